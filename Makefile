@@ -2,6 +2,8 @@
 #
 #   make test    gofmt check, go vet, staticcheck, then every test with -race
 #                (installs the pinned btcd/lnd test peers first; cached)
+#   make peers   build the pinned btcd/lnd test peers into
+#                $XDG_CACHE_HOME/lnkit/peers (only the first run builds)
 #   make bench   every benchmark, with allocations
 #   make fuzz    every fuzz target for FUZZTIME each
 #   make demo    the README's "run" command
@@ -14,9 +16,9 @@ FUZZTIME        ?= 10s
 BENCHTIME       ?= 1s
 TESTFLAGS       ?=
 
-.PHONY: test fmtcheck vet staticcheck unit bench fuzz demo
+.PHONY: test fmtcheck vet staticcheck peers unit bench fuzz demo
 
-test: fmtcheck vet staticcheck unit
+test: fmtcheck vet staticcheck peers unit
 
 fmtcheck:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -30,6 +32,10 @@ $(STATICCHECK):
 
 staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
+
+# btcd and lnd for internal/regtest's interop tests; see that package's doc.
+peers:
+	$(GO) run ./internal/regtest/cmd/installpeers
 
 unit:
 	$(GO) test -race -count=1 -timeout 30m $(TESTFLAGS) ./...
