@@ -1,0 +1,107 @@
+package commit
+
+import (
+	"fmt"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+
+	"github.com/lnkit/lnkit/wire"
+)
+
+// Signer signs commitment and HTLC transactions with one party's channel
+// keys. keys.InMemorySigner implements it; a remote signer can too. Each
+// method signs a 32-byte sighash digest.
+type Signer interface {
+	// SignFunding signs with the funding key.
+	SignFunding(sigHash []byte) wire.Signature
+	// SignHTLC signs with the HTLC key derived from the htlc_basepoint and
+	// the commitment owner's per_commitment_point.
+	SignHTLC(perCommitmentPoint *btcec.PublicKey, sigHash []byte) wire.Signature
+}
+
+// Signatures are one party's signatures on a commitment: the commitment
+// itself and, in HTLCOutputs order, its HTLC transactions. Signed by the
+// counterparty they are the content of commitment_signed.
+type Signatures struct {
+	// Commitment signs the commitment transaction (SIGHASH_ALL).
+	Commitment wire.Signature
+	// HTLCs sign the HTLC transactions, in HTLCOutputs order.
+	HTLCs []wire.Signature
+}
+
+// FundingSigHash returns the BIP143 SIGHASH_ALL digest both parties sign
+// to spend the funding output with this commitment.
+func (cm *Commitment) FundingSigHash() []byte {
+	d := cm.fundingDigest
+	return d[:]
+}
+
+// SignAsCounterparty signs the commitment as its owner's counterparty
+// would to send commitment_signed: the commitment with the funding key,
+// and every HTLC transaction with the HTLC key (SIGHASH_SINGLE|
+// SIGHASH_ANYONECANPAY with anchors, else SIGHASH_ALL).
+func (cm *Commitment) SignAsCounterparty(s Signer) (Signatures, error) {
+	return cm.sign(s, true)
+}
+
+// SignAsOwner signs the commitment as its owner does before broadcasting
+// it or its HTLC transactions (every signature SIGHASH_ALL).
+func (cm *Commitment) SignAsOwner(s Signer) (Signatures, error) {
+	return cm.sign(s, false)
+}
+
+func (cm *Commitment) sign(s Signer, byCounterparty bool) (Signatures, error) {
+	sigs := Signatures{
+		Commitment: s.SignFunding(cm.fundingDigest[:]),
+		HTLCs:      make([]wire.Signature, len(cm.HTLCOutputs)),
+	}
+	hashType := cm.htlcHashType(byCounterparty)
+	var scratch htlcTxScratch
+	for j, i := range cm.HTLCOutputs {
+		cm.fillHTLCTx(&scratch, i)
+		digest, err := cm.htlcSigHash(&scratch, i, hashType)
+		if err != nil {
+			return Signatures{}, fmt.Errorf("commit: htlc %d sighash: %w", j, err)
+		}
+		sigs.HTLCs[j] = s.SignHTLC(cm.Keys.PerCommitmentPoint, digest)
+	}
+	return sigs, nil
+}
+
+// VerifyCounterparty checks the signatures the owner's counterparty sent in
+// commitment_signed. A failure is a *SignatureError that unwraps to
+// ErrInvalidSignature; a wrong count is ErrSignatureCount.
+func (cm *Commitment) VerifyCounterparty(sigs Signatures) error {
+	return cm.verify(sigs, true)
+}
+
+// VerifyOwner checks signatures made by the commitment's owner.
+func (cm *Commitment) VerifyOwner(sigs Signatures) error {
+	return cm.verify(sigs, false)
+}
+
+func (cm *Commitment) verify(sigs Signatures, byCounterparty bool) error {
+	if len(sigs.HTLCs) != len(cm.HTLCOutputs) {
+		return fmt.Errorf("%w: got %d, commitment has %d htlc outputs", ErrSignatureCount, len(sigs.HTLCs), len(cm.HTLCOutputs))
+	}
+	fundingKey, htlcKey := cm.Keys.LocalFunding, cm.Keys.LocalHTLC
+	if byCounterparty {
+		fundingKey, htlcKey = cm.Keys.RemoteFunding, cm.Keys.RemoteHTLC
+	}
+	if !sigs.Commitment.Verify(cm.fundingDigest[:], fundingKey) {
+		return &SignatureError{Index: -1, OutputIndex: -1}
+	}
+	hashType := cm.htlcHashType(byCounterparty)
+	var scratch htlcTxScratch
+	for j, i := range cm.HTLCOutputs {
+		cm.fillHTLCTx(&scratch, i)
+		digest, err := cm.htlcSigHash(&scratch, i, hashType)
+		if err != nil {
+			return fmt.Errorf("commit: htlc %d sighash: %w", j, err)
+		}
+		if !sigs.HTLCs[j].Verify(digest, htlcKey) {
+			return &SignatureError{Index: j, OutputIndex: i}
+		}
+	}
+	return nil
+}
