@@ -69,19 +69,6 @@ func (r *reader) u64(field string) uint64 {
 	return binary.BigEndian.Uint64(b)
 }
 
-func (r *reader) bigSize(field string) uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n, err := ReadBigSize(r.b)
-	if err != nil {
-		r.fail(field, err)
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
 func (r *reader) fixed(field string, dst []byte) {
 	if b := r.take(field, len(dst)); b != nil {
 		copy(dst, b)
@@ -138,3 +125,68 @@ func appendBytes16(b []byte, field string, v []byte) ([]byte, error) {
 	b = appendU16(b, uint16(len(v)))
 	return append(b, v...), nil
 }
+
+// features16 reads a u16 length followed by a feature bitfield. Leading zero
+// bytes are dropped, so the vector holds its minimal form.
+func (r *reader) features16(field string) FeatureVector {
+	n := int(r.u16(field + ".len"))
+	b := r.take(field, n)
+	if b == nil {
+		return FeatureVector{}
+	}
+	return featuresFromWire(b)
+}
+
+// tlvs decodes all the remaining input as the message's extension (BOLT 1):
+// handle decodes the records the message knows, unknown even types fail and
+// unknown odd types are returned (copied) to be kept in the message.
+func (r *reader) tlvs(handle TLVHandler) TLVRecords {
+	if r.err != nil {
+		return nil
+	}
+	extra, err := decodeTLVs(r.msg, r.b, handle)
+	r.b = nil
+	if err != nil {
+		r.err = err
+		return nil
+	}
+	return extra
+}
+
+// featuresFromWire returns the vector of a wire bitfield without its leading
+// zero bytes, copied out of b.
+func featuresFromWire(b []byte) FeatureVector {
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	return FeatureVectorFromBytes(b)
+}
+
+// featureWireBytes returns the minimal wire form of f (no leading zero
+// bytes) without copying it.
+func featureWireBytes(f FeatureVector) []byte {
+	b := f.raw
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	return b
+}
+
+// appendFeatures16 appends a u16 length and the minimal bitfield of f.
+func appendFeatures16(b []byte, field string, f FeatureVector) ([]byte, error) {
+	return appendBytes16(b, field, featureWireBytes(f))
+}
+
+// cloneBytes copies v out of the input; empty values come back nil.
+func cloneBytes(v []byte) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	return append([]byte(nil), v...)
+}
+
+// beUint64 reads a big-endian u64 from the first 8 bytes of b.
+func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+// s64 reads a signed (two's complement) 8-byte integer.
+func (r *reader) s64(field string) int64 { return int64(r.u64(field)) }

@@ -61,14 +61,14 @@ func (f *FeatureVector) Unset(b FeatureBit) {
 	}
 }
 
-// Bits returns the set bits in increasing order.
+// Bits returns the set bits in increasing order. Bits above 65535, which no
+// FeatureBit can name, are left out.
 func (f FeatureVector) Bits() []FeatureBit {
 	var out []FeatureBit
-	for i := 0; i < len(f.raw)*8; i++ {
-		if f.IsSet(FeatureBit(i)) {
-			out = append(out, FeatureBit(i))
-		}
-	}
+	f.forEachSetFeatureBit(func(b FeatureBit) bool {
+		out = append(out, b)
+		return true
+	})
 	return out
 }
 

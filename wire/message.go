@@ -164,27 +164,108 @@ func (m *Unknown) Decode(payload []byte) error {
 
 // typeName returns a readable name for a message type for errors and logs.
 func typeName(t MessageType) string {
-	if n, ok := messageNames[t]; ok {
-		return n
+	switch t {
+	case MsgWarning:
+		return "warning"
+	case MsgStfu:
+		return "stfu"
+	case MsgPeerStorage:
+		return "peer_storage"
+	case MsgPeerStorageRetrieval:
+		return "peer_storage_retrieval"
+	case MsgInit:
+		return "init"
+	case MsgError:
+		return "error"
+	case MsgPing:
+		return "ping"
+	case MsgPong:
+		return "pong"
+	case MsgOpenChannel:
+		return "open_channel"
+	case MsgAcceptChannel:
+		return "accept_channel"
+	case MsgFundingCreated:
+		return "funding_created"
+	case MsgFundingSigned:
+		return "funding_signed"
+	case MsgChannelReady:
+		return "channel_ready"
+	case MsgShutdown:
+		return "shutdown"
+	case MsgClosingSigned:
+		return "closing_signed"
+	case MsgClosingComplete:
+		return "closing_complete"
+	case MsgClosingSig:
+		return "closing_sig"
+	case MsgOpenChannel2:
+		return "open_channel2"
+	case MsgAcceptChannel2:
+		return "accept_channel2"
+	case MsgTxAddInput:
+		return "tx_add_input"
+	case MsgTxAddOutput:
+		return "tx_add_output"
+	case MsgTxRemoveInput:
+		return "tx_remove_input"
+	case MsgTxRemoveOutput:
+		return "tx_remove_output"
+	case MsgTxComplete:
+		return "tx_complete"
+	case MsgTxSignatures:
+		return "tx_signatures"
+	case MsgTxInitRBF:
+		return "tx_init_rbf"
+	case MsgTxAckRBF:
+		return "tx_ack_rbf"
+	case MsgTxAbort:
+		return "tx_abort"
+	case MsgSpliceLocked:
+		return "splice_locked"
+	case MsgSpliceInit:
+		return "splice_init"
+	case MsgSpliceAck:
+		return "splice_ack"
+	case MsgStartBatch:
+		return "start_batch"
+	case MsgUpdateAddHTLC:
+		return "update_add_htlc"
+	case MsgUpdateFulfillHTLC:
+		return "update_fulfill_htlc"
+	case MsgUpdateFailHTLC:
+		return "update_fail_htlc"
+	case MsgCommitmentSigned:
+		return "commitment_signed"
+	case MsgRevokeAndAck:
+		return "revoke_and_ack"
+	case MsgUpdateFee:
+		return "update_fee"
+	case MsgUpdateFailMalformedHTLC:
+		return "update_fail_malformed_htlc"
+	case MsgChannelReestablish:
+		return "channel_reestablish"
+	case MsgChannelAnnouncement:
+		return "channel_announcement"
+	case MsgNodeAnnouncement:
+		return "node_announcement"
+	case MsgChannelUpdate:
+		return "channel_update"
+	case MsgAnnouncementSignatures:
+		return "announcement_signatures"
+	case MsgQueryShortChanIDs:
+		return "query_short_channel_ids"
+	case MsgReplyShortChanIDsEnd:
+		return "reply_short_channel_ids_end"
+	case MsgQueryChannelRange:
+		return "query_channel_range"
+	case MsgReplyChannelRange:
+		return "reply_channel_range"
+	case MsgGossipTimestampFilter:
+		return "gossip_timestamp_filter"
 	}
 	return fmt.Sprintf("message %d", uint16(t))
 }
 
 // String returns the BOLT name of the type, e.g. "update_add_htlc".
 func (t MessageType) String() string { return typeName(t) }
-
-var messageNames = map[MessageType]string{
-	MsgWarning: "warning", MsgInit: "init", MsgError: "error", MsgPing: "ping", MsgPong: "pong",
-	MsgOpenChannel: "open_channel", MsgAcceptChannel: "accept_channel",
-	MsgFundingCreated: "funding_created", MsgFundingSigned: "funding_signed",
-	MsgChannelReady: "channel_ready", MsgShutdown: "shutdown", MsgClosingSigned: "closing_signed",
-	MsgUpdateAddHTLC: "update_add_htlc", MsgUpdateFulfillHTLC: "update_fulfill_htlc",
-	MsgUpdateFailHTLC: "update_fail_htlc", MsgCommitmentSigned: "commitment_signed",
-	MsgRevokeAndAck: "revoke_and_ack", MsgUpdateFee: "update_fee",
-	MsgUpdateFailMalformedHTLC: "update_fail_malformed_htlc", MsgChannelReestablish: "channel_reestablish",
-	MsgChannelAnnouncement: "channel_announcement", MsgNodeAnnouncement: "node_announcement",
-	MsgChannelUpdate: "channel_update", MsgAnnouncementSignatures: "announcement_signatures",
-	MsgQueryShortChanIDs: "query_short_channel_ids", MsgReplyShortChanIDsEnd: "reply_short_channel_ids_end",
-	MsgQueryChannelRange: "query_channel_range", MsgReplyChannelRange: "reply_channel_range",
-	MsgGossipTimestampFilter: "gossip_timestamp_filter",
-}
