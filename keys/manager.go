@@ -93,6 +93,18 @@ func (m *Manager) SignHash(hash [32]byte) wire.Signature {
 	return signCompact(&m.nodeKey, hash[:])
 }
 
+// SignInvoice signs the hash of a BOLT 11 invoice's signing data (already
+// SHA-256 hashed: it is not hashed again) with the node key and returns the
+// signature with its recovery id (0 to 3), so a payer can recover the node id.
+// It implements invoice.Signer.
+func (m *Manager) SignInvoice(hash [32]byte) (wire.Signature, byte, error) {
+	compact := ecdsa.SignCompact(&m.nodeKey, hash[:], true)
+	var sig wire.Signature
+	copy(sig[:], compact[1:])
+	// SignCompact's first byte is 27 + 4 (compressed key) + recovery id.
+	return sig, compact[0] - 31, nil
+}
+
 // signCompact signs hash with key and returns r || s.
 func signCompact(key *btcec.PrivateKey, hash []byte) wire.Signature {
 	compact := ecdsa.SignCompact(key, hash, true)
