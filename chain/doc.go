@@ -1,0 +1,27 @@
+// Package chain connects an lnkit node to the Bitcoin block chain.
+//
+// It declares the small interfaces the rest of lnkit consumes, so a node can
+// be composed from any chain backend:
+//
+//   - [Broadcaster] hands transactions to the network.
+//   - [FeeEstimator] answers fee rates (sat/kw, never below 253) for a
+//     [ConfirmationTarget].
+//   - [BlockSource] serves headers, blocks and the best block.
+//   - [Listen] receives whole connected and disconnected blocks, in order.
+//   - [Confirm] and [Filter] are the block-less alternative: the backend is
+//     told which transactions and outputs matter and reports only those.
+//
+// On top of those interfaces it provides the machinery that keeps consumers
+// at the chain tip: [Poller] drives any number of [Listen]ers from a
+// [BlockSource], catching each up from its own best block and walking
+// reorganisations back to the fork point; [Watcher] turns a block stream into
+// [Confirm] calls for registered transactions and outputs; [Rebroadcaster]
+// re-sends transactions on every new block until they confirm.
+//
+// The JSON-RPC client for bitcoind and btcd, which implements [Broadcaster],
+// [FeeEstimator] and [BlockSource], lives in the sub-package chain/rpc.
+//
+// Naming: this package uses btcd's wire package (imported as btcwire) for
+// blocks and transactions and lnkit's wire package (imported as lnwire) for
+// Lightning amounts such as [lnwire.FeeRate].
+package chain
