@@ -1,0 +1,46 @@
+package noise
+
+import (
+	stdhkdf "crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestHMACMatchesStdlib(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n <= 64; n++ {
+		var key [32]byte
+		fillRandom(rng, key[:])
+		msg := make([]byte, n)
+		fillRandom(rng, msg)
+		mac := hmac.New(sha256.New, key[:])
+		mac.Write(msg)
+		got := hmacSHA256(&key, msg)
+		require.Equal(t, mac.Sum(nil), got[:], "message length %d", n)
+	}
+}
+
+func TestHKDFMatchesStdlib(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 32} {
+		var salt [32]byte
+		fillRandom(rng, salt[:])
+		ikm := make([]byte, n)
+		fillRandom(rng, ikm)
+		want, err := stdhkdf.Key(sha256.New, ikm, salt[:], "", 64)
+		require.NoError(t, err)
+		a, b := hkdf(&salt, ikm)
+		require.Equal(t, want[:32], a[:], "ikm length %d", n)
+		require.Equal(t, want[32:], b[:], "ikm length %d", n)
+	}
+}
+
+func fillRandom(rng *rand.Rand, b []byte) {
+	for i := range b {
+		b[i] = byte(rng.Uint32())
+	}
+}
