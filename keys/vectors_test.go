@@ -2,10 +2,9 @@ package keys
 
 import (
 	"encoding/hex"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/lnkit/lnkit/internal/vectors"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/stretchr/testify/require"
@@ -17,19 +16,7 @@ import (
 // repository root) into v. A missing file fails the test.
 func loadVectors(t testing.TB, name string, v any) {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, dir, parent, "go.mod not found above the test directory")
-		dir = parent
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "..", "shared", "vectors", name))
-	require.NoError(t, err, "test vectors missing")
-	require.NoError(t, json.Unmarshal(data, v))
+	vectors.Load(t, name, v)
 }
 
 // unhex decodes hex or fails the test.

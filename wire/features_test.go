@@ -3,10 +3,10 @@ package wire
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/lnkit/lnkit/internal/vectors"
 
 	"github.com/stretchr/testify/require"
 )
@@ -16,19 +16,7 @@ import (
 // holding go.mod). A missing file fails the test.
 func gossipTestVector(t testing.TB, name string) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, dir, parent, "go.mod not found above the test directory")
-		dir = parent
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "..", "shared", "vectors", name))
-	require.NoError(t, err, "test vector file missing")
-	return data
+	return vectors.Read(t, name)
 }
 
 type bolt09Vectors struct {

@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/lnkit/lnkit/internal/vectors"
 
 	"github.com/stretchr/testify/require"
 
@@ -63,18 +63,7 @@ type bolt01TLVCase struct {
 // directory next to the repository. A missing file fails the test.
 func loadBolt01Vectors(t testing.TB) *bolt01Vectors {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "go.mod not found above the test directory")
-		dir = parent
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "..", "shared", "vectors", "bolt01-bigsize.json"))
-	require.NoError(t, err, "BOLT 1 test vectors are required")
+	raw := vectors.Read(t, "bolt01-bigsize.json")
 	var v bolt01Vectors
 	require.NoError(t, json.Unmarshal(raw, &v))
 	return &v

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lnkit/lnkit/internal/vectors"
+
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 
@@ -17,24 +19,10 @@ import (
 // *keys.InMemorySigner is the production Signer.
 var _ Signer = (*keys.InMemorySigner)(nil)
 
-// vectorPath finds /work/shared/vectors/<name> from the repository root
-// (the directory holding go.mod).
+// vectorPath returns the path of the shared vector file name.
 func vectorPath(t testing.TB, name string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "vectors", name)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return filepath.Join(vectors.Dir(t), name)
 }
 
 func loadJSON(t testing.TB, name string, v any) {

@@ -3,11 +3,11 @@ package noise
 import (
 	"encoding/hex"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lnkit/lnkit/internal/vectors"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/stretchr/testify/require"
@@ -62,18 +62,7 @@ type transportVectors struct {
 // next to the repository root. A missing file fails the test.
 func loadVectors(tb testing.TB) *transportVectors {
 	tb.Helper()
-	dir, err := os.Getwd()
-	require.NoError(tb, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(tb, parent, dir, "go.mod not found above the test directory")
-		dir = parent
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "..", "shared", "vectors", "bolt08-transport.json"))
-	require.NoError(tb, err)
+	raw := vectors.Read(tb, "bolt08-transport.json")
 	var v transportVectors
 	require.NoError(tb, json.Unmarshal(raw, &v))
 	require.Len(tb, v.Initiator, 5)

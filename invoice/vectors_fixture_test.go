@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lnkit/lnkit/internal/vectors"
+
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 
@@ -106,20 +108,7 @@ type invalidVector struct {
 // directory holding go.mod).
 func vectorsDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "vectors")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return vectors.Dir(t)
 }
 
 // loadVectors reads bolt11-invoices.json; the test fails if it is missing.
