@@ -1,0 +1,256 @@
+package onion
+
+import (
+	"math/rand"
+	"testing"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+)
+
+func randScalar(r *rand.Rand) btcec.ModNScalar {
+	var b [32]byte
+	r.Read(b[:])
+	var s btcec.ModNScalar
+	s.SetBytes(&b)
+	return s
+}
+
+func scalarFromHex(t testing.TB, h string) btcec.ModNScalar {
+	t.Helper()
+	var s btcec.ModNScalar
+	if s.SetByteSlice(mustHex(t, h)) {
+		t.Fatalf("scalar %s overflows", h)
+	}
+	return s
+}
+
+func TestScalarMultMatchesBtcec(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	edge := []string{
+		"00", "01", "02", "03", "0f", "10", "11",
+		"fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140", // n-1
+		"fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd036413f", // n-2
+		"7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0", // n/2
+		"7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a1",
+		"5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72", // λ
+		"0100000000000000000000000000000000",
+		"ffffffffffffffffffffffffffffffff",
+	}
+	var scalars []btcec.ModNScalar
+	for _, h := range edge {
+		scalars = append(scalars, scalarFromHex(t, h))
+	}
+	for i := 0; i < 300; i++ {
+		scalars = append(scalars, randScalar(r))
+	}
+	for i, k := range scalars {
+		pk := randScalar(r)
+		if i%7 == 0 {
+			// The generator itself, and its negation.
+			pk.SetInt(1)
+			if i%14 == 0 {
+				pk.Negate()
+			}
+		}
+		var p btcec.JacobianPoint
+		btcec.ScalarBaseMultNonConst(&pk, &p)
+		p.ToAffine()
+		var want btcec.JacobianPoint
+		btcec.ScalarMultNonConst(&k, &p, &want)
+		pa := affineFromPubKey(btcec.NewPublicKey(&p.X, &p.Y))
+		var got jacobian
+		scalarMult(&k, &pa, &got)
+		if isInf := want.Z.IsZero(); isInf != got.isInfinity() {
+			t.Fatalf("case %d: infinity mismatch", i)
+		}
+		if got.isInfinity() {
+			continue
+		}
+		want.ToAffine()
+		ga := toAffine(&got)
+		var wc, gc [33]byte
+		copy(wc[:], btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed())
+		ga.compress(&gc)
+		if wc != gc {
+			t.Fatalf("case %d: k=%v: got %x want %x", i, k, gc, wc)
+		}
+		// The point round-trips through compression.
+		var back affinePoint
+		if !back.decompress(&gc) || back != ga {
+			t.Fatalf("case %d: decompress", i)
+		}
+	}
+}
+
+func TestSplitScalarBounds(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	glv := newGLVConstants()
+	for i := 0; i < 2000; i++ {
+		k := randScalar(r)
+		k1, k2, n1, n2 := splitScalar(&k, &glv)
+		if k1[2]|k1[3]|k2[2]|k2[3] != 0 {
+			t.Fatalf("split of %v not below 2^128", k)
+		}
+		// Recombine: k1 + k2·λ == k.
+		var s1, s2 btcec.ModNScalar
+		s1.SetByteSlice(limbBytes(k1))
+		s2.SetByteSlice(limbBytes(k2))
+		if n1 {
+			s1.Negate()
+		}
+		if n2 {
+			s2.Negate()
+		}
+		s2.Mul(&glv.lambda).Add(&s1)
+		if !s2.Equals(&k) {
+			t.Fatalf("split of %v does not recombine", k)
+		}
+	}
+}
+
+func limbBytes(l [4]uint64) []byte {
+	b := make([]byte, 32)
+	for i := 0; i < 4; i++ {
+		for j := 0; j < 8; j++ {
+			b[31-8*i-j] = byte(l[i] >> (8 * j))
+		}
+	}
+	return b
+}
+
+func TestWNAF(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	for i := 0; i < 1000; i++ {
+		v := [4]uint64{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()}
+		if i%3 == 0 {
+			v[2], v[3] = 0, 0
+		}
+		if i == 0 {
+			v = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		}
+		var d [wnafMaxDigits]int8
+		n := wnaf(v, &d)
+		// Recombine as big value: sum d[i]·2^i, using 5 limbs signed.
+		var acc [5]uint64
+		for j := n - 1; j >= 0; j-- {
+			// acc = 2·acc + d[j]
+			for k := 4; k > 0; k-- {
+				acc[k] = acc[k]<<1 | acc[k-1]>>63
+			}
+			acc[0] <<= 1
+			if d[j] > 0 {
+				addSmall(&acc, uint64(d[j]))
+			} else if d[j] < 0 {
+				subSmall(&acc, uint64(-d[j]))
+			}
+			if d[j] != 0 && (d[j]&1 == 0 || d[j] > 15 || d[j] < -15) {
+				t.Fatalf("bad digit %d", d[j])
+			}
+		}
+		if acc[4] != 0 || [4]uint64(acc[:4]) != v {
+			t.Fatalf("wnaf of %x recombines to %x", v, acc)
+		}
+	}
+}
+
+func addSmall(a *[5]uint64, v uint64) {
+	for i := 0; i < 5; i++ {
+		s := a[i] + v
+		c := s < a[i]
+		a[i] = s
+		if !c {
+			return
+		}
+		v = 1
+	}
+}
+
+func subSmall(a *[5]uint64, v uint64) {
+	for i := 0; i < 5; i++ {
+		s := a[i] - v
+		b := s > a[i]
+		a[i] = s
+		if !b {
+			return
+		}
+		v = 1
+	}
+}
+
+func BenchmarkScalarMult(b *testing.B) {
+	r := rand.New(rand.NewSource(4))
+	k := randScalar(r)
+	pk := randScalar(r)
+	p := affineFromPubKey(btcec.PrivKeyFromScalar(&pk).PubKey())
+	var out jacobian
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		scalarMult(&k, &p, &out)
+	}
+}
+
+func BenchmarkScalarMultBtcec(b *testing.B) {
+	r := rand.New(rand.NewSource(4))
+	k := randScalar(r)
+	var p btcec.JacobianPoint
+	pk := randScalar(r)
+	btcec.ScalarBaseMultNonConst(&pk, &p)
+	p.ToAffine()
+	var out btcec.JacobianPoint
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		btcec.ScalarMultNonConst(&k, &p, &out)
+	}
+}
+
+func TestDecompressRejects(t *testing.T) {
+	for _, h := range []string{
+		"04" + "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+		"02" + "0000000000000000000000000000000000000000000000000000000000000005", // not on the curve
+		"02" + "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f", // x = p
+		"03" + "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+	} {
+		var b [33]byte
+		copy(b[:], mustHex(t, h))
+		var a affinePoint
+		if a.decompress(&b) {
+			t.Fatalf("%s accepted", h)
+		}
+	}
+}
+
+func TestPointAddSpecialCases(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	k := randScalar(r)
+	p := affineFromPubKey(btcec.PrivKeyFromScalar(&k).PubKey())
+	var pj, sum, dbl jacobian
+	pj.fromAffine(&p)
+	// P + P doubles.
+	pointAddAffine(&sum, &pj, &p)
+	pointDouble(&dbl, &pj)
+	if toAffine(&sum) != toAffine(&dbl) {
+		t.Fatal("P + P != 2P")
+	}
+	// P + (-P) is the point at infinity, and ∞ + P is P.
+	neg := p
+	feNeg(&neg.y, &p.y)
+	pointAddAffine(&sum, &pj, &neg)
+	if !sum.isInfinity() {
+		t.Fatal("P - P is not infinity")
+	}
+	pointAddAffine(&sum, &sum, &p)
+	if toAffine(&sum) != p {
+		t.Fatal("∞ + P != P")
+	}
+	pointDouble(&dbl, &jacobian{})
+	if !dbl.isInfinity() {
+		t.Fatal("2∞ != ∞")
+	}
+	// The same holds with a non-trivial Z.
+	pointDouble(&dbl, &pj)
+	pointAddAffine(&sum, &dbl, &neg) // 2P - P = P
+	pointAddAffine(&sum, &sum, &p)   // P + P through the doubling branch
+	if toAffine(&sum) != toAffine(&dbl) {
+		t.Fatal("(2P - P) + P != 2P")
+	}
+}

@@ -1,0 +1,49 @@
+package onion
+
+import (
+	"encoding/hex"
+	"testing"
+
+	"github.com/lnkit/lnkit/internal/vectors"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+)
+
+func mustHex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatalf("bad hex %q: %v", s, err)
+	}
+	return b
+}
+
+func mustPub(t testing.TB, s string) *btcec.PublicKey {
+	t.Helper()
+	pub, err := btcec.ParsePubKey(mustHex(t, s))
+	if err != nil {
+		t.Fatalf("bad pubkey %s: %v", s, err)
+	}
+	return pub
+}
+
+func mustPriv(t testing.TB, s string) *btcec.PrivateKey {
+	t.Helper()
+	priv, _ := btcec.PrivKeyFromBytes(mustHex(t, s))
+	return priv
+}
+
+// loadVector decodes a shared vector file into v; a missing file fails the test.
+func loadVector(t testing.TB, name string, v any) {
+	t.Helper()
+	vectors.Load(t, name, v)
+}
+
+func hexEq(t testing.TB, what string, got []byte, want string) {
+	t.Helper()
+	if g := hex.EncodeToString(got); g != want {
+		t.Fatalf("%s:\n got  %s\n want %s", what, g, want)
+	}
+}
+
+func toHex(b []byte) string { return hex.EncodeToString(b) }

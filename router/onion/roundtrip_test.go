@@ -1,0 +1,254 @@
+package onion
+
+import (
+	"bytes"
+	"math/rand"
+	"reflect"
+	"testing"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// randPrivKey returns a private key drawn from r.
+func randPrivKey(t testing.TB, r *rand.Rand) *btcec.PrivateKey {
+	t.Helper()
+	for {
+		var b [32]byte
+		r.Read(b[:])
+		var s btcec.ModNScalar
+		if overflow := s.SetBytes(&b); overflow == 0 && !s.IsZero() {
+			return btcec.PrivKeyFromScalar(&s)
+		}
+	}
+}
+
+// randTU returns a value whose truncated encoding is at most n bytes.
+func randTU(r *rand.Rand, n int) uint64 {
+	if n == 0 {
+		return 0
+	}
+	return r.Uint64() >> (64 - 8*uint(n))
+}
+
+// randPayload returns a valid payload for a hop whose encoding fits in
+// maxLen bytes: the mandatory records with random values, then optional
+// records in random order while they fit.
+func randPayload(r *rand.Rand, final bool, maxLen int) HopPayload {
+	var p HopPayload
+	size := func() int {
+		b, err := p.Encode(nil)
+		if err != nil {
+			panic(err)
+		}
+		return len(b)
+	}
+	amtLen, cltvLen := r.Intn(9), r.Intn(5)
+	for {
+		p.AmountToForward = wire.Some(wire.MilliSatoshi(randTU(r, amtLen)))
+		p.OutgoingCLTV = wire.Some(uint32(randTU(r, cltvLen)))
+		if !final {
+			p.ShortChannelID = wire.Some(wire.NewShortChannelID(r.Uint64()))
+		}
+		if size() <= maxLen {
+			break
+		}
+		// Shrink the integers until the mandatory records fit.
+		if amtLen > 0 {
+			amtLen--
+		} else {
+			cltvLen--
+		}
+	}
+	optional := []func(){
+		func() {
+			if final {
+				var pd PaymentData
+				r.Read(pd.PaymentSecret[:])
+				pd.TotalMsat = wire.MilliSatoshi(randTU(r, r.Intn(9)))
+				p.PaymentData = wire.Some(pd)
+			}
+		},
+		func() {
+			if final {
+				m := make([]byte, r.Intn(40))
+				r.Read(m)
+				p.PaymentMetadata = wire.Some(m)
+			}
+		},
+		func() {
+			if final {
+				var pre wire.Preimage
+				r.Read(pre[:])
+				p.KeysendPreimage = wire.Some(pre)
+			}
+		},
+		func() {
+			typ := MinCustomType + uint64(r.Intn(1000))
+			if len(p.Custom) > 0 {
+				typ = p.Custom[len(p.Custom)-1].Type + 1 + uint64(r.Intn(1<<20))
+			}
+			if typ == TypeKeysendPreimage {
+				typ++
+			}
+			v := make([]byte, r.Intn(30))
+			r.Read(v)
+			p.Custom = append(p.Custom, wire.TLVRecord{Type: typ, Value: v})
+		},
+	}
+	r.Shuffle(len(optional), func(i, j int) { optional[i], optional[j] = optional[j], optional[i] })
+	for _, add := range optional {
+		saved := p
+		saved.Custom = append(wire.TLVRecords(nil), p.Custom...)
+		add()
+		if size() > maxLen {
+			p = saved
+		}
+	}
+	return p
+}
+
+// randFailure returns a random failure message.
+func randFailure(r *rand.Rand) FailureMessage {
+	var update []byte // decoding gives nil for an empty channel_update
+	if l := r.Intn(140); l > 0 {
+		update = make([]byte, l)
+		r.Read(update)
+	}
+	var h [32]byte
+	r.Read(h[:])
+	msgs := []FailureMessage{
+		&TemporaryNodeFailure{}, &PermanentNodeFailure{}, &RequiredNodeFeatureMissing{},
+		&InvalidOnionVersion{OnionHash: h}, &InvalidOnionHMAC{OnionHash: h}, &InvalidOnionKey{OnionHash: h},
+		&TemporaryChannelFailure{ChannelUpdate: update}, &PermanentChannelFailure{},
+		&RequiredChannelFeatureMissing{}, &UnknownNextPeer{},
+		&AmountBelowMinimum{HTLCMsat: wire.MilliSatoshi(r.Uint64()), ChannelUpdate: update},
+		&FeeInsufficient{HTLCMsat: wire.MilliSatoshi(r.Uint64()), ChannelUpdate: update},
+		&IncorrectCLTVExpiry{CLTVExpiry: r.Uint32(), ChannelUpdate: update},
+		&ExpiryTooSoon{ChannelUpdate: update},
+		&IncorrectOrUnknownPaymentDetails{HTLCMsat: wire.MilliSatoshi(r.Uint64()), Height: r.Uint32()},
+		&FinalIncorrectCLTVExpiry{CLTVExpiry: r.Uint32()},
+		&FinalIncorrectHTLCAmount{IncomingHTLCAmount: wire.MilliSatoshi(r.Uint64())},
+		&ChannelDisabled{DisabledFlags: uint16(r.Uint32()), ChannelUpdate: update},
+		&ExpiryTooFar{}, &InvalidOnionPayload{Type: r.Uint64(), Offset: uint16(r.Uint32())},
+		&MPPTimeout{}, &InvalidOnionBlinding{OnionHash: h},
+	}
+	return msgs[r.Intn(len(msgs))]
+}
+
+// TestRoundTripRandomRoutes builds onions over random routes of 1 to 27
+// hops, peels them hop by hop, then fails the HTLC at a random hop and
+// reads the failure (with attribution data) at the origin.
+func TestRoundTripRandomRoutes(t *testing.T) {
+	r := rand.New(rand.NewSource(20240601))
+	trials := 2 * 27
+	if testing.Short() {
+		trials = 27
+	}
+	for trial := 0; trial < trials; trial++ {
+		n := trial%27 + 1
+		maxLen := HopPayloadsSize/n - 1 - HMACSize
+		if maxLen >= 0xfd {
+			maxLen -= 2 // a 3-byte BigSize length
+		}
+		keys := make([]*btcec.PrivateKey, n)
+		route := make([]Hop, n)
+		payloads := make([]HopPayload, n)
+		for i := range route {
+			keys[i] = randPrivKey(t, r)
+			payloads[i] = randPayload(r, i == n-1, maxLen)
+			enc, err := payloads[i].Encode(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			route[i] = Hop{PubKey: keys[i].PubKey(), Payload: enc}
+		}
+		session := randPrivKey(t, r)
+		ad := make([]byte, 32)
+		r.Read(ad)
+		pkt, secrets, err := NewPacket(session, route, ad)
+		if err != nil {
+			t.Fatalf("trial %d (%d hops): %v", trial, n, err)
+		}
+
+		cur := pkt
+		for i := 0; i < n; i++ {
+			proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: keys[i]}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Round-trip the wire encoding on the way.
+			var in Packet
+			if err := in.Decode(cur.Encode(nil)); err != nil {
+				t.Fatal(err)
+			}
+			out, err := proc.Process(&in, ad)
+			if err != nil {
+				t.Fatalf("trial %d hop %d/%d: %v", trial, i, n, err)
+			}
+			if !bytes.Equal(out.RawPayload, route[i].Payload) {
+				t.Fatalf("trial %d hop %d: payload differs", trial, i)
+			}
+			if !reflect.DeepEqual(normalise(out.Payload), normalise(payloads[i])) {
+				t.Fatalf("trial %d hop %d: decoded %+v want %+v", trial, i, out.Payload, payloads[i])
+			}
+			if out.SharedSecret != secrets[i] {
+				t.Fatalf("trial %d hop %d: shared secret differs", trial, i)
+			}
+			if out.Final != (i == n-1) {
+				t.Fatalf("trial %d hop %d: final %v", trial, i, out.Final)
+			}
+			cur = &out.Next
+		}
+
+		// Fail at a random hop and return the failure.
+		src := r.Intn(n)
+		fm := randFailure(r)
+		msg, err := EncodeFailureMessage(nil, fm, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		holds := make([]uint32, n)
+		for i := range holds {
+			holds[i] = r.Uint32() >> uint(r.Intn(32))
+		}
+		reason, attr, err := NewFailure(secrets[src], msg, FailureOptions{Attribution: true, HoldTime: holds[src]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := src - 1; i >= 0; i-- {
+			ForwardFailure(secrets[i], reason, attr, holds[i])
+		}
+		got, err := DecryptFailure(secrets, reason, attr)
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		if got.SenderIndex != src || !bytes.Equal(got.Message, msg) || got.AttributionFailedAt != -1 {
+			t.Fatalf("trial %d: sender %d want %d, attribution failed at %d", trial, got.SenderIndex, src, got.AttributionFailedAt)
+		}
+		wantHolds := holds[:min(src+1, MaxAttributionHops)]
+		if !reflect.DeepEqual(got.HoldTimes, wantHolds) {
+			t.Fatalf("trial %d: hold times %v want %v", trial, got.HoldTimes, wantHolds)
+		}
+		dm, _, err := got.Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(dm, fm) {
+			t.Fatalf("trial %d: failure %#v want %#v", trial, dm, fm)
+		}
+
+		// A fulfill reports every hop's hold time.
+		sa := NewSuccessAttribution(secrets[n-1], holds[n-1])
+		for i := n - 2; i >= 0; i-- {
+			ForwardSuccessAttribution(secrets[i], sa, holds[i])
+		}
+		gotHolds, err := DecryptSuccessAttribution(secrets, sa)
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		if !reflect.DeepEqual(gotHolds, holds[:min(n, MaxAttributionHops)]) {
+			t.Fatalf("trial %d: success hold times %v want %v", trial, gotHolds, holds)
+		}
+	}
+}
