@@ -1,0 +1,139 @@
+package peer
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+
+	"github.com/lnkit/lnkit/wire"
+)
+
+// ourInit builds the init we send on c: our features, our chains in the
+// networks record, and c's remote address in remote_addr when it is a
+// public address.
+func (m *Manager) ourInit(c *conn) *wire.Init {
+	init := &wire.Init{
+		Features: m.cfg.Features,
+		Networks: wire.Some(m.cfg.Chains),
+	}
+	if a, ok := remoteAddrRecord(c.addr); ok {
+		init.RemoteAddr = wire.Some(a)
+	}
+	return init
+}
+
+// handleInit checks the peer's init and, if it is acceptable, tells the
+// handlers that the peer is connected. BOLT 1: unknown even feature bits,
+// missing feature dependencies, or a networks record with none of our
+// chains close the connection (with a warning: an error would oblige us to
+// fail every channel with the peer, which a feature mismatch does not
+// call for).
+func (m *Manager) handleInit(c *conn, init *wire.Init) error {
+	c.theirInit = init // allows the warnings below
+	features := init.CombinedFeatures()
+	if err := features.CheckRequired(m.known); err != nil {
+		m.warn(c, "lnkit: "+trimWire(err.Error()))
+		return fmt.Errorf("%w: %w", ErrIncompatibleInit, err)
+	}
+	if err := features.CheckDependencies(); err != nil {
+		m.warn(c, "lnkit: "+trimWire(err.Error()))
+		return fmt.Errorf("%w: %w", ErrIncompatibleInit, err)
+	}
+	if chains, ok := init.Networks.Get(); ok && !m.commonChain(chains) {
+		m.warn(c, "lnkit: no common chain")
+		return fmt.Errorf("%w: %w", ErrIncompatibleInit, ErrNoCommonChain)
+	}
+	c.theirFeatures = features
+	c.state = stateConnected
+	c.since = m.cfg.Now()
+	c.idleTicks, c.recvSinceTick = 0, false
+	if err := m.cfg.ChannelHandler.PeerConnected(c.id, init, c.inbound); err != nil {
+		return fmt.Errorf("%w: %w", ErrHandler, err)
+	}
+	c.handlers |= handlerChannel
+	if err := m.cfg.RoutingHandler.PeerConnected(c.id, init, c.inbound); err != nil {
+		return fmt.Errorf("%w: %w", ErrHandler, err)
+	}
+	c.handlers |= handlerRouting
+	if err := m.cfg.CustomHandler.PeerConnected(c.id, init, c.inbound); err != nil {
+		return fmt.Errorf("%w: %w", ErrHandler, err)
+	}
+	c.handlers |= handlerCustom
+	m.log.Info("peer: connected", "node_id", c.id, "addr", addrString(c.addr), "inbound", c.inbound, "features", features)
+	return nil
+}
+
+// commonChain reports whether chains contains one of ours.
+func (m *Manager) commonChain(chains []chainhash.Hash) bool {
+	for i := range chains {
+		for j := range m.cfg.Chains {
+			if chains[i] == m.cfg.Chains[j] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// trimWire drops the "wire: " prefix of an error text.
+func trimWire(s string) string {
+	if len(s) > 6 && s[:6] == "wire: " {
+		return s[6:]
+	}
+	return s
+}
+
+// remoteAddrRecord returns the BOLT 7 address descriptor of a, for init's
+// remote_addr, when a is worth reporting: a public IP address (BOLT 1:
+// SHOULD NOT set private addresses), or a wire.NetAddress that is not an IP
+// address (Tor, DNS) and is valid.
+func remoteAddrRecord(a net.Addr) ([]byte, bool) {
+	var ap netip.AddrPort
+	switch a := a.(type) {
+	case nil:
+		return nil, false
+	case *net.TCPAddr:
+		if a == nil {
+			return nil, false
+		}
+		ap = a.AddrPort()
+	case wire.NetAddress:
+		return netAddressRecord(a)
+	case *wire.NetAddress:
+		if a == nil {
+			return nil, false
+		}
+		return netAddressRecord(*a)
+	default:
+		var err error
+		if ap, err = netip.ParseAddrPort(a.String()); err != nil {
+			return nil, false
+		}
+	}
+	ip := ap.Addr().Unmap()
+	if !ip.IsValid() || ap.Port() == 0 || !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.Zone() != "" {
+		return nil, false
+	}
+	return netAddressRecord(wire.NewIPAddress(netip.AddrPortFrom(ip, ap.Port())))
+}
+
+// netAddressRecord encodes an address descriptor: type, address (with a
+// length byte for DNS names), port. IP descriptors must be public.
+func netAddressRecord(a wire.NetAddress) ([]byte, bool) {
+	if a.Validate() != nil || a.Type == wire.AddressTorV2 {
+		return nil, false
+	}
+	if ip, ok := a.IP(); ok && (!ip.IsGlobalUnicast() || ip.IsPrivate()) {
+		return nil, false
+	}
+	b := make([]byte, 0, 1+1+len(a.Addr)+2)
+	b = append(b, byte(a.Type))
+	if a.Type == wire.AddressDNS {
+		b = append(b, byte(len(a.Addr)))
+	}
+	b = append(b, a.Addr...)
+	return binary.BigEndian.AppendUint16(b, a.Port), true
+}
