@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseArgs(t *testing.T) {
+	const rpc = "user:pass@127.0.0.1:18334"
+	tests := []struct {
+		name string
+		args []string
+		want config // checked fields: everything but Params (checked by Net)
+		net  chaincfg.Params
+		err  string
+	}{
+		{
+			name: "minimal, defaults",
+			args: []string{rpc, "/data"},
+			want: config{
+				RPC: rpcEndpoint{User: "user", Pass: "pass", Host: "127.0.0.1:18334"}, DataDir: "/data",
+				ListenPort: 9735, Network: "regtest", LogFile: filepath.Join("/data", "logs", "node.log"), Bind: "127.0.0.1",
+			},
+			net: chaincfg.RegressionNetParams,
+		},
+		{
+			name: "everything",
+			args: []string{"--json", "--rpccert", "/c/rpc.cert", "--log", "/l.log", "--loglevel", "debug", rpc, "/d", "0", "testnet", "alice", "1.2.3.4:9735", "example.com:9736"},
+			want: config{
+				JSON: true, RPCCert: "/c/rpc.cert", LogFile: "/l.log", LogLevel: "debug", Bind: "0.0.0.0",
+				RPC: rpcEndpoint{User: "user", Pass: "pass", Host: "127.0.0.1:18334"}, DataDir: "/d",
+				ListenPort: 0, Network: "testnet", Alias: "alice", AnnounceAddrs: []string{"1.2.3.4:9735", "example.com:9736"},
+			},
+			net: chaincfg.TestNet3Params,
+		},
+		{
+			name: "single-dash flags and bind",
+			args: []string{"-json", "-bind=::1", rpc, "/d", "9999", "mainnet"},
+			want: config{
+				JSON: true, Bind: "::1", LogFile: filepath.Join("/d", "logs", "node.log"),
+				RPC: rpcEndpoint{User: "user", Pass: "pass", Host: "127.0.0.1:18334"}, DataDir: "/d",
+				ListenPort: 9999, Network: "mainnet",
+			},
+			net: chaincfg.MainNetParams,
+		},
+		{
+			name: "password with colon and at",
+			args: []string{"u:p:a@ss@[::1]:8332", "/d", "9735", "signet"},
+			want: config{
+				RPC: rpcEndpoint{User: "u", Pass: "p:a@ss", Host: "[::1]:8332"}, DataDir: "/d",
+				ListenPort: 9735, Network: "signet", LogFile: filepath.Join("/d", "logs", "node.log"), Bind: "0.0.0.0",
+			},
+			net: chaincfg.SigNetParams,
+		},
+		{
+			name: "empty password",
+			args: []string{"u:@localhost:1", "/d"},
+			want: config{
+				RPC: rpcEndpoint{User: "u", Host: "localhost:1"}, DataDir: "/d",
+				ListenPort: 9735, Network: "regtest", LogFile: filepath.Join("/d", "logs", "node.log"), Bind: "127.0.0.1",
+			},
+			net: chaincfg.RegressionNetParams,
+		},
+		{name: "no args", args: nil, err: "need at least"},
+		{name: "no datadir", args: []string{rpc}, err: "need at least"},
+		{name: "empty datadir", args: []string{rpc, ""}, err: "empty data directory"},
+		{name: "rpc without at", args: []string{"user:pass", "/d"}, err: "<rpcuser>:<rpcpass>@<host>:<port>"},
+		{name: "rpc without colon", args: []string{"user@h:1", "/d"}, err: "credentials"},
+		{name: "rpc without user", args: []string{":p@h:1", "/d"}, err: "credentials"},
+		{name: "rpc without port", args: []string{"u:p@host", "/d"}, err: "RPC address"},
+		{name: "rpc port zero", args: []string{"u:p@host:0", "/d"}, err: "RPC address"},
+		{name: "rpc port too big", args: []string{"u:p@host:65536", "/d"}, err: "RPC address"},
+		{name: "rpc empty host", args: []string{"u:p@:1", "/d"}, err: "empty host"},
+		{name: "bad listen port", args: []string{rpc, "/d", "port"}, err: "listen port"},
+		{name: "listen port too big", args: []string{rpc, "/d", "70000"}, err: "listen port"},
+		{name: "negative listen port", args: []string{rpc, "/d", "-1"}, err: "listen port"},
+		{name: "unknown network", args: []string{rpc, "/d", "9735", "litecoin"}, err: "unknown network"},
+		{name: "alias too long", args: []string{rpc, "/d", "9735", "regtest", "123456789012345678901234567890123"}, err: "alias"},
+		{name: "bad announce address", args: []string{rpc, "/d", "9735", "regtest", "a", "nope"}, err: "announce address"},
+		{name: "unknown flag", args: []string{"--nope", rpc, "/d"}, err: "not defined"},
+		{name: "bad log level", args: []string{"--loglevel", "loud", rpc, "/d"}, err: "log level"},
+		{name: "flag after positionals is positional", args: []string{rpc, "/d", "--json"}, err: "listen port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseArgs(tt.args, io.Discard)
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.net.Net, got.Params.Net)
+			got.Params = nil
+			if tt.want.LogLevel == "" {
+				tt.want.LogLevel = "info"
+			}
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestParseArgsHelp(t *testing.T) {
+	_, err := parseArgs([]string{"-h"}, io.Discard)
+	require.True(t, errors.Is(err, flag.ErrHelp))
+}
+
+func TestRPCEndpointStringHidesPassword(t *testing.T) {
+	e := rpcEndpoint{User: "u", Pass: "secret", Host: "h:1"}
+	require.NotContains(t, e.String(), "secret")
+}

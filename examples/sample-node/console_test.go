@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/wire"
+)
+
+// fakeNode is a commander that records its calls.
+type fakeNode struct {
+	calls []string
+}
+
+func (f *fakeNode) nodeInfo(context.Context) (nodeInfoResult, error) {
+	f.calls = append(f.calls, "nodeinfo")
+	return nodeInfoResult{NodeID: "02aa", Network: "regtest", ListeningOn: "127.0.0.1:9735", NumPeers: 1,
+		Features:  featureBits(wire.NewFeatureVector(wire.DataLossProtectRequired, 101)),
+		BestBlock: &blockResult{Height: 7, Hash: "00ff"}}, nil
+}
+
+func (f *fakeNode) connectPeer(_ context.Context, id wire.NodeID, addr string) (connectResult, error) {
+	f.calls = append(f.calls, "connectpeer "+id.String()+" "+addr)
+	return connectResult{Connected: id.String(), Address: addr}, nil
+}
+
+func (f *fakeNode) disconnectPeer(id wire.NodeID) (disconnectResult, error) {
+	f.calls = append(f.calls, "disconnectpeer "+id.String())
+	return disconnectResult{}, errors.New("not connected to " + id.String())
+}
+
+func (f *fakeNode) listPeers() listPeersResult {
+	f.calls = append(f.calls, "listpeers")
+	return listPeersResult{Peers: []peerResult{}}
+}
+
+func (f *fakeNode) signMessage(msg string) (signMessageResult, error) {
+	f.calls = append(f.calls, "signmessage "+msg)
+	return signMessageResult{Signature: "sig"}, nil
+}
+
+// testNodeID is a valid compressed public key (the secp256k1 generator).
+const testNodeID = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+
+func runConsole(t *testing.T, input string, jsonOut bool) (*fakeNode, string) {
+	t.Helper()
+	f := &fakeNode{}
+	var out bytes.Buffer
+	c := console{node: f, in: strings.NewReader(input), out: printer{w: &out, json: jsonOut}}
+	c.run(context.Background())
+	return f, out.String()
+}
+
+func TestConsoleJSON(t *testing.T) {
+	input := strings.Join([]string{
+		"help",
+		"",
+		"   ",
+		"nodeinfo",
+		"nodeinfo extra",
+		"connectpeer " + testNodeID + "@127.0.0.1:9735",
+		"connectpeer " + testNodeID,
+		"connectpeer nothex@127.0.0.1:1",
+		"disconnectpeer " + testNodeID,
+		"disconnectpeer",
+		"listpeers",
+		"signmessage   hello   lightning  ",
+		"signmessage",
+		"frobnicate",
+		"quit",
+		"nodeinfo", // after quit: never run
+	}, "\n")
+	f, out := runConsole(t, input, true)
+
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	want := []string{
+		`"commands"`, `"node_id":"02aa"`, `usage: nodeinfo`, `"connected":"` + testNodeID, `want <pubkey>@<host>:<port>`,
+		`bad node id`, `not connected to`, `usage: disconnectpeer`, `{"peers":[]}`, `{"signature":"sig"}`,
+		`usage: signmessage`, `unknown command \"frobnicate\"`, `{"quit":true}`,
+	}
+	require.Len(t, lines, len(want), out)
+	for i, line := range lines {
+		var v map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &v), "line %d: %s", i, line)
+		require.Contains(t, line, want[i], "line %d", i)
+	}
+	require.Equal(t, []string{
+		"nodeinfo",
+		"connectpeer " + testNodeID + " 127.0.0.1:9735",
+		"disconnectpeer " + testNodeID,
+		"listpeers",
+		"signmessage hello   lightning",
+	}, f.calls)
+}
+
+func TestConsoleText(t *testing.T) {
+	_, out := runConsole(t, "nodeinfo\nlistpeers\nbogus\nsignmessage hi\n", false)
+	require.Contains(t, out, "node_id:      02aa\n")
+	require.Contains(t, out, "best_block:   7 00ff\n")
+	require.Contains(t, out, "data_loss_protect(0)!")
+	require.Contains(t, out, "unknown(101)")
+	require.Contains(t, out, "no peers\n")
+	require.Contains(t, out, "ERROR: unknown command \"bogus\"")
+	require.Contains(t, out, "signature: sig\n")
+	require.NotContains(t, out, "> ") // not a terminal: no prompt
+}
+
+func TestConsolePrompt(t *testing.T) {
+	f := &fakeNode{}
+	var out bytes.Buffer
+	c := console{node: f, in: strings.NewReader("listpeers\n"), out: printer{w: &out}, prompt: true}
+	c.run(context.Background())
+	require.Equal(t, "> no peers\n> ", out.String())
+}
+
+func TestConsoleStopsOnContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	pr, pw := ioPipe()
+	defer pw.Close()
+	c := console{node: &fakeNode{}, in: pr, out: printer{w: &bytes.Buffer{}}}
+	c.run(ctx) // returns although the input never ends
+}
+
+func TestConsoleLineTooLong(t *testing.T) {
+	long := strings.Repeat("x", maxLineBytes+1)
+	_, out := runConsole(t, "listpeers\n"+long+"\nlistpeers\n", true)
+	sc := bufio.NewScanner(strings.NewReader(out))
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	require.Len(t, lines, 2)
+	require.Contains(t, lines[1], "reading commands")
+}
+
+// ioPipe is io.Pipe; a function so the test reads clearly.
+func ioPipe() (*io.PipeReader, *io.PipeWriter) { return io.Pipe() }
+
+func TestIsTerminal(t *testing.T) {
+	require.False(t, isTerminal(strings.NewReader("")))
+	null, err := os.Open(os.DevNull)
+	require.NoError(t, err)
+	defer null.Close()
+	require.False(t, isTerminal(null), "/dev/null is a character device but not a terminal")
+	f, err := os.CreateTemp(t.TempDir(), "in")
+	require.NoError(t, err)
+	defer f.Close()
+	require.False(t, isTerminal(f))
+	pr, pw, err := os.Pipe()
+	require.NoError(t, err)
+	defer pr.Close()
+	defer pw.Close()
+	require.False(t, isTerminal(pr))
+}

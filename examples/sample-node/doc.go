@@ -1,0 +1,53 @@
+// Command sample-node is a Lightning node built only from lnkit's public
+// API: the Go counterpart of LDK's ldk-sample, and the place to read how
+// the pieces are composed (node.go).
+//
+// Usage:
+//
+//	sample-node [flags] <rpcuser>:<rpcpass>@<host>:<port> <datadir> [listen-port] [network] [alias] [announce-addr...]
+//
+// The first argument is the JSON-RPC endpoint of the bitcoind or btcd the
+// node follows; for btcd, whose RPC is TLS only, add --rpccert with its
+// rpc.cert. The node refuses to start if the daemon is unreachable or on
+// another network. The data directory is created if missing (mode 0700);
+// the node's seed is generated on the first start and kept in
+// <datadir>/keys_seed (mode 0600), so the node id stays the same across
+// restarts. listen-port defaults to 9735 (0 picks a free port); network is
+// mainnet, testnet, signet or regtest and defaults to regtest (ldk-sample
+// defaults to testnet; this node is mostly run on a private regtest chain,
+// see make demo). The alias (at most 32 bytes) and the announce addresses
+// are shown by nodeinfo; they will be announced once the node has public
+// channels.
+//
+// Flags (before the positional arguments):
+//
+//	--json           print each command's result as one JSON object per line;
+//	                 a failed command prints {"error": "..."}
+//	--rpccert FILE   btcd's RPC certificate; turns TLS on
+//	--log FILE       log file (default <datadir>/logs/node.log), slog text format
+//	--loglevel L     debug, info (default), warn or error
+//	--bind HOST      host to listen on (default 127.0.0.1 on regtest, 0.0.0.0 otherwise)
+//
+// # Commands
+//
+// Commands are read from standard input, one per line. On a terminal the
+// node prompts with "> "; from a pipe it reads silently and, at the end of
+// the input, shuts down cleanly. In --json mode every non-blank line gets
+// exactly one line of output.
+//
+//	help                               list the commands
+//	nodeinfo                           node id, listening address, peers, features, best block
+//	connectpeer <pubkey>@<host>:<port> connect; returns once the peer's init arrived
+//	disconnectpeer <pubkey>            disconnect a peer
+//	listpeers                          peers with address, direction, features, connected since
+//	signmessage <message>              sign the rest of the line (surrounding spaces
+//	                                   trimmed) like lncli signmessage; lncli verifymessage
+//	                                   accepts the signature
+//	quit                               stop the node
+//
+// SIGINT and SIGTERM also stop the node cleanly: peers are disconnected,
+// the listener closed and the log flushed. The exit status is 0 after a
+// clean shutdown, 1 if the node could not start (chain daemon unreachable
+// or on another network, port taken, unreadable seed) and 2 for bad
+// arguments.
+package main

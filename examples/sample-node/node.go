@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+
+	"github.com/lnkit/lnkit/chain/rpc"
+	"github.com/lnkit/lnkit/keys"
+	"github.com/lnkit/lnkit/peer"
+	"github.com/lnkit/lnkit/peer/tcp"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// Timeouts of the node's own calls.
+const (
+	// chainDialTimeout bounds connecting to the chain daemon at start-up.
+	chainDialTimeout = 30 * time.Second
+	// chainCallTimeout bounds one chain query of a command.
+	chainCallTimeout = 10 * time.Second
+	// connectTimeout bounds connectpeer: dial, handshake and init.
+	connectTimeout = 30 * time.Second
+)
+
+// node is the running Lightning node, composed from lnkit's packages the
+// way ldk-sample composes LDK: a key manager from the seed, the chain
+// daemon's RPC client, a peer manager and its TCP transport.
+type node struct {
+	cfg    config
+	log    *fileLogger
+	keys   *keys.Manager
+	chain  *rpc.Client
+	peers  *peer.Manager
+	tcp    *tcp.Transport
+	listen net.Addr
+
+	stopRun context.CancelFunc
+	runDone chan struct{} // closed when the transport's Run has returned
+}
+
+// startNode builds the node from cfg and starts listening. ctx bounds the
+// start-up only. On error everything started so far is stopped.
+func startNode(ctx context.Context, cfg config) (n *node, err error) {
+	if err := makeDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	level, err := logLevel(cfg.LogLevel)
+	if err != nil {
+		return nil, err
+	}
+	flog, err := openLog(cfg.LogFile, level)
+	if err != nil {
+		return nil, err
+	}
+	n = &node{cfg: cfg, log: flog}
+	defer func() {
+		if err != nil {
+			flog.Error("sample-node: start-up failed", "err", err)
+			_ = n.stop()
+		}
+	}()
+
+	seed, created, err := loadOrCreateSeed(cfg.DataDir)
+	if err != nil {
+		return n, err
+	}
+	n.keys = keys.NewManager(seed)
+	flog.Info("sample-node: starting", "node_id", n.keys.NodeID(), "new_seed", created,
+		"network", cfg.Network, "rpc", cfg.RPC.String())
+
+	dctx, cancel := context.WithTimeout(ctx, chainDialTimeout)
+	n.chain, err = dialChain(dctx, cfg, flog.With("component", "chain"))
+	cancel()
+	if err != nil {
+		return n, err
+	}
+
+	n.peers, err = peer.New(peer.Config{
+		NodeKey: n.keys,
+		Entropy: keys.NewCryptoEntropy(),
+		Chains:  []chainhash.Hash{*cfg.Params.GenesisHash},
+		Logger:  flog.Logger,
+	})
+	if err != nil {
+		return n, fmt.Errorf("sample-node: peer manager: %w", err)
+	}
+	n.tcp = tcp.New(n.peers, tcp.Config{Logger: flog.Logger})
+	runCtx, stopRun := context.WithCancel(context.Background())
+	n.stopRun, n.runDone = stopRun, make(chan struct{})
+	go func() {
+		defer close(n.runDone)
+		_ = n.tcp.Run(runCtx)
+	}()
+	n.listen, err = n.tcp.Listen(runCtx, cfg.listenAddr())
+	if err != nil {
+		return n, fmt.Errorf("sample-node: %w", err)
+	}
+	flog.Info("sample-node: started", "node_id", n.keys.NodeID(), "listen", n.listen)
+	return n, nil
+}
+
+// stop shuts the node down: disconnects every peer, stops the transport,
+// closes the chain client and flushes the log. It is safe on a node that
+// did not finish starting.
+func (n *node) stop() error {
+	if n.peers != nil {
+		n.peers.DisconnectAll()
+	}
+	if n.tcp != nil {
+		_ = n.tcp.Close()
+	}
+	if n.stopRun != nil {
+		n.stopRun()
+		<-n.runDone
+	}
+	if n.chain != nil {
+		n.chain.Close()
+	}
+	n.log.Info("sample-node: stopped")
+	if err := n.log.Close(); err != nil {
+		return fmt.Errorf("sample-node: closing the log: %w", err)
+	}
+	return nil
+}
+
+// writeBanner greets an interactive user.
+func (n *node) writeBanner(w io.Writer) {
+	fmt.Fprintf(w, "lnkit sample node %s\n", n.keys.NodeID())
+	fmt.Fprintf(w, "listening on %s (%s); logs in %s\n", n.listen, n.cfg.Network, n.cfg.LogFile)
+	fmt.Fprintln(w, `Type "help" for the commands; "quit" or Ctrl-D stops the node.`)
+}
+
+// nodeInfo implements commander.
+func (n *node) nodeInfo(ctx context.Context) (nodeInfoResult, error) {
+	r := nodeInfoResult{
+		NodeID:        n.keys.NodeID().String(),
+		Alias:         n.cfg.Alias,
+		Network:       n.cfg.Network,
+		ListeningOn:   n.listen.String(),
+		AnnounceAddrs: n.cfg.AnnounceAddrs,
+		NumPeers:      len(n.peers.Peers()),
+		Features:      featureBits(n.peers.Features()),
+	}
+	cctx, cancel := context.WithTimeout(ctx, chainCallTimeout)
+	defer cancel()
+	best, err := bestBlock(cctx, n.chain)
+	if err != nil {
+		// The rest of the answer is still worth having.
+		r.BestBlockError = err.Error()
+		return r, nil
+	}
+	r.BestBlock = best
+	return r, nil
+}
+
+// connectPeer implements commander: it returns once the peer has answered
+// our init.
+func (n *node) connectPeer(ctx context.Context, id wire.NodeID, addr string) (connectResult, error) {
+	if id == n.keys.NodeID() {
+		return connectResult{}, errors.New("cannot connect to ourselves")
+	}
+	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if err := n.tcp.Connect(cctx, id, addr); err != nil {
+		n.log.Warn("sample-node: connectpeer failed", "node_id", id, "addr", addr, "err", err)
+		return connectResult{}, fmt.Errorf("connecting to %s@%s: %w", id, addr, err)
+	}
+	return connectResult{Connected: id.String(), Address: addr}, nil
+}
+
+// disconnectPeer implements commander.
+func (n *node) disconnectPeer(id wire.NodeID) (disconnectResult, error) {
+	if !n.peers.DisconnectByNodeID(id) {
+		return disconnectResult{}, fmt.Errorf("not connected to %s", id)
+	}
+	return disconnectResult{Disconnected: id.String()}, nil
+}
+
+// listPeers implements commander.
+func (n *node) listPeers() listPeersResult {
+	infos := n.peers.Peers()
+	r := listPeersResult{Peers: make([]peerResult, 0, len(infos))}
+	for _, p := range infos {
+		addr := ""
+		if p.Addr != nil {
+			addr = p.Addr.String()
+		}
+		r.Peers = append(r.Peers, peerResult{
+			NodeID:         p.NodeID.String(),
+			Address:        addr,
+			Inbound:        p.Inbound,
+			Features:       featureBits(p.Features),
+			ConnectedSince: p.ConnectedSince.UTC().Truncate(time.Second),
+		})
+	}
+	return r
+}
+
+// signMessage implements commander.
+func (n *node) signMessage(msg string) (signMessageResult, error) {
+	sig, err := n.keys.SignMessage([]byte(msg))
+	if err != nil {
+		return signMessageResult{}, err
+	}
+	n.log.Info("sample-node: signed a message", "bytes", len(msg))
+	return signMessageResult{Signature: sig}, nil
+}
