@@ -52,3 +52,9 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+# The README's "run": btcd, an lnd and two sample nodes (alice, bob) on a
+# private regtest chain, driven through the sample node's command line; see
+# internal/demo. Builds the pinned btcd/lnd first if this machine has not.
+demo:
+	$(GO) run ./internal/demo -go=$(GO)
