@@ -12,6 +12,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 
 	"github.com/lnkit/lnkit/chain/rpc"
+	"github.com/lnkit/lnkit/internal/regtest"
 )
 
 // btcd is the demo's private regtest chain.
@@ -49,7 +50,7 @@ func startBtcd(ctx context.Context, bin, dir string) (*btcd, error) {
 	if err := os.WriteFile(configFile, nil, 0o644); err != nil {
 		return nil, err
 	}
-	b.daemon, err = startDaemon("btcd", dir, filepath.Join(dir, "btcd.log"), bin,
+	b.daemon, err = regtest.StartProcess("btcd", dir, filepath.Join(dir, "btcd.log"), bin,
 		"--regtest",
 		"--configfile="+configFile,
 		"--datadir="+filepath.Join(dir, "data"),
@@ -70,8 +71,8 @@ func startBtcd(ctx context.Context, bin, dir string) (*btcd, error) {
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if b.exited() {
-			return b, fmt.Errorf("demo: btcd exited during start-up (%v); log:\n%s", b.waitErr, tail(b.logPath, 20))
+		if b.Exited() {
+			return b, fmt.Errorf("demo: btcd exited during start-up (%v); log:\n%s", b.WaitErr(), b.Tail(20))
 		}
 		if _, err := os.Stat(b.certPath); err == nil {
 			dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -116,5 +117,5 @@ func (b *btcd) stop() error {
 	if b.client != nil {
 		b.client.Close()
 	}
-	return b.daemon.stop(15 * time.Second)
+	return b.daemon.Stop(15 * time.Second)
 }

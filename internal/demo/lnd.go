@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/lnkit/lnkit/internal/regtest"
 )
 
 // lnd is the demo's lnd, to show that a sample node talks to another
@@ -34,7 +36,7 @@ func startLnd(ctx context.Context, bin, lncli, dir, alias string, b *btcd) (*lnd
 		return nil, err
 	}
 	l := &lnd{lncli: lncli, dir: dir, p2pAddr: p2p, rpcAddr: rpcAddr}
-	l.daemon, err = startDaemon("lnd", dir, filepath.Join(dir, "lnd.out.log"), bin,
+	l.daemon, err = regtest.StartProcess("lnd", dir, filepath.Join(dir, "lnd.out.log"), bin,
 		"--lnddir="+dir,
 		"--alias="+alias,
 		"--bitcoin.regtest",
@@ -60,8 +62,8 @@ func startLnd(ctx context.Context, bin, lncli, dir, alias string, b *btcd) (*lnd
 	}
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		if l.exited() {
-			return l, fmt.Errorf("demo: lnd exited during start-up (%v); log:\n%s", l.waitErr, tail(l.logPath, 20))
+		if l.Exited() {
+			return l, fmt.Errorf("demo: lnd exited during start-up (%v); log:\n%s", l.WaitErr(), l.Tail(20))
 		}
 		var st struct {
 			State string `json:"state"`
@@ -72,7 +74,7 @@ func startLnd(ctx context.Context, bin, lncli, dir, alias string, b *btcd) (*lnd
 			return l, nil
 		}
 		if time.Now().After(deadline) {
-			return l, fmt.Errorf("demo: lnd not ready after 90s; log:\n%s", tail(l.logPath, 20))
+			return l, fmt.Errorf("demo: lnd not ready after 90s; log:\n%s", l.Tail(20))
 		}
 		select {
 		case <-ctx.Done():
@@ -100,4 +102,4 @@ func (l *lnd) cliJSON(ctx context.Context, out any, args ...string) error {
 }
 
 // stop stops lnd by its PID.
-func (l *lnd) stop() error { return l.daemon.stop(30 * time.Second) }
+func (l *lnd) stop() error { return l.daemon.Stop(30 * time.Second) }

@@ -108,12 +108,12 @@ func run(ctx context.Context, w io.Writer, goCmd string, withLnd, keep bool) (er
 	btcdDir := mkdir(tmp, "btcd")
 	b, err := startBtcd(ctx, paths.Btcd, btcdDir)
 	if b != nil {
-		stops = append(stops, s.stopper("btcd", b.pid(), b.stop))
+		stops = append(stops, s.stopper("btcd", b.PID(), b.stop))
 	}
 	if err != nil {
 		return err
 	}
-	s.say("btcd pid %d, JSON-RPC over TLS on %s", b.pid(), b.rpcAddr)
+	s.say("btcd pid %d, JSON-RPC over TLS on %s", b.PID(), b.rpcAddr)
 	// 432 blocks activate segwit on btcd's regtest, which lnd needs.
 	height, err := b.generate(ctx, 432)
 	if err != nil {
@@ -126,12 +126,12 @@ func run(ctx context.Context, w io.Writer, goCmd string, withLnd, keep bool) (er
 		s.stepf("Starting lnd %q (another implementation, for interop)", "carol")
 		carol, err = startLnd(ctx, paths.Lnd, paths.Lncli, mkdir(tmp, "carol"), "carol", b)
 		if carol != nil {
-			stops = append(stops, s.stopper("lnd carol", carol.pid(), carol.stop))
+			stops = append(stops, s.stopper("lnd carol", carol.PID(), carol.stop))
 		}
 		if err != nil {
 			return err
 		}
-		s.say("lnd pid %d, node %s at %s", carol.pid(), carol.nodeID, carol.p2pAddr)
+		s.say("lnd pid %d, node %s at %s", carol.PID(), carol.nodeID, carol.p2pAddr)
 	}
 
 	s.stepf("Starting two sample nodes, alice and bob (commands on stdin, --json answers on stdout)")

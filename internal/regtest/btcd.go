@@ -47,7 +47,7 @@ type Btcd struct {
 
 	bins   Paths
 	args   []string
-	proc   *process
+	proc   *Process
 	client *rpcClient
 
 	mu           sync.Mutex // serializes SendTo's coinbase selection
@@ -92,7 +92,7 @@ func StartBtcd(t testing.TB, opts BtcdOptions) *Btcd {
 	if err := os.WriteFile(configFile, nil, 0o644); err != nil {
 		t.Fatalf("regtest: btcd config file: %v", err)
 	}
-	cleanupDaemon(t, func() *process { return b.proc }, 10*time.Second)
+	cleanupDaemon(t, func() *Process { return b.proc }, 10*time.Second)
 
 	const attempts = 3
 	for attempt := 1; ; attempt++ {
@@ -133,7 +133,7 @@ func StartBtcd(t testing.TB, opts BtcdOptions) *Btcd {
 
 // launch starts the btcd process and waits until its RPC answers.
 func (b *Btcd) launch() error {
-	proc, err := startProcess("btcd", b.Dir, filepath.Join(b.Dir, "btcd.out.log"), b.bins.Btcd, b.args)
+	proc, err := StartProcess("btcd", b.Dir, filepath.Join(b.Dir, "btcd.out.log"), b.bins.Btcd, b.args...)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (b *Btcd) launch() error {
 	deadline := time.Now().Add(WaitTimeout)
 	var last error
 	for time.Now().Before(deadline) {
-		if proc.exited() {
+		if proc.Exited() {
 			return fmt.Errorf("regtest: btcd exited during start-up (%v); its log: %s", proc.waitErr, proc.logPath)
 		}
 		if b.client == nil {
@@ -375,7 +375,7 @@ func (b *Btcd) Stop(t testing.TB) {
 	if b.proc == nil {
 		return
 	}
-	if err := b.proc.stop(10 * time.Second); err != nil {
+	if err := b.proc.Stop(10 * time.Second); err != nil {
 		t.Errorf("%v", err)
 	}
 }

@@ -56,7 +56,7 @@ type Lnd struct {
 	chanConfs int
 	bins      Paths
 	args      []string
-	proc      *process
+	proc      *Process
 }
 
 // StartLnd starts lnd on regtest against btcd, in a fresh temporary
@@ -82,7 +82,7 @@ func StartLnd(t testing.TB, btcd *Btcd, opts LndOptions) *Lnd {
 		chanConfs: opts.ChanConfs,
 		bins:      Binaries(t),
 	}
-	cleanupDaemon(t, func() *process { return l.proc }, lndStopGrace)
+	cleanupDaemon(t, func() *Process { return l.proc }, lndStopGrace)
 
 	const attempts = 3
 	for attempt := 1; ; attempt++ {
@@ -150,7 +150,7 @@ type lndInfo struct {
 
 // launch starts the lnd process and waits until its RPC server is active.
 func (l *Lnd) launch() error {
-	proc, err := startProcess(l.Alias, l.Dir, filepath.Join(l.Dir, "lnd.out.log"), l.bins.Lnd, l.args)
+	proc, err := StartProcess(l.Alias, l.Dir, filepath.Join(l.Dir, "lnd.out.log"), l.bins.Lnd, l.args...)
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (l *Lnd) launch() error {
 	deadline := time.Now().Add(WaitTimeout)
 	var last string
 	for time.Now().Before(deadline) {
-		if proc.exited() {
+		if proc.Exited() {
 			return fmt.Errorf("regtest: %s exited during start-up (%v); its log: %s", l.Alias, proc.waitErr, proc.logPath)
 		}
 		out, err := l.TryCLI("state")
@@ -257,7 +257,7 @@ func (l *Lnd) Stop(t testing.TB) {
 	if l.proc == nil {
 		return
 	}
-	if err := l.proc.stop(lndStopGrace); err != nil {
+	if err := l.proc.Stop(lndStopGrace); err != nil {
 		t.Errorf("%v", err)
 	}
 }

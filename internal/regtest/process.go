@@ -12,9 +12,9 @@ import (
 	"time"
 )
 
-// process is one daemon the harness started. Its standard output and error
+// Process is one daemon started by the harness (or the demo). Its standard output and error
 // go to logPath (appended across restarts).
-type process struct {
+type Process struct {
 	name    string
 	logPath string
 	cmd     *exec.Cmd
@@ -24,11 +24,11 @@ type process struct {
 	stopped bool          // stop was called: an exit is expected
 }
 
-// startProcess starts bin with args in dir. HOME is set to dir so that
+// StartProcess starts bin with args in dir. HOME is set to dir so that
 // nothing reads or writes the user's ~/.btcd or ~/.lnd. If the test binary
 // dies without running its cleanups, the kernel kills the daemon
 // (Pdeathsig).
-func startProcess(name, dir, logPath, bin string, args []string) (*process, error) {
+func StartProcess(name, dir, logPath, bin string, args ...string) (*Process, error) {
 	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("regtest: open %s log: %w", name, err)
@@ -44,7 +44,7 @@ func startProcess(name, dir, logPath, bin string, args []string) (*process, erro
 		logFile.Close()
 		return nil, fmt.Errorf("regtest: start %s: %w", name, err)
 	}
-	p := &process{name: name, logPath: logPath, cmd: cmd, logFile: logFile, done: make(chan struct{})}
+	p := &Process{name: name, logPath: logPath, cmd: cmd, logFile: logFile, done: make(chan struct{})}
 	go func() {
 		p.waitErr = cmd.Wait()
 		logFile.Close()
@@ -53,8 +53,8 @@ func startProcess(name, dir, logPath, bin string, args []string) (*process, erro
 	return p, nil
 }
 
-// exited reports whether the process has ended.
-func (p *process) exited() bool {
+// Exited reports whether the process has ended.
+func (p *Process) Exited() bool {
 	select {
 	case <-p.done:
 		return true
@@ -63,11 +63,11 @@ func (p *process) exited() bool {
 	}
 }
 
-// stop ends the process: SIGTERM, then SIGKILL if it is still running after
+// Stop ends the process: SIGTERM, then SIGKILL if it is still running after
 // grace. It signals only this process, by its PID, and is idempotent.
-func (p *process) stop(grace time.Duration) error {
+func (p *Process) Stop(grace time.Duration) error {
 	p.stopped = true
-	if p.exited() {
+	if p.Exited() {
 		return nil
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
@@ -94,13 +94,13 @@ func (p *process) stop(grace time.Duration) error {
 }
 
 // logContains reports whether the process's log contains s.
-func (p *process) logContains(s string) bool {
+func (p *Process) logContains(s string) bool {
 	b, err := os.ReadFile(p.logPath)
 	return err == nil && strings.Contains(string(b), s)
 }
 
-// tail returns the last n lines of the process's log.
-func (p *process) tail(n int) string {
+// Tail returns the last n lines of the process's log.
+func (p *Process) Tail(n int) string {
 	return tailFile(p.logPath, n)
 }
 
@@ -136,20 +136,20 @@ const logTailLines = 60
 // failed or the daemon died on its own, print the tail of the daemon's log
 // (current() returns the live process, which changes on restart), then stop
 // it.
-func cleanupDaemon(t testing.TB, current func() *process, grace time.Duration) {
+func cleanupDaemon(t testing.TB, current func() *Process, grace time.Duration) {
 	t.Cleanup(func() {
 		p := current()
 		if p == nil {
 			return
 		}
-		crashed := p.exited() && !p.stopped
+		crashed := p.Exited() && !p.stopped
 		if crashed {
 			t.Logf("regtest: %s exited during the test without being stopped: %v", p.name, p.waitErr)
 		}
 		if t.Failed() || crashed {
-			t.Logf("regtest: last %d lines of %s log (%s):\n%s", logTailLines, p.name, p.logPath, p.tail(logTailLines))
+			t.Logf("regtest: last %d lines of %s log (%s):\n%s", logTailLines, p.name, p.logPath, p.Tail(logTailLines))
 		}
-		if err := p.stop(grace); err != nil {
+		if err := p.Stop(grace); err != nil {
 			t.Logf("%v", err)
 		}
 	})
@@ -158,17 +158,29 @@ func cleanupDaemon(t testing.TB, current func() *process, grace time.Duration) {
 // addrInUse reports whether a process that exited during start-up failed
 // because one of its ports was taken (another process bound the free port
 // the harness picked); the caller then retries with new ports.
-func addrInUse(p *process) bool {
-	return p.exited() && p.logContains("address already in use")
+func addrInUse(p *Process) bool {
+	return p.Exited() && p.logContains("address already in use")
 }
 
 // signal sends sig to the process if it is still running.
-func (p *process) signal(sig syscall.Signal) error {
-	if p.exited() {
+func (p *Process) signal(sig syscall.Signal) error {
+	if p.Exited() {
 		return fmt.Errorf("regtest: %s (pid %d) is not running", p.name, p.cmd.Process.Pid)
 	}
 	if err := p.cmd.Process.Signal(sig); err != nil {
 		return fmt.Errorf("regtest: signal %v to %s (pid %d): %w", sig, p.name, p.cmd.Process.Pid, err)
 	}
 	return nil
+}
+
+// PID is the process id.
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
+// WaitErr is the error the process exited with (nil for a clean exit, or
+// before it has exited: check Exited first).
+func (p *Process) WaitErr() error {
+	if !p.Exited() {
+		return nil
+	}
+	return p.waitErr
 }
