@@ -37,8 +37,11 @@ staticcheck: $(STATICCHECK)
 peers:
 	$(GO) run ./internal/regtest/cmd/installpeers
 
+# -race, then the allocation tests again without it (the race detector
+# allocates, so they skip themselves under -race).
 unit:
 	$(GO) test -race -count=1 -timeout 30m $(TESTFLAGS) ./...
+	$(GO) test -count=1 -run 'Alloc|Bounded' $(TESTFLAGS) ./wire/... ./peer/...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
