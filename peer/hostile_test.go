@@ -123,7 +123,8 @@ func TestHostileTransport(t *testing.T) {
 		init    bool // send a valid init first
 		run     func(r *rawPeer) error
 		want    error
-		warning string // text the peer must receive in a warning, if any
+		warning string // text of the warning (or, if fatal, the error) the peer must receive
+		fatal   bool   // the peer must receive an error message, not a warning
 	}{
 		{name: "bad header mac", run: func(r *rawPeer) error {
 			frame, _ := r.cipher.Encrypt(nil, []byte{0, 18, 0, 0, 0, 0})
@@ -161,24 +162,24 @@ func TestHostileTransport(t *testing.T) {
 		}, want: ErrMalformedMessage},
 		{name: "unknown required feature", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) { i.Features.Set(100) })
-		}, want: wire.ErrUnknownRequiredFeature, warning: "unknown required features unknown(100)"},
+		}, want: wire.ErrUnknownRequiredFeature, fatal: true, warning: "unknown required features unknown(100)"},
 		{name: "unknown required global feature", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) { i.GlobalFeatures.Set(10) })
-		}, want: ErrIncompatibleInit, warning: "gossip_queries_ex"},
+		}, want: ErrIncompatibleInit, fatal: true, warning: "gossip_queries_ex"},
 		{name: "required feature we do not offer", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) { i.Features.Set(wire.DualFundRequired) })
-		}, want: ErrIncompatibleInit, warning: "option_dual_fund"},
+		}, want: ErrIncompatibleInit, fatal: true, warning: "option_dual_fund"},
 		{name: "missing dependency", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) { i.Features = wire.NewFeatureVector(wire.BasicMPPOptional) })
-		}, want: wire.ErrMissingFeatureDependency, warning: "requires payment_secret"},
+		}, want: wire.ErrMissingFeatureDependency, fatal: true, warning: "requires payment_secret"},
 		{name: "wrong chain", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) {
 				i.Networks = wire.Some([]chainhash.Hash{*chaincfg.MainNetParams.GenesisHash})
 			})
-		}, want: ErrNoCommonChain, warning: "no common chain"},
+		}, want: ErrNoCommonChain, fatal: true, warning: "no common chain"},
 		{name: "empty networks", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) { i.Networks = wire.Some([]chainhash.Hash(nil)) })
-		}, want: ErrNoCommonChain, warning: "no common chain"},
+		}, want: ErrNoCommonChain, fatal: true, warning: "no common chain"},
 		{name: "unknown even message", init: true, run: func(r *rawPeer) error {
 			return r.sendRaw([]byte{0, 100, 1, 2, 3})
 		}, want: wire.ErrUnknownMessage, warning: "cannot decode message"},
@@ -211,10 +212,22 @@ func TestHostileTransport(t *testing.T) {
 			if tc.warning != "" {
 				msgs := r.recv()
 				require.Len(t, msgs, 1)
-				w, ok := msgs[0].(*wire.Warning)
-				require.True(t, ok, "%T", msgs[0])
-				require.True(t, w.ChannelID.IsAll())
-				require.Contains(t, w.Text(), tc.warning)
+				// An incompatible init gets an error; a violation after
+				// init a warning, which does not fail the channels.
+				var id wire.ChannelID
+				var text string
+				switch m := msgs[0].(type) {
+				case *wire.Error:
+					require.True(t, tc.fatal, "error where a warning was expected")
+					id, text = m.ChannelID, m.Text()
+				case *wire.Warning:
+					require.False(t, tc.fatal, "warning where an error was expected")
+					id, text = m.ChannelID, m.Text()
+				default:
+					t.Fatalf("got %T, want an error or a warning", m)
+				}
+				require.True(t, id.IsAll())
+				require.Contains(t, text, tc.warning)
 			}
 			requireGone(t, n, r.d)
 			if tc.init {

@@ -28,22 +28,22 @@ func (m *Manager) ourInit(c *conn) *wire.Init {
 // handleInit checks the peer's init and, if it is acceptable, tells the
 // handlers that the peer is connected. BOLT 1: unknown even feature bits,
 // missing feature dependencies, or a networks record with none of our
-// chains close the connection (with a warning: an error would oblige us to
-// fail every channel with the peer, which a feature mismatch does not
-// call for).
+// chains close the connection with an error message: no channel can work
+// with such a peer. (Violations after init are answered with a warning
+// instead, so that a peer's bug does not make it fail every channel.)
 func (m *Manager) handleInit(c *conn, init *wire.Init) error {
-	c.theirInit = init // allows the warnings below
+	c.theirInit = init // allows the error messages below
 	features := init.CombinedFeatures()
 	if err := features.CheckRequired(m.known); err != nil {
-		m.warn(c, "lnkit: "+trimWire(err.Error()))
+		m.sendError(c, "lnkit: "+trimWire(err.Error()))
 		return fmt.Errorf("%w: %w", ErrIncompatibleInit, err)
 	}
 	if err := features.CheckDependencies(); err != nil {
-		m.warn(c, "lnkit: "+trimWire(err.Error()))
+		m.sendError(c, "lnkit: "+trimWire(err.Error()))
 		return fmt.Errorf("%w: %w", ErrIncompatibleInit, err)
 	}
 	if chains, ok := init.Networks.Get(); ok && !m.commonChain(chains) {
-		m.warn(c, "lnkit: no common chain")
+		m.sendError(c, "lnkit: no common chain")
 		return fmt.Errorf("%w: %w", ErrIncompatibleInit, ErrNoCommonChain)
 	}
 	c.theirFeatures = features

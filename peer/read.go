@@ -203,6 +203,16 @@ func (m *Manager) warn(c *conn, text string) {
 	_ = m.queue(c, &wire.Warning{Data: []byte(text)})
 }
 
+// sendError queues an error message for all channels (channel_id zero), to
+// explain a disconnection the peer cannot recover from. Like warn, it does
+// nothing before the peer's init.
+func (m *Manager) sendError(c *conn, text string) {
+	if c.state != stateConnected && c.theirInit == nil {
+		return
+	}
+	_ = m.queue(c, &wire.Error{Data: []byte(text)})
+}
+
 // handleMessage handles one decrypted message.
 func (m *Manager) handleMessage(c *conn, plain []byte) error {
 	c.recvSinceTick = true
