@@ -23,7 +23,7 @@
 //
 // After the handshake both sides send init. The Manager checks the peer's
 // init (unknown required features, missing feature dependencies, no common
-// chain in the networks record: each sends a warning and disconnects), then
+// chain in the networks record: each sends an error and disconnects), then
 // tells the handlers with PeerConnected. From then on every message goes to
 // its handler: ChannelMessageHandler (BOLT 2, error, warning, peer storage),
 // RoutingMessageHandler (BOLT 7) or CustomMessageHandler (types 32768 and
