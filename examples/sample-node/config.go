@@ -34,7 +34,8 @@ const (
 const usage = `usage: sample-node [flags] <rpcuser>:<rpcpass>@<host>:<port> <datadir> [listen-port] [network] [alias] [announce-addr...]
 
   <rpcuser>:<rpcpass>@<host>:<port>
-                 JSON-RPC of the bitcoind or btcd the node follows (btcd: add --rpccert)
+                 JSON-RPC of the bitcoind or btcd the node follows (btcd: add --rpccert;
+                 bitcoind with a cookie file: add --rpccookie)
   <datadir>      created if missing; holds the seed (keys_seed) and logs/
   listen-port    Lightning port to listen on (default 9735; 0 picks a free port)
   network        mainnet, testnet, signet or regtest (default regtest)
@@ -53,6 +54,9 @@ type config struct {
 	JSON bool
 	// RPCCert is btcd's TLS certificate (rpc.cert); set, the RPC uses TLS.
 	RPCCert string
+	// RPCCookie is bitcoind's .cookie file; set, it authenticates the RPC
+	// instead of the user and password of the RPC argument.
+	RPCCookie string
 	// LogFile is where logs go. Default <DataDir>/logs/node.log.
 	LogFile string
 	// LogLevel is the least severe level logged: debug, info, warn or
@@ -106,6 +110,7 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	}
 	fs.BoolVar(&cfg.JSON, "json", false, "print each command result as one JSON object per line")
 	fs.StringVar(&cfg.RPCCert, "rpccert", "", "btcd's RPC TLS certificate (rpc.cert); turns TLS on")
+	fs.StringVar(&cfg.RPCCookie, "rpccookie", "", "bitcoind's .cookie file, used instead of <rpcuser>:<rpcpass>")
 	fs.StringVar(&cfg.LogFile, "log", "", "log file (default <datadir>/logs/node.log)")
 	fs.StringVar(&cfg.LogLevel, "loglevel", "info", "least severe level logged: debug, info, warn or error")
 	fs.StringVar(&cfg.Bind, "bind", "", "host to listen on (default 127.0.0.1 on regtest, 0.0.0.0 otherwise)")

@@ -105,6 +105,16 @@ func TestParseArgs(t *testing.T) {
 	}
 }
 
+func TestParseArgsCookie(t *testing.T) {
+	cfg, err := parseArgs([]string{"--rpccookie", "/home/u/.bitcoin/regtest/.cookie", "x:y@127.0.0.1:18443", t.TempDir()}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RPCCookie != "/home/u/.bitcoin/regtest/.cookie" {
+		t.Fatalf("RPCCookie = %q", cfg.RPCCookie)
+	}
+}
+
 func TestParseArgsHelp(t *testing.T) {
 	_, err := parseArgs([]string{"-h"}, io.Discard)
 	require.True(t, errors.Is(err, flag.ErrHelp))
