@@ -59,7 +59,7 @@ func FuzzProcess(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := proc.Process(pkt, ad)
+		out, err := proc.Process(pkt, ad, testExpiry)
 		if err != nil {
 			var pe *ProcessError
 			if !errors.As(err, &pe) {
