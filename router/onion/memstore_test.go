@@ -18,6 +18,9 @@ type memStore struct {
 	fail error
 	// writes counts successful Write and Apply calls.
 	writes int
+	// entered and release, when set, hold the next write that is not a
+	// pure removal: it sends on entered, then waits for release.
+	entered, release chan struct{}
 }
 
 func newMemStore() *memStore {
@@ -69,6 +72,13 @@ func (s *memStore) Apply(_ context.Context, ops []persist.Op) error {
 		}
 	}
 	s.mu.Lock()
+	if entered, release := s.entered, s.release; entered != nil && !ops[0].Remove {
+		s.entered, s.release = nil, nil
+		s.mu.Unlock()
+		entered <- struct{}{}
+		<-release
+		s.mu.Lock()
+	}
 	defer s.mu.Unlock()
 	if s.fail != nil {
 		return &persist.Error{Op: "apply", Err: s.fail}
@@ -110,4 +120,14 @@ func (s *memStore) keyCount() int {
 		n += len(m)
 	}
 	return n
+}
+
+// hold makes the next write wait: it returns a channel that receives when
+// the write has started and one to close to let it finish.
+func (s *memStore) hold() (entered <-chan struct{}, release chan<- struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, r := make(chan struct{}), make(chan struct{})
+	s.entered, s.release = e, r
+	return e, r
 }
