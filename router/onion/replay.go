@@ -18,7 +18,8 @@ import (
 // replayed: until the chain reaches the HTLC's cltv_expiry. After that a
 // replay would have to come in a new HTLC, whose onion still commits to an
 // outgoing_cltv_value at or below that height, which every hop already
-// refuses as expired. The application calls Prune on each new block.
+// refuses as expired. The application calls Prune on each new block
+// (a few blocks behind the tip, if it wants a margin for reorgs).
 //
 // A ReplayLog refuses rather than forgets: when it cannot record a secret
 // (full, or its store failed) CheckAndAdd returns an error and the
