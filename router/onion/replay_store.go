@@ -3,6 +3,7 @@ package onion
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -80,7 +81,11 @@ func OpenPersistentReplayLog(ctx context.Context, cfg PersistentReplayLogConfig)
 		cfg.Namespace = DefaultReplayLogNamespace
 	}
 	if err := persist.ValidateNamespace(persist.Namespace{Primary: cfg.Namespace}); err != nil {
-		return nil, configError("Namespace", err.Error())
+		reason := err.Error()
+		if ke, ok := errors.AsType[*persist.KeyError](err); ok {
+			reason = ke.Reason
+		}
+		return nil, configError("Namespace", reason)
 	}
 	max, err := replayMaxEntries(cfg.MaxEntries)
 	if err != nil {
