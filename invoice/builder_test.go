@@ -338,7 +338,7 @@ func TestBuilderErrors(t *testing.T) {
 		{"raw tag above 31", base().RawField(32, nil), signer, ErrInvalidBuild},
 		{"raw group above 31", base().RawField(2, []byte{32}), signer, ErrInvalidBuild},
 		{"raw field too long", base().RawField(2, make([]byte, 1024)), signer, ErrInvalidBuild},
-		{"malformed raw known field", base().RawField(TagExpiry, []byte{0, 1}), signer, ErrNonMinimal},
+		{"malformed raw known field", base().RawField(TagFeatures, []byte{0, 1}), signer, ErrNonMinimal},
 		{"no var_onion_optin", base().Features(wire.NewFeatureVector(wire.PaymentSecretRequired)), signer, ErrInvalidBuild},
 		{"no payment_secret", base().Features(wire.NewFeatureVector(wire.VarOnionOptinRequired)), signer, ErrInvalidBuild},
 		{"metadata without feature", base().Metadata([]byte{1}).Features(wire.NewFeatureVector(wire.VarOnionOptinRequired, wire.PaymentSecretRequired)), signer, ErrInvalidBuild},

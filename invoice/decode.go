@@ -191,11 +191,12 @@ func (inv *Invoice) parseFixed(tag Tag, g []byte, flag uint16, out []byte) (bool
 	return false, nil
 }
 
-// parseUintField reads an x or c field: a minimal big-endian integer.
+// parseUintField reads an x or c field: a big-endian integer. BOLT 11 asks
+// writers for the minimal data_length but gives readers no rule to fail, so
+// leading zero groups are accepted (a 0 written as one "q" group, as some
+// wallets do); the field is kept verbatim, so String still returns the
+// invoice as written. The value must fit in 64 bits.
 func parseUintField(tag Tag, g []byte) (uint64, error) {
-	if len(g) > 0 && g[0] == 0 {
-		return 0, newError(tag.String(), ErrNonMinimal, "leading zero group")
-	}
 	v, ok := groupsToUint64(g)
 	if !ok {
 		return 0, newError(tag.String(), ErrInvalidField, "value exceeds 64 bits")

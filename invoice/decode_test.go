@@ -115,8 +115,6 @@ func TestDecodeErrors(t *testing.T) {
 		{"p padding", craft(t, "lnbc", key, nil, craftField{TagPaymentHash, paddedHash}, hashField(TagPaymentSecret), descField("x")), ErrInvalidField},
 		{"d not utf-8", craft(t, "lnbc", key, nil, hashField(TagPaymentHash), hashField(TagPaymentSecret), bytesField(TagDescription, []byte{0xc3})), ErrInvalidField},
 		{"d excess padding", craft(t, "lnbc", key, nil, hashField(TagPaymentHash), hashField(TagPaymentSecret), craftField{TagDescription, []byte{0}}), ErrInvalidField},
-		{"x non-minimal", craft(t, "lnbc", key, nil, with(craftField{TagExpiry, []byte{0, 1}})...), ErrNonMinimal},
-		{"c non-minimal", craft(t, "lnbc", key, nil, with(craftField{TagMinFinalCLTVExpiry, []byte{0}})...), ErrNonMinimal},
 		{"9 non-minimal", craft(t, "lnbc", key, nil, with(craftField{TagFeatures, []byte{0, 1}})...), ErrNonMinimal},
 		{"x overflow", craft(t, "lnbc", key, nil, with(craftField{TagExpiry, append([]byte{16}, make([]byte, 12)...)})...), ErrInvalidField},
 		{"m padding", craft(t, "lnbc", key, nil, with(craftField{TagMetadata, []byte{0, 1}})...), ErrInvalidField},

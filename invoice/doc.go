@@ -30,10 +30,13 @@
 //     as libsecp256k1's secp256k1_ecdsa_recover does, with the transmitted
 //     recovery id, high-S signatures included (see signature.go).
 //   - With an n field, high-S signatures are refused (ErrHighS).
-//   - Non-minimal x, c and 9 fields (leading zero groups), non-zero padding
-//     bits, invalid UTF-8 descriptions, n fields or route hints holding a
+//   - x and c fields with leading zero groups (a 0 written as one "q"
+//     group, say) are accepted: BOLT 11 asks only writers to be minimal.
+//     Builder writes them minimally; String re-encodes them as written.
+//   - A non-minimal 9 field (leading zero groups), non-zero padding bits,
+//     invalid UTF-8 descriptions, n fields or route hints holding a
 //     non-point, and fallback addresses of a known version with a bad
-//     program length are refused, as lnd and LDK do.
+//     program length are refused.
 //   - Invoices without a payment secret (s) are refused by Decode, as
 //     BOLT 11 now requires; lnd's invoices with blinded paths have none.
 //   - Unknown required (even) feature bits do not stop Decode; CheckPayable

@@ -40,7 +40,7 @@ var (
 	// malformed (bad padding, bad UTF-8, bad public key, bad address,
 	// value too large).
 	ErrInvalidField = errors.New("invoice: invalid tagged field")
-	// ErrNonMinimal means an x, c or 9 field starts with zero groups.
+	// ErrNonMinimal means a 9 field starts with zero groups.
 	ErrNonMinimal = errors.New("invoice: non-minimal field encoding")
 	// ErrMissingPaymentHash means there is no valid p field.
 	ErrMissingPaymentHash = errors.New("invoice: missing payment hash")

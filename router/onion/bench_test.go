@@ -70,14 +70,14 @@ func BenchmarkProcess(b *testing.B) {
 		}
 		pkts[i] = p
 	}
-	proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: keys[0]}, ReplayLog: NewMemoryReplayLog(1)})
+	proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: keys[0]}, ReplayLog: forgetfulReplayLog{}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := proc.Process(pkts[i&1], ad); err != nil {
+		if _, err := proc.Process(pkts[i&1], ad, testExpiry); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -64,9 +64,9 @@ func TestBlindedPaymentOnionVector(t *testing.T) {
 		}
 		var out *ProcessedPacket
 		if pathKey == nil {
-			out, err = proc.Process(&in, ad)
+			out, err = proc.Process(&in, ad, testExpiry)
 		} else {
-			out, err = proc.ProcessBlinded(&in, ad, pathKey)
+			out, err = proc.ProcessBlinded(&in, ad, testExpiry, pathKey)
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", h.Alias, err)
@@ -86,7 +86,7 @@ func TestBlindedPaymentOnionVector(t *testing.T) {
 		// invalid_onion_blinding.
 		if i >= 2 {
 			proc, _ := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: mustPriv(t, h.NodePrivkey)}})
-			_, err := proc.ProcessBlinded(&in, ad, mustPub(t, g.FullRoute.Hops[0].Pubkey))
+			_, err := proc.ProcessBlinded(&in, ad, testExpiry, mustPub(t, g.FullRoute.Hops[0].Pubkey))
 			var pe *ProcessError
 			if !errors.As(err, &pe) || pe.Code != CodeInvalidOnionBlinding || pe.OnionHash != in.Hash() {
 				t.Fatalf("%s with a wrong path key: %v", h.Alias, err)

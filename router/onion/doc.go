@@ -9,7 +9,15 @@
 // encoded payloads. A forwarding or final node processes it with a Processor,
 // which verifies the HMAC, checks a ReplayLog, decodes its HopPayload and
 // returns the packet for the next hop. All failures of a hop are reported as
-// a *ProcessError carrying the BOLT 4 failure code to send back.
+// a *ProcessError carrying the BOLT 4 failure code to send back. Even custom
+// records (type 65536 and above) the application did not declare in
+// ProcessorConfig.KnownCustomTypes fail with invalid_onion_payload.
+//
+// The ReplayLog keeps each packet's shared secret until the chain reaches
+// the HTLC's cltv_expiry (the application calls Prune on each block).
+// MemoryReplayLog keeps them in memory; PersistentReplayLog writes each one
+// through to a persist.KVStore before accepting its packet and reloads them
+// when opened. Both refuse new packets when full rather than forget.
 //
 // Failures travel back with NewFailure at the erring node, ForwardFailure at
 // every hop on the way back, and DecryptFailure at the origin, which finds

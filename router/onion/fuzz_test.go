@@ -33,6 +33,9 @@ func FuzzProcess(f *testing.F) {
 	f.Add([]byte{0}, true)
 	f.Add([]byte{0xfd, 0x05, 0x00}, true)
 	f.Add([]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 9}, true)
+	// A final payload with an even custom record, then with an odd one.
+	f.Add(framed(mustHex(f, "02020100040132fe0001000201bb"), 0), true)
+	f.Add(framed(mustHex(f, "02020100040132fe0001000101bb"), 0), true)
 
 	ad := bytes.Repeat([]byte{0x42}, 32)
 	f.Fuzz(func(t *testing.T, data []byte, sealed bool) {
@@ -59,7 +62,7 @@ func FuzzProcess(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := proc.Process(pkt, ad)
+		out, err := proc.Process(pkt, ad, testExpiry)
 		if err != nil {
 			var pe *ProcessError
 			if !errors.As(err, &pe) {
@@ -75,6 +78,11 @@ func FuzzProcess(f *testing.F) {
 		}
 		if err := out.Payload.Validate(out.Final, false); err != nil {
 			t.Fatalf("accepted an invalid payload: %v", err)
+		}
+		for _, c := range out.Payload.Custom {
+			if c.Type%2 == 0 {
+				t.Fatalf("accepted unknown even custom record %d", c.Type)
+			}
 		}
 		if !out.Final && !out.Next.EphemeralKey.IsValid() {
 			t.Fatal("next ephemeral key is not a point")

@@ -72,7 +72,9 @@ type HopPayload struct {
 	KeysendPreimage wire.Option[wire.Preimage]
 	// Custom holds the other records of type >= 65536, in increasing type
 	// order. BOLT 1 makes the even ones mandatory: a receiver that does not
-	// understand one must fail the HTLC with invalid_onion_payload.
+	// understand one must fail the HTLC with invalid_onion_payload. Decode
+	// keeps them all; the Processor refuses the even types its
+	// ProcessorConfig.KnownCustomTypes does not list.
 	Custom wire.TLVRecords
 }
 

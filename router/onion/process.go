@@ -11,14 +11,23 @@ import (
 	"golang.org/x/crypto/chacha20"
 )
 
-// ProcessorConfig configures a Processor.
+// ProcessorConfig configures a Processor. Only ECDH is required.
 type ProcessorConfig struct {
 	// ECDH does the node key's ECDH. Required.
 	ECDH ECDH
 	// ReplayLog is checked with the shared secret of every packet whose
 	// HMAC verifies. Default (nil): a new MemoryReplayLog of
-	// DefaultReplayLogCapacity entries.
+	// DefaultReplayLogMaxEntries entries, which does not survive a
+	// restart; a node should give a PersistentReplayLog.
 	ReplayLog ReplayLog
+	// KnownCustomTypes are the even custom record types (MinCustomType
+	// and above) the application understands. A hop payload carrying an
+	// even custom record not listed here is failed with
+	// invalid_onion_payload, as BOLT 1 and 4 require; odd custom records
+	// are always accepted and handed over in HopPayload.Custom. Listing
+	// an odd type is allowed and changes nothing. The keysend record is
+	// decoded by HopPayload and always known. Default (nil): none.
+	KnownCustomTypes []uint64
 }
 
 // Processor peels the layer of incoming onion packets addressed to one node
@@ -27,17 +36,30 @@ type ProcessorConfig struct {
 type Processor struct {
 	ecdh   ECDH
 	replay ReplayLog
+	known  map[uint64]struct{}
 }
 
-// NewProcessor returns a Processor for cfg.
+// NewProcessor returns a Processor for cfg. An invalid field is reported
+// as a *ConfigError matching ErrInvalidConfig.
 func NewProcessor(cfg ProcessorConfig) (*Processor, error) {
 	if cfg.ECDH == nil {
-		return nil, errors.New("onion: processor needs an ECDH")
+		return nil, configError("ECDH", "required")
+	}
+	known := make(map[uint64]struct{}, len(cfg.KnownCustomTypes))
+	for _, t := range cfg.KnownCustomTypes {
+		if t < MinCustomType {
+			return nil, configError("KnownCustomTypes", fmt.Sprintf("type %d is below MinCustomType (%d)", t, MinCustomType))
+		}
+		known[t] = struct{}{}
 	}
 	if cfg.ReplayLog == nil {
-		cfg.ReplayLog = NewMemoryReplayLog(0)
+		log, err := NewMemoryReplayLog(MemoryReplayLogConfig{})
+		if err != nil {
+			return nil, err
+		}
+		cfg.ReplayLog = log
 	}
-	return &Processor{ecdh: cfg.ECDH, replay: cfg.ReplayLog}, nil
+	return &Processor{ecdh: cfg.ECDH, replay: cfg.ReplayLog, known: known}, nil
 }
 
 // ProcessedPacket is the result of peeling one layer.
@@ -57,10 +79,12 @@ type ProcessedPacket struct {
 }
 
 // Process peels the layer of pkt meant for this node. assocData is the
-// associated data the origin used: the HTLC's payment hash. Every failure
-// is a *ProcessError naming the failure code to send back.
-func (p *Processor) Process(pkt *Packet, assocData []byte) (*ProcessedPacket, error) {
-	return p.process(pkt, assocData, nil)
+// associated data the origin used: the HTLC's payment hash. cltvExpiry is
+// the HTLC's cltv_expiry: the replay log keeps the packet's secret until
+// the chain reaches it. Every failure is a *ProcessError naming the
+// failure code to send back.
+func (p *Processor) Process(pkt *Packet, assocData []byte, cltvExpiry uint32) (*ProcessedPacket, error) {
+	return p.process(pkt, assocData, cltvExpiry, nil)
 }
 
 // ProcessBlinded is Process for an HTLC that carried a path_key in
@@ -68,14 +92,14 @@ func (p *Processor) Process(pkt *Packet, assocData []byte) (*ProcessedPacket, er
 // node): the node key is tweaked by HMAC256("blinded_node_id",
 // ECDH(path_key)) before the ECDH. Every failure carries the
 // invalid_onion_blinding code, as BOLT 4 requires of such hops.
-func (p *Processor) ProcessBlinded(pkt *Packet, assocData []byte, pathKey *btcec.PublicKey) (*ProcessedPacket, error) {
+func (p *Processor) ProcessBlinded(pkt *Packet, assocData []byte, cltvExpiry uint32, pathKey *btcec.PublicKey) (*ProcessedPacket, error) {
 	if pkt == nil {
 		return nil, &ProcessError{Code: CodeInvalidOnionBlinding, Err: fmt.Errorf("nil packet: %w", ErrInvalidVersion)}
 	}
 	if pathKey == nil {
 		return nil, &ProcessError{Code: CodeInvalidOnionBlinding, OnionHash: pkt.Hash(), Err: fmt.Errorf("nil path key: %w", ErrInvalidKey)}
 	}
-	out, err := p.process(pkt, assocData, pathKey)
+	out, err := p.process(pkt, assocData, cltvExpiry, pathKey)
 	if err != nil {
 		var pe *ProcessError
 		if errors.As(err, &pe) {
@@ -106,7 +130,7 @@ func payloadFailure(err error) *ProcessError {
 	return pe
 }
 
-func (p *Processor) process(pkt *Packet, assocData []byte, pathKey *btcec.PublicKey) (*ProcessedPacket, error) {
+func (p *Processor) process(pkt *Packet, assocData []byte, cltvExpiry uint32, pathKey *btcec.PublicKey) (*ProcessedPacket, error) {
 	if pkt == nil {
 		return nil, &ProcessError{Code: CodeInvalidOnionVersion, Err: fmt.Errorf("nil packet: %w", ErrInvalidVersion)}
 	}
@@ -149,7 +173,7 @@ func (p *Processor) process(pkt *Packet, assocData []byte, pathKey *btcec.Public
 	if subtle.ConstantTimeCompare(mac[:], pkt.HMAC[:]) != 1 {
 		return nil, badOnion(pkt, CodeInvalidOnionHMAC, ErrInvalidHMAC)
 	}
-	seen, err := p.replay.CheckAndAdd(ss)
+	seen, err := p.replay.CheckAndAdd(ss, cltvExpiry)
 	if err != nil {
 		return nil, &ProcessError{Code: CodeTemporaryNodeFailure, Err: fmt.Errorf("onion: replay log: %w", err)}
 	}
@@ -198,6 +222,9 @@ func (p *Processor) process(pkt *Packet, assocData []byte, pathKey *btcec.Public
 			fail.OnionHash = pkt.Hash()
 		}
 		return nil, fail
+	}
+	if err := p.checkCustomRecords(&out.Payload, out.RawPayload); err != nil {
+		return nil, payloadFailure(err)
 	}
 	if out.Final {
 		return out, nil

@@ -3,7 +3,6 @@ package onion
 import (
 	"errors"
 	"math/rand"
-	"sync"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -134,7 +133,7 @@ func TestProcessFailures(t *testing.T) {
 				ad = tt.ad
 			}
 			pkt := tt.pkt()
-			_, err = proc.Process(pkt, ad)
+			_, err = proc.Process(pkt, ad, testExpiry)
 			var pe *ProcessError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %v is not a *ProcessError", err)
@@ -164,7 +163,7 @@ func TestProcessFailures(t *testing.T) {
 	}
 	// The good packet itself is accepted.
 	proc, _ := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: node}})
-	out, err := proc.Process(good(), ad)
+	out, err := proc.Process(good(), ad, testExpiry)
 	if err != nil || !out.Final {
 		t.Fatalf("good packet: %v", err)
 	}
@@ -173,17 +172,20 @@ func TestProcessFailures(t *testing.T) {
 func TestProcessReplay(t *testing.T) {
 	r := rand.New(rand.NewSource(8))
 	node := randPrivKey(t, r)
-	log := NewMemoryReplayLog(8)
+	log, err := NewMemoryReplayLog(MemoryReplayLogConfig{MaxEntries: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
 	proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: node}, ReplayLog: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ad := make([]byte, 32)
 	pkt := rawPacket(t, randPrivKey(t, r), node.PubKey(), framed(mustHex(t, "02020100040132"), 0), ad)
-	if _, err := proc.Process(pkt, ad); err != nil {
+	if _, err := proc.Process(pkt, ad, testExpiry); err != nil {
 		t.Fatal(err)
 	}
-	_, err = proc.Process(pkt, ad)
+	_, err = proc.Process(pkt, ad, testExpiry)
 	var pe *ProcessError
 	if !errors.As(err, &pe) || !errors.Is(err, ErrReplayed) || pe.Code != CodeTemporaryNodeFailure {
 		t.Fatalf("replay: %v", err)
@@ -191,74 +193,11 @@ func TestProcessReplay(t *testing.T) {
 	// A packet with a bad HMAC is not recorded.
 	bad := rawPacket(t, randPrivKey(t, r), node.PubKey(), framed(mustHex(t, "02020100040132"), 0), ad)
 	bad.HMAC[0] ^= 1
-	if _, err := proc.Process(bad, ad); !errors.Is(err, ErrInvalidHMAC) {
+	if _, err := proc.Process(bad, ad, testExpiry); !errors.Is(err, ErrInvalidHMAC) {
 		t.Fatal(err)
 	}
 	if log.Len() != 1 {
 		t.Fatalf("log holds %d entries", log.Len())
-	}
-}
-
-func TestNewProcessorNeedsECDH(t *testing.T) {
-	if _, err := NewProcessor(ProcessorConfig{}); err == nil {
-		t.Fatal("processor without ECDH")
-	}
-}
-
-func TestMemoryReplayLog(t *testing.T) {
-	log := NewMemoryReplayLog(3)
-	secret := func(i byte) SharedSecret { return SharedSecret{i} }
-	for i := byte(0); i < 3; i++ {
-		if seen, _ := log.CheckAndAdd(secret(i)); seen {
-			t.Fatalf("%d seen", i)
-		}
-	}
-	for i := byte(0); i < 3; i++ {
-		if seen, _ := log.CheckAndAdd(secret(i)); !seen {
-			t.Fatalf("%d not seen", i)
-		}
-	}
-	// A fourth entry evicts the oldest.
-	if seen, _ := log.CheckAndAdd(secret(3)); seen {
-		t.Fatal("3 seen")
-	}
-	if log.Len() != 3 {
-		t.Fatalf("len %d", log.Len())
-	}
-	if seen, _ := log.CheckAndAdd(secret(0)); seen {
-		t.Fatal("evicted entry still seen")
-	}
-	if seen, _ := log.CheckAndAdd(secret(3)); !seen {
-		t.Fatal("3 not seen")
-	}
-	if NewMemoryReplayLog(0).Len() != 0 || len(NewMemoryReplayLog(-1).ring) != DefaultReplayLogCapacity {
-		t.Fatal("default capacity")
-	}
-}
-
-func TestMemoryReplayLogConcurrent(t *testing.T) {
-	log := NewMemoryReplayLog(1000)
-	var wg sync.WaitGroup
-	seen := make([]int, 100)
-	var mu sync.Mutex
-	for g := 0; g < 8; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < 100; i++ {
-				if s, _ := log.CheckAndAdd(SharedSecret{byte(i)}); !s {
-					mu.Lock()
-					seen[i]++
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for i, n := range seen {
-		if n != 1 {
-			t.Fatalf("secret %d admitted %d times", i, n)
-		}
 	}
 }
 
@@ -330,9 +269,9 @@ func TestNewPacketErrors(t *testing.T) {
 func TestProcessNil(t *testing.T) {
 	proc, _ := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: mustPriv(t, "01")}})
 	for _, f := range []func() error{
-		func() error { _, err := proc.Process(nil, nil); return err },
-		func() error { _, err := proc.ProcessBlinded(nil, nil, nil); return err },
-		func() error { _, err := proc.ProcessBlinded(&Packet{}, nil, nil); return err },
+		func() error { _, err := proc.Process(nil, nil, testExpiry); return err },
+		func() error { _, err := proc.ProcessBlinded(nil, nil, testExpiry, nil); return err },
+		func() error { _, err := proc.ProcessBlinded(&Packet{}, nil, testExpiry, nil); return err },
 	} {
 		var pe *ProcessError
 		if err := f(); !errors.As(err, &pe) {

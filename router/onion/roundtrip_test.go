@@ -173,7 +173,13 @@ func TestRoundTripRandomRoutes(t *testing.T) {
 
 		cur := pkt
 		for i := 0; i < n; i++ {
-			proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: keys[i]}})
+			// The hop knows the custom records it was sent (even ones
+			// must be declared).
+			var known []uint64
+			for _, c := range payloads[i].Custom {
+				known = append(known, c.Type)
+			}
+			proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: keys[i]}, KnownCustomTypes: known})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +188,7 @@ func TestRoundTripRandomRoutes(t *testing.T) {
 			if err := in.Decode(cur.Encode(nil)); err != nil {
 				t.Fatal(err)
 			}
-			out, err := proc.Process(&in, ad)
+			out, err := proc.Process(&in, ad, testExpiry)
 			if err != nil {
 				t.Fatalf("trial %d hop %d/%d: %v", trial, i, n, err)
 			}

@@ -79,7 +79,7 @@ func TestOnionVector(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := proc.Process(cur, ad)
+		out, err := proc.Process(cur, ad, testExpiry)
 		if err != nil {
 			t.Fatalf("hop %d: %v", i, err)
 		}
@@ -91,7 +91,7 @@ func TestOnionVector(t *testing.T) {
 			t.Fatalf("hop %d: final = %v", i, out.Final)
 		}
 		// A replay of the same packet is refused.
-		if _, err := proc.Process(cur, ad); err == nil {
+		if _, err := proc.Process(cur, ad, testExpiry); err == nil {
 			t.Fatalf("hop %d accepted a replay", i)
 		}
 		cur = &out.Next
