@@ -61,13 +61,26 @@ func TestParseCompressedRejects(t *testing.T) {
 }
 
 func TestToAffineMatchesBtcec(t *testing.T) {
-	for _, k := range testKeys(16) {
-		var a, b btcec.JacobianPoint
-		btcec.ScalarBaseMultNonConst(&k.Key, &a)
-		b = a
-		ToAffine(&a)
-		b.ToAffine()
-		require.True(t, a.X.Equals(&b.X) && a.Y.Equals(&b.Y) && a.Z.Equals(&b.Z))
+	ks := testKeys(60)
+	for i, k := range ks {
+		var p btcec.JacobianPoint
+		switch i % 3 {
+		case 0:
+			btcec.ScalarBaseMultNonConst(&k.Key, &p)
+		case 1:
+			var base btcec.JacobianPoint
+			ks[(i+1)%len(ks)].PubKey().AsJacobian(&base)
+			btcec.ScalarMultNonConst(&k.Key, &base, &p)
+		default:
+			k.PubKey().AsJacobian(&p) // Z = 1 already
+		}
+		want := p
+		want.ToAffine()
+		got := p
+		ToAffine(&got)
+		require.True(t, want.X.Equals(&got.X), "case %d", i)
+		require.True(t, want.Y.Equals(&got.Y), "case %d", i)
+		require.True(t, got.Z.IsOne(), "case %d", i)
 	}
 }
 
