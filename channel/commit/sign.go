@@ -13,8 +13,8 @@ import (
 // device can too, and may fail (refuse, time out, lose its connection):
 // the error reaches the caller of SignAsOwner or SignAsCounterparty
 // wrapped, so errors.Is and errors.As see it. Each method signs a digest
-// as is (it does not hash it again) with deterministic low-S ECDSA.
-// keys/signertest checks an implementation.
+// as is (it does not hash it again) with low-S ECDSA. keys/signertest
+// checks an implementation.
 type Signer interface {
 	// SignFunding signs with the funding key.
 	SignFunding(digest wire.Digest) (wire.Signature, error)
