@@ -54,23 +54,31 @@ type SweepSigner interface {
 //     per-commitment secret is an error.
 func RunChannel(t *testing.T, newSigner func(t *testing.T) Channel) {
 	t.Helper()
-	checks := []struct {
-		name  string
-		check func(Channel) error
-	}{
+	runChecks(t, func(t *testing.T) Channel {
+		ch := newSigner(t)
+		require.NotNil(t, ch.Signer, "Channel.Signer")
+		require.NotNil(t, ch.Keys.FundingKey, "Channel.Keys.FundingKey")
+		require.NotNil(t, ch.Keys.HTLCBasepoint, "Channel.Keys.HTLCBasepoint")
+		return ch
+	}, []check[Channel]{
 		{"funding", checkFunding},
 		{"htlc", checkHTLC},
 		{"commitment", checkCommitment},
 		{"sweep", checkSweep},
-	}
+	})
+}
+
+// check is one named check of a signer under test.
+type check[T any] struct {
+	name string
+	f    func(T) error
+}
+
+// runChecks runs each check in a subtest, on a fresh signer.
+func runChecks[T any](t *testing.T, newSigner func(t *testing.T) T, checks []check[T]) {
+	t.Helper()
 	for _, c := range checks {
-		t.Run(c.name, func(t *testing.T) {
-			ch := newSigner(t)
-			require.NotNil(t, ch.Signer, "Channel.Signer")
-			require.NotNil(t, ch.Keys.FundingKey, "Channel.Keys.FundingKey")
-			require.NotNil(t, ch.Keys.HTLCBasepoint, "Channel.Keys.HTLCBasepoint")
-			require.NoError(t, c.check(ch))
-		})
+		t.Run(c.name, func(t *testing.T) { require.NoError(t, c.f(newSigner(t))) })
 	}
 }
 
@@ -81,10 +89,16 @@ func RunChannel(t *testing.T, newSigner func(t *testing.T) Channel) {
 // signatures.
 func RunChannelErrors(t *testing.T, newFailing func(t *testing.T) (commit.Signer, error)) {
 	t.Helper()
+	runErrors(t, newFailing, checkChannelErrors)
+}
+
+// runErrors runs check on the failing signer newFailing returns.
+func runErrors[S any](t *testing.T, newFailing func(t *testing.T) (S, error), check func(S, error) error) {
+	t.Helper()
 	s, want := newFailing(t)
 	require.NotNil(t, s, "failing signer")
 	require.Error(t, want, "the failing signer's error")
-	require.NoError(t, checkChannelErrors(s, want))
+	require.NoError(t, check(s, want))
 }
 
 // digests are the digests every check signs: edge values and hashes.

@@ -58,43 +58,58 @@ func testState(n uint64, pcp *btcec.PublicKey) *commit.State {
 	return st
 }
 
+// testCommitments returns, on a channel of type typ whose local side has
+// the declared keys, the local side's own commitment and the
+// counterparty's, both with HTLC outputs.
+func testCommitments(typ commit.ChannelType, declared keys.ChannelPublicKeys) (own, theirs *commit.Commitment, err error) {
+	ch, other, err := testChannel(typ, declared)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%v: declared keys: %w", typ, err)
+	}
+	_, points := perCommitment()
+	if own, err = ch.Build(commit.Local, testState(1, points[1])); err != nil {
+		return nil, nil, fmt.Errorf("%v: build: %w", typ, err)
+	}
+	if theirs, err = ch.Build(commit.Remote, testState(1, other.PerCommitmentPoint(1))); err != nil {
+		return nil, nil, fmt.Errorf("%v: build: %w", typ, err)
+	}
+	if len(own.HTLCOutputs) == 0 || len(theirs.HTLCOutputs) == 0 {
+		return nil, nil, errors.New("signertest: test commitment has no htlc outputs")
+	}
+	return own, theirs, nil
+}
+
+// signing is one of commit's signing functions with its verifier.
+type signing struct {
+	name   string
+	sign   func(commit.Signer) (commit.Signatures, error)
+	verify func(commit.Signatures) error
+}
+
+// signings returns the signing functions of the local side: as owner of its
+// own commitment, as counterparty of the other's.
+func signings(own, theirs *commit.Commitment) []signing {
+	return []signing{
+		{"SignAsOwner", own.SignAsOwner, own.VerifyOwner},
+		{"SignAsCounterparty", theirs.SignAsCounterparty, theirs.VerifyCounterparty},
+	}
+}
+
 // checkCommitment signs, with the signer, its own commitment as owner and
 // the counterparty's as counterparty, and verifies both.
 func checkCommitment(c Channel) error {
-	_, points := perCommitment()
 	for _, typ := range []commit.ChannelType{commit.StaticRemoteKey, commit.AnchorsZeroFeeHTLC} {
-		ch, other, err := testChannel(typ, c.Keys)
+		own, theirs, err := testCommitments(typ, c.Keys)
 		if err != nil {
-			return fmt.Errorf("%v: declared keys: %w", typ, err)
+			return err
 		}
-		for _, owner := range []commit.Side{commit.Local, commit.Remote} {
-			pcp := points[1]
-			if owner == commit.Remote {
-				pcp = other.PerCommitmentPoint(1)
-			}
-			cm, err := ch.Build(owner, testState(1, pcp))
+		for _, s := range signings(own, theirs) {
+			sigs, err := s.sign(c.Signer)
 			if err != nil {
-				return fmt.Errorf("%v: build: %w", typ, err)
+				return fmt.Errorf("%v: %s: %w", typ, s.name, err)
 			}
-			if len(cm.HTLCOutputs) == 0 {
-				return errors.New("signertest: test commitment has no htlc outputs")
-			}
-			if owner == commit.Local {
-				sigs, err := cm.SignAsOwner(c.Signer)
-				if err != nil {
-					return fmt.Errorf("%v: SignAsOwner: %w", typ, err)
-				}
-				if err := cm.VerifyOwner(sigs); err != nil {
-					return fmt.Errorf("%v: signatures as owner: %w", typ, err)
-				}
-				continue
-			}
-			sigs, err := cm.SignAsCounterparty(c.Signer)
-			if err != nil {
-				return fmt.Errorf("%v: SignAsCounterparty: %w", typ, err)
-			}
-			if err := cm.VerifyCounterparty(sigs); err != nil {
-				return fmt.Errorf("%v: signatures as counterparty: %w", typ, err)
+			if err := s.verify(sigs); err != nil {
+				return fmt.Errorf("%v: %s: %w", typ, s.name, err)
 			}
 		}
 	}
@@ -112,29 +127,17 @@ func checkChannelErrors(s commit.Signer, want error) error {
 		return fmt.Errorf("SignHTLC: got %v, want an error matching %v", err, want)
 	}
 	_, standIn := counterparty()
-	ch, other, err := testChannel(commit.AnchorsZeroFeeHTLC, standIn.Basepoints())
+	own, theirs, err := testCommitments(commit.AnchorsZeroFeeHTLC, standIn.Basepoints())
 	if err != nil {
 		return err
 	}
-	for _, owner := range []commit.Side{commit.Local, commit.Remote} {
-		pcp := points[1]
-		if owner == commit.Remote {
-			pcp = other.PerCommitmentPoint(1)
-		}
-		cm, err := ch.Build(owner, testState(1, pcp))
-		if err != nil {
-			return err
-		}
-		sign, name := cm.SignAsOwner, "SignAsOwner"
-		if owner == commit.Remote {
-			sign, name = cm.SignAsCounterparty, "SignAsCounterparty"
-		}
-		sigs, err := sign(s)
+	for _, sg := range signings(own, theirs) {
+		sigs, err := sg.sign(s)
 		if !errors.Is(err, want) {
-			return fmt.Errorf("%s: got %v, want an error matching %v", name, err, want)
+			return fmt.Errorf("%s: got %v, want an error matching %v", sg.name, err, want)
 		}
 		if sigs.HTLCs != nil || sigs.Commitment != (wire.Signature{}) {
-			return fmt.Errorf("%s: signatures returned with an error", name)
+			return fmt.Errorf("%s: signatures returned with an error", sg.name)
 		}
 	}
 	return nil

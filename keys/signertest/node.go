@@ -45,24 +45,24 @@ type NodeHashSigner interface {
 //     low-S.
 func RunNode(t *testing.T, newSigner func(t *testing.T) Node) {
 	t.Helper()
-	checks := []struct {
-		name  string
-		check func(Node, *btcec.PublicKey) error
-	}{
+	runChecks(t, func(t *testing.T) node {
+		n := newSigner(t)
+		require.NotNil(t, n.Signer, "Node.Signer")
+		pub, err := n.NodeID.PublicKey()
+		require.NoError(t, err, "Node.NodeID")
+		return node{n, pub}
+	}, []check[node]{
 		{"invoice", checkSignInvoice},
 		{"build", checkBuildInvoice},
 		{"ecdh", checkECDH},
 		{"hash", checkSignHash},
-	}
-	for _, c := range checks {
-		t.Run(c.name, func(t *testing.T) {
-			n := newSigner(t)
-			require.NotNil(t, n.Signer, "Node.Signer")
-			pub, err := n.NodeID.PublicKey()
-			require.NoError(t, err, "Node.NodeID")
-			require.NoError(t, c.check(n, pub))
-		})
-	}
+	})
+}
+
+// node is a Node with its parsed public key.
+type node struct {
+	Node
+	pub *btcec.PublicKey
 }
 
 // RunNodeErrors checks a node signer that fails: newFailing returns a
@@ -71,16 +71,13 @@ func RunNode(t *testing.T, newSigner func(t *testing.T) Node) {
 // invoice.Builder.Build must return it wrapped.
 func RunNodeErrors(t *testing.T, newFailing func(t *testing.T) (invoice.Signer, error)) {
 	t.Helper()
-	s, want := newFailing(t)
-	require.NotNil(t, s, "failing signer")
-	require.Error(t, want, "the failing signer's error")
-	require.NoError(t, checkNodeErrors(s, want))
+	runErrors(t, newFailing, checkNodeErrors)
 }
 
-func checkSignInvoice(n Node, pub *btcec.PublicKey) error {
+func checkSignInvoice(n node) error {
 	for _, d := range digests() {
 		sig, recID, err := n.Signer.SignInvoice(d)
-		if err := checkSig("SignInvoice", sig, err, d, pub); err != nil {
+		if err := checkSig("SignInvoice", sig, err, d, n.pub); err != nil {
 			return err
 		}
 		if recID > 3 {
@@ -106,7 +103,7 @@ func testInvoice() *invoice.Builder {
 		Description("lnkit signertest")
 }
 
-func checkBuildInvoice(n Node, _ *btcec.PublicKey) error {
+func checkBuildInvoice(n node) error {
 	inv, err := testInvoice().Build(n.Signer)
 	if err != nil {
 		return fmt.Errorf("build invoice: %w", err)
@@ -121,7 +118,7 @@ func checkBuildInvoice(n Node, _ *btcec.PublicKey) error {
 	return nil
 }
 
-func checkECDH(n Node, pub *btcec.PublicKey) error {
+func checkECDH(n node) error {
 	e, ok := n.Signer.(keys.ECDH)
 	if !ok {
 		return nil
@@ -132,7 +129,7 @@ func checkECDH(n Node, pub *btcec.PublicKey) error {
 		if err != nil {
 			return fmt.Errorf("ECDH: %w", err)
 		}
-		want, _ := secp.ECDH(&k.Key, pub)
+		want, _ := secp.ECDH(&k.Key, n.pub)
 		if got != want {
 			return errors.New("ECDH: differs from the other party's SHA256(compressed(k·node_key))")
 		}
@@ -143,14 +140,14 @@ func checkECDH(n Node, pub *btcec.PublicKey) error {
 	})
 }
 
-func checkSignHash(n Node, pub *btcec.PublicKey) error {
+func checkSignHash(n node) error {
 	h, ok := n.Signer.(NodeHashSigner)
 	if !ok {
 		return nil
 	}
 	for _, d := range digests() {
 		sig, err := h.SignHash(d)
-		if err := checkSig("SignHash", sig, err, d, pub); err != nil {
+		if err := checkSig("SignHash", sig, err, d, n.pub); err != nil {
 			return err
 		}
 	}

@@ -140,10 +140,10 @@ func TestChecksCatchBrokenSigners(t *testing.T) {
 
 	m, o := newManager(5), newManager(6)
 	pub := m.PublicKey()
-	require.Error(t, checkSignInvoice(Node{Signer: wrongRecID{m}, NodeID: m.NodeID()}, pub))
-	require.Error(t, checkBuildInvoice(Node{Signer: o, NodeID: m.NodeID()}, pub))
-	require.Error(t, checkSignHash(Node{Signer: o, NodeID: m.NodeID()}, pub))
+	require.Error(t, checkSignInvoice(node{Node{Signer: wrongRecID{m}, NodeID: m.NodeID()}, pub}))
+	require.Error(t, checkBuildInvoice(node{Node{Signer: o, NodeID: m.NodeID()}, pub}))
+	require.Error(t, checkSignHash(node{Node{Signer: o, NodeID: m.NodeID()}, pub}))
 	priv, _ := btcec.PrivKeyFromBytes([]byte{5})
-	require.Error(t, checkECDH(Node{Signer: xOnlyECDH{m, priv}, NodeID: wire.NewNodeID(priv.PubKey())}, priv.PubKey()))
+	require.Error(t, checkECDH(node{Node{Signer: xOnlyECDH{m, priv}, NodeID: wire.NewNodeID(priv.PubKey())}, priv.PubKey()}))
 	require.Error(t, checkNodeErrors(m, errOffline))
 }
