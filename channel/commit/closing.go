@@ -162,5 +162,5 @@ func (c *Channel) ClosingSigHash(tx *btcwire.MsgTx) (wire.Digest, error) {
 		return wire.Digest{}, fmt.Errorf("%w: transaction does not spend the funding output alone", ErrInvalidClosing)
 	}
 	sh := txscript.NewTxSigHashes(tx, txscript.NewCannedPrevOutputFetcher(c.fundingPkScript, int64(c.p.Capacity)))
-	return digest(txscript.CalcWitnessSigHash(c.fundingScript, sh, txscript.SigHashAll, tx, 0, int64(c.p.Capacity)))
+	return toDigest(txscript.CalcWitnessSigHash(c.fundingScript, sh, txscript.SigHashAll, tx, 0, int64(c.p.Capacity)))
 }

@@ -112,7 +112,7 @@ func (cm *Commitment) htlcSigHash(s *htlcTxScratch, i int, hashType txscript.Sig
 		copy(buf[9:], s.out.PkScript)
 		sh.HashOutputsV0 = chainhash.DoubleHashH(buf[:])
 	}
-	return digest(txscript.CalcWitnessSigHash(o.WitnessScript, sh, hashType, &s.tx, 0, int64(o.Amount)))
+	return toDigest(txscript.CalcWitnessSigHash(o.WitnessScript, sh, hashType, &s.tx, 0, int64(o.Amount)))
 }
 
 // HTLCSigHash returns the digest that signs the HTLC transaction of output

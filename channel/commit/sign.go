@@ -115,8 +115,8 @@ func (cm *Commitment) verify(sigs Signatures, byCounterparty bool) error {
 	return nil
 }
 
-// digest converts the 32-byte slice of txscript's sighash functions.
-func digest(b []byte, err error) (wire.Digest, error) {
+// toDigest converts the 32-byte slice of txscript's sighash functions.
+func toDigest(b []byte, err error) (wire.Digest, error) {
 	var d wire.Digest
 	if err != nil {
 		return d, err
