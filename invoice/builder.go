@@ -9,16 +9,14 @@ import (
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
 
+	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/wire"
 )
 
-// EntropySource supplies randomness for RandomPaymentSecret.
-// keys.CryptoEntropy (crypto/rand) and keys.DeterministicEntropy (tests)
-// implement it.
-type EntropySource interface {
-	// GetSecureRandomBytes returns 32 unpredictable bytes.
-	GetSecureRandomBytes() [32]byte
-}
+// EntropySource supplies randomness for RandomPaymentSecret. It is
+// keys.EntropySource, lnkit's one randomness interface: keys.CryptoEntropy
+// (crypto/rand) and keys.DeterministicEntropy (tests) implement it.
+type EntropySource = keys.EntropySource
 
 // maxTimestamp is the largest timestamp 35 bits hold.
 const maxTimestamp = 1<<35 - 1

@@ -282,14 +282,14 @@ type failingSigner struct{}
 
 var errHSM = errors.New("hsm offline")
 
-func (failingSigner) SignInvoice([32]byte) (wire.Signature, byte, error) {
+func (failingSigner) SignInvoice(wire.Digest) (wire.Signature, byte, error) {
 	return wire.Signature{}, 0, errHSM
 }
 
 // badRecIDSigner returns the wrong recovery id.
 type badRecIDSigner struct{ nodeSigner }
 
-func (s badRecIDSigner) SignInvoice(h [32]byte) (wire.Signature, byte, error) {
+func (s badRecIDSigner) SignInvoice(h wire.Digest) (wire.Signature, byte, error) {
 	sig, rec, err := s.nodeSigner.SignInvoice(h)
 	return sig, rec ^ 1, err
 }

@@ -327,7 +327,7 @@ func TestLogValueRedacts(t *testing.T) {
 		t.Fatalf("log line %q", out)
 	}
 	var zero Invoice
-	if zero.SigningHash() != ([32]byte{}) || zero.String() == "" {
+	if zero.SigningHash() != (wire.Digest{}) || zero.String() == "" {
 		t.Error("zero invoice")
 	}
 }

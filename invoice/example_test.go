@@ -37,7 +37,7 @@ func ExampleDecode() {
 // this part in a node.
 type rawKeySigner struct{ key *btcec.PrivateKey }
 
-func (s rawKeySigner) SignInvoice(hash [32]byte) (wire.Signature, byte, error) {
+func (s rawKeySigner) SignInvoice(hash wire.Digest) (wire.Signature, byte, error) {
 	compact := ecdsa.SignCompact(s.key, hash[:], true)
 	var sig wire.Signature
 	copy(sig[:], compact[1:])

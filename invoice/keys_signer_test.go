@@ -17,7 +17,7 @@ var _ invoice.Signer = (*keys.Manager)(nil)
 func TestKeysManagerSignsInvoices(t *testing.T) {
 	var seed keys.Seed
 	seed[0] = 7
-	km := keys.NewManager(seed)
+	km := keys.NewManager(seed, keys.Config{})
 	preimage := wire.Preimage{1, 2, 3}
 	inv, err := invoice.NewBuilder(&chaincfg.RegressionNetParams, time.Unix(1700000000, 0)).
 		PaymentHash(preimage.Hash()).

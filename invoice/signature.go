@@ -11,22 +11,24 @@ import (
 )
 
 // Signer signs invoices with the payee's node key. keys.Manager implements
-// it; tests use a raw private key.
+// it; a remote or hardware signer can, and may fail: Build returns its error
+// wrapped (errors.Is finds it, and ErrSigner). keys/signertest checks an
+// implementation.
 type Signer interface {
-	// SignInvoice signs hash, the SHA-256 of the invoice's signing data
+	// SignInvoice signs digest, the SHA-256 of the invoice's signing data
 	// (the human-readable part's bytes followed by the data part without
 	// the signature, packed into bytes and zero-padded). The signer signs
-	// hash as is, without hashing it again, with deterministic low-S ECDSA
+	// digest as is, without hashing it again, with deterministic low-S ECDSA
 	// (RFC 6979), and returns r || s and the recovery id (0 to 3) that
 	// recovers its public key from the signature: what btcec's
 	// ecdsa.SignCompact returns, minus 31, in its first byte.
-	SignInvoice(hash [32]byte) (sig wire.Signature, recoveryID byte, err error)
+	SignInvoice(digest wire.Digest) (sig wire.Signature, recoveryID byte, err error)
 }
 
 // signingHash returns the hash BOLT 11 signs: SHA-256 of the
 // human-readable part followed by the data groups (timestamp and tagged
 // fields, without the signature) packed into zero-padded bytes.
-func signingHash(hrp string, groups []byte) [32]byte {
+func signingHash(hrp string, groups []byte) wire.Digest {
 	buf := make([]byte, 0, len(hrp)+(len(groups)*5+7)/8)
 	buf = append(buf, hrp...)
 	buf = appendPacked(buf, groups)
@@ -90,9 +92,9 @@ func (inv *Invoice) checkSignature() error {
 
 // SigningHash returns the hash the signature signs: SHA-256 of the
 // human-readable part and the data part without the signature.
-func (inv *Invoice) SigningHash() [32]byte {
+func (inv *Invoice) SigningHash() wire.Digest {
 	if len(inv.data) < signatureGroups {
-		return [32]byte{}
+		return wire.Digest{}
 	}
 	return signingHash(inv.hrp, inv.data[:len(inv.data)-signatureGroups])
 }

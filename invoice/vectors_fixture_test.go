@@ -20,7 +20,7 @@ import (
 // with the node key.
 type keySigner struct{ key *btcec.PrivateKey }
 
-func (k keySigner) SignInvoice(hash [32]byte) (wire.Signature, byte, error) {
+func (k keySigner) SignInvoice(hash wire.Digest) (wire.Signature, byte, error) {
 	c := ecdsa.SignCompact(k.key, hash[:], true)
 	var s wire.Signature
 	copy(s[:], c[1:])

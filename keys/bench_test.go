@@ -3,6 +3,8 @@ package keys
 import (
 	"crypto/sha256"
 	"testing"
+
+	"github.com/lnkit/lnkit/wire"
 )
 
 // BenchmarkSecretStoreInsert inserts a full run of 1024 consecutive secrets
@@ -85,8 +87,8 @@ func BenchmarkDeriveKeysSeparately(b *testing.B) {
 
 // BenchmarkECDH is the BOLT 8 ECDH with the node key.
 func BenchmarkECDH(b *testing.B) {
-	m := NewManager(Seed{1})
-	pub := NewManager(Seed{2}).PublicKey()
+	m := NewManager(Seed{1}, Config{})
+	pub := NewManager(Seed{2}, Config{}).PublicKey()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := m.ECDH(pub); err != nil {
@@ -97,7 +99,7 @@ func BenchmarkECDH(b *testing.B) {
 
 // BenchmarkSignMessage signs a short message the lnd way.
 func BenchmarkSignMessage(b *testing.B) {
-	m := NewManager(Seed{1})
+	m := NewManager(Seed{1}, Config{})
 	msg := []byte("prove you own this node")
 	b.ReportAllocs()
 	for b.Loop() {
@@ -109,7 +111,7 @@ func BenchmarkSignMessage(b *testing.B) {
 
 // BenchmarkVerifyMessage recovers the signer of a message signature.
 func BenchmarkVerifyMessage(b *testing.B) {
-	m := NewManager(Seed{1})
+	m := NewManager(Seed{1}, Config{})
 	msg := []byte("prove you own this node")
 	sig, _ := m.SignMessage(msg)
 	b.ReportAllocs()
@@ -122,18 +124,20 @@ func BenchmarkVerifyMessage(b *testing.B) {
 
 // BenchmarkSignHTLC signs with a derived HTLC key.
 func BenchmarkSignHTLC(b *testing.B) {
-	s := NewManager(Seed{1}).ChannelKeys(ChannelKeyIDFromCounter(0))
+	s := NewManager(Seed{1}, Config{}).ChannelKeys(ChannelKeyIDFromCounter(0))
 	pcp := PerCommitmentPoint([32]byte{2}, MaxShachainIndex)
-	hash := sha256.Sum256(nil)
+	hash := wire.Digest(sha256.Sum256(nil))
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = s.SignHTLC(pcp, hash[:])
+		if _, err := s.SignHTLC(pcp, hash); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
 // BenchmarkChannelKeys derives a channel signer from the seed.
 func BenchmarkChannelKeys(b *testing.B) {
-	m := NewManager(Seed{1})
+	m := NewManager(Seed{1}, Config{})
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.ChannelKeys(ChannelKeyIDFromCounter(0))

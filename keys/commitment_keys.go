@@ -3,6 +3,7 @@ package keys
 import (
 	"github.com/btcsuite/btcd/btcec/v2"
 
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -41,18 +42,18 @@ func DeriveCommitmentKeys(perCommitmentPoint *btcec.PublicKey, local, remote *Ch
 	var keys CommitmentKeys
 
 	var pcp, revBase, delayedBase, localHTLCBase, remoteHTLCBase btcec.JacobianPoint
-	jacobian(perCommitmentPoint, &pcp)
-	jacobian(remote.RevocationBasepoint, &revBase)
-	jacobian(local.DelayedPaymentBasepoint, &delayedBase)
-	jacobian(local.HTLCBasepoint, &localHTLCBase)
-	jacobian(remote.HTLCBasepoint, &remoteHTLCBase)
+	secp.LoadPubKey(perCommitmentPoint, &pcp)
+	secp.LoadPubKey(remote.RevocationBasepoint, &revBase)
+	secp.LoadPubKey(local.DelayedPaymentBasepoint, &delayedBase)
+	secp.LoadPubKey(local.HTLCBasepoint, &localHTLCBase)
+	secp.LoadPubKey(remote.HTLCBasepoint, &remoteHTLCBase)
 
 	var pcpBytes, revBytes, delayedBytes, localHTLCBytes, remoteHTLCBytes [33]byte
-	putCompressed(&pcp, &pcpBytes)
-	putCompressed(&revBase, &revBytes)
-	putCompressed(&delayedBase, &delayedBytes)
-	putCompressed(&localHTLCBase, &localHTLCBytes)
-	putCompressed(&remoteHTLCBase, &remoteHTLCBytes)
+	secp.PutCompressed(&pcp, &pcpBytes)
+	secp.PutCompressed(&revBase, &revBytes)
+	secp.PutCompressed(&delayedBase, &delayedBytes)
+	secp.PutCompressed(&localHTLCBase, &localHTLCBytes)
+	secp.PutCompressed(&remoteHTLCBase, &remoteHTLCBytes)
 
 	var rev, delayed, localHTLC, remoteHTLC btcec.JacobianPoint
 	deriveRevocationPoint(&revBase, &pcp, &rev)
@@ -67,10 +68,10 @@ func DeriveCommitmentKeys(perCommitmentPoint *btcec.PublicKey, local, remote *Ch
 	batchToAffine(pts[:])
 
 	keys.PerCommitmentPoint = wire.Point(pcpBytes)
-	putCompressed(&rev, (*[33]byte)(&keys.RevocationKey))
-	putCompressed(&delayed, (*[33]byte)(&keys.LocalDelayedKey))
-	putCompressed(&localHTLC, (*[33]byte)(&keys.LocalHTLCKey))
-	putCompressed(&remoteHTLC, (*[33]byte)(&keys.RemoteHTLCKey))
-	keys.ToRemoteKey = wire.Point(compressed(remote.PaymentBasepoint))
+	secp.PutCompressed(&rev, (*[33]byte)(&keys.RevocationKey))
+	secp.PutCompressed(&delayed, (*[33]byte)(&keys.LocalDelayedKey))
+	secp.PutCompressed(&localHTLC, (*[33]byte)(&keys.LocalHTLCKey))
+	secp.PutCompressed(&remoteHTLC, (*[33]byte)(&keys.RemoteHTLCKey))
+	keys.ToRemoteKey = wire.Point(secp.CompressPubKey(remote.PaymentBasepoint))
 	return keys
 }

@@ -2,6 +2,8 @@ package keys
 
 import (
 	"github.com/btcsuite/btcd/btcec/v2"
+
+	"github.com/lnkit/lnkit/internal/secp"
 )
 
 // DerivePubKey derives a per-commitment public key from a basepoint, as BOLT 3
@@ -11,10 +13,10 @@ import (
 //	pubkey = basepoint + SHA256(per_commitment_point || basepoint) * G
 func DerivePubKey(basepoint, perCommitmentPoint *btcec.PublicKey) *btcec.PublicKey {
 	var base, result btcec.JacobianPoint
-	jacobian(basepoint, &base)
+	secp.LoadPubKey(basepoint, &base)
 	var baseBytes [33]byte
-	putCompressed(&base, &baseBytes)
-	pcpBytes := compressed(perCommitmentPoint)
+	secp.PutCompressed(&base, &baseBytes)
+	pcpBytes := secp.CompressPubKey(perCommitmentPoint)
 	t := hashPair(&pcpBytes, &baseBytes)
 	addTweakG(&base, &t, &result)
 	result.ToAffine()
@@ -30,14 +32,14 @@ func DerivePrivKey(baseSecret *btcec.PrivateKey, perCommitmentPoint *btcec.Publi
 	btcec.ScalarBaseMultNonConst(&baseSecret.Key, &base)
 	base.ToAffine()
 	var baseBytes [33]byte
-	putCompressed(&base, &baseBytes)
+	secp.PutCompressed(&base, &baseBytes)
 	k := derivePrivScalar(&baseSecret.Key, &baseBytes, perCommitmentPoint)
 	return btcec.PrivKeyFromScalar(&k)
 }
 
 // derivePrivScalar returns baseSecret + SHA256(pcp || basepoint).
 func derivePrivScalar(baseSecret *btcec.ModNScalar, basepoint *[33]byte, perCommitmentPoint *btcec.PublicKey) btcec.ModNScalar {
-	pcpBytes := compressed(perCommitmentPoint)
+	pcpBytes := secp.CompressPubKey(perCommitmentPoint)
 	t := hashPair(&pcpBytes, basepoint)
 	t.Add(baseSecret)
 	return t
@@ -51,8 +53,8 @@ func derivePrivScalar(baseSecret *btcec.ModNScalar, basepoint *[33]byte, perComm
 //	                 + per_commitment_point * SHA256(per_commitment_point || revocation_basepoint)
 func DeriveRevocationPubKey(revocationBasepoint, perCommitmentPoint *btcec.PublicKey) *btcec.PublicKey {
 	var r, p, result btcec.JacobianPoint
-	jacobian(revocationBasepoint, &r)
-	jacobian(perCommitmentPoint, &p)
+	secp.LoadPubKey(revocationBasepoint, &r)
+	secp.LoadPubKey(perCommitmentPoint, &p)
 	deriveRevocationPoint(&r, &p, &result)
 	result.ToAffine()
 	return toPublicKey(&result)
@@ -63,8 +65,8 @@ func DeriveRevocationPubKey(revocationBasepoint, perCommitmentPoint *btcec.Publi
 // point).
 func deriveRevocationPoint(r, p, result *btcec.JacobianPoint) {
 	var rBytes, pBytes [33]byte
-	putCompressed(r, &rBytes)
-	putCompressed(p, &pBytes)
+	secp.PutCompressed(r, &rBytes)
+	secp.PutCompressed(p, &pBytes)
 	h1 := hashPair(&rBytes, &pBytes)
 	h2 := hashPair(&pBytes, &rBytes)
 	var a, b btcec.JacobianPoint
@@ -93,8 +95,8 @@ func deriveRevocationScalar(revocationBasepointSecret, perCommitmentSecret *btce
 	pts := [2]*btcec.JacobianPoint{&r, &p}
 	batchToAffine(pts[:])
 	var rBytes, pBytes [33]byte
-	putCompressed(&r, &rBytes)
-	putCompressed(&p, &pBytes)
+	secp.PutCompressed(&r, &rBytes)
+	secp.PutCompressed(&p, &pBytes)
 	h1 := hashPair(&rBytes, &pBytes)
 	h2 := hashPair(&pBytes, &rBytes)
 	h1.Mul(revocationBasepointSecret)

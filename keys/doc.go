@@ -14,8 +14,13 @@
 //     (NodeID, ECDH as BOLT 8 defines it, SignHash), lnd-compatible message
 //     signing (SignMessage, VerifyMessage, zbase32), and per-channel signers
 //     (ChannelKeys returns an InMemorySigner);
-//   - EntropySource, the injected randomness of lnkit, with a crypto/rand
-//     source and a deterministic one for tests;
+//   - EntropySource, the injected randomness of lnkit (peer and invoice use
+//     this same interface), with a crypto/rand source and a deterministic
+//     one for tests, and ECDH, the node key role that peer/noise and
+//     router/onion consume;
+//   - signers that can fail: every signing method takes a wire.Digest and
+//     returns an error, so a remote or hardware signer can take the place
+//     of Manager and InMemorySigner; keys/signertest checks one;
 //   - seed generation and seed files (GenerateSeed, WriteSeedFile,
 //     ReadSeedFile).
 //

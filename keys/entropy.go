@@ -10,7 +10,9 @@ import (
 )
 
 // EntropySource supplies the randomness lnkit uses (new seeds, channel key
-// ids, ephemeral keys, session keys). Production code passes
+// ids, the handshake's ephemeral keys, payment secrets, session keys). It is
+// the one randomness interface of lnkit: peer.EntropySource and
+// invoice.EntropySource are this interface. Production code passes
 // NewCryptoEntropy; tests pass NewDeterministicEntropy so runs are
 // reproducible. Implementations must be safe for concurrent use.
 type EntropySource interface {

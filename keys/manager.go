@@ -1,20 +1,21 @@
 package keys
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"log/slog"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 )
 
-// Config configures a Manager. The zero value is valid.
+// Config configures a Manager. The zero Config means the defaults; no
+// Config is invalid, so NewManager cannot fail.
 type Config struct {
 	// Entropy supplies the randomness of Manager.NewChannelKeyID.
-	// Default: NewCryptoEntropy().
+	// Default (nil): NewCryptoEntropy(), the operating system's generator.
 	Entropy EntropySource
 }
 
@@ -32,24 +33,15 @@ type Manager struct {
 	entropy EntropySource
 }
 
-// NewManager derives a Manager from seed. At most one Config may be given;
-// without one the defaults apply. NewManager panics if more than one Config
-// is passed.
-func NewManager(seed Seed, cfg ...Config) *Manager {
-	var c Config
-	switch len(cfg) {
-	case 0:
-	case 1:
-		c = cfg[0]
-	default:
-		panic("keys: NewManager takes at most one Config")
-	}
-	if c.Entropy == nil {
-		c.Entropy = NewCryptoEntropy()
+// NewManager derives a Manager from seed; the zero Config means the
+// defaults. Every seed and every Config is valid, so it cannot fail.
+func NewManager(seed Seed, cfg Config) *Manager {
+	if cfg.Entropy == nil {
+		cfg.Entropy = NewCryptoEntropy()
 	}
 	m := &Manager{
 		master:  newMasterKey(&seed),
-		entropy: c.Entropy,
+		entropy: cfg.Entropy,
 	}
 	m.nodeKey.Key = m.master.nodeKey()
 	m.nodePub = m.nodeKey.PubKey()
@@ -64,50 +56,40 @@ func (m *Manager) NodeID() wire.NodeID { return m.nodeID }
 func (m *Manager) PublicKey() *btcec.PublicKey { return m.nodePub }
 
 // ECDH returns the BOLT 8 shared secret of the node key and pub: the SHA-256
-// of the compressed point node_secret * pub. It fails with
+// of the compressed point node_secret * pub. It implements ECDH (and so
+// peer/noise.StaticKey, peer.NodeKey and router/onion.ECDH). It fails with
 // ErrInvalidPublicKey if pub is nil or not on the curve.
 func (m *Manager) ECDH(pub *btcec.PublicKey) ([32]byte, error) {
-	return ecdh(&m.nodeKey.Key, pub)
-}
-
-// ecdh computes SHA256(compressed(k * pub)).
-func ecdh(k *btcec.ModNScalar, pub *btcec.PublicKey) ([32]byte, error) {
-	if pub == nil || !pub.IsOnCurve() {
+	ss, ok := secp.ECDH(&m.nodeKey.Key, pub)
+	if !ok {
 		return [32]byte{}, fmt.Errorf("keys: ecdh: %w", ErrInvalidPublicKey)
 	}
-	var p, result btcec.JacobianPoint
-	jacobian(pub, &p)
-	btcec.ScalarMultNonConst(k, &p, &result)
-	result.ToAffine()
-	var buf [33]byte
-	putCompressed(&result, &buf)
-	out := sha256.Sum256(buf[:])
-	clear(buf[:])
-	return out, nil
+	return ss, nil
 }
 
-// SignHash signs a 32-byte hash with the node key (deterministic RFC 6979
-// ECDSA, low-S), as node_announcement, channel_announcement and
-// channel_update signatures require.
-func (m *Manager) SignHash(hash [32]byte) wire.Signature {
-	return signCompact(&m.nodeKey, hash[:])
+// SignHash signs a digest with the node key (deterministic RFC 6979 ECDSA,
+// low-S), as node_announcement, channel_announcement and channel_update
+// signatures require. The error is always nil; it is there for signers
+// that can fail (a remote or hardware signer).
+func (m *Manager) SignHash(digest wire.Digest) (wire.Signature, error) {
+	return signCompact(&m.nodeKey, &digest), nil
 }
 
-// SignInvoice signs the hash of a BOLT 11 invoice's signing data (already
+// SignInvoice signs the digest of a BOLT 11 invoice's signing data (already
 // SHA-256 hashed: it is not hashed again) with the node key and returns the
-// signature with its recovery id (0 to 3), so a payer can recover the node id.
-// It implements invoice.Signer.
-func (m *Manager) SignInvoice(hash [32]byte) (wire.Signature, byte, error) {
-	compact := ecdsa.SignCompact(&m.nodeKey, hash[:], true)
+// signature with its recovery id (0 to 3), so a payer can recover the node
+// id. It implements invoice.Signer; the error is always nil.
+func (m *Manager) SignInvoice(digest wire.Digest) (wire.Signature, byte, error) {
+	compact := ecdsa.SignCompact(&m.nodeKey, digest[:], true)
 	var sig wire.Signature
 	copy(sig[:], compact[1:])
 	// SignCompact's first byte is 27 + 4 (compressed key) + recovery id.
 	return sig, compact[0] - 31, nil
 }
 
-// signCompact signs hash with key and returns r || s.
-func signCompact(key *btcec.PrivateKey, hash []byte) wire.Signature {
-	compact := ecdsa.SignCompact(key, hash, true)
+// signCompact signs digest with key and returns r || s.
+func signCompact(key *btcec.PrivateKey, digest *wire.Digest) wire.Signature {
+	compact := ecdsa.SignCompact(key, digest[:], true)
 	var sig wire.Signature
 	copy(sig[:], compact[1:])
 	return sig

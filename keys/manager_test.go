@@ -8,6 +8,7 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -17,11 +18,11 @@ type (
 	nodeIdentity interface {
 		NodeID() wire.NodeID
 	}
-	ecdhKey interface {
-		ECDH(pub *btcec.PublicKey) ([32]byte, error)
-	}
 	hashSigner interface {
-		SignHash(hash [32]byte) wire.Signature
+		SignHash(digest wire.Digest) (wire.Signature, error)
+	}
+	invoiceSigner interface {
+		SignInvoice(digest wire.Digest) (wire.Signature, byte, error)
 	}
 	messageSigner interface {
 		SignMessage(msg []byte) (string, error)
@@ -34,18 +35,19 @@ type (
 		Basepoints() ChannelPublicKeys
 		PerCommitmentPoint(commitmentNumber uint64) *btcec.PublicKey
 		PerCommitmentSecret(commitmentNumber uint64) [32]byte
-		SignFunding(sigHash []byte) wire.Signature
-		SignHTLC(perCommitmentPoint *btcec.PublicKey, sigHash []byte) wire.Signature
-		SignDelayedPayment(perCommitmentPoint *btcec.PublicKey, sigHash []byte) wire.Signature
-		SignPayment(sigHash []byte) wire.Signature
-		SignRevocation(perCommitmentSecret [32]byte, sigHash []byte) (wire.Signature, error)
+		SignFunding(digest wire.Digest) (wire.Signature, error)
+		SignHTLC(perCommitmentPoint *btcec.PublicKey, digest wire.Digest) (wire.Signature, error)
+		SignDelayedPayment(perCommitmentPoint *btcec.PublicKey, digest wire.Digest) (wire.Signature, error)
+		SignPayment(digest wire.Digest) (wire.Signature, error)
+		SignRevocation(perCommitmentSecret [32]byte, digest wire.Digest) (wire.Signature, error)
 	}
 )
 
 var (
 	_ nodeIdentity     = (*Manager)(nil)
-	_ ecdhKey          = (*Manager)(nil)
+	_ ECDH             = (*Manager)(nil)
 	_ hashSigner       = (*Manager)(nil)
+	_ invoiceSigner    = (*Manager)(nil)
 	_ messageSigner    = (*Manager)(nil)
 	_ channelKeySource = (*Manager)(nil)
 	_ channelSigner    = (*InMemorySigner)(nil)
@@ -90,7 +92,7 @@ func TestDerivationSchemePinned(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		m := NewManager(tc.seed)
+		m := NewManager(tc.seed, Config{})
 		require.Equal(t, tc.nodeID, m.NodeID().String())
 		require.Equal(t, tc.nodeID, pubHex(m.PublicKey()))
 		s := m.ChannelKeys(ChannelKeyIDFromCounter(0))
@@ -106,7 +108,7 @@ func TestDerivationSchemePinned(t *testing.T) {
 
 func TestManagerDeterminism(t *testing.T) {
 	seed := GenerateSeed(NewDeterministicEntropy([32]byte{42}))
-	a, b := NewManager(seed), NewManager(seed, Config{Entropy: NewDeterministicEntropy([32]byte{1})})
+	a, b := NewManager(seed, Config{}), NewManager(seed, Config{Entropy: NewDeterministicEntropy([32]byte{1})})
 	require.Equal(t, a.NodeID(), b.NodeID())
 
 	keyID := ChannelKeyIDFromCounter(7)
@@ -114,12 +116,12 @@ func TestManagerDeterminism(t *testing.T) {
 	require.Equal(t, sa.Basepoints(), sb.Basepoints())
 	require.Equal(t, sa.PerCommitmentSecret(3), sb.PerCommitmentSecret(3))
 	require.Equal(t, keyID, sa.KeyID())
-	hash := sha256.Sum256([]byte("x"))
-	require.Equal(t, a.SignHash(hash), b.SignHash(hash))
-	require.Equal(t, sa.SignFunding(hash[:]), sb.SignFunding(hash[:]))
+	hash := wire.Digest(sha256.Sum256([]byte("x")))
+	require.Equal(t, must(a.SignHash(hash)), must(b.SignHash(hash)))
+	require.Equal(t, must(sa.SignFunding(hash)), must(sb.SignFunding(hash)))
 
 	// Another seed, another node; another key id, other channel keys.
-	c := NewManager(Seed{1})
+	c := NewManager(Seed{1}, Config{})
 	require.NotEqual(t, a.NodeID(), c.NodeID())
 	other := a.ChannelKeys(ChannelKeyIDFromCounter(8)).Basepoints()
 	require.False(t, other.FundingKey.IsEqual(sa.Basepoints().FundingKey))
@@ -139,16 +141,15 @@ func TestNewManagerConfig(t *testing.T) {
 	m := NewManager(Seed{}, Config{Entropy: e})
 	want := NewDeterministicEntropy([32]byte{3}).GetSecureRandomBytes()
 	require.Equal(t, want, m.NewChannelKeyID())
-	require.Panics(t, func() { NewManager(Seed{}, Config{}, Config{}) })
-	// The default entropy is crypto/rand.
-	d := NewManager(Seed{})
+	// The zero Config means the defaults: the entropy is crypto/rand.
+	d := NewManager(Seed{}, Config{})
 	require.NotEqual(t, d.NewChannelKeyID(), d.NewChannelKeyID())
 }
 
 func TestSignHash(t *testing.T) {
-	m := NewManager(Seed{8})
-	hash := sha256.Sum256([]byte("channel_update"))
-	sig := m.SignHash(hash)
+	m := NewManager(Seed{8}, Config{})
+	hash := wire.Digest(sha256.Sum256([]byte("channel_update")))
+	sig := must(m.SignHash(hash))
 	require.True(t, sig.Verify(hash[:], m.PublicKey()))
 	requireLowS(t, sig)
 }
@@ -193,16 +194,16 @@ func TestECDHVectors(t *testing.T) {
 	require.NotEmpty(t, actTwoSS)
 
 	e := privKey(t, in.EPriv)
-	ss, err := ecdh(&e.Key, parsePub(t, in.RsPub))
-	require.NoError(t, err)
+	ss, ok := secp.ECDH(&e.Key, parsePub(t, in.RsPub))
+	require.True(t, ok)
 	require.Equal(t, actOneSS, hex.EncodeToString(ss[:]), "act one es")
-	ss, err = ecdh(&e.Key, parsePub(t, actTwoRE))
-	require.NoError(t, err)
+	ss, ok = secp.ECDH(&e.Key, parsePub(t, actTwoRE))
+	require.True(t, ok)
 	require.Equal(t, actTwoSS, hex.EncodeToString(ss[:]), "act two ee")
 }
 
 func TestManagerECDH(t *testing.T) {
-	a, b := NewManager(Seed{1}), NewManager(Seed{2})
+	a, b := NewManager(Seed{1}, Config{}), NewManager(Seed{2}, Config{})
 	ab, err := a.ECDH(b.PublicKey())
 	require.NoError(t, err)
 	ba, err := b.ECDH(a.PublicKey())
@@ -224,4 +225,12 @@ func TestChannelKeyIDs(t *testing.T) {
 	e := NewDeterministicEntropy([32]byte{})
 	require.NotEqual(t, NewChannelKeyID(e), NewChannelKeyID(e))
 	require.NotEqual(t, NewChannelKeyID(nil), NewChannelKeyID(nil))
+}
+
+// must returns v, failing the test run (by panicking) if err is not nil.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

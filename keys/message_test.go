@@ -79,8 +79,8 @@ func TestSignMessageLDKVector(t *testing.T) {
 }
 
 func TestSignMessageRoundTrip(t *testing.T) {
-	m := NewManager(Seed{1, 2, 3})
-	other := NewManager(Seed{4, 5, 6})
+	m := NewManager(Seed{1, 2, 3}, Config{})
+	other := NewManager(Seed{4, 5, 6}, Config{})
 	for _, msg := range []string{"", "hello", "Lightning Signed Message:", string(make([]byte, 10000))} {
 		sig, err := m.SignMessage([]byte(msg))
 		require.NoError(t, err)
@@ -105,7 +105,7 @@ func TestSignMessageRoundTrip(t *testing.T) {
 }
 
 func TestVerifyMessageErrors(t *testing.T) {
-	m := NewManager(Seed{1})
+	m := NewManager(Seed{1}, Config{})
 	sig, err := m.SignMessage([]byte("x"))
 	require.NoError(t, err)
 	raw, err := DecodeZBase32(sig)
@@ -134,7 +134,7 @@ func TestVerifyMessageErrors(t *testing.T) {
 }
 
 func FuzzVerifyMessage(f *testing.F) {
-	m := NewManager(Seed{9})
+	m := NewManager(Seed{9}, Config{})
 	for _, msg := range []string{"", "test", "hello world"} {
 		sig, err := m.SignMessage([]byte(msg))
 		if err != nil {

@@ -9,31 +9,6 @@ import (
 // This file holds the allocation-free point and scalar helpers the BOLT 3
 // derivations are built from.
 
-// jacobian loads pub as a normalized Jacobian point with Z = 1.
-func jacobian(pub *btcec.PublicKey, out *btcec.JacobianPoint) {
-	pub.AsJacobian(out)
-	out.X.Normalize()
-	out.Y.Normalize()
-}
-
-// putCompressed writes the compressed form of the affine, normalized point p.
-func putCompressed(p *btcec.JacobianPoint, out *[33]byte) {
-	out[0] = 0x02
-	if p.Y.IsOdd() {
-		out[0] = 0x03
-	}
-	p.X.PutBytesUnchecked(out[1:])
-}
-
-// compressed returns the compressed form of pub without allocating.
-func compressed(pub *btcec.PublicKey) [33]byte {
-	var j btcec.JacobianPoint
-	jacobian(pub, &j)
-	var out [33]byte
-	putCompressed(&j, &out)
-	return out
-}
-
 // hashPair returns SHA256(a || b) reduced modulo the group order.
 func hashPair(a, b *[33]byte) btcec.ModNScalar {
 	var buf [66]byte

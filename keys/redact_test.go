@@ -15,7 +15,7 @@ import (
 // that no secret appears, in hex or as decimal bytes.
 func TestSecretsRedacted(t *testing.T) {
 	seed := Seed{0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28}
-	m := NewManager(seed)
+	m := NewManager(seed, Config{})
 	signer := m.ChannelKeys(ChannelKeyIDFromCounter(0))
 	var store SecretStore
 	storeSecret := PerCommitmentSecret(seed, MaxShachainIndex)

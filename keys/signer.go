@@ -7,6 +7,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -31,8 +32,11 @@ type ChannelPublicKeys struct {
 // has no accessor for them and redacts them when printed or logged.
 //
 // An InMemorySigner is immutable and safe for concurrent use. Signatures are
-// deterministic (RFC 6979) and low-S. sigHash arguments are the 32-byte
-// BIP 143 signature hashes of the transactions being signed.
+// deterministic (RFC 6979) and low-S. digest arguments are the BIP 143
+// signature hashes of the transactions being signed. The signing methods
+// return an error, like channel/commit.Signer, so that a remote signer can
+// take the InMemorySigner's place; the InMemorySigner fails only on invalid
+// arguments.
 type InMemorySigner struct {
 	keyID          [32]byte
 	funding        btcec.PrivateKey
@@ -57,9 +61,9 @@ func (s *InMemorySigner) init() {
 		DelayedPaymentBasepoint: s.delayed.PubKey(),
 		HTLCBasepoint:           s.htlc.PubKey(),
 	}
-	s.htlcBase = compressed(s.pub.HTLCBasepoint)
-	s.delayedBase = compressed(s.pub.DelayedPaymentBasepoint)
-	s.revocationBP = compressed(s.pub.RevocationBasepoint)
+	s.htlcBase = secp.CompressPubKey(s.pub.HTLCBasepoint)
+	s.delayedBase = secp.CompressPubKey(s.pub.DelayedPaymentBasepoint)
+	s.revocationBP = secp.CompressPubKey(s.pub.RevocationBasepoint)
 }
 
 // KeyID returns the key id the signer was derived from.
@@ -85,49 +89,56 @@ func (s *InMemorySigner) PerCommitmentSecret(commitmentNumber uint64) [32]byte {
 	return PerCommitmentSecret(s.commitmentSeed, ShachainIndex(commitmentNumber))
 }
 
-// SignFunding signs with the funding key (the 2-of-2 funding output:
-// commitment and closing transactions).
-func (s *InMemorySigner) SignFunding(sigHash []byte) wire.Signature {
-	return signCompact(&s.funding, sigHash)
+// SignFunding signs digest with the funding key (the 2-of-2 funding
+// output: commitment and closing transactions). It implements
+// channel/commit.Signer. The error is always nil.
+func (s *InMemorySigner) SignFunding(digest wire.Digest) (wire.Signature, error) {
+	return signCompact(&s.funding, &digest), nil
 }
 
-// SignPayment signs with the payment basepoint secret: the to_remote output
-// of the counterparty's commitment with option_static_remotekey.
-func (s *InMemorySigner) SignPayment(sigHash []byte) wire.Signature {
-	return signCompact(&s.payment, sigHash)
+// SignPayment signs digest with the payment basepoint secret: the
+// to_remote output of the counterparty's commitment with
+// option_static_remotekey. The error is always nil.
+func (s *InMemorySigner) SignPayment(digest wire.Digest) (wire.Signature, error) {
+	return signCompact(&s.payment, &digest), nil
 }
 
-// SignHTLC signs with this side's HTLC key of the commitment whose
+// SignHTLC signs digest with this side's HTLC key of the commitment whose
 // per-commitment point is perCommitmentPoint (local_htlcpubkey or
 // remote_htlcpubkey, derived from htlc_basepoint): HTLC transactions and
-// HTLC outputs.
-func (s *InMemorySigner) SignHTLC(perCommitmentPoint *btcec.PublicKey, sigHash []byte) wire.Signature {
-	return s.signDerived(&s.htlc.Key, &s.htlcBase, perCommitmentPoint, sigHash)
+// HTLC outputs. It implements channel/commit.Signer. It fails with
+// ErrInvalidPublicKey if perCommitmentPoint is nil.
+func (s *InMemorySigner) SignHTLC(perCommitmentPoint *btcec.PublicKey, digest wire.Digest) (wire.Signature, error) {
+	return s.signDerived(&s.htlc.Key, &s.htlcBase, perCommitmentPoint, &digest)
 }
 
-// SignDelayedPayment signs with this side's delayed key of the commitment
-// whose per-commitment point is perCommitmentPoint (local_delayedpubkey,
-// derived from delayed_payment_basepoint): to_local and second-stage HTLC
-// outputs after their delay.
-func (s *InMemorySigner) SignDelayedPayment(perCommitmentPoint *btcec.PublicKey, sigHash []byte) wire.Signature {
-	return s.signDerived(&s.delayed.Key, &s.delayedBase, perCommitmentPoint, sigHash)
+// SignDelayedPayment signs digest with this side's delayed key of the
+// commitment whose per-commitment point is perCommitmentPoint
+// (local_delayedpubkey, derived from delayed_payment_basepoint): to_local
+// and second-stage HTLC outputs after their delay. It fails with
+// ErrInvalidPublicKey if perCommitmentPoint is nil.
+func (s *InMemorySigner) SignDelayedPayment(perCommitmentPoint *btcec.PublicKey, digest wire.Digest) (wire.Signature, error) {
+	return s.signDerived(&s.delayed.Key, &s.delayedBase, perCommitmentPoint, &digest)
 }
 
 // signDerived signs with baseSecret + SHA256(pcp || basepoint).
-func (s *InMemorySigner) signDerived(baseSecret *btcec.ModNScalar, basepoint *[33]byte, perCommitmentPoint *btcec.PublicKey, sigHash []byte) wire.Signature {
+func (s *InMemorySigner) signDerived(baseSecret *btcec.ModNScalar, basepoint *[33]byte, perCommitmentPoint *btcec.PublicKey, digest *wire.Digest) (wire.Signature, error) {
+	if perCommitmentPoint == nil {
+		return wire.Signature{}, fmt.Errorf("keys: nil per-commitment point: %w", ErrInvalidPublicKey)
+	}
 	var key btcec.PrivateKey
 	key.Key = derivePrivScalar(baseSecret, basepoint, perCommitmentPoint)
-	sig := signCompact(&key, sigHash)
+	sig := signCompact(&key, digest)
 	key.Zero()
-	return sig
+	return sig, nil
 }
 
-// SignRevocation signs with the revocation private key of a revoked
+// SignRevocation signs digest with the revocation private key of a revoked
 // counterparty commitment, derived from this side's revocation basepoint
 // secret and the per-commitment secret the counterparty revealed for it
 // (penalty transactions). It fails with ErrInvalidSecret if
 // perCommitmentSecret is not a valid private key.
-func (s *InMemorySigner) SignRevocation(perCommitmentSecret [32]byte, sigHash []byte) (wire.Signature, error) {
+func (s *InMemorySigner) SignRevocation(perCommitmentSecret [32]byte, digest wire.Digest) (wire.Signature, error) {
 	var pcs btcec.ModNScalar
 	overflow := pcs.SetBytes(&perCommitmentSecret)
 	if overflow != 0 || pcs.IsZero() {
@@ -136,7 +147,7 @@ func (s *InMemorySigner) SignRevocation(perCommitmentSecret [32]byte, sigHash []
 	var key btcec.PrivateKey
 	key.Key = deriveRevocationScalar(&s.revocation.Key, &pcs)
 	pcs.Zero()
-	sig := signCompact(&key, sigHash)
+	sig := signCompact(&key, &digest)
 	key.Zero()
 	return sig, nil
 }

@@ -6,39 +6,41 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/wire"
 )
 
 // TestSignerSignatures checks every signing method against the public key
 // BOLT 3 says the counterparty verifies it with.
 func TestSignerSignatures(t *testing.T) {
-	alice := NewManager(Seed{1}).ChannelKeys(ChannelKeyIDFromCounter(0))
-	bob := NewManager(Seed{2}).ChannelKeys(ChannelKeyIDFromCounter(0))
+	alice := NewManager(Seed{1}, Config{}).ChannelKeys(ChannelKeyIDFromCounter(0))
+	bob := NewManager(Seed{2}, Config{}).ChannelKeys(ChannelKeyIDFromCounter(0))
 	ab, bb := alice.Basepoints(), bob.Basepoints()
-	hash := sha256.Sum256([]byte("sighash"))
+	hash := wire.Digest(sha256.Sum256([]byte("sighash")))
 
 	for _, n := range []uint64{0, 1, 2, 1000, MaxCommitmentNumber} {
 		pcp := bob.PerCommitmentPoint(n) // Bob's commitment number n
 
 		// Funding and payment keys are static.
-		sig := alice.SignFunding(hash[:])
+		sig := must(alice.SignFunding(hash))
 		require.True(t, sig.Verify(hash[:], ab.FundingKey))
 		requireLowS(t, sig)
-		sig = alice.SignPayment(hash[:])
+		sig = must(alice.SignPayment(hash))
 		require.True(t, sig.Verify(hash[:], ab.PaymentBasepoint))
 
 		// Alice's HTLC key on Bob's commitment (remote_htlcpubkey).
-		sig = alice.SignHTLC(pcp, hash[:])
+		sig = must(alice.SignHTLC(pcp, hash))
 		require.True(t, sig.Verify(hash[:], DerivePubKey(ab.HTLCBasepoint, pcp)))
 		requireLowS(t, sig)
 
 		// Bob's delayed key on his own commitment (local_delayedpubkey).
-		sig = bob.SignDelayedPayment(pcp, hash[:])
+		sig = must(bob.SignDelayedPayment(pcp, hash))
 		require.True(t, sig.Verify(hash[:], DerivePubKey(bb.DelayedPaymentBasepoint, pcp)))
 
 		// Bob revokes commitment n: Alice can sign with the revocation key.
 		secret := bob.PerCommitmentSecret(n)
 		require.True(t, PerCommitmentPointFromSecret(secret).IsEqual(pcp))
-		sig, err := alice.SignRevocation(secret, hash[:])
+		sig, err := alice.SignRevocation(secret, hash)
 		require.NoError(t, err)
 		require.True(t, sig.Verify(hash[:], DeriveRevocationPubKey(ab.RevocationBasepoint, pcp)))
 		requireLowS(t, sig)
@@ -51,7 +53,7 @@ func TestSignerSignatures(t *testing.T) {
 }
 
 func TestSignerPerCommitment(t *testing.T) {
-	s := NewManager(Seed{3}).ChannelKeys(ChannelKeyIDFromCounter(1))
+	s := NewManager(Seed{3}, Config{}).ChannelKeys(ChannelKeyIDFromCounter(1))
 	for _, n := range []uint64{0, 1, 77} {
 		require.Equal(t, PerCommitmentSecret(s.commitmentSeed, MaxShachainIndex-n), s.PerCommitmentSecret(n))
 		secret := s.PerCommitmentSecret(n)
@@ -71,14 +73,24 @@ func TestSignerPerCommitment(t *testing.T) {
 }
 
 func TestSignRevocationInvalidSecret(t *testing.T) {
-	s := NewManager(Seed{4}).ChannelKeys(ChannelKeyIDFromCounter(0))
-	hash := sha256.Sum256(nil)
-	_, err := s.SignRevocation([32]byte{}, hash[:])
+	s := NewManager(Seed{4}, Config{}).ChannelKeys(ChannelKeyIDFromCounter(0))
+	hash := wire.Digest(sha256.Sum256(nil))
+	_, err := s.SignRevocation([32]byte{}, hash)
 	require.ErrorIs(t, err, ErrInvalidSecret)
 	var over [32]byte
 	for i := range over {
 		over[i] = 0xff
 	}
-	_, err = s.SignRevocation(over, hash[:])
+	_, err = s.SignRevocation(over, hash)
 	require.ErrorIs(t, err, ErrInvalidSecret)
+}
+
+// TestSignDerivedNilPoint checks a nil per-commitment point is an error,
+// not a panic.
+func TestSignDerivedNilPoint(t *testing.T) {
+	s := NewManager(Seed{5}, Config{}).ChannelKeys(ChannelKeyIDFromCounter(0))
+	_, err := s.SignHTLC(nil, wire.Digest{})
+	require.ErrorIs(t, err, ErrInvalidPublicKey)
+	_, err = s.SignDelayedPayment(nil, wire.Digest{})
+	require.ErrorIs(t, err, ErrInvalidPublicKey)
 }

@@ -1,9 +1,8 @@
 package peer
 
 import (
-	"github.com/btcsuite/btcd/btcec/v2"
-
-	"github.com/lnkit/lnkit/wire"
+	"github.com/lnkit/lnkit/keys"
+	"github.com/lnkit/lnkit/peer/noise"
 )
 
 // Descriptor is one connection's socket as the Manager sees it, like LDK's
@@ -28,21 +27,14 @@ type Descriptor interface {
 	Disconnect()
 }
 
-// NodeKey is the node's identity key as the transport uses it: for the BOLT
-// 8 handshake's ECDH. keys.Manager implements it; the private key can live
-// elsewhere (a remote signer).
-type NodeKey interface {
-	// NodeID returns the node's compressed public key.
-	NodeID() wire.NodeID
-	// ECDH returns SHA-256 of the compressed point k·pub, k being the node's
-	// private key (BOLT 8's ECDH).
-	ECDH(pub *btcec.PublicKey) ([32]byte, error)
-}
+// NodeKey is the node's identity key as the transport uses it: the node id
+// and the BOLT 8 handshake's ECDH. It is noise.StaticKey (which embeds
+// keys.ECDH), the one interface of that role. keys.Manager implements it;
+// the private key can live elsewhere (a remote signer).
+type NodeKey = noise.StaticKey
 
 // EntropySource supplies the randomness the Manager uses: one ephemeral key
-// per connection. keys.CryptoEntropy and keys.DeterministicEntropy implement
-// it. It must be safe for concurrent use.
-type EntropySource interface {
-	// GetSecureRandomBytes returns 32 unpredictable bytes.
-	GetSecureRandomBytes() [32]byte
-}
+// per connection. It is keys.EntropySource, lnkit's one randomness
+// interface: keys.CryptoEntropy and keys.DeterministicEntropy implement it.
+// It must be safe for concurrent use.
+type EntropySource = keys.EntropySource

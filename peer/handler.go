@@ -16,14 +16,14 @@ type Outbound struct {
 	Disconnect bool
 }
 
-// ChannelMessageHandler receives the messages of BOLT 2 (channel
-// establishment, normal operation, closing, reestablishment, quiescence,
-// splicing), the error and warning messages of BOLT 1, and peer_storage /
-// peer_storage_retrieval. It is what a channel manager implements.
+// PeerHandler is what every message handler has in common: it hears of
+// peers connecting and disconnecting, and queues messages for the Manager
+// to pull. ChannelMessageHandler, RoutingMessageHandler and
+// CustomMessageHandler embed it.
 //
-// All methods but PendingMessages are called with the connection's lock
+// PeerConnected and PeerDisconnected are called with the connection's lock
 // held and must not call the Manager (see the package documentation).
-type ChannelMessageHandler interface {
+type PeerHandler interface {
 	// PeerConnected is called once the peer's init was received and
 	// accepted. init is the peer's init message, shared between handlers:
 	// do not modify it. inbound reports that the peer dialed us. An error
@@ -32,16 +32,27 @@ type ChannelMessageHandler interface {
 	// PeerDisconnected is called once when a peer whose PeerConnected
 	// succeeded is gone.
 	PeerDisconnected(id wire.NodeID)
+	// PendingMessages appends the messages waiting to be sent to dst,
+	// forgets them, and returns the extended slice. It is called with no
+	// Manager lock held.
+	PendingMessages(dst []Outbound) []Outbound
+}
+
+// ChannelMessageHandler receives the messages of BOLT 2 (channel
+// establishment, normal operation, closing, reestablishment, quiescence,
+// splicing), the error and warning messages of BOLT 1, and peer_storage /
+// peer_storage_retrieval. It is what a channel manager implements.
+//
+// All methods but PendingMessages are called with the connection's lock
+// held and must not call the Manager (see the package documentation).
+type ChannelMessageHandler interface {
+	PeerHandler
 	// HandleChannelMessage handles one message from a connected peer. An
 	// error closes the connection without sending anything; queue an
 	// Outbound with Disconnect set to send an error first. After an error
 	// message with an all-zero channel_id the Manager closes the connection
 	// itself, once this method has returned.
 	HandleChannelMessage(from wire.NodeID, msg wire.Message) error
-	// PendingMessages appends the messages waiting to be sent to dst,
-	// forgets them, and returns the extended slice. It is called with no
-	// Manager lock held.
-	PendingMessages(dst []Outbound) []Outbound
 }
 
 // RoutingMessageHandler receives the gossip messages of BOLT 7
@@ -52,15 +63,10 @@ type ChannelMessageHandler interface {
 // All methods but PendingMessages are called with the connection's lock
 // held and must not call the Manager.
 type RoutingMessageHandler interface {
-	// PeerConnected is as in ChannelMessageHandler.
-	PeerConnected(id wire.NodeID, init *wire.Init, inbound bool) error
-	// PeerDisconnected is as in ChannelMessageHandler.
-	PeerDisconnected(id wire.NodeID)
+	PeerHandler
 	// HandleRoutingMessage handles one gossip message. An error closes the
 	// connection.
 	HandleRoutingMessage(from wire.NodeID, msg wire.Message) error
-	// PendingMessages is as in ChannelMessageHandler.
-	PendingMessages(dst []Outbound) []Outbound
 }
 
 // CustomMessageHandler receives the messages of the custom range (types
@@ -69,15 +75,10 @@ type RoutingMessageHandler interface {
 // All methods but PendingMessages are called with the connection's lock
 // held and must not call the Manager.
 type CustomMessageHandler interface {
-	// PeerConnected is as in ChannelMessageHandler.
-	PeerConnected(id wire.NodeID, init *wire.Init, inbound bool) error
-	// PeerDisconnected is as in ChannelMessageHandler.
-	PeerDisconnected(id wire.NodeID)
+	PeerHandler
 	// HandleCustomMessage handles one custom message. BOLT 1: a handler
 	// that does not know msg's type must ignore it when the type is odd and
 	// return an error (closing the connection) when it is even; wrapping
 	// wire.ErrUnknownMessage makes the Manager send a warning first.
 	HandleCustomMessage(from wire.NodeID, msg *wire.Custom) error
-	// PendingMessages is as in ChannelMessageHandler.
-	PendingMessages(dst []Outbound) []Outbound
 }

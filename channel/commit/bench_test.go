@@ -19,8 +19,8 @@ type benchSetup struct {
 
 func newBenchSetup(b *testing.B, typ ChannelType, n int) *benchSetup {
 	b.Helper()
-	local := keys.NewManager(keys.Seed{1}).ChannelKeys(keys.ChannelKeyIDFromCounter(1))
-	remote := keys.NewManager(keys.Seed{2}).ChannelKeys(keys.ChannelKeyIDFromCounter(1))
+	local := keys.NewManager(keys.Seed{1}, keys.Config{}).ChannelKeys(keys.ChannelKeyIDFromCounter(1))
+	remote := keys.NewManager(keys.Seed{2}, keys.Config{}).ChannelKeys(keys.ChannelKeyIDFromCounter(1))
 	bp := func(k keys.ChannelPublicKeys) Basepoints {
 		return Basepoints{Funding: k.FundingKey, Revocation: k.RevocationBasepoint, Payment: k.PaymentBasepoint,
 			DelayedPayment: k.DelayedPaymentBasepoint, HTLC: k.HTLCBasepoint}

@@ -157,10 +157,10 @@ func (c *Channel) closingTx(s closingSpec) (*btcwire.MsgTx, error) {
 // ClosingSigHash returns the SIGHASH_ALL digest of a closing transaction
 // spending the funding output, which both parties sign with their funding
 // keys.
-func (c *Channel) ClosingSigHash(tx *btcwire.MsgTx) ([]byte, error) {
+func (c *Channel) ClosingSigHash(tx *btcwire.MsgTx) (wire.Digest, error) {
 	if len(tx.TxIn) != 1 || tx.TxIn[0].PreviousOutPoint != c.p.FundingOutpoint {
-		return nil, fmt.Errorf("%w: transaction does not spend the funding output alone", ErrInvalidClosing)
+		return wire.Digest{}, fmt.Errorf("%w: transaction does not spend the funding output alone", ErrInvalidClosing)
 	}
 	sh := txscript.NewTxSigHashes(tx, txscript.NewCannedPrevOutputFetcher(c.fundingPkScript, int64(c.p.Capacity)))
-	return txscript.CalcWitnessSigHash(c.fundingScript, sh, txscript.SigHashAll, tx, 0, int64(c.p.Capacity))
+	return toDigest(txscript.CalcWitnessSigHash(c.fundingScript, sh, txscript.SigHashAll, tx, 0, int64(c.p.Capacity)))
 }

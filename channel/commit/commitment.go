@@ -102,7 +102,7 @@ type Commitment struct {
 
 	ch            *Channel
 	txid          chainhash.Hash
-	fundingDigest [32]byte
+	fundingDigest wire.Digest
 	// secondStage is the to_local-style script of the HTLC transactions'
 	// outputs, and secondStagePk its P2WSH.
 	secondStage, secondStagePk []byte

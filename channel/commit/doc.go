@@ -18,6 +18,8 @@
 // to the commitment's owner, exactly as in BOLT 3.
 //
 // Signing goes through the Signer interface, which keys.InMemorySigner
-// implements and a remote signer can replace. The package has no state of its
+// implements and a remote signer can replace: it signs a wire.Digest and may
+// fail, and its error reaches the caller (keys/signertest checks a signer
+// against this contract). The package has no state of its
 // own: every function is deterministic in its inputs.
 package commit

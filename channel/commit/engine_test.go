@@ -116,14 +116,14 @@ func spend(prev btcwire.OutPoint, sequence, lockTime uint32) *btcwire.MsgTx {
 }
 
 // sigHash is the SIGHASH_ALL digest of input 0 of tx.
-func sigHash(t testing.TB, tx *btcwire.MsgTx, script []byte, pkScript []byte, amount wire.Satoshi) []byte {
+func sigHash(t testing.TB, tx *btcwire.MsgTx, script []byte, pkScript []byte, amount wire.Satoshi) wire.Digest {
 	t.Helper()
 	fetcher := txscript.NewCannedPrevOutputFetcher(pkScript, int64(amount))
 	h, err := txscript.CalcWitnessSigHash(script, txscript.NewTxSigHashes(tx, fetcher), txscript.SigHashAll, tx, 0, int64(amount))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h
+	return wire.Digest(h)
 }
 
 // spendCase is one spend path checked by the engine, with an optional
@@ -275,7 +275,7 @@ func checkAllPaths(t *testing.T, rng *rand.Rand, tc *testChannel, owner Side, n 
 					}},
 				spendCase{name: "to_local revocation", prev: prev, pk: o.PkScript, amount: o.Amount,
 					build: func(tx *btcwire.MsgTx) btcwire.TxWitness {
-						return must(ToLocalRevokeWitness(cpS.SignRevocation(secret, sigHash(t, tx, script, o.PkScript, o.Amount)), script))
+						return must(ToLocalRevokeWitness(must(cpS.SignRevocation(secret, sigHash(t, tx, script, o.PkScript, o.Amount))), script))
 					}},
 				spendCase{name: "to_local revocation with a wrong key", prev: prev, pk: o.PkScript, amount: o.Amount, mustFail: true,
 					build: func(tx *btcwire.MsgTx) btcwire.TxWitness {
@@ -283,19 +283,19 @@ func checkAllPaths(t *testing.T, rng *rand.Rand, tc *testChannel, owner Side, n 
 					}},
 				spendCase{name: "to_local delayed with the revocation key", prev: prev, pk: o.PkScript, amount: o.Amount, seq: uint32(ownDelay), mustFail: true,
 					build: func(tx *btcwire.MsgTx) btcwire.TxWitness {
-						return must(ToLocalDelayedWitness(cpS.SignRevocation(secret, sigHash(t, tx, script, o.PkScript, o.Amount)), script))
+						return must(ToLocalDelayedWitness(must(cpS.SignRevocation(secret, sigHash(t, tx, script, o.PkScript, o.Amount))), script))
 					}},
 			)
 		case ToRemoteOutput:
 			if anchors {
 				cases = append(cases, spendCase{name: "to_remote (anchors)", prev: prev, pk: o.PkScript, amount: o.Amount, seq: 1, badSeq: u32(0),
 					build: func(tx *btcwire.MsgTx) btcwire.TxWitness {
-						return must(ToRemoteAnchorWitness(cpS.SignPayment(sigHash(t, tx, script, o.PkScript, o.Amount)), script))
+						return must(ToRemoteAnchorWitness(must(cpS.SignPayment(sigHash(t, tx, script, o.PkScript, o.Amount))), script))
 					}})
 			} else {
 				cases = append(cases, spendCase{name: "to_remote (p2wpkh)", prev: prev, pk: o.PkScript, amount: o.Amount,
 					build: func(tx *btcwire.MsgTx) btcwire.TxWitness {
-						return must(ToRemoteWitness(cpS.SignPayment(sigHash(t, tx, o.PkScript, o.PkScript, o.Amount)), k.RemotePayment))
+						return must(ToRemoteWitness(must(cpS.SignPayment(sigHash(t, tx, o.PkScript, o.PkScript, o.Amount))), k.RemotePayment))
 					}})
 			}
 		case LocalAnchorOutput, RemoteAnchorOutput:
@@ -314,7 +314,7 @@ func checkAllPaths(t *testing.T, rng *rand.Rand, tc *testChannel, owner Side, n 
 		case OfferedHTLCOutput, ReceivedHTLCOutput:
 			cases = append(cases, spendCase{name: o.Kind.String() + " revocation", prev: prev, pk: o.PkScript, amount: o.Amount,
 				build: func(tx *btcwire.MsgTx) btcwire.TxWitness {
-					return must(HTLCRevokeWitness(cpS.SignRevocation(secret, sigHash(t, tx, script, o.PkScript, o.Amount)), k.Revocation, script))
+					return must(HTLCRevokeWitness(must(cpS.SignRevocation(secret, sigHash(t, tx, script, o.PkScript, o.Amount))), k.Revocation, script))
 				}})
 			if o.Kind == OfferedHTLCOutput {
 				p := preimages[o.HTLC.PaymentHash]
@@ -373,11 +373,11 @@ func checkAllPaths(t *testing.T, rng *rand.Rand, tc *testChannel, owner Side, n 
 		cases = append(cases,
 			spendCase{name: "second stage delayed", prev: prev, pk: out.PkScript, amount: amt, seq: uint32(ownDelay), badSeq: u32(uint32(ownDelay) - 1),
 				build: func(tx *btcwire.MsgTx) btcwire.TxWitness {
-					return must(ToLocalDelayedWitness(ownerS.SignDelayedPayment(k.PerCommitmentPoint, sigHash(t, tx, second, out.PkScript, amt)), second))
+					return must(ToLocalDelayedWitness(must(ownerS.SignDelayedPayment(k.PerCommitmentPoint, sigHash(t, tx, second, out.PkScript, amt))), second))
 				}},
 			spendCase{name: "second stage revocation", prev: prev, pk: out.PkScript, amount: amt,
 				build: func(tx *btcwire.MsgTx) btcwire.TxWitness {
-					return must(ToLocalRevokeWitness(cpS.SignRevocation(secret, sigHash(t, tx, second, out.PkScript, amt)), second))
+					return must(ToLocalRevokeWitness(must(cpS.SignRevocation(secret, sigHash(t, tx, second, out.PkScript, amt))), second))
 				}},
 		)
 	}
@@ -415,7 +415,7 @@ func TestClosingTxEngine(t *testing.T) {
 		t.Fatal("outputs not in BIP69 order")
 	}
 	digest := must(ch.ClosingSigHash(tx))
-	w := must(ch.FundingWitness(tc.local.SignFunding(digest), tc.remote.SignFunding(digest)))
+	w := must(ch.FundingWitness(must(tc.local.SignFunding(digest)), must(tc.remote.SignFunding(digest))))
 	tx.TxIn[0].Witness = w
 	runEngine(t, tx, 0, ch.FundingPkScript(), int64(ch.Params().Capacity))
 
@@ -431,6 +431,6 @@ func TestClosingTxEngine(t *testing.T) {
 		t.Fatalf("simple closing tx outputs %v %v", stx.TxOut[0], stx.TxOut[1])
 	}
 	digest = must(ch.ClosingSigHash(stx))
-	stx.TxIn[0].Witness = must(ch.FundingWitness(tc.local.SignFunding(digest), tc.remote.SignFunding(digest)))
+	stx.TxIn[0].Witness = must(ch.FundingWitness(must(tc.local.SignFunding(digest)), must(tc.remote.SignFunding(digest))))
 	runEngine(t, stx, 0, ch.FundingPkScript(), int64(ch.Params().Capacity))
 }

@@ -71,8 +71,8 @@ func mustPriv(t testing.TB, s string) *btcec.PrivateKey {
 
 // signWith makes the deterministic (RFC 6979) low-S signature the spec's
 // vectors use.
-func signWith(k *btcec.PrivateKey, hash []byte) wire.Signature {
-	sig, err := wire.NewSignatureFromCompact(ecdsa.SignCompact(k, hash, true))
+func signWith(k *btcec.PrivateKey, hash wire.Digest) wire.Signature {
+	sig, err := wire.NewSignatureFromCompact(ecdsa.SignCompact(k, hash[:], true))
 	if err != nil {
 		panic(err)
 	}
@@ -89,23 +89,27 @@ type testSigner struct {
 	cacheKey   *btcec.PrivateKey
 }
 
-func (s *testSigner) SignFunding(h []byte) wire.Signature { return signWith(s.funding, h) }
+func (s *testSigner) SignFunding(d wire.Digest) (wire.Signature, error) {
+	return signWith(s.funding, d), nil
+}
 
-func (s *testSigner) SignHTLC(pcp *btcec.PublicKey, h []byte) wire.Signature {
+func (s *testSigner) SignHTLC(pcp *btcec.PublicKey, d wire.Digest) (wire.Signature, error) {
 	if s.cachePoint == nil || !s.cachePoint.IsEqual(pcp) {
 		s.cachePoint, s.cacheKey = pcp, keys.DerivePrivKey(s.htlcBase, pcp)
 	}
-	return signWith(s.cacheKey, h)
+	return signWith(s.cacheKey, d), nil
 }
 
-func (s *testSigner) SignPayment(h []byte) wire.Signature { return signWith(s.payment, h) }
-
-func (s *testSigner) SignDelayedPayment(pcp *btcec.PublicKey, h []byte) wire.Signature {
-	return signWith(keys.DerivePrivKey(s.delayedBase, pcp), h)
+func (s *testSigner) SignPayment(d wire.Digest) (wire.Signature, error) {
+	return signWith(s.payment, d), nil
 }
 
-func (s *testSigner) SignRevocation(perCommitmentSecret *btcec.PrivateKey, h []byte) wire.Signature {
-	return signWith(keys.DeriveRevocationPrivKey(s.revocationBase, perCommitmentSecret), h)
+func (s *testSigner) SignDelayedPayment(pcp *btcec.PublicKey, d wire.Digest) (wire.Signature, error) {
+	return signWith(keys.DerivePrivKey(s.delayedBase, pcp), d), nil
+}
+
+func (s *testSigner) SignRevocation(perCommitmentSecret *btcec.PrivateKey, d wire.Digest) (wire.Signature, error) {
+	return signWith(keys.DeriveRevocationPrivKey(s.revocationBase, perCommitmentSecret), d), nil
 }
 
 func (s *testSigner) basepoints() Basepoints {

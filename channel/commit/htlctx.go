@@ -96,7 +96,7 @@ func (cm *Commitment) fillHTLCTx(s *htlcTxScratch, i int) {
 // transaction of the commitment; hashPrevouts and hashOutputs are computed
 // directly from the single input and output, without serialising the
 // transaction.
-func (cm *Commitment) htlcSigHash(s *htlcTxScratch, i int, hashType txscript.SigHashType) ([]byte, error) {
+func (cm *Commitment) htlcSigHash(s *htlcTxScratch, i int, hashType txscript.SigHashType) (wire.Digest, error) {
 	o := &cm.Outputs[i]
 	sh := &s.sh
 	var buf [8 + 1 + P2WSHSize]byte
@@ -112,16 +112,16 @@ func (cm *Commitment) htlcSigHash(s *htlcTxScratch, i int, hashType txscript.Sig
 		copy(buf[9:], s.out.PkScript)
 		sh.HashOutputsV0 = chainhash.DoubleHashH(buf[:])
 	}
-	return txscript.CalcWitnessSigHash(o.WitnessScript, sh, hashType, &s.tx, 0, int64(o.Amount))
+	return toDigest(txscript.CalcWitnessSigHash(o.WitnessScript, sh, hashType, &s.tx, 0, int64(o.Amount)))
 }
 
 // HTLCSigHash returns the digest that signs the HTLC transaction of output
 // i: byCounterparty selects the counterparty's signature (which is
 // SIGHASH_SINGLE|SIGHASH_ANYONECANPAY with anchors) over the owner's
 // (always SIGHASH_ALL).
-func (cm *Commitment) HTLCSigHash(i int, byCounterparty bool) ([]byte, error) {
+func (cm *Commitment) HTLCSigHash(i int, byCounterparty bool) (wire.Digest, error) {
 	if err := cm.checkHTLCOutput(i); err != nil {
-		return nil, err
+		return wire.Digest{}, err
 	}
 	var s htlcTxScratch
 	cm.fillHTLCTx(&s, i)

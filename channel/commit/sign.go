@@ -9,14 +9,18 @@ import (
 )
 
 // Signer signs commitment and HTLC transactions with one party's channel
-// keys. keys.InMemorySigner implements it; a remote signer can too. Each
-// method signs a 32-byte sighash digest.
+// keys. keys.InMemorySigner implements it; a remote signer or a hardware
+// device can too, and may fail (refuse, time out, lose its connection):
+// the error reaches the caller of SignAsOwner or SignAsCounterparty
+// wrapped, so errors.Is and errors.As see it. Each method signs a digest
+// as is (it does not hash it again) with low-S ECDSA. keys/signertest
+// checks an implementation.
 type Signer interface {
 	// SignFunding signs with the funding key.
-	SignFunding(sigHash []byte) wire.Signature
+	SignFunding(digest wire.Digest) (wire.Signature, error)
 	// SignHTLC signs with the HTLC key derived from the htlc_basepoint and
 	// the commitment owner's per_commitment_point.
-	SignHTLC(perCommitmentPoint *btcec.PublicKey, sigHash []byte) wire.Signature
+	SignHTLC(perCommitmentPoint *btcec.PublicKey, digest wire.Digest) (wire.Signature, error)
 }
 
 // Signatures are one party's signatures on a commitment: the commitment
@@ -31,28 +35,31 @@ type Signatures struct {
 
 // FundingSigHash returns the BIP143 SIGHASH_ALL digest both parties sign
 // to spend the funding output with this commitment.
-func (cm *Commitment) FundingSigHash() []byte {
-	d := cm.fundingDigest
-	return d[:]
-}
+func (cm *Commitment) FundingSigHash() wire.Digest { return cm.fundingDigest }
 
 // SignAsCounterparty signs the commitment as its owner's counterparty
 // would to send commitment_signed: the commitment with the funding key,
 // and every HTLC transaction with the HTLC key (SIGHASH_SINGLE|
-// SIGHASH_ANYONECANPAY with anchors, else SIGHASH_ALL).
+// SIGHASH_ANYONECANPAY with anchors, else SIGHASH_ALL). An error of the
+// signer is returned wrapped (errors.Is finds it) and no signatures.
 func (cm *Commitment) SignAsCounterparty(s Signer) (Signatures, error) {
 	return cm.sign(s, true)
 }
 
 // SignAsOwner signs the commitment as its owner does before broadcasting
-// it or its HTLC transactions (every signature SIGHASH_ALL).
+// it or its HTLC transactions (every signature SIGHASH_ALL). An error of
+// the signer is returned wrapped and no signatures.
 func (cm *Commitment) SignAsOwner(s Signer) (Signatures, error) {
 	return cm.sign(s, false)
 }
 
 func (cm *Commitment) sign(s Signer, byCounterparty bool) (Signatures, error) {
+	commitSig, err := s.SignFunding(cm.fundingDigest)
+	if err != nil {
+		return Signatures{}, fmt.Errorf("commit: sign commitment: %w", err)
+	}
 	sigs := Signatures{
-		Commitment: s.SignFunding(cm.fundingDigest[:]),
+		Commitment: commitSig,
 		HTLCs:      make([]wire.Signature, len(cm.HTLCOutputs)),
 	}
 	hashType := cm.htlcHashType(byCounterparty)
@@ -63,7 +70,9 @@ func (cm *Commitment) sign(s Signer, byCounterparty bool) (Signatures, error) {
 		if err != nil {
 			return Signatures{}, fmt.Errorf("commit: htlc %d sighash: %w", j, err)
 		}
-		sigs.HTLCs[j] = s.SignHTLC(cm.Keys.PerCommitmentPoint, digest)
+		if sigs.HTLCs[j], err = s.SignHTLC(cm.Keys.PerCommitmentPoint, digest); err != nil {
+			return Signatures{}, fmt.Errorf("commit: sign htlc %d: %w", j, err)
+		}
 	}
 	return sigs, nil
 }
@@ -99,9 +108,19 @@ func (cm *Commitment) verify(sigs Signatures, byCounterparty bool) error {
 		if err != nil {
 			return fmt.Errorf("commit: htlc %d sighash: %w", j, err)
 		}
-		if !sigs.HTLCs[j].Verify(digest, htlcKey) {
+		if !sigs.HTLCs[j].Verify(digest[:], htlcKey) {
 			return &SignatureError{Index: j, OutputIndex: i}
 		}
 	}
 	return nil
+}
+
+// toDigest converts the 32-byte slice of txscript's sighash functions.
+func toDigest(b []byte, err error) (wire.Digest, error) {
+	var d wire.Digest
+	if err != nil {
+		return d, err
+	}
+	copy(d[:], b)
+	return d, nil
 }

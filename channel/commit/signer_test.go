@@ -18,8 +18,8 @@ func TestInMemorySigner(t *testing.T) {
 	for _, typ := range []ChannelType{StaticRemoteKey, AnchorsZeroFeeHTLC} {
 		t.Run(typ.String(), func(t *testing.T) {
 			signers := [2]*keys.InMemorySigner{
-				keys.NewManager(keys.Seed{7}).ChannelKeys(keys.ChannelKeyIDFromCounter(3)),
-				keys.NewManager(keys.Seed{8}).ChannelKeys(keys.ChannelKeyIDFromCounter(4)),
+				keys.NewManager(keys.Seed{7}, keys.Config{}).ChannelKeys(keys.ChannelKeyIDFromCounter(3)),
+				keys.NewManager(keys.Seed{8}, keys.Config{}).ChannelKeys(keys.ChannelKeyIDFromCounter(4)),
 			}
 			bp := func(k keys.ChannelPublicKeys) Basepoints {
 				return Basepoints{Funding: k.FundingKey, Revocation: k.RevocationBasepoint, Payment: k.PaymentBasepoint,
@@ -81,7 +81,7 @@ func TestInMemorySigner(t *testing.T) {
 					case ToLocalOutput:
 						tx := spend(prev, uint32(ch.party(owner).CSVDelay), 0)
 						h := sigHash(t, tx, o.WitnessScript, o.PkScript, o.Amount)
-						tx.TxIn[0].Witness = must(ToLocalDelayedWitness(ownerS.SignDelayedPayment(cm.Keys.PerCommitmentPoint, h), o.WitnessScript))
+						tx.TxIn[0].Witness = must(ToLocalDelayedWitness(must(ownerS.SignDelayedPayment(cm.Keys.PerCommitmentPoint, h)), o.WitnessScript))
 						runEngine(t, tx, 0, o.PkScript, int64(o.Amount))
 						tx = spend(prev, 0, 0)
 						h = sigHash(t, tx, o.WitnessScript, o.PkScript, o.Amount)
@@ -91,10 +91,10 @@ func TestInMemorySigner(t *testing.T) {
 						tx := spend(prev, 1, 0)
 						if typ.HasAnchors() {
 							h := sigHash(t, tx, o.WitnessScript, o.PkScript, o.Amount)
-							tx.TxIn[0].Witness = must(ToRemoteAnchorWitness(cpS.SignPayment(h), o.WitnessScript))
+							tx.TxIn[0].Witness = must(ToRemoteAnchorWitness(must(cpS.SignPayment(h)), o.WitnessScript))
 						} else {
 							h := sigHash(t, tx, o.PkScript, o.PkScript, o.Amount)
-							tx.TxIn[0].Witness = must(ToRemoteWitness(cpS.SignPayment(h), cm.Keys.RemotePayment))
+							tx.TxIn[0].Witness = must(ToRemoteWitness(must(cpS.SignPayment(h)), cm.Keys.RemotePayment))
 						}
 						runEngine(t, tx, 0, o.PkScript, int64(o.Amount))
 					case OfferedHTLCOutput, ReceivedHTLCOutput:

@@ -195,7 +195,7 @@ func TestSignatureErrors(t *testing.T) {
 				t.Fatalf("HTLCTxs[%d] differs from HTLCTx(%d)", j, i)
 			}
 			h := must(cm.HTLCSigHash(i, true))
-			if !sigs.HTLCs[j].Verify(h, cm.Keys.RemoteHTLC) {
+			if !sigs.HTLCs[j].Verify(h[:], cm.Keys.RemoteHTLC) {
 				t.Fatalf("HTLCSigHash(%d) does not match the signature", i)
 			}
 			// The shortcut sighash equals txscript's own computation.
@@ -206,7 +206,7 @@ func TestSignatureErrors(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := must(cm.HTLCSigHash(i, byCp)); string(got) != string(want) {
+				if got := must(cm.HTLCSigHash(i, byCp)); string(got[:]) != string(want) {
 					t.Fatalf("sighash of output %d differs from txscript's", i)
 				}
 			}

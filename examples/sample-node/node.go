@@ -69,7 +69,7 @@ func startNode(ctx context.Context, cfg config) (n *node, err error) {
 	if err != nil {
 		return n, err
 	}
-	n.keys = keys.NewManager(seed)
+	n.keys = keys.NewManager(seed, keys.Config{})
 	flog.Info("sample-node: starting", "node_id", n.keys.NodeID(), "new_seed", created,
 		"network", cfg.Network, "rpc", cfg.RPC.String())
 

@@ -141,7 +141,7 @@ func TestSampleNodes(t *testing.T) {
 		require.Equal(t, os.FileMode(0o700), dst.Mode().Perm())
 		seed, err := keys.ReadSeedFile(filepath.Join(dir, "keys_seed"))
 		require.NoError(t, err)
-		require.Equal(t, keys.NewManager(seed).NodeID().String(), info.NodeID)
+		require.Equal(t, keys.NewManager(seed, keys.Config{}).NodeID().String(), info.NodeID)
 
 		b := startTestNode(t, "carol", btcd, dir)
 		var again nodeInfoResult

@@ -24,7 +24,7 @@ func TestLoadOrCreateSeed(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, created)
 	require.Equal(t, seed, again)
-	require.Equal(t, keys.NewManager(seed).NodeID(), keys.NewManager(again).NodeID())
+	require.Equal(t, keys.NewManager(seed, keys.Config{}).NodeID(), keys.NewManager(again, keys.Config{}).NodeID())
 }
 
 func TestLoadOrCreateSeedRefusesBadFiles(t *testing.T) {

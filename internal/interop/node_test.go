@@ -41,7 +41,7 @@ type lnkitNode struct {
 // ("host:0" for a free port). The test's cleanup stops it.
 func startLnkitNode(t *testing.T, log *slog.Logger, listenAddr string) *lnkitNode {
 	t.Helper()
-	km := keys.NewManager(keys.GenerateSeed(keys.NewCryptoEntropy()))
+	km := keys.NewManager(keys.GenerateSeed(keys.NewCryptoEntropy()), keys.Config{})
 	mgr, err := peer.New(peer.Config{
 		NodeKey:           km,
 		Entropy:           keys.NewCryptoEntropy(),

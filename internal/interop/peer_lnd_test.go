@@ -198,7 +198,7 @@ func testLndSignature(t *testing.T, lnd *regtest.Lnd, lndID wire.NodeID) {
 		require.NoError(t, err)
 		require.Equal(t, lndID, signer)
 		require.Error(t, keys.VerifyMessageFrom([]byte(msg+"!"), out.Signature, lndID))
-		other := keys.NewManager(keys.GenerateSeed(nil)).NodeID()
+		other := keys.NewManager(keys.GenerateSeed(nil), keys.Config{}).NodeID()
 		require.ErrorIs(t, keys.VerifyMessageFrom([]byte(msg), out.Signature, other), keys.ErrSignerMismatch)
 	}
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/lnkit/lnkit/internal/secp"
 )
 
 // benchSizes are the message sizes benchmarked: a small message, the largest
@@ -224,7 +226,7 @@ func BenchmarkECDH(b *testing.B) {
 	b.Run("ecdh", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			ecdh(&fx.initEph.Key, &p)
+			secp.ECDHPoint(&fx.initEph.Key, &p)
 		}
 	})
 	b.Run("basemult", func(b *testing.B) {
@@ -232,7 +234,7 @@ func BenchmarkECDH(b *testing.B) {
 		for b.Loop() {
 			var r btcec.JacobianPoint
 			btcec.ScalarBaseMultNonConst(&fx.initEph.Key, &r)
-			compressJacobian(&r)
+			secp.Compress(&r)
 		}
 	})
 	// toAffine against btcec's ToAffine, on a point with Z != 1.
@@ -242,7 +244,7 @@ func BenchmarkECDH(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			r := q
-			toAffine(&r)
+			secp.ToAffine(&r)
 		}
 	})
 	b.Run("affine/btcec", func(b *testing.B) {
@@ -256,7 +258,7 @@ func BenchmarkECDH(b *testing.B) {
 		b.ReportAllocs()
 		key := fx.act1[1 : 1+pubKeySize]
 		for b.Loop() {
-			if !parsePoint(key, &p) {
+			if !secp.ParseCompressed(key, &p) {
 				b.Fatal("parse")
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/lnkit/lnkit/internal/configerr"
 )
 
 // Handshake errors. Act failures are returned inside an *ActError that says
@@ -31,9 +33,16 @@ var (
 	ErrOutOfOrder = errors.New("noise: handshake step out of order")
 	// ErrHandshakeFailed is returned by every step after one step failed.
 	ErrHandshakeFailed = errors.New("noise: handshake already failed")
-	// ErrInvalidConfig means a constructor was given a nil or zero key.
-	ErrInvalidConfig = errors.New("noise: invalid handshake configuration")
 )
+
+// ErrInvalidConfig is matched (errors.Is) by the *ConfigError a
+// constructor (NewInitiator, NewResponder, NewLocalKey) returns when given
+// a nil or zero key; the error names the argument.
+var ErrInvalidConfig = configerr.ErrInvalidConfig
+
+// ConfigError is the error of a constructor given an unusable argument; it
+// names the argument ("local", "ephemeral", "priv").
+type ConfigError = configerr.Error
 
 // Transport errors.
 var (

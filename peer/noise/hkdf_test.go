@@ -2,27 +2,12 @@ package noise
 
 import (
 	stdhkdf "crypto/hkdf"
-	"crypto/hmac"
 	"crypto/sha256"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
-
-func TestHMACMatchesStdlib(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for n := 0; n <= 64; n++ {
-		var key [32]byte
-		fillRandom(rng, key[:])
-		msg := make([]byte, n)
-		fillRandom(rng, msg)
-		mac := hmac.New(sha256.New, key[:])
-		mac.Write(msg)
-		got := hmacSHA256(&key, msg)
-		require.Equal(t, mac.Sum(nil), got[:], "message length %d", n)
-	}
-}
 
 func TestHKDFMatchesStdlib(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))

@@ -6,6 +6,8 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
+	"github.com/lnkit/lnkit/internal/configerr"
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -29,10 +31,10 @@ type Initiator struct {
 // copied, and the copy is zeroed when the handshake ends.
 func NewInitiator(local StaticKey, remote *btcec.PublicKey, ephemeral *btcec.PrivateKey) (*Initiator, error) {
 	if local == nil {
-		return nil, fmt.Errorf("%w: nil static key", ErrInvalidConfig)
+		return nil, configerr.New("noise", "local", "nil static key")
 	}
 	if ephemeral == nil || ephemeral.Key.IsZero() {
-		return nil, fmt.Errorf("%w: nil or zero ephemeral key", ErrInvalidConfig)
+		return nil, configerr.New("noise", "ephemeral", "nil or zero ephemeral key")
 	}
 	if remote == nil || !remote.IsOnCurve() {
 		return nil, fmt.Errorf("%w: remote static key", ErrBadPubKey)
@@ -53,9 +55,9 @@ func (h *Initiator) ActOne() ([ActOneSize]byte, error) {
 
 	var ep btcec.JacobianPoint
 	btcec.ScalarBaseMultNonConst(&h.e, &ep)
-	epub := compressJacobian(&ep)
+	epub := secp.Compress(&ep)
 	h.sym.mixHash(epub[:])
-	ss := ecdh(&h.e, &h.rs)
+	ss, _ := secp.ECDHPoint(&h.e, &h.rs) // never infinity: e != 0, rs on the curve
 	h.sym.mixKey(&ss)
 	clear(ss[:])
 	c := h.sym.encrypt(out[1+pubKeySize:1+pubKeySize], 0, nil)
@@ -95,11 +97,11 @@ func (h *Initiator) actTwo(act2 []byte) error {
 		return ErrBadVersion
 	}
 	re := act2[1 : 1+pubKeySize]
-	if !parsePoint(re, &h.re) {
+	if !secp.ParseCompressed(re, &h.re) {
 		return ErrBadPubKey
 	}
 	h.sym.mixHash(re)
-	ss := ecdh(&h.e, &h.re)
+	ss, _ := secp.ECDHPoint(&h.e, &h.re) // never infinity: e != 0, re on the curve
 	h.sym.mixKey(&ss)
 	clear(ss[:])
 	c := act2[1+pubKeySize:]

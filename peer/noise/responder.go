@@ -6,6 +6,8 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
+	"github.com/lnkit/lnkit/internal/configerr"
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -30,10 +32,10 @@ type Responder struct {
 // handshake ends.
 func NewResponder(local StaticKey, ephemeral *btcec.PrivateKey) (*Responder, error) {
 	if local == nil {
-		return nil, fmt.Errorf("%w: nil static key", ErrInvalidConfig)
+		return nil, configerr.New("noise", "local", "nil static key")
 	}
 	if ephemeral == nil || ephemeral.Key.IsZero() {
-		return nil, fmt.Errorf("%w: nil or zero ephemeral key", ErrInvalidConfig)
+		return nil, configerr.New("noise", "ephemeral", "nil or zero ephemeral key")
 	}
 	h := &Responder{local: local, e: ephemeral.Key}
 	id := local.NodeID()
@@ -57,9 +59,9 @@ func (h *Responder) ProcessActOne(act1 []byte) ([ActTwoSize]byte, error) {
 
 	var ep btcec.JacobianPoint
 	btcec.ScalarBaseMultNonConst(&h.e, &ep)
-	epub := compressJacobian(&ep)
+	epub := secp.Compress(&ep)
 	h.sym.mixHash(epub[:])
-	ss := ecdh(&h.e, &h.re)
+	ss, _ := secp.ECDHPoint(&h.e, &h.re) // never infinity: e != 0, re on the curve
 	h.sym.mixKey(&ss)
 	clear(ss[:])
 	c := h.sym.encrypt(out[1+pubKeySize:1+pubKeySize], 0, nil)
@@ -79,7 +81,7 @@ func (h *Responder) actOne(act1 []byte) error {
 		return ErrBadVersion
 	}
 	re := act1[1 : 1+pubKeySize]
-	if !parsePoint(re, &h.re) {
+	if !secp.ParseCompressed(re, &h.re) {
 		return ErrBadPubKey
 	}
 	h.sym.mixHash(re)
@@ -128,10 +130,10 @@ func (h *Responder) actThree(act3 []byte) error {
 		return ErrBadCiphertext
 	}
 	h.sym.mixHash(c)
-	if !parsePoint(rs[:], &h.rs) {
+	if !secp.ParseCompressed(rs[:], &h.rs) {
 		return ErrBadPubKey
 	}
-	ss := ecdh(&h.e, &h.rs)
+	ss, _ := secp.ECDHPoint(&h.e, &h.rs) // never infinity: e != 0, rs on the curve
 	h.sym.mixKey(&ss)
 	clear(ss[:])
 	if _, err := h.sym.decrypt(nil, 0, t); err != nil {

@@ -1,21 +1,23 @@
 package noise
 
 import (
-	"fmt"
 	"log/slog"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
+	"github.com/lnkit/lnkit/internal/configerr"
+	"github.com/lnkit/lnkit/internal/secp"
+	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/wire"
 )
 
-// StaticKey is the node's long-term identity key as the handshake uses it.
-// Implementations may keep the private key elsewhere (a hardware signer, a
+// StaticKey is the node's long-term identity key as the handshake uses it:
+// the node key's ECDH (keys.ECDH, the function of BOLT 8) and the node id.
+// peer.NodeKey is this interface. keys.Manager implements it;
+// implementations may keep the private key elsewhere (a hardware signer, a
 // remote signer); the handshake never needs it directly.
 type StaticKey interface {
-	// ECDH returns SHA-256 of the compressed serialization of k·pub, where k
-	// is the node's private key: the ECDH function of BOLT 8.
-	ECDH(pub *btcec.PublicKey) ([32]byte, error)
+	keys.ECDH
 	// NodeID returns the node's compressed public key.
 	NodeID() wire.NodeID
 }
@@ -28,27 +30,27 @@ type LocalKey struct {
 }
 
 // NewLocalKey returns a StaticKey for priv. The key's scalar is copied; priv
-// may be zeroed afterwards. It fails with ErrInvalidConfig if priv is nil or
-// zero.
+// may be zeroed afterwards. It fails with a *ConfigError (matching
+// ErrInvalidConfig) naming "priv" if priv is nil or zero.
 func NewLocalKey(priv *btcec.PrivateKey) (*LocalKey, error) {
 	if priv == nil || priv.Key.IsZero() {
-		return nil, fmt.Errorf("%w: nil or zero private key", ErrInvalidConfig)
+		return nil, configerr.New("noise", "priv", "nil or zero private key")
 	}
 	k := &LocalKey{key: priv.Key}
 	var pub btcec.JacobianPoint
 	btcec.ScalarBaseMultNonConst(&k.key, &pub)
-	k.id = wire.NodeID(compressJacobian(&pub))
+	k.id = wire.NodeID(secp.Compress(&pub))
 	return k, nil
 }
 
-// ECDH implements StaticKey.
+// ECDH implements StaticKey. It fails with ErrBadPubKey if pub is nil or
+// not on the curve.
 func (k *LocalKey) ECDH(pub *btcec.PublicKey) ([32]byte, error) {
-	if pub == nil || !pub.IsOnCurve() {
+	ss, ok := secp.ECDH(&k.key, pub)
+	if !ok {
 		return [32]byte{}, ErrBadPubKey
 	}
-	var p btcec.JacobianPoint
-	pub.AsJacobian(&p)
-	return ecdh(&k.key, &p), nil
+	return ss, nil
 }
 
 // NodeID implements StaticKey.

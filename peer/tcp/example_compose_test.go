@@ -31,7 +31,7 @@ func Example_composeNode() {
 			return
 		}
 	}
-	km := keys.NewManager(seed)
+	km := keys.NewManager(seed, keys.Config{})
 
 	// Chain: a bitcoind or btcd RPC client is the Broadcaster, the
 	// FeeEstimator and the BlockSource; Dial refuses the wrong network.

@@ -17,7 +17,7 @@ import (
 func Example() {
 	ctx := context.Background()
 	var seed keys.Seed // from keys.NewSeed / a seed file in real code
-	km := keys.NewManager(seed)
+	km := keys.NewManager(seed, keys.Config{})
 	mgr, err := peer.New(peer.Config{
 		NodeKey: km,
 		Entropy: keys.NewCryptoEntropy(),

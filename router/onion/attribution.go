@@ -80,7 +80,7 @@ func (a *AttributionData) shiftLeft() {
 // return packet as the hop received it (nil for a success), the hold times
 // of this and every later position, and the HMACs the later hops made for
 // their positions.
-func (a *AttributionData) attributionHMAC(um *[64]byte, packet []byte, position int) [4]byte {
+func (a *AttributionData) attributionHMAC(um *[32]byte, packet []byte, position int) [4]byte {
 	y := MaxAttributionHops - 1 - position
 	var downstream [4 * (MaxAttributionHops - 1)]byte
 	for x := 1; x <= y; x++ {
@@ -98,9 +98,8 @@ func (a *AttributionData) addHop(ss *SharedSecret, holdTime uint32, packet []byt
 	a.shiftRight()
 	binary.BigEndian.PutUint32(a[:4], holdTime)
 	um := generateKey(keyUm, (*[32]byte)(ss))
-	umKey := hmacKey32(&um)
 	for position := 0; position < MaxAttributionHops; position++ {
-		mac := a.attributionHMAC(&umKey, packet, position)
+		mac := a.attributionHMAC(&um, packet, position)
 		copy(a.hmacAt(position), mac[:])
 	}
 	ext := generateKey(keyAmmagExt, (*[32]byte)(ss))
@@ -124,8 +123,7 @@ func (r *attributionReader) next(ss *SharedSecret, packet []byte) (uint32, bool)
 	ext := generateKey(keyAmmagExt, (*[32]byte)(ss))
 	xorStream(&ext, r.data[:], 0)
 	um := generateKey(keyUm, (*[32]byte)(ss))
-	umKey := hmacKey32(&um)
-	want := r.data.attributionHMAC(&umKey, packet, r.position)
+	want := r.data.attributionHMAC(&um, packet, r.position)
 	ok := subtle.ConstantTimeCompare(want[:], r.data.hmacAt(r.position)) == 1
 	hold := r.data.holdTime(0)
 	r.position++

@@ -100,16 +100,14 @@ func NewPacket(sessionKey *btcec.PrivateKey, route []Hop, assocData []byte) (*Pa
 	xorStream(&rho[last], mix[:keep], 0)
 	copy(mix[keep:], filler[:fillerLen])
 	mu := generateKey(keyMu, (*[32]byte)(&secrets[last]))
-	muKey := hmacKey32(&mu)
-	nextHMAC = hmac256(&muKey, mix, assocData, nil)
+	nextHMAC = hmac256(&mu, mix, assocData)
 
 	for i := n - 2; i >= 0; i-- {
 		copy(mix[shifts[i]:], mix[:HopPayloadsSize-shifts[i]])
 		writeHop(mix, route[i].Payload, &nextHMAC)
 		xorStream(&rho[i], mix, 0)
 		mu = generateKey(keyMu, (*[32]byte)(&secrets[i]))
-		muKey = hmacKey32(&mu)
-		nextHMAC = hmac256(&muKey, mix, assocData, nil)
+		nextHMAC = hmac256(&mu, mix, assocData)
 	}
 
 	pkt.Version = Version

@@ -31,5 +31,7 @@
 // fixed-base multiplications use btcec's precomputed tables, and each hop's
 // two affine conversions share one field inversion. Building allocates only
 // the returned values; peeling also allocates the public key it hands to the
-// ECDH interface.
+// ECDH interface. That code only ever multiplies public or per-payment
+// ephemeral scalars: the node key's ECDH goes through the ECDH interface
+// (keys.Manager, or PrivateKeyECDH), which computes with btcec.
 package onion

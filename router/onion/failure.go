@@ -62,8 +62,7 @@ func NewFailure(ss SharedSecret, failureMsg []byte, opts FailureOptions) ([]byte
 	copy(body[2:], failureMsg)
 	binary.BigEndian.PutUint16(body[2+len(failureMsg):], uint16(padded-len(failureMsg)))
 	um := generateKey(keyUm, (*[32]byte)(&ss))
-	umKey := hmacKey32(&um)
-	mac := hmac256(&umKey, body, nil, nil)
+	mac := hmac256(&um, body)
 	copy(pkt, mac[:])
 
 	var attr *AttributionData
@@ -178,8 +177,7 @@ func DecryptFailure(secrets []SharedSecret, reason []byte, attr *AttributionData
 		ammag := generateKey(keyAmmag, (*[32]byte)(ss))
 		xorStream(&ammag, buf, 0)
 		um := generateKey(keyUm, (*[32]byte)(ss))
-		umKey := hmacKey32(&um)
-		mac := hmac256(&umKey, buf[HMACSize:], nil, nil)
+		mac := hmac256(&um, buf[HMACSize:])
 		match := subtle.ConstantTimeCompare(mac[:], buf[:HMACSize]) == 1
 		if !real {
 			continue

@@ -169,8 +169,7 @@ func TestFailurePacketErrors(t *testing.T) {
 	xorStream(&ammag, reason, 0)
 	reason[HMACSize], reason[HMACSize+1] = 0xff, 0xff
 	um := generateKey(keyUm, (*[32]byte)(&secrets[1]))
-	umKey := hmacKey32(&um)
-	mac := hmac256(&umKey, reason[HMACSize:], nil, nil)
+	mac := hmac256(&um, reason[HMACSize:])
 	copy(reason, mac[:])
 	xorStream(&ammag, reason, 0)
 	ForwardFailure(secrets[0], reason, nil, 0)

@@ -1,8 +1,9 @@
 package onion
 
 import (
-	"crypto/sha256"
 	"log/slog"
+
+	"github.com/lnkit/lnkit/internal/secp"
 )
 
 // SharedSecret is the 32-byte secret a hop shares with the origin: the
@@ -31,39 +32,13 @@ const (
 
 // generateKey derives the key of the given type from a 32-byte secret.
 func generateKey(keyType string, secret *[32]byte) [32]byte {
-	var k [64]byte
+	var k [32]byte
 	copy(k[:], keyType)
-	return hmac256(&k, secret[:], nil, nil)
+	return hmac256(&k, secret[:])
 }
 
-// hmacKey32 returns a 32-byte HMAC-SHA256 key zero-padded to the block size.
-func hmacKey32(key *[32]byte) [64]byte {
-	var k [64]byte
-	copy(k[:], key[:])
-	return k
-}
-
-// hmac256 computes HMAC-SHA256 over a || b || c with a key already padded
-// to the block size (keys here are at most 32 bytes). It does not allocate.
-func hmac256(key *[64]byte, a, b, c []byte) [32]byte {
-	var pad [64]byte
-	for i := range pad {
-		pad[i] = key[i] ^ 0x36
-	}
-	h := sha256.New()
-	h.Write(pad[:])
-	h.Write(a)
-	h.Write(b)
-	h.Write(c)
-	var inner [32]byte
-	h.Sum(inner[:0])
-	for i := range pad {
-		pad[i] = key[i] ^ 0x5c
-	}
-	h.Reset()
-	h.Write(pad[:])
-	h.Write(inner[:])
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
+// hmac256 computes HMAC-SHA256 over the concatenation of msg with a key of
+// at most 32 bytes (zero-padded), without allocating (secp.HMACSHA256).
+func hmac256(key *[32]byte, msg ...[]byte) [32]byte {
+	return secp.HMACSHA256(key, msg...)
 }

@@ -168,8 +168,7 @@ func (p *Processor) process(pkt *Packet, assocData []byte, cltvExpiry uint32, pa
 	ss := SharedSecret(raw)
 
 	mu := generateKey(keyMu, &raw)
-	muKey := hmacKey32(&mu)
-	mac := hmac256(&muKey, pkt.HopPayloads[:], assocData, nil)
+	mac := hmac256(&mu, pkt.HopPayloads[:], assocData)
 	if subtle.ConstantTimeCompare(mac[:], pkt.HMAC[:]) != 1 {
 		return nil, badOnion(pkt, CodeInvalidOnionHMAC, ErrInvalidHMAC)
 	}

@@ -22,8 +22,7 @@ func rawPacket(t testing.TB, session *btcec.PrivateKey, pub *btcec.PublicKey, pl
 	rho := generateKey(keyRho, (*[32]byte)(&secrets[0]))
 	xorStream(&rho, pkt.HopPayloads[:], 0)
 	mu := generateKey(keyMu, (*[32]byte)(&secrets[0]))
-	muKey := hmacKey32(&mu)
-	pkt.HMAC = hmac256(&muKey, pkt.HopPayloads[:], ad, nil)
+	pkt.HMAC = hmac256(&mu, pkt.HopPayloads[:], ad)
 	return pkt
 }
 
