@@ -144,6 +144,9 @@ func bestOf(t *testing.T, b *regtest.Btcd) chain.BestBlock {
 
 // TestBtcd exercises the client and the poller against one real btcd.
 func TestBtcd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	ctx := context.Background()
 	node := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	c := dialBtcd(t, node)
@@ -394,6 +397,9 @@ func TestBtcd(t *testing.T) {
 // A's two blocks disconnected, newest first, down to the fork point, then
 // B's four blocks connected, oldest first.
 func TestBtcdReorg(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	ctx := context.Background()
 	a := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	b := regtest.StartBtcd(t, regtest.BtcdOptions{})

@@ -31,6 +31,9 @@ const idleTime = 90 * time.Second
 // and lnd-compatible message signatures, including through the sample
 // node's command line. One btcd and one lnd serve every subtest.
 func TestPeerLnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.ActivateSegwit(t)
 	// PEER=debug makes lnd log every message it sends and receives.

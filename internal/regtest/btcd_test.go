@@ -18,6 +18,9 @@ import (
 // and amount, and that one Generate confirms the payment: what chain tests
 // rely on.
 func TestSendToConfirms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.ActivateSegwit(t)
 	if h := btcd.BestHeight(t); h != regtest.SegwitHeight {
@@ -102,6 +105,9 @@ func TestSendToConfirms(t *testing.T) {
 // TestReorg splits two btcd nodes, mines a longer branch on one, joins them
 // and checks that the other reorganizes to it: the recipe for chain tests.
 func TestReorg(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	a := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	b := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	a.Connect(t, b)

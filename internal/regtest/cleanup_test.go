@@ -21,6 +21,9 @@ const childEnv = "LNKIT_REGTEST_FAILING_CHILD"
 // child process, and checks that the failure printed btcd's log tail and
 // that btcd (paused, so it must be resumed to see SIGTERM) is gone.
 func TestFailureCleanup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	if os.Getenv(childEnv) != "" {
 		btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 		btcd.Generate(t, 1)

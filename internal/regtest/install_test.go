@@ -41,6 +41,9 @@ func TestLockFileExcludes(t *testing.T) {
 // the result; no temporary directory is left behind. The build reuses the
 // go build cache, so it mostly links.
 func TestInstallConcurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: builds btcd; run without -short")
+	}
 	cache := t.TempDir()
 	log := &tailBuffer{max: 1 << 20}
 	var wg sync.WaitGroup

@@ -15,6 +15,9 @@ import (
 // lnd nodes, a funded channel that becomes routable, a paid invoice, a
 // restart that keeps the channel, and a cooperative close.
 func TestSmokeLndPayment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	start := time.Now()
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.ActivateSegwit(t)
