@@ -17,4 +17,3 @@ func TestBackoff(t *testing.T) {
 		require.EqualValues(t, tc.want, backoff(tc.failures, s, 60*s), "failures %d", tc.failures)
 	}
 }
-

@@ -102,7 +102,7 @@ func (c *countingConfirm) TransactionsConfirmed(_ *btcwire.BlockHeader, txdata [
 }
 func (c *countingConfirm) TransactionUnconfirmed(chainhash.Hash)        {}
 func (c *countingConfirm) BestBlockUpdated(*btcwire.BlockHeader, int32) { c.best++ }
-func (c *countingConfirm) RelevantTransactions() []chain.RelevantTx           { return nil }
+func (c *countingConfirm) RelevantTransactions() []chain.RelevantTx     { return nil }
 
 // BenchmarkPollerBlocks measures blocks delivered per second by a chain.Poller
 // from an in-memory source to a listener watching 1,000 outputs, with blocks

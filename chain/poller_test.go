@@ -467,4 +467,3 @@ func TestPollerNoListeners(t *testing.T) {
 	require.NoError(t, p.PollOnce(context.Background()))
 	require.Zero(t, c.Calls().BestBlock)
 }
-

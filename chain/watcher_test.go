@@ -158,4 +158,4 @@ func (h *heightOnlyConfirm) TransactionUnconfirmed(txid chainhash.Hash) {
 	h.unconfirmed = append(h.unconfirmed, txid)
 }
 func (h *heightOnlyConfirm) BestBlockUpdated(*btcwire.BlockHeader, int32) {}
-func (h *heightOnlyConfirm) RelevantTransactions() []chain.RelevantTx           { return h.txs }
+func (h *heightOnlyConfirm) RelevantTransactions() []chain.RelevantTx     { return h.txs }
