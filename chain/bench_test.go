@@ -10,6 +10,7 @@ import (
 	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/chain/chaintest"
+	"github.com/stretchr/testify/require"
 )
 
 // Benchmark shape: blocks of benchTxs transactions, a watch set of
@@ -163,15 +164,11 @@ func BenchmarkPollerBlocks(b *testing.B) {
 				c.SetTip(hashes[n-1])
 				l, hits := bc.listener()
 				p, err := chain.NewPoller(chain.PollerConfig{Source: c, SkipMerkleCheck: bc.skipMerkle})
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				p.AddListener(l, genesis)
-				if err := p.PollOnce(context.Background()); err != nil {
-					b.Fatal(err)
-				}
-				if bc.name != "watcher-confirm-with-txids" && hits() != n*benchHitsPerBlock {
-					b.Fatalf("hits %d, want %d", hits(), n*benchHitsPerBlock)
+				require.NoError(b, p.PollOnce(context.Background()))
+				if bc.name != "watcher-confirm-with-txids" {
+					require.Equal(b, n*benchHitsPerBlock, hits())
 				}
 				delivered += n
 			}

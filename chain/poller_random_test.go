@@ -79,8 +79,6 @@ func TestPollerRandomHistory(t *testing.T) {
 		for i, r := range recs {
 			require.Equal(t, c.Tip(), r.Best(), "seed %d listener %d", seed, i)
 		}
-		if t.Failed() {
-			t.Fatalf("seed %d (chunked %v) broke the chain.Listen contract", seed, chunked)
-		}
+		require.False(t, t.Failed(), "seed %d (chunked %v) broke the Listen contract", seed, chunked)
 	}
 }

@@ -76,6 +76,6 @@ func TestPollerRun(t *testing.T) {
 	case err := <-done:
 		require.True(t, errors.Is(err, context.Canceled), "Run returned %v", err)
 	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not stop")
+		require.FailNow(t, "Run did not stop")
 	}
 }

@@ -229,7 +229,7 @@ func testSampleNodeSignature(t *testing.T, btcd *regtest.Btcd, lnd *regtest.Lnd)
 	out, err := cmd.Output()
 	if err != nil {
 		nodeLog, _ := os.ReadFile(filepath.Join(dataDir, "logs", "node.log"))
-		t.Fatalf("sample-node: %v\nstdout: %s\nstderr: %s\nlog: %s", err, out, stderr.String(), nodeLog)
+		require.NoError(t, err, "sample-node\nstdout: %s\nstderr: %s\nlog: %s", out, stderr.String(), nodeLog)
 	}
 	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
 	require.Len(t, lines, 3, "one JSON line per command: %s", out)
