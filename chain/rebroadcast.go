@@ -217,23 +217,25 @@ func (r *Rebroadcaster) Rebroadcast(ctx context.Context) error {
 	defer cancel()
 	var errs []error
 	for _, e := range pending {
-		err := r.cfg.Broadcaster.BroadcastTransactions(round, e.tx)
 		if ctx.Err() != nil {
-			r.mu.Lock()
-			r.markDueLocked()
-			r.mu.Unlock()
-			return ctx.Err()
+			break
 		}
-		if err != nil {
+		if err := r.cfg.Broadcaster.BroadcastTransactions(round, e.tx); err != nil {
 			errs = append(errs, fmt.Errorf("chain: re-broadcast %s: %w", e.tx.TxHash(), err))
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		r.mu.Lock()
+		r.markDueLocked()
+		r.mu.Unlock()
+		return err
 	}
 	return errors.Join(errs...)
 }
 
 // Run sends each round of re-broadcasting as soon as it is due, until ctx
 // ends; then it returns ctx's error. Failures are logged at debug level.
-// Use Run or call Rebroadcast, not both.
+// It may run while others call Rebroadcast: each due round is sent once.
 func (r *Rebroadcaster) Run(ctx context.Context) error {
 	for {
 		select {

@@ -15,17 +15,18 @@ import (
 
 // fakeBroadcaster records what it is asked to send.
 type fakeBroadcaster struct {
-	mu    sync.Mutex
-	sent  []chainhash.Hash
-	err   error
-	block bool                // wait for the context to end instead of answering
-	calls chan chainhash.Hash // when set, each txid is also sent here
+	mu     sync.Mutex
+	sent   []chainhash.Hash
+	err    error
+	block  bool                // wait for the context to end instead of answering
+	calls  chan chainhash.Hash // when set, each txid is also sent here
+	onSend func()              // when set, runs at each call
 }
 
 // BroadcastTransactions implements chain.Broadcaster.
 func (f *fakeBroadcaster) BroadcastTransactions(ctx context.Context, txs ...*btcwire.MsgTx) error {
 	f.mu.Lock()
-	block, err, calls := f.block, f.err, f.calls
+	block, err, calls, onSend := f.block, f.err, f.calls, f.onSend
 	for _, tx := range txs {
 		f.sent = append(f.sent, tx.TxHash())
 	}
@@ -34,6 +35,9 @@ func (f *fakeBroadcaster) BroadcastTransactions(ctx context.Context, txs ...*btc
 		if calls != nil {
 			calls <- tx.TxHash()
 		}
+	}
+	if onSend != nil {
+		onSend()
 	}
 	if block {
 		<-ctx.Done()
@@ -161,11 +165,17 @@ func TestRebroadcasterNoIOOnPoll(t *testing.T) {
 	require.NoError(t, p.PollOnce(ctx))
 	require.Empty(t, inner.take())
 
-	// The caller's context ends during the round: the round stays due.
+	// The caller's context ends during the round (here, during the first
+	// send): the rest is not sent and the round stays due.
 	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
+	inner.mu.Lock()
+	inner.onSend = cancel
+	inner.mu.Unlock()
 	require.ErrorIs(t, r.Rebroadcast(cancelled), context.Canceled)
 	require.Len(t, inner.take(), 1, "stopped after the first")
+	inner.mu.Lock()
+	inner.onSend = nil
+	inner.mu.Unlock()
 
 	// The round's own Timeout ends it: each failure is reported, and the
 	// round is done.
