@@ -20,6 +20,13 @@ TESTFLAGS       ?=
 
 test: fmtcheck vet staticcheck peers unit
 
+# make check: the fast loop. gofmt check, go vet and every fast test:
+# -short skips the tests that start btcd/lnd (so it never builds them) and
+# trims the long randomised ones; no -race. Well under a minute.
+.PHONY: check
+check: fmtcheck vet
+	$(GO) test -short $(TESTFLAGS) ./...
+
 fmtcheck:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

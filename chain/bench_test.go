@@ -1,4 +1,4 @@
-package chain
+package chain_test
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/chain/chaintest"
+	"github.com/stretchr/testify/require"
 )
 
 // Benchmark shape: blocks of benchTxs transactions, a watch set of
@@ -22,7 +25,7 @@ const (
 // benchChain builds benchBlocks synthetic blocks of P2WPKH-like
 // transactions (1-2 inputs with a 2-item witness, 2 outputs), and a watch
 // set of outpoints; each block spends benchHitsPerBlock of them.
-func benchChain(b *testing.B) (*fakeChain, []chainhash.Hash, []btcwire.OutPoint) {
+func benchChain(b *testing.B) (*chaintest.Chain, []chainhash.Hash, []btcwire.OutPoint) {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(7, 7))
 	randHash := func() (h chainhash.Hash) {
@@ -45,7 +48,7 @@ func benchChain(b *testing.B) (*fakeChain, []chainhash.Hash, []btcwire.OutPoint)
 		}
 		return s
 	}
-	c := newFakeChain()
+	c := chaintest.NewChain()
 	var hashes []chainhash.Hash
 	next := 0
 	for range benchBlocks {
@@ -64,21 +67,21 @@ func benchChain(b *testing.B) (*fakeChain, []chainhash.Hash, []btcwire.OutPoint)
 			txs[(k+1)*benchTxs/(benchHitsPerBlock+1)].TxIn[0].PreviousOutPoint = watched[next]
 			next++
 		}
-		h := c.addBlock(c.tip(), txs...)
-		c.setTip(h)
+		h := c.AddBlock(c.Tip().Hash, txs...)
+		c.SetTip(h)
 		hashes = append(hashes, h)
 	}
 	return c, hashes, watched
 }
 
 // scanListener checks every input of every transaction against a watch set
-// of outpoints, the plain Listen way.
+// of outpoints, the plain chain.Listen way.
 type scanListener struct {
 	watch map[btcwire.OutPoint]struct{}
 	hits  int
 }
 
-// BlockConnected implements Listen.
+// BlockConnected implements chain.Listen.
 func (s *scanListener) BlockConnected(block *btcwire.MsgBlock, _ int32) {
 	for _, tx := range block.Transactions {
 		for _, in := range tx.TxIn {
@@ -89,61 +92,61 @@ func (s *scanListener) BlockConnected(block *btcwire.MsgBlock, _ int32) {
 	}
 }
 
-// BlockDisconnected implements Listen.
+// BlockDisconnected implements chain.Listen.
 func (s *scanListener) BlockDisconnected(*btcwire.BlockHeader, int32) {}
 
-// countingConfirm is a Confirm that counts what it is told.
+// countingConfirm is a chain.Confirm that counts what it is told.
 type countingConfirm struct{ confirmed, best int }
 
-func (c *countingConfirm) TransactionsConfirmed(_ *btcwire.BlockHeader, txdata []TxData, _ int32) {
+func (c *countingConfirm) TransactionsConfirmed(_ *btcwire.BlockHeader, txdata []chain.TxData, _ int32) {
 	c.confirmed += len(txdata)
 }
 func (c *countingConfirm) TransactionUnconfirmed(chainhash.Hash)        {}
 func (c *countingConfirm) BestBlockUpdated(*btcwire.BlockHeader, int32) { c.best++ }
-func (c *countingConfirm) RelevantTransactions() []RelevantTx           { return nil }
+func (c *countingConfirm) RelevantTransactions() []chain.RelevantTx     { return nil }
 
-// BenchmarkPollerBlocks measures blocks delivered per second by a Poller
+// BenchmarkPollerBlocks measures blocks delivered per second by a chain.Poller
 // from an in-memory source to a listener watching 1,000 outputs, with blocks
 // of 2,000 transactions. One op is one block (fetch, header-hash and merkle
 // check, delivery, scan).
 func BenchmarkPollerBlocks(b *testing.B) {
 	c, hashes, watched := benchChain(b)
-	genesis := c.bb(c.at(0))
+	genesis := c.BestBlockOf(c.At(0))
 
 	cases := []struct {
 		name       string
 		skipMerkle bool
-		listener   func() (Listen, func() int)
+		listener   func() (chain.Listen, func() int)
 	}{
-		{name: "scan-listener", listener: func() (Listen, func() int) {
+		{name: "scan-listener", listener: func() (chain.Listen, func() int) {
 			s := &scanListener{watch: make(map[btcwire.OutPoint]struct{}, len(watched))}
 			for _, op := range watched {
 				s.watch[op] = struct{}{}
 			}
 			return s, func() int { return s.hits }
 		}},
-		{name: "watcher-confirm", listener: func() (Listen, func() int) {
+		{name: "watcher-confirm", listener: func() (chain.Listen, func() int) {
 			cc := &countingConfirm{}
-			w := NewWatcher(cc)
+			w := newWatcher(b, cc)
 			for _, op := range watched {
-				w.RegisterOutput(WatchedOutput{OutPoint: op})
+				w.RegisterOutput(chain.WatchedOutput{OutPoint: op})
 			}
 			return w, func() int { return cc.confirmed }
 		}},
-		{name: "watcher-confirm-skip-merkle", skipMerkle: true, listener: func() (Listen, func() int) {
+		{name: "watcher-confirm-skip-merkle", skipMerkle: true, listener: func() (chain.Listen, func() int) {
 			cc := &countingConfirm{}
-			w := NewWatcher(cc)
+			w := newWatcher(b, cc)
 			for _, op := range watched {
-				w.RegisterOutput(WatchedOutput{OutPoint: op})
+				w.RegisterOutput(chain.WatchedOutput{OutPoint: op})
 			}
 			return w, func() int { return cc.confirmed }
 		}},
-		{name: "watcher-confirm-with-txids", listener: func() (Listen, func() int) {
+		{name: "watcher-confirm-with-txids", listener: func() (chain.Listen, func() int) {
 			cc := &countingConfirm{}
-			w := NewWatcher(cc)
+			w := newWatcher(b, cc)
 			for i, op := range watched {
 				if i%2 == 0 {
-					w.RegisterOutput(WatchedOutput{OutPoint: op})
+					w.RegisterOutput(chain.WatchedOutput{OutPoint: op})
 				} else {
 					w.RegisterTx(op.Hash, nil)
 				}
@@ -158,18 +161,14 @@ func BenchmarkPollerBlocks(b *testing.B) {
 			delivered := 0
 			for delivered < b.N {
 				n := min(benchBlocks, b.N-delivered)
-				c.setTip(hashes[n-1])
+				c.SetTip(hashes[n-1])
 				l, hits := bc.listener()
-				p, err := NewPoller(PollerConfig{Source: c, SkipMerkleCheck: bc.skipMerkle})
-				if err != nil {
-					b.Fatal(err)
-				}
+				p, err := chain.NewPoller(chain.PollerConfig{Source: c, SkipMerkleCheck: bc.skipMerkle})
+				require.NoError(b, err)
 				p.AddListener(l, genesis)
-				if err := p.PollOnce(context.Background()); err != nil {
-					b.Fatal(err)
-				}
-				if bc.name != "watcher-confirm-with-txids" && hits() != n*benchHitsPerBlock {
-					b.Fatalf("hits %d, want %d", hits(), n*benchHitsPerBlock)
+				require.NoError(b, p.PollOnce(context.Background()))
+				if bc.name != "watcher-confirm-with-txids" {
+					require.Equal(b, n*benchHitsPerBlock, hits())
 				}
 				delivered += n
 			}

@@ -16,7 +16,18 @@
 // [BlockSource], catching each up from its own best block and walking
 // reorganisations back to the fork point; [Watcher] turns a block stream into
 // [Confirm] calls for registered transactions and outputs; [Rebroadcaster]
-// re-sends transactions on every new block until they confirm.
+// re-sends transactions after new blocks until they confirm. The Listen
+// callbacks of Watcher and Rebroadcaster do no I/O: a poll is never held up
+// by a broadcaster; the Rebroadcaster sends from Rebroadcast (called by the
+// loop that polls) or Run.
+//
+// Every constructor validates its Config: an invalid one gives an error
+// matching [ErrInvalidConfig] that names the field ([ConfigError]); the zero
+// value of an optional field means its Default… constant.
+//
+// The sub-package chain/chaintest is a test kit: an in-memory chain with
+// reorganisations and fault injection, a contract-checking listener and a
+// manual clock, to test Listen and Confirm consumers without a full node.
 //
 // The JSON-RPC client for bitcoind and btcd, which implements [Broadcaster],
 // [FeeEstimator] and [BlockSource], lives in the sub-package chain/rpc.

@@ -1,6 +1,17 @@
 package chain
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/lnkit/lnkit/internal/configerr"
+)
+
+// ErrInvalidConfig is matched (errors.Is) by the error of a constructor
+// (NewPoller, NewRebroadcaster, NewWatcher) given an invalid Config.
+var ErrInvalidConfig = configerr.ErrInvalidConfig
+
+// ConfigError is the type of those errors: errors.As gives the field.
+type ConfigError = configerr.Error
 
 var (
 	// ErrInconsistentSource reports that a BlockSource answered data that

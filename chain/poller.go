@@ -2,7 +2,6 @@ package chain
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -10,32 +9,56 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/lnkit/lnkit/internal/configerr"
 )
 
-// PollerConfig configures a [Poller].
+// Defaults of [PollerConfig].
+const (
+	// DefaultPollInterval is the wait between two polls of the tip.
+	DefaultPollInterval = 5 * time.Second
+
+	// DefaultMinBackoff is the wait after the first failed poll.
+	DefaultMinBackoff = time.Second
+
+	// DefaultMaxBackoff caps the wait between failed polls.
+	DefaultMaxBackoff = time.Minute
+
+	// DefaultHeaderCacheSize is the number of headers kept: two weeks of
+	// blocks.
+	DefaultHeaderCacheSize = 2016
+
+	// DefaultMaxBlocksPerStep bounds one catch-up step.
+	DefaultMaxBlocksPerStep int32 = 2016
+)
+
+// PollerConfig configures a [Poller]. The zero value of each optional field
+// means its default; negative values are invalid.
 type PollerConfig struct {
 	// Source serves the chain. Required. If it also implements
 	// [BlockHashSource], listeners far behind are caught up in steps of
 	// MaxBlocksPerStep.
 	Source BlockSource
 
-	// Interval is the wait between two polls of the tip. Default: 5s.
+	// Interval is the wait between two polls of the tip. Zero means
+	// DefaultPollInterval.
 	Interval time.Duration
 
 	// MinBackoff is the wait after the first failed poll; it doubles with
-	// each further failure up to MaxBackoff. Defaults: 1s and 1 minute.
+	// each further failure up to MaxBackoff. Zero means DefaultMinBackoff.
 	MinBackoff time.Duration
 
-	// MaxBackoff caps the wait between failed polls. Default: 1 minute.
+	// MaxBackoff caps the wait between failed polls; it must not be below
+	// MinBackoff. Zero means DefaultMaxBackoff (or MinBackoff, if that is
+	// larger).
 	MaxBackoff time.Duration
 
-	// HeaderCacheSize bounds the number of headers kept in memory.
-	// Default: 2016 (two weeks of blocks).
+	// HeaderCacheSize bounds the number of headers kept in memory. Zero
+	// means DefaultHeaderCacheSize.
 	HeaderCacheSize int
 
 	// MaxBlocksPerStep bounds how many blocks one catch-up step spans when
 	// Source implements BlockHashSource, and so the headers held at once.
-	// Default: 2016.
+	// Zero means DefaultMaxBlocksPerStep.
 	MaxBlocksPerStep int32
 
 	// SkipMerkleCheck turns off the check that each block's transactions
@@ -43,11 +66,55 @@ type PollerConfig struct {
 	// trusted and the cost of hashing every transaction matters.
 	SkipMerkleCheck bool
 
-	// Clock provides timers. Default: the system clock.
+	// Clock provides timers to Run. Nil means the system clock.
 	Clock Clock
 
-	// Logger receives poll failures and reorganisations. Default: discard.
+	// Logger receives poll failures and reorganisations. Nil discards
+	// them.
 	Logger *slog.Logger
+}
+
+// validate checks cfg and fills in the defaults.
+func (cfg PollerConfig) validate() (PollerConfig, error) {
+	switch {
+	case cfg.Source == nil:
+		return cfg, configerr.New("chain", "Source", "required")
+	case cfg.Interval < 0:
+		return cfg, configerr.New("chain", "Interval", "negative")
+	case cfg.MinBackoff < 0:
+		return cfg, configerr.New("chain", "MinBackoff", "negative")
+	case cfg.MaxBackoff < 0:
+		return cfg, configerr.New("chain", "MaxBackoff", "negative")
+	case cfg.HeaderCacheSize < 0:
+		return cfg, configerr.New("chain", "HeaderCacheSize", "negative")
+	case cfg.MaxBlocksPerStep < 0:
+		return cfg, configerr.New("chain", "MaxBlocksPerStep", "negative")
+	}
+	if cfg.Interval == 0 {
+		cfg.Interval = DefaultPollInterval
+	}
+	if cfg.MinBackoff == 0 {
+		cfg.MinBackoff = DefaultMinBackoff
+	}
+	if cfg.MaxBackoff == 0 {
+		cfg.MaxBackoff = max(DefaultMaxBackoff, cfg.MinBackoff)
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		return cfg, configerr.New("chain", "MaxBackoff", "below MinBackoff")
+	}
+	if cfg.HeaderCacheSize == 0 {
+		cfg.HeaderCacheSize = DefaultHeaderCacheSize
+	}
+	if cfg.MaxBlocksPerStep == 0 {
+		cfg.MaxBlocksPerStep = DefaultMaxBlocksPerStep
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = systemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return cfg, nil
 }
 
 // Poller keeps any number of [Listen]ers at the tip of a [BlockSource].
@@ -83,28 +150,12 @@ type listenerState struct {
 	best BestBlock
 }
 
-// NewPoller returns a poller for cfg, applying defaults.
+// NewPoller returns a poller for cfg. It fails with an error matching
+// [ErrInvalidConfig] that names the field when cfg is invalid.
 func NewPoller(cfg PollerConfig) (*Poller, error) {
-	if cfg.Source == nil {
-		return nil, errors.New("chain: poller needs a block source")
-	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = 5 * time.Second
-	}
-	if cfg.MinBackoff <= 0 {
-		cfg.MinBackoff = time.Second
-	}
-	if cfg.MaxBackoff <= 0 {
-		cfg.MaxBackoff = time.Minute
-	}
-	if cfg.MaxBackoff < cfg.MinBackoff {
-		cfg.MaxBackoff = cfg.MinBackoff
-	}
-	if cfg.HeaderCacheSize <= 0 {
-		cfg.HeaderCacheSize = 2016
-	}
-	if cfg.MaxBlocksPerStep <= 0 {
-		cfg.MaxBlocksPerStep = 2016
+	cfg, err := cfg.validate()
+	if err != nil {
+		return nil, err
 	}
 	p := &Poller{
 		cfg:   cfg,
@@ -112,12 +163,6 @@ func NewPoller(cfg PollerConfig) (*Poller, error) {
 		log:   cfg.Logger,
 		wake:  make(chan struct{}, 1),
 		cache: newHeaderCache(cfg.HeaderCacheSize),
-	}
-	if p.clock == nil {
-		p.clock = systemClock{}
-	}
-	if p.log == nil {
-		p.log = slog.New(slog.DiscardHandler)
 	}
 	if hs, ok := cfg.Source.(BlockHashSource); ok {
 		p.hashes = hs

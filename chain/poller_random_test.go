@@ -1,4 +1,4 @@
-package chain
+package chain_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/chain/chaintest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,13 +19,9 @@ import (
 func TestPollerRandomHistory(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 99))
-		c := newFakeChain()
-		var src BlockSource = c
+		c := chaintest.NewChain()
 		chunked := seed%2 == 0
-		if chunked {
-			src = &heightSource{fakeChain: c}
-		}
-		p := newTestPoller(t, src, func(cfg *PollerConfig) {
+		p := newTestPoller(t, source(c, chunked), func(cfg *chain.PollerConfig) {
 			cfg.MaxBlocksPerStep = int32(1 + rng.IntN(6))
 			cfg.HeaderCacheSize = 1 + rng.IntN(20)
 		})
@@ -34,40 +32,40 @@ func TestPollerRandomHistory(t *testing.T) {
 			}
 			return nil
 		}
-		c.failBest = fail
-		c.failHeader = func(chainhash.Hash) error { return fail() }
-		c.failBlock = func(chainhash.Hash) error { return fail() }
+		c.SetHooks(chaintest.Hooks{
+			BestBlock: fail,
+			Header:    func(chainhash.Hash) error { return fail() },
+			Block:     func(chainhash.Hash) error { return fail() },
+		})
 
 		var known []chainhash.Hash
-		var recs []*recListener
+		var recs []*chaintest.Recorder
 		addListener := func() {
-			c.mu.Lock()
 			var h chainhash.Hash
 			if len(known) == 0 || rng.IntN(3) == 0 {
-				h = c.main[rng.IntN(len(c.main))]
+				h = c.At(int32(rng.IntN(int(c.Tip().Height) + 1)))
 			} else {
 				h = known[rng.IntN(len(known))]
 			}
-			c.mu.Unlock()
-			r := newRec(t, "random", c.bb(h))
+			r := chaintest.NewRecorder(t, c.BestBlockOf(h))
 			recs = append(recs, r)
-			p.AddListener(r, r.at())
+			p.AddListener(r, r.Best())
 		}
 		addListener()
 		for step := 0; step < 60; step++ {
 			switch op := rng.IntN(10); {
 			case op < 3:
-				known = append(known, c.mine(1+rng.IntN(4))...)
+				known = append(known, c.Mine(1+rng.IntN(4))...)
 			case op < 5:
-				tip := c.best()
+				tip := c.Tip()
 				depth := rng.IntN(int(min(tip.Height, 12)) + 1)
-				fork := c.at(tip.Height - int32(depth))
-				br := c.branch(fork, rng.IntN(depth+4))
+				fork := c.At(tip.Height - int32(depth))
+				br := c.Branch(fork, rng.IntN(depth+4))
 				known = append(known, br...)
 				if len(br) > 0 {
-					c.setTip(br[len(br)-1])
+					c.SetTip(br[len(br)-1])
 				} else {
-					c.setTip(fork)
+					c.SetTip(fork)
 				}
 			case op < 6:
 				addListener()
@@ -79,10 +77,8 @@ func TestPollerRandomHistory(t *testing.T) {
 		}
 		require.NoError(t, p.PollOnce(context.Background()), "seed %d", seed)
 		for i, r := range recs {
-			require.Equal(t, c.best(), r.at(), "seed %d listener %d", seed, i)
+			require.Equal(t, c.Tip(), r.Best(), "seed %d listener %d", seed, i)
 		}
-		if t.Failed() {
-			t.Fatalf("seed %d (chunked %v) broke the Listen contract", seed, chunked)
-		}
+		require.False(t, t.Failed(), "seed %d (chunked %v) broke the Listen contract", seed, chunked)
 	}
 }

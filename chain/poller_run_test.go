@@ -1,4 +1,4 @@
-package chain
+package chain_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/chain/chaintest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -13,73 +15,67 @@ import (
 // Interval between good polls, backs off exponentially (capped) while the
 // source fails, resumes when it is back, and stops cleanly.
 func TestPollerRun(t *testing.T) {
-	c := newFakeChain()
-	start := c.best()
-	clk := newFakeClock()
-	p := newTestPoller(t, c, func(cfg *PollerConfig) {
+	c := chaintest.NewChain()
+	start := c.Tip()
+	clk := chaintest.NewClock()
+	p := newTestPoller(t, c, func(cfg *chain.PollerConfig) {
 		cfg.Clock = clk
 		cfg.Interval = 5 * time.Second
 		cfg.MinBackoff = time.Second
 		cfg.MaxBackoff = 4 * time.Second
 	})
-	rec := newRec(t, "run", start)
+	rec := chaintest.NewRecorder(t, start)
 	p.AddListener(rec, start)
-	hs := c.mine(2)
+	hs := c.Mine(2)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
 
-	next := func() fakeTimer {
+	next := func() chaintest.Timer {
 		t.Helper()
-		select {
-		case tm := <-clk.req:
-			return tm
-		case <-time.After(10 * time.Second):
-			t.Fatal("poller did not wait")
-			return fakeTimer{}
-		}
+		wait, stop := context.WithTimeout(ctx, 10*time.Second)
+		defer stop()
+		tm, err := clk.Next(wait)
+		require.NoError(t, err, "poller did not wait")
+		return tm
 	}
 
 	// First poll at once, then the interval.
 	tm := next()
-	require.Equal(t, 5*time.Second, tm.d)
-	require.Equal(t, connects(c, hs...), rec.take())
+	require.Equal(t, 5*time.Second, tm.Wait)
+	require.Equal(t, c.Connected(hs...), rec.Take())
 
 	// The source goes down: 1s, 2s, 4s, 4s.
-	c.mu.Lock()
-	c.failBest = func() error { return errFake }
-	c.mu.Unlock()
-	more := c.mine(1)
+	c.SetHooks(chaintest.Hooks{BestBlock: func() error { return errFake }})
+	more := c.Mine(1)
 	for _, want := range []time.Duration{1, 2, 4, 4} {
-		tm.c <- time.Time{}
+		tm.Fire()
 		tm = next()
-		require.Equal(t, want*time.Second, tm.d)
+		require.Equal(t, want*time.Second, tm.Wait)
 	}
-	require.Empty(t, rec.take())
+	require.Empty(t, rec.Take())
 
 	// It comes back: the next poll delivers the block, the wait is the
 	// interval again.
-	c.mu.Lock()
-	c.failBest = nil
-	c.mu.Unlock()
-	tm.c <- time.Time{}
+	c.SetHooks(chaintest.Hooks{})
+	tm.Fire()
 	tm = next()
-	require.Equal(t, 5*time.Second, tm.d)
-	require.Equal(t, connects(c, more...), rec.take())
+	require.Equal(t, 5*time.Second, tm.Wait)
+	require.Equal(t, c.Connected(more...), rec.Take())
 
 	// Poke polls without waiting for the timer.
-	more = c.mine(1)
+	more = c.Mine(1)
 	p.Poke()
 	tm = next()
-	require.Equal(t, 5*time.Second, tm.d)
-	require.Equal(t, connects(c, more...), rec.take())
+	require.Equal(t, 5*time.Second, tm.Wait)
+	require.Equal(t, c.Connected(more...), rec.Take())
 
 	cancel()
 	select {
 	case err := <-done:
 		require.True(t, errors.Is(err, context.Canceled), "Run returned %v", err)
 	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not stop")
+		require.FailNow(t, "Run did not stop")
 	}
 }

@@ -5,11 +5,25 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/lnkit/lnkit/internal/configerr"
 )
 
-// watcherRecentHeaders is how many recent headers a Watcher keeps, to report
-// the new tip after a disconnection.
-const watcherRecentHeaders = 144
+// DefaultRecentHeaders is how many recent headers a [Watcher] keeps by
+// default (a day of blocks).
+const DefaultRecentHeaders int32 = 144
+
+// WatcherConfig configures a [Watcher]. The zero value of each optional
+// field means its default.
+type WatcherConfig struct {
+	// Confirm receives the Confirm calls. Required.
+	Confirm Confirm
+
+	// RecentHeaders is how many recent headers the Watcher keeps, to
+	// report the parent as the new tip after a disconnection (deeper
+	// disconnections report no tip until the next connected block). Zero
+	// means DefaultRecentHeaders; negative is invalid.
+	RecentHeaders int32
+}
 
 // Watcher turns a stream of whole blocks ([Listen]) into [Confirm] calls for
 // the transactions registered with it ([Filter]). It lets a Confirm consumer
@@ -24,6 +38,7 @@ const watcherRecentHeaders = 144
 // Watcher is safe for concurrent use.
 type Watcher struct {
 	confirm Confirm
+	keep    int32 // recent headers kept
 
 	mu        sync.Mutex
 	txids     map[chainhash.Hash]struct{}
@@ -33,15 +48,26 @@ type Watcher struct {
 	recent    map[int32]btcwire.BlockHeader
 }
 
-// NewWatcher returns a Watcher reporting to c.
-func NewWatcher(c Confirm) *Watcher {
+// NewWatcher returns a Watcher for cfg. It fails with an error matching
+// [ErrInvalidConfig] that names the field when cfg is invalid.
+func NewWatcher(cfg WatcherConfig) (*Watcher, error) {
+	switch {
+	case cfg.Confirm == nil:
+		return nil, configerr.New("chain", "Confirm", "required")
+	case cfg.RecentHeaders < 0:
+		return nil, configerr.New("chain", "RecentHeaders", "negative")
+	}
+	if cfg.RecentHeaders == 0 {
+		cfg.RecentHeaders = DefaultRecentHeaders
+	}
 	return &Watcher{
-		confirm:   c,
+		confirm:   cfg.Confirm,
+		keep:      cfg.RecentHeaders,
 		txids:     make(map[chainhash.Hash]struct{}),
 		scripts:   make(map[string]struct{}),
 		outpoints: make(map[btcwire.OutPoint]struct{}),
 		recent:    make(map[int32]btcwire.BlockHeader),
-	}
+	}, nil
 }
 
 // RegisterTx implements [Filter]: transactions with this txid, or paying to
@@ -89,7 +115,7 @@ func (w *Watcher) BlockConnected(block *btcwire.MsgBlock, height int32) {
 
 	w.mu.Lock()
 	w.recent[height] = header
-	delete(w.recent, height-watcherRecentHeaders)
+	delete(w.recent, height-w.keep)
 	w.mu.Unlock()
 
 	w.confirm.BestBlockUpdated(&header, height)

@@ -1,4 +1,4 @@
-package chain
+package chain_test
 
 import (
 	"context"
@@ -6,10 +6,12 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/chain/chaintest"
 	"github.com/stretchr/testify/require"
 )
 
-// confirmCall is one recorded Confirm call.
+// confirmCall is one recorded chain.Confirm call.
 type confirmCall struct {
 	kind   string // "confirmed", "unconfirmed", "best"
 	txids  []chainhash.Hash
@@ -17,17 +19,17 @@ type confirmCall struct {
 	block  chainhash.Hash
 }
 
-// fakeConfirm is a Confirm consumer in the style of a channel monitor: it
+// fakeConfirm is a chain.Confirm consumer in the style of a channel monitor: it
 // tracks confirmed transactions and, when one confirms, registers its first
 // output with the filter (so a spend in the same block must be reported).
 type fakeConfirm struct {
-	filter    Filter
+	filter    chain.Filter
 	calls     []confirmCall
-	confirmed map[chainhash.Hash]RelevantTx
+	confirmed map[chainhash.Hash]chain.RelevantTx
 }
 
-// TransactionsConfirmed implements Confirm.
-func (f *fakeConfirm) TransactionsConfirmed(header *btcwire.BlockHeader, txdata []TxData, height int32) {
+// TransactionsConfirmed implements chain.Confirm.
+func (f *fakeConfirm) TransactionsConfirmed(header *btcwire.BlockHeader, txdata []chain.TxData, height int32) {
 	hash := header.BlockHash()
 	call := confirmCall{kind: "confirmed", height: height, block: hash}
 	for i, td := range txdata {
@@ -36,28 +38,28 @@ func (f *fakeConfirm) TransactionsConfirmed(header *btcwire.BlockHeader, txdata 
 		}
 		id := td.Tx.TxHash()
 		call.txids = append(call.txids, id)
-		f.confirmed[id] = RelevantTx{TxID: id, Height: height, BlockHash: &hash}
+		f.confirmed[id] = chain.RelevantTx{TxID: id, Height: height, BlockHash: &hash}
 		if f.filter != nil && len(td.Tx.TxOut) > 0 {
-			f.filter.RegisterOutput(WatchedOutput{BlockHash: &hash, OutPoint: btcwire.OutPoint{Hash: id, Index: 0}, PkScript: td.Tx.TxOut[0].PkScript})
+			f.filter.RegisterOutput(chain.WatchedOutput{BlockHash: &hash, OutPoint: btcwire.OutPoint{Hash: id, Index: 0}, PkScript: td.Tx.TxOut[0].PkScript})
 		}
 	}
 	f.calls = append(f.calls, call)
 }
 
-// TransactionUnconfirmed implements Confirm.
+// TransactionUnconfirmed implements chain.Confirm.
 func (f *fakeConfirm) TransactionUnconfirmed(txid chainhash.Hash) {
 	delete(f.confirmed, txid)
 	f.calls = append(f.calls, confirmCall{kind: "unconfirmed", txids: []chainhash.Hash{txid}})
 }
 
-// BestBlockUpdated implements Confirm.
+// BestBlockUpdated implements chain.Confirm.
 func (f *fakeConfirm) BestBlockUpdated(header *btcwire.BlockHeader, height int32) {
 	f.calls = append(f.calls, confirmCall{kind: "best", height: height, block: header.BlockHash()})
 }
 
-// RelevantTransactions implements Confirm.
-func (f *fakeConfirm) RelevantTransactions() []RelevantTx {
-	out := make([]RelevantTx, 0, len(f.confirmed))
+// RelevantTransactions implements chain.Confirm.
+func (f *fakeConfirm) RelevantTransactions() []chain.RelevantTx {
+	out := make([]chain.RelevantTx, 0, len(f.confirmed))
 	for _, rt := range f.confirmed {
 		out = append(out, rt)
 	}
@@ -79,7 +81,7 @@ func spend(op btcwire.OutPoint, script []byte, value int64) *btcwire.MsgTx {
 	return tx
 }
 
-// TestWatcher drives a Watcher through a Poller on a fake chain: relevant
+// TestWatcher drives a chain.Watcher through a chain.Poller on a fake chain: relevant
 // transactions by script, txid and spent output, a spend of an output
 // registered during the same block, and a reorganisation.
 func TestWatcher(t *testing.T) {
@@ -93,19 +95,19 @@ func TestWatcher(t *testing.T) {
 	watchedOut := btcwire.OutPoint{Hash: chainhash.Hash{0xee}, Index: 3}
 	e := spend(watchedOut, other, 300) // spends a registered output
 
-	fc := newFakeChain()
-	start := fc.best()
-	h1 := fc.addBlock(fc.tip(), d, cTx, a, b)
-	fc.setTip(h1)
-	h2 := fc.addBlock(h1, e)
-	fc.setTip(h2)
+	fc := chaintest.NewChain()
+	start := fc.Tip()
+	h1 := fc.AddBlock(fc.Tip().Hash, d, cTx, a, b)
+	fc.SetTip(h1)
+	h2 := fc.AddBlock(h1, e)
+	fc.SetTip(h2)
 
-	conf := &fakeConfirm{confirmed: make(map[chainhash.Hash]RelevantTx)}
-	w := NewWatcher(conf)
+	conf := &fakeConfirm{confirmed: make(map[chainhash.Hash]chain.RelevantTx)}
+	w := newWatcher(t, conf)
 	conf.filter = w
 	w.RegisterTx(chainhash.Hash{}, watchedScript)
 	w.RegisterTx(cTx.TxHash(), nil)
-	w.RegisterOutput(WatchedOutput{OutPoint: watchedOut})
+	w.RegisterOutput(chain.WatchedOutput{OutPoint: watchedOut})
 
 	p := newTestPoller(t, fc, nil)
 	p.AddListener(w, start)
@@ -119,8 +121,8 @@ func TestWatcher(t *testing.T) {
 	}, conf.take())
 
 	// Reorg: block 2 is replaced by an empty one.
-	h2b := fc.branch(h1, 2)
-	fc.setTip(h2b[1])
+	h2b := fc.Branch(h1, 2)
+	fc.SetTip(h2b[1])
 	require.NoError(t, p.PollOnce(context.Background()))
 	require.Equal(t, []confirmCall{
 		{kind: "unconfirmed", txids: []chainhash.Hash{e.TxHash()}},
@@ -136,24 +138,24 @@ func TestWatcher(t *testing.T) {
 // block hashes: transactions at or above the disconnected height are
 // unconfirmed.
 func TestWatcherHeightOnlyRelevantTx(t *testing.T) {
-	conf := &heightOnlyConfirm{txs: []RelevantTx{
+	conf := &heightOnlyConfirm{txs: []chain.RelevantTx{
 		{TxID: chainhash.Hash{1}, Height: 4},
 		{TxID: chainhash.Hash{2}, Height: 5},
 	}}
-	w := NewWatcher(conf)
+	w := newWatcher(t, conf)
 	w.BlockDisconnected(&btcwire.BlockHeader{Nonce: 9}, 5)
 	require.Equal(t, []chainhash.Hash{{2}}, conf.unconfirmed)
 }
 
 // heightOnlyConfirm reports relevant transactions without block hashes.
 type heightOnlyConfirm struct {
-	txs         []RelevantTx
+	txs         []chain.RelevantTx
 	unconfirmed []chainhash.Hash
 }
 
-func (h *heightOnlyConfirm) TransactionsConfirmed(*btcwire.BlockHeader, []TxData, int32) {}
+func (h *heightOnlyConfirm) TransactionsConfirmed(*btcwire.BlockHeader, []chain.TxData, int32) {}
 func (h *heightOnlyConfirm) TransactionUnconfirmed(txid chainhash.Hash) {
 	h.unconfirmed = append(h.unconfirmed, txid)
 }
 func (h *heightOnlyConfirm) BestBlockUpdated(*btcwire.BlockHeader, int32) {}
-func (h *heightOnlyConfirm) RelevantTransactions() []RelevantTx           { return h.txs }
+func (h *heightOnlyConfirm) RelevantTransactions() []chain.RelevantTx     { return h.txs }

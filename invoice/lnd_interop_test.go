@@ -120,6 +120,9 @@ func compareWithLnd(t *testing.T, inv *Invoice, pr lndPayReq) {
 // channel to bob (so lnd treats her as a public node) and a private one,
 // which bob's --private invoices hint.
 func TestLndInterop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	start := time.Now()
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.ActivateSegwit(t)

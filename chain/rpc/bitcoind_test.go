@@ -334,8 +334,6 @@ func TestDialChecksNetwork(t *testing.T) {
 	c, err := Dial(context.Background(), cfg)
 	require.NoError(t, err)
 	c.Close()
-	_, err = New(Config{})
-	require.Error(t, err)
 }
 
 // TestParamsForChain maps both daemons' network names.

@@ -16,6 +16,7 @@ import (
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/chain/chaintest"
 	"github.com/lnkit/lnkit/chain/rpc"
 	"github.com/lnkit/lnkit/internal/regtest"
 	lnwire "github.com/lnkit/lnkit/wire"
@@ -47,103 +48,49 @@ func dialBtcd(t *testing.T, b *regtest.Btcd) *rpc.Client {
 	return c
 }
 
-// eventLog is a Listen that records events and checks continuity (no
-// skipped, repeated or out-of-order block) as they arrive.
-type eventLog struct {
-	t      *testing.T
-	mu     sync.Mutex
-	best   chain.BestBlock
-	events []string
-	broken error
-}
-
-// newEventLog returns a log whose listener starts at best.
-func newEventLog(t *testing.T, best chain.BestBlock) *eventLog {
-	return &eventLog{t: t, best: best}
-}
-
-// BlockConnected implements chain.Listen.
-func (l *eventLog) BlockConnected(block *btcwire.MsgBlock, height int32) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	hash := block.Header.BlockHash()
-	if block.Header.PrevBlock != l.best.Hash || height != l.best.Height+1 {
-		l.broken = fmt.Errorf("connected %d:%s on top of %d:%s", height, hash, l.best.Height, l.best.Hash)
+// connected returns the events of connecting hashes at heights from,
+// from+1, ...
+func connected(from int32, hashes ...chainhash.Hash) []chaintest.Event {
+	out := make([]chaintest.Event, len(hashes))
+	for i, h := range hashes {
+		out[i] = chaintest.Event{Connected: true, Hash: h, Height: from + int32(i)}
 	}
-	l.best = chain.BestBlock{Hash: hash, Height: height}
-	l.events = append(l.events, fmt.Sprintf("+%d:%s", height, hash))
+	return out
 }
 
-// BlockDisconnected implements chain.Listen.
-func (l *eventLog) BlockDisconnected(header *btcwire.BlockHeader, height int32) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	hash := header.BlockHash()
-	if hash != l.best.Hash || height != l.best.Height {
-		l.broken = fmt.Errorf("disconnected %d:%s while at %d:%s", height, hash, l.best.Height, l.best.Hash)
+// disconnected returns the events of disconnecting hashes (given oldest
+// first, at heights from, from+1, ...), newest first.
+func disconnected(from int32, hashes ...chainhash.Hash) []chaintest.Event {
+	out := make([]chaintest.Event, len(hashes))
+	for i, h := range hashes {
+		out[len(hashes)-1-i] = chaintest.Event{Hash: h, Height: from + int32(i)}
 	}
-	l.best = chain.BestBlock{Hash: header.PrevBlock, Height: height - 1}
-	l.events = append(l.events, fmt.Sprintf("-%d:%s", height, hash))
+	return out
 }
 
-// take returns and clears the events, failing the test if the contract
-// was broken.
-func (l *eventLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	require.NoError(l.t, l.broken)
-	ev := l.events
-	l.events = nil
-	return ev
-}
-
-// at returns the listener's best block.
-func (l *eventLog) at() chain.BestBlock {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.best
-}
-
-// waitAt waits until the listener reaches want.
-func (l *eventLog) waitAt(t *testing.T, want chain.BestBlock) {
+// nextTimer returns the next wait Run asks clk for: Run has finished the
+// poll before it.
+func nextTimer(t *testing.T, clk *chaintest.Clock) chaintest.Timer {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for l.at() != want {
-		if time.Now().After(deadline) {
-			t.Fatalf("listener at %+v, want %+v", l.at(), want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// connected formats the expected connect events of hashes starting at
-// height from.
-func connected(from int32, hashes ...chainhash.Hash) []string {
-	out := make([]string, len(hashes))
-	for i, h := range hashes {
-		out[i] = fmt.Sprintf("+%d:%s", from+int32(i), h)
-	}
-	return out
-}
-
-// disconnected formats the expected disconnect events of hashes (given
-// oldest first, at heights from...), newest first.
-func disconnected(from int32, hashes ...chainhash.Hash) []string {
-	out := make([]string, len(hashes))
-	for i, h := range hashes {
-		out[len(hashes)-1-i] = fmt.Sprintf("-%d:%s", from+int32(i), h)
-	}
-	return out
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tm, err := clk.Next(ctx)
+	require.NoError(t, err, "the poller did not finish a poll")
+	return tm
 }
 
 // bestOf returns b's tip as a BestBlock.
 func bestOf(t *testing.T, b *regtest.Btcd) chain.BestBlock {
+	t.Helper()
 	h, n := b.BestBlock(t)
 	return chain.BestBlock{Hash: h, Height: n}
 }
 
 // TestBtcd exercises the client and the poller against one real btcd.
 func TestBtcd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	ctx := context.Background()
 	node := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	c := dialBtcd(t, node)
@@ -207,30 +154,34 @@ func TestBtcd(t *testing.T) {
 
 	t.Run("poller delivers new blocks in order", func(t *testing.T) {
 		start := bestOf(t, node)
-		p, err := chain.NewPoller(chain.PollerConfig{Source: c, Interval: 50 * time.Millisecond})
+		clk := chaintest.NewClock()
+		p, err := chain.NewPoller(chain.PollerConfig{Source: c, Clock: clk})
 		require.NoError(t, err)
-		first := newEventLog(t, start)
-		fromGenesis := newEventLog(t, genesis)
+		first := chaintest.NewRecorder(t, start)
+		fromGenesis := chaintest.NewRecorder(t, genesis)
 		p.AddListener(first, start)
 		p.AddListener(fromGenesis, genesis)
 
 		hashes := node.Generate(t, 5)
 		require.NoError(t, p.PollOnce(ctx))
-		require.Equal(t, connected(start.Height+1, hashes...), first.take())
-		all := fromGenesis.take()
+		require.Equal(t, connected(start.Height+1, hashes...), first.Take())
+		all := fromGenesis.Take()
 		require.Len(t, all, int(start.Height)+5)
 		require.Equal(t, connected(start.Height+1, hashes...), all[start.Height:])
 
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- p.Run(runCtx) }()
+		tm := nextTimer(t, clk) // Run's first poll found nothing new
+		require.Equal(t, chain.DefaultPollInterval, tm.Wait)
 		more := node.Generate(t, 3)
 		more = append(more, node.Generate(t, 2)...)
-		first.waitAt(t, bestOf(t, node))
+		tm.Fire()
+		nextTimer(t, clk)
 		cancel()
 		require.ErrorIs(t, <-done, context.Canceled)
-		require.Equal(t, connected(start.Height+6, more...), first.take())
-		require.Equal(t, connected(start.Height+6, more...), fromGenesis.take())
+		require.Equal(t, connected(start.Height+6, more...), first.Take())
+		require.Equal(t, connected(start.Height+6, more...), fromGenesis.Take())
 	})
 
 	t.Run("broadcast gets mined", func(t *testing.T) {
@@ -249,7 +200,8 @@ func TestBtcd(t *testing.T) {
 		rb, err := chain.NewRebroadcaster(chain.RebroadcasterConfig{Broadcaster: c})
 		require.NoError(t, err)
 		conf := &txConfirm{}
-		w := chain.NewWatcher(conf)
+		w, err := chain.NewWatcher(chain.WatcherConfig{Confirm: conf})
+		require.NoError(t, err)
 		p, err := chain.NewPoller(chain.PollerConfig{Source: c})
 		require.NoError(t, err)
 		p.AddListener(rb, start)
@@ -274,6 +226,7 @@ func TestBtcd(t *testing.T) {
 
 		mined := node.Generate(t, 1)
 		require.NoError(t, p.PollOnce(ctx))
+		require.NoError(t, rb.Rebroadcast(ctx)) // nothing left to send
 		require.EqualValues(t, 1, node.TxConfirmations(t, spend.TxHash()))
 		require.Empty(t, rb.Pending())
 		require.Equal(t, []string{fmt.Sprintf("%s@%d:%s", spend.TxHash(), start.Height+1, mined[0])}, conf.take())
@@ -343,12 +296,13 @@ func TestBtcd(t *testing.T) {
 		defer pc.Close()
 
 		start := bestOf(t, node)
-		log := newEventLog(t, start)
+		log := chaintest.NewRecorder(t, start)
+		clk := chaintest.NewClock()
 		p, err := chain.NewPoller(chain.PollerConfig{
 			Source:     pc,
-			Interval:   50 * time.Millisecond,
-			MinBackoff: 20 * time.Millisecond,
-			MaxBackoff: 100 * time.Millisecond,
+			Clock:      clk,
+			MinBackoff: time.Second,
+			MaxBackoff: 4 * time.Second,
 		})
 		require.NoError(t, err)
 		p.AddListener(log, start)
@@ -358,18 +312,30 @@ func TestBtcd(t *testing.T) {
 		require.ErrorIs(t, err, rpc.ErrConnection)
 		require.ErrorIs(t, p.PollOnce(ctx), rpc.ErrConnection)
 
+		hashes := node.Generate(t, 3)
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- p.Run(runCtx) }()
-		hashes := node.Generate(t, 3)
-		time.Sleep(300 * time.Millisecond) // a few failed polls with backoff
-		require.Empty(t, log.take())
+		// Failed polls, each followed by a longer backoff, up to the cap.
+		var tm chaintest.Timer
+		for _, want := range []time.Duration{1, 2, 4, 4} {
+			tm = nextTimer(t, clk)
+			require.Equal(t, want*time.Second, tm.Wait)
+			tm.Fire()
+		}
+		require.Empty(t, log.Take())
+		tm = nextTimer(t, clk)
+		require.Equal(t, 4*time.Second, tm.Wait)
 
+		// The daemon is back: the next poll delivers the blocks, and the
+		// wait is the interval again.
 		proxy.start()
-		log.waitAt(t, bestOf(t, node))
+		tm.Fire()
+		require.Equal(t, chain.DefaultPollInterval, nextTimer(t, clk).Wait)
+		require.Equal(t, bestOf(t, node), log.Best())
 		cancel()
 		require.ErrorIs(t, <-done, context.Canceled)
-		require.Equal(t, connected(start.Height+1, hashes...), log.take())
+		require.Equal(t, connected(start.Height+1, hashes...), log.Take())
 	})
 
 	t.Run("timeout", func(t *testing.T) {
@@ -394,6 +360,9 @@ func TestBtcd(t *testing.T) {
 // A's two blocks disconnected, newest first, down to the fork point, then
 // B's four blocks connected, oldest first.
 func TestBtcdReorg(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	ctx := context.Background()
 	a := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	b := regtest.StartBtcd(t, regtest.BtcdOptions{})
@@ -404,12 +373,12 @@ func TestBtcdReorg(t *testing.T) {
 	c := dialBtcd(t, a)
 	genesis := bestOf(t, a)
 	genesis.Hash, genesis.Height = *chaincfg.RegressionNetParams.GenesisHash, 0
-	log := newEventLog(t, genesis)
+	log := chaintest.NewRecorder(t, genesis)
 	p, err := chain.NewPoller(chain.PollerConfig{Source: c})
 	require.NoError(t, err)
 	p.AddListener(log, genesis)
 	require.NoError(t, p.PollOnce(ctx))
-	require.Equal(t, connected(1, shared...), log.take())
+	require.Equal(t, connected(1, shared...), log.Take())
 
 	a.Disconnect(t, b)
 	branchA := a.Generate(t, 2)
@@ -418,25 +387,25 @@ func TestBtcdReorg(t *testing.T) {
 	require.Equal(t, chain.BestBlock{Hash: branchA[1], Height: 7}, bestOf(t, a))
 	require.Equal(t, chain.BestBlock{Hash: branchB[3], Height: 9}, bestOf(t, b))
 	require.NoError(t, p.PollOnce(ctx))
-	require.Equal(t, connected(6, branchA...), log.take())
+	require.Equal(t, connected(6, branchA...), log.Take())
 
 	// A listener that joins on B's branch tip is already where A will be
 	// after the reorg; one that joins at A's tip walks back like the first.
-	late := newEventLog(t, chain.BestBlock{Hash: branchA[1], Height: 7})
-	p.AddListener(late, late.at())
+	late := chaintest.NewRecorder(t, chain.BestBlock{Hash: branchA[1], Height: 7})
+	p.AddListener(late, late.Best())
 
 	a.Connect(t, b)
 	a.WaitSyncedWith(t, b)
 	require.Equal(t, branchB[3], bestOf(t, a).Hash)
 	require.NoError(t, p.PollOnce(ctx))
 	want := append(disconnected(6, branchA...), connected(6, branchB...)...)
-	require.Equal(t, want, log.take())
-	require.Equal(t, want, late.take())
-	require.Equal(t, bestOf(t, a), log.at())
+	require.Equal(t, want, log.Take())
+	require.Equal(t, want, late.Take())
+	require.Equal(t, bestOf(t, a), log.Best())
 
 	// Nothing more to do.
 	require.NoError(t, p.PollOnce(ctx))
-	require.Empty(t, log.take())
+	require.Empty(t, log.Take())
 
 	// A fresh poller (empty header cache), with a listener that stopped on
 	// A's now stale branch (say, it was offline during the reorg): btcd
@@ -449,12 +418,12 @@ func TestBtcdReorg(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 7, hd.Height)
 	require.Equal(t, branchA[0], hd.Header.PrevBlock)
-	offline := newEventLog(t, chain.BestBlock{Hash: branchA[1], Height: 7})
+	offline := chaintest.NewRecorder(t, chain.BestBlock{Hash: branchA[1], Height: 7})
 	p2, err := chain.NewPoller(chain.PollerConfig{Source: c})
 	require.NoError(t, err)
-	p2.AddListener(offline, offline.at())
+	p2.AddListener(offline, offline.Best())
 	require.NoError(t, p2.PollOnce(ctx))
-	require.Equal(t, want, offline.take())
+	require.Equal(t, want, offline.Take())
 }
 
 // txConfirm is a chain.Confirm recording confirmations as
@@ -520,6 +489,7 @@ type tcpProxy struct {
 
 // startProxy starts a proxy to target on a free port.
 func startProxy(t *testing.T, target string) *tcpProxy {
+	t.Helper()
 	p := &tcpProxy{t: t, target: target, conns: make(map[net.Conn]struct{})}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

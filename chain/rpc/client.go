@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/lnkit/lnkit/internal/configerr"
 )
 
 // Client is a JSON-RPC client for one bitcoind or btcd. It is safe for
@@ -43,12 +44,14 @@ type Client struct {
 }
 
 // New returns a client for cfg without contacting the daemon. Use Dial to
-// also check the daemon kind and network.
+// also check the daemon kind and network. It fails with an error matching
+// [ErrInvalidConfig] that names the field when cfg is invalid (including a
+// CACertFile that cannot be read or holds no certificate).
 func New(cfg Config) (*Client, error) {
-	if cfg.Host == "" {
-		return nil, errors.New("rpc: config has no host")
+	cfg, err := cfg.validate()
+	if err != nil {
+		return nil, err
 	}
-	cfg = cfg.withDefaults()
 
 	scheme := "http"
 	var tlsConfig *tls.Config
@@ -56,21 +59,17 @@ func New(cfg Config) (*Client, error) {
 		scheme = "https"
 		serverName := cfg.ServerName
 		if serverName == "" {
-			host, _, err := net.SplitHostPort(cfg.Host)
-			if err != nil {
-				return nil, fmt.Errorf("rpc: host %q: %w", cfg.Host, err)
-			}
-			serverName = host
+			serverName, _, _ = net.SplitHostPort(cfg.Host) // checked by validate
 		}
 		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName}
 		if cfg.CACertFile != "" {
 			pem, err := os.ReadFile(cfg.CACertFile)
 			if err != nil {
-				return nil, fmt.Errorf("rpc: CA certificate: %w", err)
+				return nil, configerr.New("rpc", "CACertFile", err.Error())
 			}
 			pool := x509.NewCertPool()
 			if !pool.AppendCertsFromPEM(pem) {
-				return nil, fmt.Errorf("rpc: CA certificate %s holds no PEM certificate", cfg.CACertFile)
+				return nil, configerr.New("rpc", "CACertFile", cfg.CACertFile+" holds no PEM certificate")
 			}
 			tlsConfig.RootCAs = pool
 		}
@@ -96,7 +95,8 @@ func New(cfg Config) (*Client, error) {
 }
 
 // Dial returns a client for cfg after detecting the daemon kind and checking
-// that it is on cfg.Params' network (when set).
+// that it is on cfg.Params' network (when set). It validates cfg as New
+// does.
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	c, err := New(cfg)
 	if err != nil {

@@ -14,5 +14,7 @@
 //
 // Errors are typed: errors.Is(err, ErrConnection), ErrAuth, ErrTimeout,
 // ErrMalformedResponse, ErrNotFound; errors.As(err, **RPCError) gives the
-// daemon's code and message.
+// daemon's code and message. New and Dial validate their Config first: an
+// invalid field gives an error matching ErrInvalidConfig (a *ConfigError
+// naming the field), before any connection is tried.
 package rpc

@@ -3,7 +3,16 @@ package rpc
 import (
 	"errors"
 	"fmt"
+
+	"github.com/lnkit/lnkit/internal/configerr"
 )
+
+// ErrInvalidConfig is matched (errors.Is) by the error of New or Dial given
+// an invalid Config.
+var ErrInvalidConfig = configerr.ErrInvalidConfig
+
+// ConfigError is the type of that error: errors.As gives the field.
+type ConfigError = configerr.Error
 
 var (
 	// ErrConnection reports that the daemon could not be reached or the

@@ -10,15 +10,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // fixture loads a recorded bitcoind response from testdata/bitcoind.
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "bitcoind", name+".json"))
-	if err != nil {
-		t.Fatalf("fixture %s: %v", name, err)
-	}
+	require.NoError(t, err, "fixture %s", name)
 	return b
 }
 
@@ -53,6 +53,7 @@ type fakeBitcoind struct {
 // newFakeBitcoind starts a server accepting user:pass. Handlers default to
 // the fixture named after the method.
 func newFakeBitcoind(t testing.TB, user, pass string) *fakeBitcoind {
+	t.Helper()
 	f := &fakeBitcoind{t: t, user: user, pass: pass, handler: make(map[string]func(rpcReq) reply)}
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	f.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
@@ -130,6 +131,7 @@ func (f *fakeBitcoind) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var resp map[string]json.RawMessage
 	if err := json.Unmarshal(rep.fixture, &resp); err != nil {
+		// Errorf, not require: this runs on the server's goroutine.
 		f.t.Errorf("fixture for %s: %v", req.Method, err)
 		return
 	}

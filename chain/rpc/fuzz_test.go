@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/stretchr/testify/require"
 )
 
 // fixtureSeeds returns every recorded response, as fuzz seeds.
@@ -39,15 +40,12 @@ func FuzzDecodeResponse(f *testing.F) {
 		result, err := decodeResponse("m", body, 1)
 		if err != nil {
 			var rpcErr *RPCError
-			if !errors.Is(err, ErrMalformedResponse) && !errors.As(err, &rpcErr) {
-				t.Fatalf("untyped error %v", err)
-			}
+			require.True(t, errors.Is(err, ErrMalformedResponse) || errors.As(err, &rpcErr), "untyped error %v", err)
 			return
 		}
 		typed := func(err error) {
-			if err != nil && !errors.Is(err, ErrMalformedResponse) && !errors.Is(err, ErrNoFeeEstimate) {
-				t.Fatalf("untyped error %v", err)
-			}
+			t.Helper()
+			require.True(t, err == nil || errors.Is(err, ErrMalformedResponse) || errors.Is(err, ErrNoFeeEstimate), "untyped error %v", err)
 		}
 		if b, err := decodeHexResult("m", result); err == nil {
 			_, err = parseBlock(b)
@@ -91,27 +89,20 @@ func FuzzParseBlockHex(f *testing.F) {
 		raw, _ := json.Marshal(s)
 		b, err := decodeHexResult("getblock", raw)
 		if err != nil {
-			if !errors.Is(err, ErrMalformedResponse) {
-				t.Fatalf("untyped error %v", err)
-			}
+			require.ErrorIs(t, err, ErrMalformedResponse)
 			return
 		}
 		if block, err := parseBlock(b); err == nil {
 			var out bytes.Buffer
-			if err := block.Serialize(&out); err != nil {
-				t.Fatalf("re-encode: %v", err)
-			}
-			if !bytes.Equal(out.Bytes(), b) {
-				t.Fatalf("block does not round-trip")
-			}
-		} else if !errors.Is(err, ErrMalformedResponse) {
-			t.Fatalf("untyped error %v", err)
+			require.NoError(t, block.Serialize(&out), "re-encode")
+			require.Equal(t, b, out.Bytes(), "block does not round-trip")
+		} else {
+			require.ErrorIs(t, err, ErrMalformedResponse)
 		}
 		if h, err := parseHeader(b); err == nil {
 			var out bytes.Buffer
-			if err := h.Serialize(&out); err != nil || !bytes.Equal(out.Bytes(), b) {
-				t.Fatalf("header does not round-trip")
-			}
+			require.NoError(t, h.Serialize(&out), "re-encode")
+			require.Equal(t, b, out.Bytes(), "header does not round-trip")
 		}
 	})
 }
@@ -133,9 +124,8 @@ func FuzzBTCToSat(f *testing.F) {
 		}
 		formatted := fmt.Sprintf("%d.%08d", v/1e8, v%1e8)
 		back, err := btcToSat(formatted, false)
-		if err != nil || back != v {
-			t.Fatalf("%q -> %d -> %q -> %d, %v", s, v, formatted, back, err)
-		}
+		require.NoError(t, err, "%q -> %d -> %q", s, v, formatted)
+		require.Equal(t, v, back, "%q -> %d -> %q", s, v, formatted)
 	})
 }
 
@@ -168,14 +158,9 @@ func FuzzFastResponse(f *testing.F) {
 			return
 		}
 		var resp response
-		if err := json.Unmarshal(body, &resp); err != nil {
-			t.Fatalf("fast path accepted %q, encoding/json: %v", body, err)
-		}
-		if !bytes.Equal(result, resp.Result) || !bytes.Equal(id, resp.ID) {
-			t.Fatalf("fast path %q/%q, encoding/json %q/%q", result, id, resp.Result, resp.ID)
-		}
-		if len(resp.Error) > 0 && !isNull(resp.Error) {
-			t.Fatalf("fast path accepted an error answer %q", body)
-		}
+		require.NoError(t, json.Unmarshal(body, &resp), "fast path accepted %q", body)
+		require.True(t, bytes.Equal(result, resp.Result) && bytes.Equal(id, resp.ID),
+			"fast path %q/%q, encoding/json %q/%q", result, id, resp.Result, resp.ID)
+		require.True(t, len(resp.Error) == 0 || isNull(resp.Error), "fast path accepted an error answer %q", body)
 	})
 }

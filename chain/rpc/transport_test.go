@@ -189,9 +189,9 @@ func TestTLS(t *testing.T) {
 	bad := filepath.Join(dir, "bad.pem")
 	require.NoError(t, os.WriteFile(bad, []byte("not a cert"), 0o600))
 	_, err = New(Config{Host: "127.0.0.1:1", CACertFile: bad})
-	require.Error(t, err)
+	requireConfigError(t, err, "CACertFile")
 	_, err = New(Config{Host: "127.0.0.1:1", CACertFile: filepath.Join(dir, "missing")})
-	require.Error(t, err)
+	requireConfigError(t, err, "CACertFile")
 	require.False(t, errors.Is(err, ErrConnection))
 }
 

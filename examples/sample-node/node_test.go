@@ -121,6 +121,9 @@ func (n *testNode) quit() {
 }
 
 func TestSampleNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.Generate(t, 3)
 	bestHash, bestHeight := btcd.BestBlock(t)

@@ -31,6 +31,9 @@ const idleTime = 90 * time.Second
 // and lnd-compatible message signatures, including through the sample
 // node's command line. One btcd and one lnd serve every subtest.
 func TestPeerLnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.ActivateSegwit(t)
 	// PEER=debug makes lnd log every message it sends and receives.
@@ -226,7 +229,7 @@ func testSampleNodeSignature(t *testing.T, btcd *regtest.Btcd, lnd *regtest.Lnd)
 	out, err := cmd.Output()
 	if err != nil {
 		nodeLog, _ := os.ReadFile(filepath.Join(dataDir, "logs", "node.log"))
-		t.Fatalf("sample-node: %v\nstdout: %s\nstderr: %s\nlog: %s", err, out, stderr.String(), nodeLog)
+		require.NoError(t, err, "sample-node\nstdout: %s\nstderr: %s\nlog: %s", out, stderr.String(), nodeLog)
 	}
 	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
 	require.Len(t, lines, 3, "one JSON line per command: %s", out)

@@ -12,35 +12,29 @@ import (
 	"github.com/btcsuite/btcd/txscript"
 
 	"github.com/lnkit/lnkit/internal/regtest"
+	"github.com/stretchr/testify/require"
 )
 
 // TestSendToConfirms checks that SendTo pays exactly the requested script
 // and amount, and that one Generate confirms the payment: what chain tests
 // rely on.
 func TestSendToConfirms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.ActivateSegwit(t)
-	if h := btcd.BestHeight(t); h != regtest.SegwitHeight {
-		t.Fatalf("height after ActivateSegwit = %d, want %d", h, regtest.SegwitHeight)
-	}
+	require.EqualValues(t, regtest.SegwitHeight, btcd.BestHeight(t), "height after ActivateSegwit")
 
 	key, err := btcec.NewPrivateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	params := &chaincfg.RegressionNetParams
 	p2wpkh, err := btcutil.NewAddressWitnessPubKeyHash(btcutil.Hash160(key.PubKey().SerializeCompressed()), params)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	p2tr, err := btcutil.NewAddressTaproot(schnorr.SerializePubKey(key.PubKey()), params)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	p2pkh, err := btcutil.NewAddressPubKeyHash(btcutil.Hash160(key.PubKey().SerializeCompressed()), params)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 
 	tests := []struct {
 		name   string
@@ -60,17 +54,11 @@ func TestSendToConfirms(t *testing.T) {
 	var sends []sent
 	for _, tc := range tests {
 		pkScript, err := txscript.PayToAddrScript(tc.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		tx := btcd.SendTo(t, pkScript, tc.amount)
-		if got := btcutil.Amount(tx.TxOut[0].Value); got != tc.amount {
-			t.Fatalf("%s: output 0 value = %v, want %v", tc.name, got, tc.amount)
-		}
+		require.Equal(t, tc.amount, btcutil.Amount(tx.TxOut[0].Value), "%s: output 0 value", tc.name)
 		btcd.WaitMempoolTx(t, tx.TxHash())
-		if c := btcd.TxConfirmations(t, tx.TxHash()); c != 0 {
-			t.Fatalf("%s: %d confirmations before mining, want 0", tc.name, c)
-		}
+		require.Zero(t, btcd.TxConfirmations(t, tx.TxHash()), "%s: confirmations before mining", tc.name)
 		sends = append(sends, sent{tc.name, pkScript, tc.amount, tx.TxHash().String()})
 	}
 
@@ -84,24 +72,21 @@ func TestSendToConfirms(t *testing.T) {
 			} `json:"scriptPubKey"`
 		}
 		raw := btcd.RPC(t, "gettxout", s.txid, 0, false)
-		if err := json.Unmarshal(raw, &out); err != nil {
-			t.Fatalf("%s: gettxout %s: %v", s.name, raw, err)
-		}
-		if out.Confirmations != 1 {
-			t.Errorf("%s: gettxout confirmations = %d, want 1", s.name, out.Confirmations)
-		}
-		if got, err := btcutil.NewAmount(out.Value); err != nil || got != s.amount {
-			t.Errorf("%s: gettxout value = %v (%v), want %v", s.name, got, err, s.amount)
-		}
-		if out.ScriptPubKey.Hex != hex.EncodeToString(s.pkScript) {
-			t.Errorf("%s: gettxout script = %s, want %x", s.name, out.ScriptPubKey.Hex, s.pkScript)
-		}
+		require.NoError(t, json.Unmarshal(raw, &out), "%s: gettxout %s", s.name, raw)
+		require.EqualValues(t, 1, out.Confirmations, "%s: gettxout confirmations", s.name)
+		got, err := btcutil.NewAmount(out.Value)
+		require.NoError(t, err)
+		require.Equal(t, s.amount, got, "%s: gettxout value", s.name)
+		require.Equal(t, hex.EncodeToString(s.pkScript), out.ScriptPubKey.Hex, "%s: gettxout script", s.name)
 	}
 }
 
 // TestReorg splits two btcd nodes, mines a longer branch on one, joins them
 // and checks that the other reorganizes to it: the recipe for chain tests.
 func TestReorg(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	a := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	b := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	a.Connect(t, b)
@@ -111,17 +96,12 @@ func TestReorg(t *testing.T) {
 	a.Disconnect(t, b)
 	staleTip := a.Generate(t, 2)[1]
 	bTip := b.Generate(t, 3)[2]
-	if h := a.BestHeight(t); h != 7 {
-		t.Fatalf("a at height %d after splitting, want 7", h)
-	}
+	require.EqualValues(t, 7, a.BestHeight(t), "a's height after splitting")
 
 	a.Connect(t, b)
 	a.WaitSyncedWith(t, b)
 	hash, height := a.BestBlock(t)
-	if hash != bTip || height != 8 {
-		t.Fatalf("a's tip = %d %v, want b's %d %v", height, hash, 8, bTip)
-	}
-	if hash == staleTip {
-		t.Fatal("a kept its stale branch")
-	}
+	require.Equal(t, bTip, hash, "a's tip is b's")
+	require.EqualValues(t, 8, height)
+	require.NotEqual(t, staleTip, hash, "a kept its stale branch")
 }

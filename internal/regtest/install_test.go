@@ -2,7 +2,6 @@ package regtest
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,29 +9,26 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
+// TestLockFileExcludes checks that a held lock keeps a second locker out
+// until it is released.
 func TestLockFileExcludes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "lock")
 	first, err := lockFile(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	if l, err := lockFile(ctx, path); !errors.Is(err, context.DeadlineExceeded) {
-		if l != nil {
-			l.unlock()
-		}
-		t.Fatalf("second lock while held: err = %v, want context.DeadlineExceeded", err)
+	l, err := lockFile(ctx, path)
+	if l != nil {
+		l.unlock()
 	}
-	if err := first.unlock(); err != nil {
-		t.Fatal(err)
-	}
+	require.ErrorIs(t, err, context.DeadlineExceeded, "second lock while held")
+	require.NoError(t, first.unlock())
 	second, err := lockFile(context.Background(), path)
-	if err != nil {
-		t.Fatalf("lock after unlock: %v", err)
-	}
+	require.NoError(t, err, "lock after unlock")
 	second.unlock()
 }
 
@@ -41,6 +37,9 @@ func TestLockFileExcludes(t *testing.T) {
 // the result; no temporary directory is left behind. The build reuses the
 // go build cache, so it mostly links.
 func TestInstallConcurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: builds btcd; run without -short")
+	}
 	cache := t.TempDir()
 	log := &tailBuffer{max: 1 << 20}
 	var wg sync.WaitGroup
@@ -53,30 +52,17 @@ func TestInstallConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("install %d: %v", i, err)
-		}
+		require.NoError(t, err, "install %d", i)
 	}
-	if results[0] != results[1] {
-		t.Fatalf("installs returned different paths: %+v vs %+v", results[0], results[1])
-	}
-	if n := strings.Count(log.String(), "regtest: built btcd"); n != 1 {
-		t.Fatalf("btcd built %d times, want 1; log:\n%s", n, log.String())
-	}
+	require.Equal(t, results[0], results[1], "both installs return the same paths")
+	require.Equal(t, 1, strings.Count(log.String(), "regtest: built btcd"), "btcd builds; log:\n%s", log.String())
 	entries, err := os.ReadDir(cache)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".build-") {
-			t.Errorf("leftover build directory %s", e.Name())
-		}
+		require.False(t, strings.HasPrefix(e.Name(), ".build-"), "leftover build directory %s", e.Name())
 	}
 	out, err := exec.Command(results[0].Btcd, "--version").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), strings.TrimPrefix(BtcdVersion, "v")) {
-		t.Fatalf("btcd --version = %q, %v; want %s", out, err, BtcdVersion)
-	}
-	if !installed(results[0].Btcctl) {
-		t.Fatalf("btcctl missing at %s", results[0].Btcctl)
-	}
+	require.NoError(t, err)
+	require.Contains(t, string(out), strings.TrimPrefix(BtcdVersion, "v"), "btcd --version")
+	require.True(t, installed(results[0].Btcctl), "btcctl missing at %s", results[0].Btcctl)
 }

@@ -9,12 +9,16 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
 	"github.com/lnkit/lnkit/internal/regtest"
+	"github.com/stretchr/testify/require"
 )
 
 // TestSmokeLndPayment proves the harness end to end: btcd with segwit, two
 // lnd nodes, a funded channel that becomes routable, a paid invoice, a
 // restart that keeps the channel, and a cooperative close.
 func TestSmokeLndPayment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	start := time.Now()
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.ActivateSegwit(t)
@@ -23,9 +27,7 @@ func TestSmokeLndPayment(t *testing.T) {
 	t.Logf("btcd at height %d, alice %s, bob %s ready after %s", btcd.BestHeight(t), alice.NodeID, bob.NodeID, time.Since(start))
 
 	alice.Fund(t, 1_000_000)
-	if bal := alice.ConfirmedBalance(t); bal != 1_000_000 {
-		t.Fatalf("alice confirmed balance = %v, want 0.01 BTC", bal)
-	}
+	require.EqualValues(t, 1_000_000, alice.ConfirmedBalance(t), "alice's confirmed balance")
 	chanPoint := alice.OpenChannel(t, bob, 500_000)
 	t.Logf("channel %s routable after %s", chanPoint, time.Since(start))
 
@@ -42,9 +44,8 @@ func TestSmokeLndPayment(t *testing.T) {
 			AmtPaidSat int64  `json:"amt_paid_sat,string"`
 		}
 		bob.CLIJSON(t, &got, "lookupinvoice", "--rhash="+inv.RHash)
-		if got.State != "SETTLED" || got.AmtPaidSat != amtSat {
-			t.Fatalf("bob's invoice: state %s, paid %d sat; want SETTLED, %d", got.State, got.AmtPaidSat, amtSat)
-		}
+		require.Equal(t, "SETTLED", got.State, "bob's invoice")
+		require.Equal(t, amtSat, got.AmtPaidSat, "bob's invoice")
 	}
 	pay(10_000)
 	t.Logf("paid after %s", time.Since(start))
@@ -62,9 +63,7 @@ func TestSmokeLndPayment(t *testing.T) {
 	}
 	alice.CLIJSON(t, &closed, "closechannel", "--chan_point="+chanPoint)
 	txid, err := chainhash.NewHashFromStr(closed.ClosingTxid)
-	if err != nil {
-		t.Fatalf("closechannel closing_txid %q: %v", closed.ClosingTxid, err)
-	}
+	require.NoError(t, err, "closechannel closing_txid %q", closed.ClosingTxid)
 	btcd.WaitMempoolTx(t, *txid)
 	btcd.Generate(t, 1)
 	alice.WaitSynced(t)
@@ -75,10 +74,9 @@ func TestSmokeLndPayment(t *testing.T) {
 		} `json:"channels"`
 	}
 	alice.CLIJSON(t, &closedChans, "closedchannels")
-	if len(closedChans.Channels) != 1 || closedChans.Channels[0].ChannelPoint != chanPoint ||
-		closedChans.Channels[0].CloseType != "COOPERATIVE_CLOSE" {
-		t.Fatalf("alice's closed channels = %+v, want %s cooperatively closed", closedChans.Channels, chanPoint)
-	}
+	require.Len(t, closedChans.Channels, 1, "alice's closed channels")
+	require.Equal(t, chanPoint, closedChans.Channels[0].ChannelPoint)
+	require.Equal(t, "COOPERATIVE_CLOSE", closedChans.Channels[0].CloseType)
 	t.Logf("closed after %s", time.Since(start))
 }
 
