@@ -247,8 +247,8 @@ func TestTolerated(t *testing.T) {
 		i.Features.Set(101)                        // unknown odd
 		i.Features.Set(wire.GossipQueriesOptional) // known odd we do not offer
 		i.Networks = wire.Some([]chainhash.Hash{*chaincfg.MainNetParams.GenesisHash, regtest})
-		i.RemoteAddr = wire.Some([]byte{9, 9, 9}) // unvalidated
-		i.ExtraTLVs = wire.TLVRecords{{Type: 7, Value: []byte{1}}}
+		// A remote_addr of an unknown address type (kept raw by wire).
+		i.ExtraTLVs = wire.TLVRecords{{Type: 3, Value: []byte{9, 9, 9}}, {Type: 7, Value: []byte{1}}}
 	}))
 	require.Len(t, n.m.Peers(), 1)
 	require.NoError(t, r.sendRaw([]byte{0x03, 0xe9, 1, 2}))               // unknown odd type 1001

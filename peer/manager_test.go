@@ -2,6 +2,7 @@ package peer
 
 import (
 	"errors"
+	"net"
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -101,52 +102,46 @@ func TestConnectInitExchange(t *testing.T) {
 	// 192.0.2.0/24 is not private, so both sides report the other's address.
 	addr, ok := init.RemoteAddr.Get()
 	require.True(t, ok)
-	require.Equal(t, []byte{1, 192, 0, 2, 2, 0x26, 0x07}, addr)
+	require.Equal(t, "192.0.2.2:9735", addr.String())
 	addr, ok = a.ch.inits[0].RemoteAddr.Get()
 	require.True(t, ok)
-	require.Equal(t, []byte{1, 192, 0, 2, 1, 0xc3, 0x50}, addr)
+	require.Equal(t, "192.0.2.1:50000", addr.String())
 	require.Empty(t, init.GlobalFeatures.Bytes())
 }
 
-func TestRemoteAddrRecord(t *testing.T) {
+func TestRemoteAddr(t *testing.T) {
 	dns, err := wire.NewDNSAddress("node.example.com", 9735)
 	require.NoError(t, err)
 	tests := []struct {
 		name string
-		addr any
-		want []byte
+		addr net.Addr
+		want string // "" = not reported
 	}{
-		{"nil", nil, nil},
-		{"ipv4", tcpAddr("8.8.8.8:9735"), []byte{1, 8, 8, 8, 8, 0x26, 0x07}},
-		{"ipv4-mapped", tcpAddr("[::ffff:8.8.8.8]:9735"), []byte{1, 8, 8, 8, 8, 0x26, 0x07}},
-		{"ipv6", tcpAddr("[2001:4860::1]:1"), append(append([]byte{2}, 0x20, 0x01, 0x48, 0x60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), 0, 1)},
-		{"loopback", tcpAddr("127.0.0.1:9735"), nil},
-		{"private", tcpAddr("10.1.2.3:9735"), nil},
-		{"private v6", tcpAddr("[fd00::1]:9735"), nil},
-		{"link-local", tcpAddr("[fe80::1]:9735"), nil},
-		{"port zero", tcpAddr("8.8.8.8:0"), nil},
-		{"dns", dns, append(append([]byte{5, 16}, "node.example.com"...), 0x26, 0x07)},
-		{"private wire ip", wire.NetAddress{Type: wire.AddressIPv4, Addr: []byte{192, 168, 1, 1}, Port: 1}, nil},
+		{"nil", nil, ""},
+		{"nil tcp", (*net.TCPAddr)(nil), ""},
+		{"ipv4", tcpAddr("8.8.8.8:9735"), "8.8.8.8:9735"},
+		{"ipv4-mapped", tcpAddr("[::ffff:8.8.8.8]:9735"), "8.8.8.8:9735"},
+		{"ipv6", tcpAddr("[2001:4860::1]:1"), "[2001:4860::1]:1"},
+		{"loopback", tcpAddr("127.0.0.1:9735"), ""},
+		{"private", tcpAddr("10.1.2.3:9735"), ""},
+		{"private v6", tcpAddr("[fd00::1]:9735"), ""},
+		{"link-local", tcpAddr("[fe80::1]:9735"), ""},
+		{"port zero", tcpAddr("8.8.8.8:0"), ""},
+		{"dns", dns, "node.example.com:9735"},
+		{"dns pointer", &dns, "node.example.com:9735"},
+		{"private wire ip", wire.NetAddress{Type: wire.AddressIPv4, Addr: []byte{192, 168, 1, 1}, Port: 1}, ""},
+		{"torv2", wire.NetAddress{Type: wire.AddressTorV2, Addr: make([]byte, 10), Port: 1}, ""},
+		{"other net.Addr", &net.UDPAddr{IP: net.IPv4(8, 8, 4, 4), Port: 53}, "8.8.4.4:53"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var a interface {
-				Network() string
-				String() string
+			got, ok := remoteAddr(tc.addr)
+			require.Equal(t, tc.want != "", ok)
+			if ok {
+				require.Equal(t, tc.want, got.String())
+				_, err := (&wire.Init{RemoteAddr: wire.Some(got)}).Encode(nil)
+				require.NoError(t, err, "what peer reports, wire encodes")
 			}
-			if tc.addr != nil {
-				a = tc.addr.(interface {
-					Network() string
-					String() string
-				})
-			}
-			var got []byte
-			if a != nil {
-				got, _ = remoteAddrRecord(a)
-			} else {
-				got, _ = remoteAddrRecord(nil)
-			}
-			require.Equal(t, tc.want, got)
 		})
 	}
 }
