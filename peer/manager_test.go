@@ -3,6 +3,7 @@ package peer
 import (
 	"errors"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -15,32 +16,45 @@ func TestNewConfig(t *testing.T) {
 	key := testKey(t, 1)
 	e := &fixedEntropy{}
 	tests := []struct {
-		name string
-		cfg  Config
-		ok   bool
+		name  string
+		cfg   Config
+		field string // "" = valid
+		cause error  // a wire error also wrapped, if any
 	}{
-		{"defaults", Config{NodeKey: key, Entropy: e}, true},
-		{"no key", Config{Entropy: e}, false},
-		{"no entropy", Config{NodeKey: key}, false},
-		{"both bits", Config{NodeKey: key, Entropy: e, Features: wire.NewFeatureVector(16, 17, 14)}, false},
-		{"missing dependency", Config{NodeKey: key, Entropy: e, Features: wire.NewFeatureVector(wire.BasicMPPOptional)}, false},
-		{"legacy dependency", Config{NodeKey: key, Entropy: e, Features: wire.NewFeatureVector(wire.PaymentSecretOptional)}, false},
-		{"not an init feature", Config{NodeKey: key, Entropy: e, Features: wire.NewFeatureVector(wire.PaymentMetadataOptional)}, false},
-		{"negative", Config{NodeKey: key, Entropy: e, PingIntervalTicks: -1}, false},
-		{"tiny send buffer", Config{NodeKey: key, Entropy: e, MaxSendBufferBytes: 1000}, false},
+		{"defaults", Config{NodeKey: key, Entropy: e}, "", nil},
+		{"no key", Config{Entropy: e}, "NodeKey", nil},
+		{"no entropy", Config{NodeKey: key}, "Entropy", nil},
+		{"both bits", Config{NodeKey: key, Entropy: e, Features: wire.NewFeatureVector(16, 17, 14)}, "Features", nil},
+		{"missing dependency", Config{NodeKey: key, Entropy: e, Features: wire.NewFeatureVector(wire.BasicMPPOptional)},
+			"Features", wire.ErrMissingFeatureDependency},
+		{"legacy dependency", Config{NodeKey: key, Entropy: e, Features: wire.NewFeatureVector(wire.PaymentSecretOptional)},
+			"Features", wire.ErrMissingFeatureDependency},
+		{"not an init feature", Config{NodeKey: key, Entropy: e, Features: wire.NewFeatureVector(wire.PaymentMetadataOptional)},
+			"Features", nil},
+		{"negative", Config{NodeKey: key, Entropy: e, PingIntervalTicks: -1}, "PingIntervalTicks", nil},
+		{"negative gossip", Config{NodeKey: key, Entropy: e, MaxGossipBytes: -1}, "MaxGossipBytes", nil},
+		{"tiny send buffer", Config{NodeKey: key, Entropy: e, MaxSendBufferBytes: 1000}, "MaxSendBufferBytes", nil},
 		{"lnd-like", Config{NodeKey: key, Entropy: e, Features: func() wire.FeatureVector {
 			f := DefaultFeatures()
 			for _, b := range []wire.FeatureBit{5, 7, 17, 23, 27, 35, 55} {
 				f.Set(b)
 			}
 			return f
-		}()}, true},
+		}()}, "", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := New(tc.cfg)
-			if !tc.ok {
+			if tc.field != "" {
 				require.ErrorIs(t, err, ErrInvalidConfig)
+				var ce *ConfigError
+				require.ErrorAs(t, err, &ce)
+				require.Equal(t, tc.field, ce.Field)
+				require.True(t, strings.HasPrefix(err.Error(), "peer: invalid config: "+tc.field+": "), err.Error())
+				require.NotContains(t, err.Error(), "wire:", "reads once")
+				if tc.cause != nil {
+					require.ErrorIs(t, err, tc.cause)
+				}
 				return
 			}
 			require.NoError(t, err)

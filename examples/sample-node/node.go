@@ -89,7 +89,9 @@ func startNode(ctx context.Context, cfg config) (n *node, err error) {
 	if err != nil {
 		return n, fmt.Errorf("sample-node: peer manager: %w", err)
 	}
-	n.tcp = tcp.New(n.peers, tcp.Config{Logger: flog.Logger})
+	if n.tcp, err = tcp.New(n.peers, tcp.Config{Logger: flog.Logger}); err != nil {
+		return n, fmt.Errorf("sample-node: transport: %w", err)
+	}
 	runCtx, stopRun := context.WithCancel(context.Background())
 	n.stopRun, n.runDone = stopRun, make(chan struct{})
 	go func() {

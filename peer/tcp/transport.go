@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lnkit/lnkit/internal/configerr"
 	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/wire"
 )
@@ -31,8 +32,15 @@ type Transport struct {
 }
 
 // New returns a Transport for mgr. It starts nothing: call Run, Listen and
-// Connect.
-func New(mgr *peer.Manager, cfg Config) *Transport {
+// Connect. It fails with a *ConfigError (matching ErrInvalidConfig) when
+// mgr is nil or a Config field is negative.
+func New(mgr *peer.Manager, cfg Config) (*Transport, error) {
+	if mgr == nil {
+		return nil, configerr.New("tcp", "mgr", "a *peer.Manager is required")
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Transport{
@@ -40,7 +48,7 @@ func New(mgr *peer.Manager, cfg Config) *Transport {
 		events:    make(chan struct{}, 1),
 		conns:     make(map[*conn]struct{}),
 		listeners: make(map[net.Listener]struct{}),
-	}
+	}, nil
 }
 
 // Run calls Manager.ProcessEvents whenever a connection has received data

@@ -95,7 +95,9 @@ func newNode(t testing.TB, seed byte, cfg Config, mod func(*peer.Config)) *node 
 	}
 	m, err := peer.New(pc)
 	require.NoError(t, err)
-	n := &node{m: m, t: New(m, cfg), h: h, id: key.NodeID()}
+	tr, err := New(m, cfg)
+	require.NoError(t, err)
+	n := &node{m: m, t: tr, h: h, id: key.NodeID()}
 	t.Cleanup(func() { _ = n.t.Close() })
 	return n
 }
@@ -335,4 +337,38 @@ func TestRunStopsOnContext(t *testing.T) {
 	require.Empty(t, a.m.Peers())
 	eventually(t, func() bool { return len(b.m.Peers()) == 0 }, "b sees a go")
 	require.True(t, errors.Is(a.t.Connect(context.Background(), b.id, "127.0.0.1:1"), ErrClosed))
+}
+
+func TestNewConfig(t *testing.T) {
+	m := newNode(t, 9, Config{}, nil).m
+	tests := []struct {
+		name  string
+		mgr   *peer.Manager
+		cfg   Config
+		field string // "" = valid
+	}{
+		{"defaults", m, Config{}, ""},
+		{"no manager", nil, Config{}, "mgr"},
+		{"negative dial timeout", m, Config{DialTimeout: -time.Second}, "DialTimeout"},
+		{"negative connect timeout", m, Config{ConnectTimeout: -1}, "ConnectTimeout"},
+		{"negative tick", m, Config{TickInterval: -1}, "TickInterval"},
+		{"negative flush", m, Config{FlushTimeout: -1}, "FlushTimeout"},
+		{"negative write buffer", m, Config{WriteBufferSize: -1}, "WriteBufferSize"},
+		{"negative read buffer", m, Config{ReadBufferSize: -1}, "ReadBufferSize"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, err := New(tc.mgr, tc.cfg)
+			if tc.field == "" {
+				require.NoError(t, err)
+				require.NoError(t, tr.Close())
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			var ce *ConfigError
+			require.ErrorAs(t, err, &ce)
+			require.Equal(t, tc.field, ce.Field)
+			require.Nil(t, tr)
+		})
+	}
 }
