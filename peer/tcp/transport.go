@@ -11,6 +11,7 @@ import (
 
 	"github.com/lnkit/lnkit/internal/configerr"
 	"github.com/lnkit/lnkit/peer"
+	"github.com/lnkit/lnkit/peer/noise"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -169,7 +170,7 @@ func (t *Transport) Connect(ctx context.Context, id wire.NodeID, addr string) er
 	nc, err := d.DialContext(dctx, "tcp", addr)
 	cancel()
 	if err != nil {
-		return fmt.Errorf("tcp: dial %s: %w", addr, err)
+		return &DialError{Addr: addr, Err: err}
 	}
 	c := newConn(t, nc, true, id)
 	if !t.track(c) {
@@ -194,10 +195,13 @@ func (t *Transport) Connect(ctx context.Context, id wire.NodeID, addr string) er
 		if _, ok := t.mgr.PeerByNodeID(id); ok {
 			return nil // another connection with the node won
 		}
-		if err := c.err(); err != nil {
-			return fmt.Errorf("tcp: connection to %s closed during setup: %w", addr, err)
+		cause := c.err()
+		if cause == nil {
+			cause = peer.ErrSocketClosed
 		}
-		return fmt.Errorf("tcp: connection to %s closed during setup: %w", addr, peer.ErrSocketClosed)
+		// The peer hung up before act two: it could not decrypt act one.
+		hungUp := errors.Is(cause, peer.ErrSocketClosed) && c.bytesRead() < noise.ActTwoSize
+		return &SetupError{Addr: addr, DuringHandshake: hungUp, Err: cause}
 	case <-ctx.Done():
 		c.shutdown()
 		return ctx.Err()

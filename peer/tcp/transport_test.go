@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -208,6 +209,12 @@ func TestConnectFailures(t *testing.T) {
 		wrong := newNode(t, 3, Config{}, nil).id
 		err := a.t.Connect(ctx, wrong, addr)
 		require.ErrorIs(t, err, peer.ErrSocketClosed)
+		require.ErrorIs(t, err, peer.ErrHandshake)
+		var se *SetupError
+		require.ErrorAs(t, err, &se)
+		require.True(t, se.DuringHandshake)
+		require.Equal(t, "tcp: handshake with "+addr+" failed: the peer closed the connection; "+
+			"the node id may be wrong, or no Lightning node listens there", err.Error())
 		eventually(t, func() bool { return a.t.NumConns() == 0 && b.t.NumConns() == 0 }, "connections closed")
 	})
 	t.Run("refused", func(t *testing.T) {
@@ -215,7 +222,11 @@ func TestConnectFailures(t *testing.T) {
 		require.NoError(t, err)
 		dead := ln.Addr().String()
 		ln.Close()
-		require.Error(t, a.t.Connect(ctx, b.id, dead))
+		err = a.t.Connect(ctx, b.id, dead)
+		require.ErrorIs(t, err, syscall.ECONNREFUSED)
+		var de *DialError
+		require.ErrorAs(t, err, &de)
+		require.Equal(t, "tcp: dial "+dead+": connection refused", err.Error(), "the address once")
 	})
 	t.Run("silent server", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -250,6 +261,7 @@ func TestConnectFailures(t *testing.T) {
 		c.run(t)
 		err := c.t.Connect(ctx, b.id, addr)
 		require.ErrorIs(t, err, peer.ErrNoCommonChain)
+		require.NotErrorIs(t, err, peer.ErrHandshake, "the handshake worked")
 		eventually(t, func() bool { return c.t.NumConns() == 0 && b.t.NumConns() == 0 }, "connections closed")
 	})
 }
