@@ -121,6 +121,9 @@ func (n *testNode) quit() {
 }
 
 func TestSampleNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.Generate(t, 3)
 	bestHash, bestHeight := btcd.BestBlock(t)
@@ -194,9 +197,19 @@ func TestSampleNodes(t *testing.T) {
 		alice.mustCmd("nodeinfo", &ai)
 		bob.mustCmd("nodeinfo", &bi)
 
+		var e errorResult
+		alice.cmd("connectpeer "+testNodeID+"@"+bi.ListeningOn, &e)
+		require.Equal(t, "tcp: handshake with "+bi.ListeningOn+" failed: the peer closed the connection; "+
+			"the node id may be wrong, or no Lightning node listens there", e.Error)
+
 		var cr connectResult
 		alice.mustCmd("connectpeer "+bi.NodeID+"@"+bi.ListeningOn, &cr)
 		require.Equal(t, bi.NodeID, cr.Connected)
+		require.False(t, cr.AlreadyConnected)
+		var again connectResult
+		alice.mustCmd("connectpeer "+bi.NodeID+"@"+bi.ListeningOn, &again)
+		require.True(t, again.AlreadyConnected)
+		require.Equal(t, bi.ListeningOn, again.Address)
 
 		var ap listPeersResult
 		alice.mustCmd("listpeers", &ap)
