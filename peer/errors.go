@@ -2,6 +2,7 @@ package peer
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/lnkit/lnkit/internal/configerr"
 )
@@ -79,3 +80,14 @@ var (
 	// ErrSocketClosed means the socket was closed (SocketDisconnected).
 	ErrSocketClosed = errors.New("peer: socket closed")
 )
+
+// joinedError is outer wrapping inner, both peer errors, with the package
+// named once: "peer: incompatible init: no common chain".
+type joinedError struct{ outer, inner error }
+
+func (e *joinedError) Error() string {
+	return e.outer.Error() + ": " + strings.TrimPrefix(e.inner.Error(), "peer: ")
+}
+
+// Unwrap makes errors.Is true for both.
+func (e *joinedError) Unwrap() []error { return []error{e.outer, e.inner} }

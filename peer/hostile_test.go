@@ -270,3 +270,15 @@ func TestTolerated(t *testing.T) {
 	msgs := r.recv()
 	require.Equal(t, []wire.Message{&wire.Pong{IgnoredLen: 4}}, msgs[len(msgs)-1:])
 }
+
+// TestIncompatibleInitText checks the error names the package once.
+func TestIncompatibleInitText(t *testing.T) {
+	n := newTestNode(t, 1, nil)
+	r := newRawPeer(t, n)
+	err := r.sendInit(func(i *wire.Init) {
+		i.Networks = wire.Some([]chainhash.Hash{*chaincfg.MainNetParams.GenesisHash})
+	})
+	require.ErrorIs(t, err, peer.ErrIncompatibleInit)
+	require.ErrorIs(t, err, peer.ErrNoCommonChain)
+	require.Equal(t, "peer: incompatible init: no common chain", err.Error())
+}

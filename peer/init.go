@@ -43,7 +43,7 @@ func (m *Manager) handleInit(c *conn, init *wire.Init) error {
 	}
 	if chains, ok := init.Networks.Get(); ok && !m.commonChain(chains) {
 		m.sendError(c, "lnkit: no common chain")
-		return fmt.Errorf("%w: %w", ErrIncompatibleInit, ErrNoCommonChain)
+		return &joinedError{ErrIncompatibleInit, ErrNoCommonChain}
 	}
 	c.theirFeatures = features
 	c.state = stateConnected
