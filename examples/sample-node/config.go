@@ -105,10 +105,14 @@ func (c config) listenAddr() string {
 func parseArgs(args []string, out io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("sample-node", flag.ContinueOnError)
-	fs.SetOutput(out)
-	fs.Usage = func() {
+	// The flag package would print each error before the caller does:
+	// errors are returned instead, and the usage is printed here.
+	fs.SetOutput(io.Discard)
+	printUsage := func() {
 		fmt.Fprint(out, usage)
+		fs.SetOutput(out)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	fs.BoolVar(&cfg.JSON, "json", false, "print each command result as one JSON object per line")
 	fs.StringVar(&cfg.RPCCert, "rpccert", "", "btcd's RPC TLS certificate (rpc.cert); turns TLS on")
@@ -117,11 +121,15 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&cfg.LogLevel, "loglevel", "info", "least severe level logged: debug, info, warn or error")
 	fs.StringVar(&cfg.Bind, "bind", "", "host to listen on (default 127.0.0.1 on regtest, 0.0.0.0 otherwise)")
 	pos, err := parseInterleaved(fs, args)
-	if err != nil {
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage()
 		return config{}, err
 	}
+	if err != nil {
+		return config{}, fmt.Errorf("sample-node: %w (-h shows the usage)", err)
+	}
 	if len(pos) < 2 {
-		fs.Usage()
+		printUsage()
 		return config{}, errors.New("sample-node: need at least <rpcuser>:<rpcpass>@<host>:<port> and <datadir>")
 	}
 

@@ -306,4 +306,10 @@ func TestArgumentErrors(t *testing.T) {
 		require.Equal(t, 2, run(context.Background(), []string{"nope"}, strings.NewReader(""), io.Discard, &stderr))
 		require.Contains(t, stderr.String(), "usage:")
 	})
+	t.Run("an unknown flag is said once", func(t *testing.T) {
+		var stderr bytes.Buffer
+		args := []string{"u:p@127.0.0.1:1", t.TempDir(), "--bogus"}
+		require.Equal(t, 2, run(context.Background(), args, strings.NewReader(""), io.Discard, &stderr))
+		require.Equal(t, "sample-node: flag provided but not defined: -bogus (-h shows the usage)\n", stderr.String())
+	})
 }
