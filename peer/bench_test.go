@@ -1,15 +1,16 @@
-package peer
+package peer_test
 
 import (
 	"testing"
 
+	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/wire"
 )
 
 // countingHandler counts messages without keeping them.
 type countingHandler struct {
-	IgnoringMessageHandler
-	MessageQueue
+	peer.IgnoringMessageHandler
+	peer.MessageQueue
 	n int
 }
 
@@ -24,17 +25,17 @@ func (h *countingHandler) HandleCustomMessage(wire.NodeID, *wire.Custom) error {
 }
 
 // PendingMessages resolves the ambiguity between the embedded types.
-func (h *countingHandler) PendingMessages(dst []Outbound) []Outbound {
+func (h *countingHandler) PendingMessages(dst []peer.Outbound) []peer.Outbound {
 	return h.MessageQueue.PendingMessages(dst)
 }
 
 // benchPair connects two managers in memory with counting handlers.
 func benchPair(b *testing.B) (sender, receiver *countingHandler, a, z *testNode, l *link) {
 	sender, receiver = &countingHandler{}, &countingHandler{}
-	a = newTestNode(b, 1, func(c *Config) { c.ChannelHandler, c.CustomHandler = sender, sender })
-	z = newTestNode(b, 2, func(c *Config) { c.ChannelHandler, c.CustomHandler = receiver, receiver })
+	a = newTestNode(b, 1, func(c *peer.Config) { c.ChannelHandler, c.CustomHandler = sender, sender })
+	z = newTestNode(b, 2, func(c *peer.Config) { c.ChannelHandler, c.CustomHandler = receiver, receiver })
 	l = dial(b, a, z)
-	l.pump()
+	l.Pump()
 	if len(a.m.Peers()) != 1 {
 		b.Fatal("not connected")
 	}
@@ -53,10 +54,10 @@ func benchInMemory(b *testing.B, msg wire.Message, batch int) {
 		sender.Send(z.id, msg)
 		if i%batch == batch-1 || i == b.N-1 {
 			a.m.ProcessEvents()
-			if _, err := z.m.ReadEvent(l.db, l.da.out); err != nil {
+			if _, err := z.m.ReadEvent(l.DB, l.DA.Bytes()); err != nil {
 				b.Fatal(err)
 			}
-			l.da.out = l.da.out[:0]
+			l.DA.Discard()
 		}
 	}
 	b.StopTimer()
@@ -86,8 +87,8 @@ func BenchmarkHandshake(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		l := dial(b, a, z)
-		l.pump()
+		l.Pump()
 		a.m.DisconnectAll()
-		l.pump()
+		l.Pump()
 	}
 }

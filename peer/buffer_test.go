@@ -1,4 +1,4 @@
-package peer
+package peer_test
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -26,10 +27,12 @@ func TestBackpressureTrickle(t *testing.T) {
 	a := newTestNode(t, 1, nil)
 	b := newTestNode(t, 2, nil)
 	l := dial(t, a, b)
-	l.da.perCall, l.db.perCall, l.chunk = 7, 7, 5
-	l.pump()
-	require.NoError(t, l.errA)
-	require.NoError(t, l.errB)
+	l.DA.SetLimits(0, 7)
+	l.DB.SetLimits(0, 7)
+	l.Chunk = 5
+	l.Pump()
+	require.NoError(t, l.ErrA)
+	require.NoError(t, l.ErrB)
 	require.Len(t, a.m.Peers(), 1)
 	require.Len(t, b.m.Peers(), 1)
 
@@ -41,37 +44,36 @@ func TestBackpressureTrickle(t *testing.T) {
 		a.rt.Send(b.id, &wire.GossipTimestampFilter{ChainHash: regtest})
 	}
 	a.cu.Send(b.id, &wire.Custom{MsgType: 33333, Payload: bytes.Repeat([]byte{7}, 60000)})
-	l.pump()
+	l.Pump()
 	requireFees(t, b.ch.Msgs(), 200)
 	requireFees(t, a.ch.Msgs(), 200)
 	require.Len(t, b.rt.Msgs(), 20)
 	require.Len(t, b.cu.Msgs(), 1)
 	require.Len(t, b.cu.Msgs()[0].(*wire.Custom).Payload, 60000)
-	require.Greater(t, l.da.sendCalls, 1000)
+	require.Greater(t, l.DA.SendCalls(), 1000)
 }
 
 // TestPauseAndResumeReading: a peer that asks for large pongs and does not
 // read them is told to pause, and resumed once the buffer drains.
 func TestPauseAndResumeReading(t *testing.T) {
-	n := newTestNode(t, 1, func(c *Config) { c.PauseReadBytes = 1024 })
+	n := newTestNode(t, 1, func(c *peer.Config) { c.PauseReadBytes = 1024 })
 	r := connectRaw(t, n)
-	r.d.capacity = 10
+	r.d.SetLimits(10, 0)
 	frame, err := r.cipher.Encrypt(nil, []byte{0, 18, 0x07, 0xd0, 0, 0}) // ping, 2000 pong bytes
 	require.NoError(t, err)
 	pause, err := n.m.ReadEvent(r.d, frame)
 	require.NoError(t, err)
 	require.True(t, pause)
-	require.Zero(t, r.d.resumes)
+	require.Zero(t, r.d.Resumes())
 	info, _ := n.m.PeerByNodeID(r.key.NodeID())
 	require.Equal(t, 2+2+2000+34-10, info.SendBufferBytes)
 
 	// The reader drains the socket: space is available again.
-	got := r.d.take(0)
-	r.d.capacity = 0
+	got := r.d.Take(0)
+	r.d.SetLimits(0, 0)
 	require.NoError(t, n.m.WriteBufferSpaceAvailable(r.d))
-	require.Equal(t, 1, r.d.resumes)
-	r.d.out = append(got, r.d.out...)
-	require.Equal(t, []wire.Message{&wire.Pong{IgnoredLen: 2000}}, r.recv())
+	require.Equal(t, 1, r.d.Resumes())
+	require.Equal(t, []wire.Message{&wire.Pong{IgnoredLen: 2000}}, r.decode(append(got, r.d.Take(0)...)))
 	info, _ = n.m.PeerByNodeID(r.key.NodeID())
 	require.Zero(t, info.SendBufferBytes)
 }
@@ -80,13 +82,13 @@ func TestPauseAndResumeReading(t *testing.T) {
 // gossip and channel messages, and checks that channel messages all arrive,
 // ahead of gossip, while excess gossip is dropped.
 func TestGossipDroppedBeforeChannelMessages(t *testing.T) {
-	a := newTestNode(t, 1, func(c *Config) { c.PauseReadBytes, c.MaxGossipBytes = 512, 1000 })
+	a := newTestNode(t, 1, func(c *peer.Config) { c.PauseReadBytes, c.MaxGossipBytes = 512, 1000 })
 	b := newTestNode(t, 2, nil)
 	order := &orderLog{}
 	b.ch.order, b.rt.order = order, order
 	l := connect(t, a, b)
 
-	l.da.capacity = 1 // the socket takes one byte, then nothing
+	l.DA.SetLimits(1, 0) // the socket takes one byte, then nothing
 	for range 100 {
 		a.rt.Send(b.id, &wire.GossipTimestampFilter{ChainHash: regtest}) // 44 bytes queued each
 	}
@@ -102,8 +104,8 @@ func TestGossipDroppedBeforeChannelMessages(t *testing.T) {
 	queued := 1000 / 44
 	require.Equal(t, uint64(100-queued), info.GossipDropped)
 
-	l.da.capacity = 0
-	l.pump()
+	l.DA.SetLimits(0, 0)
+	l.Pump()
 	requireFees(t, b.ch.Msgs(), 20)
 	require.Len(t, b.rt.Msgs(), queued)
 	log := order.get()
@@ -112,20 +114,20 @@ func TestGossipDroppedBeforeChannelMessages(t *testing.T) {
 
 	// Once drained, gossip flows again.
 	a.rt.Send(b.id, &wire.GossipTimestampFilter{ChainHash: regtest})
-	l.pump()
+	l.Pump()
 	require.Len(t, b.rt.Msgs(), queued+1)
 }
 
 func TestSendBufferFullDisconnects(t *testing.T) {
-	a := newTestNode(t, 1, func(c *Config) { c.PauseReadBytes, c.MaxSendBufferBytes = 1024, 70000 })
+	a := newTestNode(t, 1, func(c *peer.Config) { c.PauseReadBytes, c.MaxSendBufferBytes = 1024, 70000 })
 	b := newTestNode(t, 2, nil)
 	l := connect(t, a, b)
-	l.da.capacity = 1
+	l.DA.SetLimits(1, 0)
 	for i := range 2000 { // 72 bytes of ciphertext each
 		a.ch.Send(b.id, feeMsg(i))
 	}
 	a.m.ProcessEvents()
-	require.True(t, l.da.isDisconnected())
+	require.True(t, l.DA.Disconnected())
 	require.Empty(t, a.m.Peers())
 	require.Equal(t, "disconnected "+short(b.id), a.ch.Events()[1])
 }
@@ -137,7 +139,7 @@ func TestUnencodableHandlerMessageDropped(t *testing.T) {
 	a.ch.Send(b.id, &wire.Warning{Data: make([]byte, 70000)})
 	a.rt.Send(b.id, &wire.Warning{Data: make([]byte, 70000)})
 	a.ch.Send(b.id, feeMsg(0))
-	l.pump()
+	l.Pump()
 	requireFees(t, b.ch.Msgs(), 1)
 	require.Len(t, a.m.Peers(), 1)
 }
@@ -148,18 +150,12 @@ func TestSteadyStateSendDoesNotAllocate(t *testing.T) {
 	a := newTestNode(t, 1, nil)
 	b := newTestNode(t, 2, nil)
 	l := connect(t, a, b)
-	c := a.m.lookupID(b.id)
 	msg := feeMsg(1)
 	allocs := testing.AllocsPerRun(100, func() {
-		c.mu.Lock()
-		if err := a.m.queue(c, msg); err != nil {
+		if err := peer.QueueAndFlush(a.m, b.id, msg); err != nil {
 			panic(err)
 		}
-		a.m.flushLocked(c)
-		c.mu.Unlock()
-		l.da.mu.Lock()
-		l.da.out = l.da.out[:0]
-		l.da.mu.Unlock()
+		l.DA.Discard()
 	})
 	require.Zero(t, allocs)
 }
@@ -168,39 +164,32 @@ func TestLargeBuffersReleasedWhenIdle(t *testing.T) {
 	a := newTestNode(t, 1, nil)
 	b := newTestNode(t, 2, nil)
 	l := connect(t, a, b)
-	l.da.capacity = 1
+	l.DA.SetLimits(1, 0)
 	for range 10 {
 		a.cu.Send(b.id, &wire.Custom{MsgType: 32769, Payload: make([]byte, 30000)})
 	}
 	a.m.ProcessEvents()
-	c := a.m.lookupID(b.id)
 	a.m.TimerTick() // busy: kept
-	c.mu.Lock()
-	require.Greater(t, cap(c.wbuf), shrinkCap)
-	c.mu.Unlock()
-	l.da.capacity = 0
-	l.pump()
+	require.Greater(t, peer.SendBufferCap(a.m, b.id), peer.ShrinkCap)
+	l.DA.SetLimits(0, 0)
+	l.Pump()
 	require.Len(t, b.cu.Msgs(), 10)
-	c.mu.Lock()
-	require.Greater(t, cap(c.wbuf), shrinkCap, "kept for reuse while busy")
-	c.mu.Unlock()
+	require.Greater(t, peer.SendBufferCap(a.m, b.id), peer.ShrinkCap, "kept for reuse while busy")
 	a.m.TimerTick()
-	c.mu.Lock()
-	require.Nil(t, c.wbuf)
-	c.mu.Unlock()
+	require.Zero(t, peer.SendBufferCap(a.m, b.id))
 }
 
 func TestMessageQueueAndIgnoringHandler(t *testing.T) {
-	var q MessageQueue
+	var q peer.MessageQueue
 	q.Send(wire.NodeID{1}, feeMsg(0))
-	q.Queue(Outbound{To: wire.NodeID{2}, Disconnect: true})
+	q.Queue(peer.Outbound{To: wire.NodeID{2}, Disconnect: true})
 	require.Equal(t, 2, q.Len())
-	out := q.PendingMessages([]Outbound{{To: wire.NodeID{9}}})
+	out := q.PendingMessages([]peer.Outbound{{To: wire.NodeID{9}}})
 	require.Len(t, out, 3)
 	require.Zero(t, q.Len())
 	require.Empty(t, q.PendingMessages(nil))
 
-	var h IgnoringMessageHandler
+	var h peer.IgnoringMessageHandler
 	require.NoError(t, h.PeerConnected(wire.NodeID{}, &wire.Init{}, true))
 	h.PeerDisconnected(wire.NodeID{})
 	require.NoError(t, h.HandleChannelMessage(wire.NodeID{}, feeMsg(0)))

@@ -1,4 +1,4 @@
-package peer
+package peer_test
 
 import (
 	"sync"
@@ -7,20 +7,22 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/peer"
+	"github.com/lnkit/lnkit/peer/peertest"
 	"github.com/lnkit/lnkit/wire"
 )
 
-// reentrantDesc calls back into the Manager from Disconnect, which the
+// reentrantDesc calls back into the peer.Manager from Disconnect, which the
 // locking rules allow.
 type reentrantDesc struct {
-	memDesc
-	m     *Manager
+	peertest.Descriptor
+	m     *peer.Manager
 	calls atomic.Int32
 }
 
 func (d *reentrantDesc) Disconnect() {
 	d.calls.Add(1)
-	d.memDesc.Disconnect()
+	d.Descriptor.Disconnect()
 	d.m.SocketDisconnected(d)
 	_ = d.m.Peers()
 	d.m.DisconnectByNodeID(wire.NodeID{})
@@ -31,14 +33,14 @@ func TestDisconnectMayReenter(t *testing.T) {
 	d := &reentrantDesc{m: n.m}
 	require.NoError(t, n.m.NewInboundConnection(d, nil))
 	_, err := n.m.ReadEvent(d, make([]byte, 50))
-	require.ErrorIs(t, err, ErrHandshake)
+	require.ErrorIs(t, err, peer.ErrHandshake)
 	require.Equal(t, int32(1), d.calls.Load())
 
 	d2 := &reentrantDesc{m: n.m}
 	require.NoError(t, n.m.NewInboundConnection(d2, nil))
 	n.m.DisconnectAll()
 	require.Equal(t, int32(1), d2.calls.Load())
-	byDesc, _ := n.connCount()
+	byDesc, _ := peer.ConnCount(n.m)
 	require.Zero(t, byDesc)
 }
 
@@ -47,7 +49,7 @@ func TestDisconnectMayReenter(t *testing.T) {
 // the race detector watches the rest.
 func TestConcurrentUse(t *testing.T) {
 	// Ticks come much faster than in real life here: keep pings out of it.
-	lg := func(c *Config) { c.PingIntervalTicks = 1 << 30 }
+	lg := func(c *peer.Config) { c.PingIntervalTicks = 1 << 30 }
 	nodes := []*testNode{newTestNode(t, 1, lg), newTestNode(t, 2, lg), newTestNode(t, 3, lg)}
 	var links []*link
 	for i := range nodes {
@@ -65,7 +67,7 @@ func TestConcurrentUse(t *testing.T) {
 					return
 				default:
 				}
-				l.step()
+				l.Step()
 			}
 		})
 	}
@@ -98,9 +100,9 @@ func TestConcurrentUse(t *testing.T) {
 	close(stop)
 	pumps.Wait()
 	for _, l := range links {
-		l.pump()
-		require.NoError(t, l.errA)
-		require.NoError(t, l.errB)
+		l.Pump()
+		require.NoError(t, l.ErrA)
+		require.NoError(t, l.ErrB)
 	}
 	for _, n := range nodes {
 		for _, p := range nodes {
@@ -120,10 +122,10 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	for _, l := range links {
-		l.pump()
+		l.Pump()
 	}
 	for _, n := range nodes {
-		byDesc, byID := n.connCount()
+		byDesc, byID := peer.ConnCount(n.m)
 		require.Zero(t, byDesc+byID)
 		for _, r := range []*recorder{n.ch, n.rt, n.cu} {
 			r.mu.Lock()

@@ -3,11 +3,13 @@ package peer
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
+	"github.com/lnkit/lnkit/internal/configerr"
 	"github.com/lnkit/lnkit/peer/noise"
 	"github.com/lnkit/lnkit/wire"
 )
@@ -47,11 +49,13 @@ type Config struct {
 	// A peer requiring (even bit) a feature not in Features, and not
 	// ASSUMED by BOLT 9, is disconnected. Default: DefaultFeatures().
 	// New rejects vectors with both bits of a pair set, missing
-	// dependencies, or features not allowed in init.
+	// dependencies, or features not allowed in init (a *ConfigError that
+	// also wraps the wire error).
 	Features wire.FeatureVector
 	// Chains are the genesis block hashes of the chains this node works on,
 	// sent in init's networks record; a peer whose networks record lists
-	// none of them is disconnected. Default: Bitcoin mainnet.
+	// none of them is disconnected. Default: Bitcoin mainnet's genesis hash
+	// (chaincfg.MainNetParams.GenesisHash).
 	Chains []chainhash.Hash
 
 	// PingIntervalTicks is how many consecutive ticks without any message
@@ -117,34 +121,40 @@ func DefaultFeatures() wire.FeatureVector {
 // withDefaults returns c with defaults applied, or an error.
 func (c Config) withDefaults() (Config, error) {
 	if c.NodeKey == nil {
-		return c, fmt.Errorf("%w: NodeKey is required", ErrInvalidConfig)
+		return c, configerr.New("peer", "NodeKey", "required (keys.Manager implements it)")
 	}
 	if c.Entropy == nil {
-		return c, fmt.Errorf("%w: Entropy is required", ErrInvalidConfig)
+		return c, configerr.New("peer", "Entropy", "required (keys.NewCryptoEntropy() in production)")
 	}
 	if c.Features.IsEmpty() {
 		c.Features = DefaultFeatures()
 	} else {
 		c.Features = c.Features.Clone()
 	}
-	if err := c.Features.CheckPairs(); err != nil {
-		return c, fmt.Errorf("%w: features: %w", ErrInvalidConfig, err)
-	}
-	if err := c.Features.CheckDependenciesStrict(); err != nil {
-		return c, fmt.Errorf("%w: features: %w", ErrInvalidConfig, err)
-	}
-	if err := c.Features.CheckContext(wire.ContextInit); err != nil {
-		return c, fmt.Errorf("%w: features: %w", ErrInvalidConfig, err)
+	for _, check := range []func() error{
+		c.Features.CheckPairs,
+		c.Features.CheckDependenciesStrict,
+		func() error { return c.Features.CheckContext(wire.ContextInit) },
+	} {
+		if err := check(); err != nil {
+			return c, &featureConfigError{configerr.New("peer", "Features", strings.TrimPrefix(err.Error(), "wire: ")), err}
+		}
 	}
 	if len(c.Chains) == 0 {
 		c.Chains = []chainhash.Hash{*chaincfg.MainNetParams.GenesisHash}
 	} else {
 		c.Chains = append([]chainhash.Hash(nil), c.Chains...)
 	}
-	for _, f := range []*int{&c.PingIntervalTicks, &c.PongTimeoutTicks, &c.HandshakeTimeoutTicks,
-		&c.PauseReadBytes, &c.MaxGossipBytes, &c.MaxSendBufferBytes} {
-		if *f < 0 {
-			return c, fmt.Errorf("%w: negative limit", ErrInvalidConfig)
+	for _, f := range []struct {
+		name string
+		v    int
+	}{
+		{"PingIntervalTicks", c.PingIntervalTicks}, {"PongTimeoutTicks", c.PongTimeoutTicks},
+		{"HandshakeTimeoutTicks", c.HandshakeTimeoutTicks}, {"PauseReadBytes", c.PauseReadBytes},
+		{"MaxGossipBytes", c.MaxGossipBytes}, {"MaxSendBufferBytes", c.MaxSendBufferBytes},
+	} {
+		if f.v < 0 {
+			return c, configerr.New("peer", f.name, fmt.Sprintf("%d is negative (0 means the default)", f.v))
 		}
 	}
 	setDefault(&c.PingIntervalTicks, DefaultPingIntervalTicks)
@@ -154,7 +164,8 @@ func (c Config) withDefaults() (Config, error) {
 	setDefault(&c.MaxGossipBytes, DefaultMaxGossipBytes)
 	setDefault(&c.MaxSendBufferBytes, DefaultMaxSendBufferBytes)
 	if c.MaxSendBufferBytes < c.PauseReadBytes || c.MaxSendBufferBytes < noise.MaxFrameSize {
-		return c, fmt.Errorf("%w: MaxSendBufferBytes below PauseReadBytes or one frame", ErrInvalidConfig)
+		return c, configerr.New("peer", "MaxSendBufferBytes", fmt.Sprintf("%d is below PauseReadBytes (%d) or one frame (%d)",
+			c.MaxSendBufferBytes, c.PauseReadBytes, noise.MaxFrameSize))
 	}
 	if c.ChannelHandler == nil {
 		c.ChannelHandler = IgnoringMessageHandler{}
@@ -179,3 +190,16 @@ func setDefault(v *int, def int) {
 		*v = def
 	}
 }
+
+// featureConfigError is the *ConfigError of an invalid Config.Features that
+// also unwraps to the wire error (wire.ErrFeaturePair, ...).
+type featureConfigError struct {
+	cfg   *configerr.Error
+	cause error
+}
+
+// Error implements error: the config error's text.
+func (e *featureConfigError) Error() string { return e.cfg.Error() }
+
+// Unwrap returns the config error and the wire cause.
+func (e *featureConfigError) Unwrap() []error { return []error{e.cfg, e.cause} }

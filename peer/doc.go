@@ -74,4 +74,8 @@
 // For every connection, handlers see PeerConnected once (after init), then
 // its messages, then PeerDisconnected once; a handler whose PeerConnected
 // failed, or was never called, does not see PeerDisconnected.
+//
+// Package peer/peertest connects Managers in memory (a Descriptor that keeps
+// what is sent, a Link that delivers it step by step), to test handlers
+// without sockets.
 package peer

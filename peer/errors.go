@@ -1,11 +1,24 @@
 package peer
 
-import "errors"
+import (
+	"errors"
+	"strings"
+
+	"github.com/lnkit/lnkit/internal/configerr"
+)
+
+// ConfigError is the error New returns for an invalid Config: it names the
+// field and says what is wrong. It matches ErrInvalidConfig (errors.Is).
+type ConfigError = configerr.Error
 
 // Configuration and API misuse errors.
 var (
-	// ErrInvalidConfig means New was given an unusable Config.
-	ErrInvalidConfig = errors.New("peer: invalid config")
+	// ErrInvalidConfig is matched by every *ConfigError (the same value in
+	// every lnkit package).
+	ErrInvalidConfig = configerr.ErrInvalidConfig
+	// ErrInvalidDescriptor means a Descriptor is nil or of a type that
+	// cannot be a map key.
+	ErrInvalidDescriptor = errors.New("peer: descriptor is nil or not comparable")
 	// ErrUnknownDescriptor means a Descriptor is not (or no longer) a
 	// connection of the Manager.
 	ErrUnknownDescriptor = errors.New("peer: unknown descriptor")
@@ -67,3 +80,14 @@ var (
 	// ErrSocketClosed means the socket was closed (SocketDisconnected).
 	ErrSocketClosed = errors.New("peer: socket closed")
 )
+
+// joinedError is outer wrapping inner, both peer errors, with the package
+// named once: "peer: incompatible init: no common chain".
+type joinedError struct{ outer, inner error }
+
+func (e *joinedError) Error() string {
+	return e.outer.Error() + ": " + strings.TrimPrefix(e.inner.Error(), "peer: ")
+}
+
+// Unwrap makes errors.Is true for both.
+func (e *joinedError) Unwrap() []error { return []error{e.outer, e.inner} }

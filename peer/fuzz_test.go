@@ -1,4 +1,4 @@
-package peer
+package peer_test
 
 import (
 	"encoding/binary"
@@ -6,15 +6,17 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
+	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/peer/noise"
+	"github.com/lnkit/lnkit/peer/peertest"
 	"github.com/lnkit/lnkit/wire"
 )
 
-// checkInvariants verifies that a connection the Manager closed left no
+// checkInvariants verifies that a connection the peer.Manager closed left no
 // state behind, and that one it kept is consistent.
-func checkInvariants(t *testing.T, n *testNode, d *memDesc, err error) {
-	byDesc, byID := n.connCount()
-	if err != nil || d.isDisconnected() {
+func checkInvariants(t *testing.T, n *testNode, d *peertest.Descriptor, err error) {
+	byDesc, byID := peer.ConnCount(n.m)
+	if err != nil || d.Disconnected() {
 		if byDesc != 0 || byID != 0 || len(n.m.Peers()) != 0 {
 			t.Fatalf("closed connection left state: %d %d (%v)", byDesc, byID, err)
 		}
@@ -40,13 +42,13 @@ func FuzzInboundBytes(f *testing.F) {
 	f.Add(make([]byte, 50), uint8(7))
 	f.Add(make([]byte, 200), uint8(50))
 	f.Add([]byte("GET / HTTP/1.0\r\n\r\n"), uint8(3))
-	// A whole valid session: the Manager's entropy is deterministic, so
+	// A whole valid session: the peer.Manager's entropy is deterministic, so
 	// these bytes complete the handshake on every fresh node.
 	f.Add(validSession(f), uint8(255))
 	f.Add(validSession(f), uint8(13))
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
 		n := newTestNode(t, 1, nil)
-		d := &memDesc{}
+		d := &peertest.Descriptor{}
 		if err := n.m.NewInboundConnection(d, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +62,7 @@ func FuzzInboundBytes(f *testing.F) {
 		checkInvariants(t, n, d, err)
 		n.m.TimerTick()
 		n.m.SocketDisconnected(d)
-		checkInvariants(t, n, d, ErrSocketClosed)
+		checkInvariants(t, n, d, peer.ErrSocketClosed)
 	})
 }
 
@@ -85,7 +87,7 @@ func FuzzTransportMessages(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	add(false, &wire.Init{Features: DefaultFeatures(), Networks: wire.Some([]chainhash.Hash{regtest})})
+	add(false, &wire.Init{Features: peer.DefaultFeatures(), Networks: wire.Some([]chainhash.Hash{regtest})})
 	add(false, &wire.Init{Features: wire.NewFeatureVector(100)})
 	add(false, &wire.Ping{NumPongBytes: 3})
 	add(true, &wire.Ping{NumPongBytes: 3}, &wire.Pong{IgnoredLen: 0})
@@ -120,7 +122,7 @@ func FuzzTransportMessages(f *testing.F) {
 		}
 		checkInvariants(t, n, r.d, nil)
 		n.m.DisconnectAll()
-		checkInvariants(t, n, r.d, ErrDisconnectRequested)
+		checkInvariants(t, n, r.d, peer.ErrDisconnectRequested)
 	})
 }
 
@@ -131,7 +133,7 @@ func validSession(f *testing.F) []byte { return validSessionT(f) }
 // validSessionT is validSession for any testing.TB.
 func validSessionT(f testing.TB) []byte {
 	n := newTestNode(f, 1, nil)
-	d := &memDesc{}
+	d := &peertest.Descriptor{}
 	if err := n.m.NewInboundConnection(d, nil); err != nil {
 		f.Fatal(err)
 	}
@@ -144,14 +146,14 @@ func validSessionT(f testing.TB) []byte {
 	if _, err := n.m.ReadEvent(d, act1[:]); err != nil {
 		f.Fatal(err)
 	}
-	act3, err := hs.ProcessActTwo(d.take(noise.ActTwoSize))
+	act3, err := hs.ProcessActTwo(d.Take(noise.ActTwoSize))
 	if err != nil {
 		f.Fatal(err)
 	}
 	c, _ := hs.Cipher()
 	out := append(act1[:], act3[:]...)
 	for _, m := range []wire.Message{
-		&wire.Init{Features: DefaultFeatures(), Networks: wire.Some([]chainhash.Hash{regtest})},
+		&wire.Init{Features: peer.DefaultFeatures(), Networks: wire.Some([]chainhash.Hash{regtest})},
 		&wire.Ping{NumPongBytes: 4},
 		&wire.UpdateFee{},
 	} {
@@ -165,7 +167,7 @@ func validSessionT(f testing.TB) []byte {
 // handshake and init, so the fuzzer starts from deep states.
 func TestValidSessionSeed(t *testing.T) {
 	n := newTestNode(t, 1, nil)
-	d := &memDesc{}
+	d := &peertest.Descriptor{}
 	if err := n.m.NewInboundConnection(d, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package peer
+package peer_test
 
 import (
 	"bytes"
@@ -8,7 +8,9 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/peer/noise"
+	"github.com/lnkit/lnkit/peer/peertest"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -17,7 +19,7 @@ import (
 func TestHostileHandshake(t *testing.T) {
 	n := newTestNode(t, 1, nil)
 	good := func() []byte { // a valid act one to n
-		r := &rawPeer{t: t, n: n, d: &memDesc{}, key: testKey(t, 9)}
+		r := &rawPeer{t: t, n: n, d: &peertest.Descriptor{}, key: testKey(t, 9)}
 		pub, _ := n.id.PublicKey()
 		hs, err := noise.NewInitiator(r.key, pub, mustPriv(t, 0x42))
 		require.NoError(t, err)
@@ -38,43 +40,43 @@ func TestHostileHandshake(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := &memDesc{}
+			d := &peertest.Descriptor{}
 			require.NoError(t, n.m.NewInboundConnection(d, nil))
 			_, err := n.m.ReadEvent(d, tc.input)
-			require.ErrorIs(t, err, ErrHandshake)
-			require.Empty(t, d.take(0), "nothing sent")
+			require.ErrorIs(t, err, peer.ErrHandshake)
+			require.Empty(t, d.Take(0), "nothing sent")
 			requireGone(t, n, d)
 			// Later events on the dead descriptor are harmless.
 			_, err = n.m.ReadEvent(d, []byte{1})
-			require.ErrorIs(t, err, ErrUnknownDescriptor)
-			require.ErrorIs(t, n.m.WriteBufferSpaceAvailable(d), ErrUnknownDescriptor)
+			require.ErrorIs(t, err, peer.ErrUnknownDescriptor)
+			require.ErrorIs(t, n.m.WriteBufferSpaceAvailable(d), peer.ErrUnknownDescriptor)
 			n.m.SocketDisconnected(d)
 		})
 	}
 
 	t.Run("truncated act then close", func(t *testing.T) {
-		d := &memDesc{}
+		d := &peertest.Descriptor{}
 		require.NoError(t, n.m.NewInboundConnection(d, nil))
 		_, err := n.m.ReadEvent(d, good()[:20])
 		require.NoError(t, err)
 		n.m.SocketDisconnected(d)
-		byDesc, _ := n.connCount()
+		byDesc, _ := peer.ConnCount(n.m)
 		require.Zero(t, byDesc)
 	})
 	t.Run("truncated act then timeout", func(t *testing.T) {
-		d := &memDesc{}
+		d := &peertest.Descriptor{}
 		require.NoError(t, n.m.NewInboundConnection(d, nil))
 		_, err := n.m.ReadEvent(d, good()[:49])
 		require.NoError(t, err)
-		for range DefaultHandshakeTimeoutTicks {
+		for range peer.DefaultHandshakeTimeoutTicks {
 			n.m.TimerTick()
 		}
 		requireGone(t, n, d)
 	})
 	t.Run("silent", func(t *testing.T) {
-		d := &memDesc{}
+		d := &peertest.Descriptor{}
 		require.NoError(t, n.m.NewInboundConnection(d, nil))
-		for range DefaultHandshakeTimeoutTicks {
+		for range peer.DefaultHandshakeTimeoutTicks {
 			n.m.TimerTick()
 		}
 		requireGone(t, n, d)
@@ -82,28 +84,28 @@ func TestHostileHandshake(t *testing.T) {
 	t.Run("bad act three", func(t *testing.T) {
 		r := newRawPeerActs(t, n)
 		_, err := n.m.ReadEvent(r.d, bytes.Repeat([]byte{0}, noise.ActThreeSize))
-		require.ErrorIs(t, err, ErrHandshake)
+		require.ErrorIs(t, err, peer.ErrHandshake)
 		requireGone(t, n, r.d)
 	})
 	t.Run("duplicate descriptor", func(t *testing.T) {
-		d := &memDesc{}
+		d := &peertest.Descriptor{}
 		require.NoError(t, n.m.NewInboundConnection(d, nil))
-		require.ErrorIs(t, n.m.NewInboundConnection(d, nil), ErrDuplicateDescriptor)
+		require.ErrorIs(t, n.m.NewInboundConnection(d, nil), peer.ErrDuplicateDescriptor)
 		n.m.SocketDisconnected(d)
 	})
 	t.Run("self", func(t *testing.T) {
-		_, err := n.m.NewOutboundConnection(n.id, &memDesc{}, nil)
-		require.ErrorIs(t, err, ErrSelfConnection)
-		_, err = n.m.NewOutboundConnection(wire.NodeID{2}, &memDesc{}, nil)
-		require.ErrorIs(t, err, ErrInvalidNodeID)
-		byDesc, _ := n.connCount()
+		_, err := n.m.NewOutboundConnection(n.id, &peertest.Descriptor{}, nil)
+		require.ErrorIs(t, err, peer.ErrSelfConnection)
+		_, err = n.m.NewOutboundConnection(wire.NodeID{2}, &peertest.Descriptor{}, nil)
+		require.ErrorIs(t, err, peer.ErrInvalidNodeID)
+		byDesc, _ := peer.ConnCount(n.m)
 		require.Zero(t, byDesc)
 	})
 }
 
 // newRawPeerActs sends a valid act one and returns with act two received.
 func newRawPeerActs(t *testing.T, n *testNode) *rawPeer {
-	r := &rawPeer{t: t, n: n, d: &memDesc{}, key: testKey(t, 0x77)}
+	r := &rawPeer{t: t, n: n, d: &peertest.Descriptor{}, key: testKey(t, 0x77)}
 	require.NoError(t, n.m.NewInboundConnection(r.d, nil))
 	pub, _ := n.id.PublicKey()
 	hs, err := noise.NewInitiator(r.key, pub, mustPriv(t, 0x43))
@@ -111,7 +113,7 @@ func newRawPeerActs(t *testing.T, n *testNode) *rawPeer {
 	act1, _ := hs.ActOne()
 	_, err = n.m.ReadEvent(r.d, act1[:])
 	require.NoError(t, err)
-	require.Len(t, r.d.take(0), noise.ActTwoSize)
+	require.Len(t, r.d.Take(0), noise.ActTwoSize)
 	return r
 }
 
@@ -141,7 +143,7 @@ func TestHostileTransport(t *testing.T) {
 		{name: "garbage after handshake", run: func(r *rawPeer) error {
 			_, err := r.n.m.ReadEvent(r.d, bytes.Repeat([]byte{0xff}, 100))
 			return err
-		}, want: ErrTransport},
+		}, want: peer.ErrTransport},
 		{name: "maximum length header, garbage body", init: true, run: func(r *rawPeer) error {
 			frame, _ := r.cipher.Encrypt(nil, make([]byte, noise.MaxMessageSize))
 			frame[noise.HeaderSize+100] ^= 1
@@ -150,25 +152,25 @@ func TestHostileTransport(t *testing.T) {
 		}, want: noise.ErrBadBodyMAC},
 		{name: "message before init", run: func(r *rawPeer) error {
 			return r.send(&wire.Ping{NumPongBytes: 1})
-		}, want: ErrNoInit},
+		}, want: peer.ErrNoInit},
 		{name: "error before init", run: func(r *rawPeer) error {
 			return r.send(&wire.Error{Data: []byte("go away")})
-		}, want: ErrNoInit},
+		}, want: peer.ErrNoInit},
 		{name: "garbage before init", run: func(r *rawPeer) error {
 			return r.sendRaw([]byte{0})
-		}, want: ErrNoInit},
+		}, want: peer.ErrNoInit},
 		{name: "malformed init", run: func(r *rawPeer) error {
 			return r.sendRaw([]byte{0, 16, 0, 5, 1})
-		}, want: ErrMalformedMessage},
+		}, want: peer.ErrMalformedMessage},
 		{name: "unknown required feature", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) { i.Features.Set(100) })
 		}, want: wire.ErrUnknownRequiredFeature, fatal: true, warning: "unknown required features unknown(100)"},
 		{name: "unknown required global feature", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) { i.GlobalFeatures.Set(10) })
-		}, want: ErrIncompatibleInit, fatal: true, warning: "gossip_queries_ex"},
+		}, want: peer.ErrIncompatibleInit, fatal: true, warning: "gossip_queries_ex"},
 		{name: "required feature we do not offer", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) { i.Features.Set(wire.DualFundRequired) })
-		}, want: ErrIncompatibleInit, fatal: true, warning: "option_dual_fund"},
+		}, want: peer.ErrIncompatibleInit, fatal: true, warning: "option_dual_fund"},
 		{name: "missing dependency", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) { i.Features = wire.NewFeatureVector(wire.BasicMPPOptional) })
 		}, want: wire.ErrMissingFeatureDependency, fatal: true, warning: "requires payment_secret"},
@@ -176,25 +178,25 @@ func TestHostileTransport(t *testing.T) {
 			return r.sendInit(func(i *wire.Init) {
 				i.Networks = wire.Some([]chainhash.Hash{*chaincfg.MainNetParams.GenesisHash})
 			})
-		}, want: ErrNoCommonChain, fatal: true, warning: "no common chain"},
+		}, want: peer.ErrNoCommonChain, fatal: true, warning: "no common chain"},
 		{name: "empty networks", run: func(r *rawPeer) error {
 			return r.sendInit(func(i *wire.Init) { i.Networks = wire.Some([]chainhash.Hash(nil)) })
-		}, want: ErrNoCommonChain, fatal: true, warning: "no common chain"},
+		}, want: peer.ErrNoCommonChain, fatal: true, warning: "no common chain"},
 		{name: "unknown even message", init: true, run: func(r *rawPeer) error {
 			return r.sendRaw([]byte{0, 100, 1, 2, 3})
 		}, want: wire.ErrUnknownMessage, warning: "cannot decode message"},
 		{name: "truncated known message", init: true, run: func(r *rawPeer) error {
 			return r.sendRaw([]byte{0, 18, 0})
-		}, want: ErrMalformedMessage, warning: "cannot decode message"},
+		}, want: peer.ErrMalformedMessage, warning: "cannot decode message"},
 		{name: "bad extension", init: true, run: func(r *rawPeer) error {
 			return r.sendRaw([]byte{0, 18, 0, 0, 0, 0, 2, 0}) // even TLV type 2
-		}, want: ErrMalformedMessage, warning: "cannot decode message"},
+		}, want: peer.ErrMalformedMessage, warning: "cannot decode message"},
 		{name: "second init", init: true, run: func(r *rawPeer) error {
 			return r.sendInit(nil)
-		}, want: ErrDuplicateInit, warning: "second init"},
+		}, want: peer.ErrDuplicateInit, warning: "second init"},
 		{name: "error for all channels", init: true, run: func(r *rawPeer) error {
 			return r.send(&wire.Error{Data: []byte{0xff, 'x'}})
-		}, want: ErrRemoteError},
+		}, want: peer.ErrRemoteError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -247,8 +249,8 @@ func TestTolerated(t *testing.T) {
 		i.Features.Set(101)                        // unknown odd
 		i.Features.Set(wire.GossipQueriesOptional) // known odd we do not offer
 		i.Networks = wire.Some([]chainhash.Hash{*chaincfg.MainNetParams.GenesisHash, regtest})
-		i.RemoteAddr = wire.Some([]byte{9, 9, 9}) // unvalidated
-		i.ExtraTLVs = wire.TLVRecords{{Type: 7, Value: []byte{1}}}
+		// A remote_addr of an unknown address type (kept raw by wire).
+		i.ExtraTLVs = wire.TLVRecords{{Type: 3, Value: []byte{9, 9, 9}}, {Type: 7, Value: []byte{1}}}
 	}))
 	require.Len(t, n.m.Peers(), 1)
 	require.NoError(t, r.sendRaw([]byte{0x03, 0xe9, 1, 2}))               // unknown odd type 1001
@@ -267,4 +269,16 @@ func TestTolerated(t *testing.T) {
 	}
 	msgs := r.recv()
 	require.Equal(t, []wire.Message{&wire.Pong{IgnoredLen: 4}}, msgs[len(msgs)-1:])
+}
+
+// TestIncompatibleInitText checks the error names the package once.
+func TestIncompatibleInitText(t *testing.T) {
+	n := newTestNode(t, 1, nil)
+	r := newRawPeer(t, n)
+	err := r.sendInit(func(i *wire.Init) {
+		i.Networks = wire.Some([]chainhash.Hash{*chaincfg.MainNetParams.GenesisHash})
+	})
+	require.ErrorIs(t, err, peer.ErrIncompatibleInit)
+	require.ErrorIs(t, err, peer.ErrNoCommonChain)
+	require.Equal(t, "peer: incompatible init: no common chain", err.Error())
 }

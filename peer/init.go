@@ -1,7 +1,6 @@
 package peer
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net"
 	"net/netip"
@@ -19,7 +18,7 @@ func (m *Manager) ourInit(c *conn) *wire.Init {
 		Features: m.cfg.Features,
 		Networks: wire.Some(m.cfg.Chains),
 	}
-	if a, ok := remoteAddrRecord(c.addr); ok {
+	if a, ok := remoteAddr(c.addr); ok {
 		init.RemoteAddr = wire.Some(a)
 	}
 	return init
@@ -44,7 +43,7 @@ func (m *Manager) handleInit(c *conn, init *wire.Init) error {
 	}
 	if chains, ok := init.Networks.Get(); ok && !m.commonChain(chains) {
 		m.sendError(c, "lnkit: no common chain")
-		return fmt.Errorf("%w: %w", ErrIncompatibleInit, ErrNoCommonChain)
+		return &joinedError{ErrIncompatibleInit, ErrNoCommonChain}
 	}
 	c.theirFeatures = features
 	c.state = stateConnected
@@ -86,54 +85,48 @@ func trimWire(s string) string {
 	return s
 }
 
-// remoteAddrRecord returns the BOLT 7 address descriptor of a, for init's
-// remote_addr, when a is worth reporting: a public IP address (BOLT 1:
-// SHOULD NOT set private addresses), or a wire.NetAddress that is not an IP
-// address (Tor, DNS) and is valid.
-func remoteAddrRecord(a net.Addr) ([]byte, bool) {
+// remoteAddr returns a as the remote_addr of init when a is worth
+// reporting: a public IP address (BOLT 1: SHOULD NOT set private
+// addresses), or a valid wire.NetAddress that is not an IP address (Tor v3,
+// DNS).
+func remoteAddr(a net.Addr) (wire.NetAddress, bool) {
 	var ap netip.AddrPort
 	switch a := a.(type) {
 	case nil:
-		return nil, false
+		return wire.NetAddress{}, false
 	case *net.TCPAddr:
 		if a == nil {
-			return nil, false
+			return wire.NetAddress{}, false
 		}
 		ap = a.AddrPort()
 	case wire.NetAddress:
-		return netAddressRecord(a)
+		return reportable(a)
 	case *wire.NetAddress:
 		if a == nil {
-			return nil, false
+			return wire.NetAddress{}, false
 		}
-		return netAddressRecord(*a)
+		return reportable(*a)
 	default:
 		var err error
 		if ap, err = netip.ParseAddrPort(a.String()); err != nil {
-			return nil, false
+			return wire.NetAddress{}, false
 		}
 	}
 	ip := ap.Addr().Unmap()
-	if !ip.IsValid() || ap.Port() == 0 || !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.Zone() != "" {
-		return nil, false
+	if !ip.IsValid() || ap.Port() == 0 || ip.Zone() != "" {
+		return wire.NetAddress{}, false
 	}
-	return netAddressRecord(wire.NewIPAddress(netip.AddrPortFrom(ip, ap.Port())))
+	return reportable(wire.NewIPAddress(netip.AddrPortFrom(ip, ap.Port())))
 }
 
-// netAddressRecord encodes an address descriptor: type, address (with a
-// length byte for DNS names), port. IP descriptors must be public.
-func netAddressRecord(a wire.NetAddress) ([]byte, bool) {
+// reportable returns a when it is valid, not deprecated Tor v2, and not a
+// private or non-unicast IP address.
+func reportable(a wire.NetAddress) (wire.NetAddress, bool) {
 	if a.Validate() != nil || a.Type == wire.AddressTorV2 {
-		return nil, false
+		return wire.NetAddress{}, false
 	}
 	if ip, ok := a.IP(); ok && (!ip.IsGlobalUnicast() || ip.IsPrivate()) {
-		return nil, false
+		return wire.NetAddress{}, false
 	}
-	b := make([]byte, 0, 1+1+len(a.Addr)+2)
-	b = append(b, byte(a.Type))
-	if a.Type == wire.AddressDNS {
-		b = append(b, byte(len(a.Addr)))
-	}
-	b = append(b, a.Addr...)
-	return binary.BigEndian.AppendUint16(b, a.Port), true
+	return a, true
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
+	"github.com/lnkit/lnkit/internal/configerr"
 	"github.com/lnkit/lnkit/peer/noise"
 	"github.com/lnkit/lnkit/wire"
 )
@@ -134,7 +135,7 @@ func (m *Manager) ephemeralKey() (*btcec.PrivateKey, error) {
 	overflow := k.SetBytes(&b)
 	clear(b[:])
 	if overflow != 0 || k.IsZero() {
-		return nil, fmt.Errorf("%w: entropy source gave an invalid ephemeral key", ErrInvalidConfig)
+		return nil, configerr.New("peer", "Entropy", "gave an invalid ephemeral key (zero or not below the curve order)")
 	}
 	return btcec.PrivKeyFromScalar(&k), nil
 }
@@ -142,7 +143,7 @@ func (m *Manager) ephemeralKey() (*btcec.PrivateKey, error) {
 // register adds a new connection.
 func (m *Manager) register(c *conn) error {
 	if d := c.desc; d == nil || !reflect.TypeOf(d).Comparable() {
-		return fmt.Errorf("%w: descriptor is nil or not comparable", ErrInvalidConfig)
+		return ErrInvalidDescriptor
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -1,34 +1,32 @@
-package peer
+package peer_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/wire"
 )
 
 // pingState returns the ping bookkeeping of n's connection with id.
 func pingState(n *testNode, id wire.NodeID) (out bool, idle, waited int) {
-	c := n.m.lookupID(id)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.pingOut, c.idleTicks, c.pingTicks
+	return peer.PingState(n.m, id)
 }
 
 func TestPingByTicks(t *testing.T) {
-	a := newTestNode(t, 1, func(c *Config) { c.PingIntervalTicks, c.PongTimeoutTicks = 2, 2 })
+	a := newTestNode(t, 1, func(c *peer.Config) { c.PingIntervalTicks, c.PongTimeoutTicks = 2, 2 })
 	b := newTestNode(t, 2, nil)
 	l := connect(t, a, b)
 
 	a.m.TimerTick() // idle 1
-	require.Zero(t, l.da.size())
+	require.Zero(t, l.DA.Len())
 	a.m.TimerTick() // idle 2: ping
-	require.NotZero(t, l.da.size())
+	require.NotZero(t, l.DA.Len())
 	out, _, _ := pingState(a, b.id)
 	require.True(t, out)
 
-	l.pump() // b answers
+	l.Pump() // b answers
 	out, _, _ = pingState(a, b.id)
 	require.False(t, out)
 
@@ -36,29 +34,29 @@ func TestPingByTicks(t *testing.T) {
 	_, idle, _ := pingState(a, b.id)
 	require.Zero(t, idle)
 	a.m.TimerTick() // idle 1
-	require.Zero(t, l.da.size())
+	require.Zero(t, l.DA.Len())
 	a.m.TimerTick() // idle 2: ping, left undelivered
-	require.NotZero(t, l.da.size())
+	require.NotZero(t, l.DA.Len())
 	a.m.TimerTick() // waited 1
 	_, _, waited := pingState(a, b.id)
 	require.Equal(t, 1, waited)
-	require.False(t, l.da.isDisconnected())
+	require.False(t, l.DA.Disconnected())
 	a.m.TimerTick() // waited 2: timeout
-	require.True(t, l.da.isDisconnected())
+	require.True(t, l.DA.Disconnected())
 	require.Empty(t, a.m.Peers())
 	require.Equal(t, "disconnected "+short(b.id), a.ch.Events()[1])
 
-	l.pump()
+	l.Pump()
 	require.Empty(t, b.m.Peers())
 	require.Equal(t, "disconnected "+short(a.id), b.ch.Events()[1])
 	for _, n := range []*testNode{a, b} {
-		byDesc, byID := n.connCount()
+		byDesc, byID := peer.ConnCount(n.m)
 		require.Zero(t, byDesc+byID)
 	}
 }
 
 func TestPongTimeoutNotCountedWhileTrafficFlows(t *testing.T) {
-	n := newTestNode(t, 1, func(c *Config) { c.PingIntervalTicks, c.PongTimeoutTicks = 1, 2 })
+	n := newTestNode(t, 1, func(c *peer.Config) { c.PingIntervalTicks, c.PongTimeoutTicks = 1, 2 })
 	r := connectRaw(t, n)
 	n.m.TimerTick() // ping
 	msgs := r.recv()
@@ -67,10 +65,10 @@ func TestPongTimeoutNotCountedWhileTrafficFlows(t *testing.T) {
 	for range 5 {
 		require.NoError(t, r.send(&wire.Unknown{MsgType: 12345}))
 		n.m.TimerTick()
-		require.False(t, r.d.isDisconnected())
+		require.False(t, r.d.Disconnected())
 	}
 	n.m.TimerTick()
-	require.False(t, r.d.isDisconnected())
+	require.False(t, r.d.Disconnected())
 	n.m.TimerTick()
 	requireGone(t, n, r.d)
 }
@@ -103,12 +101,12 @@ func TestPingAnswers(t *testing.T) {
 }
 
 func TestBadPong(t *testing.T) {
-	n := newTestNode(t, 1, func(c *Config) { c.PingIntervalTicks = 1 })
+	n := newTestNode(t, 1, func(c *peer.Config) { c.PingIntervalTicks = 1 })
 	r := connectRaw(t, n)
 	n.m.TimerTick()
 	require.Len(t, r.recv(), 1)
 	err := r.send(&wire.Pong{IgnoredLen: 5})
-	require.ErrorIs(t, err, ErrBadPong)
+	require.ErrorIs(t, err, peer.ErrBadPong)
 	msgs := r.recv()
 	require.Len(t, msgs, 1)
 	require.Contains(t, msgs[0].(*wire.Warning).Text(), "pong has 5 bytes")

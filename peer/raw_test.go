@@ -1,4 +1,4 @@
-package peer
+package peer_test
 
 import (
 	"testing"
@@ -7,7 +7,9 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/peer/noise"
+	"github.com/lnkit/lnkit/peer/peertest"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -17,7 +19,7 @@ import (
 type rawPeer struct {
 	t      testing.TB
 	n      *testNode
-	d      *memDesc
+	d      *peertest.Descriptor
 	key    *noise.LocalKey
 	cipher *noise.Cipher
 	dec    *noise.Decoder
@@ -28,7 +30,7 @@ type rawPeer struct {
 // handshake; n's init is then waiting in r.d.
 func newRawPeer(t testing.TB, n *testNode) *rawPeer {
 	t.Helper()
-	r := &rawPeer{t: t, n: n, d: &memDesc{}, key: testKey(t, 0x77)}
+	r := &rawPeer{t: t, n: n, d: &peertest.Descriptor{}, key: testKey(t, 0x77)}
 	require.NoError(t, n.m.NewInboundConnection(r.d, nil))
 	pub, err := n.id.PublicKey()
 	require.NoError(t, err)
@@ -39,7 +41,7 @@ func newRawPeer(t testing.TB, n *testNode) *rawPeer {
 	require.NoError(t, err)
 	_, err = n.m.ReadEvent(r.d, act1[:])
 	require.NoError(t, err)
-	act2 := r.d.take(noise.ActTwoSize)
+	act2 := r.d.Take(noise.ActTwoSize)
 	act3, err := hs.ProcessActTwo(act2)
 	require.NoError(t, err)
 	_, err = n.m.ReadEvent(r.d, act3[:])
@@ -50,7 +52,7 @@ func newRawPeer(t testing.TB, n *testNode) *rawPeer {
 	return r
 }
 
-// sendRaw encrypts plaintext as one frame and feeds it to the Manager.
+// sendRaw encrypts plaintext as one frame and feeds it to the peer.Manager.
 func (r *rawPeer) sendRaw(plain []byte) error {
 	frame, err := r.cipher.Encrypt(nil, plain)
 	require.NoError(r.t, err)
@@ -67,17 +69,19 @@ func (r *rawPeer) send(msg wire.Message) error {
 
 // sendInit sends a default acceptable init, modified by mod.
 func (r *rawPeer) sendInit(mod func(*wire.Init)) error {
-	init := &wire.Init{Features: DefaultFeatures(), Networks: wire.Some([]chainhash.Hash{regtest})}
+	init := &wire.Init{Features: peer.DefaultFeatures(), Networks: wire.Some([]chainhash.Hash{regtest})}
 	if mod != nil {
 		mod(init)
 	}
 	return r.send(init)
 }
 
-// recv decrypts and decodes everything the Manager has sent.
-func (r *rawPeer) recv() []wire.Message {
+// recv decrypts and decodes everything the peer.Manager has sent.
+func (r *rawPeer) recv() []wire.Message { return r.decode(r.d.Take(0)) }
+
+// decode decrypts and decodes data the Manager sent.
+func (r *rawPeer) decode(data []byte) []wire.Message {
 	var out []wire.Message
-	data := r.d.take(0)
 	for len(data) > 0 {
 		n, plain, err := r.dec.Decode(data)
 		require.NoError(r.t, err)
@@ -104,12 +108,12 @@ func connectRaw(t testing.TB, n *testNode) *rawPeer {
 	return r
 }
 
-// requireGone checks that the Manager forgot every connection and
+// requireGone checks that the peer.Manager forgot every connection and
 // disconnected d.
-func requireGone(t testing.TB, n *testNode, d *memDesc) {
+func requireGone(t testing.TB, n *testNode, d *peertest.Descriptor) {
 	t.Helper()
-	require.True(t, d.isDisconnected(), "descriptor not disconnected")
-	byDesc, byID := n.connCount()
+	require.True(t, d.Disconnected(), "descriptor not disconnected")
+	byDesc, byID := peer.ConnCount(n.m)
 	require.Zero(t, byDesc, "connections left")
 	require.Zero(t, byID, "node ids left")
 	require.Empty(t, n.m.Peers())

@@ -218,7 +218,7 @@ func (m *Manager) handleMessage(c *conn, plain []byte) error {
 	c.recvSinceTick = true
 	msg, err := wire.Decode(plain)
 	if c.state == stateInit {
-		return m.handleFirstMessage(c, plain, msg, err)
+		return m.handleFirstMessage(c, msg, err)
 	}
 	if err != nil {
 		m.warn(c, "lnkit: cannot decode message: "+err.Error())
@@ -280,9 +280,10 @@ func (m *Manager) handleMessage(c *conn, plain []byte) error {
 }
 
 // handleFirstMessage handles the first message, which must be init.
-func (m *Manager) handleFirstMessage(c *conn, plain []byte, msg wire.Message, decodeErr error) error {
+func (m *Manager) handleFirstMessage(c *conn, msg wire.Message, decodeErr error) error {
 	if decodeErr != nil {
-		if len(plain) >= 2 && wire.MessageType(uint16(plain[0])<<8|uint16(plain[1])) == wire.MsgInit {
+		var de *wire.DecodeError
+		if errors.As(decodeErr, &de) && de.Type == wire.MsgInit {
 			return fmt.Errorf("%w: %w", ErrMalformedMessage, decodeErr)
 		}
 		return fmt.Errorf("%w: %w", ErrNoInit, decodeErr)

@@ -1,4 +1,4 @@
-package peer
+package peer_test
 
 import (
 	"encoding/hex"
@@ -12,7 +12,9 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/peer/noise"
+	"github.com/lnkit/lnkit/peer/peertest"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -54,14 +56,14 @@ func unhex(t testing.TB, s string) []byte {
 	return b
 }
 
-// vectorNode returns a Manager whose node key and first ephemeral key are
+// vectorNode returns a peer.Manager whose node key and first ephemeral key are
 // the vector's.
 func vectorNode(t *testing.T, c bolt8Case) (*testNode, *recorder) {
 	priv, _ := btcec.PrivKeyFromBytes(unhex(t, c.LSPriv))
 	key, err := noise.NewLocalKey(priv)
 	require.NoError(t, err)
 	require.Equal(t, c.LSPub, key.NodeID().String())
-	n := newTestNode(t, 1, func(cfg *Config) {
+	n := newTestNode(t, 1, func(cfg *peer.Config) {
 		cfg.NodeKey = key
 		cfg.Entropy = &fixedEntropy{vals: [][32]byte{[32]byte(unhex(t, c.EPriv))}}
 	})
@@ -72,22 +74,22 @@ func vectorNode(t *testing.T, c bolt8Case) (*testNode, *recorder) {
 // checkVectorError checks a failed step against the vector's error code,
 // e.g. "ACT2_BAD_VERSION 1".
 //
-// A short read is not an error on a stream: the Manager waits for the rest
+// A short read is not an error on a stream: the peer.Manager waits for the rest
 // of the act, sending nothing, until the handshake timeout closes the
 // connection.
-func checkVectorError(t *testing.T, c bolt8Case, err error, d *memDesc, n *testNode) {
+func checkVectorError(t *testing.T, c bolt8Case, err error, d *peertest.Descriptor, n *testNode) {
 	if strings.HasSuffix(strings.Fields(*c.ExpectedError)[0], "_READ_FAILED") {
 		require.NoError(t, err)
-		require.Empty(t, d.take(0))
-		for i := 0; i < DefaultHandshakeTimeoutTicks-1; i++ {
+		require.Empty(t, d.Take(0))
+		for i := 0; i < peer.DefaultHandshakeTimeoutTicks-1; i++ {
 			n.m.TimerTick()
-			require.False(t, d.isDisconnected())
+			require.False(t, d.Disconnected())
 		}
 		n.m.TimerTick()
 		requireGone(t, n, d)
 		return
 	}
-	require.ErrorIs(t, err, ErrHandshake)
+	require.ErrorIs(t, err, peer.ErrHandshake)
 	var ae *noise.ActError
 	require.True(t, errors.As(err, &ae), "%v", err)
 	require.Equal(t, strings.Fields(*c.ExpectedError)[0], ae.Code())
@@ -113,7 +115,7 @@ func TestBOLT8VectorsThroughManager(t *testing.T) {
 			n, _ := vectorNode(t, c)
 			rs, err := wire.ParseNodeID(c.RSPub)
 			require.NoError(t, err)
-			d := &memDesc{}
+			d := &peertest.Descriptor{}
 			act1, err := n.m.NewOutboundConnection(rs, d, nil)
 			require.NoError(t, err)
 			require.Equal(t, c.ActOneOutput, hex.EncodeToString(act1))
@@ -123,7 +125,7 @@ func TestBOLT8VectorsThroughManager(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			out := d.take(0)
+			out := d.Take(0)
 			require.Greater(t, len(out), noise.ActThreeSize, "act three and init")
 			require.Equal(t, c.ActThreeOutput, hex.EncodeToString(out[:noise.ActThreeSize]))
 		})
@@ -140,7 +142,7 @@ func TestBOLT8VectorsThroughManager(t *testing.T) {
 	for _, c := range file.Responder {
 		t.Run(c.Name, func(t *testing.T) {
 			n, _ := vectorNode(t, c)
-			d := &memDesc{}
+			d := &peertest.Descriptor{}
 			require.NoError(t, n.m.NewInboundConnection(d, nil))
 			_, err := n.m.ReadEvent(d, unhex(t, c.ActOneInput))
 			if c.ExpectedError != nil && strings.HasPrefix(*c.ExpectedError, "ACT1") {
@@ -148,7 +150,7 @@ func TestBOLT8VectorsThroughManager(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			require.Equal(t, c.ActTwoOutput, hex.EncodeToString(d.take(0)))
+			require.Equal(t, c.ActTwoOutput, hex.EncodeToString(d.Take(0)))
 			_, err = n.m.ReadEvent(d, unhex(t, c.ActThreeInput))
 			if c.ExpectedError != nil {
 				checkVectorError(t, c, err, d, n)
@@ -156,7 +158,7 @@ func TestBOLT8VectorsThroughManager(t *testing.T) {
 			}
 			require.NoError(t, err)
 
-			// Replay the vector's initiator to read the init the Manager sent.
+			// Replay the vector's initiator to read the init the peer.Manager sent.
 			priv, _ := btcec.PrivKeyFromBytes(unhex(t, ok.LSPriv))
 			key, err := noise.NewLocalKey(priv)
 			require.NoError(t, err)
@@ -173,13 +175,13 @@ func TestBOLT8VectorsThroughManager(t *testing.T) {
 			require.NoError(t, err)
 			cipher, err := hs.Cipher()
 			require.NoError(t, err)
-			plain, err := cipher.Decrypt(nil, d.take(0))
+			plain, err := cipher.Decrypt(nil, d.Take(0))
 			require.NoError(t, err)
 			msg, err := wire.Decode(plain)
 			require.NoError(t, err)
 			init, isInit := msg.(*wire.Init)
 			require.True(t, isInit)
-			require.Equal(t, DefaultFeatures().Bytes(), init.Features.Bytes())
+			require.Equal(t, peer.DefaultFeatures().Bytes(), init.Features.Bytes())
 		})
 	}
 }

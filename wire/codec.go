@@ -11,15 +11,15 @@ import (
 // before anything is allocated.
 type reader struct {
 	b   []byte
-	msg string
+	msg MessageType
 	err error
 }
 
-func newReader(msg string, b []byte) *reader { return &reader{b: b, msg: msg} }
+func newReader(msg MessageType, b []byte) *reader { return &reader{b: b, msg: msg} }
 
 func (r *reader) fail(field string, err error) {
 	if r.err == nil {
-		r.err = &DecodeError{Message: r.msg, Field: field, Err: err}
+		r.err = &DecodeError{Type: r.msg, Field: field, Err: err}
 	}
 }
 

@@ -3,6 +3,7 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors returned (wrapped) by the decoders. Test with errors.Is.
@@ -30,8 +31,11 @@ var (
 // DecodeError says which field of which message failed to decode, and why.
 // Err is one of the sentinels above (or wraps one), so errors.Is works on it.
 type DecodeError struct {
-	// Message is the message being decoded (its name), or "" outside a message.
-	Message string
+	// Type is the type of the message being decoded, or 0 outside a
+	// message (a TLV stream of DecodeTLVStream, input too short to hold a
+	// type). A receiver can tell from it which message was malformed
+	// without reading the type bytes again.
+	Type MessageType
 	// Field is the name of the field that failed.
 	Field string
 	// Err is the cause.
@@ -40,10 +44,10 @@ type DecodeError struct {
 
 // Error implements error.
 func (e *DecodeError) Error() string {
-	if e.Message == "" {
-		return fmt.Sprintf("wire: %s: %v", e.Field, e.Err)
+	if e.Type == 0 {
+		return "wire: " + e.Field + ": " + trimPrefix(e.Err)
 	}
-	return fmt.Sprintf("wire: %s.%s: %v", e.Message, e.Field, e.Err)
+	return "wire: " + e.Type.String() + "." + e.Field + ": " + trimPrefix(e.Err)
 }
 
 // Unwrap returns the cause.
@@ -62,3 +66,13 @@ func (e *UnknownMessageError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrUnknownMessage) true.
 func (e *UnknownMessageError) Unwrap() error { return ErrUnknownMessage }
+
+// trimPrefix returns err's text without the "wire: " that every sentinel
+// starts with, so that a wrapped error reads "wire: init.features:
+// truncated input" rather than naming the package twice.
+func trimPrefix(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return strings.TrimPrefix(err.Error(), "wire: ")
+}

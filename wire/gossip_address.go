@@ -276,16 +276,17 @@ func isPrintableASCII(b []byte) bool {
 }
 
 // appendNetAddress appends an address descriptor. It fails for unknown
-// types and wrong lengths, which could not be decoded back.
-func appendNetAddress(b []byte, a NetAddress) ([]byte, error) {
+// types and wrong lengths, which could not be decoded back; field names the
+// field in the error ("node_announcement.addresses", "init.remote_addr").
+func appendNetAddress(b []byte, field string, a NetAddress) ([]byte, error) {
 	n := a.Type.addrLen()
 	switch {
 	case n == 0:
-		return b, fmt.Errorf("wire: node_announcement address of %v (unknown types go in UnknownAddresses): %w", a.Type, ErrInvalidValue)
+		return b, fmt.Errorf("wire: %s: address of %v: %w", field, a.Type, ErrInvalidValue)
 	case n > 0 && len(a.Addr) != n:
-		return b, fmt.Errorf("wire: node_announcement %v address is %d bytes, want %d: %w", a.Type, len(a.Addr), n, ErrInvalidValue)
+		return b, fmt.Errorf("wire: %s: %v address is %d bytes, want %d: %w", field, a.Type, len(a.Addr), n, ErrInvalidValue)
 	case n < 0 && len(a.Addr) > MaxHostnameLen:
-		return b, fmt.Errorf("wire: node_announcement hostname is %d bytes, more than %d: %w", len(a.Addr), MaxHostnameLen, ErrInvalidValue)
+		return b, fmt.Errorf("wire: %s: hostname is %d bytes, more than %d: %w", field, len(a.Addr), MaxHostnameLen, ErrInvalidValue)
 	}
 	b = append(b, byte(a.Type))
 	if n < 0 {
@@ -293,6 +294,31 @@ func appendNetAddress(b []byte, a NetAddress) ([]byte, error) {
 	}
 	b = append(b, a.Addr...)
 	return appendU16(b, a.Port), nil
+}
+
+// decodeNetAddress parses the address descriptor at the start of b and
+// returns it with its encoded length. known is false for an unknown type
+// (whose length cannot be known); err is ErrTruncated when b ends inside
+// the descriptor. Addr aliases b.
+func decodeNetAddress(b []byte) (a NetAddress, n int, known bool, err error) {
+	t := AddressType(b[0])
+	size := t.addrLen()
+	if size == 0 {
+		return NetAddress{}, 0, false, nil
+	}
+	hdr := 1
+	if size < 0 {
+		if len(b) < 2 {
+			return NetAddress{}, 0, true, ErrTruncated
+		}
+		size, hdr = int(b[1]), 2
+	}
+	if len(b) < hdr+size+2 {
+		return NetAddress{}, 0, true, ErrTruncated
+	}
+	addr := b[hdr : hdr+size : hdr+size]
+	port := uint16(b[hdr+size])<<8 | uint16(b[hdr+size+1])
+	return NetAddress{Type: t, Addr: addr, Port: port}, hdr + size + 2, true, nil
 }
 
 // decodeAddresses parses the addresses field. It stops at the first
@@ -306,25 +332,15 @@ func decodeAddresses(field []byte) ([]NetAddress, []byte, error) {
 	b := append([]byte(nil), field...)
 	var out []NetAddress
 	for len(b) > 0 {
-		t := AddressType(b[0])
-		n := t.addrLen()
-		if n == 0 {
+		a, n, known, err := decodeNetAddress(b)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !known {
 			return out, b, nil
 		}
-		hdr := 1
-		if n < 0 {
-			if len(b) < 2 {
-				return nil, nil, ErrTruncated
-			}
-			n, hdr = int(b[1]), 2
-		}
-		if len(b) < hdr+n+2 {
-			return nil, nil, ErrTruncated
-		}
-		addr := b[hdr : hdr+n : hdr+n]
-		port := uint16(b[hdr+n])<<8 | uint16(b[hdr+n+1])
-		out = append(out, NetAddress{Type: t, Addr: addr, Port: port})
-		b = b[hdr+n+2:]
+		out = append(out, a)
+		b = b[n:]
 	}
 	return out, nil, nil
 }

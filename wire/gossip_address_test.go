@@ -43,7 +43,7 @@ func TestGossipNetAddressParseAndString(t *testing.T) {
 			}
 			var _ net.Addr = a
 			// The descriptor encodes and decodes back.
-			b, err := appendNetAddress(nil, a)
+			b, err := appendNetAddress(nil, "addresses", a)
 			require.NoError(t, err)
 			got, rest, err := decodeAddresses(b)
 			require.NoError(t, err)
@@ -141,7 +141,7 @@ func FuzzParseNetAddress(f *testing.F) {
 		if err != nil {
 			return
 		}
-		b, err := appendNetAddress(nil, a)
+		b, err := appendNetAddress(nil, "addresses", a)
 		require.NoError(t, err)
 		got, rest, err := decodeAddresses(b)
 		require.NoError(t, err)

@@ -34,7 +34,7 @@ func (m *AnnouncementSignatures) Encode(b []byte) ([]byte, error) {
 
 // Decode implements Message.
 func (m *AnnouncementSignatures) Decode(payload []byte) error {
-	r := newReader("announcement_signatures", payload)
+	r := newReader(MsgAnnouncementSignatures, payload)
 	var out AnnouncementSignatures
 	r.fixed("channel_id", out.ChannelID[:])
 	out.ShortChannelID = NewShortChannelID(r.u64("short_channel_id"))

@@ -89,7 +89,7 @@ func (m *ChannelAnnouncement) SignedDataHash() (chainhash.Hash, error) {
 // Decode implements Message. Node ids and bitcoin keys must be valid
 // points; signatures are not verified here.
 func (m *ChannelAnnouncement) Decode(payload []byte) error {
-	r := newReader("channel_announcement", payload)
+	r := newReader(MsgChannelAnnouncement, payload)
 	var out ChannelAnnouncement
 	r.fixed("node_signature_1", out.NodeSignature1[:])
 	r.fixed("node_signature_2", out.NodeSignature2[:])

@@ -68,7 +68,7 @@ func (m *QueryChannelRange) Encode(b []byte) ([]byte, error) {
 // Decode implements Message. query_option must be one minimal BigSize
 // filling its record.
 func (m *QueryChannelRange) Decode(payload []byte) error {
-	r := newReader("query_channel_range", payload)
+	r := newReader(MsgQueryChannelRange, payload)
 	var out QueryChannelRange
 	r.fixed("chain_hash", out.ChainHash[:])
 	out.FirstBlockHeight = r.u32("first_blocknum")
@@ -219,7 +219,7 @@ func (m *ReplyChannelRange) Encode(b []byte) ([]byte, error) {
 // beyond MaxDecompressedSize, and timestamps or checksums that are not one
 // per short channel id.
 func (m *ReplyChannelRange) Decode(payload []byte) error {
-	r := newReader("reply_channel_range", payload)
+	r := newReader(MsgReplyChannelRange, payload)
 	var out ReplyChannelRange
 	r.fixed("chain_hash", out.ChainHash[:])
 	out.FirstBlockHeight = r.u32("first_blocknum")

@@ -127,7 +127,7 @@ func (m *ChannelUpdate) Checksum() uint32 {
 
 // Decode implements Message. The signature is not verified here.
 func (m *ChannelUpdate) Decode(payload []byte) error {
-	r := newReader("channel_update", payload)
+	r := newReader(MsgChannelUpdate, payload)
 	var out ChannelUpdate
 	r.fixed("signature", out.Signature[:])
 	r.fixed("chain_hash", out.ChainHash[:])

@@ -153,7 +153,7 @@ func TestGossipDecodeInvalid(t *testing.T) {
 			require.ErrorIs(t, err, tt.err)
 			var de *DecodeError
 			require.True(t, errors.As(err, &de), "%T: %v", err, err)
-			require.Equal(t, tt.msg.Type().String(), de.Message)
+			require.Equal(t, tt.msg.Type(), de.Type)
 			if tt.field != "" {
 				require.Equal(t, tt.field, de.Field, "%v", err)
 			}

@@ -97,7 +97,7 @@ func (m *NodeAnnouncement) appendSigned(b []byte) ([]byte, error) {
 	lenAt := len(b)
 	b = append(b, 0, 0)
 	for _, a := range m.Addresses {
-		if b, err = appendNetAddress(b, a); err != nil {
+		if b, err = appendNetAddress(b, "node_announcement.addresses", a); err != nil {
 			return b[:start], err
 		}
 	}
@@ -127,7 +127,7 @@ func (m *NodeAnnouncement) SignedDataHash() (chainhash.Hash, error) {
 // address descriptor cut short by addrlen is an error (BOLT 7 lets the
 // receiver close the connection). The signature is not verified here.
 func (m *NodeAnnouncement) Decode(payload []byte) error {
-	r := newReader("node_announcement", payload)
+	r := newReader(MsgNodeAnnouncement, payload)
 	var out NodeAnnouncement
 	r.fixed("signature", out.Signature[:])
 	out.Features = FeatureVector{raw: r.bytes16("features")}
@@ -143,7 +143,7 @@ func (m *NodeAnnouncement) Decode(payload []byte) error {
 	var err error
 	out.Addresses, out.UnknownAddresses, err = decodeAddresses(addrs)
 	if err != nil {
-		return &DecodeError{Message: "node_announcement", Field: "addresses", Err: err}
+		return &DecodeError{Type: MsgNodeAnnouncement, Field: "addresses", Err: err}
 	}
 	*m = out
 	return nil

@@ -108,8 +108,7 @@ func (m *QueryShortChanIDs) Encode(b []byte) ([]byte, error) {
 // that is not a whole number of ids, zlib data that is corrupt or inflates
 // beyond MaxDecompressedSize, and query flags that are not one per id.
 func (m *QueryShortChanIDs) Decode(payload []byte) error {
-	const msg = "query_short_channel_ids"
-	r := newReader(msg, payload)
+	r := newReader(MsgQueryShortChanIDs, payload)
 	var out QueryShortChanIDs
 	r.fixed("chain_hash", out.ChainHash[:])
 	if ids := r.take("encoded_short_ids", int(r.u16("len"))); ids != nil {
@@ -187,7 +186,7 @@ func (m *ReplyShortChanIDsEnd) Encode(b []byte) ([]byte, error) {
 
 // Decode implements Message.
 func (m *ReplyShortChanIDsEnd) Decode(payload []byte) error {
-	r := newReader("reply_short_channel_ids_end", payload)
+	r := newReader(MsgReplyShortChanIDsEnd, payload)
 	var out ReplyShortChanIDsEnd
 	r.fixed("chain_hash", out.ChainHash[:])
 	out.FullInformation = r.u8("full_information") != 0

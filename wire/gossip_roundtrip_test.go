@@ -250,8 +250,14 @@ func TestGossipRegistry(t *testing.T) {
 		require.NotNil(t, m, typ.String())
 		require.Equal(t, typ, m.Type())
 	}
-	require.Nil(t, newGossipMessage(260))
-	require.Nil(t, newGossipMessage(MsgInit))
+	require.Nil(t, NewMessage(260))
+	var inTable []MessageType
+	for _, typ := range KnownMessageTypes() {
+		if typ >= 256 && typ < 512 {
+			inTable = append(inTable, typ)
+		}
+	}
+	require.Equal(t, inTable, gossipMessageTypes(), "every BOLT 7 message of the table has gossip tests")
 }
 
 // TestGossipDecodeReplacesContents checks Decode resets every field,

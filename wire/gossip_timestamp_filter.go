@@ -44,7 +44,7 @@ func (m *GossipTimestampFilter) Encode(b []byte) ([]byte, error) {
 
 // Decode implements Message.
 func (m *GossipTimestampFilter) Decode(payload []byte) error {
-	r := newReader("gossip_timestamp_filter", payload)
+	r := newReader(MsgGossipTimestampFilter, payload)
 	var out GossipTimestampFilter
 	r.fixed("chain_hash", out.ChainHash[:])
 	out.FirstTimestamp = r.u32("first_timestamp")

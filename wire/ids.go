@@ -93,19 +93,38 @@ func NewNodeID(pub *btcec.PublicKey) NodeID {
 	return id
 }
 
-// ParseNodeID parses a node id from 66 hex characters, checking it is a valid point.
+// ParseNodeID parses a node id from 66 hex characters, checking it is a
+// valid point. Its errors match ErrInvalidPoint and say once what is wrong
+// with the input (quoted, shortened when long).
 func ParseNodeID(s string) (NodeID, error) {
 	var id NodeID
-	if len(s) != 66 {
-		return id, fmt.Errorf("wire: node id must be 66 hex characters, got %d: %w", len(s), ErrInvalidPoint)
+	if len(s) != 2*len(id) {
+		return id, &nodeIDError{fmt.Sprintf("%s is %d characters, want 66 hex characters", quoteShort(s), len(s))}
 	}
 	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
-		return id, fmt.Errorf("wire: node id: %w", ErrInvalidPoint)
+		return id, &nodeIDError{quoteShort(s) + " is not hex"}
 	}
 	if !Point(id).IsValid() {
-		return id, fmt.Errorf("wire: node id %s: %w", s, ErrInvalidPoint)
+		return id, &nodeIDError{s + " is not a valid public key"}
 	}
 	return id, nil
+}
+
+// nodeIDError is a ParseNodeID failure: "wire: node id <reason>".
+type nodeIDError struct{ reason string }
+
+func (e *nodeIDError) Error() string { return "wire: node id " + e.reason }
+
+// Unwrap makes errors.Is(err, ErrInvalidPoint) true.
+func (e *nodeIDError) Unwrap() error { return ErrInvalidPoint }
+
+// quoteShort quotes s for an error, cut to 70 bytes.
+func quoteShort(s string) string {
+	const limit = 70
+	if len(s) > limit {
+		return strconv.Quote(s[:limit]) + "..."
+	}
+	return strconv.Quote(s)
 }
 
 // PublicKey parses the id as a public key.

@@ -65,7 +65,7 @@ func (m *AcceptChannel) Encode(b []byte) ([]byte, error) {
 // Decode implements Message. Every point must be valid.
 func (m *AcceptChannel) Decode(payload []byte) error {
 	*m = AcceptChannel{}
-	r := newReader("accept_channel", payload)
+	r := newReader(MsgAcceptChannel, payload)
 	r.fixed("temporary_channel_id", m.TemporaryChannelID[:])
 	m.DustLimit = Satoshi(r.u64("dust_limit_satoshis"))
 	m.MaxHTLCValueInFlight = MilliSatoshi(r.u64("max_htlc_value_in_flight_msat"))

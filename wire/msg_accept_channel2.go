@@ -70,7 +70,7 @@ func (m *AcceptChannel2) Encode(b []byte) ([]byte, error) {
 // Decode implements Message. Every point must be valid.
 func (m *AcceptChannel2) Decode(payload []byte) error {
 	*m = AcceptChannel2{}
-	r := newReader("accept_channel2", payload)
+	r := newReader(MsgAcceptChannel2, payload)
 	r.fixed("temporary_channel_id", m.TemporaryChannelID[:])
 	m.FundingAmount = Satoshi(r.u64("funding_satoshis"))
 	m.DustLimit = Satoshi(r.u64("dust_limit_satoshis"))

@@ -91,3 +91,38 @@ func BenchmarkUpdateAddHTLCBlindedDecodeInto(b *testing.B) {
 	m.ExtraTLVs = wire.TLVRecords{{Type: 106823, Value: []byte{1}}}
 	benchDecodeInto(b, m)
 }
+
+// benchTypes returns the types of msgCases and the gossip messages, the
+// known types a lookup in wire's message table resolves.
+func benchTypes() []wire.MessageType {
+	var types []wire.MessageType
+	for _, c := range msgCases() {
+		types = append(types, c.typ)
+	}
+	return append(types, wire.MsgChannelAnnouncement, wire.MsgChannelUpdate, wire.MsgGossipTimestampFilter)
+}
+
+// BenchmarkMessageTypeString looks names up across the known types (the
+// message table's lookup without the allocation of NewMessage).
+func BenchmarkMessageTypeString(b *testing.B) {
+	types := benchTypes()
+	b.ReportAllocs()
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		n += len(types[i%len(types)].String())
+	}
+	if n == 0 {
+		b.Fatal("no names")
+	}
+}
+
+// BenchmarkNewMessage makes an empty message of each known type in turn.
+func BenchmarkNewMessage(b *testing.B) {
+	types := benchTypes()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if wire.NewMessage(types[i%len(types)]) == nil {
+			b.Fatal("nil")
+		}
+	}
+}

@@ -38,7 +38,7 @@ func (m *ChannelReady) Encode(b []byte) ([]byte, error) {
 // Decode implements Message. The point must be valid.
 func (m *ChannelReady) Decode(payload []byte) error {
 	*m = ChannelReady{}
-	r := newReader("channel_ready", payload)
+	r := newReader(MsgChannelReady, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	r.point("second_per_commitment_point", &m.SecondPerCommitmentPoint)
 	m.ExtraTLVs = r.tlvs(func(typ uint64, v []byte) (bool, error) {

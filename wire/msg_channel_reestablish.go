@@ -95,7 +95,7 @@ func (m *ChannelReestablish) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *ChannelReestablish) Decode(payload []byte) error {
 	*m = ChannelReestablish{}
-	r := newReader("channel_reestablish", payload)
+	r := newReader(MsgChannelReestablish, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.NextCommitmentNumber = r.u64("next_commitment_number")
 	m.NextRevocationNumber = r.u64("next_revocation_number")

@@ -52,7 +52,7 @@ func (m *ClosingComplete) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *ClosingComplete) Decode(payload []byte) error {
 	*m = ClosingComplete{}
-	r := newReader("closing_complete", payload)
+	r := newReader(MsgClosingComplete, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.CloserScriptPubKey = r.bytes16("closer_scriptpubkey")
 	m.CloseeScriptPubKey = r.bytes16("closee_scriptpubkey")
@@ -94,7 +94,7 @@ func (m *ClosingSig) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *ClosingSig) Decode(payload []byte) error {
 	*m = ClosingSig{}
-	r := newReader("closing_sig", payload)
+	r := newReader(MsgClosingSig, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.CloserScriptPubKey = r.bytes16("closer_scriptpubkey")
 	m.CloseeScriptPubKey = r.bytes16("closee_scriptpubkey")

@@ -52,7 +52,7 @@ func (m *ClosingSigned) Encode(b []byte) ([]byte, error) {
 // is decoded as is: judging it is the closing negotiation's job.
 func (m *ClosingSigned) Decode(payload []byte) error {
 	*m = ClosingSigned{}
-	r := newReader("closing_signed", payload)
+	r := newReader(MsgClosingSigned, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.Fee = Satoshi(r.u64("fee_satoshis"))
 	r.fixed("signature", m.Signature[:])

@@ -58,7 +58,7 @@ func (m *CommitmentSigned) Encode(b []byte) ([]byte, error) {
 // before the signatures are allocated (one allocation, none when there are
 // no HTLCs).
 func (m *CommitmentSigned) Decode(payload []byte) error {
-	r := newReader("commitment_signed", payload)
+	r := newReader(MsgCommitmentSigned, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	r.fixed("signature", m.Signature[:])
 	n := int(r.u16("num_htlcs"))

@@ -28,7 +28,7 @@ func (m *Error) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *Error) Decode(payload []byte) error {
 	*m = Error{}
-	r := newReader("error", payload)
+	r := newReader(MsgError, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.Data = r.bytes16("data")
 	m.ExtraTLVs = r.tlvs(nil)

@@ -37,7 +37,7 @@ func (m *FundingCreated) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *FundingCreated) Decode(payload []byte) error {
 	*m = FundingCreated{}
-	r := newReader("funding_created", payload)
+	r := newReader(MsgFundingCreated, payload)
 	r.fixed("temporary_channel_id", m.TemporaryChannelID[:])
 	r.fixed("funding_txid", m.FundingTxID[:])
 	m.FundingOutputIndex = r.u16("funding_output_index")

@@ -28,7 +28,7 @@ func (m *FundingSigned) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *FundingSigned) Decode(payload []byte) error {
 	*m = FundingSigned{}
-	r := newReader("funding_signed", payload)
+	r := newReader(MsgFundingSigned, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	r.fixed("signature", m.Signature[:])
 	m.ExtraTLVs = r.tlvs(nil)

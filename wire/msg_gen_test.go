@@ -133,9 +133,23 @@ func (g *msgGen) initMsg() *wire.Init {
 		m.Networks = wire.Some(chains)
 	}
 	if g.opt() {
-		m.RemoteAddr = wire.Some(g.bytes(20))
+		m.RemoteAddr = wire.Some(g.netAddress())
 	}
 	return m
+}
+
+// netAddress returns an address descriptor of a random known type.
+func (g *msgGen) netAddress() wire.NetAddress {
+	lens := map[wire.AddressType]int{wire.AddressIPv4: 4, wire.AddressIPv6: 16, wire.AddressTorV2: 10, wire.AddressTorV3: 35}
+	typ := wire.AddressType(1 + g.r.Intn(5))
+	a := wire.NetAddress{Type: typ, Port: g.u16()}
+	if n, ok := lens[typ]; ok {
+		a.Addr = make([]byte, n)
+		g.fill(a.Addr)
+	} else {
+		a.Addr = g.bytes(30) // nil when empty, as decoding returns
+	}
+	return a
 }
 
 func (g *msgGen) errorMsg() *wire.Error {

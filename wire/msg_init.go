@@ -16,11 +16,15 @@ type Init struct {
 	// block hashes) of the chains the sender gossips or opens channels on.
 	Networks Option[[]chainhash.Hash]
 	// RemoteAddr is the remote_addr record (type 3): the receiver's address
-	// as the sender sees it, as a raw BOLT 7 address descriptor (type byte
-	// then address). It is not validated.
-	RemoteAddr Option[[]byte]
-	// ExtraTLVs holds the unknown odd records of the extension, written
-	// back unchanged.
+	// as the sender sees it (BOLT 7 address descriptor). Encode fails for
+	// an address it could not decode back (unknown type, wrong length).
+	// A received remote_addr that is not exactly one descriptor of a known
+	// type (a type newer than lnkit, say) is not an error: RemoteAddr stays
+	// absent and the record is kept raw in ExtraTLVs, so that re-encoding
+	// is lossless. The address is what the peer claims, not checked.
+	RemoteAddr Option[NetAddress]
+	// ExtraTLVs holds the unknown odd records of the extension (and an
+	// undecodable remote_addr, see RemoteAddr), written back unchanged.
 	ExtraTLVs TLVRecords
 }
 
@@ -51,7 +55,11 @@ func (m *Init) CombinedFeatures() FeatureVector {
 // Encode implements Message. Feature vectors are written in their minimal
 // form.
 func (m *Init) Encode(b []byte) ([]byte, error) {
-	if err := validateExtraTLVs("init", m.ExtraTLVs, initTLVNetworks, initTLVRemoteAddr); err != nil {
+	known := []uint64{initTLVNetworks, initTLVRemoteAddr}
+	if !m.RemoteAddr.Present {
+		known = known[:1] // a raw remote_addr that did not decode
+	}
+	if err := validateExtraTLVs("init", m.ExtraTLVs, known...); err != nil {
 		return b, err
 	}
 	start := len(b)
@@ -70,8 +78,12 @@ func (m *Init) Encode(b []byte) ([]byte, error) {
 		}
 	}
 	if m.RemoteAddr.Present {
-		w.header(initTLVRemoteAddr, len(m.RemoteAddr.Value))
-		w.b = append(w.b, m.RemoteAddr.Value...)
+		addr, err := appendNetAddress(nil, "init.remote_addr", m.RemoteAddr.Value)
+		if err != nil {
+			return b[:start], err
+		}
+		w.header(initTLVRemoteAddr, len(addr))
+		w.b = append(w.b, addr...)
 	}
 	return w.finish(), nil
 }
@@ -81,7 +93,7 @@ func (m *Init) Encode(b []byte) ([]byte, error) {
 // ErrTLVLength.
 func (m *Init) Decode(payload []byte) error {
 	*m = Init{}
-	r := newReader("init", payload)
+	r := newReader(MsgInit, payload)
 	m.GlobalFeatures = r.features16("globalfeatures")
 	m.Features = r.features16("features")
 	m.ExtraTLVs = r.tlvs(func(typ uint64, v []byte) (bool, error) {
@@ -99,11 +111,29 @@ func (m *Init) Decode(payload []byte) error {
 			}
 			m.Networks = Some(chains)
 		case initTLVRemoteAddr:
-			m.RemoteAddr = Some(cloneBytes(v))
+			a, ok := decodeRemoteAddr(v)
+			if !ok {
+				return false, nil // kept raw in ExtraTLVs
+			}
+			m.RemoteAddr = Some(a)
 		default:
 			return false, nil
 		}
 		return true, nil
 	})
 	return r.done()
+}
+
+// decodeRemoteAddr decodes a remote_addr value: exactly one address
+// descriptor of a known type. The address is copied.
+func decodeRemoteAddr(v []byte) (NetAddress, bool) {
+	if len(v) == 0 {
+		return NetAddress{}, false
+	}
+	a, n, known, err := decodeNetAddress(v)
+	if !known || err != nil || n != len(v) {
+		return NetAddress{}, false
+	}
+	a.Addr = cloneBytes(a.Addr)
+	return a, true
 }

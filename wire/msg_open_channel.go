@@ -85,7 +85,7 @@ func (m *OpenChannel) Encode(b []byte) ([]byte, error) {
 // Decode implements Message. Every point must be valid.
 func (m *OpenChannel) Decode(payload []byte) error {
 	*m = OpenChannel{}
-	r := newReader("open_channel", payload)
+	r := newReader(MsgOpenChannel, payload)
 	r.fixed("chain_hash", m.ChainHash[:])
 	r.fixed("temporary_channel_id", m.TemporaryChannelID[:])
 	m.FundingAmount = Satoshi(r.u64("funding_satoshis"))

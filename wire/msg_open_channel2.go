@@ -87,7 +87,7 @@ func (m *OpenChannel2) Encode(b []byte) ([]byte, error) {
 // Decode implements Message. Every point must be valid.
 func (m *OpenChannel2) Decode(payload []byte) error {
 	*m = OpenChannel2{}
-	r := newReader("open_channel2", payload)
+	r := newReader(MsgOpenChannel2, payload)
 	r.fixed("chain_hash", m.ChainHash[:])
 	r.fixed("temporary_channel_id", m.TemporaryChannelID[:])
 	m.FundingFeeRate = FeeRate(r.u32("funding_feerate_perkw"))

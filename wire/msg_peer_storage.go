@@ -23,7 +23,7 @@ func (m *PeerStorage) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *PeerStorage) Decode(payload []byte) error {
 	*m = PeerStorage{}
-	r := newReader("peer_storage", payload)
+	r := newReader(MsgPeerStorage, payload)
 	m.Blob = r.bytes16("blob")
 	m.ExtraTLVs = r.tlvs(nil)
 	return r.done()
@@ -50,7 +50,7 @@ func (m *PeerStorageRetrieval) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *PeerStorageRetrieval) Decode(payload []byte) error {
 	*m = PeerStorageRetrieval{}
-	r := newReader("peer_storage_retrieval", payload)
+	r := newReader(MsgPeerStorageRetrieval, payload)
 	m.Blob = r.bytes16("blob")
 	m.ExtraTLVs = r.tlvs(nil)
 	return r.done()

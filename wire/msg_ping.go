@@ -39,7 +39,7 @@ func (m *Ping) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *Ping) Decode(payload []byte) error {
 	*m = Ping{}
-	r := newReader("ping", payload)
+	r := newReader(MsgPing, payload)
 	m.NumPongBytes = r.u16("num_pong_bytes")
 	m.IgnoredLen = r.u16("byteslen")
 	r.take("ignored", int(m.IgnoredLen))
@@ -74,7 +74,7 @@ func (m *Pong) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *Pong) Decode(payload []byte) error {
 	*m = Pong{}
-	r := newReader("pong", payload)
+	r := newReader(MsgPong, payload)
 	m.IgnoredLen = r.u16("byteslen")
 	r.take("ignored", int(m.IgnoredLen))
 	m.ExtraTLVs = r.tlvs(nil)

@@ -52,7 +52,7 @@ func (m *RevokeAndAck) Encode(b []byte) ([]byte, error) {
 
 // Decode implements Message. The point must be valid.
 func (m *RevokeAndAck) Decode(payload []byte) error {
-	r := newReader("revoke_and_ack", payload)
+	r := newReader(MsgRevokeAndAck, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	r.fixed("per_commitment_secret", m.PerCommitmentSecret[:])
 	r.point("next_per_commitment_point", &m.NextPerCommitmentPoint)

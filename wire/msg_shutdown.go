@@ -33,7 +33,7 @@ func (m *Shutdown) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *Shutdown) Decode(payload []byte) error {
 	*m = Shutdown{}
-	r := newReader("shutdown", payload)
+	r := newReader(MsgShutdown, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.ScriptPubKey = r.bytes16("scriptpubkey")
 	m.ExtraTLVs = r.tlvs(nil)

@@ -42,7 +42,7 @@ func (m *SpliceInit) Encode(b []byte) ([]byte, error) {
 // Decode implements Message. The point must be valid.
 func (m *SpliceInit) Decode(payload []byte) error {
 	*m = SpliceInit{}
-	r := newReader("splice_init", payload)
+	r := newReader(MsgSpliceInit, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.FundingContribution = r.s64("funding_contribution_satoshis")
 	m.FundingFeeRate = FeeRate(r.u32("funding_feerate_perkw"))
@@ -88,7 +88,7 @@ func (m *SpliceAck) Encode(b []byte) ([]byte, error) {
 // Decode implements Message. The point must be valid.
 func (m *SpliceAck) Decode(payload []byte) error {
 	*m = SpliceAck{}
-	r := newReader("splice_ack", payload)
+	r := newReader(MsgSpliceAck, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.FundingContribution = r.s64("funding_contribution_satoshis")
 	r.point("funding_pubkey", &m.FundingPubKey)
@@ -126,7 +126,7 @@ func (m *SpliceLocked) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *SpliceLocked) Decode(payload []byte) error {
 	*m = SpliceLocked{}
-	r := newReader("splice_locked", payload)
+	r := newReader(MsgSpliceLocked, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	r.fixed("splice_txid", m.SpliceTxID[:])
 	m.ExtraTLVs = r.tlvs(nil)

@@ -40,7 +40,7 @@ func (m *StartBatch) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *StartBatch) Decode(payload []byte) error {
 	*m = StartBatch{}
-	r := newReader("start_batch", payload)
+	r := newReader(MsgStartBatch, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.BatchSize = r.u16("batch_size")
 	m.ExtraTLVs = r.tlvs(func(typ uint64, v []byte) (bool, error) {

@@ -32,7 +32,7 @@ func (m *Stfu) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *Stfu) Decode(payload []byte) error {
 	*m = Stfu{}
-	r := newReader("stfu", payload)
+	r := newReader(MsgStfu, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.Initiator = r.u8("initiator")
 	m.ExtraTLVs = r.tlvs(nil)

@@ -26,7 +26,7 @@ func (m *TxAbort) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *TxAbort) Decode(payload []byte) error {
 	*m = TxAbort{}
-	r := newReader("tx_abort", payload)
+	r := newReader(MsgTxAbort, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.Data = r.bytes16("data")
 	m.ExtraTLVs = r.tlvs(nil)

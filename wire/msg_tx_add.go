@@ -54,7 +54,7 @@ func (m *TxAddInput) Encode(b []byte) ([]byte, error) {
 // Decode implements Message. PrevTx is not parsed here.
 func (m *TxAddInput) Decode(payload []byte) error {
 	*m = TxAddInput{}
-	r := newReader("tx_add_input", payload)
+	r := newReader(MsgTxAddInput, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.SerialID = r.u64("serial_id")
 	m.PrevTx = r.bytes16("prevtx")
@@ -108,7 +108,7 @@ func (m *TxAddOutput) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *TxAddOutput) Decode(payload []byte) error {
 	*m = TxAddOutput{}
-	r := newReader("tx_add_output", payload)
+	r := newReader(MsgTxAddOutput, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.SerialID = r.u64("serial_id")
 	m.Amount = Satoshi(r.u64("sats"))

@@ -24,7 +24,7 @@ func (m *TxComplete) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *TxComplete) Decode(payload []byte) error {
 	*m = TxComplete{}
-	r := newReader("tx_complete", payload)
+	r := newReader(MsgTxComplete, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.ExtraTLVs = r.tlvs(nil)
 	return r.done()

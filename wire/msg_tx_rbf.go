@@ -44,7 +44,7 @@ func (m *TxInitRBF) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *TxInitRBF) Decode(payload []byte) error {
 	*m = TxInitRBF{}
-	r := newReader("tx_init_rbf", payload)
+	r := newReader(MsgTxInitRBF, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.Locktime = r.u32("locktime")
 	m.FeeRate = FeeRate(r.u32("feerate"))
@@ -84,7 +84,7 @@ func (m *TxAckRBF) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *TxAckRBF) Decode(payload []byte) error {
 	*m = TxAckRBF{}
-	r := newReader("tx_ack_rbf", payload)
+	r := newReader(MsgTxAckRBF, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.ExtraTLVs = r.tlvs(func(typ uint64, v []byte) (bool, error) {
 		return decodeRBFTLV(typ, v, &m.FundingOutputContribution, &m.RequireConfirmedInputs)

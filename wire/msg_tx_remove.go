@@ -22,7 +22,7 @@ func (m *TxRemoveInput) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *TxRemoveInput) Decode(payload []byte) error {
 	*m = TxRemoveInput{}
-	r := newReader("tx_remove_input", payload)
+	r := newReader(MsgTxRemoveInput, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.SerialID = r.u64("serial_id")
 	m.ExtraTLVs = r.tlvs(nil)
@@ -51,7 +51,7 @@ func (m *TxRemoveOutput) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *TxRemoveOutput) Decode(payload []byte) error {
 	*m = TxRemoveOutput{}
-	r := newReader("tx_remove_output", payload)
+	r := newReader(MsgTxRemoveOutput, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.SerialID = r.u64("serial_id")
 	m.ExtraTLVs = r.tlvs(nil)

@@ -59,7 +59,7 @@ func (m *TxSignatures) Encode(b []byte) ([]byte, error) {
 // before anything is allocated, then copied into one buffer.
 func (m *TxSignatures) Decode(payload []byte) error {
 	*m = TxSignatures{}
-	r := newReader("tx_signatures", payload)
+	r := newReader(MsgTxSignatures, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	r.fixed("txid", m.TxID[:])
 	n := int(r.u16("num_witnesses"))

@@ -57,7 +57,7 @@ func (m *UpdateAddHTLC) Encode(b []byte) ([]byte, error) {
 
 // Decode implements Message. Without unknown records it does not allocate.
 func (m *UpdateAddHTLC) Decode(payload []byte) error {
-	r := newReader("update_add_htlc", payload)
+	r := newReader(MsgUpdateAddHTLC, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.ID = r.u64("id")
 	m.Amount = MilliSatoshi(r.u64("amount_msat"))

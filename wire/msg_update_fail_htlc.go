@@ -35,7 +35,7 @@ func (m *UpdateFailHTLC) Encode(b []byte) ([]byte, error) {
 
 // Decode implements Message.
 func (m *UpdateFailHTLC) Decode(payload []byte) error {
-	r := newReader("update_fail_htlc", payload)
+	r := newReader(MsgUpdateFailHTLC, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.ID = r.u64("id")
 	m.Reason = r.bytes16("reason")

@@ -35,7 +35,7 @@ func (m *UpdateFailMalformedHTLC) Encode(b []byte) ([]byte, error) {
 
 // Decode implements Message.
 func (m *UpdateFailMalformedHTLC) Decode(payload []byte) error {
-	r := newReader("update_fail_malformed_htlc", payload)
+	r := newReader(MsgUpdateFailMalformedHTLC, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.ID = r.u64("id")
 	r.fixed("sha256_of_onion", m.OnionHash[:])

@@ -27,7 +27,7 @@ func (m *UpdateFee) Encode(b []byte) ([]byte, error) {
 
 // Decode implements Message.
 func (m *UpdateFee) Decode(payload []byte) error {
-	r := newReader("update_fee", payload)
+	r := newReader(MsgUpdateFee, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.FeeRate = FeeRate(r.u32("feerate_per_kw"))
 	m.ExtraTLVs = r.tlvs(nil)

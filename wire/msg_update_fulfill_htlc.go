@@ -56,7 +56,7 @@ func (m *UpdateFulfillHTLC) Encode(b []byte) ([]byte, error) {
 
 // Decode implements Message. Without unknown records it does not allocate.
 func (m *UpdateFulfillHTLC) Decode(payload []byte) error {
-	r := newReader("update_fulfill_htlc", payload)
+	r := newReader(MsgUpdateFulfillHTLC, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.ID = r.u64("id")
 	r.fixed("payment_preimage", m.PaymentPreimage[:])

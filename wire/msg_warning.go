@@ -27,7 +27,7 @@ func (m *Warning) Encode(b []byte) ([]byte, error) {
 // Decode implements Message.
 func (m *Warning) Decode(payload []byte) error {
 	*m = Warning{}
-	r := newReader("warning", payload)
+	r := newReader(MsgWarning, payload)
 	r.fixed("channel_id", m.ChannelID[:])
 	m.Data = r.bytes16("data")
 	m.ExtraTLVs = r.tlvs(nil)

@@ -15,7 +15,7 @@ import "strconv"
 //	}
 //	if err := r.Err(); err != nil { ... }
 type TLVReader struct {
-	msg     string
+	msg     MessageType // 0 outside a message
 	rest    []byte
 	prev    uint64
 	started bool
@@ -34,22 +34,22 @@ func (r *TLVReader) Next() bool {
 	}
 	typ, n, err := ReadBigSize(r.rest)
 	if err != nil {
-		r.err = &DecodeError{Message: r.msg, Field: "tlvs.type", Err: err}
+		r.err = &DecodeError{Type: r.msg, Field: "tlvs.type", Err: err}
 		return false
 	}
 	if r.started && typ <= r.prev {
-		r.err = &DecodeError{Message: r.msg, Field: tlvField(typ), Err: ErrTLVOrder}
+		r.err = &DecodeError{Type: r.msg, Field: tlvField(typ), Err: ErrTLVOrder}
 		return false
 	}
 	rest := r.rest[n:]
 	length, n, err := ReadBigSize(rest)
 	if err != nil {
-		r.err = &DecodeError{Message: r.msg, Field: tlvField(typ) + ".length", Err: err}
+		r.err = &DecodeError{Type: r.msg, Field: tlvField(typ) + ".length", Err: err}
 		return false
 	}
 	rest = rest[n:]
 	if length > uint64(len(rest)) {
-		r.err = &DecodeError{Message: r.msg, Field: tlvField(typ) + ".value", Err: ErrTruncated}
+		r.err = &DecodeError{Type: r.msg, Field: tlvField(typ) + ".value", Err: ErrTruncated}
 		return false
 	}
 	r.rec = TLVRecord{Type: typ, Value: rest[:length:length]}
@@ -78,11 +78,11 @@ type TLVHandler func(typ uint64, value []byte) (known bool, err error)
 // be written back unchanged. handle may be nil when no type is known. It
 // returns nil records, without allocating, when every record is known.
 func DecodeTLVStream(stream []byte, handle TLVHandler) (TLVRecords, error) {
-	return decodeTLVs("", stream, handle)
+	return decodeTLVs(0, stream, handle)
 }
 
-// decodeTLVs is DecodeTLVStream with errors naming the message msg.
-func decodeTLVs(msg string, stream []byte, handle TLVHandler) (TLVRecords, error) {
+// decodeTLVs is DecodeTLVStream with errors naming the message type msg.
+func decodeTLVs(msg MessageType, stream []byte, handle TLVHandler) (TLVRecords, error) {
 	if len(stream) == 0 {
 		return nil, nil
 	}
@@ -94,14 +94,14 @@ func decodeTLVs(msg string, stream []byte, handle TLVHandler) (TLVRecords, error
 		if handle != nil {
 			known, err := handle(rec.Type, rec.Value)
 			if err != nil {
-				return nil, &DecodeError{Message: msg, Field: tlvField(rec.Type), Err: err}
+				return nil, &DecodeError{Type: msg, Field: tlvField(rec.Type), Err: err}
 			}
 			if known {
 				continue
 			}
 		}
 		if rec.Type&1 == 0 {
-			return nil, &DecodeError{Message: msg, Field: tlvField(rec.Type), Err: ErrUnknownEvenType}
+			return nil, &DecodeError{Type: msg, Field: tlvField(rec.Type), Err: ErrUnknownEvenType}
 		}
 		unknown = append(unknown, rec)
 	}

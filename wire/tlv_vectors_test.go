@@ -323,7 +323,7 @@ func TestBOLT01MessageExtension(t *testing.T) {
 			require.Error(t, err)
 			var de *wire.DecodeError
 			require.ErrorAs(t, err, &de)
-			require.Equal(t, "init", de.Message)
+			require.Equal(t, wire.MsgInit, de.Type)
 		})
 	}
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"strings"
 
 	"github.com/lnkit/lnkit/chain/rpc"
 )
@@ -21,9 +24,22 @@ func dialChain(ctx context.Context, cfg config, log *slog.Logger) (*rpc.Client, 
 		Logger:     log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sample-node: chain RPC at %s: %w", cfg.RPC.Host, err)
+		err = fmt.Errorf("sample-node: chain RPC at %s: %w", cfg.RPC.Host, err)
+		if cfg.RPCCert == "" && isHTTPToHTTPS(err) {
+			err = fmt.Errorf("%w (the server speaks HTTPS, as btcd does: add --rpccert with btcd's rpc.cert, e.g. --rpccert ~/.btcd/rpc.cert)", err)
+		}
+		return nil, err
 	}
 	return client, nil
+}
+
+// isHTTPToHTTPS recognises the answer of a TLS server (btcd's RPC) to a
+// plain HTTP request: status 400 and Go's "Client sent an HTTP request to an
+// HTTPS server".
+func isHTTPToHTTPS(err error) bool {
+	var he *rpc.HTTPStatusError
+	return errors.As(err, &he) && he.StatusCode == http.StatusBadRequest &&
+		strings.Contains(he.Body, "HTTP request to an HTTPS server")
 }
 
 // bestBlock asks the chain daemon for its best block.

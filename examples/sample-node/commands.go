@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lnkit/lnkit/wire"
@@ -31,6 +32,17 @@ func commands() []commandHelp {
 	}
 }
 
+// notYet lists the commands of ldk-sample that lnkit cannot do yet (they
+// need channels, payments or an on-chain wallet): each answers that it is
+// not available yet rather than "unknown command".
+func notYet() []string {
+	return []string{
+		"openchannel", "closechannel", "forceclosechannel", "listchannels",
+		"sendpayment", "keysend", "listpayments", "getinvoice", "getoffer",
+		"sendonionmessage", "newaddress", "getbalance",
+	}
+}
+
 // errQuit is returned by execute for quit.
 var errQuit = errors.New("sample-node: quit")
 
@@ -46,7 +58,7 @@ func execute(ctx context.Context, node commander, line string) (result, error) {
 	args := strings.Fields(rest)
 	switch name {
 	case "help":
-		return helpResult{Commands: commands()}, nil
+		return helpResult{Commands: commands(), NotYet: notYet()}, nil
 	case "nodeinfo":
 		if len(args) != 0 {
 			return nil, errors.New("usage: nodeinfo")
@@ -67,7 +79,7 @@ func execute(ctx context.Context, node commander, line string) (result, error) {
 		}
 		id, err := wire.ParseNodeID(args[0])
 		if err != nil {
-			return nil, fmt.Errorf("bad node id %q: %w", args[0], err)
+			return nil, err
 		}
 		return node.disconnectPeer(id)
 	case "listpeers":
@@ -83,6 +95,9 @@ func execute(ctx context.Context, node commander, line string) (result, error) {
 	case "quit":
 		return quitResult{Quit: true}, errQuit
 	default:
+		if slices.Contains(notYet(), name) {
+			return nil, fmt.Errorf("%s is not available yet: lnkit's sample node has no channels, payments or wallet so far (help lists what works)", name)
+		}
 		return nil, fmt.Errorf("unknown command %q (try help)", name)
 	}
 }
@@ -95,7 +110,7 @@ func parsePeerAddress(s string) (wire.NodeID, string, error) {
 	}
 	id, err := wire.ParseNodeID(pub)
 	if err != nil {
-		return wire.NodeID{}, "", fmt.Errorf("bad node id %q: %w", pub, err)
+		return wire.NodeID{}, "", err
 	}
 	if _, err := parseHostPort(addr); err != nil {
 		return wire.NodeID{}, "", fmt.Errorf("peer address: %w", err)

@@ -32,6 +32,7 @@ const (
 
 // usage is printed for -h and after an argument error.
 const usage = `usage: sample-node [flags] <rpcuser>:<rpcpass>@<host>:<port> <datadir> [listen-port] [network] [alias] [announce-addr...]
+(flags may also follow the arguments)
 
   <rpcuser>:<rpcpass>@<host>:<port>
                  JSON-RPC of the bitcoind or btcd the node follows (btcd: add --rpccert;
@@ -97,16 +98,21 @@ func (c config) listenAddr() string {
 	return net.JoinHostPort(c.Bind, strconv.Itoa(int(c.ListenPort)))
 }
 
-// parseArgs parses the command line (without the program name). Flags come
-// before the positional arguments. Usage text for errors goes to out. For
-// -h or --help it returns flag.ErrHelp.
+// parseArgs parses the command line (without the program name). Flags may
+// come before, between or after the positional arguments ("--" ends the
+// flags). Usage text for errors goes to out. For -h or --help it returns
+// flag.ErrHelp.
 func parseArgs(args []string, out io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("sample-node", flag.ContinueOnError)
-	fs.SetOutput(out)
-	fs.Usage = func() {
+	// The flag package would print each error before the caller does:
+	// errors are returned instead, and the usage is printed here.
+	fs.SetOutput(io.Discard)
+	printUsage := func() {
 		fmt.Fprint(out, usage)
+		fs.SetOutput(out)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	fs.BoolVar(&cfg.JSON, "json", false, "print each command result as one JSON object per line")
 	fs.StringVar(&cfg.RPCCert, "rpccert", "", "btcd's RPC TLS certificate (rpc.cert); turns TLS on")
@@ -114,12 +120,16 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&cfg.LogFile, "log", "", "log file (default <datadir>/logs/node.log)")
 	fs.StringVar(&cfg.LogLevel, "loglevel", "info", "least severe level logged: debug, info, warn or error")
 	fs.StringVar(&cfg.Bind, "bind", "", "host to listen on (default 127.0.0.1 on regtest, 0.0.0.0 otherwise)")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage()
 		return config{}, err
 	}
-	pos := fs.Args()
+	if err != nil {
+		return config{}, fmt.Errorf("sample-node: %w (-h shows the usage)", err)
+	}
 	if len(pos) < 2 {
-		fs.Usage()
+		printUsage()
 		return config{}, errors.New("sample-node: need at least <rpcuser>:<rpcpass>@<host>:<port> and <datadir>")
 	}
 
@@ -176,6 +186,26 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// parseInterleaved parses flags wherever they are among args and returns
+// the positional arguments in order. Everything after "--" is positional.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
 }
 
 // parseRPCEndpoint parses <rpcuser>:<rpcpass>@<host>:<port>. The password

@@ -79,13 +79,33 @@ func TestParseArgs(t *testing.T) {
 		{name: "rpc empty host", args: []string{"u:p@:1", "/d"}, err: "empty host"},
 		{name: "bad listen port", args: []string{rpc, "/d", "port"}, err: "listen port"},
 		{name: "listen port too big", args: []string{rpc, "/d", "70000"}, err: "listen port"},
-		{name: "negative listen port", args: []string{rpc, "/d", "-1"}, err: "listen port"},
+		{name: "negative listen port", args: []string{rpc, "/d", "-1"}, err: "flag provided but not defined: -1"},
 		{name: "unknown network", args: []string{rpc, "/d", "9735", "litecoin"}, err: "unknown network"},
 		{name: "alias too long", args: []string{rpc, "/d", "9735", "regtest", "123456789012345678901234567890123"}, err: "alias"},
 		{name: "bad announce address", args: []string{rpc, "/d", "9735", "regtest", "a", "nope"}, err: "announce address"},
 		{name: "unknown flag", args: []string{"--nope", rpc, "/d"}, err: "not defined"},
 		{name: "bad log level", args: []string{"--loglevel", "loud", rpc, "/d"}, err: "log level"},
-		{name: "flag after positionals is positional", args: []string{rpc, "/d", "--json"}, err: "listen port"},
+		{name: "bad flag value after positionals", args: []string{rpc, "/d", "--loglevel", "loud"}, err: "log level"},
+		{
+			name: "flags anywhere",
+			args: []string{rpc, "--json", "/d", "0", "--bind", "::1", "regtest", "--loglevel=debug"},
+			want: config{
+				JSON: true, Bind: "::1", LogLevel: "debug", LogFile: filepath.Join("/d", "logs", "node.log"),
+				RPC: rpcEndpoint{User: "user", Pass: "pass", Host: "127.0.0.1:18334"}, DataDir: "/d",
+				ListenPort: 0, Network: "regtest",
+			},
+			net: chaincfg.RegressionNetParams,
+		},
+		{
+			name: "double dash ends the flags",
+			args: []string{"--json", rpc, "/d", "--", "9735", "regtest", "-alias-"},
+			want: config{
+				JSON: true, Bind: "127.0.0.1", LogFile: filepath.Join("/d", "logs", "node.log"),
+				RPC: rpcEndpoint{User: "user", Pass: "pass", Host: "127.0.0.1:18334"}, DataDir: "/d",
+				ListenPort: 9735, Network: "regtest", Alias: "-alias-",
+			},
+			net: chaincfg.RegressionNetParams,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,12 +127,8 @@ func TestParseArgs(t *testing.T) {
 
 func TestParseArgsCookie(t *testing.T) {
 	cfg, err := parseArgs([]string{"--rpccookie", "/home/u/.bitcoin/regtest/.cookie", "x:y@127.0.0.1:18443", t.TempDir()}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.RPCCookie != "/home/u/.bitcoin/regtest/.cookie" {
-		t.Fatalf("RPCCookie = %q", cfg.RPCCookie)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "/home/u/.bitcoin/regtest/.cookie", cfg.RPCCookie)
 }
 
 func TestParseArgsHelp(t *testing.T) {

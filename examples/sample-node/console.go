@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,8 @@ import (
 	"os"
 )
 
-// maxLineBytes bounds one command line.
+// maxLineBytes bounds one command line: a longer line is refused (with an
+// error) and the console goes on with the next one.
 const maxLineBytes = 1 << 20
 
 // console reads commands line by line and prints their results.
@@ -37,8 +39,9 @@ func isTerminal(r io.Reader) bool {
 
 // inputLine is one line of input, or the error that ended the input.
 type inputLine struct {
-	text string
-	err  error
+	text    string
+	tooLong bool // the line was longer than maxLineBytes; text is empty
+	err     error
 }
 
 // run executes commands until quit, the end of the input, or ctx is done.
@@ -68,6 +71,10 @@ func (c *console) run(ctx context.Context) {
 			c.out.error(fmt.Errorf("sample-node: reading commands: %w", in.err))
 			return
 		}
+		if in.tooLong {
+			c.out.error(fmt.Errorf("sample-node: input line longer than %d bytes refused", maxLineBytes))
+			continue
+		}
 		r, err := execute(ctx, c.node, in.text)
 		if errors.Is(err, errQuit) {
 			c.out.result(r)
@@ -86,19 +93,45 @@ func (c *console) run(ctx context.Context) {
 // and closes lines at the end of the input or when done is closed.
 func (c *console) readLines(lines chan<- inputLine, done <-chan struct{}) {
 	defer close(lines)
-	sc := bufio.NewScanner(c.in)
-	sc.Buffer(make([]byte, 0, 4096), maxLineBytes)
-	for sc.Scan() {
+	send := func(l inputLine) bool {
 		select {
-		case lines <- inputLine{text: sc.Text()}:
+		case lines <- l:
+			return true
 		case <-done:
+			return false
+		}
+	}
+	r := bufio.NewReaderSize(c.in, 64<<10)
+	for {
+		text, tooLong, err := readLine(r, maxLineBytes)
+		if (err == nil || text != "" || tooLong) && !send(inputLine{text: text, tooLong: tooLong}) {
+			return
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				send(inputLine{err: err})
+			}
 			return
 		}
 	}
-	if err := sc.Err(); err != nil {
-		select {
-		case lines <- inputLine{err: err}:
-		case <-done:
+}
+
+// readLine reads one line without its line ending. A line longer than max
+// bytes is read to its end and dropped: tooLong reports it. err is the read
+// error that ended the line early (io.EOF for a last line without newline).
+func readLine(r *bufio.Reader, max int) (text string, tooLong bool, err error) {
+	var buf []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !tooLong {
+			buf = append(buf, chunk...)
+			if len(bytes.TrimRight(buf, "\r\n")) > max {
+				tooLong, buf = true, nil
+			}
 		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return string(bytes.TrimRight(buf, "\r\n")), tooLong, err
 	}
 }

@@ -53,11 +53,20 @@ const testNodeID = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16
 
 func runConsole(t *testing.T, input string, jsonOut bool) (*fakeNode, string) {
 	t.Helper()
-	f := &fakeNode{}
-	var out bytes.Buffer
-	c := console{node: f, in: strings.NewReader(input), out: printer{w: &out, json: jsonOut}}
+	f, out, errOut := runConsoleSplit(t, input, jsonOut)
+	require.Empty(t, errOut, "nothing on stderr in --json mode")
+	return f, out
+}
+
+// runConsoleSplit runs the console and returns what went to stdout and to
+// stderr.
+func runConsoleSplit(t *testing.T, input string, jsonOut bool) (f *fakeNode, out, errOut string) {
+	t.Helper()
+	f = &fakeNode{}
+	var o, e bytes.Buffer
+	c := console{node: f, in: strings.NewReader(input), out: printer{w: &o, errW: &e, json: jsonOut}}
 	c.run(context.Background())
-	return f, out.String()
+	return f, o.String(), e.String()
 }
 
 func TestConsoleJSON(t *testing.T) {
@@ -76,6 +85,7 @@ func TestConsoleJSON(t *testing.T) {
 		"signmessage   hello   lightning  ",
 		"signmessage",
 		"frobnicate",
+		"openchannel " + testNodeID + " 100000",
 		"quit",
 		"nodeinfo", // after quit: never run
 	}, "\n")
@@ -84,8 +94,9 @@ func TestConsoleJSON(t *testing.T) {
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	want := []string{
 		`"commands"`, `"node_id":"02aa"`, `usage: nodeinfo`, `"connected":"` + testNodeID, `want <pubkey>@<host>:<port>`,
-		`bad node id`, `not connected to`, `usage: disconnectpeer`, `{"peers":[]}`, `{"signature":"sig"}`,
-		`usage: signmessage`, `unknown command \"frobnicate\"`, `{"quit":true}`,
+		`{"error":"wire: node id \"nothex\" is 6 characters, want 66 hex characters"}`, `not connected to`,
+		`usage: disconnectpeer`, `{"peers":[]}`, `{"signature":"sig"}`,
+		`usage: signmessage`, `unknown command \"frobnicate\"`, `openchannel is not available yet`, `{"quit":true}`,
 	}
 	require.Len(t, lines, len(want), out)
 	for i, line := range lines {
@@ -103,15 +114,43 @@ func TestConsoleJSON(t *testing.T) {
 }
 
 func TestConsoleText(t *testing.T) {
-	_, out := runConsole(t, "nodeinfo\nlistpeers\nbogus\nsignmessage hi\n", false)
+	_, out, errOut := runConsoleSplit(t, "nodeinfo\nlistpeers\nbogus\nsignmessage hi\nkeysend x 1\nhelp\n", false)
 	require.Contains(t, out, "node_id:      02aa\n")
 	require.Contains(t, out, "best_block:   7 00ff\n")
 	require.Contains(t, out, "data_loss_protect(0)!")
 	require.Contains(t, out, "unknown(101)")
 	require.Contains(t, out, "no peers\n")
-	require.Contains(t, out, "ERROR: unknown command \"bogus\"")
 	require.Contains(t, out, "signature: sig\n")
-	require.NotContains(t, out, "> ") // not a terminal: no prompt
+	require.Contains(t, out, "not available yet: openchannel, closechannel")
+	require.False(t, strings.HasPrefix(out, "> ") || strings.Contains(out, "\n> "), "not a terminal: no prompt")
+	require.NotContains(t, out, "ERROR", "errors go to stderr in text mode")
+	require.Equal(t, "ERROR: unknown command \"bogus\" (try help)\n"+
+		"ERROR: keysend is not available yet: lnkit's sample node has no channels, payments or wallet so far (help lists what works)\n", errOut)
+}
+
+func TestConnectResultText(t *testing.T) {
+	tests := []struct {
+		r    connectResult
+		want string
+	}{
+		{connectResult{Connected: "02aa", Address: "1.2.3.4:9735"}, "SUCCESS: connected to peer 02aa at 1.2.3.4:9735\n"},
+		{connectResult{Connected: "02aa", Address: "1.2.3.4:9735", AlreadyConnected: true}, "already connected to peer 02aa at 1.2.3.4:9735\n"},
+	}
+	for _, tc := range tests {
+		var b bytes.Buffer
+		tc.r.writeText(&b)
+		require.Equal(t, tc.want, b.String())
+	}
+}
+
+func TestNotYetCommandsAreNotCommands(t *testing.T) {
+	for _, name := range notYet() {
+		for _, c := range commands() {
+			require.False(t, strings.HasPrefix(c.Usage, name+" ") || c.Usage == name, "%s is built: drop it from notYet", name)
+		}
+		_, err := execute(context.Background(), &fakeNode{}, name)
+		require.ErrorContains(t, err, name+" is not available yet")
+	}
 }
 
 func TestConsolePrompt(t *testing.T) {
@@ -131,16 +170,35 @@ func TestConsoleStopsOnContext(t *testing.T) {
 	c.run(ctx) // returns although the input never ends
 }
 
+// TestConsoleLineTooLong: an over-long line is refused with a message and
+// the console goes on with the next line.
 func TestConsoleLineTooLong(t *testing.T) {
-	long := strings.Repeat("x", maxLineBytes+1)
-	_, out := runConsole(t, "listpeers\n"+long+"\nlistpeers\n", true)
-	sc := bufio.NewScanner(strings.NewReader(out))
-	var lines []string
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
+	tests := []struct {
+		name  string
+		input string
+		calls int // listpeers answered
+	}{
+		{"2,000,000 bytes", "listpeers\n" + strings.Repeat("x", 2_000_000) + "\nlistpeers\n", 2},
+		{"one byte over", "listpeers\n" + strings.Repeat("x", maxLineBytes+1) + "\r\nlistpeers", 2},
+		{"last line, no newline", "listpeers\n" + strings.Repeat("x", maxLineBytes+1), 1},
 	}
-	require.Len(t, lines, 2)
-	require.Contains(t, lines[1], "reading commands")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, out := runConsole(t, tc.input, true)
+			sc := bufio.NewScanner(strings.NewReader(out))
+			var lines []string
+			for sc.Scan() {
+				lines = append(lines, sc.Text())
+			}
+			require.Len(t, lines, tc.calls+1)
+			require.Equal(t, `{"error":"sample-node: input line longer than 1048576 bytes refused"}`, lines[1])
+			require.Len(t, f.calls, tc.calls)
+		})
+	}
+	// A line of exactly maxLineBytes is a line like any other.
+	f, out := runConsole(t, "signmessage "+strings.Repeat("y", maxLineBytes-len("signmessage "))+"\n", true)
+	require.Equal(t, "{\"signature\":\"sig\"}\n", out)
+	require.Len(t, f.calls, 1)
 }
 
 // ioPipe is io.Pipe; a function so the test reads clearly.

@@ -36,7 +36,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 1
 	}
 	interactive := isTerminal(stdin)
-	out := printer{w: stdout, json: cfg.JSON}
+	out := printer{w: stdout, errW: stderr, json: cfg.JSON}
 	if interactive && !cfg.JSON {
 		n.writeBanner(stdout)
 	}

@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -44,8 +48,14 @@ type node struct {
 }
 
 // startNode builds the node from cfg and starts listening. ctx bounds the
-// start-up only. On error everything started so far is stopped.
+// start-up only. On error everything started so far is stopped. The seed
+// is created only once the chain daemon has answered, so that a start with
+// wrong RPC settings leaves no new identity behind; a data directory this
+// failed start created (holding only logs) is removed again, and an error
+// after a new seed was written says so.
 func startNode(ctx context.Context, cfg config) (n *node, err error) {
+	_, statErr := os.Stat(cfg.DataDir)
+	newDir := errors.Is(statErr, fs.ErrNotExist)
 	if err := makeDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
@@ -58,20 +68,22 @@ func startNode(ctx context.Context, cfg config) (n *node, err error) {
 		return nil, err
 	}
 	n = &node{cfg: cfg, log: flog}
+	created := false
 	defer func() {
-		if err != nil {
-			flog.Error("sample-node: start-up failed", "err", err)
-			_ = n.stop()
+		if err == nil {
+			return
+		}
+		flog.Error("sample-node: start-up failed", "err", err)
+		_ = n.stop()
+		switch {
+		case created:
+			err = fmt.Errorf("%w (a new seed was written to %s: the node keeps that identity)",
+				err, filepath.Join(cfg.DataDir, seedFileName))
+		case newDir:
+			_ = os.RemoveAll(cfg.DataDir) // nothing but this start's logs
 		}
 	}()
-
-	seed, created, err := loadOrCreateSeed(cfg.DataDir)
-	if err != nil {
-		return n, err
-	}
-	n.keys = keys.NewManager(seed, keys.Config{})
-	flog.Info("sample-node: starting", "node_id", n.keys.NodeID(), "new_seed", created,
-		"network", cfg.Network, "rpc", cfg.RPC.String())
+	flog.Info("sample-node: starting", "network", cfg.Network, "rpc", cfg.RPC.String())
 
 	dctx, cancel := context.WithTimeout(ctx, chainDialTimeout)
 	n.chain, err = dialChain(dctx, cfg, flog.With("component", "chain"))
@@ -79,6 +91,14 @@ func startNode(ctx context.Context, cfg config) (n *node, err error) {
 	if err != nil {
 		return n, err
 	}
+
+	var seed keys.Seed
+	seed, created, err = loadOrCreateSeed(cfg.DataDir)
+	if err != nil {
+		return n, err
+	}
+	n.keys = keys.NewManager(seed, keys.Config{})
+	flog.Info("sample-node: node key ready", "node_id", n.keys.NodeID(), "new_seed", created)
 
 	n.peers, err = peer.New(peer.Config{
 		NodeKey: n.keys,
@@ -89,7 +109,9 @@ func startNode(ctx context.Context, cfg config) (n *node, err error) {
 	if err != nil {
 		return n, fmt.Errorf("sample-node: peer manager: %w", err)
 	}
-	n.tcp = tcp.New(n.peers, tcp.Config{Logger: flog.Logger})
+	if n.tcp, err = tcp.New(n.peers, tcp.Config{Logger: flog.Logger}); err != nil {
+		return n, fmt.Errorf("sample-node: transport: %w", err)
+	}
 	runCtx, stopRun := context.WithCancel(context.Background())
 	n.stopRun, n.runDone = stopRun, make(chan struct{})
 	go func() {
@@ -159,18 +181,36 @@ func (n *node) nodeInfo(ctx context.Context) (nodeInfoResult, error) {
 }
 
 // connectPeer implements commander: it returns once the peer has answered
-// our init.
+// our init, or at once when the peer is already connected.
 func (n *node) connectPeer(ctx context.Context, id wire.NodeID, addr string) (connectResult, error) {
 	if id == n.keys.NodeID() {
 		return connectResult{}, errors.New("cannot connect to ourselves")
+	}
+	if info, ok := n.peers.PeerByNodeID(id); ok {
+		if info.Addr != nil {
+			addr = info.Addr.String()
+		}
+		return connectResult{Connected: id.String(), Address: addr, AlreadyConnected: true}, nil
 	}
 	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	if err := n.tcp.Connect(cctx, id, addr); err != nil {
 		n.log.Warn("sample-node: connectpeer failed", "node_id", id, "addr", addr, "err", err)
-		return connectResult{}, fmt.Errorf("connecting to %s@%s: %w", id, addr, err)
+		return connectResult{}, connectError(err)
 	}
 	return connectResult{Connected: id.String(), Address: addr}, nil
+}
+
+// connectError adds what to do to a connection error whose text (from
+// peer/tcp) already names the address.
+func connectError(err error) error {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%w (is a Lightning node listening there?)", err)
+	case errors.Is(err, tcp.ErrConnectTimeout), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w (check the address; the node may be down or firewalled)", err)
+	}
+	return err
 }
 
 // disconnectPeer implements commander.

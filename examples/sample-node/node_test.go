@@ -197,9 +197,19 @@ func TestSampleNodes(t *testing.T) {
 		alice.mustCmd("nodeinfo", &ai)
 		bob.mustCmd("nodeinfo", &bi)
 
+		var e errorResult
+		alice.cmd("connectpeer "+testNodeID+"@"+bi.ListeningOn, &e)
+		require.Equal(t, "tcp: handshake with "+bi.ListeningOn+" failed: the peer closed the connection; "+
+			"the node id may be wrong, or no Lightning node listens there", e.Error)
+
 		var cr connectResult
 		alice.mustCmd("connectpeer "+bi.NodeID+"@"+bi.ListeningOn, &cr)
 		require.Equal(t, bi.NodeID, cr.Connected)
+		require.False(t, cr.AlreadyConnected)
+		var again connectResult
+		alice.mustCmd("connectpeer "+bi.NodeID+"@"+bi.ListeningOn, &again)
+		require.True(t, again.AlreadyConnected)
+		require.Equal(t, bi.ListeningOn, again.Address)
 
 		var ap listPeersResult
 		alice.mustCmd("listpeers", &ap)
@@ -295,5 +305,11 @@ func TestArgumentErrors(t *testing.T) {
 		var stderr bytes.Buffer
 		require.Equal(t, 2, run(context.Background(), []string{"nope"}, strings.NewReader(""), io.Discard, &stderr))
 		require.Contains(t, stderr.String(), "usage:")
+	})
+	t.Run("an unknown flag is said once", func(t *testing.T) {
+		var stderr bytes.Buffer
+		args := []string{"u:p@127.0.0.1:1", t.TempDir(), "--bogus"}
+		require.Equal(t, 2, run(context.Background(), args, strings.NewReader(""), io.Discard, &stderr))
+		require.Equal(t, "sample-node: flag provided but not defined: -bogus (-h shows the usage)\n", stderr.String())
 	})
 }

@@ -19,9 +19,11 @@ type result interface {
 }
 
 // printer writes command results and errors in the chosen format: one JSON
-// object per line, or text.
+// object per line on w (errors included, so that the stream stays one
+// object per line), or text, with errors on errW.
 type printer struct {
 	w    io.Writer
+	errW io.Writer // text mode's errors; w when nil
 	json bool
 }
 
@@ -34,13 +36,17 @@ func (p printer) result(r result) {
 	r.writeText(p.w)
 }
 
-// error prints err as {"error": "..."} or "ERROR: ...".
+// error prints err as {"error": "..."} on w, or "ERROR: ..." on errW.
 func (p printer) error(err error) {
 	if p.json {
 		p.writeJSON(errorResult{Error: err.Error()})
 		return
 	}
-	fmt.Fprintf(p.w, "ERROR: %v\n", err)
+	w := p.errW
+	if w == nil {
+		w = p.w
+	}
+	fmt.Fprintf(w, "ERROR: %v\n", err)
 }
 
 // writeJSON prints v on one line (without HTML escaping: the output is for
@@ -64,6 +70,8 @@ type errorResult struct {
 // helpResult lists the commands.
 type helpResult struct {
 	Commands []commandHelp `json:"commands"`
+	// NotYet lists ldk-sample's commands that lnkit cannot do yet.
+	NotYet []string `json:"not_available_yet"`
 }
 
 // commandHelp describes one command.
@@ -79,6 +87,9 @@ func (r helpResult) writeText(w io.Writer) {
 	}
 	for _, c := range r.Commands {
 		fmt.Fprintf(w, "  %-*s  %s\n", width, c.Usage, c.Description)
+	}
+	if len(r.NotYet) > 0 {
+		fmt.Fprintf(w, "not available yet: %s\n", strings.Join(r.NotYet, ", "))
 	}
 }
 
@@ -196,9 +207,16 @@ func (r listPeersResult) writeText(w io.Writer) {
 type connectResult struct {
 	Connected string `json:"connected"`
 	Address   string `json:"address"`
+	// AlreadyConnected reports that the peer was connected before the
+	// command (Address is then the existing connection's).
+	AlreadyConnected bool `json:"already_connected,omitempty"`
 }
 
 func (r connectResult) writeText(w io.Writer) {
+	if r.AlreadyConnected {
+		fmt.Fprintf(w, "already connected to peer %s at %s\n", r.Connected, r.Address)
+		return
+	}
 	fmt.Fprintf(w, "SUCCESS: connected to peer %s at %s\n", r.Connected, r.Address)
 }
 

@@ -51,7 +51,8 @@ func startLnkitNode(t *testing.T, log *slog.Logger, listenAddr string) *lnkitNod
 		Logger:            log,
 	})
 	require.NoError(t, err)
-	tr := tcp.New(mgr, tcp.Config{TickInterval: tickInterval, Logger: log})
+	tr, err := tcp.New(mgr, tcp.Config{TickInterval: tickInterval, Logger: log})
+	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	runDone := make(chan error, 1)
 	go func() { runDone <- tr.Run(ctx) }()

@@ -3,7 +3,10 @@ package tcp
 import (
 	"errors"
 	"log/slog"
+	"strconv"
 	"time"
+
+	"github.com/lnkit/lnkit/internal/configerr"
 )
 
 // Defaults of Config.
@@ -32,7 +35,8 @@ var ErrClosed = errors.New("tcp: transport closed")
 // the init exchange.
 var ErrConnectTimeout = errors.New("tcp: timed out waiting for the peer's init")
 
-// Config configures a Transport. The zero value uses the defaults.
+// Config configures a Transport. The zero value uses the defaults; New
+// rejects negative values.
 type Config struct {
 	// DialTimeout bounds the TCP dial. Default DefaultDialTimeout.
 	DialTimeout time.Duration
@@ -54,6 +58,38 @@ type Config struct {
 	FlushTimeout time.Duration
 	// Logger receives the Transport's logs. Default: discard.
 	Logger *slog.Logger
+}
+
+// ConfigError is the error New returns for an invalid Config: it names the
+// field and says what is wrong. It matches ErrInvalidConfig (errors.Is).
+type ConfigError = configerr.Error
+
+// ErrInvalidConfig is matched by every *ConfigError (the same value in
+// every lnkit package).
+var ErrInvalidConfig = configerr.ErrInvalidConfig
+
+// validate rejects negative durations and sizes (zero means the default).
+func (c Config) validate() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"DialTimeout", c.DialTimeout}, {"ConnectTimeout", c.ConnectTimeout},
+		{"TickInterval", c.TickInterval}, {"FlushTimeout", c.FlushTimeout},
+	} {
+		if d.v < 0 {
+			return configerr.New("tcp", d.name, d.v.String()+" is negative (0 means the default)")
+		}
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"WriteBufferSize", c.WriteBufferSize}, {"ReadBufferSize", c.ReadBufferSize}} {
+		if n.v < 0 {
+			return configerr.New("tcp", n.name, strconv.Itoa(n.v)+" is negative (0 means the default)")
+		}
+	}
+	return nil
 }
 
 func (c Config) withDefaults() Config {

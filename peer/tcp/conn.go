@@ -32,6 +32,7 @@ type conn struct {
 	readyOnce sync.Once
 	done      chan struct{} // closed when both goroutines have exited
 	live      atomic.Int32  // goroutines still running
+	read      atomic.Int64  // bytes received from the peer
 }
 
 var _ peer.Descriptor = (*conn)(nil)
@@ -147,6 +148,7 @@ func (c *conn) readLoop() {
 	for {
 		n, err := c.nc.Read(buf)
 		if n > 0 {
+			c.read.Add(int64(n))
 			pause, rerr := c.t.mgr.ReadEvent(c, buf[:n])
 			if rerr != nil {
 				c.mu.Lock()
@@ -185,6 +187,9 @@ func (c *conn) checkReady() {
 		c.readyOnce.Do(func() { close(c.ready) })
 	}
 }
+
+// bytesRead returns how many bytes the peer has sent.
+func (c *conn) bytesRead() int64 { return c.read.Load() }
 
 // err returns why the Manager dropped the connection, if it did.
 func (c *conn) err() error {

@@ -5,7 +5,8 @@
 // calls Manager.ProcessEvents whenever a connection received data (or
 // Notify was called) and Manager.TimerTick on a ticker.
 //
-//	t := tcp.New(mgr, tcp.Config{})
+//	t, err := tcp.New(mgr, tcp.Config{})
+//	if err != nil { ... }
 //	defer t.Close()
 //	go t.Run(ctx)
 //	addr, err := t.Listen(ctx, "127.0.0.1:9735")

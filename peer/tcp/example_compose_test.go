@@ -63,7 +63,11 @@ func Example_composeNode() {
 		log.Error("peer manager", "err", err)
 		return
 	}
-	transport := tcp.New(mgr, tcp.Config{})
+	transport, err := tcp.New(mgr, tcp.Config{})
+	if err != nil {
+		log.Error("transport", "err", err)
+		return
+	}
 	defer transport.Close()
 	go transport.Run(ctx)
 	if _, err := transport.Listen(ctx, "127.0.0.1:9735"); err != nil {

@@ -26,7 +26,10 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	t := tcp.New(mgr, tcp.Config{})
+	t, err := tcp.New(mgr, tcp.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer t.Close()
 	go t.Run(ctx)
 

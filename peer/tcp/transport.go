@@ -9,7 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lnkit/lnkit/internal/configerr"
 	"github.com/lnkit/lnkit/peer"
+	"github.com/lnkit/lnkit/peer/noise"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -31,8 +33,15 @@ type Transport struct {
 }
 
 // New returns a Transport for mgr. It starts nothing: call Run, Listen and
-// Connect.
-func New(mgr *peer.Manager, cfg Config) *Transport {
+// Connect. It fails with a *ConfigError (matching ErrInvalidConfig) when
+// mgr is nil or a Config field is negative.
+func New(mgr *peer.Manager, cfg Config) (*Transport, error) {
+	if mgr == nil {
+		return nil, configerr.New("tcp", "mgr", "a *peer.Manager is required")
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Transport{
@@ -40,7 +49,7 @@ func New(mgr *peer.Manager, cfg Config) *Transport {
 		events:    make(chan struct{}, 1),
 		conns:     make(map[*conn]struct{}),
 		listeners: make(map[net.Listener]struct{}),
-	}
+	}, nil
 }
 
 // Run calls Manager.ProcessEvents whenever a connection has received data
@@ -161,7 +170,7 @@ func (t *Transport) Connect(ctx context.Context, id wire.NodeID, addr string) er
 	nc, err := d.DialContext(dctx, "tcp", addr)
 	cancel()
 	if err != nil {
-		return fmt.Errorf("tcp: dial %s: %w", addr, err)
+		return &DialError{Addr: addr, Err: err}
 	}
 	c := newConn(t, nc, true, id)
 	if !t.track(c) {
@@ -186,10 +195,13 @@ func (t *Transport) Connect(ctx context.Context, id wire.NodeID, addr string) er
 		if _, ok := t.mgr.PeerByNodeID(id); ok {
 			return nil // another connection with the node won
 		}
-		if err := c.err(); err != nil {
-			return fmt.Errorf("tcp: connection to %s closed during setup: %w", addr, err)
+		cause := c.err()
+		if cause == nil {
+			cause = peer.ErrSocketClosed
 		}
-		return fmt.Errorf("tcp: connection to %s closed during setup: %w", addr, peer.ErrSocketClosed)
+		// The peer hung up before act two: it could not decrypt act one.
+		hungUp := errors.Is(cause, peer.ErrSocketClosed) && c.bytesRead() < noise.ActTwoSize
+		return &SetupError{Addr: addr, DuringHandshake: hungUp, Err: cause}
 	case <-ctx.Done():
 		c.shutdown()
 		return ctx.Err()

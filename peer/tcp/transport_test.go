@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -95,7 +96,9 @@ func newNode(t testing.TB, seed byte, cfg Config, mod func(*peer.Config)) *node 
 	}
 	m, err := peer.New(pc)
 	require.NoError(t, err)
-	n := &node{m: m, t: New(m, cfg), h: h, id: key.NodeID()}
+	tr, err := New(m, cfg)
+	require.NoError(t, err)
+	n := &node{m: m, t: tr, h: h, id: key.NodeID()}
 	t.Cleanup(func() { _ = n.t.Close() })
 	return n
 }
@@ -206,6 +209,12 @@ func TestConnectFailures(t *testing.T) {
 		wrong := newNode(t, 3, Config{}, nil).id
 		err := a.t.Connect(ctx, wrong, addr)
 		require.ErrorIs(t, err, peer.ErrSocketClosed)
+		require.ErrorIs(t, err, peer.ErrHandshake)
+		var se *SetupError
+		require.ErrorAs(t, err, &se)
+		require.True(t, se.DuringHandshake)
+		require.Equal(t, "tcp: handshake with "+addr+" failed: the peer closed the connection; "+
+			"the node id may be wrong, or no Lightning node listens there", err.Error())
 		eventually(t, func() bool { return a.t.NumConns() == 0 && b.t.NumConns() == 0 }, "connections closed")
 	})
 	t.Run("refused", func(t *testing.T) {
@@ -213,7 +222,11 @@ func TestConnectFailures(t *testing.T) {
 		require.NoError(t, err)
 		dead := ln.Addr().String()
 		ln.Close()
-		require.Error(t, a.t.Connect(ctx, b.id, dead))
+		err = a.t.Connect(ctx, b.id, dead)
+		require.ErrorIs(t, err, syscall.ECONNREFUSED)
+		var de *DialError
+		require.ErrorAs(t, err, &de)
+		require.Equal(t, "tcp: dial "+dead+": connection refused", err.Error(), "the address once")
 	})
 	t.Run("silent server", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -248,6 +261,7 @@ func TestConnectFailures(t *testing.T) {
 		c.run(t)
 		err := c.t.Connect(ctx, b.id, addr)
 		require.ErrorIs(t, err, peer.ErrNoCommonChain)
+		require.NotErrorIs(t, err, peer.ErrHandshake, "the handshake worked")
 		eventually(t, func() bool { return c.t.NumConns() == 0 && b.t.NumConns() == 0 }, "connections closed")
 	})
 }
@@ -335,4 +349,38 @@ func TestRunStopsOnContext(t *testing.T) {
 	require.Empty(t, a.m.Peers())
 	eventually(t, func() bool { return len(b.m.Peers()) == 0 }, "b sees a go")
 	require.True(t, errors.Is(a.t.Connect(context.Background(), b.id, "127.0.0.1:1"), ErrClosed))
+}
+
+func TestNewConfig(t *testing.T) {
+	m := newNode(t, 9, Config{}, nil).m
+	tests := []struct {
+		name  string
+		mgr   *peer.Manager
+		cfg   Config
+		field string // "" = valid
+	}{
+		{"defaults", m, Config{}, ""},
+		{"no manager", nil, Config{}, "mgr"},
+		{"negative dial timeout", m, Config{DialTimeout: -time.Second}, "DialTimeout"},
+		{"negative connect timeout", m, Config{ConnectTimeout: -1}, "ConnectTimeout"},
+		{"negative tick", m, Config{TickInterval: -1}, "TickInterval"},
+		{"negative flush", m, Config{FlushTimeout: -1}, "FlushTimeout"},
+		{"negative write buffer", m, Config{WriteBufferSize: -1}, "WriteBufferSize"},
+		{"negative read buffer", m, Config{ReadBufferSize: -1}, "ReadBufferSize"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, err := New(tc.mgr, tc.cfg)
+			if tc.field == "" {
+				require.NoError(t, err)
+				require.NoError(t, tr.Close())
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			var ce *ConfigError
+			require.ErrorAs(t, err, &ce)
+			require.Equal(t, tc.field, ce.Field)
+			require.Nil(t, tr)
+		})
+	}
 }
