@@ -106,6 +106,11 @@ func newKeychain(seed *keys.Seed, params *chaincfg.Params) (*keychain, error) {
 		return nil, fmt.Errorf("wallet: derive bip32 seed: %w", err)
 	}
 	defer clear(s)
+	return keychainFromBIP32Seed(s, params)
+}
+
+// keychainFromBIP32Seed derives the branch keys of a BIP 32 seed.
+func keychainFromBIP32Seed(s []byte, params *chaincfg.Params) (*keychain, error) {
 	master, err := hdkeychain.NewMaster(s, params)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: bip32 master: %w", err)
