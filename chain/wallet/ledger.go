@@ -33,7 +33,8 @@ func (w *Wallet) relevant(tx *btcwire.MsgTx) bool {
 // connectTx records that tx confirmed at height in block hash, at position
 // index. Irrelevant transactions are ignored; repeated calls are harmless.
 func (w *Wallet) connectTx(tx *btcwire.MsgTx, height int32, hash chainhash.Hash, index int) {
-	if tx == nil {
+	if !wellFormed(tx) {
+		w.log.Warn("wallet: malformed transaction ignored", "height", height, "block", hash.String(), "index", index)
 		return
 	}
 	rec, known := w.txs[tx.TxHash()]
@@ -85,7 +86,7 @@ func (w *Wallet) applyTx(rec *txRecord, coinbase bool) {
 			continue
 		}
 		ref, ok := w.scripts[string(out.PkScript)]
-		if !ok {
+		if !ok || out.Value <= 0 || out.Value > btcMaxSatoshi {
 			continue
 		}
 		op := btcwire.OutPoint{Hash: txid, Index: uint32(i)}
@@ -212,6 +213,25 @@ func (w *Wallet) prune() {
 			w.dirtyUTXOs[op] = struct{}{}
 		}
 	}
+}
+
+// wellFormed reports whether tx can be hashed and read: no nil inputs or
+// outputs.
+func wellFormed(tx *btcwire.MsgTx) bool {
+	if tx == nil {
+		return false
+	}
+	for _, in := range tx.TxIn {
+		if in == nil {
+			return false
+		}
+	}
+	for _, out := range tx.TxOut {
+		if out == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // isCoinbase reports whether tx has the shape of a coinbase: one input
