@@ -66,15 +66,7 @@ func selectCoins(coins []candidate, req selectRequest) (selection, int64, bool) 
 			available += effective(c, req.Rate)
 		}
 	}
-	slices.SortFunc(pool, func(a, b candidate) int {
-		if c := cmp.Compare(effective(b, req.Rate), effective(a, req.Rate)); c != 0 {
-			return c
-		}
-		if c := slices.Compare(a.OutPoint.Hash[:], b.OutPoint.Hash[:]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.OutPoint.Index, b.OutPoint.Index)
-	})
+	sortCandidates(pool, req.Rate)
 	changeFee := feeFor(req.Rate, req.ChangeWeight)
 	if !req.ForceChange {
 		costOfChange := changeFee + feeFor(req.Rate, req.ChangeSpendWeight)
@@ -167,4 +159,18 @@ func branchAndBound(pool []candidate, rate lnwire.FeeRate, target, window int64)
 	}
 	sel.Excess = total - target
 	return sel, true
+}
+
+// sortCandidates orders coins by effective value, largest first, then by
+// outpoint: the selection is deterministic.
+func sortCandidates(pool []candidate, rate lnwire.FeeRate) {
+	slices.SortFunc(pool, func(a, b candidate) int {
+		if c := cmp.Compare(effective(b, rate), effective(a, rate)); c != 0 {
+			return c
+		}
+		if c := slices.Compare(a.OutPoint.Hash[:], b.OutPoint.Hash[:]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.OutPoint.Index, b.OutPoint.Index)
+	})
 }
