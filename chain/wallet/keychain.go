@@ -66,9 +66,6 @@ func (b branch) addrType() AddressType {
 	return P2WPKH
 }
 
-// change reports whether the branch is a change chain.
-func (b branch) change() bool { return b == branchWPKHChange || b == branchTRChange }
-
 // branchOf returns the branch of an address type.
 func branchOf(t AddressType, change bool) branch {
 	b := branchWPKHReceive

@@ -37,14 +37,16 @@ func (w *Wallet) connectTx(tx *btcwire.MsgTx, height int32, hash chainhash.Hash,
 		w.log.Warn("wallet: malformed transaction ignored", "height", height, "block", hash.String(), "index", index)
 		return
 	}
-	rec, known := w.txs[tx.TxHash()]
-	if known && rec.Status == txConfirmed && rec.BlockHash == hash {
-		return
-	}
-	if !known && !w.relevant(tx) {
+	// Every transaction the wallet knows spends or pays it, so the cheap
+	// map lookups of relevant come before hashing.
+	if !w.relevant(tx) {
 		return
 	}
 	txid := tx.TxHash()
+	rec, known := w.txs[txid]
+	if known && rec.Status == txConfirmed && rec.BlockHash == hash {
+		return
+	}
 	w.evictConflicts(tx, txid)
 	if !known || rec.Status == txLocked {
 		if !known {

@@ -51,7 +51,7 @@ func testSeed(n byte) keys.Seed {
 
 // fixture is a wallet on an in-memory chain.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	cfg   Config
 	store *memStore
 	bc    *recorder
@@ -61,7 +61,7 @@ type fixture struct {
 
 // newFixture opens a regtest wallet of seed n at the tip of a fresh fake
 // chain (height 0).
-func newFixture(t *testing.T, n byte) *fixture {
+func newFixture(t testing.TB, n byte) *fixture {
 	t.Helper()
 	f := &fixture{t: t, store: newMemStore(), bc: &recorder{}, chain: newFakeChain()}
 	mgr := keys.NewManager(testSeed(n))
@@ -111,13 +111,6 @@ func (f *fixture) mineEmpty(n int) {
 	for range n {
 		f.mine()
 	}
-}
-
-// disconnect disconnects the tip from the wallet and the chain.
-func (f *fixture) disconnect() {
-	f.t.Helper()
-	b, h := f.chain.pop()
-	f.w.BlockDisconnected(&b.Header, h)
 }
 
 // fakeChain builds blocks (no proof of work) for unit tests.
