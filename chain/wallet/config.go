@@ -60,9 +60,11 @@ type Config struct {
 	// Store keeps the wallet's state. Required.
 	Store persist.KVStore
 
-	// Birthday is the wallet's first block: a new wallet starts scanning at
-	// its child. Ignored when the store already holds a wallet. Default:
-	// the genesis block.
+	// Birthday is the block before the wallet's first coin: a new wallet
+	// starts at it (its BestBlock) and the poller scans from its child. To
+	// restore a wallet from its seed onto an empty store, give the block
+	// before the seed's first use. Ignored when the store already holds a
+	// wallet. Default: the genesis block.
 	Birthday chain.BestBlock
 
 	// Fees answers fee rates for a confirmation target. Required.
@@ -72,8 +74,11 @@ type Config struct {
 	Broadcaster chain.Broadcaster
 
 	// Filter, when set, is told every script and output the wallet
-	// watches, for chain sources driven through chain.Confirm.
-	// Default: none (the wallet is driven as a chain.Listen).
+	// watches, for chain sources driven through chain.Confirm: each
+	// watched script with RegisterTx(zero txid, script), each coin with
+	// RegisterOutput, each own transaction with RegisterTx(txid, its
+	// first output). Default: none (the wallet is driven as a
+	// chain.Listen).
 	Filter chain.Filter
 
 	// Signers returns the channel signer of a spendable output. Required

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -84,4 +85,11 @@ func TestMalformedBlocks(t *testing.T) {
 	// impossible coins as spendable.
 	_, err := f.w.SendOutputs(context.Background(), []*btcwire.TxOut{btcwire.NewTxOut(10_000, otherScript)}, chain.TargetOutputSpending)
 	require.Error(t, err)
+}
+
+func TestWalletRedacts(t *testing.T) {
+	f := newFixture(t, 19)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
+		require.Equal(t, "wallet.Wallet(regtest)", fmt.Sprintf(verb, f.w))
+	}
 }

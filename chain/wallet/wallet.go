@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 
@@ -142,6 +143,10 @@ func (w *Wallet) Birthday() chain.BestBlock {
 
 // String describes the wallet without its keys.
 func (w *Wallet) String() string { return "wallet.Wallet(" + w.cfg.Params.Name + ")" }
+
+// Format implements fmt.Formatter so that no verb (%#v included) prints the
+// wallet's keys.
+func (w *Wallet) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(w.String())) }
 
 // LogValue implements slog.LogValuer: the network only, never keys.
 func (w *Wallet) LogValue() slog.Value {

@@ -253,6 +253,12 @@ func TestAbandon(t *testing.T) {
 	require.ErrorIs(t, err, errSentinel)
 	require.NotNil(t, tx)
 	require.Zero(t, f.w.Balance().Confirmed)
+	// It was persisted before the broadcast: after a crash it is still
+	// there, to rebroadcast.
+	f.reopen()
+	pending := f.w.UnconfirmedTransactions()
+	require.Len(t, pending, 1)
+	require.Equal(t, tx.TxHash(), pending[0].TxHash())
 	require.NoError(t, f.w.AbandonTransaction(ctx, tx.TxHash()))
 	require.Equal(t, Balance{Confirmed: 100_000}, f.w.Balance())
 	require.ErrorIs(t, f.w.AbandonTransaction(ctx, tx.TxHash()), ErrUnknownOutput)
