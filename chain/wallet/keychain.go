@@ -84,9 +84,11 @@ type keyRef struct {
 	Index  uint32
 }
 
-// keychain holds the four branch keys m/purpose'/coin'/0'/change.
+// keychain holds the four branch keys m/purpose'/coin'/0'/change, private
+// (for signing) and public (to derive scripts cheaply).
 type keychain struct {
 	branches [numBranches]*hdkeychain.ExtendedKey
+	public   [numBranches]*hdkeychain.ExtendedKey
 }
 
 // bip32Seed derives the wallet's 64-byte BIP 32 seed from the node seed:
@@ -129,7 +131,12 @@ func keychainFromBIP32Seed(s []byte, params *chaincfg.Params) (*keychain, error)
 			if purpose == 86 {
 				b = branchTRReceive
 			}
+			pub, err := k.Neuter()
+			if err != nil {
+				return nil, fmt.Errorf("wallet: neuter branch: %w", err)
+			}
 			kc.branches[b+branch(change)] = k
+			kc.public[b+branch(change)] = pub
 		}
 		acct.Zero()
 	}
@@ -149,11 +156,10 @@ func derivePath(k *hdkeychain.ExtendedKey, path ...uint32) (*hdkeychain.Extended
 
 // pubKey returns the public key at ref.
 func (kc *keychain) pubKey(ref keyRef) (*btcec.PublicKey, error) {
-	k, err := kc.branches[ref.Branch].Derive(ref.Index)
+	k, err := kc.public[ref.Branch].Derive(ref.Index)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: derive key %d/%d: %w", ref.Branch, ref.Index, err)
 	}
-	defer k.Zero()
 	return k.ECPubKey()
 }
 

@@ -20,7 +20,7 @@ func TestRandomHistory(t *testing.T) {
 	var sends, reorgs int
 	for round := range 8 {
 		f := newFixture(t, byte(60+round))
-		f.cfg.GapLimit = 100
+		f.cfg.GapLimit = 50
 		f.reopen()
 		var pending []*btcwire.MsgTx // blocks to come include these
 		seq := uint32(0)
@@ -64,7 +64,7 @@ func TestRandomHistory(t *testing.T) {
 		require.Empty(t, f.w.UnconfirmedTransactions())
 
 		fresh := newFixture(t, byte(60+round))
-		fresh.cfg.GapLimit = 100
+		fresh.cfg.GapLimit = 50
 		fresh.reopen()
 		for h, b := range f.chain.blocks[1:] {
 			fresh.w.BlockConnected(b, int32(h+1))
