@@ -1,0 +1,245 @@
+package wallet
+
+import (
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	btcwire "github.com/btcsuite/btcd/wire"
+)
+
+// This file is the wallet's ledger: how a transaction changes the coins.
+// Every function here runs with w.mu held.
+
+// relevant reports whether tx spends a wallet coin (or a locked one) or
+// pays a wallet script.
+func (w *Wallet) relevant(tx *btcwire.MsgTx) bool {
+	for _, in := range tx.TxIn {
+		if in == nil {
+			continue
+		}
+		if _, ok := w.utxos[in.PreviousOutPoint]; ok {
+			return true
+		}
+	}
+	for _, out := range tx.TxOut {
+		if out == nil {
+			continue
+		}
+		if _, ok := w.scripts[string(out.PkScript)]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// connectTx records that tx confirmed at height in block hash, at position
+// index. Irrelevant transactions are ignored; repeated calls are harmless.
+func (w *Wallet) connectTx(tx *btcwire.MsgTx, height int32, hash chainhash.Hash, index int) {
+	if !wellFormed(tx) {
+		w.log.Warn("wallet: malformed transaction ignored", "height", height, "block", hash.String(), "index", index)
+		return
+	}
+	// Every transaction the wallet knows spends or pays it, so the cheap
+	// map lookups of relevant come before hashing.
+	if !w.relevant(tx) {
+		return
+	}
+	txid := tx.TxHash()
+	rec, known := w.txs[txid]
+	if known && rec.Status == txConfirmed && rec.BlockHash == hash {
+		return
+	}
+	w.evictConflicts(tx, txid)
+	if !known || rec.Status == txLocked {
+		if !known {
+			rec = &txRecord{Tx: tx, TxID: txid}
+			w.txs[txid] = rec
+		}
+		rec.Status = txConfirmed
+		rec.Height, rec.BlockHash, rec.Index = height, hash, uint32(index)
+		w.applyTx(rec, index == 0 && isCoinbase(tx))
+		w.dirtyTxs[txid] = struct{}{}
+		return
+	}
+	rec.Status = txConfirmed
+	rec.Height, rec.BlockHash, rec.Index = height, hash, uint32(index)
+	w.dirtyTxs[txid] = struct{}{}
+	w.setOutputHeights(rec, height)
+}
+
+// applyTx spends the wallet coins rec's inputs spend and adds its outputs
+// paying the wallet, with rec.Height (0 when unconfirmed).
+func (w *Wallet) applyTx(rec *txRecord, coinbase bool) {
+	txid := rec.TxID
+	rec.Debit, rec.Credit = 0, 0
+	for _, in := range rec.Tx.TxIn {
+		if in == nil {
+			continue
+		}
+		delete(w.locks, in.PreviousOutPoint)
+		u, ok := w.utxos[in.PreviousOutPoint]
+		if !ok {
+			continue
+		}
+		u.SpentBy = &txid
+		rec.Debit += u.Value
+		w.dirtyUTXOs[u.OutPoint] = struct{}{}
+	}
+	for i, out := range rec.Tx.TxOut {
+		if out == nil {
+			continue
+		}
+		ref, ok := w.scripts[string(out.PkScript)]
+		if !ok || out.Value <= 0 || out.Value > btcMaxSatoshi {
+			continue
+		}
+		op := btcwire.OutPoint{Hash: txid, Index: uint32(i)}
+		rec.Credit += out.Value
+		if u, ok := w.utxos[op]; ok {
+			u.Height = rec.Height
+		} else {
+			u = &utxo{OutPoint: op, Value: out.Value, PkScript: out.PkScript, Key: ref, Height: rec.Height, Coinbase: coinbase}
+			w.utxos[op] = u
+			w.watchOutput(u)
+		}
+		w.dirtyUTXOs[op] = struct{}{}
+		w.markUsed(ref)
+	}
+}
+
+// setOutputHeights sets the height of rec's outputs in the wallet.
+func (w *Wallet) setOutputHeights(rec *txRecord, height int32) {
+	for i := range rec.Tx.TxOut {
+		op := btcwire.OutPoint{Hash: rec.TxID, Index: uint32(i)}
+		if u, ok := w.utxos[op]; ok {
+			u.Height = height
+			w.dirtyUTXOs[op] = struct{}{}
+		}
+	}
+}
+
+// evictConflicts removes the unconfirmed or locked wallet transactions that
+// spend an input of tx (txid), which has just confirmed: they can never
+// confirm now.
+func (w *Wallet) evictConflicts(tx *btcwire.MsgTx, txid chainhash.Hash) {
+	for _, in := range tx.TxIn {
+		if in == nil {
+			continue
+		}
+		if l, ok := w.locks[in.PreviousOutPoint]; ok && l != txid {
+			w.evict(l)
+		}
+		u, ok := w.utxos[in.PreviousOutPoint]
+		if !ok || u.SpentBy == nil || *u.SpentBy == txid {
+			continue
+		}
+		if other := w.txs[*u.SpentBy]; other == nil || other.Status != txConfirmed {
+			w.log.Info("wallet: conflicting transaction evicted", "txid", u.SpentBy.String(), "by", txid.String())
+			w.evict(*u.SpentBy)
+		} else {
+			w.log.Warn("wallet: coin spent twice on chain", "coin", u.OutPoint.String())
+		}
+	}
+}
+
+// evict forgets the transaction txid and everything spending its outputs:
+// its outputs leave the wallet and the coins it spent are unspent again.
+func (w *Wallet) evict(txid chainhash.Hash) {
+	rec, ok := w.txs[txid]
+	if !ok {
+		return
+	}
+	delete(w.txs, txid)
+	w.dirtyTxs[txid] = struct{}{}
+	for _, in := range rec.Tx.TxIn {
+		if in == nil {
+			continue
+		}
+		if l, ok := w.locks[in.PreviousOutPoint]; ok && l == txid {
+			delete(w.locks, in.PreviousOutPoint)
+		}
+		if u, ok := w.utxos[in.PreviousOutPoint]; ok && u.SpentBy != nil && *u.SpentBy == txid {
+			u.SpentBy = nil
+			w.dirtyUTXOs[u.OutPoint] = struct{}{}
+			w.watchOutput(u)
+		}
+	}
+	if rec.Status == txLocked {
+		return
+	}
+	for i := range rec.Tx.TxOut {
+		op := btcwire.OutPoint{Hash: txid, Index: uint32(i)}
+		u, ok := w.utxos[op]
+		if !ok {
+			continue
+		}
+		if u.SpentBy != nil {
+			w.evict(*u.SpentBy)
+		}
+		for l, lockTx := range w.locks {
+			if l == op {
+				w.evict(lockTx)
+			}
+		}
+		delete(w.utxos, op)
+		w.dirtyUTXOs[op] = struct{}{}
+	}
+}
+
+// unconfirm undoes the confirmation of txid: the wallet's own transactions
+// go back to unconfirmed (they are still valid and may confirm again);
+// others are forgotten, which removes what they paid and resurrects what
+// they spent.
+func (w *Wallet) unconfirm(txid chainhash.Hash) {
+	rec, ok := w.txs[txid]
+	if !ok || rec.Status != txConfirmed {
+		return
+	}
+	if !rec.Own {
+		w.evict(txid)
+		return
+	}
+	rec.Status = txUnconfirmed
+	rec.Height, rec.BlockHash, rec.Index = 0, chainhash.Hash{}, 0
+	w.dirtyTxs[txid] = struct{}{}
+	w.setOutputHeights(rec, 0)
+}
+
+// prune forgets coins whose spending transaction is PruneDepth blocks deep.
+func (w *Wallet) prune() {
+	for op, u := range w.utxos {
+		if u.SpentBy == nil {
+			continue
+		}
+		rec := w.txs[*u.SpentBy]
+		if rec != nil && rec.Status == txConfirmed && w.best.Height-rec.Height+1 >= w.cfg.PruneDepth {
+			delete(w.utxos, op)
+			w.dirtyUTXOs[op] = struct{}{}
+		}
+	}
+}
+
+// wellFormed reports whether tx can be hashed and read: no nil inputs or
+// outputs.
+func wellFormed(tx *btcwire.MsgTx) bool {
+	if tx == nil {
+		return false
+	}
+	for _, in := range tx.TxIn {
+		if in == nil {
+			return false
+		}
+	}
+	for _, out := range tx.TxOut {
+		if out == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// isCoinbase reports whether tx has the shape of a coinbase: one input
+// spending the null outpoint.
+func isCoinbase(tx *btcwire.MsgTx) bool {
+	return len(tx.TxIn) == 1 && tx.TxIn[0] != nil &&
+		tx.TxIn[0].PreviousOutPoint.Index == btcwire.MaxPrevOutIndex &&
+		tx.TxIn[0].PreviousOutPoint.Hash == chainhash.Hash{}
+}
