@@ -30,7 +30,8 @@ func TestDrivenByConfirm(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 20)
 	late := &lateConfirm{}
-	watcher := chain.NewWatcher(late)
+	watcher, err := chain.NewWatcher(chain.WatcherConfig{Confirm: late})
+	require.NoError(t, err)
 	f.cfg.Filter = watcher
 	f.cfg.Store = newMemStore()
 	f.reopen()

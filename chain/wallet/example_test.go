@@ -24,7 +24,7 @@ func Example() {
 		store  persist.KVStore // e.g. persist/fsstore
 		client *rpc.Client     // rpc.Dial(ctx, rpc.Config{...})
 	)
-	mgr := keys.NewManager(seed)
+	mgr := keys.NewManager(seed, keys.Config{})
 	w, err := wallet.Open(ctx, wallet.Config{
 		Seed:        seed,
 		Params:      &chaincfg.MainNetParams,

@@ -19,8 +19,8 @@ func TestFundingLocks(t *testing.T) {
 	f := newFixture(t, 12)
 	fund := payTx(1, f.script(P2WPKH), 1_000_000)
 	f.mine(fund)
-	signer := keys.NewManager(testSeed(12)).ChannelKeys([32]byte{1})
-	other := keys.NewManager(testSeed(13)).ChannelKeys([32]byte{1})
+	signer := keys.NewManager(testSeed(12), keys.Config{}).ChannelKeys([32]byte{1})
+	other := keys.NewManager(testSeed(13), keys.Config{}).ChannelKeys([32]byte{1})
 	out, _ := commit.FundingOutput(signer.Basepoints().FundingKey, other.Basepoints().FundingKey, 400_000)
 
 	tx, err := f.w.FundingTransaction(ctx, out.PkScript, 400_000, chain.TargetNonAnchorChannelFee)

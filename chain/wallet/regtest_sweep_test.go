@@ -29,7 +29,7 @@ func TestRegtestSweepAndBump(t *testing.T) {
 	b := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	b.ActivateSegwit(t)
 	nd := startNode(t, b, 33, newMemStore())
-	mgr := keys.NewManager(testSeed(33))
+	mgr := keys.NewManager(testSeed(33), keys.Config{})
 	nd.cfg.Signers = func(id [32]byte) (spendable.Signer, error) { return mgr.ChannelKeys(id), nil }
 	nd.restart()
 	signer := mgr.ChannelKeys([32]byte{7})

@@ -91,7 +91,7 @@ func (w *Wallet) descriptorInput(d *spendable.Output) (txInput, int64, error) {
 		script        []byte // the output script the fields give
 		witnessScript []byte // nil for P2WPKH
 		witnessWeight int64
-		sign          func(hash []byte) lnwire.Signature
+		sign          func(hash lnwire.Digest) (lnwire.Signature, error)
 		witness       func(sig lnwire.Signature) (btcwire.TxWitness, error)
 	)
 	switch d.Kind {
@@ -125,7 +125,7 @@ func (w *Wallet) descriptorInput(d *spendable.Output) (txInput, int64, error) {
 		in.Sequence = uint32(d.ToSelfDelay)
 		witnessWeight = 1 + 1 + maxSigLen + 1 + scriptItemWeight(witnessScript)
 		pcp := d.PerCommitmentPoint
-		sign = func(hash []byte) lnwire.Signature { return signer.SignDelayedPayment(pcp, hash) }
+		sign = func(hash lnwire.Digest) (lnwire.Signature, error) { return signer.SignDelayedPayment(pcp, hash) }
 		witness = func(sig lnwire.Signature) (btcwire.TxWitness, error) {
 			return commit.ToLocalDelayedWitness(sig, witnessScript)
 		}
@@ -157,7 +157,11 @@ func (w *Wallet) descriptorInput(d *spendable.Output) (txInput, int64, error) {
 		if err != nil {
 			return nil, fmt.Errorf("wallet: sighash of input %d: %w", idx, err)
 		}
-		return witness(sign(hash))
+		sig, err := sign(lnwire.Digest(hash))
+		if err != nil {
+			return nil, fmt.Errorf("wallet: sign input %d: %w", idx, err)
+		}
+		return witness(sig)
 	}
 	return in, inputBaseWeight + witnessWeight, nil
 }

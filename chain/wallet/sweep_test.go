@@ -25,7 +25,7 @@ type closeFixture struct {
 
 func newCloseFixture(t *testing.T, seed keys.Seed) *closeFixture {
 	t.Helper()
-	signer := keys.NewManager(seed).ChannelKeys([32]byte{42})
+	signer := keys.NewManager(seed, keys.Config{}).ChannelKeys([32]byte{42})
 	bp := signer.Basepoints()
 	pcp := signer.PerCommitmentPoint(5)
 	revKey, err := btcec.NewPrivateKey()

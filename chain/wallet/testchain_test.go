@@ -64,7 +64,7 @@ type fixture struct {
 func newFixture(t testing.TB, n byte) *fixture {
 	t.Helper()
 	f := &fixture{t: t, store: newMemStore(), bc: &recorder{}, chain: newFakeChain()}
-	mgr := keys.NewManager(testSeed(n))
+	mgr := keys.NewManager(testSeed(n), keys.Config{})
 	f.cfg = Config{
 		Seed:        testSeed(n),
 		Params:      &chaincfg.RegressionNetParams,

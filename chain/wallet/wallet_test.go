@@ -74,7 +74,7 @@ func TestKeyDerivationFixed(t *testing.T) {
 	require.Equal(t, pinnedAddrs, []string{wpkh.EncodeAddress(), tr.EncodeAddress(), wpkh2.EncodeAddress()})
 
 	// The wallet's keys are not the Lightning keys of the same seed.
-	mgr := keys.NewManager(testSeed(7))
+	mgr := keys.NewManager(testSeed(7), keys.Config{})
 	pub, err := w.kc.pubKey(keyRef{Branch: branchWPKHReceive})
 	require.NoError(t, err)
 	require.NotEqual(t, mgr.PublicKey().SerializeCompressed(), pub.SerializeCompressed())

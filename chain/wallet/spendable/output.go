@@ -91,21 +91,22 @@ type Output struct {
 }
 
 // Signer signs for the channel keys of one channel. *keys.InMemorySigner
-// implements it. sigHash is the BIP 143 signature hash of the input.
+// implements it. sigHash is the BIP 143 signature hash of the input. A
+// signer may refuse or fail (a remote signer): the error reaches Sweep's caller.
 type Signer interface {
 	// Basepoints returns the channel's public basepoints (our side).
 	Basepoints() keys.ChannelPublicKeys
 
 	// SignFunding signs with the funding key (anchor outputs).
-	SignFunding(sigHash []byte) lnwire.Signature
+	SignFunding(sigHash lnwire.Digest) (lnwire.Signature, error)
 
 	// SignPayment signs with the payment basepoint secret (to_remote with
 	// option_static_remotekey, with or without anchors).
-	SignPayment(sigHash []byte) lnwire.Signature
+	SignPayment(sigHash lnwire.Digest) (lnwire.Signature, error)
 
 	// SignDelayedPayment signs with the delayed key of the commitment
 	// whose per-commitment point is given (to_local).
-	SignDelayedPayment(perCommitmentPoint *btcec.PublicKey, sigHash []byte) lnwire.Signature
+	SignDelayedPayment(perCommitmentPoint *btcec.PublicKey, sigHash lnwire.Digest) (lnwire.Signature, error)
 }
 
 // SignerSource returns the signer of a channel key id. For a keys.Manager:
