@@ -47,7 +47,9 @@ type Policy struct {
 
 // Usable reports whether pathfinding may use this direction: known, not
 // disabled, and with sane HTLC limits.
-func (p *Policy) Usable() bool { return p.Flags&(PolicyKnown|PolicyDisabled|PolicyUnusable) == PolicyKnown }
+func (p *Policy) Usable() bool {
+	return p.Flags&(PolicyKnown|PolicyDisabled|PolicyUnusable) == PolicyKnown
+}
 
 // Fee returns the fee for forwarding amt, as BOLT 7 computes it:
 // fee_base_msat + amt*fee_proportional_millionths/1_000_000 (rounded down).
