@@ -78,7 +78,7 @@ func newFundingChecker(cfg Config) *fundingChecker {
 		cap:   cfg.FundingCacheSize,
 		lru:   list.New(),
 		byID:  make(map[uint64]*list.Element),
-		toks:  cfg.LookupsPerTick,
+		toks:  cfg.LookupBurst,
 		per:   cfg.LookupsPerTick,
 		burst: cfg.LookupBurst,
 	}

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"errors"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
@@ -56,3 +57,5 @@ func firstErr(errs []error) error {
 	}
 	return nil
 }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
