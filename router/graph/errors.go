@@ -57,3 +57,5 @@ var (
 	// ErrCorruptSnapshot: a persisted graph does not decode.
 	ErrCorruptSnapshot = errors.New("graph: corrupt snapshot")
 )
+
+func newConfigError(field, reason string) error { return configerr.New("router/graph", field, reason) }

@@ -145,15 +145,21 @@ func Generate(cfg Config) *Network {
 	height := uint32(500_000)
 	base := uint32(BaseUnix)
 	n.Channels = make([]Channel, len(pairs))
+	used := make(map[wire.ShortChannelID]bool, len(pairs))
 	for i, p := range pairs {
 		height += uint32(rng.IntN(8))
+		scid := wire.ShortChannelID{BlockHeight: height, TxIndex: uint32(rng.IntN(3000)), OutputIndex: uint16(rng.IntN(2))}
+		for used[scid] {
+			scid.TxIndex++
+		}
+		used[scid] = true
 		a, b := p[0], p[1]
 		if string(n.NodeIDs[a][:]) > string(n.NodeIDs[b][:]) {
 			a, b = b, a
 		}
 		capSat := wire.Satoshi(math.Exp(math.Log(20_000) + rng.Float64()*(math.Log(500_000_000)-math.Log(20_000))))
 		ch := Channel{
-			SCID:     wire.ShortChannelID{BlockHeight: height, TxIndex: uint32(rng.IntN(3000)), OutputIndex: uint16(rng.IntN(2))},
+			SCID:     scid,
 			Node:     [2]int{a, b},
 			Capacity: capSat,
 		}
