@@ -45,7 +45,12 @@ func pump(t testing.TB, a, b *graph.Graph, idA, idB wire.NodeID, now time.Time) 
 			src, dst *graph.Graph
 			from     wire.NodeID
 		}{{a, b, idA}, {b, a, idB}} {
+			var prevEnd uint64
 			for _, o := range p.src.Handler().PendingMessages(nil) {
+				if r, ok := o.Msg.(*wire.ReplyChannelRange); ok {
+					checkReply(t, r, prevEnd)
+					prevEnd = r.EndHeight()
+				}
 				require.NoError(t, p.dst.Handler().HandleRoutingMessage(p.from, roundTrip(t, o.Msg)), "%v", o.Msg.Type())
 				moved++
 			}
@@ -196,5 +201,19 @@ func TestExtendedQueriesVectors(t *testing.T) {
 			require.Len(t, out, 1)
 			require.IsType(t, &wire.ReplyShortChanIDsEnd{}, out[0].Msg)
 		}
+	}
+}
+
+// checkReply checks what lnd checks of a reply_channel_range: its ids lie
+// in its range, and it starts at the previous reply's last block or the
+// one after.
+func checkReply(t testing.TB, r *wire.ReplyChannelRange, prevEnd uint64) {
+	t.Helper()
+	for _, id := range r.ShortChannelIDs {
+		require.GreaterOrEqual(t, id.BlockHeight, r.FirstBlockHeight)
+		require.Less(t, uint64(id.BlockHeight), r.EndHeight())
+	}
+	if prevEnd != 0 {
+		require.Contains(t, []uint64{prevEnd - 1, prevEnd}, uint64(r.FirstBlockHeight))
 	}
 }
