@@ -53,6 +53,10 @@ const (
 	// DefaultBacklogPerTick is how many channels of a timestamp-filter
 	// backlog (or of a query reply) are queued to one peer per Tick.
 	DefaultBacklogPerTick = 500
+	// DefaultMaxBadSignatures is how many gossip messages with bad
+	// signatures a peer may send before it is disconnected: each costs a
+	// signature verification, so a flood of them is cut short.
+	DefaultMaxBadSignatures = 16
 	// DefaultSpendDelay is the blocks after a funding spend before the
 	// channel is forgotten (BOLT 7: 12, to let a splice propagate).
 	DefaultSpendDelay = 12
@@ -96,6 +100,8 @@ type Config struct {
 	ReplyBatch int
 	// BacklogPerTick: see DefaultBacklogPerTick.
 	BacklogPerTick int
+	// MaxBadSignatures: see DefaultMaxBadSignatures.
+	MaxBadSignatures int
 	// SpendDelay: see DefaultSpendDelay.
 	SpendDelay uint32
 	// VerifyWorkers is how many goroutines AddBatch verifies signatures
@@ -149,6 +155,7 @@ func (c Config) withDefaults() (Config, error) {
 		{&c.ReplyBatch, DefaultReplyBatch, "ReplyBatch"},
 		{&c.BacklogPerTick, DefaultBacklogPerTick, "BacklogPerTick"},
 		{&c.VerifyWorkers, 1, "VerifyWorkers"},
+		{&c.MaxBadSignatures, DefaultMaxBadSignatures, "MaxBadSignatures"},
 	} {
 		if *f.p < 0 {
 			return c, configerr.New("router/graph", f.name, "must not be negative")

@@ -42,7 +42,9 @@ type peerSync struct {
 	// Their query_short_channel_ids being answered, paced by ticks.
 	answering bool
 	answer    []want
-	answerEnd bool
+	// badSigs counts this peer's gossip with bad signatures; past
+	// Config.MaxBadSignatures the peer is disconnected.
+	badSigs int
 	// The backlog of a gossip_timestamp_filter, paced by ticks.
 	backlog    []uint64
 	backlogMin uint32
@@ -81,7 +83,6 @@ type syncer struct {
 	now       time.Time
 	synced    bool
 	syncing   int
-	warnings  int
 }
 
 func newSyncer(g *Graph) *syncer {
@@ -201,6 +202,10 @@ func (s *syncer) HandleRoutingMessage(from wire.NodeID, msg wire.Message) error 
 	switch m := msg.(type) {
 	case *wire.ChannelAnnouncement, *wire.NodeAnnouncement, *wire.ChannelUpdate:
 		s.mu.Lock()
+		if ps := s.peers[from]; ps != nil && ps.badSigs > s.g.cfg.MaxBadSignatures {
+			s.mu.Unlock()
+			return errorf("peer sent %d messages with bad signatures: %w", ps.badSigs, ErrBadSignature)
+		}
 		s.inbox = append(s.inbox, msg)
 		s.inboxSrc = append(s.inboxSrc, from)
 		full := len(s.inbox) >= inboxSize
@@ -238,8 +243,8 @@ func (s *syncer) flushInbox() {
 	defer s.mu.Unlock()
 	for i, err := range errs {
 		if err != nil {
-			if errors.Is(err, ErrBadSignature) {
-				s.warnings++
+			if ps := s.peers[src[i]]; ps != nil && errors.Is(err, ErrBadSignature) {
+				ps.badSigs++
 			}
 			s.g.cfg.Logger.Debug("graph: gossip dropped", "type", msgs[i].Type(), "from", src[i], "err", err)
 			continue

@@ -217,3 +217,40 @@ func checkReply(t testing.TB, r *wire.ReplyChannelRange, prevEnd uint64) {
 		require.Contains(t, []uint64{prevEnd - 1, prevEnd}, uint64(r.FirstBlockHeight))
 	}
 }
+
+// TestBadSignatureFloodDisconnects: a peer flooding forged updates is cut
+// off after Config.MaxBadSignatures of them, so the verification cost it
+// can cause is bounded.
+func TestBadSignatureFloodDisconnects(t *testing.T) {
+	n, g := small(t, graph.Config{MaxBadSignatures: 3})
+	require.NoError(t, firstErr(g.AddBatch(context.Background(), n.Messages(true)[:len(n.Channels)])))
+	id := wire.NodeID{2, 9}
+	h := g.Handler()
+	require.NoError(t, h.PeerConnected(id, queriesInit(), true))
+	forged := n.Update(0, 0, false)
+	forged.Timestamp = graphtest.BaseUnix
+	var err error
+	for i := 0; i < 100 && err == nil; i++ {
+		f := *forged
+		f.Signature[0] = byte(i + 1)
+		f.Signature[40] = 1
+		err = h.HandleRoutingMessage(id, &f)
+		g.Tick(graphtest.BaseTime())
+	}
+	require.ErrorIs(t, err, graph.ErrBadSignature)
+}
+
+// TestConfigErrors: every bad Config field is named.
+func TestConfigErrors(t *testing.T) {
+	for _, cfg := range []graph.Config{
+		{StaleAfter: -1}, {UpdateBurst: -1}, {UpdateBurst: 300}, {QueryBatch: 9000}, {ReplyBatch: 3000}, {VerifyWorkers: -2},
+	} {
+		_, err := graph.New(cfg)
+		require.ErrorIs(t, err, graph.ErrInvalidConfig)
+		var ce *graph.ConfigError
+		require.ErrorAs(t, err, &ce)
+		require.NotEmpty(t, ce.Field)
+	}
+	_, err := graph.NewRPCUTXOSource(nil)
+	require.ErrorIs(t, err, graph.ErrInvalidConfig)
+}
