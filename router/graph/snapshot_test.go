@@ -33,6 +33,16 @@ func TestSaveLoad(t *testing.T) {
 	require.Equal(t, c1, c2)
 	require.Equal(t, n1, n2)
 
+	// an unknown version is refused
+	meta, err := store.Read(ctx, graph.Namespace, "meta")
+	require.NoError(t, err)
+	future := append([]byte(nil), meta...)
+	future[4] = 2
+	require.NoError(t, store.Write(ctx, graph.Namespace, "meta", future))
+	_, err = graph.Load(ctx, store, graph.Config{})
+	require.ErrorIs(t, err, graph.ErrCorruptSnapshot)
+	require.NoError(t, store.Write(ctx, graph.Namespace, "meta", meta))
+
 	// a flipped byte is caught by the checksum
 	keys, _ := store.List(ctx, graph.Namespace)
 	v, _ := store.Read(ctx, graph.Namespace, keys[0])

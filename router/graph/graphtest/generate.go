@@ -377,3 +377,30 @@ func (u *UTXOs) FundingOutput(_ context.Context, scid wire.ShortChannelID) (grap
 	}
 	return out, nil
 }
+
+// Pairs returns k deterministic (source, destination) pairs of distinct
+// nodes with channels, for route benchmarks ("1,000 random pairs").
+func (n *Network) Pairs(k int, seed uint64) [][2]wire.NodeID {
+	has := make([]bool, len(n.NodeIDs))
+	for _, ch := range n.Channels {
+		has[ch.Node[0]], has[ch.Node[1]] = true, true
+	}
+	var idx []int
+	for i, ok := range has {
+		if ok {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) < 2 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x7061697273))
+	out := make([][2]wire.NodeID, 0, k)
+	for len(out) < k {
+		a, b := idx[rng.IntN(len(idx))], idx[rng.IntN(len(idx))]
+		if a != b {
+			out = append(out, [2]wire.NodeID{n.NodeIDs[a], n.NodeIDs[b]})
+		}
+	}
+	return out
+}
