@@ -354,7 +354,15 @@ func (n *Network) Populate(g *graph.Graph) {
 // UTXOs is a graph.UTXOSource answering with the network's funding
 // outputs.
 type UTXOs struct {
+	mu   sync.Mutex
 	byID map[uint64]graph.FundingOutput
+}
+
+// Spend removes a funding output, as if the channel closed.
+func (u *UTXOs) Spend(scid wire.ShortChannelID) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.byID, scid.ToUint64())
 }
 
 // UTXOs returns the network's funding outputs as a UTXOSource.
@@ -371,6 +379,8 @@ func (n *Network) UTXOs() *UTXOs {
 
 // FundingOutput implements graph.UTXOSource.
 func (u *UTXOs) FundingOutput(_ context.Context, scid wire.ShortChannelID) (graph.FundingOutput, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	out, ok := u.byID[scid.ToUint64()]
 	if !ok {
 		return graph.FundingOutput{}, graph.ErrOutputNotFound
