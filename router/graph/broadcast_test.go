@@ -66,3 +66,25 @@ func TestStaggeredBroadcast(t *testing.T) {
 	info, _ := g.ChannelInfo(newer.ShortChannelID)
 	require.Equal(t, newer.Timestamp, info.Policy[0].Timestamp)
 }
+
+// TestUpdateBeforeAnnouncement: an update that comes before its channel's
+// announcement is parked (boundedly) and applied when the announcement
+// arrives.
+func TestUpdateBeforeAnnouncement(t *testing.T) {
+	n, g := small(t, graph.Config{MaxPendingUpdates: 1})
+	h := g.Handler()
+	id := wire.NodeID{2, 7}
+	require.NoError(t, h.PeerConnected(id, queriesInit(), true))
+	require.NoError(t, h.HandleRoutingMessage(id, n.Update(0, 1, true)))
+	require.NoError(t, h.HandleRoutingMessage(id, n.Update(1, 1, true))) // set full: dropped
+	g.Tick(graphtest.BaseTime())
+	require.NoError(t, h.HandleRoutingMessage(id, n.Announcement(0, true)))
+	require.NoError(t, h.HandleRoutingMessage(id, n.Announcement(1, true)))
+	g.Tick(graphtest.BaseTime())
+	info, ok := g.ChannelInfo(n.Channels[0].SCID)
+	require.True(t, ok)
+	require.Equal(t, n.Channels[0].Policy[1], info.Policy[1])
+	info, ok = g.ChannelInfo(n.Channels[1].SCID)
+	require.True(t, ok)
+	require.Zero(t, info.Policy[1].Flags&graph.PolicyKnown)
+}

@@ -57,6 +57,9 @@ const (
 	// signatures a peer may send before it is disconnected: each costs a
 	// signature verification, so a flood of them is cut short.
 	DefaultMaxBadSignatures = 16
+	// DefaultMaxPendingUpdates bounds the channel_updates kept for
+	// channels whose announcement has not been accepted yet.
+	DefaultMaxPendingUpdates = 1000
 	// DefaultSpendDelay is the blocks after a funding spend before the
 	// channel is forgotten (BOLT 7: 12, to let a splice propagate).
 	DefaultSpendDelay = 12
@@ -102,6 +105,8 @@ type Config struct {
 	BacklogPerTick int
 	// MaxBadSignatures: see DefaultMaxBadSignatures.
 	MaxBadSignatures int
+	// MaxPendingUpdates: see DefaultMaxPendingUpdates.
+	MaxPendingUpdates int
 	// SpendDelay: see DefaultSpendDelay.
 	SpendDelay uint32
 	// VerifyWorkers is how many goroutines AddBatch verifies signatures
@@ -156,6 +161,7 @@ func (c Config) withDefaults() (Config, error) {
 		{&c.BacklogPerTick, DefaultBacklogPerTick, "BacklogPerTick"},
 		{&c.VerifyWorkers, 1, "VerifyWorkers"},
 		{&c.MaxBadSignatures, DefaultMaxBadSignatures, "MaxBadSignatures"},
+		{&c.MaxPendingUpdates, DefaultMaxPendingUpdates, "MaxPendingUpdates"},
 	} {
 		if *f.p < 0 {
 			return c, configerr.New("router/graph", f.name, "must not be negative")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -81,8 +82,11 @@ type syncer struct {
 	seq       uint64
 	nextFlush time.Time
 	now       time.Time
-	synced    bool
-	syncing   int
+	// updates for channels not (yet) known, retried when the channel's
+	// announcement is accepted; at most Config.MaxPendingUpdates.
+	pending map[stagKey]pendingUpdate
+	synced  bool
+	syncing int
 }
 
 func newSyncer(g *Graph) *syncer {
@@ -91,6 +95,7 @@ func newSyncer(g *Graph) *syncer {
 		peers:     make(map[wire.NodeID]*peerSync),
 		stag:      make(map[stagKey]stagEntry),
 		caPending: make(map[uint64]struct{}),
+		pending:   make(map[stagKey]pendingUpdate),
 	}
 }
 
@@ -239,9 +244,13 @@ func (s *syncer) flushInbox() {
 		return
 	}
 	errs := s.g.AddBatch(context.Background(), msgs)
+	msgs, src, errs = s.retryPending(msgs, src, errs)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, err := range errs {
+		if u, ok := msgs[i].(*wire.ChannelUpdate); ok && errors.Is(err, ErrUnknownChannel) {
+			s.park(u, src[i])
+		}
 		if err != nil {
 			if ps := s.peers[src[i]]; ps != nil && errors.Is(err, ErrBadSignature) {
 				ps.badSigs++
@@ -298,4 +307,53 @@ func (s *syncer) checkChain(h [32]byte) bool { return h == s.g.cfg.ChainHash }
 
 func errorf(format string, args ...any) error {
 	return fmt.Errorf("graph: "+format, args...)
+}
+
+type pendingUpdate struct {
+	msg  *wire.ChannelUpdate
+	from wire.NodeID
+}
+
+// park keeps an update of an unknown channel, in case its announcement
+// follows (say, after a rate-limited funding lookup). Newer replace older
+// for a direction; when the set is full new ones are dropped. Caller holds
+// s.mu.
+func (s *syncer) park(u *wire.ChannelUpdate, from wire.NodeID) {
+	k := stagKey{scid: u.ShortChannelID.ToUint64(), dir: int8(u.ChannelFlags.Direction())}
+	old, ok := s.pending[k]
+	switch {
+	case ok && old.msg.Timestamp >= u.Timestamp:
+	case ok || len(s.pending) < s.g.cfg.MaxPendingUpdates:
+		s.pending[k] = pendingUpdate{msg: u, from: from}
+	}
+}
+
+// retryPending applies the parked updates of the channels msgs announced
+// and appends them (with their outcomes) to the batch's results.
+func (s *syncer) retryPending(msgs []wire.Message, src []wire.NodeID, errs []error) ([]wire.Message, []wire.NodeID, []error) {
+	var again []wire.Message
+	var from []wire.NodeID
+	s.mu.Lock()
+	if len(s.pending) > 0 {
+		for i, m := range msgs {
+			a, ok := m.(*wire.ChannelAnnouncement)
+			if !ok || errs[i] != nil {
+				continue
+			}
+			for d := int8(0); d < 2; d++ {
+				k := stagKey{scid: a.ShortChannelID.ToUint64(), dir: d}
+				if p, ok := s.pending[k]; ok {
+					again = append(again, p.msg)
+					from = append(from, p.from)
+					delete(s.pending, k)
+				}
+			}
+		}
+	}
+	s.mu.Unlock()
+	if len(again) == 0 {
+		return msgs, src, errs
+	}
+	errs2 := s.g.AddBatch(context.Background(), again)
+	return append(slices.Clone(msgs), again...), append(slices.Clone(src), from...), append(errs, errs2...)
 }
