@@ -7,7 +7,6 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
-	"github.com/lnkit/lnkit/internal/configerr"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -137,7 +136,7 @@ func (c Config) withDefaults() (Config, error) {
 		{&c.BroadcastInterval, DefaultBroadcastInterval, "BroadcastInterval"},
 	} {
 		if *f.p < 0 {
-			return c, configerr.New("router/graph", f.name, "must not be negative")
+			return c, newConfigError(f.name, "must not be negative")
 		}
 		if *f.p == 0 {
 			*f.p = f.def
@@ -164,20 +163,20 @@ func (c Config) withDefaults() (Config, error) {
 		{&c.MaxPendingUpdates, DefaultMaxPendingUpdates, "MaxPendingUpdates"},
 	} {
 		if *f.p < 0 {
-			return c, configerr.New("router/graph", f.name, "must not be negative")
+			return c, newConfigError(f.name, "must not be negative")
 		}
 		if *f.p == 0 {
 			*f.p = f.def
 		}
 	}
 	if c.QueryBatch > 8000 {
-		return c, configerr.New("router/graph", "QueryBatch", "at most 8000 short_channel_ids fit a message")
+		return c, newConfigError("QueryBatch", "at most 8000 short_channel_ids fit a message")
 	}
 	if c.ReplyBatch > 2500 {
-		return c, configerr.New("router/graph", "ReplyBatch", "at most 2500 short_channel_ids with timestamps and checksums fit a message")
+		return c, newConfigError("ReplyBatch", "at most 2500 short_channel_ids with timestamps and checksums fit a message")
 	}
 	if c.UpdateBurst > 255 {
-		return c, configerr.New("router/graph", "UpdateBurst", "at most 255")
+		return c, newConfigError("UpdateBurst", "at most 255")
 	}
 	if c.SpendDelay == 0 {
 		c.SpendDelay = DefaultSpendDelay

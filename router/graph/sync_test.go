@@ -111,8 +111,6 @@ func TestQueryProtocolViolations(t *testing.T) {
 	id := wire.NodeID{2}
 	h := g.Handler()
 	require.NoError(t, h.PeerConnected(id, &wire.Init{}, true))
-	chain := wire.NewShortChannelID(0)
-	_ = chain
 	// unsolicited replies
 	require.ErrorIs(t, h.HandleRoutingMessage(id, &wire.ReplyShortChanIDsEnd{}), graph.ErrProtocol)
 	main := mainnet(t)
@@ -125,9 +123,6 @@ func TestQueryProtocolViolations(t *testing.T) {
 
 func mainnet(t testing.TB) chainhash.Hash {
 	t.Helper()
-	g, err := graph.New(graph.Config{})
-	require.NoError(t, err)
-	_ = g
 	h, err := chainhash.NewHashFromStr("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f")
 	require.NoError(t, err)
 	return *h
