@@ -97,7 +97,7 @@ func FuzzGossip(f *testing.F) {
 	f.Add(b)
 	b, _ = wire.Encode(nil, &wire.GossipTimestampFilter{ChainHash: n.ChainHash, TimestampRange: 0xFFFFFFFF})
 	f.Add(b)
-	msgs := n.Messages(true)
+	recs, nodes := n.Records()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := wire.Decode(b)
 		if err != nil {
@@ -106,7 +106,7 @@ func FuzzGossip(f *testing.F) {
 		g, err := graph.New(graph.Config{UTXOSource: n.UTXOs()})
 		require.NoError(t, err)
 		g.Tick(graphtest.BaseTime())
-		require.NoError(t, firstErr(g.AddBatch(context.Background(), msgs)))
+		g.ImportTrusted(recs, nodes)
 		h := g.Handler()
 		id := wire.NodeID{2}
 		require.NoError(t, h.PeerConnected(id, queriesInit(), true))
