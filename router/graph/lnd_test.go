@@ -108,7 +108,7 @@ func TestSyncFromLnd(t *testing.T) {
 	require.NoError(t, err)
 	g.Tick(time.Now())
 
-	km := keys.NewManager(keys.GenerateSeed(keys.NewCryptoEntropy()))
+	km := keys.NewManager(keys.GenerateSeed(keys.NewCryptoEntropy()), keys.Config{})
 	feats := peer.DefaultFeatures()
 	feats.Set(wire.GossipQueriesOptional)
 	mgr, err := peer.New(peer.Config{
@@ -120,7 +120,8 @@ func TestSyncFromLnd(t *testing.T) {
 		Logger:         logger,
 	})
 	require.NoError(t, err)
-	tr := tcp.New(mgr, tcp.Config{TickInterval: 200 * time.Millisecond, Logger: logger})
+	tr, err := tcp.New(mgr, tcp.Config{TickInterval: 200 * time.Millisecond, Logger: logger})
+	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)
