@@ -2,6 +2,8 @@
 #
 #   make test    gofmt check, go vet, staticcheck, then every test with -race
 #                (installs the pinned btcd/lnd test peers first; cached)
+#   make check   gofmt check, go vet, every fast test (go test -short: no
+#                btcd/lnd/PostgreSQL, no -race); well under a minute
 #   make peers   build the pinned btcd/lnd test peers into
 #                $XDG_CACHE_HOME/lnkit/peers (only the first run builds)
 #   make bench   every benchmark, with allocations
