@@ -91,6 +91,7 @@ func TestECDHMatchesBtcec(t *testing.T) {
 		// alone, as btcec.GenerateSharedSecret returns), computed here
 		// independently with the big-integer curve.
 		kb := ks[i].Key.Bytes()
+		//lint:ignore SA1019 the deprecated big-integer curve is the independent reference here
 		x, y := btcec.S256().ScalarMult(ks[i+1].PubKey().X(), ks[i+1].PubKey().Y(), kb[:])
 		var fx, fy btcec.FieldVal
 		fx.SetByteSlice(x.Bytes())

@@ -78,12 +78,6 @@ func (g *Graph) Tick(now time.Time) {
 	g.sync.tick(now)
 }
 
-func (g *Graph) clock() time.Time {
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	return g.now
-}
-
 // nodeFor returns the index of id, adding the node if new. Caller holds mu.
 func (g *Graph) nodeFor(id wire.NodeID) NodeIdx {
 	if i, ok := g.nodeByID[id]; ok {
