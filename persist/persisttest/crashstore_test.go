@@ -56,7 +56,9 @@ func TestCrashStoreRelease(t *testing.T) {
 	errc := make(chan error, 2)
 	go func() { errc <- s.Write(ctx, ns, "a", []byte("1")) }()
 	require.NoError(t, s.WaitPending(ctx, 1))
-	go func() { errc <- s.Apply(ctx, []persist.Op{persist.WriteOp(ns, "b", []byte("2")), persist.RemoveOp(ns, "a")}) }()
+	go func() {
+		errc <- s.Apply(ctx, []persist.Op{persist.WriteOp(ns, "b", []byte("2")), persist.RemoveOp(ns, "a")})
+	}()
 	require.NoError(t, s.WaitPending(ctx, 2))
 	require.Equal(t, 1, s.Release(1))
 	require.NoError(t, <-errc)
