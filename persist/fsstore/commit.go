@@ -58,6 +58,14 @@ func (s *Store) commitGroup(group []*request) error {
 		return err
 	}
 	if err := s.applyOps(ops); err != nil {
+		if s.failure() != nil {
+			return err
+		}
+		// Nothing became visible: withdraw the batch, or recovery would
+		// apply it later, over newer writes.
+		if derr := s.dropBatchFile(name); derr != nil {
+			return derr
+		}
 		return err
 	}
 	return s.dropBatchFile(name)
