@@ -11,7 +11,11 @@
 //
 // Namespace directories carry a "p." or "s." prefix (an empty part is just
 // the prefix), so that no key name, which has no '.', can collide with a
-// directory or a temporary file. Directories are 0700, files 0600.
+// directory or a temporary file. In every file and directory name an
+// upper-case letter is written as '^' and the letter in lower case
+// ("chanKey" is the file "chan^key"), so that names differing only in case
+// stay apart on a case-insensitive file system. Directories are 0700,
+// files 0600.
 //
 // A value file is a 16-byte header, then the value:
 //

@@ -132,8 +132,8 @@ func (s *Store) List(ctx context.Context, ns persist.Namespace) ([]string, error
 	}
 	keys := make([]string, 0, len(entries))
 	for _, e := range entries {
-		if !e.IsDir && isKeyName(e.Name) {
-			keys = append(keys, e.Name)
+		if key, ok := keyName(e.Name); ok && !e.IsDir {
+			keys = append(keys, key)
 		}
 	}
 	sort.Strings(keys)
