@@ -39,7 +39,8 @@ func (s *Store) commitLoop() {
 }
 
 // commitGroup makes every request of group durable, or fails them all.
-// A group holding a batch goes whole through a batch file.
+// A group holding a batch goes whole through a batch file, written and
+// fsynced together with the temporary files of its ops.
 func (s *Store) commitGroup(group []*request) error {
 	if err := s.failure(); err != nil {
 		return err
@@ -50,44 +51,28 @@ func (s *Store) commitGroup(group []*request) error {
 		ops = append(ops, r.ops...)
 		batch = batch || len(r.ops) > 1
 	}
+	final := lastPerKey(ops)
 	if !batch {
-		return s.applyOps(ops)
+		return s.applyOps(final)
 	}
-	name, err := s.writeBatchFile(ops)
-	if err != nil {
+	s.seq++
+	name := filepath.Join(s.l.wal(), fmt.Sprintf("%016x%s", s.seq, batchSuffix))
+	walTmp := tempFile{name: name + tmpSuffix, contents: func() []byte { return encodeBatch(ops) }}
+	if err := s.prepare(final, walTmp); err != nil {
 		return err
 	}
-	if err := s.applyOps(ops); err != nil {
-		if s.failure() != nil {
-			return err
-		}
-		// Nothing became visible: withdraw the batch, or recovery would
-		// apply it later, over newer writes.
-		if derr := s.dropBatchFile(name); derr != nil {
-			return derr
-		}
+	// The batch commits when its file is durably in place; before that
+	// nothing is visible, after it recovery finishes what a crash stops.
+	if err := s.fs.Rename(walTmp.name, name); err != nil {
+		return s.fail(err)
+	}
+	if err := s.fs.SyncDir(s.l.wal()); err != nil {
+		return s.fail(err)
+	}
+	if err := s.publish(final); err != nil {
 		return err
 	}
 	return s.dropBatchFile(name)
-}
-
-// writeBatchFile commits ops to a new batch file: once it returns nil,
-// recovery applies them.
-func (s *Store) writeBatchFile(ops []persist.Op) (string, error) {
-	s.seq++
-	name := filepath.Join(s.l.wal(), fmt.Sprintf("%016x%s", s.seq, batchSuffix))
-	tmp := name + tmpSuffix
-	if err := s.writeFile(tmp, encodeBatch(ops)); err != nil {
-		_ = s.fs.Remove(tmp)
-		return "", err
-	}
-	if err := s.fs.Rename(tmp, name); err != nil {
-		return "", s.fail(err)
-	}
-	if err := s.fs.SyncDir(s.l.wal()); err != nil {
-		return "", s.fail(err)
-	}
-	return name, nil
 }
 
 // dropBatchFile removes an applied batch file durably, so that it is never
@@ -102,26 +87,53 @@ func (s *Store) dropBatchFile(name string) error {
 	return nil
 }
 
-// applyOps makes ops (in order; the last op on a key wins) durable in the
-// key files: temporary files written and fsynced, then renamed (or keys
-// removed) under viewMu, then each directory fsynced once.
-func (s *Store) applyOps(ops []persist.Op) error {
-	final := lastPerKey(ops)
-	for _, o := range final {
-		if !o.Remove {
-			if err := s.ensureNSDir(o.NS); err != nil {
-				return err
-			}
-		}
+// applyOps makes final (one op per key, see lastPerKey) durable in the key
+// files: prepare, then publish.
+func (s *Store) applyOps(final []persist.Op) error {
+	if err := s.prepare(final); err != nil {
+		return err
 	}
-	if err := s.writeTemps(final); err != nil {
-		for _, o := range final {
-			if !o.Remove {
-				_ = s.fs.Remove(s.l.keyPath(o.NS, o.Key) + tmpSuffix)
-			}
+	return s.publish(final)
+}
+
+// tempFile is a file prepare writes and fsyncs.
+type tempFile struct {
+	name     string
+	contents func() []byte
+}
+
+// prepare makes the namespace directories of final's writes and writes
+// and fsyncs their temporary files, with extra files alongside, up to
+// s.par at once. On an error it removes the temporary files: nothing is
+// visible yet.
+func (s *Store) prepare(final []persist.Op, extra ...tempFile) error {
+	files := extra
+	for _, o := range final {
+		if o.Remove {
+			continue
+		}
+		if err := s.ensureNSDir(o.NS); err != nil {
+			return err
+		}
+		files = append(files, tempFile{
+			name:     s.l.keyPath(o.NS, o.Key) + tmpSuffix,
+			contents: func() []byte { return encodeValue(o.NS, o.Key, o.Value) },
+		})
+	}
+	if err := s.writeFiles(files); err != nil {
+		for _, f := range files {
+			_ = s.fs.Remove(f.name)
 		}
 		return err
 	}
+	return nil
+}
+
+// publish renames the temporary files of final over their keys and
+// removes the removed keys, under viewMu, then fsyncs each directory
+// touched, in parallel. Any error leaves the durable state unknown and
+// fails the store.
+func (s *Store) publish(final []persist.Op) error {
 	var dirs []string
 	seen := map[string]bool{}
 	s.viewMu.Lock()
@@ -146,10 +158,8 @@ func (s *Store) applyOps(ops []persist.Op) error {
 		}
 	}
 	s.viewMu.Unlock()
-	for _, dir := range dirs {
-		if err := s.fs.SyncDir(dir); err != nil {
-			return s.fail(err)
-		}
+	if err := s.parallel(len(dirs), func(i int) error { return s.fs.SyncDir(dirs[i]) }); err != nil {
+		return s.fail(err)
 	}
 	return nil
 }
@@ -190,29 +200,29 @@ func (s *Store) ensureNSDir(ns persist.Namespace) error {
 	return nil
 }
 
-// writeTemps writes and fsyncs the temporary file of every write in ops,
-// up to s.par at once.
-func (s *Store) writeTemps(ops []persist.Op) error {
-	var writes []persist.Op
-	for _, o := range ops {
-		if !o.Remove {
-			writes = append(writes, o)
-		}
+// writeFiles writes and fsyncs files, up to s.par at once.
+func (s *Store) writeFiles(files []tempFile) error {
+	return s.parallel(len(files), func(i int) error {
+		return s.writeFile(files[i].name, files[i].contents())
+	})
+}
+
+// parallel runs job(0..n-1), up to s.par at once (inline when n is 1),
+// and joins their errors.
+func (s *Store) parallel(n int, job func(i int) error) error {
+	if n == 1 {
+		return job(0)
 	}
-	if len(writes) == 1 {
-		o := writes[0]
-		return s.writeFile(s.l.keyPath(o.NS, o.Key)+tmpSuffix, encodeValue(o.NS, o.Key, o.Value))
-	}
-	errs := make([]error, len(writes))
+	errs := make([]error, n)
 	sem := make(chan struct{}, s.par)
 	var wg sync.WaitGroup
-	for i, o := range writes {
+	for i := range n {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			errs[i] = s.writeFile(s.l.keyPath(o.NS, o.Key)+tmpSuffix, encodeValue(o.NS, o.Key, o.Value))
+			errs[i] = job(i)
 		}()
 	}
 	wg.Wait()

@@ -29,10 +29,13 @@
 //
 // A write goes to <key>.tmp, which is fsynced, renamed over <key>, and the
 // directory fsynced; a directory made for a new namespace is fsynced into
-// its parent first. A batch (an Apply of more than one op) is first written
-// whole to a batch file in root/wal (temporary file, fsync, rename, fsync
-// of wal): from then on it is committed. Its ops are then applied as above,
-// and the batch file removed (and wal fsynced) before Apply returns. Open
+// its parent first. A batch (an Apply of more than one op) is written whole
+// to a batch file in root/wal, a temporary file fsynced together with the
+// temporary files of its ops; renaming it into place and fsyncing wal
+// commits the batch. Its temporary files are then renamed over their keys
+// and the directories fsynced, and the batch file removed (and wal
+// fsynced) before Apply returns, so it is never replayed over a later
+// write. Open
 // replays every batch file it finds, in order, before anything else (the
 // ops are idempotent), removes stray temporary files and fsyncs every
 // directory, so that what a crashed process left visible is durable before
@@ -44,7 +47,7 @@
 // takes every request waiting and commits them as a group: the temporary
 // files are written and fsynced in parallel (the file system merges their
 // journal commits), renamed together, and each directory touched fsynced
-// once. A request returns only when its group is durable, so concurrent
+// once (directories in parallel). A request returns only when its group is durable, so concurrent
 // writers share fsyncs without any giving up durability. When a group
 // holds a batch, the whole group goes through one batch file.
 //

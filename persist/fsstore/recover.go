@@ -56,7 +56,7 @@ func (s *Store) replay() error {
 		if err != nil {
 			return fmt.Errorf("batch file %s: %w", path, err)
 		}
-		if err := s.applyOps(ops); err != nil {
+		if err := s.applyOps(lastPerKey(ops)); err != nil {
 			return fmt.Errorf("replay %s: %w", path, err)
 		}
 		if err := s.dropBatchFile(path); err != nil {
