@@ -69,21 +69,23 @@ func (s *Store) commitGroup(group []*request) error {
 	if err := s.fs.SyncDir(s.l.wal()); err != nil {
 		return s.fail(err)
 	}
+	s.walDirty = false
 	if err := s.publish(final); err != nil {
 		return err
 	}
 	return s.dropBatchFile(name)
 }
 
-// dropBatchFile removes an applied batch file durably, so that it is never
-// replayed over later writes.
+// dropBatchFile removes an applied batch file. Its removal becomes durable
+// with the next fsync of wal, which the next group does alongside its
+// directory fsyncs (and Close does): before any later write is
+// acknowledged, so the batch is never replayed over a later write, and
+// replaying it before then only writes again what it wrote.
 func (s *Store) dropBatchFile(name string) error {
 	if err := s.fs.Remove(name); err != nil {
 		return s.fail(err)
 	}
-	if err := s.fs.SyncDir(s.l.wal()); err != nil {
-		return s.fail(err)
-	}
+	s.walDirty = true
 	return nil
 }
 
@@ -158,9 +160,13 @@ func (s *Store) publish(final []persist.Op) error {
 		}
 	}
 	s.viewMu.Unlock()
+	if s.walDirty {
+		dirs = append(dirs, s.l.wal())
+	}
 	if err := s.parallel(len(dirs), func(i int) error { return s.fs.SyncDir(dirs[i]) }); err != nil {
 		return s.fail(err)
 	}
+	s.walDirty = false
 	return nil
 }
 

@@ -305,3 +305,46 @@ func TestFailAtEveryCall(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchNotReplayedOverLaterWrite crashes at every call of a write that
+// follows a batch on the same key (the batch file's removal is made durable
+// by that write's group): after reopening, the key holds the batch's value
+// or the write's, never the value from before the batch, and once the
+// write returned, the write's.
+func TestBatchNotReplayedOverLaterWrite(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(3, 3))
+	for n := 1; ; n++ {
+		fsys := newCrashFS()
+		s, err := openFS(fsys)
+		require.NoError(t, err)
+		setupCrashStore(t, s)
+		require.NoError(t, s.Apply(ctx, []persist.Op{
+			persist.WriteOp(nsOld, "state", []byte("batched")),
+			persist.WriteOp(nsNew, "k", []byte("batched")),
+		}))
+		fsys.crashAfter(n)
+		werr := s.Write(ctx, nsOld, "state", []byte("later"))
+		crashed := fsys.didCrash()
+		_ = s.Close()
+		for _, cm := range crashModes {
+			r, err := openFS(fsys.afterCrash(cm.mode, rng))
+			require.NoError(t, err)
+			got, err := r.Read(ctx, nsOld, "state")
+			require.NoError(t, err)
+			if werr == nil {
+				require.Equal(t, "later", string(got), "call %d, %s", n, cm.name)
+			} else {
+				require.Contains(t, []string{"batched", "later"}, string(got), "call %d, %s", n, cm.name)
+			}
+			got, err = r.Read(ctx, nsNew, "k")
+			require.NoError(t, err)
+			require.Equal(t, "batched", string(got))
+			require.NoError(t, r.Close())
+		}
+		if !crashed {
+			require.NoError(t, werr)
+			break
+		}
+	}
+}

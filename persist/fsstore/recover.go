@@ -63,7 +63,11 @@ func (s *Store) replay() error {
 			return err
 		}
 	}
-	return s.fs.SyncDir(s.l.wal())
+	if err := s.fs.SyncDir(s.l.wal()); err != nil {
+		return err
+	}
+	s.walDirty = false
+	return nil
 }
 
 // settle removes temporary files under data and fsyncs every namespace

@@ -43,8 +43,9 @@ type Store struct {
 	failed error
 
 	// Owned by the committer (and by Open before it starts).
-	dirs map[string]bool // directories known durable in their parent
-	seq  uint64          // last batch file number
+	dirs     map[string]bool // directories known durable in their parent
+	seq      uint64          // last batch file number
+	walDirty bool            // a batch file removed, wal not yet fsynced
 }
 
 var _ persist.KVStore = (*Store)(nil)
@@ -168,7 +169,11 @@ func (s *Store) Close() error {
 	close(s.queue)
 	s.closeMu.Unlock()
 	<-s.stopped
-	return s.lock.Close()
+	var err error
+	if s.walDirty && s.failure() == nil {
+		err = s.fs.SyncDir(s.l.wal())
+	}
+	return errors.Join(err, s.lock.Close())
 }
 
 // submit validates ops, queues them for the committer and waits until they
