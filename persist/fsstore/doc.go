@@ -33,9 +33,10 @@
 // to a batch file in root/wal, a temporary file fsynced together with the
 // temporary files of its ops; renaming it into place and fsyncing wal
 // commits the batch. Its temporary files are then renamed over their keys
-// and the directories fsynced, and the batch file removed (and wal
-// fsynced) before Apply returns, so it is never replayed over a later
-// write. Open
+// and the directories fsynced, and the batch file removed; that removal is
+// made durable by the next group's directory fsyncs (or by Close), before
+// any later write is acknowledged, so a batch is never replayed over a
+// later write (replaying it before then writes again what it wrote). Open
 // replays every batch file it finds, in order, before anything else (the
 // ops are idempotent), removes stray temporary files and fsyncs every
 // directory, so that what a crashed process left visible is durable before
