@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -148,12 +149,18 @@ func checkSides(t *testing.T, s *fsstore.Store, sc crashScenario, mustBeNew bool
 	if sc.atomic {
 		require.Len(t, sides, 1, "batch applied in part")
 	}
-	// The untouched keys survive.
-	got, err := s.Read(context.Background(), nsOld, "state")
-	if !touches(sc, nsOld, "state") {
-		require.NoError(t, err)
-		require.Equal(t, "old state", string(got))
+}
+
+// checkUntouched requires the old state to survive when sc does not touch
+// it.
+func checkUntouched(t *testing.T, s *fsstore.Store, sc crashScenario) {
+	t.Helper()
+	if touches(sc, nsOld, "state") {
+		return
 	}
+	got, err := s.Read(context.Background(), nsOld, "state")
+	require.NoError(t, err)
+	require.Equal(t, "old state", string(got))
 }
 
 func contains(keys []string, k string) bool {
@@ -199,6 +206,7 @@ func reopenAndCheck(t *testing.T, fsys *crashFS, sc crashScenario, mustBeNew, ne
 	require.NoError(t, err)
 	defer s.Close()
 	checkSides(t, s, sc, mustBeNew)
+	checkUntouched(t, s, sc)
 	ctx := context.Background()
 	require.NoError(t, s.Write(ctx, nsNew, "after", []byte("crash")))
 	got, err := s.Read(ctx, nsNew, "after")
@@ -344,6 +352,67 @@ func TestBatchNotReplayedOverLaterWrite(t *testing.T) {
 		}
 		if !crashed {
 			require.NoError(t, werr)
+			break
+		}
+	}
+}
+
+// TestCrashDuringGroups crashes, at every call, five concurrent requests
+// (three writes, a remove and a batch) that the committer groups as they
+// come: after reopening every key is old or new, the batch whole or not at
+// all, and every acknowledged request is there.
+func TestCrashDuringGroups(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(4, 4))
+	reqs := []crashScenario{
+		crashScenarios[0], // overwrite
+		crashScenarios[2], // new key
+		crashScenarios[3], // new namespace
+		crashScenarios[4], // remove
+		{
+			name: "batch",
+			op: func(ctx context.Context, s *fsstore.Store) error {
+				return s.Apply(ctx, []persist.Op{
+					persist.WriteOp(nsTop, "top", big),
+					persist.WriteOp(nsTop, "b2", []byte("b2")),
+					persist.RemoveOp(nsOld, "absent"),
+				})
+			},
+			changes: []keyChange{{nsTop, "top", big[:300], big}, {nsTop, "b2", nil, []byte("b2")}},
+			atomic:  true,
+		},
+	}
+	for n := 1; ; n++ {
+		fsys := newCrashFS()
+		s, err := openFS(fsys)
+		require.NoError(t, err)
+		setupCrashStore(t, s)
+		fsys.crashAfter(n)
+		errs := make([]error, len(reqs))
+		var wg sync.WaitGroup
+		for i, r := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = r.op(ctx, s)
+			}()
+		}
+		wg.Wait()
+		crashed := fsys.didCrash()
+		_ = s.Close()
+		for _, cm := range crashModes {
+			r, err := openFS(fsys.afterCrash(cm.mode, rng))
+			require.NoError(t, err)
+			for i, sc := range reqs {
+				checkSides(t, r, sc, errs[i] == nil)
+			}
+			require.NoError(t, r.Close())
+		}
+		if !crashed {
+			for _, err := range errs {
+				require.NoError(t, err)
+			}
+			t.Logf("crashed at each of %d calls", n-1)
 			break
 		}
 	}
