@@ -53,12 +53,23 @@ func (s *Store) commitGroup(group []*request) error {
 	}
 	final := lastPerKey(ops)
 	if !batch {
+		// A key of a batch still waiting for its checkpoint would be
+		// overwritten by the batch's replay after a crash: checkpoint
+		// first.
+		if s.ckpt.touches(s.l, final) {
+			if err := s.checkpoint(); err != nil {
+				return err
+			}
+		}
 		return s.applyOps(final)
 	}
 	s.seq++
 	name := filepath.Join(s.l.wal(), fmt.Sprintf("%016x%s", s.seq, batchSuffix))
-	walTmp := tempFile{name: name + tmpSuffix, contents: func() []byte { return encodeBatch(ops) }}
-	if err := s.prepare(final, walTmp); err != nil {
+	body := encodeBatch(ops)
+	walTmp := tempFile{name: name + tmpSuffix, contents: func() []byte { return body }, sync: true}
+	// The batch file makes the batch durable: its ops' temporary files are
+	// not fsynced now, but at the checkpoint, before the batch file goes.
+	if err := s.prepare(final, false, walTmp); err != nil {
 		return err
 	}
 	// The batch commits when its file is durably in place; before that
@@ -70,10 +81,16 @@ func (s *Store) commitGroup(group []*request) error {
 		return s.fail(err)
 	}
 	s.walDirty = false
-	if err := s.publish(final); err != nil {
+	if err := s.publish(final, false); err != nil {
 		return err
 	}
-	return s.dropBatchFile(name)
+	s.ckpt.add(s.l, name, len(body), final)
+	if s.ckpt.bytes >= s.ckptBytes || len(s.ckpt.batches) >= maxPendingBatches {
+		// The group is durable already; a failed checkpoint fails the
+		// store for later operations.
+		_ = s.checkpoint()
+	}
+	return nil
 }
 
 // dropBatchFile removes an applied batch file. Its removal becomes durable
@@ -92,23 +109,24 @@ func (s *Store) dropBatchFile(name string) error {
 // applyOps makes final (one op per key, see lastPerKey) durable in the key
 // files: prepare, then publish.
 func (s *Store) applyOps(final []persist.Op) error {
-	if err := s.prepare(final); err != nil {
+	if err := s.prepare(final, true); err != nil {
 		return err
 	}
-	return s.publish(final)
+	return s.publish(final, true)
 }
 
-// tempFile is a file prepare writes and fsyncs.
+// tempFile is a file prepare writes (and fsyncs when sync is set).
 type tempFile struct {
 	name     string
 	contents func() []byte
+	sync     bool
 }
 
 // prepare makes the namespace directories of final's writes and writes
-// and fsyncs their temporary files, with extra files alongside, up to
-// s.par at once. On an error it removes the temporary files: nothing is
-// visible yet.
-func (s *Store) prepare(final []persist.Op, extra ...tempFile) error {
+// their temporary files (fsynced when sync is set), with extra files
+// alongside, up to s.par at once. On an error it removes the temporary
+// files: nothing is visible yet.
+func (s *Store) prepare(final []persist.Op, sync bool, extra ...tempFile) error {
 	files := extra
 	for _, o := range final {
 		if o.Remove {
@@ -120,6 +138,7 @@ func (s *Store) prepare(final []persist.Op, extra ...tempFile) error {
 		files = append(files, tempFile{
 			name:     s.l.keyPath(o.NS, o.Key) + tmpSuffix,
 			contents: func() []byte { return encodeValue(o.NS, o.Key, o.Value) },
+			sync:     sync,
 		})
 	}
 	if err := s.writeFiles(files); err != nil {
@@ -132,10 +151,11 @@ func (s *Store) prepare(final []persist.Op, extra ...tempFile) error {
 }
 
 // publish renames the temporary files of final over their keys and
-// removes the removed keys, under viewMu, then fsyncs each directory
-// touched, in parallel. Any error leaves the durable state unknown and
-// fails the store.
-func (s *Store) publish(final []persist.Op) error {
+// removes the removed keys, under viewMu, then (when syncDirs is set)
+// fsyncs each directory touched, in parallel, and wal when a removed batch
+// file is not yet durably gone. Any error leaves the durable state unknown
+// and fails the store.
+func (s *Store) publish(final []persist.Op, syncDirs bool) error {
 	var dirs []string
 	seen := map[string]bool{}
 	s.viewMu.Lock()
@@ -160,6 +180,9 @@ func (s *Store) publish(final []persist.Op) error {
 		}
 	}
 	s.viewMu.Unlock()
+	if !syncDirs {
+		return nil
+	}
 	if s.walDirty {
 		dirs = append(dirs, s.l.wal())
 	}
@@ -209,7 +232,7 @@ func (s *Store) ensureNSDir(ns persist.Namespace) error {
 // writeFiles writes and fsyncs files, up to s.par at once.
 func (s *Store) writeFiles(files []tempFile) error {
 	return s.parallel(len(files), func(i int) error {
-		return s.writeFile(files[i].name, files[i].contents())
+		return s.writeFile(files[i].name, files[i].contents(), files[i].sync)
 	})
 }
 
@@ -235,8 +258,8 @@ func (s *Store) parallel(n int, job func(i int) error) error {
 	return errors.Join(errs...)
 }
 
-// writeFile creates name (0600) holding b, fsynced.
-func (s *Store) writeFile(name string, b []byte) error {
+// writeFile creates name (0600) holding b, fsynced when sync is set.
+func (s *Store) writeFile(name string, b []byte, sync bool) error {
 	f, err := s.fs.Create(name, 0o600)
 	if err != nil {
 		return err
@@ -245,9 +268,11 @@ func (s *Store) writeFile(name string, b []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	if sync {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	return f.Close()
 }

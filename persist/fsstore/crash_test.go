@@ -105,7 +105,11 @@ var crashScenarios = []crashScenario{
 }
 
 func openFS(fsys fsstore.FS) (*fsstore.Store, error) {
-	return fsstore.Open(fsstore.Config{Root: crashRoot, FS: fsys})
+	return openFSCheckpoint(fsys, 0)
+}
+
+func openFSCheckpoint(fsys fsstore.FS, checkpointBytes int) (*fsstore.Store, error) {
+	return fsstore.Open(fsstore.Config{Root: crashRoot, FS: fsys, CheckpointBytes: checkpointBytes})
 }
 
 // side reports whether got is the old (0) or new (1) value of c, failing
@@ -413,6 +417,62 @@ func TestCrashDuringGroups(t *testing.T) {
 			for _, err := range errs {
 				require.NoError(t, err)
 			}
+			t.Logf("crashed at each of %d calls", n-1)
+			break
+		}
+	}
+}
+
+// TestCrashBatchAfterBatch crashes, at every call, a second batch (and the
+// Close that checkpoints both) on the keys of a first: after reopening the
+// keys hold the first batch's values or the second's, together, and the
+// second's once it returned.
+func TestCrashBatchAfterBatch(t *testing.T) {
+	// Checkpoints at Close only, and after every batch.
+	for _, ckpt := range []int{0, 1} {
+		t.Run(fmt.Sprintf("checkpoint-bytes=%d", ckpt), func(t *testing.T) { crashBatchAfterBatch(t, ckpt) })
+	}
+}
+
+func crashBatchAfterBatch(t *testing.T, checkpointBytes int) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(5, 5))
+	batch := func(v string) []persist.Op {
+		return []persist.Op{
+			persist.WriteOp(nsOld, "state", []byte(v)),
+			persist.WriteOp(nsNew, "k", []byte(v)),
+			persist.WriteOp(nsTop, "top", append([]byte(v), big...)),
+		}
+	}
+	for n := 1; ; n++ {
+		fsys := newCrashFS()
+		s, err := openFSCheckpoint(fsys, checkpointBytes)
+		require.NoError(t, err)
+		setupCrashStore(t, s)
+		require.NoError(t, s.Apply(ctx, batch("first")))
+		fsys.crashAfter(n)
+		berr := s.Apply(ctx, batch("second"))
+		_ = s.Close()
+		crashed := fsys.didCrash()
+		for _, cm := range crashModes {
+			r, err := openFS(fsys.afterCrash(cm.mode, rng))
+			require.NoError(t, err)
+			state, err := r.Read(ctx, nsOld, "state")
+			require.NoError(t, err)
+			if berr == nil {
+				require.Equal(t, "second", string(state), "call %d, %s", n, cm.name)
+			}
+			require.Contains(t, []string{"first", "second"}, string(state))
+			got, err := r.Read(ctx, nsNew, "k")
+			require.NoError(t, err)
+			require.Equal(t, string(state), string(got), "call %d, %s: batches mixed", n, cm.name)
+			got, err = r.Read(ctx, nsTop, "top")
+			require.NoError(t, err)
+			require.Equal(t, append([]byte(state), big...), got, "call %d, %s: batches mixed", n, cm.name)
+			require.NoError(t, r.Close())
+		}
+		if !crashed {
+			require.NoError(t, berr)
 			t.Logf("crashed at each of %d calls", n-1)
 			break
 		}

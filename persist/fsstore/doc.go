@@ -30,15 +30,22 @@
 // A write goes to <key>.tmp, which is fsynced, renamed over <key>, and the
 // directory fsynced; a directory made for a new namespace is fsynced into
 // its parent first. A batch (an Apply of more than one op) is written whole
-// to a batch file in root/wal, a temporary file fsynced together with the
-// temporary files of its ops; renaming it into place and fsyncing wal
-// commits the batch. Its temporary files are then renamed over their keys
-// and the directories fsynced, and the batch file removed; that removal is
-// made durable by the next group's directory fsyncs (or by Close), before
-// any later write is acknowledged, so a batch is never replayed over a
-// later write (replaying it before then writes again what it wrote). Open
-// replays every batch file it finds, in order, before anything else (the
-// ops are idempotent), removes stray temporary files and fsyncs every
+// to a batch file in root/wal, a temporary file fsynced while the
+// temporary files of its ops are written; renaming it into place and
+// fsyncing wal commits the batch, which is then durable. Its temporary
+// files are renamed over their keys without further fsyncs: a checkpoint
+// fsyncs those key files and their directories later, then removes the
+// batch files. It runs when the waiting batch files reach
+// Config.CheckpointBytes, at Close, and before any write or remove (outside
+// a batch) of a key a waiting batch touched, which replaying the batch
+// after a crash would otherwise overwrite. A removed batch file is gone
+// durably with the next fsync of wal, which the next group does alongside
+// its directory fsyncs (or Close does): before any later write is
+// acknowledged. Replaying a batch file before then only writes again what
+// it wrote.
+//
+// Open replays every batch file it finds, in order, before anything else
+// (the ops are idempotent), removes stray temporary files and fsyncs every
 // directory, so that what a crashed process left visible is durable before
 // it is read.
 //

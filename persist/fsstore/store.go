@@ -25,10 +25,11 @@ const queueLen = 1024
 // directory. It is safe for concurrent use; see the package doc for the
 // layout, the write protocol and group commit.
 type Store struct {
-	fs   FS
-	l    layout
-	par  int
-	lock io.Closer
+	fs        FS
+	l         layout
+	par       int
+	ckptBytes int
+	lock      io.Closer
 
 	closeMu sync.RWMutex // guards closed and sends on queue
 	closed  bool
@@ -46,6 +47,7 @@ type Store struct {
 	dirs     map[string]bool // directories known durable in their parent
 	seq      uint64          // last batch file number
 	walDirty bool            // a batch file removed, wal not yet fsynced
+	ckpt     checkpointState // batches durable in wal only
 }
 
 var _ persist.KVStore = (*Store)(nil)
@@ -66,12 +68,13 @@ func Open(cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{
-		fs:      cfg.FS,
-		l:       layout{root: filepath.Clean(cfg.Root)},
-		par:     cfg.SyncParallelism,
-		queue:   make(chan *request, queueLen),
-		stopped: make(chan struct{}),
-		dirs:    map[string]bool{},
+		fs:        cfg.FS,
+		l:         layout{root: filepath.Clean(cfg.Root)},
+		par:       cfg.SyncParallelism,
+		ckptBytes: cfg.CheckpointBytes,
+		queue:     make(chan *request, queueLen),
+		stopped:   make(chan struct{}),
+		dirs:      map[string]bool{},
 	}
 	if err := s.mkdir(s.l.root); err != nil {
 		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
@@ -170,7 +173,10 @@ func (s *Store) Close() error {
 	s.closeMu.Unlock()
 	<-s.stopped
 	var err error
-	if s.walDirty && s.failure() == nil {
+	if s.failure() == nil {
+		err = s.checkpoint()
+	}
+	if err == nil && s.walDirty {
 		err = s.fs.SyncDir(s.l.wal())
 	}
 	return errors.Join(err, s.lock.Close())

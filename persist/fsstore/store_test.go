@@ -53,6 +53,8 @@ func TestOpenConfig(t *testing.T) {
 	require.Equal(t, "Root", ce.Field)
 	_, err = fsstore.Open(fsstore.Config{Root: t.TempDir(), SyncParallelism: -1})
 	require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
+	_, err = fsstore.Open(fsstore.Config{Root: t.TempDir(), CheckpointBytes: -1})
+	require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
 }
 
 func TestLockRefusesSecondOpen(t *testing.T) {
