@@ -38,29 +38,25 @@ func (s *Store) commitLoop() {
 	}
 }
 
-// commitGroup makes every request of group durable, or fails them all.
-// A group holding a batch goes whole through a batch file, written and
-// fsynced together with the temporary files of its ops.
+// commitGroup makes every request of group durable, or fails them all. A
+// lone single-key request is written directly; any other group (several
+// requests, a batch, or a key of a batch waiting for its checkpoint) goes
+// whole through one batch file.
 func (s *Store) commitGroup(group []*request) error {
 	if err := s.failure(); err != nil {
 		return err
 	}
 	var ops []persist.Op
-	batch := false
+	batch := len(group) > 1 // one batch file is cheaper than a fsync per file
 	for _, r := range group {
 		ops = append(ops, r.ops...)
 		batch = batch || len(r.ops) > 1
 	}
 	final := lastPerKey(ops)
-	if !batch {
-		// A key of a batch still waiting for its checkpoint would be
-		// overwritten by the batch's replay after a crash: checkpoint
-		// first.
-		if s.ckpt.touches(s.l, final) {
-			if err := s.checkpoint(); err != nil {
-				return err
-			}
-		}
+	// A key of a batch still waiting for its checkpoint is written through
+	// a batch file too: written directly, it would be overwritten by the
+	// waiting batch's replay after a crash.
+	if !batch && !s.ckpt.touches(s.l, final) {
 		return s.applyOps(final)
 	}
 	s.seq++

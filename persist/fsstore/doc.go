@@ -36,9 +36,10 @@
 // files are renamed over their keys without further fsyncs: a checkpoint
 // fsyncs those key files and their directories later, then removes the
 // batch files. It runs when the waiting batch files reach
-// Config.CheckpointBytes, at Close, and before any write or remove (outside
-// a batch) of a key a waiting batch touched, which replaying the batch
-// after a crash would otherwise overwrite. A removed batch file is gone
+// Config.CheckpointBytes, and at Close. Until then a write or remove of a
+// key a waiting batch touched goes through a batch file too (written
+// directly, a replay of the older batch after a crash would overwrite it).
+// A removed batch file is gone
 // durably with the next fsync of wal, which the next group does alongside
 // its directory fsyncs (or Close does): before any later write is
 // acknowledged. Replaying a batch file before then only writes again what
@@ -52,12 +53,12 @@
 // # Group commit
 //
 // Writes, removes and batches go through one commit queue. A committer
-// takes every request waiting and commits them as a group: the temporary
-// files are written and fsynced in parallel (the file system merges their
-// journal commits), renamed together, and each directory touched fsynced
-// once (directories in parallel). A request returns only when its group is durable, so concurrent
-// writers share fsyncs without any giving up durability. When a group
-// holds a batch, the whole group goes through one batch file.
+// takes every request waiting and commits them as a group: a lone write or
+// remove directly, as above; any larger group whole through one batch file,
+// so that its writers share two fsyncs (the batch file's and wal's) however
+// many they are. A request returns only when its group is durable, so
+// concurrent writers share fsyncs without any giving up durability. The
+// temporary files of a group are written in parallel.
 //
 // # Failures
 //
