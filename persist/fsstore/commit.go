@@ -39,9 +39,10 @@ func (s *Store) commitLoop() {
 }
 
 // commitGroup makes every request of group durable, or fails them all. A
-// lone single-key request is written directly; any other group (several
-// requests, a batch, or a key of a batch waiting for its checkpoint) goes
-// whole through one batch file.
+// lone single-key request is written directly to its key file; any other
+// group (several requests, a batch, or a key still in the memtable) is
+// committed whole to one batch file and kept in the memtable until a
+// checkpoint writes it to the key files.
 func (s *Store) commitGroup(group []*request) error {
 	if err := s.failure(); err != nil {
 		return err
@@ -53,37 +54,41 @@ func (s *Store) commitGroup(group []*request) error {
 		batch = batch || len(r.ops) > 1
 	}
 	final := lastPerKey(ops)
-	// A key of a batch still waiting for its checkpoint is written through
-	// a batch file too: written directly, it would be overwritten by the
-	// waiting batch's replay after a crash.
-	if !batch && !s.ckpt.touches(s.l, final) {
+	// A key in the memtable goes through a batch file too: written
+	// directly, it would be hidden by the memtable, and overwritten by the
+	// older batch's replay after a crash.
+	if !batch && !s.inMemtable(final) {
 		return s.applyOps(final)
 	}
 	s.seq++
 	name := filepath.Join(s.l.wal(), fmt.Sprintf("%016x%s", s.seq, batchSuffix))
 	body := encodeBatch(ops)
-	walTmp := tempFile{name: name + tmpSuffix, contents: func() []byte { return body }, sync: true}
-	// The batch file makes the batch durable: its ops' temporary files are
-	// not fsynced now, but at the checkpoint, before the batch file goes.
-	if err := s.prepare(final, false, walTmp); err != nil {
+	tmp := name + tmpSuffix
+	if err := s.writeFile(tmp, body, true); err != nil {
+		_ = s.fs.Remove(tmp)
 		return err
 	}
-	// The batch commits when its file is durably in place; before that
-	// nothing is visible, after it recovery finishes what a crash stops.
-	if err := s.fs.Rename(walTmp.name, name); err != nil {
+	// The group commits when its batch file is durably in place.
+	if err := s.fs.Rename(tmp, name); err != nil {
 		return s.fail(err)
 	}
 	if err := s.fs.SyncDir(s.l.wal()); err != nil {
 		return s.fail(err)
 	}
 	s.walDirty = false
-	if err := s.publish(final, false); err != nil {
-		return err
+	s.ckpt.add(name, len(body))
+	s.viewMu.Lock()
+	for _, o := range final {
+		e := memEntry{op: o}
+		if !o.Remove {
+			e.op.Value = append([]byte{}, o.Value...)
+		}
+		s.mem[s.l.keyPath(o.NS, o.Key)] = e
 	}
-	s.ckpt.add(s.l, name, len(body), final)
+	s.viewMu.Unlock()
 	if s.ckpt.bytes >= s.ckptBytes || len(s.ckpt.batches) >= maxPendingBatches {
-		// The group is durable already; a failed checkpoint fails the
-		// store for later operations.
+		// The group is durable already; a checkpoint that fails is tried
+		// again after the next batch (or fails the store).
 		_ = s.checkpoint()
 	}
 	return nil
