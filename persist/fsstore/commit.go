@@ -64,7 +64,7 @@ func (s *Store) commitGroup(group []*request) error {
 	name := filepath.Join(s.l.wal(), fmt.Sprintf("%016x%s", s.seq, batchSuffix))
 	body := encodeBatch(ops)
 	tmp := name + tmpSuffix
-	if err := s.writeFile(tmp, body, true); err != nil {
+	if err := s.writeFile(tmp, body); err != nil {
 		_ = s.fs.Remove(tmp)
 		return err
 	}
@@ -110,25 +110,23 @@ func (s *Store) dropBatchFile(name string) error {
 // applyOps makes final (one op per key, see lastPerKey) durable in the key
 // files: prepare, then publish.
 func (s *Store) applyOps(final []persist.Op) error {
-	if err := s.prepare(final, true); err != nil {
+	if err := s.prepare(final); err != nil {
 		return err
 	}
-	return s.publish(final, true)
+	return s.publish(final)
 }
 
-// tempFile is a file prepare writes (and fsyncs when sync is set).
+// tempFile is a file prepare writes and fsyncs.
 type tempFile struct {
 	name     string
 	contents func() []byte
-	sync     bool
 }
 
 // prepare makes the namespace directories of final's writes and writes
-// their temporary files (fsynced when sync is set), with extra files
-// alongside, up to s.par at once. On an error it removes the temporary
-// files: nothing is visible yet.
-func (s *Store) prepare(final []persist.Op, sync bool, extra ...tempFile) error {
-	files := extra
+// and fsyncs their temporary files, up to s.par at once. On an error it
+// removes the temporary files: nothing is visible yet.
+func (s *Store) prepare(final []persist.Op) error {
+	var files []tempFile
 	for _, o := range final {
 		if o.Remove {
 			continue
@@ -139,7 +137,6 @@ func (s *Store) prepare(final []persist.Op, sync bool, extra ...tempFile) error 
 		files = append(files, tempFile{
 			name:     s.l.keyPath(o.NS, o.Key) + tmpSuffix,
 			contents: func() []byte { return encodeValue(o.NS, o.Key, o.Value) },
-			sync:     sync,
 		})
 	}
 	if err := s.writeFiles(files); err != nil {
@@ -152,11 +149,11 @@ func (s *Store) prepare(final []persist.Op, sync bool, extra ...tempFile) error 
 }
 
 // publish renames the temporary files of final over their keys and
-// removes the removed keys, under viewMu, then (when syncDirs is set)
-// fsyncs each directory touched, in parallel, and wal when a removed batch
-// file is not yet durably gone. Any error leaves the durable state unknown
-// and fails the store.
-func (s *Store) publish(final []persist.Op, syncDirs bool) error {
+// removes the removed keys, under viewMu, then fsyncs each directory
+// touched, in parallel, and wal when a removed batch file is not yet
+// durably gone. Any error leaves the durable state unknown and fails the
+// store.
+func (s *Store) publish(final []persist.Op) error {
 	var dirs []string
 	seen := map[string]bool{}
 	s.viewMu.Lock()
@@ -181,9 +178,6 @@ func (s *Store) publish(final []persist.Op, syncDirs bool) error {
 		}
 	}
 	s.viewMu.Unlock()
-	if !syncDirs {
-		return nil
-	}
 	if s.walDirty {
 		dirs = append(dirs, s.l.wal())
 	}
@@ -233,7 +227,7 @@ func (s *Store) ensureNSDir(ns persist.Namespace) error {
 // writeFiles writes and fsyncs files, up to s.par at once.
 func (s *Store) writeFiles(files []tempFile) error {
 	return s.parallel(len(files), func(i int) error {
-		return s.writeFile(files[i].name, files[i].contents(), files[i].sync)
+		return s.writeFile(files[i].name, files[i].contents())
 	})
 }
 
@@ -259,8 +253,8 @@ func (s *Store) parallel(n int, job func(i int) error) error {
 	return errors.Join(errs...)
 }
 
-// writeFile creates name (0600) holding b, fsynced when sync is set.
-func (s *Store) writeFile(name string, b []byte, sync bool) error {
+// writeFile creates name (0600) holding b, fsynced.
+func (s *Store) writeFile(name string, b []byte) error {
 	f, err := s.fs.Create(name, 0o600)
 	if err != nil {
 		return err
@@ -269,11 +263,9 @@ func (s *Store) writeFile(name string, b []byte, sync bool) error {
 		f.Close()
 		return err
 	}
-	if sync {
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return err
-		}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
 	}
 	return f.Close()
 }
