@@ -68,7 +68,9 @@
 // be written) fails the group and leaves the store usable. An error after
 // (a rename or a directory fsync that failed) leaves the durable state
 // unknown: the store then refuses every operation with ErrFailed until it
-// is closed and opened again, when recovery settles it.
+// is closed and opened again, when recovery settles it. A checkpoint that
+// fails before renaming anything is tried again later (its batch files
+// stay, so nothing is lost); Close reports it.
 //
 // Every file system call goes through the FS interface (OSFS in
 // production), which is how the crash tests interrupt the store between any
