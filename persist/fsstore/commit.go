@@ -10,8 +10,13 @@ import (
 	"github.com/lnkit/lnkit/persist"
 )
 
-// maxGroup is the most requests one commit group takes.
-const maxGroup = 256
+// Bounds of a commit group: the most requests it takes, and the value
+// bytes past which it takes no more (a group may go whole into one batch
+// file, held in memory).
+const (
+	maxGroup      = 256
+	maxGroupBytes = 64 << 20
+)
 
 // commitLoop is the committer: it takes every waiting request and commits
 // them as one group, until Close closes the queue.
@@ -19,14 +24,16 @@ func (s *Store) commitLoop() {
 	defer close(s.stopped)
 	for req := range s.queue {
 		group := []*request{req}
+		size := req.size()
 	drain:
-		for len(group) < maxGroup {
+		for len(group) < maxGroup && size < maxGroupBytes {
 			select {
 			case r, ok := <-s.queue:
 				if !ok {
 					break drain
 				}
 				group = append(group, r)
+				size += r.size()
 			default:
 				break drain
 			}
@@ -36,6 +43,15 @@ func (s *Store) commitLoop() {
 			r.done <- err
 		}
 	}
+}
+
+// size is the total length of the request's values.
+func (r *request) size() int {
+	n := 0
+	for _, o := range r.ops {
+		n += len(o.Value)
+	}
+	return n
 }
 
 // commitGroup makes every request of group durable, or fails them all. A
