@@ -20,6 +20,7 @@ import (
 // Store is a persist.KVStore in a SQLite database file. It is safe for
 // concurrent use.
 type Store struct {
+	path  string
 	db    *sql.DB
 	gate  sqlrow.Gate
 	read  *sql.Stmt
@@ -53,7 +54,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	db.SetMaxOpenConns(cfg.MaxReaders + 1)
 	db.SetMaxIdleConns(cfg.MaxReaders + 1)
-	s := &Store{db: db, wsem: make(chan struct{}, 1)}
+	s := &Store{path: path, db: db, wsem: make(chan struct{}, 1)}
 	if err := s.init(ctx, path); err != nil {
 		db.Close()
 		return nil, err
