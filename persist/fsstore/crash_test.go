@@ -1,0 +1,307 @@
+package fsstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/persist"
+	"github.com/lnkit/lnkit/persist/fsstore"
+)
+
+const crashRoot = "/store"
+
+var (
+	nsOld = persist.Namespace{Primary: "chan", Secondary: "c1"}
+	nsNew = persist.Namespace{Primary: "fresh", Secondary: "n"}
+	nsTop = persist.Namespace{}
+)
+
+// keyChange is a key's value before and after an operation (nil: absent).
+type keyChange struct {
+	ns       persist.Namespace
+	key      string
+	old, new []byte
+}
+
+// crashScenario is an operation the crash test interrupts at every call.
+type crashScenario struct {
+	name    string
+	op      func(ctx context.Context, s *fsstore.Store) error
+	changes []keyChange
+	atomic  bool // every key old, or every key new
+}
+
+var big = func() []byte {
+	b := make([]byte, 20<<10)
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+	return b
+}()
+
+// setupCrashStore writes the old state every scenario starts from.
+func setupCrashStore(t *testing.T, s *fsstore.Store) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, s.Write(ctx, nsOld, "state", []byte("old state")))
+	require.NoError(t, s.Write(ctx, nsOld, "gone", []byte("to be removed")))
+	require.NoError(t, s.Write(ctx, nsTop, "top", big[:300]))
+}
+
+var crashScenarios = []crashScenario{
+	{
+		name: "overwrite",
+		op: func(ctx context.Context, s *fsstore.Store) error {
+			return s.Write(ctx, nsOld, "state", []byte("new state, longer than the old one"))
+		},
+		changes: []keyChange{{nsOld, "state", []byte("old state"), []byte("new state, longer than the old one")}},
+	},
+	{
+		name:    "overwrite-20KiB",
+		op:      func(ctx context.Context, s *fsstore.Store) error { return s.Write(ctx, nsTop, "top", big) },
+		changes: []keyChange{{nsTop, "top", big[:300], big}},
+	},
+	{
+		name:    "new-key",
+		op:      func(ctx context.Context, s *fsstore.Store) error { return s.Write(ctx, nsOld, "added", []byte("a")) },
+		changes: []keyChange{{nsOld, "added", nil, []byte("a")}},
+	},
+	{
+		name:    "new-namespace",
+		op:      func(ctx context.Context, s *fsstore.Store) error { return s.Write(ctx, nsNew, "k", []byte("n")) },
+		changes: []keyChange{{nsNew, "k", nil, []byte("n")}},
+	},
+	{
+		name:    "remove",
+		op:      func(ctx context.Context, s *fsstore.Store) error { return s.Remove(ctx, nsOld, "gone") },
+		changes: []keyChange{{nsOld, "gone", []byte("to be removed"), nil}},
+	},
+	{
+		name: "batch",
+		op: func(ctx context.Context, s *fsstore.Store) error {
+			return s.Apply(ctx, []persist.Op{
+				persist.WriteOp(nsOld, "state", []byte("batched state")),
+				persist.WriteOp(nsNew, "k", []byte("batched new")),
+				persist.RemoveOp(nsOld, "gone"),
+				persist.WriteOp(nsTop, "top", big),
+				persist.WriteOp(nsTop, "empty", nil),
+			})
+		},
+		changes: []keyChange{
+			{nsOld, "state", []byte("old state"), []byte("batched state")},
+			{nsNew, "k", nil, []byte("batched new")},
+			{nsOld, "gone", []byte("to be removed"), nil},
+			{nsTop, "top", big[:300], big},
+			{nsTop, "empty", nil, []byte{}},
+		},
+		atomic: true,
+	},
+}
+
+func openFS(fsys fsstore.FS) (*fsstore.Store, error) {
+	return fsstore.Open(fsstore.Config{Root: crashRoot, FS: fsys})
+}
+
+// side reports whether got is the old (0) or new (1) value of c, failing
+// on anything else: a torn, mixed or unknown value.
+func side(t *testing.T, s *fsstore.Store, c keyChange) int {
+	t.Helper()
+	got, err := s.Read(context.Background(), c.ns, c.key)
+	var present bool
+	switch {
+	case errors.Is(err, persist.ErrNotFound):
+	case err == nil:
+		present = true
+	default:
+		require.NoError(t, err, "read %s/%s", c.ns, c.key)
+	}
+	if present == (c.old != nil) && (!present || string(got) == string(c.old)) {
+		return 0
+	}
+	if present == (c.new != nil) && (!present || string(got) == string(c.new)) {
+		return 1
+	}
+	t.Fatalf("%s/%s holds neither its old nor its new value (present %v, %d bytes)", c.ns, c.key, present, len(got))
+	return -1
+}
+
+// checkSides requires every change to be old or new, all alike when
+// atomic, and all new when mustBeNew.
+func checkSides(t *testing.T, s *fsstore.Store, sc crashScenario, mustBeNew bool) {
+	t.Helper()
+	sides := map[int]bool{}
+	for _, c := range sc.changes {
+		sd := side(t, s, c)
+		sides[sd] = true
+		if mustBeNew {
+			require.Equal(t, 1, sd, "%s/%s: acknowledged, then lost", c.ns, c.key)
+		}
+		keys, err := s.List(context.Background(), c.ns)
+		require.NoError(t, err)
+		require.Equal(t, sd == 1 == (c.new != nil) || sd == 0 == (c.old != nil), contains(keys, c.key), "list %s disagrees with read of %s", c.ns, c.key)
+	}
+	if sc.atomic {
+		require.Len(t, sides, 1, "batch applied in part")
+	}
+	// The untouched keys survive.
+	got, err := s.Read(context.Background(), nsOld, "state")
+	if !touches(sc, nsOld, "state") {
+		require.NoError(t, err)
+		require.Equal(t, "old state", string(got))
+	}
+}
+
+func contains(keys []string, k string) bool {
+	for _, x := range keys {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func touches(sc crashScenario, ns persist.Namespace, key string) bool {
+	for _, c := range sc.changes {
+		if c.ns == ns && c.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// reopenAndCheck opens fsys (crashing in recovery at every call when
+// nested), checks the scenario's invariant and that the store works.
+func reopenAndCheck(t *testing.T, fsys *crashFS, sc crashScenario, mustBeNew, nested bool, rng *rand.Rand) {
+	t.Helper()
+	if nested {
+		// A crash during recovery, at every call, must settle too.
+		for m := 1; ; m++ {
+			again := fsys.afterCrash(keepAll, rng)
+			again.crashAfter(m)
+			s, err := openFS(again)
+			if err == nil {
+				require.NoError(t, s.Close())
+			}
+			if !again.didCrash() {
+				break
+			}
+			for _, cm := range crashModes {
+				reopenAndCheck(t, again.afterCrash(cm.mode, rng), sc, mustBeNew, false, rng)
+			}
+		}
+	}
+	s, err := openFS(fsys)
+	require.NoError(t, err)
+	defer s.Close()
+	checkSides(t, s, sc, mustBeNew)
+	ctx := context.Background()
+	require.NoError(t, s.Write(ctx, nsNew, "after", []byte("crash")))
+	got, err := s.Read(ctx, nsNew, "after")
+	require.NoError(t, err)
+	require.Equal(t, "crash", string(got))
+}
+
+// TestCrashAtEveryCall crashes fsstore between every two file system calls
+// of a write, a remove and a batch, in every crash mode, and after
+// reopening (also with a crash during recovery) finds each key holding its
+// old or its new value, a batch whole or not at all, and no acknowledged
+// write lost.
+func TestCrashAtEveryCall(t *testing.T) {
+	for _, sc := range crashScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, uint64(len(sc.name))))
+			points := 0
+			for n := 1; ; n++ {
+				fsys := newCrashFS()
+				s, err := openFS(fsys)
+				require.NoError(t, err)
+				setupCrashStore(t, s)
+				fsys.crashAfter(n)
+				opErr := s.Apply(context.Background(), nil) // a no-op: no calls
+				require.NoError(t, opErr)
+				opErr = sc.op(context.Background(), s)
+				crashed := fsys.didCrash()
+				_ = s.Close()
+				if crashed {
+					require.Error(t, opErr, "crash at call %d, yet the op succeeded", n)
+				}
+				for _, cm := range crashModes {
+					t.Run(fmt.Sprintf("call%d/%s", n, cm.name), func(t *testing.T) {
+						reopenAndCheck(t, fsys.afterCrash(cm.mode, rng), sc, opErr == nil, crashed && cm.mode == loseUnsynced, rng)
+					})
+				}
+				if !crashed {
+					require.NoError(t, opErr)
+					break
+				}
+				points++
+			}
+			t.Logf("%s: crashed at each of %d calls", sc.name, points)
+			require.Greater(t, points, 1)
+		})
+	}
+}
+
+// TestFailAtEveryCall fails one file system call with an I/O error at
+// every position of each scenario: the error reaches the caller, the store
+// either keeps working or refuses with ErrFailed, and a reopened store
+// holds the old or the new value.
+func TestFailAtEveryCall(t *testing.T) {
+	for _, sc := range crashScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(2, uint64(len(sc.name))))
+			for n := 1; ; n++ {
+				fsys := newCrashFS()
+				s, err := openFS(fsys)
+				require.NoError(t, err)
+				setupCrashStore(t, s)
+				fsys.failAfter(n)
+				opErr := sc.op(context.Background(), s)
+				fsys.failAfter(-1) // no more failures
+				ctx := context.Background()
+				if opErr != nil {
+					require.ErrorIs(t, opErr, errIO)
+					var perr *persist.Error
+					require.ErrorAs(t, opErr, &perr)
+				}
+				// The store keeps working, unless it says it failed.
+				werr := s.Write(ctx, nsOld, "later", []byte("x"))
+				if werr != nil {
+					require.ErrorIs(t, werr, fsstore.ErrFailed)
+					require.ErrorIs(t, opErr, fsstore.ErrFailed)
+					require.NoError(t, s.Close())
+					for _, cm := range crashModes {
+						reopenAndCheck(t, fsys.afterCrash(cm.mode, rng), sc, opErr == nil, false, rng)
+					}
+				} else {
+					// Still working: what the failed op left is settled, and
+					// later writes to its keys stay (no stale batch replayed
+					// over them).
+					checkSides(t, s, sc, opErr == nil)
+					for _, c := range sc.changes {
+						require.NoError(t, s.Write(ctx, c.ns, c.key, []byte("after")))
+					}
+					require.NoError(t, s.Close())
+					for _, cm := range crashModes {
+						r, err := openFS(fsys.afterCrash(cm.mode, rng))
+						require.NoError(t, err)
+						for _, c := range sc.changes {
+							got, err := r.Read(ctx, c.ns, c.key)
+							require.NoError(t, err)
+							require.Equal(t, "after", string(got), "%s: %s/%s", cm.name, c.ns, c.key)
+						}
+						require.NoError(t, r.Close())
+					}
+				}
+				if opErr == nil {
+					break
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,389 @@
+package fsstore_test
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/lnkit/lnkit/persist"
+	"github.com/lnkit/lnkit/persist/fsstore"
+)
+
+// Errors of crashFS.
+var (
+	errCrashed = errors.New("crashfs: crashed")
+	errIO      = errors.New("crashfs: injected i/o error")
+)
+
+// crashMode is what survives a crash of a crashFS.
+type crashMode int
+
+const (
+	// loseUnsynced keeps only fsynced data and fsynced directory entries:
+	// a power loss.
+	loseUnsynced crashMode = iota
+	// keepAll keeps everything: the process died, the kernel did not.
+	keepAll
+	// metadataOnly keeps every directory change but only fsynced file data:
+	// a file system that orders metadata but not data.
+	metadataOnly
+	// tornData keeps every directory change and a random prefix of the
+	// unsynced data of each file.
+	tornData
+)
+
+var crashModes = []struct {
+	name string
+	mode crashMode
+}{{"lose-unsynced", loseUnsynced}, {"keep-all", keepAll}, {"metadata-only", metadataOnly}, {"torn-data", tornData}}
+
+// memNode is a file or a directory, with its volatile and durable state.
+type memNode struct {
+	dir           bool
+	data, synced  []byte
+	entries       map[string]*memNode
+	syncedEntries map[string]*memNode
+}
+
+func newDir() *memNode {
+	return &memNode{dir: true, entries: map[string]*memNode{}, syncedEntries: map[string]*memNode{}}
+}
+
+// crashFS is an in-memory fsstore.FS that models what fsync makes durable,
+// counts its calls, and can crash (every call from then on fails and
+// changes nothing) or fail one call with an I/O error.
+type crashFS struct {
+	mu      sync.Mutex
+	root    *memNode
+	calls   int
+	crashAt int // the call that crashes, 0 for none
+	failAt  int // the call that fails with errIO, 0 for none
+	crashed bool
+	locked  map[string]bool
+}
+
+var _ fsstore.FS = (*crashFS)(nil)
+
+func newCrashFS() *crashFS { return &crashFS{root: newDir(), locked: map[string]bool{}} }
+
+// crashAfter makes the n-th call from now crash, not performed.
+func (c *crashFS) crashAfter(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.crashAt = c.calls + n
+}
+
+// failAfter makes the n-th call from now fail with errIO, not performed;
+// n < 0 cancels it.
+func (c *crashFS) failAfter(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failAt = 0
+	if n >= 0 {
+		c.failAt = c.calls + n
+	}
+}
+
+func (c *crashFS) didCrash() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.crashed
+}
+
+// afterCrash returns a new crashFS holding what survives a crash now in
+// mode, all of it durable.
+func (c *crashFS) afterCrash(mode crashMode, rng *rand.Rand) *crashFS {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := newCrashFS()
+	out.root = rebuild(c.root, mode, rng)
+	return out
+}
+
+func rebuild(n *memNode, mode crashMode, rng *rand.Rand) *memNode {
+	if !n.dir {
+		var content []byte
+		switch mode {
+		case keepAll:
+			content = n.data
+		case tornData:
+			content = n.data
+			if !bytesEqual(n.data, n.synced) && len(n.data) > 0 {
+				content = n.data[:rng.IntN(len(n.data))]
+			}
+		default:
+			content = n.synced
+		}
+		c := append([]byte{}, content...)
+		return &memNode{data: c, synced: append([]byte{}, c...)}
+	}
+	entries := n.entries
+	if mode == loseUnsynced {
+		entries = n.syncedEntries
+	}
+	out := newDir()
+	for name, child := range entries {
+		r := rebuild(child, mode, rng)
+		out.entries[name] = r
+		out.syncedEntries[name] = r
+	}
+	return out
+}
+
+func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
+
+// step counts a call and reports whether it may go ahead. c.mu is held.
+func (c *crashFS) step() error {
+	if c.crashed {
+		return errCrashed
+	}
+	c.calls++
+	if c.calls == c.crashAt {
+		c.crashed = true
+		return errCrashed
+	}
+	if c.calls == c.failAt {
+		return errIO
+	}
+	return nil
+}
+
+func split(name string) []string {
+	name = strings.Trim(path.Clean(name), "/")
+	if name == "" {
+		return nil
+	}
+	return strings.Split(name, "/")
+}
+
+// lookup returns the node at name. c.mu is held.
+func (c *crashFS) lookup(name string) (*memNode, error) {
+	n := c.root
+	for _, part := range split(name) {
+		if !n.dir {
+			return nil, fs.ErrNotExist
+		}
+		child, ok := n.entries[part]
+		if !ok {
+			return nil, fs.ErrNotExist
+		}
+		n = child
+	}
+	return n, nil
+}
+
+// parent returns the directory holding name, and name's last element.
+func (c *crashFS) parent(name string) (*memNode, string, error) {
+	parts := split(name)
+	if len(parts) == 0 {
+		return nil, "", fs.ErrInvalid
+	}
+	dir, err := c.lookup("/" + strings.Join(parts[:len(parts)-1], "/"))
+	if err != nil {
+		return nil, "", err
+	}
+	if !dir.dir {
+		return nil, "", fs.ErrNotExist
+	}
+	return dir, parts[len(parts)-1], nil
+}
+
+func (c *crashFS) Create(name string, perm fs.FileMode) (fsstore.File, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.step(); err != nil {
+		return nil, err
+	}
+	dir, base, err := c.parent(name)
+	if err != nil {
+		return nil, err
+	}
+	n, ok := dir.entries[base]
+	if ok && n.dir {
+		return nil, fs.ErrExist
+	}
+	if ok {
+		n.data = nil
+	} else {
+		n = &memNode{}
+		dir.entries[base] = n
+	}
+	return &memFile{fs: c, n: n}, nil
+}
+
+func (c *crashFS) ReadFile(name string) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.step(); err != nil {
+		return nil, err
+	}
+	n, err := c.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if n.dir {
+		return nil, errors.New("crashfs: is a directory")
+	}
+	return append([]byte{}, n.data...), nil
+}
+
+func (c *crashFS) ReadDir(name string) ([]fsstore.DirEntry, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.step(); err != nil {
+		return nil, err
+	}
+	n, err := c.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if !n.dir {
+		return nil, errors.New("crashfs: not a directory")
+	}
+	var out []fsstore.DirEntry
+	for name, child := range n.entries {
+		out = append(out, fsstore.DirEntry{Name: name, IsDir: child.dir})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (c *crashFS) Rename(oldpath, newpath string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.step(); err != nil {
+		return err
+	}
+	odir, obase, err := c.parent(oldpath)
+	if err != nil {
+		return err
+	}
+	n, ok := odir.entries[obase]
+	if !ok {
+		return fs.ErrNotExist
+	}
+	ndir, nbase, err := c.parent(newpath)
+	if err != nil {
+		return err
+	}
+	if old, ok := ndir.entries[nbase]; ok && old.dir {
+		return fs.ErrExist
+	}
+	delete(odir.entries, obase)
+	ndir.entries[nbase] = n
+	return nil
+}
+
+func (c *crashFS) Remove(name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.step(); err != nil {
+		return err
+	}
+	dir, base, err := c.parent(name)
+	if err != nil {
+		return err
+	}
+	n, ok := dir.entries[base]
+	if !ok {
+		return fs.ErrNotExist
+	}
+	if n.dir && len(n.entries) > 0 {
+		return errors.New("crashfs: directory not empty")
+	}
+	delete(dir.entries, base)
+	return nil
+}
+
+func (c *crashFS) Mkdir(name string, perm fs.FileMode) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.step(); err != nil {
+		return err
+	}
+	dir, base, err := c.parent(name)
+	if err != nil {
+		return err
+	}
+	if _, ok := dir.entries[base]; ok {
+		return fs.ErrExist
+	}
+	dir.entries[base] = newDir()
+	return nil
+}
+
+func (c *crashFS) SyncDir(name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.step(); err != nil {
+		return err
+	}
+	n, err := c.lookup(name)
+	if err != nil {
+		return err
+	}
+	n.syncedEntries = make(map[string]*memNode, len(n.entries))
+	for k, v := range n.entries {
+		n.syncedEntries[k] = v
+	}
+	return nil
+}
+
+func (c *crashFS) Lock(name string) (io.Closer, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.step(); err != nil {
+		return nil, err
+	}
+	if c.locked[name] {
+		return nil, persist.ErrLocked
+	}
+	c.locked[name] = true
+	return unlocker(func() error {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.locked, name)
+		return nil
+	}), nil
+}
+
+type unlocker func() error
+
+func (u unlocker) Close() error { return u() }
+
+// memFile is a crashFS file open for writing.
+type memFile struct {
+	fs *crashFS
+	n  *memNode
+}
+
+func (f *memFile) Write(b []byte) (int, error) {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	if err := f.fs.step(); err != nil {
+		return 0, err
+	}
+	f.n.data = append(f.n.data, b...)
+	return len(b), nil
+}
+
+func (f *memFile) Sync() error {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	if err := f.fs.step(); err != nil {
+		return err
+	}
+	f.n.synced = append([]byte{}, f.n.data...)
+	return nil
+}
+
+func (f *memFile) Close() error {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	return f.fs.step()
+}

@@ -1,0 +1,256 @@
+package fsstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/lnkit/lnkit/persist"
+)
+
+// ErrFailed is matched by every operation's error after a write failed
+// half-way (a rename or a directory fsync): the durable state is unknown
+// until the store is closed and opened again.
+var ErrFailed = errors.New("fsstore: a write failed half-way; close and reopen the store")
+
+// queueLen is how many requests may wait for the committer.
+const queueLen = 1024
+
+// Store is a persist.KVStore keeping one file per key under a root
+// directory. It is safe for concurrent use; see the package doc for the
+// layout, the write protocol and group commit.
+type Store struct {
+	fs   FS
+	l    layout
+	par  int
+	lock io.Closer
+
+	closeMu sync.RWMutex // guards closed and sends on queue
+	closed  bool
+	queue   chan *request
+	stopped chan struct{}
+
+	// viewMu is held for writing while a group's renames and removes make
+	// it visible, so that a reader sees a batch whole or not at all.
+	viewMu sync.RWMutex
+
+	failMu sync.Mutex
+	failed error
+
+	// Owned by the committer (and by Open before it starts).
+	dirs map[string]bool // directories known durable in their parent
+	seq  uint64          // last batch file number
+}
+
+var _ persist.KVStore = (*Store)(nil)
+
+// request is one Write, Remove or Apply waiting for its group's commit.
+type request struct {
+	ops  []persist.Op
+	done chan error
+}
+
+// Open opens the store at cfg.Root, creating it if needed. It takes the
+// root's lock (an error matching persist.ErrLocked when another Store, in
+// this process or another, holds it), replays committed batches and makes
+// what an earlier process left durable.
+func Open(cfg Config) (*Store, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{
+		fs:      cfg.FS,
+		l:       layout{root: filepath.Clean(cfg.Root)},
+		par:     cfg.SyncParallelism,
+		queue:   make(chan *request, queueLen),
+		stopped: make(chan struct{}),
+		dirs:    map[string]bool{},
+	}
+	if err := s.mkdir(s.l.root); err != nil {
+		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
+	}
+	lock, err := s.fs.Lock(s.l.lock())
+	if err != nil {
+		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
+	}
+	s.lock = lock
+	if err := s.recover(); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
+	}
+	go s.commitLoop()
+	return s, nil
+}
+
+// Read implements persist.KVStore. A file that is not a value this store
+// wrote for key gives an error matching persist.ErrCorrupt.
+func (s *Store) Read(ctx context.Context, ns persist.Namespace, key string) ([]byte, error) {
+	if err := s.check(ctx, "read", ns, key); err != nil {
+		return nil, err
+	}
+	if err := persist.ValidateKey(ns, key); err != nil {
+		return nil, err
+	}
+	s.viewMu.RLock()
+	b, err := s.fs.ReadFile(s.l.keyPath(ns, key))
+	s.viewMu.RUnlock()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &persist.Error{Op: "read", NS: ns, Key: key, Err: persist.ErrNotFound}
+	}
+	if err != nil {
+		return nil, &persist.Error{Op: "read", NS: ns, Key: key, Err: err}
+	}
+	v, err := decodeValue(ns, key, b)
+	if err != nil {
+		return nil, &persist.Error{Op: "read", NS: ns, Key: key, Err: err}
+	}
+	return v, nil
+}
+
+// List implements persist.KVStore.
+func (s *Store) List(ctx context.Context, ns persist.Namespace) ([]string, error) {
+	if err := s.check(ctx, "list", ns, ""); err != nil {
+		return nil, err
+	}
+	if err := persist.ValidateNamespace(ns); err != nil {
+		return nil, err
+	}
+	s.viewMu.RLock()
+	entries, err := s.fs.ReadDir(s.l.nsDir(ns))
+	s.viewMu.RUnlock()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &persist.Error{Op: "list", NS: ns, Err: err}
+	}
+	keys := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if !e.IsDir && isKeyName(e.Name) {
+			keys = append(keys, e.Name)
+		}
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
+// Write implements persist.KVStore.
+func (s *Store) Write(ctx context.Context, ns persist.Namespace, key string, value []byte) error {
+	return s.submit(ctx, "write", []persist.Op{persist.WriteOp(ns, key, value)})
+}
+
+// Remove implements persist.KVStore.
+func (s *Store) Remove(ctx context.Context, ns persist.Namespace, key string) error {
+	return s.submit(ctx, "remove", []persist.Op{persist.RemoveOp(ns, key)})
+}
+
+// Apply implements persist.KVStore. The context is checked before the
+// batch is queued; once queued it completes.
+func (s *Store) Apply(ctx context.Context, ops []persist.Op) error {
+	return s.submit(ctx, "apply", ops)
+}
+
+// Close waits for queued writes, then releases the lock. It is safe to
+// call more than once.
+func (s *Store) Close() error {
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.queue)
+	s.closeMu.Unlock()
+	<-s.stopped
+	return s.lock.Close()
+}
+
+// submit validates ops, queues them for the committer and waits until they
+// are durable.
+func (s *Store) submit(ctx context.Context, op string, ops []persist.Op) error {
+	var ns persist.Namespace
+	var key string
+	if len(ops) > 0 {
+		ns, key = ops[0].NS, ops[0].Key
+	}
+	if err := s.check(ctx, op, ns, key); err != nil {
+		return err
+	}
+	if len(ops) > persist.MaxBatchOps {
+		return &persist.Error{Op: op, NS: ns, Key: key, Err: persist.ErrBatchTooLarge}
+	}
+	for _, o := range ops {
+		if err := persist.ValidateOp(o); err != nil {
+			return err
+		}
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	req := &request{ops: ops, done: make(chan error, 1)}
+	s.closeMu.RLock()
+	if s.closed {
+		s.closeMu.RUnlock()
+		return &persist.Error{Op: op, NS: ns, Key: key, Err: persist.ErrClosed}
+	}
+	s.queue <- req
+	s.closeMu.RUnlock()
+	if err := <-req.done; err != nil {
+		return &persist.Error{Op: op, NS: ns, Key: key, Err: err}
+	}
+	return nil
+}
+
+// check refuses an operation on a closed or failed store, or with an ended
+// context.
+func (s *Store) check(ctx context.Context, op string, ns persist.Namespace, key string) error {
+	s.closeMu.RLock()
+	closed := s.closed
+	s.closeMu.RUnlock()
+	if closed {
+		return &persist.Error{Op: op, NS: ns, Key: key, Err: persist.ErrClosed}
+	}
+	if err := ctx.Err(); err != nil {
+		return &persist.Error{Op: op, NS: ns, Key: key, Err: err}
+	}
+	if err := s.failure(); err != nil {
+		return &persist.Error{Op: op, NS: ns, Key: key, Err: err}
+	}
+	return nil
+}
+
+func (s *Store) failure() error {
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	return s.failed
+}
+
+// fail records err, which left the durable state unknown, and returns it
+// joined with ErrFailed.
+func (s *Store) fail(err error) error {
+	err = fmt.Errorf("%w; %w", err, ErrFailed)
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	if s.failed == nil {
+		s.failed = err
+	}
+	return err
+}
+
+// mkdir creates dir (0700) unless it exists, and makes its entry durable.
+func (s *Store) mkdir(dir string) error {
+	if err := s.fs.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if err := s.fs.SyncDir(filepath.Dir(dir)); err != nil {
+		return err
+	}
+	s.dirs[dir] = true
+	return nil
+}

@@ -1,0 +1,180 @@
+package fsstore_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/persist"
+	"github.com/lnkit/lnkit/persist/fsstore"
+	"github.com/lnkit/lnkit/persist/persisttest"
+)
+
+func openAt(t *testing.T, root string) *fsstore.Store {
+	t.Helper()
+	s, err := fsstore.Open(fsstore.Config{Root: root})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	roots := map[persist.KVStore]string{}
+	persisttest.Run(t, persisttest.Factory{
+		New: func(t *testing.T) persist.KVStore {
+			root := t.TempDir()
+			s := openAt(t, root)
+			roots[s] = root
+			return s
+		},
+		Reopen: func(t *testing.T, closed persist.KVStore) persist.KVStore {
+			return openAt(t, roots[closed])
+		},
+	})
+}
+
+func TestOpenConfig(t *testing.T) {
+	_, err := fsstore.Open(fsstore.Config{})
+	require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
+	var ce *fsstore.ConfigError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, "Root", ce.Field)
+	_, err = fsstore.Open(fsstore.Config{Root: t.TempDir(), SyncParallelism: -1})
+	require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
+}
+
+func TestLockRefusesSecondOpen(t *testing.T) {
+	root := t.TempDir()
+	s := openAt(t, root)
+	_, err := fsstore.Open(fsstore.Config{Root: root})
+	require.ErrorIs(t, err, persist.ErrLocked)
+	require.NoError(t, s.Close())
+	openAt(t, root)
+}
+
+// TestLockRefusesAnotherProcess holds the store in a child process (this
+// test binary, re-run) and opens it here.
+func TestLockRefusesAnotherProcess(t *testing.T) {
+	if root := os.Getenv("FSSTORE_LOCK_HOLDER"); root != "" {
+		s, err := fsstore.Open(fsstore.Config{Root: root})
+		if err != nil {
+			fmt.Println("open:", err)
+			os.Exit(1)
+		}
+		fmt.Println("holding")
+		_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes stdin
+		_ = s.Close()
+		os.Exit(0)
+	}
+	root := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockRefusesAnotherProcess$")
+	cmd.Env = append(os.Environ(), "FSSTORE_LOCK_HOLDER="+root)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "holding\n", line)
+
+	_, err = fsstore.Open(fsstore.Config{Root: root})
+	require.ErrorIs(t, err, persist.ErrLocked)
+
+	require.NoError(t, stdin.Close())
+	require.NoError(t, cmd.Wait())
+	openAt(t, root)
+}
+
+func TestPermissions(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "store")
+	s := openAt(t, root)
+	ctx := context.Background()
+	require.NoError(t, s.Write(ctx, persist.Namespace{Primary: "p", Secondary: "s"}, "k", []byte("secret")))
+	require.NoError(t, s.Apply(ctx, []persist.Op{persist.WriteOp(persist.Namespace{}, "a", nil), persist.WriteOp(persist.Namespace{}, "b", nil)}))
+	require.NoError(t, filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		require.NoError(t, err)
+		info, err := d.Info()
+		require.NoError(t, err)
+		want := fs.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		}
+		require.Equal(t, want, info.Mode().Perm(), path)
+		return nil
+	}))
+}
+
+func TestCorruptFiles(t *testing.T) {
+	ctx := context.Background()
+	ns := persist.Namespace{Primary: "p"}
+	root := t.TempDir()
+	s := openAt(t, root)
+	require.NoError(t, s.Write(ctx, ns, "good", []byte("a value of some length")))
+	require.NoError(t, s.Write(ctx, ns, "other", []byte("another value")))
+	dir := filepath.Join(root, "data", "p.p", "s.")
+	good, err := os.ReadFile(filepath.Join(dir, "good"))
+	require.NoError(t, err)
+	other, err := os.ReadFile(filepath.Join(dir, "other"))
+	require.NoError(t, err)
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)-1] ^= 1
+	badVersion := bytes.Clone(good)
+	badVersion[4] = 2
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"empty", nil},
+		{"truncated header", good[:10]},
+		{"truncated value", good[:len(good)-1]},
+		{"longer", append(bytes.Clone(good), 0)},
+		{"flipped bit", flipped},
+		{"unknown version", badVersion},
+		{"foreign", []byte("#!/bin/sh\necho this is not a value file\n")},
+		{"another key's file", other},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "victim"), tc.data, 0o600))
+			_, err := s.Read(ctx, ns, "victim")
+			require.ErrorIs(t, err, persist.ErrCorrupt)
+			var perr *persist.Error
+			require.ErrorAs(t, err, &perr)
+			require.Equal(t, "victim", perr.Key)
+			require.Equal(t, ns, perr.NS)
+		})
+	}
+}
+
+func TestOpenCleansAndRefusesCorruptBatch(t *testing.T) {
+	root := t.TempDir()
+	s := openAt(t, root)
+	ns := persist.Namespace{Primary: "p"}
+	require.NoError(t, s.Write(context.Background(), ns, "k", []byte("v")))
+	require.NoError(t, s.Close())
+	dir := filepath.Join(root, "data", "p.p", "s.")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "k.tmp"), []byte("torn"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "wal", "0000000000000009.batch.tmp"), []byte("torn"), 0o600))
+
+	s = openAt(t, root)
+	keys, err := s.List(context.Background(), ns)
+	require.NoError(t, err)
+	require.Equal(t, []string{"k"}, keys)
+	_, err = os.Stat(filepath.Join(dir, "k.tmp"))
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	require.NoError(t, s.Close())
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "wal", "0000000000000001.batch"), []byte("LNKB garbage"), 0o600))
+	_, err = fsstore.Open(fsstore.Config{Root: root})
+	require.ErrorIs(t, err, persist.ErrCorrupt)
+}
