@@ -22,10 +22,16 @@
 // names the key. The schema version is kept in PRAGMA user_version (1); a
 // database of a newer version is refused (ErrNewerSchema).
 //
-// A batch is one transaction. Writers inside one process queue in Go (one
-// writer at a time, waiting with the caller's context), so SQLite's busy
-// handler only comes into play against another process using the same file,
-// for up to Config.BusyTimeout. Readers run beside the writer (WAL).
+// A batch is one transaction. One goroutine, the committer, does every
+// write of the store on one connection (group commit): it takes the writes
+// waiting when it is free, up to 128 Write, Remove or Apply calls, and
+// commits them in one transaction, each inside its own savepoint (a call
+// whose statement fails is rolled back alone). Writers arriving during a
+// commit's fsync so share the next one, and no call returns before its
+// commit is durable. A call waits for the committer no longer than its
+// context allows; once taken, it waits for the commit's outcome. SQLite's
+// busy handler only comes into play against another process using the same
+// file, for up to Config.BusyTimeout. Readers run beside the writer (WAL).
 //
 // A new database file is created with mode 0600; SQLite gives its -wal and
 // -shm files the same mode.

@@ -25,10 +25,13 @@ type Store struct {
 	gate  sqlrow.Gate
 	read  *sql.Stmt
 	list  *sql.Stmt
-	wsem  chan struct{} // holds one token: the right to write
-	wconn *sql.Conn     // the one connection writes use
-	put   *sql.Stmt     // on wconn
-	del   *sql.Stmt     // on wconn
+	wconn *sql.Conn // the one connection writes use, by the committer only
+	put   *sql.Stmt // on wconn
+	del   *sql.Stmt // on wconn
+	// reqs hands writes to the committer (see commit.go); unbuffered, so
+	// a write is either taken or not sent at all.
+	reqs       chan *request
+	commitDone chan struct{} // closed when the committer has returned
 }
 
 var _ persist.KVStore = (*Store)(nil)
@@ -54,11 +57,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	db.SetMaxOpenConns(cfg.MaxReaders + 1)
 	db.SetMaxIdleConns(cfg.MaxReaders + 1)
-	s := &Store{path: path, db: db, wsem: make(chan struct{}, 1)}
+	s := &Store{path: path, db: db, reqs: make(chan *request), commitDone: make(chan struct{})}
 	if err := s.init(ctx, path); err != nil {
 		db.Close()
 		return nil, err
 	}
+	go s.committer()
 	return s, nil
 }
 
@@ -206,18 +210,16 @@ func (s *Store) Remove(ctx context.Context, ns persist.Namespace, key string) er
 	return s.single(ctx, "remove", persist.RemoveOp(ns, key))
 }
 
-// single runs one write or removal as its own (autocommit) transaction.
+// single runs one write or removal through the committer.
 func (s *Store) single(ctx context.Context, name string, op persist.Op) error {
-	err := s.writing(ctx, func() error {
-		return s.exec(ctx, s.put, s.del, op)
-	})
-	if err != nil {
+	if err := s.commit(ctx, []persist.Op{op}); err != nil {
 		return &persist.Error{Op: name, NS: op.NS, Key: op.Key, Err: err}
 	}
 	return nil
 }
 
-// Apply implements persist.KVStore: the ops run in one transaction.
+// Apply implements persist.KVStore: the ops commit together, in one
+// transaction.
 func (s *Store) Apply(ctx context.Context, ops []persist.Op) error {
 	if err := sqlrow.CheckBatch(ops); err != nil {
 		return err
@@ -225,50 +227,10 @@ func (s *Store) Apply(ctx context.Context, ops []persist.Op) error {
 	if len(ops) == 0 {
 		return nil
 	}
-	err := s.writing(ctx, func() error {
-		tx, err := s.wconn.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		put, del := tx.StmtContext(ctx, s.put), tx.StmtContext(ctx, s.del)
-		for _, op := range ops {
-			if err := s.exec(ctx, put, del, op); err != nil {
-				tx.Rollback()
-				return err
-			}
-		}
-		return tx.Commit()
-	})
-	if err != nil {
+	if err := s.commit(ctx, ops); err != nil {
 		return &persist.Error{Op: "apply", Err: err}
 	}
 	return nil
-}
-
-// writing runs fn holding the store's write token, waiting for it no longer
-// than ctx allows.
-func (s *Store) writing(ctx context.Context, fn func() error) error {
-	if err := s.gate.Enter(ctx); err != nil {
-		return err
-	}
-	defer s.gate.Leave()
-	select {
-	case s.wsem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-s.wsem }()
-	return fn()
-}
-
-func (s *Store) exec(ctx context.Context, put, del *sql.Stmt, op persist.Op) error {
-	var err error
-	if op.Remove {
-		_, err = del.ExecContext(ctx, op.NS.Primary, op.NS.Secondary, op.Key)
-	} else {
-		_, err = put.ExecContext(ctx, op.NS.Primary, op.NS.Secondary, op.Key, nonNil(op.Value), int64(sqlrow.Sum(op.NS, op.Key, op.Value)))
-	}
-	return err
 }
 
 // nonNil keeps an empty value a zero-length BLOB rather than NULL.
@@ -285,6 +247,8 @@ func (s *Store) Close() error {
 	if !s.gate.Close() {
 		return nil
 	}
+	close(s.reqs)
+	<-s.commitDone
 	var errs []error
 	for _, st := range []*sql.Stmt{s.read, s.list, s.put, s.del} {
 		errs = append(errs, st.Close())

@@ -188,15 +188,56 @@ func TestTwoStoresOneFile(t *testing.T) {
 	require.Len(t, keys, 100)
 }
 
-// TestCancelWhileWaiting: a writer waiting for the write token gives up
-// when its context ends, and the store stays usable.
-func TestCancelWhileWaiting(t *testing.T) {
-	s := newStore(t)
-	s.wsem <- struct{}{} // another writer holds the token
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+// TestBusyAndDeadline: while another process holds the write lock, the
+// write the committer took fails after Config.BusyTimeout, a write waiting
+// for the committer gives up at its context's deadline, and the store
+// works again once the lock is released.
+func TestBusyAndDeadline(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kv.db")
+	s, err := Open(context.Background(), Config{Path: path, BusyTimeout: time.Second})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	other, err := rawDB(t, s).Conn(ctx)
+	require.NoError(t, err)
+	defer other.Close()
+	_, err = other.ExecContext(ctx, "BEGIN IMMEDIATE")
+	require.NoError(t, err)
+
+	taken := make(chan error, 1)
+	go func() { taken <- s.Write(ctx, persist.Namespace{}, "a", []byte("v")) }()
+	time.Sleep(200 * time.Millisecond) // the committer takes "a" and waits for the lock
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	err := s.Write(ctx, persist.Namespace{}, "k", []byte("v"))
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	<-s.wsem
-	require.NoError(t, s.Write(context.Background(), persist.Namespace{}, "k", []byte("v")))
+	require.ErrorIs(t, s.Write(short, persist.Namespace{}, "b", []byte("v")), context.DeadlineExceeded)
+	err = <-taken
+	require.Error(t, err)
+	require.ErrorContains(t, err, "locked")
+
+	_, err = other.ExecContext(ctx, "ROLLBACK")
+	require.NoError(t, err)
+	require.NoError(t, s.Write(ctx, persist.Namespace{}, "a", []byte("v")))
+	require.NoError(t, s.Apply(ctx, []persist.Op{persist.WriteOp(persist.Namespace{}, "b", []byte("v"))}))
+}
+
+// TestGroupFailureIsolated: in one group commit, a request whose statement
+// fails is rolled back alone; the others commit.
+func TestGroupFailureIsolated(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	ns := persist.Namespace{Primary: "p"}
+	// A trigger makes writes of key "bad" fail inside the transaction,
+	// as a full disk would.
+	_, err := rawDB(t, s).Exec("CREATE TRIGGER fail BEFORE INSERT ON kv WHEN NEW.key = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+	require.NoError(t, err)
+	good := &request{ops: []persist.Op{persist.WriteOp(ns, "good", []byte("1"))}, done: make(chan error, 1)}
+	bad := &request{ops: []persist.Op{persist.WriteOp(ns, "also", []byte("2")), persist.WriteOp(ns, "bad", []byte("3"))}, done: make(chan error, 1)}
+	after := &request{ops: []persist.Op{persist.RemoveOp(ns, "good"), persist.WriteOp(ns, "last", []byte("4"))}, done: make(chan error, 1)}
+	s.commitGroup([]*request{good, bad, after})
+	require.NoError(t, <-good.done)
+	require.ErrorContains(t, <-bad.done, "refused")
+	require.NoError(t, <-after.done)
+	keys, err := s.List(ctx, ns)
+	require.NoError(t, err)
+	require.Equal(t, []string{"last"}, keys, "bad's batch left nothing, after's applied")
 }
