@@ -273,3 +273,51 @@ func TestSynchronousCommitForcedOn(t *testing.T) {
 	require.NoError(t, s.pool.QueryRow(context.Background(), "SHOW synchronous_commit").Scan(&setting))
 	require.Equal(t, "on", setting)
 }
+
+// TestClosePool: Close while readers and batches run waits for them; each
+// call succeeds or returns ErrClosed, and the pool's connections are gone
+// from the server afterwards.
+func TestClosePool(t *testing.T) {
+	s := newStore(t)
+	ns := persist.Namespace{Primary: "p"}
+	ctx := context.Background()
+	require.NoError(t, s.Write(ctx, ns, "k", []byte("v")))
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				var err error
+				if w%2 == 0 {
+					_, err = s.Read(ctx, ns, "k")
+				} else {
+					err = s.Apply(ctx, []persist.Op{persist.WriteOp(ns, fmt.Sprintf("b%d", i), nil), persist.WriteOp(ns, "k", []byte("v"))})
+				}
+				if errors.Is(err, persist.ErrClosed) {
+					return
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, s.Close())
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	// A backend leaves pg_stat_activity a moment after its client hung up.
+	raw := rawConn(t)
+	require.Eventually(t, func() bool {
+		var conns int
+		err := raw.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "+
+			"AND backend_type = 'client backend' AND query LIKE '%"+s.cfg.Table+"%'").Scan(&conns)
+		return err == nil && conns == 0
+	}, 10*time.Second, 20*time.Millisecond, "connections of the closed pool remain")
+}

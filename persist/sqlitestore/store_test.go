@@ -241,3 +241,49 @@ func TestGroupFailureIsolated(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"last"}, keys, "bad's batch left nothing, after's applied")
 }
+
+// TestCloseDuringWrites: Close while writers run waits for the calls in
+// flight; every call succeeds or fails with ErrClosed, and what succeeded is
+// there after reopening.
+func TestCloseDuringWrites(t *testing.T) {
+	s := newStore(t)
+	ns := persist.Namespace{Primary: "p"}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var written []string
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				key := fmt.Sprintf("w%d-%d", w, i)
+				err := s.Write(context.Background(), ns, key, []byte(key))
+				if errors.Is(err, persist.ErrClosed) {
+					return
+				}
+				if !assertNoError(t, err) {
+					return
+				}
+				mu.Lock()
+				written = append(written, key)
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	require.NoError(t, s.Close())
+	wg.Wait()
+	r := openAt(t, s.path)
+	keys, err := r.List(context.Background(), ns)
+	require.NoError(t, err)
+	require.Subset(t, keys, written)
+}
+
+// assertNoError reports an error from a goroutine other than the test's.
+func assertNoError(t *testing.T, err error) bool {
+	if err != nil {
+		t.Errorf("unexpected error: %v", err)
+		return false
+	}
+	return true
+}
