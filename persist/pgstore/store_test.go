@@ -216,8 +216,9 @@ func TestConcurrentBatchesSameKeys(t *testing.T) {
 // at its context's deadline, or at Config.Timeout, and the store stays
 // usable.
 func TestDeadline(t *testing.T) {
-	cfg := Config{ConnString: pgtest.ConnString(t), Table: uniqueTable(t), Timeout: 300 * time.Millisecond}
+	cfg := Config{ConnString: pgtest.ConnString(t), Table: uniqueTable(t)}
 	s := openCfg(t, cfg)
+	s.cfg.Timeout = 300 * time.Millisecond // after Open, which a loaded machine may take longer for
 	ctx := context.Background()
 	ns := persist.Namespace{}
 	require.NoError(t, s.Write(ctx, ns, "k", []byte("v1")))

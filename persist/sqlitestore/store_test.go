@@ -204,13 +204,13 @@ func TestBusyAndDeadline(t *testing.T) {
 	_, err = other.ExecContext(ctx, "BEGIN IMMEDIATE")
 	require.NoError(t, err)
 
-	taken := make(chan error, 1)
-	go func() { taken <- s.Write(ctx, persist.Namespace{}, "a", []byte("v")) }()
-	time.Sleep(200 * time.Millisecond) // the committer takes "a" and waits for the lock
+	// Hand the committer a write; it takes it and waits for the lock.
+	taken := &request{ops: []persist.Op{persist.WriteOp(persist.Namespace{}, "a", []byte("v"))}, done: make(chan error, 1)}
+	s.reqs <- taken
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
 	require.ErrorIs(t, s.Write(short, persist.Namespace{}, "b", []byte("v")), context.DeadlineExceeded)
-	err = <-taken
+	err = <-taken.done
 	require.Error(t, err)
 	require.ErrorContains(t, err, "locked")
 
