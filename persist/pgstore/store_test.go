@@ -51,6 +51,7 @@ func rawConn(t testing.TB) *pgx.Conn {
 }
 
 func TestConformance(t *testing.T) {
+	pgtest.ConnString(t) // skips the whole suite under -short
 	persisttest.Run(t, persisttest.Factory{
 		New: func(t *testing.T) persist.KVStore { return newStore(t) },
 		Reopen: func(t *testing.T, closed persist.KVStore) persist.KVStore {
