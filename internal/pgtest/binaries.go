@@ -12,9 +12,10 @@ import (
 const debianRoot = "/usr/lib/postgresql"
 
 // findBinDir returns the bin directory of the newest PostgreSQL version
-// installed under debianRoot that has both initdb and postgres.
-func findBinDir() (string, error) {
-	matches, err := filepath.Glob(filepath.Join(debianRoot, "*", "bin", "postgres"))
+// installed under root (debianRoot outside tests) that has both initdb and
+// postgres.
+func findBinDir(root string) (string, error) {
+	matches, err := filepath.Glob(filepath.Join(root, "*", "bin", "postgres"))
 	if err != nil {
 		return "", fmt.Errorf("pgtest: look for postgres: %w", err)
 	}
@@ -35,7 +36,7 @@ func findBinDir() (string, error) {
 		dirs = append(dirs, found{v, dir})
 	}
 	if len(dirs) == 0 {
-		return "", fmt.Errorf("pgtest: no PostgreSQL in %s/*/bin (install Debian's postgresql package: make pgserver)", debianRoot)
+		return "", fmt.Errorf("pgtest: no PostgreSQL in %s/*/bin (install Debian's postgresql package: make pgserver)", root)
 	}
 	best := slices.MaxFunc(dirs, func(a, b found) int { return int(a.version*1000 - b.version*1000) })
 	return best.dir, nil

@@ -36,7 +36,7 @@ type Server struct {
 // StartServer initdbs a cluster in a new temporary directory and starts
 // postgres on it. The caller must Stop it.
 func StartServer() (*Server, error) {
-	bin, err := findBinDir()
+	bin, err := findBinDir(debianRoot)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package pgtest
 import (
 	"net"
 	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -32,8 +33,21 @@ func TestStartStop(t *testing.T) {
 }
 
 func TestFindBinDir(t *testing.T) {
-	dir, err := findBinDir()
+	dir, err := findBinDir(debianRoot)
 	require.NoError(t, err, "PostgreSQL must be installed (make pgserver)")
-	require.FileExists(t, dir+"/postgres")
-	require.FileExists(t, dir+"/initdb")
+	require.FileExists(t, filepath.Join(dir, "postgres"))
+	require.FileExists(t, filepath.Join(dir, "initdb"))
+
+	// The newest complete version wins; a missing one is an error that
+	// says how to install it.
+	root := t.TempDir()
+	for _, f := range []string{"9.6/bin/postgres", "9.6/bin/initdb", "15/bin/postgres", "15/bin/initdb", "16/bin/postgres"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(root, filepath.Dir(f)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(root, f), nil, 0o755))
+	}
+	dir, err = findBinDir(root)
+	require.NoError(t, err)
+	require.Equal(t, filepath.Join(root, "15", "bin"), dir)
+	_, err = findBinDir(t.TempDir())
+	require.ErrorContains(t, err, "make pgserver")
 }
