@@ -9,73 +9,30 @@ import (
 	"github.com/lnkit/lnkit/persist/internal/sqlrow"
 )
 
-// maxGroup is the most requests one group commit carries.
-const maxGroup = 128
-
-// request is one Write, Remove or Apply waiting for the committer.
-type request struct {
-	ops  []persist.Op
-	done chan error // buffered: the committer never waits for the caller
-}
-
-// commit hands ops to the committer and waits until they are durable. The
-// wait for the committer to take them ends with ctx; once taken, the call
-// waits for the commit's outcome (bounded by the I/O and, against another
-// process holding the database, Config.BusyTimeout), since the ops may be
-// on disk by then.
+// commit hands ops to the committer (see sqlrow.Committer) and waits
+// until they are durable or failed: the wait to be taken ends with ctx;
+// once taken, the call waits for the commit's outcome (bounded by the I/O
+// and, against another process holding the database, Config.BusyTimeout).
 func (s *Store) commit(ctx context.Context, ops []persist.Op) error {
 	if err := s.gate.Enter(ctx); err != nil {
 		return err
 	}
 	defer s.gate.Leave()
-	req := &request{ops: ops, done: make(chan error, 1)}
-	select {
-	case s.reqs <- req:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return <-req.done
-}
-
-// committer is the store's one writer (group commit): it takes a request,
-// then every other request already waiting (up to maxGroup), and commits
-// them in one transaction, so that writers arriving while a commit's fsync
-// runs share the next fsync instead of queueing for one each. Each request
-// runs inside its own savepoint: one whose statement fails is rolled back
-// alone and gets its error; the others commit. It returns when reqs is
-// closed.
-func (s *Store) committer() {
-	defer close(s.commitDone)
-	group := make([]*request, 0, maxGroup)
-	for req := range s.reqs {
-		group = append(group[:0], req)
-	more:
-		for len(group) < maxGroup {
-			select {
-			case r, ok := <-s.reqs:
-				if !ok {
-					break more
-				}
-				group = append(group, r)
-			default:
-				break more
-			}
-		}
-		s.commitGroup(group)
-	}
+	return s.committer.Commit(ctx, ops)
 }
 
 // commitGroup commits group in one transaction and tells each request its
-// outcome. The transaction runs without the callers' contexts (one caller
+// outcome. Each request runs inside its own savepoint: one whose statement
+// fails is rolled back alone and gets its error; the others commit. The transaction runs without the callers' contexts (one caller
 // giving up must not undo the others' writes).
-func (s *Store) commitGroup(group []*request) {
+func (s *Store) commitGroup(group []*sqlrow.Request) {
 	ctx := context.Background()
 	errs := make([]error, len(group))
 	tx, err := s.wconn.BeginTx(ctx, nil)
 	if err == nil {
 		put, del := tx.StmtContext(ctx, s.put), tx.StmtContext(ctx, s.del)
 		for i, req := range group {
-			errs[i] = s.inSavepoint(ctx, tx, put, del, req.ops)
+			errs[i] = s.inSavepoint(ctx, tx, put, del, req.Ops)
 		}
 		if err = tx.Commit(); err != nil {
 			// A failed COMMIT can leave SQLite's transaction open on
@@ -85,7 +42,7 @@ func (s *Store) commitGroup(group []*request) {
 		}
 	}
 	for i, req := range group {
-		req.done <- errors.Join(errs[i], err)
+		req.Done <- errors.Join(errs[i], err)
 	}
 }
 

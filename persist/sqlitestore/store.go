@@ -20,18 +20,15 @@ import (
 // Store is a persist.KVStore in a SQLite database file. It is safe for
 // concurrent use.
 type Store struct {
-	path  string
-	db    *sql.DB
-	gate  sqlrow.Gate
-	read  *sql.Stmt
-	list  *sql.Stmt
-	wconn *sql.Conn // the one connection writes use, by the committer only
-	put   *sql.Stmt // on wconn
-	del   *sql.Stmt // on wconn
-	// reqs hands writes to the committer (see commit.go); unbuffered, so
-	// a write is either taken or not sent at all.
-	reqs       chan *request
-	commitDone chan struct{} // closed when the committer has returned
+	path      string
+	db        *sql.DB
+	gate      sqlrow.Gate
+	read      *sql.Stmt
+	list      *sql.Stmt
+	wconn     *sql.Conn         // the one connection writes use, by the committer only
+	put       *sql.Stmt         // on wconn
+	del       *sql.Stmt         // on wconn
+	committer *sqlrow.Committer // every write goes through it (commit.go)
 }
 
 var _ persist.KVStore = (*Store)(nil)
@@ -57,12 +54,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	db.SetMaxOpenConns(cfg.MaxReaders + 1)
 	db.SetMaxIdleConns(cfg.MaxReaders + 1)
-	s := &Store{path: path, db: db, reqs: make(chan *request), commitDone: make(chan struct{})}
+	s := &Store{path: path, db: db}
 	if err := s.init(ctx, path); err != nil {
 		db.Close()
 		return nil, err
 	}
-	go s.committer()
+	s.committer = sqlrow.StartCommitter(s.commitGroup)
 	return s, nil
 }
 
@@ -247,8 +244,7 @@ func (s *Store) Close() error {
 	if !s.gate.Close() {
 		return nil
 	}
-	close(s.reqs)
-	<-s.commitDone
+	s.committer.Stop()
 	var errs []error
 	for _, st := range []*sql.Stmt{s.read, s.list, s.put, s.del} {
 		errs = append(errs, st.Close())

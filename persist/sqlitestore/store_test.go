@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/persist"
+	"github.com/lnkit/lnkit/persist/internal/sqlrow"
 	"github.com/lnkit/lnkit/persist/persisttest"
 )
 
@@ -205,12 +206,12 @@ func TestBusyAndDeadline(t *testing.T) {
 	require.NoError(t, err)
 
 	// Hand the committer a write; it takes it and waits for the lock.
-	taken := &request{ops: []persist.Op{persist.WriteOp(persist.Namespace{}, "a", []byte("v"))}, done: make(chan error, 1)}
-	s.reqs <- taken
+	taken := sqlrow.NewRequest([]persist.Op{persist.WriteOp(persist.Namespace{}, "a", []byte("v"))})
+	s.committer.Hand(taken)
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
 	require.ErrorIs(t, s.Write(short, persist.Namespace{}, "b", []byte("v")), context.DeadlineExceeded)
-	err = <-taken.done
+	err = <-taken.Done
 	require.Error(t, err)
 	require.ErrorContains(t, err, "locked")
 
@@ -230,13 +231,13 @@ func TestGroupFailureIsolated(t *testing.T) {
 	// as a full disk would.
 	_, err := rawDB(t, s).Exec("CREATE TRIGGER fail BEFORE INSERT ON kv WHEN NEW.key = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END")
 	require.NoError(t, err)
-	good := &request{ops: []persist.Op{persist.WriteOp(ns, "good", []byte("1"))}, done: make(chan error, 1)}
-	bad := &request{ops: []persist.Op{persist.WriteOp(ns, "also", []byte("2")), persist.WriteOp(ns, "bad", []byte("3"))}, done: make(chan error, 1)}
-	after := &request{ops: []persist.Op{persist.RemoveOp(ns, "good"), persist.WriteOp(ns, "last", []byte("4"))}, done: make(chan error, 1)}
-	s.commitGroup([]*request{good, bad, after})
-	require.NoError(t, <-good.done)
-	require.ErrorContains(t, <-bad.done, "refused")
-	require.NoError(t, <-after.done)
+	good := sqlrow.NewRequest([]persist.Op{persist.WriteOp(ns, "good", []byte("1"))})
+	bad := sqlrow.NewRequest([]persist.Op{persist.WriteOp(ns, "also", []byte("2")), persist.WriteOp(ns, "bad", []byte("3"))})
+	after := sqlrow.NewRequest([]persist.Op{persist.RemoveOp(ns, "good"), persist.WriteOp(ns, "last", []byte("4"))})
+	s.commitGroup([]*sqlrow.Request{good, bad, after})
+	require.NoError(t, <-good.Done)
+	require.ErrorContains(t, <-bad.Done, "refused")
+	require.NoError(t, <-after.Done)
 	keys, err := s.List(ctx, ns)
 	require.NoError(t, err)
 	require.Equal(t, []string{"last"}, keys, "bad's batch left nothing, after's applied")
