@@ -39,11 +39,21 @@
 // synchronous_commit on (a connection whose setting is off gets it turned
 // on) and fsync on (Open refuses a server running with fsync off), a commit
 // is on disk, and on a replicated server with synchronous standbys it is on
-// them too. A single Write or Remove is one statement (an upsert or a
-// delete), atomic on its own. An Apply is one SERIALIZABLE transaction, its
-// operations reduced to the last one per key and sent in key order, in one
-// round trip; when PostgreSQL aborts it for a serialization failure or a
-// deadlock against another writer, it is retried (Config.MaxRetries). Every
-// operation runs under the caller's context, bounded by Config.Timeout.
+// them too.
+//
+// One goroutine, the committer, does every write of a store (group
+// commit): it takes the calls waiting when it is free, up to 128 Write,
+// Remove or Apply calls, and commits their operations together, reduced to
+// the last one per key and sent in key order in one round trip, in one
+// SERIALIZABLE transaction (or as one statement when a single operation is
+// left). Writers arriving during a commit's WAL flush so share the next one.
+// When PostgreSQL aborts the transaction for a serialization failure or a
+// deadlock against another process's writer, it is retried
+// (Config.MaxRetries); when it fails otherwise, each call of the group is
+// committed alone, so that a call fails only for its own operations. A call
+// waits for the committer no longer than its context allows (bounded by
+// Config.Timeout); once taken, it waits for the commit, which runs until the
+// latest deadline among its group's callers. Reads use the pool's other
+// connections.
 // pgx prepares each statement once per connection and reuses it.
 package pgstore

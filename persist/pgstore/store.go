@@ -21,6 +21,8 @@ type Store struct {
 	pool *pgxpool.Pool
 	cfg  Config
 	gate sqlrow.Gate
+	// committer does every write (group commit; see commitGroup).
+	committer *sqlrow.Committer
 	// The statements, with the table's name in them.
 	read, list, put, del string
 }
@@ -52,7 +54,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("pgstore: open %s.%s: %w", cfg.Schema, cfg.Table, err)
 	}
 	t := pgx.Identifier{cfg.Schema, cfg.Table}.Sanitize()
-	return &Store{
+	s := &Store{
 		pool: pool,
 		cfg:  cfg,
 		read: "SELECT value, sum FROM " + t + " WHERE primary_ns = $1 AND secondary_ns = $2 AND key = $3",
@@ -60,7 +62,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		put: "INSERT INTO " + t + " (primary_ns, secondary_ns, key, value, sum) VALUES ($1, $2, $3, $4, $5) " +
 			"ON CONFLICT (primary_ns, secondary_ns, key) DO UPDATE SET value = excluded.value, sum = excluded.sum",
 		del: "DELETE FROM " + t + " WHERE primary_ns = $1 AND secondary_ns = $2 AND key = $3",
-	}, nil
+	}
+	s.committer = sqlrow.StartCommitter(s.commitGroup)
+	return s, nil
 }
 
 // enter admits an operation and bounds its context by Config.Timeout. Call
@@ -147,25 +151,16 @@ func (s *Store) Remove(ctx context.Context, ns persist.Namespace, key string) er
 	return s.single(ctx, "remove", persist.RemoveOp(ns, key))
 }
 
-// single runs one op as one statement (its own transaction).
+// single runs one Write or Remove through the committer.
 func (s *Store) single(ctx context.Context, name string, op persist.Op) error {
-	ctx, leave, err := s.enter(ctx)
-	if err == nil {
-		defer leave()
-		err = s.retrying(ctx, func() error {
-			sql, args := s.statement(op)
-			_, err := s.pool.Exec(ctx, sql, args...)
-			return err
-		})
-	}
-	if err != nil {
+	if err := s.commit(ctx, []persist.Op{op}); err != nil {
 		return &persist.Error{Op: name, NS: op.NS, Key: op.Key, Err: err}
 	}
 	return nil
 }
 
-// Apply implements persist.KVStore: one SERIALIZABLE transaction, retried
-// when PostgreSQL aborts it for a conflict with another writer.
+// Apply implements persist.KVStore: the ops commit in one transaction (see
+// commitOps).
 func (s *Store) Apply(ctx context.Context, ops []persist.Op) error {
 	if err := sqlrow.CheckBatch(ops); err != nil {
 		return err
@@ -173,25 +168,75 @@ func (s *Store) Apply(ctx context.Context, ops []persist.Op) error {
 	if len(ops) == 0 {
 		return nil
 	}
-	ops = sqlrow.Collapse(ops)
-	ctx, leave, err := s.enter(ctx)
-	if err == nil {
-		defer leave()
-		err = s.retrying(ctx, func() error {
-			return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(tx pgx.Tx) error {
-				var b pgx.Batch
-				for _, op := range ops {
-					sql, args := s.statement(op)
-					b.Queue(sql, args...)
-				}
-				return tx.SendBatch(ctx, &b).Close()
-			})
-		})
-	}
-	if err != nil {
+	if err := s.commit(ctx, ops); err != nil {
 		return &persist.Error{Op: "apply", Err: err}
 	}
 	return nil
+}
+
+// commit hands ops to the committer (sqlrow.Committer) and waits for their
+// outcome: the wait to be taken ends with ctx (bounded by Config.Timeout);
+// once taken, the call waits for the commit, which runs until the latest
+// deadline of its group's callers.
+func (s *Store) commit(ctx context.Context, ops []persist.Op) error {
+	ctx, leave, err := s.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return s.committer.Commit(ctx, ops)
+}
+
+// commitGroup commits the ops of a group of calls together (group commit:
+// one transaction, one round trip of statements, one WAL flush for many
+// writers). If that fails, each call's ops are committed alone, so that a
+// call fails only for its own ops.
+func (s *Store) commitGroup(group []*sqlrow.Request) {
+	var all []persist.Op
+	for _, r := range group {
+		all = append(all, r.Ops...)
+	}
+	err := s.commitOps(sqlrow.GroupDeadline(group), all)
+	if err == nil || len(group) == 1 {
+		for _, r := range group {
+			r.Done <- err
+		}
+		return
+	}
+	for _, r := range group {
+		r.Done <- s.commitOps(r.Deadline, r.Ops)
+	}
+}
+
+// commitOps applies ops (reduced to the last op per key, in key order) in
+// one SERIALIZABLE transaction, or as one statement when one op is left,
+// retried when PostgreSQL aborts it for a conflict with another writer. It
+// runs until deadline (zero: Config.Timeout), whatever the callers'
+// cancellations: one caller giving up must not undo the others' writes.
+func (s *Store) commitOps(deadline time.Time, ops []persist.Op) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout)
+	defer cancel()
+	if !deadline.IsZero() {
+		var cancelDeadline context.CancelFunc
+		ctx, cancelDeadline = context.WithDeadline(ctx, deadline)
+		defer cancelDeadline()
+	}
+	ops = sqlrow.Collapse(ops)
+	return s.retrying(ctx, func() error {
+		if len(ops) == 1 {
+			sql, args := s.statement(ops[0])
+			_, err := s.pool.Exec(ctx, sql, args...)
+			return err
+		}
+		return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(tx pgx.Tx) error {
+			var b pgx.Batch
+			for _, op := range ops {
+				sql, args := s.statement(op)
+				b.Queue(sql, args...)
+			}
+			return tx.SendBatch(ctx, &b).Close()
+		})
+	})
 }
 
 // statement is the SQL and arguments of op.
@@ -240,6 +285,7 @@ func retryable(err error) bool {
 // closes the pool. Later calls return nil.
 func (s *Store) Close() error {
 	if s.gate.Close() {
+		s.committer.Stop()
 		s.pool.Close()
 	}
 	return nil

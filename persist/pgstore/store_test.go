@@ -15,6 +15,7 @@ import (
 
 	"github.com/lnkit/lnkit/internal/pgtest"
 	"github.com/lnkit/lnkit/persist"
+	"github.com/lnkit/lnkit/persist/internal/sqlrow"
 	"github.com/lnkit/lnkit/persist/persisttest"
 )
 
@@ -322,4 +323,30 @@ func TestClosePool(t *testing.T) {
 			"AND backend_type = 'client backend' AND query LIKE '%"+s.cfg.Table+"%'").Scan(&conns)
 		return err == nil && conns == 0
 	}, 10*time.Second, 20*time.Millisecond, "connections of the closed pool remain")
+}
+
+// TestGroupFailureIsolated: when a group commit fails for one call's ops,
+// each call is committed alone: the failing call gets its error, the
+// others commit.
+func TestGroupFailureIsolated(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	ns := persist.Namespace{Primary: "p"}
+	// A trigger refuses key "bad", as a constraint or a full disk would.
+	c := rawConn(t)
+	_, err := c.Exec(ctx, `CREATE FUNCTION `+s.cfg.Table+`_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.key = 'bad' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`)
+	require.NoError(t, err)
+	_, err = c.Exec(ctx, "CREATE TRIGGER refuse BEFORE INSERT ON "+s.cfg.Table+" FOR EACH ROW EXECUTE FUNCTION "+s.cfg.Table+"_refuse()")
+	require.NoError(t, err)
+	good := sqlrow.NewRequest([]persist.Op{persist.WriteOp(ns, "good", []byte("1"))})
+	bad := sqlrow.NewRequest([]persist.Op{persist.WriteOp(ns, "also", []byte("2")), persist.WriteOp(ns, "bad", []byte("3"))})
+	after := sqlrow.NewRequest([]persist.Op{persist.RemoveOp(ns, "good"), persist.WriteOp(ns, "last", []byte("4"))})
+	s.commitGroup([]*sqlrow.Request{good, bad, after})
+	require.NoError(t, <-good.Done)
+	require.ErrorContains(t, <-bad.Done, "refused")
+	require.NoError(t, <-after.Done)
+	keys, err := s.List(ctx, ns)
+	require.NoError(t, err)
+	require.Equal(t, []string{"last"}, keys, "bad's batch left nothing, after's applied")
 }

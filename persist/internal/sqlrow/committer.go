@@ -2,6 +2,7 @@ package sqlrow
 
 import (
 	"context"
+	"time"
 
 	"github.com/lnkit/lnkit/persist"
 )
@@ -13,6 +14,9 @@ const MaxGroup = 128
 // for a group commit.
 type Request struct {
 	Ops []persist.Op
+	// Deadline is the caller's context's deadline (zero: none), for a
+	// store that bounds a group by its callers' deadlines.
+	Deadline time.Time
 	// Done receives the outcome, once; buffered, so the committer never
 	// waits for the caller.
 	Done chan error
@@ -68,12 +72,29 @@ func (c *Committer) run(commit func([]*Request)) {
 // caller must keep Stop from running meanwhile (a Gate does).
 func (c *Committer) Commit(ctx context.Context, ops []persist.Op) error {
 	req := NewRequest(ops)
+	req.Deadline, _ = ctx.Deadline()
 	select {
 	case c.reqs <- req:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	return <-req.Done
+}
+
+// GroupDeadline is the latest deadline of the group's requests, or zero if
+// one of them has none: a group's commit may run that long without cutting
+// any caller's allowance short.
+func GroupDeadline(group []*Request) time.Time {
+	var latest time.Time
+	for _, r := range group {
+		if r.Deadline.IsZero() {
+			return time.Time{}
+		}
+		if r.Deadline.After(latest) {
+			latest = r.Deadline
+		}
+	}
+	return latest
 }
 
 // Hand gives req to the committer, waiting until it is taken (for tests

@@ -109,3 +109,53 @@ func FuzzCheckRow(f *testing.F) {
 		}
 	})
 }
+
+func TestGroupDeadline(t *testing.T) {
+	now := time.Now()
+	r := func(d time.Time) *Request { return &Request{Deadline: d} }
+	require.True(t, GroupDeadline(nil).IsZero())
+	require.Equal(t, now.Add(time.Second), GroupDeadline([]*Request{r(now), r(now.Add(time.Second))}))
+	require.True(t, GroupDeadline([]*Request{r(now), r(time.Time{})}).IsZero(), "a caller without deadline")
+}
+
+// TestCommitter: requests waiting while a group commits form the next
+// group; a caller whose context ends before its request is taken leaves,
+// and Stop waits for the group in progress.
+func TestCommitter(t *testing.T) {
+	var groups [][]int
+	release := make(chan struct{})
+	c := StartCommitter(func(group []*Request) {
+		<-release
+		var sizes []int
+		for _, r := range group {
+			sizes = append(sizes, len(r.Ops))
+			r.Done <- nil
+		}
+		groups = append(groups, sizes)
+	})
+	first := NewRequest(make([]persist.Op, 1))
+	c.Hand(first) // the committer now waits for release
+	results := make(chan error, 3)
+	for n := 2; n <= 4; n++ {
+		go func() { results <- c.Commit(context.Background(), make([]persist.Op, n)) }()
+	}
+	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, c.Commit(short, nil), context.DeadlineExceeded)
+	time.Sleep(200 * time.Millisecond) // the three callers wait to be taken
+	close(release)
+	require.NoError(t, <-first.Done)
+	for range 3 {
+		require.NoError(t, <-results)
+	}
+	c.Stop()
+	require.Equal(t, []int{1}, groups[0])
+	var rest []int
+	for _, g := range groups[1:] {
+		rest = append(rest, g...)
+	}
+	require.ElementsMatch(t, []int{2, 3, 4}, rest)
+	// All three were waiting (unless the machine stalled a goroutine for
+	// the whole sleep): they share the next group.
+	require.Less(t, len(groups), 4, "the waiting calls did not share a group: %v", groups)
+}
