@@ -14,5 +14,20 @@
 // (PostgreSQL). persist/persisttest has the conformance suite every store,
 // lnkit's or a user's, must pass, and a crash-simulating store for tests.
 //
-// persist imports nothing of lnkit's: it stores bytes.
+// # Record encoding
+//
+// What callers persist is encoded as a versioned record (RecordFormat), so
+// that a later release can read what an earlier one wrote:
+//
+//	type (1 byte) | major (1 byte) | minor (1 byte) | body (a BOLT 1 TLV stream)
+//
+// The type names the kind of value; the major version changes when an old
+// reader would misread the new encoding, the minor when only odd TLV fields
+// are added. A reader refuses a newer major version (ErrNewerVersion),
+// reads older ones (returning the header, so the caller can migrate), fails
+// on an unknown even TLV type and skips unknown odd ones. Malformed records
+// give a *RecordError matching ErrCorrupt.
+//
+// persist imports nothing of lnkit's but wire (for the TLV codec): it
+// stores bytes.
 package persist

@@ -123,7 +123,7 @@ func FuzzDecodeRecord(f *testing.F) {
 		for _, r := range unknown {
 			recs.Set(r.Type, r.Value)
 		}
-		f2 := RecordFormat{Type: h.Type, Major: h.Major, Minor: h.Minor}
+		f2 := RecordFormat(h)
 		b, err := f2.Append(nil, recs)
 		require.NoError(t, err)
 		var v2 testValue

@@ -38,90 +38,120 @@ func (s *Store) commitLoop() {
 	}
 }
 
-// commitGroup makes every request of group durable, or fails them all.
-// A group holding a batch goes whole through a batch file.
+// commitGroup makes every request of group durable, or fails them all. A
+// lone single-key request is written directly; any other group (several
+// requests, a batch, or a key of a batch waiting for its checkpoint) goes
+// whole through one batch file.
 func (s *Store) commitGroup(group []*request) error {
 	if err := s.failure(); err != nil {
 		return err
 	}
 	var ops []persist.Op
-	batch := false
+	batch := len(group) > 1 // one batch file is cheaper than a fsync per file
 	for _, r := range group {
 		ops = append(ops, r.ops...)
 		batch = batch || len(r.ops) > 1
 	}
-	if !batch {
-		return s.applyOps(ops)
+	final := lastPerKey(ops)
+	// A key of a batch still waiting for its checkpoint is written through
+	// a batch file too: written directly, it would be overwritten by the
+	// waiting batch's replay after a crash.
+	if !batch && !s.ckpt.touches(s.l, final) {
+		return s.applyOps(final)
 	}
-	name, err := s.writeBatchFile(ops)
-	if err != nil {
-		return err
-	}
-	if err := s.applyOps(ops); err != nil {
-		if s.failure() != nil {
-			return err
-		}
-		// Nothing became visible: withdraw the batch, or recovery would
-		// apply it later, over newer writes.
-		if derr := s.dropBatchFile(name); derr != nil {
-			return derr
-		}
-		return err
-	}
-	return s.dropBatchFile(name)
-}
-
-// writeBatchFile commits ops to a new batch file: once it returns nil,
-// recovery applies them.
-func (s *Store) writeBatchFile(ops []persist.Op) (string, error) {
 	s.seq++
 	name := filepath.Join(s.l.wal(), fmt.Sprintf("%016x%s", s.seq, batchSuffix))
-	tmp := name + tmpSuffix
-	if err := s.writeFile(tmp, encodeBatch(ops)); err != nil {
-		_ = s.fs.Remove(tmp)
-		return "", err
+	body := encodeBatch(ops)
+	walTmp := tempFile{name: name + tmpSuffix, contents: func() []byte { return body }, sync: true}
+	// The batch file makes the batch durable: its ops' temporary files are
+	// not fsynced now, but at the checkpoint, before the batch file goes.
+	if err := s.prepare(final, false, walTmp); err != nil {
+		return err
 	}
-	if err := s.fs.Rename(tmp, name); err != nil {
-		return "", s.fail(err)
-	}
-	if err := s.fs.SyncDir(s.l.wal()); err != nil {
-		return "", s.fail(err)
-	}
-	return name, nil
-}
-
-// dropBatchFile removes an applied batch file durably, so that it is never
-// replayed over later writes.
-func (s *Store) dropBatchFile(name string) error {
-	if err := s.fs.Remove(name); err != nil {
+	// The batch commits when its file is durably in place; before that
+	// nothing is visible, after it recovery finishes what a crash stops.
+	if err := s.fs.Rename(walTmp.name, name); err != nil {
 		return s.fail(err)
 	}
 	if err := s.fs.SyncDir(s.l.wal()); err != nil {
 		return s.fail(err)
+	}
+	s.walDirty = false
+	if err := s.publish(final, false); err != nil {
+		return err
+	}
+	s.ckpt.add(s.l, name, len(body), final)
+	if s.ckpt.bytes >= s.ckptBytes || len(s.ckpt.batches) >= maxPendingBatches {
+		// The group is durable already; a failed checkpoint fails the
+		// store for later operations.
+		_ = s.checkpoint()
 	}
 	return nil
 }
 
-// applyOps makes ops (in order; the last op on a key wins) durable in the
-// key files: temporary files written and fsynced, then renamed (or keys
-// removed) under viewMu, then each directory fsynced once.
-func (s *Store) applyOps(ops []persist.Op) error {
-	final := lastPerKey(ops)
-	for _, o := range final {
-		if !o.Remove {
-			if err := s.ensureNSDir(o.NS); err != nil {
-				return err
-			}
-		}
+// dropBatchFile removes an applied batch file. Its removal becomes durable
+// with the next fsync of wal, which the next group does alongside its
+// directory fsyncs (and Close does): before any later write is
+// acknowledged, so the batch is never replayed over a later write, and
+// replaying it before then only writes again what it wrote.
+func (s *Store) dropBatchFile(name string) error {
+	if err := s.fs.Remove(name); err != nil {
+		return s.fail(err)
 	}
-	if err := s.writeTemps(final); err != nil {
-		for _, o := range final {
-			if !o.Remove {
-				_ = s.fs.Remove(s.l.keyPath(o.NS, o.Key) + tmpSuffix)
-			}
+	s.walDirty = true
+	return nil
+}
+
+// applyOps makes final (one op per key, see lastPerKey) durable in the key
+// files: prepare, then publish.
+func (s *Store) applyOps(final []persist.Op) error {
+	if err := s.prepare(final, true); err != nil {
+		return err
+	}
+	return s.publish(final, true)
+}
+
+// tempFile is a file prepare writes (and fsyncs when sync is set).
+type tempFile struct {
+	name     string
+	contents func() []byte
+	sync     bool
+}
+
+// prepare makes the namespace directories of final's writes and writes
+// their temporary files (fsynced when sync is set), with extra files
+// alongside, up to s.par at once. On an error it removes the temporary
+// files: nothing is visible yet.
+func (s *Store) prepare(final []persist.Op, sync bool, extra ...tempFile) error {
+	files := extra
+	for _, o := range final {
+		if o.Remove {
+			continue
+		}
+		if err := s.ensureNSDir(o.NS); err != nil {
+			return err
+		}
+		files = append(files, tempFile{
+			name:     s.l.keyPath(o.NS, o.Key) + tmpSuffix,
+			contents: func() []byte { return encodeValue(o.NS, o.Key, o.Value) },
+			sync:     sync,
+		})
+	}
+	if err := s.writeFiles(files); err != nil {
+		for _, f := range files {
+			_ = s.fs.Remove(f.name)
 		}
 		return err
 	}
+	return nil
+}
+
+// publish renames the temporary files of final over their keys and
+// removes the removed keys, under viewMu, then (when syncDirs is set)
+// fsyncs each directory touched, in parallel, and wal when a removed batch
+// file is not yet durably gone. Any error leaves the durable state unknown
+// and fails the store.
+func (s *Store) publish(final []persist.Op, syncDirs bool) error {
 	var dirs []string
 	seen := map[string]bool{}
 	s.viewMu.Lock()
@@ -146,11 +176,16 @@ func (s *Store) applyOps(ops []persist.Op) error {
 		}
 	}
 	s.viewMu.Unlock()
-	for _, dir := range dirs {
-		if err := s.fs.SyncDir(dir); err != nil {
-			return s.fail(err)
-		}
+	if !syncDirs {
+		return nil
 	}
+	if s.walDirty {
+		dirs = append(dirs, s.l.wal())
+	}
+	if err := s.parallel(len(dirs), func(i int) error { return s.fs.SyncDir(dirs[i]) }); err != nil {
+		return s.fail(err)
+	}
+	s.walDirty = false
 	return nil
 }
 
@@ -190,37 +225,37 @@ func (s *Store) ensureNSDir(ns persist.Namespace) error {
 	return nil
 }
 
-// writeTemps writes and fsyncs the temporary file of every write in ops,
-// up to s.par at once.
-func (s *Store) writeTemps(ops []persist.Op) error {
-	var writes []persist.Op
-	for _, o := range ops {
-		if !o.Remove {
-			writes = append(writes, o)
-		}
+// writeFiles writes and fsyncs files, up to s.par at once.
+func (s *Store) writeFiles(files []tempFile) error {
+	return s.parallel(len(files), func(i int) error {
+		return s.writeFile(files[i].name, files[i].contents(), files[i].sync)
+	})
+}
+
+// parallel runs job(0..n-1), up to s.par at once (inline when n is 1),
+// and joins their errors.
+func (s *Store) parallel(n int, job func(i int) error) error {
+	if n == 1 {
+		return job(0)
 	}
-	if len(writes) == 1 {
-		o := writes[0]
-		return s.writeFile(s.l.keyPath(o.NS, o.Key)+tmpSuffix, encodeValue(o.NS, o.Key, o.Value))
-	}
-	errs := make([]error, len(writes))
+	errs := make([]error, n)
 	sem := make(chan struct{}, s.par)
 	var wg sync.WaitGroup
-	for i, o := range writes {
+	for i := range n {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			errs[i] = s.writeFile(s.l.keyPath(o.NS, o.Key)+tmpSuffix, encodeValue(o.NS, o.Key, o.Value))
+			errs[i] = job(i)
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// writeFile creates name (0600) holding b, fsynced.
-func (s *Store) writeFile(name string, b []byte) error {
+// writeFile creates name (0600) holding b, fsynced when sync is set.
+func (s *Store) writeFile(name string, b []byte, sync bool) error {
 	f, err := s.fs.Create(name, 0o600)
 	if err != nil {
 		return err
@@ -229,9 +264,11 @@ func (s *Store) writeFile(name string, b []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	if sync {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	return f.Close()
 }

@@ -8,8 +8,13 @@ var ErrInvalidConfig = configerr.ErrInvalidConfig
 // ConfigError names the Config field Open refused.
 type ConfigError = configerr.Error
 
-// DefaultSyncParallelism is the default Config.SyncParallelism.
-const DefaultSyncParallelism = 32
+// Defaults of Config.
+const (
+	// DefaultSyncParallelism is the default Config.SyncParallelism.
+	DefaultSyncParallelism = 32
+	// DefaultCheckpointBytes is the default Config.CheckpointBytes.
+	DefaultCheckpointBytes = 16 << 20
+)
 
 // Config configures a Store. Only Root is required.
 type Config struct {
@@ -21,6 +26,10 @@ type Config struct {
 	// SyncParallelism is how many files of one commit group are written
 	// and fsynced at once; 0 means DefaultSyncParallelism.
 	SyncParallelism int
+	// CheckpointBytes is how many bytes of batch files may wait, their
+	// ops visible in the key files but not yet fsynced there, before a
+	// checkpoint fsyncs those files; 0 means DefaultCheckpointBytes.
+	CheckpointBytes int
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -32,6 +41,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.SyncParallelism == 0 {
 		c.SyncParallelism = DefaultSyncParallelism
+	}
+	if c.CheckpointBytes < 0 {
+		return c, configerr.New("fsstore", "CheckpointBytes", "negative")
+	}
+	if c.CheckpointBytes == 0 {
+		c.CheckpointBytes = DefaultCheckpointBytes
 	}
 	if c.FS == nil {
 		c.FS = OSFS{}

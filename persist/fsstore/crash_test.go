@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -104,7 +105,11 @@ var crashScenarios = []crashScenario{
 }
 
 func openFS(fsys fsstore.FS) (*fsstore.Store, error) {
-	return fsstore.Open(fsstore.Config{Root: crashRoot, FS: fsys})
+	return openFSCheckpoint(fsys, 0)
+}
+
+func openFSCheckpoint(fsys fsstore.FS, checkpointBytes int) (*fsstore.Store, error) {
+	return fsstore.Open(fsstore.Config{Root: crashRoot, FS: fsys, CheckpointBytes: checkpointBytes})
 }
 
 // side reports whether got is the old (0) or new (1) value of c, failing
@@ -148,12 +153,18 @@ func checkSides(t *testing.T, s *fsstore.Store, sc crashScenario, mustBeNew bool
 	if sc.atomic {
 		require.Len(t, sides, 1, "batch applied in part")
 	}
-	// The untouched keys survive.
-	got, err := s.Read(context.Background(), nsOld, "state")
-	if !touches(sc, nsOld, "state") {
-		require.NoError(t, err)
-		require.Equal(t, "old state", string(got))
+}
+
+// checkUntouched requires the old state to survive when sc does not touch
+// it.
+func checkUntouched(t *testing.T, s *fsstore.Store, sc crashScenario) {
+	t.Helper()
+	if touches(sc, nsOld, "state") {
+		return
 	}
+	got, err := s.Read(context.Background(), nsOld, "state")
+	require.NoError(t, err)
+	require.Equal(t, "old state", string(got))
 }
 
 func contains(keys []string, k string) bool {
@@ -199,6 +210,7 @@ func reopenAndCheck(t *testing.T, fsys *crashFS, sc crashScenario, mustBeNew, ne
 	require.NoError(t, err)
 	defer s.Close()
 	checkSides(t, s, sc, mustBeNew)
+	checkUntouched(t, s, sc)
 	ctx := context.Background()
 	require.NoError(t, s.Write(ctx, nsNew, "after", []byte("crash")))
 	got, err := s.Read(ctx, nsNew, "after")
@@ -225,9 +237,10 @@ func TestCrashAtEveryCall(t *testing.T) {
 				opErr := s.Apply(context.Background(), nil) // a no-op: no calls
 				require.NoError(t, opErr)
 				opErr = sc.op(context.Background(), s)
+				crashedInOp := fsys.didCrash()
+				_ = s.Close() // its calls are crash points too
 				crashed := fsys.didCrash()
-				_ = s.Close()
-				if crashed {
+				if crashedInOp {
 					require.Error(t, opErr, "crash at call %d, yet the op succeeded", n)
 				}
 				for _, cm := range crashModes {
@@ -303,5 +316,165 @@ func TestFailAtEveryCall(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBatchNotReplayedOverLaterWrite crashes at every call of a write that
+// follows a batch on the same key (the batch file's removal is made durable
+// by that write's group): after reopening, the key holds the batch's value
+// or the write's, never the value from before the batch, and once the
+// write returned, the write's.
+func TestBatchNotReplayedOverLaterWrite(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(3, 3))
+	for n := 1; ; n++ {
+		fsys := newCrashFS()
+		s, err := openFS(fsys)
+		require.NoError(t, err)
+		setupCrashStore(t, s)
+		require.NoError(t, s.Apply(ctx, []persist.Op{
+			persist.WriteOp(nsOld, "state", []byte("batched")),
+			persist.WriteOp(nsNew, "k", []byte("batched")),
+		}))
+		fsys.crashAfter(n)
+		werr := s.Write(ctx, nsOld, "state", []byte("later"))
+		_ = s.Close() // its calls are crash points too
+		crashed := fsys.didCrash()
+		for _, cm := range crashModes {
+			r, err := openFS(fsys.afterCrash(cm.mode, rng))
+			require.NoError(t, err)
+			got, err := r.Read(ctx, nsOld, "state")
+			require.NoError(t, err)
+			if werr == nil {
+				require.Equal(t, "later", string(got), "call %d, %s", n, cm.name)
+			} else {
+				require.Contains(t, []string{"batched", "later"}, string(got), "call %d, %s", n, cm.name)
+			}
+			got, err = r.Read(ctx, nsNew, "k")
+			require.NoError(t, err)
+			require.Equal(t, "batched", string(got))
+			require.NoError(t, r.Close())
+		}
+		if !crashed {
+			require.NoError(t, werr)
+			break
+		}
+	}
+}
+
+// TestCrashDuringGroups crashes, at every call, five concurrent requests
+// (three writes, a remove and a batch) that the committer groups as they
+// come: after reopening every key is old or new, the batch whole or not at
+// all, and every acknowledged request is there.
+func TestCrashDuringGroups(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(4, 4))
+	reqs := []crashScenario{
+		crashScenarios[0], // overwrite
+		crashScenarios[2], // new key
+		crashScenarios[3], // new namespace
+		crashScenarios[4], // remove
+		{
+			name: "batch",
+			op: func(ctx context.Context, s *fsstore.Store) error {
+				return s.Apply(ctx, []persist.Op{
+					persist.WriteOp(nsTop, "top", big),
+					persist.WriteOp(nsTop, "b2", []byte("b2")),
+					persist.RemoveOp(nsOld, "absent"),
+				})
+			},
+			changes: []keyChange{{nsTop, "top", big[:300], big}, {nsTop, "b2", nil, []byte("b2")}},
+			atomic:  true,
+		},
+	}
+	for n := 1; ; n++ {
+		fsys := newCrashFS()
+		s, err := openFS(fsys)
+		require.NoError(t, err)
+		setupCrashStore(t, s)
+		fsys.crashAfter(n)
+		errs := make([]error, len(reqs))
+		var wg sync.WaitGroup
+		for i, r := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = r.op(ctx, s)
+			}()
+		}
+		wg.Wait()
+		_ = s.Close() // its calls are crash points too
+		crashed := fsys.didCrash()
+		for _, cm := range crashModes {
+			r, err := openFS(fsys.afterCrash(cm.mode, rng))
+			require.NoError(t, err)
+			for i, sc := range reqs {
+				checkSides(t, r, sc, errs[i] == nil)
+			}
+			require.NoError(t, r.Close())
+		}
+		if !crashed {
+			for _, err := range errs {
+				require.NoError(t, err)
+			}
+			t.Logf("crashed at each of %d calls", n-1)
+			break
+		}
+	}
+}
+
+// TestCrashBatchAfterBatch crashes, at every call, a second batch (and the
+// Close that checkpoints both) on the keys of a first: after reopening the
+// keys hold the first batch's values or the second's, together, and the
+// second's once it returned.
+func TestCrashBatchAfterBatch(t *testing.T) {
+	// Checkpoints at Close only, and after every batch.
+	for _, ckpt := range []int{0, 1} {
+		t.Run(fmt.Sprintf("checkpoint-bytes=%d", ckpt), func(t *testing.T) { crashBatchAfterBatch(t, ckpt) })
+	}
+}
+
+func crashBatchAfterBatch(t *testing.T, checkpointBytes int) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(5, 5))
+	batch := func(v string) []persist.Op {
+		return []persist.Op{
+			persist.WriteOp(nsOld, "state", []byte(v)),
+			persist.WriteOp(nsNew, "k", []byte(v)),
+			persist.WriteOp(nsTop, "top", append([]byte(v), big...)),
+		}
+	}
+	for n := 1; ; n++ {
+		fsys := newCrashFS()
+		s, err := openFSCheckpoint(fsys, checkpointBytes)
+		require.NoError(t, err)
+		setupCrashStore(t, s)
+		require.NoError(t, s.Apply(ctx, batch("first")))
+		fsys.crashAfter(n)
+		berr := s.Apply(ctx, batch("second"))
+		_ = s.Close()
+		crashed := fsys.didCrash()
+		for _, cm := range crashModes {
+			r, err := openFS(fsys.afterCrash(cm.mode, rng))
+			require.NoError(t, err)
+			state, err := r.Read(ctx, nsOld, "state")
+			require.NoError(t, err)
+			if berr == nil {
+				require.Equal(t, "second", string(state), "call %d, %s", n, cm.name)
+			}
+			require.Contains(t, []string{"first", "second"}, string(state))
+			got, err := r.Read(ctx, nsNew, "k")
+			require.NoError(t, err)
+			require.Equal(t, string(state), string(got), "call %d, %s: batches mixed", n, cm.name)
+			got, err = r.Read(ctx, nsTop, "top")
+			require.NoError(t, err)
+			require.Equal(t, append([]byte(state), big...), got, "call %d, %s: batches mixed", n, cm.name)
+			require.NoError(t, r.Close())
+		}
+		if !crashed {
+			require.NoError(t, berr)
+			t.Logf("crashed at each of %d calls", n-1)
+			break
+		}
 	}
 }

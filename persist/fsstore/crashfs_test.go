@@ -334,6 +334,20 @@ func (c *crashFS) SyncDir(name string) error {
 	return nil
 }
 
+func (c *crashFS) SyncFile(name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.step(); err != nil {
+		return err
+	}
+	n, err := c.lookup(name)
+	if err != nil {
+		return err
+	}
+	n.synced = append([]byte{}, n.data...)
+	return nil
+}
+
 func (c *crashFS) Lock(name string) (io.Closer, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -11,7 +11,11 @@
 //
 // Namespace directories carry a "p." or "s." prefix (an empty part is just
 // the prefix), so that no key name, which has no '.', can collide with a
-// directory or a temporary file. Directories are 0700, files 0600.
+// directory or a temporary file. In every file and directory name an
+// upper-case letter is written as '^' and the letter in lower case
+// ("chanKey" is the file "chan^key"), so that names differing only in case
+// stay apart on a case-insensitive file system. Directories are 0700,
+// files 0600.
 //
 // A value file is a 16-byte header, then the value:
 //
@@ -25,24 +29,36 @@
 //
 // A write goes to <key>.tmp, which is fsynced, renamed over <key>, and the
 // directory fsynced; a directory made for a new namespace is fsynced into
-// its parent first. A batch (an Apply of more than one op) is first written
-// whole to a batch file in root/wal (temporary file, fsync, rename, fsync
-// of wal): from then on it is committed. Its ops are then applied as above,
-// and the batch file removed (and wal fsynced) before Apply returns. Open
-// replays every batch file it finds, in order, before anything else (the
-// ops are idempotent), removes stray temporary files and fsyncs every
+// its parent first. A batch (an Apply of more than one op) is written whole
+// to a batch file in root/wal, a temporary file fsynced while the
+// temporary files of its ops are written; renaming it into place and
+// fsyncing wal commits the batch, which is then durable. Its temporary
+// files are renamed over their keys without further fsyncs: a checkpoint
+// fsyncs those key files and their directories later, then removes the
+// batch files. It runs when the waiting batch files reach
+// Config.CheckpointBytes, and at Close. Until then a write or remove of a
+// key a waiting batch touched goes through a batch file too (written
+// directly, a replay of the older batch after a crash would overwrite it).
+// A removed batch file is gone
+// durably with the next fsync of wal, which the next group does alongside
+// its directory fsyncs (or Close does): before any later write is
+// acknowledged. Replaying a batch file before then only writes again what
+// it wrote.
+//
+// Open replays every batch file it finds, in order, before anything else
+// (the ops are idempotent), removes stray temporary files and fsyncs every
 // directory, so that what a crashed process left visible is durable before
 // it is read.
 //
 // # Group commit
 //
 // Writes, removes and batches go through one commit queue. A committer
-// takes every request waiting and commits them as a group: the temporary
-// files are written and fsynced in parallel (the file system merges their
-// journal commits), renamed together, and each directory touched fsynced
-// once. A request returns only when its group is durable, so concurrent
-// writers share fsyncs without any giving up durability. When a group
-// holds a batch, the whole group goes through one batch file.
+// takes every request waiting and commits them as a group: a lone write or
+// remove directly, as above; any larger group whole through one batch file,
+// so that its writers share two fsyncs (the batch file's and wal's) however
+// many they are. A request returns only when its group is durable, so
+// concurrent writers share fsyncs without any giving up durability. The
+// temporary files of a group are written in parallel.
 //
 // # Failures
 //

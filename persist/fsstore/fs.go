@@ -25,6 +25,8 @@ type FS interface {
 	// SyncDir makes the entries of directory name durable (fsync of the
 	// directory).
 	SyncDir(name string) error
+	// SyncFile makes the contents of file name durable (fsync).
+	SyncFile(name string) error
 	// Lock takes an exclusive lock on file name, creating it, for as long
 	// as the process lives or until the returned Closer is closed. It fails
 	// with an error matching persist.ErrLocked when another holder has it.

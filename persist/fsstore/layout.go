@@ -30,21 +30,64 @@ func (l layout) data() string { return filepath.Join(l.root, dataDir) }
 
 // primaryDir is the directory of ns.Primary.
 func (l layout) primaryDir(ns persist.Namespace) string {
-	return filepath.Join(l.root, dataDir, primaryPfx+ns.Primary)
+	return filepath.Join(l.root, dataDir, primaryPfx+fileName(ns.Primary))
 }
 
 // nsDir is the directory holding the keys of ns.
 func (l layout) nsDir(ns persist.Namespace) string {
-	return filepath.Join(l.primaryDir(ns), secondPfx+ns.Secondary)
+	return filepath.Join(l.primaryDir(ns), secondPfx+fileName(ns.Secondary))
 }
 
 // keyPath is the value file of key in ns.
 func (l layout) keyPath(ns persist.Namespace, key string) string {
-	return filepath.Join(l.nsDir(ns), key)
+	return filepath.Join(l.nsDir(ns), fileName(key))
 }
 
-// isKeyName reports whether a directory entry's name can be a key (not a
-// temporary file, nor anything foreign with a dot).
-func isKeyName(name string) bool {
-	return !strings.Contains(name, ".") && persist.ValidateKey(persist.Namespace{}, name) == nil
+// caseMark precedes an upper-case letter, written in lower case, in a file
+// name: names stay distinct on case-insensitive file systems (macOS,
+// Windows), where "Key" and "key" would otherwise be one file.
+const caseMark = '^'
+
+// fileName maps a valid name to its file name: each upper-case letter X
+// becomes "^x". At most 2*persist.MaxNameLen bytes.
+func fileName(name string) string {
+	if strings.IndexFunc(name, isUpper) < 0 {
+		return name
+	}
+	var b strings.Builder
+	b.Grow(2 * len(name))
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			b.WriteByte(caseMark)
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func isUpper(r rune) bool { return r >= 'A' && r <= 'Z' }
+
+// keyName maps a file name back to the key it holds, reporting false for
+// anything fileName does not produce (temporary files, foreign files).
+func keyName(file string) (string, bool) {
+	if strings.IndexByte(file, caseMark) < 0 {
+		return file, persist.ValidateKey(persist.Namespace{}, file) == nil
+	}
+	var b strings.Builder
+	b.Grow(len(file))
+	for i := 0; i < len(file); i++ {
+		c := file[i]
+		if c == caseMark {
+			if i+1 == len(file) || file[i+1] < 'a' || file[i+1] > 'z' {
+				return "", false
+			}
+			i++
+			c = file[i] - ('a' - 'A')
+		}
+		b.WriteByte(c)
+	}
+	key := b.String()
+	return key, persist.ValidateKey(persist.Namespace{}, key) == nil
 }

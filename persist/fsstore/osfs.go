@@ -41,14 +41,20 @@ func (OSFS) Remove(name string) error { return os.Remove(name) }
 func (OSFS) Mkdir(name string, perm fs.FileMode) error { return os.Mkdir(name, perm) }
 
 // SyncDir implements FS.
-func (OSFS) SyncDir(name string) error {
-	d, err := os.Open(name)
+func (OSFS) SyncDir(name string) error { return syncPath(name) }
+
+// SyncFile implements FS.
+func (OSFS) SyncFile(name string) error { return syncPath(name) }
+
+// syncPath opens name read-only and fsyncs it.
+func syncPath(name string) error {
+	f, err := os.Open(name)
 	if err != nil {
 		return err
 	}
-	if err := d.Sync(); err != nil {
-		d.Close()
+	if err := f.Sync(); err != nil {
+		f.Close()
 		return err
 	}
-	return d.Close()
+	return f.Close()
 }

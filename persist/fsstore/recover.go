@@ -56,14 +56,18 @@ func (s *Store) replay() error {
 		if err != nil {
 			return fmt.Errorf("batch file %s: %w", path, err)
 		}
-		if err := s.applyOps(ops); err != nil {
+		if err := s.applyOps(lastPerKey(ops)); err != nil {
 			return fmt.Errorf("replay %s: %w", path, err)
 		}
 		if err := s.dropBatchFile(path); err != nil {
 			return err
 		}
 	}
-	return s.fs.SyncDir(s.l.wal())
+	if err := s.fs.SyncDir(s.l.wal()); err != nil {
+		return err
+	}
+	s.walDirty = false
+	return nil
 }
 
 // settle removes temporary files under data and fsyncs every namespace

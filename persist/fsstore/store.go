@@ -25,10 +25,11 @@ const queueLen = 1024
 // directory. It is safe for concurrent use; see the package doc for the
 // layout, the write protocol and group commit.
 type Store struct {
-	fs   FS
-	l    layout
-	par  int
-	lock io.Closer
+	fs        FS
+	l         layout
+	par       int
+	ckptBytes int
+	lock      io.Closer
 
 	closeMu sync.RWMutex // guards closed and sends on queue
 	closed  bool
@@ -43,8 +44,10 @@ type Store struct {
 	failed error
 
 	// Owned by the committer (and by Open before it starts).
-	dirs map[string]bool // directories known durable in their parent
-	seq  uint64          // last batch file number
+	dirs     map[string]bool // directories known durable in their parent
+	seq      uint64          // last batch file number
+	walDirty bool            // a batch file removed, wal not yet fsynced
+	ckpt     checkpointState // batches durable in wal only
 }
 
 var _ persist.KVStore = (*Store)(nil)
@@ -65,12 +68,13 @@ func Open(cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{
-		fs:      cfg.FS,
-		l:       layout{root: filepath.Clean(cfg.Root)},
-		par:     cfg.SyncParallelism,
-		queue:   make(chan *request, queueLen),
-		stopped: make(chan struct{}),
-		dirs:    map[string]bool{},
+		fs:        cfg.FS,
+		l:         layout{root: filepath.Clean(cfg.Root)},
+		par:       cfg.SyncParallelism,
+		ckptBytes: cfg.CheckpointBytes,
+		queue:     make(chan *request, queueLen),
+		stopped:   make(chan struct{}),
+		dirs:      map[string]bool{},
 	}
 	if err := s.mkdir(s.l.root); err != nil {
 		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
@@ -132,8 +136,8 @@ func (s *Store) List(ctx context.Context, ns persist.Namespace) ([]string, error
 	}
 	keys := make([]string, 0, len(entries))
 	for _, e := range entries {
-		if !e.IsDir && isKeyName(e.Name) {
-			keys = append(keys, e.Name)
+		if key, ok := keyName(e.Name); ok && !e.IsDir {
+			keys = append(keys, key)
 		}
 	}
 	sort.Strings(keys)
@@ -168,7 +172,14 @@ func (s *Store) Close() error {
 	close(s.queue)
 	s.closeMu.Unlock()
 	<-s.stopped
-	return s.lock.Close()
+	var err error
+	if s.failure() == nil {
+		err = s.checkpoint()
+	}
+	if err == nil && s.walDirty {
+		err = s.fs.SyncDir(s.l.wal())
+	}
+	return errors.Join(err, s.lock.Close())
 }
 
 // submit validates ops, queues them for the committer and waits until they

@@ -10,7 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -49,6 +52,8 @@ func TestOpenConfig(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	require.Equal(t, "Root", ce.Field)
 	_, err = fsstore.Open(fsstore.Config{Root: t.TempDir(), SyncParallelism: -1})
+	require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
+	_, err = fsstore.Open(fsstore.Config{Root: t.TempDir(), CheckpointBytes: -1})
 	require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
 }
 
@@ -177,4 +182,32 @@ func TestOpenCleansAndRefusesCorruptBatch(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(root, "wal", "0000000000000001.batch"), []byte("LNKB garbage"), 0o600))
 	_, err = fsstore.Open(fsstore.Config{Root: root})
 	require.ErrorIs(t, err, persist.ErrCorrupt)
+}
+
+// TestCloseStopsCommitter: Close completes queued writes and leaves no
+// goroutine behind.
+func TestCloseStopsCommitter(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s, err := fsstore.Open(fsstore.Config{Root: t.TempDir()})
+	require.NoError(t, err)
+	ctx := context.Background()
+	ns := persist.Namespace{Primary: "p"}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Write(ctx, ns, fmt.Sprintf("k%d", i), []byte("v"))
+			if err != nil {
+				require.ErrorIs(t, err, persist.ErrClosed)
+			}
+		}()
+	}
+	require.NoError(t, s.Close())
+	wg.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left after Close")
 }
