@@ -123,8 +123,9 @@ func TestGroupDeadline(t *testing.T) {
 // and Stop waits for the group in progress.
 func TestCommitter(t *testing.T) {
 	var groups [][]int
-	release := make(chan struct{})
+	entered, release := make(chan struct{}, 4), make(chan struct{})
 	c := StartCommitter(func(group []*Request) {
+		entered <- struct{}{}
 		<-release
 		var sizes []int
 		for _, r := range group {
@@ -134,7 +135,8 @@ func TestCommitter(t *testing.T) {
 		groups = append(groups, sizes)
 	})
 	first := NewRequest(make([]persist.Op, 1))
-	c.Hand(first) // the committer now waits for release
+	c.Hand(first)
+	<-entered // the committer is committing, not taking requests
 	results := make(chan error, 3)
 	for n := 2; n <= 4; n++ {
 		go func() { results <- c.Commit(context.Background(), make([]persist.Op, n)) }()
