@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,6 +24,9 @@ type Store struct {
 	gate sqlrow.Gate
 	// committer does every write (group commit; see commitGroup).
 	committer *sqlrow.Committer
+	// retries counts the transactions retried after a serialization
+	// failure or a deadlock.
+	retries atomic.Int64
 	// The statements, with the table's name in them.
 	read, list, put, del string
 }
@@ -260,6 +264,7 @@ func (s *Store) retrying(ctx context.Context, fn func() error) error {
 		if err == nil || !retryable(err) || attempt == s.cfg.MaxRetries {
 			return err
 		}
+		s.retries.Add(1)
 		select {
 		case <-time.After(backoff(attempt)):
 		case <-ctx.Done():

@@ -173,12 +173,14 @@ func TestCorruptRows(t *testing.T) {
 	}
 }
 
-// TestConcurrentBatchesSameKeys: writers whose batches overwrite the same
-// keys (in different orders) all succeed, PostgreSQL's aborts retried, and
-// every key ends with the value of the same batch: no batch was applied in
-// part.
+// TestConcurrentBatchesSameKeys: writers of two stores on one table (two
+// processes, each with its own committer), whose batches overwrite the same
+// keys in different orders, all succeed, PostgreSQL's serialization aborts
+// retried, and every key ends with the value of the same batch: no batch
+// was applied in part.
 func TestConcurrentBatchesSameKeys(t *testing.T) {
 	s := newStore(t)
+	stores := []*Store{s, openCfg(t, s.cfg)}
 	ctx := context.Background()
 	ns := persist.Namespace{Primary: "chan"}
 	keys := []string{"a", "b", "c", "d", "e"}
@@ -196,7 +198,7 @@ func TestConcurrentBatchesSameKeys(t *testing.T) {
 					k := keys[(i+w)%len(keys)] // each writer its own order
 					ops[i] = persist.WriteOp(ns, k, v)
 				}
-				errs <- s.Apply(ctx, ops)
+				errs <- stores[w%2].Apply(ctx, ops)
 			}
 		}()
 	}
@@ -354,4 +356,38 @@ func TestGroupFailureIsolated(t *testing.T) {
 	keys, err := s.List(ctx, ns)
 	require.NoError(t, err)
 	require.Equal(t, []string{"last"}, keys, "bad's batch left nothing, after's applied")
+}
+
+// TestSerializationFailureRetried: a batch whose row another transaction
+// changed after the batch's snapshot fails with a serialization failure in
+// PostgreSQL, and the store retries it to success.
+func TestSerializationFailureRetried(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	ns := persist.Namespace{}
+	require.NoError(t, s.Write(ctx, ns, "a", []byte("0")))
+	c := rawConn(t)
+	tx, err := c.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, "UPDATE "+s.cfg.Table+" SET value = value WHERE key = 'a'")
+	require.NoError(t, err)
+
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Apply(ctx, []persist.Op{persist.WriteOp(ns, "a", []byte("1")), persist.WriteOp(ns, "b", []byte("1"))})
+	}()
+	// Wait until the batch's transaction is blocked on row a, then let
+	// the other transaction commit under it.
+	watch := rawConn(t)
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := watch.QueryRow(ctx, "SELECT count(*) FROM pg_locks WHERE NOT granted").Scan(&waiting)
+		return err == nil && waiting > 0
+	}, 10*time.Second, 5*time.Millisecond)
+	require.NoError(t, tx.Commit(ctx))
+	require.NoError(t, <-done)
+	require.Positive(t, s.retries.Load(), "the batch was retried")
+	got, err := s.Read(ctx, ns, "a")
+	require.NoError(t, err)
+	require.Equal(t, []byte("1"), got)
 }
