@@ -22,7 +22,11 @@ func runAs() (*syscall.Credential, error) {
 	}
 	u, err := user.Lookup(serverUser)
 	if err != nil {
-		out, addErr := exec.Command("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", serverUser).CombinedOutput()
+		useradd, lookErr := exec.LookPath("useradd")
+		if lookErr != nil {
+			useradd = "/usr/sbin/useradd" // root's PATH without sbin
+		}
+		out, addErr := exec.Command(useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", serverUser).CombinedOutput()
 		// Another test binary may have created it meanwhile: look again
 		// before reporting useradd's failure.
 		if u, err = user.Lookup(serverUser); err != nil {
