@@ -1,8 +1,6 @@
 package fsstore
 
 import (
-	"errors"
-	"io/fs"
 	"sort"
 
 	"github.com/lnkit/lnkit/persist"
@@ -11,88 +9,66 @@ import (
 // maxPendingBatches is the most batch files that wait for a checkpoint.
 const maxPendingBatches = 256
 
-// checkpointState is what the committed batches left to make durable: a
-// batch is durable in its batch file as soon as that is in place, and its
-// ops are visible in the key files, but those files and their directories
-// are fsynced only at the next checkpoint, after which the batch files go.
-// Repeated batches on the same keys thus pay one fsync per key per
-// checkpoint, not per batch.
-type checkpointState struct {
-	batches []string        // batch files, oldest first
-	keys    map[string]bool // key files the batches wrote or removed
-	dirs    map[string]bool // their directories
-	bytes   int             // total size of the batch files
+// memEntry is the latest op on a key committed in a batch file and not yet
+// written to its key file.
+type memEntry struct {
+	op persist.Op
 }
 
-// add records a committed batch file of size bytes and its ops.
-func (c *checkpointState) add(l layout, name string, size int, final []persist.Op) {
-	if c.keys == nil {
-		c.keys, c.dirs = map[string]bool{}, map[string]bool{}
-	}
+// checkpointState lists the batch files whose ops are in the memtable.
+type checkpointState struct {
+	batches []string // oldest first
+	bytes   int      // their total size
+}
+
+// add records a committed batch file of size bytes.
+func (c *checkpointState) add(name string, size int) {
 	c.batches = append(c.batches, name)
 	c.bytes += size
-	for _, o := range final {
-		c.keys[l.keyPath(o.NS, o.Key)] = true
-		c.dirs[l.nsDir(o.NS)] = true
-	}
 }
 
-// touches reports whether an op of final is on a key a waiting batch
-// wrote or removed.
-func (c *checkpointState) touches(l layout, final []persist.Op) bool {
-	if len(c.keys) == 0 {
+// inMemtable reports whether an op of final is on a key in the memtable.
+// Only the committer calls it (the only writer of the memtable).
+func (s *Store) inMemtable(final []persist.Op) bool {
+	if len(s.mem) == 0 {
 		return false
 	}
 	for _, o := range final {
-		if c.keys[l.keyPath(o.NS, o.Key)] {
+		if _, ok := s.mem[s.l.keyPath(o.NS, o.Key)]; ok {
 			return true
 		}
 	}
 	return false
 }
 
-// checkpoint fsyncs the key files and directories of the waiting batches
-// and then removes their batch files (made durable, as dropBatchFile's
+// checkpoint writes the memtable to the key files durably (temporary
+// files, fsync, rename, directory fsync, as a lone write), empties it, and
+// removes the batch files it came from (made durable, as dropBatchFile's
 // removal, by the next wal fsync).
 func (s *Store) checkpoint() error {
-	c := &s.ckpt
-	if len(c.batches) == 0 {
+	if len(s.ckpt.batches) == 0 {
 		return nil
 	}
-	keys := sortedKeys(c.keys)
-	if err := s.parallel(len(keys), func(i int) error {
-		err := s.fs.SyncFile(keys[i])
-		if errors.Is(err, fs.ErrNotExist) { // removed by the batch
-			return nil
-		}
-		return err
-	}); err != nil {
-		return s.fail(err)
+	paths := make([]string, 0, len(s.mem))
+	for p := range s.mem {
+		paths = append(paths, p)
 	}
-	dirs := sortedKeys(c.dirs)
-	if err := s.parallel(len(dirs), func(i int) error {
-		err := s.fs.SyncDir(dirs[i])
-		if errors.Is(err, fs.ErrNotExist) { // a namespace only removed from
-			return nil
-		}
-		return err
-	}); err != nil {
-		return s.fail(err)
+	sort.Strings(paths)
+	final := make([]persist.Op, len(paths))
+	for i, p := range paths {
+		final[i] = s.mem[p].op
 	}
-	for _, name := range c.batches {
+	if err := s.applyOps(final); err != nil {
+		return err
+	}
+	s.viewMu.Lock()
+	clear(s.mem)
+	s.viewMu.Unlock()
+	for _, name := range s.ckpt.batches {
 		if err := s.dropBatchFile(name); err != nil {
 			return err
 		}
 	}
-	*c = checkpointState{}
+	s.ckpt = checkpointState{}
 	return nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

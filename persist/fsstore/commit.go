@@ -39,9 +39,10 @@ func (s *Store) commitLoop() {
 }
 
 // commitGroup makes every request of group durable, or fails them all. A
-// lone single-key request is written directly; any other group (several
-// requests, a batch, or a key of a batch waiting for its checkpoint) goes
-// whole through one batch file.
+// lone single-key request is written directly to its key file; any other
+// group (several requests, a batch, or a key still in the memtable) is
+// committed whole to one batch file and kept in the memtable until a
+// checkpoint writes it to the key files.
 func (s *Store) commitGroup(group []*request) error {
 	if err := s.failure(); err != nil {
 		return err
@@ -53,37 +54,41 @@ func (s *Store) commitGroup(group []*request) error {
 		batch = batch || len(r.ops) > 1
 	}
 	final := lastPerKey(ops)
-	// A key of a batch still waiting for its checkpoint is written through
-	// a batch file too: written directly, it would be overwritten by the
-	// waiting batch's replay after a crash.
-	if !batch && !s.ckpt.touches(s.l, final) {
+	// A key in the memtable goes through a batch file too: written
+	// directly, it would be hidden by the memtable, and overwritten by the
+	// older batch's replay after a crash.
+	if !batch && !s.inMemtable(final) {
 		return s.applyOps(final)
 	}
 	s.seq++
 	name := filepath.Join(s.l.wal(), fmt.Sprintf("%016x%s", s.seq, batchSuffix))
 	body := encodeBatch(ops)
-	walTmp := tempFile{name: name + tmpSuffix, contents: func() []byte { return body }, sync: true}
-	// The batch file makes the batch durable: its ops' temporary files are
-	// not fsynced now, but at the checkpoint, before the batch file goes.
-	if err := s.prepare(final, false, walTmp); err != nil {
+	tmp := name + tmpSuffix
+	if err := s.writeFile(tmp, body); err != nil {
+		_ = s.fs.Remove(tmp)
 		return err
 	}
-	// The batch commits when its file is durably in place; before that
-	// nothing is visible, after it recovery finishes what a crash stops.
-	if err := s.fs.Rename(walTmp.name, name); err != nil {
+	// The group commits when its batch file is durably in place.
+	if err := s.fs.Rename(tmp, name); err != nil {
 		return s.fail(err)
 	}
 	if err := s.fs.SyncDir(s.l.wal()); err != nil {
 		return s.fail(err)
 	}
 	s.walDirty = false
-	if err := s.publish(final, false); err != nil {
-		return err
+	s.ckpt.add(name, len(body))
+	s.viewMu.Lock()
+	for _, o := range final {
+		e := memEntry{op: o}
+		if !o.Remove {
+			e.op.Value = append([]byte{}, o.Value...)
+		}
+		s.mem[s.l.keyPath(o.NS, o.Key)] = e
 	}
-	s.ckpt.add(s.l, name, len(body), final)
+	s.viewMu.Unlock()
 	if s.ckpt.bytes >= s.ckptBytes || len(s.ckpt.batches) >= maxPendingBatches {
-		// The group is durable already; a failed checkpoint fails the
-		// store for later operations.
+		// The group is durable already; a checkpoint that fails is tried
+		// again after the next batch (or fails the store).
 		_ = s.checkpoint()
 	}
 	return nil
@@ -105,25 +110,23 @@ func (s *Store) dropBatchFile(name string) error {
 // applyOps makes final (one op per key, see lastPerKey) durable in the key
 // files: prepare, then publish.
 func (s *Store) applyOps(final []persist.Op) error {
-	if err := s.prepare(final, true); err != nil {
+	if err := s.prepare(final); err != nil {
 		return err
 	}
-	return s.publish(final, true)
+	return s.publish(final)
 }
 
-// tempFile is a file prepare writes (and fsyncs when sync is set).
+// tempFile is a file prepare writes and fsyncs.
 type tempFile struct {
 	name     string
 	contents func() []byte
-	sync     bool
 }
 
 // prepare makes the namespace directories of final's writes and writes
-// their temporary files (fsynced when sync is set), with extra files
-// alongside, up to s.par at once. On an error it removes the temporary
-// files: nothing is visible yet.
-func (s *Store) prepare(final []persist.Op, sync bool, extra ...tempFile) error {
-	files := extra
+// and fsyncs their temporary files, up to s.par at once. On an error it
+// removes the temporary files: nothing is visible yet.
+func (s *Store) prepare(final []persist.Op) error {
+	var files []tempFile
 	for _, o := range final {
 		if o.Remove {
 			continue
@@ -134,7 +137,6 @@ func (s *Store) prepare(final []persist.Op, sync bool, extra ...tempFile) error 
 		files = append(files, tempFile{
 			name:     s.l.keyPath(o.NS, o.Key) + tmpSuffix,
 			contents: func() []byte { return encodeValue(o.NS, o.Key, o.Value) },
-			sync:     sync,
 		})
 	}
 	if err := s.writeFiles(files); err != nil {
@@ -147,11 +149,11 @@ func (s *Store) prepare(final []persist.Op, sync bool, extra ...tempFile) error 
 }
 
 // publish renames the temporary files of final over their keys and
-// removes the removed keys, under viewMu, then (when syncDirs is set)
-// fsyncs each directory touched, in parallel, and wal when a removed batch
-// file is not yet durably gone. Any error leaves the durable state unknown
-// and fails the store.
-func (s *Store) publish(final []persist.Op, syncDirs bool) error {
+// removes the removed keys, under viewMu, then fsyncs each directory
+// touched, in parallel, and wal when a removed batch file is not yet
+// durably gone. Any error leaves the durable state unknown and fails the
+// store.
+func (s *Store) publish(final []persist.Op) error {
 	var dirs []string
 	seen := map[string]bool{}
 	s.viewMu.Lock()
@@ -176,9 +178,6 @@ func (s *Store) publish(final []persist.Op, syncDirs bool) error {
 		}
 	}
 	s.viewMu.Unlock()
-	if !syncDirs {
-		return nil
-	}
 	if s.walDirty {
 		dirs = append(dirs, s.l.wal())
 	}
@@ -228,7 +227,7 @@ func (s *Store) ensureNSDir(ns persist.Namespace) error {
 // writeFiles writes and fsyncs files, up to s.par at once.
 func (s *Store) writeFiles(files []tempFile) error {
 	return s.parallel(len(files), func(i int) error {
-		return s.writeFile(files[i].name, files[i].contents(), files[i].sync)
+		return s.writeFile(files[i].name, files[i].contents())
 	})
 }
 
@@ -254,8 +253,8 @@ func (s *Store) parallel(n int, job func(i int) error) error {
 	return errors.Join(errs...)
 }
 
-// writeFile creates name (0600) holding b, fsynced when sync is set.
-func (s *Store) writeFile(name string, b []byte, sync bool) error {
+// writeFile creates name (0600) holding b, fsynced.
+func (s *Store) writeFile(name string, b []byte) error {
 	f, err := s.fs.Create(name, 0o600)
 	if err != nil {
 		return err
@@ -264,11 +263,9 @@ func (s *Store) writeFile(name string, b []byte, sync bool) error {
 		f.Close()
 		return err
 	}
-	if sync {
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return err
-		}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
 	}
 	return f.Close()
 }

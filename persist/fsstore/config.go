@@ -27,8 +27,9 @@ type Config struct {
 	// and fsynced at once; 0 means DefaultSyncParallelism.
 	SyncParallelism int
 	// CheckpointBytes is how many bytes of batch files may wait, their
-	// ops visible in the key files but not yet fsynced there, before a
-	// checkpoint fsyncs those files; 0 means DefaultCheckpointBytes.
+	// ops held in memory (the memtable), before a checkpoint writes them
+	// to the key files; 0 means DefaultCheckpointBytes. It bounds the
+	// memtable's memory and the work of replaying after a crash.
 	CheckpointBytes int
 }
 

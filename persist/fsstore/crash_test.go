@@ -265,57 +265,63 @@ func TestCrashAtEveryCall(t *testing.T) {
 // either keeps working or refuses with ErrFailed, and a reopened store
 // holds the old or the new value.
 func TestFailAtEveryCall(t *testing.T) {
-	for _, sc := range crashScenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(2, uint64(len(sc.name))))
-			for n := 1; ; n++ {
-				fsys := newCrashFS()
-				s, err := openFS(fsys)
-				require.NoError(t, err)
-				setupCrashStore(t, s)
-				fsys.failAfter(n)
-				opErr := sc.op(context.Background(), s)
-				fsys.failAfter(-1) // no more failures
-				ctx := context.Background()
-				if opErr != nil {
-					require.ErrorIs(t, opErr, errIO)
-					var perr *persist.Error
-					require.ErrorAs(t, opErr, &perr)
-				}
-				// The store keeps working, unless it says it failed.
-				werr := s.Write(ctx, nsOld, "later", []byte("x"))
-				if werr != nil {
-					require.ErrorIs(t, werr, fsstore.ErrFailed)
-					require.ErrorIs(t, opErr, fsstore.ErrFailed)
-					require.NoError(t, s.Close())
-					for _, cm := range crashModes {
-						reopenAndCheck(t, fsys.afterCrash(cm.mode, rng), sc, opErr == nil, false, rng)
-					}
-				} else {
-					// Still working: what the failed op left is settled, and
-					// later writes to its keys stay (no stale batch replayed
-					// over them).
-					checkSides(t, s, sc, opErr == nil)
-					for _, c := range sc.changes {
-						require.NoError(t, s.Write(ctx, c.ns, c.key, []byte("after")))
-					}
-					require.NoError(t, s.Close())
-					for _, cm := range crashModes {
-						r, err := openFS(fsys.afterCrash(cm.mode, rng))
-						require.NoError(t, err)
-						for _, c := range sc.changes {
-							got, err := r.Read(ctx, c.ns, c.key)
-							require.NoError(t, err)
-							require.Equal(t, "after", string(got), "%s: %s/%s", cm.name, c.ns, c.key)
-						}
-						require.NoError(t, r.Close())
-					}
-				}
-				if opErr == nil {
-					break
-				}
+	// With checkpoints at Close only, and after every batch (so failures
+	// hit the checkpoint too).
+	for _, ckpt := range []int{0, 1} {
+		for _, sc := range crashScenarios {
+			t.Run(fmt.Sprintf("checkpoint-bytes=%d/%s", ckpt, sc.name), func(t *testing.T) { failAtEveryCall(t, sc, ckpt) })
+		}
+	}
+}
+
+func failAtEveryCall(t *testing.T, sc crashScenario, checkpointBytes int) {
+	rng := rand.New(rand.NewPCG(2, uint64(len(sc.name))))
+	for n := 1; ; n++ {
+		fsys := newCrashFS()
+		s, err := openFSCheckpoint(fsys, checkpointBytes)
+		require.NoError(t, err)
+		setupCrashStore(t, s)
+		fsys.failAfter(n)
+		opErr := sc.op(context.Background(), s)
+		fsys.failAfter(-1) // no more failures
+		ctx := context.Background()
+		if opErr != nil {
+			require.ErrorIs(t, opErr, errIO)
+			var perr *persist.Error
+			require.ErrorAs(t, opErr, &perr)
+		}
+		// The store keeps working, unless it says it failed.
+		werr := s.Write(ctx, nsOld, "later", []byte("x"))
+		if werr != nil {
+			require.ErrorIs(t, werr, fsstore.ErrFailed)
+			require.ErrorIs(t, opErr, fsstore.ErrFailed)
+			require.NoError(t, s.Close())
+			for _, cm := range crashModes {
+				reopenAndCheck(t, fsys.afterCrash(cm.mode, rng), sc, opErr == nil, false, rng)
 			}
-		})
+		} else {
+			// Still working: what the failed op left is settled, and
+			// later writes to its keys stay (no stale batch replayed
+			// over them).
+			checkSides(t, s, sc, opErr == nil)
+			for _, c := range sc.changes {
+				require.NoError(t, s.Write(ctx, c.ns, c.key, []byte("after")))
+			}
+			require.NoError(t, s.Close())
+			for _, cm := range crashModes {
+				r, err := openFS(fsys.afterCrash(cm.mode, rng))
+				require.NoError(t, err)
+				for _, c := range sc.changes {
+					got, err := r.Read(ctx, c.ns, c.key)
+					require.NoError(t, err)
+					require.Equal(t, "after", string(got), "%s: %s/%s", cm.name, c.ns, c.key)
+				}
+				require.NoError(t, r.Close())
+			}
+		}
+		if opErr == nil {
+			break
+		}
 	}
 }
 

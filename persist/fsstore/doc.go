@@ -27,23 +27,26 @@
 //
 // # Writing
 //
-// A write goes to <key>.tmp, which is fsynced, renamed over <key>, and the
-// directory fsynced; a directory made for a new namespace is fsynced into
-// its parent first. A batch (an Apply of more than one op) is written whole
-// to a batch file in root/wal, a temporary file fsynced while the
-// temporary files of its ops are written; renaming it into place and
-// fsyncing wal commits the batch, which is then durable. Its temporary
-// files are renamed over their keys without further fsyncs: a checkpoint
-// fsyncs those key files and their directories later, then removes the
-// batch files. It runs when the waiting batch files reach
-// Config.CheckpointBytes, and at Close. Until then a write or remove of a
-// key a waiting batch touched goes through a batch file too (written
-// directly, a replay of the older batch after a crash would overwrite it).
-// A removed batch file is gone
-// durably with the next fsync of wal, which the next group does alongside
-// its directory fsyncs (or Close does): before any later write is
-// acknowledged. Replaying a batch file before then only writes again what
-// it wrote.
+// A lone write goes to <key>.tmp, which is fsynced, renamed over <key>,
+// and the directory fsynced; a directory made for a new namespace is
+// fsynced into its parent first. A lone remove removes <key> and fsyncs
+// the directory.
+//
+// A batch (an Apply of more than one op), or a group of several requests
+// (see below), is written whole to a batch file in root/wal: a temporary
+// file, fsynced, renamed into place, and wal fsynced. That commits it: it
+// is durable, in two fsyncs however many ops it has. Its ops then go to
+// the memtable, which Read and List see over the key files, and a
+// checkpoint later writes the memtable to the key files as above (all
+// files in parallel, each directory fsynced once) and removes the batch
+// files. A checkpoint runs when the batch files reach
+// Config.CheckpointBytes, and at Close. Until then a lone write or remove
+// of a key in the memtable goes through a batch file too (written directly,
+// it would be hidden by the memtable and overwritten by a replay of the
+// older batch after a crash). A removed batch file is gone durably with the
+// next fsync of wal, which the next group does alongside its directory
+// fsyncs (or Close does): before any later write is acknowledged.
+// Replaying a batch file before then only writes again what it wrote.
 //
 // Open replays every batch file it finds, in order, before anything else
 // (the ops are idempotent), removes stray temporary files and fsyncs every
@@ -54,11 +57,10 @@
 //
 // Writes, removes and batches go through one commit queue. A committer
 // takes every request waiting and commits them as a group: a lone write or
-// remove directly, as above; any larger group whole through one batch file,
-// so that its writers share two fsyncs (the batch file's and wal's) however
-// many they are. A request returns only when its group is durable, so
-// concurrent writers share fsyncs without any giving up durability. The
-// temporary files of a group are written in parallel.
+// remove directly; any larger group whole through one batch file, so that
+// its writers share two fsyncs (the batch file's and wal's) however many
+// they are. A request returns only when its group is durable, so
+// concurrent writers share fsyncs without any giving up durability.
 //
 // # Failures
 //
@@ -66,7 +68,9 @@
 // be written) fails the group and leaves the store usable. An error after
 // (a rename or a directory fsync that failed) leaves the durable state
 // unknown: the store then refuses every operation with ErrFailed until it
-// is closed and opened again, when recovery settles it.
+// is closed and opened again, when recovery settles it. A checkpoint that
+// fails before renaming anything is tried again later (its batch files
+// stay, so nothing is lost); Close reports it.
 //
 // Every file system call goes through the FS interface (OSFS in
 // production), which is how the crash tests interrupt the store between any

@@ -36,9 +36,14 @@ type Store struct {
 	queue   chan *request
 	stopped chan struct{}
 
-	// viewMu is held for writing while a group's renames and removes make
-	// it visible, so that a reader sees a batch whole or not at all.
+	// viewMu is held for writing while a group's renames and removes, or
+	// its memtable entries, make it visible, so that a reader sees a batch
+	// whole or not at all. It guards mem.
 	viewMu sync.RWMutex
+	// mem is the memtable: the latest op on each key committed in a batch
+	// file and not yet checkpointed to its key file, by key file path.
+	// Only the committer writes it.
+	mem map[string]memEntry
 
 	failMu sync.Mutex
 	failed error
@@ -47,7 +52,7 @@ type Store struct {
 	dirs     map[string]bool // directories known durable in their parent
 	seq      uint64          // last batch file number
 	walDirty bool            // a batch file removed, wal not yet fsynced
-	ckpt     checkpointState // batches durable in wal only
+	ckpt     checkpointState // the batch files of the memtable
 }
 
 var _ persist.KVStore = (*Store)(nil)
@@ -75,6 +80,7 @@ func Open(cfg Config) (*Store, error) {
 		queue:     make(chan *request, queueLen),
 		stopped:   make(chan struct{}),
 		dirs:      map[string]bool{},
+		mem:       map[string]memEntry{},
 	}
 	if err := s.mkdir(s.l.root); err != nil {
 		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
@@ -101,8 +107,16 @@ func (s *Store) Read(ctx context.Context, ns persist.Namespace, key string) ([]b
 	if err := persist.ValidateKey(ns, key); err != nil {
 		return nil, err
 	}
+	path := s.l.keyPath(ns, key)
 	s.viewMu.RLock()
-	b, err := s.fs.ReadFile(s.l.keyPath(ns, key))
+	if e, ok := s.mem[path]; ok {
+		s.viewMu.RUnlock()
+		if e.op.Remove {
+			return nil, &persist.Error{Op: "read", NS: ns, Key: key, Err: persist.ErrNotFound}
+		}
+		return append([]byte{}, e.op.Value...), nil
+	}
+	b, err := s.fs.ReadFile(path)
 	s.viewMu.RUnlock()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &persist.Error{Op: "read", NS: ns, Key: key, Err: persist.ErrNotFound}
@@ -127,17 +141,29 @@ func (s *Store) List(ctx context.Context, ns persist.Namespace) ([]string, error
 	}
 	s.viewMu.RLock()
 	entries, err := s.fs.ReadDir(s.l.nsDir(ns))
-	s.viewMu.RUnlock()
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+	var overlay []persist.Op
+	for _, e := range s.mem {
+		if e.op.NS == ns {
+			overlay = append(overlay, e.op)
+		}
 	}
-	if err != nil {
+	s.viewMu.RUnlock()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, &persist.Error{Op: "list", NS: ns, Err: err}
 	}
-	keys := make([]string, 0, len(entries))
+	present := make(map[string]bool, len(entries)+len(overlay))
 	for _, e := range entries {
 		if key, ok := keyName(e.Name); ok && !e.IsDir {
-			keys = append(keys, key)
+			present[key] = true
+		}
+	}
+	for _, o := range overlay {
+		present[o.Key] = !o.Remove
+	}
+	keys := make([]string, 0, len(present))
+	for k, ok := range present {
+		if ok {
+			keys = append(keys, k)
 		}
 	}
 	sort.Strings(keys)
