@@ -6,6 +6,8 @@
 #                btcd/lnd/PostgreSQL, no -race); well under a minute
 #   make peers   build the pinned btcd/lnd test peers into
 #                $XDG_CACHE_HOME/lnkit/peers (only the first run builds)
+#   make pgserver install Debian's postgresql when missing (pgstore's tests
+#                start their own private server from its binaries)
 #   make bench   every benchmark, with allocations
 #   make fuzz    every fuzz target for FUZZTIME each
 #   make demo    the README's "run" command
@@ -18,9 +20,9 @@ FUZZTIME        ?= 10s
 BENCHTIME       ?= 1s
 TESTFLAGS       ?=
 
-.PHONY: test fmtcheck vet staticcheck peers unit bench fuzz demo
+.PHONY: test fmtcheck vet staticcheck peers pgserver unit bench fuzz demo
 
-test: fmtcheck vet staticcheck peers unit
+test: fmtcheck vet staticcheck peers pgserver unit
 
 # make check: the fast loop. gofmt check, go vet and every fast test:
 # -short skips the tests that start btcd/lnd (so it never builds them) and
@@ -46,13 +48,23 @@ staticcheck: $(STATICCHECK)
 peers:
 	$(GO) run ./internal/regtest/cmd/installpeers
 
+# PostgreSQL for persist/pgstore's tests (internal/pgtest starts a private
+# server from Debian's binaries): installs Debian's package when missing,
+# without the system-wide "main" cluster the package would create and start.
+pgserver:
+	@if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	  mkdir -p /etc/postgresql-common/createcluster.d && \
+	  echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/lnkit-no-main.conf && \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+
 # -race, then the allocation tests again without it (the race detector
 # allocates, so they skip themselves under -race).
 unit:
 	$(GO) test -race -count=1 -timeout 30m $(TESTFLAGS) ./...
 	$(GO) test -count=1 -run 'Alloc|Bounded' $(TESTFLAGS) ./wire/... ./peer/...
 
-bench:
+bench: pgserver
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
 # Runs every Fuzz* target of every package for FUZZTIME.
