@@ -10,6 +10,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/router"
 	"github.com/lnkit/lnkit/router/graph"
 	"github.com/lnkit/lnkit/wire"
@@ -119,4 +120,9 @@ func (n *net) path(r *router.Route) []int {
 		out = append(out, idx(h.NodeID))
 	}
 	return out
+}
+
+// scorerNS is where the scorer is saved.
+func scorerNS() persist.Namespace {
+	return persist.Namespace{Primary: router.ScorerNamespacePrimary, Secondary: router.ScorerNamespaceSecondary}
 }

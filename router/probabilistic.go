@@ -228,9 +228,9 @@ func (s *ProbabilisticScorer) Penalty(u ChannelUsage) uint64 {
 type outcome uint8
 
 const (
-	forwarded outcome = iota // liquidity was at least the amount
-	failedHere               // liquidity was below the amount
-	moved                    // the amount was sent and settled
+	forwarded  outcome = iota // liquidity was at least the amount
+	failedHere                // liquidity was below the amount
+	moved                     // the amount was sent and settled
 )
 
 // learn applies what route r tells: the hops before failedAt forwarded,
