@@ -86,6 +86,25 @@ type ProbabilisticScorer struct {
 	mu  sync.RWMutex
 	now int64
 	ch  map[uint64]liquidity
+	// seen has the bit of every channel in ch (and maybe of some no
+	// longer there): most channels are unknown, and the bit test spares
+	// their map lookup in the search.
+	seen []uint64
+}
+
+// seenBits is the size of the seen filter.
+const seenBits = 1 << 16
+
+func seenBit(scid uint64) uint64 { return (scid * 0x9e3779b97f4a7c15) >> (64 - 16) }
+
+func (s *ProbabilisticScorer) mark(scid uint64) {
+	b := seenBit(scid)
+	s.seen[b/64] |= 1 << (b % 64)
+}
+
+func (s *ProbabilisticScorer) maybeKnown(scid uint64) bool {
+	b := seenBit(scid)
+	return s.seen[b/64]&(1<<(b%64)) != 0
 }
 
 // NewProbabilisticScorer validates cfg and returns an empty scorer.
@@ -106,7 +125,7 @@ func NewProbabilisticScorer(cfg ProbabilisticConfig) (*ProbabilisticScorer, erro
 	if cfg.HalfLife == 0 {
 		cfg.HalfLife = DefaultHalfLife
 	}
-	return &ProbabilisticScorer{cfg: cfg, ch: make(map[uint64]liquidity)}, nil
+	return &ProbabilisticScorer{cfg: cfg, ch: make(map[uint64]liquidity), seen: make([]uint64, seenBits/64)}, nil
 }
 
 // TimePassed sets the scorer's time: learned bounds are decayed to it,
@@ -120,10 +139,13 @@ func (s *ProbabilisticScorer) TimePassed(now time.Time) {
 		return
 	}
 	s.now = t
+	clear(s.seen)
 	for k, l := range s.ch {
 		lo, hi := s.decayed(&l)
 		if lo == 0 && hi == 0 {
 			delete(s.ch, k)
+		} else {
+			s.mark(k)
 		}
 	}
 }
@@ -181,6 +203,23 @@ func mulShift(a, b uint64, shift uint) uint64 {
 
 // Penalty implements Scorer.
 func (s *ProbabilisticScorer) Penalty(u ChannelUsage) uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.penalty(u)
+}
+
+// MinPenalty implements PenaltyFloor: the base penalty of the amount
+// (every hop carries at least the amount delivered).
+func (s *ProbabilisticScorer) MinPenalty(amount wire.MilliSatoshi) uint64 {
+	if s.cfg.DisableBasePenalty {
+		return 0
+	}
+	return addSat(s.cfg.BasePenaltyMsat, mulShift(s.cfg.BasePenaltyAmountMultiplierMsat, uint64(amount), 30))
+}
+
+// penalty is Penalty with the read lock held (the router holds it for a
+// whole search).
+func (s *ProbabilisticScorer) penalty(u ChannelUsage) uint64 {
 	total := addSat(uint64(u.Amount), uint64(u.InFlight))
 	var base uint64
 	if !s.cfg.DisableBasePenalty {
@@ -198,14 +237,10 @@ func (s *ProbabilisticScorer) Penalty(u ChannelUsage) uint64 {
 	if s.cfg.DisableLiquidityPenalty {
 		return base
 	}
-	s.mu.RLock()
-	var lo, hi uint64
-	if len(s.ch) == 0 {
-		lo, hi = 0, uint64(u.Capacity)
-	} else {
-		lo, hi = s.bounds(u.ShortChannelID.ToUint64(), u.Dir, uint64(u.Capacity))
+	lo, hi := uint64(0), uint64(u.Capacity)
+	if k := u.ShortChannelID.ToUint64(); s.maybeKnown(k) {
+		lo, hi = s.bounds(k, u.Dir, uint64(u.Capacity))
 	}
-	s.mu.RUnlock()
 	switch {
 	case total <= lo:
 		return base
@@ -297,6 +332,7 @@ func (s *ProbabilisticScorer) update(scid uint64, dir uint8, c, amt uint64, o ou
 		return
 	}
 	s.ch[scid] = liquidity{minOff: minOff, maxOff: maxOff, capacity: c, updated: s.now}
+	s.mark(scid)
 }
 
 // failedIndex returns the hop whose channel is failed, -1 for the zero

@@ -67,6 +67,15 @@ type Scorer interface {
 	ProbeSucceeded(r *Route)
 }
 
+// PenaltyFloor is an optional interface of a Scorer: MinPenalty returns a
+// lower bound of Penalty for every channel use of at least amount. The
+// search then looks towards the payer first (an A* whose bound is the
+// floor times the hops still needed), which settles fewer nodes; a floor
+// above a real penalty would make it miss cheaper routes.
+type PenaltyFloor interface {
+	MinPenalty(amount wire.MilliSatoshi) uint64
+}
+
 // NoPenalty is a Scorer that gives every channel use the same Base
 // penalty and learns nothing: routes then minimize fees plus Base per hop.
 type NoPenalty struct {
@@ -76,6 +85,9 @@ type NoPenalty struct {
 
 // Penalty implements Scorer.
 func (s NoPenalty) Penalty(ChannelUsage) uint64 { return s.Base }
+
+// MinPenalty implements PenaltyFloor.
+func (s NoPenalty) MinPenalty(wire.MilliSatoshi) uint64 { return s.Base }
 
 // PaymentPathFailed implements Scorer.
 func (NoPenalty) PaymentPathFailed(*Route, wire.ShortChannelID) {}

@@ -103,6 +103,10 @@ func (s *ProbabilisticScorer) UnmarshalBinary(b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.now, s.ch = now, ch
+	clear(s.seen)
+	for k := range ch {
+		s.mark(k)
+	}
 	return nil
 }
 

@@ -19,13 +19,16 @@ const (
 // label is the search's knowledge of one node: the cheapest way found so
 // far from it to the payee. amt and cltv are what the HTLC reaching the
 // node must carry (cltv relative to the current height).
+//
+// It is 32 bytes, so a label never straddles two cache lines: the search
+// is bound by memory accesses to labels and channels.
 type label struct {
 	cost uint64
 	amt  wire.MilliSatoshi
-	cltv uint32
 	pos  int32 // in the heap
 	next int32 // the next node towards the payee
 	via  int32 // the channel to next: a graph ChanIdx, or -(extra edge+1)
+	cltv uint16
 	hops uint8
 	st   uint8
 }
@@ -50,6 +53,7 @@ type problem struct {
 	extraIdx   map[wire.NodeID]int32
 	extras     []extraEdge
 	extraIn    map[int32][]int32
+	extraOut   map[int32][]int32
 	exclChan   map[uint64]bool
 	exclNode   []int32
 	payer      int32
@@ -68,6 +72,10 @@ type problem struct {
 type search struct {
 	lab  []label
 	heap nodeHeap
+	// dist and queue are the breadth-first search of hop distances from
+	// the payer (see hopFloor).
+	dist  []uint8
+	queue []int32
 }
 
 // usage is the in-flight amount per channel direction, keyed by
@@ -101,6 +109,7 @@ func (p *problem) index(id wire.NodeID) int32 {
 func (p *problem) addExtra(e extraEdge) {
 	p.extras = append(p.extras, e)
 	p.extraIn[e.to] = append(p.extraIn[e.to], int32(len(p.extras)-1))
+	p.extraOut[e.from] = append(p.extraOut[e.from], int32(len(p.extras)-1))
 }
 
 // newProblem checks req and prepares its search inputs over v.
@@ -116,6 +125,7 @@ func (r *Router) newProblem(v graph.View, req *Request) (*problem, error) {
 		slots:     int32(v.NodeSlots()),
 		extraIdx:  make(map[wire.NodeID]int32),
 		extraIn:   make(map[int32][]int32),
+		extraOut:  make(map[int32][]int32),
 		firstHops: req.FirstHops != nil,
 		finalCLTV: uint32(req.FinalCLTVDelta),
 		maxCLTV:   req.MaxTotalCLTV,
@@ -129,6 +139,7 @@ func (r *Router) newProblem(v graph.View, req *Request) (*problem, error) {
 	if p.maxCLTV == 0 {
 		p.maxCLTV = r.cfg.MaxTotalCLTV
 	}
+	p.maxCLTV = min(p.maxCLTV, math.MaxUint16) // labels keep 16 bits
 	_, p.payerInG = v.NodeIndex(req.Payer)
 	_, p.payeeKnown = v.NodeIndex(req.Payee)
 	p.payer = p.index(req.Payer)
@@ -202,6 +213,44 @@ func (r *Router) getSearch(n int) *search {
 	return s
 }
 
+// hopDistances fills s.dist with each node's least number of hops from
+// the payer, ignoring directions, policies and limits (so a lower bound
+// of the hops of any route from the payer to it), capped at 255.
+func (p *problem) hopDistances(s *search) {
+	n := len(s.lab)
+	if cap(s.dist) < n {
+		s.dist = make([]uint8, n)
+	}
+	s.dist = s.dist[:n]
+	for i := range s.dist {
+		s.dist[i] = math.MaxUint8
+	}
+	q := append(s.queue[:0], p.payer)
+	s.dist[p.payer] = 0
+	for i := 0; i < len(q); i++ {
+		x := q[i]
+		d := s.dist[x]
+		if d == math.MaxUint8-1 {
+			break
+		}
+		if x < p.slots && (x != p.payer || !p.firstHops) {
+			for _, e := range p.v.Edges(graph.NodeIdx(x)) {
+				if s.dist[e.Peer] == math.MaxUint8 {
+					s.dist[e.Peer] = d + 1
+					q = append(q, int32(e.Peer))
+				}
+			}
+		}
+		for _, j := range p.extraOut[x] {
+			if to := p.extras[j].to; s.dist[to] == math.MaxUint8 {
+				s.dist[to] = d + 1
+				q = append(q, to)
+			}
+		}
+	}
+	s.queue = q
+}
+
 // reset makes s ready for a search over n nodes.
 func (s *search) reset(n int) {
 	if cap(s.lab) < n {
@@ -239,6 +288,86 @@ func addSat(a, b uint64) uint64 {
 	return s
 }
 
+// runState is one search's working set.
+type runState struct {
+	p     *problem
+	s     *search
+	lab   []label
+	used  usage
+	limit uint64
+	// ps is the scorer when it is a *ProbabilisticScorer: called
+	// directly, under one read lock for the whole search.
+	ps *ProbabilisticScorer
+	// floor is the least penalty of any hop (PenaltyFloor); when it is
+	// not zero the search is an A*: a label's cost field holds its cost
+	// plus floor times its hop distance from the payer (a consistent
+	// lower bound of the cost still to come), so nodes nearer the payer
+	// are settled first.
+	floor uint64
+	dist  []uint8
+}
+
+// bound is the A* lower bound of the cost from n to the payer.
+func (rs *runState) bound(n int32) uint64 {
+	if rs.floor == 0 {
+		return 0
+	}
+	return rs.floor * uint64(rs.dist[n])
+}
+
+// relax offers the hop from → n (over a channel direction whose policy is
+// pol) to the labels.
+func (rs *runState) relax(n, from int32, pol *graph.Policy, u ChannelUsage, via int32) {
+	p := rs.p
+	L := &rs.lab[n]
+	if u.Amount < pol.HTLCMinimumMsat || u.Amount > pol.HTLCMaximumMsat {
+		return
+	}
+	if int(L.hops)+1 > p.maxHops {
+		return
+	}
+	if rs.used != nil {
+		u.InFlight = rs.used[usageKey(u.ShortChannelID, u.Dir)]
+	}
+	if addSat(uint64(u.Amount), uint64(u.InFlight)) > uint64(u.Capacity) {
+		return
+	}
+	amt, cltv, cost := L.amt, uint32(L.cltv), L.cost-rs.bound(n)
+	if from != p.payer {
+		f, ok := fee(pol, amt)
+		if !ok {
+			return
+		}
+		amt += f
+		if amt < f || uint64(amt) > rs.limit {
+			return
+		}
+		cltv += uint32(pol.CLTVExpiryDelta)
+		if cltv > p.maxCLTV {
+			return
+		}
+		cost = addSat(cost, uint64(f))
+	}
+	if rs.ps != nil {
+		cost = addSat(cost, rs.ps.penalty(u))
+	} else {
+		cost = addSat(cost, p.scorer.Penalty(u))
+	}
+	cost = addSat(cost, rs.bound(from))
+	F := &rs.lab[from]
+	switch F.st {
+	case stateUnseen:
+		*F = label{cost: cost, amt: amt, cltv: uint16(cltv), next: n, via: via, hops: L.hops + 1, st: stateQueued}
+		rs.s.heap.push(from)
+	case stateQueued:
+		if cost < F.cost {
+			pos := F.pos
+			*F = label{cost: cost, amt: amt, cltv: uint16(cltv), next: n, via: via, hops: L.hops + 1, st: stateQueued, pos: pos}
+			rs.s.heap.fix(from)
+		}
+	}
+}
+
 // run is one Dijkstra from the payee back to the payer for amount within
 // maxFee, seeing what the parts in used already take. It returns the
 // route or ErrNoRoute.
@@ -246,60 +375,25 @@ func (r *Router) run(p *problem, s *search, amount, maxFee wire.MilliSatoshi, us
 	if p.finalCLTV > p.maxCLTV {
 		return nil, ErrNoRoute
 	}
+	rs := &runState{p: p, s: s, lab: s.lab, used: used, limit: addSat(uint64(amount), uint64(maxFee))}
+	if ps, ok := p.scorer.(*ProbabilisticScorer); ok {
+		ps.mu.RLock()
+		defer ps.mu.RUnlock()
+		rs.ps = ps
+	}
+	if f, ok := p.scorer.(PenaltyFloor); ok {
+		rs.floor = f.MinPenalty(amount)
+	}
+	if rs.floor > 0 {
+		p.hopDistances(s)
+		rs.dist = s.dist
+	}
 	lab := s.lab
 	for _, n := range p.exclNode {
 		lab[n].st = stateExcluded
 	}
-	limit := addSat(uint64(amount), uint64(maxFee))
-	lab[p.payee] = label{amt: amount, cltv: p.finalCLTV, next: -1, st: stateQueued}
+	lab[p.payee] = label{cost: rs.bound(p.payee), amt: amount, cltv: uint16(p.finalCLTV), next: -1, st: stateQueued}
 	s.heap.push(p.payee)
-
-	// relax offers the hop from → n (over a channel direction whose
-	// policy is pol) to the labels.
-	relax := func(n, from int32, pol *graph.Policy, u ChannelUsage, via int32) {
-		L := &lab[n]
-		if u.Amount < pol.HTLCMinimumMsat || u.Amount > pol.HTLCMaximumMsat {
-			return
-		}
-		if uint64(L.hops)+1 > uint64(p.maxHops) {
-			return
-		}
-		if used != nil {
-			u.InFlight = used[usageKey(u.ShortChannelID, u.Dir)]
-		}
-		if addSat(uint64(u.Amount), uint64(u.InFlight)) > uint64(u.Capacity) {
-			return
-		}
-		amt, cltv, cost := L.amt, L.cltv, L.cost
-		if from != p.payer {
-			f, ok := fee(pol, amt)
-			if !ok {
-				return
-			}
-			amt += f
-			if amt < f || uint64(amt) > limit {
-				return
-			}
-			cltv += uint32(pol.CLTVExpiryDelta)
-			if cltv > p.maxCLTV {
-				return
-			}
-			cost = addSat(cost, uint64(f))
-		}
-		cost = addSat(cost, p.scorer.Penalty(u))
-		F := &lab[from]
-		switch F.st {
-		case stateUnseen:
-			*F = label{cost: cost, amt: amt, cltv: cltv, next: n, via: via, hops: L.hops + 1, st: stateQueued}
-			s.heap.push(from)
-		case stateQueued:
-			if cost < F.cost {
-				pos := F.pos
-				*F = label{cost: cost, amt: amt, cltv: cltv, next: n, via: via, hops: L.hops + 1, st: stateQueued, pos: pos}
-				s.heap.fix(from)
-			}
-		}
-	}
 
 	v := p.v
 	for s.heap.len() > 0 {
@@ -308,18 +402,14 @@ func (r *Router) run(p *problem, s *search, amount, maxFee wire.MilliSatoshi, us
 		if n == p.payer {
 			return p.route(lab, amount), nil
 		}
+		if n != p.payee && n < p.slots && v.Node(graph.NodeIdx(n)).Flags&graph.NodeUnknownFeature != 0 {
+			continue // BOLT 7: not routed through; it reached no one
+		}
 		L := &lab[n]
 		if n < p.slots {
 			for _, e := range v.Edges(graph.NodeIdx(n)) {
 				from := int32(e.Peer)
-				if lab[from].st >= stateDone {
-					continue
-				}
-				if from == p.payer {
-					if p.firstHops {
-						continue
-					}
-				} else if v.Node(e.Peer).Flags&graph.NodeUnknownFeature != 0 {
+				if lab[from].st >= stateDone || (from == p.payer && p.firstHops) {
 					continue
 				}
 				d := 1 - e.Dir
@@ -331,7 +421,7 @@ func (r *Router) run(p *problem, s *search, amount, maxFee wire.MilliSatoshi, us
 				if ch.Flags&graph.ChannelUnknownFeature != 0 || (p.exclChan != nil && p.exclChan[ch.SCID.ToUint64()]) {
 					continue
 				}
-				relax(n, from, pol, ChannelUsage{
+				rs.relax(n, from, pol, ChannelUsage{
 					ShortChannelID: ch.SCID, Dir: d, Amount: L.amt,
 					Capacity: ch.Capacity.ToMilliSatoshi(), CapacityKind: CapacityTotal,
 				}, int32(e.Chan))
@@ -343,7 +433,7 @@ func (r *Router) run(p *problem, s *search, amount, maxFee wire.MilliSatoshi, us
 				if lab[e.from].st >= stateDone || (p.exclChan != nil && p.exclChan[e.scid.ToUint64()]) {
 					continue
 				}
-				relax(n, e.from, &e.pol, ChannelUsage{
+				rs.relax(n, e.from, &e.pol, ChannelUsage{
 					ShortChannelID: e.scid, Dir: e.dir, Amount: L.amt,
 					Capacity: e.capacity, CapacityKind: e.kind,
 				}, -(i + 1))
@@ -361,17 +451,17 @@ func (p *problem) route(lab []label, amount wire.MilliSatoshi) *Route {
 		Hops:        make([]Hop, 0, payer.hops),
 		TotalAmount: payer.amt,
 		TotalFee:    payer.amt - amount,
-		TotalCLTV:   p.height + payer.cltv,
+		TotalCLTV:   p.height + uint32(payer.cltv),
 	}
 	for cur := p.payer; cur != p.payee; {
 		via := lab[cur].via
 		n := lab[cur].next
 		N := &lab[n]
-		h := Hop{NodeID: p.id(n), AmountToForward: amount, OutgoingCLTV: p.height + N.cltv}
+		h := Hop{NodeID: p.id(n), AmountToForward: amount, OutgoingCLTV: p.height + uint32(N.cltv)}
 		if n != p.payee {
 			nx := &lab[N.next]
 			h.AmountToForward = nx.amt
-			h.OutgoingCLTV = p.height + nx.cltv
+			h.OutgoingCLTV = p.height + uint32(nx.cltv)
 			h.Fee = N.amt - nx.amt
 			h.CLTVExpiryDelta = uint16(N.cltv - nx.cltv)
 		}
