@@ -22,6 +22,14 @@
 // and nodes with an unknown required feature (BOLT 7) and excluded ones are
 // skipped.
 //
+// When the Scorer has a PenaltyFloor (both of this package's do), the
+// search is an A*: a breadth-first pass gives every node its least hop
+// count from the payer, and the floor penalty times that count, a
+// consistent lower bound of the cost still to come, is added to the
+// node's key, so nodes towards the payer settle first. On the synthetic
+// mainnet-size graph this settles a fraction of the nodes a plain
+// Dijkstra settles, for the same routes (TestAStarMatchesDijkstra).
+//
 // With penalties off (no Scorer) the cost of a route is its total fee, and
 // the search returns a cheapest route among the routes satisfying the
 // limits as long as no htlc_minimum_msat binds (a larger downstream fee
