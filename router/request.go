@@ -33,7 +33,8 @@ type Request struct {
 	// means DefaultFinalCLTVDelta).
 	FinalCLTVDelta uint16
 	// MaxTotalCLTV bounds the route's total CLTV delta, the final one
-	// included (zero means Config.MaxTotalCLTV).
+	// included (zero means Config.MaxTotalCLTV; values above 65,535 count
+	// as 65,535).
 	MaxTotalCLTV uint32
 	// MaxFee bounds the total fee (of all parts for FindRoutes); zero
 	// means Config.MaxFeeBase plus Config.MaxFeeProportional of the

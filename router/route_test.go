@@ -226,15 +226,22 @@ func TestMaxHops(t *testing.T) {
 }
 
 // TestUnknownFeature: a node whose announcement requires an unknown
-// feature is not routed through (BOLT 7).
+// feature is not routed through, nor is a channel whose announcement does
+// (BOLT 7).
 func TestUnknownFeature(t *testing.T) {
 	n := diamond(nil)
+	n.recs[2].Announcement.Features = wire.NewFeatureVector(200) // channel 3
+	rt, err := n.router(t, nil).FindRoute(req(n, 0, 3, 1000))
+	require.NoError(t, err)
+	require.Equal(t, []int{0, 4, 3}, n.path(rt))
+
+	n = diamond(nil)
 	g := n.graph(t)
 	ann := &wire.NodeAnnouncement{NodeID: n.ids[2], Timestamp: 1, Features: wire.NewFeatureVector(200)}
 	g.ImportTrusted(nil, []*wire.NodeAnnouncement{ann})
 	r, err := router.New(router.Config{Graph: g})
 	require.NoError(t, err)
-	rt, err := r.FindRoute(req(n, 0, 3, 1000))
+	rt, err = r.FindRoute(req(n, 0, 3, 1000))
 	require.NoError(t, err)
 	require.Equal(t, []int{0, 4, 3}, n.path(rt))
 }
