@@ -97,6 +97,7 @@ func BenchmarkFindRoute(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			r, err := router.New(router.Config{Graph: g, Scorer: bc.scorer})
 			require.NoError(b, err)
+			b.ReportAllocs()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			wall := make([]time.Duration, len(pairs))

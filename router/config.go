@@ -19,7 +19,7 @@ const (
 	// DefaultMaxFeeBase and DefaultMaxFeeProportional make the fee limit
 	// of a request without MaxFee: 10 sat plus 5% of the amount.
 	DefaultMaxFeeBase         wire.MilliSatoshi = 10_000
-	DefaultMaxFeeProportional                   = 50_000
+	DefaultMaxFeeProportional uint32            = 50_000
 	// DefaultMaxParts is the most parts FindRoutes splits a payment into.
 	DefaultMaxParts = 16
 	// DefaultMinPartSize is the smallest part FindRoutes makes (10,000

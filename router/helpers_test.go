@@ -29,7 +29,6 @@ type pol struct {
 type net struct {
 	ids  []wire.NodeID
 	recs []graph.ChannelRecord
-	caps []wire.Satoshi
 }
 
 func nodeKey(i int) *btcec.PrivateKey {

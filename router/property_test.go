@@ -13,12 +13,11 @@ import (
 // hop is one usable channel direction of a hand-built net, for the
 // brute-force search and the route checker.
 type hop struct {
-	scid      wire.ShortChannelID
-	from, to  int
-	p         pol
-	capMsat   wire.MilliSatoshi
-	usable    bool
-	maxPolicy wire.MilliSatoshi
+	scid     wire.ShortChannelID
+	from, to int
+	p        pol
+	capMsat  wire.MilliSatoshi
+	usable   bool
 }
 
 // directions lists every channel direction of n.

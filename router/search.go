@@ -375,6 +375,9 @@ func (r *Router) run(p *problem, s *search, amount, maxFee wire.MilliSatoshi, us
 	if p.finalCLTV > p.maxCLTV {
 		return nil, ErrNoRoute
 	}
+	if !p.canCarry(amount, used) {
+		return nil, ErrNoRoute
+	}
 	rs := &runState{p: p, s: s, lab: s.lab, used: used, limit: addSat(uint64(amount), uint64(maxFee))}
 	if ps, ok := p.scorer.(*ProbabilisticScorer); ok {
 		ps.mu.RLock()
@@ -441,6 +444,45 @@ func (r *Router) run(p *problem, s *search, amount, maxFee wire.MilliSatoshi, us
 		}
 	}
 	return nil, ErrNoRoute
+}
+
+// canCarry is a quick necessary condition: some channel out of the payer
+// and some channel into the payee can carry amount (every HTLC of a route
+// carries at least the amount delivered). It spares a search of the whole
+// graph for most requests that have no route.
+func (p *problem) canCarry(amount wire.MilliSatoshi, used usage) bool {
+	fits := func(pol *graph.Policy, scid wire.ShortChannelID, dir uint8, capMsat wire.MilliSatoshi) bool {
+		if !pol.Usable() || amount > pol.HTLCMaximumMsat {
+			return false
+		}
+		return addSat(uint64(amount), uint64(used[usageKey(scid, dir)])) <= uint64(capMsat)
+	}
+	side := func(n int32, out bool) bool {
+		if n < p.slots && !(out && n == p.payer && p.firstHops) {
+			for _, e := range p.v.Edges(graph.NodeIdx(n)) {
+				d := e.Dir // out of n
+				if !out {
+					d = 1 - e.Dir
+				}
+				ch := p.v.Channel(e.Chan)
+				if fits(p.v.Policy(e.Chan, d), ch.SCID, d, ch.Capacity.ToMilliSatoshi()) {
+					return true
+				}
+			}
+		}
+		extra := p.extraIn[n]
+		if out {
+			extra = p.extraOut[n]
+		}
+		for _, i := range extra {
+			e := &p.extras[i]
+			if fits(&e.pol, e.scid, e.dir, e.capacity) {
+				return true
+			}
+		}
+		return false
+	}
+	return side(p.payer, true) && side(p.payee, false)
 }
 
 // route reads the route off the labels once the payer is settled.
