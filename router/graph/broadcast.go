@@ -45,26 +45,24 @@ func (s *syncer) flushBroadcast() {
 		if ps.filter == nil {
 			continue
 		}
+		// channel announcements and updates first, node announcements
+		// after (BOLT 7: a channel_announcement before its node's).
 		annSent := make(map[uint64]bool)
 		for _, e := range entries {
-			if e.from == ps.id {
+			m, ok := e.msg.(*wire.ChannelUpdate)
+			if !ok || e.from == ps.id || !ps.filter.Matches(m.Timestamp) {
 				continue
 			}
-			switch m := e.msg.(type) {
-			case *wire.ChannelUpdate:
-				if !ps.filter.Matches(m.Timestamp) {
-					continue
-				}
-				id := m.ShortChannelID.ToUint64()
-				if a := anns[id]; a != nil && !annSent[id] {
-					annSent[id] = true
-					s.send(ps.id, a)
-				}
+			id := m.ShortChannelID.ToUint64()
+			if a := anns[id]; a != nil && !annSent[id] {
+				annSent[id] = true
+				s.send(ps.id, a)
+			}
+			s.send(ps.id, m)
+		}
+		for _, e := range entries {
+			if m, ok := e.msg.(*wire.NodeAnnouncement); ok && e.from != ps.id && ps.filter.Matches(m.Timestamp) {
 				s.send(ps.id, m)
-			case *wire.NodeAnnouncement:
-				if ps.filter.Matches(m.Timestamp) {
-					s.send(ps.id, m)
-				}
 			}
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
-	"github.com/lnkit/lnkit/internal/configerr"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -53,6 +52,13 @@ const (
 	// DefaultBacklogPerTick is how many channels of a timestamp-filter
 	// backlog (or of a query reply) are queued to one peer per Tick.
 	DefaultBacklogPerTick = 500
+	// DefaultMaxBadSignatures is how many gossip messages with bad
+	// signatures a peer may send before it is disconnected: each costs a
+	// signature verification, so a flood of them is cut short.
+	DefaultMaxBadSignatures = 16
+	// DefaultMaxPendingUpdates bounds the channel_updates kept for
+	// channels whose announcement has not been accepted yet.
+	DefaultMaxPendingUpdates = 1000
 	// DefaultSpendDelay is the blocks after a funding spend before the
 	// channel is forgotten (BOLT 7: 12, to let a splice propagate).
 	DefaultSpendDelay = 12
@@ -96,6 +102,10 @@ type Config struct {
 	ReplyBatch int
 	// BacklogPerTick: see DefaultBacklogPerTick.
 	BacklogPerTick int
+	// MaxBadSignatures: see DefaultMaxBadSignatures.
+	MaxBadSignatures int
+	// MaxPendingUpdates: see DefaultMaxPendingUpdates.
+	MaxPendingUpdates int
 	// SpendDelay: see DefaultSpendDelay.
 	SpendDelay uint32
 	// VerifyWorkers is how many goroutines AddBatch verifies signatures
@@ -126,7 +136,7 @@ func (c Config) withDefaults() (Config, error) {
 		{&c.BroadcastInterval, DefaultBroadcastInterval, "BroadcastInterval"},
 	} {
 		if *f.p < 0 {
-			return c, configerr.New("router/graph", f.name, "must not be negative")
+			return c, newConfigError(f.name, "must not be negative")
 		}
 		if *f.p == 0 {
 			*f.p = f.def
@@ -149,22 +159,24 @@ func (c Config) withDefaults() (Config, error) {
 		{&c.ReplyBatch, DefaultReplyBatch, "ReplyBatch"},
 		{&c.BacklogPerTick, DefaultBacklogPerTick, "BacklogPerTick"},
 		{&c.VerifyWorkers, 1, "VerifyWorkers"},
+		{&c.MaxBadSignatures, DefaultMaxBadSignatures, "MaxBadSignatures"},
+		{&c.MaxPendingUpdates, DefaultMaxPendingUpdates, "MaxPendingUpdates"},
 	} {
 		if *f.p < 0 {
-			return c, configerr.New("router/graph", f.name, "must not be negative")
+			return c, newConfigError(f.name, "must not be negative")
 		}
 		if *f.p == 0 {
 			*f.p = f.def
 		}
 	}
 	if c.QueryBatch > 8000 {
-		return c, configerr.New("router/graph", "QueryBatch", "at most 8000 short_channel_ids fit a message")
+		return c, newConfigError("QueryBatch", "at most 8000 short_channel_ids fit a message")
 	}
 	if c.ReplyBatch > 2500 {
-		return c, configerr.New("router/graph", "ReplyBatch", "at most 2500 short_channel_ids with timestamps and checksums fit a message")
+		return c, newConfigError("ReplyBatch", "at most 2500 short_channel_ids with timestamps and checksums fit a message")
 	}
 	if c.UpdateBurst > 255 {
-		return c, configerr.New("router/graph", "UpdateBurst", "at most 255")
+		return c, newConfigError("UpdateBurst", "at most 255")
 	}
 	if c.SpendDelay == 0 {
 		c.SpendDelay = DefaultSpendDelay

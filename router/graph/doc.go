@@ -78,8 +78,10 @@
 // # Pruning and persistence
 //
 // FundingSpent and BlockConnected forget a channel 12 blocks after its
-// funding output is spent (BOLT 7); PruneZombies forgets channels with no
-// update in two weeks. Save writes a versioned snapshot (the signed
+// funding output is spent (BOLT 7); a caller that does not watch every
+// funding output calls RecheckFunding now and then, which asks the
+// UTXOSource again about a slice of the channels within the lookup
+// budget. PruneZombies forgets channels with no update in two weeks. Save writes a versioned snapshot (the signed
 // messages, so a loaded graph can answer queries) to a persist.KVStore in
 // chunks with a SHA-256; Load reads it back without re-verifying
 // signatures or decompressing keys.

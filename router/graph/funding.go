@@ -162,3 +162,25 @@ func (f *fundingChecker) check(ctx context.Context, m *wire.ChannelAnnouncement)
 	}
 	return out.Value, nil
 }
+
+// fresh asks the source about scid, bypassing the cache (spending a
+// token): for rechecking known channels. It reports whether the output is
+// gone.
+func (f *fundingChecker) fresh(ctx context.Context, scid wire.ShortChannelID) (bool, error) {
+	f.mu.Lock()
+	if f.toks <= 0 {
+		f.mu.Unlock()
+		return false, fmt.Errorf("graph: funding lookup budget used up: %w", ErrRateLimited)
+	}
+	f.toks--
+	f.mu.Unlock()
+	_, err := f.src.FundingOutput(ctx, scid)
+	switch {
+	case errors.Is(err, ErrOutputNotFound):
+		f.forget(scid.ToUint64())
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("graph: %v: %w: %w", scid, ErrFundingLookup, err)
+	}
+	return false, nil
+}

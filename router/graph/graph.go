@@ -38,6 +38,11 @@ type Graph struct {
 	liveChan int
 	liveNode int
 
+	// height is the tip of the last BlockConnected; recheckAt the next
+	// slot RecheckFunding looks at.
+	height    uint32
+	recheckAt int
+
 	// now is the time of the last Tick; the zero time until the first.
 	now time.Time
 

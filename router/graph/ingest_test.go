@@ -241,3 +241,28 @@ func TestSpentAndZombiePruning(t *testing.T) {
 	require.Zero(t, nodes)
 	require.Zero(t, chans)
 }
+
+func TestRecheckFundingRemovesClosedChannels(t *testing.T) {
+	n := graphtest.Generate(graphtest.Config{Nodes: 60, Channels: 150, Seed: 7})
+	utxos := n.UTXOs()
+	g, err := graph.New(graph.Config{UTXOSource: utxos})
+	require.NoError(t, err)
+	g.Tick(graphtest.BaseTime())
+	require.NoError(t, firstErr(g.AddBatch(context.Background(), n.Messages(true))))
+	g.BlockConnected(800_000)
+	closed := n.Channels[3].SCID
+	utxos.Spend(closed)
+	found := 0
+	for range 4 { // 4 sweeps of 50 cover the 150 channels
+		k, err := g.RecheckFunding(context.Background(), 50)
+		require.NoError(t, err)
+		found += k
+	}
+	require.Equal(t, 1, found)
+	info, ok := g.ChannelInfo(closed)
+	require.True(t, ok)
+	require.NotZero(t, info.Flags&graph.ChannelSpent)
+	require.Equal(t, 1, g.BlockConnected(800_012))
+	_, ok = g.ChannelInfo(closed)
+	require.False(t, ok)
+}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"time"
 
 	"github.com/lnkit/lnkit/wire"
@@ -23,11 +24,13 @@ func (g *Graph) FundingSpent(scid wire.ShortChannelID, height uint32) {
 	g.funding.forget(scid.ToUint64())
 }
 
-// BlockConnected removes the channels whose funding was spent at least
-// Config.SpendDelay blocks before height. It returns how many were removed.
+// BlockConnected records the chain tip and removes the channels whose
+// funding was spent at least Config.SpendDelay blocks before height. It
+// returns how many were removed.
 func (g *Graph) BlockConnected(height uint32) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.height = height
 	var gone []ChanIdx
 	for c, h := range g.spentAt {
 		if height >= h+g.cfg.SpendDelay {
@@ -68,4 +71,42 @@ func (g *Graph) PruneZombies(now time.Time) int {
 		g.removeChannel(c)
 	}
 	return len(gone)
+}
+
+// RecheckFunding asks the UTXOSource again about up to limit channels
+// (round robin over the graph, within the funding lookup budget) and marks
+// those whose output is gone as spent at the last BlockConnected height,
+// so BlockConnected removes them Config.SpendDelay blocks later: removal
+// of closed channels for a caller that does not watch every funding
+// output. It returns how many were found spent; a budget or source error
+// stops the sweep early.
+func (g *Graph) RecheckFunding(ctx context.Context, limit int) (int, error) {
+	if g.funding.src == nil {
+		return 0, nil
+	}
+	g.mu.Lock()
+	var batch []wire.ShortChannelID
+	for i := 0; i < len(g.chans) && len(batch) < limit; i++ {
+		c := (g.recheckAt + i) % len(g.chans)
+		if ch := &g.chans[c]; ch.live && ch.Flags&ChannelSpent == 0 {
+			batch = append(batch, ch.SCID)
+		}
+		if len(batch) == limit || i == len(g.chans)-1 {
+			g.recheckAt = (c + 1) % len(g.chans)
+		}
+	}
+	height := g.height
+	g.mu.Unlock()
+	spent := 0
+	for _, scid := range batch {
+		gone, err := g.funding.fresh(ctx, scid)
+		if err != nil {
+			return spent, err
+		}
+		if gone {
+			g.FundingSpent(scid, height)
+			spent++
+		}
+	}
+	return spent, nil
 }

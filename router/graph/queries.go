@@ -47,9 +47,9 @@ func (g *Graph) channelsInRange(first, end uint64) []rangeEntry {
 }
 
 // rangeReplies splits a sorted channel list into reply_channel_range
-// messages answering q. Replies cover consecutive block ranges: the next
-// starts at the block after the previous one's last block, or at that
-// last block when a block's channels are split (what lnd checks).
+// messages answering q. Each reply's range covers its ids; the next starts
+// at the block after the previous one's last block, or at that last block
+// when a block's channels are split (what lnd checks).
 func rangeReplies(q *wire.QueryChannelRange, entries []rangeEntry, batch int) []*wire.ReplyChannelRange {
 	opt, _ := q.QueryOption.Get()
 	wantTS := opt&wire.QueryOptionWantTimestamps != 0
@@ -66,13 +66,7 @@ func rangeReplies(q *wire.QueryChannelRange, entries []rangeEntry, batch int) []
 			stop = end
 			r.SyncComplete = true
 		} else {
-			stop = part[len(part)-1].scid>>40 + 1
-			if entries[i+batch].scid>>40 == stop-1 {
-				stop-- // the block continues in the next reply; cover up to it
-				if stop <= first {
-					stop = first + 1
-				}
-			}
+			stop = part[len(part)-1].scid>>40 + 1 // cover every id of the reply
 		}
 		r.NumBlocks = uint32(min(stop-first, 0xFFFFFFFF))
 		r.ShortChannelIDs = make([]wire.ShortChannelID, len(part))

@@ -33,6 +33,16 @@ func TestSaveLoad(t *testing.T) {
 	require.Equal(t, c1, c2)
 	require.Equal(t, n1, n2)
 
+	// an unknown version is refused
+	meta, err := store.Read(ctx, graph.Namespace, "meta")
+	require.NoError(t, err)
+	future := append([]byte(nil), meta...)
+	future[4] = 2
+	require.NoError(t, store.Write(ctx, graph.Namespace, "meta", future))
+	_, err = graph.Load(ctx, store, graph.Config{})
+	require.ErrorIs(t, err, graph.ErrCorruptSnapshot)
+	require.NoError(t, store.Write(ctx, graph.Namespace, "meta", meta))
+
 	// a flipped byte is caught by the checksum
 	keys, _ := store.List(ctx, graph.Namespace)
 	v, _ := store.Read(ctx, graph.Namespace, keys[0])
@@ -87,7 +97,7 @@ func FuzzGossip(f *testing.F) {
 	f.Add(b)
 	b, _ = wire.Encode(nil, &wire.GossipTimestampFilter{ChainHash: n.ChainHash, TimestampRange: 0xFFFFFFFF})
 	f.Add(b)
-	msgs := n.Messages(true)
+	recs, nodes := n.Records()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := wire.Decode(b)
 		if err != nil {
@@ -96,7 +106,7 @@ func FuzzGossip(f *testing.F) {
 		g, err := graph.New(graph.Config{UTXOSource: n.UTXOs()})
 		require.NoError(t, err)
 		g.Tick(graphtest.BaseTime())
-		require.NoError(t, firstErr(g.AddBatch(context.Background(), msgs)))
+		g.ImportTrusted(recs, nodes)
 		h := g.Handler()
 		id := wire.NodeID{2}
 		require.NoError(t, h.PeerConnected(id, queriesInit(), true))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,7 +43,9 @@ type peerSync struct {
 	// Their query_short_channel_ids being answered, paced by ticks.
 	answering bool
 	answer    []want
-	answerEnd bool
+	// badSigs counts this peer's gossip with bad signatures; past
+	// Config.MaxBadSignatures the peer is disconnected.
+	badSigs int
 	// The backlog of a gossip_timestamp_filter, paced by ticks.
 	backlog    []uint64
 	backlogMin uint32
@@ -79,9 +82,11 @@ type syncer struct {
 	seq       uint64
 	nextFlush time.Time
 	now       time.Time
-	synced    bool
-	syncing   int
-	warnings  int
+	// updates for channels not (yet) known, retried when the channel's
+	// announcement is accepted; at most Config.MaxPendingUpdates.
+	pending map[stagKey]pendingUpdate
+	synced  bool
+	syncing int
 }
 
 func newSyncer(g *Graph) *syncer {
@@ -90,6 +95,7 @@ func newSyncer(g *Graph) *syncer {
 		peers:     make(map[wire.NodeID]*peerSync),
 		stag:      make(map[stagKey]stagEntry),
 		caPending: make(map[uint64]struct{}),
+		pending:   make(map[stagKey]pendingUpdate),
 	}
 }
 
@@ -201,6 +207,10 @@ func (s *syncer) HandleRoutingMessage(from wire.NodeID, msg wire.Message) error 
 	switch m := msg.(type) {
 	case *wire.ChannelAnnouncement, *wire.NodeAnnouncement, *wire.ChannelUpdate:
 		s.mu.Lock()
+		if ps := s.peers[from]; ps != nil && ps.badSigs > s.g.cfg.MaxBadSignatures {
+			s.mu.Unlock()
+			return errorf("peer sent %d messages with bad signatures: %w", ps.badSigs, ErrBadSignature)
+		}
 		s.inbox = append(s.inbox, msg)
 		s.inboxSrc = append(s.inboxSrc, from)
 		full := len(s.inbox) >= inboxSize
@@ -234,12 +244,16 @@ func (s *syncer) flushInbox() {
 		return
 	}
 	errs := s.g.AddBatch(context.Background(), msgs)
+	msgs, src, errs = s.retryPending(msgs, src, errs)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, err := range errs {
+		if u, ok := msgs[i].(*wire.ChannelUpdate); ok && errors.Is(err, ErrUnknownChannel) {
+			s.park(u, src[i])
+		}
 		if err != nil {
-			if errors.Is(err, ErrBadSignature) {
-				s.warnings++
+			if ps := s.peers[src[i]]; ps != nil && errors.Is(err, ErrBadSignature) {
+				ps.badSigs++
 			}
 			s.g.cfg.Logger.Debug("graph: gossip dropped", "type", msgs[i].Type(), "from", src[i], "err", err)
 			continue
@@ -293,4 +307,53 @@ func (s *syncer) checkChain(h [32]byte) bool { return h == s.g.cfg.ChainHash }
 
 func errorf(format string, args ...any) error {
 	return fmt.Errorf("graph: "+format, args...)
+}
+
+type pendingUpdate struct {
+	msg  *wire.ChannelUpdate
+	from wire.NodeID
+}
+
+// park keeps an update of an unknown channel, in case its announcement
+// follows (say, after a rate-limited funding lookup). Newer replace older
+// for a direction; when the set is full new ones are dropped. Caller holds
+// s.mu.
+func (s *syncer) park(u *wire.ChannelUpdate, from wire.NodeID) {
+	k := stagKey{scid: u.ShortChannelID.ToUint64(), dir: int8(u.ChannelFlags.Direction())}
+	old, ok := s.pending[k]
+	switch {
+	case ok && old.msg.Timestamp >= u.Timestamp:
+	case ok || len(s.pending) < s.g.cfg.MaxPendingUpdates:
+		s.pending[k] = pendingUpdate{msg: u, from: from}
+	}
+}
+
+// retryPending applies the parked updates of the channels msgs announced
+// and appends them (with their outcomes) to the batch's results.
+func (s *syncer) retryPending(msgs []wire.Message, src []wire.NodeID, errs []error) ([]wire.Message, []wire.NodeID, []error) {
+	var again []wire.Message
+	var from []wire.NodeID
+	s.mu.Lock()
+	if len(s.pending) > 0 {
+		for i, m := range msgs {
+			a, ok := m.(*wire.ChannelAnnouncement)
+			if !ok || errs[i] != nil {
+				continue
+			}
+			for d := int8(0); d < 2; d++ {
+				k := stagKey{scid: a.ShortChannelID.ToUint64(), dir: d}
+				if p, ok := s.pending[k]; ok {
+					again = append(again, p.msg)
+					from = append(from, p.from)
+					delete(s.pending, k)
+				}
+			}
+		}
+	}
+	s.mu.Unlock()
+	if len(again) == 0 {
+		return msgs, src, errs
+	}
+	errs2 := s.g.AddBatch(context.Background(), again)
+	return append(slices.Clone(msgs), again...), append(slices.Clone(src), from...), append(errs, errs2...)
 }

@@ -45,7 +45,12 @@ func pump(t testing.TB, a, b *graph.Graph, idA, idB wire.NodeID, now time.Time) 
 			src, dst *graph.Graph
 			from     wire.NodeID
 		}{{a, b, idA}, {b, a, idB}} {
+			var prevEnd uint64
 			for _, o := range p.src.Handler().PendingMessages(nil) {
+				if r, ok := o.Msg.(*wire.ReplyChannelRange); ok {
+					checkReply(t, r, prevEnd)
+					prevEnd = r.EndHeight()
+				}
 				require.NoError(t, p.dst.Handler().HandleRoutingMessage(p.from, roundTrip(t, o.Msg)), "%v", o.Msg.Type())
 				moved++
 			}
@@ -106,8 +111,6 @@ func TestQueryProtocolViolations(t *testing.T) {
 	id := wire.NodeID{2}
 	h := g.Handler()
 	require.NoError(t, h.PeerConnected(id, &wire.Init{}, true))
-	chain := wire.NewShortChannelID(0)
-	_ = chain
 	// unsolicited replies
 	require.ErrorIs(t, h.HandleRoutingMessage(id, &wire.ReplyShortChanIDsEnd{}), graph.ErrProtocol)
 	main := mainnet(t)
@@ -120,9 +123,6 @@ func TestQueryProtocolViolations(t *testing.T) {
 
 func mainnet(t testing.TB) chainhash.Hash {
 	t.Helper()
-	g, err := graph.New(graph.Config{})
-	require.NoError(t, err)
-	_ = g
 	h, err := chainhash.NewHashFromStr("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f")
 	require.NoError(t, err)
 	return *h
@@ -197,4 +197,55 @@ func TestExtendedQueriesVectors(t *testing.T) {
 			require.IsType(t, &wire.ReplyShortChanIDsEnd{}, out[0].Msg)
 		}
 	}
+}
+
+// checkReply checks what lnd checks of a reply_channel_range: its ids lie
+// in its range, and it starts at the previous reply's last block or the
+// one after.
+func checkReply(t testing.TB, r *wire.ReplyChannelRange, prevEnd uint64) {
+	t.Helper()
+	for _, id := range r.ShortChannelIDs {
+		require.GreaterOrEqual(t, id.BlockHeight, r.FirstBlockHeight)
+		require.Less(t, uint64(id.BlockHeight), r.EndHeight())
+	}
+	if prevEnd != 0 {
+		require.Contains(t, []uint64{prevEnd - 1, prevEnd}, uint64(r.FirstBlockHeight))
+	}
+}
+
+// TestBadSignatureFloodDisconnects: a peer flooding forged updates is cut
+// off after Config.MaxBadSignatures of them, so the verification cost it
+// can cause is bounded.
+func TestBadSignatureFloodDisconnects(t *testing.T) {
+	n, g := small(t, graph.Config{MaxBadSignatures: 3})
+	require.NoError(t, firstErr(g.AddBatch(context.Background(), n.Messages(true)[:len(n.Channels)])))
+	id := wire.NodeID{2, 9}
+	h := g.Handler()
+	require.NoError(t, h.PeerConnected(id, queriesInit(), true))
+	forged := n.Update(0, 0, false)
+	forged.Timestamp = graphtest.BaseUnix
+	var err error
+	for i := 0; i < 100 && err == nil; i++ {
+		f := *forged
+		f.Signature[0] = byte(i + 1)
+		f.Signature[40] = 1
+		err = h.HandleRoutingMessage(id, &f)
+		g.Tick(graphtest.BaseTime())
+	}
+	require.ErrorIs(t, err, graph.ErrBadSignature)
+}
+
+// TestConfigErrors: every bad Config field is named.
+func TestConfigErrors(t *testing.T) {
+	for _, cfg := range []graph.Config{
+		{StaleAfter: -1}, {UpdateBurst: -1}, {UpdateBurst: 300}, {QueryBatch: 9000}, {ReplyBatch: 3000}, {VerifyWorkers: -2},
+	} {
+		_, err := graph.New(cfg)
+		require.ErrorIs(t, err, graph.ErrInvalidConfig)
+		var ce *graph.ConfigError
+		require.ErrorAs(t, err, &ce)
+		require.NotEmpty(t, ce.Field)
+	}
+	_, err := graph.NewRPCUTXOSource(nil)
+	require.ErrorIs(t, err, graph.ErrInvalidConfig)
 }

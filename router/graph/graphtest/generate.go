@@ -354,7 +354,15 @@ func (n *Network) Populate(g *graph.Graph) {
 // UTXOs is a graph.UTXOSource answering with the network's funding
 // outputs.
 type UTXOs struct {
+	mu   sync.Mutex
 	byID map[uint64]graph.FundingOutput
+}
+
+// Spend removes a funding output, as if the channel closed.
+func (u *UTXOs) Spend(scid wire.ShortChannelID) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.byID, scid.ToUint64())
 }
 
 // UTXOs returns the network's funding outputs as a UTXOSource.
@@ -371,9 +379,38 @@ func (n *Network) UTXOs() *UTXOs {
 
 // FundingOutput implements graph.UTXOSource.
 func (u *UTXOs) FundingOutput(_ context.Context, scid wire.ShortChannelID) (graph.FundingOutput, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	out, ok := u.byID[scid.ToUint64()]
 	if !ok {
 		return graph.FundingOutput{}, graph.ErrOutputNotFound
 	}
 	return out, nil
+}
+
+// Pairs returns k deterministic (source, destination) pairs of distinct
+// nodes with channels, for route benchmarks ("1,000 random pairs").
+func (n *Network) Pairs(k int, seed uint64) [][2]wire.NodeID {
+	has := make([]bool, len(n.NodeIDs))
+	for _, ch := range n.Channels {
+		has[ch.Node[0]], has[ch.Node[1]] = true, true
+	}
+	var idx []int
+	for i, ok := range has {
+		if ok {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) < 2 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x7061697273))
+	out := make([][2]wire.NodeID, 0, k)
+	for len(out) < k {
+		a, b := idx[rng.IntN(len(idx))], idx[rng.IntN(len(idx))]
+		if a != b {
+			out = append(out, [2]wire.NodeID{n.NodeIDs[a], n.NodeIDs[b]})
+		}
+	}
+	return out
 }
