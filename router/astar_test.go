@@ -4,7 +4,9 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -69,4 +71,46 @@ func TestAStarMatchesDijkstra(t *testing.T) {
 		}
 	}
 	t.Logf("%d routes, %d identical", total, same)
+}
+
+// TestConcurrentSearches: searches on several goroutines share one
+// Router and one ProbabilisticScorer while they learn and time passes
+// (run under -race by make test).
+func TestConcurrentSearches(t *testing.T) {
+	net := graphtest.Generate(graphtest.Config{Nodes: 300, Channels: 900, Seed: 6})
+	g, err := graph.New(graph.Config{})
+	require.NoError(t, err)
+	net.Populate(g)
+	s := newScorer(t, router.ProbabilisticConfig{})
+	r, err := router.New(router.Config{Graph: g, Scorer: s})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, rq := range benchPairs(net, 50, uint64(10+w)) {
+				rt, err := r.FindRoute(rq)
+				if err != nil {
+					if !errors.Is(err, router.ErrNoRoute) {
+						t.Error(err)
+					}
+					continue
+				}
+				if i%2 == 0 {
+					s.PaymentPathFailed(rt, rt.Hops[0].ShortChannelID)
+				} else {
+					s.PaymentPathSucceeded(rt)
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range 50 {
+			s.TimePassed(graphtest.BaseTime().Add(time.Duration(i) * time.Minute))
+		}
+	}()
+	wg.Wait()
 }

@@ -30,24 +30,16 @@ func threadCPU() time.Duration {
 	return time.Duration(ts.Nano())
 }
 
-// benchPairs returns count deterministic (payer, payee, amount) triples
-// over nodes with channels; amounts are log-uniform from 1,000 to
-// 1,000,000 sat.
+// benchPairs returns count deterministic requests between graphtest's
+// Pairs (distinct nodes with channels); amounts are log-uniform from
+// 1,000 to 1,000,000 sat.
 func benchPairs(net *graphtest.Network, count int, seed uint64) []router.Request {
-	has := make([]bool, len(net.NodeIDs))
-	for _, c := range net.Channels {
-		has[c.Node[0]], has[c.Node[1]] = true, true
-	}
 	rng := rand.New(rand.NewPCG(seed, 42))
 	var out []router.Request
-	for len(out) < count {
-		a, b := rng.IntN(len(has)), rng.IntN(len(has))
-		if a == b || !has[a] || !has[b] {
-			continue
-		}
+	for _, pr := range net.Pairs(count, seed) {
 		sat := math.Exp(math.Log(1_000) + rng.Float64()*(math.Log(1_000_000)-math.Log(1_000)))
 		out = append(out, router.Request{
-			Payer: net.NodeIDs[a], Payee: net.NodeIDs[b], Amount: wire.MilliSatoshi(sat * 1000),
+			Payer: pr[0], Payee: pr[1], Amount: wire.MilliSatoshi(sat * 1000),
 			CurrentHeight: 900_000,
 		})
 	}
