@@ -64,7 +64,6 @@ type problem struct {
 	maxHops    int
 	height     uint32
 	scorer     Scorer
-	payerInG   bool
 	payeeKnown bool
 }
 
@@ -140,7 +139,6 @@ func (r *Router) newProblem(v graph.View, req *Request) (*problem, error) {
 		p.maxCLTV = r.cfg.MaxTotalCLTV
 	}
 	p.maxCLTV = min(p.maxCLTV, math.MaxUint16) // labels keep 16 bits
-	_, p.payerInG = v.NodeIndex(req.Payer)
 	_, p.payeeKnown = v.NodeIndex(req.Payee)
 	p.payer = p.index(req.Payer)
 	p.payee = p.index(req.Payee)
