@@ -24,7 +24,8 @@
 //
 // When the Scorer has a PenaltyFloor (both of this package's do), the
 // search is an A*: a breadth-first pass gives every node its least hop
-// count from the payer, and the floor penalty times that count, a
+// count from the payer (up to four: further nodes all count four), and
+// the floor penalty times that count, a
 // consistent lower bound of the cost still to come, is added to the
 // node's key, so nodes towards the payer settle first. On the synthetic
 // mainnet-size graph this settles a fraction of the nodes a plain

@@ -211,36 +211,44 @@ func (r *Router) getSearch(n int) *search {
 	return s
 }
 
+// hopDepth bounds the breadth-first search of hopDistances: nodes
+// further than hopDepth hops from the payer all get hopDepth+1, still a
+// lower bound of their distance (and a consistent one: neighbours differ
+// by at most one). Most of a mainnet-like graph is within a few hops, so
+// the last levels cost the most and prune the least.
+const hopDepth = 3
+
 // hopDistances fills s.dist with each node's least number of hops from
-// the payer, ignoring directions, policies and limits (so a lower bound
-// of the hops of any route from the payer to it), capped at 255.
+// the payer (up to hopDepth+1), ignoring directions, policies and limits:
+// a lower bound of the hops of any route from the payer to it.
 func (p *problem) hopDistances(s *search) {
 	n := len(s.lab)
 	if cap(s.dist) < n {
 		s.dist = make([]uint8, n)
 	}
 	s.dist = s.dist[:n]
+	const far = hopDepth + 1
 	for i := range s.dist {
-		s.dist[i] = math.MaxUint8
+		s.dist[i] = far
 	}
 	q := append(s.queue[:0], p.payer)
 	s.dist[p.payer] = 0
 	for i := 0; i < len(q); i++ {
 		x := q[i]
 		d := s.dist[x]
-		if d == math.MaxUint8-1 {
-			break
+		if d == hopDepth {
+			break // the queue is in distance order: the rest are as far
 		}
 		if x < p.slots && (x != p.payer || !p.firstHops) {
 			for _, e := range p.v.Edges(graph.NodeIdx(x)) {
-				if s.dist[e.Peer] == math.MaxUint8 {
+				if s.dist[e.Peer] == far {
 					s.dist[e.Peer] = d + 1
 					q = append(q, int32(e.Peer))
 				}
 			}
 		}
 		for _, j := range p.extraOut[x] {
-			if to := p.extras[j].to; s.dist[to] == math.MaxUint8 {
+			if to := p.extras[j].to; s.dist[to] == far {
 				s.dist[to] = d + 1
 				q = append(q, to)
 			}
