@@ -80,7 +80,11 @@ func TestRouteOnion(t *testing.T) {
 	for i, h := range rt.Hops {
 		p, err := onion.NewProcessor(onion.ProcessorConfig{ECDH: onion.PrivateKeyECDH{Key: nodeKey(n.path(rt)[i+1])}})
 		require.NoError(t, err)
-		out, err := p.Process(pkt, hash[:])
+		cltvIn := rt.TotalCLTV // the incoming HTLC's expiry at this hop
+		if i > 0 {
+			cltvIn = rt.Hops[i-1].OutgoingCLTV
+		}
+		out, err := p.Process(pkt, hash[:], cltvIn)
 		require.NoError(t, err)
 		amt, _ := out.Payload.AmountToForward.Get()
 		cltv, _ := out.Payload.OutgoingCLTV.Get()
