@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/persist/persisttest"
 	"github.com/lnkit/lnkit/router"
 	"github.com/lnkit/lnkit/wire"
 )
@@ -204,7 +205,7 @@ func TestScorerPersist(t *testing.T) {
 		s.PaymentPathFailed(rt, rt.Hops[len(rt.Hops)-1].ShortChannelID)
 	}
 	ctx := context.Background()
-	store := newKV()
+	store := persisttest.NewCrashStore()
 	empty, err := router.LoadProbabilisticScorer(ctx, store, router.ProbabilisticConfig{})
 	require.NoError(t, err)
 	b, _ := empty.MarshalBinary()

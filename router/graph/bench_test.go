@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/persist/persisttest"
 	"github.com/lnkit/lnkit/router/graph"
 	"github.com/lnkit/lnkit/router/graph/graphtest"
 	"github.com/lnkit/lnkit/wire"
@@ -96,7 +97,7 @@ func BenchmarkColdLoad(b *testing.B) {
 	g, err := graph.New(graph.Config{})
 	require.NoError(b, err)
 	n.Populate(g)
-	store := newMemStore()
+	store := persisttest.NewCrashStore()
 	require.NoError(b, g.Save(context.Background(), store))
 	g = nil
 	b.ResetTimer()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/persist/persisttest"
 	"github.com/lnkit/lnkit/router/graph"
 	"github.com/lnkit/lnkit/router/graph/graphtest"
 	"github.com/lnkit/lnkit/wire"
@@ -17,7 +18,7 @@ func TestSaveLoad(t *testing.T) {
 	g, err := graph.New(graph.Config{})
 	require.NoError(t, err)
 	n.Populate(g)
-	store := newMemStore()
+	store := persisttest.NewCrashStore()
 
 	empty, err := graph.Load(ctx, store, graph.Config{})
 	require.NoError(t, err)
