@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/keys"
+	"github.com/lnkit/lnkit/persist/persisttest"
 )
 
 // BenchmarkScanBlock connects blocks of 2,000 transactions (two inputs, two
@@ -17,7 +18,7 @@ import (
 // scripts.
 func BenchmarkScanBlock(b *testing.B) {
 	w, err := Open(context.Background(), Config{
-		Seed: testSeed(50), Params: &chaincfg.RegressionNetParams, Store: newMemStore(),
+		Seed: testSeed(50), Params: &chaincfg.RegressionNetParams, Store: persisttest.NewCrashStore(),
 		Fees: fixedFees{rate: 253}, Broadcaster: &recorder{}, GapLimit: 2500,
 		Entropy: keys.NewDeterministicEntropy([32]byte{50}),
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/persist/persisttest"
 )
 
 // lateConfirm forwards chain.Confirm calls to a wallet opened after the
@@ -33,7 +34,7 @@ func TestDrivenByConfirm(t *testing.T) {
 	watcher, err := chain.NewWatcher(chain.WatcherConfig{Confirm: late})
 	require.NoError(t, err)
 	f.cfg.Filter = watcher
-	f.cfg.Store = newMemStore()
+	f.cfg.Store = persisttest.NewCrashStore()
 	f.reopen()
 	late.w = f.w
 	connect := func(txs ...*btcwire.MsgTx) {

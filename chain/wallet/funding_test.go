@@ -3,6 +3,7 @@ package wallet
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil"
@@ -83,20 +84,25 @@ func TestFundingConfirmedWhileLocked(t *testing.T) {
 	require.ErrorIs(t, f.w.Unlock(ctx, tx.TxHash()), ErrLocked)
 }
 
+// errStoreDown is the failure the store is told to give.
+var errStoreDown = errors.New("test: store down")
+
 func TestStoreFailureBroadcastsNothing(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 15)
 	f.mine(payTx(1, f.script(P2WPKH), 100_000))
-	f.store.failApply = 1
+	f.store.FailWrites(errStoreDown)
 	_, err := f.w.SendOutputs(ctx, []*btcwire.TxOut{btcwire.NewTxOut(10_000, otherScript)}, chain.TargetOutputSpending)
 	require.ErrorIs(t, err, errStoreDown)
+	f.store.FailWrites(nil)
 	require.Empty(t, f.bc.txs)
 	require.Equal(t, Balance{Confirmed: 100_000}, f.w.Balance())
 	// A block while the store is down is kept in memory and written by
 	// the next flush.
 	script := f.script(P2WPKH)
-	f.store.failApply = 1
+	f.store.FailWrites(errStoreDown)
 	f.mine(payTx(2, script, 5_000))
+	f.store.FailWrites(nil)
 	f.mine()
 	f.reopen()
 	require.Equal(t, Balance{Confirmed: 105_000}, f.w.Balance())

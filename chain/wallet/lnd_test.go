@@ -13,6 +13,7 @@ import (
 
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/internal/regtest"
+	"github.com/lnkit/lnkit/persist/persisttest"
 )
 
 // TestRegtestLnd: the wallet pays lnd's p2wkh and p2tr addresses and lnd
@@ -25,7 +26,7 @@ func TestRegtestLnd(t *testing.T) {
 	b := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	b.ActivateSegwit(t)
 	lnd := regtest.StartLnd(t, b, regtest.LndOptions{Alias: "carol"})
-	nd := startNode(t, b, 32, newMemStore())
+	nd := startNode(t, b, 32, persisttest.NewCrashStore())
 	// Two coins: the second payment cannot spend the first one's
 	// unconfirmed change.
 	b.SendTo(t, nd.script(P2WPKH), 150_000_000)

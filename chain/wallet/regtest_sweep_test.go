@@ -15,6 +15,7 @@ import (
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/internal/regtest"
 	"github.com/lnkit/lnkit/keys"
+	"github.com/lnkit/lnkit/persist/persisttest"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
 
@@ -28,7 +29,7 @@ func TestRegtestSweepAndBump(t *testing.T) {
 	ctx := context.Background()
 	b := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	b.ActivateSegwit(t)
-	nd := startNode(t, b, 33, newMemStore())
+	nd := startNode(t, b, 33, persisttest.NewCrashStore())
 	mgr := keys.NewManager(testSeed(33), keys.Config{})
 	nd.cfg.Signers = func(id [32]byte) (spendable.Signer, error) { return mgr.ChannelKeys(id), nil }
 	nd.restart()

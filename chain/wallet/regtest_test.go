@@ -18,6 +18,7 @@ import (
 	"github.com/lnkit/lnkit/chain/rpc"
 	"github.com/lnkit/lnkit/internal/regtest"
 	"github.com/lnkit/lnkit/keys"
+	"github.com/lnkit/lnkit/persist/persisttest"
 )
 
 // These tests run a real btcd (and lnd) through internal/regtest. They fail,
@@ -46,7 +47,7 @@ func (c *countingSource) Block(ctx context.Context, h chainhash.Hash) (*btcwire.
 
 // startNode opens a wallet of seed n on store, born at btcd's tip, polling
 // b.
-func startNode(t *testing.T, b *regtest.Btcd, n byte, store *memStore) *node {
+func startNode(t *testing.T, b *regtest.Btcd, n byte, store *persisttest.CrashStore) *node {
 	t.Helper()
 	client, err := rpc.Dial(context.Background(), rpc.Config{
 		Host: b.RPCAddr, User: b.RPCUser, Password: b.RPCPass, CACertFile: b.RPCCertPath,
@@ -65,9 +66,13 @@ func startNode(t *testing.T, b *regtest.Btcd, n byte, store *memStore) *node {
 	return nd
 }
 
-// restart opens the wallet again from its store with a fresh poller.
+// restart opens the wallet again from its store with a fresh poller; after
+// the first start, the store first crashes, keeping only what was durable.
 func (nd *node) restart() {
 	nd.t.Helper()
+	if nd.w != nil {
+		nd.cfg.Store = nd.cfg.Store.(*persisttest.CrashStore).Crash()
+	}
 	w, err := Open(context.Background(), nd.cfg)
 	require.NoError(nd.t, err)
 	nd.w = w
@@ -102,7 +107,7 @@ func TestRegtestBtcd(t *testing.T) {
 	ctx := context.Background()
 	b := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	b.ActivateSegwit(t)
-	store := newMemStore()
+	store := persisttest.NewCrashStore()
 	nd := startNode(t, b, 30, store)
 
 	// Mine to a wallet address; the coinbase matures after 100 blocks.
@@ -160,8 +165,8 @@ func TestRegtestReorg(t *testing.T) {
 	a.ActivateSegwit(t)
 	a.WaitSyncedWith(t, b)
 	// w spends; g (same seed, its own store) only watches the chain.
-	w := startNode(t, a, 31, newMemStore())
-	g := startNode(t, a, 31, newMemStore())
+	w := startNode(t, a, 31, persisttest.NewCrashStore())
+	g := startNode(t, a, 31, persisttest.NewCrashStore())
 	both := func(fn func(nd *node)) { fn(w); fn(g) }
 
 	a.SendTo(t, w.script(P2WPKH), 100_000_000)

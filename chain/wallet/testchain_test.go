@@ -16,6 +16,7 @@ import (
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/chain/wallet/spendable"
 	"github.com/lnkit/lnkit/keys"
+	"github.com/lnkit/lnkit/persist/persisttest"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
 
@@ -53,7 +54,7 @@ func testSeed(n byte) keys.Seed {
 type fixture struct {
 	t     testing.TB
 	cfg   Config
-	store *memStore
+	store *persisttest.CrashStore
 	bc    *recorder
 	w     *Wallet
 	chain *fakeChain
@@ -63,7 +64,7 @@ type fixture struct {
 // chain (height 0).
 func newFixture(t testing.TB, n byte) *fixture {
 	t.Helper()
-	f := &fixture{t: t, store: newMemStore(), bc: &recorder{}, chain: newFakeChain()}
+	f := &fixture{t: t, store: persisttest.NewCrashStore(), bc: &recorder{}, chain: newFakeChain()}
 	mgr := keys.NewManager(testSeed(n), keys.Config{})
 	f.cfg = Config{
 		Seed:        testSeed(n),
@@ -83,6 +84,9 @@ func newFixture(t testing.TB, n byte) *fixture {
 // reopen opens the wallet again from the store (a restart).
 func (f *fixture) reopen() {
 	f.t.Helper()
+	// A crash keeps only what the wallet made durable.
+	f.store = f.store.Crash()
+	f.cfg.Store = f.store
 	w, err := Open(context.Background(), f.cfg)
 	require.NoError(f.t, err)
 	f.w = w

@@ -13,11 +13,12 @@ import (
 
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/keys"
+	"github.com/lnkit/lnkit/persist/persisttest"
 )
 
 func TestOpenConfig(t *testing.T) {
 	base := func() Config {
-		return Config{Seed: testSeed(1), Params: &chaincfg.RegressionNetParams, Store: newMemStore(),
+		return Config{Seed: testSeed(1), Params: &chaincfg.RegressionNetParams, Store: persisttest.NewCrashStore(),
 			Fees: fixedFees{rate: 253}, Broadcaster: &recorder{}}
 	}
 	tests := []struct {
@@ -56,7 +57,7 @@ func TestOpenConfig(t *testing.T) {
 // TestKeyDerivationFixed pins the first addresses of a seed: the scheme in
 // the package documentation must never change.
 func TestKeyDerivationFixed(t *testing.T) {
-	cfg := Config{Seed: testSeed(7), Params: &chaincfg.MainNetParams, Store: newMemStore(),
+	cfg := Config{Seed: testSeed(7), Params: &chaincfg.MainNetParams, Store: persisttest.NewCrashStore(),
 		Fees: fixedFees{rate: 253}, Broadcaster: &recorder{}}
 	w, err := Open(context.Background(), cfg)
 	require.NoError(t, err)
