@@ -330,7 +330,7 @@ func (c UserConfig) WithDefaults() UserConfig {
 // a [*ConfigError] naming the first invalid one ("Handshake.ToSelfDelay").
 func (c UserConfig) Validate() error {
 	c = c.WithDefaults()
-	for _, check := range []func() error{c.validateHandshake, c.validateLimits, c.validateChannel} {
+	for _, check := range []func() error{c.validateLimits, c.validateHandshake, c.validateChannel} {
 		if err := check(); err != nil {
 			return err
 		}
