@@ -13,7 +13,7 @@ type OutboundAccept struct {
 	Sent *wire.OpenChannel
 	// OurFeatures and TheirFeatures are the init features of both nodes.
 	OurFeatures, TheirFeatures wire.FeatureVector
-	// Config is our policy (after UserConfig.WithDefaults).
+	// Config is our policy; the zero UserConfig means the defaults.
 	Config UserConfig
 }
 
@@ -23,7 +23,8 @@ type OutboundAccept struct {
 // type. The first broken rule is returned as a [*RuleError].
 func CheckAcceptChannel(msg *wire.AcceptChannel, in *OutboundAccept) (ChannelType, error) {
 	rs := acceptRules()
-	l, sent := &in.Config.Limits, in.Sent
+	cfg := in.Config.WithDefaults()
+	l, sent := &cfg.Limits, in.Sent
 	if err := checkAcceptTemporaryChannelID(msg, sent); err != nil {
 		return ChannelType{}, err
 	}

@@ -12,7 +12,7 @@ type InboundOpen struct {
 	ChainHash chainhash.Hash
 	// OurFeatures and TheirFeatures are the init features of both nodes.
 	OurFeatures, TheirFeatures wire.FeatureVector
-	// Config is our policy (after UserConfig.WithDefaults).
+	// Config is our policy; the zero UserConfig means the defaults.
 	Config UserConfig
 	// Fees bound feerate_per_kw ([NewFeeBounds]).
 	Fees FeeBounds
@@ -28,7 +28,8 @@ type InboundOpen struct {
 // below, the cheap and fundamental first.
 func CheckOpenChannel(msg *wire.OpenChannel, in *InboundOpen) (ChannelType, error) {
 	rs := openRules()
-	l := &in.Config.Limits
+	cfg := in.Config.WithDefaults()
+	l := &cfg.Limits
 	if err := checkOpenChainHash(msg, in.ChainHash); err != nil {
 		return ChannelType{}, err
 	}
@@ -39,20 +40,20 @@ func CheckOpenChannel(msg *wire.OpenChannel, in *InboundOpen) (ChannelType, erro
 		&msg.DelayedPaymentBasepoint, &msg.HTLCBasepoint, &msg.FirstPerCommitmentPoint); err != nil {
 		return ChannelType{}, err
 	}
-	t, err := checkOpenChannelType(msg, in)
+	t, err := checkOpenChannelType(msg, in.OurFeatures, in.TheirFeatures, &cfg, in.TrustZeroConf)
 	if err != nil {
 		return ChannelType{}, err
 	}
-	ourReserve := in.Config.Handshake.ChannelReserve(msg.FundingAmount, msg.DustLimit)
+	ourReserve := cfg.Handshake.ChannelReserve(msg.FundingAmount, msg.DustLimit)
 	for _, check := range []func() error{
-		func() error { return checkOpenChannelFlags(msg, &in.Config) },
-		func() error { return checkOpenFunding(msg, in) },
+		func() error { return checkOpenChannelFlags(msg, &cfg) },
+		func() error { return checkOpenFunding(msg, in.OurFeatures, in.TheirFeatures, &cfg.Limits) },
 		func() error { return checkOpenPush(msg) },
 		func() error {
 			return checkDustLimit(rs.dust, msg.DustLimit, msg.ChannelReserve, ourReserve, l.MaxDustLimit)
 		},
 		func() error {
-			return checkChannelReserve(rs.reserve, msg.ChannelReserve, in.Config.Handshake.DustLimit,
+			return checkChannelReserve(rs.reserve, msg.ChannelReserve, cfg.Handshake.DustLimit,
 				msg.FundingAmount, l.MaxChannelReserveProportionalMillionths)
 		},
 		func() error { return checkToSelfDelay(rs.toSelfDelay, msg.ToSelfDelay, l.MaxToSelfDelay) },
@@ -106,16 +107,16 @@ func checkOpenDualFund(ours, theirs wire.FeatureVector) error {
 // [NegotiateChannelType]), or if it includes option_zeroconf and the
 // sender is not trusted to open an unconfirmed channel; the sender MUST NOT
 // set option_scid_alias with announce_channel.
-func checkOpenChannelType(msg *wire.OpenChannel, in *InboundOpen) (ChannelType, error) {
+func checkOpenChannelType(msg *wire.OpenChannel, ours, theirs wire.FeatureVector, cfg *UserConfig, trustZeroConf bool) (ChannelType, error) {
 	ct, ok := msg.ChannelType.Get()
 	if !ok {
 		return ChannelType{}, ruleErr(RuleOpenChannelType, "missing")
 	}
-	t, err := NegotiateChannelType(in.OurFeatures, in.TheirFeatures, in.Config.Handshake.NegotiateAnchors, &ct)
+	t, err := NegotiateChannelType(ours, theirs, cfg.Handshake.NegotiateAnchors, &ct)
 	switch {
 	case err != nil:
 		return ChannelType{}, err
-	case t.ZeroConf && !in.TrustZeroConf:
+	case t.ZeroConf && !trustZeroConf:
 		return ChannelType{}, ruleErr(RuleOpenChannelType, "%s: zero-conf from an untrusted peer", t)
 	case t.ScidAlias && msg.AnnounceChannel():
 		return ChannelType{}, ruleErr(RuleOpenChannelType, "%s with announce_channel set", t)
@@ -140,10 +141,9 @@ func checkOpenChannelFlags(msg *wire.OpenChannel, c *UserConfig) error {
 // not supported (the sender MUST stay below 2^24 unless both nodes
 // advertised it); MAY fail if funding_satoshis is too small. Our
 // HandshakeLimits bound it both ways.
-func checkOpenFunding(msg *wire.OpenChannel, in *InboundOpen) error {
-	f, l := msg.FundingAmount, &in.Config.Limits
-	large := in.OurFeatures.HasFeature(wire.SupportLargeChannelRequired) &&
-		in.TheirFeatures.HasFeature(wire.SupportLargeChannelRequired)
+func checkOpenFunding(msg *wire.OpenChannel, ours, theirs wire.FeatureVector, l *HandshakeLimits) error {
+	f := msg.FundingAmount
+	large := ours.HasFeature(wire.SupportLargeChannelRequired) && theirs.HasFeature(wire.SupportLargeChannelRequired)
 	switch {
 	case f >= LargeChannelThreshold && !large:
 		return ruleErr(RuleOpenFundingSatoshis, "%d is 2^24 or more without option_support_large_channel", uint64(f))

@@ -24,6 +24,11 @@ func TestCheckOpenChannelValid(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, anchorsType(), ct)
 
+	// The zero UserConfig means the defaults.
+	in.Config = UserConfig{}
+	_, err = CheckOpenChannel(m, in)
+	require.NoError(t, err)
+
 	// Undefined channel_flags bits are ignored (BOLT 2 MUST).
 	m.ChannelFlags = 0xfe
 	_, err = CheckOpenChannel(m, in)
