@@ -197,8 +197,10 @@ type HandshakeLimits struct {
 
 // The defaults of HandshakeLimits.
 const (
-	// DefaultMinFundingSatoshis is 1000 sat.
-	DefaultMinFundingSatoshis wire.Satoshi = 1000
+	// DefaultMinFundingSatoshis is 20,000 sat, lnd's smallest channel:
+	// smaller channels would spend a large share of their capacity on the
+	// MinChannelReserve floor and the commitment fee.
+	DefaultMinFundingSatoshis wire.Satoshi = 20_000
 	// LargeChannelThreshold is 2^24 sat: funding at or above it needs
 	// option_support_large_channel on both sides (BOLT 2).
 	LargeChannelThreshold wire.Satoshi = 1 << 24

@@ -29,7 +29,14 @@ func TestDefaultPolicyInteroperates(t *testing.T) {
 		if rng.IntN(4) == 0 {
 			ct.ScidAlias = true // private channels may ask for aliases
 		}
-		funding := cfg.Limits.MinFundingSatoshis + wire.Satoshi(rng.Uint64N(uint64(cfg.Limits.MaxFundingSatoshis-cfg.Limits.MinFundingSatoshis+1)))
+		// Log-uniform, so that the smallest channels are drawn as often
+		// as the largest.
+		lo, hi := cfg.Limits.MinFundingSatoshis, cfg.Limits.MaxFundingSatoshis
+		funding := lo + wire.Satoshi(rng.Uint64N(uint64(lo)<<rng.IntN(11)))
+		funding = min(funding, hi)
+		if rng.IntN(8) == 0 {
+			funding = []wire.Satoshi{lo, hi}[rng.IntN(2)]
+		}
 		push := wire.MilliSatoshi(rng.Uint64N(uint64(funding.ToMilliSatoshi()) + 1))
 		open := simulatedOpen(t, cfg, est, ct, funding, push)
 		if !openerCanAfford(open, ct) {
