@@ -105,12 +105,36 @@ func TestCheckAcceptChannelRules(t *testing.T) {
 			m.UpfrontShutdownScript = wire.Some([]byte{0x00, 0x14})
 		}},
 	}
+	// Where several cases share a rule, the message tells which
+	// requirement failed.
+	why := map[string]string{
+		"funding_pubkey": "funding_pubkey", "revocation_basepoint": "revocation_basepoint",
+		"payment_basepoint": "payment_basepoint", "delayed_payment_basepoint": "delayed_payment_basepoint",
+		"htlc_basepoint": "htlc_basepoint", "first_per_commitment_point": "first_per_commitment_point",
+		"channel_type missing": "missing", "channel_type differs": "differs",
+		"minimum_depth above our maximum":               "above our limit",
+		"minimum_depth not zero for zeroconf":           "not zero",
+		"dust limit below 354":                          "below 354",
+		"dust limit above our maximum":                  "above our limit",
+		"dust limit above its reserve":                  "above its channel_reserve",
+		"dust limit above the open_channel's reserve":   "other side's channel_reserve",
+		"reserve below the open_channel's dust limit":   "below the other side's dust",
+		"reserve above our maximum share":               "millionths",
+		"reserve the whole capacity":                    "not below the capacity",
+		"max_accepted_htlcs above 483":                  "above 483",
+		"max_accepted_htlcs below our minimum":          "below our limit",
+		"htlc_minimum above our maximum":                "above our limit",
+		"htlc_minimum above the capacity less reserves": "no room",
+		"upfront script missing though negotiated":      "missing",
+		"upfront script of no allowed form":             "not an allowed",
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			m, in := validAccept(t)
 			tc.mutate(m, in)
 			_, err := CheckAcceptChannel(m, in)
 			requireRule(t, err, tc.rule)
+			require.Contains(t, err.Error(), why[tc.name])
 		})
 	}
 }

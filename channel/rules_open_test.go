@@ -172,12 +172,49 @@ func TestCheckOpenChannelRules(t *testing.T) {
 			in.Config.Limits.AcceptLegacyShutdownScripts = false
 		}},
 	}
+	// Where several cases share a rule, the message tells which
+	// requirement failed.
+	why := map[string]string{
+		"funding_pubkey": "funding_pubkey", "revocation_basepoint": "revocation_basepoint",
+		"payment_basepoint": "payment_basepoint", "delayed_payment_basepoint": "delayed_payment_basepoint",
+		"htlc_basepoint": "htlc_basepoint", "first_per_commitment_point": "first_per_commitment_point",
+		"channel_type missing": "missing", "channel_type odd bit": "undefined",
+		"channel_type anchors without static_remotekey": "undefined", "channel_type empty": "undefined",
+		"channel_type unknown high bit":                 "undefined",
+		"channel_type anchors not signaled by peer":     "not negotiated",
+		"channel_type anchors refused by our policy":    "not negotiated",
+		"channel_type scid_alias not negotiated":        "option_scid_alias not negotiated",
+		"channel_type scid_alias with announce_channel": "with announce_channel",
+		"channel_type zeroconf untrusted":               "untrusted",
+		"channel_type zeroconf not negotiated":          "option_zeroconf not negotiated",
+		"funding 2^24 without large channels":           "option_support_large_channel",
+		"funding below our minimum":                     "below our limit",
+		"funding above our maximum":                     "above our limit",
+		"dust limit below 354":                          "below 354",
+		"dust limit above our maximum":                  "above our limit",
+		"dust limit above its reserve":                  "above its channel_reserve",
+		"reserve below our dust limit":                  "below the other side's dust",
+		"reserve above our maximum share":               "millionths",
+		"reserve the whole capacity":                    "not below the capacity",
+		"htlc_minimum above our maximum":                "above our limit",
+		"htlc_minimum above the capacity less reserves": "no room",
+		"feerate below our minimum":                     "below our minimum",
+		"feerate below our static_remotekey minimum":    "option_static_remotekey",
+		"feerate above our maximum":                     "above our maximum",
+		"funder cannot pay the fee":                     "cannot pay",
+		"both outputs at or below the reserve":          "at or below the reserve",
+		"upfront script missing though negotiated":      "missing",
+		"upfront script of no allowed form":             "not an allowed",
+		"upfront script segwit v1 without anysegwit":    "not an allowed",
+		"upfront script P2PKH refused by policy":        "not an allowed",
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			m, in := validOpen(t)
 			tc.mutate(m, in)
 			_, err := CheckOpenChannel(m, in)
 			requireRule(t, err, tc.rule)
+			require.Contains(t, err.Error(), why[tc.name])
 		})
 	}
 }
