@@ -252,13 +252,15 @@ type ChannelConfig struct {
 	// outgoing one's. At least [MinCLTVExpiryDelta] (BOLT 2,
 	// "cltv_expiry_delta Selection"). Default [DefaultCLTVExpiryDelta].
 	CLTVExpiryDelta uint16
-	// MaxDustHTLCExposure caps the total of the dust HTLCs (trimmed from a
-	// commitment, so lost as fees if it confirms) in the channel
+	// MaxDustHTLCExposure is max_dust_htlc_exposure_msat (BOLT 2,
+	// "Bounding exposure to trimmed in-flight HTLCs"): it caps the total of
+	// the HTLCs trimmed from either commitment, lost as fees if it confirms
 	// (CVE-2021-41593). Default [DefaultMaxDustHTLCExposure].
 	MaxDustHTLCExposure wire.MilliSatoshi
 	// ForceCloseAvoidanceMaxFee is how much more than our estimate we
-	// accept to pay in a cooperative close fee rather than force close.
-	// Default [DefaultForceCloseAvoidanceMaxFee].
+	// accept to pay in a cooperative close fee rather than force close
+	// (the fee_range we offer in closing_signed, BOLT 2 "Closing
+	// Negotiation"). Default [DefaultForceCloseAvoidanceMaxFee].
 	ForceCloseAvoidanceMaxFee wire.Satoshi
 }
 
