@@ -259,7 +259,7 @@ type ChannelConfig struct {
 	MaxDustHTLCExposure wire.MilliSatoshi
 	// ForceCloseAvoidanceMaxFee is how much more than our estimate we
 	// accept to pay in a cooperative close fee rather than force close
-	// (the fee_range we offer in closing_signed, BOLT 2 "Closing
+	// (the fee_range we offer in closing_signed, BOLT 2 "Legacy Closing
 	// Negotiation"). Default [DefaultForceCloseAvoidanceMaxFee].
 	ForceCloseAvoidanceMaxFee wire.Satoshi
 }
