@@ -226,8 +226,11 @@ const (
 	// DefaultMaxDustLimit is 546 sat, the largest standard dust threshold
 	// (P2PKH) of Bitcoin Core's relay policy.
 	DefaultMaxDustLimit wire.Satoshi = 546
-	// DefaultForceAnnouncedChannelPreference is true.
-	DefaultForceAnnouncedChannelPreference = true
+	// DefaultForceAnnouncedChannelPreference is false: a node accepts
+	// inbound channels whether public or private (lnd opens public ones
+	// by default), so the default node interoperates; a node that wants
+	// only its own kind sets it.
+	DefaultForceAnnouncedChannelPreference = false
 	// DefaultAcceptLegacyShutdownScripts is true: lnd and LDK accept them.
 	DefaultAcceptLegacyShutdownScripts = true
 	// DefaultFeeRateTolerance is 250 sat/kw (about 1 sat/vbyte).

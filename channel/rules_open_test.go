@@ -95,9 +95,13 @@ func TestCheckOpenChannelRules(t *testing.T) {
 			in.TrustZeroConf = true
 			in.TheirFeatures.Unset(wire.ZeroConfOptional)
 		}},
-		{"announce_channel against our preference", RuleOpenChannelFlags, func(m *wire.OpenChannel, _ *InboundOpen) { m.ChannelFlags = 1 }},
+		{"announce_channel against our preference", RuleOpenChannelFlags, func(m *wire.OpenChannel, in *InboundOpen) {
+			m.ChannelFlags = 1
+			in.Config.Limits.ForceAnnouncedChannelPreference = true
+		}},
 		{"private against our preference", RuleOpenChannelFlags, func(_ *wire.OpenChannel, in *InboundOpen) {
 			in.Config.Handshake.AnnounceChannel = true
+			in.Config.Limits.ForceAnnouncedChannelPreference = true
 		}},
 		{"funding 2^24 without large channels", RuleOpenFundingSatoshis, func(m *wire.OpenChannel, in *InboundOpen) {
 			m.FundingAmount = LargeChannelThreshold
