@@ -136,6 +136,7 @@ func (q *Queue) Append(ctx context.Context, evs ...Event) error {
 	ops := make([]persist.Op, 0, len(evs)+1)
 	for i, e := range evs {
 		if e == nil || isNilEvent(e) {
+			resetIDs(evs[:i])
 			return fmt.Errorf("%w: nil", ErrInvalidEvent)
 		}
 		e.meta().ID = q.nextID + uint64(i)
