@@ -27,7 +27,10 @@
 // The state machines (the channel manager, the chain monitor) [Queue.Append]
 // events; the application drains them with [Queue.Process] and a [Handler].
 // Append writes the event through a persist.KVStore and makes it visible to
-// Process only once the store has made it durable. Process delivers events
+// Process only once the store has made it durable; [Queue.AppendWith] writes
+// the caller's own state change in the same all-or-nothing batch, so that a
+// state machine never keeps a change whose event was lost, nor an event
+// whose change was lost. Process delivers events
 // in the order they were appended, one at a time, and removes an event from
 // the store only after its handler returned nil.
 //

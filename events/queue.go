@@ -125,7 +125,28 @@ func eventKey(id uint64) string { return fmt.Sprintf("%016x", id) }
 // Append does no work of its own beyond encoding and one store write: no
 // goroutine, clock or randomness.
 func (q *Queue) Append(ctx context.Context, evs ...Event) error {
+	return q.AppendWith(ctx, nil, evs...)
+}
+
+// AppendWith is Append with the caller's own operations in the same
+// all-or-nothing batch: a state machine persists the state change that
+// raised the events together with them, so that a crash keeps both or
+// neither (the way LDK persists pending events with its channel manager).
+// ops must not touch the queue's namespace. With no events it applies ops
+// alone.
+func (q *Queue) AppendWith(ctx context.Context, ops []persist.Op, evs ...Event) error {
+	for _, op := range ops {
+		if op.NS.Primary == q.cfg.Namespace {
+			return fmt.Errorf("%w: the caller's batch writes %s/%s, in the queue's namespace", ErrInvalidEvent, op.NS, op.Key)
+		}
+	}
 	if len(evs) == 0 {
+		if len(ops) == 0 {
+			return nil
+		}
+		if err := q.cfg.Store.Apply(ctx, ops); err != nil {
+			return fmt.Errorf("events: applying the caller's batch: %w", err)
+		}
 		return nil
 	}
 	q.appendMu.Lock()
@@ -133,7 +154,8 @@ func (q *Queue) Append(ctx context.Context, evs ...Event) error {
 	if n := q.Len(); n+len(evs) > q.cfg.MaxPending {
 		return &FullError{Pending: n, Adding: len(evs), Max: q.cfg.MaxPending}
 	}
-	ops := make([]persist.Op, 0, len(evs)+1)
+	batch := make([]persist.Op, 0, len(ops)+len(evs)+1)
+	batch = append(batch, ops...)
 	for i, e := range evs {
 		if e == nil || isNilEvent(e) {
 			resetIDs(evs[:i])
@@ -145,14 +167,14 @@ func (q *Queue) Append(ctx context.Context, evs ...Event) error {
 			resetIDs(evs[:i+1])
 			return err
 		}
-		ops = append(ops, persist.WriteOp(q.pendingNS, eventKey(e.EventID()), rec))
+		batch = append(batch, persist.WriteOp(q.pendingNS, eventKey(e.EventID()), rec))
 	}
 	next := q.nextID + uint64(len(evs))
-	ops = append(ops, persist.WriteOp(q.metaNS, nextIDKey, binary.BigEndian.AppendUint64(nil, next)))
+	batch = append(batch, persist.WriteOp(q.metaNS, nextIDKey, binary.BigEndian.AppendUint64(nil, next)))
 	// The IDs are spent even if the write fails: it may have reached the
 	// disk, and an ID must never name two events.
 	q.nextID = next
-	if err := q.cfg.Store.Apply(ctx, ops); err != nil {
+	if err := q.cfg.Store.Apply(ctx, batch); err != nil {
 		resetIDs(evs)
 		return fmt.Errorf("events: appending %d events: %w", len(evs), err)
 	}

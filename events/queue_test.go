@@ -459,3 +459,38 @@ func TestNamespacesAreSeparate(t *testing.T) {
 	b = openQueue(t, store.Reopen(), events.Config{Namespace: "node-b"})
 	require.Equal(t, 0, b.Len())
 }
+
+// AppendWith writes the caller's state change and the events together:
+// after a crash both are there or neither.
+func TestAppendWithIsAtomic(t *testing.T) {
+	ctx := context.Background()
+	state := persist.Namespace{Primary: "channels"}
+	op := persist.WriteOp(state, "c1", []byte("funded"))
+
+	store := persisttest.NewCrashStore()
+	q := openQueue(t, store, events.Config{})
+	store.Hold(true)
+	done := make(chan error, 1)
+	go func() { done <- q.AppendWith(ctx, []persist.Op{op}, ready(1)) }()
+	require.NoError(t, store.WaitPending(ctx, 1))
+	crashed := store.Crash()
+	require.Error(t, <-done)
+	_, ok := crashed.Durable(state, "c1")
+	require.False(t, ok, "neither the state")
+	require.Equal(t, 0, openQueue(t, crashed, events.Config{}).Len(), "nor the event")
+
+	q = openQueue(t, crashed, events.Config{})
+	require.NoError(t, q.AppendWith(ctx, []persist.Op{op}, ready(1)))
+	crashed = crashed.Crash()
+	v, ok := crashed.Durable(state, "c1")
+	require.True(t, ok, "both the state")
+	require.Equal(t, []byte("funded"), v)
+	require.Equal(t, 1, openQueue(t, crashed, events.Config{}).Len(), "and the event")
+
+	q = openQueue(t, crashed, events.Config{})
+	require.NoError(t, q.AppendWith(ctx, []persist.Op{persist.RemoveOp(state, "c1")}), "ops alone")
+	_, ok = crashed.Durable(state, "c1")
+	require.False(t, ok)
+	bad := persist.WriteOp(persist.Namespace{Primary: events.DefaultNamespace, Secondary: "meta"}, "next-id", nil)
+	require.ErrorIs(t, q.AppendWith(ctx, []persist.Op{bad}, ready(2)), events.ErrInvalidEvent, "the queue's keys are its own")
+}
