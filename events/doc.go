@@ -30,9 +30,9 @@
 // Process only once the store has made it durable; [Queue.AppendWith] writes
 // the caller's own state change in the same all-or-nothing batch, so that a
 // state machine never keeps a change whose event was lost, nor an event
-// whose change was lost. Process delivers events
-// in the order they were appended, one at a time, and removes an event from
-// the store only after its handler returned nil.
+// whose change was lost. Process delivers events in the order they were
+// appended, one at a time, and removes an event from the store only after
+// its handler returned nil.
 //
 // Delivery is at least once: an event is delivered again when its handler
 // returns an error (at the next Process), and after a restart when the node
