@@ -172,5 +172,8 @@ func TestDecodeSanitizesText(t *testing.T) {
 func TestFormatIsFixed(t *testing.T) {
 	for i, k := range allKinds {
 		require.Equal(t, persist.RecordFormat{Type: byte(i + 1), Major: 1, Minor: 0}, events.Format(k), fmt.Sprint(k))
+		require.NotContains(t, k.String(), "kind(")
 	}
+	require.Equal(t, "kind(0)", events.Kind(0).String())
+	require.Equal(t, "kind(9)", events.Kind(9).String())
 }

@@ -494,3 +494,19 @@ func TestAppendWithIsAtomic(t *testing.T) {
 	bad := persist.WriteOp(persist.Namespace{Primary: events.DefaultNamespace, Secondary: "meta"}, "next-id", nil)
 	require.ErrorIs(t, q.AppendWith(ctx, []persist.Op{bad}, ready(2)), events.ErrInvalidEvent, "the queue's keys are its own")
 }
+
+// Events found at Open are all kept, even beyond a smaller MaxPending:
+// Append waits for Process to make room.
+func TestOpenKeepsEventsBeyondMaxPending(t *testing.T) {
+	ctx := context.Background()
+	store := persisttest.NewCrashStore()
+	q := openQueue(t, store, events.Config{})
+	require.NoError(t, q.Append(ctx, ready(1), ready(2), ready(3)))
+	q = openQueue(t, store.Reopen(), events.Config{MaxPending: 2})
+	require.Equal(t, 3, q.Len())
+	require.ErrorIs(t, q.Append(ctx, ready(4)), events.ErrQueueFull)
+	var r recorder
+	require.NoError(t, q.Process(ctx, &r))
+	require.Equal(t, []uint64{1, 2, 3}, r.got)
+	require.NoError(t, q.Append(ctx, ready(4)))
+}
