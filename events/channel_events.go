@@ -251,6 +251,7 @@ func (e *ChannelClosed) fields() []field {
 		uintField(12, "capacity_sat", &e.ChannelCapacity),
 		outPointField(14, "funding_outpoint", &e.FundingOutPoint),
 		uintField(16, "last_local_balance_msat", &e.LastLocalBalance),
+		boolField(18, "broadcast", &e.Reason.Broadcast),
 	}
 }
 

@@ -90,6 +90,11 @@ type ClosureReason struct {
 	// ClosedCounterpartyError; empty otherwise. Never more than
 	// MaxMessageLen bytes of printable UTF-8.
 	Message string
+	// Broadcast, for ClosedHolderForceClosed and
+	// ClosedOutdatedChannelManager, says whether our latest commitment
+	// was broadcast (false when the channel was never funded, so there was
+	// nothing to broadcast).
+	Broadcast bool
 }
 
 // MaxMessageLen is the longest ClosureReason.Message kept, in bytes.
@@ -98,9 +103,10 @@ const MaxMessageLen = 1024
 // Reason returns a ClosureReason of kind k without a message.
 func Reason(k ClosureKind) ClosureReason { return ClosureReason{Kind: k} }
 
-// HolderForceClosed is the reason of a force close of ours; why says why.
-func HolderForceClosed(why string) ClosureReason {
-	return ClosureReason{Kind: ClosedHolderForceClosed, Message: SanitizeText(why)}
+// HolderForceClosed is the reason of a force close of ours; why says why,
+// broadcast whether our commitment was broadcast.
+func HolderForceClosed(why string, broadcast bool) ClosureReason {
+	return ClosureReason{Kind: ClosedHolderForceClosed, Message: SanitizeText(why), Broadcast: broadcast}
 }
 
 // ProcessingError is the reason of a channel failed on our side.
@@ -114,12 +120,17 @@ func CounterpartyError(data []byte) ClosureReason {
 	return ClosureReason{Kind: ClosedCounterpartyError, Message: SanitizeText(string(data))}
 }
 
-// String describes the reason, e.g. `counterparty-error: "bad sig"`.
+// String describes the reason, e.g. `counterparty-error: "bad sig"` or
+// `holder-force-closed (broadcast): "user asked"`.
 func (r ClosureReason) String() string {
-	if r.Message == "" {
-		return r.Kind.String()
+	s := r.Kind.String()
+	if r.Broadcast {
+		s += " (broadcast)"
 	}
-	return fmt.Sprintf("%s: %q", r.Kind, r.Message)
+	if r.Message == "" {
+		return s
+	}
+	return fmt.Sprintf("%s: %q", s, r.Message)
 }
 
 // SanitizeText makes untrusted text safe to show and log: invalid UTF-8

@@ -40,7 +40,8 @@ func TestClosureReasons(t *testing.T) {
 	}{
 		{events.Reason(events.ClosedCooperativelyByUs), "cooperative-by-us"},
 		{events.Reason(events.ClosedCooperativelyByPeer), "cooperative-by-peer"},
-		{events.HolderForceClosed("user asked"), `holder-force-closed: "user asked"`},
+		{events.HolderForceClosed("user asked", true), `holder-force-closed (broadcast): "user asked"`},
+		{events.HolderForceClosed("", false), `holder-force-closed`},
 		{events.Reason(events.ClosedCounterpartyForceClosed), "counterparty-force-closed"},
 		{events.ProcessingError("bad commitment signature"), `processing-error: "bad commitment signature"`},
 		{events.CounterpartyError([]byte("internal error\n\x00")), `counterparty-error: "internal error??"`},

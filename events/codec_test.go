@@ -121,7 +121,7 @@ func TestDecodeRejectsMalformedRecords(t *testing.T) {
 		{"closed without a reason", record(events.KindChannelClosed, 1), persist.ErrCorrupt},
 		{"closed with reason 10", record(events.KindChannelClosed, 1, tlv(6, []byte{10})), persist.ErrCorrupt},
 		{"closed with reason 256", record(events.KindChannelClosed, 1, tlv(6, []byte{1, 0})), persist.ErrCorrupt},
-		{"closed, text and an unknown even field", record(events.KindChannelClosed, 1, reason, tlv(8, []byte("x")), tlv(18, nil)), wire.ErrUnknownEvenType},
+		{"closed, text and an unknown even field", record(events.KindChannelClosed, 1, reason, tlv(8, []byte("x")), tlv(20, nil)), wire.ErrUnknownEvenType},
 		{"tx garbage", record(events.KindDiscardFunding, 1, tlv(6, []byte{1, 2, 3})), persist.ErrCorrupt},
 		{"tx with trailing bytes", record(events.KindDiscardFunding, 1, tlv(6, append(txBytes(t, g), 0))), persist.ErrCorrupt},
 		{"spendable without outputs", record(events.KindSpendableOutputs, 1), persist.ErrCorrupt},

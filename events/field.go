@@ -84,7 +84,8 @@ func fixed(dst, v []byte) error {
 	return nil
 }
 
-// boolField is a flag: an empty record when set, absent when not.
+// boolField is a flag: an empty record when set, absent when not. It is
+// logged only when set.
 func boolField(typ uint64, name string, p *bool) field {
 	return field{
 		typ: typ, name: name,
@@ -96,7 +97,7 @@ func boolField(typ uint64, name string, p *bool) field {
 			*p = true
 			return nil
 		},
-		log: func() (slog.Value, bool) { return slog.BoolValue(*p), true },
+		log: func() (slog.Value, bool) { return slog.BoolValue(true), *p },
 	}
 }
 
