@@ -132,8 +132,8 @@ func (q *Queue) Append(ctx context.Context, evs ...Event) error {
 // all-or-nothing batch: a state machine persists the state change that
 // raised the events together with them, so that a crash keeps both or
 // neither (the way LDK persists pending events with its channel manager).
-// ops must not touch the queue's namespace. With no events it applies ops
-// alone.
+// ops must not touch the queue's namespace (ErrInvalidEvent otherwise).
+// With no events it applies ops alone.
 func (q *Queue) AppendWith(ctx context.Context, ops []persist.Op, evs ...Event) error {
 	for _, op := range ops {
 		if op.NS.Primary == q.cfg.Namespace {
