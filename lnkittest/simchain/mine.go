@@ -1,8 +1,6 @@
 package simchain
 
 import (
-	"fmt"
-
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 )
@@ -85,8 +83,7 @@ func (c *Chain) connect(txs []*btcwire.MsgTx, scripts, skipInvalid bool) (*block
 				continue
 			}
 			rollback()
-			return nil, fmt.Errorf("simchain: block transaction %d: %w", i,
-				txErr(chainhash.Hash{}, -1, ErrMalformed, "nil transaction"))
+			return nil, txErr(chainhash.Hash{}, -1, ErrMalformed, "block transaction %d is nil", i)
 		}
 		txid := tx.TxHash()
 		if _, err := checkTx(tx, txid, ctx, c.confirmedCoin, scripts); err != nil {
@@ -94,7 +91,7 @@ func (c *Chain) connect(txs []*btcwire.MsgTx, scripts, skipInvalid bool) (*block
 				continue
 			}
 			rollback()
-			return nil, fmt.Errorf("simchain: block transaction %d: %w", i, err)
+			return nil, err
 		}
 		undo = append(undo, c.applyTx(tx, txid, height, false))
 		txids = append(txids, txid)
