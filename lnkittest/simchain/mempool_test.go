@@ -58,7 +58,7 @@ func TestMempoolDoubleSpend(t *testing.T) {
 func TestReplacement(t *testing.T) {
 	c := newChain(t)
 	prev := fund(t, c, trueScript, 100_000)
-	parent := spendTrue([]prevOut{prev}, 99_000)                // 1,000 sat
+	parent := spendTrue([]prevOut{prev}, 99_000)               // 1,000 sat
 	child := spendTrue([]prevOut{outputOf(parent, 0)}, 98_000) // 1,000 sat
 	require.NoError(t, c.BroadcastTransactions(context.Background(), parent, child))
 

@@ -17,7 +17,7 @@ import (
 type listenFunc func(height int32)
 
 func (f listenFunc) BlockConnected(_ *btcwire.MsgBlock, height int32) { f(height) }
-func (listenFunc) BlockDisconnected(*btcwire.BlockHeader, int32)     {}
+func (listenFunc) BlockDisconnected(*btcwire.BlockHeader, int32)      {}
 
 // TestConnect checks that connected listeners see every block and
 // reorganisation synchronously and in order (the recorder checks the
