@@ -10,11 +10,10 @@ import (
 type acceptMode uint8
 
 const (
-	// relay: consensus rules and the relay policy.
-	relay acceptMode = iota
-	// packaged: as relay, but a fee rate too low makes the transaction
-	// wait for a child of the same BroadcastTransactions call.
-	packaged
+	// packaged: consensus rules and the relay policy, where a fee rate
+	// too low makes the transaction wait for a child of the same
+	// BroadcastTransactions call.
+	packaged acceptMode = iota
 	// restore: back from a disconnected block, or kept across a
 	// reorganisation: consensus rules only, scripts already checked.
 	restore
@@ -110,18 +109,15 @@ func (c *Chain) accept(tx *btcwire.MsgTx, mode acceptMode) (*entry, *TxError) {
 		if err := checkDust(ck); err != nil {
 			return nil, err
 		}
-		if err := c.checkFee(e, mode); err != nil {
-			return nil, err
-		}
+		c.checkFee(e)
 	}
 	c.pool.add(e)
 	return e, nil
 }
 
 // checkFee applies the minimum relay fee rate to e with the pending
-// ancestors it would pay for. In packaged mode a fee too low makes e
-// pending instead of refused. c.mu is held.
-func (c *Chain) checkFee(e *entry, mode acceptMode) *TxError {
+// ancestors it would pay for. A fee too low makes e pending. c.mu is held.
+func (c *Chain) checkFee(e *entry) {
 	ancestors := c.pool.pendingAncestors(e.tx)
 	fee, weight := e.fee, e.weight
 	for _, a := range ancestors {
@@ -133,16 +129,12 @@ func (c *Chain) checkFee(e *entry, mode acceptMode) *TxError {
 		if len(ancestors) > 0 {
 			err.Detail += " (with the unpaid ancestors)"
 		}
-		if mode != packaged {
-			return err
-		}
 		e.pending = err
-		return nil
+		return
 	}
 	for _, a := range ancestors {
 		a.pending = nil
 	}
-	return nil
 }
 
 // checkReplacement applies the replacement rules to e, which conflicts
