@@ -32,6 +32,13 @@ type Chain struct {
 	busy      bool    // a delivery is under way
 }
 
+// Chain serves the interfaces of package chain.
+var (
+	_ chain.BlockSource     = (*Chain)(nil)
+	_ chain.BlockHashSource = (*Chain)(nil)
+	_ chain.Broadcaster     = (*Chain)(nil)
+)
+
 // blockRecord is a main-chain block and what connecting it changed.
 type blockRecord struct {
 	hash   chainhash.Hash

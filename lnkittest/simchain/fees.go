@@ -24,6 +24,8 @@ type FeeEstimator struct {
 	err     error
 }
 
+var _ chain.FeeEstimator = (*FeeEstimator)(nil)
+
 // Set makes every target answer rate (a fee spike, or a calm), dropping the
 // per-target rates.
 func (f *FeeEstimator) Set(rate lnwire.FeeRate) {

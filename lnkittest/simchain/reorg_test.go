@@ -148,3 +148,23 @@ func TestReorgBlocksInvalid(t *testing.T) {
 	require.NoError(t, err, "back to genesis")
 	require.Zero(t, c.Tip().Height)
 }
+
+// TestDeterministic checks that the same calls give the same blocks and
+// transactions: no clock, no randomness.
+func TestDeterministic(t *testing.T) {
+	run := func() (chain.BestBlock, []*btcwire.MsgTx) {
+		c := newChain(t)
+		f := fund(t, c, trueScript, 100_000)
+		require.NoError(t, c.Broadcast(spendTrue([]prevOut{f}, 99_000)))
+		c.Mine(3)
+		_, err := c.Reorg(3, 4) // the spend back to the mempool
+		require.NoError(t, err)
+		fund(t, c, paymentScript(testSigner(1)), 5_000)
+		return c.Tip(), c.Mempool()
+	}
+	tip1, pool1 := run()
+	tip2, pool2 := run()
+	require.Len(t, pool1, 1)
+	require.Equal(t, tip1, tip2)
+	require.Equal(t, txids(pool1...), txids(pool2...))
+}
