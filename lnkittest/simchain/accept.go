@@ -46,10 +46,6 @@ func (c *Chain) BroadcastTransactions(ctx context.Context, txs ...*btcwire.MsgTx
 	var refused *TxError
 	var accepted []*entry
 	for _, tx := range txs {
-		if tx == nil {
-			refused = txErr([32]byte{}, -1, ErrMalformed, "nil transaction")
-			break
-		}
 		e, err := c.accept(tx, packaged)
 		if err != nil {
 			refused = err
@@ -79,7 +75,10 @@ func (c *Chain) BroadcastTransactions(ctx context.Context, txs ...*btcwire.MsgTx
 // conflicts with when it may. It returns the entry, nil (with no error)
 // for a transaction of the main chain. c.mu is held.
 func (c *Chain) accept(tx *btcwire.MsgTx, mode acceptMode) (*entry, *TxError) {
-	txid := tx.TxHash()
+	txid, err := txidOf(tx)
+	if err != nil {
+		return nil, err
+	}
 	if e, ok := c.pool.byID[txid]; ok {
 		return e, nil
 	}

@@ -59,3 +59,35 @@ func FuzzBroadcast(f *testing.F) {
 		require.Error(t, mineErr, "mempool refused with %v", err)
 	})
 }
+
+// TestHostileShapes checks transactions that cannot even be serialized:
+// refused as malformed by the mempool and by MineTx, never a panic.
+func TestHostileShapes(t *testing.T) {
+	c := newChain(t)
+	prev := fund(t, c, trueScript, 100_000)
+	nilIn := spendTrue([]prevOut{prev}, 99_000)
+	nilIn.TxIn = append(nilIn.TxIn, nil)
+	nilOut := spendTrue([]prevOut{prev}, 99_000)
+	nilOut.TxOut = append([]*btcwire.TxOut{nil}, nilOut.TxOut...)
+	for _, tx := range []*btcwire.MsgTx{nil, nilIn, nilOut} {
+		requireMalformed := func(err error) {
+			t.Helper()
+			require.ErrorIs(t, err, simchain.ErrMalformed)
+		}
+		requireMalformed(c.Broadcast(tx))
+		_, err := c.MineTx(spendTrue([]prevOut{prev}, 99_000), tx)
+		requireMalformed(err)
+		_, err = c.ReorgBlocks(0, []*btcwire.MsgTx{tx})
+		requireMalformed(err)
+	}
+	require.Empty(t, c.Mempool())
+	require.EqualValues(t, 1, c.Tip().Height)
+	_, ok := c.Spender(prev.op)
+	require.False(t, ok, "the valid transaction before the malformed one was rolled back")
+	_, err := c.FundOutputs(nil)
+	require.ErrorIs(t, err, simchain.ErrMalformed)
+	_, err = c.FundOutputs()
+	require.ErrorIs(t, err, simchain.ErrMalformed)
+	_, err = c.Fund(trueScript, 0)
+	require.ErrorIs(t, err, simchain.ErrMalformed)
+}

@@ -77,16 +77,12 @@ func (c *Chain) connect(txs []*btcwire.MsgTx, scripts, skipInvalid bool) (*block
 			c.unapplyTx(included[i], txids[i+1], undo[i+1])
 		}
 	}
-	for i, tx := range txs {
-		if tx == nil {
-			if skipInvalid {
-				continue
-			}
-			rollback()
-			return nil, txErr(chainhash.Hash{}, -1, ErrMalformed, "block transaction %d is nil", i)
+	for _, tx := range txs {
+		txid, err := txidOf(tx)
+		if err == nil {
+			_, err = checkTx(tx, txid, ctx, c.confirmedCoin, scripts)
 		}
-		txid := tx.TxHash()
-		if _, err := checkTx(tx, txid, ctx, c.confirmedCoin, scripts); err != nil {
+		if err != nil {
 			if skipInvalid {
 				continue
 			}

@@ -88,7 +88,28 @@ func checkTx(tx *btcwire.MsgTx, txid chainhash.Hash, ctx spendContext, lookup co
 	return ck, nil
 }
 
-// checkSanity applies the context-free rules: what no block may hold.
+// txidOf returns the transaction's id, or ErrMalformed (with a zero txid)
+// for a transaction that cannot be serialized: nil, or with a nil input
+// or output.
+func txidOf(tx *btcwire.MsgTx) (chainhash.Hash, *TxError) {
+	if tx == nil {
+		return chainhash.Hash{}, txErr(chainhash.Hash{}, -1, ErrMalformed, "nil transaction")
+	}
+	for i, in := range tx.TxIn {
+		if in == nil {
+			return chainhash.Hash{}, txErr(chainhash.Hash{}, i, ErrMalformed, "nil input")
+		}
+	}
+	for i, o := range tx.TxOut {
+		if o == nil {
+			return chainhash.Hash{}, txErr(chainhash.Hash{}, -1, ErrMalformed, "output %d is nil", i)
+		}
+	}
+	return tx.TxHash(), nil
+}
+
+// checkSanity applies the context-free rules, to a transaction txidOf
+// accepted: what no block may hold.
 func checkSanity(tx *btcwire.MsgTx, txid chainhash.Hash) *TxError {
 	switch {
 	case len(tx.TxIn) == 0:
@@ -98,9 +119,6 @@ func checkSanity(tx *btcwire.MsgTx, txid chainhash.Hash) *TxError {
 	}
 	var total int64
 	for i, o := range tx.TxOut {
-		if o == nil {
-			return txErr(txid, -1, ErrMalformed, "output %d is nil", i)
-		}
 		if o.Value < 0 || o.Value > btcutil.MaxSatoshi {
 			return txErr(txid, -1, ErrMalformed, "output %d: value %d out of range", i, o.Value)
 		}
@@ -111,9 +129,6 @@ func checkSanity(tx *btcwire.MsgTx, txid chainhash.Hash) *TxError {
 	}
 	seen := make(map[btcwire.OutPoint]struct{}, len(tx.TxIn))
 	for i, in := range tx.TxIn {
-		if in == nil {
-			return txErr(txid, i, ErrMalformed, "nil input")
-		}
 		op := in.PreviousOutPoint
 		if op.Index == btcwire.MaxPrevOutIndex && op.Hash == (chainhash.Hash{}) {
 			return txErr(txid, i, ErrMalformed, "spends the null outpoint (a coinbase input)")
