@@ -4,7 +4,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/lnkit/lnkit/chain/chaintest"
 	"github.com/lnkit/lnkit/internal/configerr"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
@@ -19,8 +18,8 @@ type ConfigError = configerr.Error
 // Defaults of [Config].
 const (
 	// DefaultStart is the timestamp of the genesis block, in Unix seconds
-	// (September 2020).
-	DefaultStart = chaintest.DefaultStart
+	// (September 2020), as chain/chaintest's.
+	DefaultStart int64 = 1_600_000_000
 
 	// DefaultMinRelayFeeRate is the lowest fee rate the mempool accepts:
 	// 250 sat/kw, Bitcoin Core's default minrelaytxfee of 1 sat/vbyte.

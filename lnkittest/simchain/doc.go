@@ -21,8 +21,8 @@
 //     outputs (Core's 3 sat/vbyte dust relay fee, [DustLimit]), full RBF
 //     and package relay of parents paid for by a child (below).
 //
-// Each failure is a *[TxError] naming the transaction, the input when there
-// is one, and a sentinel ([ErrMissingInput], [ErrDoubleSpend], [ErrScript],
+// Each refused transaction gets a *[TxError] naming it, the input at fault
+// when there is one, and a sentinel ([ErrMissingInput], [ErrDoubleSpend], [ErrScript],
 // [ErrImmature], [ErrNonFinal], [ErrSequenceLock], [ErrFeeTooLow], [ErrDust],
 // [ErrReplacement], ...) for errors.Is.
 //
@@ -50,6 +50,10 @@
 // disconnected by a reorganisation goes back to the mempool like any other
 // (its made-up input exists outside the chain); it is exempt from the relay
 // policy.
+//
+// The chain answers what a test asks of a node: [Chain.Tip],
+// [Chain.Confirmations], [Chain.Spender] (confirmed or in the mempool),
+// [Chain.Unspent], [Chain.Mempool], [Chain.BlockAt].
 //
 // # Replacement and package relay
 //
