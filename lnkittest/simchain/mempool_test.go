@@ -199,3 +199,30 @@ func TestMineTxEvictsConflicts(t *testing.T) {
 	}
 	require.Nil(t, c.Mine(0))
 }
+
+// TestMineTxBlockRules checks the rules inside one block: a child after its
+// parent is valid, before it is missing its input, and two spends of one
+// output are a double spend; a refused block leaves nothing behind.
+func TestMineTxBlockRules(t *testing.T) {
+	c := newChain(t)
+	prev := fund(t, c, trueScript, 100_000)
+	parent := spendTrue([]prevOut{prev}, 99_000)
+	child := spendTrue([]prevOut{outputOf(parent, 0)}, 98_000)
+	twin := spendTrue([]prevOut{prev}, 98_000)
+	tip := c.Tip()
+
+	_, err := c.MineTx(child, parent)
+	te := requireTxError(t, err, simchain.ErrMissingInput, 0)
+	require.Equal(t, child.TxHash(), te.TxID)
+	_, err = c.MineTx(parent, twin)
+	te = requireTxError(t, err, simchain.ErrDoubleSpend, 0)
+	require.Equal(t, twin.TxHash(), te.TxID)
+	require.Equal(t, tip, c.Tip())
+	_, ok := c.Spender(prev.op)
+	require.False(t, ok)
+
+	hash, err := c.MineTx(parent, child)
+	require.NoError(t, err)
+	require.Equal(t, hash, c.Tip().Hash)
+	require.EqualValues(t, 1, c.Confirmations(child.TxHash()))
+}

@@ -30,12 +30,14 @@ type listenerSlot struct {
 // the blocks of a call made by another goroutine during a delivery: that
 // call may return before its blocks are delivered.
 //
-// The returned function disconnects the listeners (a crashed node): they
+// Nil listeners are ignored. The returned function disconnects the listeners (a crashed node): they
 // receive nothing after the delivery under way.
 func (c *Chain) Connect(listeners ...chain.Listen) (disconnect func()) {
-	slots := make([]*listenerSlot, len(listeners))
-	for i, l := range listeners {
-		slots[i] = &listenerSlot{l: l}
+	slots := make([]*listenerSlot, 0, len(listeners))
+	for _, l := range listeners {
+		if l != nil {
+			slots = append(slots, &listenerSlot{l: l})
+		}
 	}
 	c.mu.Lock()
 	c.listeners = append(c.listeners, slots...)
