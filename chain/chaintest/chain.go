@@ -25,6 +25,7 @@ type Chain struct {
 	blocks    map[chainhash.Hash]*storedBlock
 	main      []chainhash.Hash // main chain by height
 	counter   uint32           // makes every block unique
+	start     int64            // timestamp of genesis, Unix seconds
 	forgotten map[chainhash.Hash]bool
 	hooks     Hooks
 	calls     Calls
@@ -65,11 +66,19 @@ type Calls struct {
 // NewChain returns a chain holding only a genesis block.
 func NewChain() *Chain { return NewChainSeed(0) }
 
+// DefaultStart is the timestamp of the genesis block of [NewChain] and
+// [NewChainSeed], in Unix seconds.
+const DefaultStart int64 = 1_600_000_000
+
 // NewChainSeed returns a chain whose blocks are numbered from seed: chains
 // with seeds far enough apart share no block, not even genesis (a different
 // network).
-func NewChainSeed(seed uint32) *Chain {
-	c := &Chain{blocks: make(map[chainhash.Hash]*storedBlock), forgotten: make(map[chainhash.Hash]bool), counter: seed}
+func NewChainSeed(seed uint32) *Chain { return NewChainAt(seed, time.Unix(DefaultStart, 0)) }
+
+// NewChainAt returns a chain like [NewChainSeed] whose block at height h is
+// timestamped start + h×10 minutes, on every branch.
+func NewChainAt(seed uint32, start time.Time) *Chain {
+	c := &Chain{blocks: make(map[chainhash.Hash]*storedBlock), forgotten: make(map[chainhash.Hash]bool), counter: seed, start: start.Unix()}
 	c.main = []chainhash.Hash{c.newBlock(chainhash.Hash{}, 0, nil)}
 	return c
 }
@@ -90,7 +99,7 @@ func (c *Chain) newBlock(parent chainhash.Hash, height int32, txs []*btcwire.Msg
 			Version:    4,
 			PrevBlock:  parent,
 			MerkleRoot: merkleRoot(all),
-			Timestamp:  time.Unix(1_600_000_000+int64(height)*600, 0),
+			Timestamp:  time.Unix(c.start+int64(height)*600, 0),
 			Bits:       0x207fffff,
 			Nonce:      c.counter,
 		},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/lnkit/lnkit/chain"
@@ -147,4 +148,16 @@ func TestClock(t *testing.T) {
 	cancel()
 	_, err = clk.Next(ctx)
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// TestChainAt checks that a chain's timestamps start where it is told, ten
+// minutes apart on every branch.
+func TestChainAt(t *testing.T) {
+	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := chaintest.NewChainAt(0, start)
+	require.Equal(t, start.Unix(), c.MsgBlock(c.Tip().Hash).Header.Timestamp.Unix())
+	c.Mine(2)
+	branch := c.Reorg(1, 1)
+	require.Equal(t, start.Add(20*time.Minute).Unix(), c.MsgBlock(branch[0]).Header.Timestamp.Unix())
+	require.Equal(t, time.Unix(chaintest.DefaultStart, 0), chaintest.NewChain().MsgBlock(chaintest.NewChain().Tip().Hash).Header.Timestamp)
 }
