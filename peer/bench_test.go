@@ -31,6 +31,7 @@ func (h *countingHandler) PendingMessages(dst []peer.Outbound) []peer.Outbound {
 
 // benchPair connects two managers in memory with counting handlers.
 func benchPair(b *testing.B) (sender, receiver *countingHandler, a, z *testNode, l *link) {
+	b.Helper()
 	sender, receiver = &countingHandler{}, &countingHandler{}
 	a = newTestNode(b, 1, func(c *peer.Config) { c.ChannelHandler, c.CustomHandler = sender, sender })
 	z = newTestNode(b, 2, func(c *peer.Config) { c.ChannelHandler, c.CustomHandler = receiver, receiver })
@@ -45,6 +46,7 @@ func benchPair(b *testing.B) (sender, receiver *countingHandler, a, z *testNode,
 // benchInMemory sends b.N copies of msg from one manager to another through
 // ProcessEvents, SendData and ReadEvent, batch messages per ProcessEvents.
 func benchInMemory(b *testing.B, msg wire.Message, batch int) {
+	b.Helper()
 	sender, receiver, a, z, l := benchPair(b)
 	enc, _ := wire.Encode(nil, msg)
 	b.SetBytes(int64(len(enc)))

@@ -110,6 +110,7 @@ type handshakeFixture struct {
 }
 
 func newHandshakeFixture(b *testing.B) *handshakeFixture {
+	b.Helper()
 	vecs := loadVectors(b)
 	iv, rv := vecs.Initiator[0], vecs.Responder[0]
 	fx := &handshakeFixture{
@@ -130,6 +131,7 @@ func newHandshakeFixture(b *testing.B) *handshakeFixture {
 }
 
 func (fx *handshakeFixture) initiator(b *testing.B, act2 []byte) []byte {
+	b.Helper()
 	hs, err := NewInitiator(fx.initKey, fx.respPub, fx.initEph)
 	if err != nil {
 		b.Fatal(err)

@@ -11,6 +11,7 @@ import (
 // benchTCP sends b.N copies of msg from one Manager to another over
 // loopback TCP, keeping at most window messages in flight.
 func benchTCP(b *testing.B, msg wire.Message) {
+	b.Helper()
 	a := newNode(b, 1, Config{}, nil)
 	z := newNode(b, 2, Config{}, nil)
 	a.run(b)
@@ -62,6 +63,7 @@ func BenchmarkTCPLoopbackCustom1KiB(b *testing.B) {
 // waitProgress waits for the receiver to handle a message, failing if the
 // connection is gone.
 func waitProgress(b *testing.B, z *node) {
+	b.Helper()
 	select {
 	case <-z.h.progress:
 	case <-time.After(5 * time.Second):
