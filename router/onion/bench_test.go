@@ -11,6 +11,7 @@ import (
 // benchRoute returns n hops with realistic intermediate payloads (amount,
 // cltv, channel) and a final payload with payment data.
 func benchRoute(b *testing.B, n int) ([]*btcec.PrivateKey, []Hop) {
+	b.Helper()
 	r := rand.New(rand.NewSource(int64(n)))
 	keys := make([]*btcec.PrivateKey, n)
 	route := make([]Hop, n)
@@ -35,6 +36,7 @@ func benchRoute(b *testing.B, n int) ([]*btcec.PrivateKey, []Hop) {
 }
 
 func benchmarkNewPacket(b *testing.B, n int) {
+	b.Helper()
 	_, route := benchRoute(b, n)
 	session := mustPriv(b, "4141414141414141414141414141414141414141414141414141414141414141")
 	ad := make([]byte, 32)
@@ -86,6 +88,7 @@ func BenchmarkProcess(b *testing.B) {
 // failureFrom20th returns the secrets of a 20-hop route and a failure the
 // 20th hop returned, with its attribution data.
 func failureFrom20th(b *testing.B) (*btcec.PrivateKey, []*btcec.PublicKey, []SharedSecret, []byte, *AttributionData) {
+	b.Helper()
 	_, route := benchRoute(b, 20)
 	session := mustPriv(b, "4141414141414141414141414141414141414141414141414141414141414141")
 	_, secrets, err := NewPacket(session, route, nil)
