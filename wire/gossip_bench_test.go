@@ -3,6 +3,7 @@ package wire
 import "testing"
 
 func benchDecode(b *testing.B, m Message) {
+	b.Helper()
 	p, err := m.Encode(nil)
 	if err != nil {
 		b.Fatal(err)
@@ -18,6 +19,7 @@ func benchDecode(b *testing.B, m Message) {
 }
 
 func benchEncode(b *testing.B, m Message) {
+	b.Helper()
 	buf := make([]byte, 0, MaxMessageSize)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -34,6 +36,7 @@ func benchChannelUpdate() *ChannelUpdate {
 }
 
 func benchReplyChannelRange(b *testing.B, enc QueryEncoding) *ReplyChannelRange {
+	b.Helper()
 	g := newGossipRand(b, 7)
 	m := &ReplyChannelRange{NumBlocks: 1000, SyncComplete: true, Encoding: enc, ShortChannelIDs: g.scids(2000),
 		Timestamps: Some(TimestampsTLV{Encoding: enc}), Checksums: Some([]ChannelUpdateChecksums(nil))}

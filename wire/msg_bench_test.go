@@ -25,6 +25,7 @@ func benchCommitmentSigned483() *wire.CommitmentSigned {
 
 // benchEncode encodes m into a reused buffer.
 func benchEncode(b *testing.B, m wire.Message) {
+	b.Helper()
 	buf, err := wire.Encode(nil, m)
 	if err != nil {
 		b.Fatal(err)
@@ -41,6 +42,7 @@ func benchEncode(b *testing.B, m wire.Message) {
 
 // benchDecodeInto decodes a payload into one reused message.
 func benchDecodeInto(b *testing.B, m wire.Message) {
+	b.Helper()
 	payload, err := m.Encode(nil)
 	if err != nil {
 		b.Fatal(err)
@@ -59,6 +61,7 @@ func benchDecodeInto(b *testing.B, m wire.Message) {
 // benchDecode decodes whole messages with wire.Decode, which allocates the
 // message itself.
 func benchDecode(b *testing.B, m wire.Message) {
+	b.Helper()
 	raw, err := wire.Encode(nil, m)
 	if err != nil {
 		b.Fatal(err)
