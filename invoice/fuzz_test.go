@@ -72,9 +72,7 @@ func FuzzDecodeFields(f *testing.F) {
 	vf := loadVectors(f)
 	for _, v := range vf.Valid {
 		hrp, data, _, err := decodeBech32(v.Invoice)
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		f.Add(hrp, data)
 	}
 	for _, v := range vf.Invalid {
