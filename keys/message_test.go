@@ -136,9 +136,7 @@ func FuzzVerifyMessage(f *testing.F) {
 	m := NewManager(Seed{9}, Config{})
 	for _, msg := range []string{"", "test", "hello world"} {
 		sig, err := m.SignMessage([]byte(msg))
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		f.Add([]byte(msg), sig)
 	}
 	for _, v := range messageVectors {

@@ -220,14 +220,10 @@ func FuzzSecretStoreUnmarshal(f *testing.F) {
 	var s SecretStore
 	for i := uint64(0); i < 12; i++ {
 		enc, err := s.MarshalBinary()
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		f.Add(enc)
 		idx := ShachainIndex(i)
-		if err := s.Insert(idx, PerCommitmentSecret(seed, idx)); err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, s.Insert(idx, PerCommitmentSecret(seed, idx)))
 	}
 	f.Add([]byte{1, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
