@@ -5,6 +5,7 @@ import (
 
 	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // countingHandler counts messages without keeping them.
@@ -37,9 +38,7 @@ func benchPair(b *testing.B) (sender, receiver *countingHandler, a, z *testNode,
 	z = newTestNode(b, 2, func(c *peer.Config) { c.ChannelHandler, c.CustomHandler = receiver, receiver })
 	l = dial(b, a, z)
 	l.Pump()
-	if len(a.m.Peers()) != 1 {
-		b.Fatal("not connected")
-	}
+	require.Len(b, a.m.Peers(), 1, "not connected")
 	return sender, receiver, a, z, l
 }
 
@@ -63,9 +62,7 @@ func benchInMemory(b *testing.B, msg wire.Message, batch int) {
 		}
 	}
 	b.StopTimer()
-	if receiver.n != b.N {
-		b.Fatalf("received %d of %d", receiver.n, b.N)
-	}
+	require.Equal(b, b.N, receiver.n, "received %d of %d", receiver.n, b.N)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 

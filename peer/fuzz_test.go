@@ -75,9 +75,7 @@ func FuzzTransportMessages(f *testing.F) {
 		}
 		for _, m := range msgs {
 			enc, err := wire.Encode(nil, m)
-			if err != nil {
-				f.Fatal(err)
-			}
+			require.NoError(f, err)
 			b = binary.BigEndian.AppendUint16(b, uint16(len(enc)))
 			b = append(b, enc...)
 		}
