@@ -55,9 +55,7 @@ func FuzzInitiator(f *testing.F) {
 	v := vecs.Initiator[0]
 	ls := localKey(f, v.LSPriv)
 	rs, err := btcec.ParsePubKey(unhex(f, v.RSPub))
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	e := privKey(f, v.EPriv)
 
 	f.Fuzz(func(t *testing.T, act2 []byte) {
