@@ -6,6 +6,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // benchRoute returns n hops with realistic intermediate payloads (amount,
@@ -73,9 +74,7 @@ func BenchmarkProcess(b *testing.B) {
 		pkts[i] = p
 	}
 	proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: keys[0]}, ReplayLog: forgetfulReplayLog{}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -92,14 +91,10 @@ func failureFrom20th(b *testing.B) (*btcec.PrivateKey, []*btcec.PublicKey, []Sha
 	_, route := benchRoute(b, 20)
 	session := mustPriv(b, "4141414141414141414141414141414141414141414141414141414141414141")
 	_, secrets, err := NewPacket(session, route, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	msg, _ := EncodeFailureMessage(nil, &IncorrectOrUnknownPaymentDetails{HTLCMsat: 1000, Height: 800_000}, nil)
 	reason, attr, err := NewFailure(secrets[19], msg, FailureOptions{Attribution: true, HoldTime: 3})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	for i := 18; i >= 0; i-- {
 		ForwardFailure(secrets[i], reason, attr, 1)
 	}

@@ -123,9 +123,7 @@ func FuzzDecryptFailure(f *testing.F) {
 	msg, _ := EncodeFailureMessage(nil, &IncorrectOrUnknownPaymentDetails{HTLCMsat: 1, Height: 2}, nil)
 	for _, src := range []int{0, 7, 19} {
 		reason, attr, err := NewFailure(secrets[src], msg, FailureOptions{Attribution: true, HoldTime: 9})
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		for i := src - 1; i >= 0; i-- {
 			ForwardFailure(secrets[i], reason, attr, uint32(i))
 		}
