@@ -1,13 +1,15 @@
 package wire
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 func benchDecode(b *testing.B, m Message) {
 	b.Helper()
 	p, err := m.Encode(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	dst := NewMessage(m.Type())
 	b.SetBytes(int64(len(p)))
 	b.ReportAllocs()
