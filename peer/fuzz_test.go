@@ -67,6 +67,8 @@ func FuzzInboundBytes(f *testing.F) {
 // input). If the first byte is odd a valid init goes first.
 func FuzzTransportMessages(f *testing.F) {
 	add := func(withInit bool, msgs ...wire.Message) {
+		f.Helper()
+
 		var b []byte
 		if withInit {
 			b = append(b, 1)
