@@ -19,9 +19,8 @@ import (
 // each must end in a disconnect with nothing left behind.
 func TestHostileHandshake(t *testing.T) {
 	n := newTestNode(t, 1, nil)
-	good := func() []byte {
+	good := func() []byte { // a valid act one to n
 		t.Helper()
-		// a valid act one to n
 		r := &rawPeer{t: t, n: n, d: &peertest.Descriptor{}, key: testKey(t, 9)}
 		pub, _ := n.id.PublicKey()
 		hs, err := noise.NewInitiator(r.key, pub, mustPriv(t, 0x42))
