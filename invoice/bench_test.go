@@ -5,6 +5,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/wire"
 )
@@ -35,9 +36,7 @@ func BenchmarkDecodeWithPayeeField(b *testing.B) {
 		PaymentHash(wire.PaymentHash{1}).PaymentSecret(wire.PaymentSecret{2}).
 		Description("coffee").PayeeNodeID(wire.NewNodeID(key.PubKey())).
 		Build(keySigner{key})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	s := inv.String()
 	b.ReportAllocs()
 	b.ResetTimer()

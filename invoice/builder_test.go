@@ -11,6 +11,7 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/wire"
 )
@@ -54,16 +55,14 @@ func replay(t *testing.T, inv *Invoice, signer Signer) (*Invoice, error) {
 			b.PayeeNodeID(inv.Payee())
 		case TagFallback:
 			addr, err := fbs[0].Address(inv.Network())
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			b.Fallback(addr)
 			fbs = fbs[1:]
 		case TagRouteHint:
 			b.RouteHint(hints[0]...)
 			hints = hints[1:]
 		default:
-			t.Fatalf("unexpected field %s", f.Tag)
+			require.Failf(t, "unexpected field", "%s", f.Tag)
 		}
 	}
 	return b.Build(signer)
@@ -80,26 +79,17 @@ func TestBuilderReproducesVectors(t *testing.T) {
 	for i, v := range vf.Valid {
 		t.Run(v.Title, func(t *testing.T) {
 			inv, err := Decode(v.Invoice)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			built, err := replay(t, inv, signer)
-			if err != nil {
-				t.Fatalf("Build: %v", err)
-			}
+			require.NoError(t, err, "Build")
 			want := strings.ToLower(v.Invoice)
 			if v.SignatureHighS {
 				want = vf.Valid[0].Invoice
-				if i == 0 {
-					t.Fatal("first example is high-S")
-				}
+				require.NotEqual(t, 0, i, "first example is high-S")
 			}
-			if got := built.String(); got != want {
-				t.Fatalf("built\n %s\nwant\n %s", got, want)
-			}
-			if built.Payee().String() != vf.SignerPubkey {
-				t.Errorf("payee %s, want %s", built.Payee(), vf.SignerPubkey)
-			}
+			got := built.String()
+			require.Equal(t, want, got, "built\n %s\nwant\n %s", got, want)
+			require.Equal(t, vf.SignerPubkey, built.Payee().String(), "payee %s, want %s", built.Payee(), vf.SignerPubkey)
 		})
 	}
 }
@@ -118,19 +108,14 @@ func TestBuilderFirstExample(t *testing.T) {
 		PaymentHash(hash).
 		Description("Please consider supporting this project").
 		Build(keySigner{key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if inv.String() != vf.Valid[0].Invoice {
-		t.Fatalf("got  %s\nwant %s", inv, vf.Valid[0].Invoice)
-	}
-	if inv.ExpirySeconds() != 3600 || inv.MinFinalCLTVExpiryDelta() != 18 {
-		t.Errorf("defaults: expiry %d, cltv %d", inv.ExpirySeconds(), inv.MinFinalCLTVExpiryDelta())
-	}
+	require.NoError(t, err)
+	require.Equal(t, vf.Valid[0].Invoice, inv.String(), "got  %s\nwant %s", inv, vf.Valid[0].Invoice)
+	require.Equal(t, uint64(3600), inv.ExpirySeconds(), "defaults: expiry %d, cltv %d", inv.ExpirySeconds(), inv.MinFinalCLTVExpiryDelta())
+	require.Equal(t, uint64(18), inv.MinFinalCLTVExpiryDelta(), "defaults: expiry %d, cltv %d", inv.ExpirySeconds(), inv.MinFinalCLTVExpiryDelta())
 	f := inv.Features()
-	if !f.IsSet(wire.VarOnionOptinRequired) || !f.IsSet(wire.PaymentSecretRequired) || len(f.Bits()) != 2 {
-		t.Errorf("default features %v", f.Bits())
-	}
+	require.True(t, f.IsSet(wire.VarOnionOptinRequired), "default features %v", f.Bits())
+	require.True(t, f.IsSet(wire.PaymentSecretRequired), "default features %v", f.Bits())
+	require.Len(t, f.Bits(), 2, "default features %v", f.Bits())
 }
 
 // fixedEntropy is an EntropySource returning one value.
@@ -177,65 +162,47 @@ func TestBuilderAllFields(t *testing.T) {
 		PayeeNodeID(id).
 		Metadata([]byte{0xfa, 0xce}).
 		Build(keySigner{key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	dec, err := Decode(inv.String())
-	if err != nil {
-		t.Fatalf("Decode(%s): %v", inv, err)
-	}
-	if dec.String() != inv.String() {
-		t.Fatal("re-encoding differs")
-	}
-	if !strings.HasPrefix(dec.String(), "lnbcrt12345670p1") {
-		t.Errorf("hrp of %s", dec)
-	}
+	require.NoError(t, err, "Decode(%s)", inv)
+	require.Equal(t, inv.String(), dec.String(), "re-encoding differs")
+	require.True(t, strings.HasPrefix(dec.String(), "lnbcrt12345670p1"), "hrp of %s", dec)
 	amt, ok := dec.Amount()
 	dh, _ := dec.DescriptionHash()
 	m, _ := dec.Metadata()
-	switch {
-	case !ok || amt != 1_234_567:
-		t.Errorf("amount %v", amt)
-	case dec.PaymentHash() != wire.PaymentHash{1}:
-		t.Errorf("payment hash")
-	case dec.PaymentSecret() != wire.PaymentSecret{2}:
-		t.Errorf("payment secret")
-	case dh != descHash:
-		t.Errorf("description hash")
-	case dec.Expiry() != 24*time.Hour || !dec.ExpiresAt().Equal(ts.Add(24*time.Hour)):
-		t.Errorf("expiry %v", dec.Expiry())
-	case dec.MinFinalCLTVExpiryDelta() != 144:
-		t.Errorf("cltv %d", dec.MinFinalCLTVExpiryDelta())
-	case !dec.HasPayeeField() || dec.Payee() != id:
-		t.Errorf("payee %s", dec.Payee())
-	case string(m) != "\xfa\xce":
-		t.Errorf("metadata %x", m)
-	case dec.Features().String() != features.String():
-		t.Errorf("features %s", dec.Features())
-	case dec.Network() != net || !dec.Timestamp().Equal(ts):
-		t.Errorf("network or timestamp")
-	}
+	require.True(t, ok, "amount")
+	require.EqualValues(t, 1_234_567, amt, "amount")
+	require.Equal(t, wire.PaymentHash{1}, dec.PaymentHash(), "payment hash")
+	require.Equal(t, wire.PaymentSecret{2}, dec.PaymentSecret(), "payment secret")
+	require.Equal(t, descHash, dh, "description hash")
+	require.Equal(t, 24*time.Hour, dec.Expiry(), "expiry")
+	require.True(t, dec.ExpiresAt().Equal(ts.Add(24*time.Hour)), "expires at %v", dec.ExpiresAt())
+	require.EqualValues(t, 144, dec.MinFinalCLTVExpiryDelta(), "cltv")
+	require.True(t, dec.HasPayeeField(), "payee field")
+	require.Equal(t, id, dec.Payee(), "payee")
+	require.Equal(t, "\xfa\xce", string(m), "metadata")
+	require.Equal(t, features.String(), dec.Features().String(), "features")
+	require.Same(t, net, dec.Network(), "network")
+	require.True(t, dec.Timestamp().Equal(ts), "timestamp %v, want %v", dec.Timestamp(), ts)
 	addrs := dec.FallbackAddresses()
 	want := []string{p2pkh.String(), p2sh.String(), p2wpkh.String(), p2wsh.String(), p2tr.String()}
-	if len(addrs) != 6 {
-		t.Fatalf("%d fallbacks", len(addrs))
-	}
+	require.Len(t, addrs, 6, "%d fallbacks", len(addrs))
 	for i, w := range want {
-		if addrs[i].String() != w {
-			t.Errorf("fallback %d = %s, want %s", i, addrs[i], w)
-		}
+		require.Equal(t, w, addrs[i].String(), "fallback %d = %s, want %s", i, addrs[i], w)
 	}
 	v2, ok := addrs[5].(*WitnessAddress)
-	if !ok || v2.WitnessVersion() != 2 || !strings.HasPrefix(v2.String(), "bcrt1z") {
-		t.Errorf("future witness fallback %T %v", addrs[5], addrs[5])
-	}
+	require.True(t, ok, "future witness fallback %T %v", addrs[5], addrs[5])
+	require.Equal(t, byte(2), v2.WitnessVersion(), "future witness fallback %T %v", addrs[5], addrs[5])
+	require.True(t, strings.HasPrefix(v2.String(), "bcrt1z"), "future witness fallback %T %v", addrs[5], addrs[5])
 	if decoded, err := btcutil.DecodeAddress(v2.String(), net); err == nil {
 		t.Logf("btcutil decodes %s as %T", v2, decoded)
 	}
 	hints := dec.RouteHints()
-	if len(hints) != 2 || len(hints[0]) != 2 || len(hints[1]) != 1 || hints[0][1] != hop(2) || hints[1][0] != hop(3) {
-		t.Errorf("route hints %+v", hints)
-	}
+	require.Len(t, hints, 2, "route hints %+v", hints)
+	require.Len(t, hints[0], 2, "route hints %+v", hints)
+	require.Len(t, hints[1], 1, "route hints %+v", hints)
+	require.Equal(t, hop(2), hints[0][1], "route hints %+v", hints)
+	require.Equal(t, hop(3), hints[1][0], "route hints %+v", hints)
 }
 
 // TestBuilderAmounts checks the shortest multiplier is chosen and amounts
@@ -261,19 +228,13 @@ func TestBuilderAmounts(t *testing.T) {
 		inv, err := NewBuilder(&chaincfg.MainNetParams, time.Unix(1, 0)).
 			Amount(c.msat).PaymentHash(wire.PaymentHash{}).PaymentSecret(wire.PaymentSecret{}).
 			Build(keySigner{key})
-		if err != nil {
-			t.Fatalf("%d: %v", c.msat, err)
-		}
-		if inv.HumanReadablePart() != c.hrp {
-			t.Errorf("%d msat: hrp %s, want %s", c.msat, inv.HumanReadablePart(), c.hrp)
-		}
+		require.NoError(t, err, "%d", c.msat)
+		require.Equal(t, c.hrp, inv.HumanReadablePart(), "%d msat: hrp %s, want %s", c.msat, inv.HumanReadablePart(), c.hrp)
 		dec, err := Decode(inv.String())
-		if err != nil {
-			t.Fatalf("%d: %v", c.msat, err)
-		}
-		if amt, ok := dec.Amount(); !ok || amt != c.msat {
-			t.Errorf("%d msat decoded as %d", c.msat, amt)
-		}
+		require.NoError(t, err, "%d", c.msat)
+		amt, ok := dec.Amount()
+		require.True(t, ok, "%d msat decoded as %d", c.msat, amt)
+		require.Equal(t, c.msat, amt, "%d msat decoded as %d", c.msat, amt)
 	}
 }
 
@@ -354,13 +315,9 @@ func TestBuilderErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			inv, err := c.b.Build(c.signer)
-			if !errors.Is(err, c.want) {
-				t.Fatalf("Build = %v, %v; want %v", inv, err, c.want)
-			}
+			require.ErrorIs(t, err, c.want, "Build = %v, %v; want %v", inv, err, c.want)
 			var e *Error
-			if !errors.As(err, &e) {
-				t.Fatalf("%T is not an *Error", err)
-			}
+			require.ErrorAs(t, err, &e, "%T is not an *Error", err)
 		})
 	}
 }
@@ -373,26 +330,19 @@ func TestBuilderReplaceInPlace(t *testing.T) {
 		Description("first").PaymentHash(wire.PaymentHash{}).PaymentSecret(wire.PaymentSecret{}).
 		Description("second").Expiry(0).
 		Build(keySigner{key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var tags []string
 	for _, f := range inv.Fields() {
 		tags = append(tags, f.Tag.String())
 	}
-	if got := strings.Join(tags, ""); got != "dpsx9" {
-		t.Errorf("field order %s, want dpsx9", got)
-	}
-	if d, _ := inv.Description(); d != "second" {
-		t.Errorf("description %q", d)
-	}
-	if !inv.HasExpiry() || inv.Expiry() != 0 || !inv.IsExpired(time.Unix(6, 0)) || inv.IsExpired(time.Unix(5, 0)) {
-		t.Errorf("zero expiry: %v", inv.Expiry())
-	}
-	if !strings.HasPrefix(inv.String(), "lntbs1") {
-		t.Errorf("signet prefix: %s", inv)
-	}
-	if fmt.Sprint(inv) != inv.String() {
-		t.Error("fmt does not use String")
-	}
+	got := strings.Join(tags, "")
+	require.Equal(t, "dpsx9", got, "field order %s, want dpsx9", got)
+	d, _ := inv.Description()
+	require.Equal(t, "second", d, "description %q", d)
+	require.True(t, inv.HasExpiry(), "zero expiry: %v", inv.Expiry())
+	require.Equal(t, time.Duration(0), inv.Expiry(), "zero expiry: %v", inv.Expiry())
+	require.True(t, inv.IsExpired(time.Unix(6, 0)), "zero expiry: %v", inv.Expiry())
+	require.False(t, inv.IsExpired(time.Unix(5, 0)), "zero expiry: %v", inv.Expiry())
+	require.True(t, strings.HasPrefix(inv.String(), "lntbs1"), "signet prefix: %s", inv)
+	require.Equal(t, inv.String(), fmt.Sprint(inv), "fmt does not use String")
 }

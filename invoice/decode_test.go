@@ -2,7 +2,6 @@ package invoice
 
 import (
 	"bytes"
-	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/wire"
 )
@@ -31,9 +31,7 @@ func craft(t testing.TB, hrp string, key *btcec.PrivateKey, sig []byte, fields .
 	}
 	if sig == nil {
 		s, rec, err := keySigner{key}.SignInvoice(signingHash(hrp, data))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		sig = append(s[:], rec)
 	}
 	data = appendGroups(data, sig)
@@ -57,9 +55,8 @@ func TestDecodeErrors(t *testing.T) {
 	key, _ := btcec.NewPrivateKey()
 	other, _ := btcec.NewPrivateKey()
 	good := craft(t, "lnbc", key, nil, required()...)
-	if _, err := Decode(good); err != nil {
-		t.Fatalf("baseline: %v", err)
-	}
+	_, err := Decode(good)
+	require.NoError(t, err, "baseline")
 	paddedHash := appendGroups(nil, make([]byte, 32))
 	paddedHash[51] = 1 // a padding bit
 	badPoint := make([]byte, 33)
@@ -74,9 +71,7 @@ func TestDecodeErrors(t *testing.T) {
 	zeroR[63] = 1
 	bech32m := func() string {
 		hrp, data, _, err := decodeBech32(good)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return string(appendBech32(nil, hrp, data, bech32mConst))
 	}()
 	cases := []struct {
@@ -139,13 +134,10 @@ func TestDecodeErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			inv, err := Decode(c.in)
-			if !errors.Is(err, c.want) {
-				t.Fatalf("Decode = %v, %v; want %v", inv, err, c.want)
-			}
+			require.ErrorIs(t, err, c.want, "Decode = %v, %v; want %v", inv, err, c.want)
 			var e *Error
-			if !errors.As(err, &e) || !strings.HasPrefix(err.Error(), "invoice: ") {
-				t.Fatalf("error %T %q", err, err)
-			}
+			require.ErrorAs(t, err, &e, "error %T %q", err, err)
+			require.True(t, strings.HasPrefix(err.Error(), "invoice: "), "error %T %q", err, err)
 		})
 	}
 }
@@ -154,12 +146,14 @@ func bytesRepeat(b byte, n int) []byte { return []byte(strings.Repeat(string([]b
 
 // signatureOf signs an unrelated hash with key.
 func signatureOf(t testing.TB, key *btcec.PrivateKey, what string) []byte {
+	t.Helper()
 	s, rec, _ := keySigner{key}.SignInvoice(signingHash(what, nil))
 	return append(s[:], rec)
 }
 
 // truncatedHeader builds an invoice whose fields end with a 2-group stub.
 func truncatedHeader(t testing.TB, key *btcec.PrivateKey) string {
+	t.Helper()
 	data := appendUint64Groups(nil, 1<<34)
 	for _, f := range required() {
 		data = append(data, byte(f.tag), byte(len(f.groups)>>5), byte(len(f.groups)&31))
@@ -174,6 +168,7 @@ func truncatedHeader(t testing.TB, key *btcec.PrivateKey) string {
 // lengthOverrun builds an invoice whose last field claims more data than
 // there is before the signature.
 func lengthOverrun(t testing.TB, key *btcec.PrivateKey) string {
+	t.Helper()
 	data := appendUint64Groups(nil, 1<<34)
 	for _, f := range required() {
 		data = append(data, byte(f.tag), byte(len(f.groups)>>5), byte(len(f.groups)&31))
@@ -207,50 +202,35 @@ func TestDecodeLenient(t *testing.T) {
 		craftField{TagExpiry, []byte{1}},                                                              // repeat: skipped
 	)
 	inv, err := Decode(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if inv.String() != in {
-		t.Fatal("re-encoding differs")
-	}
+	require.NoError(t, err)
+	require.Equal(t, in, inv.String(), "re-encoding differs")
 	upper := strings.ToUpper(in)
-	if inv2, err := Decode(upper); err != nil || inv2.String() != upper {
-		t.Fatalf("upper case: %v", err)
-	}
-	if inv.PaymentHash() != (wire.PaymentHash{}) {
-		t.Error("the first p field must count")
-	}
-	if d, _ := inv.Description(); d != "first" {
-		t.Errorf("description %q", d)
-	}
-	if !inv.HasExpiry() || inv.ExpirySeconds() != 0 {
-		t.Errorf("expiry %d", inv.ExpirySeconds())
-	}
-	if !inv.Features().IsEmpty() {
-		t.Errorf("features %s", inv.Features())
-	}
-	if inv.MinFinalCLTVExpiryDelta() != 1<<64-1 {
-		t.Errorf("cltv %d", inv.MinFinalCLTVExpiryDelta())
-	}
-	if !inv.HasPayeeField() || inv.Payee() != id {
-		t.Errorf("payee %s", inv.Payee())
-	}
+	inv2, err := Decode(upper)
+	require.NoError(t, err, "upper case")
+	require.Equal(t, upper, inv2.String(), "upper case: %v", err)
+	require.Equal(t, wire.PaymentHash{}, inv.PaymentHash(), "the first p field must count")
+	d, _ := inv.Description()
+	require.Equal(t, "first", d, "description %q", d)
+	require.True(t, inv.HasExpiry(), "expiry %d", inv.ExpirySeconds())
+	require.Equal(t, uint64(0), inv.ExpirySeconds(), "expiry %d", inv.ExpirySeconds())
+	require.True(t, inv.Features().IsEmpty(), "features %s", inv.Features())
+	require.Equal(t, uint64(1<<64-1), inv.MinFinalCLTVExpiryDelta(), "cltv %d", inv.MinFinalCLTVExpiryDelta())
+	require.True(t, inv.HasPayeeField(), "payee %s", inv.Payee())
+	require.Equal(t, id, inv.Payee(), "payee %s", inv.Payee())
 	addrs := inv.FallbackAddresses()
-	if len(addrs) != 1 || !strings.HasPrefix(addrs[0].String(), "bcrt1p") {
-		t.Errorf("fallbacks %v", addrs)
-	}
-	if fb := inv.Fallbacks(); len(fb) != 1 || fb[0].Version != 1 || len(fb[0].Program) != 20 {
-		t.Errorf("fallback %+v", fb)
-	}
+	require.Len(t, addrs, 1, "fallbacks %v", addrs)
+	require.True(t, strings.HasPrefix(addrs[0].String(), "bcrt1p"), "fallbacks %v", addrs)
+	fb := inv.Fallbacks()
+	require.Len(t, fb, 1, "fallback %+v", fb)
+	require.Equal(t, byte(1), fb[0].Version, "fallback %+v", fb)
+	require.Len(t, fb[0].Program, 20, "fallback %+v", fb)
 	var skipped string
 	for _, f := range inv.Fields() {
 		if f.Skipped {
 			skipped += f.Tag.String()
 		}
 	}
-	if skipped != "pdftx" {
-		t.Errorf("skipped %q, want pdftx", skipped)
-	}
+	require.Equal(t, "pdftx", skipped, "skipped %q, want pdftx", skipped)
 }
 
 // TestExpiryLimits checks expiry arithmetic at the extremes.
@@ -258,22 +238,13 @@ func TestExpiryLimits(t *testing.T) {
 	key, _ := btcec.NewPrivateKey()
 	in := craft(t, "lnbc", key, nil, with(craftField{TagExpiry, []byte{15, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31}})...)
 	inv, err := Decode(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if inv.Expiry() <= 0 || inv.ExpirySeconds() != 1<<64-1 {
-		t.Errorf("expiry %v", inv.Expiry())
-	}
-	if inv.IsExpired(time.Unix(1<<40, 0)) {
-		t.Error("expired too early")
-	}
-	if err := inv.CheckPayable(time.Unix(1<<35, 0)); err != nil {
-		t.Errorf("CheckPayable: %v", err)
-	}
+	require.NoError(t, err)
+	require.Greater(t, inv.Expiry(), time.Duration(0), "expiry %v", inv.Expiry())
+	require.Equal(t, uint64(1<<64-1), inv.ExpirySeconds(), "expiry %v", inv.Expiry())
+	require.False(t, inv.IsExpired(time.Unix(1<<40, 0)), "expired too early")
+	require.NoError(t, inv.CheckPayable(time.Unix(1<<35, 0)), "CheckPayable")
 	var zero Invoice
-	if err := zero.CheckPayable(time.Now()); !errors.Is(err, ErrMissingPaymentSecret) {
-		t.Errorf("zero invoice: %v", err)
-	}
+	require.ErrorIs(t, zero.CheckPayable(time.Now()), ErrMissingPaymentSecret, "zero invoice")
 }
 
 // TestCheckPayableFeatures checks the feature checks before paying.
@@ -283,31 +254,24 @@ func TestCheckPayableFeatures(t *testing.T) {
 		t.Helper()
 		in := craft(t, "lnbc", key, nil, with(craftField{TagFeatures, appendFeatureGroups(nil, f)})...)
 		inv, err := Decode(in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return inv
 	}
 	now := time.Unix(1<<34, 0)
 	unknownOdd := build(wire.NewFeatureVector(wire.VarOnionOptinRequired, wire.PaymentSecretRequired, 301))
-	if err := unknownOdd.CheckPayable(now); err != nil {
-		t.Errorf("unknown odd bit: %v", err)
-	}
+	require.NoError(t, unknownOdd.CheckPayable(now), "unknown odd bit")
 	unknownEven := build(wire.NewFeatureVector(wire.VarOnionOptinRequired, wire.PaymentSecretRequired, 300))
 	err := unknownEven.CheckPayable(now)
 	var fe *wire.UnknownRequiredFeaturesError
-	if !errors.Is(err, ErrUnknownRequiredFeature) || !errors.Is(err, wire.ErrUnknownRequiredFeature) || !errors.As(err, &fe) || fe.Bits[0] != 300 {
-		t.Errorf("unknown even bit: %v", err)
-	}
+	require.ErrorIs(t, err, ErrUnknownRequiredFeature, "unknown even bit: %v", err)
+	require.ErrorIs(t, err, wire.ErrUnknownRequiredFeature, "unknown even bit: %v", err)
+	require.ErrorAs(t, err, &fe, "unknown even bit: %v", err)
+	require.Equal(t, wire.FeatureBit(300), fe.Bits[0], "unknown even bit: %v", err)
 	known := PayerFeatures()
 	known.Set(300)
-	if err := unknownEven.CheckPayableWith(now, known); err != nil {
-		t.Errorf("known even bit: %v", err)
-	}
+	require.NoError(t, unknownEven.CheckPayableWith(now, known), "known even bit")
 	mppNoSecret := build(wire.NewFeatureVector(wire.VarOnionOptinRequired, wire.BasicMPPOptional))
-	if err := mppNoSecret.CheckPayable(now); !errors.Is(err, ErrMissingFeatureDependency) {
-		t.Errorf("basic_mpp without payment_secret: %v", err)
-	}
+	require.ErrorIs(t, mppNoSecret.CheckPayable(now), ErrMissingFeatureDependency, "basic_mpp without payment_secret")
 }
 
 // TestLogValueRedacts checks structured logs never carry the payment
@@ -317,17 +281,14 @@ func TestLogValueRedacts(t *testing.T) {
 	secret := wire.PaymentSecret{0xab, 0xcd, 0xef}
 	inv, err := NewBuilder(&chaincfg.MainNetParams, time.Unix(1, 0)).Amount(1000).
 		PaymentHash(wire.PaymentHash{1}).PaymentSecret(secret).Build(keySigner{key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var buf bytes.Buffer
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("paying", "invoice", inv)
 	out := buf.String()
-	if strings.Contains(out, secret.Hex()) || strings.Contains(out, inv.String()) || !strings.Contains(out, "amount_msat=1000") {
-		t.Fatalf("log line %q", out)
-	}
+	require.NotContains(t, out, secret.Hex(), "log line %q", out)
+	require.NotContains(t, out, inv.String(), "log line %q", out)
+	require.Contains(t, out, "amount_msat=1000", "log line %q", out)
 	var zero Invoice
-	if zero.SigningHash() != (wire.Digest{}) || zero.String() == "" {
-		t.Error("zero invoice")
-	}
+	require.Equal(t, wire.Digest{}, zero.SigningHash(), "zero invoice")
+	require.NotEqual(t, "", zero.String(), "zero invoice")
 }

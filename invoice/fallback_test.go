@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/stretchr/testify/require"
 )
 
 // TestFallbackFutureWitness checks addresses and scripts of witness
@@ -23,31 +24,22 @@ func TestFallbackFutureWitness(t *testing.T) {
 	for _, c := range cases {
 		fb := Fallback{Version: c.version, Program: mustHex(t, c.program)}
 		addr, err := fb.Address(&chaincfg.MainNetParams)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if addr.EncodeAddress() != c.address || addr.String() != c.address {
-			t.Errorf("v%d: address %s, want %s", c.version, addr, c.address)
-		}
-		if !addr.IsForNet(&chaincfg.MainNetParams) || addr.IsForNet(&chaincfg.TestNet3Params) {
-			t.Errorf("v%d: IsForNet", c.version)
-		}
-		if hex.EncodeToString(addr.ScriptAddress()) != c.program {
-			t.Errorf("v%d: ScriptAddress %x", c.version, addr.ScriptAddress())
-		}
+		require.NoError(t, err)
+		require.Equal(t, c.address, addr.EncodeAddress(), "v%d: address %s, want %s", c.version, addr, c.address)
+		require.Equal(t, c.address, addr.String(), "v%d: address %s, want %s", c.version, addr, c.address)
+		require.True(t, addr.IsForNet(&chaincfg.MainNetParams), "v%d: IsForNet", c.version)
+		require.False(t, addr.IsForNet(&chaincfg.TestNet3Params), "v%d: IsForNet", c.version)
+		require.Equal(t, c.program, hex.EncodeToString(addr.ScriptAddress()), "v%d: ScriptAddress %x", c.version, addr.ScriptAddress())
 		script, err := fb.PkScript()
-		if err != nil || hex.EncodeToString(script) != c.script {
-			t.Errorf("v%d: script %x (%v), want %s", c.version, script, err, c.script)
-		}
+		require.NoError(t, err, "v%d: script %x (%v), want %s", c.version, script, err, c.script)
+		require.Equal(t, c.script, hex.EncodeToString(script), "v%d: script %x (%v), want %s", c.version, script, err, c.script)
 		back, err := fallbackFromAddress(addr, &chaincfg.MainNetParams)
-		if err != nil || back.Version != c.version || hex.EncodeToString(back.Program) != c.program {
-			t.Errorf("v%d: fallbackFromAddress %+v, %v", c.version, back, err)
-		}
+		require.NoError(t, err, "v%d: fallbackFromAddress %+v", c.version, back)
+		require.Equal(t, c.version, back.Version, "v%d: fallbackFromAddress %+v, %v", c.version, back, err)
+		require.Equal(t, c.program, hex.EncodeToString(back.Program), "v%d: fallbackFromAddress %+v, %v", c.version, back, err)
 	}
-	if _, err := (Fallback{Version: 20, Program: make([]byte, 20)}).Address(&chaincfg.MainNetParams); err == nil {
-		t.Error("unknown version has an address")
-	}
-	if _, err := (Fallback{Version: 0, Program: make([]byte, 21)}).PkScript(); err == nil {
-		t.Error("bad program has a script")
-	}
+	_, err := (Fallback{Version: 20, Program: make([]byte, 20)}).Address(&chaincfg.MainNetParams)
+	require.Error(t, err, "unknown version has an address")
+	_, err = (Fallback{Version: 0, Program: make([]byte, 21)}).PkScript()
+	require.Error(t, err, "bad program has a script")
 }

@@ -1,12 +1,12 @@
 package invoice
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzDecode feeds arbitrary strings to Decode, seeded with every BOLT 11
@@ -28,31 +28,25 @@ func FuzzDecode(f *testing.F) {
 		if len(s) <= MaxLength {
 			rHRP, rData, version, rErr := bech32.DecodeNoLimitWithVersion(s)
 			refOK := rErr == nil && version == bech32.Version0
-			if refOK != (bErr == nil) {
-				t.Fatalf("bech32 disagreement on %q: lnkit %v, btcutil %v (version %v)", s, bErr, rErr, version)
-			}
-			if refOK && (rHRP != hrp || !bytes.Equal(rData, data)) {
-				t.Fatalf("bech32 decodes %q differently", s)
+			require.Equal(t, bErr == nil, refOK, "bech32 disagreement on %q: lnkit %v, btcutil %v (version %v)", s, bErr, rErr, version)
+			if refOK {
+				require.Equal(t, rHRP, hrp, "bech32 decodes %q differently", s)
+				require.Equal(t, rData, data, "bech32 decodes %q differently", s)
 			}
 		}
 
 		inv, err := Decode(s)
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
-				t.Fatalf("error %T is not an *Error", err)
-			}
-			if !strings.HasPrefix(err.Error(), "invoice: ") {
-				t.Fatalf("message %q", err)
-			}
+			_, ok := err.(*Error)
+			require.True(t, ok, "error %T is not an *Error", err)
+			require.True(t, strings.HasPrefix(err.Error(), "invoice: "), "message %q", err)
 			return
 		}
-		if got := inv.String(); got != s {
-			t.Fatalf("re-encoding differs:\n got %q\nwant %q", got, s)
-		}
+		got := inv.String()
+		require.Equal(t, s, got, "re-encoding differs:\n got %q\nwant %q", got, s)
 		again, err := Decode(inv.String())
-		if err != nil || again.Payee() != inv.Payee() {
-			t.Fatalf("decoding the re-encoding: %v", err)
-		}
+		require.NoError(t, err, "decoding the re-encoding")
+		require.Equal(t, inv.Payee(), again.Payee(), "decoding the re-encoding: %v", err)
 		inv.Amount()
 		inv.Description()
 		inv.DescriptionHash()
@@ -78,9 +72,7 @@ func FuzzDecodeFields(f *testing.F) {
 	vf := loadVectors(f)
 	for _, v := range vf.Valid {
 		hrp, data, _, err := decodeBech32(v.Invoice)
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		f.Add(hrp, data)
 	}
 	for _, v := range vf.Invalid {
@@ -105,14 +97,11 @@ func FuzzDecodeFields(f *testing.F) {
 		s := string(appendBech32(nil, hrp, groups, bech32Const))
 		inv, err := Decode(s)
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
-				t.Fatalf("error %T is not an *Error", err)
-			}
+			_, ok := err.(*Error)
+			require.True(t, ok, "error %T is not an *Error", err)
 			return
 		}
-		if inv.String() != s {
-			t.Fatalf("re-encoding differs for %q", s)
-		}
+		require.Equal(t, s, inv.String(), "re-encoding differs for %q", s)
 		inv.FallbackAddresses()
 		inv.RouteHints()
 		inv.Fields()

@@ -8,6 +8,7 @@ import (
 	"github.com/lnkit/lnkit/invoice"
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // keys.Manager is the signer nodes use; an invoice it signs must decode with
@@ -24,14 +25,8 @@ func TestKeysManagerSignsInvoices(t *testing.T) {
 		PaymentSecret(wire.PaymentSecret{9}).
 		Description("coffee").
 		Build(km)
-	if err != nil {
-		t.Fatalf("build: %v", err)
-	}
+	require.NoError(t, err, "build")
 	got, err := invoice.Decode(inv.String())
-	if err != nil {
-		t.Fatalf("decode: %v", err)
-	}
-	if got.Payee() != km.NodeID() {
-		t.Fatalf("payee %s, want node id %s", got.Payee(), km.NodeID())
-	}
+	require.NoError(t, err, "decode")
+	require.Equal(t, km.NodeID(), got.Payee(), "payee %s, want node id %s", got.Payee(), km.NodeID())
 }

@@ -3,7 +3,6 @@ package invoice
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/internal/regtest"
 	"github.com/lnkit/lnkit/wire"
@@ -80,36 +80,27 @@ func compareWithLnd(t *testing.T, inv *Invoice, pr lndPayReq) {
 		{"payment_addr", ps.Hex(), pr.PaymentAddr},
 	}
 	for _, c := range checks {
-		if c.got != c.want {
-			t.Errorf("%s: lnkit %v, lnd %v", c.name, c.got, c.want)
-		}
+		require.Equal(t, c.want, c.got, "%s: lnkit %v, lnd %v", c.name, c.got, c.want)
 	}
 	hints := inv.RouteHints()
-	if len(hints) != len(pr.RouteHints) {
-		t.Fatalf("route_hints: lnkit %d, lnd %d", len(hints), len(pr.RouteHints))
-	}
+	require.Len(t, hints, len(pr.RouteHints), "route_hints: lnkit %d, lnd %d", len(hints), len(pr.RouteHints))
 	for i, h := range hints {
-		if len(h) != len(pr.RouteHints[i].HopHints) {
-			t.Fatalf("route hint %d: lnkit %d hops, lnd %d", i, len(h), len(pr.RouteHints[i].HopHints))
-		}
+		require.Len(t, h, len(pr.RouteHints[i].HopHints), "route hint %d: lnkit %d hops, lnd %d", i, len(h), len(pr.RouteHints[i].HopHints))
 		for j, hop := range h {
 			l := pr.RouteHints[i].HopHints[j]
-			if hop.NodeID.String() != l.NodeID || hop.ShortChannelID.ToUint64() != l.ChanID ||
-				hop.FeeBaseMsat != l.FeeBaseMsat || hop.FeeProportionalMillionths != l.FeeProportionalMillionths ||
-				uint32(hop.CLTVExpiryDelta) != l.CLTVExpiryDelta {
-				t.Errorf("route hint %d hop %d: lnkit %+v, lnd %+v", i, j, hop, l)
-			}
+			require.Equal(t, l.NodeID, hop.NodeID.String(), "route hint %d hop %d: lnkit %+v, lnd %+v", i, j, hop, l)
+			require.Equal(t, l.ChanID, hop.ShortChannelID.ToUint64(), "route hint %d hop %d: lnkit %+v, lnd %+v", i, j, hop, l)
+			require.Equal(t, l.FeeBaseMsat, hop.FeeBaseMsat, "route hint %d hop %d: lnkit %+v, lnd %+v", i, j, hop, l)
+			require.Equal(t, l.FeeProportionalMillionths, hop.FeeProportionalMillionths, "route hint %d hop %d: lnkit %+v, lnd %+v", i, j, hop, l)
+			require.Equal(t, l.CLTVExpiryDelta, uint32(hop.CLTVExpiryDelta), "route hint %d hop %d: lnkit %+v, lnd %+v", i, j, hop, l)
 		}
 	}
 	bits := inv.Features().Bits()
-	if len(bits) != len(pr.Features) {
-		t.Errorf("features: lnkit %v, lnd %v", bits, pr.Features)
-	}
+	require.Len(t, bits, len(pr.Features), "features: lnkit %v, lnd %v", bits, pr.Features)
 	for _, b := range bits {
 		f, ok := pr.Features[strconv.Itoa(int(b))]
-		if !ok || f.IsRequired != b.IsRequired() {
-			t.Errorf("feature %d: lnd %+v (present %v)", b, f, ok)
-		}
+		require.True(t, ok, "feature %d: lnd %+v (present %v)", b, f, ok)
+		require.Equal(t, b.IsRequired(), f.IsRequired, "feature %d: lnd %+v (present %v)", b, f, ok)
 	}
 }
 
@@ -200,36 +191,22 @@ func TestLndInterop(t *testing.T) {
 						bob.CLIJSON(t, &res, args...)
 						pr = decodeInLnd(t, res.PaymentRequest)
 					}
-					if len(pr.RouteHints) == 0 {
-						t.Fatal("lnd never added a route hint")
-					}
+					require.NotEmpty(t, pr.RouteHints, "lnd never added a route hint")
 				}
 				inv, err := Decode(res.PaymentRequest)
 				if c.decodeErr != nil {
-					if !errors.Is(err, c.decodeErr) {
-						t.Fatalf("Decode = %v, want %v", err, c.decodeErr)
-					}
-					if len(pr.BlindedPaths) == 0 || strings.Trim(pr.PaymentAddr, "0") != "" {
-						t.Errorf("lnd shows %d blinded paths, payment_addr %q", len(pr.BlindedPaths), pr.PaymentAddr)
-					}
+					require.ErrorIs(t, err, c.decodeErr, "Decode = %v, want %v", err, c.decodeErr)
+					require.NotEmpty(t, pr.BlindedPaths, "lnd shows %d blinded paths, payment_addr %q", len(pr.BlindedPaths), pr.PaymentAddr)
+					require.Equal(t, "", strings.Trim(pr.PaymentAddr, "0"), "lnd shows %d blinded paths, payment_addr %q", len(pr.BlindedPaths), pr.PaymentAddr)
 					return
 				}
-				if err != nil {
-					t.Fatalf("Decode(%s): %v", res.PaymentRequest, err)
-				}
-				if inv.String() != res.PaymentRequest {
-					t.Fatalf("re-encoding differs:\n got %s\nwant %s", inv, res.PaymentRequest)
-				}
-				if inv.Network() != net {
-					t.Errorf("network %s", inv.Network().Name)
-				}
+				require.NoError(t, err, "Decode(%s)", res.PaymentRequest)
+				require.Equal(t, res.PaymentRequest, inv.String(), "re-encoding differs:\n got %s\nwant %s", inv, res.PaymentRequest)
+				require.Same(t, net, inv.Network(), "network %s", inv.Network().Name)
 				compareWithLnd(t, inv, pr)
-				if inv.Payee().String() != bob.NodeID {
-					t.Errorf("payee %s, want bob %s", inv.Payee(), bob.NodeID)
-				}
-				if err := inv.CheckPayable(time.Now()); !errors.Is(err, c.payErr) {
-					t.Errorf("CheckPayable = %v, want %v", err, c.payErr)
-				}
+				require.Equal(t, bob.NodeID, inv.Payee().String(), "payee %s, want bob %s", inv.Payee(), bob.NodeID)
+				err = inv.CheckPayable(time.Now())
+				require.ErrorIs(t, err, c.payErr, "CheckPayable = %v, want %v", err, c.payErr)
 			})
 		}
 	})
@@ -239,9 +216,7 @@ func TestLndInterop(t *testing.T) {
 		id := wire.NewNodeID(key.PubKey())
 		signer := nodeSigner{keySigner{key}, id}
 		aliceID, err := wire.ParseNodeID(alice.NodeID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		net := &chaincfg.RegressionNetParams
 		p2wpkh, _ := btcutil.NewAddressWitnessPubKeyHash(bytesRepeat(3, 20), net)
 		p2tr, _ := btcutil.NewAddressTaproot(bytesRepeat(4, 32), net)
@@ -276,20 +251,18 @@ func TestLndInterop(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				inv, err := c.b.Build(signer)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				s := inv.String()
 				if c.upper {
 					s = strings.ToUpper(s)
 				}
 				pr := decodeInLnd(t, s)
 				compareWithLnd(t, inv, pr)
-				if pr.Destination != id.String() {
-					t.Errorf("lnd destination %s, want %s", pr.Destination, id)
-				}
-				if f, ok := pr.Features["101"]; c.name == "features and metadata" && (!ok || f.IsKnown) {
-					t.Errorf("lnd feature 101: %+v", f)
+				require.Equal(t, id.String(), pr.Destination, "lnd destination %s, want %s", pr.Destination, id)
+				if c.name == "features and metadata" {
+					f, ok := pr.Features["101"]
+					require.True(t, ok, "lnd feature 101 missing")
+					require.False(t, f.IsKnown, "lnd feature 101: %+v", f)
 				}
 			})
 		}

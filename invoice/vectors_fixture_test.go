@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lnkit/lnkit/internal/vectors"
+	"github.com/stretchr/testify/require"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
@@ -115,16 +116,11 @@ func vectorsDir(t testing.TB) string {
 func loadVectors(t testing.TB) vectorFile {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(vectorsDir(t), "bolt11-invoices.json"))
-	if err != nil {
-		t.Fatalf("read vectors: %v", err)
-	}
+	require.NoError(t, err, "read vectors")
 	var v vectorFile
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatalf("parse vectors: %v", err)
-	}
-	if len(v.Valid) != 16 || len(v.Invalid) != 10 {
-		t.Fatalf("want 16 valid and 10 invalid vectors, got %d and %d", len(v.Valid), len(v.Invalid))
-	}
+	require.NoError(t, json.Unmarshal(raw, &v), "parse vectors")
+	require.Len(t, v.Valid, 16, "want 16 valid and 10 invalid vectors, got %d and %d", len(v.Valid), len(v.Invalid))
+	require.Len(t, v.Invalid, 10, "want 16 valid and 10 invalid vectors, got %d and %d", len(v.Valid), len(v.Invalid))
 	return v
 }
 
@@ -132,9 +128,8 @@ func loadVectors(t testing.TB) vectorFile {
 func vectorKey(t testing.TB, hexKey string) *btcec.PrivateKey {
 	t.Helper()
 	b, err := hex.DecodeString(hexKey)
-	if err != nil || len(b) != 32 {
-		t.Fatalf("bad vector private key %q", hexKey)
-	}
+	require.NoError(t, err, "bad vector private key %q", hexKey)
+	require.Len(t, b, 32, "bad vector private key %q", hexKey)
 	key, _ := btcec.PrivKeyFromBytes(b)
 	return key
 }
@@ -143,9 +138,7 @@ func vectorKey(t testing.TB, hexKey string) *btcec.PrivateKey {
 func mustHex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
+	require.NoError(t, err, "bad hex %q", s)
 	return b
 }
 

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -34,7 +35,7 @@ func TestKeyDerivationVectors(t *testing.T) {
 			case "revocationprivkey":
 				got = privHex(DeriveRevocationPrivKey(baseSecret, pcs))
 			default:
-				t.Fatalf("unknown output %q", c.OutputName)
+				require.Fail(t, fmt.Sprintf("unknown output %q", c.OutputName))
 			}
 			require.Equal(t, c.Output, got)
 		})

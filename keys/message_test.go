@@ -1,7 +1,6 @@
 package keys
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -137,9 +136,7 @@ func FuzzVerifyMessage(f *testing.F) {
 	m := NewManager(Seed{9}, Config{})
 	for _, msg := range []string{"", "test", "hello world"} {
 		sig, err := m.SignMessage([]byte(msg))
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		f.Add([]byte(msg), sig)
 	}
 	for _, v := range messageVectors {
@@ -148,16 +145,10 @@ func FuzzVerifyMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg []byte, sig string) {
 		id, err := RecoverMessageSigner(msg, sig)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidMessageSignature) {
-				t.Fatalf("untyped error: %v", err)
-			}
+			require.ErrorIs(t, err, ErrInvalidMessageSignature, "untyped error: %v", err)
 			return
 		}
-		if !wire.Point(id).IsValid() {
-			t.Fatalf("recovered an invalid node id %x", id)
-		}
-		if err := VerifyMessageFrom(msg, sig, id); err != nil {
-			t.Fatalf("verify against the recovered id: %v", err)
-		}
+		require.True(t, wire.Point(id).IsValid(), "recovered an invalid node id %x", id)
+		require.NoError(t, VerifyMessageFrom(msg, sig, id), "verify against the recovered id")
 	})
 }

@@ -41,6 +41,8 @@ func TestReadSeedFileErrors(t *testing.T) {
 	}
 	dir := t.TempDir()
 	write := func(name string, data []byte, mode fs.FileMode) string {
+		t.Helper()
+
 		p := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(p, data, mode))
 		require.NoError(t, os.Chmod(p, mode))

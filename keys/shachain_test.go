@@ -3,6 +3,7 @@ package keys
 import (
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -55,7 +56,7 @@ func TestSecretStoreVectors(t *testing.T) {
 					require.Equal(t, step.Index, mismatch.Index)
 					require.Equal(t, before, s, "a failed insert must not change the store")
 				default:
-					t.Fatalf("unknown expectation %q", step.Expected)
+					require.Fail(t, fmt.Sprintf("unknown expectation %q", step.Expected))
 				}
 			}
 		})
@@ -219,36 +220,25 @@ func FuzzSecretStoreUnmarshal(f *testing.F) {
 	var s SecretStore
 	for i := uint64(0); i < 12; i++ {
 		enc, err := s.MarshalBinary()
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		f.Add(enc)
 		idx := ShachainIndex(i)
-		if err := s.Insert(idx, PerCommitmentSecret(seed, idx)); err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, s.Insert(idx, PerCommitmentSecret(seed, idx)))
 	}
 	f.Add([]byte{1, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var s SecretStore
 		if err := s.UnmarshalBinary(data); err != nil {
-			if !errors.Is(err, ErrInvalidSecretStore) {
-				t.Fatalf("untyped error: %v", err)
-			}
+			require.ErrorIs(t, err, ErrInvalidSecretStore, "untyped error: %v", err)
 			return
 		}
 		// A decoded store re-encodes to the same bytes and serves lookups.
 		enc, err := s.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(enc) != string(data) {
-			t.Fatalf("re-encoding differs")
-		}
+		require.NoError(t, err)
+		require.Equal(t, string(data), string(enc), "re-encoding differs")
 		if next, ok := s.NextIndex(); ok && next < MaxShachainIndex {
-			if _, err := s.Lookup(next + 1); err != nil {
-				t.Fatalf("lookup of last inserted index: %v", err)
-			}
+			_, err = s.Lookup(next + 1)
+			require.NoError(t, err, "lookup of last inserted index")
 		}
 	})
 }

@@ -2,7 +2,6 @@ package keys
 
 import (
 	"bytes"
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -91,14 +90,11 @@ func FuzzDecodeZBase32(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		dec, err := DecodeZBase32(s)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidZBase32) {
-				t.Fatalf("untyped error: %v", err)
-			}
+			require.ErrorIs(t, err, ErrInvalidZBase32, "untyped error: %v", err)
 			return
 		}
 		// Decoding is canonical: re-encoding gives the input back.
-		if got := EncodeZBase32(dec); got != s {
-			t.Fatalf("re-encoding %q gives %q", s, got)
-		}
+		got := EncodeZBase32(dec)
+		require.Equal(t, s, got, "re-encoding %q gives %q", s, got)
 	})
 }

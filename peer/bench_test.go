@@ -5,6 +5,7 @@ import (
 
 	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // countingHandler counts messages without keeping them.
@@ -31,20 +32,20 @@ func (h *countingHandler) PendingMessages(dst []peer.Outbound) []peer.Outbound {
 
 // benchPair connects two managers in memory with counting handlers.
 func benchPair(b *testing.B) (sender, receiver *countingHandler, a, z *testNode, l *link) {
+	b.Helper()
 	sender, receiver = &countingHandler{}, &countingHandler{}
 	a = newTestNode(b, 1, func(c *peer.Config) { c.ChannelHandler, c.CustomHandler = sender, sender })
 	z = newTestNode(b, 2, func(c *peer.Config) { c.ChannelHandler, c.CustomHandler = receiver, receiver })
 	l = dial(b, a, z)
 	l.Pump()
-	if len(a.m.Peers()) != 1 {
-		b.Fatal("not connected")
-	}
+	require.Len(b, a.m.Peers(), 1, "not connected")
 	return sender, receiver, a, z, l
 }
 
 // benchInMemory sends b.N copies of msg from one manager to another through
 // ProcessEvents, SendData and ReadEvent, batch messages per ProcessEvents.
 func benchInMemory(b *testing.B, msg wire.Message, batch int) {
+	b.Helper()
 	sender, receiver, a, z, l := benchPair(b)
 	enc, _ := wire.Encode(nil, msg)
 	b.SetBytes(int64(len(enc)))
@@ -61,9 +62,7 @@ func benchInMemory(b *testing.B, msg wire.Message, batch int) {
 		}
 	}
 	b.StopTimer()
-	if receiver.n != b.N {
-		b.Fatalf("received %d of %d", receiver.n, b.N)
-	}
+	require.Equal(b, b.N, receiver.n, "received %d of %d", receiver.n, b.N)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/peer/noise"
@@ -15,24 +16,21 @@ import (
 // checkInvariants verifies that a connection the peer.Manager closed left no
 // state behind, and that one it kept is consistent.
 func checkInvariants(t *testing.T, n *testNode, d *peertest.Descriptor, err error) {
+	t.Helper()
 	byDesc, byID := peer.ConnCount(n.m)
 	if err != nil || d.Disconnected() {
-		if byDesc != 0 || byID != 0 || len(n.m.Peers()) != 0 {
-			t.Fatalf("closed connection left state: %d %d (%v)", byDesc, byID, err)
-		}
+		require.Equal(t, 0, byDesc, "closed connection left state: %d %d (%v)", byDesc, byID, err)
+		require.Equal(t, 0, byID, "closed connection left state: %d %d (%v)", byDesc, byID, err)
+		require.Empty(t, n.m.Peers(), "closed connection left state: %d %d (%v)", byDesc, byID, err)
 		for _, r := range []*recorder{n.ch, n.rt, n.cu} {
 			r.mu.Lock()
 			left := len(r.connected)
 			r.mu.Unlock()
-			if left != 0 {
-				t.Fatalf("%s handler still thinks the peer is connected", r.name)
-			}
+			require.Equal(t, 0, left, "%s handler still thinks the peer is connected", r.name)
 		}
 		return
 	}
-	if byDesc != 1 {
-		t.Fatalf("open connection not tracked")
-	}
+	require.Equal(t, 1, byDesc, "open connection not tracked")
 }
 
 // FuzzInboundBytes feeds arbitrary bytes, in arbitrary chunks, to an inbound
@@ -49,9 +47,7 @@ func FuzzInboundBytes(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
 		n := newTestNode(t, 1, nil)
 		d := &peertest.Descriptor{}
-		if err := n.m.NewInboundConnection(d, nil); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, n.m.NewInboundConnection(d, nil))
 		step := int(chunk) + 1
 		var err error
 		for len(data) > 0 && err == nil {
@@ -71,6 +67,8 @@ func FuzzInboundBytes(f *testing.F) {
 // input). If the first byte is odd a valid init goes first.
 func FuzzTransportMessages(f *testing.F) {
 	add := func(withInit bool, msgs ...wire.Message) {
+		f.Helper()
+
 		var b []byte
 		if withInit {
 			b = append(b, 1)
@@ -79,9 +77,7 @@ func FuzzTransportMessages(f *testing.F) {
 		}
 		for _, m := range msgs {
 			enc, err := wire.Encode(nil, m)
-			if err != nil {
-				f.Fatal(err)
-			}
+			require.NoError(f, err)
 			b = binary.BigEndian.AppendUint16(b, uint16(len(enc)))
 			b = append(b, enc...)
 		}
@@ -128,28 +124,25 @@ func FuzzTransportMessages(f *testing.F) {
 
 // validSession returns the bytes a peer sends to a fresh test node (seed
 // 1) for a handshake, an init and a ping.
-func validSession(f *testing.F) []byte { return validSessionT(f) }
+func validSession(f *testing.F) []byte {
+	f.Helper()
+	return validSessionT(f)
+}
 
 // validSessionT is validSession for any testing.TB.
 func validSessionT(f testing.TB) []byte {
+	f.Helper()
 	n := newTestNode(f, 1, nil)
 	d := &peertest.Descriptor{}
-	if err := n.m.NewInboundConnection(d, nil); err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, n.m.NewInboundConnection(d, nil))
 	pub, _ := n.id.PublicKey()
 	hs, err := noise.NewInitiator(testKey(f, 0x77), pub, mustPriv(f, 0x44))
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	act1, _ := hs.ActOne()
-	if _, err := n.m.ReadEvent(d, act1[:]); err != nil {
-		f.Fatal(err)
-	}
+	_, err = n.m.ReadEvent(d, act1[:])
+	require.NoError(f, err)
 	act3, err := hs.ProcessActTwo(d.Take(noise.ActTwoSize))
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	c, _ := hs.Cipher()
 	out := append(act1[:], act3[:]...)
 	for _, m := range []wire.Message{
@@ -168,13 +161,9 @@ func validSessionT(f testing.TB) []byte {
 func TestValidSessionSeed(t *testing.T) {
 	n := newTestNode(t, 1, nil)
 	d := &peertest.Descriptor{}
-	if err := n.m.NewInboundConnection(d, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := n.m.ReadEvent(d, validSessionT(t)); err != nil {
-		t.Fatal(err)
-	}
-	if len(n.m.Peers()) != 1 || len(n.ch.Msgs()) != 1 {
-		t.Fatalf("seed session did not connect: %d peers, %d messages", len(n.m.Peers()), len(n.ch.Msgs()))
-	}
+	require.NoError(t, n.m.NewInboundConnection(d, nil))
+	_, err := n.m.ReadEvent(d, validSessionT(t))
+	require.NoError(t, err)
+	require.Len(t, n.m.Peers(), 1, "seed session did not connect: %d peers, %d messages", len(n.m.Peers()), len(n.ch.Msgs()))
+	require.Len(t, n.ch.Msgs(), 1, "seed session did not connect: %d peers, %d messages", len(n.m.Peers()), len(n.ch.Msgs()))
 }

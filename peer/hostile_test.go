@@ -2,6 +2,7 @@ package peer_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg"
@@ -19,6 +20,7 @@ import (
 func TestHostileHandshake(t *testing.T) {
 	n := newTestNode(t, 1, nil)
 	good := func() []byte { // a valid act one to n
+		t.Helper()
 		r := &rawPeer{t: t, n: n, d: &peertest.Descriptor{}, key: testKey(t, 9)}
 		pub, _ := n.id.PublicKey()
 		hs, err := noise.NewInitiator(r.key, pub, mustPriv(t, 0x42))
@@ -105,6 +107,7 @@ func TestHostileHandshake(t *testing.T) {
 
 // newRawPeerActs sends a valid act one and returns with act two received.
 func newRawPeerActs(t *testing.T, n *testNode) *rawPeer {
+	t.Helper()
 	r := &rawPeer{t: t, n: n, d: &peertest.Descriptor{}, key: testKey(t, 0x77)}
 	require.NoError(t, n.m.NewInboundConnection(r.d, nil))
 	pub, _ := n.id.PublicKey()
@@ -226,7 +229,7 @@ func TestHostileTransport(t *testing.T) {
 					require.False(t, tc.fatal, "warning where an error was expected")
 					id, text = m.ChannelID, m.Text()
 				default:
-					t.Fatalf("got %T, want an error or a warning", m)
+					require.Fail(t, fmt.Sprintf("got %T, want an error or a warning", m))
 				}
 				require.True(t, id.IsAll())
 				require.Contains(t, text, tc.warning)

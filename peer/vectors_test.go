@@ -59,6 +59,7 @@ func unhex(t testing.TB, s string) []byte {
 // vectorNode returns a peer.Manager whose node key and first ephemeral key are
 // the vector's.
 func vectorNode(t *testing.T, c bolt8Case) (*testNode, *recorder) {
+	t.Helper()
 	priv, _ := btcec.PrivKeyFromBytes(unhex(t, c.LSPriv))
 	key, err := noise.NewLocalKey(priv)
 	require.NoError(t, err)
@@ -78,6 +79,7 @@ func vectorNode(t *testing.T, c bolt8Case) (*testNode, *recorder) {
 // of the act, sending nothing, until the handshake timeout closes the
 // connection.
 func checkVectorError(t *testing.T, c bolt8Case, err error, d *peertest.Descriptor, n *testNode) {
+	t.Helper()
 	if strings.HasSuffix(strings.Fields(*c.ExpectedError)[0], "_READ_FAILED") {
 		require.NoError(t, err)
 		require.Empty(t, d.Take(0))

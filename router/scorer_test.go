@@ -69,6 +69,7 @@ func TestScorerPenalty(t *testing.T) {
 // scoredDiamond is 0 → 1 → 3 (10 ppm) and 0 → 2 → 3 (100 ppm), 1,000,000 sat
 // channels, with a probabilistic scorer.
 func scoredDiamond(t *testing.T) (*net, *router.Router, *router.ProbabilisticScorer) {
+	t.Helper()
 	n := newNet(4)
 	n.ch(1, 0, 1, 1_000_000, pol{}, pol{})
 	n.ch(2, 1, 3, 1_000_000, pol{ppm: 10, cltv: 40}, pol{})

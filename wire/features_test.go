@@ -406,6 +406,7 @@ func TestFeatureBitsLargeVector(t *testing.T) {
 
 // checkFeatureVector asserts the invariants of a vector decoded from raw.
 func checkFeatureVector(t *testing.T, raw []byte) {
+	t.Helper()
 	f := FeatureVectorFromBytes(raw)
 	bits := f.Bits()
 	for i, b := range bits {

@@ -1,12 +1,15 @@
 package wire
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 func benchDecode(b *testing.B, m Message) {
+	b.Helper()
 	p, err := m.Encode(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	dst := NewMessage(m.Type())
 	b.SetBytes(int64(len(p)))
 	b.ReportAllocs()
@@ -18,6 +21,7 @@ func benchDecode(b *testing.B, m Message) {
 }
 
 func benchEncode(b *testing.B, m Message) {
+	b.Helper()
 	buf := make([]byte, 0, MaxMessageSize)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -34,6 +38,7 @@ func benchChannelUpdate() *ChannelUpdate {
 }
 
 func benchReplyChannelRange(b *testing.B, enc QueryEncoding) *ReplyChannelRange {
+	b.Helper()
 	g := newGossipRand(b, 7)
 	m := &ReplyChannelRange{NumBlocks: 1000, SyncComplete: true, Encoding: enc, ShortChannelIDs: g.scids(2000),
 		Timestamps: Some(TimestampsTLV{Encoding: enc}), Checksums: Some([]ChannelUpdateChecksums(nil))}

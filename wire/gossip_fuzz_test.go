@@ -12,6 +12,7 @@ import (
 // addGossipSeeds adds seeds for a message type: random valid encodings,
 // the extended-queries vectors of that type, and a few truncations.
 func addGossipSeeds(f *testing.F, typ MessageType) {
+	f.Helper()
 	g := newGossipRand(f, uint64(typ))
 	for range 8 {
 		p, err := g.message(typ).Encode(nil)
@@ -40,6 +41,7 @@ func addGossipSeeds(f *testing.F, typ MessageType) {
 // bytes. Signed messages (and every other one but the boolean bytes of
 // the two replies) re-encode to the exact input.
 func checkGossipDecode(t *testing.T, typ MessageType, payload []byte) {
+	t.Helper()
 	m := NewMessage(typ)
 	if err := m.Decode(payload); err != nil {
 		return
@@ -73,6 +75,7 @@ func normalizeBoolByte(payload []byte, i int) []byte {
 }
 
 func fuzzGossip(f *testing.F, typ MessageType) {
+	f.Helper()
 	addGossipSeeds(f, typ)
 	f.Fuzz(func(t *testing.T, payload []byte) { checkGossipDecode(t, typ, payload) })
 }

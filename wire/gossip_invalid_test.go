@@ -41,6 +41,8 @@ func TestGossipDecodeInvalid(t *testing.T) {
 	chain := strings.Repeat("06", 32)
 	g := newGossipRand(t, 3)
 	valid := func(typ MessageType) []byte {
+		t.Helper()
+
 		b, err := g.message(typ).Encode(nil)
 		require.NoError(t, err)
 		return b
@@ -55,6 +57,8 @@ func TestGossipDecodeInvalid(t *testing.T) {
 	copy(badNode[256+2+32+8:], bytes.Repeat([]byte{0xff}, 33)) // node_id_1 off the curve
 
 	nodeAnn := func(addrs []byte) []byte {
+		t.Helper()
+
 		m := &NodeAnnouncement{NodeID: NodeID(g.point())}
 		b, err := m.Encode(nil)
 		require.NoError(t, err)

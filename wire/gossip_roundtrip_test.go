@@ -25,6 +25,7 @@ type gossipRand struct {
 }
 
 func newGossipRand(t testing.TB, seed uint64) *gossipRand {
+	t.Helper()
 	g := &gossipRand{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	for range 6 {
 		var k [32]byte

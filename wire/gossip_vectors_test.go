@@ -54,7 +54,7 @@ func parseVectorEncoding(t *testing.T, s string) QueryEncoding {
 	case "COMPRESSED_ZLIB":
 		return QueryEncodingZlib
 	}
-	t.Fatalf("unknown encoding %q", s)
+	require.Fail(t, fmt.Sprintf("unknown encoding %q", s))
 	return 0
 }
 
@@ -112,7 +112,7 @@ func TestGossipExtendedQueriesVectors(t *testing.T) {
 					case "WANT_CHECKSUMS":
 						want |= QueryOptionWantChecksums
 					default:
-						t.Fatalf("unknown query option %q", name)
+						require.Fail(t, fmt.Sprintf("unknown query option %q", name))
 					}
 				}
 				require.Equal(t, Some(want), q.QueryOption)
@@ -174,7 +174,7 @@ func TestGossipExtendedQueriesVectors(t *testing.T) {
 				require.Equal(t, want, q.QueryFlags.Value.Flags)
 
 			default:
-				t.Fatalf("unexpected message type %q", v.Msg.Type)
+				require.Fail(t, fmt.Sprintf("unexpected message type %q", v.Msg.Type))
 			}
 
 			require.Equal(t, v.Msg.ChainHash, chainHash)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 func benchUpdateAddHTLC() *wire.UpdateAddHTLC {
@@ -25,10 +26,9 @@ func benchCommitmentSigned483() *wire.CommitmentSigned {
 
 // benchEncode encodes m into a reused buffer.
 func benchEncode(b *testing.B, m wire.Message) {
+	b.Helper()
 	buf, err := wire.Encode(nil, m)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -41,10 +41,9 @@ func benchEncode(b *testing.B, m wire.Message) {
 
 // benchDecodeInto decodes a payload into one reused message.
 func benchDecodeInto(b *testing.B, m wire.Message) {
+	b.Helper()
 	payload, err := m.Encode(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	into := wire.NewMessage(m.Type())
 	b.SetBytes(int64(len(payload)))
 	b.ReportAllocs()
@@ -59,10 +58,9 @@ func benchDecodeInto(b *testing.B, m wire.Message) {
 // benchDecode decodes whole messages with wire.Decode, which allocates the
 // message itself.
 func benchDecode(b *testing.B, m wire.Message) {
+	b.Helper()
 	raw, err := wire.Encode(nil, m)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -111,9 +109,7 @@ func BenchmarkMessageTypeString(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		n += len(types[i%len(types)].String())
 	}
-	if n == 0 {
-		b.Fatal("no names")
-	}
+	require.NotEqual(b, 0, n, "no names")
 }
 
 // BenchmarkNewMessage makes an empty message of each known type in turn.

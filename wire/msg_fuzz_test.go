@@ -13,6 +13,7 @@ import (
 // fuzzMessage runs the decode stability check on one message type, seeded
 // with valid encodings from the round-trip generator.
 func fuzzMessage(f *testing.F, typ wire.MessageType) {
+	f.Helper()
 	c := msgCaseByType(typ)
 	for seed := int64(0); seed < 8; seed++ {
 		g := newMsgGen(seed)
@@ -29,6 +30,7 @@ func fuzzMessage(f *testing.F, typ wire.MessageType) {
 // to the same message and encode to the same bytes again. Messages that do
 // not normalise their input must re-encode to the input itself.
 func checkDecodeStable(t *testing.T, c msgCase, data []byte) {
+	t.Helper()
 	m := wire.NewMessage(c.typ)
 	if err := m.Decode(data); err != nil {
 		var de *wire.DecodeError

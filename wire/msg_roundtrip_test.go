@@ -86,6 +86,7 @@ func TestEveryMessageHasACase(t *testing.T) {
 // baseEncoding returns the payload of a message without any TLV record, so
 // that it ends with the message's last fixed field.
 func baseEncoding(t *testing.T, c msgCase, seed int64) (wire.Message, []byte) {
+	t.Helper()
 	g := newMsgGen(seed)
 	g.noTLV = true
 	m := c.gen(g)

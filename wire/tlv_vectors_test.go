@@ -173,6 +173,7 @@ func decodeInNamespace(stream []byte, name string) (map[string]map[string]string
 
 // jsonValueString renders a vector value the way bolt01Namespace records it.
 func jsonValueString(t *testing.T, raw json.RawMessage) string {
+	t.Helper()
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		return s
@@ -283,12 +284,14 @@ func contains(list []string, s string) bool {
 }
 
 func firstType(t *testing.T, stream []byte) uint64 {
+	t.Helper()
 	r := wire.NewTLVReader(stream)
 	require.True(t, r.Next())
 	return r.Record().Type
 }
 
 func lastType(t *testing.T, stream []byte) uint64 {
+	t.Helper()
 	r := wire.NewTLVReader(stream)
 	var last uint64
 	for r.Next() {
@@ -357,7 +360,7 @@ func TestBOLT01SignedIntegers(t *testing.T) {
 				enc = wire.AppendS64(nil, c.Value)
 				dec, err = wire.ReadS64(b)
 			default:
-				t.Fatalf("unexpected width %d", len(b))
+				require.Fail(t, fmt.Sprintf("unexpected width %d", len(b)))
 			}
 			require.NoError(t, err)
 			require.Equal(t, c.Value, dec)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // benchBlock returns a serialized synthetic block of n P2WPKH-like
@@ -67,9 +68,7 @@ func BenchmarkClientBlock(b *testing.B) {
 	f := newFakeBitcoind(b, "u", "p")
 	f.on("getblock", func(r rpcReq) reply { return reply{raw: []byte(result + string(r.ID) + "}")} })
 	c, err := New(Config{Host: f.host(), User: "u", Password: "p"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer c.Close()
 	b.SetBytes(int64(len(result)))
 	b.ReportAllocs()

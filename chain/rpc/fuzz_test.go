@@ -15,6 +15,7 @@ import (
 
 // fixtureSeeds returns every recorded response, as fuzz seeds.
 func fixtureSeeds(f *testing.F) [][]byte {
+	f.Helper()
 	names := []string{"getnetworkinfo", "getblockchaininfo", "getblockchaininfo_regtest", "getbestblockhash",
 		"getblockheader_raw", "getblockheader_verbose", "getblock", "getrawtransaction", "gettxout", "gettxout_spent",
 		"estimatesmartfee", "estimatesmartfee_nodata", "error_block_not_found", "sendraw_already_known"}

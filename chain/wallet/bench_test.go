@@ -55,6 +55,7 @@ func BenchmarkScanBlock(b *testing.B) {
 }
 
 func benchmarkSelect(b *testing.B, n int) {
+	b.Helper()
 	r := rand.New(rand.NewPCG(3, 4))
 	coins := randomCoins(r, n)
 	var total int64

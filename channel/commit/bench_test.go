@@ -7,6 +7,7 @@ import (
 
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // benchSetup is a channel between two keys.InMemorySigner with a state of
@@ -31,9 +32,7 @@ func newBenchSetup(b *testing.B, typ ChannelType, n int) *benchSetup {
 		Local:  Party{Basepoints: bp(local.Basepoints()), DustLimit: 546, CSVDelay: 144},
 		Remote: Party{Basepoints: bp(remote.Basepoints()), DustLimit: 546, CSVDelay: 144},
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	rng := rand.New(rand.NewChaCha8([32]byte{'b'}))
 	st := &State{Number: 1000, PerCommitmentPoint: remote.PerCommitmentPoint(1000), FeeRate: 2500}
 	var used wire.MilliSatoshi

@@ -5,6 +5,7 @@ import (
 
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // engineErr runs btcd's script engine with the standard verification
@@ -23,7 +24,5 @@ func engineErr(tx *btcwire.MsgTx, idx int, pkScript []byte, amount int64) error 
 // runEngine fails the test unless the spend is valid.
 func runEngine(t testing.TB, tx *btcwire.MsgTx, idx int, pkScript []byte, amount int64) {
 	t.Helper()
-	if err := engineErr(tx, idx, pkScript, amount); err != nil {
-		t.Fatalf("script engine: %v", err)
-	}
+	require.NoError(t, engineErr(tx, idx, pkScript, amount), "script engine")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/wire"
@@ -60,9 +61,7 @@ func randChannel(t testing.TB, rng *rand.Rand, typ ChannelType, capacity wire.Sa
 		Local:           Party{Basepoints: local.basepoints(), DustLimit: wire.Satoshi(354 + rng.UintN(1000)), CSVDelay: uint16(1 + rng.UintN(2016))},
 		Remote:          Party{Basepoints: remote.basepoints(), DustLimit: wire.Satoshi(354 + rng.UintN(1000)), CSVDelay: uint16(1 + rng.UintN(2016))},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return &testChannel{ch: ch, local: local, remote: remote}
 }
 
@@ -120,9 +119,7 @@ func sigHash(t testing.TB, tx *btcwire.MsgTx, script []byte, pkScript []byte, am
 	t.Helper()
 	fetcher := txscript.NewCannedPrevOutputFetcher(pkScript, int64(amount))
 	h, err := txscript.CalcWitnessSigHash(script, txscript.NewTxSigHashes(tx, fetcher), txscript.SigHashAll, tx, 0, int64(amount))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return wire.Digest(h)
 }
 
@@ -148,14 +145,10 @@ func (c spendCase) run(t *testing.T) {
 	tx.TxIn[0].Witness = c.build(tx)
 	err := engineErr(tx, 0, c.pk, int64(c.amount))
 	if c.mustFail {
-		if err == nil {
-			t.Errorf("%s: accepted", c.name)
-		}
+		require.Error(t, err, "%s: accepted", c.name)
 		return
 	}
-	if err != nil {
-		t.Errorf("%s: %v", c.name, err)
-	}
+	require.NoError(t, err, "%s", c.name)
 	if c.badSeq != nil || c.badLock != nil {
 		seq, lock := c.seq, c.lock
 		if c.badSeq != nil {
@@ -166,9 +159,7 @@ func (c spendCase) run(t *testing.T) {
 		}
 		bad := spend(c.prev, seq, lock)
 		bad.TxIn[0].Witness = c.build(bad)
-		if engineErr(bad, 0, c.pk, int64(c.amount)) == nil {
-			t.Errorf("%s: spend accepted with sequence %d locktime %d", c.name, seq, lock)
-		}
+		require.Error(t, engineErr(bad, 0, c.pk, int64(c.amount)), "%s: spend accepted with sequence %d locktime %d", c.name, seq, lock)
 	}
 }
 
@@ -213,9 +204,7 @@ func TestScriptEngineAllPaths(t *testing.T) {
 				"second stage delayed", "second stage revocation")
 		}
 		for _, name := range want {
-			if !seen[name] {
-				t.Errorf("%v: spend path %q never exercised", typ, name)
-			}
+			require.True(t, seen[name], "%v: spend path %q never exercised", typ, name)
 		}
 	}
 }
@@ -223,37 +212,31 @@ func TestScriptEngineAllPaths(t *testing.T) {
 // checkAllPaths checks one random commitment and returns the names of the
 // spend paths it exercised.
 func checkAllPaths(t *testing.T, rng *rand.Rand, tc *testChannel, owner Side, n int) []string {
+	t.Helper()
 	ch := tc.ch
 	anchors := ch.Type().HasAnchors()
 	ownerS, cpS := tc.signer(owner), tc.signer(owner.Other())
 	secret := randPriv(rng)
 	st, preimages := randState(rng, ch, n, secret.PubKey())
 	cm, err := ch.Build(owner, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	k := cm.Keys
 
 	// The commitment spends the funding output.
 	cpSigs := must(cm.SignAsCounterparty(cpS))
-	if err := cm.VerifyCounterparty(cpSigs); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cm.VerifyCounterparty(cpSigs))
 	ownSigs := must(cm.SignAsOwner(ownerS))
 	signed := must(cm.SignedTx(ownSigs.Commitment, cpSigs.Commitment))
 	runEngine(t, signed, 0, ch.FundingPkScript(), int64(ch.Params().Capacity))
 	// Swapped signatures must fail.
 	swapped := must(cm.SignedTx(cpSigs.Commitment, ownSigs.Commitment))
-	if engineErr(swapped, 0, ch.FundingPkScript(), int64(ch.Params().Capacity)) == nil {
-		t.Fatal("commitment with swapped signatures accepted")
-	}
+	require.Error(t, engineErr(swapped, 0, ch.FundingPkScript(), int64(ch.Params().Capacity)), "commitment with swapped signatures accepted")
 
 	ownDelay := ch.party(owner).CSVDelay
 	delayedKey := keys.DerivePrivKey(ownerS.delayedBase, k.PerCommitmentPoint)
 	revKey := keys.DeriveRevocationPrivKey(cpS.revocationBase, secret)
-	if !revKey.PubKey().IsEqual(k.Revocation) || !delayedKey.PubKey().IsEqual(k.LocalDelayed) {
-		t.Fatal("derived private keys do not match the commitment keys")
-	}
+	require.True(t, revKey.PubKey().IsEqual(k.Revocation), "derived private keys do not match the commitment keys")
+	require.True(t, delayedKey.PubKey().IsEqual(k.LocalDelayed), "derived private keys do not match the commitment keys")
 	cpHTLCKey := keys.DerivePrivKey(cpS.htlcBase, k.PerCommitmentPoint)
 	wrongKey := randPriv(rng)
 	var cpSeq uint32 // counterparty's HTLC branches and to_remote need 1 with anchors
@@ -347,24 +330,20 @@ func checkAllPaths(t *testing.T, rng *rand.Rand, tc *testChannel, owner Side, n 
 			pre = &p
 		}
 		htx, err := cm.SignedHTLCTx(i, ownSigs.HTLCs[j], cpSigs.HTLCs[j], pre)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		runEngine(t, htx, 0, o.PkScript, int64(o.Amount))
 		if o.Kind == ReceivedHTLCOutput {
 			// Without the right preimage there is no HTLC-success.
 			var wrong wire.Preimage
-			if _, err := cm.SignedHTLCTx(i, ownSigs.HTLCs[j], cpSigs.HTLCs[j], &wrong); err == nil {
-				t.Fatal("htlc-success built with a wrong preimage")
-			}
+			_, err := cm.SignedHTLCTx(i, ownSigs.HTLCs[j], cpSigs.HTLCs[j], &wrong)
+			require.Error(t, err, "htlc-success built with a wrong preimage")
 		}
 		// Each signature is bound to its own HTLC transaction.
 		if len(cm.HTLCOutputs) > 1 {
 			other := (j + 1) % len(cm.HTLCOutputs)
 			bad, err := cm.SignedHTLCTx(i, ownSigs.HTLCs[other], cpSigs.HTLCs[j], pre)
-			if err == nil && engineErr(bad, 0, o.PkScript, int64(o.Amount)) == nil && ownSigs.HTLCs[other] != ownSigs.HTLCs[j] {
-				t.Fatal("htlc tx accepted another htlc's signature")
-			}
+			accepted := err == nil && engineErr(bad, 0, o.PkScript, int64(o.Amount)) == nil
+			require.False(t, accepted && ownSigs.HTLCs[other] != ownSigs.HTLCs[j], "htlc tx accepted another htlc's signature")
 		}
 		second := cm.SecondStageScript()
 		out := htx.TxOut[0]
@@ -405,15 +384,11 @@ func TestClosingTxEngine(t *testing.T) {
 		LocalBalance: 1_500_000_000, RemoteBalance: 500_000_000,
 		Fee: 1000, Signer: Local,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tx.TxOut) != 2 || tx.TxIn[0].Sequence != LegacyClosingSequence || tx.LockTime != 0 {
-		t.Fatalf("closing tx %+v", tx)
-	}
-	if tx.TxOut[0].Value > tx.TxOut[1].Value {
-		t.Fatal("outputs not in BIP69 order")
-	}
+	require.NoError(t, err)
+	require.Len(t, tx.TxOut, 2, "closing tx %+v", tx)
+	require.Equal(t, LegacyClosingSequence, tx.TxIn[0].Sequence, "closing tx %+v", tx)
+	require.Equal(t, uint32(0), tx.LockTime, "closing tx %+v", tx)
+	require.LessOrEqual(t, tx.TxOut[0].Value, tx.TxOut[1].Value, "outputs not in BIP69 order")
 	digest := must(ch.ClosingSigHash(tx))
 	w := must(ch.FundingWitness(must(tc.local.SignFunding(digest)), must(tc.remote.SignFunding(digest))))
 	tx.TxIn[0].Witness = w
@@ -424,12 +399,12 @@ func TestClosingTxEngine(t *testing.T) {
 		Closer: Remote, LocalScript: []byte{txscript.OP_RETURN, txscript.OP_DATA_1, 7}, RemoteScript: remotePk,
 		LocalBalance: 100_000, RemoteBalance: 1_999_900_000, Fee: 700, LockTime: 800_000,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(stx.TxOut) != 2 || stx.TxOut[0].Value != 0 || stx.TxOut[1].Value != 1_999_900-700 || stx.TxIn[0].Sequence != SimpleClosingSequence || stx.LockTime != 800_000 {
-		t.Fatalf("simple closing tx outputs %v %v", stx.TxOut[0], stx.TxOut[1])
-	}
+	require.NoError(t, err)
+	require.Len(t, stx.TxOut, 2, "simple closing tx outputs %v %v", stx.TxOut[0], stx.TxOut[1])
+	require.Equal(t, int64(0), stx.TxOut[0].Value, "simple closing tx outputs %v %v", stx.TxOut[0], stx.TxOut[1])
+	require.Equal(t, int64(1_999_900-700), stx.TxOut[1].Value, "simple closing tx outputs %v %v", stx.TxOut[0], stx.TxOut[1])
+	require.Equal(t, SimpleClosingSequence, stx.TxIn[0].Sequence, "simple closing tx outputs %v %v", stx.TxOut[0], stx.TxOut[1])
+	require.Equal(t, uint32(800_000), stx.LockTime, "simple closing tx outputs %v %v", stx.TxOut[0], stx.TxOut[1])
 	digest = must(ch.ClosingSigHash(stx))
 	stx.TxIn[0].Witness = must(ch.FundingWitness(must(tc.local.SignFunding(digest)), must(tc.remote.SignFunding(digest))))
 	runEngine(t, stx, 0, ch.FundingPkScript(), int64(ch.Params().Capacity))

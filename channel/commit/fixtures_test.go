@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lnkit/lnkit/internal/vectors"
+	"github.com/stretchr/testify/require"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
@@ -28,29 +29,21 @@ func vectorPath(t testing.TB, name string) string {
 func loadJSON(t testing.TB, name string, v any) {
 	t.Helper()
 	b, err := os.ReadFile(vectorPath(t, name))
-	if err != nil {
-		t.Fatalf("vector file: %v", err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	require.NoError(t, err, "vector file")
+	require.NoError(t, json.Unmarshal(b, v), "%s", name)
 }
 
 func mustHex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("hex %q: %v", s, err)
-	}
+	require.NoError(t, err, "hex %q", s)
 	return b
 }
 
 func mustPub(t testing.TB, s string) *btcec.PublicKey {
 	t.Helper()
 	k, err := btcec.ParsePubKey(mustHex(t, s))
-	if err != nil {
-		t.Fatalf("pubkey %q: %v", s, err)
-	}
+	require.NoError(t, err, "pubkey %q", s)
 	return k
 }
 
@@ -62,9 +55,7 @@ func mustPriv(t testing.TB, s string) *btcec.PrivateKey {
 	if len(b) == 33 && b[32] == 1 {
 		b = b[:32]
 	}
-	if len(b) != 32 {
-		t.Fatalf("private key %q: length %d", s, len(b))
-	}
+	require.Len(t, b, 32, "private key %q: length %d", s, len(b))
 	k, _ := btcec.PrivKeyFromBytes(b)
 	return k
 }
@@ -125,18 +116,14 @@ func (s *testSigner) basepoints() Basepoints {
 func derHex(t testing.TB, sig wire.Signature) string {
 	t.Helper()
 	der, err := sig.DER()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return hex.EncodeToString(der)
 }
 
 func sigFromDERHex(t testing.TB, s string) wire.Signature {
 	t.Helper()
 	sig, err := wire.NewSignatureFromDER(mustHex(t, s))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return sig
 }
 

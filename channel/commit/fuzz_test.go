@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzBuild feeds arbitrary channel parameters and HTLC sets to the
@@ -37,9 +38,7 @@ func FuzzBuild(f *testing.F) {
 			Remote:   Party{Basepoints: remote.basepoints(), DustLimit: wire.Satoshi(dust/2 + 354), CSVDelay: delay / 3},
 		})
 		if err != nil {
-			if !errors.Is(err, ErrInvalidParams) {
-				t.Fatalf("New: untyped error %v", err)
-			}
+			require.ErrorIs(t, err, ErrInvalidParams, "New: untyped error %v", err)
 			return
 		}
 		capMsat := uint64(ch.Params().Capacity) * 1000
@@ -74,9 +73,7 @@ func FuzzBuild(f *testing.F) {
 		}
 		cm, err := ch.Build(owner, st)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidState) && !errors.Is(err, ErrTooManyHTLCs) {
-				t.Fatalf("Build: untyped error %v", err)
-			}
+			require.True(t, errors.Is(err, ErrInvalidState) || errors.Is(err, ErrTooManyHTLCs), "Build: untyped error %v", err)
 			return
 		}
 		checkProperties(t, ch, owner, st, cm)
@@ -86,16 +83,11 @@ func FuzzBuild(f *testing.F) {
 				counterparty = local
 			}
 			sigs, err := cm.SignAsCounterparty(counterparty)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cm.VerifyCounterparty(sigs); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
+			require.NoError(t, cm.VerifyCounterparty(sigs))
 			for _, tx := range cm.HTLCTxs() {
-				if tx.TxOut[0].Value < 0 || tx.TxOut[0].Value > int64(cm.Outputs[tx.TxIn[0].PreviousOutPoint.Index].Amount) {
-					t.Fatalf("htlc tx pays %d", tx.TxOut[0].Value)
-				}
+				require.GreaterOrEqual(t, tx.TxOut[0].Value, int64(0), "htlc tx pays %d", tx.TxOut[0].Value)
+				require.LessOrEqual(t, tx.TxOut[0].Value, int64(cm.Outputs[tx.TxIn[0].PreviousOutPoint.Index].Amount), "htlc tx pays %d", tx.TxOut[0].Value)
 			}
 		}
 	})
@@ -112,15 +104,11 @@ func FuzzCommitmentNumber(f *testing.F) {
 		number &= MaxCommitmentNumber
 		obscured := ch.ObscuredCommitmentNumber(number)
 		lt, seq := 0x20<<24|uint32(obscured&0xFFFFFF), 0x80<<24|uint32(obscured>>24)
-		if n, ok := ch.CommitmentNumber(lt, seq); !ok || n != number {
-			t.Fatalf("number %d decoded as %d %v", number, n, ok)
-		}
-		n, ok := ch.CommitmentNumber(lockTime, sequence)
-		if ok != (lockTime>>24 == 0x20 && sequence>>24 == 0x80) {
-			t.Fatalf("locktime %x sequence %x accepted=%v", lockTime, sequence, ok)
-		}
-		if ok && n > MaxCommitmentNumber {
-			t.Fatalf("decoded %d above 2^48-1", n)
-		}
+		n, ok := ch.CommitmentNumber(lt, seq)
+		require.True(t, ok, "number %d decoded as %d %v", number, n, ok)
+		require.Equal(t, number, n, "number %d decoded as %d %v", number, n, ok)
+		n, ok = ch.CommitmentNumber(lockTime, sequence)
+		require.Equal(t, lockTime>>24 == 0x20 && sequence>>24 == 0x80, ok, "locktime %x sequence %x accepted=%v", lockTime, sequence, ok)
+		require.False(t, ok && n > MaxCommitmentNumber, "decoded %d above 2^48-1", n)
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // randHTLCs makes up to nLocal HTLCs offered by local and nRemote by
@@ -61,9 +62,8 @@ func TestCommitmentProperties(t *testing.T) {
 	var built, shortfalls, anchorErrors, maxHTLCs int
 	defer func() {
 		t.Logf("%d commitments (%d with a fee shortfall, %d refused), up to %d htlc outputs", built, shortfalls, anchorErrors, maxHTLCs)
-		if shortfalls == 0 || maxHTLCs < 400 {
-			t.Error("the random states do not cover shortfalls or large htlc sets")
-		}
+		require.NotEqual(t, 0, shortfalls, "the random states do not cover shortfalls or large htlc sets")
+		require.GreaterOrEqual(t, maxHTLCs, 400, "the random states do not cover shortfalls or large htlc sets")
 	}()
 	for it := range iterations {
 		typ := StaticRemoteKey
@@ -107,7 +107,7 @@ func TestCommitmentProperties(t *testing.T) {
 					anchorErrors++
 					continue // opener cannot pay for the anchors
 				}
-				t.Fatalf("iteration %d: %v", it, err)
+				require.NoError(t, err, "iteration %d", it)
 			}
 			checkProperties(t, ch, owner, st, cm)
 			built++
@@ -147,9 +147,8 @@ func checkProperties(t *testing.T, ch *Channel, owner Side, st *State, cm *Commi
 		}
 	}
 	baseFee := uint64(st.FeeRate) * (baseWeight + 172*uint64(untrimmed)) / 1000
-	if uint64(cm.Outline.BaseFee) != baseFee || cm.Outline.Untrimmed != untrimmed {
-		t.Fatalf("base fee %d untrimmed %d, want %d %d", cm.Outline.BaseFee, cm.Outline.Untrimmed, baseFee, untrimmed)
-	}
+	require.Equal(t, baseFee, uint64(cm.Outline.BaseFee), "base fee %d untrimmed %d, want %d %d", cm.Outline.BaseFee, cm.Outline.Untrimmed, baseFee, untrimmed)
+	require.Equal(t, untrimmed, cm.Outline.Untrimmed, "base fee %d untrimmed %d, want %d %d", cm.Outline.BaseFee, cm.Outline.Untrimmed, baseFee, untrimmed)
 	toLocal, toRemote := uint64(st.LocalBalance), uint64(st.RemoteBalance)
 	if owner == Remote {
 		toLocal, toRemote = toRemote, toLocal
@@ -188,81 +187,66 @@ func checkProperties(t *testing.T, ch *Channel, owner Side, st *State, cm *Commi
 	// balances + sub-satoshi remainders.
 	var outSum uint64
 	for _, o := range cm.Tx.TxOut {
-		if o.Value < 0 {
-			t.Fatal("negative output")
-		}
+		require.GreaterOrEqual(t, o.Value, int64(0), "negative output")
 		outSum += uint64(o.Value)
 	}
-	if outSum+uint64(cm.Fee) != uint64(p.Capacity) {
-		t.Fatalf("outputs %d + fee %d != capacity %d", outSum, cm.Fee, p.Capacity)
-	}
+	require.Equal(t, uint64(p.Capacity), outSum+uint64(cm.Fee), "outputs %d + fee %d != capacity %d", outSum, cm.Fee, p.Capacity)
 	wantFeeMsat := paid - nAnchors*330_000 + trimmedMsat + dropped + remainderMsat
-	if uint64(cm.Fee)*1000 != wantFeeMsat {
-		t.Fatalf("fee %d sat, want %d msat", cm.Fee, wantFeeMsat)
-	}
+	require.Equal(t, wantFeeMsat, uint64(cm.Fee)*1000, "fee %d sat, want %d msat", cm.Fee, wantFeeMsat)
 
 	// Trimming: exactly the right outputs exist.
-	if len(cm.HTLCOutputs) != untrimmed || len(cm.Trimmed) != len(st.HTLCs)-untrimmed {
-		t.Fatalf("%d htlc outputs, %d trimmed; want %d untrimmed", len(cm.HTLCOutputs), len(cm.Trimmed), untrimmed)
-	}
+	require.Len(t, cm.HTLCOutputs, untrimmed, "%d htlc outputs, %d trimmed; want %d untrimmed", len(cm.HTLCOutputs), len(cm.Trimmed), untrimmed)
+	require.Len(t, cm.Trimmed, len(st.HTLCs)-untrimmed, "%d htlc outputs, %d trimmed; want %d untrimmed", len(cm.HTLCOutputs), len(cm.Trimmed), untrimmed)
 	count := map[OutputKind]int{}
 	seenHTLC := map[int]bool{}
 	for i, o := range cm.Outputs {
 		count[o.Kind]++
-		if cm.Tx.TxOut[i].Value != int64(o.Amount) || !bytes.Equal(cm.Tx.TxOut[i].PkScript, o.PkScript) {
-			t.Fatalf("output %d does not match its description", i)
-		}
-		if o.Amount < dust && o.Kind != LocalAnchorOutput && o.Kind != RemoteAnchorOutput {
-			t.Fatalf("output %d (%v) below the dust limit", i, o.Kind)
-		}
+		require.Equal(t, int64(o.Amount), cm.Tx.TxOut[i].Value, "output %d does not match its description", i)
+		require.Equal(t, o.PkScript, cm.Tx.TxOut[i].PkScript, "output %d does not match its description", i)
+		isAnchor := o.Kind == LocalAnchorOutput || o.Kind == RemoteAnchorOutput
+		require.False(t, o.Amount < dust && !isAnchor, "output %d (%v) below the dust limit", i, o.Kind)
 		if o.Kind.IsHTLC() {
 			h := st.HTLCs[o.HTLCIndex]
-			if !wantPresent[o.HTLCIndex] || seenHTLC[o.HTLCIndex] || h != o.HTLC || o.Amount != h.Amount.ToSatoshi() {
-				t.Fatalf("output %d maps to the wrong htlc", i)
-			}
+			require.True(t, wantPresent[o.HTLCIndex], "output %d maps to the wrong htlc", i)
+			require.False(t, seenHTLC[o.HTLCIndex], "output %d maps to the wrong htlc", i)
+			require.Equal(t, o.HTLC, h, "output %d maps to the wrong htlc", i)
+			require.Equal(t, h.Amount.ToSatoshi(), o.Amount, "output %d maps to the wrong htlc", i)
 			seenHTLC[o.HTLCIndex] = true
 			var script []byte
-			if (o.Kind == OfferedHTLCOutput) != (h.Offerer == owner) {
-				t.Fatalf("output %d has the wrong direction", i)
-			}
+			require.Equal(t, h.Offerer == owner, o.Kind == OfferedHTLCOutput, "output %d has the wrong direction", i)
 			if o.Kind == OfferedHTLCOutput {
 				script = OfferedHTLCScript(cm.Keys.Revocation, cm.Keys.LocalHTLC, cm.Keys.RemoteHTLC, h.PaymentHash, typ.HasAnchors())
 			} else {
 				script = ReceivedHTLCScript(cm.Keys.Revocation, cm.Keys.LocalHTLC, cm.Keys.RemoteHTLC, h.PaymentHash, h.CLTVExpiry, typ.HasAnchors())
 			}
-			if !bytes.Equal(script, o.WitnessScript) || !bytes.Equal(P2WSH(script), o.PkScript) {
-				t.Fatalf("output %d has the wrong script", i)
-			}
+			require.Equal(t, o.WitnessScript, script, "output %d has the wrong script", i)
+			require.Equal(t, o.PkScript, P2WSH(script), "output %d has the wrong script", i)
 		}
 		if i > 0 {
 			prev := cm.Outputs[i-1]
 			switch {
 			case prev.Amount < o.Amount:
 			case prev.Amount > o.Amount:
-				t.Fatalf("outputs %d and %d out of value order", i-1, i)
+				require.Failf(t, "outputs out of value order", "outputs %d and %d", i-1, i)
 			default:
 				c := bytes.Compare(prev.PkScript, o.PkScript)
-				if c > 0 || (c == 0 && prev.HTLC.CLTVExpiry > o.HTLC.CLTVExpiry) {
-					t.Fatalf("outputs %d and %d out of BIP69+CLTV order", i-1, i)
-				}
+				require.False(t, c > 0 || (c == 0 && prev.HTLC.CLTVExpiry > o.HTLC.CLTVExpiry), "outputs %d and %d out of BIP69+CLTV order", i-1, i)
 			}
 		}
 	}
-	if count[ToLocalOutput] != b2i(hasLocal) || count[ToRemoteOutput] != b2i(hasRemote) {
-		t.Fatalf("balance outputs %v, want local %v remote %v", count, hasLocal, hasRemote)
-	}
+	require.Equal(t, b2i(hasLocal), count[ToLocalOutput], "balance outputs %v, want local %v remote %v", count, hasLocal, hasRemote)
+	require.Equal(t, b2i(hasRemote), count[ToRemoteOutput], "balance outputs %v, want local %v remote %v", count, hasLocal, hasRemote)
 	if typ.HasAnchors() {
-		if count[LocalAnchorOutput] != b2i(hasLocal || untrimmed > 0) || count[RemoteAnchorOutput] != b2i(hasRemote || untrimmed > 0) {
-			t.Fatalf("anchors %v", count)
-		}
+		require.Equal(t, b2i(hasLocal || untrimmed > 0), count[LocalAnchorOutput], "anchors %v", count)
+		require.Equal(t, b2i(hasRemote || untrimmed > 0), count[RemoteAnchorOutput], "anchors %v", count)
 	} else if count[LocalAnchorOutput]+count[RemoteAnchorOutput] != 0 {
-		t.Fatal("anchors without option_anchors")
+		require.Fail(t, "anchors without option_anchors")
 	}
 
 	// The obscured commitment number round-trips.
-	if n, ok := ch.CommitmentNumber(cm.Tx.LockTime, cm.Tx.TxIn[0].Sequence); !ok || n != st.Number {
-		t.Fatalf("commitment number %d, want %d", n, st.Number)
-	}
+	n, ok := ch.CommitmentNumber(cm.Tx.LockTime, cm.Tx.TxIn[0].Sequence)
+	require.True(t, ok, "commitment number %d, want %d", n, st.Number)
+	require.Equal(t, st.Number, n, "commitment number %d, want %d", n, st.Number)
 
 	// With a realistic output count the real weight (73-byte signatures
 	// at most) stays within the expected weight of Appendix A.
@@ -271,15 +255,11 @@ func checkProperties(t *testing.T, ch *Channel, owner Side, st *State, cm *Commi
 		var maxSig wire.Signature
 		maxSig[0], maxSig[31], maxSig[32], maxSig[63] = 0x80, 1, 0x7f, 1
 		signed, err := cm.SignedTx(maxSig, maxSig)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if der, _ := maxSig.DER(); len(der) != 71 {
-			t.Fatalf("test signature is %d bytes", len(der))
-		}
+		require.NoError(t, err)
+		der, _ := maxSig.DER()
+		require.Len(t, der, 71, "test signature is %d bytes", len(der))
 		weight := uint64(signed.SerializeSizeStripped()*3 + signed.SerializeSize())
-		if want := CommitmentWeight(typ, untrimmed); weight > want {
-			t.Fatalf("weight %d above the expected %d", weight, want)
-		}
+		want := CommitmentWeight(typ, untrimmed)
+		require.LessOrEqual(t, weight, want, "weight %d above the expected %d", weight, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/wire"
@@ -30,9 +31,7 @@ func TestInMemorySigner(t *testing.T) {
 				Local:  Party{Basepoints: bp(signers[Local].Basepoints()), DustLimit: 546, CSVDelay: 144},
 				Remote: Party{Basepoints: bp(signers[Remote].Basepoints()), DustLimit: 600, CSVDelay: 720},
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			var preimages [3]wire.Preimage
 			htlcs := make([]HTLC, len(preimages))
 			for i := range preimages {
@@ -47,20 +46,12 @@ func TestInMemorySigner(t *testing.T) {
 					LocalBalance: 2_000_000_000, RemoteBalance: 2_400_000_000,
 				}
 				cm, err := ch.Build(owner, st)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(cm.HTLCOutputs) != 3 {
-					t.Fatalf("%d htlc outputs", len(cm.HTLCOutputs))
-				}
+				require.NoError(t, err)
+				require.Len(t, cm.HTLCOutputs, 3, "%d htlc outputs", len(cm.HTLCOutputs))
 				cpSigs := must(cm.SignAsCounterparty(cpS))
-				if err := cm.VerifyCounterparty(cpSigs); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, cm.VerifyCounterparty(cpSigs))
 				ownSigs := must(cm.SignAsOwner(ownerS))
-				if err := cm.VerifyOwner(ownSigs); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, cm.VerifyOwner(ownSigs))
 				signed := must(cm.SignedTx(ownSigs.Commitment, cpSigs.Commitment))
 				runEngine(t, signed, 0, ch.FundingPkScript(), int64(ch.Params().Capacity))
 				for j, i := range cm.HTLCOutputs {
@@ -106,9 +97,7 @@ func TestInMemorySigner(t *testing.T) {
 				}
 				// The revealed secret is the point's private key.
 				priv, _ := btcec.PrivKeyFromBytes(secret[:])
-				if !priv.PubKey().IsEqual(cm.Keys.PerCommitmentPoint) {
-					t.Fatal("per-commitment secret does not match the point")
-				}
+				require.True(t, priv.PubKey().IsEqual(cm.Keys.PerCommitmentPoint), "per-commitment secret does not match the point")
 			}
 		})
 	}

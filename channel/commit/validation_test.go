@@ -1,11 +1,11 @@
 package commit
 
 import (
-	"errors"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/btcsuite/btcd/txscript"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/wire"
 )
@@ -29,13 +29,11 @@ func TestNewRejectsBadParams(t *testing.T) {
 	for name, mutate := range cases {
 		p := good
 		mutate(&p)
-		if _, err := New(p); !errors.Is(err, ErrInvalidParams) {
-			t.Errorf("%s: %v", name, err)
-		}
+		_, err := New(p)
+		require.ErrorIs(t, err, ErrInvalidParams, "%s: %v", name, err)
 	}
-	if _, err := New(good); err != nil {
-		t.Fatal(err)
-	}
+	_, err := New(good)
+	require.NoError(t, err)
 }
 
 func TestBuildRejectsBadStates(t *testing.T) {
@@ -74,26 +72,21 @@ func TestBuildRejectsBadStates(t *testing.T) {
 			st = base()
 			c.mutate(st)
 		}
-		if _, err := ch.Build(Local, st); !errors.Is(err, c.want) {
-			t.Errorf("%s: %v, want %v", c.name, err, c.want)
-		}
-		if _, err := ch.Outline(Local, st); !errors.Is(err, c.want) {
-			t.Errorf("%s (outline): %v, want %v", c.name, err, c.want)
-		}
+		_, err := ch.Build(Local, st)
+		require.ErrorIs(t, err, c.want, "%s: %v, want %v", c.name, err, c.want)
+		_, err = ch.Outline(Local, st)
+		require.ErrorIs(t, err, c.want, "%s (outline): %v, want %v", c.name, err, c.want)
 	}
-	if _, err := ch.Build(Side(2), base()); !errors.Is(err, ErrInvalidState) {
-		t.Errorf("bad owner: %v", err)
-	}
-	if _, err := ch.DeriveKeys(Local, nil); !errors.Is(err, ErrInvalidState) {
-		t.Errorf("DeriveKeys without a point: %v", err)
-	}
+	_, err := ch.Build(Side(2), base())
+	require.ErrorIs(t, err, ErrInvalidState, "bad owner: %v", err)
+	_, err = ch.DeriveKeys(Local, nil)
+	require.ErrorIs(t, err, ErrInvalidState, "DeriveKeys without a point: %v", err)
 	// 483 each way is allowed.
 	st := base()
 	st.LocalBalance -= 966
 	st.HTLCs = append(many(483, Local), many(483, Remote)...)
-	if _, err := ch.Build(Remote, st); err != nil {
-		t.Fatal(err)
-	}
+	_, err = ch.Build(Remote, st)
+	require.NoError(t, err)
 }
 
 func TestAnchorsOpenerCannotPay(t *testing.T) {
@@ -109,13 +102,11 @@ func TestAnchorsOpenerCannotPay(t *testing.T) {
 	} else {
 		st.RemoteBalance, st.LocalBalance = 500_000, 1_000_000_000-500_000-100_000_000
 	}
-	if _, err := ch.Build(Local, st); !errors.Is(err, ErrInvalidState) {
-		t.Fatalf("opener without funds for anchors: %v", err)
-	}
+	_, err := ch.Build(Local, st)
+	require.ErrorIs(t, err, ErrInvalidState, "opener without funds for anchors")
 	o, err := ch.Outline(Local, st)
-	if err != nil || o.Shortfall == 0 {
-		t.Fatalf("outline %+v %v", o, err)
-	}
+	require.NoError(t, err, "outline %+v", o)
+	require.NotEqual(t, wire.Satoshi(0), o.Shortfall, "outline %+v %v", o, err)
 	// With 700 sat it pays the anchors and the shortfall is the fee.
 	if opener == Local {
 		st.LocalBalance += 200_000
@@ -128,13 +119,9 @@ func TestAnchorsOpenerCannotPay(t *testing.T) {
 		st.LocalBalance -= 200_000
 	}
 	cm, err := ch.Build(Local, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	fee := CommitmentFee(AnchorsZeroFeeHTLC, 253, 1)
-	if cm.Outline.Shortfall != fee+660-700 {
-		t.Fatalf("shortfall %d, want %d", cm.Outline.Shortfall, fee+660-700)
-	}
+	require.Equal(t, fee+660-700, cm.Outline.Shortfall, "shortfall %d, want %d", cm.Outline.Shortfall, fee+660-700)
 }
 
 func TestSignatureErrors(t *testing.T) {
@@ -143,72 +130,52 @@ func TestSignatureErrors(t *testing.T) {
 		tc := randChannel(t, rng, typ, 5_000_000)
 		st, _ := randState(rng, tc.ch, 10, randPriv(rng).PubKey())
 		cm, err := tc.ch.Build(Local, st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(cm.HTLCOutputs) < 2 {
-			t.Fatal("want at least two htlc outputs")
-		}
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, len(cm.HTLCOutputs), 2, "want at least two htlc outputs")
 		sigs := must(cm.SignAsCounterparty(tc.remote))
-		if err := cm.VerifyCounterparty(sigs); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, cm.VerifyCounterparty(sigs))
 		// Signatures of the owner are not the counterparty's.
-		if err := cm.VerifyCounterparty(must(cm.SignAsOwner(tc.local))); !errors.Is(err, ErrInvalidSignature) {
-			t.Fatalf("owner signatures accepted as counterparty's: %v", err)
-		}
-		if err := cm.VerifyCounterparty(Signatures{Commitment: sigs.Commitment, HTLCs: sigs.HTLCs[1:]}); !errors.Is(err, ErrSignatureCount) {
-			t.Fatalf("short signature list: %v", err)
-		}
+		require.ErrorIs(t, cm.VerifyCounterparty(must(cm.SignAsOwner(tc.local))), ErrInvalidSignature, "owner signatures accepted as counterparty's")
+		require.ErrorIs(t, cm.VerifyCounterparty(Signatures{Commitment: sigs.Commitment, HTLCs: sigs.HTLCs[1:]}), ErrSignatureCount, "short signature list")
 		bad := Signatures{Commitment: sigs.Commitment, HTLCs: append([]wire.Signature(nil), sigs.HTLCs...)}
 		bad.HTLCs[0], bad.HTLCs[1] = bad.HTLCs[1], bad.HTLCs[0]
 		var se *SignatureError
-		if err := cm.VerifyCounterparty(bad); !errors.As(err, &se) || se.Index != 0 || se.OutputIndex != cm.HTLCOutputs[0] {
-			t.Fatalf("swapped htlc signatures: %v", err)
-		}
+		err = cm.VerifyCounterparty(bad)
+		require.ErrorAs(t, err, &se, "swapped htlc signatures")
+		require.Equal(t, 0, se.Index, "swapped htlc signatures: %v", err)
+		require.Equal(t, cm.HTLCOutputs[0], se.OutputIndex, "swapped htlc signatures: %v", err)
 		bad = Signatures{Commitment: sigs.HTLCs[0], HTLCs: sigs.HTLCs}
-		if err := cm.VerifyCounterparty(bad); !errors.As(err, &se) || se.Index != -1 || err.Error() != "commit: invalid commitment signature" {
-			t.Fatalf("wrong commitment signature: %v", err)
-		}
+		err = cm.VerifyCounterparty(bad)
+		require.ErrorAs(t, err, &se, "wrong commitment signature")
+		require.Equal(t, -1, se.Index, "wrong commitment signature: %v", err)
+		require.EqualError(t, err, "commit: invalid commitment signature")
 		// A signature with r = 0 does not verify and cannot go in a witness.
 		var zero wire.Signature
-		if err := cm.VerifyCounterparty(Signatures{Commitment: zero, HTLCs: sigs.HTLCs}); !errors.Is(err, ErrInvalidSignature) {
-			t.Fatal(err)
-		}
-		if _, err := cm.SignedTx(zero, sigs.Commitment); err == nil {
-			t.Fatal("witness with an invalid signature")
-		}
+		require.ErrorIs(t, cm.VerifyCounterparty(Signatures{Commitment: zero, HTLCs: sigs.HTLCs}), ErrInvalidSignature, "zero commitment signature")
+		_, err = cm.SignedTx(zero, sigs.Commitment)
+		require.Error(t, err, "witness with an invalid signature")
 		// HTLC helpers reject non-HTLC outputs.
 		for _, i := range []int{-1, len(cm.Outputs), cm.OutputIndex(ToLocalOutput)} {
-			if _, err := cm.HTLCTx(i); !errors.Is(err, ErrNotHTLCOutput) {
-				t.Errorf("HTLCTx(%d): %v", i, err)
-			}
-			if _, err := cm.HTLCSigHash(i, true); !errors.Is(err, ErrNotHTLCOutput) {
-				t.Errorf("HTLCSigHash(%d): %v", i, err)
-			}
+			_, err = cm.HTLCTx(i)
+			require.ErrorIs(t, err, ErrNotHTLCOutput, "HTLCTx(%d)", i)
+			_, err = cm.HTLCSigHash(i, true)
+			require.ErrorIs(t, err, ErrNotHTLCOutput, "HTLCSigHash(%d)", i)
 		}
 		// HTLCTxs and HTLCSigHash agree with the signing loop.
 		txs := cm.HTLCTxs()
 		for j, i := range cm.HTLCOutputs {
 			one := must(cm.HTLCTx(i))
-			if one.TxHash() != txs[j].TxHash() {
-				t.Fatalf("HTLCTxs[%d] differs from HTLCTx(%d)", j, i)
-			}
+			require.Equal(t, txs[j].TxHash(), one.TxHash(), "HTLCTxs[%d] differs from HTLCTx(%d)", j, i)
 			h := must(cm.HTLCSigHash(i, true))
-			if !sigs.HTLCs[j].Verify(h[:], cm.Keys.RemoteHTLC) {
-				t.Fatalf("HTLCSigHash(%d) does not match the signature", i)
-			}
+			require.True(t, sigs.HTLCs[j].Verify(h[:], cm.Keys.RemoteHTLC), "HTLCSigHash(%d) does not match the signature", i)
 			// The shortcut sighash equals txscript's own computation.
 			o := cm.Outputs[i]
 			fetcher := txscript.NewCannedPrevOutputFetcher(o.PkScript, int64(o.Amount))
 			for _, byCp := range []bool{false, true} {
 				want, err := txscript.CalcWitnessSigHash(o.WitnessScript, txscript.NewTxSigHashes(one, fetcher), cm.htlcHashType(byCp), one, 0, int64(o.Amount))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := must(cm.HTLCSigHash(i, byCp)); string(got[:]) != string(want) {
-					t.Fatalf("sighash of output %d differs from txscript's", i)
-				}
+				require.NoError(t, err)
+				got := must(cm.HTLCSigHash(i, byCp))
+				require.Equal(t, string(want), string(got[:]), "sighash of output %d differs from txscript's", i)
 			}
 		}
 	}
@@ -229,71 +196,54 @@ func TestClosingErrors(t *testing.T) {
 		return 1_000_000_000 - openerMsat, openerMsat
 	}
 	l, r := bal(500_000)
-	if _, err := ch.LegacyClosingTx(LegacyClosing{LocalScript: pk, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r, Fee: 501}); !errors.Is(err, ErrInvalidClosing) {
-		t.Errorf("fee above balance: %v", err)
-	}
-	if _, err := ch.LegacyClosingTx(LegacyClosing{LocalScript: pk, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r + 1, Fee: 1}); !errors.Is(err, ErrInvalidClosing) {
-		t.Errorf("balances off: %v", err)
-	}
-	if _, err := ch.LegacyClosingTx(LegacyClosing{LocalScript: nil, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r, Fee: 1}); !errors.Is(err, ErrInvalidClosing) {
-		t.Errorf("empty script: %v", err)
-	}
-	if _, err := ch.LegacyClosingTx(LegacyClosing{LocalScript: pk, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r, Fee: 1, OmitLocal: true, OmitRemote: true}); !errors.Is(err, ErrInvalidClosing) {
-		t.Errorf("no output: %v", err)
-	}
+	_, err := ch.LegacyClosingTx(LegacyClosing{LocalScript: pk, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r, Fee: 501})
+	require.ErrorIs(t, err, ErrInvalidClosing, "fee above balance")
+	_, err = ch.LegacyClosingTx(LegacyClosing{LocalScript: pk, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r + 1, Fee: 1})
+	require.ErrorIs(t, err, ErrInvalidClosing, "balances off")
+	_, err = ch.LegacyClosingTx(LegacyClosing{LocalScript: nil, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r, Fee: 1})
+	require.ErrorIs(t, err, ErrInvalidClosing, "empty script")
+	_, err = ch.LegacyClosingTx(LegacyClosing{LocalScript: pk, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r, Fee: 1, OmitLocal: true, OmitRemote: true})
+	require.ErrorIs(t, err, ErrInvalidClosing, "no output")
 	// The opener's output falls below the signer's dust limit once the fee is paid.
 	dust := ch.party(Local).DustLimit
 	l, r = bal((dust + 99).ToMilliSatoshi())
 	tx, err := ch.LegacyClosingTx(LegacyClosing{LocalScript: pk, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r, Fee: 100, Signer: Local})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tx.TxOut) != 1 || tx.TxOut[0].Value != int64(1_000_000-dust-99) {
-		t.Fatalf("dust output kept: %v", tx.TxOut)
-	}
+	require.NoError(t, err)
+	require.Len(t, tx.TxOut, 1, "dust output kept: %v", tx.TxOut)
+	require.Equal(t, int64(1_000_000-dust-99), tx.TxOut[0].Value, "dust output kept: %v", tx.TxOut)
 	// Rounding down: 1999 msat is 1 sat.
 	l, r = bal(dust.ToMilliSatoshi() + 100_000_000 + 1999)
 	tx = must(ch.LegacyClosingTx(LegacyClosing{LocalScript: pk, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r, Fee: 100_000, Signer: Local}))
-	if tx.TxOut[0].Value != int64(dust)+1 {
-		t.Fatalf("opener output %d, want %d", tx.TxOut[0].Value, dust+1)
-	}
-	if _, err := ch.ClosingSigHash(spend(p.FundingOutpoint, 0, 0)); err != nil {
-		t.Fatal(err)
-	}
+	require.Equal(t, int64(dust)+1, tx.TxOut[0].Value, "opener output %d, want %d", tx.TxOut[0].Value, dust+1)
+	_, err = ch.ClosingSigHash(spend(p.FundingOutpoint, 0, 0))
+	require.NoError(t, err)
 	other := p.FundingOutpoint
 	other.Index++
-	if _, err := ch.ClosingSigHash(spend(other, 0, 0)); !errors.Is(err, ErrInvalidClosing) {
-		t.Fatalf("closing sighash of a foreign tx: %v", err)
-	}
-	if _, err := ch.SimpleClosingTx(SimpleClosing{Closer: 5, LocalScript: pk, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r}); !errors.Is(err, ErrInvalidClosing) {
-		t.Fatalf("bad closer: %v", err)
-	}
+	_, err = ch.ClosingSigHash(spend(other, 0, 0))
+	require.ErrorIs(t, err, ErrInvalidClosing, "closing sighash of a foreign tx")
+	_, err = ch.SimpleClosingTx(SimpleClosing{Closer: 5, LocalScript: pk, RemoteScript: pk2, LocalBalance: l, RemoteBalance: r})
+	require.ErrorIs(t, err, ErrInvalidClosing, "bad closer")
 }
 
 func TestNamesAndNumbers(t *testing.T) {
-	if StaticRemoteKey.String() != "option_static_remotekey" || AnchorsZeroFeeHTLC.String() != "option_anchors_zero_fee_htlc_tx" || ChannelType(9).String() != "channel_type(9)" {
-		t.Error("channel type names")
-	}
-	if Local.String() != "local" || Remote.String() != "remote" || Local.Other() != Remote || Remote.Other() != Local {
-		t.Error("sides")
-	}
+	require.Equal(t, "option_static_remotekey", StaticRemoteKey.String(), "channel type names")
+	require.Equal(t, "option_anchors_zero_fee_htlc_tx", AnchorsZeroFeeHTLC.String(), "channel type names")
+	require.Equal(t, "channel_type(9)", ChannelType(9).String(), "channel type names")
+	require.Equal(t, "local", Local.String(), "sides")
+	require.Equal(t, "remote", Remote.String(), "sides")
+	require.Equal(t, Remote, Local.Other(), "sides")
+	require.Equal(t, Local, Remote.Other(), "sides")
 	for k := ToLocalOutput; k <= ReceivedHTLCOutput; k++ {
-		if k.String() == "" || k.IsHTLC() != (k >= OfferedHTLCOutput) {
-			t.Errorf("output kind %d", k)
-		}
+		require.NotEqual(t, "", k.String(), "output kind %d", k)
+		require.Equal(t, k >= OfferedHTLCOutput, k.IsHTLC(), "output kind %d", k)
 	}
-	if OutputKind(0).String() != "output_kind(0)" {
-		t.Error("unknown output kind")
-	}
+	require.Equal(t, "output_kind(0)", OutputKind(0).String(), "unknown output kind")
 	rng := rand.New(rand.NewChaCha8([32]byte{'n'}))
 	ch := randChannel(t, rng, StaticRemoteKey, 1_000_000).ch
-	if _, ok := ch.CommitmentNumber(0x21000000, 0x80000000); ok {
-		t.Error("locktime without 0x20 accepted")
-	}
-	if _, ok := ch.CommitmentNumber(0x20000000, 0xFFFFFFFF); ok {
-		t.Error("sequence without 0x80 accepted")
-	}
-	if ch.Type() != StaticRemoteKey || ch.FundingTxOut().Value != 1_000_000 {
-		t.Error("accessors")
-	}
+	_, ok := ch.CommitmentNumber(0x21000000, 0x80000000)
+	require.False(t, ok, "locktime without 0x20 accepted")
+	_, ok = ch.CommitmentNumber(0x20000000, 0xFFFFFFFF)
+	require.False(t, ok, "sequence without 0x80 accepted")
+	require.Equal(t, StaticRemoteKey, ch.Type(), "accessors")
+	require.Equal(t, int64(1_000_000), ch.FundingTxOut().Value, "accessors")
 }

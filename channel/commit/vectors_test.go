@@ -10,6 +10,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/wire"
 )
@@ -139,11 +140,12 @@ type bolt3Vectors struct {
 }
 
 func loadBolt3(t *testing.T) *bolt3Vectors {
+	t.Helper()
 	var v bolt3Vectors
 	loadJSON(t, "bolt03-commitment.json", &v)
-	if len(v.LegacyCases) != 16 || len(v.AnchorsCases) != 9 || len(v.HTLCs) != 7 {
-		t.Fatalf("unexpected vector counts: %d legacy, %d anchors, %d htlcs", len(v.LegacyCases), len(v.AnchorsCases), len(v.HTLCs))
-	}
+	require.Len(t, v.LegacyCases, 16, "unexpected vector counts: %d legacy, %d anchors, %d htlcs", len(v.LegacyCases), len(v.AnchorsCases), len(v.HTLCs))
+	require.Len(t, v.AnchorsCases, 9, "unexpected vector counts: %d legacy, %d anchors, %d htlcs", len(v.LegacyCases), len(v.AnchorsCases), len(v.HTLCs))
+	require.Len(t, v.HTLCs, 7, "unexpected vector counts: %d legacy, %d anchors, %d htlcs", len(v.LegacyCases), len(v.AnchorsCases), len(v.HTLCs))
 	return &v
 }
 
@@ -160,9 +162,7 @@ func newVectorSetup(t *testing.T, v *bolt3Vectors, typ ChannelType, dust wire.Sa
 	t.Helper()
 	si := &v.StaticInputs
 	txid, err := chainhash.NewHashFromStr(si.FundingTxID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// Keys the vectors do not use get unrelated valid points.
 	unused, _ := btcec.PrivKeyFromBytes(bytes.Repeat([]byte{0x55}, 32))
 	local := &testSigner{
@@ -193,9 +193,8 @@ func newVectorSetup(t *testing.T, v *bolt3Vectors, typ ChannelType, dust wire.Sa
 		{local.delayedBase.PubKey(), v.Internal.LocalDelayedPaymentBasepoint},
 		{remote.revocationBase.PubKey(), v.Internal.RemoteRevocationBasepoint},
 	} {
-		if got := hex.EncodeToString(c.got.SerializeCompressed()); got != c.want {
-			t.Fatalf("key mismatch: %s, want %s", got, c.want)
-		}
+		got := hex.EncodeToString(c.got.SerializeCompressed())
+		require.Equal(t, c.want, got, "key mismatch: %s, want %s", got, c.want)
 	}
 	s := &vectorSetup{
 		params: Params{
@@ -220,9 +219,7 @@ func newVectorSetup(t *testing.T, v *bolt3Vectors, typ ChannelType, dust wire.Sa
 			offerer = Remote
 		}
 		hh := HTLC{ID: h.ID, Offerer: offerer, Amount: wire.MilliSatoshi(h.AmountMsat), PaymentHash: p.Hash(), CLTVExpiry: h.Expiry}
-		if hex.EncodeToString(hh.PaymentHash[:]) != h.Hash {
-			t.Fatalf("htlc %d: payment hash mismatch", h.ID)
-		}
+		require.Equal(t, h.Hash, hex.EncodeToString(hh.PaymentHash[:]), "htlc %d: payment hash mismatch", h.ID)
 		s.htlcs[int(h.ID)] = hh
 		s.preimages[int(h.ID)] = p
 	}
@@ -246,9 +243,7 @@ func (s *vectorSetup) state(toLocal, toRemote uint64, rate uint32, ids []int) *S
 func txHex(t *testing.T, tx *btcwire.MsgTx) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := tx.Serialize(&b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, tx.Serialize(&b))
 	return hex.EncodeToString(b.Bytes())
 }
 
@@ -256,23 +251,17 @@ func TestFundingTransactionVector(t *testing.T) {
 	v := loadBolt3(t)
 	f := &v.FundingTransaction
 	local, remote := mustPub(t, f.LocalFundingPubkey), mustPub(t, f.RemoteFundingPubkey)
-	if got := hex.EncodeToString(FundingScript(local, remote)); got != f.FundingWitnessScript {
-		t.Fatalf("funding script %s", got)
-	}
-	if got := hex.EncodeToString(FundingScript(remote, local)); got != f.FundingWitnessScript {
-		t.Fatalf("funding script (swapped) %s", got)
-	}
+	got := hex.EncodeToString(FundingScript(local, remote))
+	require.Equal(t, f.FundingWitnessScript, got, "funding script %s", got)
+	got = hex.EncodeToString(FundingScript(remote, local))
+	require.Equal(t, f.FundingWitnessScript, got, "funding script (swapped) %s", got)
 
 	// Rebuild the whole funding transaction: it spends the block 1
 	// coinbase (P2PKH) and pays the 2-of-2 plus a P2WPKH change to the
 	// coinbase key, in BIP69 order.
 	coinbase := btcwire.NewMsgTx(1)
-	if err := coinbase.Deserialize(bytes.NewReader(mustHex(t, f.Block1CoinbaseTx))); err != nil {
-		t.Fatal(err)
-	}
-	if coinbase.TxHash().String() != f.InputTxid {
-		t.Fatalf("coinbase txid %s", coinbase.TxHash())
-	}
+	require.NoError(t, coinbase.Deserialize(bytes.NewReader(mustHex(t, f.Block1CoinbaseTx))))
+	require.Equal(t, f.InputTxid, coinbase.TxHash().String(), "coinbase txid %s", coinbase.TxHash())
 	priv := mustPriv(t, f.Block1CoinbasePriv)
 	out, _ := FundingOutput(local, remote, wire.Satoshi(f.FundingSatoshis))
 	change := btcwire.NewTxOut(f.ChangeSatoshis, P2WPKH(priv.PubKey()))
@@ -280,25 +269,18 @@ func TestFundingTransactionVector(t *testing.T) {
 	tx.AddTxIn(btcwire.NewTxIn(&btcwire.OutPoint{Hash: coinbase.TxHash(), Index: f.InputIndex}, nil, nil))
 	tx.AddTxOut(out)
 	tx.AddTxOut(change)
-	if f.FundingOutputIndex != 0 || out.Value > change.Value {
-		t.Fatal("vector's output order changed")
-	}
+	require.Equal(t, 0, f.FundingOutputIndex, "vector's output order changed")
+	require.LessOrEqual(t, out.Value, change.Value, "vector's output order changed")
 	prevPk := coinbase.TxOut[f.InputIndex].PkScript
 	sigScript, err := txscript.SignatureScript(tx, 0, prevPk, txscript.SigHashAll, priv, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tx.TxIn[0].SignatureScript = sigScript
-	if got := txHex(t, tx); got != f.FundingTx {
-		t.Fatalf("funding tx\n got %s\nwant %s", got, f.FundingTx)
-	}
-	if tx.TxHash().String() != f.FundingTxid || f.FundingTxid != v.StaticInputs.FundingTxID {
-		t.Fatalf("funding txid %s", tx.TxHash())
-	}
+	got = txHex(t, tx)
+	require.Equal(t, f.FundingTx, got, "funding tx\n got %s\nwant %s", got, f.FundingTx)
+	require.Equal(t, f.FundingTxid, tx.TxHash().String(), "funding txid %s", tx.TxHash())
+	require.Equal(t, v.StaticInputs.FundingTxID, f.FundingTxid, "funding txid %s", tx.TxHash())
 	fee := f.InputSatoshis - f.FundingSatoshis - f.ChangeSatoshis
-	if fee <= 0 {
-		t.Fatal("no fee")
-	}
+	require.Greater(t, fee, int64(0), "no fee")
 	runEngine(t, tx, 0, coinbase.TxOut[f.InputIndex].PkScript, f.InputSatoshis)
 }
 
@@ -306,21 +288,15 @@ func TestStaticInputs(t *testing.T) {
 	v := loadBolt3(t)
 	s := newVectorSetup(t, v, StaticRemoteKey, 546)
 	ch, err := New(s.params)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	si := &v.StaticInputs
-	if got := hex.EncodeToString(ch.FundingScript()); got != si.FundingWitnessScript {
-		t.Fatalf("funding script %s", got)
-	}
+	got := hex.EncodeToString(ch.FundingScript())
+	require.Equal(t, si.FundingWitnessScript, got, "funding script %s", got)
 	f := ObscuringFactor(s.local.payment.PubKey(), s.remote.payment.PubKey())
-	if got := hex.EncodeToString([]byte{byte(f >> 40), byte(f >> 32), byte(f >> 24), byte(f >> 16), byte(f >> 8), byte(f)}); got != si.ObscuringFactor {
-		t.Fatalf("obscuring factor %s, want %s", got, si.ObscuringFactor)
-	}
+	got = hex.EncodeToString([]byte{byte(f >> 40), byte(f >> 32), byte(f >> 24), byte(f >> 16), byte(f >> 8), byte(f)})
+	require.Equal(t, si.ObscuringFactor, got, "obscuring factor %s, want %s", got, si.ObscuringFactor)
 	k, err := ch.DeriveKeys(Local, s.pcp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, c := range []struct {
 		name string
 		got  *btcec.PublicKey
@@ -332,25 +308,20 @@ func TestStaticInputs(t *testing.T) {
 		{"local_revocation_pubkey", k.Revocation, si.LocalRevocationPubkey},
 		{"remotepubkey", k.RemotePayment, si.RemotePaymentBasepoint},
 	} {
-		if got := hex.EncodeToString(c.got.SerializeCompressed()); got != c.want {
-			t.Errorf("%s = %s, want %s", c.name, got, c.want)
-		}
+		got := hex.EncodeToString(c.got.SerializeCompressed())
+		require.Equal(t, c.want, got, "%s = %s, want %s", c.name, got, c.want)
 	}
 	// local_privkey and remote_privkey are the derived HTLC keys.
-	if got := hex.EncodeToString(s.local.htlcKey(s.pcp).Serialize()); got != v.Privkeys.LocalPrivkey {
-		t.Errorf("local_privkey %s", got)
-	}
-	if got := hex.EncodeToString(s.remote.htlcKey(s.pcp).Serialize()); got != v.Privkeys.RemotePrivkey {
-		t.Errorf("remote_privkey %s", got)
-	}
+	got = hex.EncodeToString(s.local.htlcKey(s.pcp).Serialize())
+	require.Equal(t, v.Privkeys.LocalPrivkey, got, "local_privkey %s", got)
+	got = hex.EncodeToString(s.remote.htlcKey(s.pcp).Serialize())
+	require.Equal(t, v.Privkeys.RemotePrivkey, got, "remote_privkey %s", got)
 	// Number 42 round-trips through the locktime and sequence.
 	cm, err := ch.Build(Local, s.state(7_000_000_000, 3_000_000_000, 15000, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, ok := ch.CommitmentNumber(cm.Tx.LockTime, cm.Tx.TxIn[0].Sequence); !ok || n != si.CommitmentNumber {
-		t.Fatalf("commitment number %d %v", n, ok)
-	}
+	require.NoError(t, err)
+	n, ok := ch.CommitmentNumber(cm.Tx.LockTime, cm.Tx.TxIn[0].Sequence)
+	require.True(t, ok, "commitment number %d %v", n, ok)
+	require.Equal(t, si.CommitmentNumber, n, "commitment number %d %v", n, ok)
 }
 
 // checkVectorCommitment signs cm with both parties and compares every
@@ -358,71 +329,46 @@ func TestStaticInputs(t *testing.T) {
 func checkVectorCommitment(t *testing.T, s *vectorSetup, cm *Commitment, remoteSigHex, localSigHex, commitTx string, htlcTxs []vectorHTLCTx) {
 	t.Helper()
 	remoteSigs, err := cm.SignAsCounterparty(s.remote)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	localSigs, err := cm.SignAsOwner(s.local)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := derHex(t, remoteSigs.Commitment); got != remoteSigHex {
-		t.Errorf("remote signature\n got %s\nwant %s", got, remoteSigHex)
-	}
+	require.NoError(t, err)
+	got := derHex(t, remoteSigs.Commitment)
+	require.Equal(t, remoteSigHex, got, "remote signature\n got %s\nwant %s", got, remoteSigHex)
 	if localSigHex != "" {
-		if got := derHex(t, localSigs.Commitment); got != localSigHex {
-			t.Errorf("local signature\n got %s\nwant %s", got, localSigHex)
-		}
+		got := derHex(t, localSigs.Commitment)
+		require.Equal(t, localSigHex, got, "local signature\n got %s\nwant %s", got, localSigHex)
 	}
-	if err := cm.VerifyCounterparty(remoteSigs); err != nil {
-		t.Errorf("verify counterparty: %v", err)
-	}
-	if err := cm.VerifyOwner(localSigs); err != nil {
-		t.Errorf("verify owner: %v", err)
-	}
+	require.NoError(t, cm.VerifyCounterparty(remoteSigs), "verify counterparty")
+	require.NoError(t, cm.VerifyOwner(localSigs), "verify owner")
 	// The vector's signature, parsed, verifies too.
 	vecSigs := Signatures{Commitment: sigFromDERHex(t, remoteSigHex)}
 	for _, h := range htlcTxs {
 		vecSigs.HTLCs = append(vecSigs.HTLCs, sigFromDERHex(t, h.remoteSig))
 	}
-	if err := cm.VerifyCounterparty(vecSigs); err != nil {
-		t.Errorf("verify vector signatures: %v", err)
-	}
+	require.NoError(t, cm.VerifyCounterparty(vecSigs), "verify vector signatures")
 
 	signed, err := cm.SignedTx(localSigs.Commitment, remoteSigs.Commitment)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := txHex(t, signed); got != commitTx {
-		t.Errorf("commit tx\n got %s\nwant %s", got, commitTx)
-	}
+	require.NoError(t, err)
+	got = txHex(t, signed)
+	require.Equal(t, commitTx, got, "commit tx\n got %s\nwant %s", got, commitTx)
 	runEngine(t, signed, 0, cm.Channel().FundingPkScript(), int64(cm.Channel().Params().Capacity))
 
-	if len(htlcTxs) != len(cm.HTLCOutputs) {
-		t.Fatalf("%d htlc outputs, vector has %d htlc txs", len(cm.HTLCOutputs), len(htlcTxs))
-	}
+	require.Len(t, htlcTxs, len(cm.HTLCOutputs), "%d htlc outputs, vector has %d htlc txs", len(cm.HTLCOutputs), len(htlcTxs))
 	for j, h := range htlcTxs {
 		i := cm.HTLCOutputs[j]
-		if i != h.outputIndex {
-			t.Errorf("htlc tx %d: output %d, want %d", j, i, h.outputIndex)
-		}
+		require.Equal(t, h.outputIndex, i, "htlc tx %d: output %d, want %d", j, i, h.outputIndex)
 		o := cm.Outputs[i]
-		if int(o.HTLC.ID) != h.htlcID {
-			t.Errorf("output %d: htlc %d, want %d", i, o.HTLC.ID, h.htlcID)
-		}
+		require.Equal(t, h.htlcID, int(o.HTLC.ID), "output %d: htlc %d, want %d", i, o.HTLC.ID, h.htlcID)
 		wantKind := OfferedHTLCOutput
 		if h.success {
 			wantKind = ReceivedHTLCOutput
 		}
-		if o.Kind != wantKind {
-			t.Errorf("output %d: kind %v, want %v", i, o.Kind, wantKind)
-		}
-		if got := derHex(t, remoteSigs.HTLCs[j]); got != h.remoteSig {
-			t.Errorf("htlc %d remote sig\n got %s\nwant %s", j, got, h.remoteSig)
-		}
+		require.Equal(t, wantKind, o.Kind, "output %d: kind %v, want %v", i, o.Kind, wantKind)
+		got := derHex(t, remoteSigs.HTLCs[j])
+		require.Equal(t, h.remoteSig, got, "htlc %d remote sig\n got %s\nwant %s", j, got, h.remoteSig)
 		if h.localSig != "" {
-			if got := derHex(t, localSigs.HTLCs[j]); got != h.localSig {
-				t.Errorf("htlc %d local sig\n got %s\nwant %s", j, got, h.localSig)
-			}
+			got := derHex(t, localSigs.HTLCs[j])
+			require.Equal(t, h.localSig, got, "htlc %d local sig\n got %s\nwant %s", j, got, h.localSig)
 		}
 		var pre *wire.Preimage
 		if h.success {
@@ -430,12 +376,9 @@ func checkVectorCommitment(t *testing.T, s *vectorSetup, cm *Commitment, remoteS
 			pre = &p
 		}
 		htx, err := cm.SignedHTLCTx(i, localSigs.HTLCs[j], remoteSigs.HTLCs[j], pre)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := txHex(t, htx); got != h.tx {
-			t.Errorf("htlc tx %d\n got %s\nwant %s", j, got, h.tx)
-		}
+		require.NoError(t, err)
+		got = txHex(t, htx)
+		require.Equal(t, h.tx, got, "htlc tx %d\n got %s\nwant %s", j, got, h.tx)
 		runEngine(t, htx, 0, o.PkScript, int64(o.Amount))
 	}
 }
@@ -453,25 +396,19 @@ func TestLegacyVectors(t *testing.T) {
 	v := loadBolt3(t)
 	s := newVectorSetup(t, v, StaticRemoteKey, wire.Satoshi(v.StaticInputs.LocalDustLimitSatoshi))
 	ch, err := New(s.params)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	htlcTxCount := 0
 	for _, tc := range v.LegacyCases {
 		t.Run(tc.Name, func(t *testing.T) {
 			cm, err := ch.Build(Local, s.state(tc.ToLocalMsat, tc.ToRemoteMsat, tc.FeeRate, tc.HTLCIDs))
-			if err != nil {
-				t.Fatal(err)
+			require.NoError(t, err)
+			if tc.BaseFee != nil {
+				require.Equal(t, *tc.BaseFee, uint64(cm.Outline.BaseFee), "base fee")
 			}
-			if tc.BaseFee != nil && uint64(cm.Outline.BaseFee) != *tc.BaseFee {
-				t.Errorf("base fee %d, want %d", cm.Outline.BaseFee, *tc.BaseFee)
+			if tc.ActualFee != nil {
+				require.Equal(t, *tc.ActualFee, uint64(cm.Fee), "actual fee")
 			}
-			if tc.ActualFee != nil && uint64(cm.Fee) != *tc.ActualFee {
-				t.Errorf("actual fee %d, want %d", cm.Fee, *tc.ActualFee)
-			}
-			if len(cm.HTLCOutputs) != tc.NumHTLCs {
-				t.Errorf("%d htlc outputs, want %d", len(cm.HTLCOutputs), tc.NumHTLCs)
-			}
+			require.Len(t, cm.HTLCOutputs, tc.NumHTLCs, "%d htlc outputs, want %d", len(cm.HTLCOutputs), tc.NumHTLCs)
 			// Every commented output is in the transaction with its script.
 			for _, co := range tc.CommentOutputs {
 				found := slices.ContainsFunc(cm.Outputs, func(o Output) bool {
@@ -492,9 +429,7 @@ func TestLegacyVectors(t *testing.T) {
 					}
 					return false
 				})
-				if !found {
-					t.Errorf("output %+v not found", co)
-				}
+				require.True(t, found, "output %+v not found", co)
 			}
 			var htlcTxs []vectorHTLCTx
 			for _, h := range tc.HTLCTxs {
@@ -504,9 +439,7 @@ func TestLegacyVectors(t *testing.T) {
 			checkVectorCommitment(t, s, cm, tc.RemoteSignature, tc.LocalSignature, tc.CommitTx, htlcTxs)
 		})
 	}
-	if htlcTxCount != 33 {
-		t.Errorf("checked %d legacy htlc txs, want 33", htlcTxCount)
-	}
+	require.Equal(t, 33, htlcTxCount, "checked %d legacy htlc txs, want 33", htlcTxCount)
 }
 
 func TestAnchorsVectors(t *testing.T) {
@@ -516,17 +449,13 @@ func TestAnchorsVectors(t *testing.T) {
 		t.Run(tc.Name, func(t *testing.T) {
 			s := newVectorSetup(t, v, AnchorsZeroFeeHTLC, wire.Satoshi(tc.DustLimit))
 			ch, err := New(s.params)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			ids := tc.DerivedHTLCIDs
-			if !tc.UseTestHtlcs && len(ids) != 0 {
-				t.Fatal("htlcs in a case without test htlcs")
+			if !tc.UseTestHtlcs {
+				require.Empty(t, ids, "htlcs in a case without test htlcs")
 			}
 			cm, err := ch.Build(Local, s.state(tc.LocalBalance, tc.RemoteBalance, tc.FeePerKw, ids))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			var htlcTxs []vectorHTLCTx
 			for _, h := range tc.HtlcDescs {
 				htlcTxs = append(htlcTxs, vectorHTLCTx{h.Derived.CommitOutputIndex, h.Derived.HTLCID, h.Derived.Type == "htlc_success", h.RemoteSigHex, "", h.ResolutionTxHex})
@@ -535,9 +464,7 @@ func TestAnchorsVectors(t *testing.T) {
 			checkVectorCommitment(t, s, cm, tc.RemoteSigHex, "", tc.ExpectedCommitmentTxHex, htlcTxs)
 		})
 	}
-	if htlcTxCount != 15 {
-		t.Errorf("checked %d anchors htlc txs, want 15", htlcTxCount)
-	}
+	require.Equal(t, 15, htlcTxCount, "checked %d anchors htlc txs, want 15", htlcTxCount)
 }
 
 func TestFeeExample(t *testing.T) {
@@ -545,12 +472,12 @@ func TestFeeExample(t *testing.T) {
 	fe := &v.FeeExample
 	rate := wire.FeeRate(fe.FeeRate)
 	dust := wire.Satoshi(fe.DustLimit)
-	if got := HTLCTimeoutFee(StaticRemoteKey, rate); uint64(got) != fe.TimeoutFee || HTLCTimeoutWeight != fe.TimeoutWeight {
-		t.Errorf("timeout fee %d", got)
-	}
-	if got := HTLCSuccessFee(StaticRemoteKey, rate); uint64(got) != fe.SuccessFee || HTLCSuccessWeight != fe.SuccessWeight {
-		t.Errorf("success fee %d", got)
-	}
+	got := HTLCTimeoutFee(StaticRemoteKey, rate)
+	require.Equal(t, fe.TimeoutFee, uint64(got), "timeout fee %d", got)
+	require.Equal(t, uint64(HTLCTimeoutWeight), fe.TimeoutWeight, "timeout fee %d", got)
+	got = HTLCSuccessFee(StaticRemoteKey, rate)
+	require.Equal(t, fe.SuccessFee, uint64(got), "success fee %d", got)
+	require.Equal(t, uint64(HTLCSuccessWeight), fe.SuccessWeight, "success fee %d", got)
 
 	// Build a commitment holding the example's HTLCs (local offers the
 	// "offered" ones) and check its weight and fees.
@@ -563,9 +490,7 @@ func TestFeeExample(t *testing.T) {
 		Local:  Party{Basepoints: bp(1), DustLimit: dust, CSVDelay: 144},
 		Remote: Party{Basepoints: bp(10), DustLimit: dust, CSVDelay: 144},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	st := &State{PerCommitmentPoint: priv(30).PubKey(), FeeRate: rate}
 	var htlcTotal uint64
 	for _, a := range fe.Offered {
@@ -579,29 +504,17 @@ func TestFeeExample(t *testing.T) {
 	st.RemoteBalance = 300_000_000
 	st.LocalBalance = wire.MilliSatoshi(1_000_000_000 - 300_000_000 - htlcTotal)
 	cm, err := ch.Build(Local, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w := CommitmentWeight(StaticRemoteKey, cm.Outline.Untrimmed); w != fe.CommitWeight {
-		t.Errorf("commitment weight %d, want %d", w, fe.CommitWeight)
-	}
-	if uint64(cm.Outline.BaseFee) != fe.BaseFee {
-		t.Errorf("base fee %d, want %d", cm.Outline.BaseFee, fe.BaseFee)
-	}
-	if uint64(cm.Fee) != fe.ActualFee {
-		t.Errorf("actual fee %d, want %d", cm.Fee, fe.ActualFee)
-	}
-	if len(cm.Trimmed) != 2 || len(cm.HTLCOutputs) != 2 {
-		t.Errorf("%d trimmed, %d htlc outputs", len(cm.Trimmed), len(cm.HTLCOutputs))
-	}
+	require.NoError(t, err)
+	w := CommitmentWeight(StaticRemoteKey, cm.Outline.Untrimmed)
+	require.Equal(t, fe.CommitWeight, w, "commitment weight %d, want %d", w, fe.CommitWeight)
+	require.Equal(t, fe.BaseFee, uint64(cm.Outline.BaseFee), "base fee %d, want %d", cm.Outline.BaseFee, fe.BaseFee)
+	require.Equal(t, fe.ActualFee, uint64(cm.Fee), "actual fee %d, want %d", cm.Fee, fe.ActualFee)
+	require.Len(t, cm.Trimmed, 2, "%d trimmed, %d htlc outputs", len(cm.Trimmed), len(cm.HTLCOutputs))
+	require.Len(t, cm.HTLCOutputs, 2, "%d trimmed, %d htlc outputs", len(cm.Trimmed), len(cm.HTLCOutputs))
 	for _, i := range cm.HTLCOutputs {
 		tx, err := cm.HTLCTx(i)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := map[wire.Satoshi]int64{5000: 1685, 7000: 3485}[cm.Outputs[i].Amount]
-		if tx.TxOut[0].Value != want {
-			t.Errorf("htlc tx of %d sat pays %d, want %d", cm.Outputs[i].Amount, tx.TxOut[0].Value, want)
-		}
+		require.Equal(t, want, tx.TxOut[0].Value, "htlc tx of %d sat pays %d, want %d", cm.Outputs[i].Amount, tx.TxOut[0].Value, want)
 	}
 }

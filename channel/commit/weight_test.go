@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/wire"
 )
@@ -13,12 +14,12 @@ import (
 // byte, so each signature in a real witness is one byte below the
 // expected size.
 func maxLowS(t testing.TB) wire.Signature {
+	t.Helper()
 	var s wire.Signature
 	s[0], s[31], s[32], s[63] = 0x80, 1, 0x7f, 1
 	der, err := s.DER()
-	if err != nil || len(der) != 71 {
-		t.Fatalf("test signature: %v, %d bytes", err, len(der))
-	}
+	require.NoError(t, err, "test signature: %v, %d bytes", err, len(der))
+	require.Len(t, der, 71, "test signature: %v, %d bytes", err, len(der))
 	return s
 }
 
@@ -81,12 +82,9 @@ func TestWitnessSizes(t *testing.T) {
 		add("htlc-success", 2, HTLCSuccessWitnessSize+extra, w, err)
 	}
 	for _, c := range cases {
-		if c.err != nil {
-			t.Fatalf("%s: %v", c.name, c.err)
-		}
-		if got := c.w.SerializeSize() + c.sigs; got != c.want {
-			t.Errorf("%s: witness size %d (+%d for 73-byte signatures), constant says %d", c.name, got-c.sigs, c.sigs, c.want)
-		}
+		require.NoError(t, c.err, "%s", c.name)
+		got := c.w.SerializeSize() + c.sigs
+		require.Equal(t, c.want, got, "%s: witness size %d (+%d for 73-byte signatures), constant says %d", c.name, got-c.sigs, c.sigs, c.want)
 	}
 }
 
@@ -113,20 +111,16 @@ func TestAppendixAWeights(t *testing.T) {
 		{"input", 4 * 41, InputNonWitnessWeight},
 	}
 	for _, c := range checks {
-		if c.got != c.want {
-			t.Errorf("%s: computed %d, constant %d", c.name, c.got, c.want)
-		}
+		require.Equal(t, c.want, c.got, "%s: computed %d, constant %d", c.name, c.got, c.want)
 	}
 	for _, c := range []struct {
 		typ  ChannelType
 		n    int
 		want uint64
 	}{{StaticRemoteKey, 0, 724}, {StaticRemoteKey, 2, 1068}, {AnchorsZeroFeeHTLC, 0, 1124}, {AnchorsZeroFeeHTLC, 483, 1124 + 172*483}} {
-		if got := CommitmentWeight(c.typ, c.n); got != c.want {
-			t.Errorf("CommitmentWeight(%v, %d) = %d", c.typ, c.n, got)
-		}
+		got := CommitmentWeight(c.typ, c.n)
+		require.Equal(t, c.want, got, "CommitmentWeight(%v, %d) = %d", c.typ, c.n, got)
 	}
-	if HTLCTimeoutFee(AnchorsZeroFeeHTLC, 10_000) != 0 || HTLCSuccessFee(AnchorsZeroFeeHTLC, 10_000) != 0 {
-		t.Error("anchors htlc transactions must pay no fee")
-	}
+	require.Equal(t, wire.Satoshi(0), HTLCTimeoutFee(AnchorsZeroFeeHTLC, 10_000), "anchors htlc transactions must pay no fee")
+	require.Equal(t, wire.Satoshi(0), HTLCSuccessFee(AnchorsZeroFeeHTLC, 10_000), "anchors htlc transactions must pay no fee")
 }

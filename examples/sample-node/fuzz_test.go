@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzExecute feeds arbitrary command lines to the console's parser: it
@@ -23,9 +25,7 @@ func FuzzExecute(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line string) {
 		r, err := execute(context.Background(), &fakeNode{}, line)
-		if err == nil && r == nil && strings.TrimSpace(line) != "" {
-			t.Fatalf("%q: no result and no error", line)
-		}
+		require.False(t, err == nil && r == nil && strings.TrimSpace(line) != "", "%q: no result and no error", line)
 		if r != nil {
 			r.writeText(io.Discard)
 			printer{w: io.Discard, json: true}.result(r)
@@ -53,11 +53,11 @@ func FuzzParseArgs(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if cfg.Params == nil || cfg.DataDir == "" || cfg.RPC.Host == "" || cfg.LogFile == "" || cfg.Bind == "" {
-			t.Fatalf("incomplete config from %q: %+v", args, cfg)
-		}
-		if len(cfg.Alias) > maxAliasLen {
-			t.Fatalf("alias too long: %q", cfg.Alias)
-		}
+		require.NotNil(t, cfg.Params, "incomplete config from %q: %+v", args, cfg)
+		require.NotEqual(t, "", cfg.DataDir, "incomplete config from %q: %+v", args, cfg)
+		require.NotEqual(t, "", cfg.RPC.Host, "incomplete config from %q: %+v", args, cfg)
+		require.NotEqual(t, "", cfg.LogFile, "incomplete config from %q: %+v", args, cfg)
+		require.NotEqual(t, "", cfg.Bind, "incomplete config from %q: %+v", args, cfg)
+		require.LessOrEqual(t, len(cfg.Alias), maxAliasLen, "alias too long: %q", cfg.Alias)
 	})
 }

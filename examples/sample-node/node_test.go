@@ -75,6 +75,7 @@ func startTestNode(t *testing.T, name string, btcd *regtest.Btcd, dataDir string
 		select {
 		case <-n.code:
 		case <-time.After(30 * time.Second):
+			// Errorf, not require: the log dump below must still run.
 			t.Errorf("%s did not stop", name)
 		}
 		if t.Failed() {

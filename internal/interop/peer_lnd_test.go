@@ -159,6 +159,7 @@ func checkOurFeaturesAtLnd(t *testing.T, node *lnkitNode, p lndPeer) {
 // three ticks, so surviving proves lnd answered every ping; lnd's own
 // pings and the pongs it got are read from its debug log and listpeers.
 func testIdle(t *testing.T, node *lnkitNode, lnd *regtest.Lnd, lndID wire.NodeID) {
+	t.Helper()
 	ourID := node.keys.NodeID().String()
 	before := node.waitPeer(t, lndID)
 	logStart := len(lndLog(t, lnd))
@@ -191,6 +192,7 @@ func testIdle(t *testing.T, node *lnkitNode, lnd *regtest.Lnd, lndID wire.NodeID
 // testLndSignature checks that lnkit verifies lncli signmessage signatures
 // and rejects them for another message or another node.
 func testLndSignature(t *testing.T, lnd *regtest.Lnd, lndID wire.NodeID) {
+	t.Helper()
 	for _, msg := range []string{"hello from lnd", "lnkit ⚡ interop: ünïcode, \"quotes\" and  spaces ", "x"} {
 		var out struct {
 			Signature string `json:"signature"`
@@ -216,6 +218,7 @@ type lndVerify struct {
 // with commands piped in and --json, and checks its signmessage signature
 // with lncli verifymessage.
 func testSampleNodeSignature(t *testing.T, btcd *regtest.Btcd, lnd *regtest.Lnd) {
+	t.Helper()
 	bin := buildSampleNode(t)
 	const msg = "signed by the lnkit sample node ⚡"
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

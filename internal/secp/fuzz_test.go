@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseCompressed checks ParseCompressed accepts exactly the
@@ -20,16 +21,13 @@ func FuzzParseCompressed(f *testing.F) {
 		ok := ParseCompressed(b, &p)
 		pub, err := btcec.ParsePubKey(b)
 		want := err == nil && len(b) == CompressedSize
-		if ok != want {
-			t.Fatalf("ParseCompressed = %v, btcec accepts a compressed key: %v", ok, want)
-		}
+		require.Equal(t, want, ok, "ParseCompressed = %v, btcec accepts a compressed key: %v", ok, want)
 		if !ok {
 			return
 		}
 		var c [CompressedSize]byte
 		PutCompressed(&p, &c)
-		if string(c[:]) != string(b) || CompressPubKey(pub) != c {
-			t.Fatalf("round trip of %x gave %x", b, c)
-		}
+		require.Equal(t, string(b), string(c[:]), "round trip of %x gave %x", b, c)
+		require.Equal(t, c, CompressPubKey(pub), "round trip of %x gave %x", b, c)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/lnkit/lnkit/internal/secp"
@@ -110,6 +111,7 @@ type handshakeFixture struct {
 }
 
 func newHandshakeFixture(b *testing.B) *handshakeFixture {
+	b.Helper()
 	vecs := loadVectors(b)
 	iv, rv := vecs.Initiator[0], vecs.Responder[0]
 	fx := &handshakeFixture{
@@ -123,31 +125,23 @@ func newHandshakeFixture(b *testing.B) *handshakeFixture {
 	}
 	var err error
 	fx.respPub, err = btcec.ParsePubKey(unhex(b, iv.RSPub))
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	return fx
 }
 
 func (fx *handshakeFixture) initiator(b *testing.B, act2 []byte) []byte {
+	b.Helper()
 	hs, err := NewInitiator(fx.initKey, fx.respPub, fx.initEph)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	act1, err := hs.ActOne()
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	if act2 == nil {
 		return act1[:]
 	}
 	act3, err := hs.ProcessActTwo(act2)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := hs.Cipher(); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
+	_, err = hs.Cipher()
+	require.NoError(b, err)
 	return act3[:]
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/wire"
 )
@@ -22,33 +23,25 @@ func FuzzResponder(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, act1, act3 []byte) {
 		hs, err := NewResponder(ls, e)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if _, err := hs.ProcessActOne(act1); err != nil {
 			checkFuzzActError(t, err, 1)
 			return
 		}
-		if len(act1) != ActOneSize || act1[0] != Version {
-			t.Fatalf("accepted a malformed act one %x", act1)
-		}
+		require.Len(t, act1, ActOneSize, "accepted a malformed act one %x", act1)
+		require.Equal(t, Version, act1[0], "accepted a malformed act one %x", act1)
 		remote, err := hs.ProcessActThree(act3)
 		if err != nil {
 			checkFuzzActError(t, err, 3)
-			if _, err := hs.Cipher(); !errors.Is(err, ErrHandshakeFailed) {
-				t.Fatalf("cipher after failed handshake: %v", err)
-			}
+			_, err = hs.Cipher()
+			require.ErrorIs(t, err, ErrHandshakeFailed, "cipher after failed handshake: %v", err)
 			return
 		}
-		if len(act3) != ActThreeSize || act3[0] != Version {
-			t.Fatalf("accepted a malformed act three %x", act3)
-		}
-		if !wire.Point(remote).IsValid() {
-			t.Fatalf("accepted an invalid remote key %x", remote)
-		}
-		if _, err := hs.Cipher(); err != nil {
-			t.Fatal(err)
-		}
+		require.Len(t, act3, ActThreeSize, "accepted a malformed act three %x", act3)
+		require.Equal(t, Version, act3[0], "accepted a malformed act three %x", act3)
+		require.True(t, wire.Point(remote).IsValid(), "accepted an invalid remote key %x", remote)
+		_, err = hs.Cipher()
+		require.NoError(t, err)
 	})
 }
 
@@ -62,46 +55,40 @@ func FuzzInitiator(f *testing.F) {
 	v := vecs.Initiator[0]
 	ls := localKey(f, v.LSPriv)
 	rs, err := btcec.ParsePubKey(unhex(f, v.RSPub))
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	e := privKey(f, v.EPriv)
 
 	f.Fuzz(func(t *testing.T, act2 []byte) {
 		hs, err := NewInitiator(ls, rs, e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := hs.ActOne(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		_, err = hs.ActOne()
+		require.NoError(t, err)
 		if _, err := hs.ProcessActTwo(act2); err != nil {
 			checkFuzzActError(t, err, 2)
 			return
 		}
-		if len(act2) != ActTwoSize || act2[0] != Version {
-			t.Fatalf("accepted a malformed act two %x", act2)
-		}
+		require.Len(t, act2, ActTwoSize, "accepted a malformed act two %x", act2)
+		require.Equal(t, Version, act2[0], "accepted a malformed act two %x", act2)
 	})
 }
 
 func checkFuzzActError(t *testing.T, err error, act int) {
 	t.Helper()
 	var actErr *ActError
-	if !errors.As(err, &actErr) || actErr.Act != act {
-		t.Fatalf("act %d: want *ActError, got %T %v", act, err, err)
-	}
+	require.ErrorAs(t, err, &actErr, "act %d: want *ActError, got %T %v", act, err, err)
+	require.Equal(t, act, actErr.Act, "act %d: want *ActError, got %T %v", act, err, err)
 	for _, target := range []error{ErrActLength, ErrBadVersion, ErrBadPubKey, ErrBadCiphertext, ErrBadTag} {
 		if errors.Is(err, target) {
 			return
 		}
 	}
-	t.Fatalf("act %d: unexpected cause %v", act, err)
+	require.Failf(t, "unexpected cause", "act %d: %v", act, err)
 }
 
 // transportSeeds returns frames from the message vectors: single frames,
 // the first two frames as a stream, and corrupted copies.
 func transportSeeds(f *testing.F) [][]byte {
+	f.Helper()
 	m := loadVectors(f).MessageEncryption
 	first := unhex(f, m.Outputs[0].Ciphertext)
 	second := unhex(f, m.Outputs[1].Ciphertext)
@@ -118,6 +105,8 @@ func transportSeeds(f *testing.F) [][]byte {
 type vectorKeys struct{ ck, sk, rk *[32]byte }
 
 func loadVectorKeys(tb testing.TB) vectorKeys {
+	tb.Helper()
+
 	m := loadVectors(tb).MessageEncryption
 	return vectorKeys{unhex32(tb, m.CK), unhex32(tb, m.SK), unhex32(tb, m.RK)}
 }
@@ -139,8 +128,8 @@ func FuzzDecrypt(f *testing.F) {
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		c := keys.receiver()
 		msg, err := c.Decrypt(nil, frame)
-		if err == nil && len(frame) != len(msg)+Overhead {
-			t.Fatalf("decrypted %d bytes from a %d-byte frame", len(msg), len(frame))
+		if err == nil {
+			require.Len(t, frame, len(msg)+Overhead, "decrypted %d bytes from a %d-byte frame", len(msg), len(frame))
 		}
 
 		c = keys.receiver()
@@ -148,12 +137,10 @@ func FuzzDecrypt(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if n > MaxMessageSize {
-			t.Fatalf("length %d", n)
-		}
+		require.LessOrEqual(t, n, MaxMessageSize, "length %d", n)
 		body := frame[min(len(frame), HeaderSize):]
-		if _, err := c.DecryptBody(body[:0], body); err == nil && len(body) != n+MACSize {
-			t.Fatalf("accepted a %d-byte body for length %d", len(body), n)
+		if _, err := c.DecryptBody(body[:0], body); err == nil {
+			require.Len(t, body, n+MACSize, "accepted a %d-byte body for length %d", len(body), n)
 		}
 	})
 }
@@ -173,21 +160,15 @@ func FuzzDecoder(f *testing.F) {
 			data = data[len(in):]
 			for len(in) > 0 {
 				n, msg, err := dec.Decode(in)
-				if n < 0 || n > len(in) {
-					t.Fatalf("consumed %d of %d bytes", n, len(in))
-				}
+				require.GreaterOrEqual(t, n, 0, "consumed %d of %d bytes", n, len(in))
+				require.LessOrEqual(t, n, len(in), "consumed %d of %d bytes", n, len(in))
 				if err != nil {
-					if _, _, err2 := dec.Decode(in); err2 != err {
-						t.Fatalf("error not permanent: %v then %v", err, err2)
-					}
+					_, _, err2 := dec.Decode(in)
+					require.True(t, err2 == err, "error not permanent: %v then %v", err, err2)
 					return
 				}
-				if n == 0 {
-					t.Fatalf("no progress on %d bytes", len(in))
-				}
-				if len(msg) > MaxMessageSize {
-					t.Fatalf("message of %d bytes", len(msg))
-				}
+				require.NotEqual(t, 0, n, "no progress on %d bytes", len(in))
+				require.LessOrEqual(t, len(msg), MaxMessageSize, "message of %d bytes", len(msg))
 				in = in[n:]
 			}
 		}
@@ -209,9 +190,8 @@ func FuzzRoundTrip(f *testing.F) {
 		msgs := [][]byte{msg, msg[:len(msg)/2], msg}
 		for _, mm := range msgs {
 			var err error
-			if data, err = send.Encrypt(data, mm); err != nil {
-				t.Fatal(err)
-			}
+			data, err = send.Encrypt(data, mm)
+			require.NoError(t, err)
 		}
 		var got [][]byte
 		for i := 0; len(data) > 0; i++ {
@@ -223,22 +203,16 @@ func FuzzRoundTrip(f *testing.F) {
 			data = data[len(in):]
 			for len(in) > 0 {
 				n, out, err := dec.Decode(in)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				in = in[n:]
 				if out != nil {
 					got = append(got, bytes.Clone(out))
 				}
 			}
 		}
-		if len(got) != len(msgs) {
-			t.Fatalf("decoded %d messages, want %d", len(got), len(msgs))
-		}
+		require.Len(t, got, len(msgs), "decoded %d messages, want %d", len(got), len(msgs))
 		for i := range msgs {
-			if !bytes.Equal(got[i], msgs[i]) {
-				t.Fatalf("message %d differs", i)
-			}
+			require.Equal(t, msgs[i], got[i], "message %d differs", i)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package noise
 import (
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,7 +116,7 @@ func checkActError(t *testing.T, v handshakeVector, err error) {
 	case "act_three":
 		require.Equal(t, 3, actErr.Act)
 	default:
-		t.Fatalf("unknown error_act %q", v.ErrorAct)
+		require.Fail(t, fmt.Sprintf("unknown error_act %q", v.ErrorAct))
 	}
 	if len(want) > 1 {
 		version, perr := strconv.Atoi(want[1])

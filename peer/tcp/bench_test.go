@@ -2,26 +2,25 @@ package tcp
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // benchTCP sends b.N copies of msg from one Manager to another over
 // loopback TCP, keeping at most window messages in flight.
 func benchTCP(b *testing.B, msg wire.Message) {
+	b.Helper()
 	a := newNode(b, 1, Config{}, nil)
 	z := newNode(b, 2, Config{}, nil)
 	a.run(b)
 	z.run(b)
 	addr, err := z.t.Listen(context.Background(), "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := a.t.Connect(context.Background(), z.id, addr.String()); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
+	require.NoError(b, a.t.Connect(context.Background(), z.id, addr.String()))
 	enc, _ := wire.Encode(nil, msg)
 	b.SetBytes(int64(len(enc)))
 	// Keep the sender's buffer well below Config.MaxSendBufferBytes, which
@@ -62,9 +61,10 @@ func BenchmarkTCPLoopbackCustom1KiB(b *testing.B) {
 // waitProgress waits for the receiver to handle a message, failing if the
 // connection is gone.
 func waitProgress(b *testing.B, z *node) {
+	b.Helper()
 	select {
 	case <-z.h.progress:
 	case <-time.After(5 * time.Second):
-		b.Fatalf("no progress: %d peers", len(z.m.Peers()))
+		require.Fail(b, fmt.Sprintf("no progress: %d peers", len(z.m.Peers())))
 	}
 }

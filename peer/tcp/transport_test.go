@@ -105,6 +105,7 @@ func newNode(t testing.TB, seed byte, cfg Config, mod func(*peer.Config)) *node 
 
 // run starts the node's Run loop until the test ends.
 func (n *node) run(t testing.TB) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -127,6 +128,7 @@ func (n *node) listen(t testing.TB) string {
 // noLeaks fails the test if goroutines started during it are still running
 // once its cleanups have run.
 func noLeaks(t *testing.T) {
+	t.Helper()
 	before := runtime.NumGoroutine()
 	t.Cleanup(func() {
 		deadline := time.Now().Add(5 * time.Second)
@@ -135,7 +137,7 @@ func noLeaks(t *testing.T) {
 		}
 		if n := runtime.NumGoroutine(); n > before {
 			buf := make([]byte, 1<<20)
-			t.Errorf("%d goroutines leaked:\n%s", n-before, buf[:runtime.Stack(buf, true)])
+			require.Failf(t, "goroutines leaked", "%d goroutines leaked:\n%s", n-before, buf[:runtime.Stack(buf, true)])
 		}
 	})
 }

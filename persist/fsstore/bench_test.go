@@ -8,14 +8,13 @@ import (
 	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/persist/fsstore"
 	"github.com/lnkit/lnkit/persist/persisttest"
+	"github.com/stretchr/testify/require"
 )
 
 func BenchmarkStore(b *testing.B) {
 	persisttest.Benchmark(b, func(b *testing.B) persist.KVStore {
 		s, err := fsstore.Open(fsstore.Config{Root: b.TempDir()})
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		return s
 	})
 }

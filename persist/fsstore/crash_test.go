@@ -131,7 +131,7 @@ func side(t *testing.T, s *fsstore.Store, c keyChange) int {
 	if present == (c.new != nil) && (!present || string(got) == string(c.new)) {
 		return 1
 	}
-	t.Fatalf("%s/%s holds neither its old nor its new value (present %v, %d bytes)", c.ns, c.key, present, len(got))
+	require.Fail(t, fmt.Sprintf("%s/%s holds neither its old nor its new value (present %v, %d bytes)", c.ns, c.key, present, len(got)))
 	return -1
 }
 
@@ -275,6 +275,7 @@ func TestFailAtEveryCall(t *testing.T) {
 }
 
 func failAtEveryCall(t *testing.T, sc crashScenario, checkpointBytes int) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(2, uint64(len(sc.name))))
 	for n := 1; ; n++ {
 		fsys := newCrashFS()
@@ -441,6 +442,7 @@ func TestCrashBatchAfterBatch(t *testing.T) {
 }
 
 func crashBatchAfterBatch(t *testing.T, checkpointBytes int) {
+	t.Helper()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(5, 5))
 	batch := func(v string) []persist.Op {

@@ -278,8 +278,9 @@ func TestCloseDuringWrites(t *testing.T) {
 
 // assertNoError reports an error from a goroutine other than the test's.
 func assertNoError(t *testing.T, err error) bool {
+	t.Helper()
 	if err != nil {
-		t.Errorf("unexpected error: %v", err)
+		t.Errorf("unexpected error: %v", err) // not require: called off the test goroutine
 		return false
 	}
 	return true

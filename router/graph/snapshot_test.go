@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -132,5 +133,5 @@ func requireReason(t *testing.T, err error) {
 			return
 		}
 	}
-	t.Fatalf("untyped refusal: %v", err)
+	require.Fail(t, fmt.Sprintf("untyped refusal: %v", err))
 }

@@ -68,6 +68,8 @@ func pump(t testing.TB, a, b *graph.Graph, idA, idB wire.NodeID, now time.Time) 
 func TestInitialSyncBetweenTwoGraphs(t *testing.T) {
 	n := graphtest.Generate(graphtest.Config{Nodes: 200, Channels: 600, Seed: 11})
 	mk := func() *graph.Graph {
+		t.Helper()
+
 		g, err := graph.New(graph.Config{UTXOSource: n.UTXOs(), QueryBatch: 100, ReplyBatch: 150, BacklogPerTick: 40, BroadcastInterval: 5 * time.Second})
 		require.NoError(t, err)
 		g.Tick(graphtest.BaseTime())

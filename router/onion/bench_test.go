@@ -6,11 +6,13 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // benchRoute returns n hops with realistic intermediate payloads (amount,
 // cltv, channel) and a final payload with payment data.
 func benchRoute(b *testing.B, n int) ([]*btcec.PrivateKey, []Hop) {
+	b.Helper()
 	r := rand.New(rand.NewSource(int64(n)))
 	keys := make([]*btcec.PrivateKey, n)
 	route := make([]Hop, n)
@@ -35,6 +37,7 @@ func benchRoute(b *testing.B, n int) ([]*btcec.PrivateKey, []Hop) {
 }
 
 func benchmarkNewPacket(b *testing.B, n int) {
+	b.Helper()
 	_, route := benchRoute(b, n)
 	session := mustPriv(b, "4141414141414141414141414141414141414141414141414141414141414141")
 	ad := make([]byte, 32)
@@ -71,9 +74,7 @@ func BenchmarkProcess(b *testing.B) {
 		pkts[i] = p
 	}
 	proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: keys[0]}, ReplayLog: forgetfulReplayLog{}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -86,17 +87,14 @@ func BenchmarkProcess(b *testing.B) {
 // failureFrom20th returns the secrets of a 20-hop route and a failure the
 // 20th hop returned, with its attribution data.
 func failureFrom20th(b *testing.B) (*btcec.PrivateKey, []*btcec.PublicKey, []SharedSecret, []byte, *AttributionData) {
+	b.Helper()
 	_, route := benchRoute(b, 20)
 	session := mustPriv(b, "4141414141414141414141414141414141414141414141414141414141414141")
 	_, secrets, err := NewPacket(session, route, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	msg, _ := EncodeFailureMessage(nil, &IncorrectOrUnknownPaymentDetails{HTLCMsat: 1000, Height: 800_000}, nil)
 	reason, attr, err := NewFailure(secrets[19], msg, FailureOptions{Attribution: true, HoldTime: 3})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	for i := 18; i >= 0; i-- {
 		ForwardFailure(secrets[i], reason, attr, 1)
 	}

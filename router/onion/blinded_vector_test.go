@@ -1,10 +1,10 @@
 package onion
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/stretchr/testify/require"
 )
 
 type blindedPaymentVector struct {
@@ -43,39 +43,29 @@ func TestBlindedPaymentOnionVector(t *testing.T) {
 		route[i] = Hop{PubKey: mustPub(t, h.Pubkey), Payload: stripLength(t, mustHex(t, h.Payload))}
 	}
 	pkt, _, err := NewPacket(mustPriv(t, g.SessionKey), route, ad)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	hexEq(t, "onion", pkt.Encode(nil), g.Onion)
 
 	hops := v.Decrypt.Hops
-	if len(hops) != len(route) {
-		t.Fatalf("%d decrypt hops for %d route hops", len(hops), len(route))
-	}
+	require.Len(t, hops, len(route), "%d decrypt hops for %d route hops", len(hops), len(route))
 	var pathKey *btcec.PublicKey
 	for i, h := range hops {
 		var in Packet
-		if err := in.Decode(mustHex(t, h.Onion)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, in.Decode(mustHex(t, h.Onion)))
 		proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: mustPriv(t, h.NodePrivkey)}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		var out *ProcessedPacket
 		if pathKey == nil {
 			out, err = proc.Process(&in, ad, testExpiry)
 		} else {
 			out, err = proc.ProcessBlinded(&in, ad, testExpiry, pathKey)
 		}
-		if err != nil {
-			t.Fatalf("%s: %v", h.Alias, err)
-		}
+		require.NoError(t, err, "%s", h.Alias)
 		hexEq(t, h.Alias+" payload", out.RawPayload, toHex(route[i].Payload))
 		if i+1 < len(hops) {
 			hexEq(t, h.Alias+" next onion", out.Next.Encode(nil), hops[i+1].Onion)
-		} else if !out.Final {
-			t.Fatalf("%s is not final", h.Alias)
+		} else {
+			require.True(t, out.Final, "%s is not final", h.Alias)
 		}
 		if h.NextPathKey != "" {
 			pathKey = mustPub(t, h.NextPathKey)
@@ -88,9 +78,9 @@ func TestBlindedPaymentOnionVector(t *testing.T) {
 			proc, _ := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: mustPriv(t, h.NodePrivkey)}})
 			_, err := proc.ProcessBlinded(&in, ad, testExpiry, mustPub(t, g.FullRoute.Hops[0].Pubkey))
 			var pe *ProcessError
-			if !errors.As(err, &pe) || pe.Code != CodeInvalidOnionBlinding || pe.OnionHash != in.Hash() {
-				t.Fatalf("%s with a wrong path key: %v", h.Alias, err)
-			}
+			require.ErrorAs(t, err, &pe, "%s with a wrong path key: %v", h.Alias, err)
+			require.Equal(t, CodeInvalidOnionBlinding, pe.Code, "%s with a wrong path key: %v", h.Alias, err)
+			require.Equal(t, in.Hash(), pe.OnionHash, "%s with a wrong path key: %v", h.Alias, err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/stretchr/testify/require"
 )
 
 func randScalar(r *rand.Rand) btcec.ModNScalar {
@@ -18,9 +19,7 @@ func randScalar(r *rand.Rand) btcec.ModNScalar {
 func scalarFromHex(t testing.TB, h string) btcec.ModNScalar {
 	t.Helper()
 	var s btcec.ModNScalar
-	if s.SetByteSlice(mustHex(t, h)) {
-		t.Fatalf("scalar %s overflows", h)
-	}
+	require.False(t, s.SetByteSlice(mustHex(t, h)), "scalar %s overflows", h)
 	return s
 }
 
@@ -60,9 +59,8 @@ func TestScalarMultMatchesBtcec(t *testing.T) {
 		pa := affineFromPubKey(btcec.NewPublicKey(&p.X, &p.Y))
 		var got jacobian
 		scalarMult(&k, &pa, &got)
-		if isInf := want.Z.IsZero(); isInf != got.isInfinity() {
-			t.Fatalf("case %d: infinity mismatch", i)
-		}
+		isInf := want.Z.IsZero()
+		require.Equal(t, got.isInfinity(), isInf, "case %d: infinity mismatch", i)
 		if got.isInfinity() {
 			continue
 		}
@@ -71,14 +69,11 @@ func TestScalarMultMatchesBtcec(t *testing.T) {
 		var wc, gc [33]byte
 		copy(wc[:], btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed())
 		ga.compress(&gc)
-		if wc != gc {
-			t.Fatalf("case %d: k=%v: got %x want %x", i, k, gc, wc)
-		}
+		require.Equal(t, gc, wc, "case %d: k=%v: got %x want %x", i, k, gc, wc)
 		// The point round-trips through compression.
 		var back affinePoint
-		if !back.decompress(&gc) || back != ga {
-			t.Fatalf("case %d: decompress", i)
-		}
+		require.True(t, back.decompress(&gc), "case %d: decompress", i)
+		require.Equal(t, ga, back, "case %d: decompress", i)
 	}
 }
 
@@ -88,9 +83,7 @@ func TestSplitScalarBounds(t *testing.T) {
 	for i := 0; i < 2000; i++ {
 		k := randScalar(r)
 		k1, k2, n1, n2 := splitScalar(&k, &glv)
-		if k1[2]|k1[3]|k2[2]|k2[3] != 0 {
-			t.Fatalf("split of %v not below 2^128", k)
-		}
+		require.Equal(t, uint64(0), k1[2]|k1[3]|k2[2]|k2[3], "split of %v not below 2^128", k)
 		// Recombine: k1 + k2·λ == k.
 		var s1, s2 btcec.ModNScalar
 		s1.SetByteSlice(limbBytes(k1))
@@ -102,9 +95,7 @@ func TestSplitScalarBounds(t *testing.T) {
 			s2.Negate()
 		}
 		s2.Mul(&glv.lambda).Add(&s1)
-		if !s2.Equals(&k) {
-			t.Fatalf("split of %v does not recombine", k)
-		}
+		require.True(t, s2.Equals(&k), "split of %v does not recombine", k)
 	}
 }
 
@@ -143,13 +134,10 @@ func TestWNAF(t *testing.T) {
 			} else if d[j] < 0 {
 				subSmall(&acc, uint64(-d[j]))
 			}
-			if d[j] != 0 && (d[j]&1 == 0 || d[j] > 15 || d[j] < -15) {
-				t.Fatalf("bad digit %d", d[j])
-			}
+			require.False(t, d[j] != 0 && (d[j]&1 == 0 || d[j] > 15 || d[j] < -15), "bad digit %d", d[j])
 		}
-		if acc[4] != 0 || [4]uint64(acc[:4]) != v {
-			t.Fatalf("wnaf of %x recombines to %x", v, acc)
-		}
+		require.Equal(t, uint64(0), acc[4], "wnaf of %x recombines to %x", v, acc)
+		require.Equal(t, v, [4]uint64(acc[:4]), "wnaf of %x recombines to %x", v, acc)
 	}
 }
 
@@ -213,9 +201,7 @@ func TestDecompressRejects(t *testing.T) {
 		var b [33]byte
 		copy(b[:], mustHex(t, h))
 		var a affinePoint
-		if a.decompress(&b) {
-			t.Fatalf("%s accepted", h)
-		}
+		require.False(t, a.decompress(&b), "%s accepted", h)
 	}
 }
 
@@ -228,29 +214,19 @@ func TestPointAddSpecialCases(t *testing.T) {
 	// P + P doubles.
 	pointAddAffine(&sum, &pj, &p)
 	pointDouble(&dbl, &pj)
-	if toAffine(&sum) != toAffine(&dbl) {
-		t.Fatal("P + P != 2P")
-	}
+	require.Equal(t, toAffine(&dbl), toAffine(&sum), "P + P != 2P")
 	// P + (-P) is the point at infinity, and ∞ + P is P.
 	neg := p
 	feNeg(&neg.y, &p.y)
 	pointAddAffine(&sum, &pj, &neg)
-	if !sum.isInfinity() {
-		t.Fatal("P - P is not infinity")
-	}
+	require.True(t, sum.isInfinity(), "P - P is not infinity")
 	pointAddAffine(&sum, &sum, &p)
-	if toAffine(&sum) != p {
-		t.Fatal("∞ + P != P")
-	}
+	require.Equal(t, p, toAffine(&sum), "∞ + P != P")
 	pointDouble(&dbl, &jacobian{})
-	if !dbl.isInfinity() {
-		t.Fatal("2∞ != ∞")
-	}
+	require.True(t, dbl.isInfinity(), "2∞ != ∞")
 	// The same holds with a non-trivial Z.
 	pointDouble(&dbl, &pj)
 	pointAddAffine(&sum, &dbl, &neg) // 2P - P = P
 	pointAddAffine(&sum, &sum, &p)   // P + P through the doubling branch
-	if toAffine(&sum) != toAffine(&dbl) {
-		t.Fatal("(2P - P) + P != 2P")
-	}
+	require.Equal(t, toAffine(&dbl), toAffine(&sum), "(2P - P) + P != 2P")
 }

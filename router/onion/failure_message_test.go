@@ -2,12 +2,11 @@ package onion
 
 import (
 	"bytes"
-	"errors"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFailureMessageEncoding(t *testing.T) {
@@ -46,30 +45,23 @@ func TestFailureMessageEncoding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.msg.Code().String(); got != tt.name {
-				t.Fatalf("name %s", got)
-			}
+			require.Equal(t, tt.name, tt.msg.Code().String(), "name")
 			enc, err := EncodeFailureMessage(nil, tt.msg, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			hexEq(t, "encoding", enc, tt.hex)
 			got, ext, err := DecodeFailureMessage(enc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ext != nil || !reflect.DeepEqual(got, tt.msg) {
-				t.Fatalf("decoded %#v ext %v", got, ext)
-			}
+			require.NoError(t, err)
+			require.Nil(t, ext, "decoded %#v ext %v", got, ext)
+			require.True(t, reflect.DeepEqual(got, tt.msg), "decoded %#v ext %v", got, ext)
 			// Every truncation of the data fails (except where the data
 			// is empty), with a typed error.
 			if _, ok := tt.msg.(*UnknownFailure); ok {
 				return
 			}
 			for cut := 2; cut < len(enc); cut++ {
-				if _, _, err := DecodeFailureMessage(enc[:cut]); !errors.Is(err, ErrInvalidFailure) || !errors.Is(err, wire.ErrTruncated) {
-					t.Fatalf("truncated at %d: %v", cut, err)
-				}
+				_, _, err = DecodeFailureMessage(enc[:cut])
+				require.ErrorIs(t, err, ErrInvalidFailure, "truncated at %d: %v", cut, err)
+				require.ErrorIs(t, err, wire.ErrTruncated, "truncated at %d: %v", cut, err)
 			}
 		})
 	}
@@ -77,91 +69,75 @@ func TestFailureMessageEncoding(t *testing.T) {
 
 func TestFailureCodeFlags(t *testing.T) {
 	c := CodeInvalidOnionHMAC
-	if !c.IsBadOnion() || !c.IsPermanent() || c.IsNode() || c.IsUpdate() {
-		t.Fatal("invalid_onion_hmac flags")
-	}
-	if !CodeTemporaryNodeFailure.IsNode() || CodeTemporaryNodeFailure.IsPermanent() {
-		t.Fatal("temporary_node_failure flags")
-	}
-	if !CodeChannelDisabled.IsUpdate() {
-		t.Fatal("channel_disabled flags")
-	}
-	if s := FailureCode(0xe0ff).String(); s != "unknown_failure(BADONION|PERM|NODE|255)" {
-		t.Fatal(s)
-	}
+	require.True(t, c.IsBadOnion(), "invalid_onion_hmac flags")
+	require.True(t, c.IsPermanent(), "invalid_onion_hmac flags")
+	require.False(t, c.IsNode(), "invalid_onion_hmac flags")
+	require.False(t, c.IsUpdate(), "invalid_onion_hmac flags")
+	require.True(t, CodeTemporaryNodeFailure.IsNode(), "temporary_node_failure flags")
+	require.False(t, CodeTemporaryNodeFailure.IsPermanent(), "temporary_node_failure flags")
+	require.True(t, CodeChannelDisabled.IsUpdate(), "channel_disabled flags")
+	s := FailureCode(0xe0ff).String()
+	require.Equal(t, "unknown_failure(BADONION|PERM|NODE|255)", s, s)
 }
 
 func TestFailureMessageExtension(t *testing.T) {
 	ext := wire.TLVRecords{{Type: 1, Value: []byte{9}}, {Type: 34001, Value: bytes.Repeat([]byte{0x80}, 300)}}
 	enc, err := EncodeFailureMessage(nil, &PermanentChannelFailure{}, ext)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, got, err := DecodeFailureMessage(enc)
-	if err != nil || !reflect.DeepEqual(got, ext) {
-		t.Fatalf("extension %v: %v", got, err)
-	}
+	require.NoError(t, err, "extension %v", got)
+	require.True(t, reflect.DeepEqual(got, ext), "extension %v: %v", got, err)
 	// Extra bytes that are not a TLV stream are ignored.
 	m, got, err := DecodeFailureMessage(append(mustHex(t, "4008"), 0xfd, 0x00))
-	if err != nil || got != nil || m.Code() != CodePermanentChannelFailure {
-		t.Fatalf("junk extension: %v %v %v", m, got, err)
-	}
+	require.NoError(t, err, "junk extension: %v %v", m, got)
+	require.Nil(t, got, "junk extension: %v %v %v", m, got, err)
+	require.Equal(t, CodePermanentChannelFailure, m.Code(), "junk extension: %v %v %v", m, got, err)
 	// Out of order records are refused on encoding.
-	if _, err := EncodeFailureMessage(nil, &MPPTimeout{}, wire.TLVRecords{{Type: 3}, {Type: 1}}); !errors.Is(err, wire.ErrTLVOrder) {
-		t.Fatal(err)
-	}
-	if _, err := EncodeFailureMessage(nil, &UnknownFailure{FailureCode: 1}, ext); !errors.Is(err, ErrInvalidFailure) {
-		t.Fatal(err)
-	}
-	if _, err := EncodeFailureMessage(nil, nil, nil); !errors.Is(err, ErrInvalidFailure) {
-		t.Fatal(err)
-	}
-	if _, err := EncodeFailureMessage(nil, &ExpiryTooSoon{ChannelUpdate: make([]byte, 0x10000)}, nil); !errors.Is(err, ErrFailureTooLarge) {
-		t.Fatal(err)
-	}
-	if _, _, err := DecodeFailureMessage([]byte{0x20}); !errors.Is(err, wire.ErrTruncated) {
-		t.Fatal(err)
-	}
+	_, err = EncodeFailureMessage(nil, &MPPTimeout{}, wire.TLVRecords{{Type: 3}, {Type: 1}})
+	require.ErrorIs(t, err, wire.ErrTLVOrder)
+	_, err = EncodeFailureMessage(nil, &UnknownFailure{FailureCode: 1}, ext)
+	require.ErrorIs(t, err, ErrInvalidFailure)
+	_, err = EncodeFailureMessage(nil, nil, nil)
+	require.ErrorIs(t, err, ErrInvalidFailure)
+	_, err = EncodeFailureMessage(nil, &ExpiryTooSoon{ChannelUpdate: make([]byte, 0x10000)}, nil)
+	require.ErrorIs(t, err, ErrFailureTooLarge)
+	_, _, err = DecodeFailureMessage([]byte{0x20})
+	require.ErrorIs(t, err, wire.ErrTruncated)
 }
 
 func TestFailurePacketErrors(t *testing.T) {
 	secrets := []SharedSecret{{1}, {2}, {3}}
-	if _, err := DecryptFailure(nil, make([]byte, 300), nil); !errors.Is(err, ErrEmptyRoute) {
-		t.Fatal(err)
-	}
+	_, err := DecryptFailure(nil, make([]byte, 300), nil)
+	require.ErrorIs(t, err, ErrEmptyRoute)
 	for _, n := range []int{0, minFailurePacketSize - 1, MaxFailurePacketSize + 1} {
-		if _, err := DecryptFailure(secrets, make([]byte, n), nil); !errors.Is(err, ErrInvalidFailure) {
-			t.Fatalf("%d bytes: %v", n, err)
-		}
+		_, err := DecryptFailure(secrets, make([]byte, n), nil)
+		require.ErrorIs(t, err, ErrInvalidFailure, "%d bytes: %v", n, err)
 	}
 	// Garbage matches no hop; with attribution data the first hop is
 	// blamed.
 	var ue *UnreadableFailureError
-	_, err := DecryptFailure(secrets, make([]byte, 292), nil)
-	if !errors.As(err, &ue) || !errors.Is(err, ErrUnknownFailureSource) || ue.AttributionFailedAt != -1 {
-		t.Fatal(err)
-	}
+	_, err = DecryptFailure(secrets, make([]byte, 292), nil)
+	require.ErrorAs(t, err, &ue)
+	require.ErrorIs(t, err, ErrUnknownFailureSource)
+	require.Equal(t, -1, ue.AttributionFailedAt)
 	_, err = DecryptFailure(secrets, make([]byte, 292), new(AttributionData))
-	if !errors.As(err, &ue) || ue.AttributionFailedAt != 0 || !strings.Contains(err.Error(), "hop 0") {
-		t.Fatal(err)
-	}
+	require.ErrorAs(t, err, &ue)
+	require.Equal(t, 0, ue.AttributionFailedAt)
+	require.Contains(t, err.Error(), "hop 0")
 	// A failure too large for the packet is refused by the erring node.
-	if _, _, err := NewFailure(secrets[0], make([]byte, 0x10000), FailureOptions{}); !errors.Is(err, ErrFailureTooLarge) {
-		t.Fatal(err)
-	}
-	if _, _, err := NewFailure(secrets[0], []byte{0x20, 0x02}, FailureOptions{PaddedLen: 0xffff}); !errors.Is(err, ErrFailureTooLarge) {
-		t.Fatal(err)
-	}
+	_, _, err = NewFailure(secrets[0], make([]byte, 0x10000), FailureOptions{})
+	require.ErrorIs(t, err, ErrFailureTooLarge)
+	_, _, err = NewFailure(secrets[0], []byte{0x20, 0x02}, FailureOptions{PaddedLen: 0xffff})
+	require.ErrorIs(t, err, ErrFailureTooLarge)
 	// Padding: 256 by default, the next multiple of 256 above that.
 	for _, tt := range []struct{ msg, want int }{{2, 256}, {256, 256}, {257, 512}, {600, 768}} {
 		reason, _, err := NewFailure(secrets[0], make([]byte, tt.msg), FailureOptions{})
-		if err != nil || len(reason) != minFailurePacketSize+tt.want {
-			t.Fatalf("message of %d: %d bytes, %v", tt.msg, len(reason), err)
-		}
+		require.NoError(t, err, "message of %d: %d bytes", tt.msg, len(reason))
+		require.Len(t, reason, minFailurePacketSize+tt.want, "message of %d: %d bytes, %v", tt.msg, len(reason), err)
 		got, err := DecryptFailure(secrets, reason, nil)
-		if err != nil || got.SenderIndex != 0 || len(got.Message) != tt.msg {
-			t.Fatalf("message of %d: %v", tt.msg, err)
-		}
+		require.NoError(t, err, "message of %d", tt.msg)
+		require.Equal(t, 0, got.SenderIndex, "message of %d: %v", tt.msg, err)
+		require.Len(t, got.Message, tt.msg, "message of %d: %v", tt.msg, err)
 	}
 	// An erring node whose framing lies about failure_len.
 	reason, _, _ := NewFailure(secrets[1], []byte{0x20, 0x02}, FailureOptions{})
@@ -173,19 +149,18 @@ func TestFailurePacketErrors(t *testing.T) {
 	copy(reason, mac[:])
 	xorStream(&ammag, reason, 0)
 	ForwardFailure(secrets[0], reason, nil, 0)
-	if _, err := DecryptFailure(secrets, reason, nil); !errors.Is(err, ErrInvalidFailure) {
-		t.Fatal(err)
-	}
+	_, err = DecryptFailure(secrets, reason, nil)
+	require.ErrorIs(t, err, ErrInvalidFailure)
 	// Success attribution errors.
-	if _, err := DecryptSuccessAttribution(nil, new(AttributionData)); !errors.Is(err, ErrEmptyRoute) {
-		t.Fatal(err)
-	}
+	_, err = DecryptSuccessAttribution(nil, new(AttributionData))
+	require.ErrorIs(t, err, ErrEmptyRoute)
 	a := NewSuccessAttribution(secrets[2], 1)
 	ForwardSuccessAttribution(secrets[1], a, 2)
 	ForwardSuccessAttribution(secrets[0], a, 3)
 	a[holdTimesSize] ^= 1 // hop 0's HMAC for its own position
 	var ae *AttributionError
-	if _, err := DecryptSuccessAttribution(secrets, a); !errors.As(err, &ae) || ae.Index != 0 || ae.Error() == "" {
-		t.Fatal(err)
-	}
+	_, err = DecryptSuccessAttribution(secrets, a)
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, 0, ae.Index)
+	require.NotEqual(t, "", ae.Error())
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/stretchr/testify/require"
 )
 
 func feFromBig(x *big.Int) fe {
@@ -66,9 +67,8 @@ func TestFieldMatchesBig(t *testing.T) {
 		check := func(op string, got fe, want *big.Int) {
 			t.Helper()
 			want = new(big.Int).Mod(want, p)
-			if feToBig(&got).Cmp(want) != 0 || feToBig(&got).Cmp(p) >= 0 {
-				t.Fatalf("%s(%x, %x) = %x, want %x", op, x, y, feToBig(&got), want)
-			}
+			require.Equal(t, 0, feToBig(&got).Cmp(want), "%s(%x, %x) = %x, want %x", op, x, y, feToBig(&got), want)
+			require.Less(t, feToBig(&got).Cmp(p), 0, "%s(%x, %x) = %x, want %x", op, x, y, feToBig(&got), want)
 		}
 		var r fe
 		feAdd(&r, &a, &b)
@@ -91,33 +91,23 @@ func TestFieldMatchesBig(t *testing.T) {
 		}
 		ok := feSqrt(&r, &a)
 		isSquare := big.Jacobi(x, p) >= 0
-		if ok != isSquare {
-			t.Fatalf("sqrt(%x): ok %v, square %v", x, ok, isSquare)
-		}
+		require.Equal(t, isSquare, ok, "sqrt(%x): ok %v, square %v", x, ok, isSquare)
 		if ok {
 			var sq fe
 			feSqr(&sq, &r)
-			if sq != a {
-				t.Fatalf("sqrt(%x)² != x", x)
-			}
+			require.Equal(t, a, sq, "sqrt(%x)² != x", x)
 		}
 	}
 	var zero, r fe
 	feInv(&r, &zero)
-	if !r.isZero() {
-		t.Fatal("inverse of zero")
-	}
+	require.True(t, r.isZero(), "inverse of zero")
 	var b [32]byte
 	for i := range b {
 		b[i] = 0xff
 	}
-	if feSetBytes(&r, &b) {
-		t.Fatal("2^256-1 accepted")
-	}
+	require.False(t, feSetBytes(&r, &b), "2^256-1 accepted")
 	fePutBytes(b[:], &fe{feP0, feP1, feP1, feP1})
-	if feSetBytes(&r, &b) {
-		t.Fatal("p accepted")
-	}
+	require.False(t, feSetBytes(&r, &b), "p accepted")
 }
 
 func BenchmarkFieldMul(b *testing.B) {
@@ -159,21 +149,13 @@ func FuzzFieldAndScalarMult(f *testing.F) {
 		a, b := feFromBig(x), feFromBig(y)
 		var r fe
 		feMul(&r, &a, &b)
-		if feToBig(&r).Cmp(new(big.Int).Mod(new(big.Int).Mul(x, y), p)) != 0 {
-			t.Fatalf("mul %x %x", x, y)
-		}
+		require.Equal(t, 0, feToBig(&r).Cmp(new(big.Int).Mod(new(big.Int).Mul(x, y), p)), "mul %x %x", x, y)
 		feSqr(&r, &a)
-		if feToBig(&r).Cmp(new(big.Int).Mod(new(big.Int).Mul(x, x), p)) != 0 {
-			t.Fatalf("sqr %x", x)
-		}
+		require.Equal(t, 0, feToBig(&r).Cmp(new(big.Int).Mod(new(big.Int).Mul(x, x), p)), "sqr %x", x)
 		feAdd(&r, &a, &b)
-		if feToBig(&r).Cmp(new(big.Int).Mod(new(big.Int).Add(x, y), p)) != 0 {
-			t.Fatalf("add %x %x", x, y)
-		}
+		require.Equal(t, 0, feToBig(&r).Cmp(new(big.Int).Mod(new(big.Int).Add(x, y), p)), "add %x %x", x, y)
 		feSub(&r, &a, &b)
-		if feToBig(&r).Cmp(new(big.Int).Mod(new(big.Int).Sub(x, y), p)) != 0 {
-			t.Fatalf("sub %x %x", x, y)
-		}
+		require.Equal(t, 0, feToBig(&r).Cmp(new(big.Int).Mod(new(big.Int).Sub(x, y), p)), "sub %x %x", x, y)
 
 		// k·(m·G) against btcec, k and m taken from the input.
 		var k, m btcec.ModNScalar
@@ -190,9 +172,7 @@ func FuzzFieldAndScalarMult(f *testing.F) {
 		pa := affineFromPubKey(btcec.NewPublicKey(&pt.X, &pt.Y))
 		var got jacobian
 		scalarMult(&k, &pa, &got)
-		if want.Z.IsZero() != got.isInfinity() {
-			t.Fatal("infinity mismatch")
-		}
+		require.Equal(t, want.Z.IsZero(), got.isInfinity(), "infinity mismatch")
 		if got.isInfinity() {
 			return
 		}
@@ -200,8 +180,6 @@ func FuzzFieldAndScalarMult(f *testing.F) {
 		ga := toAffine(&got)
 		var gc [33]byte
 		ga.compress(&gc)
-		if !bytes.Equal(gc[:], btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed()) {
-			t.Fatalf("k=%v m=%v", k, m)
-		}
+		require.Equal(t, btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed(), gc[:], "k=%v m=%v", k, m)
 	})
 }

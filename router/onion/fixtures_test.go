@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lnkit/lnkit/internal/vectors"
+	"github.com/stretchr/testify/require"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 )
@@ -12,18 +13,14 @@ import (
 func mustHex(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
+	require.NoError(t, err, "bad hex %q", s)
 	return b
 }
 
 func mustPub(t testing.TB, s string) *btcec.PublicKey {
 	t.Helper()
 	pub, err := btcec.ParsePubKey(mustHex(t, s))
-	if err != nil {
-		t.Fatalf("bad pubkey %s: %v", s, err)
-	}
+	require.NoError(t, err, "bad pubkey %s", s)
 	return pub
 }
 
@@ -41,9 +38,8 @@ func loadVector(t testing.TB, name string, v any) {
 
 func hexEq(t testing.TB, what string, got []byte, want string) {
 	t.Helper()
-	if g := hex.EncodeToString(got); g != want {
-		t.Fatalf("%s:\n got  %s\n want %s", what, g, want)
-	}
+	g := hex.EncodeToString(got)
+	require.Equal(t, want, g, "%s:\n got  %s\n want %s", what, g, want)
 }
 
 func toHex(b []byte) string { return hex.EncodeToString(b) }

@@ -8,10 +8,12 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // fuzzKeys are the fixed node and session keys of the fuzz targets.
 func fuzzKeys(t testing.TB) (node, session *btcec.PrivateKey) {
+	t.Helper()
 	return mustPriv(t, "4141414141414141414141414141414141414141414141414141414141414141"),
 		mustPriv(t, "0303030303030303030303030303030303030303030303030303030303030303")
 }
@@ -48,44 +50,31 @@ func FuzzProcess(f *testing.F) {
 		} else {
 			pkt = new(Packet)
 			if err := pkt.Decode(data); err != nil {
-				if !errors.Is(err, ErrPacketSize) {
-					t.Fatal(err)
-				}
+				require.ErrorIs(t, err, ErrPacketSize)
 				b := make([]byte, PacketSize)
 				copy(b, data)
-				if err := pkt.Decode(b); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, pkt.Decode(b))
 			}
 		}
 		proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: node}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		out, err := proc.Process(pkt, ad, testExpiry)
 		if err != nil {
 			var pe *ProcessError
-			if !errors.As(err, &pe) {
-				t.Fatalf("untyped error %v", err)
-			}
-			if pe.Code.IsBadOnion() && pe.OnionHash != pkt.Hash() {
-				t.Fatal("BADONION error without the onion hash")
+			require.ErrorAs(t, err, &pe, "untyped error %v", err)
+			if pe.Code.IsBadOnion() {
+				require.Equal(t, pkt.Hash(), pe.OnionHash, "BADONION error without the onion hash")
 			}
 			return
 		}
-		if len(out.RawPayload) < MinPayloadLen || len(out.RawPayload) > HopPayloadsSize {
-			t.Fatalf("payload of %d bytes", len(out.RawPayload))
-		}
-		if err := out.Payload.Validate(out.Final, false); err != nil {
-			t.Fatalf("accepted an invalid payload: %v", err)
-		}
+		require.GreaterOrEqual(t, len(out.RawPayload), MinPayloadLen, "payload of %d bytes", len(out.RawPayload))
+		require.LessOrEqual(t, len(out.RawPayload), HopPayloadsSize, "payload of %d bytes", len(out.RawPayload))
+		require.NoError(t, out.Payload.Validate(out.Final, false), "accepted an invalid payload")
 		for _, c := range out.Payload.Custom {
-			if c.Type%2 == 0 {
-				t.Fatalf("accepted unknown even custom record %d", c.Type)
-			}
+			require.NotEqual(t, uint64(0), c.Type%2, "accepted unknown even custom record %d", c.Type)
 		}
-		if !out.Final && !out.Next.EphemeralKey.IsValid() {
-			t.Fatal("next ephemeral key is not a point")
+		if !out.Final {
+			require.True(t, out.Next.EphemeralKey.IsValid(), "next ephemeral key is not a point")
 		}
 	})
 }
@@ -109,28 +98,18 @@ func FuzzHopPayload(f *testing.F) {
 		var p HopPayload
 		if err := p.Decode(data); err != nil {
 			var pe *PayloadError
-			if !errors.As(err, &pe) || !errors.Is(err, ErrInvalidPayload) {
-				t.Fatalf("untyped error %v", err)
-			}
-			if pe.Offset < 0 || pe.Offset > len(data) {
-				t.Fatalf("offset %d out of range", pe.Offset)
-			}
+			require.ErrorAs(t, err, &pe, "untyped error %v", err)
+			require.ErrorIs(t, err, ErrInvalidPayload, "untyped error %v", err)
+			require.GreaterOrEqual(t, pe.Offset, 0, "offset %d out of range", pe.Offset)
+			require.LessOrEqual(t, pe.Offset, len(data), "offset %d out of range", pe.Offset)
 			return
 		}
 		enc, err := p.Encode(nil)
-		if err != nil {
-			t.Fatalf("decoded payload does not encode: %v", err)
-		}
+		require.NoError(t, err, "decoded payload does not encode")
 		var q HopPayload
-		if err := q.Decode(enc); err != nil {
-			t.Fatalf("re-decode: %v", err)
-		}
-		if !reflect.DeepEqual(normalise(p), normalise(q)) {
-			t.Fatalf("round trip changed the payload:\n%+v\n%+v", p, q)
-		}
-		if len(enc) > len(data) {
-			t.Fatalf("encoding grew from %d to %d bytes", len(data), len(enc))
-		}
+		require.NoError(t, q.Decode(enc), "re-decode")
+		require.True(t, reflect.DeepEqual(normalise(p), normalise(q)), "round trip changed the payload:\n%+v\n%+v", p, q)
+		require.LessOrEqual(t, len(enc), len(data), "encoding grew from %d to %d bytes", len(data), len(enc))
 	})
 }
 
@@ -144,9 +123,7 @@ func FuzzDecryptFailure(f *testing.F) {
 	msg, _ := EncodeFailureMessage(nil, &IncorrectOrUnknownPaymentDetails{HTLCMsat: 1, Height: 2}, nil)
 	for _, src := range []int{0, 7, 19} {
 		reason, attr, err := NewFailure(secrets[src], msg, FailureOptions{Attribution: true, HoldTime: 9})
-		if err != nil {
-			f.Fatal(err)
-		}
+		require.NoError(f, err)
 		for i := src - 1; i >= 0; i-- {
 			ForwardFailure(secrets[i], reason, attr, uint32(i))
 		}
@@ -170,16 +147,14 @@ func FuzzDecryptFailure(f *testing.F) {
 		d, err := DecryptFailure(secrets, reason, attr)
 		if err != nil {
 			var ue *UnreadableFailureError
-			if !errors.Is(err, ErrInvalidFailure) && !errors.As(err, &ue) {
-				t.Fatalf("untyped error %v", err)
-			}
+			require.True(t, errors.Is(err, ErrInvalidFailure) || errors.As(err, &ue), "untyped error %v", err)
 			return
 		}
-		if d.SenderIndex < 0 || d.SenderIndex >= len(secrets) || len(d.Message) > len(reason) {
-			t.Fatalf("result %+v", d)
-		}
-		if attr != nil && len(d.HoldTimes) > d.SenderIndex+1 {
-			t.Fatalf("%d hold times for sender %d", len(d.HoldTimes), d.SenderIndex)
+		require.GreaterOrEqual(t, d.SenderIndex, 0, "result %+v", d)
+		require.Less(t, d.SenderIndex, len(secrets), "result %+v", d)
+		require.LessOrEqual(t, len(d.Message), len(reason), "result %+v", d)
+		if attr != nil {
+			require.LessOrEqual(t, len(d.HoldTimes), d.SenderIndex+1, "%d hold times for sender %d", len(d.HoldTimes), d.SenderIndex)
 		}
 		_, _, _ = d.Decode()
 		if len(attrBytes) > 0 {
@@ -199,9 +174,7 @@ func FuzzFailureMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, ext, err := DecodeFailureMessage(data)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidFailure) {
-				t.Fatalf("untyped error %v", err)
-			}
+			require.ErrorIs(t, err, ErrInvalidFailure, "untyped error %v", err)
 			return
 		}
 		enc, err := EncodeFailureMessage(nil, m, ext)
@@ -209,15 +182,14 @@ func FuzzFailureMessage(f *testing.F) {
 			if _, unknown := m.(*UnknownFailure); unknown || errors.Is(err, ErrFailureTooLarge) {
 				return
 			}
-			t.Fatalf("decoded message does not encode: %v", err)
+			require.NoError(t, err, "decoded message does not encode")
 		}
 		m2, ext2, err := DecodeFailureMessage(enc)
-		if err != nil || !reflect.DeepEqual(m, m2) || !reflect.DeepEqual(ext, ext2) {
-			t.Fatalf("round trip: %v\n%#v %v\n%#v %v", err, m, ext, m2, ext2)
-		}
-		if len(enc) > len(data) || !bytes.Equal(enc, data[:len(enc)]) {
-			t.Fatalf("re-encoding differs")
-		}
+		require.NoError(t, err, "round trip: %v\n%#v %v\n%#v %v", err, m, ext, m2, ext2)
+		require.True(t, reflect.DeepEqual(m, m2), "round trip: %v\n%#v %v\n%#v %v", err, m, ext, m2, ext2)
+		require.True(t, reflect.DeepEqual(ext, ext2), "round trip: %v\n%#v %v\n%#v %v", err, m, ext, m2, ext2)
+		require.LessOrEqual(t, len(enc), len(data), "re-encoding differs")
+		require.Equal(t, data[:len(enc)], enc, "re-encoding differs")
 		_ = wire.TLVRecords(ext).Validate()
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 func TestHopPayloadRoundTrip(t *testing.T) {
@@ -83,17 +84,11 @@ func TestHopPayloadRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			enc, err := tt.p.Encode(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			hexEq(t, "encoding", enc, tt.hex)
 			var got HopPayload
-			if err := got.Decode(enc); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(normalise(got), normalise(tt.p)) {
-				t.Fatalf("decoded %+v\nwant %+v", got, tt.p)
-			}
+			require.NoError(t, got.Decode(enc))
+			require.True(t, reflect.DeepEqual(normalise(got), normalise(tt.p)), "decoded %+v\nwant %+v", got, tt.p)
 		})
 	}
 }
@@ -138,15 +133,11 @@ func TestHopPayloadDecodeErrors(t *testing.T) {
 			var p HopPayload
 			err := p.Decode(mustHex(t, tt.hex))
 			var pe *PayloadError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error %v is not a *PayloadError", err)
-			}
-			if !errors.Is(err, ErrInvalidPayload) || !errors.Is(err, tt.cause) {
-				t.Fatalf("error %v does not wrap %v", err, tt.cause)
-			}
-			if pe.Type != tt.typ || pe.Offset != tt.offset {
-				t.Fatalf("type %d offset %d, want %d %d", pe.Type, pe.Offset, tt.typ, tt.offset)
-			}
+			require.ErrorAs(t, err, &pe, "error %v is not a *PayloadError", err)
+			require.ErrorIs(t, err, ErrInvalidPayload, "error %v does not wrap %v", err, tt.cause)
+			require.ErrorIs(t, err, tt.cause, "error %v does not wrap %v", err, tt.cause)
+			require.Equal(t, tt.typ, pe.Type, "type %d offset %d, want %d %d", pe.Type, pe.Offset, tt.typ, tt.offset)
+			require.Equal(t, tt.offset, pe.Offset, "type %d offset %d, want %d %d", pe.Type, pe.Offset, tt.typ, tt.offset)
 		})
 	}
 }
@@ -155,12 +146,9 @@ func TestHopPayloadUnknownOddSkipped(t *testing.T) {
 	// 0x0201 is odd and unknown (below the custom range): skipped.
 	b := mustHex(t, "020236b00402057806080000000000000002fd02013c"+toHex(bytes.Repeat([]byte{1}, 60)))
 	var p HopPayload
-	if err := p.Decode(b); err != nil {
-		t.Fatal(err)
-	}
-	if p.AmountToForward != wire.Some(wire.MilliSatoshi(0x36b0)) || len(p.Custom) != 0 {
-		t.Fatalf("decoded %+v", p)
-	}
+	require.NoError(t, p.Decode(b))
+	require.Equal(t, wire.Some(wire.MilliSatoshi(0x36b0)), p.AmountToForward, "decoded %+v", p)
+	require.Empty(t, p.Custom, "decoded %+v", p)
 }
 
 func TestHopPayloadEncodeErrors(t *testing.T) {
@@ -171,9 +159,8 @@ func TestHopPayloadEncodeErrors(t *testing.T) {
 		{{Type: 70001}, {Type: 70000}},
 	} {
 		p := HopPayload{Custom: custom}
-		if _, err := p.Encode(nil); !errors.Is(err, ErrInvalidPayload) && !errors.Is(err, wire.ErrTLVOrder) {
-			t.Fatalf("custom %v: %v", custom, err)
-		}
+		_, err := p.Encode(nil)
+		require.True(t, errors.Is(err, ErrInvalidPayload) || errors.Is(err, wire.ErrTLVOrder), "custom %v: %v", custom, err)
 	}
 }
 
@@ -220,15 +207,13 @@ func TestHopPayloadValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.p.Validate(tt.final, tt.blinded)
 			if tt.badType == 0 {
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				return
 			}
 			var pe *PayloadError
-			if !errors.As(err, &pe) || pe.Type != tt.badType || !errors.Is(err, ErrInvalidPayload) {
-				t.Fatalf("error %v, want type %d", err, tt.badType)
-			}
+			require.ErrorAs(t, err, &pe, "error %v, want type %d", err, tt.badType)
+			require.Equal(t, tt.badType, pe.Type, "error %v, want type %d", err, tt.badType)
+			require.ErrorIs(t, err, ErrInvalidPayload, "error %v, want type %d", err, tt.badType)
 		})
 	}
 }
@@ -240,7 +225,6 @@ func TestHopPayloadLogValueHidesSecrets(t *testing.T) {
 	pre[0] = 0x43
 	p := HopPayload{PaymentData: wire.Some(pd), KeysendPreimage: wire.Some(pre)}
 	s := p.LogValue().String()
-	if bytes.Contains([]byte(s), []byte("42")) || bytes.Contains([]byte(s), []byte("43")) {
-		t.Fatalf("log value leaks: %s", s)
-	}
+	require.False(t, bytes.Contains([]byte(s), []byte("42")), "log value leaks: %s", s)
+	require.False(t, bytes.Contains([]byte(s), []byte("43")), "log value leaks: %s", s)
 }

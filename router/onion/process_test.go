@@ -7,6 +7,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // rawPacket builds a one-hop packet for pub whose decrypted hop_payloads
@@ -14,9 +15,7 @@ import (
 func rawPacket(t testing.TB, session *btcec.PrivateKey, pub *btcec.PublicKey, plain []byte, ad []byte) *Packet {
 	t.Helper()
 	secrets, err := SharedSecrets(session, []*btcec.PublicKey{pub})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	pkt := &Packet{Version: Version, EphemeralKey: wire.NewPoint(session.PubKey())}
 	copy(pkt.HopPayloads[:], plain)
 	rho := generateKey(keyRho, (*[32]byte)(&secrets[0]))
@@ -124,9 +123,7 @@ func TestProcessFailures(t *testing.T) {
 				ecdh = PrivateKeyECDH{Key: node}
 			}
 			proc, err := NewProcessor(ProcessorConfig{ECDH: ecdh})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			ad := ad
 			if tt.ad != nil {
 				ad = tt.ad
@@ -134,84 +131,65 @@ func TestProcessFailures(t *testing.T) {
 			pkt := tt.pkt()
 			_, err = proc.Process(pkt, ad, testExpiry)
 			var pe *ProcessError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error %v is not a *ProcessError", err)
+			require.ErrorAs(t, err, &pe, "error %v is not a *ProcessError", err)
+			require.Equal(t, tt.code, pe.Code, "code %v (%v), want %v (%v)", pe.Code, err, tt.code, tt.cause)
+			require.ErrorIs(t, err, tt.cause, "code %v (%v), want %v (%v)", pe.Code, err, tt.code, tt.cause)
+			require.Equal(t, tt.typ, pe.PayloadType, "payload type %d offset %d, want %d %d", pe.PayloadType, pe.PayloadOffset, tt.typ, tt.offset)
+			require.Equal(t, tt.offset, pe.PayloadOffset, "payload type %d offset %d, want %d %d", pe.PayloadType, pe.PayloadOffset, tt.typ, tt.offset)
+			if tt.hashSet {
+				require.Equal(t, pkt.Hash(), pe.OnionHash, "onion hash")
+			} else {
+				require.Equal(t, [32]byte{}, pe.OnionHash, "onion hash")
 			}
-			if pe.Code != tt.code || !errors.Is(err, tt.cause) {
-				t.Fatalf("code %v (%v), want %v (%v)", pe.Code, err, tt.code, tt.cause)
-			}
-			if pe.PayloadType != tt.typ || pe.PayloadOffset != tt.offset {
-				t.Fatalf("payload type %d offset %d, want %d %d", pe.PayloadType, pe.PayloadOffset, tt.typ, tt.offset)
-			}
-			if tt.hashSet != (pe.OnionHash != [32]byte{}) || (tt.hashSet && pe.OnionHash != pkt.Hash()) {
-				t.Fatalf("onion hash %x", pe.OnionHash)
-			}
-			if pe.Code.IsBadOnion() != tt.hashSet {
-				t.Fatalf("BADONION flag %v", pe.Code.IsBadOnion())
-			}
+			require.Equal(t, tt.hashSet, pe.Code.IsBadOnion(), "BADONION flag %v", pe.Code.IsBadOnion())
 			// The failure message to send back carries the same data.
 			msg, err := EncodeFailureMessage(nil, pe.FailureMessage(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			back, _, err := DecodeFailureMessage(msg)
-			if err != nil || back.Code() != pe.Code {
-				t.Fatalf("failure message %v: %v", back, err)
-			}
+			require.NoError(t, err, "failure message %v", back)
+			require.Equal(t, pe.Code, back.Code(), "failure message %v: %v", back, err)
 		})
 	}
 	// The good packet itself is accepted.
 	proc, _ := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: node}})
 	out, err := proc.Process(good(), ad, testExpiry)
-	if err != nil || !out.Final {
-		t.Fatalf("good packet: %v", err)
-	}
+	require.NoError(t, err, "good packet")
+	require.True(t, out.Final, "good packet: %v", err)
 }
 
 func TestProcessReplay(t *testing.T) {
 	r := rand.New(rand.NewSource(8))
 	node := randPrivKey(t, r)
 	log, err := NewMemoryReplayLog(MemoryReplayLogConfig{MaxEntries: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: node}, ReplayLog: log})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ad := make([]byte, 32)
 	pkt := rawPacket(t, randPrivKey(t, r), node.PubKey(), framed(mustHex(t, "02020100040132"), 0), ad)
-	if _, err := proc.Process(pkt, ad, testExpiry); err != nil {
-		t.Fatal(err)
-	}
+	_, err = proc.Process(pkt, ad, testExpiry)
+	require.NoError(t, err)
 	_, err = proc.Process(pkt, ad, testExpiry)
 	var pe *ProcessError
-	if !errors.As(err, &pe) || !errors.Is(err, ErrReplayed) || pe.Code != CodeTemporaryNodeFailure {
-		t.Fatalf("replay: %v", err)
-	}
+	require.ErrorAs(t, err, &pe, "replay: %v", err)
+	require.ErrorIs(t, err, ErrReplayed, "replay: %v", err)
+	require.Equal(t, CodeTemporaryNodeFailure, pe.Code, "replay: %v", err)
 	// A packet with a bad HMAC is not recorded.
 	bad := rawPacket(t, randPrivKey(t, r), node.PubKey(), framed(mustHex(t, "02020100040132"), 0), ad)
 	bad.HMAC[0] ^= 1
-	if _, err := proc.Process(bad, ad, testExpiry); !errors.Is(err, ErrInvalidHMAC) {
-		t.Fatal(err)
-	}
-	if log.Len() != 1 {
-		t.Fatalf("log holds %d entries", log.Len())
-	}
+	_, err = proc.Process(bad, ad, testExpiry)
+	require.ErrorIs(t, err, ErrInvalidHMAC)
+	require.Equal(t, 1, log.Len(), "log holds %d entries", log.Len())
 }
 
 func TestSharedSecretRedacted(t *testing.T) {
 	s := SharedSecret{0xab}
-	if s.String() == "" || s.LogValue().String() != "redacted" {
-		t.Fatal("not redacted")
-	}
+	require.NotEqual(t, "", s.String(), "not redacted")
+	require.Equal(t, "redacted", s.LogValue().String(), "not redacted")
 	p := PrivateKeyECDH{}
-	if p.String() != "private_key_ecdh(redacted)" || p.LogValue().String() != "redacted" {
-		t.Fatal("not redacted")
-	}
-	if _, err := p.ECDH(nil); !errors.Is(err, ErrECDH) {
-		t.Fatal(err)
-	}
+	require.Equal(t, "private_key_ecdh(redacted)", p.String(), "not redacted")
+	require.Equal(t, "redacted", p.LogValue().String(), "not redacted")
+	_, err := p.ECDH(nil)
+	require.ErrorIs(t, err, ErrECDH)
 }
 
 func TestNewPacketErrors(t *testing.T) {
@@ -240,29 +218,23 @@ func TestNewPacketErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, _, err := NewPacket(tt.session, tt.route, nil); !errors.Is(err, tt.err) {
-				t.Fatalf("error %v, want %v", err, tt.err)
-			}
+			_, _, err := NewPacket(tt.session, tt.route, nil)
+			require.ErrorIs(t, err, tt.err, "error %v, want %v", err, tt.err)
 		})
 	}
 	// The largest payload that fits is accepted, and so are 37 minimal hops.
-	if _, _, err := NewPacket(session, []Hop{{PubKey: pub, Payload: big[:len(big)-1]}}, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, _, err := NewPacket(session, []Hop{{PubKey: pub, Payload: big[:len(big)-1]}}, nil)
+	require.NoError(t, err)
 	h := make([]Hop, 37)
 	for i := range h {
 		h[i] = Hop{PubKey: pub, Payload: []byte{1, 2}}
 	}
-	if _, _, err := NewPacket(session, h, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := SharedSecrets(session, []*btcec.PublicKey{nil}); !errors.Is(err, ErrInvalidHopKey) {
-		t.Fatal(err)
-	}
+	_, _, err = NewPacket(session, h, nil)
+	require.NoError(t, err)
+	_, err = SharedSecrets(session, []*btcec.PublicKey{nil})
+	require.ErrorIs(t, err, ErrInvalidHopKey)
 	var p Packet
-	if err := p.Decode(make([]byte, PacketSize-1)); !errors.Is(err, ErrPacketSize) {
-		t.Fatal(err)
-	}
+	require.ErrorIs(t, p.Decode(make([]byte, PacketSize-1)), ErrPacketSize)
 }
 
 func TestProcessNil(t *testing.T) {
@@ -273,8 +245,7 @@ func TestProcessNil(t *testing.T) {
 		func() error { _, err := proc.ProcessBlinded(&Packet{}, nil, testExpiry, nil); return err },
 	} {
 		var pe *ProcessError
-		if err := f(); !errors.As(err, &pe) {
-			t.Fatalf("error %v", err)
-		}
+		err := f()
+		require.ErrorAs(t, err, &pe, "error %v", err)
 	}
 }

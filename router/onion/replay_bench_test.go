@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkReplayLogCheckAndAdd records a new secret per iteration,
@@ -43,9 +45,8 @@ func BenchmarkReplayLogCheckAndAdd(b *testing.B) {
 func BenchmarkReplayLogSeen(b *testing.B) {
 	log, _ := NewMemoryReplayLog(MemoryReplayLogConfig{})
 	s := SharedSecret{1}
-	if _, err := log.CheckAndAdd(s, 1); err != nil {
-		b.Fatal(err)
-	}
+	_, err := log.CheckAndAdd(s, 1)
+	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {
 		if seen, _ := log.CheckAndAdd(s, 1); !seen {

@@ -2,11 +2,11 @@ package onion
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/lnkit/lnkit/persist"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzReplayStoreNames fuzzes the decoders of the persistent replay log's
@@ -21,14 +21,12 @@ func FuzzReplayStoreNames(f *testing.F) {
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, height, entry string) {
 		if h, err := parseReplayBucket(height); err == nil {
-			if got := replayBucketName(h); got != height {
-				t.Fatalf("height %q reads as %d, written %q", height, h, got)
-			}
+			got := replayBucketName(h)
+			require.Equal(t, height, got, "height %q reads as %d, written %q", height, h, got)
 		}
 		if k, err := parseReplayEntry(entry); err == nil {
-			if got := replayEntryName(k); got != entry {
-				t.Fatalf("entry %q written back as %q", entry, got)
-			}
+			got := replayEntryName(k)
+			require.Equal(t, entry, got, "entry %q written back as %q", entry, got)
 		}
 	})
 }
@@ -55,25 +53,20 @@ func FuzzOpenPersistentReplayLog(f *testing.F) {
 			if persist.ValidateKey(ns, key) != nil {
 				continue
 			}
-			if err := store.Write(ctx, ns, key, []byte{replayStoreVersion}); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, store.Write(ctx, ns, key, []byte{replayStoreVersion}))
 		}
 		log, err := OpenPersistentReplayLog(ctx, PersistentReplayLogConfig{Store: store})
 		if err != nil {
-			if !errors.Is(err, ErrReplayLogCorrupt) {
-				t.Fatalf("open: %v", err)
-			}
+			require.ErrorIs(t, err, ErrReplayLogCorrupt, "open: %v", err)
 			return
 		}
 		n := log.Len()
 		removed, err := log.Prune(^uint32(0))
-		if err != nil || removed != n || log.Len() != 0 {
-			t.Fatalf("prune: removed %d of %d: %v", removed, n, err)
-		}
+		require.NoError(t, err, "prune: removed %d of %d", removed, n)
+		require.Equal(t, n, removed, "prune: removed %d of %d: %v", removed, n, err)
+		require.Equal(t, 0, log.Len(), "prune: removed %d of %d: %v", removed, n, err)
 		heights, err := store.List(ctx, persist.Namespace{Primary: DefaultReplayLogNamespace, Secondary: replayHeightsNS})
-		if err != nil || len(heights) != 0 {
-			t.Fatalf("heights left after pruning all: %v %v", heights, err)
-		}
+		require.NoError(t, err, "heights left after pruning all: %v", heights)
+		require.Empty(t, heights, "heights left after pruning all: %v %v", heights, err)
 	})
 }

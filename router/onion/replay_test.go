@@ -152,6 +152,8 @@ func TestPersistentReplayLogReload(t *testing.T) {
 	ctx := context.Background()
 	store := newMemStore()
 	open := func() *PersistentReplayLog {
+		t.Helper()
+
 		l, err := OpenPersistentReplayLog(ctx, PersistentReplayLogConfig{Store: store})
 		require.NoError(t, err)
 		return l
@@ -343,6 +345,8 @@ func TestProcessReplayAcrossRestart(t *testing.T) {
 	pkt := rawPacket(t, randPrivKey(t, r), node.PubKey(), framed(mustHex(t, "02020100040132"), 0), ad)
 	store := newMemStore()
 	processor := func() (*Processor, *PersistentReplayLog) {
+		t.Helper()
+
 		log, err := OpenPersistentReplayLog(ctx, PersistentReplayLogConfig{Store: store})
 		require.NoError(t, err)
 		proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: node}, ReplayLog: log})

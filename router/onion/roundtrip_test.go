@@ -1,13 +1,13 @@
 package onion
 
 import (
-	"bytes"
 	"math/rand"
 	"reflect"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 // randPrivKey returns a private key drawn from r.
@@ -158,18 +158,14 @@ func TestRoundTripRandomRoutes(t *testing.T) {
 			keys[i] = randPrivKey(t, r)
 			payloads[i] = randPayload(r, i == n-1, maxLen)
 			enc, err := payloads[i].Encode(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			route[i] = Hop{PubKey: keys[i].PubKey(), Payload: enc}
 		}
 		session := randPrivKey(t, r)
 		ad := make([]byte, 32)
 		r.Read(ad)
 		pkt, secrets, err := NewPacket(session, route, ad)
-		if err != nil {
-			t.Fatalf("trial %d (%d hops): %v", trial, n, err)
-		}
+		require.NoError(t, err, "trial %d (%d hops)", trial, n)
 
 		cur := pkt
 		for i := 0; i < n; i++ {
@@ -180,30 +176,16 @@ func TestRoundTripRandomRoutes(t *testing.T) {
 				known = append(known, c.Type)
 			}
 			proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: keys[i]}, KnownCustomTypes: known})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			// Round-trip the wire encoding on the way.
 			var in Packet
-			if err := in.Decode(cur.Encode(nil)); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, in.Decode(cur.Encode(nil)))
 			out, err := proc.Process(&in, ad, testExpiry)
-			if err != nil {
-				t.Fatalf("trial %d hop %d/%d: %v", trial, i, n, err)
-			}
-			if !bytes.Equal(out.RawPayload, route[i].Payload) {
-				t.Fatalf("trial %d hop %d: payload differs", trial, i)
-			}
-			if !reflect.DeepEqual(normalise(out.Payload), normalise(payloads[i])) {
-				t.Fatalf("trial %d hop %d: decoded %+v want %+v", trial, i, out.Payload, payloads[i])
-			}
-			if out.SharedSecret != secrets[i] {
-				t.Fatalf("trial %d hop %d: shared secret differs", trial, i)
-			}
-			if out.Final != (i == n-1) {
-				t.Fatalf("trial %d hop %d: final %v", trial, i, out.Final)
-			}
+			require.NoError(t, err, "trial %d hop %d/%d", trial, i, n)
+			require.Equal(t, route[i].Payload, out.RawPayload, "trial %d hop %d: payload differs", trial, i)
+			require.True(t, reflect.DeepEqual(normalise(out.Payload), normalise(payloads[i])), "trial %d hop %d: decoded %+v want %+v", trial, i, out.Payload, payloads[i])
+			require.Equal(t, secrets[i], out.SharedSecret, "trial %d hop %d: shared secret differs", trial, i)
+			require.Equal(t, i == n-1, out.Final, "trial %d hop %d: final %v", trial, i, out.Final)
 			cur = &out.Next
 		}
 
@@ -211,38 +193,26 @@ func TestRoundTripRandomRoutes(t *testing.T) {
 		src := r.Intn(n)
 		fm := randFailure(r)
 		msg, err := EncodeFailureMessage(nil, fm, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		holds := make([]uint32, n)
 		for i := range holds {
 			holds[i] = r.Uint32() >> uint(r.Intn(32))
 		}
 		reason, attr, err := NewFailure(secrets[src], msg, FailureOptions{Attribution: true, HoldTime: holds[src]})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for i := src - 1; i >= 0; i-- {
 			ForwardFailure(secrets[i], reason, attr, holds[i])
 		}
 		got, err := DecryptFailure(secrets, reason, attr)
-		if err != nil {
-			t.Fatalf("trial %d: %v", trial, err)
-		}
-		if got.SenderIndex != src || !bytes.Equal(got.Message, msg) || got.AttributionFailedAt != -1 {
-			t.Fatalf("trial %d: sender %d want %d, attribution failed at %d", trial, got.SenderIndex, src, got.AttributionFailedAt)
-		}
+		require.NoError(t, err, "trial %d", trial)
+		require.Equal(t, src, got.SenderIndex, "trial %d: sender %d want %d, attribution failed at %d", trial, got.SenderIndex, src, got.AttributionFailedAt)
+		require.Equal(t, msg, got.Message, "trial %d: sender %d want %d, attribution failed at %d", trial, got.SenderIndex, src, got.AttributionFailedAt)
+		require.Equal(t, -1, got.AttributionFailedAt, "trial %d: sender %d want %d, attribution failed at %d", trial, got.SenderIndex, src, got.AttributionFailedAt)
 		wantHolds := holds[:min(src+1, MaxAttributionHops)]
-		if !reflect.DeepEqual(got.HoldTimes, wantHolds) {
-			t.Fatalf("trial %d: hold times %v want %v", trial, got.HoldTimes, wantHolds)
-		}
+		require.True(t, reflect.DeepEqual(got.HoldTimes, wantHolds), "trial %d: hold times %v want %v", trial, got.HoldTimes, wantHolds)
 		dm, _, err := got.Decode()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(dm, fm) {
-			t.Fatalf("trial %d: failure %#v want %#v", trial, dm, fm)
-		}
+		require.NoError(t, err)
+		require.True(t, reflect.DeepEqual(dm, fm), "trial %d: failure %#v want %#v", trial, dm, fm)
 
 		// A fulfill reports every hop's hold time.
 		sa := NewSuccessAttribution(secrets[n-1], holds[n-1])
@@ -250,11 +220,7 @@ func TestRoundTripRandomRoutes(t *testing.T) {
 			ForwardSuccessAttribution(secrets[i], sa, holds[i])
 		}
 		gotHolds, err := DecryptSuccessAttribution(secrets, sa)
-		if err != nil {
-			t.Fatalf("trial %d: %v", trial, err)
-		}
-		if !reflect.DeepEqual(gotHolds, holds[:min(n, MaxAttributionHops)]) {
-			t.Fatalf("trial %d: success hold times %v want %v", trial, gotHolds, holds)
-		}
+		require.NoError(t, err, "trial %d", trial)
+		require.True(t, reflect.DeepEqual(gotHolds, holds[:min(n, MaxAttributionHops)]), "trial %d: success hold times %v want %v", trial, gotHolds, holds)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/lnkit/lnkit/wire"
+	"github.com/stretchr/testify/require"
 )
 
 type onionTestVector struct {
@@ -24,9 +25,8 @@ type onionTestVector struct {
 func stripLength(t testing.TB, b []byte) []byte {
 	t.Helper()
 	l, n, err := wire.ReadBigSize(b)
-	if err != nil || int(l) != len(b)-n {
-		t.Fatalf("payload framing: len %d, %v", l, err)
-	}
+	require.NoError(t, err, "payload framing: len %d", l)
+	require.Equal(t, len(b)-n, int(l), "payload framing: len %d, %v", l, err)
 	return b[n:]
 }
 
@@ -40,9 +40,7 @@ func TestOnionVector(t *testing.T) {
 		route[i] = Hop{PubKey: mustPub(t, h.Pubkey), Payload: stripLength(t, mustHex(t, h.Payload))}
 	}
 	pkt, secrets, err := NewPacket(session, route, ad)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	hexEq(t, "onion", pkt.Encode(nil), v.Onion)
 
 	// The error vector uses the same keys: its shared secrets must match.
@@ -56,44 +54,28 @@ func TestOnionVector(t *testing.T) {
 		pubs[i] = route[i].PubKey
 	}
 	again, err := SharedSecrets(session, pubs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i := range secrets {
-		if again[i] != secrets[i] {
-			t.Fatalf("SharedSecrets hop %d differs", i)
-		}
+		require.Equal(t, secrets[i], again[i], "SharedSecrets hop %d differs", i)
 	}
 
 	// Every hop peels its layer.
-	if len(v.Decode) != len(route) {
-		t.Fatalf("%d decode keys for %d hops", len(v.Decode), len(route))
-	}
+	require.Len(t, v.Decode, len(route), "%d decode keys for %d hops", len(v.Decode), len(route))
 	var wire Packet
-	if err := wire.Decode(mustHex(t, v.Onion)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, wire.Decode(mustHex(t, v.Onion)))
 	cur := &wire
 	for i, k := range v.Decode {
 		proc, err := NewProcessor(ProcessorConfig{ECDH: PrivateKeyECDH{Key: mustPriv(t, k)}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		out, err := proc.Process(cur, ad, testExpiry)
-		if err != nil {
-			t.Fatalf("hop %d: %v", i, err)
-		}
+		require.NoError(t, err, "hop %d", i)
 		hexEq(t, "payload", out.RawPayload, v.Generate.Hops[i].Payload[len(v.Generate.Hops[i].Payload)-2*len(route[i].Payload):])
-		if out.SharedSecret != secrets[i] {
-			t.Fatalf("hop %d shared secret differs", i)
-		}
-		if final := i == len(route)-1; out.Final != final {
-			t.Fatalf("hop %d: final = %v", i, out.Final)
-		}
+		require.Equal(t, secrets[i], out.SharedSecret, "hop %d shared secret differs", i)
+		final := i == len(route)-1
+		require.Equal(t, final, out.Final, "hop %d: final = %v", i, out.Final)
 		// A replay of the same packet is refused.
-		if _, err := proc.Process(cur, ad, testExpiry); err == nil {
-			t.Fatalf("hop %d accepted a replay", i)
-		}
+		_, err = proc.Process(cur, ad, testExpiry)
+		require.Error(t, err, "hop %d accepted a replay", i)
 		cur = &out.Next
 	}
 }
@@ -123,9 +105,7 @@ func TestOnionErrorVector(t *testing.T) {
 		pubs[i] = mustPub(t, h.Pubkey)
 	}
 	secrets, err := SharedSecrets(session, pubs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i, h := range hops {
 		hexEq(t, "shared secret", secrets[i][:], h.HopSharedSecret)
 		ammag := generateKey(keyAmmag, (*[32]byte)(&secrets[i]))
@@ -141,12 +121,8 @@ func TestOnionErrorVector(t *testing.T) {
 	last := len(hops) - 1
 	msg := mustHex(t, v.Generate.FailureMessage)
 	reason, attr, err := NewFailure(secrets[last], msg, FailureOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if attr != nil {
-		t.Fatal("attribution data without asking")
-	}
+	require.NoError(t, err)
+	require.Nil(t, attr, "attribution data without asking")
 	raw := append([]byte(nil), reason...)
 	ammag := generateKey(keyAmmag, (*[32]byte)(&secrets[last]))
 	xorStream(&ammag, raw, 0)
@@ -158,20 +134,13 @@ func TestOnionErrorVector(t *testing.T) {
 	hexEq(t, "error packet", reason, v.ErrorPacket)
 
 	got, err := DecryptFailure(secrets, reason, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.SenderIndex != last {
-		t.Fatalf("sender %d, want %d", got.SenderIndex, last)
-	}
+	require.NoError(t, err)
+	require.Equal(t, last, got.SenderIndex, "sender %d, want %d", got.SenderIndex, last)
 	hexEq(t, "failure message", got.Message, v.Generate.FailureMessage)
 	m, _, err := got.Decode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := m.(*TemporaryNodeFailure); !ok {
-		t.Fatalf("decoded %T", m)
-	}
+	require.NoError(t, err)
+	_, ok := m.(*TemporaryNodeFailure)
+	require.True(t, ok, "decoded %T", m)
 }
 
 type attributableVector struct {
@@ -221,9 +190,7 @@ func TestAttributableErrorVector(t *testing.T) {
 	pubs := make([]*btcec.PublicKey, len(v.Hops))
 	holds := make([]uint32, len(v.Hops))
 	for i, h := range v.Hops {
-		if h.Index != i {
-			t.Fatalf("hop %d has index %d", i, h.Index)
-		}
+		require.Equal(t, i, h.Index, "hop %d has index %d", i, h.Index)
 		pubs[i] = mustPub(t, h.Pubkey)
 	}
 	// The vector's htlc_hold_time[i] is the hold time of the i-th node to
@@ -233,24 +200,16 @@ func TestAttributableErrorVector(t *testing.T) {
 		holds[len(v.Hops)-1-i] = h.HTLCHoldTime
 	}
 	secrets, err := SharedSecrets(session, pubs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	src := v.FailureSourceNode
-	if src != len(v.Hops)-1 {
-		t.Fatalf("failure source %d: the trace below expects the last hop", src)
-	}
+	require.Equal(t, len(v.Hops)-1, src, "failure source %d: the trace below expects the last hop", src)
 
 	// Creating the failure.
 	fm := v.FailureMessage
-	if fm.Name != "incorrect_or_unknown_payment_details" {
-		t.Fatalf("unexpected failure %s", fm.Name)
-	}
+	require.Equal(t, "incorrect_or_unknown_payment_details", fm.Name, "unexpected failure %s", fm.Name)
 	ext := wire.TLVRecords{{Type: fm.TLV.Type, Value: mustHex(t, fm.TLV.Value)}}
 	msg, err := EncodeFailureMessage(nil, &IncorrectOrUnknownPaymentDetails{HTLCMsat: wire.MilliSatoshi(fm.HTLCMsat), Height: fm.Height}, ext)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// The vector's "encoded_failure_message" runs on into pad_len and pad.
 	enc := mustHex(t, v.Creating.EncodedFailureMessage)
 	hexEq(t, "encoded failure message", msg, toHex(enc[:len(msg)]))
@@ -260,9 +219,7 @@ func TestAttributableErrorVector(t *testing.T) {
 	rawWant := mustHex(t, v.Creating.RawErrorPacket)
 	padded := len(rawWant) - minFailurePacketSize
 	reason, attr, err := NewFailure(secrets[src], msg, FailureOptions{PaddedLen: padded, Attribution: true, HoldTime: holds[src]})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	raw := append([]byte(nil), reason...)
 	ammag := generateKey(keyAmmag, (*[32]byte)(&secrets[src]))
 	xorStream(&ammag, raw, 0)
@@ -272,9 +229,7 @@ func TestAttributableErrorVector(t *testing.T) {
 	// Forwarding: the erring node's own obfuscation, then every hop back.
 	for k, f := range v.Forwarding {
 		node := f.Node
-		if node != src-k {
-			t.Fatalf("forwarding step %d is node %d", k, node)
-		}
+		require.Equal(t, src-k, node, "forwarding step %d is node %d", k, node)
 		hexEq(t, "shared secret", secrets[node][:], f.SharedSecret)
 		ammag := generateKey(keyAmmag, (*[32]byte)(&secrets[node]))
 		hexEq(t, "ammag key", ammag[:], f.AmmagKey)
@@ -289,31 +244,22 @@ func TestAttributableErrorVector(t *testing.T) {
 	}
 
 	got, err := DecryptFailure(secrets, reason, attr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.SenderIndex != src || got.AttributionFailedAt != -1 {
-		t.Fatalf("sender %d, attribution failed at %d", got.SenderIndex, got.AttributionFailedAt)
-	}
-	if len(got.HoldTimes) != len(holds) {
-		t.Fatalf("hold times %v, want %v", got.HoldTimes, holds)
-	}
+	require.NoError(t, err)
+	require.Equal(t, src, got.SenderIndex, "sender %d, attribution failed at %d", got.SenderIndex, got.AttributionFailedAt)
+	require.Equal(t, -1, got.AttributionFailedAt, "sender %d, attribution failed at %d", got.SenderIndex, got.AttributionFailedAt)
+	require.Len(t, got.HoldTimes, len(holds), "hold times %v, want %v", got.HoldTimes, holds)
 	for i := range holds {
-		if got.HoldTimes[i] != holds[i] {
-			t.Fatalf("hold times %v, want %v", got.HoldTimes, holds)
-		}
+		require.Equal(t, holds[i], got.HoldTimes[i], "hold times %v, want %v", got.HoldTimes, holds)
 	}
 	m, gotExt, err := got.Decode()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	d, ok := m.(*IncorrectOrUnknownPaymentDetails)
-	if !ok || uint64(d.HTLCMsat) != fm.HTLCMsat || d.Height != fm.Height {
-		t.Fatalf("decoded %#v", m)
-	}
-	if len(gotExt) != 1 || gotExt[0].Type != fm.TLV.Type || toHex(gotExt[0].Value) != fm.TLV.Value {
-		t.Fatalf("extension %v", gotExt)
-	}
+	require.True(t, ok, "decoded %#v", m)
+	require.Equal(t, fm.HTLCMsat, uint64(d.HTLCMsat), "decoded %#v", m)
+	require.Equal(t, fm.Height, d.Height, "decoded %#v", m)
+	require.Len(t, gotExt, 1, "extension %v", gotExt)
+	require.Equal(t, fm.TLV.Type, gotExt[0].Type, "extension %v", gotExt)
+	require.Equal(t, fm.TLV.Value, toHex(gotExt[0].Value), "extension %v", gotExt)
 
 	// Data altered on the link from hop `bad` to its predecessor is
 	// blamed on hop `bad`: its HMAC no longer verifies, while the HMACs
@@ -323,9 +269,7 @@ func TestAttributableErrorVector(t *testing.T) {
 		// its HMAC covers.
 		for _, flip := range []int{0, holdTimesSize + 4*bad + 3, holdTimesSize + 4*(blockStart(1)+bad)} {
 			r, a, err := NewFailure(secrets[src], msg, FailureOptions{PaddedLen: padded, Attribution: true, HoldTime: holds[src]})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			for node := src; node >= 0; node-- {
 				if node != src {
 					ForwardFailure(secrets[node], r, a, holds[node])
@@ -335,12 +279,10 @@ func TestAttributableErrorVector(t *testing.T) {
 				}
 			}
 			got, err := DecryptFailure(secrets, r, a)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.AttributionFailedAt != bad || got.SenderIndex != src || len(got.HoldTimes) != bad {
-				t.Fatalf("tamper after hop %d at byte %d: attribution failed at %d, sender %d, holds %v", bad, flip, got.AttributionFailedAt, got.SenderIndex, got.HoldTimes)
-			}
+			require.NoError(t, err)
+			require.Equal(t, bad, got.AttributionFailedAt, "tamper after hop %d at byte %d: attribution failed at %d, sender %d, holds %v", bad, flip, got.AttributionFailedAt, got.SenderIndex, got.HoldTimes)
+			require.Equal(t, src, got.SenderIndex, "tamper after hop %d at byte %d: attribution failed at %d, sender %d, holds %v", bad, flip, got.AttributionFailedAt, got.SenderIndex, got.HoldTimes)
+			require.Len(t, got.HoldTimes, bad, "tamper after hop %d at byte %d: attribution failed at %d, sender %d, holds %v", bad, flip, got.AttributionFailedAt, got.SenderIndex, got.HoldTimes)
 		}
 	}
 
@@ -349,9 +291,7 @@ func TestAttributableErrorVector(t *testing.T) {
 	var sa *AttributionData
 	for k, s := range succ {
 		node := s.Node
-		if node != src-k {
-			t.Fatalf("success step %d is node %d", k, node)
-		}
+		require.Equal(t, src-k, node, "success step %d is node %d", k, node)
 		if sa == nil {
 			sa = NewSuccessAttribution(secrets[node], holds[node])
 		} else {
@@ -360,12 +300,8 @@ func TestAttributableErrorVector(t *testing.T) {
 		hexEq(t, "success attribution data", sa[:], s.AttributionData)
 	}
 	gotHolds, err := DecryptSuccessAttribution(secrets, sa)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i := range holds {
-		if gotHolds[i] != holds[i] {
-			t.Fatalf("success hold times %v, want %v", gotHolds, holds)
-		}
+		require.Equal(t, holds[i], gotHolds[i], "success hold times %v, want %v", gotHolds, holds)
 	}
 }

@@ -78,7 +78,7 @@ func TestGate(t *testing.T) {
 	go func() { closed <- g.Close() }()
 	select {
 	case <-closed:
-		t.Fatal("Close returned while an operation was running")
+		require.Fail(t, "Close returned while an operation was running")
 	case <-time.After(20 * time.Millisecond):
 	}
 	g.Leave()
