@@ -122,12 +122,19 @@ func TestRouteAgreesWithLnd(t *testing.T) {
 	a.OpenChannel(t, b, 1_000_000)
 	cpBC := b.OpenChannel(t, c, 800_000)
 	cpCD := c.OpenChannel(t, d, 600_000)
-	b.CLI(t, "updatechanpolicy", "--base_fee_msat=1234", "--fee_rate_ppm=2500", "--time_lock_delta=77", "--chan_point="+cpBC)
-	c.CLI(t, "updatechanpolicy", "--base_fee_msat=500", "--fee_rate_ppm=123", "--time_lock_delta=50", "--chan_point="+cpCD)
-
 	var graphJSON struct {
 		Edges []lndEdge `json:"edges"`
 	}
+	// Change the policies only once a knows every channel: an
+	// updatechanpolicy that races lnd's own announcement of a channel (at
+	// 6 confirmations) can be lost, and a never hears of it.
+	require.Eventually(t, func() bool {
+		a.CLIJSON(t, &graphJSON, "describegraph")
+		return len(graphJSON.Edges) == 3
+	}, 3*time.Minute, time.Second, "lnd a never saw the three channels")
+	b.CLI(t, "updatechanpolicy", "--base_fee_msat=1234", "--fee_rate_ppm=2500", "--time_lock_delta=77", "--chan_point="+cpBC)
+	c.CLI(t, "updatechanpolicy", "--base_fee_msat=500", "--fee_rate_ppm=123", "--time_lock_delta=50", "--chan_point="+cpCD)
+
 	require.Eventually(t, func() bool {
 		a.CLIJSON(t, &graphJSON, "describegraph")
 		seen := 0
