@@ -75,16 +75,19 @@ func state(n uint64, point *keys.InMemorySigner, mine lnwire.MilliSatoshi) *comm
 }
 
 // holderStep is owner's commitment n signed by the other side.
-func holderStep(t *testing.T, owner, other *side, n uint64, ownerBalance lnwire.MilliSatoshi) *monitor.NewHolderCommitment {
+func holderStep(t testing.TB, owner, other *side, n uint64, ownerBalance lnwire.MilliSatoshi) *monitor.NewHolderCommitment {
 	t.Helper()
 	cm, err := other.ch.Build(commit.Remote, state(n, owner.signer, capacity*1000-ownerBalance))
 	require.NoError(t, err)
 	sigs, err := cm.SignAsCounterparty(other.signer)
 	require.NoError(t, err)
+	if len(sigs.HTLCs) == 0 {
+		sigs.HTLCs = nil // as decoded
+	}
 	return &monitor.NewHolderCommitment{State: state(n, owner.signer, ownerBalance), CounterpartySig: sigs.Commitment, HTLCSigs: sigs.HTLCs}
 }
 
-func newTestChannel(t *testing.T, typ commit.ChannelType) *testChannel {
+func newTestChannel(t testing.TB, typ commit.ChannelType) *testChannel {
 	t.Helper()
 	c, err := simchain.New(simchain.Config{})
 	require.NoError(t, err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/btcsuite/btcd/btcec/v2"
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/channel/commit"
@@ -207,6 +208,16 @@ func (m *ChannelMonitor) applyStep(s Step) error {
 	case *CommitmentSecret:
 		if s.Number > commit.MaxCommitmentNumber {
 			return errors.New("commitment number out of range")
+		}
+		// BOLT 2: the secret must generate the per-commitment point of
+		// the commitment it revokes, when we know it.
+		for _, c := range m.counterparty {
+			if c.st.Number == s.Number {
+				_, pub := btcec.PrivKeyFromBytes(s.Secret[:])
+				if !pub.IsEqual(c.st.PerCommitmentPoint) {
+					return errors.New("secret does not match the revoked commitment's point")
+				}
+			}
 		}
 		if err := m.secrets.Insert(keys.MaxShachainIndex-s.Number, s.Secret); err != nil {
 			return err
