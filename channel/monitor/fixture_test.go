@@ -1,6 +1,8 @@
 package monitor_test
 
 import (
+	"time"
+
 	"testing"
 
 	"github.com/btcsuite/btcd/txscript"
@@ -165,3 +167,10 @@ func sweep(t *testing.T, s *side, out spendable.Output, fee int64) *btcwire.MsgT
 	}
 	return tx
 }
+
+const (
+	timeout = 5 * time.Second
+	tick    = time.Millisecond
+)
+
+func lnwireMsat(v uint64) lnwire.MilliSatoshi { return lnwire.MilliSatoshi(v) }

@@ -31,7 +31,6 @@ const (
 const (
 	flagForceClosed = 1 << iota
 	flagBehind
-	flagClosedEmitted
 )
 
 func encodeParams(e *encoder, p commit.Params) {
@@ -78,15 +77,6 @@ func encodeChain(e *encoder, c *chainState) {
 	_ = c.spend.Tx.Serialize(&buf) // a bytes.Buffer does not fail
 	e.bytes(buf.Bytes())
 	e.u32(uint32(c.spend.Height))
-	var emitted []byte
-	for _, cl := range c.claims {
-		if cl.emitted {
-			emitted = append(emitted, 1)
-		} else {
-			emitted = append(emitted, 0)
-		}
-	}
-	e.bytes(emitted)
 }
 
 // Encode returns the monitor's record (MonitorFormat): everything it
@@ -113,9 +103,6 @@ func (m *ChannelMonitor) Encode() ([]byte, error) {
 	}
 	if m.behind {
 		flags |= flagBehind
-	}
-	if m.chain.closedEmitted {
-		flags |= flagClosedEmitted
 	}
 	fl.u8(flags)
 	encodeChain(&ch, &m.chain)
@@ -228,20 +215,22 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 	if err := m.decodeChain(chainData); err != nil {
 		return nil, err
 	}
-	m.chain.closedEmitted = flags&flagClosedEmitted != 0
 	return m, nil
 }
 
 // decodeChain restores the chain state: the funding spend is recognised
-// again from its transaction (deterministic), then the emitted marks are
-// put back.
+// again from its transaction (deterministic). Which claims were emitted is
+// not kept: after a restart the claims (and ChannelClosed) are emitted
+// again at the next block — at-least-once delivery, since an event handed
+// out but not yet in the application's durable queue when the process
+// died would otherwise be lost. The sweeper ignores an output already
+// spent.
 func (m *ChannelMonitor) decodeChain(v []byte) error {
 	d := &decoder{b: v}
 	best := int32(d.u32())
 	if d.u8() == 1 {
 		raw := d.bytes()
 		height := int32(d.u32())
-		emitted := d.bytes()
 		if err := d.end(); err != nil {
 			return err
 		}
@@ -255,15 +244,10 @@ func (m *ChannelMonitor) decodeChain(v []byte) error {
 		behind := m.behind
 		m.recognise(tx, height)
 		m.behind = m.behind || behind
-		if len(emitted) != len(m.chain.claims) {
-			return fmt.Errorf("%w: %d emitted marks for %d claims", ErrCorrupt, len(emitted), len(m.chain.claims))
-		}
-		for i, e := range emitted {
-			m.chain.claims[i].emitted = e != 0
-		}
 	} else if err := d.end(); err != nil {
 		return err
 	}
 	m.chain.best = best
+	m.chain.changed = false
 	return nil
 }

@@ -70,6 +70,17 @@ type chainState struct {
 	claims []claim
 	// closedEmitted says the ChannelClosed event was emitted.
 	closedEmitted bool
+	// changed says the persisted part of the chain state changed since
+	// takeChainChanged was last called.
+	changed bool
+}
+
+// takeChainChanged reports (and clears) whether what the monitor persists
+// of the chain changed: the ChainMonitor then writes the whole monitor.
+func (m *ChannelMonitor) takeChainChanged() bool {
+	c := m.chain.changed
+	m.chain.changed = false
+	return c
 }
 
 // Spend returns the recognised funding spend, or nil.
@@ -103,6 +114,7 @@ func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32)
 	if s := m.chain.spend; s != nil && s.Height >= height {
 		m.chain.spend, m.chain.claims = nil, nil
 		m.chain.closedEmitted = false
+		m.chain.changed = true
 	}
 }
 
@@ -121,6 +133,7 @@ func spendsOutpoint(tx *btcwire.MsgTx, op btcwire.OutPoint) bool {
 func (m *ChannelMonitor) recognise(tx *btcwire.MsgTx, height int32) {
 	s := &FundingSpend{Tx: tx, Height: height}
 	m.chain.spend, m.chain.claims = s, nil
+	m.chain.changed = true
 	n, ok := uint64(0), false
 	if len(tx.TxIn) == 1 {
 		n, ok = m.ch.CommitmentNumber(tx.LockTime, tx.TxIn[0].Sequence)
