@@ -35,8 +35,14 @@ type CompletedUpdate struct {
 // watched is one channel of a ChainMonitor.
 type watched struct {
 	m *ChannelMonitor
-	// pending are the ids of updates persisted InProgress, ascending.
-	pending []uint64
+	// pending are the updates persisted InProgress, by ascending id.
+	pending []pendingUpdate
+}
+
+// pendingUpdate is an update answered InProgress.
+type pendingUpdate struct {
+	id   uint64
+	done bool
 }
 
 // ChainMonitor holds the monitors of every channel of the node, persists
@@ -95,7 +101,7 @@ func (c *ChainMonitor) WatchChannel(id lnwire.ChannelID, m *ChannelMonitor) Upda
 	}
 	c.add(id, m)
 	if st == InProgress {
-		c.channels[id].pending = append(c.channels[id].pending, m.LatestUpdateID())
+		c.channels[id].pending = append(c.channels[id].pending, pendingUpdate{id: m.LatestUpdateID()})
 	}
 	return st
 }
@@ -112,14 +118,16 @@ func (c *ChainMonitor) UpdateChannel(id lnwire.ChannelID, u *Update) UpdateStatu
 	}
 	st := c.persister.UpdatePersistedChannel(id, u, w.m)
 	if st == InProgress {
-		w.pending = append(w.pending, u.ID)
+		w.pending = append(w.pending, pendingUpdate{id: u.ID})
 	}
 	return st
 }
 
 // ChannelMonitorUpdated is how an asynchronous Persister reports that the
-// channel's updates up to updateID are durable. The completion is queued
-// for ReleaseCompletedUpdates once no earlier update is still pending.
+// channel's update updateID (answered InProgress) is durable. Updates may
+// complete in any order; completions are reported (ReleaseCompletedUpdates)
+// in order: once every pending update up to an id is durable, that id is
+// reported. An id not pending is ignored.
 func (c *ChainMonitor) ChannelMonitorUpdated(id lnwire.ChannelID, updateID uint64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -127,12 +135,21 @@ func (c *ChainMonitor) ChannelMonitorUpdated(id lnwire.ChannelID, updateID uint6
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrUnknownChannel, id)
 	}
-	i := sort.Search(len(w.pending), func(i int) bool { return w.pending[i] > updateID })
-	if i == 0 {
-		return nil // nothing pending up to updateID
+	for i := range w.pending {
+		if w.pending[i].id == updateID {
+			w.pending[i].done = true
+		}
 	}
-	w.pending = w.pending[i:]
-	c.completed = append(c.completed, CompletedUpdate{ChannelID: id, UpdateID: updateID})
+	var last uint64
+	n := 0
+	for n < len(w.pending) && w.pending[n].done {
+		last = w.pending[n].id
+		n++
+	}
+	if n > 0 {
+		w.pending = w.pending[n:]
+		c.completed = append(c.completed, CompletedUpdate{ChannelID: id, UpdateID: last})
+	}
 	return nil
 }
 
@@ -140,10 +157,15 @@ func (c *ChainMonitor) ChannelMonitorUpdated(id lnwire.ChannelID, updateID uint6
 func (c *ChainMonitor) PendingUpdates(id lnwire.ChannelID) []uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	var ids []uint64
 	if w, ok := c.channels[id]; ok {
-		return append([]uint64(nil), w.pending...)
+		for _, p := range w.pending {
+			if !p.done {
+				ids = append(ids, p.id)
+			}
+		}
 	}
-	return nil
+	return ids
 }
 
 // ReleaseCompletedUpdates returns the completions reported since the last
