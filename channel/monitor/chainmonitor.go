@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain"
@@ -206,22 +207,12 @@ func (c *ChainMonitor) sorted() []*watched {
 
 // BlockConnected implements chain.Listen.
 func (c *ChainMonitor) BlockConnected(block *btcwire.MsgBlock, height int32) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, w := range c.sorted() {
-		w.m.BlockConnected(block, height)
-		c.persistChain(w)
-	}
+	c.each(func(m *ChannelMonitor) { m.BlockConnected(block, height) })
 }
 
 // BlockDisconnected implements chain.Listen.
 func (c *ChainMonitor) BlockDisconnected(header *btcwire.BlockHeader, height int32) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, w := range c.sorted() {
-		w.m.BlockDisconnected(header, height)
-		c.persistChain(w)
-	}
+	c.each(func(m *ChannelMonitor) { m.BlockDisconnected(header, height) })
 }
 
 // persistChain writes a monitor whose chain state changed; a failed write
@@ -232,5 +223,43 @@ func (c *ChainMonitor) persistChain(w *watched) {
 	}
 }
 
+// TransactionsConfirmed implements chain.Confirm.
+func (c *ChainMonitor) TransactionsConfirmed(header *btcwire.BlockHeader, txdata []chain.TxData, height int32) {
+	c.each(func(m *ChannelMonitor) { m.TransactionsConfirmed(header, txdata, height) })
+}
+
+// TransactionUnconfirmed implements chain.Confirm.
+func (c *ChainMonitor) TransactionUnconfirmed(txid chainhash.Hash) {
+	c.each(func(m *ChannelMonitor) { m.TransactionUnconfirmed(txid) })
+}
+
+// BestBlockUpdated implements chain.Confirm.
+func (c *ChainMonitor) BestBlockUpdated(header *btcwire.BlockHeader, height int32) {
+	c.each(func(m *ChannelMonitor) { m.BestBlockUpdated(header, height) })
+}
+
+// RelevantTransactions implements chain.Confirm.
+func (c *ChainMonitor) RelevantTransactions() []chain.RelevantTx {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []chain.RelevantTx
+	for _, w := range c.sorted() {
+		out = append(out, w.m.RelevantTransactions()...)
+	}
+	return out
+}
+
+// each calls f on every monitor in channel id order, then persists what
+// changed.
+func (c *ChainMonitor) each(f func(m *ChannelMonitor)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, w := range c.sorted() {
+		f(w.m)
+		c.persistChain(w)
+	}
+}
+
 var _ chain.Listen = (*ChainMonitor)(nil)
+var _ chain.Confirm = (*ChainMonitor)(nil)
 var _ chain.Listen = (*ChannelMonitor)(nil)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/channel/commit"
@@ -77,6 +78,7 @@ func encodeChain(e *encoder, c *chainState) {
 	_ = c.spend.Tx.Serialize(&buf) // a bytes.Buffer does not fail
 	e.bytes(buf.Bytes())
 	e.u32(uint32(c.spend.Height))
+	e.raw(c.spend.BlockHash[:])
 }
 
 // Encode returns the monitor's record (MonitorFormat): everything it
@@ -231,6 +233,8 @@ func (m *ChannelMonitor) decodeChain(v []byte) error {
 	if d.u8() == 1 {
 		raw := d.bytes()
 		height := int32(d.u32())
+		var hash chainhash.Hash
+		d.fixed(hash[:])
 		if err := d.end(); err != nil {
 			return err
 		}
@@ -243,6 +247,7 @@ func (m *ChannelMonitor) decodeChain(v []byte) error {
 		}
 		behind := m.behind
 		m.recognise(tx, height)
+		m.chain.spend.BlockHash = hash
 		m.behind = m.behind || behind
 	} else if err := d.end(); err != nil {
 		return err

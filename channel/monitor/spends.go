@@ -3,6 +3,8 @@ package monitor
 import (
 	"bytes"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain"
@@ -52,6 +54,8 @@ type FundingSpend struct {
 	Kind SpendKind
 	// CommitmentNumber is its commitment number (commitments only).
 	CommitmentNumber uint64
+	// BlockHash is the block it confirmed in.
+	BlockHash chainhash.Hash
 }
 
 // claim is one output of the funding spend that we can sweep alone.
@@ -99,6 +103,7 @@ func (m *ChannelMonitor) BlockConnected(block *btcwire.MsgBlock, height int32) {
 		for _, tx := range block.Transactions {
 			if spendsOutpoint(tx, op) {
 				m.recognise(tx, height)
+				m.chain.spend.BlockHash = block.Header.BlockHash()
 				break
 			}
 		}
@@ -112,10 +117,15 @@ func (m *ChannelMonitor) BlockConnected(block *btcwire.MsgBlock, height int32) {
 func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32) {
 	m.chain.best = height - 1
 	if s := m.chain.spend; s != nil && s.Height >= height {
-		m.chain.spend, m.chain.claims = nil, nil
-		m.chain.closedEmitted = false
-		m.chain.changed = true
+		m.undoSpend()
 	}
+}
+
+// undoSpend forgets the funding spend and its claims not yet emitted.
+func (m *ChannelMonitor) undoSpend() {
+	m.chain.spend, m.chain.claims = nil, nil
+	m.chain.closedEmitted = false
+	m.chain.changed = true
 }
 
 func spendsOutpoint(tx *btcwire.MsgTx, op btcwire.OutPoint) bool {
