@@ -9,6 +9,18 @@
 // enough (ANTI_REORG_DELAY). A ChainMonitor holds many monitors, persists
 // them through a Persister and feeds them the chain.
 //
+// A monitor follows the chain as a chain.Listen (whole blocks) or a
+// chain.Confirm (behind a chain.Filter, with the funding output
+// registered). Claims are delivered at least once: after a restart the
+// reloaded monitor emits again the claims of a funding spend it knows.
+//
+// Not yet handled (a later issue): HTLC outputs (the HTLC lists of the
+// steps are carried and persisted, but no HTLC output is claimed), the
+// justice transactions of a revoked counterparty commitment (recognised
+// and reported as RevokedCounterpartyCommitment, its to_remote claimed, its
+// to_local and HTLC outputs not), PaymentPreimage steps, and our anchor
+// outputs as descriptors.
+//
 // Monitors are deterministic state machines: no goroutines, clocks or
 // randomness; the caller drives them with blocks and updates.
 package monitor

@@ -177,3 +177,46 @@ func TestReorgCommitment(t *testing.T) {
 	outs, _ = spendables(t, ch.b.mon)
 	require.Len(t, outs, 1)
 }
+
+// TestReorgToOtherCommitment: both sides broadcast; A's commitment
+// confirms, then a reorganisation replaces it with B's. Each monitor
+// forgets the first recognition and recognises the other commitment; only
+// the claims of the final one are emitted.
+func TestReorgToOtherCommitment(t *testing.T) {
+	ch := newTestChannel(t, commit.AnchorsZeroFeeHTLC)
+	c := ch.chain
+	c.Connect(ch.a.mon, ch.b.mon)
+	txA, err := ch.a.mon.LatestHolderCommitmentTx(ch.a.signer)
+	require.NoError(t, err)
+	txB, err := ch.b.mon.LatestHolderCommitmentTx(ch.b.signer)
+	require.NoError(t, err)
+	_, err = c.MineTx(txA)
+	require.NoError(t, err)
+	c.Mine(2)
+	require.Equal(t, monitor.HolderCommitment, ch.a.mon.Spend().Kind)
+	require.Equal(t, monitor.CounterpartyCommitment, ch.b.mon.Spend().Kind)
+
+	_, err = c.ReorgBlocks(3, []*btcwire.MsgTx{txB}, []*btcwire.MsgTx{}, []*btcwire.MsgTx{}, []*btcwire.MsgTx{})
+	require.NoError(t, err)
+	conf := c.Tip().Height - 3
+	require.Equal(t, monitor.CounterpartyCommitment, ch.a.mon.Spend().Kind)
+	require.Equal(t, txB.TxHash(), ch.a.mon.Spend().Tx.TxHash())
+	require.Equal(t, monitor.HolderCommitment, ch.b.mon.Spend().Kind)
+	require.Equal(t, conf, ch.b.mon.Spend().Height)
+
+	for c.Tip().Height < conf+bDelay-1 {
+		c.Mine(1)
+	}
+	outsA, closedA := spendables(t, ch.a.mon)
+	outsB, closedB := spendables(t, ch.b.mon)
+	require.True(t, closedA)
+	require.False(t, closedB)
+	require.Len(t, outsA, 1)
+	require.Equal(t, spendable.AnchorToRemote, outsA[0].Kind)
+	require.Equal(t, txB.TxHash(), outsA[0].OutPoint.Hash)
+	require.Len(t, outsB, 1)
+	require.Equal(t, spendable.ToLocalDelayed, outsB[0].Kind)
+	require.EqualValues(t, bDelay, outsB[0].ToSelfDelay)
+	require.NoError(t, c.Broadcast(sweep(t, ch.a, outsA[0], 500)))
+	require.NoError(t, c.Broadcast(sweep(t, ch.b, outsB[0], 500)))
+}
