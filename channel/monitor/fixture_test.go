@@ -174,3 +174,14 @@ const (
 )
 
 func lnwireMsat(v uint64) lnwire.MilliSatoshi { return lnwire.MilliSatoshi(v) }
+
+// connectedChannel is a test channel whose monitors follow its chain, and
+// A's signed commitment (not broadcast).
+func connectedChannel(t *testing.T, typ commit.ChannelType) (*testChannel, *btcwire.MsgTx) {
+	t.Helper()
+	ch := newTestChannel(t, typ)
+	ch.chain.Connect(ch.a.mon, ch.b.mon)
+	tx, err := ch.a.mon.LatestHolderCommitmentTx(ch.a.signer)
+	require.NoError(t, err)
+	return ch, tx
+}

@@ -46,11 +46,8 @@ func spendables(t *testing.T, m *monitor.ChannelMonitor) (outs []spendable.Outpu
 func TestForceClose(t *testing.T) {
 	for _, tc := range channelTypes {
 		t.Run(tc.name, func(t *testing.T) {
-			ch := newTestChannel(t, tc.typ)
+			ch, tx := connectedChannel(t, tc.typ)
 			c := ch.chain
-			c.Connect(ch.a.mon, ch.b.mon)
-			tx, err := ch.a.mon.LatestHolderCommitmentTx(ch.a.signer)
-			require.NoError(t, err)
 			require.NoError(t, c.Broadcast(tx))
 			c.Mine(1)
 			conf := c.Tip().Height
@@ -149,16 +146,13 @@ func TestCooperativeClose(t *testing.T) {
 // its recognition; it is recognised again when it confirms again, and the
 // claim comes 6 blocks after the new confirmation.
 func TestReorgCommitment(t *testing.T) {
-	ch := newTestChannel(t, commit.AnchorsZeroFeeHTLC)
+	ch, tx := connectedChannel(t, commit.AnchorsZeroFeeHTLC)
 	c := ch.chain
-	c.Connect(ch.a.mon, ch.b.mon)
-	tx, err := ch.a.mon.LatestHolderCommitmentTx(ch.a.signer)
-	require.NoError(t, err)
 	require.NoError(t, c.Broadcast(tx))
 	c.Mine(3)
 	require.NotNil(t, ch.b.mon.Spend())
 	// Replace the last 3 blocks with 3 empty ones: the commitment is gone.
-	_, err = c.ReorgBlocks(3, []*btcwire.MsgTx{}, []*btcwire.MsgTx{}, []*btcwire.MsgTx{})
+	_, err := c.ReorgBlocks(3, []*btcwire.MsgTx{}, []*btcwire.MsgTx{}, []*btcwire.MsgTx{})
 	require.NoError(t, err)
 	require.Nil(t, ch.a.mon.Spend())
 	require.Nil(t, ch.b.mon.Spend())
@@ -183,11 +177,8 @@ func TestReorgCommitment(t *testing.T) {
 // forgets the first recognition and recognises the other commitment; only
 // the claims of the final one are emitted.
 func TestReorgToOtherCommitment(t *testing.T) {
-	ch := newTestChannel(t, commit.AnchorsZeroFeeHTLC)
+	ch, txA := connectedChannel(t, commit.AnchorsZeroFeeHTLC)
 	c := ch.chain
-	c.Connect(ch.a.mon, ch.b.mon)
-	txA, err := ch.a.mon.LatestHolderCommitmentTx(ch.a.signer)
-	require.NoError(t, err)
 	txB, err := ch.b.mon.LatestHolderCommitmentTx(ch.b.signer)
 	require.NoError(t, err)
 	_, err = c.MineTx(txA)
