@@ -10,6 +10,7 @@ import (
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/internal/configerr"
 	lnwire "github.com/lnkit/lnkit/wire"
@@ -263,3 +264,15 @@ func (c *ChainMonitor) each(f func(m *ChannelMonitor)) {
 var _ chain.Listen = (*ChainMonitor)(nil)
 var _ chain.Confirm = (*ChainMonitor)(nil)
 var _ chain.Listen = (*ChannelMonitor)(nil)
+
+// LatestHolderCommitmentTx returns the channel's latest holder commitment,
+// signed by both sides (see ChannelMonitor.LatestHolderCommitmentTx).
+func (c *ChainMonitor) LatestHolderCommitmentTx(id lnwire.ChannelID, signer commit.Signer) (*btcwire.MsgTx, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w, ok := c.channels[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownChannel, id)
+	}
+	return w.m.LatestHolderCommitmentTx(signer)
+}

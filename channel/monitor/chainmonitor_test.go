@@ -2,6 +2,7 @@ package monitor_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -219,4 +220,40 @@ func (manualPersister) UpdatePersistedChannel(_ lnwire.ChannelID, u *monitor.Upd
 		return monitor.Completed
 	}
 	return monitor.InProgress
+}
+
+// TestPersistFailure: a store that fails makes WatchChannel and
+// UpdateChannel Failed; a chain-driven write that fails is retried at the
+// next block.
+func TestPersistFailure(t *testing.T) {
+	ch := newTestChannel(t, commit.StaticRemoteKey)
+	store := persisttest.NewCrashStore()
+	cm := newChainMonitor(t, newKV(t, store, 1000))
+	id := ch.b.mon.ChannelID()
+	disk := errors.New("disk full")
+
+	store.FailWrites(disk)
+	require.Equal(t, monitor.Failed, cm.WatchChannel(id, ch.b.mon))
+	store.FailWrites(nil)
+	require.Equal(t, monitor.Completed, cm.WatchChannel(id, ch.b.mon))
+	store.FailWrites(disk)
+	require.Equal(t, monitor.Failed, cm.UpdateChannel(id, &monitor.Update{ID: 1, Steps: []monitor.Step{&monitor.ShutdownScript{Script: []byte{0x51}}}}))
+
+	ch.chain.Connect(cm)
+	tx, err := ch.a.mon.LatestHolderCommitmentTx(ch.a.signer)
+	require.NoError(t, err)
+	require.NoError(t, ch.chain.Broadcast(tx))
+	ch.chain.Mine(1)
+	ms, err := newKV(t, store, 1000).Load()
+	require.NoError(t, err)
+	require.Nil(t, ms[0].Spend(), "the write failed")
+	store.FailWrites(nil)
+	ch.chain.Mine(1)
+	_, ms = reload(t, store)
+	require.NotNil(t, ms[0].Spend(), "retried at the next block")
+
+	_, err = cm.LatestHolderCommitmentTx(lnwire.ChannelID{9}, ch.b.signer)
+	require.ErrorIs(t, err, monitor.ErrUnknownChannel)
+	_, err = cm.LatestHolderCommitmentTx(id, ch.b.signer)
+	require.NoError(t, err, "A's commitment 0 is one B knows: B is not behind")
 }
