@@ -1,0 +1,80 @@
+package monitor_test
+
+import (
+	"testing"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/channel/monitor"
+)
+
+// BenchmarkApply applies one commitment update (both commitments, a
+// secret): the monitor's share of every payment.
+func BenchmarkApply(b *testing.B) {
+	const perChannel = 100
+	var (
+		ch *testChannel
+		us []*monitor.Update
+	)
+	for i := 0; i < b.N; i++ {
+		if i%perChannel == 0 {
+			b.StopTimer()
+			ch, us = newTestChannel(b, commit.AnchorsZeroFeeHTLC), us[:0]
+			for n := uint64(1); n <= perChannel; n++ {
+				us = append(us, update(b, ch, n))
+			}
+			b.StartTimer()
+		}
+		require.NoError(b, ch.a.mon.Apply(us[i%perChannel]))
+	}
+}
+
+// BenchmarkUpdateEncode and BenchmarkUpdateDecode: what a persister does
+// per update.
+func BenchmarkUpdateEncode(b *testing.B) {
+	u := update(b, newTestChannel(b, commit.AnchorsZeroFeeHTLC), 1)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_, err := u.Encode()
+		require.NoError(b, err)
+	}
+}
+
+func BenchmarkUpdateDecode(b *testing.B) {
+	raw, err := update(b, newTestChannel(b, commit.AnchorsZeroFeeHTLC), 1).Encode()
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_, err := monitor.DecodeUpdate(raw)
+		require.NoError(b, err)
+	}
+}
+
+// BenchmarkMonitorDecode: loading one monitor at start (verifies the
+// holder commitment's signature again).
+func BenchmarkMonitorDecode(b *testing.B) {
+	raw := encoded(b, newTestChannel(b, commit.AnchorsZeroFeeHTLC).a.mon)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_, err := monitor.Decode(raw)
+		require.NoError(b, err)
+	}
+}
+
+// BenchmarkBlockConnected: a block of 2,000 one-input transactions, none
+// spending the funding output.
+func BenchmarkBlockConnected(b *testing.B) {
+	m := newTestChannel(b, commit.StaticRemoteKey).a.mon
+	block := &btcwire.MsgBlock{}
+	for i := 0; i < 2000; i++ {
+		tx := btcwire.NewMsgTx(2)
+		tx.AddTxIn(btcwire.NewTxIn(&btcwire.OutPoint{Index: uint32(i)}, nil, nil))
+		block.Transactions = append(block.Transactions, tx)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		m.BlockConnected(block, int32(1000+i))
+	}
+}

@@ -1,0 +1,26 @@
+// Package monitor watches the chain for each channel (BOLT 5): a
+// ChannelMonitor holds everything needed to claim a channel's funds from
+// the chain alone — the channel's static parameters, our latest commitment
+// with the counterparty's signature, what we signed for the counterparty,
+// and their revealed per-commitment secrets — and learns of changes through
+// an ordered stream of Updates. It recognises a spend of the funding output
+// (cooperative close, our commitment, the counterparty's commitment) and
+// produces spendable.Output descriptors once the claimable outputs are deep
+// enough (ANTI_REORG_DELAY). A ChainMonitor holds many monitors, persists
+// them through a Persister and feeds them the chain.
+//
+// A monitor follows the chain as a chain.Listen (whole blocks) or a
+// chain.Confirm (behind a chain.Filter, with the funding output
+// registered). Claims are delivered at least once: after a restart the
+// reloaded monitor emits again the claims of a funding spend it knows.
+//
+// Not yet handled (a later issue): HTLC outputs (the HTLC lists of the
+// steps are carried and persisted, but no HTLC output is claimed), the
+// justice transactions of a revoked counterparty commitment (recognised
+// and reported as RevokedCounterpartyCommitment, its to_remote claimed, its
+// to_local and HTLC outputs not), PaymentPreimage steps, and our anchor
+// outputs as descriptors.
+//
+// Monitors are deterministic state machines: no goroutines, clocks or
+// randomness; the caller drives them with blocks and updates.
+package monitor

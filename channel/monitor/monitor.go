@@ -1,0 +1,274 @@
+package monitor
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+	btcwire "github.com/btcsuite/btcd/wire"
+
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/keys"
+	lnwire "github.com/lnkit/lnkit/wire"
+)
+
+// Config is a channel's static data: what a ChannelMonitor is created from.
+// It holds no secret key: signers come from the channel key id.
+type Config struct {
+	// Params are the channel's parameters (Local is this node).
+	Params commit.Params
+	// ChannelKeyID is the key id of our channel keys (keys.Manager
+	// ChannelKeys): the signer of our commitments and sweeps.
+	ChannelKeyID [32]byte
+	// FirstHolder is our first commitment with the counterparty's
+	// signature (funding_created / funding_signed).
+	FirstHolder *NewHolderCommitment
+	// FirstCounterparty is the counterparty's first commitment, which we
+	// signed. Optional: without it, the counterparty's commitments are
+	// still recognised by their outputs.
+	FirstCounterparty *NewCounterpartyCommitment
+}
+
+// holderCommitment is one of our commitments with the counterparty's
+// signatures.
+type holderCommitment struct {
+	step NewHolderCommitment
+	cm   *commit.Commitment
+}
+
+// counterpartyCommitment is one of the counterparty's commitments that we
+// signed and that is not revoked.
+type counterpartyCommitment struct {
+	st *commit.State
+	cm *commit.Commitment
+}
+
+// ChannelMonitor watches one channel's funding output and holds what is
+// needed to claim its funds from the chain alone. It is not safe for
+// concurrent use (the ChainMonitor serialises access).
+type ChannelMonitor struct {
+	ch       *commit.Channel
+	keyID    [32]byte
+	latestID uint64
+
+	holder, prevHolder *holderCommitment
+	// counterparty are the unrevoked counterparty commitments, oldest
+	// first (at most two: the current one and the one being revoked).
+	counterparty []*counterpartyCommitment
+	// maxCounterparty is the highest counterparty commitment number seen
+	// (the next one revoked last).
+	secrets        keys.SecretStore
+	shutdownScript []byte
+	forceClosed    bool
+	// behind is set when the chain shows a counterparty commitment newer
+	// than any we know: our state is outdated.
+	behind bool
+
+	chain  chainState
+	events []events.Event
+}
+
+// New returns a monitor for a channel from its static data. The first
+// holder commitment's counterparty signature is verified.
+func New(cfg Config) (*ChannelMonitor, error) {
+	ch, err := commit.New(cfg.Params)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidMonitor, err)
+	}
+	if cfg.FirstHolder == nil {
+		return nil, fmt.Errorf("%w: no first holder commitment", ErrInvalidMonitor)
+	}
+	m := &ChannelMonitor{ch: ch, keyID: cfg.ChannelKeyID}
+	h, err := m.buildHolder(cfg.FirstHolder)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidMonitor, err)
+	}
+	m.holder = h
+	if cfg.FirstCounterparty != nil {
+		c, err := m.buildCounterparty(cfg.FirstCounterparty)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidMonitor, err)
+		}
+		m.counterparty = []*counterpartyCommitment{c}
+	}
+	return m, nil
+}
+
+// ChannelID returns the channel's id (from the funding outpoint).
+func (m *ChannelMonitor) ChannelID() lnwire.ChannelID {
+	return lnwire.NewChannelID(m.ch.Params().FundingOutpoint)
+}
+
+// FundingOutPoint returns the watched funding output.
+func (m *ChannelMonitor) FundingOutPoint() btcwire.OutPoint { return m.ch.Params().FundingOutpoint }
+
+// Channel returns the channel's parameters.
+func (m *ChannelMonitor) Channel() *commit.Channel { return m.ch }
+
+// LatestUpdateID returns the id of the last applied update (0 for none).
+func (m *ChannelMonitor) LatestUpdateID() uint64 { return m.latestID }
+
+// HolderCommitmentNumber returns our latest commitment's number.
+func (m *ChannelMonitor) HolderCommitmentNumber() uint64 { return m.holder.step.State.Number }
+
+// ShutdownScript returns our shutdown script, or nil.
+func (m *ChannelMonitor) ShutdownScript() []byte { return m.shutdownScript }
+
+// ForceClosed reports whether the channel was force-closed.
+func (m *ChannelMonitor) ForceClosed() bool { return m.forceClosed }
+
+func (m *ChannelMonitor) buildHolder(s *NewHolderCommitment) (*holderCommitment, error) {
+	if err := checkStep(s); err != nil {
+		return nil, err
+	}
+	cm, err := m.ch.Build(commit.Local, s.State)
+	if err != nil {
+		return nil, err
+	}
+	if err := cm.VerifyCounterparty(commit.Signatures{Commitment: s.CounterpartySig, HTLCs: s.HTLCSigs}); err != nil {
+		return nil, err
+	}
+	return &holderCommitment{step: *s, cm: cm}, nil
+}
+
+func (m *ChannelMonitor) buildCounterparty(s *NewCounterpartyCommitment) (*counterpartyCommitment, error) {
+	if err := checkStep(s); err != nil {
+		return nil, err
+	}
+	cm, err := m.ch.Build(commit.Remote, s.State)
+	if err != nil {
+		return nil, err
+	}
+	return &counterpartyCommitment{st: s.State, cm: cm}, nil
+}
+
+// Apply applies an update. An update already applied (its ID is not above
+// LatestUpdateID) is a no-op; an ID beyond the next one is a *GapError.
+// An update is applied whole or not at all: on error the monitor is
+// unchanged.
+func (m *ChannelMonitor) Apply(u *Update) error {
+	if u == nil {
+		return fmt.Errorf("%w: nil", ErrInvalidUpdate)
+	}
+	if u.ID <= m.latestID {
+		return nil
+	}
+	if u.ID != m.latestID+1 {
+		return &GapError{Latest: m.latestID, Got: u.ID}
+	}
+	next := *m
+	next.counterparty = append([]*counterpartyCommitment(nil), m.counterparty...)
+	b, err := m.secrets.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidUpdate, err)
+	}
+	next.secrets = keys.SecretStore{}
+	if err := next.secrets.UnmarshalBinary(b); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidUpdate, err)
+	}
+	for i, s := range u.Steps {
+		if err := next.applyStep(s); err != nil {
+			return fmt.Errorf("%w: update %d step %d: %w", ErrInvalidUpdate, u.ID, i, err)
+		}
+	}
+	next.latestID = u.ID
+	*m = next
+	return nil
+}
+
+var errClosed = errors.New("channel force-closed")
+
+func (m *ChannelMonitor) applyStep(s Step) error {
+	switch s := s.(type) {
+	case *NewHolderCommitment:
+		if m.forceClosed {
+			return errClosed
+		}
+		if s.State == nil || s.State.Number <= m.holder.step.State.Number {
+			return errors.New("holder commitment number does not increase")
+		}
+		h, err := m.buildHolder(s)
+		if err != nil {
+			return err
+		}
+		m.prevHolder, m.holder = m.holder, h
+	case *NewCounterpartyCommitment:
+		if m.forceClosed {
+			return errClosed
+		}
+		if n := len(m.counterparty); s.State != nil && n > 0 && s.State.Number <= m.counterparty[n-1].st.Number {
+			return errors.New("counterparty commitment number does not increase")
+		}
+		c, err := m.buildCounterparty(s)
+		if err != nil {
+			return err
+		}
+		m.counterparty = append(m.counterparty, c)
+	case *CommitmentSecret:
+		if s.Number > commit.MaxCommitmentNumber {
+			return errors.New("commitment number out of range")
+		}
+		// BOLT 2: the secret must generate the per-commitment point of
+		// the commitment it revokes, when we know it.
+		for _, c := range m.counterparty {
+			if c.st.Number == s.Number {
+				_, pub := btcec.PrivKeyFromBytes(s.Secret[:])
+				if !pub.IsEqual(c.st.PerCommitmentPoint) {
+					return errors.New("secret does not match the revoked commitment's point")
+				}
+			}
+		}
+		if err := m.secrets.Insert(keys.MaxShachainIndex-s.Number, s.Secret); err != nil {
+			return err
+		}
+		kept := m.counterparty[:0:0]
+		for _, c := range m.counterparty {
+			if c.st.Number > s.Number {
+				kept = append(kept, c)
+			}
+		}
+		m.counterparty = kept
+	case *ShutdownScript:
+		m.shutdownScript = append([]byte(nil), s.Script...)
+	case *ChannelForceClosed:
+		m.forceClosed = true
+	default:
+		return fmt.Errorf("unknown step %T", s)
+	}
+	return nil
+}
+
+// revoked reports whether the counterparty revealed the secret of its
+// commitment number n.
+func (m *ChannelMonitor) revoked(n uint64) bool {
+	next, ok := m.secrets.NextIndex()
+	if !ok { // every index received
+		return true
+	}
+	// Secrets arrive in descending index order from MaxShachainIndex:
+	// index i is known when i > next.
+	return keys.MaxShachainIndex-n > next
+}
+
+// LatestHolderCommitmentTx returns our latest commitment, signed by both
+// sides, ready to broadcast (force close). It refuses with ErrBehind when
+// the monitor learned that the counterparty has a newer state.
+func (m *ChannelMonitor) LatestHolderCommitmentTx(signer commit.Signer) (*btcwire.MsgTx, error) {
+	if m.behind {
+		return nil, ErrBehind
+	}
+	sigs, err := m.holder.cm.SignAsOwner(signer)
+	if err != nil {
+		return nil, fmt.Errorf("monitor: sign holder commitment: %w", err)
+	}
+	return m.holder.cm.SignedTx(sigs.Commitment, m.holder.step.CounterpartySig)
+}
+
+// ReleasePendingEvents returns the events produced since the last call
+// (SpendableOutputs, ChannelClosed) and forgets them.
+func (m *ChannelMonitor) ReleasePendingEvents() []events.Event {
+	ev := m.events
+	m.events = nil
+	return ev
+}

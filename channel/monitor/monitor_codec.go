@@ -1,0 +1,258 @@
+package monitor
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	btcwire "github.com/btcsuite/btcd/wire"
+
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/persist"
+	lnwire "github.com/lnkit/lnkit/wire"
+)
+
+// MonitorFormat is the record format of an encoded ChannelMonitor.
+var MonitorFormat = persist.RecordFormat{Type: 0x4e, Major: 1, Minor: 0}
+
+// TLV types of a monitor record. All even: a reader must know them.
+const (
+	monTypeParams       = 0
+	monTypeKeyID        = 2
+	monTypeLatestID     = 4
+	monTypeHolder       = 6
+	monTypePrevHolder   = 8
+	monTypeCounterparty = 10
+	monTypeSecrets      = 12
+	monTypeShutdown     = 14
+	monTypeFlags        = 16
+	monTypeChain        = 18
+)
+
+const (
+	flagForceClosed = 1 << iota
+	flagBehind
+)
+
+func encodeParams(e *encoder, p commit.Params) {
+	e.u8(uint8(p.Type))
+	e.outpoint(p.FundingOutpoint)
+	e.u64(uint64(p.Capacity))
+	e.u8(uint8(p.Opener))
+	for _, party := range []commit.Party{p.Local, p.Remote} {
+		b := party.Basepoints
+		e.point(b.Funding)
+		e.point(b.Revocation)
+		e.point(b.Payment)
+		e.point(b.DelayedPayment)
+		e.point(b.HTLC)
+		e.u64(uint64(party.DustLimit))
+		e.u16(party.CSVDelay)
+	}
+}
+
+func decodeParams(d *decoder) commit.Params {
+	p := commit.Params{Type: commit.ChannelType(d.u8()), FundingOutpoint: d.outpoint()}
+	p.Capacity = lnwire.Satoshi(d.u64())
+	p.Opener = commit.Side(d.u8())
+	for _, party := range []*commit.Party{&p.Local, &p.Remote} {
+		party.Funding = d.point()
+		party.Revocation = d.point()
+		party.Payment = d.point()
+		party.DelayedPayment = d.point()
+		party.HTLC = d.point()
+		party.DustLimit = lnwire.Satoshi(d.u64())
+		party.CSVDelay = d.u16()
+	}
+	return p
+}
+
+func encodeChain(e *encoder, c *chainState) {
+	e.u32(uint32(c.best))
+	if c.spend == nil {
+		e.u8(0)
+		return
+	}
+	e.u8(1)
+	var buf bytes.Buffer
+	_ = c.spend.Tx.Serialize(&buf) // a bytes.Buffer does not fail
+	e.bytes(buf.Bytes())
+	e.u32(uint32(c.spend.Height))
+	e.raw(c.spend.BlockHash[:])
+}
+
+// Encode returns the monitor's record (MonitorFormat): everything it
+// holds, including what it learned from the chain.
+func (m *ChannelMonitor) Encode() ([]byte, error) {
+	var p, h, ph, cp, sh, fl, ch encoder
+	encodeParams(&p, m.ch.Params())
+	m.holder.step.encode(&h)
+	if m.prevHolder != nil {
+		m.prevHolder.step.encode(&ph)
+	}
+	cp.u32(uint32(len(m.counterparty)))
+	for _, c := range m.counterparty {
+		cp.state(c.st)
+	}
+	secrets, err := m.secrets.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("monitor: encode secrets: %w", err)
+	}
+	sh.bytes(m.shutdownScript)
+	var flags uint8
+	if m.forceClosed {
+		flags |= flagForceClosed
+	}
+	if m.behind {
+		flags |= flagBehind
+	}
+	fl.u8(flags)
+	encodeChain(&ch, &m.chain)
+	rs := lnwire.TLVRecords{
+		{Type: monTypeParams, Value: p.b},
+		{Type: monTypeKeyID, Value: m.keyID[:]},
+		{Type: monTypeLatestID, Value: lnwire.AppendTU64(nil, m.latestID)},
+		{Type: monTypeHolder, Value: h.b},
+	}
+	if m.prevHolder != nil {
+		rs = append(rs, lnwire.TLVRecord{Type: monTypePrevHolder, Value: ph.b})
+	}
+	rs = append(rs,
+		lnwire.TLVRecord{Type: monTypeCounterparty, Value: cp.b},
+		lnwire.TLVRecord{Type: monTypeSecrets, Value: secrets},
+		lnwire.TLVRecord{Type: monTypeShutdown, Value: sh.b},
+		lnwire.TLVRecord{Type: monTypeFlags, Value: fl.b},
+		lnwire.TLVRecord{Type: monTypeChain, Value: ch.b},
+	)
+	return MonitorFormat.Append(nil, rs)
+}
+
+// Decode reads a monitor written by Encode. A malformed record gives an
+// error matching ErrCorrupt (or persist.ErrCorrupt / ErrNewerVersion),
+// never a panic; the data is checked as New checks it (the holder
+// commitment's signature is verified again).
+func Decode(data []byte) (*ChannelMonitor, error) {
+	var (
+		cfg       Config
+		prev      *NewHolderCommitment
+		cps       []*commit.State
+		secrets   []byte
+		shutdown  []byte
+		flags     uint8
+		chainData []byte
+		latestID  uint64
+		seen      = map[uint64]bool{}
+	)
+	_, _, err := MonitorFormat.Decode(data, func(typ uint64, v []byte) (bool, error) {
+		seen[typ] = true
+		d := &decoder{b: v}
+		switch typ {
+		case monTypeParams:
+			cfg.Params = decodeParams(d)
+		case monTypeKeyID:
+			d.fixed(cfg.ChannelKeyID[:])
+		case monTypeLatestID:
+			id, err := lnwire.ReadTU64(v)
+			latestID = id
+			return true, err
+		case monTypeHolder:
+			cfg.FirstHolder = &NewHolderCommitment{}
+			cfg.FirstHolder.decode(d)
+		case monTypePrevHolder:
+			prev = &NewHolderCommitment{}
+			prev.decode(d)
+		case monTypeCounterparty:
+			n := d.count()
+			for i := 0; i < n && d.err == nil; i++ {
+				cps = append(cps, d.state())
+			}
+		case monTypeSecrets:
+			secrets = bytes.Clone(v)
+			return true, nil
+		case monTypeShutdown:
+			shutdown = d.bytes()
+		case monTypeFlags:
+			flags = d.u8()
+		case monTypeChain:
+			chainData = bytes.Clone(v)
+			return true, nil
+		default:
+			return false, nil
+		}
+		return true, d.end()
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range []uint64{monTypeParams, monTypeKeyID, monTypeLatestID, monTypeHolder, monTypeCounterparty, monTypeSecrets, monTypeShutdown, monTypeFlags, monTypeChain} {
+		if !seen[t] {
+			return nil, fmt.Errorf("%w: missing record %d", ErrCorrupt, t)
+		}
+	}
+	m, err := New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	m.latestID = latestID
+	if prev != nil {
+		if m.prevHolder, err = m.buildHolder(prev); err != nil {
+			return nil, fmt.Errorf("%w: previous holder: %w", ErrCorrupt, err)
+		}
+	}
+	for _, st := range cps {
+		c, err := m.buildCounterparty(&NewCounterpartyCommitment{State: st})
+		if err != nil {
+			return nil, fmt.Errorf("%w: counterparty: %w", ErrCorrupt, err)
+		}
+		m.counterparty = append(m.counterparty, c)
+	}
+	if err := m.secrets.UnmarshalBinary(secrets); err != nil {
+		return nil, fmt.Errorf("%w: secrets: %w", ErrCorrupt, err)
+	}
+	if len(shutdown) > 0 {
+		m.shutdownScript = shutdown
+	}
+	m.forceClosed = flags&flagForceClosed != 0
+	m.behind = flags&flagBehind != 0
+	if err := m.decodeChain(chainData); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// decodeChain restores the chain state: the funding spend is recognised
+// again from its transaction (deterministic). Which claims were emitted is
+// not kept: after a restart the claims (and ChannelClosed) are emitted
+// again at the next block — at-least-once delivery, since an event handed
+// out but not yet in the application's durable queue when the process
+// died would otherwise be lost. The sweeper ignores an output already
+// spent.
+func (m *ChannelMonitor) decodeChain(v []byte) error {
+	d := &decoder{b: v}
+	best := int32(d.u32())
+	if d.u8() == 1 {
+		raw := d.bytes()
+		height := int32(d.u32())
+		var hash chainhash.Hash
+		d.fixed(hash[:])
+		if err := d.end(); err != nil {
+			return err
+		}
+		tx := &btcwire.MsgTx{}
+		if err := tx.Deserialize(bytes.NewReader(raw)); err != nil {
+			return fmt.Errorf("%w: funding spend: %w", ErrCorrupt, err)
+		}
+		if !spendsOutpoint(tx, m.FundingOutPoint()) {
+			return fmt.Errorf("%w: funding spend does not spend the funding output", ErrCorrupt)
+		}
+		behind := m.behind
+		m.recognise(tx, height)
+		m.chain.spend.BlockHash = hash
+		m.behind = m.behind || behind
+	} else if err := d.end(); err != nil {
+		return err
+	}
+	m.chain.best = best
+	m.chain.changed = false
+	return nil
+}

@@ -1,0 +1,266 @@
+package monitor
+
+import (
+	"bytes"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/chain/wallet/spendable"
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/events"
+	lnwire "github.com/lnkit/lnkit/wire"
+)
+
+// AntiReorgDelay is how many confirmations a transaction needs before the
+// monitor acts on it for good (BOLT 5: "sufficiently deep"): claims are
+// emitted as SpendableOutputs once their transaction is this deep.
+const AntiReorgDelay = 6
+
+// SpendKind is what spent the funding output. Its values are persisted.
+type SpendKind uint8
+
+// The kinds of funding spend.
+const (
+	// CooperativeClose is a transaction that is not a commitment (no
+	// obscured commitment number in its locktime and sequence): a mutual
+	// close. Our funds go to our shutdown script, in the wallet.
+	CooperativeClose SpendKind = 1
+	// HolderCommitment is one of our commitments: to_local is ours after
+	// the CSV delay.
+	HolderCommitment SpendKind = 2
+	// CounterpartyCommitment is a current (unrevoked) commitment of the
+	// counterparty, or one newer than we know (we are behind): to_remote
+	// is ours at once.
+	CounterpartyCommitment SpendKind = 3
+	// RevokedCounterpartyCommitment is a counterparty commitment whose
+	// secret we hold: a breach. The monitor claims its to_remote but does
+	// NOT yet claim the counterparty's to_local and HTLC outputs with the
+	// revocation key (a later issue): the hook is this kind, reported by
+	// FundingSpend.
+	RevokedCounterpartyCommitment SpendKind = 4
+	// UnknownSpend is a commitment-shaped spend the monitor cannot place.
+	UnknownSpend SpendKind = 5
+)
+
+// FundingSpend is what the monitor recognised spending the funding output.
+type FundingSpend struct {
+	// Tx is the spending transaction; Height the block it confirmed in.
+	Tx     *btcwire.MsgTx
+	Height int32
+	// Kind is what it is.
+	Kind SpendKind
+	// CommitmentNumber is its commitment number (commitments only).
+	CommitmentNumber uint64
+	// BlockHash is the block it confirmed in.
+	BlockHash chainhash.Hash
+}
+
+// claim is one output of the funding spend that we can sweep alone.
+type claim struct {
+	out spendable.Output
+	// emitAt is the height at which it is emitted: AntiReorgDelay deep
+	// and spendable in the next block.
+	emitAt  int32
+	emitted bool
+}
+
+// chainState is what the monitor learned from the chain.
+type chainState struct {
+	best   int32
+	spend  *FundingSpend
+	claims []claim
+	// closedEmitted says the ChannelClosed event was emitted.
+	closedEmitted bool
+	// changed says the persisted part of the chain state changed since
+	// takeChainChanged was last called.
+	changed bool
+}
+
+// takeChainChanged reports (and clears) whether what the monitor persists
+// of the chain changed: the ChainMonitor then writes the whole monitor.
+func (m *ChannelMonitor) takeChainChanged() bool {
+	c := m.chain.changed
+	m.chain.changed = false
+	return c
+}
+
+// Spend returns the recognised funding spend, or nil.
+func (m *ChannelMonitor) Spend() *FundingSpend { return m.chain.spend }
+
+// WatchedOutput returns the funding output, for a chain.Filter.
+func (m *ChannelMonitor) WatchedOutput() chain.WatchedOutput {
+	return chain.WatchedOutput{OutPoint: m.FundingOutPoint(), PkScript: m.ch.FundingPkScript()}
+}
+
+// BlockConnected implements chain.Listen.
+func (m *ChannelMonitor) BlockConnected(block *btcwire.MsgBlock, height int32) {
+	m.chain.best = height
+	if m.chain.spend == nil {
+		op := m.FundingOutPoint()
+		for _, tx := range block.Transactions {
+			if spendsOutpoint(tx, op) {
+				m.recognise(tx, height)
+				m.chain.spend.BlockHash = block.Header.BlockHash()
+				break
+			}
+		}
+	}
+	m.matured(height)
+}
+
+// BlockDisconnected implements chain.Listen: a disconnected block that
+// held the funding spend undoes its recognition (claims not yet emitted are
+// dropped; they come back when the spend confirms again).
+func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32) {
+	m.chain.best = height - 1
+	if s := m.chain.spend; s != nil && s.Height >= height {
+		m.undoSpend()
+	}
+}
+
+// undoSpend forgets the funding spend and its claims not yet emitted.
+func (m *ChannelMonitor) undoSpend() {
+	m.chain.spend, m.chain.claims = nil, nil
+	m.chain.closedEmitted = false
+	m.chain.changed = true
+}
+
+func spendsOutpoint(tx *btcwire.MsgTx, op btcwire.OutPoint) bool {
+	for _, in := range tx.TxIn {
+		if in.PreviousOutPoint == op {
+			return true
+		}
+	}
+	return false
+}
+
+// recognise classifies a confirmed spend of the funding output and
+// records its claims (BOLT 5: "Unilateral close handling", "Mutual close
+// handling").
+func (m *ChannelMonitor) recognise(tx *btcwire.MsgTx, height int32) {
+	s := &FundingSpend{Tx: tx, Height: height}
+	m.chain.spend, m.chain.claims = s, nil
+	m.chain.changed = true
+	n, ok := uint64(0), false
+	if len(tx.TxIn) == 1 {
+		n, ok = m.ch.CommitmentNumber(tx.LockTime, tx.TxIn[0].Sequence)
+	}
+	if !ok {
+		s.Kind = CooperativeClose
+		return
+	}
+	s.CommitmentNumber = n
+	txid := tx.TxHash()
+	for _, h := range []*holderCommitment{m.holder, m.prevHolder} {
+		if h != nil && h.cm.TxID() == txid {
+			s.Kind = HolderCommitment
+			m.claimToLocal(h, tx, height)
+			return
+		}
+	}
+	s.Kind = UnknownSpend
+	switch {
+	case m.revoked(n) && m.secrets.Len() > 0:
+		s.Kind = RevokedCounterpartyCommitment
+	case m.knownCounterparty(n, txid):
+		s.Kind = CounterpartyCommitment
+	case len(m.counterparty) == 0 || n > m.counterparty[len(m.counterparty)-1].st.Number:
+		// Newer than any commitment we signed: we lost state.
+		s.Kind = CounterpartyCommitment
+		m.behind = true
+	}
+	if m.claimToRemote(tx, height) && s.Kind == UnknownSpend {
+		// Not built from a state we hold, but it pays our static
+		// payment key: a counterparty commitment by its outputs.
+		s.Kind = CounterpartyCommitment
+	}
+}
+
+func (m *ChannelMonitor) knownCounterparty(n uint64, txid [32]byte) bool {
+	for _, c := range m.counterparty {
+		if c.st.Number == n && c.cm.TxID() == txid {
+			return true
+		}
+	}
+	return false
+}
+
+// claimToLocal records our commitment's to_local: ours after the CSV delay.
+func (m *ChannelMonitor) claimToLocal(h *holderCommitment, tx *btcwire.MsgTx, height int32) {
+	i := h.cm.OutputIndex(commit.ToLocalOutput)
+	if i < 0 {
+		return
+	}
+	csv := m.ch.Params().Local.CSVDelay
+	m.addClaim(spendable.Output{
+		Kind: spendable.ToLocalDelayed, OutPoint: btcwire.OutPoint{Hash: tx.TxHash(), Index: uint32(i)},
+		Value: lnwire.Satoshi(tx.TxOut[i].Value), PkScript: tx.TxOut[i].PkScript,
+		ChannelKeyID: m.keyID, PerCommitmentPoint: h.cm.Keys.PerCommitmentPoint,
+		RevocationPubKey: h.cm.Keys.Revocation, ToSelfDelay: csv,
+	}, height, csv)
+}
+
+// claimToRemote records the counterparty commitment's output paying our
+// static payment key, found by its script; it reports whether there is one.
+func (m *ChannelMonitor) claimToRemote(tx *btcwire.MsgTx, height int32) bool {
+	pay := m.ch.Params().Local.Payment
+	kind, script, csv := spendable.StaticRemote, commit.P2WPKH(pay), uint16(0)
+	if m.ch.Type() != commit.StaticRemoteKey {
+		kind, script, csv = spendable.AnchorToRemote, commit.P2WSH(commit.ToRemoteAnchorScript(pay)), 1
+	}
+	for i, out := range tx.TxOut {
+		if bytes.Equal(out.PkScript, script) {
+			m.addClaim(spendable.Output{
+				Kind: kind, OutPoint: btcwire.OutPoint{Hash: tx.TxHash(), Index: uint32(i)},
+				Value: lnwire.Satoshi(out.Value), PkScript: out.PkScript, ChannelKeyID: m.keyID,
+			}, height, csv)
+			return true
+		}
+	}
+	return false
+}
+
+// addClaim records out, confirmed at height with a relative delay of csv
+// blocks: it is emitted once AntiReorgDelay deep and spendable in the next
+// block (height+csv-1 is the last block before it may be spent).
+func (m *ChannelMonitor) addClaim(out spendable.Output, height int32, csv uint16) {
+	at := height + AntiReorgDelay - 1
+	if c := height + int32(csv) - 1; c > at {
+		at = c
+	}
+	m.chain.claims = append(m.chain.claims, claim{out: out, emitAt: at})
+}
+
+// matured emits the claims and the closing event due at height.
+func (m *ChannelMonitor) matured(height int32) {
+	s := m.chain.spend
+	if s == nil {
+		return
+	}
+	var outs []spendable.Output
+	for i := range m.chain.claims {
+		c := &m.chain.claims[i]
+		if !c.emitted && height >= c.emitAt {
+			c.emitted = true
+			outs = append(outs, c.out)
+		}
+	}
+	if len(outs) > 0 {
+		m.events = append(m.events, &events.SpendableOutputs{Outputs: outs, ChannelID: m.ChannelID()})
+	}
+	if !m.chain.closedEmitted && height >= s.Height+AntiReorgDelay-1 && counterpartyKind(s.Kind) {
+		m.chain.closedEmitted = true
+		p := m.ch.Params()
+		m.events = append(m.events, &events.ChannelClosed{
+			ChannelID: m.ChannelID(), Reason: events.Reason(events.ClosedCounterpartyForceClosed),
+			ChannelCapacity: p.Capacity, FundingOutPoint: p.FundingOutpoint,
+		})
+	}
+}
+
+func counterpartyKind(k SpendKind) bool {
+	return k == CounterpartyCommitment || k == RevokedCounterpartyCommitment
+}

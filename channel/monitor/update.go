@@ -1,0 +1,247 @@
+package monitor
+
+import (
+	"fmt"
+
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/persist"
+	lnwire "github.com/lnkit/lnkit/wire"
+)
+
+// Update is one change the channel hands its monitor. IDs are strictly
+// increasing per channel, starting at 1 (the monitor's creation is update
+// 0). Applying an update whose ID the monitor already has is a no-op; an ID
+// further than the next one is a *GapError.
+type Update struct {
+	// ID is the update's id.
+	ID uint64
+	// Steps are applied in order.
+	Steps []Step
+}
+
+// StepKind says what a Step is. Its values are persisted: fixed forever.
+type StepKind uint8
+
+// The kinds of step.
+const (
+	StepNewHolderCommitment       StepKind = 1
+	StepNewCounterpartyCommitment StepKind = 2
+	StepCommitmentSecret          StepKind = 3
+	StepShutdownScript            StepKind = 4
+	StepChannelForceClosed        StepKind = 5
+)
+
+// Step is one change inside an Update: *NewHolderCommitment,
+// *NewCounterpartyCommitment, *CommitmentSecret, *ShutdownScript or
+// *ChannelForceClosed.
+type Step interface {
+	// Kind says what the step is.
+	Kind() StepKind
+	encode(e *encoder)
+	decode(d *decoder)
+}
+
+// NewHolderCommitment is our new commitment, signed by the counterparty
+// (commitment_signed): what we broadcast to force-close.
+type NewHolderCommitment struct {
+	// State is the commitment's content, from our point of view; its
+	// Number is our commitment number and its PerCommitmentPoint ours.
+	State *commit.State
+	// CounterpartySig is the counterparty's signature of the commitment.
+	CounterpartySig lnwire.Signature
+	// HTLCSigs are the counterparty's signatures of the HTLC transactions,
+	// in the commitment's HTLCOutputs order.
+	HTLCSigs []lnwire.Signature
+}
+
+// Kind returns StepNewHolderCommitment.
+func (*NewHolderCommitment) Kind() StepKind { return StepNewHolderCommitment }
+
+func (s *NewHolderCommitment) encode(e *encoder) {
+	e.state(s.State)
+	e.raw(s.CounterpartySig[:])
+	e.u32(uint32(len(s.HTLCSigs)))
+	for _, sig := range s.HTLCSigs {
+		e.raw(sig[:])
+	}
+}
+
+func (s *NewHolderCommitment) decode(d *decoder) {
+	s.State = d.state()
+	d.fixed(s.CounterpartySig[:])
+	n := d.count()
+	for i := 0; i < n && d.err == nil; i++ {
+		var sig lnwire.Signature
+		d.fixed(sig[:])
+		s.HTLCSigs = append(s.HTLCSigs, sig)
+	}
+}
+
+// NewCounterpartyCommitment is a commitment we signed for the counterparty:
+// enough to recognise it on chain and claim from it.
+type NewCounterpartyCommitment struct {
+	// State is the commitment's content, from our point of view (Local is
+	// us); its Number is the counterparty's commitment number and its
+	// PerCommitmentPoint theirs.
+	State *commit.State
+}
+
+// Kind returns StepNewCounterpartyCommitment.
+func (*NewCounterpartyCommitment) Kind() StepKind { return StepNewCounterpartyCommitment }
+
+func (s *NewCounterpartyCommitment) encode(e *encoder) { e.state(s.State) }
+func (s *NewCounterpartyCommitment) decode(d *decoder) { s.State = d.state() }
+
+// CommitmentSecret is the per-commitment secret the counterparty revealed
+// (revoke_and_ack) for its commitment Number.
+type CommitmentSecret struct {
+	// Number is the revoked commitment's number.
+	Number uint64
+	// Secret is its per-commitment secret.
+	Secret [32]byte
+}
+
+// Kind returns StepCommitmentSecret.
+func (*CommitmentSecret) Kind() StepKind { return StepCommitmentSecret }
+
+// String redacts the secret.
+func (s *CommitmentSecret) String() string {
+	return fmt.Sprintf("CommitmentSecret{Number: %d, Secret: [redacted]}", s.Number)
+}
+
+func (s *CommitmentSecret) encode(e *encoder) { e.u64(s.Number); e.raw(s.Secret[:]) }
+func (s *CommitmentSecret) decode(d *decoder) { s.Number = d.u64(); d.fixed(s.Secret[:]) }
+
+// ShutdownScript is the script our funds go to in a cooperative close.
+type ShutdownScript struct {
+	// Script is the scriptpubkey sent in shutdown.
+	Script []byte
+}
+
+// Kind returns StepShutdownScript.
+func (*ShutdownScript) Kind() StepKind { return StepShutdownScript }
+
+func (s *ShutdownScript) encode(e *encoder) { e.bytes(s.Script) }
+func (s *ShutdownScript) decode(d *decoder) { s.Script = d.bytes() }
+
+// ChannelForceClosed says the channel force-closed: the monitor accepts no
+// further commitment.
+type ChannelForceClosed struct{}
+
+// Kind returns StepChannelForceClosed.
+func (*ChannelForceClosed) Kind() StepKind { return StepChannelForceClosed }
+
+func (*ChannelForceClosed) encode(*encoder) {}
+func (*ChannelForceClosed) decode(*decoder) {}
+
+// newStep returns an empty step of kind k, or nil.
+func newStep(k StepKind) Step {
+	switch k {
+	case StepNewHolderCommitment:
+		return &NewHolderCommitment{}
+	case StepNewCounterpartyCommitment:
+		return &NewCounterpartyCommitment{}
+	case StepCommitmentSecret:
+		return &CommitmentSecret{}
+	case StepShutdownScript:
+		return &ShutdownScript{}
+	case StepChannelForceClosed:
+		return &ChannelForceClosed{}
+	}
+	return nil
+}
+
+// UpdateFormat is the record format of an encoded Update.
+var UpdateFormat = persist.RecordFormat{Type: 0x4d, Major: 1, Minor: 0}
+
+// TLV types of an Update record.
+const (
+	updateTypeID    = 0
+	updateTypeSteps = 2
+)
+
+// Encode returns u's record (UpdateFormat).
+func (u *Update) Encode() ([]byte, error) {
+	var e encoder
+	e.u32(uint32(len(u.Steps)))
+	for i, s := range u.Steps {
+		if s == nil || newStep(s.Kind()) == nil {
+			return nil, fmt.Errorf("%w: step %d", ErrInvalidUpdate, i)
+		}
+		if err := checkStep(s); err != nil {
+			return nil, fmt.Errorf("%w: step %d: %w", ErrInvalidUpdate, i, err)
+		}
+		var se encoder
+		s.encode(&se)
+		e.u8(uint8(s.Kind()))
+		e.bytes(se.b)
+	}
+	return UpdateFormat.Append(nil, lnwire.TLVRecords{
+		{Type: updateTypeID, Value: lnwire.AppendTU64(nil, u.ID)},
+		{Type: updateTypeSteps, Value: e.b},
+	})
+}
+
+// checkStep refuses a step that cannot be encoded.
+func checkStep(s Step) error {
+	var st *commit.State
+	switch s := s.(type) {
+	case *NewHolderCommitment:
+		st = s.State
+	case *NewCounterpartyCommitment:
+		st = s.State
+	default:
+		return nil
+	}
+	if st == nil || st.PerCommitmentPoint == nil {
+		return fmt.Errorf("no state or per-commitment point")
+	}
+	return nil
+}
+
+// DecodeUpdate reads a record written by Update.Encode. A malformed record
+// gives an error matching ErrCorrupt or persist.ErrCorrupt, never a panic.
+func DecodeUpdate(data []byte) (*Update, error) {
+	u := &Update{}
+	var haveID, haveSteps bool
+	_, _, err := UpdateFormat.Decode(data, func(typ uint64, v []byte) (bool, error) {
+		switch typ {
+		case updateTypeID:
+			id, err := lnwire.ReadTU64(v)
+			u.ID, haveID = id, true
+			return true, err
+		case updateTypeSteps:
+			haveSteps = true
+			return true, decodeSteps(v, u)
+		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !haveID || !haveSteps {
+		return nil, fmt.Errorf("%w: update without id or steps", ErrCorrupt)
+	}
+	return u, nil
+}
+
+func decodeSteps(v []byte, u *Update) error {
+	d := &decoder{b: v}
+	n := d.count()
+	for i := 0; i < n && d.err == nil; i++ {
+		k := StepKind(d.u8())
+		body := d.bytes()
+		s := newStep(k)
+		if s == nil {
+			d.fail(fmt.Errorf("unknown step kind %d", k))
+			break
+		}
+		sd := &decoder{b: body}
+		s.decode(sd)
+		if err := sd.end(); err != nil {
+			return fmt.Errorf("step %d: %w", i, err)
+		}
+		u.Steps = append(u.Steps, s)
+	}
+	return d.end()
+}
