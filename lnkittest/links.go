@@ -221,7 +221,7 @@ func (n *Network) DeliverOne(from, to *Node) bool {
 		return false
 	}
 	d, e := l.dir(from)
-	if len(l.pending[d]) == 0 || e.dst.ReadPaused() || e.dst.Disconnected() {
+	if e.src.Len() == 0 || e.dst.ReadPaused() || e.dst.Disconnected() {
 		return false
 	}
 	n.mustTrack(l, d, e)

@@ -111,7 +111,7 @@ func NewNetwork(t testing.TB, opts Options) *Network {
 	t.Helper()
 	opts, err := opts.withDefaults()
 	if err != nil {
-		t.Fatalf("lnkittest: %v", err)
+		t.Fatalf("%v", err)
 	}
 	c, err := simchain.New(opts.Chain)
 	if err != nil {

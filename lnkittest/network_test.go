@@ -41,7 +41,7 @@ func (c *custom) payloads() []string {
 
 // withCustom returns a network whose nodes have custom handlers (echoing
 // on the nodes listed in echo), and the handlers by node index.
-func withCustom(t *testing.T, opts lnkittest.Options, echo ...int) (*lnkittest.Network, map[int]*custom) {
+func withCustom(t testing.TB, opts lnkittest.Options, echo ...int) (*lnkittest.Network, map[int]*custom) {
 	t.Helper()
 	hs := make(map[int]*custom)
 	opts.Handlers = func(n *lnkittest.Node) lnkittest.Handlers {
