@@ -17,5 +17,15 @@
 // blocks, FundWallet, and Crash and Restart a node from what its store made
 // durable.
 //
+// Order is the test's to choose across connections (deliver c's message
+// before a's), never within one: a BOLT 8 stream delivers in order or
+// breaks, so Drop loses a message by breaking its connection.
+//
+// The tap between each peer.Manager and its handlers knows the size of
+// every handler message on the wire, which is what makes DeliverOne and
+// Pending message-sized. The Manager's own messages (pings after Tick,
+// warnings) are not tracked: DeliverOne fails the test while they are in
+// flight, and DeliverAll moves them.
+//
 // A Network is for one test goroutine; it is not safe for concurrent use.
 package lnkittest

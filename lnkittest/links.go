@@ -253,8 +253,10 @@ func (l *link) otherEnd(node *Node) *Node {
 }
 
 // Pending returns the handler messages in flight from from to to, oldest
-// first (messages the peer.Manager sends itself, such as pings, are not
-// listed).
+// first, as the receiver will decode them (messages the peer.Manager sends
+// itself, such as pings, are not listed). Like every pumping method it
+// first runs every node's ProcessEvents, so messages the handlers queued
+// are on the wire.
 func (n *Network) Pending(from, to *Node) []wire.Message {
 	n.process()
 	l := n.links[pairOf(from, to)]

@@ -121,7 +121,8 @@ func (n *Network) Crash(node *Node) {
 
 // Restart starts a crashed node again from its store: the wallet is
 // reopened and caught up with the chain, Options.Handlers is called again
-// and a new peer.Manager is built. It is connected to no one.
+// and a new peer.Manager is built. It is connected to no one. Its entropy
+// stream goes on where it was (a restarted node repeats no nonce).
 func (n *Network) Restart(node *Node) {
 	n.t.Helper()
 	if node.Running() {

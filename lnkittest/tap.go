@@ -14,7 +14,8 @@ type tap struct {
 	sent []sent
 }
 
-// sent is one handler message the Manager took, with its frame size.
+// sent is one handler message the Manager took, as the receiver decodes
+// it, with its frame size.
 type sent struct {
 	to    wire.NodeID
 	msg   wire.Message
@@ -43,7 +44,11 @@ func (t *tap) record(out []peer.Outbound) {
 		if err != nil {
 			continue // the Manager drops it too
 		}
-		t.sent = append(t.sent, sent{to: o.To, msg: o.Msg, frame: len(b) + noise.Overhead})
+		m, err := wire.Decode(b)
+		if err != nil {
+			m = o.Msg // what the receiver will reject; listed as sent
+		}
+		t.sent = append(t.sent, sent{to: o.To, msg: m, frame: len(b) + noise.Overhead})
 	}
 }
 
