@@ -12,8 +12,9 @@ import (
 	"github.com/lnkit/lnkit/wire"
 )
 
-// custom is a custom message handler recording what it receives and, if
-// echo, answering each message with the next type.
+// custom is a custom message handler recording the odd messages it
+// receives and, if echo, answering each with the next odd type; it fails the
+// even ones.
 type custom struct {
 	peer.MessageQueue
 	echo bool
@@ -23,9 +24,12 @@ type custom struct {
 func (*custom) PeerConnected(wire.NodeID, *wire.Init, bool) error { return nil }
 func (*custom) PeerDisconnected(wire.NodeID)                      {}
 func (c *custom) HandleCustomMessage(from wire.NodeID, msg *wire.Custom) error {
+	if !msg.MsgType.IsOdd() {
+		return fmt.Errorf("custom: type %d: %w", msg.MsgType, wire.ErrUnknownMessage)
+	}
 	c.got = append(c.got, msg)
 	if c.echo {
-		c.Send(from, &wire.Custom{MsgType: msg.MsgType + 1, Payload: msg.Payload})
+		c.Send(from, &wire.Custom{MsgType: msg.MsgType + 2, Payload: msg.Payload})
 	}
 	return nil
 }
@@ -133,7 +137,7 @@ func TestDeliverOneInOrder(t *testing.T) {
 	require.True(t, net.DeliverOne(b, a))
 	require.False(t, net.DeliverOne(b, a))
 	require.Equal(t, []string{"one", "two"}, hs[0].payloads())
-	require.Equal(t, wire.MessageType(32770), hs[0].got[0].MsgType)
+	require.Equal(t, wire.MessageType(32771), hs[0].got[0].MsgType)
 }
 
 func TestDrop(t *testing.T) {
