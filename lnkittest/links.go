@@ -199,7 +199,9 @@ func (n *Network) DeliverAll() {
 	for range n.opts.MaxDeliverRounds {
 		progress := false
 		for _, p := range n.sortedPairs() {
-			progress = n.step(p, n.links[p]) || progress
+			if l := n.links[p]; l != nil { // a step may close another link
+				progress = n.step(p, l) || progress
+			}
 		}
 		if !progress {
 			return
