@@ -16,8 +16,8 @@ func nextUpdate(t testing.TB, ch *testChannel, id uint64) *monitor.Update {
 	t.Helper()
 	return &monitor.Update{ID: id, Steps: []monitor.Step{
 		holderStep(t, ch.a, ch.b, 1, aBalance-10_000_000),
-		&monitor.NewCounterpartyCommitment{State: state(1, ch.b.signer, aBalance-10_000_000)},
-		&monitor.CommitmentSecret{Number: 0, Secret: ch.b.signer.PerCommitmentSecret(0)},
+		&monitor.NewCounterpartyCommitment{State: state(t, 1, ch.b.signer, aBalance-10_000_000)},
+		&monitor.CommitmentSecret{Number: 0, Secret: secret(t, ch.b.signer, 0)},
 		&monitor.ShutdownScript{Script: []byte{0x00, 0x14, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}},
 	}}
 }
@@ -53,7 +53,7 @@ func TestApplyRefusesInvalid(t *testing.T) {
 	ch := newTestChannel(t, commit.AnchorsZeroFeeHTLC)
 	badSig := holderStep(t, ch.a, ch.b, 1, aBalance)
 	badSig.CounterpartySig[10] ^= 1
-	wrongSecret := ch.b.signer.PerCommitmentSecret(0)
+	wrongSecret := secret(t, ch.b.signer, 0)
 	wrongSecret[0] ^= 1
 	tests := []struct {
 		name string
@@ -61,7 +61,7 @@ func TestApplyRefusesInvalid(t *testing.T) {
 	}{
 		{"bad signature", badSig},
 		{"holder number not increasing", holderStep(t, ch.a, ch.b, 0, aBalance)},
-		{"counterparty number not increasing", &monitor.NewCounterpartyCommitment{State: state(0, ch.b.signer, aBalance)}},
+		{"counterparty number not increasing", &monitor.NewCounterpartyCommitment{State: state(t, 0, ch.b.signer, aBalance)}},
 		{"wrong secret", &monitor.CommitmentSecret{Number: 0, Secret: wrongSecret}},
 		{"no state", &monitor.NewHolderCommitment{}},
 	}
