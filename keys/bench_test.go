@@ -14,13 +14,13 @@ func BenchmarkSecretStoreInsert(b *testing.B) {
 	seed := [32]byte{0xff}
 	secrets := make([][32]byte, run)
 	for i := range secrets {
-		secrets[i] = PerCommitmentSecret(seed, ShachainIndex(uint64(i)))
+		secrets[i] = PerCommitmentSecret(seed, must(ShachainIndex(uint64(i))))
 	}
 	b.ReportAllocs()
 	for b.Loop() {
 		var s SecretStore
 		for i := range secrets {
-			if err := s.Insert(ShachainIndex(uint64(i)), secrets[i]); err != nil {
+			if err := s.Insert(must(ShachainIndex(uint64(i))), secrets[i]); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -35,14 +35,14 @@ func BenchmarkSecretStoreLookup(b *testing.B) {
 	seed := [32]byte{0xff}
 	var s SecretStore
 	for i := uint64(0); i < run; i++ {
-		if err := s.Insert(ShachainIndex(i), PerCommitmentSecret(seed, ShachainIndex(i))); err != nil {
+		if err := s.Insert(must(ShachainIndex(i)), PerCommitmentSecret(seed, must(ShachainIndex(i)))); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportAllocs()
 	i := uint64(0)
 	for b.Loop() {
-		if _, err := s.Lookup(ShachainIndex(i % run)); err != nil {
+		if _, err := s.Lookup(must(ShachainIndex(i % run))); err != nil {
 			b.Fatal(err)
 		}
 		i += 37

@@ -11,6 +11,10 @@ var (
 	// MaxShachainIndex (indexes have 48 bits).
 	ErrIndexOutOfRange = errors.New("keys: per-commitment index out of range")
 
+	// ErrCommitmentNumberTooLarge means a commitment number is above
+	// MaxCommitmentNumber (commitment numbers have 48 bits).
+	ErrCommitmentNumberTooLarge = errors.New("keys: commitment number too large")
+
 	// ErrUnexpectedIndex means a secret was inserted into a SecretStore out of
 	// order: secrets must arrive one at a time, in descending index order,
 	// starting at MaxShachainIndex.
@@ -70,6 +74,36 @@ func (e *SecretMismatchError) Error() string {
 
 // Unwrap returns ErrSecretMismatch.
 func (e *SecretMismatchError) Unwrap() error { return ErrSecretMismatch }
+
+// CommitmentNumberError reports a commitment number above
+// MaxCommitmentNumber. It matches ErrCommitmentNumberTooLarge with errors.Is.
+type CommitmentNumberError struct {
+	// Number is the rejected commitment number.
+	Number uint64
+}
+
+// Error implements error.
+func (e *CommitmentNumberError) Error() string {
+	return fmt.Sprintf("keys: commitment number %d above maximum %d", e.Number, uint64(MaxCommitmentNumber))
+}
+
+// Unwrap returns ErrCommitmentNumberTooLarge.
+func (e *CommitmentNumberError) Unwrap() error { return ErrCommitmentNumberTooLarge }
+
+// IndexRangeError reports a per-commitment secret index above
+// MaxShachainIndex. It matches ErrIndexOutOfRange with errors.Is.
+type IndexRangeError struct {
+	// Index is the rejected index.
+	Index uint64
+}
+
+// Error implements error.
+func (e *IndexRangeError) Error() string {
+	return fmt.Sprintf("keys: per-commitment index %d above maximum %d", e.Index, uint64(MaxShachainIndex))
+}
+
+// Unwrap returns ErrIndexOutOfRange.
+func (e *IndexRangeError) Unwrap() error { return ErrIndexOutOfRange }
 
 // SeedFileError reports a seed file that ReadSeedFile refused. It unwraps to
 // ErrSeedFileSize or ErrSeedFilePermissions.

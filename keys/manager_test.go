@@ -33,8 +33,8 @@ type (
 	}
 	channelSigner interface {
 		Basepoints() ChannelPublicKeys
-		PerCommitmentPoint(commitmentNumber uint64) *btcec.PublicKey
-		PerCommitmentSecret(commitmentNumber uint64) [32]byte
+		PerCommitmentPoint(commitmentNumber uint64) (*btcec.PublicKey, error)
+		PerCommitmentSecret(commitmentNumber uint64) ([32]byte, error)
 		SignFunding(digest wire.Digest) (wire.Signature, error)
 		SignHTLC(perCommitmentPoint *btcec.PublicKey, digest wire.Digest) (wire.Signature, error)
 		SignDelayedPayment(perCommitmentPoint *btcec.PublicKey, digest wire.Digest) (wire.Signature, error)
@@ -114,7 +114,7 @@ func TestManagerDeterminism(t *testing.T) {
 	keyID := ChannelKeyIDFromCounter(7)
 	sa, sb := a.ChannelKeys(keyID), b.ChannelKeys(keyID)
 	require.Equal(t, sa.Basepoints(), sb.Basepoints())
-	require.Equal(t, sa.PerCommitmentSecret(3), sb.PerCommitmentSecret(3))
+	require.Equal(t, must(sa.PerCommitmentSecret(3)), must(sb.PerCommitmentSecret(3)))
 	require.Equal(t, keyID, sa.KeyID())
 	hash := wire.Digest(sha256.Sum256([]byte("x")))
 	require.Equal(t, must(a.SignHash(hash)), must(b.SignHash(hash)))

@@ -64,7 +64,7 @@ func (s *SecretStore) NextIndex() (uint64, bool) {
 // next one. On error the store is unchanged.
 func (s *SecretStore) Insert(index uint64, secret [32]byte) error {
 	if index > MaxShachainIndex {
-		return fmt.Errorf("keys: insert index %d: %w", index, ErrIndexOutOfRange)
+		return fmt.Errorf("keys: insert: %w", &IndexRangeError{Index: index})
 	}
 	next, ok := s.NextIndex()
 	if !ok || index != next {
@@ -90,7 +90,7 @@ func (s *SecretStore) Insert(index uint64, secret [32]byte) error {
 // MaxShachainIndex and ErrSecretUnknown for an index not received yet.
 func (s *SecretStore) Lookup(index uint64) ([32]byte, error) {
 	if index > MaxShachainIndex {
-		return [32]byte{}, fmt.Errorf("keys: lookup index %d: %w", index, ErrIndexOutOfRange)
+		return [32]byte{}, fmt.Errorf("keys: lookup: %w", &IndexRangeError{Index: index})
 	}
 	for b := uint(0); b < secretSlots; b++ {
 		if s.known&(1<<b) == 0 {

@@ -2,7 +2,6 @@ package keys
 
 import (
 	"crypto/sha256"
-	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 )
@@ -18,34 +17,38 @@ const MaxCommitmentNumber = MaxShachainIndex
 
 // ShachainIndex maps a commitment number (0 for the first commitment,
 // counting up) to the index of its per-commitment secret, 2^48 - 1 - n.
-// It panics if commitmentNumber exceeds MaxCommitmentNumber: callers must
-// bound commitment numbers, in particular those read from a peer.
-func ShachainIndex(commitmentNumber uint64) uint64 {
+// It returns a *CommitmentNumberError (matching ErrCommitmentNumberTooLarge)
+// if commitmentNumber exceeds MaxCommitmentNumber, so a number read from a
+// peer can be passed unchecked.
+func ShachainIndex(commitmentNumber uint64) (uint64, error) {
 	if commitmentNumber > MaxCommitmentNumber {
-		panic(fmt.Sprintf("keys: commitment number %d above %d", commitmentNumber, uint64(MaxCommitmentNumber)))
+		return 0, &CommitmentNumberError{Number: commitmentNumber}
 	}
-	return MaxShachainIndex - commitmentNumber
+	return MaxShachainIndex - commitmentNumber, nil
 }
 
 // CommitmentNumber maps a per-commitment secret index back to its
-// commitment number. It is the inverse of ShachainIndex and panics if index
-// exceeds MaxShachainIndex.
-func CommitmentNumber(index uint64) uint64 {
+// commitment number. It is the inverse of ShachainIndex and returns an
+// *IndexRangeError (matching ErrIndexOutOfRange) if index exceeds
+// MaxShachainIndex.
+func CommitmentNumber(index uint64) (uint64, error) {
 	if index > MaxShachainIndex {
-		panic(fmt.Sprintf("keys: per-commitment index %d above %d", index, uint64(MaxShachainIndex)))
+		return 0, &IndexRangeError{Index: index}
 	}
-	return MaxShachainIndex - index
+	return MaxShachainIndex - index, nil
 }
 
 // PerCommitmentSecret generates the per-commitment secret at a 48-bit index
 // from a seed, as BOLT 3 generate_from_seed does. Bits of index above bit 47
-// are ignored. Commitment number n uses index ShachainIndex(n).
+// are ignored, so no index panics (callers holding a commitment number get
+// a checked index from ShachainIndex).
 func PerCommitmentSecret(seed [32]byte, index uint64) [32]byte {
 	return deriveSecret(seed, 48, index)
 }
 
 // PerCommitmentPoint returns the per-commitment point of the secret at index:
-// PerCommitmentSecret(seed, index) * G.
+// PerCommitmentSecret(seed, index) * G. Like PerCommitmentSecret it ignores
+// bits of index above bit 47.
 func PerCommitmentPoint(seed [32]byte, index uint64) *btcec.PublicKey {
 	secret := PerCommitmentSecret(seed, index)
 	pub := PerCommitmentPointFromSecret(secret)

@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -93,11 +95,11 @@ func TestSecretStoreLongRun(t *testing.T) {
 	const n = 1500
 	var s SecretStore
 	for i := uint64(0); i < n; i++ {
-		idx := ShachainIndex(i)
+		idx := must(ShachainIndex(i))
 		require.NoError(t, s.Insert(idx, PerCommitmentSecret(seed, idx)))
 	}
 	for i := uint64(0); i < n; i++ {
-		idx := ShachainIndex(i)
+		idx := must(ShachainIndex(i))
 		got, err := s.Lookup(idx)
 		require.NoError(t, err)
 		require.Equal(t, PerCommitmentSecret(seed, idx), got)
@@ -156,7 +158,7 @@ func TestSecretStoreUnmarshalErrors(t *testing.T) {
 	seed := [32]byte{1}
 	var s SecretStore
 	for i := uint64(0); i < 6; i++ {
-		require.NoError(t, s.Insert(ShachainIndex(i), PerCommitmentSecret(seed, ShachainIndex(i))))
+		require.NoError(t, s.Insert(must(ShachainIndex(i)), PerCommitmentSecret(seed, must(ShachainIndex(i)))))
 	}
 	good, err := s.MarshalBinary()
 	require.NoError(t, err)
@@ -197,12 +199,85 @@ func TestSecretStoreUnmarshalErrors(t *testing.T) {
 }
 
 func TestShachainIndex(t *testing.T) {
-	require.Equal(t, uint64(MaxShachainIndex), ShachainIndex(0))
-	require.Equal(t, uint64(MaxShachainIndex-42), ShachainIndex(42))
-	require.Equal(t, uint64(0), ShachainIndex(MaxCommitmentNumber))
-	require.Equal(t, uint64(42), CommitmentNumber(ShachainIndex(42)))
-	require.Panics(t, func() { ShachainIndex(MaxCommitmentNumber + 1) })
-	require.Panics(t, func() { CommitmentNumber(MaxShachainIndex + 1) })
+	tests := []struct {
+		name   string
+		number uint64
+		want   uint64
+		err    bool
+	}{
+		{"first commitment", 0, MaxShachainIndex, false},
+		{"42", 42, MaxShachainIndex - 42, false},
+		{"last commitment 2^48-1", MaxCommitmentNumber, 0, false},
+		{"2^48", MaxCommitmentNumber + 1, 0, true},
+		{"2^63", 1 << 63, 0, true},
+		{"max uint64", math.MaxUint64, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			idx, err := ShachainIndex(tc.number)
+			if tc.err {
+				require.ErrorIs(t, err, ErrCommitmentNumberTooLarge)
+				var ce *CommitmentNumberError
+				require.ErrorAs(t, err, &ce)
+				require.Equal(t, tc.number, ce.Number)
+				require.Contains(t, err.Error(), strconv.FormatUint(tc.number, 10))
+				require.Contains(t, err.Error(), strconv.FormatUint(MaxCommitmentNumber, 10))
+				// The index with the same value is out of range too.
+				_, err = CommitmentNumber(tc.number)
+				require.ErrorIs(t, err, ErrIndexOutOfRange)
+				var ie *IndexRangeError
+				require.ErrorAs(t, err, &ie)
+				require.Equal(t, tc.number, ie.Index)
+				require.Contains(t, err.Error(), strconv.FormatUint(tc.number, 10))
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, idx)
+			n, err := CommitmentNumber(idx)
+			require.NoError(t, err)
+			require.Equal(t, tc.number, n)
+		})
+	}
+}
+
+// FuzzShachainIndex checks that no commitment number or index panics: an
+// out-of-range value is a typed error, an in-range one round-trips.
+func FuzzShachainIndex(f *testing.F) {
+	for _, n := range []uint64{0, 1, MaxCommitmentNumber, MaxCommitmentNumber + 1, math.MaxUint64} {
+		f.Add(n)
+	}
+	s := NewManager(Seed{9}, Config{}).ChannelKeys(ChannelKeyIDFromCounter(0))
+	f.Fuzz(func(t *testing.T, n uint64) {
+		idx, err := ShachainIndex(n)
+		_, perr := s.PerCommitmentPoint(n)
+		_, serr := s.PerCommitmentSecret(n)
+		_, cerr := CommitmentNumber(n)
+		var store SecretStore
+		ierr := store.Insert(n, [32]byte{})
+		_, lerr := store.Lookup(n)
+		if n > MaxCommitmentNumber {
+			require.ErrorIs(t, err, ErrCommitmentNumberTooLarge)
+			require.ErrorIs(t, perr, ErrCommitmentNumberTooLarge)
+			require.ErrorIs(t, serr, ErrCommitmentNumberTooLarge)
+			require.ErrorIs(t, cerr, ErrIndexOutOfRange)
+			require.ErrorIs(t, ierr, ErrIndexOutOfRange)
+			require.ErrorIs(t, lerr, ErrIndexOutOfRange)
+			return
+		}
+		require.NoError(t, err)
+		require.NoError(t, perr)
+		require.NoError(t, serr)
+		require.NoError(t, cerr)
+		require.Equal(t, n, must(CommitmentNumber(idx)))
+		if n == MaxShachainIndex {
+			require.NoError(t, ierr)
+		} else {
+			require.ErrorIs(t, ierr, ErrUnexpectedIndex)
+		}
+		if n != MaxShachainIndex {
+			require.ErrorIs(t, lerr, ErrSecretUnknown)
+		}
+	})
 }
 
 func TestPerCommitmentPoint(t *testing.T) {
@@ -222,7 +297,7 @@ func FuzzSecretStoreUnmarshal(f *testing.F) {
 		enc, err := s.MarshalBinary()
 		require.NoError(f, err)
 		f.Add(enc)
-		idx := ShachainIndex(i)
+		idx := must(ShachainIndex(i))
 		require.NoError(f, s.Insert(idx, PerCommitmentSecret(seed, idx)))
 	}
 	f.Add([]byte{1, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})

@@ -76,17 +76,28 @@ func (s *InMemorySigner) Basepoints() ChannelPublicKeys { return s.pub }
 
 // PerCommitmentPoint returns the per-commitment point of this side's
 // commitment number commitmentNumber (0 for the first commitment, counting
-// up). It panics if commitmentNumber exceeds MaxCommitmentNumber.
-func (s *InMemorySigner) PerCommitmentPoint(commitmentNumber uint64) *btcec.PublicKey {
-	return PerCommitmentPoint(s.commitmentSeed, ShachainIndex(commitmentNumber))
+// up). It returns a *CommitmentNumberError (matching
+// ErrCommitmentNumberTooLarge) if commitmentNumber exceeds
+// MaxCommitmentNumber.
+func (s *InMemorySigner) PerCommitmentPoint(commitmentNumber uint64) (*btcec.PublicKey, error) {
+	idx, err := ShachainIndex(commitmentNumber)
+	if err != nil {
+		return nil, err
+	}
+	return PerCommitmentPoint(s.commitmentSeed, idx), nil
 }
 
 // PerCommitmentSecret returns the per-commitment secret of this side's
 // commitment number commitmentNumber, to reveal in revoke_and_ack once that
-// commitment is revoked. It panics if commitmentNumber exceeds
+// commitment is revoked. It returns a *CommitmentNumberError (matching
+// ErrCommitmentNumberTooLarge) if commitmentNumber exceeds
 // MaxCommitmentNumber.
-func (s *InMemorySigner) PerCommitmentSecret(commitmentNumber uint64) [32]byte {
-	return PerCommitmentSecret(s.commitmentSeed, ShachainIndex(commitmentNumber))
+func (s *InMemorySigner) PerCommitmentSecret(commitmentNumber uint64) ([32]byte, error) {
+	idx, err := ShachainIndex(commitmentNumber)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return PerCommitmentSecret(s.commitmentSeed, idx), nil
 }
 
 // SignFunding signs digest with the funding key (the 2-of-2 funding

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"crypto/sha256"
+	"math"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -19,7 +20,7 @@ func TestSignerSignatures(t *testing.T) {
 	hash := wire.Digest(sha256.Sum256([]byte("sighash")))
 
 	for _, n := range []uint64{0, 1, 2, 1000, MaxCommitmentNumber} {
-		pcp := bob.PerCommitmentPoint(n) // Bob's commitment number n
+		pcp := must(bob.PerCommitmentPoint(n)) // Bob's commitment number n
 
 		// Funding and payment keys are static.
 		sig := must(alice.SignFunding(hash))
@@ -38,7 +39,7 @@ func TestSignerSignatures(t *testing.T) {
 		require.True(t, sig.Verify(hash[:], DerivePubKey(bb.DelayedPaymentBasepoint, pcp)))
 
 		// Bob revokes commitment n: Alice can sign with the revocation key.
-		secret := bob.PerCommitmentSecret(n)
+		secret := must(bob.PerCommitmentSecret(n))
 		require.True(t, PerCommitmentPointFromSecret(secret).IsEqual(pcp))
 		sig, err := alice.SignRevocation(secret, hash)
 		require.NoError(t, err)
@@ -55,21 +56,26 @@ func TestSignerSignatures(t *testing.T) {
 func TestSignerPerCommitment(t *testing.T) {
 	s := NewManager(Seed{3}, Config{}).ChannelKeys(ChannelKeyIDFromCounter(1))
 	for _, n := range []uint64{0, 1, 77} {
-		require.Equal(t, PerCommitmentSecret(s.commitmentSeed, MaxShachainIndex-n), s.PerCommitmentSecret(n))
-		secret := s.PerCommitmentSecret(n)
+		require.Equal(t, PerCommitmentSecret(s.commitmentSeed, MaxShachainIndex-n), must(s.PerCommitmentSecret(n)))
+		secret := must(s.PerCommitmentSecret(n))
 		_, want := btcec.PrivKeyFromBytes(secret[:])
-		require.True(t, want.IsEqual(s.PerCommitmentPoint(n)))
+		require.True(t, want.IsEqual(must(s.PerCommitmentPoint(n))))
 	}
-	require.Panics(t, func() { s.PerCommitmentSecret(MaxCommitmentNumber + 1) })
+	for _, n := range []uint64{MaxCommitmentNumber + 1, math.MaxUint64} {
+		_, err := s.PerCommitmentSecret(n)
+		require.ErrorIs(t, err, ErrCommitmentNumberTooLarge)
+		_, err = s.PerCommitmentPoint(n)
+		require.ErrorIs(t, err, ErrCommitmentNumberTooLarge)
+	}
 
 	// The counterparty stores our secrets compactly as we reveal them.
 	var store SecretStore
 	for n := uint64(0); n < 100; n++ {
-		require.NoError(t, store.Insert(ShachainIndex(n), s.PerCommitmentSecret(n)))
+		require.NoError(t, store.Insert(must(ShachainIndex(n)), must(s.PerCommitmentSecret(n))))
 	}
-	got, err := store.Lookup(ShachainIndex(42))
+	got, err := store.Lookup(must(ShachainIndex(42)))
 	require.NoError(t, err)
-	require.Equal(t, s.PerCommitmentSecret(42), got)
+	require.Equal(t, must(s.PerCommitmentSecret(42)), got)
 }
 
 func TestSignRevocationInvalidSecret(t *testing.T) {

@@ -37,7 +37,8 @@ func TestRegtestSweepAndBump(t *testing.T) {
 	bp := signer.Basepoints()
 
 	// Outputs as a closed channel would leave them.
-	pcp := signer.PerCommitmentPoint(3)
+	pcp, err := signer.PerCommitmentPoint(3)
+	require.NoError(t, err)
 	revKey, err := btcec.NewPrivateKey()
 	require.NoError(t, err)
 	const delay = 5

@@ -34,7 +34,7 @@ func newBenchSetup(b *testing.B, typ ChannelType, n int) *benchSetup {
 	})
 	require.NoError(b, err)
 	rng := rand.New(rand.NewChaCha8([32]byte{'b'}))
-	st := &State{Number: 1000, PerCommitmentPoint: remote.PerCommitmentPoint(1000), FeeRate: 2500}
+	st := &State{Number: 1000, PerCommitmentPoint: must(remote.PerCommitmentPoint(1000)), FeeRate: 2500}
 	var used wire.MilliSatoshi
 	for i := range n {
 		var p wire.Preimage
@@ -101,7 +101,7 @@ func BenchmarkVerify(b *testing.B) {
 		for _, n := range []int{483, 966} {
 			b.Run(fmt.Sprintf("%v/htlcs=%d", typ, n), func(b *testing.B) {
 				s := newBenchSetup(b, typ, n)
-				s.st.PerCommitmentPoint = s.local.PerCommitmentPoint(1000)
+				s.st.PerCommitmentPoint = must(s.local.PerCommitmentPoint(1000))
 				cm, err := s.ch.Build(Local, s.st)
 				if err != nil {
 					b.Fatal(err)

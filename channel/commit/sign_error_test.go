@@ -60,7 +60,7 @@ func TestSignerErrorReachesCaller(t *testing.T) {
 		Remote: Party{Basepoints: bp(remote.Basepoints()), DustLimit: 546, CSVDelay: 144},
 	})
 	require.NoError(t, err)
-	st := &State{Number: 5, PerCommitmentPoint: local.PerCommitmentPoint(5), FeeRate: 1000,
+	st := &State{Number: 5, PerCommitmentPoint: must(local.PerCommitmentPoint(5)), FeeRate: 1000,
 		LocalBalance: 2_000_000_000, RemoteBalance: 2_700_000_000}
 	for i := range 3 {
 		var p wire.Preimage

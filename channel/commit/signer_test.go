@@ -42,7 +42,7 @@ func TestInMemorySigner(t *testing.T) {
 			for _, owner := range []Side{Local, Remote} {
 				ownerS, cpS := signers[owner], signers[owner.Other()]
 				st := &State{
-					Number: number, PerCommitmentPoint: ownerS.PerCommitmentPoint(number), FeeRate: 1000, HTLCs: htlcs,
+					Number: number, PerCommitmentPoint: must(ownerS.PerCommitmentPoint(number)), FeeRate: 1000, HTLCs: htlcs,
 					LocalBalance: 2_000_000_000, RemoteBalance: 2_400_000_000,
 				}
 				cm, err := ch.Build(owner, st)
@@ -65,7 +65,7 @@ func TestInMemorySigner(t *testing.T) {
 				}
 
 				txid := cm.TxID()
-				secret := ownerS.PerCommitmentSecret(number)
+				secret := must(ownerS.PerCommitmentSecret(number))
 				for i, o := range cm.Outputs {
 					prev := btcwire.OutPoint{Hash: txid, Index: uint32(i)}
 					switch o.Kind {

@@ -21,8 +21,8 @@ func update(t testing.TB, ch *testChannel, n uint64) *monitor.Update {
 	bal := uint64(aBalance - n*1_000_000)
 	return &monitor.Update{ID: n, Steps: []monitor.Step{
 		holderStep(t, ch.a, ch.b, n, lnwireMsat(bal)),
-		&monitor.NewCounterpartyCommitment{State: state(n, ch.b.signer, lnwireMsat(bal))},
-		&monitor.CommitmentSecret{Number: n - 1, Secret: ch.b.signer.PerCommitmentSecret(n - 1)},
+		&monitor.NewCounterpartyCommitment{State: state(t, n, ch.b.signer, lnwireMsat(bal))},
+		&monitor.CommitmentSecret{Number: n - 1, Secret: secret(t, ch.b.signer, n-1)},
 	}}
 }
 

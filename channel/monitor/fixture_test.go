@@ -69,24 +69,35 @@ func party(s *keys.InMemorySigner, delay uint16) commit.Party {
 }
 
 // state is commitment number n seen from a side whose balance is mine.
-func state(n uint64, point *keys.InMemorySigner, mine lnwire.MilliSatoshi) *commit.State {
+func state(t testing.TB, n uint64, point *keys.InMemorySigner, mine lnwire.MilliSatoshi) *commit.State {
+	t.Helper()
+	pcp, err := point.PerCommitmentPoint(n)
+	require.NoError(t, err)
 	return &commit.State{
-		Number: n, PerCommitmentPoint: point.PerCommitmentPoint(n),
+		Number: n, PerCommitmentPoint: pcp,
 		LocalBalance: mine, RemoteBalance: capacity*1000 - mine, FeeRate: lnwire.FeeRateFloor,
 	}
+}
+
+// secret is signer's per-commitment secret of commitment number n.
+func secret(t testing.TB, signer *keys.InMemorySigner, n uint64) [32]byte {
+	t.Helper()
+	s, err := signer.PerCommitmentSecret(n)
+	require.NoError(t, err)
+	return s
 }
 
 // holderStep is owner's commitment n signed by the other side.
 func holderStep(t testing.TB, owner, other *side, n uint64, ownerBalance lnwire.MilliSatoshi) *monitor.NewHolderCommitment {
 	t.Helper()
-	cm, err := other.ch.Build(commit.Remote, state(n, owner.signer, capacity*1000-ownerBalance))
+	cm, err := other.ch.Build(commit.Remote, state(t, n, owner.signer, capacity*1000-ownerBalance))
 	require.NoError(t, err)
 	sigs, err := cm.SignAsCounterparty(other.signer)
 	require.NoError(t, err)
 	if len(sigs.HTLCs) == 0 {
 		sigs.HTLCs = nil // as decoded
 	}
-	return &monitor.NewHolderCommitment{State: state(n, owner.signer, ownerBalance), CounterpartySig: sigs.Commitment, HTLCSigs: sigs.HTLCs}
+	return &monitor.NewHolderCommitment{State: state(t, n, owner.signer, ownerBalance), CounterpartySig: sigs.Commitment, HTLCSigs: sigs.HTLCs}
 }
 
 func newTestChannel(t testing.TB, typ commit.ChannelType) *testChannel {
@@ -108,13 +119,13 @@ func newTestChannel(t testing.TB, typ commit.ChannelType) *testChannel {
 	a.mon, err = monitor.New(monitor.Config{
 		Params: pa, ChannelKeyID: a.signer.KeyID(),
 		FirstHolder:       holderStep(t, a, b, 0, aBalance),
-		FirstCounterparty: &monitor.NewCounterpartyCommitment{State: state(0, b.signer, aBalance)},
+		FirstCounterparty: &monitor.NewCounterpartyCommitment{State: state(t, 0, b.signer, aBalance)},
 	})
 	require.NoError(t, err)
 	b.mon, err = monitor.New(monitor.Config{
 		Params: pb, ChannelKeyID: b.signer.KeyID(),
 		FirstHolder:       holderStep(t, b, a, 0, capacity*1000-aBalance),
-		FirstCounterparty: &monitor.NewCounterpartyCommitment{State: state(0, a.signer, capacity*1000-aBalance)},
+		FirstCounterparty: &monitor.NewCounterpartyCommitment{State: state(t, 0, a.signer, capacity*1000-aBalance)},
 	})
 	require.NoError(t, err)
 	return &testChannel{chain: c, a: a, b: b, typ: typ}

@@ -1,12 +1,14 @@
 package monitor_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/keys"
 )
 
 // FuzzDecodeUpdate: any input decodes to an update or an error, never a
@@ -60,5 +62,30 @@ func FuzzDecodeMonitor(f *testing.F) {
 		m2, err := monitor.Decode(b)
 		require.NoError(t, err)
 		require.Equal(t, b, encoded(t, m2))
+	})
+}
+
+// FuzzApplyCommitmentSecret: a revealed secret with any commitment number
+// is applied or refused with ErrInvalidUpdate, never a panic; numbers
+// above keys.MaxCommitmentNumber are refused as such.
+func FuzzApplyCommitmentSecret(f *testing.F) {
+	ch := newTestChannel(f, commit.AnchorsZeroFeeHTLC)
+	valid := secret(f, ch.b.signer, 0)
+	f.Add(uint64(0), valid[:])
+	f.Add(uint64(1), valid[:])
+	f.Add(uint64(keys.MaxCommitmentNumber), []byte{1})
+	f.Add(uint64(keys.MaxCommitmentNumber+1), valid[:])
+	f.Add(uint64(math.MaxUint64), []byte{})
+	m := ch.a.mon
+	f.Fuzz(func(t *testing.T, number uint64, data []byte) {
+		var s [32]byte
+		copy(s[:], data)
+		err := m.Apply(&monitor.Update{ID: m.LatestUpdateID() + 1, Steps: []monitor.Step{&monitor.CommitmentSecret{Number: number, Secret: s}}})
+		if number > keys.MaxCommitmentNumber {
+			require.ErrorIs(t, err, keys.ErrCommitmentNumberTooLarge)
+		}
+		if err != nil {
+			require.ErrorIs(t, err, monitor.ErrInvalidUpdate)
+		}
 	})
 }

@@ -206,8 +206,9 @@ func (m *ChannelMonitor) applyStep(s Step) error {
 		}
 		m.counterparty = append(m.counterparty, c)
 	case *CommitmentSecret:
-		if s.Number > commit.MaxCommitmentNumber {
-			return errors.New("commitment number out of range")
+		idx, err := keys.ShachainIndex(s.Number)
+		if err != nil {
+			return err
 		}
 		// BOLT 2: the secret must generate the per-commitment point of
 		// the commitment it revokes, when we know it.
@@ -219,7 +220,7 @@ func (m *ChannelMonitor) applyStep(s Step) error {
 				}
 			}
 		}
-		if err := m.secrets.Insert(keys.MaxShachainIndex-s.Number, s.Secret); err != nil {
+		if err := m.secrets.Insert(idx, s.Secret); err != nil {
 			return err
 		}
 		kept := m.counterparty[:0:0]
@@ -240,15 +241,20 @@ func (m *ChannelMonitor) applyStep(s Step) error {
 }
 
 // revoked reports whether the counterparty revealed the secret of its
-// commitment number n.
+// commitment number n. A number above keys.MaxCommitmentNumber has no
+// secret and is never revoked.
 func (m *ChannelMonitor) revoked(n uint64) bool {
+	idx, err := keys.ShachainIndex(n)
+	if err != nil {
+		return false
+	}
 	next, ok := m.secrets.NextIndex()
 	if !ok { // every index received
 		return true
 	}
 	// Secrets arrive in descending index order from MaxShachainIndex:
 	// index i is known when i > next.
-	return keys.MaxShachainIndex-n > next
+	return idx > next
 }
 
 // LatestHolderCommitmentTx returns our latest commitment, signed by both

@@ -1,12 +1,14 @@
 package monitor_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/keys"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
 
@@ -16,8 +18,8 @@ func nextUpdate(t testing.TB, ch *testChannel, id uint64) *monitor.Update {
 	t.Helper()
 	return &monitor.Update{ID: id, Steps: []monitor.Step{
 		holderStep(t, ch.a, ch.b, 1, aBalance-10_000_000),
-		&monitor.NewCounterpartyCommitment{State: state(1, ch.b.signer, aBalance-10_000_000)},
-		&monitor.CommitmentSecret{Number: 0, Secret: ch.b.signer.PerCommitmentSecret(0)},
+		&monitor.NewCounterpartyCommitment{State: state(t, 1, ch.b.signer, aBalance-10_000_000)},
+		&monitor.CommitmentSecret{Number: 0, Secret: secret(t, ch.b.signer, 0)},
 		&monitor.ShutdownScript{Script: []byte{0x00, 0x14, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}},
 	}}
 }
@@ -53,17 +55,20 @@ func TestApplyRefusesInvalid(t *testing.T) {
 	ch := newTestChannel(t, commit.AnchorsZeroFeeHTLC)
 	badSig := holderStep(t, ch.a, ch.b, 1, aBalance)
 	badSig.CounterpartySig[10] ^= 1
-	wrongSecret := ch.b.signer.PerCommitmentSecret(0)
+	wrongSecret := secret(t, ch.b.signer, 0)
 	wrongSecret[0] ^= 1
 	tests := []struct {
 		name string
 		step monitor.Step
+		is   error // an error the refusal also matches, if any
 	}{
-		{"bad signature", badSig},
-		{"holder number not increasing", holderStep(t, ch.a, ch.b, 0, aBalance)},
-		{"counterparty number not increasing", &monitor.NewCounterpartyCommitment{State: state(0, ch.b.signer, aBalance)}},
-		{"wrong secret", &monitor.CommitmentSecret{Number: 0, Secret: wrongSecret}},
-		{"no state", &monitor.NewHolderCommitment{}},
+		{"bad signature", badSig, nil},
+		{"holder number not increasing", holderStep(t, ch.a, ch.b, 0, aBalance), nil},
+		{"counterparty number not increasing", &monitor.NewCounterpartyCommitment{State: state(t, 0, ch.b.signer, aBalance)}, nil},
+		{"wrong secret", &monitor.CommitmentSecret{Number: 0, Secret: wrongSecret}, nil},
+		{"secret number 2^48", &monitor.CommitmentSecret{Number: keys.MaxCommitmentNumber + 1}, keys.ErrCommitmentNumberTooLarge},
+		{"secret number max uint64", &monitor.CommitmentSecret{Number: math.MaxUint64}, keys.ErrCommitmentNumberTooLarge},
+		{"no state", &monitor.NewHolderCommitment{}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,6 +76,9 @@ func TestApplyRefusesInvalid(t *testing.T) {
 			// A valid step first: the update applies whole or not at all.
 			err := ch.a.mon.Apply(&monitor.Update{ID: 1, Steps: []monitor.Step{&monitor.ShutdownScript{Script: []byte{0x51}}, tc.step}})
 			require.ErrorIs(t, err, monitor.ErrInvalidUpdate)
+			if tc.is != nil {
+				require.ErrorIs(t, err, tc.is)
+			}
 			require.Equal(t, before, encoded(t, ch.a.mon))
 		})
 	}

@@ -116,8 +116,9 @@ func perCommitment() ([][32]byte, []*btcec.PublicKey) {
 	seed := sha256.Sum256([]byte("lnkit signertest per-commitment seed"))
 	var secrets [][32]byte
 	var points []*btcec.PublicKey
-	for _, n := range []uint64{0, 1, 42, keys.MaxCommitmentNumber} {
-		s := keys.PerCommitmentSecret(seed, keys.ShachainIndex(n))
+	// The indexes of commitment numbers 0, 1, 42 and MaxCommitmentNumber.
+	for _, idx := range []uint64{keys.MaxShachainIndex, keys.MaxShachainIndex - 1, keys.MaxShachainIndex - 42, 0} {
+		s := keys.PerCommitmentSecret(seed, idx)
 		secrets = append(secrets, s)
 		points = append(points, keys.PerCommitmentPointFromSecret(s))
 	}

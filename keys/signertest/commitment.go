@@ -70,7 +70,11 @@ func testCommitments(typ commit.ChannelType, declared keys.ChannelPublicKeys) (o
 	if own, err = ch.Build(commit.Local, testState(1, points[1])); err != nil {
 		return nil, nil, fmt.Errorf("%v: build: %w", typ, err)
 	}
-	if theirs, err = ch.Build(commit.Remote, testState(1, other.PerCommitmentPoint(1))); err != nil {
+	otherPoint, err := other.PerCommitmentPoint(1)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%v: per-commitment point: %w", typ, err)
+	}
+	if theirs, err = ch.Build(commit.Remote, testState(1, otherPoint)); err != nil {
 		return nil, nil, fmt.Errorf("%v: build: %w", typ, err)
 	}
 	if len(own.HTLCOutputs) == 0 || len(theirs.HTLCOutputs) == 0 {

@@ -44,7 +44,8 @@ func TestCommitmentAnchorCPFP(t *testing.T) {
 		Opener: commit.Local, Local: party(local), Remote: party(remote),
 	})
 	require.NoError(t, err)
-	point := local.PerCommitmentPoint(0)
+	point, err := local.PerCommitmentPoint(0)
+	require.NoError(t, err)
 	cm, err := ch.Build(commit.Local, &commit.State{
 		PerCommitmentPoint: point,
 		LocalBalance:       600_000_000, RemoteBalance: 400_000_000,

@@ -30,9 +30,12 @@ type channelKeys struct {
 	point         *btcec.PublicKey // local per-commitment point 0
 }
 
-func newChannelKeys() channelKeys {
+func newChannelKeys(t testing.TB) channelKeys {
+	t.Helper()
 	local := testSigner(1)
-	return channelKeys{local: local, remote: testSigner(2), point: local.PerCommitmentPoint(0)}
+	point, err := local.PerCommitmentPoint(0)
+	require.NoError(t, err)
+	return channelKeys{local: local, remote: testSigner(2), point: point}
 }
 
 // toLocalScript is the witness script of the local to_local output.
@@ -88,7 +91,7 @@ func (k channelKeys) timeoutHTLC(t testing.TB, prev prevOut, lockTime uint32) *b
 // where it becomes valid.
 func TestRules(t *testing.T) {
 	s := testSigner(1)
-	k := newChannelKeys()
+	k := newChannelKeys(t)
 	tests := []struct {
 		name  string
 		build func(t *testing.T, c *simchain.Chain) *btcwire.MsgTx
