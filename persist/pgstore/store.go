@@ -19,6 +19,8 @@ import (
 // Store is a persist.KVStore in a PostgreSQL table. It is safe for
 // concurrent use.
 type Store struct {
+	writes sqlrow.Writer // Write, Remove and Apply, through commit
+
 	pool *pgxpool.Pool
 	cfg  Config
 	gate sqlrow.Gate
@@ -67,6 +69,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			"ON CONFLICT (primary_ns, secondary_ns, key) DO UPDATE SET value = excluded.value, sum = excluded.sum",
 		del: "DELETE FROM " + t + " WHERE primary_ns = $1 AND secondary_ns = $2 AND key = $3",
 	}
+	s.writes = sqlrow.Writer{Commit: s.commit}
 	s.committer = sqlrow.StartCommitter(s.commitGroup)
 	return s, nil
 }
@@ -136,46 +139,6 @@ func (s *Store) List(ctx context.Context, ns persist.Namespace) ([]string, error
 		keys = []string{}
 	}
 	return keys, nil
-}
-
-// Write implements persist.KVStore.
-func (s *Store) Write(ctx context.Context, ns persist.Namespace, key string, value []byte) error {
-	op := persist.WriteOp(ns, key, value)
-	if err := persist.ValidateOp(op); err != nil {
-		return err
-	}
-	return s.single(ctx, "write", op)
-}
-
-// Remove implements persist.KVStore.
-func (s *Store) Remove(ctx context.Context, ns persist.Namespace, key string) error {
-	if err := persist.ValidateKey(ns, key); err != nil {
-		return err
-	}
-	return s.single(ctx, "remove", persist.RemoveOp(ns, key))
-}
-
-// single runs one Write or Remove through the committer.
-func (s *Store) single(ctx context.Context, name string, op persist.Op) error {
-	if err := s.commit(ctx, []persist.Op{op}); err != nil {
-		return &persist.Error{Op: name, NS: op.NS, Key: op.Key, Err: err}
-	}
-	return nil
-}
-
-// Apply implements persist.KVStore: the ops commit in one transaction (see
-// commitOps).
-func (s *Store) Apply(ctx context.Context, ops []persist.Op) error {
-	if err := sqlrow.CheckBatch(ops); err != nil {
-		return err
-	}
-	if len(ops) == 0 {
-		return nil
-	}
-	if err := s.commit(ctx, ops); err != nil {
-		return &persist.Error{Op: "apply", Err: err}
-	}
-	return nil
 }
 
 // commit hands ops to the committer (sqlrow.Committer) and waits for their
@@ -294,4 +257,20 @@ func (s *Store) Close() error {
 		s.pool.Close()
 	}
 	return nil
+}
+
+// Write implements persist.KVStore.
+func (s *Store) Write(ctx context.Context, ns persist.Namespace, key string, value []byte) error {
+	return s.writes.Write(ctx, ns, key, value)
+}
+
+// Remove implements persist.KVStore.
+func (s *Store) Remove(ctx context.Context, ns persist.Namespace, key string) error {
+	return s.writes.Remove(ctx, ns, key)
+}
+
+// Apply implements persist.KVStore: the ops commit together, in one
+// transaction.
+func (s *Store) Apply(ctx context.Context, ops []persist.Op) error {
+	return s.writes.Apply(ctx, ops)
 }

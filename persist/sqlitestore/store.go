@@ -20,6 +20,8 @@ import (
 // Store is a persist.KVStore in a SQLite database file. It is safe for
 // concurrent use.
 type Store struct {
+	writes sqlrow.Writer // Write, Remove and Apply, through commit
+
 	path      string
 	db        *sql.DB
 	gate      sqlrow.Gate
@@ -55,6 +57,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	db.SetMaxOpenConns(cfg.MaxReaders + 1)
 	db.SetMaxIdleConns(cfg.MaxReaders + 1)
 	s := &Store{path: path, db: db}
+	s.writes = sqlrow.Writer{Commit: s.commit}
 	if err := s.init(ctx, path); err != nil {
 		db.Close()
 		return nil, err
@@ -191,45 +194,6 @@ func (s *Store) listKeys(ctx context.Context, ns persist.Namespace) ([]string, e
 	return keys, nil
 }
 
-// Write implements persist.KVStore.
-func (s *Store) Write(ctx context.Context, ns persist.Namespace, key string, value []byte) error {
-	if err := persist.ValidateOp(persist.WriteOp(ns, key, value)); err != nil {
-		return err
-	}
-	return s.single(ctx, "write", persist.WriteOp(ns, key, value))
-}
-
-// Remove implements persist.KVStore.
-func (s *Store) Remove(ctx context.Context, ns persist.Namespace, key string) error {
-	if err := persist.ValidateKey(ns, key); err != nil {
-		return err
-	}
-	return s.single(ctx, "remove", persist.RemoveOp(ns, key))
-}
-
-// single runs one write or removal through the committer.
-func (s *Store) single(ctx context.Context, name string, op persist.Op) error {
-	if err := s.commit(ctx, []persist.Op{op}); err != nil {
-		return &persist.Error{Op: name, NS: op.NS, Key: op.Key, Err: err}
-	}
-	return nil
-}
-
-// Apply implements persist.KVStore: the ops commit together, in one
-// transaction.
-func (s *Store) Apply(ctx context.Context, ops []persist.Op) error {
-	if err := sqlrow.CheckBatch(ops); err != nil {
-		return err
-	}
-	if len(ops) == 0 {
-		return nil
-	}
-	if err := s.commit(ctx, ops); err != nil {
-		return &persist.Error{Op: "apply", Err: err}
-	}
-	return nil
-}
-
 // nonNil keeps an empty value a zero-length BLOB rather than NULL.
 func nonNil(b []byte) []byte {
 	if b == nil {
@@ -254,4 +218,20 @@ func (s *Store) Close() error {
 		return fmt.Errorf("sqlitestore: close: %w", err)
 	}
 	return nil
+}
+
+// Write implements persist.KVStore.
+func (s *Store) Write(ctx context.Context, ns persist.Namespace, key string, value []byte) error {
+	return s.writes.Write(ctx, ns, key, value)
+}
+
+// Remove implements persist.KVStore.
+func (s *Store) Remove(ctx context.Context, ns persist.Namespace, key string) error {
+	return s.writes.Remove(ctx, ns, key)
+}
+
+// Apply implements persist.KVStore: the ops commit together, in one
+// transaction.
+func (s *Store) Apply(ctx context.Context, ops []persist.Op) error {
+	return s.writes.Apply(ctx, ops)
 }
