@@ -56,8 +56,6 @@ type ChannelMonitor struct {
 	// counterparty are the unrevoked counterparty commitments, oldest
 	// first (at most two: the current one and the one being revoked).
 	counterparty []*counterpartyCommitment
-	// maxCounterparty is the highest counterparty commitment number seen
-	// (the next one revoked last).
 	secrets        keys.SecretStore
 	shutdownScript []byte
 	forceClosed    bool
@@ -159,14 +157,8 @@ func (m *ChannelMonitor) Apply(u *Update) error {
 	}
 	next := *m
 	next.counterparty = append([]*counterpartyCommitment(nil), m.counterparty...)
-	b, err := m.secrets.MarshalBinary()
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidUpdate, err)
-	}
-	next.secrets = keys.SecretStore{}
-	if err := next.secrets.UnmarshalBinary(b); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidUpdate, err)
-	}
+	// next.secrets is already a full copy: SecretStore is a value (an array
+	// and two counters), so a failed step leaves m's store untouched.
 	for i, s := range u.Steps {
 		if err := next.applyStep(s); err != nil {
 			return fmt.Errorf("%w: update %d step %d: %w", ErrInvalidUpdate, u.ID, i, err)

@@ -121,7 +121,10 @@ func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32)
 	}
 }
 
-// undoSpend forgets the funding spend and its claims not yet emitted.
+// undoSpend forgets the funding spend and its claims not yet emitted. It
+// keeps behind: a confirmed counterparty commitment newer than ours carried
+// our own signature, so it proves we lost state even once reorged out, and
+// broadcasting our commitment then could publish a revoked state.
 func (m *ChannelMonitor) undoSpend() {
 	m.chain.spend, m.chain.claims = nil, nil
 	m.chain.closedEmitted = false
@@ -163,7 +166,7 @@ func (m *ChannelMonitor) recognise(tx *btcwire.MsgTx, height int32) {
 	}
 	s.Kind = UnknownSpend
 	switch {
-	case m.revoked(n) && m.secrets.Len() > 0:
+	case m.revoked(n):
 		s.Kind = RevokedCounterpartyCommitment
 	case m.knownCounterparty(n, txid):
 		s.Kind = CounterpartyCommitment
