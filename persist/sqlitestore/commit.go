@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/persist/internal/sqlrow"
@@ -23,8 +24,13 @@ func (s *Store) commit(ctx context.Context, ops []persist.Op) error {
 
 // commitGroup commits group in one transaction and tells each request its
 // outcome. Each request runs inside its own savepoint: one whose statement
-// fails is rolled back alone and gets its error; the others commit. The transaction runs without the callers' contexts (one caller
-// giving up must not undo the others' writes).
+// fails is rolled back alone and gets its error; the others commit. When
+// a savepoint cannot be rolled back or released (SQLite may already have
+// rolled the whole transaction back, after an I/O error), the state of the
+// transaction is unknown: it is rolled back and every request of the group
+// fails, so no request is ever committed in part. The transaction runs
+// without the callers' contexts (one caller giving up must not undo the
+// others' writes).
 func (s *Store) commitGroup(group []*sqlrow.Request) {
 	ctx := context.Background()
 	errs := make([]error, len(group))
@@ -32,9 +38,17 @@ func (s *Store) commitGroup(group []*sqlrow.Request) {
 	if err == nil {
 		put, del := tx.StmtContext(ctx, s.put), tx.StmtContext(ctx, s.del)
 		for i, req := range group {
-			errs[i] = s.inSavepoint(ctx, tx, put, del, req.Ops)
+			var broken bool
+			broken, errs[i] = s.inSavepoint(ctx, tx, put, del, req.Ops)
+			if broken {
+				err = fmt.Errorf("sqlitestore: group rolled back: %w", errs[i])
+				break
+			}
 		}
-		if err = tx.Commit(); err != nil {
+		if err != nil {
+			_ = tx.Rollback()
+			_, _ = s.wconn.ExecContext(ctx, "ROLLBACK")
+		} else if err = tx.Commit(); err != nil {
 			// A failed COMMIT can leave SQLite's transaction open on
 			// the connection: end it, so that the next group starts
 			// clean. (Nothing to do, and an error, when it is closed.)
@@ -47,20 +61,23 @@ func (s *Store) commitGroup(group []*sqlrow.Request) {
 }
 
 // inSavepoint runs ops inside a savepoint of tx, rolled back when one of
-// them fails.
-func (s *Store) inSavepoint(ctx context.Context, tx *sql.Tx, put, del *sql.Stmt, ops []persist.Op) error {
+// them fails. broken reports that the savepoint could not be opened,
+// rolled back or released: the transaction can no longer be trusted.
+func (s *Store) inSavepoint(ctx context.Context, tx *sql.Tx, put, del *sql.Stmt, ops []persist.Op) (broken bool, err error) {
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT request"); err != nil {
-		return err
+		return true, err
 	}
 	for _, op := range ops {
 		if err := s.exec(ctx, put, del, op); err != nil {
 			_, rbErr := tx.ExecContext(ctx, "ROLLBACK TO request")
 			_, relErr := tx.ExecContext(ctx, "RELEASE request")
-			return errors.Join(err, rbErr, relErr)
+			return rbErr != nil || relErr != nil, errors.Join(err, rbErr, relErr)
 		}
 	}
-	_, err := tx.ExecContext(ctx, "RELEASE request")
-	return err
+	if _, err := tx.ExecContext(ctx, "RELEASE request"); err != nil {
+		return true, err
+	}
+	return false, nil
 }
 
 func (s *Store) exec(ctx context.Context, put, del *sql.Stmt, op persist.Op) error {
