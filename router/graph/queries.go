@@ -97,6 +97,10 @@ func rangeReplies(q *wire.QueryChannelRange, entries []rangeEntry, batch int) []
 	return out
 }
 
+// rangeQueriesPerTick is how many query_channel_range a peer may send
+// between two ticks; a sync needs one.
+const rangeQueriesPerTick = 2
+
 func (s *syncer) onQueryChannelRange(from wire.NodeID, q *wire.QueryChannelRange) error {
 	if !s.checkChain(q.ChainHash) {
 		s.mu.Lock()
@@ -107,6 +111,18 @@ func (s *syncer) onQueryChannelRange(from wire.NodeID, q *wire.QueryChannelRange
 	if q.NumBlocks == 0 {
 		return errorf("query_channel_range with number_of_blocks 0: %w", ErrProtocol)
 	}
+	// Each query scans the graph and queues its whole answer: a peer gets
+	// rangeQueriesPerTick of them per tick, so a flood of 40-byte queries
+	// cannot make us scan and queue without bound.
+	s.mu.Lock()
+	if ps := s.peers[from]; ps != nil {
+		ps.rangeQueries++
+		if ps.rangeQueries > rangeQueriesPerTick {
+			s.mu.Unlock()
+			return errorf("more than %d query_channel_range in one tick: %w", rangeQueriesPerTick, ErrRateLimited)
+		}
+	}
+	s.mu.Unlock()
 	replies := rangeReplies(q, s.g.channelsInRange(uint64(q.FirstBlockHeight), q.EndHeight()), s.g.cfg.ReplyBatch)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -317,6 +333,7 @@ func (g *Graph) answerMessages(w want, sent map[wire.NodeID]bool, dst []wire.Mes
 // and then of its filter backlog.
 func (s *syncer) pace(ps *peerSync) {
 	s.mu.Lock()
+	ps.rangeQueries = 0
 	budget := s.g.cfg.BacklogPerTick
 	n := min(len(ps.answer), budget)
 	answer := slices.Clone(ps.answer[:n])

@@ -40,6 +40,9 @@ type peerSync struct {
 	wants       []want
 	scidActive  bool
 
+	// rangeQueries counts their query_channel_range since the last tick.
+	rangeQueries int
+
 	// Their query_short_channel_ids being answered, paced by ticks.
 	answering bool
 	answer    []want

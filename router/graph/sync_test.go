@@ -123,6 +123,22 @@ func TestQueryProtocolViolations(t *testing.T) {
 	require.ErrorIs(t, h.HandleRoutingMessage(id, &wire.QueryChannelRange{ChainHash: main}), graph.ErrProtocol)
 }
 
+// TestRangeQueryFlood: a peer may send two query_channel_range per tick;
+// the third is refused before the graph is scanned, and a tick resets it.
+func TestRangeQueryFlood(t *testing.T) {
+	g, err := graph.New(graph.Config{})
+	require.NoError(t, err)
+	id := wire.NodeID{2}
+	h := g.Handler()
+	require.NoError(t, h.PeerConnected(id, &wire.Init{}, true))
+	q := &wire.QueryChannelRange{ChainHash: mainnet(t), NumBlocks: 0xFFFFFFFF}
+	require.NoError(t, h.HandleRoutingMessage(id, q))
+	require.NoError(t, h.HandleRoutingMessage(id, q))
+	require.ErrorIs(t, h.HandleRoutingMessage(id, q), graph.ErrRateLimited)
+	g.Tick(time.Unix(1_700_000_000, 0))
+	require.NoError(t, h.HandleRoutingMessage(id, q))
+}
+
 func mainnet(t testing.TB) chainhash.Hash {
 	t.Helper()
 	h, err := chainhash.NewHashFromStr("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f")
