@@ -6,11 +6,11 @@ import (
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
 
+	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/keys"
 )
 
@@ -187,7 +187,5 @@ func scriptFor(t AddressType, pub *btcec.PublicKey) ([]byte, error) {
 	if t == P2TR {
 		return txscript.PayToTaprootScript(txscript.ComputeTaprootKeyNoScript(pub))
 	}
-	b := make([]byte, 0, 22)
-	b = append(b, txscript.OP_0, txscript.OP_DATA_20)
-	return append(b, btcutil.Hash160(pub.SerializeCompressed())...), nil
+	return commit.P2WPKH(pub), nil
 }

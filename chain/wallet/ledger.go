@@ -174,10 +174,8 @@ func (w *Wallet) evict(txid chainhash.Hash) {
 		if u.SpentBy != nil {
 			w.evict(*u.SpentBy)
 		}
-		for l, lockTx := range w.locks {
-			if l == op {
-				w.evict(lockTx)
-			}
+		if lockTx, ok := w.locks[op]; ok {
+			w.evict(lockTx)
 		}
 		delete(w.utxos, op)
 		w.dirtyUTXOs[op] = struct{}{}

@@ -55,10 +55,10 @@ func (w *Wallet) fundOutputs(ctx context.Context, outputs []*btcwire.TxOut, targ
 		if o.Value < dustLimit(o.PkScript) {
 			return nil, fmt.Errorf("%w: output %d of %d sat is below %d sat", ErrDust, i, o.Value, dustLimit(o.PkScript))
 		}
-		amount += o.Value
-	}
-	if amount > btcMaxSatoshi {
-		return nil, fmt.Errorf("%w: %d sat", ErrInvalidAmount, amount)
+		amount += o.Value // both at most btcMaxSatoshi: no overflow
+		if amount > btcMaxSatoshi {
+			return nil, fmt.Errorf("%w: outputs 0..%d add up to %d sat, over the 21M BTC limit", ErrInvalidAmount, i, amount)
+		}
 	}
 	rate, err := w.feeRate(ctx, target)
 	if err != nil {
