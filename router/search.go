@@ -270,22 +270,6 @@ func (s *search) reset(n int) {
 
 func (r *Router) putSearch(s *search) { r.scratch.Put(s) }
 
-// fee is the forwarding fee of pol for amt, BOLT 7's
-// fee_base_msat + amt*fee_proportional_millionths/1,000,000 rounded down,
-// computed without overflow; ok is false when it does not fit 64 bits.
-func fee(pol *graph.Policy, amt wire.MilliSatoshi) (wire.MilliSatoshi, bool) {
-	hi, lo := bits.Mul64(uint64(amt), uint64(pol.FeeProportionalMillionths))
-	if hi >= 1_000_000 {
-		return 0, false
-	}
-	q, _ := bits.Div64(hi, lo, 1_000_000)
-	f := q + uint64(pol.FeeBaseMsat)
-	if f < q {
-		return 0, false
-	}
-	return wire.MilliSatoshi(f), true
-}
-
 func addSat(a, b uint64) uint64 {
 	s := a + b
 	if s < a {
@@ -340,7 +324,7 @@ func (rs *runState) relax(n, from int32, pol *graph.Policy, u ChannelUsage, via 
 	}
 	amt, cltv, cost := L.amt, uint32(L.cltv), L.cost-rs.bound(n)
 	if from != p.payer {
-		f, ok := fee(pol, amt)
+		f, ok := pol.Fee(amt)
 		if !ok {
 			return
 		}

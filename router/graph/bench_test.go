@@ -128,7 +128,8 @@ func BenchmarkViewScan(b *testing.B) {
 			for _, e := range v.Edges(graph.NodeIdx(i)) {
 				p := v.Policy(e.Chan, 1-e.Dir)
 				if p.Usable() {
-					sink += uint64(p.Fee(100_000_000))
+					f, _ := p.Fee(100_000_000)
+					sink += uint64(f)
 				}
 				edges++
 			}

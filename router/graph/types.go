@@ -2,6 +2,7 @@ package graph
 
 import (
 	"github.com/lnkit/lnkit/wire"
+	"math/bits"
 )
 
 // NodeIdx is the dense index of a node: 0 ≤ NodeIdx < View.NodeSlots().
@@ -52,9 +53,20 @@ func (p *Policy) Usable() bool {
 }
 
 // Fee returns the fee for forwarding amt, as BOLT 7 computes it:
-// fee_base_msat + amt*fee_proportional_millionths/1_000_000 (rounded down).
-func (p *Policy) Fee(amt wire.MilliSatoshi) wire.MilliSatoshi {
-	return wire.MilliSatoshi(p.FeeBaseMsat) + amt*wire.MilliSatoshi(p.FeeProportionalMillionths)/1_000_000
+// fee_base_msat + amt*fee_proportional_millionths/1_000_000 (rounded down),
+// in 128-bit arithmetic. ok is false when the fee does not fit in 64 bits
+// (hostile policies can ask for that): such a hop cannot be used.
+func (p *Policy) Fee(amt wire.MilliSatoshi) (fee wire.MilliSatoshi, ok bool) {
+	hi, lo := bits.Mul64(uint64(amt), uint64(p.FeeProportionalMillionths))
+	if hi >= 1_000_000 {
+		return 0, false
+	}
+	q, _ := bits.Div64(hi, lo, 1_000_000)
+	f := q + uint64(p.FeeBaseMsat)
+	if f < q {
+		return 0, false
+	}
+	return wire.MilliSatoshi(f), true
 }
 
 // ChannelFlags are facts about a channel as a whole.
