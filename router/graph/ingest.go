@@ -134,7 +134,10 @@ func (g *Graph) prefilter(items []item) {
 			if it.err != nil {
 				continue
 			}
-			it.hash, _ = m.SignedDataHash()
+			if it.hash, it.err = m.SignedDataHash(); it.err != nil {
+				it.err = fmt.Errorf("graph: %w: %w", ErrMalformed, it.err)
+				continue
+			}
 			it.checks[0] = sigCheck{sig: &m.Signature, key: g.knownKey(signer), point: wire.Point(signer)}
 			it.n = 1
 		default:
