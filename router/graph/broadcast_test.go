@@ -88,3 +88,27 @@ func TestUpdateBeforeAnnouncement(t *testing.T) {
 	require.True(t, ok)
 	require.Zero(t, info.Policy[1].Flags&graph.PolicyKnown)
 }
+
+// TestParkedUpdatesExpire: an update parked for a channel whose
+// announcement never comes is forgotten after ten minutes, freeing the
+// bounded set for others.
+func TestParkedUpdatesExpire(t *testing.T) {
+	n, g := small(t, graph.Config{MaxPendingUpdates: 1})
+	h := g.Handler()
+	id := wire.NodeID{2, 7}
+	require.NoError(t, h.PeerConnected(id, queriesInit(), true))
+	g.Tick(graphtest.BaseTime())
+	require.NoError(t, h.HandleRoutingMessage(id, n.Update(0, 1, true)))
+	g.Tick(graphtest.BaseTime().Add(11 * time.Minute)) // parked update expires
+	require.NoError(t, h.HandleRoutingMessage(id, n.Update(1, 1, true)))
+	g.Tick(graphtest.BaseTime().Add(11 * time.Minute))
+	require.NoError(t, h.HandleRoutingMessage(id, n.Announcement(0, true)))
+	require.NoError(t, h.HandleRoutingMessage(id, n.Announcement(1, true)))
+	g.Tick(graphtest.BaseTime().Add(11 * time.Minute))
+	info, ok := g.ChannelInfo(n.Channels[0].SCID)
+	require.True(t, ok)
+	require.Zero(t, info.Policy[1].Flags&graph.PolicyKnown, "the expired update was forgotten")
+	info, ok = g.ChannelInfo(n.Channels[1].SCID)
+	require.True(t, ok)
+	require.Equal(t, n.Channels[1].Policy[1], info.Policy[1], "the later update took the freed place")
+}

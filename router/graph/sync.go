@@ -291,6 +291,11 @@ func (s *syncer) tick(now time.Time) {
 	s.flushInbox()
 	s.mu.Lock()
 	s.now = now
+	for k, p := range s.pending {
+		if now.Sub(p.at) > parkTTL {
+			delete(s.pending, k)
+		}
+	}
 	due := !now.Before(s.nextFlush)
 	if due {
 		s.nextFlush = now.Add(s.g.cfg.BroadcastInterval)
@@ -315,19 +320,25 @@ func errorf(format string, args ...any) error {
 type pendingUpdate struct {
 	msg  *wire.ChannelUpdate
 	from wire.NodeID
+	at   time.Time // when it was parked
 }
+
+// parkTTL is how long an update of an unknown channel waits for the
+// announcement: junk updates for channels that never come cannot hold the
+// bounded set for good.
+const parkTTL = 10 * time.Minute
 
 // park keeps an update of an unknown channel, in case its announcement
 // follows (say, after a rate-limited funding lookup). Newer replace older
-// for a direction; when the set is full new ones are dropped. Caller holds
-// s.mu.
+// for a direction; when the set is full new ones are dropped; each is
+// forgotten parkTTL after it was parked (on a tick). Caller holds s.mu.
 func (s *syncer) park(u *wire.ChannelUpdate, from wire.NodeID) {
 	k := stagKey{scid: u.ShortChannelID.ToUint64(), dir: int8(u.ChannelFlags.Direction())}
 	old, ok := s.pending[k]
 	switch {
 	case ok && old.msg.Timestamp >= u.Timestamp:
 	case ok || len(s.pending) < s.g.cfg.MaxPendingUpdates:
-		s.pending[k] = pendingUpdate{msg: u, from: from}
+		s.pending[k] = pendingUpdate{msg: u, from: from, at: s.now}
 	}
 }
 
