@@ -81,8 +81,11 @@ type ProcessedPacket struct {
 // Process peels the layer of pkt meant for this node. assocData is the
 // associated data the origin used: the HTLC's payment hash. cltvExpiry is
 // the HTLC's cltv_expiry: the replay log keeps the packet's secret until
-// the chain reaches it. Every failure is a *ProcessError naming the
-// failure code to send back.
+// the chain reaches it. cltvExpiry comes from the peer: the caller must
+// first refuse an HTLC whose cltv_expiry is too far above the current
+// height (BOLT 4's expiry_too_far), or one peer could fill the replay log
+// with entries that Prune never reaches. Every failure is a *ProcessError
+// naming the failure code to send back.
 func (p *Processor) Process(pkt *Packet, assocData []byte, cltvExpiry uint32) (*ProcessedPacket, error) {
 	return p.process(pkt, assocData, cltvExpiry, nil)
 }
