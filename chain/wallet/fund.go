@@ -249,7 +249,17 @@ func (w *Wallet) recordOwn(ctx context.Context, f *funded, status txStatus) erro
 
 // registerOwn tells the filter about an own transaction.
 func (w *Wallet) registerOwn(rec *txRecord) {
-	if w.cfg.Filter != nil && len(rec.Tx.TxOut) > 0 {
+	if w.cfg.Filter == nil {
+		return
+	}
+	if len(rec.Tx.TxOut) > 0 {
 		w.cfg.Filter.RegisterTx(rec.TxID, rec.Tx.TxOut[0].PkScript)
+	}
+	// A light source must also report a rival spend of a non-wallet input
+	// (see externalSpends).
+	for _, in := range rec.Tx.TxIn {
+		if _, ok := w.utxos[in.PreviousOutPoint]; !ok {
+			w.cfg.Filter.RegisterOutput(chain.WatchedOutput{OutPoint: in.PreviousOutPoint})
+		}
 	}
 }

@@ -30,9 +30,35 @@ func (w *Wallet) relevant(tx *btcwire.MsgTx) bool {
 	return false
 }
 
+// externalSpends maps the inputs of the wallet's own unconfirmed
+// transactions that are not wallet coins (the channel outputs and anchors
+// of sweeps and fee bumps) to the transaction spending them. Another
+// transaction confirming one of them (a third party taking an anchor, the
+// counterparty claiming first) makes that own transaction dead. Nil when
+// there are none, which is the usual case.
+func (w *Wallet) externalSpends() map[btcwire.OutPoint]chainhash.Hash {
+	var ext map[btcwire.OutPoint]chainhash.Hash
+	for txid, rec := range w.txs {
+		if !rec.Own || rec.Status != txUnconfirmed {
+			continue
+		}
+		for _, in := range rec.Tx.TxIn {
+			if _, ok := w.utxos[in.PreviousOutPoint]; ok {
+				continue
+			}
+			if ext == nil {
+				ext = make(map[btcwire.OutPoint]chainhash.Hash)
+			}
+			ext[in.PreviousOutPoint] = txid
+		}
+	}
+	return ext
+}
+
 // connectTx records that tx confirmed at height in block hash, at position
-// index. Irrelevant transactions are ignored; repeated calls are harmless.
-func (w *Wallet) connectTx(tx *btcwire.MsgTx, height int32, hash chainhash.Hash, index int) {
+// index; ext is externalSpends. Irrelevant transactions are ignored;
+// repeated calls are harmless.
+func (w *Wallet) connectTx(tx *btcwire.MsgTx, height int32, hash chainhash.Hash, index int, ext map[btcwire.OutPoint]chainhash.Hash) {
 	if !wellFormed(tx) {
 		w.log.Warn("wallet: malformed transaction ignored", "height", height, "block", hash.String(), "index", index)
 		return
@@ -40,6 +66,9 @@ func (w *Wallet) connectTx(tx *btcwire.MsgTx, height int32, hash chainhash.Hash,
 	// Every transaction the wallet knows spends or pays it, so the cheap
 	// map lookups of relevant come before hashing.
 	if !w.relevant(tx) {
+		if ext != nil {
+			w.evictExternalConflicts(tx, ext)
+		}
 		return
 	}
 	txid := tx.TxHash()
@@ -48,6 +77,9 @@ func (w *Wallet) connectTx(tx *btcwire.MsgTx, height int32, hash chainhash.Hash,
 		return
 	}
 	w.evictConflicts(tx, txid)
+	if ext != nil {
+		w.evictExternalConflicts(tx, ext)
+	}
 	if !known || rec.Status == txLocked {
 		if !known {
 			rec = &txRecord{Tx: tx, TxID: txid}
@@ -136,6 +168,30 @@ func (w *Wallet) evictConflicts(tx *btcwire.MsgTx, txid chainhash.Hash) {
 			w.evict(*u.SpentBy)
 		} else {
 			w.log.Warn("wallet: coin spent twice on chain", "coin", u.OutPoint.String())
+		}
+	}
+}
+
+// evictExternalConflicts evicts the own unconfirmed transactions that
+// spend a non-wallet input that tx, just confirmed, spends too: they can
+// never confirm, and their wallet coins must be spendable again.
+func (w *Wallet) evictExternalConflicts(tx *btcwire.MsgTx, ext map[btcwire.OutPoint]chainhash.Hash) {
+	var txid *chainhash.Hash
+	for _, in := range tx.TxIn {
+		own, ok := ext[in.PreviousOutPoint]
+		if !ok {
+			continue
+		}
+		if txid == nil {
+			h := tx.TxHash()
+			txid = &h
+		}
+		if own == *txid {
+			continue
+		}
+		if _, live := w.txs[own]; live {
+			w.log.Info("wallet: transaction evicted: another spent its input", "txid", own.String(), "by", txid.String(), "input", in.PreviousOutPoint.String())
+			w.evict(own)
 		}
 	}
 }

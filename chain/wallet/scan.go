@@ -23,8 +23,9 @@ func (w *Wallet) BlockConnected(block *btcwire.MsgBlock, height int32) {
 		w.log.Warn("wallet: block does not extend the best block",
 			"height", height, "hash", hash.String(), "best", w.best.Height)
 	}
+	ext := w.externalSpends()
 	for i, tx := range block.Transactions {
-		w.connectTx(tx, height, hash, i)
+		w.connectTx(tx, height, hash, i, ext)
 	}
 	w.setBest(chain.BestBlock{Hash: hash, Height: height})
 }
@@ -77,8 +78,9 @@ func (w *Wallet) TransactionsConfirmed(header *btcwire.BlockHeader, txdata []cha
 	hash := header.BlockHash()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	ext := w.externalSpends()
 	for _, td := range txdata {
-		w.connectTx(td.Tx, height, hash, td.Index)
+		w.connectTx(td.Tx, height, hash, td.Index, ext)
 	}
 	if err := w.flush(context.Background()); err != nil {
 		w.log.Error("wallet: persist", "err", err)

@@ -149,3 +149,26 @@ func TestBumpFee(t *testing.T) {
 	_, err = f.w.BumpFee(ctx, BumpRequest{Parent: cf.parent, Anchor: cf.descs[3], FeeRate: rate})
 	require.ErrorIs(t, err, ErrInsufficientFunds, "the only coin is spent by the first child")
 }
+
+// TestRivalSpendEvictsChild: when someone else's transaction takes the
+// anchor our fee-bump child spends (anyone may, after 16 blocks), the child
+// can never confirm: the wallet forgets it and its wallet coin is
+// spendable again.
+func TestRivalSpendEvictsChild(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 12)
+	fund := payTx(1, f.script(P2TR), 100_000)
+	f.mine(fund)
+	cf := newCloseFixture(t, testSeed(12))
+	child, err := f.w.BumpFee(ctx, BumpRequest{Parent: cf.parent, ParentFee: 300, Anchor: cf.descs[3], FeeRate: 5000})
+	require.NoError(t, err)
+	require.Equal(t, Balance{Unconfirmed: btcutil.Amount(child.TxOut[0].Value)}, f.w.Balance())
+
+	rival := btcwire.NewMsgTx(2)
+	rival.AddTxIn(btcwire.NewTxIn(&cf.descs[3].OutPoint, nil, nil))
+	rival.AddTxOut(btcwire.NewTxOut(300, otherScript))
+	f.mine(cf.parent, rival)
+	require.Equal(t, Balance{Confirmed: 100_000}, f.w.Balance(), "the child is gone, its coin is back")
+	_, err = f.w.BumpFee(ctx, BumpRequest{Parent: cf.parent, ParentFee: 300, Anchor: cf.descs[3], FeeRate: 5000})
+	require.NoError(t, err, "the coin can fund again")
+}
