@@ -28,8 +28,8 @@ type Store struct {
 	read      *sql.Stmt
 	list      *sql.Stmt
 	wconn     *sql.Conn         // the one connection writes use, by the committer only
-	put       *sql.Stmt         // on wconn
-	del       *sql.Stmt         // on wconn
+	put       *sql.Stmt         // prepared on the pool, so a tx on wconn reuses its copy there
+	del       *sql.Stmt         // likewise
 	committer *sqlrow.Committer // every write goes through it (commit.go)
 }
 
@@ -117,9 +117,9 @@ func (s *Store) init(ctx context.Context, path string) error {
 	}{
 		{&s.read, s.db.PrepareContext, "SELECT value, sum FROM kv WHERE primary_ns = ? AND secondary_ns = ? AND key = ?"},
 		{&s.list, s.db.PrepareContext, "SELECT key FROM kv WHERE primary_ns = ? AND secondary_ns = ? ORDER BY key"},
-		{&s.put, s.wconn.PrepareContext, "INSERT INTO kv (primary_ns, secondary_ns, key, value, sum) VALUES (?, ?, ?, ?, ?) " +
+		{&s.put, s.db.PrepareContext, "INSERT INTO kv (primary_ns, secondary_ns, key, value, sum) VALUES (?, ?, ?, ?, ?) " +
 			"ON CONFLICT (primary_ns, secondary_ns, key) DO UPDATE SET value = excluded.value, sum = excluded.sum"},
-		{&s.del, s.wconn.PrepareContext, "DELETE FROM kv WHERE primary_ns = ? AND secondary_ns = ? AND key = ?"},
+		{&s.del, s.db.PrepareContext, "DELETE FROM kv WHERE primary_ns = ? AND secondary_ns = ? AND key = ?"},
 	} {
 		if *p.stmt, err = p.prep(ctx, p.sql); err != nil {
 			return fmt.Errorf("sqlitestore: open %s: prepare: %w", path, err)
