@@ -189,13 +189,13 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 			return nil, fmt.Errorf("%w: missing record %d", ErrCorrupt, t)
 		}
 	}
-	m, err := New(cfg)
+	m, err := newMonitor(cfg, false)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	m.latestID = latestID
 	if prev != nil {
-		if m.prevHolder, err = m.buildHolder(prev); err != nil {
+		if m.prevHolder, err = m.buildHolder(prev, false); err != nil {
 			return nil, fmt.Errorf("%w: previous holder: %w", ErrCorrupt, err)
 		}
 	}
