@@ -67,7 +67,7 @@ func decodeBatch(b []byte) ([]persist.Op, error) {
 	if uint64(count) > uint64(len(rest)/minOpLen) {
 		return nil, corrupt("batch file claims %d ops in %d bytes", count, len(rest))
 	}
-	ops := make([]persist.Op, 0, count)
+	ops := make([]persist.Op, 0, min(count, 1024)) // a crafted count does not size the allocation
 	for range count {
 		if len(rest) < 1 {
 			return nil, corrupt("batch file truncated")
