@@ -55,7 +55,7 @@ type ChannelMonitor struct {
 	holder, prevHolder *holderCommitment
 	// counterparty are the unrevoked counterparty commitments, oldest
 	// first (at most two: the current one and the one being revoked).
-	counterparty []*counterpartyCommitment
+	counterparty   []*counterpartyCommitment
 	secrets        keys.SecretStore
 	shutdownScript []byte
 	forceClosed    bool
