@@ -55,3 +55,28 @@ func (e *RuleError) Is(target error) bool {
 func ruleErr(rule Rule, format string, args ...any) *RuleError {
 	return &RuleError{Rule: rule, Msg: fmt.Sprintf(format, args...)}
 }
+
+// Errors of the channel manager, matched with errors.Is.
+var (
+	// ErrUnknownChannel: no channel with that id and counterparty, or not
+	// in a phase where the call applies.
+	ErrUnknownChannel = errors.New("channel: unknown channel")
+	// ErrPeerNotConnected: the call needs a connected peer.
+	ErrPeerNotConnected = errors.New("channel: peer not connected")
+	// ErrInvalidChannelRequest: CreateChannel's arguments describe a
+	// channel we would not accept ourselves.
+	ErrInvalidChannelRequest = errors.New("channel: invalid channel request")
+	// ErrInvalidFundingTx: FundingTransactionGenerated's transaction does
+	// not pay exactly the funding output with only segwit inputs.
+	ErrInvalidFundingTx = errors.New("channel: invalid funding transaction")
+	// ErrChannelNotUsable: the channel is not in a state where the call
+	// applies (closing, not ready).
+	ErrChannelNotUsable = errors.New("channel: channel not usable")
+	// ErrMonitorUpdateFailed: the monitor could not persist an update; the
+	// channel is stopped.
+	ErrMonitorUpdateFailed = errors.New("channel: monitor update failed")
+	// ErrPersistence: the Manager's store (or its event queue) failed.
+	ErrPersistence = errors.New("channel: persistence failed")
+	// ErrCorruptRecord: a stored channel cannot be read.
+	ErrCorruptRecord = errors.New("channel: corrupt channel record")
+)

@@ -64,15 +64,6 @@ func estimatorAround(b wire.FeeRate) staticEstimator {
 	}
 }
 
-// openerTarget is the estimator target an opener uses for the commitment
-// fee rate of type t.
-func openerTarget(t commit.ChannelType) chain.ConfirmationTarget {
-	if t.HasAnchors() {
-		return chain.TargetAnchorChannelFee
-	}
-	return chain.TargetNonAnchorChannelFee
-}
-
 // simulatedOpen is the open_channel a node with policy cfg sends for a
 // channel of type ct, as the manager will build it.
 func simulatedOpen(t testing.TB, cfg UserConfig, est chain.FeeEstimator, ct ChannelType,

@@ -120,3 +120,23 @@ func acceptRules() ruleSet {
 		points: RuleAcceptPoints, script: RuleAcceptUpfrontShutdownScript,
 	}
 }
+
+// The rules of funding and of messages in the wrong phase.
+const (
+	// RuleOpenTemporaryChannelID: open_channel reuses a temporary id of a
+	// channel being negotiated with the same peer.
+	RuleOpenTemporaryChannelID Rule = "open_channel.temporary_channel_id"
+	// RuleFundingCreatedOutpoint: funding_created names a funding output
+	// whose channel id is already in use.
+	RuleFundingCreatedOutpoint Rule = "funding_created.funding_output_index"
+	// RuleFundingCreatedSignature: funding_created's signature does not
+	// sign our first commitment.
+	RuleFundingCreatedSignature Rule = "funding_created.signature"
+	// RuleFundingSignedSignature: funding_signed's signature does not sign
+	// our first commitment.
+	RuleFundingSignedSignature Rule = "funding_signed.signature"
+	// RuleUnexpectedMessage: a message the channel's phase does not
+	// expect (funding_signed before funding_created, a second
+	// accept_channel, ...).
+	RuleUnexpectedMessage Rule = "channel.unexpected_message"
+)

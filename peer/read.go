@@ -301,5 +301,9 @@ func (m *Manager) handleFirstMessage(c *conn, msg wire.Message, decodeErr error)
 }
 
 // isGossip reports whether t is a BOLT 7 message, owned by the
-// RoutingMessageHandler.
-func isGossip(t wire.MessageType) bool { return t >= 256 && t < 512 }
+// RoutingMessageHandler. announcement_signatures is BOLT 7's but goes
+// to the ChannelMessageHandler: only a channel's endpoints exchange it,
+// and the channel manager holds the funding key that answers it.
+func isGossip(t wire.MessageType) bool {
+	return t >= 256 && t < 512 && t != wire.MsgAnnouncementSignatures
+}

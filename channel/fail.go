@@ -1,0 +1,178 @@
+package channel
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/peer"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// failChannel fails the channel of e because of err (BOLT 1 and 2): the
+// peer gets an error naming the channel and what went wrong; a channel
+// still negotiating is forgotten, a funded one is force-closed.
+func (m *Manager) failChannel(p *peerState, e *entry, err error) {
+	id := e.phase.channelID()
+	m.cfg.Logger.Warn("channel: failing channel", "node_id", p.id, "channel_id", id, "err", err)
+	e.out.send(&wire.Error{ChannelID: id, Data: []byte(peerText(err))})
+	reason := events.ProcessingError(err.Error())
+	if d := e.data(); d != nil {
+		m.forceClose(p, e, d, reason)
+		return
+	}
+	// The error goes out before the entry is forgotten.
+	p.out = append(p.out, e.out.drain(p.id)...)
+	m.forgetUnfunded(p, e, reason)
+}
+
+// peerText is the text of the error message for err: a rule names itself;
+// anything else says what failed without our package prefix.
+func peerText(err error) string {
+	var re *RuleError
+	if errors.As(err, &re) {
+		return re.PeerMessage()
+	}
+	return "lnkit: " + strings.TrimPrefix(err.Error(), "channel: ")
+}
+
+// forgetUnfunded forgets a channel that was never funded: an outbound one
+// whose funding transaction was built gets DiscardFunding (the application
+// releases its coins), and the application hears ChannelClosed for the
+// channels it knew of.
+func (m *Manager) forgetUnfunded(p *peerState, e *entry, reason events.ClosureReason) {
+	p.removeEntry(e)
+	switch o := e.phase.(type) {
+	case *outboundOpening:
+		closed := &events.ChannelClosed{
+			ChannelID: o.channelID(), UserChannelID: o.userChannelID, Reason: reason,
+			CounterpartyNodeID: p.id, ChannelCapacity: o.sent.FundingAmount,
+		}
+		if o.d == nil {
+			m.logIf(m.appendEvents(closed))
+			return
+		}
+		discard := &events.DiscardFunding{
+			ChannelID: o.d.id, UserChannelID: o.userChannelID, FundingTx: o.d.fundingTx,
+			FundingOutPoint: o.d.params.FundingOutpoint,
+		}
+		m.logIf(m.forget(o.d.id, closed, discard))
+	case *inboundOpening:
+		if o.accepted != nil {
+			m.logIf(m.appendEvents(&events.ChannelClosed{
+				ChannelID: o.channelID(), UserChannelID: o.userChannelID, Reason: reason,
+				CounterpartyNodeID: p.id, ChannelCapacity: o.open.FundingAmount,
+			}))
+		}
+	}
+}
+
+// logIf logs a persistence error the Manager cannot return to anyone.
+func (m *Manager) logIf(err error) {
+	if err != nil {
+		m.cfg.Logger.Error("channel: persistence failed", "err", err)
+	}
+}
+
+// forceClose closes a funded channel unilaterally: the monitor is told no
+// new commitment will come, our latest commitment is broadcast (unless the
+// monitor knows we are behind: then broadcasting it would hand the peer
+// our funds, and we wait for theirs), and the channel is forgotten by the
+// Manager with a ChannelClosed event. The monitor claims our outputs.
+func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.ClosureReason) {
+	if !d.mon.failed {
+		d.mon.latest++
+		st := m.cfg.Watch.UpdateChannel(d.id, &monitor.Update{ID: d.mon.latest, Steps: []monitor.Step{&monitor.ChannelForceClosed{}}})
+		if st == monitor.Failed {
+			m.cfg.Logger.Error("channel: monitor refused the force-close update", "channel_id", d.id)
+		}
+	}
+	var bump events.Event
+	tx, err := m.cfg.Watch.LatestHolderCommitmentTx(d.id, d.signer)
+	switch {
+	case err != nil:
+		m.cfg.Logger.Warn("channel: our commitment is not broadcast", "channel_id", d.id, "err", err)
+	default:
+		e.out.dropMessages()
+		m.queueBroadcast(tx)
+		bump = m.bumpEvent(d, tx)
+	}
+	if reason.Kind == events.ClosedHolderForceClosed {
+		reason.Broadcast = err == nil
+	}
+	local, _ := d.balances()
+	closed := &events.ChannelClosed{
+		ChannelID: d.id, UserChannelID: d.userChannelID, Reason: reason, CounterpartyNodeID: p.id,
+		ChannelCapacity: d.params.Capacity, FundingOutPoint: d.params.FundingOutpoint, LastLocalBalance: local,
+	}
+	evs := []events.Event{closed}
+	if bump != nil {
+		evs = append(evs, bump)
+	}
+	m.logIf(m.forget(d.id, evs...))
+	// What is queued (the error message) still goes out.
+	p.out = append(p.out, e.out.drain(p.id)...)
+	p.removeEntry(e)
+	m.unregisterID(d.id)
+}
+
+// drain returns the queued messages for to, ungated, and empties the
+// outbox (the channel is gone: its gates no longer matter for messages
+// such as an error).
+func (o *outbox) drain(to wire.NodeID) []peer.Outbound {
+	var out []peer.Outbound
+	for _, it := range o.items {
+		if it.msg != nil {
+			out = append(out, peer.Outbound{To: to, Msg: it.msg, Disconnect: it.disconnect})
+		}
+	}
+	o.items = nil
+	return out
+}
+
+// handlePeerError fails the channel an error message names, or every
+// channel with the peer for an all-zero channel id (BOLT 1). An error for
+// a channel we do not have is ignored; an error never gets an error back.
+func (m *Manager) handlePeerError(p *peerState, msg *wire.Error) {
+	reason := events.CounterpartyError(msg.Data)
+	var targets []*entry
+	if msg.ChannelID.IsAll() {
+		targets = append(targets, p.entries...)
+	} else if e := p.byID[msg.ChannelID]; e != nil {
+		targets = append(targets, e)
+	}
+	for _, e := range targets {
+		if d := e.data(); d != nil {
+			m.forceClose(p, e, d, reason)
+		} else {
+			m.forgetUnfunded(p, e, reason)
+		}
+	}
+}
+
+// ForceCloseChannel closes channel id with counterparty unilaterally:
+// the peer gets an error, our latest commitment is broadcast, and our funds
+// come back through SpendableOutputs events after the delay. A channel
+// still negotiating is just forgotten.
+func (m *Manager) ForceCloseChannel(id wire.ChannelID, counterparty wire.NodeID, reason string) error {
+	p := m.peer(counterparty, false)
+	if p == nil {
+		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, id, counterparty)
+	}
+	p.mu.Lock()
+	defer func() { p.mu.Unlock(); m.flush() }()
+	e := p.byID[id]
+	if e == nil {
+		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, id, counterparty)
+	}
+	e.out.send(&wire.Error{ChannelID: id, Data: []byte("lnkit: channel force-closed by its owner")})
+	if d := e.data(); d != nil {
+		m.forceClose(p, e, d, events.HolderForceClosed(events.SanitizeText(reason), true))
+		return nil
+	}
+	p.out = append(p.out, e.out.drain(p.id)...)
+	m.forgetUnfunded(p, e, events.HolderForceClosed(events.SanitizeText(reason), false))
+	return nil
+}

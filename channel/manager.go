@@ -1,0 +1,362 @@
+package channel
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/peer"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// Manager holds every channel of the node (BOLT 2): it negotiates new
+// channels, follows their funding on chain, closes them, and re-establishes
+// them when a peer reconnects. It implements peer.ChannelMessageHandler
+// and chain.Listen.
+//
+// The Manager is a state machine driven by its caller: messages in
+// (HandleChannelMessage), blocks in (BlockConnected), time in (TimerTick),
+// monitor completions in (MonitorUpdateCompleted); messages out
+// (PendingMessages), events out (the events.Queue), transactions out
+// (the Broadcaster, called after the Manager's locks are released). It
+// starts no goroutine and reads no clock or randomness of its own.
+//
+// It is safe for concurrent use: a map lock finds a peer, then that peer's
+// lock guards its channels; no two peers' locks are ever held at once, and
+// no lock is held while transactions are broadcast.
+type Manager struct {
+	cfg   Config
+	ourID wire.NodeID
+
+	mu    sync.Mutex // guards peers, best, now, txs
+	peers map[wire.NodeID]*peerState
+	// ids maps every funded channel's permanent id to its peer.
+	ids  map[wire.ChannelID]wire.NodeID
+	best chain.BestBlock
+	now  time.Time
+	// txs are transactions released for broadcast, sent by flush once no
+	// lock is held.
+	txs []*btcwire.MsgTx
+}
+
+// peerState is one peer and its channels, under its own lock.
+type peerState struct {
+	mu sync.Mutex
+	id wire.NodeID
+	// connected reports a live connection (PeerConnected without
+	// PeerDisconnected since); init is the peer's init then.
+	connected bool
+	init      *wire.Init
+	// entries are the peer's channels in the order they were created
+	// (so the messages of several channels leave in a deterministic
+	// order), byID finds them by their current id.
+	entries []*entry
+	byID    map[wire.ChannelID]*entry
+	// out are messages not about one of our channels (an error for an
+	// unknown channel).
+	out []peer.Outbound
+}
+
+// New returns a Manager with no channel (a new node). A restarted node
+// uses Load.
+func New(cfg Config) (*Manager, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Manager{
+		cfg:   cfg,
+		ourID: cfg.Node.NodeID(),
+		peers: make(map[wire.NodeID]*peerState),
+		ids:   make(map[wire.ChannelID]wire.NodeID),
+		best:  cfg.BestBlock,
+	}, nil
+}
+
+// BestBlock returns the last block the Manager processed.
+func (m *Manager) BestBlock() chain.BestBlock {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.best
+}
+
+// bestHeight returns the height of the last block processed.
+func (m *Manager) bestHeight() int32 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.best.Height
+}
+
+// peer returns the state of peer id, creating it when create is set.
+func (m *Manager) peer(id wire.NodeID, create bool) *peerState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := m.peers[id]
+	if p == nil && create {
+		p = &peerState{id: id, byID: make(map[wire.ChannelID]*entry)}
+		m.peers[id] = p
+	}
+	return p
+}
+
+// allPeers returns every peer state, in no particular order the callers
+// depend on (each is then locked on its own).
+func (m *Manager) allPeers() []*peerState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ps := make([]*peerState, 0, len(m.peers))
+	for _, p := range m.peers {
+		ps = append(ps, p)
+	}
+	sortPeers(ps)
+	return ps
+}
+
+// addEntry adds a channel to p under id (p locked).
+func (p *peerState) addEntry(id wire.ChannelID, e *entry) {
+	p.entries = append(p.entries, e)
+	p.byID[id] = e
+}
+
+// rekey moves e from id old to id new (p locked).
+func (p *peerState) rekey(old, new wire.ChannelID, e *entry) {
+	delete(p.byID, old)
+	p.byID[new] = e
+}
+
+// removeEntry forgets e (p locked).
+func (p *peerState) removeEntry(e *entry) {
+	for id, x := range p.byID {
+		if x == e {
+			delete(p.byID, id)
+		}
+	}
+	for i, x := range p.entries {
+		if x == e {
+			p.entries = append(p.entries[:i], p.entries[i+1:]...)
+			break
+		}
+	}
+}
+
+// queueBroadcast records txs for the next flush.
+func (m *Manager) queueBroadcast(txs ...*btcwire.MsgTx) {
+	if len(txs) == 0 {
+		return
+	}
+	m.mu.Lock()
+	m.txs = append(m.txs, txs...)
+	m.mu.Unlock()
+}
+
+// flush broadcasts the transactions released so far. It is called by
+// every public method once it holds no lock. A failed broadcast is logged:
+// the transactions are broadcast again (chain.Rebroadcaster, the next
+// release) and the monitor claims on chain whatever happens.
+func (m *Manager) flush() {
+	m.mu.Lock()
+	txs := m.txs
+	m.txs = nil
+	m.mu.Unlock()
+	for _, tx := range txs {
+		if err := m.cfg.Broadcaster.BroadcastTransactions(m.cfg.Context, tx); err != nil {
+			m.cfg.Logger.Warn("channel: broadcast failed", "txid", tx.TxHash(), "err", err)
+		}
+	}
+}
+
+// PendingMessages implements peer.PeerHandler: it releases the messages
+// whose monitor updates are durable.
+func (m *Manager) PendingMessages(dst []peer.Outbound) []peer.Outbound {
+	var txs []*btcwire.MsgTx
+	for _, p := range m.allPeers() {
+		p.mu.Lock()
+		if p.connected {
+			dst = append(dst, p.out...)
+		}
+		p.out = p.out[:0]
+		for _, e := range p.entries {
+			dst, txs = e.out.release(e.updates(), p.id, p.connected, dst, txs)
+		}
+		p.mu.Unlock()
+	}
+	m.queueBroadcast(txs...)
+	m.flush()
+	return dst
+}
+
+// updates returns the entry's monitor updates, nil before a monitor exists.
+func (e *entry) updates() *updates {
+	if d := e.data(); d != nil {
+		return &d.mon
+	}
+	return nil
+}
+
+// data returns the funded channel of the entry, or nil while negotiating.
+func (e *entry) data() *chanData {
+	switch ph := e.phase.(type) {
+	case *funded:
+		return ph.d
+	case *closing:
+		return ph.d
+	}
+	return nil
+}
+
+// PeerConnected implements peer.PeerHandler: the channels with the peer are
+// re-established (channel_reestablish).
+func (m *Manager) PeerConnected(id wire.NodeID, init *wire.Init, _ bool) error {
+	p := m.peer(id, true)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.connected, p.init = true, init
+	for _, e := range p.entries {
+		if d := e.data(); d != nil {
+			m.startReestablish(p, e, d)
+		}
+	}
+	return nil
+}
+
+// PeerDisconnected implements peer.PeerHandler: channels still negotiating
+// are forgotten (BOLT 2), the others wait for the peer to come back.
+func (m *Manager) PeerDisconnected(id wire.NodeID) {
+	p := m.peer(id, false)
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.connected, p.init = false, nil
+	p.out = p.out[:0]
+	for _, e := range append([]*entry(nil), p.entries...) {
+		e.out.dropMessages()
+		if e.data() == nil {
+			m.forgetUnfunded(p, e, events.Reason(events.ClosedDisconnectedBeforeFunding))
+			continue
+		}
+		m.peerGone(e)
+	}
+	p.mu.Unlock()
+	m.flush()
+}
+
+// HandleChannelMessage implements peer.ChannelMessageHandler. A message
+// that breaks a rule fails its channel (an error message to the peer, and
+// a force close when funded); it never disconnects the peer's other
+// channels and never returns an error for a message about one channel.
+func (m *Manager) HandleChannelMessage(from wire.NodeID, msg wire.Message) error {
+	p := m.peer(from, true)
+	p.mu.Lock()
+	err := m.dispatch(p, msg)
+	p.mu.Unlock()
+	m.flush()
+	return err
+}
+
+// dispatch routes msg to its phase (p locked).
+func (m *Manager) dispatch(p *peerState, msg wire.Message) error {
+	switch msg := msg.(type) {
+	case *wire.OpenChannel:
+		m.handleOpenChannel(p, msg)
+	case *wire.AcceptChannel:
+		if e := m.negotiating(p, msg.TemporaryChannelID, msg); e != nil {
+			m.check(p, e, m.handleAcceptChannel(p, e, msg))
+		}
+	case *wire.FundingCreated:
+		if e := m.negotiating(p, msg.TemporaryChannelID, msg); e != nil {
+			m.check(p, e, m.handleFundingCreated(p, e, msg))
+		}
+	case *wire.FundingSigned:
+		if e := m.negotiating(p, msg.ChannelID, msg); e != nil {
+			m.check(p, e, m.handleFundingSigned(p, e, msg))
+		}
+	case *wire.ChannelReady:
+		if e := m.fundedEntry(p, msg.ChannelID, msg); e != nil {
+			m.check(p, e, m.handleChannelReady(p, e, msg))
+		}
+	case *wire.AnnouncementSignatures:
+		if e := m.fundedEntry(p, msg.ChannelID, msg); e != nil {
+			m.check(p, e, m.handleAnnouncementSignatures(p, e, msg))
+		}
+	case *wire.Shutdown:
+		if e := m.fundedEntry(p, msg.ChannelID, msg); e != nil {
+			m.check(p, e, m.handleShutdown(p, e, msg))
+		}
+	case *wire.ClosingSigned:
+		if e := m.fundedEntry(p, msg.ChannelID, msg); e != nil {
+			m.check(p, e, m.handleClosingSigned(p, e, msg))
+		}
+	case *wire.ChannelReestablish:
+		if e := m.fundedEntry(p, msg.ChannelID, msg); e != nil {
+			m.check(p, e, m.handleReestablish(p, e, msg))
+		}
+	case *wire.Error:
+		m.handlePeerError(p, msg)
+	case *wire.Warning:
+		m.cfg.Logger.Info("channel: warning from peer", "node_id", p.id, "channel_id", msg.ChannelID, "text", msg.Text())
+	default:
+		id, ok := messageChannelID(msg)
+		if !ok {
+			return nil
+		}
+		// HTLCs, update_fee, splicing, quiescence and interactive funding
+		// come in later issues: say so for that channel, and keep the
+		// connection and the peer's other channels.
+		p.out = append(p.out, peer.Outbound{To: p.id, Msg: &wire.Warning{
+			ChannelID: id,
+			Data:      []byte(fmt.Sprintf("lnkit: %v is not supported yet", msg.Type())),
+		}})
+	}
+	return nil
+}
+
+// negotiating returns the channel being negotiated under id; for any other
+// id the peer gets an error for that channel and negotiating returns nil.
+func (m *Manager) negotiating(p *peerState, id wire.ChannelID, msg wire.Message) *entry {
+	e := p.byID[id]
+	if e == nil || e.data() != nil {
+		m.errorUnknown(p, id, msg)
+		return nil
+	}
+	return e
+}
+
+// fundedEntry returns the funded (or closing) channel under id; for any
+// other id the peer gets an error for that channel and it returns nil.
+func (m *Manager) fundedEntry(p *peerState, id wire.ChannelID, msg wire.Message) *entry {
+	e := p.byID[id]
+	if e == nil || e.data() == nil {
+		m.errorUnknown(p, id, msg)
+		return nil
+	}
+	return e
+}
+
+// errorUnknown answers a message about a channel we do not have with an
+// error for that channel only (BOLT 1: the peer's other channels go on).
+func (m *Manager) errorUnknown(p *peerState, id wire.ChannelID, msg wire.Message) {
+	m.cfg.Logger.Debug("channel: message for an unknown channel", "node_id", p.id, "channel_id", id, "type", msg.Type())
+	p.out = append(p.out, peer.Outbound{To: p.id, Msg: &wire.Error{
+		ChannelID: id,
+		Data:      []byte(fmt.Sprintf("lnkit: %v for unknown channel", msg.Type())),
+	}})
+}
+
+// check fails the channel of e when err is not nil.
+func (m *Manager) check(p *peerState, e *entry, err error) {
+	if err != nil {
+		m.failChannel(p, e, err)
+	}
+}
+
+// sortPeers orders peers by node id, so that work over every peer happens
+// in the same order on every run.
+func sortPeers(ps []*peerState) {
+	slices.SortFunc(ps, func(a, b *peerState) int { return bytes.Compare(a.id[:], b.id[:]) })
+}

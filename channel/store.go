@@ -1,0 +1,146 @@
+package channel
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/persist"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// The Manager's key layout in its Store:
+//
+//	channels/<channel id hex>         a funded channel's record (ChannelFormat)
+//	channel_funding/<channel id hex>  an outbound funding transaction signed
+//	                                  into funding_created and not yet
+//	                                  funded: after a crash, its coins are
+//	                                  released with DiscardFunding
+//
+// Events go to the events.Queue in the same batch as the record that raised
+// them (events.Queue.AppendWith).
+const (
+	ChannelsNamespace       = "channels"
+	PendingFundingNamespace = "channel_funding"
+)
+
+func channelsNS() persist.Namespace { return persist.Namespace{Primary: ChannelsNamespace} }
+
+func pendingFundingNS() persist.Namespace {
+	return persist.Namespace{Primary: PendingFundingNamespace}
+}
+
+// channelKey is a channel id's key.
+func channelKey(id wire.ChannelID) string { return hex.EncodeToString(id[:]) }
+
+// saveFunded writes a channel's record (and removes its pending-funding
+// entry) together with evs, all or nothing.
+func (m *Manager) saveFunded(d *chanData, evs ...events.Event) error {
+	rec, err := encodeChanData(d)
+	if err != nil {
+		return err
+	}
+	ops := []persist.Op{
+		persist.WriteOp(channelsNS(), channelKey(d.id), rec),
+		persist.RemoveOp(pendingFundingNS(), channelKey(d.id)),
+	}
+	if err := m.cfg.Events.AppendWith(m.cfg.Context, ops, evs...); err != nil {
+		return fmt.Errorf("%w: %w", ErrPersistence, err)
+	}
+	return nil
+}
+
+// save writes a channel's record together with evs.
+func (m *Manager) save(d *chanData, evs ...events.Event) error {
+	rec, err := encodeChanData(d)
+	if err != nil {
+		return err
+	}
+	ops := []persist.Op{persist.WriteOp(channelsNS(), channelKey(d.id), rec)}
+	if err := m.cfg.Events.AppendWith(m.cfg.Context, ops, evs...); err != nil {
+		return fmt.Errorf("%w: %w", ErrPersistence, err)
+	}
+	return nil
+}
+
+// forget removes a channel's record (and any pending funding) together
+// with evs: the channel is closed for the Manager (its monitor goes on).
+func (m *Manager) forget(id wire.ChannelID, evs ...events.Event) error {
+	ops := []persist.Op{
+		persist.RemoveOp(channelsNS(), channelKey(id)),
+		persist.RemoveOp(pendingFundingNS(), channelKey(id)),
+	}
+	if err := m.cfg.Events.AppendWith(m.cfg.Context, ops, evs...); err != nil {
+		return fmt.Errorf("%w: %w", ErrPersistence, err)
+	}
+	return nil
+}
+
+// writePendingFunding records an outbound funding transaction before
+// funding_created leaves, so that a crash before funding_signed still
+// tells the application to release its coins.
+func (m *Manager) writePendingFunding(d *chanData) error {
+	var b bytes.Buffer
+	b.Write(d.userChannelIDBytes())
+	if err := d.fundingTx.Serialize(&b); err != nil {
+		return fmt.Errorf("channel: encode funding transaction: %w", err)
+	}
+	if err := m.cfg.Store.Write(m.cfg.Context, pendingFundingNS(), channelKey(d.id), b.Bytes()); err != nil {
+		return fmt.Errorf("%w: %w", ErrPersistence, err)
+	}
+	return nil
+}
+
+// userChannelIDBytes is the user channel id, big-endian.
+func (c *core) userChannelIDBytes() []byte {
+	v := c.userChannelID
+	return []byte{byte(v >> 56), byte(v >> 48), byte(v >> 40), byte(v >> 32), byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+}
+
+// decodePendingFunding reads a pending-funding entry.
+func decodePendingFunding(b []byte) (userChannelID uint64, tx *btcwire.MsgTx, err error) {
+	if len(b) < 8 {
+		return 0, nil, fmt.Errorf("%w: pending funding entry of %d bytes", ErrCorruptRecord, len(b))
+	}
+	for _, c := range b[:8] {
+		userChannelID = userChannelID<<8 | uint64(c)
+	}
+	tx = new(btcwire.MsgTx)
+	if err := tx.Deserialize(bytes.NewReader(b[8:])); err != nil {
+		return 0, nil, fmt.Errorf("%w: pending funding transaction: %v", ErrCorruptRecord, err)
+	}
+	return userChannelID, tx, nil
+}
+
+// appendEvents queues evs durably.
+func (m *Manager) appendEvents(evs ...events.Event) error {
+	if err := m.cfg.Events.Append(m.cfg.Context, evs...); err != nil {
+		return fmt.Errorf("%w: %w", ErrPersistence, err)
+	}
+	return nil
+}
+
+// channelExists reports whether a funded channel of any peer has id.
+func (m *Manager) channelExists(id wire.ChannelID) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.ids[id]
+	return ok
+}
+
+// registerID records that peer has a channel with permanent id id.
+func (m *Manager) registerID(id wire.ChannelID, peer wire.NodeID) {
+	m.mu.Lock()
+	m.ids[id] = peer
+	m.mu.Unlock()
+}
+
+// unregisterID forgets id.
+func (m *Manager) unregisterID(id wire.ChannelID) {
+	m.mu.Lock()
+	delete(m.ids, id)
+	m.mu.Unlock()
+}

@@ -1,0 +1,103 @@
+package channel
+
+import (
+	"fmt"
+
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// newMonitor builds the first monitor of a funded channel.
+func newMonitor(d *chanData) (*monitor.ChannelMonitor, error) {
+	holder, cp := d.commits.holder, d.commits.counterparty
+	return monitor.New(monitor.Config{
+		Params:            d.params,
+		ChannelKeyID:      d.keyID,
+		FirstHolder:       &monitor.NewHolderCommitment{State: &holder, CounterpartySig: d.commits.holderSig},
+		FirstCounterparty: &monitor.NewCounterpartyCommitment{State: &cp},
+	})
+}
+
+// watchNew hands a newly funded channel's monitor to Watch (update id 0)
+// and reports whether the channel goes on; on Failed it is stopped.
+func (m *Manager) watchNew(p *peerState, e *entry, d *chanData) bool {
+	mon, err := newMonitor(d)
+	if err != nil {
+		m.failChannel(p, e, fmt.Errorf("channel: monitor: %w", err))
+		return false
+	}
+	m.registerID(d.id, p.id)
+	return m.monitorStatus(p, e, d, 0, m.cfg.Watch.WatchChannel(d.id, mon))
+}
+
+// updateMonitor makes the channel's next monitor update of steps: it saves
+// the channel's record holding the update (with evs) first, so a crash
+// never leaves the monitor ahead of the Manager, then hands the update to
+// Watch. It returns the update's id and whether the channel goes on;
+// messages that depend on the update are queued with sendAfter(id, ...).
+func (m *Manager) updateMonitor(p *peerState, e *entry, d *chanData, evs []events.Event, steps ...monitor.Step) (uint64, bool) {
+	d.mon.latest++
+	u := &monitor.Update{ID: d.mon.latest, Steps: steps}
+	d.mon.pending = append(d.mon.pending, u)
+	if err := m.save(d, evs...); err != nil {
+		d.mon.latest--
+		d.mon.pending = d.mon.pending[:len(d.mon.pending)-1]
+		m.failChannel(p, e, err)
+		return 0, false
+	}
+	return u.ID, m.monitorStatus(p, e, d, u.ID, m.cfg.Watch.UpdateChannel(d.id, u))
+}
+
+// monitorStatus acts on Watch's answer for update id.
+func (m *Manager) monitorStatus(p *peerState, e *entry, d *chanData, id uint64, st monitor.UpdateStatus) bool {
+	switch st {
+	case monitor.Completed:
+		d.mon.complete(id)
+		return true
+	case monitor.InProgress:
+		return true
+	default:
+		d.mon.failed = true
+		m.cfg.Logger.Error("channel: monitor persistence failed: channel stopped", "channel_id", d.id, "update_id", id)
+		m.failChannel(p, e, fmt.Errorf("%w: update %d of %v", ErrMonitorUpdateFailed, id, d.id))
+		return false
+	}
+}
+
+// complete records that every update up to id is durable.
+func (u *updates) complete(id uint64) {
+	if u.completedAll && id <= u.completed {
+		return
+	}
+	u.completedAll, u.completed = true, id
+	n := 0
+	for _, x := range u.pending {
+		if x.ID > id {
+			u.pending[n] = x
+			n++
+		}
+	}
+	u.pending = u.pending[:n]
+}
+
+// MonitorUpdateCompleted tells the Manager that the channel's monitor
+// updates up to updateID are durable (a Persister that answered
+// InProgress; monitor.ChainMonitor.ReleaseCompletedUpdates lists them):
+// the messages and broadcasts they gate are released.
+func (m *Manager) MonitorUpdateCompleted(id wire.ChannelID, updateID uint64) {
+	m.mu.Lock()
+	node, ok := m.ids[id]
+	m.mu.Unlock()
+	if !ok {
+		return
+	}
+	p := m.peer(node, false)
+	p.mu.Lock()
+	if e := p.byID[id]; e != nil {
+		if d := e.data(); d != nil && !d.mon.failed && updateID <= d.mon.latest {
+			d.mon.complete(updateID)
+		}
+	}
+	p.mu.Unlock()
+}
