@@ -36,7 +36,7 @@ type FundingSpendInfo struct {
 	CommitmentNumber uint64
 }
 
-// info describes the spend s of the monitor's funding output.
+// spendInfo describes the spend s of the monitor's funding output.
 func (m *ChannelMonitor) spendInfo(s *FundingSpend) FundingSpendInfo {
 	return FundingSpendInfo{
 		ChannelID: m.ChannelID(), Kind: s.Kind, Txid: s.Tx.TxHash(), Height: s.Height,
