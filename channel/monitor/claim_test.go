@@ -6,12 +6,14 @@ import (
 
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/txscript"
+	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/chain/wallet"
 	"github.com/lnkit/lnkit/chain/wallet/spendable"
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest/simchain"
 	"github.com/lnkit/lnkit/persist/persisttest"
 	lnwire "github.com/lnkit/lnkit/wire"
@@ -19,7 +21,8 @@ import (
 
 // TestHolderCommitmentClaimBumpFee: the claim of an anchors channel goes
 // as is into chain/wallet's BumpFee, whose wallet rebuilds the anchor
-// script from the channel's funding key and signs the child; on a chain
+// script from the channel's funding key and signs the child (the claim
+// first goes through an events.BumpTransaction record); on a chain
 // whose minimum relay fee the commitment alone does not reach, the
 // package (commitment + child) is accepted, confirms, and the monitor
 // recognises its own commitment.
@@ -56,12 +59,30 @@ func TestHolderCommitmentClaimBumpFee(t *testing.T) {
 	require.Equal(t, claim.Txid, claim.Anchor.OutPoint.Hash)
 
 	require.ErrorIs(t, c.Broadcast(claim.Tx), simchain.ErrFeeTooLow, "the commitment alone is below the relay fee")
+	// Through the application's durable event queue, as the Manager hands
+	// it over.
+	rec, err := events.Encode(&events.BumpTransaction{
+		ChannelID: id, ClaimID: claim.Txid, CommitmentTx: claim.Tx, CommitmentTxFee: claim.Fee,
+		Anchor: *claim.Anchor, TargetFeeRate: 2_500,
+	})
+	require.NoError(t, err)
+	ev, err := events.Decode(rec)
+	require.NoError(t, err)
+	bump := ev.(*events.BumpTransaction)
 	child, err := w.BumpFee(ctx, wallet.BumpRequest{
-		Parent: claim.Tx, ParentFee: btcutil.Amount(claim.Fee), Anchor: *claim.Anchor, FeeRate: 2_500,
+		Parent: bump.CommitmentTx, ParentFee: btcutil.Amount(bump.CommitmentTxFee), Anchor: bump.Anchor, FeeRate: bump.TargetFeeRate,
 	})
 	require.NoError(t, err)
 	require.True(t, c.InMempool(claim.Txid))
 	require.True(t, c.InMempool(child.TxHash()))
+	require.Len(t, child.TxIn, 2, "the anchor and the wallet coin")
+	var childOut int64
+	for _, o := range child.TxOut {
+		childOut += o.Value
+	}
+	weight := func(tx *btcwire.MsgTx) int64 { return int64(tx.SerializeSizeStripped()*3 + tx.SerializeSize()) }
+	pkgFee := int64(claim.Fee) + 100_000 + int64(commit.AnchorAmount) - childOut
+	require.GreaterOrEqual(t, pkgFee*1000, 2_500*(weight(claim.Tx)+weight(child)), "the package reaches the target rate")
 	c.Mine(1)
 	require.EqualValues(t, 1, c.Confirmations(child.TxHash()))
 	require.Equal(t, []monitor.FundingSpendInfo{{

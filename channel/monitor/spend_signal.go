@@ -16,7 +16,12 @@ import (
 // cannot go on once its funding output is spent):
 //
 //   - after a restart, a reloaded monitor that knows a funding spend
-//     reports it again (Load, Restore, then ReleaseFundingSpends);
+//     reports it again (Load, Restore, then ReleaseFundingSpends). Until
+//     the chain is synced that is the spend known at shutdown; a spend
+//     confirmed while the node was down is reported as the sync delivers
+//     its block. A spend whose recognition was not yet durable when the
+//     process died (the write after the block failed) is recognised again
+//     when the chain source delivers its block again, as for the claims;
 //   - a reorganisation that takes the spend out of the chain drops its
 //     report if it was not yet released; when a spend (the same or another
 //     one, possibly of another kind) confirms again, it is reported again.
