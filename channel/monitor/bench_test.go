@@ -78,3 +78,15 @@ func BenchmarkBlockConnected(b *testing.B) {
 		m.BlockConnected(block, int32(1000+i))
 	}
 }
+
+// BenchmarkHolderCommitmentClaim: a force close's claim (our signature of
+// the commitment, the anchor descriptor), once per fee bump.
+func BenchmarkHolderCommitmentClaim(b *testing.B) {
+	ch := newTestChannel(b, commit.AnchorsZeroFeeHTLC)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ch.a.mon.HolderCommitmentClaim(ch.a.signer); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -23,6 +23,12 @@ type ChainMonitorConfig struct {
 	// Filter, when set, is told each channel's funding output (for chain
 	// sources driven through a chain.Filter). Default: none.
 	Filter chain.Filter
+	// OmitChannelClosed keeps the monitors' ChannelClosed events (emitted
+	// for a counterparty commitment AntiReorgDelay deep) out of
+	// ReleasePendingEvents: set it when a channel Manager reports every
+	// closure itself, from ReleaseFundingSpends, so that the application
+	// gets one ChannelClosed per channel. Default: false (emitted).
+	OmitChannelClosed bool
 }
 
 // CompletedUpdate says that every update of a channel up to UpdateID is
@@ -51,8 +57,9 @@ type pendingUpdate struct {
 // them, and feeds them the chain (it implements chain.Listen). It is safe
 // for concurrent use.
 type ChainMonitor struct {
-	persister Persister
-	filter    chain.Filter
+	persister  Persister
+	filter     chain.Filter
+	omitClosed bool
 
 	mu        sync.Mutex
 	channels  map[lnwire.ChannelID]*watched
@@ -66,7 +73,10 @@ func NewChainMonitor(cfg ChainMonitorConfig) (*ChainMonitor, error) {
 	if cfg.Persister == nil {
 		return nil, configerr.New("monitor", "Persister", "required")
 	}
-	return &ChainMonitor{persister: cfg.Persister, filter: cfg.Filter, channels: map[lnwire.ChannelID]*watched{}}, nil
+	return &ChainMonitor{
+		persister: cfg.Persister, filter: cfg.Filter, omitClosed: cfg.OmitChannelClosed,
+		channels: map[lnwire.ChannelID]*watched{},
+	}, nil
 }
 
 // Restore adds a monitor read from the store, without persisting it.
@@ -181,14 +191,21 @@ func (c *ChainMonitor) ReleaseCompletedUpdates() []CompletedUpdate {
 }
 
 // ReleasePendingEvents returns the monitors' events (SpendableOutputs,
-// ChannelClosed for a counterparty commitment) since the last call, by
-// channel id, for the application to append to its events.Queue.
+// ChannelClosed for a counterparty commitment unless OmitChannelClosed)
+// since the last call, by channel id, for the application to append to
+// its events.Queue. A closure of any kind is also reported, as a
+// FundingSpendInfo, by ReleaseFundingSpends.
 func (c *ChainMonitor) ReleasePendingEvents() []events.Event {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []events.Event
 	for _, w := range c.sorted() {
-		out = append(out, w.m.ReleasePendingEvents()...)
+		for _, e := range w.m.ReleasePendingEvents() {
+			if _, closed := e.(*events.ChannelClosed); closed && c.omitClosed {
+				continue
+			}
+			out = append(out, e)
+		}
 	}
 	return out
 }

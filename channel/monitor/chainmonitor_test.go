@@ -40,6 +40,17 @@ func newChainMonitor(t *testing.T, p monitor.Persister) *monitor.ChainMonitor {
 	return cm
 }
 
+// watchStored returns a ChainMonitor over a new crash store (compacting
+// every every updates) watching s's monitor, the store and the channel id.
+func watchStored(t *testing.T, s *side, every uint64) (*persisttest.CrashStore, *monitor.ChainMonitor, lnwire.ChannelID) {
+	t.Helper()
+	store := persisttest.NewCrashStore()
+	cm := newChainMonitor(t, newKV(t, store, every))
+	id := s.mon.ChannelID()
+	require.Equal(t, monitor.Completed, cm.WatchChannel(id, s.mon))
+	return store, cm, id
+}
+
 // reload crashes the store and loads its monitors.
 func reload(t *testing.T, store *persisttest.CrashStore) (*persisttest.CrashStore, []*monitor.ChannelMonitor) {
 	t.Helper()
@@ -61,10 +72,7 @@ func TestConfigErrors(t *testing.T) {
 // no-op and a gap fails.
 func TestPersistAndReload(t *testing.T) {
 	ch := newTestChannel(t, commit.StaticRemoteKey)
-	store := persisttest.NewCrashStore()
-	cm := newChainMonitor(t, newKV(t, store, 3))
-	id := ch.a.mon.ChannelID()
-	require.Equal(t, monitor.Completed, cm.WatchChannel(id, ch.a.mon))
+	store, cm, id := watchStored(t, ch.a, 3)
 	require.Equal(t, monitor.Failed, cm.WatchChannel(id, ch.a.mon), "watched twice")
 	for n := uint64(1); n <= 4; n++ {
 		require.Equal(t, monitor.Completed, cm.UpdateChannel(id, update(t, ch, n)))

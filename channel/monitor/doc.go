@@ -14,12 +14,22 @@
 // registered). Claims are delivered at least once: after a restart the
 // reloaded monitor emits again the claims of a funding spend it knows.
 //
+// What the channel Manager uses: HolderCommitmentClaim hands out our
+// latest commitment signed for a force close with its own fee and, with
+// anchors, our anchor output as a spendable.Output for a CPFP child
+// (events.BumpTransaction, chain/wallet's BumpFee); Monitors describes
+// every monitor at start-up (its LatestUpdateID against the Manager's
+// tells a Manager older than its monitors); ReleaseFundingSpends reports
+// every confirmed spend of a funding output, whatever its kind, at least
+// once (again after a restart), so the Manager marks the channel closed.
+//
 // Not yet handled (a later issue): HTLC outputs (the HTLC lists of the
 // steps are carried and persisted, but no HTLC output is claimed), the
 // justice transactions of a revoked counterparty commitment (recognised
 // and reported as RevokedCounterpartyCommitment, its to_remote claimed, its
-// to_local and HTLC outputs not), PaymentPreimage steps, and our anchor
-// outputs as descriptors.
+// to_local and HTLC outputs not), PaymentPreimage steps, and sweeping our
+// anchor once the commitment confirmed (it is handed out for fee bumps
+// only).
 //
 // Monitors are deterministic state machines: no goroutines, clocks or
 // randomness; the caller drives them with blocks and updates.

@@ -17,8 +17,8 @@ var (
 	ErrInvalidUpdate = errors.New("monitor: invalid update")
 	// ErrCorrupt is matched by decoding errors of a malformed encoding.
 	ErrCorrupt = errors.New("monitor: corrupt encoding")
-	// ErrBehind is matched by the error of LatestHolderCommitmentTx when
-	// the monitor learned that our state is older than the counterparty's:
+	// ErrBehind is matched by the error of LatestHolderCommitmentTx and
+	// HolderCommitmentClaim when the monitor learned that our state is older than the counterparty's:
 	// broadcasting our commitment would hand them every satoshi.
 	ErrBehind = errors.New("monitor: our state is behind the counterparty's")
 	// ErrInvalidMonitor is matched by the error of New for inconsistent

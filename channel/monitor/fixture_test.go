@@ -102,7 +102,13 @@ func holderStep(t testing.TB, owner, other *side, n uint64, ownerBalance lnwire.
 
 func newTestChannel(t testing.TB, typ commit.ChannelType) *testChannel {
 	t.Helper()
-	c, err := simchain.New(simchain.Config{})
+	return newTestChannelOn(t, typ, simchain.Config{})
+}
+
+// newTestChannelOn is newTestChannel on a chain configured by cfg.
+func newTestChannelOn(t testing.TB, typ commit.ChannelType, cfg simchain.Config) *testChannel {
+	t.Helper()
+	c, err := simchain.New(cfg)
 	require.NoError(t, err)
 	a, b := newSide(1), newSide(2)
 	fundingOut, _ := commit.FundingOutput(a.signer.Basepoints().FundingKey, b.signer.Basepoints().FundingKey, capacity)

@@ -65,6 +65,9 @@ type ChannelMonitor struct {
 
 	chain  chainState
 	events []events.Event
+	// spendReports are the funding spends recognised and not yet
+	// released (ReleaseFundingSpends).
+	spendReports []FundingSpendInfo
 }
 
 // New returns a monitor for a channel from its static data. The first

@@ -127,6 +127,7 @@ func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32)
 // broadcasting our commitment then could publish a revoked state.
 func (m *ChannelMonitor) undoSpend() {
 	m.chain.spend, m.chain.claims = nil, nil
+	m.spendReports = nil // only the undone spend could be queued
 	m.chain.closedEmitted = false
 	m.chain.changed = true
 }
@@ -140,10 +141,17 @@ func spendsOutpoint(tx *btcwire.MsgTx, op btcwire.OutPoint) bool {
 	return false
 }
 
-// recognise classifies a confirmed spend of the funding output and
-// records its claims (BOLT 5: "Unilateral close handling", "Mutual close
-// handling").
+// recognise classifies a confirmed spend of the funding output, records
+// its claims and queues its report for ReleaseFundingSpends.
 func (m *ChannelMonitor) recognise(tx *btcwire.MsgTx, height int32) {
+	m.classify(tx, height)
+	m.spendReports = append(m.spendReports, m.spendInfo(m.chain.spend))
+}
+
+// classify classifies a confirmed spend of the funding output and records
+// its claims (BOLT 5: "Unilateral close handling", "Mutual close
+// handling").
+func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 	s := &FundingSpend{Tx: tx, Height: height}
 	m.chain.spend, m.chain.claims = s, nil
 	m.chain.changed = true

@@ -107,6 +107,27 @@ func TestForceClose(t *testing.T) {
 	}
 }
 
+// closingTx is a cooperative closing transaction of ch signed by both.
+func closingTx(t *testing.T, ch *testChannel) *btcwire.MsgTx {
+	t.Helper()
+	closing := commit.SimpleClosing{
+		Closer:      commit.Local,
+		LocalScript: commit.P2WPKH(ch.a.signer.Basepoints().PaymentBasepoint), RemoteScript: commit.P2WPKH(ch.b.signer.Basepoints().PaymentBasepoint),
+		LocalBalance: aBalance, RemoteBalance: capacity*1000 - aBalance, Fee: 1_000, LockTime: uint32(ch.chain.Tip().Height),
+	}
+	tx, err := ch.a.ch.SimpleClosingTx(closing)
+	require.NoError(t, err)
+	h, err := ch.a.ch.ClosingSigHash(tx)
+	require.NoError(t, err)
+	sa, err := ch.a.signer.SignFunding(h)
+	require.NoError(t, err)
+	sb, err := ch.b.signer.SignFunding(h)
+	require.NoError(t, err)
+	tx.TxIn[0].Witness, err = ch.a.ch.FundingWitness(sa, sb)
+	require.NoError(t, err)
+	return tx
+}
+
 // TestCooperativeClose: a closing transaction is recognised as such and
 // produces no claim.
 func TestCooperativeClose(t *testing.T) {
@@ -115,22 +136,7 @@ func TestCooperativeClose(t *testing.T) {
 			ch := newTestChannel(t, tc.typ)
 			c := ch.chain
 			c.Connect(ch.a.mon, ch.b.mon)
-			closing := commit.SimpleClosing{
-				Closer:      commit.Local,
-				LocalScript: commit.P2WPKH(ch.a.signer.Basepoints().PaymentBasepoint), RemoteScript: commit.P2WPKH(ch.b.signer.Basepoints().PaymentBasepoint),
-				LocalBalance: aBalance, RemoteBalance: capacity*1000 - aBalance, Fee: 1_000, LockTime: uint32(c.Tip().Height),
-			}
-			tx, err := ch.a.ch.SimpleClosingTx(closing)
-			require.NoError(t, err)
-			h, err := ch.a.ch.ClosingSigHash(tx)
-			require.NoError(t, err)
-			sa, err := ch.a.signer.SignFunding(h)
-			require.NoError(t, err)
-			sb, err := ch.b.signer.SignFunding(h)
-			require.NoError(t, err)
-			tx.TxIn[0].Witness, err = ch.a.ch.FundingWitness(sa, sb)
-			require.NoError(t, err)
-			require.NoError(t, c.Broadcast(tx))
+			require.NoError(t, c.Broadcast(closingTx(t, ch)))
 			c.Mine(monitor.AntiReorgDelay + 1)
 			for _, s := range []*side{ch.a, ch.b} {
 				require.Equal(t, monitor.CooperativeClose, s.mon.Spend().Kind)

@@ -125,7 +125,12 @@ func (s *ShutdownScript) encode(e *encoder) { e.bytes(s.Script) }
 func (s *ShutdownScript) decode(d *decoder) { s.Script = d.bytes() }
 
 // ChannelForceClosed says the channel force-closed: the monitor accepts no
-// further commitment.
+// further commitment — an update with a NewHolderCommitment or
+// NewCounterpartyCommitment step after it fails whole (ErrInvalidUpdate) —
+// while CommitmentSecret and ShutdownScript steps still apply (a
+// revoke_and_ack already in flight is worth keeping). LatestHolderCommitmentTx
+// and HolderCommitmentClaim keep answering with the latest holder commitment.
+// The flag is persisted (ForceClosed, MonitorInfo.ForceClosed).
 type ChannelForceClosed struct{}
 
 // Kind returns StepChannelForceClosed.

@@ -1,0 +1,60 @@
+package monitor
+
+import (
+	btcwire "github.com/btcsuite/btcd/wire"
+
+	lnwire "github.com/lnkit/lnkit/wire"
+)
+
+// MonitorInfo is what the channel Manager reads of a monitor at start-up,
+// to check its own channels against the monitors: a monitor whose
+// LatestUpdateID is above the Manager's copy of the channel means the
+// Manager's state is older than the monitor's (restored from an old
+// backup) and the channel must not be used.
+type MonitorInfo struct {
+	// ChannelID is the channel.
+	ChannelID lnwire.ChannelID
+	// FundingOutPoint is its funding output.
+	FundingOutPoint btcwire.OutPoint
+	// ChannelKeyID is the key id of our channel keys.
+	ChannelKeyID [32]byte
+	// LatestUpdateID is the id of the last update applied (0 for none).
+	LatestUpdateID uint64
+	// HolderCommitmentNumber is our latest commitment's number.
+	HolderCommitmentNumber uint64
+	// ForceClosed says a ChannelForceClosed step was applied.
+	ForceClosed bool
+	// Behind says the chain showed a counterparty commitment newer than
+	// any we know: LatestHolderCommitmentTx and HolderCommitmentClaim
+	// refuse with ErrBehind.
+	Behind bool
+	// FundingSpend is the confirmed spend of the funding output, nil
+	// when none is known.
+	FundingSpend *FundingSpendInfo
+}
+
+// Info describes the monitor.
+func (m *ChannelMonitor) Info() MonitorInfo {
+	i := MonitorInfo{
+		ChannelID: m.ChannelID(), FundingOutPoint: m.FundingOutPoint(), ChannelKeyID: m.keyID,
+		LatestUpdateID: m.latestID, HolderCommitmentNumber: m.HolderCommitmentNumber(),
+		ForceClosed: m.forceClosed, Behind: m.behind,
+	}
+	if s := m.chain.spend; s != nil {
+		fs := m.spendInfo(s)
+		i.FundingSpend = &fs
+	}
+	return i
+}
+
+// Monitors describes every monitor the ChainMonitor holds, by channel id.
+func (c *ChainMonitor) Monitors() []MonitorInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ws := c.sorted()
+	out := make([]MonitorInfo, len(ws))
+	for i, w := range ws {
+		out[i] = w.m.Info()
+	}
+	return out
+}
