@@ -122,6 +122,10 @@ func (u *updates) durable(id uint64) bool {
 // funding to confirm, and then in normal operation.
 type funded struct {
 	d *chanData
+	// ann is the channel's signed announcement and our channel_update,
+	// once announcement_signatures went both ways (not persisted: rebuilt
+	// from d.fund by ChannelAnnouncements after a restart).
+	ann *Announcement
 }
 
 func (f *funded) state() State {

@@ -11,14 +11,6 @@ import (
 
 type closingNegotiation struct{}
 
-func (m *Manager) handleChannelReady(p *peerState, e *entry, msg *wire.ChannelReady) error {
-	return nil
-}
-
-func (m *Manager) handleAnnouncementSignatures(p *peerState, e *entry, msg *wire.AnnouncementSignatures) error {
-	return nil
-}
-
 func (m *Manager) handleShutdown(p *peerState, e *entry, msg *wire.Shutdown) error { return nil }
 
 func (m *Manager) handleClosingSigned(p *peerState, e *entry, msg *wire.ClosingSigned) error {
