@@ -144,3 +144,11 @@ func (m *Manager) unregisterID(id wire.ChannelID) {
 	delete(m.ids, id)
 	m.mu.Unlock()
 }
+
+// hexDecode decodes hex s into dst.
+func hexDecode(dst []byte, s string) (int, error) {
+	if hex.DecodedLen(len(s)) != len(dst) {
+		return 0, hex.ErrLength
+	}
+	return hex.Decode(dst, []byte(s))
+}

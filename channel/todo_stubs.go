@@ -1,9 +1,6 @@
 package channel
 
 import (
-	btcwire "github.com/btcsuite/btcd/wire"
-
-	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -19,7 +16,7 @@ func (m *Manager) handleAnnouncementSignatures(p *peerState, e *entry, msg *wire
 	return nil
 }
 
-func (m *Manager) handleShutdown(p *peerState, e *entry, msg *wire.Shutdown) error { return nil }
+func (m *Manager) maybeNegotiate(p *peerState, e *entry, c *closing) error { return nil }
 
 func (m *Manager) handleClosingSigned(p *peerState, e *entry, msg *wire.ClosingSigned) error {
 	return nil
@@ -33,6 +30,6 @@ func (m *Manager) startReestablish(p *peerState, e *entry, d *chanData) {}
 
 func (m *Manager) peerGone(e *entry) {}
 
-func (m *Manager) bumpEvent(d *chanData, tx *btcwire.MsgTx) events.Event { return nil }
-
 func encodeChanData(d *chanData) ([]byte, error) { return nil, nil }
+
+func decodeChanData(b []byte) (*chanData, error) { return nil, nil }
