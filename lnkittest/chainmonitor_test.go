@@ -177,7 +177,7 @@ func TestFailingStore(t *testing.T) {
 			return lnkittest.Handlers{}
 		}
 		if from == (chain.BestBlock{}) {
-			from = n.Wallet.BestBlock()
+			from = n.Network().Chain.Tip()
 		}
 		rec = chaintest.NewRecorder(t, from)
 		return lnkittest.Handlers{Listen: rec}

@@ -26,7 +26,7 @@ type Handlers struct {
 	// harness delivered to it, which the harness writes to the node's
 	// store after each block (right for a listener that makes each
 	// block's effect durable before returning). A zero BestBlock fails the
-	// test: a fresh handler starts at the chain tip (Network.Chain.Tip()).
+	// test: a fresh handler starts at the chain tip (n.Network().Chain.Tip()).
 	Listen chain.Listen
 
 	// Ticker, if set, is called by Network.Tick with the clock's new time,

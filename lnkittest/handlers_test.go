@@ -61,13 +61,12 @@ func TestListenCaughtUpAfterRestart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var rec *chaintest.Recorder
 			var at, older chain.BestBlock
-			var net *lnkittest.Network
-			net = lnkittest.NewNetwork(t, lnkittest.Options{Seed: 12, Handlers: func(n *lnkittest.Node) lnkittest.Handlers {
+			net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: 12, Handlers: func(n *lnkittest.Node) lnkittest.Handlers {
 				if n.Index != 0 {
 					return lnkittest.Handlers{}
 				}
-				if net == nil { // the first start: the chain's tip
-					at = n.Wallet.BestBlock()
+				if at == (chain.BestBlock{}) { // the first start: the chain's tip
+					at = n.Network().Chain.Tip()
 				}
 				l := tc.listener(t, at, older)
 				switch l := l.(type) {
@@ -119,6 +118,8 @@ func TestTicker(t *testing.T) {
 		tk[n.Index] = &ticker{}
 		return lnkittest.Handlers{Ticker: tk[n.Index]}
 	}})
+	require.Same(t, net, net.Node(1).Network())
+	require.NotNil(t, net.Node(1).Entropy())
 	start := net.Clock.Now()
 	net.Tick()
 	net.Crash(net.Node(2))

@@ -51,7 +51,9 @@ type Options struct {
 	// channel manager plugs in there). It is called when the node starts
 	// and again at every Restart, after the node's store, wallet,
 	// ChainMonitor and Events are open (not yet caught up with the chain),
-	// so a handler can load its state from n.Store and use them.
+	// so a handler can load its state from n.Store and use them;
+	// n.Network() and n.Entropy() give it the chain, fees, clock and
+	// randomness.
 	Handlers func(n *Node) Handlers
 	// TickInterval is how far Tick advances the clock; 0 means
 	// DefaultTickInterval.

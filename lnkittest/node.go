@@ -56,6 +56,17 @@ type Node struct {
 // ID returns the node's id.
 func (n *Node) ID() wire.NodeID { return n.Keys.NodeID() }
 
+// Network returns the node's Network: its Chain (a chain.Broadcaster and
+// chain.BlockSource), Fees and Clock, for Options.Handlers to build a
+// handler with (the Network is not returned yet when NewNetwork starts the
+// nodes).
+func (n *Node) Network() *Network { return n.net }
+
+// Entropy returns the node's entropy source, shared by everything the node
+// builds (its stream goes on across restarts): give it to a handler that
+// draws randomness, so the same Seed gives the same run.
+func (n *Node) Entropy() keys.EntropySource { return n.entropy }
+
 // Running reports whether the node is up (not crashed).
 func (n *Node) Running() bool { return n.Peer != nil }
 
