@@ -73,6 +73,9 @@ func TestHarnessFailures(t *testing.T) {
 			net.Crash(a)
 			net.Restart(a)
 		}, "corrupt chain checkpoint"},
+		{"reorg past genesis", func() {
+			lnkittest.NewNetwork(tb, lnkittest.Options{}).Reorg(1, 2)
+		}, "lnkittest: Reorg"},
 		{"connect twice", func() {
 			net := lnkittest.NewNetwork(tb, lnkittest.Options{})
 			net.Connect(net.Node(0), net.Node(1))

@@ -71,8 +71,8 @@ func (n *Node) Entropy() keys.EntropySource { return n.entropy }
 func (n *Node) Running() bool { return n.Peer != nil }
 
 // start opens what the node builds on its store (events queue,
-// ChainMonitor, wallet, handlers), catches each chain listener up with the
-// chain and connects it, and builds the node's peer.Manager.
+// ChainMonitor, wallet, handlers), builds its peer.Manager, then catches
+// each chain listener up with the chain and connects it.
 func (n *Node) start() {
 	t := n.net.t
 	t.Helper()
@@ -102,6 +102,20 @@ func (n *Node) start() {
 	if n.net.opts.Handlers != nil {
 		n.Handlers = n.net.opts.Handlers(n)
 	}
+	n.tap.reset(n.Handlers)
+	m, err := peer.New(peer.Config{
+		NodeKey:        n.Keys,
+		Entropy:        n.entropy,
+		Chains:         []chainhash.Hash{*chaincfg.RegressionNetParams.GenesisHash},
+		ChannelHandler: n.tap.channel(),
+		CustomHandler:  n.tap.custom(),
+		Now:            n.net.Clock.Now,
+	})
+	if err != nil {
+		t.Fatalf("lnkittest: node %d: peer manager: %v", n.Index, err)
+	}
+	n.Peer = m
+
 	fs := make([]follower, 0, 3)
 	for _, l := range []struct {
 		l   chain.Listen
@@ -120,20 +134,6 @@ func (n *Node) start() {
 		t.Fatalf("%v", err)
 	}
 	n.drainMonitor()
-
-	n.tap.reset(n.Handlers)
-	m, err := peer.New(peer.Config{
-		NodeKey:        n.Keys,
-		Entropy:        n.entropy,
-		Chains:         []chainhash.Hash{*chaincfg.RegressionNetParams.GenesisHash},
-		ChannelHandler: n.tap.channel(),
-		CustomHandler:  n.tap.custom(),
-		Now:            n.net.Clock.Now,
-	})
-	if err != nil {
-		t.Fatalf("lnkittest: node %d: peer manager: %v", n.Index, err)
-	}
-	n.Peer = m
 }
 
 // mustRun fails the test when n is crashed.
