@@ -34,10 +34,18 @@ var ErrMissingMonitor = errors.New("channel: channel without its monitor")
 //     DiscardFunding, and an unconfirmed one of ours is broadcast again.
 //
 // Channels still negotiating were never persisted: BOLT 2 forgets them.
+// The Manager starts at the best block it made durable (cfg.BestBlock
+// when it never processed one) and must be caught up with the chain from
+// BestBlock before it goes on.
 func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 	m, err := New(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if best, ok, err := m.loadBestBlock(); err != nil {
+		return nil, err
+	} else if ok {
+		m.best = best
 	}
 	byID := make(map[wire.ChannelID]monitor.MonitorInfo, len(monitors))
 	for _, info := range monitors {

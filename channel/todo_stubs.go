@@ -1,6 +1,9 @@
 package channel
 
 import (
+	"time"
+
+	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -33,3 +36,7 @@ func (m *Manager) peerGone(e *entry) {}
 func encodeChanData(d *chanData) ([]byte, error) { return nil, nil }
 
 func decodeChanData(b []byte) (*chanData, error) { return nil, nil }
+
+func (m *Manager) BlockConnected(block *btcwire.MsgBlock, height int32)        {}
+func (m *Manager) BlockDisconnected(header *btcwire.BlockHeader, height int32) {}
+func (m *Manager) TimerTick(now time.Time)                                     {}

@@ -21,7 +21,11 @@ func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load monitors: %w", err)
 	}
-	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: p})
+	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{
+		Persister: p,
+		// The channel manager raises ChannelClosed for every close.
+		OmitChannelClosed: n.net.opts.Handlers == nil,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -112,7 +112,7 @@ func forceClose(t *testing.T, net *lnkittest.Network, node *lnkittest.Node, id w
 // blocks come reach its queue. The acceptor force-closes: six blocks deep,
 // the opener is told the channel closed and gets its to_remote output.
 func TestChainMonitorEvents(t *testing.T) {
-	net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: 17})
+	net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: 17, Handlers: noManager})
 	a, b := net.Node(0), net.Node(1)
 	ch := watchChannel(t, net, a, b)
 	tx := forceClose(t, net, b, ch.id, ch.acc)
@@ -140,7 +140,7 @@ func TestChainMonitorEvents(t *testing.T) {
 // before the crash is reorged out while it is down, so the close it
 // learns of after the restart is at the new height.
 func TestChainMonitorAcrossRestart(t *testing.T) {
-	net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: 18})
+	net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: 18, Handlers: noManager})
 	a, b := net.Node(0), net.Node(1)
 	ch := watchChannel(t, net, a, b)
 	forceClose(t, net, b, ch.id, ch.acc)
@@ -199,3 +199,8 @@ func TestFailingStore(t *testing.T) {
 	net.Restart(a) // from the checkpoint before the failed write
 	require.Len(t, rec.Take(), 1, "the block whose checkpoint failed, again")
 }
+
+// noManager runs a node without a channel manager: these tests drive the
+// ChainMonitor by hand, and a manager would force-close a monitor it has
+// no channel for.
+func noManager(*lnkittest.Node) lnkittest.Handlers { return lnkittest.Handlers{} }

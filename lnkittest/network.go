@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"github.com/lnkit/lnkit/channel"
 	"testing"
 	"time"
 
@@ -55,6 +56,9 @@ type Options struct {
 	// n.Network() and n.Entropy() give it the chain, fees, clock and
 	// randomness.
 	Handlers func(n *Node) Handlers
+	// UserConfig, if set, returns the channel policy of n's channel
+	// manager (when Handlers is nil). Default: channel.DefaultUserConfig.
+	UserConfig func(n *Node) channel.UserConfig
 	// TickInterval is how far Tick advances the clock; 0 means
 	// DefaultTickInterval.
 	TickInterval time.Duration

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/chain/wallet"
+	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/keys"
@@ -41,6 +42,12 @@ type Node struct {
 	Peer *peer.Manager
 	// Handlers are the handlers given to Peer at the last start.
 	Handlers Handlers
+	// Channels is the node's channel manager (nil when Options.Handlers
+	// replaces it, and while the node is crashed).
+	Channels *channel.Manager
+	// EventLog lists every event ProcessEvents handled for the node, in
+	// order, across restarts.
+	EventLog []events.Event
 
 	net      *Network
 	seed     keys.Seed
@@ -99,8 +106,12 @@ func (n *Node) start() {
 	}
 	n.Events, n.ChainMonitor, n.Wallet = q, cm, w
 
+	features := peer.DefaultFeatures()
 	if n.net.opts.Handlers != nil {
 		n.Handlers = n.net.opts.Handlers(n)
+	} else {
+		n.Handlers = n.channelHandlers()
+		features = channel.Features()
 	}
 	n.tap.reset(n.Handlers)
 	m, err := peer.New(peer.Config{
@@ -109,6 +120,7 @@ func (n *Node) start() {
 		Chains:         []chainhash.Hash{*chaincfg.RegressionNetParams.GenesisHash},
 		ChannelHandler: n.tap.channel(),
 		CustomHandler:  n.tap.custom(),
+		Features:       features,
 		Now:            n.net.Clock.Now,
 	})
 	if err != nil {
@@ -160,7 +172,7 @@ func (n *Network) Crash(node *Node) {
 	node.unlisten()
 	node.Store = node.Store.Crash()
 	node.Wallet, node.ChainMonitor, node.Events, node.monitorEvents = nil, nil, nil, nil
-	node.Peer, node.Handlers, node.unlisten = nil, Handlers{}, nil
+	node.Peer, node.Handlers, node.unlisten, node.Channels = nil, Handlers{}, nil, nil
 	node.tap.reset(Handlers{})
 	n.collect()
 }
