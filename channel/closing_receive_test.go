@@ -216,9 +216,9 @@ func TestClosingReceiveNil(t *testing.T) {
 // inconsistent params with ErrInvalidConfig.
 func TestClosingParamsInvalid(t *testing.T) {
 	cases := []struct {
-		name  string
+		name   string
 		mutate func(*closingParams)
-		field string
+		field  string
 	}{
 		{"no channel", func(p *closingParams) { p.channel = nil }, "closingParams.channel"},
 		{"no signer", func(p *closingParams) { p.signer = nil }, "closingParams.signer"},
