@@ -217,7 +217,9 @@ func (n *closingNegotiation) decideRange(fee wire.Satoshi, theirs wire.FeeRange)
 // strictly between the last two until one side names a fee the other
 // accepts.
 func (n *closingNegotiation) decideLegacy(fee wire.Satoshi) (closingDecision, error) {
-	if n.sent && fee == n.lastSent {
+	// "equal to its previously sent fee_satoshis" and "matches its
+	// previously sent fee_range" come before the strictly-between rule.
+	if n.sent && (fee == n.lastSent || n.p.sendFeeRange && n.inOurRange(fee)) {
 		return n.agreeTo(fee), nil
 	}
 	if n.sent && n.received && !closingStrictlyBetween(fee, n.lastSent, n.lastReceived) {

@@ -205,3 +205,23 @@ func TestClosingFirstSender(t *testing.T) {
 	_, _, err = opener.receive(other)
 	requireRule(t, err, RuleClosingSignedFee)
 }
+
+// TestClosingSentRangeFirst: a fee in the fee_range we sent is agreed even
+// when, without fee_range, it is not strictly between the last two
+// proposals (BOLT 2 checks "matches its previously sent fee_range" first).
+func TestClosingSentRangeFirst(t *testing.T) {
+	s := closingDefault()
+	s.opener.fees, s.opener.sendRange = closingFeesOf(500, 1000, 2000), true
+	s.fundee.fees = closingFeesOf(300, 800, 600_000)
+	opener, fundee := newClosingPair(t, s)
+	_, err := opener.start()
+	require.NoError(t, err)
+	reply, _, err := opener.receive(closingPeerMessage(t, &fundee.p, 3000, nil))
+	require.NoError(t, err)
+	require.Equal(t, wire.Satoshi(2000), reply.Fee, "halfway, capped at our maximum")
+	reply, tx, err := opener.receive(closingPeerMessage(t, &fundee.p, 1500, nil))
+	require.NoError(t, err)
+	require.Equal(t, wire.Satoshi(1500), reply.Fee, "echoed")
+	requireClosingValid(t, opener.p.channel, tx)
+	require.Equal(t, wire.Satoshi(1500), closingTxFee(opener.p.channel, tx))
+}
