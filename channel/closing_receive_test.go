@@ -4,8 +4,10 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -173,7 +175,7 @@ func TestClosingReceiveRules(t *testing.T) {
 				// 450 sat p2pkh output; a peer that does is refused.
 				_, err := p.opener.start()
 				requireRule(t, err, RuleClosingSignedDust)
-				tx, err := p.opener.p.closingTx(1000, 0, false)
+				tx, err := p.opener.p.closingTx(1000, commit.Local, false, false)
 				require.NoError(t, err)
 				require.Len(t, tx.TxOut, 2)
 				sig, err := p.opener.p.closingSign(tx)
@@ -239,6 +241,78 @@ func TestClosingParamsInvalid(t *testing.T) {
 			_, err := newClosingNegotiation(p)
 			require.ErrorIs(t, err, ErrInvalidConfig)
 			require.Contains(t, err.Error(), c.field)
+		})
+	}
+}
+
+// TestClosingSignatureVariants: the fundee accepts the opener's signature
+// on each closing transaction BOLT 3 lets it sign, whichever dust limit it
+// was built with, and holds that transaction signed.
+func TestClosingSignatureVariants(t *testing.T) {
+	cases := []struct {
+		name        string
+		setup       func(*closingSetup)
+		variant     func(opener, fundee *closingParams) (*btcwire.MsgTx, error)
+		wantOutputs int
+	}{
+		{
+			name: "the opener's variant",
+			variant: func(o, _ *closingParams) (*btcwire.MsgTx, error) {
+				return o.closingTx(1000, commit.Local, false, false)
+			},
+			wantOutputs: 2,
+		},
+		{
+			name: "the opener's variant without its output",
+			variant: func(o, _ *closingParams) (*btcwire.MsgTx, error) {
+				return o.closingTx(1000, commit.Local, true, false)
+			},
+			wantOutputs: 1,
+		},
+		{
+			name: "the fundee's variant: its larger dust limit removes the opener's output",
+			setup: func(s *closingSetup) {
+				s.opener.balance, s.fundee.balance = 2_000_000, 998_000_000
+				s.opener.dust, s.fundee.dust = 354, 1200
+			},
+			variant: func(_, f *closingParams) (*btcwire.MsgTx, error) {
+				return f.ourClosingTx(1000)
+			},
+			wantOutputs: 1,
+		},
+		{
+			name: "the fundee's dust limit, without the opener's output",
+			setup: func(s *closingSetup) {
+				s.opener.balance, s.fundee.balance = 999_000_000, 1_000_000
+				s.opener.dust, s.fundee.dust = 1200, 354
+			},
+			variant: func(_, f *closingParams) (*btcwire.MsgTx, error) {
+				return f.closingTx(1000, commit.Local, false, true)
+			},
+			wantOutputs: 1,
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := closingDefault()
+			if c.setup != nil {
+				c.setup(&s)
+			}
+			s.opener.fees, s.opener.sendRange = closingFeesOf(500, 1000, 1500), true
+			s.fundee.fees, s.fundee.sendRange = closingFeesOf(300, 800, (s.opener.balance).ToSatoshi()), true
+			opener, fundee := newClosingPair(t, s)
+			tx, err := c.variant(&opener.p, &fundee.p)
+			require.NoError(t, err)
+			sig, err := opener.p.closingSign(tx)
+			require.NoError(t, err)
+			msg := &wire.ClosingSigned{ChannelID: closingTestChannelID, Fee: 1000, Signature: sig,
+				FeeRange: wire.Some(s.opener.fees.feeRange)}
+			reply, final, err := fundee.receive(msg)
+			require.NoError(t, err)
+			require.Equal(t, wire.Satoshi(1000), reply.Fee)
+			requireClosingValid(t, fundee.p.channel, final)
+			require.Len(t, final.TxOut, c.wantOutputs)
+			require.True(t, closingSameTx(tx, final), "the fundee holds the transaction the opener signed")
 		})
 	}
 }

@@ -13,19 +13,19 @@ import (
 
 // closingTx builds the closing transaction paying fee as signer signs it
 // (BOLT 3 "Legacy Closing Transaction": outputs below the signer's dust
-// limit removed), without the signer's own output if omitOwn.
-func (p *closingParams) closingTx(fee wire.Satoshi, signer commit.Side, omitOwn bool) (*btcwire.MsgTx, error) {
+// limit removed), without our output if omitLocal and without the peer's
+// if omitRemote.
+func (p *closingParams) closingTx(fee wire.Satoshi, signer commit.Side, omitLocal, omitRemote bool) (*btcwire.MsgTx, error) {
 	return p.channel.LegacyClosingTx(commit.LegacyClosing{
 		LocalScript: p.localScript, RemoteScript: p.remoteScript,
 		LocalBalance: p.localBalance, RemoteBalance: p.remoteBalance,
-		Fee: fee, Signer: signer,
-		OmitLocal: omitOwn && signer == commit.Local, OmitRemote: omitOwn && signer == commit.Remote,
+		Fee: fee, Signer: signer, OmitLocal: omitLocal, OmitRemote: omitRemote,
 	})
 }
 
 // closingAmount returns side's output amount at fee before any dust rule:
-// its balance rounded down, less the fee if it is the opener. fee must not
-// exceed the opener's balance.
+// its balance rounded down, less the fee if it is the opener. The caller
+// checks that fee does not exceed the opener's balance.
 func (p *closingParams) closingAmount(side commit.Side, fee wire.Satoshi) wire.Satoshi {
 	bal := p.localBalance
 	if side == commit.Remote {
@@ -43,9 +43,12 @@ func (p *closingParams) closingAmount(side commit.Side, fee wire.Satoshi) wire.S
 // not relay). A remote output below its script's threshold is a
 // RuleClosingSignedDust error: the peer would fail the channel on it.
 func (p *closingParams) ourClosingTx(fee wire.Satoshi) (*btcwire.MsgTx, error) {
+	if bal := p.openerBalance(); fee > bal {
+		return nil, fmt.Errorf("channel: closing fee %d above the opener's balance %d: %w", fee, bal, commit.ErrInvalidClosing)
+	}
 	amount := p.closingAmount(commit.Local, fee)
 	omit := amount < closingDustThreshold(p.localScript)
-	tx, err := p.closingTx(fee, commit.Local, omit)
+	tx, err := p.closingTx(fee, commit.Local, omit, false)
 	if err != nil {
 		return nil, fmt.Errorf("channel: closing transaction at fee %d: %w", fee, err)
 	}
@@ -67,19 +70,25 @@ func closingCheckDust(tx *btcwire.MsgTx) error {
 	return nil
 }
 
-// theirClosingTx returns the closing transaction sig signs at fee, trying
-// what the peer may have signed: its variant (BOLT 3: outputs below its
-// dust limit removed) with its own output, the same without it (a signer
-// MAY eliminate its own output), and our own variant (what we echo when
-// we agree, so both sides hold the same transaction). It fails with
-// RuleClosingSignedSignature when sig is high-S or signs none of them, and
-// with RuleClosingSignedDust when the signed transaction has an output
-// that would not relay. fee must not exceed the opener's balance.
+// theirClosingTx returns the closing transaction sig signs at fee. BOLT 3
+// has each signer remove the outputs below its own dust limit and lets it
+// eliminate its own output; implementations differ on whose dust limit
+// they check the peer's signature with, so we try, in order: the peer's
+// variant (its dust limit), the same without its output, our own variant
+// (what we would sign, and what we echo when we agree), and ours without
+// the peer's output. Each is a transaction we would sign: none takes
+// anything from our output. It fails with RuleClosingSignedSignature when
+// sig is high-S or signs none of them, and with RuleClosingSignedDust when
+// the signed transaction has an output that would not relay, and with
+// RuleClosingSignedFee when fee is above the opener's balance.
 func (p *closingParams) theirClosingTx(fee wire.Satoshi, sig wire.Signature) (*btcwire.MsgTx, error) {
+	if bal := p.openerBalance(); fee > bal {
+		return nil, ruleErr(RuleClosingSignedFee, "%d sat is above the opener's balance of %d sat", fee, bal)
+	}
 	if !closingLowS(sig) {
 		return nil, ruleErr(RuleClosingSignedSignature, "not a low-S signature")
 	}
-	candidates := make([]*btcwire.MsgTx, 0, 3)
+	candidates := make([]*btcwire.MsgTx, 0, 4)
 	add := func(tx *btcwire.MsgTx, err error) {
 		if err != nil {
 			return
@@ -91,9 +100,10 @@ func (p *closingParams) theirClosingTx(fee wire.Satoshi, sig wire.Signature) (*b
 		}
 		candidates = append(candidates, tx)
 	}
-	add(p.closingTx(fee, commit.Remote, false))
-	add(p.closingTx(fee, commit.Remote, true))
+	add(p.closingTx(fee, commit.Remote, false, false))
+	add(p.closingTx(fee, commit.Remote, false, true))
 	add(p.ourClosingTx(fee))
+	add(p.closingTx(fee, commit.Local, false, true))
 	if len(candidates) == 0 {
 		return nil, ruleErr(RuleClosingSignedFee, "no closing transaction at fee %d has an output above the dust limit", fee)
 	}
