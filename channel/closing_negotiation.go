@@ -177,12 +177,17 @@ func (n *closingNegotiation) inOurRange(fee wire.Satoshi) bool {
 	return r.MinFee <= fee && fee <= r.MaxFee
 }
 
+// matchesSent reports whether fee "is equal to its previously sent
+// fee_satoshis" or "matches its previously sent fee_range": BOLT 2's first
+// two rules, which agree to it.
+func (n *closingNegotiation) matchesSent(fee wire.Satoshi) bool {
+	return n.sent && (fee == n.lastSent || n.p.sendFeeRange && n.inOurRange(fee))
+}
+
 // decideRange decides on a fee sent with a fee_range (theirs, already
 // checked to hold fee).
 func (n *closingNegotiation) decideRange(fee wire.Satoshi, theirs wire.FeeRange) (closingDecision, error) {
-	// "if fee_satoshis is equal to its previously sent fee_satoshis" and
-	// "if fee_satoshis matches its previously sent fee_range".
-	if n.sent && (fee == n.lastSent || n.p.sendFeeRange && n.inOurRange(fee)) {
+	if n.matchesSent(fee) {
 		return n.agreeTo(fee), nil
 	}
 	ours := n.p.fees.feeRange
@@ -217,9 +222,8 @@ func (n *closingNegotiation) decideRange(fee wire.Satoshi, theirs wire.FeeRange)
 // strictly between the last two until one side names a fee the other
 // accepts.
 func (n *closingNegotiation) decideLegacy(fee wire.Satoshi) (closingDecision, error) {
-	// "equal to its previously sent fee_satoshis" and "matches its
-	// previously sent fee_range" come before the strictly-between rule.
-	if n.sent && (fee == n.lastSent || n.p.sendFeeRange && n.inOurRange(fee)) {
+	// BOLT 2 checks this before the strictly-between rule.
+	if n.matchesSent(fee) {
 		return n.agreeTo(fee), nil
 	}
 	if n.sent && n.received && !closingStrictlyBetween(fee, n.lastSent, n.lastReceived) {
