@@ -27,6 +27,15 @@ func closingHighS(sig wire.Signature) wire.Signature {
 func TestClosingReceiveRules(t *testing.T) {
 	rangeOf := func(lo, hi wire.Satoshi) *wire.FeeRange { return &wire.FeeRange{MinFee: lo, MaxFee: hi} }
 	type pair struct{ opener, fundee *closingNegotiation }
+	// startedOpener has the opener start, then receive the fundee's fee
+	// with range r.
+	startedOpener := func(fee wire.Satoshi, r *wire.FeeRange) func(*testing.T, pair) (*closingNegotiation, *wire.ClosingSigned) {
+		return func(t *testing.T, p pair) (*closingNegotiation, *wire.ClosingSigned) {
+			_, err := p.opener.start()
+			require.NoError(t, err)
+			return p.opener, closingPeerMessage(t, &p.fundee.p, fee, r)
+		}
+	}
 	cases := []struct {
 		name  string
 		setup func(*closingSetup)
@@ -110,22 +119,14 @@ func TestClosingReceiveRules(t *testing.T) {
 			rule: RuleClosingSignedChannelID,
 		},
 		{
-			name: "ranges do not overlap (at the opener)",
-			prepare: func(t *testing.T, p pair) (*closingNegotiation, *wire.ClosingSigned) {
-				_, err := p.opener.start()
-				require.NoError(t, err)
-				return p.opener, closingPeerMessage(t, &p.fundee.p, 2500, rangeOf(2500, 3000))
-			},
-			rule: RuleClosingSignedFeeRange,
+			name:    "ranges do not overlap (at the opener)",
+			prepare: startedOpener(2500, rangeOf(2500, 3000)),
+			rule:    RuleClosingSignedFeeRange,
 		},
 		{
-			name: "opener: fee outside the overlap",
-			prepare: func(t *testing.T, p pair) (*closingNegotiation, *wire.ClosingSigned) {
-				_, err := p.opener.start()
-				require.NoError(t, err)
-				return p.opener, closingPeerMessage(t, &p.fundee.p, 400, rangeOf(300, 1500))
-			},
-			rule: RuleClosingSignedFee,
+			name:    "opener: fee outside the overlap",
+			prepare: startedOpener(400, rangeOf(300, 1500)),
+			rule:    RuleClosingSignedFee,
 		},
 		{
 			name: "fundee: a fee other than the one it sent",
