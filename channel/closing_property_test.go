@@ -44,7 +44,7 @@ func TestClosingConvergence(t *testing.T) {
 		lo, hi := max(ro.MinFee, rf.MinFee), min(ro.MaxFee, rf.MaxFee)
 		if lo > hi {
 			require.ErrorIs(t, err, ErrRuleViolated, "run %d: disjoint %v %v: %v", i, ro, rf, fees)
-			require.True(t, errorIsAny(err, RuleClosingSignedFee, RuleClosingSignedFeeRange), "run %d: %v", i, err)
+			require.True(t, closingRuleIsAny(err, RuleClosingSignedFee, RuleClosingSignedFeeRange), "run %d: %v", i, err)
 			require.Nil(t, opener.agreedTx())
 			continue
 		}
@@ -65,8 +65,8 @@ func TestClosingConvergence(t *testing.T) {
 	t.Logf("%d of %d runs agreed", agreed, runs)
 }
 
-// errorIsAny reports whether err is a *RuleError of one of rules.
-func errorIsAny(err error, rules ...Rule) bool {
+// closingRuleIsAny reports whether err is a *RuleError of one of rules.
+func closingRuleIsAny(err error, rules ...Rule) bool {
 	var e *RuleError
 	if !errors.As(err, &e) {
 		return false
