@@ -91,3 +91,13 @@ func closingFeesFor(p *closingParams, rates closingRates, forceCloseAvoidanceMax
 	}
 	return closingFees{ideal: ideal, feeRange: wire.FeeRange{MinFee: low, MaxFee: high}}, nil
 }
+
+// closingRatesAt is r with the ideal rate the application asked for (the
+// minimum follows it down, never above it).
+func closingRatesAt(ideal wire.FeeRate, r closingRates) closingRates {
+	r.ideal = ideal
+	if r.minimum > ideal {
+		r.minimum = ideal
+	}
+	return r
+}

@@ -179,3 +179,89 @@ func (m *Manager) fundingSpent(p *peerState, e *entry, d *chanData, txid [32]byt
 	p.removeEntry(e)
 	m.unregisterID(d.id)
 }
+
+// maybeNegotiate starts the closing fee negotiation once both sides sent
+// shutdown (part 1 has no HTLCs, so the commitments are already clean):
+// the opener proposes first. It does nothing while the peer is away: the
+// negotiation restarts on reconnection (BOLT 2).
+func (m *Manager) maybeNegotiate(p *peerState, e *entry, c *closing) error {
+	d := c.d
+	if c.neg != nil || d.shut.closingTx != nil || d.shut.ourScript == nil || d.shut.theirScript == nil || !p.connected {
+		return nil
+	}
+	params := closingParams{
+		channelID: d.id, channel: d.ch, signer: d.signer,
+		localScript: d.shut.ourScript, remoteScript: d.shut.theirScript,
+		sendFeeRange: true,
+	}
+	params.localBalance, params.remoteBalance = d.balances()
+	rates, err := closingRatesFrom(m.cfg.Context, m.cfg.Fees)
+	if err != nil {
+		return fmt.Errorf("channel: closing fee estimate: %w", err)
+	}
+	if c.feeRate != 0 {
+		rates = closingRatesAt(c.feeRate, rates)
+	}
+	if params.fees, err = closingFeesFor(&params, rates, d.config.ForceCloseAvoidanceMaxFee); err != nil {
+		return err
+	}
+	neg, err := newClosingNegotiation(params)
+	if err != nil {
+		return err
+	}
+	c.neg = neg
+	first, err := neg.start()
+	if err != nil {
+		return err
+	}
+	if first != nil {
+		e.out.send(first)
+	}
+	return nil
+}
+
+// handleClosingSigned goes on with the fee negotiation; on agreement the
+// closing transaction is recorded, broadcast, and the channel reported
+// closed.
+func (m *Manager) handleClosingSigned(p *peerState, e *entry, msg *wire.ClosingSigned) error {
+	c, ok := e.phase.(*closing)
+	if !ok || c.d.shut.ourScript == nil || c.d.shut.theirScript == nil {
+		return ruleErr(RuleUnexpectedMessage, "closing_signed before both shutdowns")
+	}
+	d := c.d
+	if d.shut.closingTx != nil {
+		return nil // agreed already: a late echo
+	}
+	if c.neg == nil {
+		if err := m.maybeNegotiate(p, e, c); err != nil {
+			return err
+		}
+	}
+	reply, final, err := c.neg.receive(msg)
+	if err != nil {
+		return err
+	}
+	if reply != nil {
+		e.out.send(reply)
+	}
+	if final == nil {
+		return nil
+	}
+	d.shut.closingTx = final
+	kind := events.ClosedCooperativelyByPeer
+	if d.shut.initiator {
+		kind = events.ClosedCooperativelyByUs
+	}
+	local, _ := d.balances()
+	closed := &events.ChannelClosed{
+		ChannelID: d.id, UserChannelID: d.userChannelID, Reason: events.Reason(kind),
+		CounterpartyNodeID: p.id, ChannelCapacity: d.params.Capacity,
+		FundingOutPoint: d.params.FundingOutpoint, LastLocalBalance: local,
+	}
+	if err := m.save(d, closed); err != nil {
+		return err
+	}
+	m.queueBroadcast(final)
+	m.cfg.Logger.Info("channel: closing transaction agreed", "node_id", p.id, "channel_id", d.id, "txid", final.TxHash())
+	return nil
+}

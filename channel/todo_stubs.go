@@ -9,19 +9,11 @@ import (
 
 // TEMPORARY: the pieces being written in parallel; each moves to its file.
 
-type closingNegotiation struct{}
-
 func (m *Manager) handleChannelReady(p *peerState, e *entry, msg *wire.ChannelReady) error {
 	return nil
 }
 
 func (m *Manager) handleAnnouncementSignatures(p *peerState, e *entry, msg *wire.AnnouncementSignatures) error {
-	return nil
-}
-
-func (m *Manager) maybeNegotiate(p *peerState, e *entry, c *closing) error { return nil }
-
-func (m *Manager) handleClosingSigned(p *peerState, e *entry, msg *wire.ClosingSigned) error {
 	return nil
 }
 
