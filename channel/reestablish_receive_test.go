@@ -14,21 +14,21 @@ import (
 // nil is all zeroes.
 type reestablishSecretOf func(t testing.TB, ours *keys.InMemorySigner) wire.PerCommitmentSecret
 
-// oursOf is our own secret of commitment n: what a peer holding our
+// reestablishOursOf is our own secret of commitment n: what a peer holding our
 // revocation of n sends.
-func oursOf(n uint64) reestablishSecretOf {
+func reestablishOursOf(n uint64) reestablishSecretOf {
 	return func(t testing.TB, ours *keys.InMemorySigner) wire.PerCommitmentSecret {
 		return reestablishSecret(t, ours, n)
 	}
 }
 
-// garbageSecret is a secret no signer derives.
-func garbageSecret(testing.TB, *keys.InMemorySigner) wire.PerCommitmentSecret {
+// reestablishGarbageSecret is a secret no signer derives.
+func reestablishGarbageSecret(testing.TB, *keys.InMemorySigner) wire.PerCommitmentSecret {
 	return wire.PerCommitmentSecret{0xde, 0xad, 0xbe, 0xef}
 }
 
-// theirsOf is the peer's secret of commitment n (a real secret, not ours).
-func theirsOf(n uint64) reestablishSecretOf {
+// reestablishTheirsOf is the peer's secret of commitment n (a real secret, not ours).
+func reestablishTheirsOf(n uint64) reestablishSecretOf {
 	return func(t testing.TB, _ *keys.InMemorySigner) wire.PerCommitmentSecret {
 		return reestablishSecret(t, reestablishTestKeys(2, 2), n)
 	}
@@ -39,7 +39,7 @@ func theirsOf(n uint64) reestablishSecretOf {
 type reestablishRow struct {
 	name string
 	// our state
-	h, r                                     uint64
+	h, r                                       uint64
 	pending, raaLast, ready, shutdown, closing bool
 	// their message
 	ncn, nrn uint64
@@ -82,12 +82,12 @@ func (row *reestablishRow) message(t testing.TB, ours *keys.InMemorySigner) *wir
 }
 
 const (
-	stepReady  = reestablishResendChannelReady
-	stepRAA    = reestablishResendRevokeAndAck
-	stepCommit = reestablishResendCommitmentSigned
-	stepShut   = reestablishResendShutdown
-	stepAbort  = reestablishSendTxAbort
-	max48      = uint64(keys.MaxCommitmentNumber) // 2^48-1
+	reestablishStepReady    = reestablishResendChannelReady
+	reestablishStepRAA      = reestablishResendRevokeAndAck
+	reestablishStepCommit   = reestablishResendCommitmentSigned
+	reestablishStepShutdown = reestablishResendShutdown
+	reestablishStepAbort    = reestablishSendTxAbort
+	reestablishMax48        = uint64(keys.MaxCommitmentNumber) // 2^48-1
 )
 
 // reestablishRows walks every requirement of BOLT 2 on the receiver of
@@ -95,86 +95,86 @@ const (
 var reestablishRows = []reestablishRow{
 	// A channel with no HTLC yet: next_commitment_number 1, next_revocation_number 0 on both sides.
 	{name: "new channel, channel_ready not yet sent", h: 1, ncn: 1},
-	{name: "new channel: channel_ready again (1 on both sides)", h: 1, ready: true, ncn: 1, steps: []reestablishStep{stepReady}},
-	{name: "new channel: nrn 0 ignores a non-zero secret", h: 1, ready: true, ncn: 1, secret: garbageSecret, steps: []reestablishStep{stepReady}},
+	{name: "new channel: channel_ready again (1 on both sides)", h: 1, ready: true, ncn: 1, steps: []reestablishStep{reestablishStepReady}},
+	{name: "new channel: nrn 0 ignores a non-zero secret", h: 1, ready: true, ncn: 1, secret: reestablishGarbageSecret, steps: []reestablishStep{reestablishStepReady}},
 	{name: "new channel: their point is ignored", h: 1, ncn: 1, mutate: func(m *wire.ChannelReestablish) { m.MyCurrentPerCommitmentPoint = wire.Point{} }},
-	{name: "new channel: my_current_funding_locked is ignored", h: 1, ready: true, ncn: 1, steps: []reestablishStep{stepReady},
+	{name: "new channel: my_current_funding_locked is ignored", h: 1, ready: true, ncn: 1, steps: []reestablishStep{reestablishStepReady},
 		mutate: func(m *wire.ChannelReestablish) { m.MyCurrentFundingLocked = wire.Some(wire.FundingLocked{}) }},
-	{name: "new channel: next_funding asks tx_abort", h: 1, ready: true, ncn: 1, steps: []reestablishStep{stepReady, stepAbort},
+	{name: "new channel: next_funding asks tx_abort", h: 1, ready: true, ncn: 1, steps: []reestablishStep{reestablishStepReady, reestablishStepAbort},
 		mutate: func(m *wire.ChannelReestablish) { m.NextFunding = wire.Some(wire.NextFunding{RetransmitFlags: 1}) }},
 
 	// channel_ready: only when next_commitment_number is 1 in both messages.
 	{name: "channel_ready not again: they received our commitment_signed 1", h: 1, pending: true, ready: true, ncn: 2},
-	{name: "channel_ready not again: we received their commitment_signed 1", h: 2, ready: true, ncn: 1, nrn: 1, secret: oursOf(0)},
+	{name: "channel_ready not again: we received their commitment_signed 1", h: 2, ready: true, ncn: 1, nrn: 1, secret: reestablishOursOf(0)},
 	{name: "channel_ready then commitment_signed 1 they lack", h: 1, pending: true, ready: true, ncn: 1,
-		steps: []reestablishStep{stepReady, stepCommit}, commitment: 1},
+		steps: []reestablishStep{reestablishStepReady, reestablishStepCommit}, commitment: 1},
 
 	// next_commitment_number.
 	{name: "ncn 0: the peer lost the channel", h: 1, ncn: 0, rule: RuleReestablishNextCommitmentNumber},
-	{name: "ncn 0 after HTLCs", h: 5, r: 4, ncn: 0, nrn: 4, secret: oursOf(3), rule: RuleReestablishNextCommitmentNumber},
-	{name: "ncn = our pending commitment_signed: retransmit it", h: 5, r: 6, pending: true, ncn: 7, nrn: 4, secret: oursOf(3),
-		steps: []reestablishStep{stepCommit}, commitment: 7},
-	{name: "ncn = next after our pending commitment_signed: received", h: 5, r: 6, pending: true, ncn: 8, nrn: 4, secret: oursOf(3)},
-	{name: "ncn one below our pending commitment_signed", h: 5, r: 6, pending: true, ncn: 6, nrn: 4, secret: oursOf(3), rule: RuleReestablishNextCommitmentNumber},
-	{name: "ncn beyond our pending commitment_signed", h: 5, r: 6, pending: true, ncn: 9, nrn: 4, secret: oursOf(3), rule: RuleReestablishNextCommitmentNumber},
-	{name: "ncn = next, nothing pending", h: 5, r: 6, ncn: 7, nrn: 4, secret: oursOf(3)},
-	{name: "ncn = our acknowledged commitment_signed", h: 5, r: 6, ncn: 6, nrn: 4, secret: oursOf(3), rule: RuleReestablishNextCommitmentNumber},
-	{name: "ncn claims a commitment_signed we never sent", h: 5, r: 6, ncn: 8, nrn: 4, secret: oursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn 0 after HTLCs", h: 5, r: 4, ncn: 0, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn = our pending commitment_signed: retransmit it", h: 5, r: 6, pending: true, ncn: 7, nrn: 4, secret: reestablishOursOf(3),
+		steps: []reestablishStep{reestablishStepCommit}, commitment: 7},
+	{name: "ncn = next after our pending commitment_signed: received", h: 5, r: 6, pending: true, ncn: 8, nrn: 4, secret: reestablishOursOf(3)},
+	{name: "ncn one below our pending commitment_signed", h: 5, r: 6, pending: true, ncn: 6, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn beyond our pending commitment_signed", h: 5, r: 6, pending: true, ncn: 9, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn = next, nothing pending", h: 5, r: 6, ncn: 7, nrn: 4, secret: reestablishOursOf(3)},
+	{name: "ncn = our acknowledged commitment_signed", h: 5, r: 6, ncn: 6, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn claims a commitment_signed we never sent", h: 5, r: 6, ncn: 8, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
 	{name: "ncn 2 though we sent no commitment_signed", h: 1, ncn: 2, rule: RuleReestablishNextCommitmentNumber},
-	{name: "ncn huge", h: 5, r: 6, ncn: 1<<64 - 1, nrn: 4, secret: oursOf(3), rule: RuleReestablishNextCommitmentNumber},
-	{name: "ncn 2^48", h: 5, r: 6, ncn: 1 << 48, nrn: 4, secret: oursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn huge", h: 5, r: 6, ncn: 1<<64 - 1, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn 2^48", h: 5, r: 6, ncn: 1 << 48, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
 
 	// next_revocation_number below H.
-	{name: "nrn = our last revoke_and_ack: retransmit it", h: 5, r: 6, ncn: 7, nrn: 3, secret: oursOf(2), steps: []reestablishStep{stepRAA}},
-	{name: "nrn = first revoke_and_ack (of commitment 0), secret zeroes", h: 2, ncn: 1, nrn: 0, steps: []reestablishStep{stepRAA}},
-	{name: "nrn = our last revoke_and_ack after closing_signed", h: 5, r: 6, closing: true, ncn: 7, nrn: 3, secret: oursOf(2),
+	{name: "nrn = our last revoke_and_ack: retransmit it", h: 5, r: 6, ncn: 7, nrn: 3, secret: reestablishOursOf(2), steps: []reestablishStep{reestablishStepRAA}},
+	{name: "nrn = first revoke_and_ack (of commitment 0), secret zeroes", h: 2, ncn: 1, nrn: 0, steps: []reestablishStep{reestablishStepRAA}},
+	{name: "nrn = our last revoke_and_ack after closing_signed", h: 5, r: 6, closing: true, ncn: 7, nrn: 3, secret: reestablishOursOf(2),
 		rule: RuleReestablishNextRevocationNumber},
-	{name: "nrn = H-1 after closing_signed", h: 5, r: 6, closing: true, ncn: 7, nrn: 4, secret: oursOf(3)},
-	{name: "nrn two behind: the peer lost state", h: 5, r: 6, ncn: 7, nrn: 2, secret: oursOf(1), rule: RuleReestablishNextRevocationNumber},
+	{name: "nrn = H-1 after closing_signed", h: 5, r: 6, closing: true, ncn: 7, nrn: 4, secret: reestablishOursOf(3)},
+	{name: "nrn two behind: the peer lost state", h: 5, r: 6, ncn: 7, nrn: 2, secret: reestablishOursOf(1), rule: RuleReestablishNextRevocationNumber},
 	{name: "nrn 0 far behind", h: 5, r: 6, ncn: 7, nrn: 0, rule: RuleReestablishNextRevocationNumber},
 
 	// Both retransmitted, in the order first sent.
-	{name: "revoke_and_ack then commitment_signed", h: 5, r: 6, pending: true, ncn: 7, nrn: 3, secret: oursOf(2),
-		steps: []reestablishStep{stepRAA, stepCommit}, commitment: 7},
-	{name: "commitment_signed then revoke_and_ack", h: 5, r: 6, pending: true, raaLast: true, ncn: 7, nrn: 3, secret: oursOf(2),
-		steps: []reestablishStep{stepCommit, stepRAA}, commitment: 7},
-	{name: "order flag alone retransmits nothing", h: 5, r: 6, raaLast: true, ncn: 7, nrn: 4, secret: oursOf(3)},
+	{name: "revoke_and_ack then commitment_signed", h: 5, r: 6, pending: true, ncn: 7, nrn: 3, secret: reestablishOursOf(2),
+		steps: []reestablishStep{reestablishStepRAA, reestablishStepCommit}, commitment: 7},
+	{name: "commitment_signed then revoke_and_ack", h: 5, r: 6, pending: true, raaLast: true, ncn: 7, nrn: 3, secret: reestablishOursOf(2),
+		steps: []reestablishStep{reestablishStepCommit, reestablishStepRAA}, commitment: 7},
+	{name: "order flag alone retransmits nothing", h: 5, r: 6, raaLast: true, ncn: 7, nrn: 4, secret: reestablishOursOf(3)},
 
 	// shutdown is always retransmitted once sent, after the commitment messages.
-	{name: "shutdown alone", h: 5, r: 6, shutdown: true, ncn: 7, nrn: 4, secret: oursOf(3), steps: []reestablishStep{stepShut}},
-	{name: "everything", h: 5, r: 6, pending: true, raaLast: true, shutdown: true, ncn: 7, nrn: 3, secret: oursOf(2),
+	{name: "shutdown alone", h: 5, r: 6, shutdown: true, ncn: 7, nrn: 4, secret: reestablishOursOf(3), steps: []reestablishStep{reestablishStepShutdown}},
+	{name: "everything", h: 5, r: 6, pending: true, raaLast: true, shutdown: true, ncn: 7, nrn: 3, secret: reestablishOursOf(2),
 		mutate: func(m *wire.ChannelReestablish) { m.NextFunding = wire.Some(wire.NextFunding{}) },
-		steps:  []reestablishStep{stepCommit, stepRAA, stepShut, stepAbort}, commitment: 7},
+		steps:  []reestablishStep{reestablishStepCommit, reestablishStepRAA, reestablishStepShutdown, reestablishStepAbort}, commitment: 7},
 
 	// your_last_per_commitment_secret for nrn in [1, H).
-	{name: "secret of nrn-1 wrong", h: 5, r: 6, ncn: 7, nrn: 4, secret: garbageSecret, rule: RuleReestablishYourLastPerCommitmentSecret},
+	{name: "secret of nrn-1 wrong", h: 5, r: 6, ncn: 7, nrn: 4, secret: reestablishGarbageSecret, rule: RuleReestablishYourLastPerCommitmentSecret},
 	{name: "secret zero for nrn 4", h: 5, r: 6, ncn: 7, nrn: 4, rule: RuleReestablishYourLastPerCommitmentSecret},
-	{name: "secret of an older commitment", h: 5, r: 6, ncn: 7, nrn: 4, secret: oursOf(2), rule: RuleReestablishYourLastPerCommitmentSecret},
-	{name: "their own secret instead of ours", h: 5, r: 6, ncn: 7, nrn: 4, secret: theirsOf(3), rule: RuleReestablishYourLastPerCommitmentSecret},
-	{name: "secret wrong with revoke_and_ack retransmission", h: 5, r: 6, ncn: 7, nrn: 3, secret: oursOf(3), rule: RuleReestablishYourLastPerCommitmentSecret},
+	{name: "secret of an older commitment", h: 5, r: 6, ncn: 7, nrn: 4, secret: reestablishOursOf(2), rule: RuleReestablishYourLastPerCommitmentSecret},
+	{name: "their own secret instead of ours", h: 5, r: 6, ncn: 7, nrn: 4, secret: reestablishTheirsOf(3), rule: RuleReestablishYourLastPerCommitmentSecret},
+	{name: "secret wrong with revoke_and_ack retransmission", h: 5, r: 6, ncn: 7, nrn: 3, secret: reestablishOursOf(3), rule: RuleReestablishYourLastPerCommitmentSecret},
 
 	// option_data_loss_protect: nrn at or above H.
-	{name: "proof: they hold our revocation of our latest commitment", h: 5, r: 6, ncn: 7, nrn: 5, secret: oursOf(4), behind: true},
-	{name: "proof: far ahead", h: 5, r: 6, ncn: 7, nrn: 40, secret: oursOf(39), behind: true},
-	{name: "proof: we sent no revoke_and_ack yet", h: 1, ready: true, ncn: 1, nrn: 1, secret: oursOf(0), behind: true},
-	{name: "proof wins over ncn 0", h: 5, r: 6, ncn: 0, nrn: 5, secret: oursOf(4), behind: true},
-	{name: "proof wins over an impossible ncn", h: 5, r: 6, ncn: 1<<64 - 1, nrn: 9, secret: oursOf(8), behind: true},
-	{name: "proof wins over closing_signed", h: 5, r: 6, closing: true, ncn: 7, nrn: 5, secret: oursOf(4), behind: true},
-	{name: "proof at the last commitment number", h: 5, r: 6, ncn: 7, nrn: 1 << 48, secret: oursOf(max48), behind: true},
-	{name: "claim without proof: garbage", h: 5, r: 6, ncn: 7, nrn: 5, secret: garbageSecret, rule: RuleReestablishYourLastPerCommitmentSecret},
+	{name: "proof: they hold our revocation of our latest commitment", h: 5, r: 6, ncn: 7, nrn: 5, secret: reestablishOursOf(4), behind: true},
+	{name: "proof: far ahead", h: 5, r: 6, ncn: 7, nrn: 40, secret: reestablishOursOf(39), behind: true},
+	{name: "proof: we sent no revoke_and_ack yet", h: 1, ready: true, ncn: 1, nrn: 1, secret: reestablishOursOf(0), behind: true},
+	{name: "proof wins over ncn 0", h: 5, r: 6, ncn: 0, nrn: 5, secret: reestablishOursOf(4), behind: true},
+	{name: "proof wins over an impossible ncn", h: 5, r: 6, ncn: 1<<64 - 1, nrn: 9, secret: reestablishOursOf(8), behind: true},
+	{name: "proof wins over closing_signed", h: 5, r: 6, closing: true, ncn: 7, nrn: 5, secret: reestablishOursOf(4), behind: true},
+	{name: "proof at the last commitment number", h: 5, r: 6, ncn: 7, nrn: 1 << 48, secret: reestablishOursOf(reestablishMax48), behind: true},
+	{name: "claim without proof: garbage", h: 5, r: 6, ncn: 7, nrn: 5, secret: reestablishGarbageSecret, rule: RuleReestablishYourLastPerCommitmentSecret},
 	{name: "claim without proof: zeroes", h: 5, r: 6, ncn: 7, nrn: 5, rule: RuleReestablishYourLastPerCommitmentSecret},
-	{name: "claim with the secret of our previous commitment", h: 5, r: 6, ncn: 7, nrn: 5, secret: oursOf(3), rule: RuleReestablishYourLastPerCommitmentSecret},
-	{name: "claim with the secret of the next commitment", h: 5, r: 6, ncn: 7, nrn: 5, secret: oursOf(5), rule: RuleReestablishYourLastPerCommitmentSecret},
-	{name: "claim nrn 1 before any revoke_and_ack, wrong secret", h: 1, ncn: 1, nrn: 1, secret: garbageSecret, rule: RuleReestablishYourLastPerCommitmentSecret},
-	{name: "claim at 2^48 without proof", h: 5, r: 6, ncn: 7, nrn: 1 << 48, secret: garbageSecret, rule: RuleReestablishYourLastPerCommitmentSecret},
-	{name: "nrn 2^48+1: beyond any commitment", h: 5, r: 6, ncn: 7, nrn: 1<<48 + 1, secret: oursOf(max48), rule: RuleReestablishNextRevocationNumber},
-	{name: "nrn 2^64-1", h: 5, r: 6, ncn: 1<<64 - 1, nrn: 1<<64 - 1, secret: garbageSecret, rule: RuleReestablishNextRevocationNumber},
+	{name: "claim with the secret of our previous commitment", h: 5, r: 6, ncn: 7, nrn: 5, secret: reestablishOursOf(3), rule: RuleReestablishYourLastPerCommitmentSecret},
+	{name: "claim with the secret of the next commitment", h: 5, r: 6, ncn: 7, nrn: 5, secret: reestablishOursOf(5), rule: RuleReestablishYourLastPerCommitmentSecret},
+	{name: "claim nrn 1 before any revoke_and_ack, wrong secret", h: 1, ncn: 1, nrn: 1, secret: reestablishGarbageSecret, rule: RuleReestablishYourLastPerCommitmentSecret},
+	{name: "claim at 2^48 without proof", h: 5, r: 6, ncn: 7, nrn: 1 << 48, secret: reestablishGarbageSecret, rule: RuleReestablishYourLastPerCommitmentSecret},
+	{name: "nrn 2^48+1: beyond any commitment", h: 5, r: 6, ncn: 7, nrn: 1<<48 + 1, secret: reestablishOursOf(reestablishMax48), rule: RuleReestablishNextRevocationNumber},
+	{name: "nrn 2^64-1", h: 5, r: 6, ncn: 1<<64 - 1, nrn: 1<<64 - 1, secret: reestablishGarbageSecret, rule: RuleReestablishNextRevocationNumber},
 
 	// Numbers near the top of the range on our side.
-	{name: "H and R at the top", h: max48, r: max48 - 2, ncn: max48 - 1, nrn: max48 - 1, secret: oursOf(max48 - 2)},
-	{name: "H at the top: revoke_and_ack again", h: max48, r: max48 - 2, pending: true, ncn: max48 - 1, nrn: max48 - 2, secret: oursOf(max48 - 3),
-		steps: []reestablishStep{stepRAA, stepCommit}, commitment: max48 - 1},
-	{name: "H at the top: proof", h: max48, ncn: 1, nrn: 1 << 48, secret: oursOf(max48), behind: true},
+	{name: "H and R at the top", h: reestablishMax48, r: reestablishMax48 - 2, ncn: reestablishMax48 - 1, nrn: reestablishMax48 - 1, secret: reestablishOursOf(reestablishMax48 - 2)},
+	{name: "H at the top: revoke_and_ack again", h: reestablishMax48, r: reestablishMax48 - 2, pending: true, ncn: reestablishMax48 - 1, nrn: reestablishMax48 - 2, secret: reestablishOursOf(reestablishMax48 - 3),
+		steps: []reestablishStep{reestablishStepRAA, reestablishStepCommit}, commitment: reestablishMax48 - 1},
+	{name: "H at the top: proof", h: reestablishMax48, ncn: 1, nrn: 1 << 48, secret: reestablishOursOf(reestablishMax48), behind: true},
 }
 
 func TestReestablishReceiveTable(t *testing.T) {
@@ -201,18 +201,18 @@ func TestReestablishReceiveTable(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, row.steps, act.steps)
 				require.Equal(t, row.commitment, act.commitmentNumber)
-				requireRevokeAndAck(t, ours, row, act)
+				reestablishRequireRevokeAndAck(t, ours, row, act)
 			}
 		})
 	}
 }
 
-// requireRevokeAndAck checks that a retransmitted revoke_and_ack is the one
+// reestablishRequireRevokeAndAck checks that a retransmitted revoke_and_ack is the one
 // first sent (secret H-2, point H), and that there is none otherwise.
-func requireRevokeAndAck(t *testing.T, ours *keys.InMemorySigner, row reestablishRow, act reestablishAction) {
+func reestablishRequireRevokeAndAck(t *testing.T, ours *keys.InMemorySigner, row reestablishRow, act reestablishAction) {
 	t.Helper()
 	for _, s := range act.steps {
-		if s == stepRAA {
+		if s == reestablishStepRAA {
 			require.Equal(t, &wire.RevokeAndAck{
 				ChannelID:              reestablishChannelID,
 				PerCommitmentSecret:    reestablishSecret(t, ours, row.h-2),
@@ -243,7 +243,7 @@ func TestReestablishInvalidState(t *testing.T) {
 		"no signer":                 {nextHolderCommitment: 1},
 		"zero holder":               {signer: signer},
 		"holder above 2^48-1":       {nextHolderCommitment: 1 << 48, signer: signer},
-		"revocation above 2^48-3":   {nextHolderCommitment: 1, nextRevocation: max48 - 1, theirLastSecretNumber: max48 - 2, signer: signer},
+		"revocation above 2^48-3":   {nextHolderCommitment: 1, nextRevocation: reestablishMax48 - 1, theirLastSecretNumber: reestablishMax48 - 2, signer: signer},
 		"their secret of the wrong": {nextHolderCommitment: 1, nextRevocation: 3, theirLastSecretNumber: 1, signer: signer},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -257,10 +257,10 @@ func TestReestablishInvalidState(t *testing.T) {
 }
 
 func TestReestablishStepString(t *testing.T) {
-	require.Equal(t, "channel_ready", stepReady.String())
-	require.Equal(t, "revoke_and_ack", stepRAA.String())
-	require.Equal(t, "commitment_signed", stepCommit.String())
-	require.Equal(t, "shutdown", stepShut.String())
-	require.Equal(t, "tx_abort", stepAbort.String())
+	require.Equal(t, "channel_ready", reestablishStepReady.String())
+	require.Equal(t, "revoke_and_ack", reestablishStepRAA.String())
+	require.Equal(t, "commitment_signed", reestablishStepCommit.String())
+	require.Equal(t, "shutdown", reestablishStepShutdown.String())
+	require.Equal(t, "tx_abort", reestablishStepAbort.String())
 	require.Equal(t, "reestablishStep(0)", reestablishStep(0).String())
 }

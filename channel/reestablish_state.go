@@ -3,6 +3,7 @@ package channel
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
@@ -127,4 +128,28 @@ func (st *reestablishState) lastRevokeAndAck() (n uint64, ok bool) {
 		return 0, false
 	}
 	return st.nextHolderCommitment - 2, true
+}
+
+// String describes the state without the peer's secret.
+func (st reestablishState) String() string {
+	return fmt.Sprintf("reestablish{next_holder=%d next_revocation=%d commitment_signed_pending=%t revoke_and_ack_last=%t channel_ready_sent=%t shutdown_sent=%t closing_signed_received=%t their_last_secret=%d(redacted)}",
+		st.nextHolderCommitment, st.nextRevocation, st.commitmentSignedPending, st.revokeAndAckLast,
+		st.channelReadySent, st.shutdownSent, st.closingSignedReceived, st.theirLastSecretNumber)
+}
+
+// Format implements fmt.Formatter so that no verb prints the secret.
+func (st reestablishState) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(st.String())) }
+
+// LogValue implements slog.LogValuer: the numbers and flags, not the secret.
+func (st reestablishState) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Uint64("next_holder_commitment", st.nextHolderCommitment),
+		slog.Uint64("next_revocation", st.nextRevocation),
+		slog.Bool("commitment_signed_pending", st.commitmentSignedPending),
+		slog.Bool("revoke_and_ack_last", st.revokeAndAckLast),
+		slog.Bool("channel_ready_sent", st.channelReadySent),
+		slog.Bool("shutdown_sent", st.shutdownSent),
+		slog.Bool("closing_signed_received", st.closingSignedReceived),
+		slog.Uint64("their_last_secret_number", st.theirLastSecretNumber),
+	)
 }
