@@ -7,22 +7,27 @@ import (
 	"github.com/lnkit/lnkit/wire"
 )
 
-// ErrPeerProvedBehind is matched (errors.Is) by every [*BehindError]: in
-// channel_reestablish the peer proved that our channel state is older than
-// theirs (option_data_loss_protect).
+// ErrPeerProvedBehind is matched (errors.Is) by every [*ProvedBehindError]:
+// in channel_reestablish the peer proved that our channel state is older
+// than theirs (option_data_loss_protect).
 var ErrPeerProvedBehind = errors.New("channel: peer proved our channel state is behind")
 
-// BehindError reports that the peer's channel_reestablish proves we lost
-// state: its next_revocation_number says it holds the revocation of a
+// ErrPeerBehind is matched (errors.Is) by every [*PeerBehindError]: the
+// peer's channel_reestablish shows that its channel state is older than
+// ours.
+var ErrPeerBehind = errors.New("channel: peer's channel state is behind")
+
+// ProvedBehindError reports that the peer's channel_reestablish proves we
+// lost state: its next_revocation_number says it holds the revocation of a
 // commitment we still consider current (or never had), and its
 // your_last_per_commitment_secret is indeed our secret of that commitment.
 //
 // Our latest commitment is revoked: broadcasting it would hand the peer
 // every satoshi of the channel. The manager stops the channel, MUST NOT
-// broadcast our commitment, sends [BehindError.PeerMessage] in an error
-// message so the peer fails the channel and broadcasts its own, and waits
-// for that commitment on chain (BOLT 2, "Message Retransmission").
-type BehindError struct {
+// broadcast our commitment, sends [ProvedBehindError.PeerMessage] in an
+// error message so the peer fails the channel and broadcasts its own, and
+// waits for that commitment on chain (BOLT 2, "Message Retransmission").
+type ProvedBehindError struct {
 	// NextRevocationNumber is the peer's next_revocation_number: it holds
 	// our revocations of every commitment below it.
 	NextRevocationNumber uint64
@@ -39,16 +44,46 @@ type BehindError struct {
 }
 
 // Error implements error.
-func (e *BehindError) Error() string {
-	return "channel: " + e.PeerMessage()
-}
+func (e *ProvedBehindError) Error() string { return "channel: " + e.PeerMessage() }
 
 // PeerMessage is the text for the data of the error message sent to the
 // peer, asking it to fail the channel.
-func (e *BehindError) PeerMessage() string {
+func (e *ProvedBehindError) PeerMessage() string {
 	return fmt.Sprintf("channel_reestablish: peer proved our state is behind: it holds the revocation of our commitment %d, our latest is %d; please fail the channel",
 		e.NextRevocationNumber-1, e.NextHolderCommitment-1)
 }
 
 // Is reports whether target is ErrPeerProvedBehind.
-func (e *BehindError) Is(target error) bool { return target == ErrPeerProvedBehind }
+func (e *ProvedBehindError) Is(target error) bool { return target == ErrPeerProvedBehind }
+
+// PeerBehindError reports that the peer's channel_reestablish is
+// consistent with our state but older: it lacks a commitment_signed it
+// acknowledged (next_commitment_number too low) or revocations it received
+// (next_revocation_number too low). The peer lost state, perhaps restored
+// a backup, and may still recover a newer one.
+//
+// BOLT 2 lets us fail the channel, but its rationale (and bolts#934) asks
+// the up-to-date node to wait: the manager sends [PeerBehindError.PeerMessage]
+// as a warning, neither fails the channel nor broadcasts, and keeps the
+// channel stopped until the peer's next channel_reestablish or its error,
+// on which it fails the channel with our latest commitment (which is
+// valid: the peer holds no revocation of it). HTLC deadlines still apply.
+type PeerBehindError struct {
+	// NextCommitmentNumber and NextRevocationNumber are the peer's.
+	NextCommitmentNumber, NextRevocationNumber uint64
+	// MinNextCommitmentNumber and MinNextRevocationNumber are the lowest
+	// values our state accepts.
+	MinNextCommitmentNumber, MinNextRevocationNumber uint64
+}
+
+// Error implements error.
+func (e *PeerBehindError) Error() string { return "channel: " + e.PeerMessage() }
+
+// PeerMessage is the text for the data of the warning sent to the peer.
+func (e *PeerBehindError) PeerMessage() string {
+	return fmt.Sprintf("channel_reestablish: your state is behind: next_commitment_number %d (at least %d), next_revocation_number %d (at least %d)",
+		e.NextCommitmentNumber, e.MinNextCommitmentNumber, e.NextRevocationNumber, e.MinNextRevocationNumber)
+}
+
+// Is reports whether target is ErrPeerBehind.
+func (e *PeerBehindError) Is(target error) bool { return target == ErrPeerBehind }

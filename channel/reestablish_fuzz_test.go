@@ -38,9 +38,9 @@ func reestablishFuzzFlags(row *reestablishRow) uint8 {
 
 // FuzzReestablishReceive feeds every decodable channel_reestablish to
 // reestablishReceive against any valid state: it never panics nor asks the
-// signer for a number above 2^48-1, fails only with a *RuleError or a
-// *BehindError, reports a proof exactly when there is one, and what it
-// accepts satisfies BOLT 2's rows. The seeds are the rows of the table test.
+// signer for a number above 2^48-1, fails only with a *RuleError, a
+// *ProvedBehindError or a *PeerBehindError, reports a proof exactly when
+// there is one, and what it accepts satisfies BOLT 2's rows. The seeds are the rows of the table test.
 func FuzzReestablishReceive(f *testing.F) {
 	for i := range reestablishRows {
 		row := &reestablishRows[i]
@@ -78,8 +78,12 @@ func FuzzReestablishReceive(f *testing.F) {
 		require.Equal(t, proof, errors.Is(err, ErrPeerProvedBehind), "proof %t, err %v", proof, err)
 		if err != nil {
 			var re *RuleError
-			var be *BehindError
-			require.True(t, errors.As(err, &re) || errors.As(err, &be), "untyped error %v", err)
+			var be *ProvedBehindError
+			var pb *PeerBehindError
+			require.True(t, errors.As(err, &re) || errors.As(err, &be) || errors.As(err, &pb), "untyped error %v", err)
+			if pb != nil {
+				require.True(t, ncn <= st.nextRevocation || (hh >= 3 && nrn < hh-2), "peer not behind: %v", err)
+			}
 			return
 		}
 

@@ -63,39 +63,42 @@ type reestablishAction struct {
 
 // reestablishReceive decides what the peer's channel_reestablish asks of us
 // (BOLT 2, "Message Retransmission", the receiving node), given the state
-// the channel persisted. H is st.nextHolderCommitment, R st.nextRevocation;
-// ncn and nrn are the peer's next_commitment_number and
-// next_revocation_number. The rows, checked in this order:
+// the channel persisted. H is st.nextHolderCommitment, R st.nextRevocation,
+// N the number of the next commitment_signed we would send (R+2 while
+// commitment_signed R+1 is pending, else R+1); ncn and nrn are the peer's
+// next_commitment_number and next_revocation_number. The rows, checked in
+// this order (the first that applies decides an error):
 //
 //	nrn ≥ H (the peer claims our revocation of a commitment we think current):
-//	  nrn > 2^48                              *RuleError next_revocation_number
-//	  secret = our secret of nrn-1            *BehindError (we lost state: never broadcast)
-//	  otherwise                               *RuleError your_last_per_commitment_secret
-//	ncn = 0                                   *RuleError next_commitment_number (fail, broadcast)
-//	commitment_signed R+1 pending, ncn = R+1  retransmit it (with its updates)
-//	ncn = next commitment_signed we'd send    nothing to retransmit
-//	any other ncn                             *RuleError next_commitment_number
-//	H ≥ 2, nrn = H-2, no closing_signed yet   retransmit revoke_and_ack (secret H-2, point H)
-//	H ≥ 2, nrn = H-2, closing_signed received *RuleError next_revocation_number
-//	nrn = H-1                                 nothing to retransmit
-//	nrn < H-2                                 *RuleError next_revocation_number (peer behind)
-//	1 ≤ nrn < H, secret ≠ our secret of nrn-1 *RuleError your_last_per_commitment_secret
-//	nrn = 0                                   secret not checked (BOLT 2 SHOULD)
-//	channel_ready sent, H = 1 and ncn = 1     retransmit channel_ready (first)
-//	shutdown sent                             retransmit shutdown (after the commitment messages)
-//	next_funding present                      send tx_abort (last)
+//	  nrn > 2^48                               *RuleError next_revocation_number
+//	  secret = our secret of nrn-1             *ProvedBehindError (we lost state: never broadcast)
+//	  otherwise                                *RuleError your_last_per_commitment_secret
+//	ncn = 0                                    *RuleError next_commitment_number (fail, broadcast)
+//	ncn > N (a commitment_signed we never sent) *RuleError next_commitment_number
+//	H ≥ 2, nrn = H-2, closing_signed received  *RuleError next_revocation_number
+//	1 ≤ nrn, secret ≠ our secret of nrn-1      *RuleError your_last_per_commitment_secret
+//	nrn = 0                                    secret not checked (BOLT 2 SHOULD)
+//	ncn ≤ R, or nrn < H-2 (the peer lost state) *PeerBehindError (warn and wait)
+//	commitment_signed R+1 pending, ncn = R+1   retransmit it (with its updates)
+//	ncn = N                                    nothing to retransmit
+//	H ≥ 2, nrn = H-2                           retransmit revoke_and_ack (secret H-2, point H)
+//	nrn = H-1                                  nothing to retransmit
+//	channel_ready sent, H = 1 and ncn = 1      retransmit channel_ready (first)
+//	shutdown sent                              retransmit shutdown (after the commitment messages)
+//	next_funding present                       send tx_abort (last)
 //
 // When both revoke_and_ack and commitment_signed are retransmitted, they go
 // in the order first sent (st.revokeAndAckLast). The proof of data loss is
-// checked before anything else: an error of any other row makes the manager
-// broadcast our commitment, which after a proven loss is revoked.
+// checked before anything else: a *RuleError makes the manager broadcast
+// our commitment, which after a proven loss is revoked.
 //
 // my_current_per_commitment_point is ignored (BOLT 2: MUST ignore; it is
-// carried in a *BehindError). my_current_funding_locked is ignored: it
-// requires option_splice, which we do not negotiate. Every number of the
-// peer is bounded before it reaches the signer, and no input panics. An
-// error that is neither a *RuleError nor a *BehindError is ours: an
-// inconsistent st (errReestablishState) or a failing signer.
+// carried in a *ProvedBehindError). my_current_funding_locked is ignored:
+// it requires option_splice, which we do not negotiate. Every number of
+// the peer is bounded before it reaches the signer, and no input panics.
+// An error that is none of *RuleError, *ProvedBehindError and
+// *PeerBehindError is ours: an inconsistent st (errReestablishState) or a
+// failing signer.
 func reestablishReceive(st *reestablishState, msg *wire.ChannelReestablish) (reestablishAction, error) {
 	if err := st.validate(); err != nil {
 		return reestablishAction{}, err
@@ -104,18 +107,20 @@ func reestablishReceive(st *reestablishState, msg *wire.ChannelReestablish) (ree
 	if nrn >= h {
 		return reestablishAction{}, st.checkBehindProof(msg)
 	}
-	resendCommitment, err := st.checkNextCommitmentNumber(ncn)
-	if err != nil {
-		return reestablishAction{}, err
-	}
-	resendRevoke, err := st.checkNextRevocationNumber(nrn)
-	if err != nil {
+	if err := st.checkImpossible(ncn, nrn); err != nil {
 		return reestablishAction{}, err
 	}
 	if err := st.checkLastSecret(nrn, &msg.YourLastPerCommitmentSecret); err != nil {
 		return reestablishAction{}, err
 	}
+	if err := st.checkPeerBehind(ncn, nrn); err != nil {
+		return reestablishAction{}, err
+	}
 
+	// Now R+1 ≤ ncn ≤ N and H-2 ≤ nrn ≤ H-1.
+	lastRevoke, revoked := st.lastRevokeAndAck()
+	resendRevoke := revoked && nrn == lastRevoke
+	resendCommitment := st.commitmentSignedPending && ncn == st.nextRevocation+1
 	var act reestablishAction
 	if st.channelReadySent && h == 1 && ncn == 1 {
 		act.steps = append(act.steps, reestablishResendChannelReady)
@@ -166,7 +171,7 @@ func (st *reestablishState) checkBehindProof(msg *wire.ChannelReestablish) error
 			"next_revocation_number %d claims our revocation of commitment %d (our latest is %d) and the secret is not ours",
 			nrn, nrn-1, st.nextHolderCommitment-1)
 	}
-	return &BehindError{
+	return &ProvedBehindError{
 		NextRevocationNumber:           nrn,
 		NextHolderCommitment:           st.nextHolderCommitment,
 		NextCommitmentNumber:           msg.NextCommitmentNumber,
@@ -174,47 +179,40 @@ func (st *reestablishState) checkBehindProof(msg *wire.ChannelReestablish) error
 	}
 }
 
-// checkNextCommitmentNumber applies the rows of next_commitment_number:
-// resend reports that our last commitment_signed must be retransmitted.
-func (st *reestablishState) checkNextCommitmentNumber(ncn uint64) (resend bool, err error) {
+// checkImpossible rejects, for nrn below our next holder commitment, the
+// numbers no honest peer sends: next_commitment_number 0 (BOLT 2: fail the
+// channel and broadcast), one above any commitment_signed we sent, and a
+// request for our last revoke_and_ack after its closing_signed.
+func (st *reestablishState) checkImpossible(ncn, nrn uint64) error {
 	next := st.nextCommitmentSigned()
-	last, sent := st.lastCommitmentSigned()
-	switch {
+	switch last, revoked := st.lastRevokeAndAck(); {
 	case ncn == 0:
-		return false, ruleErr(RuleReestablishNextCommitmentNumber, "is 0: the peer does not know the channel")
-	case st.commitmentSignedPending && ncn == last:
-		return true, nil
-	case ncn == next:
-		return false, nil
-	case st.commitmentSignedPending:
-		return false, ruleErr(RuleReestablishNextCommitmentNumber, "is %d: we sent commitment_signed %d, so %d or %d", ncn, last, last, next)
-	case sent:
-		return false, ruleErr(RuleReestablishNextCommitmentNumber,
-			"is %d: our commitment_signed %d was acknowledged, so %d", ncn, last, next)
+		return ruleErr(RuleReestablishNextCommitmentNumber, "is 0: the peer does not know the channel")
+	case ncn > next:
+		return ruleErr(RuleReestablishNextCommitmentNumber, "is %d: the next commitment_signed we would send is %d", ncn, next)
+	case revoked && nrn == last && st.closingSignedReceived:
+		return ruleErr(RuleReestablishNextRevocationNumber,
+			"is %d: asks our revoke_and_ack %d again after its closing_signed", nrn, last)
 	}
-	return false, ruleErr(RuleReestablishNextCommitmentNumber, "is %d: we sent no commitment_signed, so %d", ncn, next)
+	return nil
 }
 
-// checkNextRevocationNumber applies the rows of next_revocation_number below
-// our next holder commitment: resend reports that our last revoke_and_ack
-// must be retransmitted.
-func (st *reestablishState) checkNextRevocationNumber(nrn uint64) (resend bool, err error) {
-	last, sent := st.lastRevokeAndAck()
-	switch {
-	case sent && nrn == last && st.closingSignedReceived:
-		return false, ruleErr(RuleReestablishNextRevocationNumber,
-			"is %d: asks our revoke_and_ack %d again after its closing_signed", nrn, last)
-	case sent && nrn == last:
-		return true, nil
-	case nrn == st.nextHolderCommitment-1:
-		return false, nil
+// checkPeerBehind returns a *PeerBehindError if the peer's numbers are
+// below what our state accepts: next_commitment_number below R+1 (it
+// forgot a commitment_signed it acknowledged), next_revocation_number below
+// H-2 (it forgot revocations we gave).
+func (st *reestablishState) checkPeerBehind(ncn, nrn uint64) error {
+	minNCN := st.nextRevocation + 1
+	minNRN, _ := st.lastRevokeAndAck()
+	if ncn >= minNCN && nrn >= minNRN {
+		return nil
 	}
-	return false, ruleErr(RuleReestablishNextRevocationNumber,
-		"is %d: the peer is behind, we revoked up to commitment %d, so %d or %d", nrn, last, last, last+1)
+	return &PeerBehindError{NextCommitmentNumber: ncn, NextRevocationNumber: nrn,
+		MinNextCommitmentNumber: minNCN, MinNextRevocationNumber: minNRN}
 }
 
 // checkLastSecret checks your_last_per_commitment_secret against our secret
-// of commitment nrn-1, for nrn in [1, H). BOLT 2 makes the sender set it to
+// of commitment nrn-1, for nrn below H. BOLT 2 makes the sender set it to
 // zeroes when nrn is 0; that is not checked, since no secret is at stake and
 // failing the channel over it would only force-close.
 func (st *reestablishState) checkLastSecret(nrn uint64, secret *wire.PerCommitmentSecret) error {

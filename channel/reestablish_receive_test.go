@@ -49,7 +49,8 @@ type reestablishRow struct {
 	steps      []reestablishStep
 	commitment uint64
 	rule       Rule
-	behind     bool
+	behind     bool // *ProvedBehindError: we are behind
+	peerBehind bool // *PeerBehindError
 }
 
 // state builds the row's reestablishState around signer.
@@ -115,10 +116,11 @@ var reestablishRows = []reestablishRow{
 	{name: "ncn = our pending commitment_signed: retransmit it", h: 5, r: 6, pending: true, ncn: 7, nrn: 4, secret: reestablishOursOf(3),
 		steps: []reestablishStep{reestablishStepCommit}, commitment: 7},
 	{name: "ncn = next after our pending commitment_signed: received", h: 5, r: 6, pending: true, ncn: 8, nrn: 4, secret: reestablishOursOf(3)},
-	{name: "ncn one below our pending commitment_signed", h: 5, r: 6, pending: true, ncn: 6, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn one below our pending commitment_signed: peer behind", h: 5, r: 6, pending: true, ncn: 6, nrn: 4, secret: reestablishOursOf(3), peerBehind: true},
+	{name: "ncn 1 far below: peer behind", h: 5, r: 6, ncn: 1, nrn: 4, secret: reestablishOursOf(3), peerBehind: true},
 	{name: "ncn beyond our pending commitment_signed", h: 5, r: 6, pending: true, ncn: 9, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
 	{name: "ncn = next, nothing pending", h: 5, r: 6, ncn: 7, nrn: 4, secret: reestablishOursOf(3)},
-	{name: "ncn = our acknowledged commitment_signed", h: 5, r: 6, ncn: 6, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn = our acknowledged commitment_signed: peer behind", h: 5, r: 6, ncn: 6, nrn: 4, secret: reestablishOursOf(3), peerBehind: true},
 	{name: "ncn claims a commitment_signed we never sent", h: 5, r: 6, ncn: 8, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
 	{name: "ncn 2 though we sent no commitment_signed", h: 1, ncn: 2, rule: RuleReestablishNextCommitmentNumber},
 	{name: "ncn huge", h: 5, r: 6, ncn: 1<<64 - 1, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
@@ -130,8 +132,12 @@ var reestablishRows = []reestablishRow{
 	{name: "nrn = our last revoke_and_ack after closing_signed", h: 5, r: 6, closing: true, ncn: 7, nrn: 3, secret: reestablishOursOf(2),
 		rule: RuleReestablishNextRevocationNumber},
 	{name: "nrn = H-1 after closing_signed", h: 5, r: 6, closing: true, ncn: 7, nrn: 4, secret: reestablishOursOf(3)},
-	{name: "nrn two behind: the peer lost state", h: 5, r: 6, ncn: 7, nrn: 2, secret: reestablishOursOf(1), rule: RuleReestablishNextRevocationNumber},
-	{name: "nrn 0 far behind", h: 5, r: 6, ncn: 7, nrn: 0, rule: RuleReestablishNextRevocationNumber},
+	{name: "nrn two behind: peer behind", h: 5, r: 6, ncn: 7, nrn: 2, secret: reestablishOursOf(1), peerBehind: true},
+	{name: "nrn 0 far behind: peer behind", h: 5, r: 6, ncn: 7, nrn: 0, peerBehind: true},
+	{name: "both behind: peer behind", h: 5, r: 6, pending: true, ncn: 3, nrn: 1, secret: reestablishOursOf(0), peerBehind: true},
+	{name: "behind with a wrong secret", h: 5, r: 6, ncn: 7, nrn: 2, secret: reestablishGarbageSecret, rule: RuleReestablishYourLastPerCommitmentSecret},
+	{name: "behind on revocations, commitment_signed too high", h: 5, r: 6, ncn: 8, nrn: 2, secret: reestablishOursOf(1), rule: RuleReestablishNextCommitmentNumber},
+	{name: "behind on commitment_signed, ncn 0", h: 5, r: 6, ncn: 0, nrn: 2, secret: reestablishOursOf(1), rule: RuleReestablishNextCommitmentNumber},
 
 	// Both retransmitted, in the order first sent.
 	{name: "revoke_and_ack then commitment_signed", h: 5, r: 6, pending: true, ncn: 7, nrn: 3, secret: reestablishOursOf(2),
@@ -188,14 +194,26 @@ func TestReestablishReceiveTable(t *testing.T) {
 			case row.behind:
 				require.ErrorIs(t, err, ErrPeerProvedBehind)
 				require.NotErrorIs(t, err, ErrRuleViolated)
-				var be *BehindError
+				var be *ProvedBehindError
 				require.ErrorAs(t, err, &be)
-				require.Equal(t, BehindError{NextRevocationNumber: row.nrn, NextHolderCommitment: row.h,
+				require.Equal(t, ProvedBehindError{NextRevocationNumber: row.nrn, NextHolderCommitment: row.h,
 					NextCommitmentNumber: row.ncn, TheirCurrentPerCommitmentPoint: msg.MyCurrentPerCommitmentPoint}, *be)
+				require.Equal(t, reestablishAction{}, act)
+			case row.peerBehind:
+				require.ErrorIs(t, err, ErrPeerBehind)
+				require.NotErrorIs(t, err, ErrRuleViolated)
+				require.NotErrorIs(t, err, ErrPeerProvedBehind)
+				var pb *PeerBehindError
+				require.ErrorAs(t, err, &pb)
+				require.Equal(t, row.ncn, pb.NextCommitmentNumber)
+				require.Equal(t, row.nrn, pb.NextRevocationNumber)
+				require.Equal(t, row.r+1, pb.MinNextCommitmentNumber)
+				require.Equal(t, max(row.h, 2)-2, pb.MinNextRevocationNumber)
 				require.Equal(t, reestablishAction{}, act)
 			case row.rule != "":
 				require.ErrorIs(t, err, &RuleError{Rule: row.rule}, "got %v", err)
 				require.NotErrorIs(t, err, ErrPeerProvedBehind)
+				require.NotErrorIs(t, err, ErrPeerBehind)
 				require.Equal(t, reestablishAction{}, act)
 			default:
 				require.NoError(t, err)
@@ -224,13 +242,23 @@ func reestablishRequireRevokeAndAck(t *testing.T, ours *keys.InMemorySigner, row
 	require.Nil(t, act.revokeAndAck)
 }
 
-func TestReestablishBehindError(t *testing.T) {
-	err := &BehindError{NextRevocationNumber: 9, NextHolderCommitment: 5, NextCommitmentNumber: 7}
-	require.ErrorIs(t, err, ErrPeerProvedBehind)
-	require.NotErrorIs(t, err, ErrRuleViolated)
-	require.Equal(t, "channel: channel_reestablish: peer proved our state is behind: it holds the revocation of our commitment 8, our latest is 4; please fail the channel", err.Error())
-	require.Equal(t, err.Error(), "channel: "+err.PeerMessage())
-	require.False(t, errors.Is(ruleErr(RuleReestablishNextRevocationNumber, "x"), ErrPeerProvedBehind))
+func TestReestablishErrors(t *testing.T) {
+	proved := &ProvedBehindError{NextRevocationNumber: 9, NextHolderCommitment: 5, NextCommitmentNumber: 7}
+	require.ErrorIs(t, proved, ErrPeerProvedBehind)
+	require.NotErrorIs(t, proved, ErrRuleViolated)
+	require.NotErrorIs(t, proved, ErrPeerBehind)
+	require.Equal(t, "channel: channel_reestablish: peer proved our state is behind: it holds the revocation of our commitment 8, our latest is 4; please fail the channel", proved.Error())
+	require.Equal(t, proved.Error(), "channel: "+proved.PeerMessage())
+
+	behind := &PeerBehindError{NextCommitmentNumber: 3, NextRevocationNumber: 1, MinNextCommitmentNumber: 7, MinNextRevocationNumber: 3}
+	require.ErrorIs(t, behind, ErrPeerBehind)
+	require.NotErrorIs(t, behind, ErrRuleViolated)
+	require.NotErrorIs(t, behind, ErrPeerProvedBehind)
+	require.Equal(t, "channel: channel_reestablish: your state is behind: next_commitment_number 3 (at least 7), next_revocation_number 1 (at least 3)", behind.Error())
+	require.Equal(t, behind.Error(), "channel: "+behind.PeerMessage())
+
+	rule := ruleErr(RuleReestablishNextRevocationNumber, "x")
+	require.False(t, errors.Is(rule, ErrPeerProvedBehind) || errors.Is(rule, ErrPeerBehind))
 }
 
 // TestReestablishInvalidState: an inconsistent state is our bug, reported

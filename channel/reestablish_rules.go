@@ -2,21 +2,20 @@ package channel
 
 // The rules of channel_reestablish (BOLT 2, "Message Retransmission",
 // Requirements), checked by the receiver against what the channel knows.
-// A *RuleError of these rules means the peer is out of sync in a way no
-// retransmission repairs: the manager fails the channel and broadcasts our
-// latest commitment (BOLT 2: "fail the channel"). When the peer proves we
-// are the one behind, the error is a [*BehindError] instead, and our
-// commitment must never be broadcast.
+// A *RuleError of these rules means the peer sent numbers no honest peer
+// sends: the manager fails the channel and broadcasts our latest commitment
+// (BOLT 2: "fail the channel"). When the peer proves we are the one behind,
+// the error is a [*ProvedBehindError] instead, and our commitment must never
+// be broadcast; when the peer is merely behind, a [*PeerBehindError].
 const (
 	// RuleReestablishNextCommitmentNumber: next_commitment_number is zero
-	// (the peer lost the channel: fail it and broadcast), or is neither the
-	// number of the next commitment_signed we would send nor that of the
-	// unacknowledged one we can retransmit.
+	// (the peer lost the channel: fail it and broadcast), or is above the
+	// number of the next commitment_signed we would send (it claims one we
+	// never sent).
 	RuleReestablishNextCommitmentNumber Rule = "channel_reestablish.next_commitment_number"
-	// RuleReestablishNextRevocationNumber: next_revocation_number is below
-	// the commitment number of the last revoke_and_ack we sent (the peer is
-	// behind), asks for that revoke_and_ack again after we received
-	// closing_signed, or is beyond any commitment number (2^48).
+	// RuleReestablishNextRevocationNumber: next_revocation_number asks for
+	// our last revoke_and_ack again after we received closing_signed, or is
+	// beyond any commitment number (above 2^48).
 	RuleReestablishNextRevocationNumber Rule = "channel_reestablish.next_revocation_number"
 	// RuleReestablishYourLastPerCommitmentSecret: your_last_per_commitment_secret
 	// is not our per-commitment secret of commitment next_revocation_number
