@@ -17,6 +17,11 @@ var ErrPeerProvedBehind = errors.New("channel: peer proved our channel state is 
 // ours.
 var ErrPeerBehind = errors.New("channel: peer's channel state is behind")
 
+// ErrPeerAhead is matched (errors.Is) by every [*PeerAheadError]: the
+// peer's channel_reestablish claims a state ahead of ours that it cannot
+// prove.
+var ErrPeerAhead = errors.New("channel: peer claims a channel state ahead of ours")
+
 // ProvedBehindError reports that the peer's channel_reestablish proves we
 // lost state: its next_revocation_number says it holds the revocation of a
 // commitment we still consider current (or never had), and its
@@ -87,3 +92,35 @@ func (e *PeerBehindError) PeerMessage() string {
 
 // Is reports whether target is ErrPeerBehind.
 func (e *PeerBehindError) Is(target error) bool { return target == ErrPeerBehind }
+
+// PeerAheadError reports that the peer's next_commitment_number is above
+// the number of the next commitment_signed we would send: it claims a
+// commitment_signed from us that we do not remember sending. Either we lost
+// state that option_data_loss_protect cannot prove (the last
+// commitment_signed we sent), or the peer is wrong.
+//
+// BOLT 2 lets us fail the channel; like the behind node of its rationale we
+// may be the one to have lost state, so the manager neither broadcasts nor
+// sends an error: it stops the channel, sends [PeerAheadError.PeerMessage]
+// as a warning and tells the application, whose operator can restore newer
+// state or force-close. Its next_revocation_number was consistent with
+// ours, so our latest commitment is not revoked as far as the peer says.
+type PeerAheadError struct {
+	// NextCommitmentNumber is the peer's next_commitment_number.
+	NextCommitmentNumber uint64
+	// MaxNextCommitmentNumber is the number of the next commitment_signed
+	// we would send: the highest next_commitment_number we accept.
+	MaxNextCommitmentNumber uint64
+}
+
+// Error implements error.
+func (e *PeerAheadError) Error() string { return "channel: " + e.PeerMessage() }
+
+// PeerMessage is the text for the data of the warning sent to the peer.
+func (e *PeerAheadError) PeerMessage() string {
+	return fmt.Sprintf("channel_reestablish: next_commitment_number %d is ahead of ours (at most %d): the channel is stopped",
+		e.NextCommitmentNumber, e.MaxNextCommitmentNumber)
+}
+
+// Is reports whether target is ErrPeerAhead.
+func (e *PeerAheadError) Is(target error) bool { return target == ErrPeerAhead }

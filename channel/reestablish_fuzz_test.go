@@ -39,8 +39,9 @@ func reestablishFuzzFlags(row *reestablishRow) uint8 {
 // FuzzReestablishReceive feeds every decodable channel_reestablish to
 // reestablishReceive against any valid state: it never panics nor asks the
 // signer for a number above 2^48-1, fails only with a *RuleError, a
-// *ProvedBehindError or a *PeerBehindError, reports a proof exactly when
-// there is one, and what it accepts satisfies BOLT 2's rows. The seeds are the rows of the table test.
+// *ProvedBehindError, a *PeerAheadError or a *PeerBehindError, reports a
+// proof exactly when there is one, and what it accepts satisfies BOLT 2's
+// rows. The seeds are the rows of the table test.
 func FuzzReestablishReceive(f *testing.F) {
 	for i := range reestablishRows {
 		row := &reestablishRows[i]
@@ -80,7 +81,12 @@ func FuzzReestablishReceive(f *testing.F) {
 			var re *RuleError
 			var be *ProvedBehindError
 			var pb *PeerBehindError
-			require.True(t, errors.As(err, &re) || errors.As(err, &be) || errors.As(err, &pb), "untyped error %v", err)
+			var pa *PeerAheadError
+			require.True(t, errors.As(err, &re) || errors.As(err, &be) || errors.As(err, &pb) || errors.As(err, &pa),
+				"untyped error %v", err)
+			if pa != nil {
+				require.Greater(t, ncn, st.nextCommitmentSigned())
+			}
 			if pb != nil {
 				require.True(t, ncn <= st.nextRevocation || (hh >= 3 && nrn < hh-2), "peer not behind: %v", err)
 			}

@@ -74,7 +74,7 @@ type reestablishAction struct {
 //	  secret = our secret of nrn-1             *ProvedBehindError (we lost state: never broadcast)
 //	  otherwise                                *RuleError your_last_per_commitment_secret
 //	ncn = 0                                    *RuleError next_commitment_number (fail, broadcast)
-//	ncn > N (a commitment_signed we never sent) *RuleError next_commitment_number
+//	ncn > N (a commitment_signed we never sent) *PeerAheadError (we may be behind: stop)
 //	H ≥ 2, nrn = H-2, closing_signed received  *RuleError next_revocation_number
 //	1 ≤ nrn, secret ≠ our secret of nrn-1      *RuleError your_last_per_commitment_secret
 //	nrn = 0                                    secret not checked (BOLT 2 SHOULD)
@@ -96,9 +96,9 @@ type reestablishAction struct {
 // carried in a *ProvedBehindError). my_current_funding_locked is ignored:
 // it requires option_splice, which we do not negotiate. Every number of
 // the peer is bounded before it reaches the signer, and no input panics.
-// An error that is none of *RuleError, *ProvedBehindError and
-// *PeerBehindError is ours: an inconsistent st (errReestablishState) or a
-// failing signer.
+// An error that is none of *RuleError, *ProvedBehindError, *PeerAheadError
+// and *PeerBehindError is ours: an inconsistent st (errReestablishState) or
+// a failing signer.
 func reestablishReceive(st *reestablishState, msg *wire.ChannelReestablish) (reestablishAction, error) {
 	if err := st.validate(); err != nil {
 		return reestablishAction{}, err
@@ -180,16 +180,17 @@ func (st *reestablishState) checkBehindProof(msg *wire.ChannelReestablish) error
 }
 
 // checkImpossible rejects, for nrn below our next holder commitment, the
-// numbers no honest peer sends: next_commitment_number 0 (BOLT 2: fail the
-// channel and broadcast), one above any commitment_signed we sent, and a
-// request for our last revoke_and_ack after its closing_signed.
+// numbers no peer in sync with us sends: next_commitment_number 0 (BOLT 2:
+// fail the channel and broadcast), one above any commitment_signed we sent
+// (a *PeerAheadError: we may be the one behind), and a request for our last
+// revoke_and_ack after its closing_signed.
 func (st *reestablishState) checkImpossible(ncn, nrn uint64) error {
 	next := st.nextCommitmentSigned()
 	switch last, revoked := st.lastRevokeAndAck(); {
 	case ncn == 0:
 		return ruleErr(RuleReestablishNextCommitmentNumber, "is 0: the peer does not know the channel")
 	case ncn > next:
-		return ruleErr(RuleReestablishNextCommitmentNumber, "is %d: the next commitment_signed we would send is %d", ncn, next)
+		return &PeerAheadError{NextCommitmentNumber: ncn, MaxNextCommitmentNumber: next}
 	case revoked && nrn == last && st.closingSignedReceived:
 		return ruleErr(RuleReestablishNextRevocationNumber,
 			"is %d: asks our revoke_and_ack %d again after its closing_signed", nrn, last)

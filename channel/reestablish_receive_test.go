@@ -1,7 +1,6 @@
 package channel
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -51,6 +50,7 @@ type reestablishRow struct {
 	rule       Rule
 	behind     bool // *ProvedBehindError: we are behind
 	peerBehind bool // *PeerBehindError
+	peerAhead  bool // *PeerAheadError
 }
 
 // state builds the row's reestablishState around signer.
@@ -118,13 +118,13 @@ var reestablishRows = []reestablishRow{
 	{name: "ncn = next after our pending commitment_signed: received", h: 5, r: 6, pending: true, ncn: 8, nrn: 4, secret: reestablishOursOf(3)},
 	{name: "ncn one below our pending commitment_signed: peer behind", h: 5, r: 6, pending: true, ncn: 6, nrn: 4, secret: reestablishOursOf(3), peerBehind: true},
 	{name: "ncn 1 far below: peer behind", h: 5, r: 6, ncn: 1, nrn: 4, secret: reestablishOursOf(3), peerBehind: true},
-	{name: "ncn beyond our pending commitment_signed", h: 5, r: 6, pending: true, ncn: 9, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn beyond our pending commitment_signed: peer ahead", h: 5, r: 6, pending: true, ncn: 9, nrn: 4, secret: reestablishOursOf(3), peerAhead: true},
 	{name: "ncn = next, nothing pending", h: 5, r: 6, ncn: 7, nrn: 4, secret: reestablishOursOf(3)},
 	{name: "ncn = our acknowledged commitment_signed: peer behind", h: 5, r: 6, ncn: 6, nrn: 4, secret: reestablishOursOf(3), peerBehind: true},
-	{name: "ncn claims a commitment_signed we never sent", h: 5, r: 6, ncn: 8, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
-	{name: "ncn 2 though we sent no commitment_signed", h: 1, ncn: 2, rule: RuleReestablishNextCommitmentNumber},
-	{name: "ncn huge", h: 5, r: 6, ncn: 1<<64 - 1, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
-	{name: "ncn 2^48", h: 5, r: 6, ncn: 1 << 48, nrn: 4, secret: reestablishOursOf(3), rule: RuleReestablishNextCommitmentNumber},
+	{name: "ncn claims a commitment_signed we never sent: peer ahead", h: 5, r: 6, ncn: 8, nrn: 4, secret: reestablishOursOf(3), peerAhead: true},
+	{name: "ncn 2 though we sent no commitment_signed", h: 1, ncn: 2, peerAhead: true},
+	{name: "ncn huge", h: 5, r: 6, ncn: 1<<64 - 1, nrn: 4, secret: reestablishOursOf(3), peerAhead: true},
+	{name: "ncn 2^48", h: 5, r: 6, ncn: 1 << 48, nrn: 4, secret: reestablishOursOf(3), peerAhead: true},
 
 	// next_revocation_number below H.
 	{name: "nrn = our last revoke_and_ack: retransmit it", h: 5, r: 6, ncn: 7, nrn: 3, secret: reestablishOursOf(2), steps: []reestablishStep{reestablishStepRAA}},
@@ -136,7 +136,7 @@ var reestablishRows = []reestablishRow{
 	{name: "nrn 0 far behind: peer behind", h: 5, r: 6, ncn: 7, nrn: 0, peerBehind: true},
 	{name: "both behind: peer behind", h: 5, r: 6, pending: true, ncn: 3, nrn: 1, secret: reestablishOursOf(0), peerBehind: true},
 	{name: "behind with a wrong secret", h: 5, r: 6, ncn: 7, nrn: 2, secret: reestablishGarbageSecret, rule: RuleReestablishYourLastPerCommitmentSecret},
-	{name: "behind on revocations, commitment_signed too high", h: 5, r: 6, ncn: 8, nrn: 2, secret: reestablishOursOf(1), rule: RuleReestablishNextCommitmentNumber},
+	{name: "behind on revocations, commitment_signed too high", h: 5, r: 6, ncn: 8, nrn: 2, secret: reestablishOursOf(1), peerAhead: true},
 	{name: "behind on commitment_signed, ncn 0", h: 5, r: 6, ncn: 0, nrn: 2, secret: reestablishOursOf(1), rule: RuleReestablishNextCommitmentNumber},
 
 	// Both retransmitted, in the order first sent.
@@ -210,10 +210,22 @@ func TestReestablishReceiveTable(t *testing.T) {
 				require.Equal(t, row.r+1, pb.MinNextCommitmentNumber)
 				require.Equal(t, max(row.h, 2)-2, pb.MinNextRevocationNumber)
 				require.Equal(t, reestablishAction{}, act)
+			case row.peerAhead:
+				require.ErrorIs(t, err, ErrPeerAhead)
+				require.NotErrorIs(t, err, ErrRuleViolated)
+				var pa *PeerAheadError
+				require.ErrorAs(t, err, &pa)
+				next := row.r + 1
+				if row.pending {
+					next++
+				}
+				require.Equal(t, PeerAheadError{NextCommitmentNumber: row.ncn, MaxNextCommitmentNumber: next}, *pa)
+				require.Equal(t, reestablishAction{}, act)
 			case row.rule != "":
 				require.ErrorIs(t, err, &RuleError{Rule: row.rule}, "got %v", err)
 				require.NotErrorIs(t, err, ErrPeerProvedBehind)
 				require.NotErrorIs(t, err, ErrPeerBehind)
+				require.NotErrorIs(t, err, ErrPeerAhead)
 				require.Equal(t, reestablishAction{}, act)
 			default:
 				require.NoError(t, err)
@@ -257,8 +269,17 @@ func TestReestablishErrors(t *testing.T) {
 	require.Equal(t, "channel: channel_reestablish: your state is behind: next_commitment_number 3 (at least 7), next_revocation_number 1 (at least 3)", behind.Error())
 	require.Equal(t, behind.Error(), "channel: "+behind.PeerMessage())
 
+	ahead := &PeerAheadError{NextCommitmentNumber: 9, MaxNextCommitmentNumber: 7}
+	require.ErrorIs(t, ahead, ErrPeerAhead)
+	require.NotErrorIs(t, ahead, ErrRuleViolated)
+	require.NotErrorIs(t, ahead, ErrPeerBehind)
+	require.Equal(t, "channel: channel_reestablish: next_commitment_number 9 is ahead of ours (at most 7): the channel is stopped", ahead.Error())
+	require.Equal(t, ahead.Error(), "channel: "+ahead.PeerMessage())
+
 	rule := ruleErr(RuleReestablishNextRevocationNumber, "x")
-	require.False(t, errors.Is(rule, ErrPeerProvedBehind) || errors.Is(rule, ErrPeerBehind))
+	for _, target := range []error{ErrPeerProvedBehind, ErrPeerBehind, ErrPeerAhead} {
+		require.NotErrorIs(t, rule, target)
+	}
 }
 
 // TestReestablishInvalidState: an inconsistent state is our bug, reported

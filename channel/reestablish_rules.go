@@ -6,12 +6,11 @@ package channel
 // sends: the manager fails the channel and broadcasts our latest commitment
 // (BOLT 2: "fail the channel"). When the peer proves we are the one behind,
 // the error is a [*ProvedBehindError] instead, and our commitment must never
-// be broadcast; when the peer is merely behind, a [*PeerBehindError].
+// be broadcast; when the peer is merely behind, a [*PeerBehindError]; when
+// it claims a commitment_signed we never sent, a [*PeerAheadError].
 const (
-	// RuleReestablishNextCommitmentNumber: next_commitment_number is zero
-	// (the peer lost the channel: fail it and broadcast), or is above the
-	// number of the next commitment_signed we would send (it claims one we
-	// never sent).
+	// RuleReestablishNextCommitmentNumber: next_commitment_number is zero:
+	// the peer lost the channel (BOLT 2: fail it and broadcast).
 	RuleReestablishNextCommitmentNumber Rule = "channel_reestablish.next_commitment_number"
 	// RuleReestablishNextRevocationNumber: next_revocation_number asks for
 	// our last revoke_and_ack again after we received closing_signed, or is
