@@ -102,15 +102,6 @@ func (st *reestablishState) validate() error {
 	return nil
 }
 
-// lastCommitmentSigned returns the number of the last commitment_signed we
-// sent; ok is false if we sent none.
-func (st *reestablishState) lastCommitmentSigned() (n uint64, ok bool) {
-	if st.commitmentSignedPending {
-		return st.nextRevocation + 1, true
-	}
-	return st.nextRevocation, st.nextRevocation > 0
-}
-
 // nextCommitmentSigned returns the number of the next commitment_signed we
 // would send.
 func (st *reestablishState) nextCommitmentSigned() uint64 {
