@@ -70,22 +70,22 @@ type reestablishAction struct {
 // this order (the first that applies decides an error):
 //
 //	nrn ≥ H (the peer claims our revocation of a commitment we think current):
-//	  nrn > 2^48                               *RuleError next_revocation_number
-//	  secret = our secret of nrn-1             *ProvedBehindError (we lost state: never broadcast)
-//	  otherwise                                *RuleError your_last_per_commitment_secret
-//	ncn = 0                                    *RuleError next_commitment_number (fail, broadcast)
-//	ncn > N (a commitment_signed we never sent) *PeerAheadError (we may be behind: stop)
-//	H ≥ 2, nrn = H-2, closing_signed received  *RuleError next_revocation_number
-//	1 ≤ nrn, secret ≠ our secret of nrn-1      *RuleError your_last_per_commitment_secret
-//	nrn = 0                                    secret not checked (BOLT 2 SHOULD)
-//	ncn ≤ R, or nrn < H-2 (the peer lost state) *PeerBehindError (warn and wait)
-//	commitment_signed R+1 pending, ncn = R+1   retransmit it (with its updates)
-//	ncn = N                                    nothing to retransmit
-//	H ≥ 2, nrn = H-2                           retransmit revoke_and_ack (secret H-2, point H)
-//	nrn = H-1                                  nothing to retransmit
-//	channel_ready sent, H = 1 and ncn = 1      retransmit channel_ready (first)
-//	shutdown sent                              retransmit shutdown (after the commitment messages)
-//	next_funding present                       send tx_abort (last)
+//	  nrn > 2^48                                 *RuleError next_revocation_number
+//	  secret = our secret of nrn-1               *ProvedBehindError (we lost state: never broadcast)
+//	  otherwise                                  *RuleError your_last_per_commitment_secret
+//	ncn = 0                                      *RuleError next_commitment_number (fail, broadcast)
+//	ncn > N (a commitment_signed we never sent)  *PeerAheadError (we may be behind: stop)
+//	H ≥ 2, nrn = H-2, closing_signed received    *RuleError next_revocation_number
+//	1 ≤ nrn, secret ≠ our secret of nrn-1        *RuleError your_last_per_commitment_secret
+//	nrn = 0                                      secret not checked (BOLT 2 SHOULD)
+//	ncn ≤ R, or nrn < H-2 (the peer lost state)  *PeerBehindError (warn and wait)
+//	commitment_signed R+1 pending, ncn = R+1     retransmit it (with its updates)
+//	ncn = N                                      nothing to retransmit
+//	H ≥ 2, nrn = H-2                             retransmit revoke_and_ack (secret H-2, point H)
+//	nrn = H-1                                    nothing to retransmit
+//	channel_ready sent, H = 1 and ncn = 1        retransmit channel_ready (first)
+//	shutdown sent                                retransmit shutdown (after the commitment messages)
+//	next_funding present                         send tx_abort (last)
 //
 // When both revoke_and_ack and commitment_signed are retransmitted, they go
 // in the order first sent (st.revokeAndAckLast). The proof of data loss is
