@@ -90,14 +90,14 @@ func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.
 		}
 	}
 	var bump events.Event
-	tx, err := m.cfg.Watch.LatestHolderCommitmentTx(d.id, d.signer)
+	claim, err := m.cfg.Watch.HolderCommitmentClaim(d.id, d.signer)
 	switch {
 	case err != nil:
 		m.cfg.Logger.Warn("channel: our commitment is not broadcast", "channel_id", d.id, "err", err)
 	default:
 		e.out.dropMessages()
-		m.queueBroadcast(tx)
-		bump = m.bumpEvent(d, tx)
+		m.queueBroadcast(claim.Tx)
+		bump = m.bumpEvent(d, claim)
 	}
 	if reason.Kind == events.ClosedHolderForceClosed {
 		reason.Broadcast = err == nil

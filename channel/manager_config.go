@@ -6,7 +6,6 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
-	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/channel/commit"
@@ -25,10 +24,10 @@ type Watch interface {
 	WatchChannel(id wire.ChannelID, m *monitor.ChannelMonitor) monitor.UpdateStatus
 	// UpdateChannel hands the channel's monitor its next update.
 	UpdateChannel(id wire.ChannelID, u *monitor.Update) monitor.UpdateStatus
-	// LatestHolderCommitmentTx returns our latest commitment signed for
-	// broadcast, or an error matching monitor.ErrBehind when broadcasting
-	// it would be unsafe.
-	LatestHolderCommitmentTx(id wire.ChannelID, signer commit.Signer) (*btcwire.MsgTx, error)
+	// HolderCommitmentClaim returns our latest commitment signed for
+	// broadcast, with its fee and our anchor, or an error matching
+	// monitor.ErrBehind when broadcasting it would be unsafe.
+	HolderCommitmentClaim(id wire.ChannelID, signer commit.Signer) (*monitor.HolderClaim, error)
 }
 
 // ChannelSigner holds one channel's keys: it signs commitments (as

@@ -144,6 +144,9 @@ type closing struct {
 	// neg is the closing_signed negotiation in progress (nil before both
 	// shutdowns, and after a reconnection until it starts again).
 	neg *closingNegotiation
+	// feeRate, when not zero, is the closing fee rate the application
+	// asked for (CloseOptions.FeeRate).
+	feeRate wire.FeeRate
 }
 
 func (c *closing) state() State {

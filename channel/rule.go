@@ -140,3 +140,10 @@ const (
 	// accept_channel, ...).
 	RuleUnexpectedMessage Rule = "channel.unexpected_message"
 )
+
+// The rules of closing.
+const (
+	// RuleShutdownScript: a shutdown whose script is not allowed, or
+	// changes.
+	RuleShutdownScript Rule = "shutdown.scriptpubkey"
+)

@@ -2,11 +2,14 @@ package channel
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	btcwire "github.com/btcsuite/btcd/wire"
 
+	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/wire"
@@ -143,4 +146,48 @@ func (m *Manager) unregisterID(id wire.ChannelID) {
 	m.mu.Lock()
 	delete(m.ids, id)
 	m.mu.Unlock()
+}
+
+// hexDecode decodes hex s into dst.
+func hexDecode(dst []byte, s string) (int, error) {
+	if hex.DecodedLen(len(s)) != len(dst) {
+		return 0, hex.ErrLength
+	}
+	return hex.Decode(dst, []byte(s))
+}
+
+// managerNS holds the Manager's own values: best_block, the last block it
+// processed (hash, then height big-endian), written with every block so a
+// restarted Manager is caught up from there.
+func managerNS() persist.Namespace { return persist.Namespace{Primary: "channel_manager"} }
+
+const bestBlockKey = "best_block"
+
+// saveBestBlock makes b the Manager's durable best block.
+func (m *Manager) saveBestBlock(b chain.BestBlock) error {
+	v := make([]byte, 36)
+	copy(v, b.Hash[:])
+	binary.BigEndian.PutUint32(v[32:], uint32(b.Height))
+	if err := m.cfg.Store.Write(m.cfg.Context, managerNS(), bestBlockKey, v); err != nil {
+		return fmt.Errorf("%w: best block: %w", ErrPersistence, err)
+	}
+	return nil
+}
+
+// loadBestBlock reads the Manager's durable best block (ok false when
+// none was written).
+func (m *Manager) loadBestBlock() (b chain.BestBlock, ok bool, err error) {
+	v, err := m.cfg.Store.Read(m.cfg.Context, managerNS(), bestBlockKey)
+	if errors.Is(err, persist.ErrNotFound) {
+		return b, false, nil
+	}
+	if err != nil {
+		return b, false, fmt.Errorf("%w: best block: %w", ErrPersistence, err)
+	}
+	if len(v) != 36 {
+		return b, false, fmt.Errorf("%w: best block of %d bytes", ErrCorruptRecord, len(v))
+	}
+	copy(b.Hash[:], v)
+	b.Height = int32(binary.BigEndian.Uint32(v[32:]))
+	return b, true, nil
 }

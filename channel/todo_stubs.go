@@ -1,21 +1,10 @@
 package channel
 
 import (
-	btcwire "github.com/btcsuite/btcd/wire"
-
-	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/wire"
 )
 
 // TEMPORARY: the pieces being written in parallel; each moves to its file.
-
-type closingNegotiation struct{}
-
-func (m *Manager) handleShutdown(p *peerState, e *entry, msg *wire.Shutdown) error { return nil }
-
-func (m *Manager) handleClosingSigned(p *peerState, e *entry, msg *wire.ClosingSigned) error {
-	return nil
-}
 
 func (m *Manager) handleReestablish(p *peerState, e *entry, msg *wire.ChannelReestablish) error {
 	return nil
@@ -25,6 +14,6 @@ func (m *Manager) startReestablish(p *peerState, e *entry, d *chanData) {}
 
 func (m *Manager) peerGone(e *entry) {}
 
-func (m *Manager) bumpEvent(d *chanData, tx *btcwire.MsgTx) events.Event { return nil }
-
 func encodeChanData(d *chanData) ([]byte, error) { return nil, nil }
+
+func decodeChanData(b []byte) (*chanData, error) { return nil, nil }

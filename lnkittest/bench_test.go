@@ -3,6 +3,7 @@ package lnkittest_test
 import (
 	"testing"
 
+	"github.com/lnkit/lnkit/chain/chaintest"
 	"github.com/lnkit/lnkit/lnkittest"
 )
 
@@ -31,5 +32,17 @@ func BenchmarkDeliverOne(b *testing.B) {
 			b.Fatal("no echo")
 		}
 		hs[0].got, hs[1].got = hs[0].got[:0], hs[1].got[:0]
+	}
+}
+
+// BenchmarkMine measures one block reaching a three-node network: each
+// node's ChainMonitor (with its checkpoint and event drain), wallet and
+// a checkpointed Handlers.Listen.
+func BenchmarkMine(b *testing.B) {
+	net := lnkittest.NewNetwork(b, lnkittest.Options{Nodes: 3, Handlers: func(n *lnkittest.Node) lnkittest.Handlers {
+		return lnkittest.Handlers{Listen: chaintest.NewRecorder(b, n.Network().Chain.Tip())}
+	}})
+	for b.Loop() {
+		net.Mine(1)
 	}
 }

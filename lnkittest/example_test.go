@@ -1,10 +1,13 @@
 package lnkittest_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
+	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest"
+	"github.com/lnkit/lnkit/wire"
 )
 
 // exampleT stands for the *testing.T a real test passes to NewNetwork.
@@ -40,4 +43,28 @@ func Example() {
 	// c follows the chain: true
 	// a's peers: 0
 	// a's peers after restart: 1
+}
+
+// Events are durable: one left unhandled at a crash is delivered again
+// after the restart.
+func ExampleNextEvent() {
+	var t testing.TB = exampleT{} // in a test: the test's t
+
+	net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: 2})
+	a := net.Node(0)
+	// A channel manager appends its events to a.Events; here, by hand.
+	_ = a.Events.Append(context.Background(),
+		&events.ChannelPending{ChannelID: wire.ChannelID{1}},
+		&events.ChannelReady{ChannelID: wire.ChannelID{1}})
+
+	pending := lnkittest.NextEvent[*events.ChannelPending](t, net, a) // handled
+	fmt.Println("handled:", pending.Kind())
+	net.Crash(a)
+	net.Restart(a)
+	for _, e := range net.Events(a) {
+		fmt.Println("after restart:", e.Kind(), e.EventID())
+	}
+	// Output:
+	// handled: channel-pending
+	// after restart: channel-ready 2
 }

@@ -1,6 +1,7 @@
 package lnkittest_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/lnkit/lnkit/lnkittest"
 	"github.com/lnkit/lnkit/peer"
+	"github.com/lnkit/lnkit/persist"
 )
 
 // fatal is the panic value of recordingTB.Fatalf.
@@ -63,6 +65,17 @@ func TestHarnessFailures(t *testing.T) {
 			net := lnkittest.NewNetwork(tb, lnkittest.Options{})
 			net.Restart(net.Node(1))
 		}, "node 1 is running"},
+		{"corrupt checkpoint", func() {
+			net := lnkittest.NewNetwork(tb, lnkittest.Options{})
+			a := net.Node(0)
+			ns := persist.Namespace{Primary: "lnkittest", Secondary: "best_block"}
+			require.NoError(t, a.Store.Write(context.Background(), ns, "chain_monitor", []byte("not a block")))
+			net.Crash(a)
+			net.Restart(a)
+		}, "corrupt chain checkpoint"},
+		{"reorg past genesis", func() {
+			lnkittest.NewNetwork(tb, lnkittest.Options{}).Reorg(1, 2)
+		}, "lnkittest: Reorg"},
 		{"connect twice", func() {
 			net := lnkittest.NewNetwork(tb, lnkittest.Options{})
 			net.Connect(net.Node(0), net.Node(1))

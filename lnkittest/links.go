@@ -78,12 +78,19 @@ func (n *Network) collect() {
 	}
 }
 
-// process runs ProcessEvents on every running node, then collects.
+// process runs, on every running node, its Handlers.Poll, then
+// ProcessEvents (which pulls the handlers' messages), and queues the
+// ChainMonitor's events; then collects.
 func (n *Network) process() {
 	for _, node := range n.nodes {
-		if node.Running() {
-			node.Peer.ProcessEvents()
+		if !node.Running() {
+			continue
 		}
+		if node.Handlers.Poll != nil {
+			node.Handlers.Poll()
+		}
+		node.Peer.ProcessEvents()
+		node.drainMonitor()
 	}
 	n.collect()
 }
@@ -257,8 +264,8 @@ func (l *link) otherEnd(node *Node) *Node {
 // Pending returns the handler messages in flight from from to to, oldest
 // first, as the receiver will decode them (messages the peer.Manager sends
 // itself, such as pings, are not listed). Like every pumping method it
-// first runs every node's ProcessEvents, so messages the handlers queued
-// are on the wire.
+// first runs every node's Handlers.Poll and ProcessEvents, so messages the
+// handlers queued are on the wire.
 func (n *Network) Pending(from, to *Node) []wire.Message {
 	n.process()
 	l := n.links[pairOf(from, to)]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"github.com/lnkit/lnkit/channel"
 	"testing"
 	"time"
 
@@ -15,7 +16,6 @@ import (
 	"github.com/lnkit/lnkit/internal/configerr"
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/lnkittest/simchain"
-	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/persist/persisttest"
 )
 
@@ -38,15 +38,6 @@ const (
 	DefaultMaxDeliverRounds = 100_000
 )
 
-// Handlers are the message handlers of one node's peer.Manager. A nil
-// handler is peer.IgnoringMessageHandler.
-type Handlers struct {
-	// Channel receives the channel messages (the channel manager).
-	Channel peer.ChannelMessageHandler
-	// Custom receives the custom messages (types 32768 and up).
-	Custom peer.CustomMessageHandler
-}
-
 // Options configure a Network. The zero Options are two nodes of seed 0.
 type Options struct {
 	// Nodes is the number of nodes; 0 means DefaultNodes.
@@ -56,11 +47,18 @@ type Options struct {
 	Seed uint64
 	// Chain configures the simulated chain.
 	Chain simchain.Config
-	// Handlers, if set, returns the handlers of n's peer.Manager. It is
-	// called when the node starts and again at every Restart, after the
-	// node's store and wallet are open, so a handler can load its state
-	// from n.Store.
+	// Handlers, if set, returns the node's handlers: those of its
+	// peer.Manager, and what else follows the chain and the clock (the
+	// channel manager plugs in there). It is called when the node starts
+	// and again at every Restart, after the node's store, wallet,
+	// ChainMonitor and Events are open (not yet caught up with the chain),
+	// so a handler can load its state from n.Store and use them;
+	// n.Network() and n.Entropy() give it the chain, fees, clock and
+	// randomness.
 	Handlers func(n *Node) Handlers
+	// UserConfig, if set, returns the channel policy of n's channel
+	// manager (when Handlers is nil). Default: channel.DefaultUserConfig.
+	UserConfig func(n *Node) channel.UserConfig
 	// TickInterval is how far Tick advances the clock; 0 means
 	// DefaultTickInterval.
 	TickInterval time.Duration
@@ -161,23 +159,43 @@ func (n *Network) Node(i int) *Node {
 // Nodes returns every node, in index order.
 func (n *Network) Nodes() []*Node { return append([]*Node(nil), n.nodes...) }
 
-// Tick advances the clock by Options.TickInterval and calls TimerTick on
-// every running node's peer.Manager (pings, timeouts). Deliver what it
-// sends with DeliverAll.
+// Tick advances the clock by Options.TickInterval and, on every running
+// node, calls its Handlers.Ticker with the clock's time, then TimerTick on
+// its peer.Manager (pings, timeouts). Deliver what they send with
+// DeliverAll.
 func (n *Network) Tick() {
 	n.Clock.Advance(n.opts.TickInterval)
+	now := n.Clock.Now()
 	for _, node := range n.nodes {
-		if node.Peer != nil {
-			node.Peer.TimerTick()
+		if !node.Running() {
+			continue
 		}
+		if node.Handlers.Ticker != nil {
+			node.Handlers.Ticker.TimerTick(now)
+		}
+		node.Peer.TimerTick()
 	}
 	n.collect()
 }
 
 // Mine mines n blocks of the mempool's transactions; every running node's
-// listeners see them before Mine returns.
+// listeners (ChainMonitor, Wallet, Handlers.Listen, in that order) see
+// them before Mine returns, and the events its ChainMonitor released are
+// in its Events. Mining with Chain.Mine directly does the same.
 func (n *Network) Mine(blocks int) {
 	n.Chain.Mine(blocks)
+}
+
+// Reorg replaces the top depth blocks of the chain by n empty ones
+// (simchain.Chain.Reorg): every running node's listeners see the
+// disconnections, then the new blocks, before Reorg returns. Their
+// transactions go back to the mempool when still valid. It fails the test
+// when depth reaches genesis.
+func (n *Network) Reorg(depth, blocks int) {
+	n.t.Helper()
+	if _, err := n.Chain.Reorg(depth, blocks); err != nil {
+		n.t.Fatalf("lnkittest: Reorg: %v", err)
+	}
 }
 
 // FundWallet pays sats to a new address of node's wallet, confirmed in a

@@ -215,6 +215,8 @@ func TestCrashRestart(t *testing.T) {
 	net.Crash(a)
 	require.False(t, a.Running())
 	require.Nil(t, a.Wallet)
+	require.Nil(t, a.ChainMonitor)
+	require.Nil(t, a.Events)
 	require.Empty(t, peerIDs(b), "b sees the socket close")
 	net.FundWallet(b, 7)
 	net.Mine(2) // a misses these blocks
@@ -223,6 +225,8 @@ func TestCrashRestart(t *testing.T) {
 
 	net.Restart(a)
 	require.True(t, a.Running())
+	require.NotNil(t, a.ChainMonitor)
+	require.NotNil(t, a.Events)
 	require.Equal(t, id, a.ID())
 	require.Equal(t, btcutil.Amount(50_000), a.Wallet.Balance().Confirmed, "durable wallet state")
 	require.Equal(t, net.Chain.Tip(), a.Wallet.BestBlock(), "caught up")

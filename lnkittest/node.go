@@ -1,19 +1,25 @@
 package lnkittest
 
 import (
+	"log/slog"
+
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/chain/wallet"
+	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/persist/persisttest"
 	"github.com/lnkit/lnkit/wire"
 )
 
-// Node is one node of a Network. Its Wallet and Peer are nil while it is
-// crashed.
+// Node is one node of a Network. What is built on its store (Wallet,
+// ChainMonitor, Events, Handlers, Peer) is nil while it is crashed and
+// rebuilt from the store at Restart.
 type Node struct {
 	// Index is the node's position in the Network (0-based).
 	Index int
@@ -24,10 +30,24 @@ type Node struct {
 	Store *persisttest.CrashStore
 	// Wallet is the node's on-chain wallet, following the chain.
 	Wallet *wallet.Wallet
+	// ChainMonitor holds the node's channel monitors (persisted by a
+	// monitor.KVPersister on Store) and follows the chain; the events it
+	// releases are appended to Events after each block and on every
+	// pumping method.
+	ChainMonitor *monitor.ChainMonitor
+	// Events is the node's durable event queue (on Store). Drain it with
+	// Network.Events or NextEvent.
+	Events *events.Queue
 	// Peer is the node's peer manager.
 	Peer *peer.Manager
 	// Handlers are the handlers given to Peer at the last start.
 	Handlers Handlers
+	// Channels is the node's channel manager (nil when Options.Handlers
+	// replaces it, and while the node is crashed).
+	Channels *channel.Manager
+	// EventLog lists every event ProcessEvents handled for the node, in
+	// order, across restarts.
+	EventLog []events.Event
 
 	net      *Network
 	seed     keys.Seed
@@ -35,20 +55,43 @@ type Node struct {
 	birthday chain.BestBlock
 	tap      *tap
 	unlisten func()
+	// monitorEvents are ChainMonitor events the queue has not taken yet
+	// (a failing store).
+	monitorEvents []events.Event
 }
 
 // ID returns the node's id.
 func (n *Node) ID() wire.NodeID { return n.Keys.NodeID() }
 
+// Network returns the node's Network: its Chain (a chain.Broadcaster and
+// chain.BlockSource), Fees and Clock, for Options.Handlers to build a
+// handler with (the Network is not returned yet when NewNetwork starts the
+// nodes).
+func (n *Node) Network() *Network { return n.net }
+
+// Entropy returns the node's entropy source, shared by everything the node
+// builds (its stream goes on across restarts): give it to a handler that
+// draws randomness, so the same Seed gives the same run.
+func (n *Node) Entropy() keys.EntropySource { return n.entropy }
+
 // Running reports whether the node is up (not crashed).
 func (n *Node) Running() bool { return n.Peer != nil }
 
-// start opens the node's wallet on its store, catches it up with the
-// chain, connects it to the chain and builds its peer.Manager.
+// start opens what the node builds on its store (events queue,
+// ChainMonitor, wallet, handlers), builds its peer.Manager, then catches
+// each chain listener up with the chain and connects it.
 func (n *Node) start() {
 	t := n.net.t
 	t.Helper()
 	ctx := n.net.ctx
+	q, err := events.Open(ctx, events.Config{Store: n.Store, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("lnkittest: node %d: open events: %v", n.Index, err)
+	}
+	cm, err := n.openChainMonitor()
+	if err != nil {
+		t.Fatalf("lnkittest: node %d: chain monitor: %v", n.Index, err)
+	}
 	w, err := wallet.Open(ctx, wallet.Config{
 		Seed:        n.seed,
 		Params:      &chaincfg.RegressionNetParams,
@@ -61,21 +104,14 @@ func (n *Node) start() {
 	if err != nil {
 		t.Fatalf("lnkittest: node %d: open wallet: %v", n.Index, err)
 	}
-	if w.BestBlock() != n.net.Chain.Tip() {
-		poller, err := chain.NewPoller(chain.PollerConfig{Source: n.net.Chain})
-		if err != nil {
-			t.Fatalf("lnkittest: node %d: poller: %v", n.Index, err)
-		}
-		poller.AddListener(w, w.BestBlock())
-		if err := poller.PollOnce(ctx); err != nil {
-			t.Fatalf("lnkittest: node %d: catch up with the chain: %v", n.Index, err)
-		}
-	}
-	n.Wallet = w
-	n.unlisten = n.net.Chain.Connect(w)
+	n.Events, n.ChainMonitor, n.Wallet = q, cm, w
 
+	features := peer.DefaultFeatures()
 	if n.net.opts.Handlers != nil {
 		n.Handlers = n.net.opts.Handlers(n)
+	} else {
+		n.Handlers = n.channelHandlers()
+		features = channel.Features()
 	}
 	n.tap.reset(n.Handlers)
 	m, err := peer.New(peer.Config{
@@ -84,12 +120,32 @@ func (n *Node) start() {
 		Chains:         []chainhash.Hash{*chaincfg.RegressionNetParams.GenesisHash},
 		ChannelHandler: n.tap.channel(),
 		CustomHandler:  n.tap.custom(),
+		Features:       features,
 		Now:            n.net.Clock.Now,
 	})
 	if err != nil {
 		t.Fatalf("lnkittest: node %d: peer manager: %v", n.Index, err)
 	}
 	n.Peer = m
+
+	fs := make([]follower, 0, 3)
+	for _, l := range []struct {
+		l   chain.Listen
+		key string
+	}{{monitorFeed{n}, monitorCheckpoint}, {w, ""}, {n.Handlers.Listen, listenCheckpoint}} {
+		if l.l == nil {
+			continue
+		}
+		f, err := n.follower(l.l, l.key)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		fs = append(fs, f)
+	}
+	if err := n.follow(fs...); err != nil {
+		t.Fatalf("%v", err)
+	}
+	n.drainMonitor()
 }
 
 // mustRun fails the test when n is crashed.
@@ -102,8 +158,9 @@ func (n *Node) mustRun(op string) {
 
 // Crash simulates a crash of node: its connections are gone (each peer
 // sees its socket close), it stops following the chain, its store keeps
-// only what was durable and its in-memory state (Wallet, Peer, handlers)
-// is dropped. Restart brings it back.
+// only what was durable and everything built on it (Wallet, ChainMonitor,
+// Events, Handlers, Peer) is dropped, with the monitor events not yet
+// queued. Restart brings it back.
 func (n *Network) Crash(node *Node) {
 	n.t.Helper()
 	node.mustRun("Crash")
@@ -114,14 +171,17 @@ func (n *Network) Crash(node *Node) {
 	}
 	node.unlisten()
 	node.Store = node.Store.Crash()
-	node.Wallet, node.Peer, node.Handlers, node.unlisten = nil, nil, Handlers{}, nil
+	node.Wallet, node.ChainMonitor, node.Events, node.monitorEvents = nil, nil, nil, nil
+	node.Peer, node.Handlers, node.unlisten, node.Channels = nil, Handlers{}, nil, nil
 	node.tap.reset(Handlers{})
 	n.collect()
 }
 
-// Restart starts a crashed node again from its store: the wallet is
-// reopened and caught up with the chain, Options.Handlers is called again
-// and a new peer.Manager is built. It is connected to no one. Its entropy
+// Restart starts a crashed node again from its store: the events queue
+// (with the events left unhandled), the ChainMonitor (with the stored
+// monitors) and the wallet are reopened, Options.Handlers is called again,
+// every chain listener is caught up with the chain from the block it had
+// processed (see Handlers.Listen) and a new peer.Manager is built. It is connected to no one. Its entropy
 // stream goes on where it was (a restarted node repeats no nonce).
 func (n *Network) Restart(node *Node) {
 	n.t.Helper()

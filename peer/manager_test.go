@@ -258,6 +258,7 @@ func TestHandlerDispatch(t *testing.T) {
 	a.ch.Send(b.id, &wire.Stfu{ChannelID: cid})
 	a.ch.Send(b.id, &wire.Warning{ChannelID: cid, Data: []byte("careful")})
 	a.ch.Send(b.id, &wire.Error{ChannelID: cid, Data: []byte("this channel only")})
+	a.ch.Send(b.id, &wire.AnnouncementSignatures{ChannelID: cid}) // BOLT 7's, but the channel's
 	a.rt.Send(b.id, &wire.GossipTimestampFilter{ChainHash: regtest})
 	a.cu.Send(b.id, &wire.Custom{MsgType: 40001, Payload: []byte{1, 2}})
 	a.cu.Send(b.id, &wire.Unknown{MsgType: 1001, Payload: []byte{3}}) // unknown odd: ignored by b
@@ -265,11 +266,12 @@ func TestHandlerDispatch(t *testing.T) {
 	l.Pump()
 
 	chMsgs := b.ch.Msgs()
-	require.Len(t, chMsgs, 4)
+	require.Len(t, chMsgs, 5)
 	require.IsType(t, &wire.UpdateFee{}, chMsgs[0])
 	require.IsType(t, &wire.Stfu{}, chMsgs[1])
 	require.IsType(t, &wire.Warning{}, chMsgs[2])
 	require.IsType(t, &wire.Error{}, chMsgs[3])
+	require.IsType(t, &wire.AnnouncementSignatures{}, chMsgs[4])
 	require.Len(t, b.rt.Msgs(), 1)
 	require.IsType(t, &wire.GossipTimestampFilter{}, b.rt.Msgs()[0])
 	require.Len(t, b.cu.Msgs(), 1)
@@ -279,7 +281,7 @@ func TestHandlerDispatch(t *testing.T) {
 	// An error for all channels is delivered, then the connection closes.
 	a.ch.Queue(peer.Outbound{To: b.id, Msg: &wire.Error{Data: []byte("bye")}, Disconnect: true})
 	l.Pump()
-	require.Len(t, b.ch.Msgs(), 5)
+	require.Len(t, b.ch.Msgs(), 6)
 	require.ErrorIs(t, l.ErrB, peer.ErrRemoteError)
 	require.Empty(t, a.m.Peers())
 	require.Empty(t, b.m.Peers())

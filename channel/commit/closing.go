@@ -113,7 +113,7 @@ func (c *Channel) closingTx(s closingSpec) (*btcwire.MsgTx, error) {
 	if s.payer != Local && s.payer != Remote {
 		return nil, fmt.Errorf("%w: fee payer %d", ErrInvalidClosing, s.payer)
 	}
-	if s.fee.ToMilliSatoshi() > s.balances[s.payer] {
+	if s.fee > s.balances[s.payer].ToSatoshi() { // in satoshis: a huge fee must not wrap
 		return nil, fmt.Errorf("%w: fee %d above the payer's balance", ErrInvalidClosing, s.fee)
 	}
 	s.balances[s.payer] -= s.fee.ToMilliSatoshi()

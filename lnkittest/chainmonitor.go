@@ -1,0 +1,77 @@
+package lnkittest
+
+import (
+	"errors"
+	"fmt"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
+)
+
+// openChainMonitor builds the node's ChainMonitor over a KVPersister on
+// its store, with every monitor the store holds restored.
+func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
+	p, err := monitor.NewKVPersister(monitor.KVPersisterConfig{Store: n.Store, Context: n.net.ctx})
+	if err != nil {
+		return nil, err
+	}
+	mons, err := p.Load()
+	if err != nil {
+		return nil, fmt.Errorf("load monitors: %w", err)
+	}
+	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{
+		Persister: p,
+		// The channel manager raises ChannelClosed for every close.
+		OmitChannelClosed: n.net.opts.Handlers == nil,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mons {
+		if err := cm.Restore(m); err != nil {
+			return nil, err
+		}
+	}
+	return cm, nil
+}
+
+// monitorFeed is the node's ChainMonitor as the chain sees it: after each
+// block, the monitor's events go to the node's queue.
+type monitorFeed struct{ n *Node }
+
+// BlockConnected implements chain.Listen.
+func (f monitorFeed) BlockConnected(block *btcwire.MsgBlock, height int32) {
+	f.n.ChainMonitor.BlockConnected(block, height)
+	f.n.drainMonitor()
+}
+
+// BlockDisconnected implements chain.Listen.
+func (f monitorFeed) BlockDisconnected(header *btcwire.BlockHeader, height int32) {
+	f.n.ChainMonitor.BlockDisconnected(header, height)
+	f.n.drainMonitor()
+}
+
+// drainMonitor appends the ChainMonitor's released events to the node's
+// queue. Events a failing store refused are kept and appended at the next
+// drain (in memory: a crash loses them, and the monitor, reloaded, emits its
+// claims again). An event the queue refuses for good (full, invalid) fails
+// the test.
+func (n *Node) drainMonitor() {
+	n.net.t.Helper()
+	if n.ChainMonitor == nil {
+		return
+	}
+	n.monitorEvents = append(n.monitorEvents, n.ChainMonitor.ReleasePendingEvents()...)
+	if len(n.monitorEvents) == 0 {
+		return
+	}
+	err := n.Events.Append(n.net.ctx, n.monitorEvents...)
+	if errors.Is(err, events.ErrQueueFull) || errors.Is(err, events.ErrInvalidEvent) {
+		n.net.t.Fatalf("lnkittest: node %d: queue the ChainMonitor's events: %v", n.Index, err)
+	}
+	if err == nil {
+		n.monitorEvents = nil
+	}
+}

@@ -1,0 +1,138 @@
+package lnkittest
+
+import (
+	"context"
+	"errors"
+
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/txscript"
+
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/chain/wallet"
+	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/events"
+)
+
+// channelHandlers builds the node's channel.Manager (Load from its store,
+// reconciled with its ChainMonitor) and returns it as the node's handlers:
+// channel messages, chain listener, timer, and a poll that releases the
+// messages of monitor updates that completed.
+func (n *Node) channelHandlers() Handlers {
+	t := n.net.t
+	t.Helper()
+	user := channel.DefaultUserConfig()
+	if n.net.opts.UserConfig != nil {
+		user = n.net.opts.UserConfig(n)
+	}
+	m, err := channel.Load(channel.Config{
+		ChainHash:    *chaincfg.RegressionNetParams.GenesisHash,
+		Features:     channel.Features(),
+		Node:         n.Keys,
+		Signers:      channel.KeysSigners(n.Keys),
+		Entropy:      n.entropy,
+		Watch:        n.ChainMonitor,
+		Broadcaster:  n.net.Chain,
+		Fees:         n.net.Fees,
+		Destinations: channel.ShutdownScriptFunc(n.shutdownScript),
+		Store:        n.Store,
+		Events:       n.Events,
+		BestBlock:    n.birthday,
+		User:         user,
+		Context:      n.net.ctx,
+	}, n.ChainMonitor.Monitors())
+	if err != nil {
+		t.Fatalf("lnkittest: node %d: channel manager: %v", n.Index, err)
+	}
+	n.Channels = m
+	return Handlers{
+		Channel: m,
+		Listen:  m,
+		Ticker:  m,
+		Poll: func() {
+			for _, c := range n.ChainMonitor.ReleaseCompletedUpdates() {
+				m.MonitorUpdateCompleted(c.ChannelID, c.UpdateID)
+			}
+		},
+	}
+}
+
+// shutdownScript is where the node's closing outputs go: a new address of
+// its wallet.
+func (n *Node) shutdownScript(ctx context.Context) ([]byte, error) {
+	addr, err := n.Wallet.NewAddress(ctx, wallet.P2WPKH)
+	if err != nil {
+		return nil, err
+	}
+	return txscript.PayToAddrScript(addr)
+}
+
+// ProcessEvents plays the application for node: it handles the events in
+// its queue as a node built on lnkit does, and returns them (they are also
+// added to node.EventLog). The duties: FundingGenerationReady gets a
+// funding transaction from the node's wallet; ChannelPending marks our
+// funding transaction pending in the wallet; DiscardFunding unlocks its
+// coins; OpenChannelRequest is accepted; SpendableOutputs are swept to the
+// wallet; BumpTransaction is answered with the wallet's BumpFee.
+//
+// A duty that fails (a sweep whose timelock has not expired yet) stops the
+// processing: that event and the ones behind it stay queued and come again
+// at the next ProcessEvents (the queue's at-least-once guarantee); the
+// error is returned, not a test failure.
+func (n *Network) ProcessEvents(node *Node) ([]events.Event, error) {
+	n.t.Helper()
+	node.mustRun("ProcessEvents")
+	var got []events.Event
+	err := node.Events.Process(n.ctx, events.HandlerFunc(func(ctx context.Context, e events.Event) error {
+		if err := node.duty(ctx, e); err != nil {
+			return err
+		}
+		got = append(got, e)
+		node.EventLog = append(node.EventLog, e)
+		return nil
+	}))
+	return got, err
+}
+
+// duty does what an application does for e.
+func (n *Node) duty(ctx context.Context, e events.Event) error {
+	switch e := e.(type) {
+	case *events.FundingGenerationReady:
+		tx, err := n.Wallet.FundingTransaction(ctx, e.OutputScript, btcutil.Amount(e.ChannelValue), chain.TargetNonAnchorChannelFee)
+		if err != nil {
+			return err
+		}
+		if err := n.Channels.FundingTransactionGenerated(e.TemporaryChannelID, e.CounterpartyNodeID, tx); err != nil {
+			// The channel is gone (a restart, a disconnection): release
+			// the coins.
+			if errors.Is(err, channel.ErrUnknownChannel) {
+				return n.Wallet.Unlock(ctx, tx.TxHash())
+			}
+			return err
+		}
+	case *events.ChannelPending:
+		if err := n.Wallet.FundingPending(ctx, e.FundingOutPoint.Hash); err != nil && !errors.Is(err, wallet.ErrUnknownOutput) {
+			return err
+		}
+	case *events.DiscardFunding:
+		if e.FundingTx != nil {
+			if err := n.Wallet.Unlock(ctx, e.FundingTx.TxHash()); err != nil && !errors.Is(err, wallet.ErrUnknownOutput) {
+				return err
+			}
+		}
+	case *events.OpenChannelRequest:
+		err := n.Channels.AcceptInboundChannel(e.TemporaryChannelID, e.CounterpartyNodeID, 0)
+		if err != nil && !errors.Is(err, channel.ErrUnknownChannel) {
+			return err
+		}
+	case *events.SpendableOutputs:
+		_, err := n.Wallet.Sweep(ctx, e.Outputs, chain.TargetOutputSpending)
+		return err
+	case *events.BumpTransaction:
+		_, err := n.Wallet.BumpFee(ctx, wallet.BumpRequest{
+			Parent: e.CommitmentTx, ParentFee: btcutil.Amount(e.CommitmentTxFee), Anchor: e.Anchor, FeeRate: e.TargetFeeRate,
+		})
+		return err
+	}
+	return nil
+}
