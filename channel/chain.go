@@ -56,7 +56,9 @@ const FundingTimeoutBlocks int32 = 2016
 //     ChannelClosed event of kind ClosedFundingTimedOut.
 //
 // Whatever a block changes in a channel is saved (with the events it
-// raised) before the messages it raised may leave.
+// raised) before the messages it raised may leave, and the Manager's best
+// block after every channel: a crash in between replays the block, which
+// changes nothing the second time.
 
 // BlockConnected implements chain.Listen.
 func (m *Manager) BlockConnected(block *btcwire.MsgBlock, height int32) {
@@ -74,13 +76,15 @@ func (m *Manager) BlockConnected(block *btcwire.MsgBlock, height int32) {
 		}
 		p.mu.Unlock()
 	}
+	m.logIf(m.saveBestBlock(chain.BestBlock{Hash: hash, Height: height}))
 	m.flush()
 }
 
 // BlockDisconnected implements chain.Listen.
 func (m *Manager) BlockDisconnected(header *btcwire.BlockHeader, height int32) {
+	best := chain.BestBlock{Hash: header.PrevBlock, Height: height - 1}
 	m.mu.Lock()
-	m.best = chain.BestBlock{Hash: header.PrevBlock, Height: height - 1}
+	m.best = best
 	m.mu.Unlock()
 	for _, p := range m.allPeers() {
 		p.mu.Lock()
@@ -91,6 +95,7 @@ func (m *Manager) BlockDisconnected(header *btcwire.BlockHeader, height int32) {
 		}
 		p.mu.Unlock()
 	}
+	m.logIf(m.saveBestBlock(best))
 	m.flush()
 }
 

@@ -95,7 +95,7 @@ func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.
 	case err != nil:
 		m.cfg.Logger.Warn("channel: our commitment is not broadcast", "channel_id", d.id, "err", err)
 	default:
-		e.out.dropMessages()
+		e.out.dropAllButErrors()
 		m.queueBroadcast(claim.Tx)
 		bump = m.bumpEvent(d, claim)
 	}

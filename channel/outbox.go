@@ -73,3 +73,18 @@ func (o *outbox) dropMessages() {
 	}
 	o.items = o.items[:n]
 }
+
+// dropAllButErrors forgets the queued messages and broadcasts but the
+// error messages, which leave ungated: a channel being force-closed sends
+// nothing more but the error that says why.
+func (o *outbox) dropAllButErrors() {
+	n := 0
+	for _, it := range o.items {
+		if _, ok := it.msg.(*wire.Error); ok {
+			it.gate, it.hasGate = 0, false
+			o.items[n] = it
+			n++
+		}
+	}
+	o.items = o.items[:n]
+}
