@@ -50,7 +50,7 @@ type testNode struct {
 
 // testPair is two nodes, A and B, on one chain.
 type testPair struct {
-	t     *testing.T
+	t     testing.TB
 	chain *simchain.Chain
 	a, b  *testNode
 	// sent records every message delivered, in order.
@@ -105,7 +105,7 @@ func testUser(depth uint32, public bool) UserConfig {
 
 // newTestPair builds nodes A and B with policies ua and ub, following one
 // new chain, connected to each other.
-func newTestPair(t *testing.T, ua, ub UserConfig) *testPair {
+func newTestPair(t testing.TB, ua, ub UserConfig) *testPair {
 	t.Helper()
 	c, err := simchain.New(simchain.Config{})
 	require.NoError(t, err)
@@ -192,7 +192,7 @@ func (tp *testPair) deliver() {
 }
 
 // roundTrip encodes and decodes msg, as the transport would.
-func roundTrip(t *testing.T, msg wire.Message) wire.Message {
+func roundTrip(t testing.TB, msg wire.Message) wire.Message {
 	t.Helper()
 	b, err := wire.Encode(nil, msg)
 	require.NoError(t, err, "encode %v", msg.Type())
@@ -214,7 +214,7 @@ func sentOf[T wire.Message](tp *testPair, from *testNode) []T {
 
 // drainEvents moves the node's queued events to n.events and returns the
 // new ones.
-func (n *testNode) drainEvents(t *testing.T) []events.Event {
+func (n *testNode) drainEvents(t testing.TB) []events.Event {
 	t.Helper()
 	var got []events.Event
 	require.NoError(t, n.queue.Process(context.Background(), events.HandlerFunc(func(_ context.Context, e events.Event) error {
@@ -226,7 +226,7 @@ func (n *testNode) drainEvents(t *testing.T) []events.Event {
 }
 
 // eventsOf returns the events of type T the node raised so far.
-func eventsOf[T events.Event](t *testing.T, n *testNode) []T {
+func eventsOf[T events.Event](t testing.TB, n *testNode) []T {
 	t.Helper()
 	n.drainEvents(t)
 	var out []T
@@ -304,7 +304,7 @@ func (tp *testPair) mine(n int) {
 }
 
 // details returns node n's ChannelDetails of channel id.
-func (n *testNode) details(t *testing.T, id wire.ChannelID) ChannelDetails {
+func (n *testNode) details(t testing.TB, id wire.ChannelID) ChannelDetails {
 	t.Helper()
 	for _, cd := range n.m.ListChannels() {
 		if cd.ChannelID == id {

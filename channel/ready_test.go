@@ -65,7 +65,7 @@ func TestChannelReadyAtMinimumDepth(t *testing.T) {
 
 // data returns node n's funded channel id (test only: reads under the
 // peer's lock).
-func (n *testNode) data(t *testing.T, id wire.ChannelID) *chanData {
+func (n *testNode) data(t testing.TB, id wire.ChannelID) *chanData {
 	t.Helper()
 	for _, p := range n.m.allPeers() {
 		p.mu.Lock()
