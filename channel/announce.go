@@ -44,20 +44,31 @@ func (m *Manager) announceStep(p *peerState, e *entry, d *chanData, best int32, 
 	if !d.announce || f.announcementSent || !f.readySent || !f.readyReceived || f.depth(best) < AnnouncementDepth {
 		return nil
 	}
-	ann := m.unsignedAnnouncement(d)
-	nodeSig, btcSig, err := m.signAnnouncement(d, ann)
+	msg, err := m.announcementSignaturesMsg(d)
 	if err != nil {
 		return err
 	}
 	f.announcementSent, c.dirty = true, true
-	c.msgs = append(c.msgs, &wire.AnnouncementSignatures{
-		ChannelID: d.id, ShortChannelID: f.scid, NodeSignature: nodeSig, BitcoinSignature: btcSig,
-	})
+	c.msgs = append(c.msgs, msg)
 	m.cfg.Logger.Info("channel: announcement_signatures sent", "node_id", p.id, "channel_id", d.id, "scid", f.scid)
 	if f.theirAnnouncement == nil {
 		return nil
 	}
 	return m.completeAnnouncement(p, e, d, c)
+}
+
+// announcementSignaturesMsg is our announcement_signatures of d, whose
+// funding is confirmed. The reestablishment sends it again with this
+// function (BOLT 7: upon reconnection, when the peer's were not received,
+// or when the peer sends its own again).
+func (m *Manager) announcementSignaturesMsg(d *chanData) (*wire.AnnouncementSignatures, error) {
+	nodeSig, btcSig, err := m.signAnnouncement(d, m.unsignedAnnouncement(d))
+	if err != nil {
+		return nil, err
+	}
+	return &wire.AnnouncementSignatures{
+		ChannelID: d.id, ShortChannelID: d.fund.scid, NodeSignature: nodeSig, BitcoinSignature: btcSig,
+	}, nil
 }
 
 // handleAnnouncementSignatures records the peer's announcement_signatures.
