@@ -102,6 +102,9 @@ func TestAcceptorFundingTimeout(t *testing.T) {
 	require.Equal(t, wire.Satoshi(600_000), closed[0].ChannelCapacity)
 	require.Empty(t, tp.b.bcast.broadcasts())
 	require.Empty(t, eventsOf[*events.DiscardFunding](t, tp.b))
+	mons := tp.b.mon.Monitors()
+	require.Len(t, mons, 1)
+	require.True(t, mons[0].ForceClosed, "the monitor accepts no further commitment")
 	require.Len(t, dropped, 1)
 	require.Equal(t, ch.id, dropped[0].ChannelID)
 

@@ -1,6 +1,8 @@
 package channel
 
 import (
+	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -153,4 +155,31 @@ func requireFailedWith(t *testing.T, n *testNode, id wire.ChannelID, rule Rule) 
 	require.Len(t, closed, 1)
 	require.Equal(t, events.ClosedProcessingError, closed[0].Reason.Kind)
 	require.Contains(t, closed[0].Reason.Message, string(rule))
+}
+
+// TestChannelReadyEventDurable: the ChannelReady event is written with the
+// channel's record, so a crash right after the block keeps it, and the
+// Manager's best block is the block's.
+func TestChannelReadyEventDurable(t *testing.T) {
+	tp := newTestPair(t, testUser(1, false), testUser(1, false))
+	ch := tp.open(500_000, 0, 0)
+	tp.mine(1)
+	store := tp.b.store.Reopen()
+	q, err := events.Open(context.Background(), events.Config{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	var got []events.Event
+	require.NoError(t, q.Process(context.Background(), events.HandlerFunc(func(_ context.Context, e events.Event) error {
+		got = append(got, e)
+		return nil
+	})))
+	require.NotEmpty(t, got)
+	last, ok := got[len(got)-1].(*events.ChannelReady)
+	require.True(t, ok, "the last event is %T", got[len(got)-1])
+	require.Equal(t, ch.id, last.ChannelID)
+	_, ok = store.Durable(channelsNS(), channelKey(ch.id))
+	require.True(t, ok)
+	best, ok := store.Durable(managerNS(), bestBlockKey)
+	require.True(t, ok)
+	tip := tp.chain.Tip()
+	require.Equal(t, tip.Hash[:], best[:32])
 }
