@@ -105,9 +105,11 @@ type blockTxs struct {
 	block  *btcwire.MsgBlock
 	hash   chainhash.Hash
 	height int32
-	// txids[i] is the id of the block's transaction i; spends maps every
-	// outpoint spent in the block to its spender's index.
+	// txids[i] is the id of the block's transaction i, pos the reverse;
+	// spends maps every outpoint spent in the block to its spender's
+	// index.
 	txids  []chainhash.Hash
+	pos    map[chainhash.Hash]int
 	spends map[btcwire.OutPoint]int
 }
 
@@ -117,9 +119,11 @@ func (b *blockTxs) index() {
 		return
 	}
 	b.txids = make([]chainhash.Hash, len(b.block.Transactions))
+	b.pos = make(map[chainhash.Hash]int, len(b.block.Transactions))
 	b.spends = make(map[btcwire.OutPoint]int)
 	for i, tx := range b.block.Transactions {
 		b.txids[i] = tx.TxHash()
+		b.pos[b.txids[i]] = i
 		if i == 0 {
 			continue // the coinbase spends nothing
 		}
@@ -132,8 +136,8 @@ func (b *blockTxs) index() {
 // find returns the index of the transaction txid in the block.
 func (b *blockTxs) find(txid chainhash.Hash) (int, bool) {
 	b.index()
-	i := slices.Index(b.txids, txid)
-	return i, i >= 0
+	i, ok := b.pos[txid]
+	return i, ok
 }
 
 // conflict returns the id of a transaction of the block, other than tx,
