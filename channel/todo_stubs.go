@@ -17,13 +17,9 @@ func (m *Manager) handleAnnouncementSignatures(p *peerState, e *entry, msg *wire
 	return nil
 }
 
-func (m *Manager) handleReestablish(p *peerState, e *entry, msg *wire.ChannelReestablish) error {
-	return nil
-}
+func (m *Manager) resendChannelReady(p *peerState, e *entry, d *chanData) error { return nil }
 
-func (m *Manager) startReestablish(p *peerState, e *entry, d *chanData) {}
-
-func (m *Manager) peerGone(e *entry) {}
+func (m *Manager) afterReestablish(p *peerState, e *entry, d *chanData) error { return nil }
 
 func encodeChanData(d *chanData) ([]byte, error) { return nil, nil }
 
