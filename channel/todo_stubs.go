@@ -34,5 +34,3 @@ func (m *Manager) startReestablish(p *peerState, e *entry, d *chanData) {}
 func (m *Manager) peerGone(e *entry) {}
 
 func (m *Manager) bumpEvent(d *chanData, tx *btcwire.MsgTx) events.Event { return nil }
-
-func encodeChanData(d *chanData) ([]byte, error) { return nil, nil }
