@@ -6,9 +6,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
+	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/channel/commit"
@@ -257,4 +259,48 @@ func TestChanDataRecordGolden(t *testing.T) {
 	got, err := decodeChanData(want)
 	require.NoError(t, err)
 	requireSameChanData(t, d, got)
+}
+
+// TestChanDataRecordHostileTxBounded: a transaction field announcing
+// huge counts in a few bytes fails without the allocation btcd's decoder
+// would make for them.
+func TestChanDataRecordHostileTxBounded(t *testing.T) {
+	rec, err := encodeChanData(recordChanData(t, recordCases()[0]))
+	require.NoError(t, err)
+	rs := recordTLVs(t, rec)
+	_, err = decodeChanData(rec) // warm up what decoding initialises once
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		tx   []byte
+	}{
+		{"inputs", []byte{2, 0, 0, 0, 0xfe, 0xff, 0xff, 0x0b, 0x00}},
+		{"segwit inputs", []byte{2, 0, 0, 0, 0, 1, 0xfe, 0xff, 0xff, 0x0b, 0x00}},
+		{"outputs", []byte{2, 0, 0, 0, 0, 0xfe, 0xff, 0xff, 0x0b, 0x00}},
+		{"script", append([]byte{2, 0, 0, 0, 1}, append(make([]byte, 36), 0xfe, 0xff, 0xff, 0xff, 0x01)...)},
+		{"witness items", append(append([]byte{2, 0, 0, 0, 0, 1, 1}, make([]byte, 36)...),
+			0, 0, 0, 0, 0, 0, 0xfe, 0xff, 0xff, 0x3d, 0x00)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Error(t, scanTx(tc.tx))
+			blob := append([]byte{0, 0, 0, byte(len(tc.tx))}, tc.tx...)
+			hostile := append(wire.TLVRecords(nil), rs...)
+			hostile.Set(chanRecClosingTx, blob)
+			b := recordOf(t, hostile)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := decodeChanData(b)
+			runtime.ReadMemStats(&after)
+			require.ErrorIs(t, err, ErrCorruptRecord)
+			require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated")
+		})
+	}
+	for _, c := range recordCases()[:1] {
+		d := recordChanData(t, c)
+		for _, tx := range []*btcwire.MsgTx{d.fundingTx, d.shut.closingTx} {
+			var b bytes.Buffer
+			require.NoError(t, tx.Serialize(&b))
+			require.NoError(t, scanTx(b.Bytes()))
+		}
+	}
 }
