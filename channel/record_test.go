@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -276,20 +277,21 @@ func TestChanDataRecordHostileTxBounded(t *testing.T) {
 	}{
 		{"inputs", []byte{2, 0, 0, 0, 0xfe, 0xff, 0xff, 0x0b, 0x00}},
 		{"segwit inputs", []byte{2, 0, 0, 0, 0, 1, 0xfe, 0xff, 0xff, 0x0b, 0x00}},
-		{"outputs", []byte{2, 0, 0, 0, 0, 0xfe, 0xff, 0xff, 0x0b, 0x00}},
+		{"outputs", append(append([]byte{2, 0, 0, 0, 1}, make([]byte, 36+1+4)...), 0xfe, 0xff, 0xff, 0x0b, 0x00)},
 		{"script", append([]byte{2, 0, 0, 0, 1}, append(make([]byte, 36), 0xfe, 0xff, 0xff, 0xff, 0x01)...)},
 		{"witness items", append(append([]byte{2, 0, 0, 0, 0, 1, 1}, make([]byte, 36)...),
 			0, 0, 0, 0, 0, 0, 0xfe, 0xff, 0xff, 0x3d, 0x00)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			require.Error(t, scanTx(tc.tx))
+			err := scanTx(tc.tx)
+			require.ErrorContains(t, err, "count")
 			blob := append([]byte{0, 0, 0, byte(len(tc.tx))}, tc.tx...)
 			hostile := append(wire.TLVRecords(nil), rs...)
 			hostile.Set(chanRecClosingTx, blob)
 			b := recordOf(t, hostile)
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			_, err := decodeChanData(b)
+			_, err = decodeChanData(b)
 			runtime.ReadMemStats(&after)
 			require.ErrorIs(t, err, ErrCorruptRecord)
 			require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated")
@@ -301,6 +303,36 @@ func TestChanDataRecordHostileTxBounded(t *testing.T) {
 			var b bytes.Buffer
 			require.NoError(t, tx.Serialize(&b))
 			require.NoError(t, scanTx(b.Bytes()))
+		}
+	}
+}
+
+// TestScanTxAcceptsSerialized: the scan accepts every transaction btcd
+// serializes (random shapes, with CompactSizes of one and three bytes).
+func TestScanTxAcceptsSerialized(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	bytesOf := func() []byte { return make([]byte, []int{0, 1, 22, 252, 253, 300, 600}[r.IntN(7)]) }
+	for i := 0; i < 300; i++ {
+		tx := btcwire.NewMsgTx(int32(r.Uint32()))
+		tx.LockTime = r.Uint32()
+		segwit := r.IntN(2) == 0
+		for range 1 + r.IntN(4) {
+			in := btcwire.NewTxIn(&btcwire.OutPoint{Index: r.Uint32()}, bytesOf(), nil)
+			for range r.IntN(4) {
+				if segwit {
+					in.Witness = append(in.Witness, bytesOf())
+				}
+			}
+			tx.AddTxIn(in)
+		}
+		for range r.IntN(4) {
+			tx.AddTxOut(btcwire.NewTxOut(r.Int64(), bytesOf()))
+		}
+		var b bytes.Buffer
+		require.NoError(t, tx.Serialize(&b))
+		require.NoError(t, scanTx(b.Bytes()), "tx %d", i)
+		for _, cut := range []int{1, 4, b.Len() / 2} {
+			require.Error(t, scanTx(b.Bytes()[:b.Len()-cut]), "tx %d cut %d", i, cut)
 		}
 	}
 }
