@@ -61,19 +61,19 @@ func encodeChanData(d *chanData) ([]byte, error) {
 	ids.fixed(d.id[:])
 	ids.fixed(d.tempID[:])
 	ids.fixed(d.counterparty[:])
-	ids.int64(d.userChannelID)
+	ids.be64(d.userChannelID)
 	ids.fixed(d.keyID[:])
 
 	ct := w(chanRecType)
-	ct.byte1(byte(d.chanType.Commitment))
+	ct.u8(byte(d.chanType.Commitment))
 	ct.flags(d.chanType.ScidAlias, d.chanType.ZeroConf)
 
 	writeParams(w(chanRecParams), &d.params)
 
 	op := w(chanRecOpen)
 	op.flags(d.announce)
-	op.int32(d.minimumDepth)
-	op.int32(uint32(d.createdHeight))
+	op.be32(d.minimumDepth)
+	op.be32(uint32(d.createdHeight))
 
 	writeLimits(w(chanRecOurLimits), &d.ours)
 	writeLimits(w(chanRecTheirLimits), &d.theirs)
@@ -83,11 +83,11 @@ func encodeChanData(d *chanData) ([]byte, error) {
 	up.optScript("their upfront_shutdown_script", d.theirUpfrontScript)
 
 	cfg := w(chanRecConfig)
-	cfg.int32(d.config.ForwardingFeeBaseMsat)
-	cfg.int32(d.config.ForwardingFeeProportionalMillionths)
-	cfg.int16(d.config.CLTVExpiryDelta)
-	cfg.int64(uint64(d.config.MaxDustHTLCExposure))
-	cfg.int64(uint64(d.config.ForceCloseAvoidanceMaxFee))
+	cfg.be32(d.config.ForwardingFeeBaseMsat)
+	cfg.be32(d.config.ForwardingFeeProportionalMillionths)
+	cfg.be16(d.config.CLTVExpiryDelta)
+	cfg.be64(uint64(d.config.MaxDustHTLCExposure))
+	cfg.be64(uint64(d.config.ForceCloseAvoidanceMaxFee))
 
 	if d.fundingTx != nil {
 		w(chanRecFundingTx).tx(d.fundingTx)
@@ -113,8 +113,8 @@ func encodeChanData(d *chanData) ([]byte, error) {
 	}
 
 	upd := w(chanRecUpdates)
-	upd.int64(d.mon.latest)
-	upd.int32(uint32(len(d.mon.pending)))
+	upd.be64(d.mon.latest)
+	upd.be32(uint32(len(d.mon.pending)))
 	for _, u := range d.mon.pending {
 		b, err := u.Encode()
 		if err != nil {
@@ -155,77 +155,77 @@ func isRequired(typ uint64) bool {
 }
 
 func writeParams(w *fieldWriter, p *commit.Params) {
-	w.byte1(byte(p.Type))
+	w.u8(byte(p.Type))
 	w.fixed(p.FundingOutpoint.Hash[:])
-	w.int32(p.FundingOutpoint.Index)
-	w.int64(uint64(p.Capacity))
-	w.byte1(byte(p.Opener))
+	w.be32(p.FundingOutpoint.Index)
+	w.be64(uint64(p.Capacity))
+	w.u8(byte(p.Opener))
 	for _, side := range []*commit.Party{&p.Local, &p.Remote} {
 		w.key("funding_pubkey", side.Funding)
 		w.key("revocation_basepoint", side.Revocation)
 		w.key("payment_basepoint", side.Payment)
 		w.key("delayed_payment_basepoint", side.DelayedPayment)
 		w.key("htlc_basepoint", side.HTLC)
-		w.int64(uint64(side.DustLimit))
-		w.int16(side.CSVDelay)
+		w.be64(uint64(side.DustLimit))
+		w.be16(side.CSVDelay)
 	}
 }
 
 func readParams(r *fieldReader) commit.Params {
-	p := commit.Params{Type: commit.ChannelType(r.byte1())}
+	p := commit.Params{Type: commit.ChannelType(r.u8())}
 	r.fixed(p.FundingOutpoint.Hash[:])
-	p.FundingOutpoint.Index = r.int32()
-	p.Capacity = wire.Satoshi(r.int64())
-	p.Opener = commit.Side(r.byte1())
+	p.FundingOutpoint.Index = r.be32()
+	p.Capacity = wire.Satoshi(r.be64())
+	p.Opener = commit.Side(r.u8())
 	for _, side := range []*commit.Party{&p.Local, &p.Remote} {
 		side.Funding = r.key()
 		side.Revocation = r.key()
 		side.Payment = r.key()
 		side.DelayedPayment = r.key()
 		side.HTLC = r.key()
-		side.DustLimit = wire.Satoshi(r.int64())
-		side.CSVDelay = r.int16()
+		side.DustLimit = wire.Satoshi(r.be64())
+		side.CSVDelay = r.be16()
 	}
 	return p
 }
 
 func writeLimits(w *fieldWriter, l *sideLimits) {
-	w.int64(uint64(l.dustLimit))
-	w.int64(uint64(l.reserve))
-	w.int64(uint64(l.htlcMinimum))
-	w.int64(uint64(l.maxInFlight))
-	w.int16(l.maxAcceptedHTLCs)
-	w.int16(l.toSelfDelay)
+	w.be64(uint64(l.dustLimit))
+	w.be64(uint64(l.reserve))
+	w.be64(uint64(l.htlcMinimum))
+	w.be64(uint64(l.maxInFlight))
+	w.be16(l.maxAcceptedHTLCs)
+	w.be16(l.toSelfDelay)
 }
 
 func readLimits(r *fieldReader) sideLimits {
 	return sideLimits{
-		dustLimit:        wire.Satoshi(r.int64()),
-		reserve:          wire.Satoshi(r.int64()),
-		htlcMinimum:      wire.MilliSatoshi(r.int64()),
-		maxInFlight:      wire.MilliSatoshi(r.int64()),
-		maxAcceptedHTLCs: r.int16(),
-		toSelfDelay:      r.int16(),
+		dustLimit:        wire.Satoshi(r.be64()),
+		reserve:          wire.Satoshi(r.be64()),
+		htlcMinimum:      wire.MilliSatoshi(r.be64()),
+		maxInFlight:      wire.MilliSatoshi(r.be64()),
+		maxAcceptedHTLCs: r.be16(),
+		toSelfDelay:      r.be16(),
 	}
 }
 
 func writeFunding(w *fieldWriter, f *funding) {
-	w.int32(uint32(f.confirmedHeight))
-	w.int32(f.confirmedIndex)
+	w.be32(uint32(f.confirmedHeight))
+	w.be32(f.confirmedIndex)
 	w.fixed(f.confirmedHash[:])
-	w.int64(f.scid.ToUint64())
-	w.int64(f.ourAlias.ToUint64())
-	w.int64(f.theirAlias.ToUint64())
+	w.be64(f.scid.ToUint64())
+	w.be64(f.ourAlias.ToUint64())
+	w.be64(f.theirAlias.ToUint64())
 	w.flags(f.readySent, f.readyReceived, f.announcementSent)
 }
 
 func readFunding(r *fieldReader, f *funding) {
-	f.confirmedHeight = int32(r.int32())
-	f.confirmedIndex = r.int32()
+	f.confirmedHeight = int32(r.be32())
+	f.confirmedIndex = r.be32()
 	r.fixed(f.confirmedHash[:])
-	f.scid = wire.NewShortChannelID(r.int64())
-	f.ourAlias = wire.NewShortChannelID(r.int64())
-	f.theirAlias = wire.NewShortChannelID(r.int64())
+	f.scid = wire.NewShortChannelID(r.be64())
+	f.ourAlias = wire.NewShortChannelID(r.be64())
+	f.theirAlias = wire.NewShortChannelID(r.be64())
 	r.flags(&f.readySent, &f.readyReceived, &f.announcementSent)
 }
 
@@ -272,17 +272,17 @@ func decodeChanRecord(d *chanData, typ uint64, r *fieldReader) {
 		r.fixed(d.id[:])
 		r.fixed(d.tempID[:])
 		r.fixed(d.counterparty[:])
-		d.userChannelID = r.int64()
+		d.userChannelID = r.be64()
 		r.fixed(d.keyID[:])
 	case chanRecType:
-		d.chanType.Commitment = commit.ChannelType(r.byte1())
+		d.chanType.Commitment = commit.ChannelType(r.u8())
 		r.flags(&d.chanType.ScidAlias, &d.chanType.ZeroConf)
 	case chanRecParams:
 		d.params = readParams(r)
 	case chanRecOpen:
 		r.flags(&d.announce)
-		d.minimumDepth = r.int32()
-		d.createdHeight = int32(r.int32())
+		d.minimumDepth = r.be32()
+		d.createdHeight = int32(r.be32())
 	case chanRecOurLimits:
 		d.ours = readLimits(r)
 	case chanRecTheirLimits:
@@ -291,11 +291,11 @@ func decodeChanRecord(d *chanData, typ uint64, r *fieldReader) {
 		d.ourUpfrontScript = r.optScript()
 		d.theirUpfrontScript = r.optScript()
 	case chanRecConfig:
-		d.config.ForwardingFeeBaseMsat = r.int32()
-		d.config.ForwardingFeeProportionalMillionths = r.int32()
-		d.config.CLTVExpiryDelta = r.int16()
-		d.config.MaxDustHTLCExposure = wire.MilliSatoshi(r.int64())
-		d.config.ForceCloseAvoidanceMaxFee = wire.Satoshi(r.int64())
+		d.config.ForwardingFeeBaseMsat = r.be32()
+		d.config.ForwardingFeeProportionalMillionths = r.be32()
+		d.config.CLTVExpiryDelta = r.be16()
+		d.config.MaxDustHTLCExposure = wire.MilliSatoshi(r.be64())
+		d.config.ForceCloseAvoidanceMaxFee = wire.Satoshi(r.be64())
 	case chanRecFundingTx:
 		d.fundingTx = r.tx()
 	case chanRecCommitments:
@@ -325,7 +325,7 @@ func decodeChanRecord(d *chanData, typ uint64, r *fieldReader) {
 }
 
 func readUpdates(r *fieldReader, u *updates) {
-	u.latest = r.int64()
+	u.latest = r.be64()
 	n := r.count(minUpdateLen)
 	for i := 0; i < n && r.err == nil; i++ {
 		raw := r.blob()

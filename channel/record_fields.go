@@ -25,10 +25,10 @@ type fieldWriter struct {
 	err error
 }
 
-func (w *fieldWriter) byte1(v byte)   { w.buf = append(w.buf, v) }
-func (w *fieldWriter) int16(v uint16) { w.buf = binary.BigEndian.AppendUint16(w.buf, v) }
-func (w *fieldWriter) int32(v uint32) { w.buf = binary.BigEndian.AppendUint32(w.buf, v) }
-func (w *fieldWriter) int64(v uint64) { w.buf = binary.BigEndian.AppendUint64(w.buf, v) }
+func (w *fieldWriter) u8(v byte)      { w.buf = append(w.buf, v) }
+func (w *fieldWriter) be16(v uint16)  { w.buf = binary.BigEndian.AppendUint16(w.buf, v) }
+func (w *fieldWriter) be32(v uint32)  { w.buf = binary.BigEndian.AppendUint32(w.buf, v) }
+func (w *fieldWriter) be64(v uint64)  { w.buf = binary.BigEndian.AppendUint64(w.buf, v) }
 func (w *fieldWriter) fixed(v []byte) { w.buf = append(w.buf, v...) }
 func (w *fieldWriter) flags(bs ...bool) {
 	var f byte
@@ -37,7 +37,7 @@ func (w *fieldWriter) flags(bs ...bool) {
 			f |= 1 << i
 		}
 	}
-	w.byte1(f)
+	w.u8(f)
 }
 
 // script writes a script of at most 65535 bytes with a 2-byte length.
@@ -46,7 +46,7 @@ func (w *fieldWriter) script(name string, s []byte) {
 		w.fail(fmt.Errorf("%s of %d bytes", name, len(s)))
 		return
 	}
-	w.int16(uint16(len(s)))
+	w.be16(uint16(len(s)))
 	w.fixed(s)
 }
 
@@ -54,16 +54,16 @@ func (w *fieldWriter) script(name string, s []byte) {
 // absent; an empty script is present).
 func (w *fieldWriter) optScript(name string, s []byte) {
 	if s == nil {
-		w.byte1(0)
+		w.u8(0)
 		return
 	}
-	w.byte1(1)
+	w.u8(1)
 	w.script(name, s)
 }
 
 // blob writes a byte string with a 4-byte length.
 func (w *fieldWriter) blob(v []byte) {
-	w.int32(uint32(len(v)))
+	w.be32(uint32(len(v)))
 	w.fixed(v)
 }
 
@@ -84,22 +84,22 @@ func (w *fieldWriter) fail(err error) {
 
 // state writes a commitment state and its HTLCs.
 func (w *fieldWriter) state(name string, st *commit.State) {
-	w.int64(st.Number)
+	w.be64(st.Number)
 	w.key(name+" per_commitment_point", st.PerCommitmentPoint)
-	w.int64(uint64(st.LocalBalance))
-	w.int64(uint64(st.RemoteBalance))
-	w.int32(uint32(st.FeeRate))
+	w.be64(uint64(st.LocalBalance))
+	w.be64(uint64(st.RemoteBalance))
+	w.be32(uint32(st.FeeRate))
 	if len(st.HTLCs) > math.MaxUint16 {
 		w.fail(fmt.Errorf("%s: %d htlcs", name, len(st.HTLCs)))
 		return
 	}
-	w.int16(uint16(len(st.HTLCs)))
+	w.be16(uint16(len(st.HTLCs)))
 	for _, h := range st.HTLCs {
-		w.int64(h.ID)
-		w.byte1(byte(h.Offerer))
-		w.int64(uint64(h.Amount))
+		w.be64(h.ID)
+		w.u8(byte(h.Offerer))
+		w.be64(uint64(h.Amount))
 		w.fixed(h.PaymentHash[:])
-		w.int32(h.CLTVExpiry)
+		w.be32(h.CLTVExpiry)
 	}
 }
 
@@ -139,28 +139,28 @@ func (r *fieldReader) next(n int) []byte {
 	return v
 }
 
-func (r *fieldReader) byte1() byte {
+func (r *fieldReader) u8() byte {
 	if v := r.next(1); v != nil {
 		return v[0]
 	}
 	return 0
 }
 
-func (r *fieldReader) int16() uint16 {
+func (r *fieldReader) be16() uint16 {
 	if v := r.next(2); v != nil {
 		return binary.BigEndian.Uint16(v)
 	}
 	return 0
 }
 
-func (r *fieldReader) int32() uint32 {
+func (r *fieldReader) be32() uint32 {
 	if v := r.next(4); v != nil {
 		return binary.BigEndian.Uint32(v)
 	}
 	return 0
 }
 
-func (r *fieldReader) int64() uint64 {
+func (r *fieldReader) be64() uint64 {
 	if v := r.next(8); v != nil {
 		return binary.BigEndian.Uint64(v)
 	}
@@ -172,7 +172,7 @@ func (r *fieldReader) fixed(dst []byte) { copy(dst, r.next(len(dst))) }
 // flags reads a flag byte into bs; a bit beyond them is an error (each
 // flag has one encoding).
 func (r *fieldReader) flags(bs ...*bool) {
-	f := r.byte1()
+	f := r.u8()
 	if f>>len(bs) != 0 {
 		r.fail(fmt.Errorf("unknown flags %#x", f))
 		return
@@ -183,12 +183,12 @@ func (r *fieldReader) flags(bs ...*bool) {
 }
 
 func (r *fieldReader) script() []byte {
-	n := int(r.int16())
+	n := int(r.be16())
 	return bytes.Clone(r.next(n))
 }
 
 func (r *fieldReader) optScript() []byte {
-	switch r.byte1() {
+	switch r.u8() {
 	case 0:
 		return nil
 	case 1:
@@ -203,7 +203,7 @@ func (r *fieldReader) optScript() []byte {
 
 // blob returns a 4-byte-length byte string, aliasing the input.
 func (r *fieldReader) blob() []byte {
-	n := r.int32()
+	n := r.be32()
 	if uint64(n) > uint64(len(r.rest)) {
 		r.fail(fmt.Errorf("byte string of %d bytes, %d left", n, len(r.rest)))
 		return nil
@@ -214,7 +214,7 @@ func (r *fieldReader) blob() []byte {
 // count reads a list length of 4 bytes and checks that n items of at least
 // minLen bytes each fit in what is left.
 func (r *fieldReader) count(minLen int) int {
-	n := r.int32()
+	n := r.be32()
 	if uint64(n)*uint64(minLen) > uint64(len(r.rest)) {
 		r.fail(fmt.Errorf("list of %d items, %d bytes left", n, len(r.rest)))
 		return 0
@@ -242,11 +242,11 @@ func (r *fieldReader) fail(err error) {
 }
 
 func (r *fieldReader) state() commit.State {
-	st := commit.State{Number: r.int64(), PerCommitmentPoint: r.key()}
-	st.LocalBalance = wire.MilliSatoshi(r.int64())
-	st.RemoteBalance = wire.MilliSatoshi(r.int64())
-	st.FeeRate = wire.FeeRate(r.int32())
-	n := int(r.int16())
+	st := commit.State{Number: r.be64(), PerCommitmentPoint: r.key()}
+	st.LocalBalance = wire.MilliSatoshi(r.be64())
+	st.RemoteBalance = wire.MilliSatoshi(r.be64())
+	st.FeeRate = wire.FeeRate(r.be32())
+	n := int(r.be16())
 	if n*recordHTLCLen > len(r.rest) {
 		r.fail(fmt.Errorf("%d htlcs, %d bytes left", n, len(r.rest)))
 		return st
@@ -256,11 +256,11 @@ func (r *fieldReader) state() commit.State {
 	}
 	for i := range st.HTLCs {
 		h := &st.HTLCs[i]
-		h.ID = r.int64()
-		h.Offerer = commit.Side(r.byte1())
-		h.Amount = wire.MilliSatoshi(r.int64())
+		h.ID = r.be64()
+		h.Offerer = commit.Side(r.u8())
+		h.Amount = wire.MilliSatoshi(r.be64())
 		r.fixed(h.PaymentHash[:])
-		h.CLTVExpiry = r.int32()
+		h.CLTVExpiry = r.be32()
 	}
 	return st
 }
@@ -287,89 +287,6 @@ func (r *fieldReader) tx() *btcwire.MsgTx {
 		return nil
 	}
 	return t
-}
-
-// scanTx walks the counts and lengths of a serialized transaction and
-// checks each against the bytes left: btcd's decoder allocates what a
-// count or length announces before reading it (up to tens of megabytes),
-// so a few hostile bytes could make it allocate far more than the record
-// holds. After the scan its allocations are linear in len(b).
-func scanTx(b []byte) error {
-	s := txScan{rest: b}
-	s.skip(4) // version
-	segwit := len(s.rest) > 0 && s.rest[0] == 0
-	if segwit {
-		if len(s.rest) < 2 || s.rest[1] != 1 {
-			return errors.New("bad segwit marker")
-		}
-		s.skip(2)
-	}
-	const minInput, minOutput = 32 + 4 + 1 + 4, 8 + 1
-	inputs := s.count(minInput)
-	for i := uint64(0); i < inputs && s.err == nil; i++ {
-		s.skip(32 + 4)
-		s.skip(int(s.count(1))) // signature script
-		s.skip(4)               // sequence
-	}
-	outputs := s.count(minOutput)
-	for i := uint64(0); i < outputs && s.err == nil; i++ {
-		s.skip(8)
-		s.skip(int(s.count(1))) // script
-	}
-	for i := uint64(0); segwit && i < inputs && s.err == nil; i++ {
-		items := s.count(1)
-		for j := uint64(0); j < items && s.err == nil; j++ {
-			s.skip(int(s.count(1)))
-		}
-	}
-	s.skip(4) // lock time
-	return s.err
-}
-
-// txScan reads the shape of a serialized transaction; the first error
-// sticks.
-type txScan struct {
-	rest []byte
-	err  error
-}
-
-func (s *txScan) skip(n int) {
-	if s.err == nil && n > len(s.rest) {
-		s.err = errTruncated
-	}
-	if s.err == nil {
-		s.rest = s.rest[n:]
-	}
-}
-
-// count reads a CompactSize and checks that that many items of at least
-// minLen bytes fit in what is left.
-func (s *txScan) count(minLen int) uint64 {
-	if s.err != nil || len(s.rest) == 0 {
-		s.skip(1)
-		return 0
-	}
-	var v uint64
-	switch p := s.rest[0]; p {
-	case 0xfd, 0xfe, 0xff:
-		n := 2 << (p - 0xfd) // 2, 4 or 8 bytes, little-endian
-		if len(s.rest) < 1+n {
-			s.err = errTruncated
-			return 0
-		}
-		for i := n; i >= 1; i-- {
-			v = v<<8 | uint64(s.rest[i])
-		}
-		s.rest = s.rest[1+n:]
-	default:
-		v = uint64(p)
-		s.rest = s.rest[1:]
-	}
-	if v > uint64(len(s.rest)/minLen) {
-		s.err = fmt.Errorf("count %d with %d bytes left", v, len(s.rest))
-		return 0
-	}
-	return v
 }
 
 // done reports the first error, or bytes left over.
