@@ -43,7 +43,6 @@ const (
 	chanRecClosingTx    = 30 // the agreed closing transaction
 )
 
-
 // minUpdateLen is the smallest encoded pending update: its length prefix
 // and a record header.
 const minUpdateLen = 4 + persist.RecordHeaderLen
