@@ -4,6 +4,7 @@ import (
 	"time"
 
 	btcwire "github.com/btcsuite/btcd/wire"
+
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -20,10 +21,6 @@ func (m *Manager) handleAnnouncementSignatures(p *peerState, e *entry, msg *wire
 func (m *Manager) resendChannelReady(p *peerState, e *entry, d *chanData) error { return nil }
 
 func (m *Manager) afterReestablish(p *peerState, e *entry, d *chanData) error { return nil }
-
-func encodeChanData(d *chanData) ([]byte, error) { return nil, nil }
-
-func decodeChanData(b []byte) (*chanData, error) { return nil, nil }
 
 func (m *Manager) BlockConnected(block *btcwire.MsgBlock, height int32)        {}
 func (m *Manager) BlockDisconnected(header *btcwire.BlockHeader, height int32) {}
