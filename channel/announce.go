@@ -289,3 +289,21 @@ func (m *Manager) announcementOf(p *peerState, fu *funded) *Announcement {
 	m.addUpdate(d, fu.ann)
 	return fu.ann
 }
+
+// afterReestablish sends our announcement_signatures again once a
+// reconnected public channel is re-established, whenever we sent them
+// before (BOLT 7, "upon reconnection"): we cannot know whether they
+// arrived, and a peer that has them ignores the repeat (as
+// handleAnnouncementSignatures does), so no side ever needs to answer a
+// repeat and no exchange loops.
+func (m *Manager) afterReestablish(_ *peerState, e *entry, d *chanData) error {
+	if _, ok := e.phase.(*funded); !ok || !d.announce || !d.fund.announcementSent {
+		return nil
+	}
+	msg, err := m.announcementSignaturesMsg(d)
+	if err != nil {
+		return err
+	}
+	e.out.send(msg)
+	return nil
+}

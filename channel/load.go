@@ -77,7 +77,7 @@ func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 		}
 	}
 	for _, info := range monitors {
-		if !seen[info.ChannelID] && !info.ForceClosed && info.FundingSpend == nil {
+		if !seen[info.ChannelID] && !info.ForceClosed && !info.Behind && info.FundingSpend == nil {
 			m.closeOrphanMonitor(info)
 		}
 	}

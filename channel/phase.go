@@ -81,6 +81,9 @@ type chanData struct {
 	// shut is the shutdown exchange (zero until shutdown is sent or
 	// received).
 	shut shutdownState
+	// reestablished: the peer's channel_reestablish of this connection was
+	// handled (not persisted: false until the next one).
+	reestablished bool
 }
 
 // shutdownState is the persisted part of a cooperative close.
@@ -147,6 +150,8 @@ type closing struct {
 	// feeRate, when not zero, is the closing fee rate the application
 	// asked for (CloseOptions.FeeRate).
 	feeRate wire.FeeRate
+	// receivedClosingSigned: a closing_signed came on this connection.
+	receivedClosingSigned bool
 }
 
 func (c *closing) state() State {

@@ -176,3 +176,15 @@ func (m *Manager) apply(e *entry, d *chanData, c *change) error {
 	}
 	return nil
 }
+
+// resendChannelReady sends our channel_ready again on a reconnection (BOLT
+// 2, channel_reestablish: next_commitment_number 1 both ways); the alias is
+// the one sent before.
+func (m *Manager) resendChannelReady(_ *peerState, e *entry, d *chanData) error {
+	msg, err := channelReadyMsg(d)
+	if err != nil {
+		return err
+	}
+	e.out.send(msg)
+	return nil
+}

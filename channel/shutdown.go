@@ -237,6 +237,7 @@ func (m *Manager) handleClosingSigned(p *peerState, e *entry, msg *wire.ClosingS
 			return err
 		}
 	}
+	c.receivedClosingSigned = true
 	reply, final, err := c.neg.receive(msg)
 	if err != nil {
 		return err

@@ -111,6 +111,9 @@ func decodePendingFunding(b []byte) (userChannelID uint64, tx *btcwire.MsgTx, er
 	for _, c := range b[:8] {
 		userChannelID = userChannelID<<8 | uint64(c)
 	}
+	if err := scanTx(b[8:]); err != nil {
+		return 0, nil, fmt.Errorf("%w: pending funding transaction: %v", ErrCorruptRecord, err)
+	}
 	tx = new(btcwire.MsgTx)
 	if err := tx.Deserialize(bytes.NewReader(b[8:])); err != nil {
 		return 0, nil, fmt.Errorf("%w: pending funding transaction: %v", ErrCorruptRecord, err)

@@ -337,3 +337,9 @@ func (n *Network) cut(p pair, by *Node) {
 	e.dst.Disconnect()
 	delete(n.links, p)
 }
+
+// Connected reports whether a and b are connected (each lists the other
+// as a peer).
+func (n *Network) Connected(a, b *Node) bool {
+	return a.Running() && b.Running() && n.links[pairOf(a, b)] != nil && connected(a, b)
+}

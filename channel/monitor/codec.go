@@ -30,6 +30,17 @@ func (e *encoder) bytes(v []byte) { e.u32(uint32(len(v))); e.raw(v) }
 func (e *encoder) point(p *btcec.PublicKey) {
 	e.raw(p.SerializeCompressed())
 }
+
+// optPoint appends a presence byte (0 or 1) and, when present, the point.
+func (e *encoder) optPoint(p *btcec.PublicKey) {
+	if p == nil {
+		e.u8(0)
+		return
+	}
+	e.u8(1)
+	e.point(p)
+}
+
 func (e *encoder) outpoint(op btcwire.OutPoint) { e.raw(op.Hash[:]); e.u32(op.Index) }
 
 // state appends a commitment state.
@@ -135,6 +146,19 @@ func (d *decoder) point() *btcec.PublicKey {
 		return nil
 	}
 	return p
+}
+
+// optPoint reads what encoder.optPoint wrote.
+func (d *decoder) optPoint() *btcec.PublicKey {
+	switch v := d.u8(); {
+	case d.err != nil:
+		return nil
+	case v == 1:
+		return d.point()
+	case v != 0:
+		d.fail(fmt.Errorf("point presence byte %d", v))
+	}
+	return nil
 }
 
 func (d *decoder) outpoint() (op btcwire.OutPoint) {

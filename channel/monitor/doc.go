@@ -21,7 +21,10 @@
 // every monitor at start-up (its LatestUpdateID against the Manager's
 // tells a Manager older than its monitors); ReleaseFundingSpends reports
 // every confirmed spend of a funding output, whatever its kind, at least
-// once (again after a restart), so the Manager marks the channel closed.
+// once (again after a restart), so the Manager marks the channel closed;
+// a DataLossDetected step records durably that the counterparty proved
+// in channel_reestablish that our state is behind, after which our
+// holder commitment is never handed out (ErrBehind).
 //
 // Not yet handled (a later issue): HTLC outputs (the HTLC lists of the
 // steps are carried and persisted, but no HTLC output is claimed), the

@@ -18,8 +18,10 @@ var (
 	// ErrCorrupt is matched by decoding errors of a malformed encoding.
 	ErrCorrupt = errors.New("monitor: corrupt encoding")
 	// ErrBehind is matched by the error of LatestHolderCommitmentTx and
-	// HolderCommitmentClaim when the monitor learned that our state is older than the counterparty's:
-	// broadcasting our commitment would hand them every satoshi.
+	// HolderCommitmentClaim when the monitor learned (from the chain or a
+	// DataLossDetected step) that our state is older than the
+	// counterparty's: broadcasting our commitment would hand them every
+	// satoshi. Apply's error for a new commitment after it matches it too.
 	ErrBehind = errors.New("monitor: our state is behind the counterparty's")
 	// ErrInvalidMonitor is matched by the error of New for inconsistent
 	// static data.

@@ -20,6 +20,11 @@ func FuzzDecodeUpdate(f *testing.F) {
 	b, err := u.Encode()
 	require.NoError(f, err)
 	f.Add(b)
+	for _, s := range []*monitor.DataLossDetected{{}, {TheirCurrentPoint: theirPoint(f, ch, 4)}} {
+		b, err = (&monitor.Update{ID: 2, Steps: []monitor.Step{s}}).Encode()
+		require.NoError(f, err)
+		f.Add(b)
+	}
 	b, err = (&monitor.Update{ID: 1}).Encode()
 	require.NoError(f, err)
 	f.Add(b)
@@ -46,6 +51,10 @@ func FuzzDecodeMonitor(f *testing.F) {
 		ch := newTestChannel(f, typ)
 		f.Add(encoded(f, ch.a.mon))
 		require.NoError(f, ch.a.mon.Apply(nextUpdate(f, ch, 1)))
+		behind, err := monitor.Decode(encoded(f, ch.a.mon))
+		require.NoError(f, err)
+		require.NoError(f, behind.Apply(&monitor.Update{ID: 2, Steps: []monitor.Step{&monitor.DataLossDetected{TheirCurrentPoint: theirPoint(f, ch, 3)}}}))
+		f.Add(encoded(f, behind))
 		ch.chain.Connect(ch.a.mon)
 		tx, err := ch.a.mon.LatestHolderCommitmentTx(ch.a.signer)
 		require.NoError(f, err)

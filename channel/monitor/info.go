@@ -25,8 +25,9 @@ type MonitorInfo struct {
 	// ForceClosed says a ChannelForceClosed step was applied.
 	ForceClosed bool
 	// Behind says the chain showed a counterparty commitment newer than
-	// any we know: LatestHolderCommitmentTx and HolderCommitmentClaim
-	// refuse with ErrBehind.
+	// any we know, or a DataLossDetected step was applied:
+	// LatestHolderCommitmentTx and HolderCommitmentClaim refuse with
+	// ErrBehind.
 	Behind bool
 	// FundingSpend is the confirmed spend of the funding output, nil
 	// when none is known.

@@ -60,8 +60,12 @@ type ChannelMonitor struct {
 	shutdownScript []byte
 	forceClosed    bool
 	// behind is set when the chain shows a counterparty commitment newer
-	// than any we know: our state is outdated.
+	// than any we know, or a DataLossDetected step says the counterparty
+	// proved it in channel_reestablish: our state is outdated.
 	behind bool
+	// theirCurrentPoint is the counterparty's current per-commitment
+	// point of the last DataLossDetected step that carried one, or nil.
+	theirCurrentPoint *btcec.PublicKey
 
 	chain  chainState
 	events []events.Event
@@ -125,6 +129,10 @@ func (m *ChannelMonitor) ShutdownScript() []byte { return m.shutdownScript }
 // ForceClosed reports whether the channel was force-closed.
 func (m *ChannelMonitor) ForceClosed() bool { return m.forceClosed }
 
+// TheirCurrentPoint returns the counterparty's current per-commitment point
+// from the last DataLossDetected step that carried one, or nil.
+func (m *ChannelMonitor) TheirCurrentPoint() *btcec.PublicKey { return m.theirCurrentPoint }
+
 func (m *ChannelMonitor) buildHolder(s *NewHolderCommitment, verify bool) (*holderCommitment, error) {
 	if err := checkStep(s); err != nil {
 		return nil, err
@@ -180,13 +188,27 @@ func (m *ChannelMonitor) Apply(u *Update) error {
 	return nil
 }
 
-var errClosed = errors.New("channel force-closed")
+var (
+	errClosed      = errors.New("channel force-closed")
+	errBehindState = fmt.Errorf("%w: no new commitment", ErrBehind)
+)
+
+// refuseCommitment says why the monitor takes no new commitment, or nil.
+func (m *ChannelMonitor) refuseCommitment() error {
+	switch {
+	case m.behind:
+		return errBehindState
+	case m.forceClosed:
+		return errClosed
+	}
+	return nil
+}
 
 func (m *ChannelMonitor) applyStep(s Step) error {
 	switch s := s.(type) {
 	case *NewHolderCommitment:
-		if m.forceClosed {
-			return errClosed
+		if err := m.refuseCommitment(); err != nil {
+			return err
 		}
 		if s.State == nil || s.State.Number <= m.holder.step.State.Number {
 			return errors.New("holder commitment number does not increase")
@@ -197,8 +219,8 @@ func (m *ChannelMonitor) applyStep(s Step) error {
 		}
 		m.prevHolder, m.holder = m.holder, h
 	case *NewCounterpartyCommitment:
-		if m.forceClosed {
-			return errClosed
+		if err := m.refuseCommitment(); err != nil {
+			return err
 		}
 		if n := len(m.counterparty); s.State != nil && n > 0 && s.State.Number <= m.counterparty[n-1].st.Number {
 			return errors.New("counterparty commitment number does not increase")
@@ -237,6 +259,11 @@ func (m *ChannelMonitor) applyStep(s Step) error {
 		m.shutdownScript = append([]byte(nil), s.Script...)
 	case *ChannelForceClosed:
 		m.forceClosed = true
+	case *DataLossDetected:
+		m.behind = true
+		if s.TheirCurrentPoint != nil {
+			m.theirCurrentPoint = s.TheirCurrentPoint
+		}
 	default:
 		return fmt.Errorf("unknown step %T", s)
 	}
@@ -262,7 +289,8 @@ func (m *ChannelMonitor) revoked(n uint64) bool {
 
 // LatestHolderCommitmentTx returns our latest commitment, signed by both
 // sides, ready to broadcast (force close). It refuses with ErrBehind when
-// the monitor learned that the counterparty has a newer state.
+// the monitor learned that the counterparty has a newer state (from the
+// chain, or from a DataLossDetected step).
 func (m *ChannelMonitor) LatestHolderCommitmentTx(signer commit.Signer) (*btcwire.MsgTx, error) {
 	if m.behind {
 		return nil, ErrBehind

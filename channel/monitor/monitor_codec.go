@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 
@@ -12,10 +13,13 @@ import (
 	lnwire "github.com/lnkit/lnkit/wire"
 )
 
-// MonitorFormat is the record format of an encoded ChannelMonitor.
-var MonitorFormat = persist.RecordFormat{Type: 0x4e, Major: 1, Minor: 0}
+// MonitorFormat is the record format of an encoded ChannelMonitor. Minor 1
+// added the odd record monTypeTheirPoint (a 1.0 reader skips it, and still
+// reads the behind flag).
+var MonitorFormat = persist.RecordFormat{Type: 0x4e, Major: 1, Minor: 1}
 
-// TLV types of a monitor record. All even: a reader must know them.
+// TLV types of a monitor record. Even: a reader must know them; odd
+// (monTypeTheirPoint): an older reader skips them.
 const (
 	monTypeParams       = 0
 	monTypeKeyID        = 2
@@ -27,6 +31,7 @@ const (
 	monTypeShutdown     = 14
 	monTypeFlags        = 16
 	monTypeChain        = 18
+	monTypeTheirPoint   = 19
 )
 
 const (
@@ -124,6 +129,9 @@ func (m *ChannelMonitor) Encode() ([]byte, error) {
 		lnwire.TLVRecord{Type: monTypeFlags, Value: fl.b},
 		lnwire.TLVRecord{Type: monTypeChain, Value: ch.b},
 	)
+	if m.theirCurrentPoint != nil {
+		rs = append(rs, lnwire.TLVRecord{Type: monTypeTheirPoint, Value: m.theirCurrentPoint.SerializeCompressed()})
+	}
 	return MonitorFormat.Append(nil, rs)
 }
 
@@ -133,15 +141,16 @@ func (m *ChannelMonitor) Encode() ([]byte, error) {
 // commitment's signature is verified again).
 func Decode(data []byte) (*ChannelMonitor, error) {
 	var (
-		cfg       Config
-		prev      *NewHolderCommitment
-		cps       []*commit.State
-		secrets   []byte
-		shutdown  []byte
-		flags     uint8
-		chainData []byte
-		latestID  uint64
-		seen      = map[uint64]bool{}
+		cfg        Config
+		prev       *NewHolderCommitment
+		cps        []*commit.State
+		secrets    []byte
+		shutdown   []byte
+		flags      uint8
+		chainData  []byte
+		latestID   uint64
+		theirPoint *btcec.PublicKey
+		seen       = map[uint64]bool{}
 	)
 	_, _, err := MonitorFormat.Decode(data, func(typ uint64, v []byte) (bool, error) {
 		seen[typ] = true
@@ -176,6 +185,8 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 		case monTypeChain:
 			chainData = bytes.Clone(v)
 			return true, nil
+		case monTypeTheirPoint:
+			theirPoint = d.point()
 		default:
 			return false, nil
 		}
@@ -214,6 +225,10 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 	}
 	m.forceClosed = flags&flagForceClosed != 0
 	m.behind = flags&flagBehind != 0
+	if theirPoint != nil && !m.behind {
+		return nil, fmt.Errorf("%w: counterparty point without the behind flag", ErrCorrupt)
+	}
+	m.theirCurrentPoint = theirPoint
 	if err := m.decodeChain(chainData); err != nil {
 		return nil, err
 	}

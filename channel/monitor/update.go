@@ -3,6 +3,8 @@ package monitor
 import (
 	"fmt"
 
+	"github.com/btcsuite/btcd/btcec/v2"
+
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/persist"
 	lnwire "github.com/lnkit/lnkit/wire"
@@ -29,11 +31,12 @@ const (
 	StepCommitmentSecret          StepKind = 3
 	StepShutdownScript            StepKind = 4
 	StepChannelForceClosed        StepKind = 5
+	StepDataLossDetected          StepKind = 6
 )
 
 // Step is one change inside an Update: *NewHolderCommitment,
-// *NewCounterpartyCommitment, *CommitmentSecret, *ShutdownScript or
-// *ChannelForceClosed.
+// *NewCounterpartyCommitment, *CommitmentSecret, *ShutdownScript,
+// *ChannelForceClosed or *DataLossDetected.
 type Step interface {
 	// Kind says what the step is.
 	Kind() StepKind
@@ -139,6 +142,31 @@ func (*ChannelForceClosed) Kind() StepKind { return StepChannelForceClosed }
 func (*ChannelForceClosed) encode(*encoder) {}
 func (*ChannelForceClosed) decode(*decoder) {}
 
+// DataLossDetected says the counterparty proved in channel_reestablish
+// (option_data_loss_protect, BOLT 2) that our state is behind theirs: our
+// latest holder commitment may be revoked, and broadcasting it would hand
+// them every satoshi. After it LatestHolderCommitmentTx and
+// HolderCommitmentClaim refuse with ErrBehind (MonitorInfo.Behind), and, as
+// after ChannelForceClosed, an update with a NewHolderCommitment or
+// NewCounterpartyCommitment step fails whole (ErrInvalidUpdate, also
+// matching ErrBehind), while CommitmentSecret and ShutdownScript steps still
+// apply. The flag and the point are persisted; nothing clears them.
+type DataLossDetected struct {
+	// TheirCurrentPoint is the counterparty's current per-commitment point
+	// (my_current_per_commitment_point of their channel_reestablish), the
+	// point of the commitment they may broadcast, kept for claiming from
+	// that commitment (not used yet: with static_remotekey our to_remote
+	// is found without it). Optional (nil when not sent); a later step
+	// with a point replaces the one kept, a later one without keeps it.
+	TheirCurrentPoint *btcec.PublicKey
+}
+
+// Kind returns StepDataLossDetected.
+func (*DataLossDetected) Kind() StepKind { return StepDataLossDetected }
+
+func (s *DataLossDetected) encode(e *encoder) { e.optPoint(s.TheirCurrentPoint) }
+func (s *DataLossDetected) decode(d *decoder) { s.TheirCurrentPoint = d.optPoint() }
+
 // newStep returns an empty step of kind k, or nil.
 func newStep(k StepKind) Step {
 	switch k {
@@ -152,12 +180,17 @@ func newStep(k StepKind) Step {
 		return &ShutdownScript{}
 	case StepChannelForceClosed:
 		return &ChannelForceClosed{}
+	case StepDataLossDetected:
+		return &DataLossDetected{}
 	}
 	return nil
 }
 
-// UpdateFormat is the record format of an encoded Update.
-var UpdateFormat = persist.RecordFormat{Type: 0x4d, Major: 1, Minor: 0}
+// UpdateFormat is the record format of an encoded Update. Minor 1 added
+// the DataLossDetected step: every 1.0 record reads the same, and a 1.0
+// reader refuses a record holding the new step as corrupt (it never
+// drops it).
+var UpdateFormat = persist.RecordFormat{Type: 0x4d, Major: 1, Minor: 1}
 
 // TLV types of an Update record.
 const (

@@ -87,10 +87,10 @@ func TestApplyRefusesInvalid(t *testing.T) {
 	require.ErrorIs(t, err, monitor.ErrInvalidUpdate, "no commitment after a force close")
 }
 
-func TestUpdateEncoding(t *testing.T) {
-	ch := newTestChannel(t, commit.AnchorsZeroFeeHTLC)
-	u := nextUpdate(t, ch, 7)
-	u.Steps = append(u.Steps, &monitor.ChannelForceClosed{})
+// requireUpdateRoundTrip checks that u decodes from its encoding as u,
+// and that every truncation of it fails.
+func requireUpdateRoundTrip(t *testing.T, u *monitor.Update) {
+	t.Helper()
 	b, err := u.Encode()
 	require.NoError(t, err)
 	got, err := monitor.DecodeUpdate(b)
@@ -100,7 +100,14 @@ func TestUpdateEncoding(t *testing.T) {
 		_, err := monitor.DecodeUpdate(b[:i])
 		require.Error(t, err, "truncated at %d", i)
 	}
-	_, err = (&monitor.Update{ID: 1, Steps: []monitor.Step{nil}}).Encode()
+}
+
+func TestUpdateEncoding(t *testing.T) {
+	ch := newTestChannel(t, commit.AnchorsZeroFeeHTLC)
+	u := nextUpdate(t, ch, 7)
+	u.Steps = append(u.Steps, &monitor.ChannelForceClosed{})
+	requireUpdateRoundTrip(t, u)
+	_, err := (&monitor.Update{ID: 1, Steps: []monitor.Step{nil}}).Encode()
 	require.ErrorIs(t, err, monitor.ErrInvalidUpdate)
 }
 

@@ -1,0 +1,134 @@
+package channel
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// reestablishStateOf is what channel_reestablish needs of d. Part 1 has
+// no commitment after the first: our next commitment_signed is 1 and the
+// peer has revoked nothing.
+func reestablishStateOf(e *entry, d *chanData) reestablishState {
+	st := reestablishState{
+		nextHolderCommitment: d.commits.holder.Number + 1,
+		nextRevocation:       d.commits.counterparty.Number,
+		channelReadySent:     d.fund.readySent,
+		shutdownSent:         d.shut.ourScript != nil,
+		signer:               d.signer,
+	}
+	if c, ok := e.phase.(*closing); ok && c.neg != nil {
+		st.closingSignedReceived = c.receivedClosingSigned
+	}
+	return st
+}
+
+// startReestablish sends channel_reestablish for a funded channel when its
+// peer connects: before any other message of the channel (what the outbox
+// held was dropped at the disconnection; what is queued after this, such as
+// a channel_ready the chain just triggered, follows it).
+func (m *Manager) startReestablish(p *peerState, e *entry, d *chanData) {
+	st := reestablishStateOf(e, d)
+	msg, err := reestablishMessage(&st, d.id)
+	if err != nil {
+		m.failChannel(p, e, err)
+		return
+	}
+	d.reestablished = false
+	e.out.items = append([]outItem{{msg: msg}}, e.out.items...)
+}
+
+// peerGone drops what a connection held: the closing negotiation restarts
+// on reconnection (BOLT 2).
+func (m *Manager) peerGone(e *entry) {
+	if c, ok := e.phase.(*closing); ok {
+		c.neg, c.receivedClosingSigned = nil, false
+	}
+	if d := e.data(); d != nil {
+		d.reestablished = false
+	}
+}
+
+// handleReestablish checks the peer's channel_reestablish and retransmits
+// what it lacks. A peer proving we lost state stops the channel for good
+// without our commitment ever being broadcast; a peer behind us is warned
+// and waited for.
+func (m *Manager) handleReestablish(p *peerState, e *entry, msg *wire.ChannelReestablish) error {
+	d := e.data()
+	st := reestablishStateOf(e, d)
+	act, err := reestablishReceive(&st, msg)
+	var behind *ProvedBehindError
+	var peerBehind *PeerBehindError
+	var ahead *PeerAheadError
+	switch {
+	case errors.As(err, &behind):
+		m.dataLoss(p, e, d, behind.PeerMessage(), msg)
+		return nil
+	case errors.As(err, &ahead):
+		m.dataLoss(p, e, d, ahead.PeerMessage(), msg)
+		return nil
+	case errors.As(err, &peerBehind):
+		e.out.send(&wire.Warning{ChannelID: d.id, Data: []byte(peerBehind.PeerMessage())})
+		return nil
+	case err != nil:
+		return err
+	}
+	d.reestablished = true
+	for _, step := range act.steps {
+		switch step {
+		case reestablishResendChannelReady:
+			if err := m.resendChannelReady(p, e, d); err != nil {
+				return err
+			}
+		case reestablishResendShutdown:
+			e.out.send(&wire.Shutdown{ChannelID: d.id, ScriptPubKey: d.shut.ourScript})
+		case reestablishSendTxAbort:
+			e.out.send(&wire.TxAbort{ChannelID: d.id, Data: []byte("lnkit: no interactive funding in progress")})
+		default:
+			// Commitment retransmissions need commitments after the first:
+			// they come with HTLCs.
+			return fmt.Errorf("channel: retransmitting %v is not supported yet", step)
+		}
+	}
+	if c, ok := e.phase.(*closing); ok {
+		return m.maybeNegotiate(p, e, c)
+	}
+	return m.afterReestablish(p, e, d)
+}
+
+// dataLoss stops a channel whose peer proved (or claims in a way we cannot
+// rule out) that our state is older than theirs: broadcasting our
+// commitment could hand them our funds. The monitor is told, durably, never
+// to broadcast it; the peer gets an error so that it closes with its own
+// commitment, from which the monitor claims our output.
+func (m *Manager) dataLoss(p *peerState, e *entry, d *chanData, text string, msg *wire.ChannelReestablish) {
+	m.cfg.Logger.Error("channel: the peer says our channel state is old: stopping without broadcasting",
+		"node_id", p.id, "channel_id", d.id, "why", text)
+	step := &monitor.DataLossDetected{}
+	if pt, err := msg.MyCurrentPerCommitmentPoint.PublicKey(); err == nil {
+		step.TheirCurrentPoint = pt
+	}
+	if !d.mon.failed {
+		d.mon.latest++
+		if st := m.cfg.Watch.UpdateChannel(d.id, &monitor.Update{ID: d.mon.latest,
+			Steps: []monitor.Step{step, &monitor.ChannelForceClosed{}}}); st == monitor.Failed {
+			m.cfg.Logger.Error("channel: monitor refused the data-loss update", "channel_id", d.id)
+		}
+	}
+	local, _ := d.balances()
+	closed := &events.ChannelClosed{
+		ChannelID: d.id, UserChannelID: d.userChannelID,
+		Reason:             events.ProcessingError("the peer proved our channel state is old (data loss): waiting for its commitment"),
+		CounterpartyNodeID: p.id, ChannelCapacity: d.params.Capacity,
+		FundingOutPoint: d.params.FundingOutpoint, LastLocalBalance: local,
+	}
+	e.out.dropMessages()
+	e.out.send(&wire.Error{ChannelID: d.id, Data: []byte(text)})
+	m.logIf(m.forget(d.id, closed))
+	p.out = append(p.out, e.out.drain(p.id)...)
+	p.removeEntry(e)
+	m.unregisterID(d.id)
+}
