@@ -22,9 +22,9 @@ import (
 // are in the funding transaction, and it decides (ForceCloseChannel).
 const FundingTimeoutBlocks int32 = 2016
 
-// The Manager follows the chain block by block (chain.Listen), in the
-// order the Listen contract gives: every funded channel's funding
-// transaction is looked for in each connected block.
+// BlockConnected implements chain.Listen: the Manager follows the chain
+// block by block, in the order the Listen contract gives, and looks for
+// every funded channel's funding transaction in each connected block.
 //
 //   - Found: its block height, index and hash are recorded, and with them
 //     the real short_channel_id; the output must pay the channel's value to
@@ -59,8 +59,6 @@ const FundingTimeoutBlocks int32 = 2016
 // raised) before the messages it raised may leave, and the Manager's best
 // block after every channel: a crash in between replays the block, which
 // changes nothing the second time.
-
-// BlockConnected implements chain.Listen.
 func (m *Manager) BlockConnected(block *btcwire.MsgBlock, height int32) {
 	hash := block.BlockHash()
 	m.mu.Lock()
@@ -80,7 +78,8 @@ func (m *Manager) BlockConnected(block *btcwire.MsgBlock, height int32) {
 	m.flush()
 }
 
-// BlockDisconnected implements chain.Listen.
+// BlockDisconnected implements chain.Listen: a channel whose funding was
+// confirmed in the block waits for it again (see BlockConnected).
 func (m *Manager) BlockDisconnected(header *btcwire.BlockHeader, height int32) {
 	best := chain.BestBlock{Hash: header.PrevBlock, Height: height - 1}
 	m.mu.Lock()
