@@ -25,10 +25,16 @@ import (
 // Manager to the other through the wire codec (deliver), blocks reach both
 // Managers and both monitors as simchain mines them.
 //
-//	tp := newTestPair(t, userA, userB)
-//	ch := tp.open(1_000_000, 0)   // A opens to B; the funding is broadcast
-//	tp.mine(3)                    // channel_ready once minimum_depth is reached
-//	tp.deliver()
+//	tp := newTestPair(t, testUser(3, true), testUser(3, false))
+//	ch := tp.open(1_000_000, 0, 7) // A opens to B; the funding is broadcast
+//	tp.mine(3)                     // mined; channel_ready both ways at minimum_depth
+//	tp.a.details(t, ch.id)         // A's ChannelDetails
+//	eventsOf[*events.ChannelReady](t, tp.b)
+//
+// tp.tamper rewrites or drops messages in flight, tp.hold and tp.catchUp
+// keep a node behind the chain, tp.reconnect runs a reestablishment, and
+// each node's testBroadcaster can hold its broadcasts (a funding that never
+// reaches the chain).
 
 // testNode is one node: its keys, store, event queue, chain monitor and
 // Manager.
