@@ -347,3 +347,24 @@ func (tp *testPair) catchUp(n *testNode) {
 	n.unfollow = tp.chain.Connect(n.mon, n.m)
 	tp.deliver()
 }
+
+// reconnect disconnects A and B and connects them again, delivering the
+// reestablishment.
+func (tp *testPair) reconnect() {
+	tp.t.Helper()
+	tp.a.m.PeerDisconnected(tp.b.id)
+	tp.b.m.PeerDisconnected(tp.a.id)
+	tp.connect()
+	tp.deliver()
+}
+
+// step delivers the messages from has pending now, once, to the other node.
+func (tp *testPair) step(from *testNode) {
+	tp.t.Helper()
+	to := tp.other(from)
+	for _, o := range from.m.PendingMessages(nil) {
+		msg := roundTrip(tp.t, o.Msg)
+		tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg})
+		require.NoError(tp.t, to.m.HandleChannelMessage(from.id, msg))
+	}
+}

@@ -12,17 +12,6 @@ import (
 	"github.com/lnkit/lnkit/wire"
 )
 
-// step delivers the messages from has pending now, once, to the other node.
-func (tp *testPair) step(from *testNode) {
-	tp.t.Helper()
-	to := tp.other(from)
-	for _, o := range from.m.PendingMessages(nil) {
-		msg := roundTrip(tp.t, o.Msg)
-		tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg})
-		require.NoError(tp.t, to.m.HandleChannelMessage(from.id, msg))
-	}
-}
-
 // TestListChannels follows one channel's details on both sides through
 // every phase, to the millisatoshi.
 func TestListChannels(t *testing.T) {

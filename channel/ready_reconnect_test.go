@@ -9,16 +9,6 @@ import (
 	"github.com/lnkit/lnkit/wire"
 )
 
-// reconnect disconnects A and B and connects them again, delivering the
-// reestablishment.
-func (tp *testPair) reconnect() {
-	tp.t.Helper()
-	tp.a.m.PeerDisconnected(tp.b.id)
-	tp.b.m.PeerDisconnected(tp.a.id)
-	tp.connect()
-	tp.deliver()
-}
-
 // TestReconnectResendsChannelReady: a channel_ready lost with the
 // connection is sent again after channel_reestablish, and the channel
 // becomes ready.
