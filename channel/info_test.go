@@ -109,3 +109,22 @@ func TestListChannelsOrder(t *testing.T) {
 		require.Equal(t, want[cd.UserChannelID], cd.CounterpartyNodeID)
 	}
 }
+
+// TestListChannelsClosing: a channel after shutdown is listed as shutting
+// down, then closing once the closing transaction is agreed; it is not
+// usable, and its announcement is no longer offered.
+func TestListChannelsClosing(t *testing.T) {
+	tp, ch := newAnnouncedPair(t)
+	tp.mine(6)
+	require.Len(t, tp.a.m.ChannelAnnouncements(), 1)
+	require.NoError(t, tp.a.m.CloseChannel(ch.id, tp.b.id, CloseOptions{}))
+	cd := tp.a.details(t, ch.id)
+	require.Equal(t, StateShuttingDown, cd.State)
+	require.False(t, cd.Usable)
+	require.Equal(t, uint32(6), cd.Confirmations)
+	require.Empty(t, tp.a.m.ChannelAnnouncements())
+	tp.deliver()
+	for _, n := range []*testNode{tp.a, tp.b} {
+		require.Equal(t, StateClosing, n.details(t, ch.id).State, n.name)
+	}
+}
