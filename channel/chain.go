@@ -50,6 +50,10 @@ const FundingTimeoutBlocks int32 = 2016
 //     and DiscardFunding events. The monitor is told (ChannelForceClosed)
 //     and keeps watching: should a reorganisation bring the funding back,
 //     it still holds our latest commitment.
+//   - A confirmed transaction spending the funding output ends the channel
+//     for the Manager (fundingSpent): our agreed closing transaction
+//     quietly, anything else with ChannelClosed. The monitor claims what
+//     is ours from the chain.
 //   - For the acceptor, who knows only the funding txid, a funding that
 //     never appears (double spent or never broadcast) is forgotten
 //     FundingTimeoutBlocks after the channel was funded, with a
@@ -139,6 +143,16 @@ func (b *blockTxs) find(txid chainhash.Hash) (int, bool) {
 	return i, ok
 }
 
+// spender returns the id of the transaction of the block that spends op.
+func (b *blockTxs) spender(op btcwire.OutPoint) (chainhash.Hash, bool) {
+	b.index()
+	i, ok := b.spends[op]
+	if !ok {
+		return chainhash.Hash{}, false
+	}
+	return b.txids[i], true
+}
+
 // conflict returns the id of a transaction of the block, other than tx,
 // that spends one of tx's inputs.
 func (b *blockTxs) conflict(tx *btcwire.MsgTx) (chainhash.Hash, bool) {
@@ -179,6 +193,12 @@ func (m *Manager) fundingBlockConnected(p *peerState, e *entry, d *chanData, b *
 		case d.params.Opener == commit.Remote && b.height-d.createdHeight >= FundingTimeoutBlocks:
 			m.abandonFunding(p, e, d, events.Reason(events.ClosedFundingTimedOut),
 				fmt.Sprintf("lnkit: funding transaction not confirmed %d blocks after funding_signed", FundingTimeoutBlocks))
+			return nil
+		}
+	}
+	if f.confirmedHeight != 0 {
+		if spender, ok := b.spender(d.params.FundingOutpoint); ok {
+			m.fundingSpent(p, e, d, spender)
 			return nil
 		}
 	}
