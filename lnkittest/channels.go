@@ -75,7 +75,9 @@ func (n *Node) shutdownScript(ctx context.Context) ([]byte, error) {
 // coins; OpenChannelRequest is accepted; SpendableOutputs are swept to the
 // wallet; BumpTransaction is answered with the wallet's BumpFee.
 //
-// A duty that fails (a sweep whose timelock has not expired yet) stops the
+// A BumpTransaction the mempool refuses is recorded in node.BumpFailures
+// and not retried. Any other duty that fails (a sweep whose timelock has
+// not expired yet) stops the
 // processing: that event and the ones behind it stay queued and come again
 // at the next ProcessEvents (the queue's at-least-once guarantee); the
 // error is returned, not a test failure.
@@ -132,7 +134,13 @@ func (n *Node) duty(ctx context.Context, e events.Event) error {
 		_, err := n.Wallet.BumpFee(ctx, wallet.BumpRequest{
 			Parent: e.CommitmentTx, ParentFee: btcutil.Amount(e.CommitmentTxFee), Anchor: e.Anchor, FeeRate: e.TargetFeeRate,
 		})
-		return err
+		if err != nil {
+			// The mempool refused the package (typically the peer's own
+			// commitment, better paid, is there already: whichever
+			// confirms, the monitor claims our side). Recorded, not
+			// retried: an application would retry with a higher rate.
+			n.BumpFailures = append(n.BumpFailures, err)
+		}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/chain/wallet"
+	"github.com/lnkit/lnkit/chain/wallet/spendable"
 	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
@@ -48,6 +49,9 @@ type Node struct {
 	// EventLog lists every event ProcessEvents handled for the node, in
 	// order, across restarts.
 	EventLog []events.Event
+	// BumpFailures are the errors of the anchor bumps ProcessEvents asked
+	// the wallet for and the mempool refused.
+	BumpFailures []error
 
 	net      *Network
 	seed     keys.Seed
@@ -100,6 +104,9 @@ func (n *Node) start() {
 		Fees:        n.net.Fees,
 		Broadcaster: n.net.Chain,
 		Entropy:     n.entropy,
+		Signers: func(keyID [32]byte) (spendable.Signer, error) {
+			return n.Keys.ChannelKeys(keyID), nil
+		},
 	})
 	if err != nil {
 		t.Fatalf("lnkittest: node %d: open wallet: %v", n.Index, err)
