@@ -99,7 +99,7 @@ func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.
 		m.queueBroadcast(claim.Tx)
 		bump = m.bumpEvent(d, claim)
 	}
-	if reason.Kind == events.ClosedHolderForceClosed {
+	if reason.Kind == events.ClosedHolderForceClosed || reason.Kind == events.ClosedOutdatedChannelManager {
 		reason.Broadcast = err == nil
 	}
 	local, _ := d.balances()

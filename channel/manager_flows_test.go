@@ -1,0 +1,197 @@
+package channel
+
+import (
+	"bytes"
+	"testing"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// readyChannel opens a channel A→B and makes it ready.
+func readyChannel(t *testing.T, tp *testPair) *testChannel {
+	t.Helper()
+	ch := tp.open(500_000, 100_000_000, 1)
+	tp.mine(int(DefaultMinimumDepth))
+	require.Equal(t, StateReady, tp.a.details(t, ch.id).State)
+	require.Equal(t, StateReady, tp.b.details(t, ch.id).State)
+	return ch
+}
+
+// TestPeerProvesWeAreBehind: on reconnection A's channel_reestablish
+// carries B's own per-commitment secret of B's current commitment, proving
+// that B revoked it (B lost state). B stops the channel without
+// broadcasting its commitment, durably: its monitor refuses to hand the
+// commitment out, also after a restart; A gets an error and B reports the
+// channel closed.
+func TestPeerProvesWeAreBehind(t *testing.T) {
+	tp := newTestPair(t, testUser(1, false), testUser(1, false))
+	ch := readyChannel(t, tp)
+	info := tp.b.mon.Monitors()[0]
+	secret, err := tp.b.keys.ChannelKeys(info.ChannelKeyID).PerCommitmentSecret(0)
+	require.NoError(t, err)
+	tp.tamper = func(from *testNode, msg wire.Message) wire.Message {
+		if r, ok := msg.(*wire.ChannelReestablish); ok && from == tp.a {
+			r.NextCommitmentNumber, r.NextRevocationNumber = 2, 1
+			r.YourLastPerCommitmentSecret = wire.PerCommitmentSecret(secret)
+		}
+		return msg
+	}
+	before := len(tp.b.bcast.broadcasts())
+	tp.reconnect()
+
+	require.Len(t, tp.b.bcast.broadcasts(), before, "B broadcast nothing")
+	require.False(t, tp.b.hasChannel(ch.id))
+	closed := eventsOf[*events.ChannelClosed](t, tp.b)
+	require.Len(t, closed, 1)
+	require.Contains(t, closed[0].Reason.Message, "data loss")
+	errs := sentOf[*wire.Error](tp, tp.b)
+	require.NotEmpty(t, errs)
+	require.Equal(t, ch.id, errs[len(errs)-1].ChannelID)
+
+	_, err = tp.b.mon.HolderCommitmentClaim(ch.id, tp.b.keys.ChannelKeys(info.ChannelKeyID))
+	require.ErrorIs(t, err, monitor.ErrBehind)
+	require.True(t, tp.b.mon.Monitors()[0].Behind)
+}
+
+// TestCooperativeCloseUpfrontScripts: both sides committed to an upfront
+// shutdown script; the close pays exactly those scripts, and a shutdown
+// with another script is refused with a warning and a disconnection while
+// the channel stays open.
+func TestCooperativeCloseUpfrontScripts(t *testing.T) {
+	ua, ub := testUser(1, false), testUser(1, false)
+	ua.Handshake.CommitUpfrontShutdownScript = true
+	ub.Handshake.CommitUpfrontShutdownScript = true
+	tp := newTestPair(t, ua, ub)
+	ch := readyChannel(t, tp)
+
+	// A shutdown from B with another script: refused, channel kept.
+	tp.tamper = func(from *testNode, msg wire.Message) wire.Message {
+		if s, ok := msg.(*wire.Shutdown); ok && from == tp.b {
+			s.ScriptPubKey = p2wpkh(0x77)
+		}
+		return msg
+	}
+	require.NoError(t, tp.b.m.CloseChannel(ch.id, tp.a.id, CloseOptions{}))
+	tp.deliver()
+	warns := sentOf[*wire.Warning](tp, tp.a)
+	require.NotEmpty(t, warns)
+	require.Contains(t, string(warns[len(warns)-1].Data), "upfront")
+	require.True(t, tp.a.hasChannel(ch.id))
+
+	// After reconnection B's true shutdown goes again (retransmitted) and
+	// the close completes to the upfront scripts.
+	tp.tamper = nil
+	tp.reconnect()
+	require.NotNil(t, closingTxOf(t, tp.a, ch.id))
+	tx := closingTxOf(t, tp.a, ch.id)
+	var paysA, paysB bool
+	for _, o := range tx.TxOut {
+		paysA = paysA || bytes.Equal(o.PkScript, p2wpkh(1))
+		paysB = paysB || bytes.Equal(o.PkScript, p2wpkh(2))
+	}
+	require.True(t, paysA && paysB, "both upfront scripts are paid")
+	require.Equal(t, tx.TxHash(), closingTxOf(t, tp.b, ch.id).TxHash())
+}
+
+// closingTxOf returns n's agreed closing transaction of channel id.
+func closingTxOf(t *testing.T, n *testNode, id wire.ChannelID) *btcwire.MsgTx {
+	t.Helper()
+	p := n.m.peer(n.m.ids[id], false)
+	require.NotNil(t, p)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d := p.byID[id].data()
+	return d.shut.closingTx
+}
+
+// TestInboundRequest: with AcceptInboundChannels off, an open_channel
+// raises OpenChannelRequest and waits; Reject sends an error and forgets
+// the channel, Accept continues the open with the application's user
+// channel id.
+func TestInboundRequest(t *testing.T) {
+	ub := testUser(1, false)
+	ub.AcceptInboundChannels = false
+	tp := newTestPair(t, testUser(1, false), ub)
+
+	tmp, err := tp.a.m.CreateChannel(tp.b.id, 300_000, 0, 7, nil)
+	require.NoError(t, err)
+	tp.deliver()
+	reqs := eventsOf[*events.OpenChannelRequest](t, tp.b)
+	require.Len(t, reqs, 1)
+	require.Equal(t, tmp, reqs[0].TemporaryChannelID)
+	require.Equal(t, wire.Satoshi(300_000), reqs[0].FundingAmount)
+	require.NoError(t, tp.b.m.RejectInboundChannel(tmp, tp.a.id, "no thanks"))
+	tp.deliver()
+	require.Empty(t, tp.a.m.ListChannels())
+	require.Empty(t, tp.b.m.ListChannels())
+	closed := eventsOf[*events.ChannelClosed](t, tp.a)
+	require.Len(t, closed, 1)
+	require.Equal(t, events.ClosedCounterpartyError, closed[0].Reason.Kind)
+	require.Contains(t, closed[0].Reason.Message, "no thanks")
+
+	tmp, err = tp.a.m.CreateChannel(tp.b.id, 300_000, 0, 8, nil)
+	require.NoError(t, err)
+	tp.deliver()
+	reqs = eventsOf[*events.OpenChannelRequest](t, tp.b)
+	require.Equal(t, tmp, reqs[len(reqs)-1].TemporaryChannelID)
+	require.NoError(t, tp.b.m.AcceptInboundChannel(tmp, tp.a.id, 42))
+	tp.deliver()
+	require.Len(t, eventsOf[*events.FundingGenerationReady](t, tp.a), 1)
+	require.ErrorIs(t, tp.b.m.AcceptInboundChannel(tmp, tp.a.id, 42), ErrUnknownChannel, "accepted already")
+}
+
+// TestOutdatedManager: A's channel record is older than its monitor (its
+// store was restored from an older copy after the monitor took an
+// update). At start A cannot continue the channel safely: it force-closes
+// from the monitor's latest commitment and says why.
+func TestOutdatedManager(t *testing.T) {
+	tp := newTestPair(t, testUser(1, false), testUser(1, false))
+	ch := readyChannel(t, tp)
+	ctx := tp.a.m.cfg.Context
+	old, err := tp.a.store.Read(ctx, channelsNS(), channelKey(ch.id))
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.CloseChannel(ch.id, tp.b.id, CloseOptions{})) // monitor update 1
+	require.Equal(t, uint64(1), tp.a.mon.Monitors()[0].LatestUpdateID)
+	require.NoError(t, tp.a.store.Write(ctx, channelsNS(), channelKey(ch.id), old))
+
+	cfg := tp.a.m.cfg
+	cfg.User = UserConfig{}
+	m, err := Load(cfg, tp.a.mon.Monitors())
+	require.NoError(t, err)
+	require.Empty(t, m.ListChannels())
+	closed := eventsOf[*events.ChannelClosed](t, tp.a)
+	require.Len(t, closed, 1)
+	require.Equal(t, events.ClosedOutdatedChannelManager, closed[0].Reason.Kind)
+	require.True(t, closed[0].Reason.Broadcast)
+	last := tp.a.bcast.broadcasts()
+	require.Equal(t, ch.fundingTx.TxHash(), last[len(last)-1].TxIn[0].PreviousOutPoint.Hash, "our commitment went out")
+}
+
+// TestOrphanMonitor: a monitor whose channel the Manager has no record of
+// is force-closed at start; a monitor already force-closed or behind is
+// left alone.
+func TestOrphanMonitor(t *testing.T) {
+	tp := newTestPair(t, testUser(1, false), testUser(1, false))
+	ch := readyChannel(t, tp)
+	ctx := tp.a.m.cfg.Context
+	require.NoError(t, tp.a.store.Remove(ctx, channelsNS(), channelKey(ch.id)))
+	m, err := Load(tp.a.m.cfg, tp.a.mon.Monitors())
+	require.NoError(t, err)
+	require.Empty(t, m.ListChannels())
+	closed := eventsOf[*events.ChannelClosed](t, tp.a)
+	require.Len(t, closed, 1)
+	require.Equal(t, events.ClosedOutdatedChannelManager, closed[0].Reason.Kind)
+	require.True(t, tp.a.mon.Monitors()[0].ForceClosed)
+
+	// Loading again: the monitor is force-closed, nothing more happens.
+	n := len(tp.a.bcast.broadcasts())
+	_, err = Load(tp.a.m.cfg, tp.a.mon.Monitors())
+	require.NoError(t, err)
+	require.Empty(t, eventsOf[*events.ChannelClosed](t, tp.a)[1:])
+	require.Len(t, tp.a.bcast.broadcasts(), n)
+}
