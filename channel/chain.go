@@ -64,11 +64,24 @@ const FundingTimeoutBlocks int32 = 2016
 // block after every channel: a crash in between replays the block, which
 // changes nothing the second time.
 func (m *Manager) BlockConnected(block *btcwire.MsgBlock, height int32) {
-	hash := block.BlockHash()
+	txs := make([]chain.TxData, len(block.Transactions))
+	for i, tx := range block.Transactions {
+		txs[i] = chain.TxData{Index: i, Tx: tx}
+	}
+	m.blockConnected(block.BlockHash(), txs, height)
+}
+
+// blockConnected runs every funded channel through the block hash at
+// height, of which txs are the transactions the Manager may care about
+// (all of them from chain.Listen, the filtered ones from chain.Confirm).
+func (m *Manager) blockConnected(hash chainhash.Hash, txs []chain.TxData, height int32) {
 	m.mu.Lock()
-	m.best = chain.BestBlock{Hash: hash, Height: height}
+	if height >= m.best.Height {
+		m.best = chain.BestBlock{Hash: hash, Height: height}
+	}
+	best := m.best
 	m.mu.Unlock()
-	b := &blockTxs{block: block, hash: hash, height: height}
+	b := &blockTxs{txs: txs, hash: hash, height: height}
 	for _, p := range m.allPeers() {
 		p.mu.Lock()
 		for _, e := range slices.Clone(p.entries) {
@@ -78,7 +91,7 @@ func (m *Manager) BlockConnected(block *btcwire.MsgBlock, height int32) {
 		}
 		p.mu.Unlock()
 	}
-	m.logIf(m.saveBestBlock(chain.BestBlock{Hash: hash, Height: height}))
+	m.logIf(m.saveBestBlock(best))
 	m.flush()
 }
 
@@ -89,28 +102,34 @@ func (m *Manager) BlockDisconnected(header *btcwire.BlockHeader, height int32) {
 	m.mu.Lock()
 	m.best = best
 	m.mu.Unlock()
+	m.unconfirm(func(d *chanData) bool { return d.fund.confirmedHeight >= height }, height)
+	m.logIf(m.saveBestBlock(best))
+	m.flush()
+}
+
+// unconfirm un-confirms the funding of every channel for which match
+// holds.
+func (m *Manager) unconfirm(match func(*chanData) bool, height int32) {
 	for _, p := range m.allPeers() {
 		p.mu.Lock()
 		for _, e := range slices.Clone(p.entries) {
-			if d := e.data(); d != nil && d.fund.confirmedHeight >= height {
+			if d := e.data(); d != nil && d.fund.confirmedHeight != 0 && match(d) {
 				m.check(p, e, m.fundingUnconfirmed(p, e, d, height))
 			}
 		}
 		p.mu.Unlock()
 	}
-	m.logIf(m.saveBestBlock(best))
-	m.flush()
 }
 
-// blockTxs is a connected block with its transaction ids and spent
-// outpoints, computed once and only when a channel looks.
+// blockTxs is a connected block (or the transactions of it a chain.Confirm
+// source reported) with its transaction ids and spent outpoints, computed
+// once and only when a channel looks.
 type blockTxs struct {
-	block  *btcwire.MsgBlock
+	txs    []chain.TxData
 	hash   chainhash.Hash
 	height int32
-	// txids[i] is the id of the block's transaction i, pos the reverse;
-	// spends maps every outpoint spent in the block to its spender's
-	// index.
+	// txids[i] is the id of txs[i], pos the reverse; spends maps every
+	// outpoint spent by txs to its spender's position in txs.
 	txids  []chainhash.Hash
 	pos    map[chainhash.Hash]int
 	spends map[btcwire.OutPoint]int
@@ -121,16 +140,16 @@ func (b *blockTxs) index() {
 	if b.txids != nil {
 		return
 	}
-	b.txids = make([]chainhash.Hash, len(b.block.Transactions))
-	b.pos = make(map[chainhash.Hash]int, len(b.block.Transactions))
+	b.txids = make([]chainhash.Hash, len(b.txs))
+	b.pos = make(map[chainhash.Hash]int, len(b.txs))
 	b.spends = make(map[btcwire.OutPoint]int)
-	for i, tx := range b.block.Transactions {
-		b.txids[i] = tx.TxHash()
+	for i, td := range b.txs {
+		b.txids[i] = td.Tx.TxHash()
 		b.pos[b.txids[i]] = i
-		if i == 0 {
+		if td.Index == 0 {
 			continue // the coinbase spends nothing
 		}
-		for _, in := range tx.TxIn {
+		for _, in := range td.Tx.TxIn {
 			b.spends[in.PreviousOutPoint] = i
 		}
 	}
@@ -175,12 +194,13 @@ func (m *Manager) fundingBlockConnected(p *peerState, e *entry, d *chanData, b *
 		i, found := b.find(op.Hash)
 		switch {
 		case found:
-			if err := checkFundingOutput(b.block.Transactions[i], d); err != nil {
+			td := b.txs[i]
+			if err := checkFundingOutput(td.Tx, d); err != nil {
 				m.abandonFunding(p, e, d, events.ProcessingError(err.Error()), peerText(err))
 				return nil
 			}
-			f.confirmedHeight, f.confirmedIndex, f.confirmedHash = b.height, uint32(i), b.hash
-			f.scid = wire.ShortChannelID{BlockHeight: uint32(b.height), TxIndex: uint32(i), OutputIndex: uint16(op.Index)}
+			f.confirmedHeight, f.confirmedIndex, f.confirmedHash = b.height, uint32(td.Index), b.hash
+			f.scid = wire.ShortChannelID{BlockHeight: uint32(b.height), TxIndex: uint32(td.Index), OutputIndex: uint16(op.Index)}
 			c.dirty = true
 			m.cfg.Logger.Info("channel: funding confirmed", "node_id", p.id, "channel_id", d.id,
 				"scid", f.scid, "block", b.hash)

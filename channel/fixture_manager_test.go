@@ -8,9 +8,11 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/keys"
@@ -64,7 +66,19 @@ type testPair struct {
 	// tamper, when set, may replace (or drop, returning nil) each message
 	// before it is delivered.
 	tamper func(from *testNode, msg wire.Message) wire.Message
+	// viaConfirm makes the nodes built from then on follow the chain as a
+	// chain.Confirm behind a chain.Watcher (its Filter), not as a
+	// chain.Listen.
+	viaConfirm bool
 }
+
+// forwardFilter is a chain.Filter whose target is set after the Manager
+// that registers through it is built (the Watcher needs the Manager).
+type forwardFilter struct{ w *chain.Watcher }
+
+func (f *forwardFilter) RegisterTx(txid chainhash.Hash, pkScript []byte) { f.w.RegisterTx(txid, pkScript) }
+
+func (f *forwardFilter) RegisterOutput(out chain.WatchedOutput) { f.w.RegisterOutput(out) }
 
 // sentMessage is one delivered message.
 type sentMessage struct {
@@ -140,7 +154,14 @@ func (tp *testPair) newNode(name string, s byte, user UserConfig) *testNode {
 	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: pers, OmitChannelClosed: true})
 	require.NoError(t, err)
 	bc := &testBroadcaster{chain: tp.chain}
+	var filter *forwardFilter
+	var chainFilter chain.Filter
+	if tp.viaConfirm {
+		filter = &forwardFilter{}
+		chainFilter = filter
+	}
 	m, err := New(Config{
+		Filter: chainFilter,
 		ChainHash: testChain, Features: testFeatures(), Node: km, Signers: KeysSigners(km),
 		Entropy: keys.NewDeterministicEntropy([32]byte{s, 2}), Watch: mon, Broadcaster: bc,
 		Fees: &simchain.FeeEstimator{}, Store: store, Events: q, BestBlock: tp.chain.Tip(), User: user,
@@ -148,7 +169,14 @@ func (tp *testPair) newNode(name string, s byte, user UserConfig) *testNode {
 	})
 	require.NoError(t, err)
 	n := &testNode{name: name, keys: km, id: km.NodeID(), store: store, queue: q, mon: mon, m: m, bcast: bc}
-	n.unfollow = tp.chain.Connect(mon, m)
+	if filter == nil {
+		n.unfollow = tp.chain.Connect(mon, m)
+		return n
+	}
+	w, err := chain.NewWatcher(chain.WatcherConfig{Confirm: m})
+	require.NoError(t, err)
+	filter.w = w
+	n.unfollow = tp.chain.Connect(mon, w)
 	return n
 }
 

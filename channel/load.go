@@ -101,6 +101,7 @@ func (m *Manager) loadChannel(d *chanData, info monitor.MonitorInfo, hasMonitor 
 	}
 	p.addEntry(d.id, e)
 	m.registerID(d.id, p.id)
+	m.registerWatch(d)
 	switch {
 	case !hasMonitor && d.mon.latest > 0:
 		return fmt.Errorf("%w: %v (update %d handed out)", ErrMissingMonitor, d.id, d.mon.latest)

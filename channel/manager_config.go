@@ -106,6 +106,11 @@ type Config struct {
 	// Broadcaster sends funding, closing and commitment transactions.
 	// Required.
 	Broadcaster chain.Broadcaster
+	// Filter, when set, is told each channel's funding transaction and
+	// outputs, for chain sources that report only what was registered
+	// (the Manager as a chain.Confirm). Default: none (the Manager follows
+	// whole blocks as a chain.Listen).
+	Filter chain.Filter
 	// Fees estimates fee rates (commitment fee, closing fee, the bounds of
 	// a peer's feerate_per_kw). Required.
 	Fees chain.FeeEstimator

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/lnkittest/simchain"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -194,4 +195,39 @@ func TestOrphanMonitor(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, eventsOf[*events.ChannelClosed](t, tp.a)[1:])
 	require.Len(t, tp.a.bcast.broadcasts(), n)
+}
+
+// TestFollowThroughConfirm: a Manager following the chain as a
+// chain.Confirm behind a chain.Watcher (only what it registered through
+// Config.Filter is reported) sees its funding confirm, sends channel_ready
+// at depth, follows a reorganisation of the funding block, and sees the
+// closing transaction spend the funding output.
+func TestFollowThroughConfirm(t *testing.T) {
+	tp := &testPair{t: t}
+	c, err := simchain.New(simchain.Config{})
+	require.NoError(t, err)
+	c.Mine(1)
+	tp.chain = c
+	tp.a = tp.newNode("A", 1, testUser(2, false))
+	tp.viaConfirm = true
+	tp.b = tp.newNode("B", 2, testUser(2, false))
+	tp.connect()
+
+	ch := tp.open(400_000, 0, 1)
+	tp.mine(1)
+	require.Equal(t, uint32(1), tp.b.details(t, ch.id).Confirmations)
+	require.Len(t, tp.b.m.RelevantTransactions(), 1)
+	_, err = tp.chain.Reorg(1, 1) // the funding's block goes; it confirms again
+	require.NoError(t, err)
+	tp.deliver()
+	require.Equal(t, StateAwaitingFunding, tp.b.details(t, ch.id).State)
+	tp.mine(2)
+	require.Equal(t, StateReady, tp.b.details(t, ch.id).State)
+	require.Equal(t, StateReady, tp.a.details(t, ch.id).State)
+
+	require.NoError(t, tp.b.m.CloseChannel(ch.id, tp.a.id, CloseOptions{}))
+	tp.deliver()
+	tp.mine(1)
+	require.False(t, tp.b.hasChannel(ch.id), "B saw the closing transaction through its filter")
+	require.False(t, tp.a.hasChannel(ch.id))
 }

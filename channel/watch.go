@@ -28,6 +28,7 @@ func (m *Manager) watchNew(p *peerState, e *entry, d *chanData) bool {
 		return false
 	}
 	m.registerID(d.id, p.id)
+	m.registerWatch(d)
 	return m.monitorStatus(p, e, d, 0, m.cfg.Watch.WatchChannel(d.id, mon))
 }
 
