@@ -76,7 +76,9 @@ type testPair struct {
 // that registers through it is built (the Watcher needs the Manager).
 type forwardFilter struct{ w *chain.Watcher }
 
-func (f *forwardFilter) RegisterTx(txid chainhash.Hash, pkScript []byte) { f.w.RegisterTx(txid, pkScript) }
+func (f *forwardFilter) RegisterTx(txid chainhash.Hash, pkScript []byte) {
+	f.w.RegisterTx(txid, pkScript)
+}
 
 func (f *forwardFilter) RegisterOutput(out chain.WatchedOutput) { f.w.RegisterOutput(out) }
 
@@ -161,7 +163,7 @@ func (tp *testPair) newNode(name string, s byte, user UserConfig) *testNode {
 		chainFilter = filter
 	}
 	m, err := New(Config{
-		Filter: chainFilter,
+		Filter:    chainFilter,
 		ChainHash: testChain, Features: testFeatures(), Node: km, Signers: KeysSigners(km),
 		Entropy: keys.NewDeterministicEntropy([32]byte{s, 2}), Watch: mon, Broadcaster: bc,
 		Fees: &simchain.FeeEstimator{}, Store: store, Events: q, BestBlock: tp.chain.Tip(), User: user,
