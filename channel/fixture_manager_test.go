@@ -70,6 +70,28 @@ type testPair struct {
 	// chain.Confirm behind a chain.Watcher (its Filter), not as a
 	// chain.Listen.
 	viaConfirm bool
+	// asyncPersist makes the nodes built from then on persist their
+	// monitors through an asyncPersister (answering InProgress).
+	asyncPersist bool
+}
+
+// asyncPersister writes through a KVPersister at once but answers
+// InProgress: the test reports completion when it chooses, as an
+// asynchronous persister (a remote backup) would.
+type asyncPersister struct{ inner *monitor.KVPersister }
+
+func (a asyncPersister) PersistNewChannel(id wire.ChannelID, m *monitor.ChannelMonitor) monitor.UpdateStatus {
+	if st := a.inner.PersistNewChannel(id, m); st != monitor.Completed {
+		return st
+	}
+	return monitor.InProgress
+}
+
+func (a asyncPersister) UpdatePersistedChannel(id wire.ChannelID, u *monitor.Update, m *monitor.ChannelMonitor) monitor.UpdateStatus {
+	if st := a.inner.UpdatePersistedChannel(id, u, m); st != monitor.Completed {
+		return st
+	}
+	return monitor.InProgress
 }
 
 // forwardFilter is a chain.Filter whose target is set after the Manager
@@ -153,7 +175,11 @@ func (tp *testPair) newNode(name string, s byte, user UserConfig) *testNode {
 	require.NoError(t, err)
 	pers, err := monitor.NewKVPersister(monitor.KVPersisterConfig{Store: store})
 	require.NoError(t, err)
-	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: pers, OmitChannelClosed: true})
+	var persister monitor.Persister = pers
+	if tp.asyncPersist {
+		persister = asyncPersister{pers}
+	}
+	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true})
 	require.NoError(t, err)
 	bc := &testBroadcaster{chain: tp.chain}
 	var filter *forwardFilter

@@ -231,3 +231,45 @@ func TestFollowThroughConfirm(t *testing.T) {
 	require.False(t, tp.b.hasChannel(ch.id), "B saw the closing transaction through its filter")
 	require.False(t, tp.a.hasChannel(ch.id))
 }
+
+// TestAsyncMonitorPersistence: with a persister answering InProgress, the
+// acceptor's funding_signed and the opener's funding broadcast wait until
+// the monitor's creation is reported durable; then they leave.
+func TestAsyncMonitorPersistence(t *testing.T) {
+	tp := &testPair{t: t, asyncPersist: true}
+	c, err := simchain.New(simchain.Config{})
+	require.NoError(t, err)
+	c.Mine(1)
+	tp.chain = c
+	tp.a = tp.newNode("A", 1, testUser(1, false))
+	tp.b = tp.newNode("B", 2, testUser(1, false))
+	tp.connect()
+
+	tmp, err := tp.a.m.CreateChannel(tp.b.id, 300_000, 0, 1, nil)
+	require.NoError(t, err)
+	tp.deliver()
+	ready := eventsOf[*events.FundingGenerationReady](t, tp.a)
+	require.Len(t, ready, 1)
+	coin, err := tp.chain.Fund(anyonePkScript(), 300_000+fundingFee)
+	require.NoError(t, err)
+	tx := spendCoin(coin, btcwire.NewTxOut(300_000, ready[0].OutputScript))
+	require.NoError(t, tp.a.m.FundingTransactionGenerated(tmp, tp.b.id, tx))
+	tp.deliver() // funding_created reaches B; B's funding_signed waits
+	require.Empty(t, sentOf[*wire.FundingSigned](tp, tp.b), "funding_signed before B's monitor is durable")
+	id := wire.NewChannelID(btcwire.OutPoint{Hash: tx.TxHash()})
+
+	complete := func(n *testNode, update uint64) {
+		require.NoError(t, n.mon.ChannelMonitorUpdated(id, update))
+		for _, c := range n.mon.ReleaseCompletedUpdates() {
+			n.m.MonitorUpdateCompleted(c.ChannelID, c.UpdateID)
+		}
+	}
+	complete(tp.b, 0)
+	tp.deliver()
+	require.Len(t, sentOf[*wire.FundingSigned](tp, tp.b), 1)
+	require.Empty(t, tp.a.bcast.broadcasts(), "A's monitor is not durable yet: no broadcast")
+	complete(tp.a, 0)
+	tp.a.m.PendingMessages(nil) // releases the gated broadcast
+	require.Len(t, tp.a.bcast.broadcasts(), 1)
+	require.Equal(t, tx.TxHash(), tp.a.bcast.broadcasts()[0].TxHash())
+}
