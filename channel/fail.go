@@ -140,7 +140,7 @@ func (m *Manager) handlePeerError(p *peerState, msg *wire.Error) {
 	var targets []*entry
 	if msg.ChannelID.IsAll() {
 		targets = append(targets, p.entries...)
-	} else if e := p.byID[msg.ChannelID]; e != nil {
+	} else if e := p.entryByAnyID(msg.ChannelID); e != nil {
 		targets = append(targets, e)
 	}
 	for _, e := range targets {
@@ -174,5 +174,20 @@ func (m *Manager) ForceCloseChannel(id wire.ChannelID, counterparty wire.NodeID,
 	}
 	p.out = append(p.out, e.out.drain(p.id)...)
 	m.forgetUnfunded(p, e, events.HolderForceClosed(events.SanitizeText(reason), false))
+	return nil
+}
+
+// entryByAnyID finds a channel by its current id, or an outbound channel
+// being funded by its temporary id (the acceptor names it so until it has
+// sent funding_signed).
+func (p *peerState) entryByAnyID(id wire.ChannelID) *entry {
+	if e := p.byID[id]; e != nil {
+		return e
+	}
+	for _, e := range p.entries {
+		if o, ok := e.phase.(*outboundOpening); ok && o.sent.TemporaryChannelID == id {
+			return e
+		}
+	}
 	return nil
 }

@@ -2,6 +2,7 @@ package channel
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -272,4 +273,31 @@ func TestAsyncMonitorPersistence(t *testing.T) {
 	tp.a.m.PendingMessages(nil) // releases the gated broadcast
 	require.Len(t, tp.a.bcast.broadcasts(), 1)
 	require.Equal(t, tx.TxHash(), tp.a.bcast.broadcasts()[0].TxHash())
+}
+
+// TestStoreFailsAtFunding: the acceptor's store refuses the channel's
+// record when funding_created arrives: no funding_signed leaves, the peer
+// gets an error, and the opener releases its funding's coins.
+func TestStoreFailsAtFunding(t *testing.T) {
+	tp := newTestPair(t, testUser(1, false), testUser(1, false))
+	tmp, err := tp.a.m.CreateChannel(tp.b.id, 300_000, 0, 1, nil)
+	require.NoError(t, err)
+	tp.deliver()
+	ready := eventsOf[*events.FundingGenerationReady](t, tp.a)
+	coin, err := tp.chain.Fund(anyonePkScript(), 300_000+fundingFee)
+	require.NoError(t, err)
+	tx := spendCoin(coin, btcwire.NewTxOut(300_000, ready[0].OutputScript))
+	require.NoError(t, tp.a.m.FundingTransactionGenerated(tmp, tp.b.id, tx))
+	tp.b.store.FailWrites(errors.New("disk full"))
+	tp.deliver()
+	tp.b.store.FailWrites(nil)
+
+	require.Empty(t, sentOf[*wire.FundingSigned](tp, tp.b))
+	require.NotEmpty(t, sentOf[*wire.Error](tp, tp.b))
+	require.Empty(t, tp.a.m.ListChannels())
+	require.Empty(t, tp.b.m.ListChannels())
+	require.Empty(t, tp.a.bcast.broadcasts(), "the funding never leaves")
+	discards := eventsOf[*events.DiscardFunding](t, tp.a)
+	require.Len(t, discards, 1)
+	require.Equal(t, tx.TxHash(), discards[0].FundingTx.TxHash())
 }

@@ -217,15 +217,17 @@ func (m *Manager) handleFundingCreated(p *peerState, e *entry, msg *wire.Funding
 	if err != nil {
 		return fmt.Errorf("channel: sign the opener's first commitment: %w", err)
 	}
-	p.rekey(open.TemporaryChannelID, id, e)
-	e.phase = &funded{d: d}
 	pending := &events.ChannelPending{
 		ChannelID: id, UserChannelID: d.userChannelID, FormerTemporaryChannelID: d.tempID,
 		CounterpartyNodeID: p.id, FundingOutPoint: outpoint, ChannelType: d.chanType.Features(),
 	}
+	// The record first, then the phase: a store that fails leaves the
+	// channel unfunded (forgotten, nothing sent).
 	if err := m.saveFunded(d, pending); err != nil {
 		return err
 	}
+	p.rekey(open.TemporaryChannelID, id, e)
+	e.phase = &funded{d: d}
 	if !m.watchNew(p, e, d) {
 		return nil
 	}

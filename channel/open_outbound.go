@@ -342,14 +342,16 @@ func (m *Manager) handleFundingSigned(p *peerState, e *entry, msg *wire.FundingS
 		return ruleErr(RuleFundingSignedSignature, "signature of our first commitment: %v", err)
 	}
 	d.commits.holderSig = msg.Signature
-	e.phase = &funded{d: d}
 	pending := &events.ChannelPending{
 		ChannelID: d.id, UserChannelID: d.userChannelID, FormerTemporaryChannelID: d.tempID,
 		CounterpartyNodeID: p.id, FundingOutPoint: d.params.FundingOutpoint, ChannelType: d.chanType.Features(),
 	}
+	// The record first, then the phase: a store that fails leaves the
+	// channel unfunded, and failing it releases the funding's coins.
 	if err := m.saveFunded(d, pending); err != nil {
 		return err
 	}
+	e.phase = &funded{d: d}
 	if !m.watchNew(p, e, d) {
 		return nil
 	}
