@@ -301,3 +301,31 @@ func TestStoreFailsAtFunding(t *testing.T) {
 	require.Len(t, discards, 1)
 	require.Equal(t, tx.TxHash(), discards[0].FundingTx.TxHash())
 }
+
+// TestCooperativeCloseWithoutFeeRange: closing_signed without fee_range
+// both ways (an older peer): the legacy negotiation converges by moving
+// strictly between the last two proposals, and both sides hold the same
+// closing transaction.
+func TestCooperativeCloseWithoutFeeRange(t *testing.T) {
+	tp := newTestPair(t, testUser(1, false), testUser(1, false))
+	ch := readyChannel(t, tp)
+	tp.b.m.cfg.Fees.(*simchain.FeeEstimator).Set(3_000) // B wants a higher fee than A
+	var proposals int
+	tp.tamper = func(from *testNode, msg wire.Message) wire.Message {
+		if cs, ok := msg.(*wire.ClosingSigned); ok {
+			cs.FeeRange = wire.Option[wire.FeeRange]{}
+			proposals++
+		}
+		return msg
+	}
+	require.NoError(t, tp.a.m.CloseChannel(ch.id, tp.b.id, CloseOptions{}))
+	tp.deliver()
+	txA, txB := closingTxOf(t, tp.a, ch.id), closingTxOf(t, tp.b, ch.id)
+	require.NotNil(t, txA)
+	require.NotNil(t, txB)
+	require.Equal(t, txA.TxHash(), txB.TxHash())
+	require.Greater(t, proposals, 2, "the fees converged over several rounds")
+	tp.mine(1)
+	require.False(t, tp.a.hasChannel(ch.id))
+	require.False(t, tp.b.hasChannel(ch.id))
+}
