@@ -6,6 +6,7 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2"
 
 	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -94,4 +95,18 @@ func nonEmpty(o wire.Option[[]byte]) []byte {
 // commitment.
 func (d *chanData) balances() (local, remote wire.MilliSatoshi) {
 	return d.commits.holder.LocalBalance, d.commits.holder.RemoteBalance
+}
+
+// pointSet is our keys as open_channel and accept_channel carry them.
+type pointSet struct {
+	funding, revocation, payment, delayed, htlc, first wire.Point
+}
+
+// ourPoints encodes our basepoints and first per-commitment point.
+func ourPoints(bp keys.ChannelPublicKeys, first *btcec.PublicKey) pointSet {
+	return pointSet{
+		funding: wire.NewPoint(bp.FundingKey), revocation: wire.NewPoint(bp.RevocationBasepoint),
+		payment: wire.NewPoint(bp.PaymentBasepoint), delayed: wire.NewPoint(bp.DelayedPaymentBasepoint),
+		htlc: wire.NewPoint(bp.HTLCBasepoint), first: wire.NewPoint(first),
+	}
 }

@@ -2,7 +2,6 @@ package channel
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/lnkit/lnkit/channel/monitor"
@@ -157,24 +156,16 @@ func (m *Manager) handlePeerError(p *peerState, msg *wire.Error) {
 // come back through SpendableOutputs events after the delay. A channel
 // still negotiating is just forgotten.
 func (m *Manager) ForceCloseChannel(id wire.ChannelID, counterparty wire.NodeID, reason string) error {
-	p := m.peer(counterparty, false)
-	if p == nil {
-		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, id, counterparty)
-	}
-	p.mu.Lock()
-	defer func() { p.mu.Unlock(); m.flush() }()
-	e := p.byID[id]
-	if e == nil {
-		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, id, counterparty)
-	}
-	e.out.send(&wire.Error{ChannelID: id, Data: []byte("lnkit: channel force-closed by its owner")})
-	if d := e.data(); d != nil {
-		m.forceClose(p, e, d, events.HolderForceClosed(events.SanitizeText(reason), true))
+	return m.withEntry(id, counterparty, func(p *peerState, e *entry) error {
+		e.out.send(&wire.Error{ChannelID: id, Data: []byte("lnkit: channel force-closed by its owner")})
+		if d := e.data(); d != nil {
+			m.forceClose(p, e, d, events.HolderForceClosed(events.SanitizeText(reason), true))
+			return nil
+		}
+		p.out = append(p.out, e.out.drain(p.id)...)
+		m.forgetUnfunded(p, e, events.HolderForceClosed(events.SanitizeText(reason), false))
 		return nil
-	}
-	p.out = append(p.out, e.out.drain(p.id)...)
-	m.forgetUnfunded(p, e, events.HolderForceClosed(events.SanitizeText(reason), false))
-	return nil
+	})
 }
 
 // entryByAnyID finds a channel by its current id, or an outbound channel

@@ -144,6 +144,26 @@ func (p *peerState) removeEntry(e *entry) {
 	}
 }
 
+// withEntry runs fn on channel id with counterparty under the peer's
+// lock, then broadcasts what it released. An unknown channel is
+// ErrUnknownChannel.
+func (m *Manager) withEntry(id wire.ChannelID, counterparty wire.NodeID, fn func(p *peerState, e *entry) error) error {
+	p := m.peer(counterparty, false)
+	if p == nil {
+		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, id, counterparty)
+	}
+	p.mu.Lock()
+	var err error
+	if e := p.byID[id]; e != nil {
+		err = fn(p, e)
+	} else {
+		err = fmt.Errorf("%w: %v with %v", ErrUnknownChannel, id, counterparty)
+	}
+	p.mu.Unlock()
+	m.flush()
+	return err
+}
+
 // queueBroadcast records txs for the next flush.
 func (m *Manager) queueBroadcast(txs ...*btcwire.MsgTx) {
 	if len(txs) == 0 {

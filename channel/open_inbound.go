@@ -84,41 +84,40 @@ func (m *Manager) refuseOpen(p *peerState, tmp wire.ChannelID, err error) {
 // AcceptInboundChannel accepts the channel tmp that counterparty asked for
 // (an OpenChannelRequest event), naming it userChannelID.
 func (m *Manager) AcceptInboundChannel(tmp wire.ChannelID, counterparty wire.NodeID, userChannelID uint64) error {
-	p := m.peer(counterparty, false)
-	if p == nil {
-		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, tmp, counterparty)
-	}
-	p.mu.Lock()
-	defer func() { p.mu.Unlock(); m.flush() }()
-	e := p.byID[tmp]
-	o, ok := phaseOf[*inboundOpening](e)
-	if !ok || o.accepted != nil {
-		return fmt.Errorf("%w: %v with %v is not an inbound request", ErrUnknownChannel, tmp, counterparty)
-	}
-	if err := m.accept(p, e, o, userChannelID); err != nil {
-		m.failChannel(p, e, err)
-		return err
-	}
-	return nil
+	return m.withEntry(tmp, counterparty, func(p *peerState, e *entry) error {
+		o, err := pendingRequest(e, tmp, counterparty)
+		if err != nil {
+			return err
+		}
+		if err := m.accept(p, e, o, userChannelID); err != nil {
+			m.failChannel(p, e, err)
+			return err
+		}
+		return nil
+	})
 }
 
 // RejectInboundChannel refuses the channel tmp that counterparty asked for;
 // the peer gets an error with reason.
 func (m *Manager) RejectInboundChannel(tmp wire.ChannelID, counterparty wire.NodeID, reason string) error {
-	p := m.peer(counterparty, false)
-	if p == nil {
-		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, tmp, counterparty)
-	}
-	p.mu.Lock()
-	defer func() { p.mu.Unlock(); m.flush() }()
-	e := p.byID[tmp]
-	o, ok := phaseOf[*inboundOpening](e)
+	return m.withEntry(tmp, counterparty, func(p *peerState, e *entry) error {
+		if _, err := pendingRequest(e, tmp, counterparty); err != nil {
+			return err
+		}
+		p.removeEntry(e)
+		p.out = append(p.out, peer.Outbound{To: p.id, Msg: &wire.Error{ChannelID: tmp, Data: []byte("lnkit: channel rejected: " + events.SanitizeText(reason))}})
+		return nil
+	})
+}
+
+// pendingRequest returns e's inbound opening still waiting for the
+// application's decision.
+func pendingRequest(e *entry, tmp wire.ChannelID, counterparty wire.NodeID) (*inboundOpening, error) {
+	o, ok := e.phase.(*inboundOpening)
 	if !ok || o.accepted != nil {
-		return fmt.Errorf("%w: %v with %v is not an inbound request", ErrUnknownChannel, tmp, counterparty)
+		return nil, fmt.Errorf("%w: %v with %v is not an inbound request", ErrUnknownChannel, tmp, counterparty)
 	}
-	p.removeEntry(e)
-	p.out = append(p.out, peer.Outbound{To: p.id, Msg: &wire.Error{ChannelID: tmp, Data: []byte("lnkit: channel rejected: " + events.SanitizeText(reason))}})
-	return nil
+	return o, nil
 }
 
 // accept sends accept_channel for o.
@@ -135,25 +134,21 @@ func (m *Manager) accept(p *peerState, e *entry, o *inboundOpening, userChannelI
 		return err
 	}
 	h, open := o.user.Handshake, o.open
-	bp := o.signer.Basepoints()
 	acc := &wire.AcceptChannel{
-		TemporaryChannelID:      open.TemporaryChannelID,
-		DustLimit:               h.DustLimit,
-		MaxHTLCValueInFlight:    h.MaxHTLCValueInFlight(open.FundingAmount),
-		ChannelReserve:          h.ChannelReserve(open.FundingAmount, open.DustLimit),
-		HTLCMinimum:             h.HTLCMinimum,
-		MinimumDepth:            h.MinimumDepth,
-		ToSelfDelay:             h.ToSelfDelay,
-		MaxAcceptedHTLCs:        h.MaxAcceptedHTLCs,
-		FundingPubKey:           wire.NewPoint(bp.FundingKey),
-		RevocationBasepoint:     wire.NewPoint(bp.RevocationBasepoint),
-		PaymentBasepoint:        wire.NewPoint(bp.PaymentBasepoint),
-		DelayedPaymentBasepoint: wire.NewPoint(bp.DelayedPaymentBasepoint),
-		HTLCBasepoint:           wire.NewPoint(bp.HTLCBasepoint),
-		FirstPerCommitmentPoint: wire.NewPoint(first),
-		UpfrontShutdownScript:   wire.Some(upfront),
-		ChannelType:             wire.Some(o.chanType.Features()),
+		TemporaryChannelID:    open.TemporaryChannelID,
+		DustLimit:             h.DustLimit,
+		MaxHTLCValueInFlight:  h.MaxHTLCValueInFlight(open.FundingAmount),
+		ChannelReserve:        h.ChannelReserve(open.FundingAmount, open.DustLimit),
+		HTLCMinimum:           h.HTLCMinimum,
+		MinimumDepth:          h.MinimumDepth,
+		ToSelfDelay:           h.ToSelfDelay,
+		MaxAcceptedHTLCs:      h.MaxAcceptedHTLCs,
+		UpfrontShutdownScript: wire.Some(upfront),
+		ChannelType:           wire.Some(o.chanType.Features()),
 	}
+	k := ourPoints(o.signer.Basepoints(), first)
+	acc.FundingPubKey, acc.RevocationBasepoint, acc.PaymentBasepoint = k.funding, k.revocation, k.payment
+	acc.DelayedPaymentBasepoint, acc.HTLCBasepoint, acc.FirstPerCommitmentPoint = k.delayed, k.htlc, k.first
 	o.accepted = acc
 	e.out.send(acc)
 	return nil

@@ -85,28 +85,24 @@ func (m *Manager) CreateChannel(counterparty wire.NodeID, amount wire.Satoshi, p
 		return wire.ChannelID{}, err
 	}
 	h := user.Handshake
-	bp := signer.Basepoints()
 	open := &wire.OpenChannel{
-		ChainHash:               m.cfg.ChainHash,
-		TemporaryChannelID:      m.newTemporaryID(p),
-		FundingAmount:           amount,
-		PushAmount:              push,
-		DustLimit:               h.DustLimit,
-		MaxHTLCValueInFlight:    h.MaxHTLCValueInFlight(amount),
-		ChannelReserve:          h.ChannelReserve(amount, 0),
-		HTLCMinimum:             h.HTLCMinimum,
-		FeeRate:                 rate,
-		ToSelfDelay:             h.ToSelfDelay,
-		MaxAcceptedHTLCs:        h.MaxAcceptedHTLCs,
-		FundingPubKey:           wire.NewPoint(bp.FundingKey),
-		RevocationBasepoint:     wire.NewPoint(bp.RevocationBasepoint),
-		PaymentBasepoint:        wire.NewPoint(bp.PaymentBasepoint),
-		DelayedPaymentBasepoint: wire.NewPoint(bp.DelayedPaymentBasepoint),
-		HTLCBasepoint:           wire.NewPoint(bp.HTLCBasepoint),
-		FirstPerCommitmentPoint: wire.NewPoint(first),
-		UpfrontShutdownScript:   wire.Some(upfront),
-		ChannelType:             wire.Some(ct.Features()),
+		ChainHash:             m.cfg.ChainHash,
+		TemporaryChannelID:    m.newTemporaryID(p),
+		FundingAmount:         amount,
+		PushAmount:            push,
+		DustLimit:             h.DustLimit,
+		MaxHTLCValueInFlight:  h.MaxHTLCValueInFlight(amount),
+		ChannelReserve:        h.ChannelReserve(amount, 0),
+		HTLCMinimum:           h.HTLCMinimum,
+		FeeRate:               rate,
+		ToSelfDelay:           h.ToSelfDelay,
+		MaxAcceptedHTLCs:      h.MaxAcceptedHTLCs,
+		UpfrontShutdownScript: wire.Some(upfront),
+		ChannelType:           wire.Some(ct.Features()),
 	}
+	k := ourPoints(signer.Basepoints(), first)
+	open.FundingPubKey, open.RevocationBasepoint, open.PaymentBasepoint = k.funding, k.revocation, k.payment
+	open.DelayedPaymentBasepoint, open.HTLCBasepoint, open.FirstPerCommitmentPoint = k.delayed, k.htlc, k.first
 	if h.AnnounceChannel {
 		open.ChannelFlags = 1
 	}
@@ -209,17 +205,19 @@ func (m *Manager) handleAcceptChannel(p *peerState, e *entry, msg *wire.AcceptCh
 // spending only segwit inputs. The Manager broadcasts it once the
 // counterparty signed our first commitment and our monitor is durable.
 func (m *Manager) FundingTransactionGenerated(tmp wire.ChannelID, counterparty wire.NodeID, tx *btcwire.MsgTx) error {
-	p := m.peer(counterparty, false)
-	if p == nil {
-		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, tmp, counterparty)
-	}
-	p.mu.Lock()
-	defer func() { p.mu.Unlock(); m.flush() }()
-	e := p.byID[tmp]
-	o, ok := phaseOf[*outboundOpening](e)
-	if !ok || o.accept == nil || o.d != nil {
-		return fmt.Errorf("%w: %v with %v is not waiting for its funding transaction", ErrUnknownChannel, tmp, counterparty)
-	}
+	return m.withEntry(tmp, counterparty, func(p *peerState, e *entry) error {
+		o, ok := e.phase.(*outboundOpening)
+		if !ok || o.accept == nil || o.d != nil {
+			return fmt.Errorf("%w: %v with %v is not waiting for its funding transaction", ErrUnknownChannel, tmp, counterparty)
+		}
+		return m.fundingGenerated(p, e, o, tx)
+	})
+}
+
+// fundingGenerated checks tx, signs the counterparty's first commitment
+// and sends funding_created (p locked).
+func (m *Manager) fundingGenerated(p *peerState, e *entry, o *outboundOpening, tx *btcwire.MsgTx) error {
+	tmp := o.sent.TemporaryChannelID
 	index, err := checkFundingTx(tx, o.fundingScript, o.sent.FundingAmount)
 	if err != nil {
 		// The channel cannot go on with this transaction; the application
@@ -243,7 +241,8 @@ func (m *Manager) FundingTransactionGenerated(tmp wire.ChannelID, counterparty w
 	}
 	sigs, err := cm.SignAsCounterparty(d.signer)
 	if err != nil {
-		m.failChannel(p, e, fmt.Errorf("channel: sign the counterparty's first commitment: %w", err))
+		err = fmt.Errorf("channel: sign the counterparty's first commitment: %w", err)
+		m.failChannel(p, e, err)
 		return err
 	}
 	if err := m.writePendingFunding(d); err != nil {

@@ -25,34 +25,25 @@ type CloseOptions struct {
 // connected. The channel ends with a ChannelClosed event once the closing
 // transaction is agreed and broadcast; our funds reach Script on chain.
 func (m *Manager) CloseChannel(id wire.ChannelID, counterparty wire.NodeID, opts CloseOptions) error {
-	p := m.peer(counterparty, false)
-	if p == nil {
-		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, id, counterparty)
-	}
-	p.mu.Lock()
-	defer func() { p.mu.Unlock(); m.flush() }()
-	e := p.byID[id]
-	if e == nil {
-		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, id, counterparty)
-	}
-	d := e.data()
-	if d == nil {
-		return fmt.Errorf("%w: %v is not funded yet: force-close it to abandon it", ErrChannelNotUsable, id)
-	}
-	if !p.connected {
-		return fmt.Errorf("%w: %v", ErrPeerNotConnected, counterparty)
-	}
-	if d.shut.ourScript != nil {
-		return fmt.Errorf("%w: %v is already closing", ErrChannelNotUsable, id)
-	}
-	script, err := m.ourShutdownScript(p, d, opts.Script)
-	if err != nil {
-		return err
-	}
-	d.shut.initiator = d.shut.theirScript == nil
-	c := toClosing(e, d)
-	c.feeRate = opts.FeeRate
-	return m.sendShutdown(p, e, c, script)
+	return m.withEntry(id, counterparty, func(p *peerState, e *entry) error {
+		d := e.data()
+		switch {
+		case d == nil:
+			return fmt.Errorf("%w: %v is not funded yet: force-close it to abandon it", ErrChannelNotUsable, id)
+		case !p.connected:
+			return fmt.Errorf("%w: %v", ErrPeerNotConnected, counterparty)
+		case d.shut.ourScript != nil:
+			return fmt.Errorf("%w: %v is already closing", ErrChannelNotUsable, id)
+		}
+		script, err := m.ourShutdownScript(p, d, opts.Script)
+		if err != nil {
+			return err
+		}
+		d.shut.initiator = d.shut.theirScript == nil
+		c := toClosing(e, d)
+		c.feeRate = opts.FeeRate
+		return m.sendShutdown(p, e, c, script)
+	})
 }
 
 // toClosing moves a funded channel into its closing phase.
