@@ -10,3 +10,12 @@ import "testing"
 func TestOpenReconnectAtEveryStep(t *testing.T) {
 	stepOpenFaults(t, disconnectFault)
 }
+
+// TestCloseReconnectAtEveryStep breaks the connection after every step of
+// a cooperative close asked by either side, as either node, reconnects and
+// drives the pair to the end: the close resumes (shutdown sent again, the
+// negotiation restarted), confirms, and each wallet gets its balance to
+// the satoshi; never a commitment broadcast.
+func TestCloseReconnectAtEveryStep(t *testing.T) {
+	stepCloseFaults(t, disconnectFault)
+}
