@@ -1,16 +1,27 @@
 package channel_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/chain/wallet"
 	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest"
+	"github.com/lnkit/lnkit/lnkittest/simchain"
+	"github.com/lnkit/lnkit/persist"
+	"github.com/lnkit/lnkit/persist/persisttest"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -65,7 +76,13 @@ type flow struct {
 // newFlow builds a funded pair, connected, the open not started.
 func newFlow(t *testing.T, seed uint64) *flow {
 	t.Helper()
-	net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: seed})
+	return newFlowWith(t, lnkittest.Options{Seed: seed})
+}
+
+// newFlowWith is newFlow on a network of opts.
+func newFlowWith(t *testing.T, opts lnkittest.Options) *flow {
+	t.Helper()
+	net := lnkittest.NewNetwork(t, opts)
 	r := &flow{t: t, net: net, a: net.Node(0), b: net.Node(1)}
 	net.Connect(r.a, r.b)
 	net.FundWallet(r.a, flowFunds)
@@ -114,7 +131,9 @@ func (r *flow) step() bool {
 func (r *flow) run() {
 	r.t.Helper()
 	for i := 0; r.step(); i++ {
-		require.Less(r.t, i, flowMaxSteps, "the flow does not settle")
+		if i >= flowMaxSteps {
+			r.t.Fatalf("the flow does not settle: last steps %q", r.trace[len(r.trace)-10:])
+		}
 	}
 	r.learnFunding()
 }
@@ -482,4 +501,248 @@ func stepCloseFaults(t *testing.T, f fault) {
 // commitment broadcast.
 func TestCloseCrashAtEveryStep(t *testing.T) {
 	stepCloseFaults(t, crashFault)
+}
+
+// gate is a node's broadcaster in the held-write tests: it passes
+// broadcasts to the chain until the node dies. The harness is
+// single-threaded, so a node whose store crashed under a held write still
+// runs to the end of the call that made the write; a dead process would
+// broadcast nothing more, so the gate drops what it sends then.
+type gate struct {
+	chain *simchain.Chain
+	dead  atomic.Bool
+	// dropped is what the node broadcast after it died.
+	dropped []*btcwire.MsgTx
+}
+
+// BroadcastTransactions implements chain.Broadcaster.
+func (g *gate) BroadcastTransactions(ctx context.Context, txs ...*btcwire.MsgTx) error {
+	if g.dead.Load() {
+		g.dropped = append(g.dropped, txs...)
+		return nil
+	}
+	return g.chain.BroadcastTransactions(ctx, txs...)
+}
+
+// gates holds each node's current gate (a new one at every start).
+type gates struct {
+	mu  sync.Mutex
+	cur map[int]*gate
+}
+
+// of returns node's current gate.
+func (gs *gates) of(n *lnkittest.Node) *gate {
+	gs.mu.Lock()
+	defer gs.mu.Unlock()
+	return gs.cur[n.Index]
+}
+
+// handlers builds node's channel manager as lnkittest does, broadcasting
+// through a new gate.
+func (gs *gates) handlers(n *lnkittest.Node) lnkittest.Handlers {
+	g := &gate{chain: n.Network().Chain}
+	gs.mu.Lock()
+	gs.cur[n.Index] = g
+	gs.mu.Unlock()
+	m, err := channel.Load(channel.Config{
+		ChainHash:   *chaincfg.RegressionNetParams.GenesisHash,
+		Features:    channel.Features(),
+		Node:        n.Keys,
+		Signers:     channel.KeysSigners(n.Keys),
+		Entropy:     n.Entropy(),
+		Watch:       n.ChainMonitor,
+		Broadcaster: g,
+		Fees:        n.Network().Fees,
+		Destinations: channel.ShutdownScriptFunc(func(ctx context.Context) ([]byte, error) {
+			addr, err := n.Wallet.NewAddress(ctx, wallet.P2WPKH)
+			if err != nil {
+				return nil, err
+			}
+			return txscript.PayToAddrScript(addr)
+		}),
+		Store:     n.Store,
+		Events:    n.Events,
+		BestBlock: n.Wallet.Birthday(),
+		User:      channel.DefaultUserConfig(),
+	}, n.ChainMonitor.Monitors())
+	if err != nil {
+		panic(fmt.Sprintf("node %d: channel manager: %v", n.Index, err))
+	}
+	n.Channels = m
+	return lnkittest.Handlers{
+		Channel: m,
+		Listen:  m,
+		Ticker:  m,
+		Poll: func() {
+			for _, c := range n.ChainMonitor.ReleaseCompletedUpdates() {
+				m.MonitorUpdateCompleted(c.ChannelID, c.UpdateID)
+			}
+		},
+	}
+}
+
+// newGatedFlow is newFlow with gated broadcasters.
+func newGatedFlow(t *testing.T, seed uint64) (*flow, *gates) {
+	t.Helper()
+	gs := &gates{cur: map[int]*gate{}}
+	return newFlowWith(t, lnkittest.Options{Seed: seed, Handlers: gs.handlers}), gs
+}
+
+// heldIn reports a write held by s (visible, not durable) in namespace ns.
+func heldIn(s *persisttest.CrashStore, ns persist.Namespace) bool {
+	ctx := context.Background()
+	keys, _ := s.List(ctx, ns)
+	for _, k := range keys {
+		v, _ := s.Read(ctx, ns, k)
+		d, ok := s.Durable(ns, k)
+		if !ok || !bytes.Equal(v, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// crashAt runs act with victim's store holding every write: the writes are
+// made durable one by one until, when target says the write held is the
+// one (or at the (skip+1)-th write for a nil target), victim dies: its
+// gate closes and its store crashes, keeping what was durable. act runs to
+// its end on the dead node (see gate); the caller then crashes victim
+// through the harness, which loses what it sent, and restarts it. It
+// reports whether victim died.
+func crashAt(gs *gates, victim *lnkittest.Node, skip int, target func(*persisttest.CrashStore) bool, act func()) bool {
+	store, g := victim.Store, gs.of(victim)
+	ctx, cancel := context.WithCancel(context.Background())
+	died := make(chan bool, 1)
+	store.Hold(true)
+	go func() {
+		for released := 0; ; released++ {
+			if store.WaitPending(ctx, 1) != nil {
+				died <- false
+				return
+			}
+			if (target == nil && released == skip) || (target != nil && target(store)) {
+				g.dead.Store(true)
+				store.Crash()
+				died <- true
+				return
+			}
+			store.Release(1)
+		}
+	}()
+	act()
+	cancel()
+	store.Hold(false)
+	return <-died
+}
+
+// restartVictim crashes victim through the harness (its store already
+// crashed: the harness takes what was durable), restarts it and
+// reconnects the pair.
+func (r *flow) restartVictim(victim *lnkittest.Node) {
+	r.t.Helper()
+	r.net.Crash(victim)
+	r.net.Restart(victim)
+	r.net.Connect(r.a, r.b)
+}
+
+// TestOpenCrashAtEveryWrite crashes each node at each of its store writes
+// during each step of the open (every write before it durable, that one
+// and what follows lost), restarts it and drives the pair to the end: the
+// channel opens on both sides with the balances to the msat, or on
+// neither with the opener's coins back; never a force close. What the
+// node did after its crash point never reaches the chain (gate) nor the
+// peer (the harness crash breaks the connection).
+func TestOpenCrashAtEveryWrite(t *testing.T) {
+	n := openSteps(t)
+	scenarios, opened := 0, 0
+	for k := 0; k < n; k++ {
+		for victim := range 2 {
+			for skip := 0; ; skip++ {
+				r, gs := newGatedFlow(t, 11)
+				r.startOpen()
+				for range k {
+					require.True(t, r.step())
+				}
+				v := r.net.Node(victim)
+				if !crashAt(gs, v, skip, nil, func() { require.True(t, r.step()) }) {
+					break
+				}
+				scenarios++
+				what := fmt.Sprintf("step %d node %d write %d", k, victim, skip)
+				t.Log(what)
+				r.restartVictim(v)
+				r.run()
+				r.settleTimedOut(what)
+				if r.requireOpenOutcome(what) {
+					opened++
+				}
+				if t.Failed() {
+					return
+				}
+			}
+		}
+	}
+	t.Logf("%d steps, %d scenarios, %d opened", n, scenarios, opened)
+}
+
+// TestCrashWhileWriteHeld crashes a node while one write of the open is
+// held (applied, not durable) and checks the persist-before-send rule:
+// the message or broadcast that commits to that write did not go out,
+// not even from the dead node running on to the end of its call (its
+// messages and its broadcasts after the crash are inspected, then lost);
+// after the restart the pair ends with no channel, nothing published on
+// the funding, and the opener's coins back (or, when the opener's channel
+// record was durable, with the channel open on both sides).
+func TestCrashWhileWriteHeld(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// step is the step during which the write is made: 2 is the
+		// opener's FundingGenerationReady, 3 delivers funding_created, 4
+		// delivers funding_signed.
+		step   int
+		victim int
+		ns     string
+		// never is the message the victim must not send.
+		never any
+		// opens: the channel opens after the restart. Only the opener's
+		// lost monitor write allows it: its channel record was durable
+		// first, so the restarted Manager rebuilds the monitor from it
+		// and broadcasts the funding then.
+		opens bool
+	}{
+		{"opener/pending funding record", 2, 0, channel.PendingFundingNamespace, &wire.FundingCreated{}, false},
+		{"acceptor/channel record", 3, 1, channel.ChannelsNamespace, &wire.FundingSigned{}, false},
+		{"acceptor/monitor (WatchChannel)", 3, 1, monitor.MonitorsNamespace, &wire.FundingSigned{}, false},
+		{"opener/channel record", 4, 0, channel.ChannelsNamespace, nil, false},
+		{"opener/monitor (WatchChannel)", 4, 0, monitor.MonitorsNamespace, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, gs := newGatedFlow(t, 11)
+			r.startOpen()
+			for range tc.step {
+				require.True(t, r.step())
+			}
+			v, other := r.net.Node(tc.victim), r.net.Node(1-tc.victim)
+			ns := persist.Namespace{Primary: tc.ns}
+			died := crashAt(gs, v, 0, func(s *persisttest.CrashStore) bool { return heldIn(s, ns) }, func() { require.True(t, r.step()) })
+			require.True(t, died, "no write to %s", tc.ns)
+			r.learnFunding()
+
+			// What the dead node sent and broadcast after its crash.
+			if tc.never != nil {
+				for _, m := range r.net.Pending(v, other) {
+					require.NotEqual(t, fmt.Sprintf("%T", tc.never), fmt.Sprintf("%T", m), "sent although its write was lost")
+				}
+			}
+			for _, tx := range gs.of(v).dropped {
+				require.NotEqual(t, r.funding.Hash, tx.TxHash(), "the funding was broadcast although a write it needs was lost")
+			}
+			require.False(t, r.net.Chain.InMempool(r.funding.Hash), "the funding was broadcast before its write was durable")
+
+			r.restartVictim(v)
+			r.run()
+			r.settleTimedOut(tc.name)
+			require.Equal(t, tc.opens, r.requireOpenOutcome(tc.name))
+		})
+	}
 }
