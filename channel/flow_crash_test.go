@@ -404,7 +404,13 @@ type closeFlow struct {
 // newCloseFlow opens the channel and asks closer (0 or 1) to close it.
 func newCloseFlow(t *testing.T, closer int) *closeFlow {
 	t.Helper()
-	r := &closeFlow{flow: newFlow(t, 13)}
+	return openThenClose(t, newFlow(t, 13), closer)
+}
+
+// openThenClose opens f's channel and asks closer (0 or 1) to close it.
+func openThenClose(t *testing.T, f *flow, closer int) *closeFlow {
+	t.Helper()
+	r := &closeFlow{flow: f}
 	r.startOpen()
 	r.run()
 	require.True(t, r.requireOpenOutcome("open"))
@@ -434,7 +440,7 @@ func (r *closeFlow) requireCloseOutcome(what string) {
 	require.Empty(r.t, r.a.Channels.ListChannels(), what)
 	require.Empty(r.t, r.b.Channels.ListChannels(), what)
 	for _, n := range r.nodes() {
-		c := closedEvents(n)
+		c := uniqueClosed(n)
 		require.Len(r.t, c, 1, "%s: node %d", what, n.Index)
 		want := events.ClosedCooperativelyByPeer
 		if n == r.closer {
@@ -453,6 +459,22 @@ func (r *closeFlow) requireCloseOutcome(what string) {
 	require.Equal(r.t, toB, paidTo(r.t, r.b, tx), "%s: acceptor", what)
 	require.Equal(r.t, r.wallets[0]+toA, r.a.Wallet.Balance().Total(), "%s: opener's wallet", what)
 	require.Equal(r.t, r.wallets[1]+toB, r.b.Wallet.Balance().Total(), "%s: acceptor's wallet", what)
+}
+
+// uniqueClosed returns the ChannelClosed events node handled, each once:
+// an event handled when the node crashed, before the queue made that
+// durable, is delivered again after the restart with its id (the queue's
+// at-least-once guarantee).
+func uniqueClosed(n *lnkittest.Node) []*events.ChannelClosed {
+	var out []*events.ChannelClosed
+	seen := map[uint64]bool{}
+	for _, c := range closedEvents(n) {
+		if !seen[c.EventID()] {
+			seen[c.EventID()] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // closeSteps is the number of steps of a close without a fault.
@@ -745,4 +767,40 @@ func TestCrashWhileWriteHeld(t *testing.T) {
 			require.Equal(t, tc.opens, r.requireOpenOutcome(tc.name))
 		})
 	}
+}
+
+// TestCloseCrashAtEveryWrite crashes each node at each of its store writes
+// during each step of a cooperative close asked by either side (every
+// write before it durable, that one and what follows lost), restarts it
+// and drives the pair to the end: the closing transaction confirms, each
+// wallet gets its balance to the satoshi, never a commitment.
+func TestCloseCrashAtEveryWrite(t *testing.T) {
+	scenarios := 0
+	for closer := range 2 {
+		n := closeSteps(t, closer)
+		for k := 0; k < n; k++ {
+			for victim := range 2 {
+				for skip := 0; ; skip++ {
+					f, gs := newGatedFlow(t, 13)
+					r := openThenClose(t, f, closer)
+					for range k {
+						require.True(t, r.step())
+					}
+					v := r.net.Node(victim)
+					if !crashAt(gs, v, skip, nil, func() { require.True(t, r.step()) }) {
+						break
+					}
+					scenarios++
+					what := fmt.Sprintf("closer %d step %d node %d write %d", closer, k, victim, skip)
+					r.restartVictim(v)
+					r.run()
+					r.requireCloseOutcome(what)
+					if t.Failed() {
+						return
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d scenarios", scenarios)
 }
