@@ -122,7 +122,13 @@ func (n *Node) duty(ctx context.Context, e events.Event) error {
 		}
 	case *events.DiscardFunding:
 		if e.FundingTx != nil {
-			if err := n.Wallet.Unlock(ctx, e.FundingTx.TxHash()); err != nil && !errors.Is(err, wallet.ErrUnknownOutput) {
+			err := n.Wallet.Unlock(ctx, e.FundingTx.TxHash())
+			if errors.Is(err, wallet.ErrLocked) {
+				// Broadcast already (FundingPending) but never
+				// confirmed: forget it, its coins are spendable again.
+				err = n.Wallet.AbandonTransaction(ctx, e.FundingTx.TxHash())
+			}
+			if err != nil && !errors.Is(err, wallet.ErrUnknownOutput) && !errors.Is(err, wallet.ErrNotUnconfirmed) {
 				return err
 			}
 		}
