@@ -804,3 +804,75 @@ func TestCloseCrashAtEveryWrite(t *testing.T) {
 	}
 	t.Logf("%d scenarios", scenarios)
 }
+
+// TestFundingNeverConfirms: the opener's funding transaction never reaches
+// the chain (its broadcast is lost). Either the acceptor forgets the
+// channel FundingTimeoutBlocks after funding_signed (ChannelClosed,
+// funding timed out), broadcasting nothing, and its error closes the
+// opener's channel; or the opener gives up first (ForceCloseChannel). In
+// both the opener gets DiscardFunding and its wallet holds all its coins
+// again, and nothing spends the funding.
+func TestFundingNeverConfirms(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		openerQuits bool
+	}{
+		{"acceptor times out", false},
+		{"opener force-closes", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, gs := newGatedFlow(t, 17)
+			r.startOpen()
+			for range 4 { // up to funding_signed in flight
+				require.True(t, r.step())
+			}
+			gs.of(r.a).dead.Store(true) // the funding broadcast is lost
+			r.run()
+			ga := gs.of(r.a)
+			require.Len(t, ga.dropped, 1, "the funding")
+			require.Equal(t, r.funding.Hash, ga.dropped[0].TxHash())
+			ga.dead.Store(false)
+			for _, n := range r.nodes() {
+				d := n.Channels.ListChannels()
+				require.Len(t, d, 1)
+				require.Equal(t, channel.StateAwaitingFunding, d[0].State)
+			}
+			id := r.a.Channels.ListChannels()[0].ChannelID
+
+			if tc.openerQuits {
+				r.net.Mine(100)
+				r.run()
+				require.NoError(t, r.a.Channels.ForceCloseChannel(id, r.b.ID(), "funding never confirmed"))
+				r.run()
+				require.Equal(t, events.ClosedHolderForceClosed, uniqueClosed(r.a)[0].Reason.Kind)
+				require.Equal(t, events.ClosedCounterpartyError, uniqueClosed(r.b)[0].Reason.Kind)
+			} else {
+				r.net.Mine(int(channel.FundingTimeoutBlocks) - 1)
+				r.run()
+				require.Len(t, r.b.Channels.ListChannels(), 1, "one block before the timeout")
+				r.net.Mine(1)
+				r.run()
+				require.Equal(t, events.ClosedFundingTimedOut, uniqueClosed(r.b)[0].Reason.Kind)
+				// The acceptor's error closes the opener's channel.
+				require.Equal(t, events.ClosedCounterpartyError, uniqueClosed(r.a)[0].Reason.Kind)
+			}
+			for _, n := range r.nodes() {
+				require.Empty(t, n.Channels.ListChannels())
+				require.Len(t, uniqueClosed(n), 1)
+			}
+			var discarded []*events.DiscardFunding
+			for _, e := range r.a.EventLog {
+				if d, ok := e.(*events.DiscardFunding); ok {
+					discarded = append(discarded, d)
+				}
+			}
+			require.Len(t, discarded, 1)
+			require.Equal(t, r.funding.Hash, discarded[0].FundingTx.TxHash())
+			bal := r.a.Wallet.Balance()
+			require.Equal(t, r.start, bal.Confirmed, "the opener's coins are not back: %+v", bal)
+			require.Zero(t, bal.Locked+bal.Unconfirmed)
+			require.Empty(t, r.net.Chain.Mempool())
+			require.False(t, r.net.Chain.Confirmations(r.funding.Hash) > 0)
+		})
+	}
+}
