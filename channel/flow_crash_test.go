@@ -37,25 +37,40 @@ const (
 )
 
 // fault is what a step test does to the pair at step k: crash and restart
-// one node, or break their connection, and connect them again.
-type fault func(r *flow, victim *lnkittest.Node)
-
-// crashFault crashes victim and restarts it from its store.
-func crashFault(r *flow, victim *lnkittest.Node) {
-	r.net.Crash(victim)
-	r.net.Restart(victim)
-	r.net.Connect(r.a, r.b)
+// one node or both, or break their connection, and connect them again.
+type fault struct {
+	// victims is how many choices of victim there are: node 0, node 1,
+	// and, when 3, both.
+	victims int
+	apply   func(r *flow, victim int)
 }
 
-// disconnectFault breaks the connection as victim does it.
-func disconnectFault(r *flow, victim *lnkittest.Node) {
-	other := r.a
-	if victim == r.a {
-		other = r.b
+// crashFault crashes the victim (or both nodes at once) and restarts it
+// from its store.
+var crashFault = fault{victims: 3, apply: func(r *flow, victim int) {
+	hit := r.nodes()
+	if victim < 2 {
+		hit = []*lnkittest.Node{r.net.Node(victim)}
 	}
-	r.net.Disconnect(victim, other)
+	for _, n := range hit {
+		r.net.Crash(n)
+	}
+	for _, n := range hit {
+		r.net.Restart(n)
+	}
 	r.net.Connect(r.a, r.b)
+}}
+
+// victimName names a victim choice.
+func victimName(victim int) string {
+	return [...]string{"opener", "acceptor", "both"}[victim]
 }
+
+// disconnectFault breaks the connection as the victim does it.
+var disconnectFault = fault{victims: 2, apply: func(r *flow, victim int) {
+	r.net.Disconnect(r.net.Node(victim), r.net.Node(1-victim))
+	r.net.Connect(r.a, r.b)
+}}
 
 // flow drives an open or a close one step at a time: one message delivered
 // (a to b first), else one node's events processed (the application's
@@ -356,9 +371,9 @@ func runOpenWithFault(t *testing.T, k int, victim int, f fault) bool {
 	for range k {
 		require.True(t, r.step())
 	}
-	f(r, r.net.Node(victim))
+	f.apply(r, victim)
 	r.run()
-	what := fmt.Sprintf("step %d node %d", k, victim)
+	what := fmt.Sprintf("step %d %s", k, victimName(victim))
 	r.settleTimedOut(what)
 	ok := r.requireOpenOutcome(what)
 	t.Logf("%s: opened %v; trace %q; opener events %s; acceptor events %s", what, ok, r.trace[k:], eventNames(r.a.EventLog), eventNames(r.b.EventLog))
@@ -380,15 +395,15 @@ func stepOpenFaults(t *testing.T, f fault) {
 	n := openSteps(t)
 	opened := 0
 	for k := 0; k <= n; k++ {
-		for victim := range 2 {
-			t.Run(fmt.Sprintf("step%02d/node%d", k, victim), func(t *testing.T) {
+		for victim := range f.victims {
+			t.Run(fmt.Sprintf("step%02d/%s", k, victimName(victim)), func(t *testing.T) {
 				if runOpenWithFault(t, k, victim, f) {
 					opened++
 				}
 			})
 		}
 	}
-	t.Logf("%d steps, %d scenarios, %d opened", n, 2*(n+1), opened)
+	t.Logf("%d steps, %d scenarios, %d opened", n, f.victims*(n+1), opened)
 }
 
 // closeFlow is a flow whose channel is open and whose close was asked.
@@ -496,16 +511,16 @@ func stepCloseFaults(t *testing.T, f fault) {
 	for closer := range 2 {
 		n := closeSteps(t, closer)
 		for k := 0; k <= n; k++ {
-			for victim := range 2 {
+			for victim := range f.victims {
 				runs++
-				t.Run(fmt.Sprintf("closer%d/step%02d/node%d", closer, k, victim), func(t *testing.T) {
+				t.Run(fmt.Sprintf("%s_closes/step%02d/%s", victimName(closer), k, victimName(victim)), func(t *testing.T) {
 					r := newCloseFlow(t, closer)
 					for range k {
 						require.True(t, r.step())
 					}
-					f(r.flow, r.net.Node(victim))
+					f.apply(r.flow, victim)
 					r.run()
-					what := fmt.Sprintf("closer %d step %d node %d", closer, k, victim)
+					what := fmt.Sprintf("%s closes, step %d, %s", victimName(closer), k, victimName(victim))
 					t.Logf("%s: trace %q", what, r.trace[k:])
 					r.requireCloseOutcome(what)
 				})
