@@ -548,8 +548,9 @@ func TestCloseCrashAtEveryStep(t *testing.T) {
 type gate struct {
 	chain *simchain.Chain
 	dead  atomic.Bool
-	// dropped is what the node broadcast after it died.
-	dropped []*btcwire.MsgTx
+	// sent is what the node broadcast alive (whether the chain took it
+	// or not); dropped is what it broadcast after it died.
+	sent, dropped []*btcwire.MsgTx
 }
 
 // BroadcastTransactions implements chain.Broadcaster.
@@ -558,6 +559,7 @@ func (g *gate) BroadcastTransactions(ctx context.Context, txs ...*btcwire.MsgTx)
 		g.dropped = append(g.dropped, txs...)
 		return nil
 	}
+	g.sent = append(g.sent, txs...)
 	return g.chain.BroadcastTransactions(ctx, txs...)
 }
 
@@ -865,9 +867,11 @@ func TestFundingNeverConfirms(t *testing.T) {
 				r.net.Mine(int(channel.FundingTimeoutBlocks) - 1)
 				r.run()
 				require.Len(t, r.b.Channels.ListChannels(), 1, "one block before the timeout")
+				gb := gs.of(r.b)
 				r.net.Mine(1)
 				r.run()
 				require.Equal(t, events.ClosedFundingTimedOut, uniqueClosed(r.b)[0].Reason.Kind)
+				require.Empty(t, gb.sent, "the acceptor broadcast something")
 				// The acceptor's error closes the opener's channel.
 				require.Equal(t, events.ClosedCounterpartyError, uniqueClosed(r.a)[0].Reason.Kind)
 			}
