@@ -86,6 +86,8 @@ type flow struct {
 	funding btcwire.OutPoint
 	// trace names the steps taken.
 	trace []string
+	// typ is the channel type the open negotiates (anchors by default).
+	typ lnkittest.ChannelType
 }
 
 // newFlow builds a funded pair, connected, the open not started.
@@ -98,7 +100,7 @@ func newFlow(t *testing.T, seed uint64) *flow {
 func newFlowWith(t *testing.T, opts lnkittest.Options) *flow {
 	t.Helper()
 	net := lnkittest.NewNetwork(t, opts)
-	r := &flow{t: t, net: net, a: net.Node(0), b: net.Node(1)}
+	r := &flow{t: t, net: net, a: net.Node(0), b: net.Node(1), typ: lnkittest.Anchors}
 	net.Connect(r.a, r.b)
 	net.FundWallet(r.a, flowFunds)
 	r.start = r.a.Wallet.Balance().Confirmed
@@ -109,7 +111,7 @@ func newFlowWith(t *testing.T, opts lnkittest.Options) *flow {
 // startOpen queues open_channel.
 func (r *flow) startOpen() {
 	r.t.Helper()
-	r.net.StartOpen(r.a, r.b, flowCapacity, lnkittest.Anchors, lnkittest.OpenOptions{Push: flowPush})
+	r.net.StartOpen(r.a, r.b, flowCapacity, r.typ, lnkittest.OpenOptions{Push: flowPush})
 }
 
 // nodes lists the pair.
@@ -339,9 +341,10 @@ func (r *flow) settleTimedOut(what string) {
 }
 
 // openSteps is the number of steps of an open without a fault.
-func openSteps(t *testing.T) int {
+func openSteps(t *testing.T, typ lnkittest.ChannelType) int {
 	t.Helper()
 	r := newFlow(t, 11)
+	r.typ = typ
 	r.startOpen()
 	r.run()
 	require.True(t, r.requireOpenOutcome("no fault"))
@@ -364,9 +367,10 @@ func eventNames(evs []events.Event) string {
 
 // runOpenWithFault runs the open, applies f to victim after k steps, and
 // drives the pair to the end. It reports whether the channel opened.
-func runOpenWithFault(t *testing.T, k int, victim int, f fault) bool {
+func runOpenWithFault(t *testing.T, typ lnkittest.ChannelType, k int, victim int, f fault) bool {
 	t.Helper()
 	r := newFlow(t, 11)
+	r.typ = typ
 	r.startOpen()
 	for range k {
 		require.True(t, r.step())
@@ -389,21 +393,31 @@ func TestOpenCrashAtEveryStep(t *testing.T) {
 	stepOpenFaults(t, crashFault)
 }
 
-// stepOpenFaults runs runOpenWithFault for every step and both nodes.
+// flowTypes are the channel types the step tests run with.
+var flowTypes = []struct {
+	name string
+	typ  lnkittest.ChannelType
+}{{"anchors", lnkittest.Anchors}, {"static_remotekey", lnkittest.StaticRemoteKey}}
+
+// stepOpenFaults runs runOpenWithFault for both channel types, every step
+// and every victim.
 func stepOpenFaults(t *testing.T, f fault) {
 	t.Helper()
-	n := openSteps(t)
-	opened := 0
-	for k := 0; k <= n; k++ {
-		for victim := range f.victims {
-			t.Run(fmt.Sprintf("step%02d/%s", k, victimName(victim)), func(t *testing.T) {
-				if runOpenWithFault(t, k, victim, f) {
-					opened++
-				}
-			})
+	runs, opened := 0, 0
+	for _, ct := range flowTypes {
+		n := openSteps(t, ct.typ)
+		for k := 0; k <= n; k++ {
+			for victim := range f.victims {
+				runs++
+				t.Run(fmt.Sprintf("%s/step%02d/%s", ct.name, k, victimName(victim)), func(t *testing.T) {
+					if runOpenWithFault(t, ct.typ, k, victim, f) {
+						opened++
+					}
+				})
+			}
 		}
 	}
-	t.Logf("%d steps, %d scenarios, %d opened", n, f.victims*(n+1), opened)
+	t.Logf("%d scenarios, %d opened", runs, opened)
 }
 
 // closeFlow is a flow whose channel is open and whose close was asked.
@@ -417,9 +431,11 @@ type closeFlow struct {
 }
 
 // newCloseFlow opens the channel and asks closer (0 or 1) to close it.
-func newCloseFlow(t *testing.T, closer int) *closeFlow {
+func newCloseFlow(t *testing.T, typ lnkittest.ChannelType, closer int) *closeFlow {
 	t.Helper()
-	return openThenClose(t, newFlow(t, 13), closer)
+	f := newFlow(t, 13)
+	f.typ = typ
+	return openThenClose(t, f, closer)
 }
 
 // openThenClose opens f's channel and asks closer (0 or 1) to close it.
@@ -493,37 +509,39 @@ func uniqueClosed(n *lnkittest.Node) []*events.ChannelClosed {
 }
 
 // closeSteps is the number of steps of a close without a fault.
-func closeSteps(t *testing.T, closer int) int {
+func closeSteps(t *testing.T, typ lnkittest.ChannelType, closer int) int {
 	t.Helper()
-	r := newCloseFlow(t, closer)
+	r := newCloseFlow(t, typ, closer)
 	r.run()
 	r.requireCloseOutcome("no fault")
 	t.Logf("the close's steps: %q", r.trace)
 	return len(r.trace)
 }
 
-// stepCloseFaults closes the channel from either side and, for every step
-// of the close and both nodes, applies f to the node after that step and
-// drives the pair to the end.
+// stepCloseFaults closes a channel of either type from either side and,
+// for every step of the close and every victim, applies f after that step
+// and drives the pair to the end.
 func stepCloseFaults(t *testing.T, f fault) {
 	t.Helper()
 	runs := 0
-	for closer := range 2 {
-		n := closeSteps(t, closer)
-		for k := 0; k <= n; k++ {
-			for victim := range f.victims {
-				runs++
-				t.Run(fmt.Sprintf("%s_closes/step%02d/%s", victimName(closer), k, victimName(victim)), func(t *testing.T) {
-					r := newCloseFlow(t, closer)
-					for range k {
-						require.True(t, r.step())
-					}
-					f.apply(r.flow, victim)
-					r.run()
-					what := fmt.Sprintf("%s closes, step %d, %s", victimName(closer), k, victimName(victim))
-					t.Logf("%s: trace %q", what, r.trace[k:])
-					r.requireCloseOutcome(what)
-				})
+	for _, ct := range flowTypes {
+		for closer := range 2 {
+			n := closeSteps(t, ct.typ, closer)
+			for k := 0; k <= n; k++ {
+				for victim := range f.victims {
+					runs++
+					what := fmt.Sprintf("%s/%s_closes/step%02d/%s", ct.name, victimName(closer), k, victimName(victim))
+					t.Run(what, func(t *testing.T) {
+						r := newCloseFlow(t, ct.typ, closer)
+						for range k {
+							require.True(t, r.step())
+						}
+						f.apply(r.flow, victim)
+						r.run()
+						t.Logf("%s: trace %q", what, r.trace[k:])
+						r.requireCloseOutcome(what)
+					})
+				}
 			}
 		}
 	}
@@ -692,7 +710,7 @@ func (r *flow) restartVictim(victim *lnkittest.Node) {
 // node did after its crash point never reaches the chain (gate) nor the
 // peer (the harness crash breaks the connection).
 func TestOpenCrashAtEveryWrite(t *testing.T) {
-	n := openSteps(t)
+	n := openSteps(t, lnkittest.Anchors)
 	scenarios, opened := 0, 0
 	for k := 0; k < n; k++ {
 		for victim := range 2 {
@@ -707,8 +725,7 @@ func TestOpenCrashAtEveryWrite(t *testing.T) {
 					break
 				}
 				scenarios++
-				what := fmt.Sprintf("step %d node %d write %d", k, victim, skip)
-				t.Log(what)
+				what := fmt.Sprintf("step %d %s write %d", k, victimName(victim), skip)
 				r.restartVictim(v)
 				r.run()
 				r.settleTimedOut(what)
@@ -794,7 +811,7 @@ func TestCrashWhileWriteHeld(t *testing.T) {
 func TestCloseCrashAtEveryWrite(t *testing.T) {
 	scenarios := 0
 	for closer := range 2 {
-		n := closeSteps(t, closer)
+		n := closeSteps(t, lnkittest.Anchors, closer)
 		for k := 0; k < n; k++ {
 			for victim := range 2 {
 				for skip := 0; ; skip++ {
@@ -808,7 +825,7 @@ func TestCloseCrashAtEveryWrite(t *testing.T) {
 						break
 					}
 					scenarios++
-					what := fmt.Sprintf("closer %d step %d node %d write %d", closer, k, victim, skip)
+					what := fmt.Sprintf("%s closes, step %d, %s write %d", victimName(closer), k, victimName(victim), skip)
 					r.restartVictim(v)
 					r.run()
 					r.requireCloseOutcome(what)
