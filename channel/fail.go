@@ -110,6 +110,16 @@ func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.
 	if bump != nil {
 		evs = append(evs, bump)
 	}
+	if d.fundingTx != nil && d.fund.confirmedHeight == 0 {
+		// Our funding never confirmed (its broadcast may never have
+		// reached the network): the application may take its coins
+		// back. Should it confirm after all, the monitor, told the
+		// channel is closed, claims our outputs.
+		evs = append(evs, &events.DiscardFunding{
+			ChannelID: d.id, UserChannelID: d.userChannelID, FundingTx: d.fundingTx,
+			FundingOutPoint: d.params.FundingOutpoint,
+		})
+	}
 	m.logIf(m.forget(d.id, evs...))
 	// What is queued (the error message) still goes out.
 	p.out = append(p.out, e.out.drain(p.id)...)

@@ -221,7 +221,7 @@ func (m *Manager) handleClosingSigned(p *peerState, e *entry, msg *wire.ClosingS
 	}
 	d := c.d
 	if d.shut.closingTx != nil {
-		return nil // agreed already: a late echo
+		return m.closingSignedAgain(e, d)
 	}
 	if c.neg == nil {
 		if err := m.maybeNegotiate(p, e, c); err != nil {
@@ -255,5 +255,32 @@ func (m *Manager) handleClosingSigned(p *peerState, e *entry, msg *wire.ClosingS
 	}
 	m.queueBroadcast(final)
 	m.cfg.Logger.Info("channel: closing transaction agreed", "node_id", p.id, "channel_id", d.id, "txid", final.TxHash())
+	return nil
+}
+
+// closingSignedAgain answers a closing_signed received after we agreed on
+// a fee and broadcast the closing transaction: the connection broke before
+// our last closing_signed arrived and the peer restarted the negotiation
+// (BOLT 2 restarts it on reconnection). Left unanswered, the peer would
+// never complete it and would take our closing transaction, once
+// confirmed, for a force close. We can accept no fee but the one we
+// broadcast, so we name it again, with a fee_range pinned to it: a peer
+// whose proposal was that fee completes without replying.
+func (m *Manager) closingSignedAgain(e *entry, d *chanData) error {
+	tx := d.shut.closingTx
+	var out int64
+	for _, o := range tx.TxOut {
+		out += o.Value
+	}
+	fee := d.params.Capacity - wire.Satoshi(out)
+	p := closingParams{channelID: d.id, channel: d.ch, signer: d.signer}
+	sig, err := p.closingSign(tx)
+	if err != nil {
+		return err
+	}
+	e.out.send(&wire.ClosingSigned{
+		ChannelID: d.id, Fee: fee, Signature: sig,
+		FeeRange: wire.Some(wire.FeeRange{MinFee: fee, MaxFee: fee}),
+	})
 	return nil
 }

@@ -256,8 +256,9 @@ func (e *ChannelClosed) fields() []field {
 }
 
 // DiscardFunding: a funding transaction the application built will never
-// be used (the channel closed before it was broadcast): the application
-// may spend its inputs elsewhere (the wallet unlocks them).
+// be used (the channel closed before it was broadcast, or before it
+// confirmed): the application may spend its inputs elsewhere (the wallet
+// unlocks them, or abandons the transaction if it was broadcast).
 type DiscardFunding struct {
 	Meta
 	// ChannelID is the channel it was for.

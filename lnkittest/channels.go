@@ -1,12 +1,14 @@
 package lnkittest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
+	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/chain/wallet"
@@ -100,9 +102,13 @@ func (n *Network) ProcessEvents(node *Node) ([]events.Event, error) {
 func (n *Node) duty(ctx context.Context, e events.Event) error {
 	switch e := e.(type) {
 	case *events.FundingGenerationReady:
-		tx, err := n.Wallet.FundingTransaction(ctx, e.OutputScript, btcutil.Amount(e.ChannelValue), chain.TargetNonAnchorChannelFee)
-		if err != nil {
-			return err
+		tx := n.lockedFunding(e.OutputScript, btcutil.Amount(e.ChannelValue))
+		if tx == nil {
+			var err error
+			tx, err = n.Wallet.FundingTransaction(ctx, e.OutputScript, btcutil.Amount(e.ChannelValue), chain.TargetNonAnchorChannelFee)
+			if err != nil {
+				return err
+			}
 		}
 		if err := n.Channels.FundingTransactionGenerated(e.TemporaryChannelID, e.CounterpartyNodeID, tx); err != nil {
 			// The channel is gone (a restart, a disconnection): release
@@ -118,7 +124,13 @@ func (n *Node) duty(ctx context.Context, e events.Event) error {
 		}
 	case *events.DiscardFunding:
 		if e.FundingTx != nil {
-			if err := n.Wallet.Unlock(ctx, e.FundingTx.TxHash()); err != nil && !errors.Is(err, wallet.ErrUnknownOutput) {
+			err := n.Wallet.Unlock(ctx, e.FundingTx.TxHash())
+			if errors.Is(err, wallet.ErrLocked) {
+				// Broadcast already (FundingPending) but never
+				// confirmed: forget it, its coins are spendable again.
+				err = n.Wallet.AbandonTransaction(ctx, e.FundingTx.TxHash())
+			}
+			if err != nil && !errors.Is(err, wallet.ErrUnknownOutput) && !errors.Is(err, wallet.ErrNotUnconfirmed) {
 				return err
 			}
 		}
@@ -140,6 +152,28 @@ func (n *Node) duty(ctx context.Context, e events.Event) error {
 			// confirms, the monitor claims our side). Recorded, not
 			// retried: an application would retry with a higher rate.
 			n.BumpFailures = append(n.BumpFailures, err)
+		}
+	}
+	return nil
+}
+
+// lockedFunding returns the funding transaction paying amount to script
+// that the wallet built and still locks, if any. The event asking for it
+// comes again when the node crashed while handling it (the wallet locked
+// the coins durably; the Manager never learned the transaction, or the
+// queue never recorded the event handled): reusing that transaction
+// releases its coins (ErrUnknownChannel: the negotiation did not survive
+// the restart) or funds the channel, where building a new one would fail
+// for the locked coins and leave them locked for good.
+func (n *Node) lockedFunding(script []byte, amount btcutil.Amount) *btcwire.MsgTx {
+	for _, t := range n.Wallet.Transactions() {
+		if !t.Locked {
+			continue
+		}
+		for _, o := range t.Tx.TxOut {
+			if o.Value == int64(amount) && bytes.Equal(o.PkScript, script) {
+				return t.Tx
+			}
 		}
 	}
 	return nil
