@@ -359,12 +359,3 @@ func (m *Manager) handleFundingSigned(p *peerState, e *entry, msg *wire.FundingS
 	return nil
 }
 
-// phaseOf returns e's phase as a T.
-func phaseOf[T phase](e *entry) (T, bool) {
-	var zero T
-	if e == nil {
-		return zero, false
-	}
-	t, ok := e.phase.(T)
-	return t, ok
-}
