@@ -358,4 +358,3 @@ func (m *Manager) handleFundingSigned(p *peerState, e *entry, msg *wire.FundingS
 	m.cfg.Logger.Info("channel: funding signed", "node_id", p.id, "channel_id", d.id, "funding", d.params.FundingOutpoint)
 	return nil
 }
-
