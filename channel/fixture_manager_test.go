@@ -70,6 +70,9 @@ type testPair struct {
 type sentMessage struct {
 	from, to *testNode
 	msg      wire.Message
+	// disconnect is the Outbound's Disconnect: the sender closes the
+	// connection after this message.
+	disconnect bool
 }
 
 // testBroadcaster records broadcasts and passes them to the chain unless
@@ -186,7 +189,7 @@ func (tp *testPair) deliver() {
 						continue
 					}
 				}
-				tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg})
+				tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg, disconnect: o.Disconnect})
 				require.NoError(tp.t, to.m.HandleChannelMessage(from.id, msg))
 			}
 		}
@@ -364,7 +367,7 @@ func (tp *testPair) step(from *testNode) {
 	to := tp.other(from)
 	for _, o := range from.m.PendingMessages(nil) {
 		msg := roundTrip(tp.t, o.Msg)
-		tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg})
+		tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg, disconnect: o.Disconnect})
 		require.NoError(tp.t, to.m.HandleChannelMessage(from.id, msg))
 	}
 }
