@@ -142,7 +142,7 @@ func fuzzIDOffset(typ wire.MessageType) int {
 
 // fuzzSeed encodes a FuzzManagerMessages input: the flow point, then each
 // message with options opts.
-func fuzzSeed(f *testing.F, point, opts byte, msgs ...wire.Message) []byte {
+func fuzzSeed(f testing.TB, point, opts byte, msgs ...wire.Message) []byte {
 	f.Helper()
 	types := fuzzChannelTypes()
 	out := []byte{point}
