@@ -61,46 +61,59 @@ func requirePrefix(t *testing.T, rule Rule, text string) {
 	require.True(t, strings.HasPrefix(text, string(rule)+": "), "%q does not name %s", text, rule)
 }
 
-// TestManagerFundingCreatedBadSignature: B refuses a funding_created whose
-// signature is not of its first commitment, with an error for the
-// temporary id; A forgets the channel (ChannelClosed, DiscardFunding: its
-// funding transaction was built) and never broadcasts the funding.
-func TestManagerFundingCreatedBadSignature(t *testing.T) {
-	rp := newRulePair(t, nil, nil, nil)
-	rp.sent = nil
-	rp.tamper = func(from *testNode, msg wire.Message) wire.Message {
-		if m, ok := msg.(*wire.FundingCreated); ok {
-			m.Signature = flipSig(m.Signature)
-		}
-		return msg
+// TestManagerFundingCreatedRefused: B refuses a funding_created whose
+// signature is not of its first commitment, or whose funding output is
+// that of a channel already open, with an error for the temporary id; A
+// forgets the channel (ChannelClosed, DiscardFunding: its funding
+// transaction was built) and never broadcasts the funding.
+func TestManagerFundingCreatedRefused(t *testing.T) {
+	for _, tc := range []struct {
+		rule   Rule
+		tamper func(rp *rulePair, m *wire.FundingCreated)
+	}{
+		{RuleFundingCreatedSignature, func(_ *rulePair, m *wire.FundingCreated) { m.Signature = flipSig(m.Signature) }},
+		{RuleFundingCreatedOutpoint, func(rp *rulePair, m *wire.FundingCreated) {
+			m.FundingTxID, m.FundingOutputIndex = rp.good.fundingTx.TxHash(), 0
+		}},
+	} {
+		t.Run(string(tc.rule), func(t *testing.T) {
+			rp := newRulePair(t, nil, nil, nil)
+			rp.sent = nil
+			rp.tamper = func(from *testNode, msg wire.Message) wire.Message {
+				if m, ok := msg.(*wire.FundingCreated); ok {
+					tc.tamper(rp, m)
+				}
+				return msg
+			}
+			tmp, tx := rp.fundSecond(t)
+			rp.tamper = nil
+
+			errs := errorsFor(rp.testPair, rp.b, tmp)
+			require.Len(t, errs, 1)
+			requirePrefix(t, tc.rule, string(errs[0].Data))
+			require.Empty(t, sentOf[*wire.Error](rp.testPair, rp.a))
+			require.Equal(t, []wire.ChannelID{rp.good.id}, channelIDs(rp.a))
+			require.Equal(t, []wire.ChannelID{rp.good.id}, channelIDs(rp.b))
+
+			id := wire.NewChannelID(btcwire.OutPoint{Hash: tx.TxHash()})
+			closed := closedOf(t, rp.a, id)
+			require.Len(t, closed, 1, "A hears of the channel it funded")
+			require.Equal(t, events.ClosedCounterpartyError, closed[0].Reason.Kind)
+			requirePrefix(t, tc.rule, closed[0].Reason.Message)
+			discard := eventsOf[*events.DiscardFunding](t, rp.a)
+			require.Len(t, discard, 1)
+			require.Equal(t, tx.TxHash(), discard[0].FundingTx.TxHash())
+			require.Empty(t, spending(rp.a.bcast.broadcasts(), tx.TxIn[0].PreviousOutPoint), "the funding is never broadcast")
+
+			closed = closedOf(t, rp.b, tmp)
+			require.Len(t, closed, 1)
+			require.Equal(t, events.ClosedProcessingError, closed[0].Reason.Kind)
+			require.Contains(t, closed[0].Reason.Message, string(tc.rule))
+			require.Len(t, eventsOf[*events.ChannelPending](t, rp.b), 1, "the good channel's only")
+
+			rp.checkGoodChannel(t)
+		})
 	}
-	tmp, tx := rp.fundSecond(t)
-	rp.tamper = nil
-
-	errs := errorsFor(rp.testPair, rp.b, tmp)
-	require.Len(t, errs, 1)
-	requirePrefix(t, RuleFundingCreatedSignature, string(errs[0].Data))
-	require.Empty(t, sentOf[*wire.Error](rp.testPair, rp.a))
-	require.Equal(t, []wire.ChannelID{rp.good.id}, channelIDs(rp.a))
-	require.Equal(t, []wire.ChannelID{rp.good.id}, channelIDs(rp.b))
-
-	id := wire.NewChannelID(btcwire.OutPoint{Hash: tx.TxHash()})
-	closed := closedOf(t, rp.a, id)
-	require.Len(t, closed, 1, "A hears of the channel it funded")
-	require.Equal(t, events.ClosedCounterpartyError, closed[0].Reason.Kind)
-	requirePrefix(t, RuleFundingCreatedSignature, closed[0].Reason.Message)
-	discard := eventsOf[*events.DiscardFunding](t, rp.a)
-	require.Len(t, discard, 1)
-	require.Equal(t, tx.TxHash(), discard[0].FundingTx.TxHash())
-	require.Empty(t, spending(rp.a.bcast.broadcasts(), tx.TxIn[0].PreviousOutPoint), "the funding is never broadcast")
-
-	closed = closedOf(t, rp.b, tmp)
-	require.Len(t, closed, 1)
-	require.Equal(t, events.ClosedProcessingError, closed[0].Reason.Kind)
-	require.Contains(t, closed[0].Reason.Message, string(RuleFundingCreatedSignature))
-	require.Empty(t, eventsOf[*events.ChannelPending](t, rp.b)[1:])
-
-	rp.checkGoodChannel(t)
 }
 
 // TestManagerFundingSignedBadSignature: A refuses a funding_signed whose
