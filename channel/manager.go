@@ -316,23 +316,39 @@ func (m *Manager) dispatch(p *peerState, msg wire.Message) error {
 	return nil
 }
 
-// negotiating returns the channel being negotiated under id; for any other
-// id the peer gets an error for that channel and negotiating returns nil.
+// negotiating returns the channel being negotiated under id. For an
+// unknown id the peer gets an error for that id; for a funded channel, a
+// warning (an error would make the peer fail a healthy channel over a
+// stray message). It returns nil then.
 func (m *Manager) negotiating(p *peerState, id wire.ChannelID, msg wire.Message) *entry {
 	e := p.byID[id]
-	if e == nil || e.data() != nil {
+	switch {
+	case e == nil:
 		m.errorUnknown(p, id, msg)
+		return nil
+	case e.data() != nil:
+		m.cfg.Logger.Info("channel: establishment message for a funded channel", "node_id", p.id, "channel_id", id, "type", msg.Type())
+		p.out = append(p.out, peer.Outbound{To: p.id, Msg: &wire.Warning{
+			ChannelID: id,
+			Data:      []byte(fmt.Sprintf("lnkit: %v for a funded channel ignored", msg.Type())),
+		}})
 		return nil
 	}
 	return e
 }
 
-// fundedEntry returns the funded (or closing) channel under id; for any
-// other id the peer gets an error for that channel and it returns nil.
+// fundedEntry returns the funded (or closing) channel under id. For an
+// unknown id the peer gets an error for that id; a channel still
+// negotiated fails (RuleUnexpectedMessage: our error ends the peer's side
+// too). It returns nil then.
 func (m *Manager) fundedEntry(p *peerState, id wire.ChannelID, msg wire.Message) *entry {
 	e := p.byID[id]
-	if e == nil || e.data() == nil {
+	switch {
+	case e == nil:
 		m.errorUnknown(p, id, msg)
+		return nil
+	case e.data() == nil:
+		m.failChannel(p, e, ruleErr(RuleUnexpectedMessage, "%v before the channel is funded", msg.Type()))
 		return nil
 	}
 	return e
