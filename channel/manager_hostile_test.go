@@ -477,3 +477,52 @@ func TestManagerClosingSignedRules(t *testing.T) {
 		})
 	}
 }
+
+// TestManagerEstablishmentMessageForFundedChannel: a message of channel
+// establishment naming a funded channel (a stray or repeated
+// funding_signed, ...) gets a warning for it, never an error (which would
+// make the peer fail a healthy channel): the channel goes on.
+func TestManagerEstablishmentMessageForFundedChannel(t *testing.T) {
+	for _, mk := range []func(id wire.ChannelID) wire.Message{
+		func(id wire.ChannelID) wire.Message { return &wire.AcceptChannel{TemporaryChannelID: id} },
+		func(id wire.ChannelID) wire.Message { return &wire.FundingCreated{TemporaryChannelID: id} },
+		func(id wire.ChannelID) wire.Message { return &wire.FundingSigned{ChannelID: id} },
+	} {
+		rp := newRulePair(t, nil, nil, nil)
+		msg := mk(rp.good.id)
+		t.Run(msg.Type().String(), func(t *testing.T) {
+			rp.sent = nil
+			require.NoError(t, rp.a.m.HandleChannelMessage(rp.b.id, msg))
+			rp.deliver()
+			require.Empty(t, sentOf[*wire.Error](rp.testPair, rp.a))
+			warns := sentOf[*wire.Warning](rp.testPair, rp.a)
+			require.Len(t, warns, 1)
+			require.Equal(t, rp.good.id, warns[0].ChannelID)
+			require.Empty(t, rp.a.drainEvents(t))
+			rp.checkGoodChannel(t)
+		})
+	}
+}
+
+// TestManagerFundedMessageForNegotiation: a message of a funded channel
+// naming a channel still negotiated fails the negotiation with
+// RuleUnexpectedMessage (the peer fails its side on our error; none is
+// left orphaned).
+func TestManagerFundedMessageForNegotiation(t *testing.T) {
+	rp := newRulePair(t, nil, nil, nil)
+	rp.sent = nil
+	tmp, err := rp.a.m.CreateChannel(rp.b.id, ruleFunding, 0, 2, nil)
+	require.NoError(t, err)
+	rp.deliver()
+	require.NoError(t, rp.a.m.HandleChannelMessage(rp.b.id, &wire.ChannelReady{ChannelID: tmp}))
+	rp.deliver()
+
+	errs := errorsFor(rp.testPair, rp.a, tmp)
+	require.Len(t, errs, 1)
+	requirePrefix(t, RuleUnexpectedMessage, string(errs[0].Data))
+	require.Equal(t, []wire.ChannelID{rp.good.id}, channelIDs(rp.a))
+	require.Equal(t, []wire.ChannelID{rp.good.id}, channelIDs(rp.b))
+	require.Len(t, closedOf(t, rp.a, tmp), 1)
+	require.Len(t, closedOf(t, rp.b, tmp), 1)
+	rp.checkGoodChannel(t)
+}
