@@ -15,7 +15,8 @@ import (
 // codec from the fuzz bytes, to two Managers that share a ready channel,
 // at one of several points of a second channel's opening or of the ready
 // channel's close. Whatever arrives, no Manager panics, every message a
-// Manager sends encodes, and the Managers stop talking.
+// Manager sends encodes, the Managers stop talking, and the balances of
+// the ready channel do not move.
 //
 // The input is one byte choosing the point of the flow (fuzzFlowPoints),
 // then messages: a byte choosing the type (fuzzChannelTypes), a byte of
@@ -68,8 +69,14 @@ func FuzzManagerMessages(f *testing.F) {
 		}
 		rp.deliver()
 		rp.mine(1)
-		for _, n := range []*testNode{rp.a, rp.b} {
-			n.m.ListChannels()
+		// No message moves funds: part 1 has no HTLCs.
+		for n, want := range map[*testNode]ChannelDetails{rp.a: rp.goodA, rp.b: rp.goodB} {
+			for _, cd := range n.m.ListChannels() {
+				if cd.ChannelID == rp.good.id {
+					require.Equal(t, want.OurBalance, cd.OurBalance)
+					require.Equal(t, want.TheirBalance, cd.TheirBalance)
+				}
+			}
 			n.drainEvents(t)
 		}
 	})
