@@ -251,8 +251,17 @@ func (m *Manager) PeerDisconnected(id wire.NodeID) {
 // a force close when funded); it never disconnects the peer's other
 // channels and never returns an error for a message about one channel.
 func (m *Manager) HandleChannelMessage(from wire.NodeID, msg wire.Message) error {
-	p := m.peer(from, true)
+	p := m.peer(from, false)
+	if p == nil {
+		return fmt.Errorf("%w: message from %v", ErrPeerNotConnected, from)
+	}
 	p.mu.Lock()
+	if !p.connected {
+		// Outside peer.ChannelMessageHandler's contract: the peer's init
+		// (its features) is gone; nothing of ours is about it now.
+		p.mu.Unlock()
+		return fmt.Errorf("%w: message from %v", ErrPeerNotConnected, from)
+	}
 	err := m.dispatch(p, msg)
 	p.mu.Unlock()
 	m.flush()
