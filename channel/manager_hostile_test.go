@@ -526,3 +526,41 @@ func TestManagerFundedMessageForNegotiation(t *testing.T) {
 	require.Len(t, closedOf(t, rp.b, tmp), 1)
 	rp.checkGoodChannel(t)
 }
+
+// TestManagerMessageFromDisconnectedPeer: a message from a peer that is
+// not connected (outside peer.ChannelMessageHandler's contract: after
+// PeerDisconnected, or from a stranger) is refused with
+// ErrPeerNotConnected, never a panic (the peer's init is gone), and
+// changes nothing.
+func TestManagerMessageFromDisconnectedPeer(t *testing.T) {
+	rp := newRulePair(t, nil, nil, nil)
+	var open *wire.OpenChannel
+	rp.tamper = func(from *testNode, msg wire.Message) wire.Message {
+		if m, ok := msg.(*wire.OpenChannel); ok {
+			open = m
+			return nil
+		}
+		return msg
+	}
+	_, err := rp.a.m.CreateChannel(rp.b.id, ruleFunding, 0, 2, nil)
+	require.NoError(t, err)
+	rp.deliver()
+	rp.tamper = nil
+	require.NotNil(t, open)
+
+	rp.b.m.PeerDisconnected(rp.a.id)
+	require.ErrorIs(t, rp.b.m.HandleChannelMessage(rp.a.id, open), ErrPeerNotConnected)
+	require.ErrorIs(t, rp.b.m.HandleChannelMessage(rp.a.id, &wire.Shutdown{ChannelID: rp.good.id, ScriptPubKey: p2wpkh(2)}), ErrPeerNotConnected)
+	var stranger wire.NodeID
+	stranger[0] = 0x02
+	require.ErrorIs(t, rp.b.m.HandleChannelMessage(stranger, open), ErrPeerNotConnected)
+	require.Empty(t, rp.b.m.PendingMessages(nil))
+	require.Equal(t, []wire.ChannelID{rp.good.id}, channelIDs(rp.b))
+
+	rp.a.m.PeerDisconnected(rp.b.id)
+	rp.connect()
+	rp.deliver()
+	rp.sent = nil
+	rp.goodA, rp.goodB = rp.a.details(t, rp.good.id), rp.b.details(t, rp.good.id)
+	rp.checkGoodChannel(t)
+}
