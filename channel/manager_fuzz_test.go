@@ -21,7 +21,8 @@ import (
 // The input is one byte choosing the point of the flow (fuzzFlowPoints),
 // then messages: a byte choosing the type (fuzzChannelTypes), a byte of
 // options (bits 0-2: which channel id replaces the message's, bit 3:
-// from A to B instead of B to A, bit 7: deliver the answers at once), a
+// from A to B instead of B to A, bit 4: reconnect after it, bit 7:
+// deliver the answers at once), a
 // big-endian u16 length and the payload.
 func FuzzManagerMessages(f *testing.F) {
 	var id wire.ChannelID // replaced by the option's id
@@ -34,6 +35,7 @@ func FuzzManagerMessages(f *testing.F) {
 	f.Add(fuzzSeed(f, 2, 4|8, &wire.FundingCreated{TemporaryChannelID: id}))
 	f.Add(fuzzSeed(f, 1, 4, &wire.AcceptChannel{TemporaryChannelID: id, DustLimit: 354, MinimumDepth: 1}))
 	f.Add(fuzzSeed(f, 5, 3|0x80, &wire.Warning{Data: []byte("w")}, &wire.Shutdown{ChannelID: id}))
+	f.Add(fuzzSeed(f, 6, 1|0x10, &wire.ClosingSigned{ChannelID: id, Fee: 700}, &wire.ChannelReestablish{ChannelID: id, NextCommitmentNumber: 1}))
 	types, points := fuzzChannelTypes(), fuzzFlowPoints()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 {
@@ -65,6 +67,9 @@ func FuzzManagerMessages(f *testing.F) {
 			require.NoError(t, to.m.HandleChannelMessage(from.id, msg))
 			if opts&0x80 != 0 {
 				rp.deliver()
+			}
+			if opts&0x10 != 0 {
+				rp.reconnect()
 			}
 		}
 		rp.deliver()
