@@ -564,3 +564,22 @@ func TestManagerMessageFromDisconnectedPeer(t *testing.T) {
 	rp.goodA, rp.goodB = rp.a.details(t, rp.good.id), rp.b.details(t, rp.good.id)
 	rp.checkGoodChannel(t)
 }
+
+// TestManagerPeerNoticesKeepChannels: a warning (for a channel or the
+// connection) and an error for a channel we do not have change nothing
+// and get no answer (an error never gets an error back).
+func TestManagerPeerNoticesKeepChannels(t *testing.T) {
+	rp := newRulePair(t, nil, nil, nil)
+	for _, msg := range []wire.Message{
+		&wire.Warning{ChannelID: rp.good.id, Data: []byte("careful")},
+		&wire.Warning{Data: []byte("careful, all of you")},
+		&wire.Error{ChannelID: wire.ChannelID{0xde, 0xad}, Data: []byte("not yours")},
+	} {
+		rp.sent = nil
+		require.NoError(t, rp.a.m.HandleChannelMessage(rp.b.id, msg))
+		rp.deliver()
+		require.Empty(t, rp.sent, "%v", msg.Type())
+		require.Empty(t, rp.a.drainEvents(t))
+	}
+	rp.checkGoodChannel(t)
+}
