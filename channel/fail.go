@@ -146,9 +146,16 @@ func (m *Manager) handlePeerError(p *peerState, msg *wire.Error) {
 		targets = append(targets, e)
 	}
 	for _, e := range targets {
-		if d := e.data(); d != nil {
+		d := e.data()
+		switch {
+		case d != nil && d.shut.closingTx != nil:
+			// Closed cooperatively already (ChannelClosed raised): the
+			// agreed closing transaction is out, and our commitment would
+			// only compete with it.
+			m.cfg.Logger.Info("channel: error from peer after the closing was agreed", "node_id", p.id, "channel_id", d.id, "text", reason.Message)
+		case d != nil:
 			m.forceClose(p, e, d, reason)
-		} else {
+		default:
 			m.forgetUnfunded(p, e, reason)
 		}
 	}
