@@ -583,3 +583,28 @@ func TestManagerPeerNoticesKeepChannels(t *testing.T) {
 	}
 	rp.checkGoodChannel(t)
 }
+
+// TestManagerPeerErrorAfterClosingAgreed: an error for a channel whose
+// closing transaction is agreed (and broadcast) changes nothing: no
+// commitment competes with the closing transaction, and the application
+// hears of the close once; the closing transaction confirming ends it.
+func TestManagerPeerErrorAfterClosingAgreed(t *testing.T) {
+	rp := newRulePair(t, nil, nil, nil)
+	require.NoError(t, rp.a.m.CloseChannel(rp.good.id, rp.b.id, CloseOptions{}))
+	rp.deliver()
+	funding := btcwire.OutPoint{Hash: rp.good.fundingTx.TxHash()}
+	closing := spending(rp.a.bcast.broadcasts(), funding)
+	require.Len(t, closing, 1, "the closing transaction")
+	require.Len(t, closedOf(t, rp.a, rp.good.id), 1)
+
+	rp.sent = nil
+	require.NoError(t, rp.a.m.HandleChannelMessage(rp.b.id, &wire.Error{ChannelID: rp.good.id, Data: []byte("late")}))
+	rp.deliver()
+	require.Empty(t, rp.sent)
+	require.Equal(t, closing, spending(rp.a.bcast.broadcasts(), funding))
+	require.Len(t, closedOf(t, rp.a, rp.good.id), 1)
+
+	rp.mine(1)
+	require.Empty(t, rp.a.m.ListChannels())
+	require.Len(t, closedOf(t, rp.a, rp.good.id), 1)
+}
