@@ -151,14 +151,36 @@ func (m *Manager) handlePeerError(p *peerState, msg *wire.Error) {
 		targets = append(targets, p.entries...)
 	} else if e := p.entryByAnyID(msg.ChannelID); e != nil {
 		targets = append(targets, e)
+	} else if e := p.fundingByTemporaryID(msg.ChannelID); e != nil {
+		targets = append(targets, e)
 	}
 	for _, e := range targets {
-		if d := e.data(); d != nil {
+		d := e.data()
+		switch {
+		case d != nil && d.shut.closingTx != nil:
+			// Closed cooperatively already (ChannelClosed raised): the
+			// agreed closing transaction is out, and our commitment would
+			// only compete with it.
+			m.cfg.Logger.Info("channel: error from peer after the closing was agreed", "node_id", p.id, "channel_id", d.id, "text", reason.Message)
+		case d != nil:
 			m.forceClose(p, e, d, reason)
-		} else {
+		default:
 			m.forgetUnfunded(p, e, reason)
 		}
 	}
+}
+
+// fundingByTemporaryID returns our outbound channel whose funding_created
+// went out under temporary id tmp and awaits funding_signed: the peer
+// still knows it by tmp (its error for a bad funding_created names tmp),
+// though we keyed it by its channel id (p locked).
+func (p *peerState) fundingByTemporaryID(tmp wire.ChannelID) *entry {
+	for _, e := range p.entries {
+		if o, ok := e.phase.(*outboundOpening); ok && o.d != nil && o.sent.TemporaryChannelID == tmp {
+			return e
+		}
+	}
+	return nil
 }
 
 // ForceCloseChannel closes channel id with counterparty unilaterally:

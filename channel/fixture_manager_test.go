@@ -108,6 +108,9 @@ func (f *forwardFilter) RegisterOutput(out chain.WatchedOutput) { f.w.RegisterOu
 type sentMessage struct {
 	from, to *testNode
 	msg      wire.Message
+	// disconnect is the Outbound's Disconnect: the sender closes the
+	// connection after this message.
+	disconnect bool
 }
 
 // testBroadcaster records broadcasts and passes them to the chain unless
@@ -242,7 +245,7 @@ func (tp *testPair) deliver() {
 						continue
 					}
 				}
-				tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg})
+				tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg, disconnect: o.Disconnect})
 				require.NoError(tp.t, to.m.HandleChannelMessage(from.id, msg))
 			}
 		}
@@ -420,7 +423,7 @@ func (tp *testPair) step(from *testNode) {
 	to := tp.other(from)
 	for _, o := range from.m.PendingMessages(nil) {
 		msg := roundTrip(tp.t, o.Msg)
-		tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg})
+		tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg, disconnect: o.Disconnect})
 		require.NoError(tp.t, to.m.HandleChannelMessage(from.id, msg))
 	}
 }

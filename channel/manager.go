@@ -271,8 +271,17 @@ func (m *Manager) PeerDisconnected(id wire.NodeID) {
 // a force close when funded); it never disconnects the peer's other
 // channels and never returns an error for a message about one channel.
 func (m *Manager) HandleChannelMessage(from wire.NodeID, msg wire.Message) error {
-	p := m.peer(from, true)
+	p := m.peer(from, false)
+	if p == nil {
+		return fmt.Errorf("%w: message from %v", ErrPeerNotConnected, from)
+	}
 	p.mu.Lock()
+	if !p.connected {
+		// Outside peer.ChannelMessageHandler's contract: the peer's init
+		// (its features) is gone; nothing of ours is about it now.
+		p.mu.Unlock()
+		return fmt.Errorf("%w: message from %v", ErrPeerNotConnected, from)
+	}
 	err := m.dispatch(p, msg)
 	p.mu.Unlock()
 	m.flush()
@@ -336,23 +345,39 @@ func (m *Manager) dispatch(p *peerState, msg wire.Message) error {
 	return nil
 }
 
-// negotiating returns the channel being negotiated under id; for any other
-// id the peer gets an error for that channel and negotiating returns nil.
+// negotiating returns the channel being negotiated under id. For an
+// unknown id the peer gets an error for that id; for a funded channel, a
+// warning (an error would make the peer fail a healthy channel over a
+// stray message). It returns nil then.
 func (m *Manager) negotiating(p *peerState, id wire.ChannelID, msg wire.Message) *entry {
 	e := p.byID[id]
-	if e == nil || e.data() != nil {
+	switch {
+	case e == nil:
 		m.errorUnknown(p, id, msg)
+		return nil
+	case e.data() != nil:
+		m.cfg.Logger.Info("channel: establishment message for a funded channel", "node_id", p.id, "channel_id", id, "type", msg.Type())
+		p.out = append(p.out, peer.Outbound{To: p.id, Msg: &wire.Warning{
+			ChannelID: id,
+			Data:      []byte(fmt.Sprintf("lnkit: %v for a funded channel ignored", msg.Type())),
+		}})
 		return nil
 	}
 	return e
 }
 
-// fundedEntry returns the funded (or closing) channel under id; for any
-// other id the peer gets an error for that channel and it returns nil.
+// fundedEntry returns the funded (or closing) channel under id. For an
+// unknown id the peer gets an error for that id; a channel still
+// negotiated fails (RuleUnexpectedMessage: our error ends the peer's side
+// too). It returns nil then.
 func (m *Manager) fundedEntry(p *peerState, id wire.ChannelID, msg wire.Message) *entry {
 	e := p.byID[id]
-	if e == nil || e.data() == nil {
+	switch {
+	case e == nil:
 		m.errorUnknown(p, id, msg)
+		return nil
+	case e.data() == nil:
+		m.failChannel(p, e, ruleErr(RuleUnexpectedMessage, "%v before the channel is funded", msg.Type()))
 		return nil
 	}
 	return e

@@ -33,8 +33,10 @@ func (o *inboundOpening) channelID() wire.ChannelID { return o.open.TemporaryCha
 // BOLT 2 and our limits; a violation gets an error naming the rule.
 func (m *Manager) handleOpenChannel(p *peerState, msg *wire.OpenChannel) {
 	tmp := msg.TemporaryChannelID
-	if p.byID[tmp] != nil {
-		m.refuseOpen(p, tmp, ruleErr(RuleOpenTemporaryChannelID, "temporary_channel_id %v is already in use", tmp))
+	if e := p.byID[tmp]; e != nil {
+		// Our error for tmp makes the peer fail its channel tmp: the
+		// negotiation under that id ends on our side too.
+		m.failChannel(p, e, ruleErr(RuleOpenTemporaryChannelID, "temporary_channel_id %v is already in use", tmp))
 		return
 	}
 	fees, err := NewFeeBounds(m.cfg.Context, m.cfg.Fees, m.cfg.User.Limits)
