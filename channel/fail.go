@@ -18,6 +18,10 @@ func (m *Manager) failChannel(p *peerState, e *entry, err error) {
 	m.cfg.Logger.Warn("channel: failing channel", "node_id", p.id, "channel_id", id, "err", err)
 	e.out.send(&wire.Error{ChannelID: id, Data: []byte(peerText(err))})
 	reason := events.ProcessingError(err.Error())
+	var re *RuleError
+	if errors.As(err, &re) {
+		reason = events.RuleViolation(string(re.Rule), err.Error())
+	}
 	if d := e.data(); d != nil {
 		m.forceClose(p, e, d, reason)
 		return
@@ -213,4 +217,15 @@ func (p *peerState) entryByAnyID(id wire.ChannelID) *entry {
 		}
 	}
 	return nil
+}
+
+// ClosureError returns the typed error behind a ChannelClosed reason when a
+// rule of the protocol failed the channel: a *RuleError (errors.As) naming
+// the rule the peer broke, matching ErrRuleViolated; nil for any other
+// reason.
+func ClosureError(r events.ClosureReason) error {
+	if r.Rule == "" {
+		return nil
+	}
+	return &RuleError{Rule: Rule(r.Rule), Msg: r.Message}
 }

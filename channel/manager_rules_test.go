@@ -321,6 +321,10 @@ func TestManagerAcceptChannelRules(t *testing.T) {
 			require.Len(t, closed, 1)
 			require.Equal(t, events.ClosedProcessingError, closed[0].Reason.Kind)
 			require.Contains(t, closed[0].Reason.Message, string(c.rule)+": ")
+			// The application gets the rule as a typed error.
+			typed := ClosureError(closed[0].Reason)
+			require.ErrorIs(t, typed, ErrRuleViolated)
+			require.ErrorIs(t, typed, &RuleError{Rule: c.rule})
 			require.Empty(t, eventsOf[*events.FundingGenerationReady](t, rp.a)[1:], "no funding asked for the bad channel")
 			require.Empty(t, eventsOf[*events.DiscardFunding](t, rp.a))
 

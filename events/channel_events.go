@@ -252,6 +252,7 @@ func (e *ChannelClosed) fields() []field {
 		outPointField(14, "funding_outpoint", &e.FundingOutPoint),
 		uintField(16, "last_local_balance_msat", &e.LastLocalBalance),
 		boolField(18, "broadcast", &e.Reason.Broadcast),
+		textField(21, "rule", &e.Reason.Rule), // odd: older readers skip it
 	}
 }
 

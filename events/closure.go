@@ -95,6 +95,10 @@ type ClosureReason struct {
 	// was broadcast (false when the channel was never funded, so there was
 	// nothing to broadcast).
 	Broadcast bool
+	// Rule, for ClosedProcessingError, names the rule of the protocol the
+	// peer broke when a rule failed the channel (the channel package's
+	// Rule, e.g. "accept_channel.to_self_delay"); empty otherwise.
+	Rule string
 }
 
 // MaxMessageLen is the longest ClosureReason.Message kept, in bytes.
@@ -112,6 +116,12 @@ func HolderForceClosed(why string, broadcast bool) ClosureReason {
 // ProcessingError is the reason of a channel failed on our side.
 func ProcessingError(err string) ClosureReason {
 	return ClosureReason{Kind: ClosedProcessingError, Message: SanitizeText(err)}
+}
+
+// RuleViolation is the reason of a channel failed on our side because the
+// peer broke rule (the channel package's Rule); msg says how.
+func RuleViolation(rule, msg string) ClosureReason {
+	return ClosureReason{Kind: ClosedProcessingError, Message: SanitizeText(msg), Rule: SanitizeText(rule)}
 }
 
 // CounterpartyError is the reason of a channel the peer failed with an
