@@ -329,3 +329,23 @@ func TestCooperativeCloseWithoutFeeRange(t *testing.T) {
 	require.False(t, tp.a.hasChannel(ch.id))
 	require.False(t, tp.b.hasChannel(ch.id))
 }
+
+// TestUnfundedInboundCap: a peer may have at most MaxUnfundedInboundPerPeer
+// channels in negotiation with us; the next open_channel gets an error and
+// leaves nothing behind.
+func TestUnfundedInboundCap(t *testing.T) {
+	ub := testUser(1, false)
+	ub.AcceptInboundChannels = false // requests wait for the application
+	tp := newTestPair(t, testUser(1, false), ub)
+	for i := range MaxUnfundedInboundPerPeer + 1 {
+		_, err := tp.a.m.CreateChannel(tp.b.id, 300_000, 0, uint64(i), nil)
+		require.NoError(t, err)
+	}
+	tp.deliver()
+	require.Len(t, eventsOf[*events.OpenChannelRequest](t, tp.b), MaxUnfundedInboundPerPeer)
+	require.Len(t, tp.b.m.ListChannels(), MaxUnfundedInboundPerPeer)
+	errs := sentOf[*wire.Error](tp, tp.b)
+	require.Len(t, errs, 1)
+	require.Contains(t, string(errs[0].Data), "still being negotiated")
+	require.Len(t, tp.a.m.ListChannels(), MaxUnfundedInboundPerPeer, "the refused one is closed on A's side")
+}

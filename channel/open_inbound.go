@@ -29,6 +29,23 @@ func (o *inboundOpening) state() State { return StateNegotiating }
 
 func (o *inboundOpening) channelID() wire.ChannelID { return o.open.TemporaryChannelID }
 
+// MaxUnfundedInboundPerPeer is how many channels a peer may have asking
+// (open_channel received, funding_created not yet) at once: each costs
+// memory and, with AcceptInboundChannels off, an event; a peer opening
+// more gets an error for the new one.
+const MaxUnfundedInboundPerPeer = 4
+
+// unfundedInbound counts p's inbound channels not funded yet (p locked).
+func (p *peerState) unfundedInbound() int {
+	n := 0
+	for _, e := range p.entries {
+		if _, ok := e.phase.(*inboundOpening); ok {
+			n++
+		}
+	}
+	return n
+}
+
 // handleOpenChannel checks a peer's open_channel against every rule of
 // BOLT 2 and our limits; a violation gets an error naming the rule.
 func (m *Manager) handleOpenChannel(p *peerState, msg *wire.OpenChannel) {
@@ -37,6 +54,10 @@ func (m *Manager) handleOpenChannel(p *peerState, msg *wire.OpenChannel) {
 		// Our error for tmp makes the peer fail its channel tmp: the
 		// negotiation under that id ends on our side too.
 		m.failChannel(p, e, ruleErr(RuleOpenTemporaryChannelID, "temporary_channel_id %v is already in use", tmp))
+		return
+	}
+	if n := p.unfundedInbound(); n >= MaxUnfundedInboundPerPeer {
+		m.refuseOpen(p, tmp, fmt.Errorf("channel: %d channels of yours are still being negotiated: fund or drop one first", n))
 		return
 	}
 	fees, err := NewFeeBounds(m.cfg.Context, m.cfg.Fees, m.cfg.User.Limits)
