@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"encoding/hex"
 	"slices"
 	"strconv"
 	"strings"

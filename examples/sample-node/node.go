@@ -23,8 +23,8 @@ import (
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/peer"
-	"github.com/lnkit/lnkit/persist/fsstore"
 	"github.com/lnkit/lnkit/peer/tcp"
+	"github.com/lnkit/lnkit/persist/fsstore"
 	"github.com/lnkit/lnkit/wire"
 )
 
