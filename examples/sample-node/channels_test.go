@@ -386,6 +386,20 @@ func TestSampleNodeChannels(t *testing.T) {
 	require.Empty(t, alice.channels())
 	require.Empty(t, bob.channels())
 
+	// A node started with --no-accept-inbound refuses alice's channel;
+	// nothing is left behind on either side.
+	carol := startTestNode(t, "carol", btcd, t.TempDir(), "--no-accept-inbound")
+	var ci nodeInfoResult
+	carol.mustCmd("nodeinfo", &ci)
+	var o3 openChannelResult
+	alice.mustCmd("openchannel "+ci.NodeID+"@"+ci.ListeningOn+" 100000", &o3)
+	carol.waitEvent(1, "open_channel_request rejected", o3.TemporaryChannelID)
+	alice.waitEvent(1, "channel_closed", o3.TemporaryChannelID, "counterparty-error")
+	require.Empty(t, alice.channels())
+	require.Empty(t, carol.channels())
+	alice.waitBalance(balanceResult{ConfirmedSat: aliceTotal, TotalSat: aliceTotal})
+
 	alice.quit()
 	bob.quit()
+	carol.quit()
 }
