@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -172,7 +174,7 @@ func (n *node) reconnect(ctx context.Context) {
 // their funding, once per new block.
 func (n *node) reportProgress() {
 	for _, c := range n.channels.ListChannels() {
-		if c.FundingOutPoint == zeroOutPoint || c.State.String() != "awaiting_funding" {
+		if c.FundingOutPoint == zeroOutPoint || c.State != channel.StateAwaitingFunding {
 			continue
 		}
 		need := max(c.MinimumDepth, 1)
@@ -186,7 +188,23 @@ func (n *node) reportProgress() {
 func (n *node) noteFundingSpends() {
 	for _, s := range n.monitor.ReleaseFundingSpends() {
 		n.closed.setClosingTxid(s.ChannelID, s.Txid)
-		n.notice("funding_spent channel_id=%s txid=%s height=%d kind=%v", s.ChannelID, s.Txid, s.Height, s.Kind)
+		n.notice("funding_spent channel_id=%s txid=%s height=%d kind=%s", s.ChannelID, s.Txid, s.Height, spendKindName(s.Kind))
+	}
+}
+
+// spendKindName names what spent a channel's funding output.
+func spendKindName(k monitor.SpendKind) string {
+	switch k {
+	case monitor.CooperativeClose:
+		return "cooperative_close"
+	case monitor.HolderCommitment:
+		return "our_commitment"
+	case monitor.CounterpartyCommitment:
+		return "their_commitment"
+	case monitor.RevokedCounterpartyCommitment:
+		return "their_revoked_commitment"
+	default:
+		return "unknown"
 	}
 }
 
