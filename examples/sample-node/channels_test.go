@@ -145,8 +145,8 @@ func TestSampleNodeChannels(t *testing.T) {
 	// Our to_self_delay: long enough past the monitor's 6 confirmations
 	// that the to_local sweep waits for it.
 	const delay = "10"
-	bobDir := t.TempDir()
-	alice := startTestNode(t, "alice", btcd, t.TempDir(), "--to-self-delay", delay)
+	aliceDir, bobDir := t.TempDir(), t.TempDir()
+	alice := startTestNode(t, "alice", btcd, aliceDir, "--to-self-delay", delay)
 	_, bobPort, err := net.SplitHostPort(deadAddr(t))
 	require.NoError(t, err)
 	bob := startTestNodeOn(t, "bob", btcd, bobDir, bobPort, "--to-self-delay", delay)
@@ -203,6 +203,28 @@ func TestSampleNodeChannels(t *testing.T) {
 	alice.waitEvent(2, "channel_pending")
 	bob.waitEvent(2, "open_channel_request accepted")
 	btcd.WaitMempool(t, 2)
+
+	// Alice restarts between the funding broadcast and channel_ready: at
+	// start-up she dials bob again (the address openchannel saved).
+	alice.quit()
+	alice = startTestNode(t, "alice", btcd, aliceDir, "--to-self-delay", delay)
+	alice.waitEvent(1, "reconnected peer="+bi.NodeID)
+	pendingTxs := alice.transactions()
+	fundedTotal := aliceTotal
+	for _, tmp := range []string{o1.TemporaryChannelID, o2.TemporaryChannelID} {
+		c := alice.waitChannel(tmp, "awaiting_funding", false)
+		tx, ok := pendingTxs[c.FundingTxid]
+		require.True(t, ok, "the funding is in alice's wallet")
+		require.EqualValues(t, 0, tx.Confirmations)
+		fundedTotal -= c.CapacitySat + tx.FeeSat
+	}
+	// The fundings' coins are spent (not locked) and their change is
+	// unconfirmed.
+	b := alice.balance()
+	require.Zero(t, b.LockedSat)
+	require.Equal(t, fundedTotal, b.TotalSat)
+	require.Equal(t, b.TotalSat, b.ConfirmedSat+b.UnconfirmedSat)
+
 	btcd.Generate(t, 1)
 	// The wait for confirmations shows on the console.
 	alice.waitEvent(2, "funding_confirmations", "depth=1/6")

@@ -279,6 +279,11 @@ func (n *node) connectPeer(ctx context.Context, id wire.NodeID, addr string) (co
 		n.log.Warn("sample-node: connectpeer failed", "node_id", id, "addr", addr, "err", err)
 		return connectResult{}, connectError(err)
 	}
+	// Remembered to reconnect after a restart (only peers we have
+	// channels with are dialled again).
+	if err := n.nstore.savePeer(ctx, id, addr); err != nil {
+		return connectResult{}, err
+	}
 	return connectResult{Connected: id.String(), Address: addr}, nil
 }
 
