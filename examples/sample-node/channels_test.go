@@ -407,6 +407,11 @@ func TestSampleNodeChannels(t *testing.T) {
 	bob.waitBalance(balanceResult{ConfirmedSat: bobTotal, TotalSat: bobTotal})
 	require.Empty(t, alice.channels())
 	require.Empty(t, bob.channels())
+	// Six deep, the sweeps are forgotten: their progress was shown.
+	btcd.Generate(t, 5)
+	alice.waitEvent(1, "sweep_confirmed", anchorsA.ChannelID)
+	bob.waitEvent(1, "sweep_confirmed", anchorsA.ChannelID)
+	require.Positive(t, alice.countEvents("sweep_confirmations", "depth=1/6"))
 
 	// A node started with --no-accept-inbound refuses alice's channel;
 	// nothing is left behind on either side.
