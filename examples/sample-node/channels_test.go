@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -412,6 +413,17 @@ func TestSampleNodeChannels(t *testing.T) {
 	alice.waitEvent(1, "sweep_confirmed", anchorsA.ChannelID)
 	bob.waitEvent(1, "sweep_confirmed", anchorsA.ChannelID)
 	require.Positive(t, alice.countEvents("sweep_confirmations", "depth=1/6"))
+
+	// A channel of the whole confirmed balance: the fee does not fit, so
+	// the wallet cannot fund it; the channel is abandoned on both sides
+	// and nothing stays locked.
+	var o4 openChannelResult
+	alice.mustCmd(fmt.Sprintf("openchannel %s %d", peerAddr, aliceTotal), &o4)
+	alice.waitEvent(1, "funding_failed", o4.TemporaryChannelID, "insufficient funds")
+	alice.waitEvent(1, "channel_closed", o4.TemporaryChannelID)
+	require.Empty(t, alice.channels())
+	require.Eventually(t, func() bool { return len(bob.channels()) == 0 }, waitTimeout, 50*time.Millisecond)
+	alice.waitBalance(balanceResult{ConfirmedSat: aliceTotal, TotalSat: aliceTotal})
 
 	// A node started with --no-accept-inbound refuses alice's channel;
 	// nothing is left behind on either side.
