@@ -353,6 +353,10 @@ func TestSampleNodeChannels(t *testing.T) {
 			commitTxid = c.ClosingTxid
 		}
 	}
+	// Bob restarts while his claim waits for its delay: his monitor,
+	// reloaded and caught up from its checkpoint, still claims it.
+	bob.quit()
+	bob = startTestNodeOn(t, "bob", btcd, bobDir, bobPort, "--to-self-delay", delay)
 	commitTx := rawTx(t, btcd, commitTxid)
 	var commitOut int64
 	for _, out := range commitTx.TxOut {
