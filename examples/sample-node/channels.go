@@ -156,6 +156,8 @@ func (h channelHandler) PeerDisconnected(id wire.NodeID) {
 	h.wake()
 }
 
+var _ chain.Listen = monitorFeed{}
+
 // monitorFeed is the chain monitor as the poller sees it: after each
 // block the monitor's checkpoint is saved (the chain monitor does not
 // know its best block; a restart catches it up from there) and its events

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/wire"
@@ -215,5 +214,3 @@ func (n *node) wakeEvents() {
 	default:
 	}
 }
-
-var _ chain.Listen = monitorFeed{}

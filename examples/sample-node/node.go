@@ -77,7 +77,9 @@ type node struct {
 	cancelLoops context.CancelFunc
 	loops       sync.WaitGroup
 	wake        chan struct{} // wakes the event loop
-	lastSeen    chain.BestBlock
+	// lastSeen is the manager's best block after the last poll: a new
+	// one triggers rebroadcasts, sweeps and progress lines.
+	lastSeen chain.BestBlock
 
 	monitorMu     sync.Mutex
 	monitorEvents []events.Event // taken from the monitor, not yet queued

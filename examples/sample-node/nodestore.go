@@ -20,7 +20,8 @@ import (
 //
 //	sample_node/peers/<node id hex>      "host:port" of a channel peer (ldk-sample's channel_peer_data)
 //	sample_node/chain/chain_monitor      the block the chain monitor processed last
-//	sample_node/sweeps/<event id>        a SpendableOutputs event not yet swept for good
+//	sample_node/sweeps/<event id>        a SpendableOutputs event (events.Encode) not yet swept for good
+//	sample_node/sweep_txids/<event id>   the txid of its sweep, once broadcast
 const (
 	storePrimary     = "sample_node"
 	peersSecondary   = "peers"
