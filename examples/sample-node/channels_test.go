@@ -156,8 +156,9 @@ func TestSampleNodeChannels(t *testing.T) {
 	bob.mustCmd("nodeinfo", &bi)
 
 	// Wallets: funded from btcd, then alice pays bob.
-	fund(t, btcd, alice, 1_000_000)
-	fund(t, btcd, alice, 1_000_000)
+	for range 4 { // one coin per funding: a funding spends confirmed coins
+		fund(t, btcd, alice, 500_000)
+	}
 	fund(t, btcd, bob, 300_000)
 	btcd.Generate(t, 1)
 	alice.waitBalance(balanceResult{ConfirmedSat: 2_000_000, TotalSat: 2_000_000})
@@ -189,21 +190,23 @@ func TestSampleNodeChannels(t *testing.T) {
 	alice.cmd("closechannel "+strings.Repeat("00", 32)+" "+bi.NodeID, &e)
 	require.Contains(t, e.Error, "listchannels shows the channel ids")
 
-	// Two channels alice → bob: static_remotekey (private) and anchors
-	// (public), each with a push to bob.
-	const (
-		staticCap, staticPush   = 300_000, 50_000_000
-		anchorsCap, anchorsPush = 250_000, 20_000_000
-	)
-	var o1, o2 openChannelResult
-	alice.mustCmd("openchannel "+peerAddr+" 300000 --push-msat 50000000", &o1)
-	require.Equal(t, bi.NodeID, o1.Counterparty)
-	require.EqualValues(t, staticCap, o1.CapacitySat)
-	alice.waitEvent(1, "channel_pending")
-	alice.mustCmd("openchannel "+peerAddr+" 250000 --with-anchors --public --push-msat=20000000", &o2)
-	alice.waitEvent(2, "channel_pending")
-	bob.waitEvent(2, "open_channel_request accepted")
-	btcd.WaitMempool(t, 2)
+	// Four channels alice → bob, each with a push to bob: both types,
+	// public and private; each closes another way.
+	specs := []chanSpec{
+		{"static_remotekey, closed cooperatively by alice", "", 300_000, 50_000_000, "static_remotekey", false},
+		{"anchors, force-closed by bob", "--with-anchors --public", 250_000, 20_000_000, "anchors", true},
+		{"anchors, closed cooperatively by bob", "--with-anchors", 200_000, 30_000_000, "anchors", false},
+		{"static_remotekey, force-closed by alice", "--public", 220_000, 40_000_000, "static_remotekey", true},
+	}
+	opens := make([]openChannelResult, len(specs))
+	for i, sp := range specs {
+		alice.mustCmd(fmt.Sprintf("openchannel %s %d %s --push-msat %d", peerAddr, sp.cap, sp.flags, sp.pushMsat), &opens[i])
+		require.Equal(t, bi.NodeID, opens[i].Counterparty)
+		require.Equal(t, sp.cap, opens[i].CapacitySat)
+		alice.waitEvent(i+1, "channel_pending")
+	}
+	bob.waitEvent(len(specs), "open_channel_request accepted")
+	btcd.WaitMempool(t, len(specs))
 
 	// Alice restarts between the funding broadcast and channel_ready: at
 	// start-up she dials bob again (the address openchannel saved).
@@ -212,8 +215,8 @@ func TestSampleNodeChannels(t *testing.T) {
 	alice.waitEvent(1, "reconnected peer="+bi.NodeID)
 	pendingTxs := alice.transactions()
 	fundedTotal := aliceTotal
-	for _, tmp := range []string{o1.TemporaryChannelID, o2.TemporaryChannelID} {
-		c := alice.waitChannel(tmp, "awaiting_funding", false)
+	for _, o := range opens {
+		c := alice.waitChannel(o.TemporaryChannelID, "awaiting_funding", false)
 		tx, ok := pendingTxs[c.FundingTxid]
 		require.True(t, ok, "the funding is in alice's wallet")
 		require.EqualValues(t, 0, tx.Confirmations)
@@ -228,194 +231,55 @@ func TestSampleNodeChannels(t *testing.T) {
 
 	btcd.Generate(t, 1)
 	// The wait for confirmations shows on the console.
-	alice.waitEvent(2, "funding_confirmations", "depth=1/6")
-	bob.waitEvent(2, "funding_confirmations", "depth=1/6")
+	alice.waitEvent(len(specs), "funding_confirmations", "depth=1/6")
+	bob.waitEvent(len(specs), "funding_confirmations", "depth=1/6")
 	btcd.Generate(t, 5)
-	staticA := alice.waitChannel(o1.TemporaryChannelID, "ready", true)
-	anchorsA := alice.waitChannel(o2.TemporaryChannelID, "ready", true)
-	staticB := bob.waitChannel(staticA.ChannelID, "ready", true)
-	anchorsB := bob.waitChannel(anchorsA.ChannelID, "ready", true)
-	alice.waitEvent(2, "channel_ready")
-	bob.waitEvent(2, "channel_ready")
-
-	for _, c := range []struct {
-		a, b       channelResult
-		cap, push  int64
-		typ        string
-		public     bool
-		tmp        string
-		fundingFee int64
-	}{
-		{staticA, staticB, staticCap, staticPush, "static_remotekey", false, o1.TemporaryChannelID, 0},
-		{anchorsA, anchorsB, anchorsCap, anchorsPush, "anchors", true, o2.TemporaryChannelID, 0},
-	} {
-		require.Equal(t, c.tmp, c.a.TemporaryChannelID)
-		require.Equal(t, c.a.ChannelID, c.b.ChannelID)
-		require.Equal(t, c.typ, c.a.ChannelType)
-		require.Equal(t, c.typ, c.b.ChannelType)
-		require.Equal(t, c.public, c.a.Public)
-		require.Equal(t, c.public, c.b.Public)
-		require.True(t, c.a.IsOutbound)
-		require.False(t, c.b.IsOutbound)
-		require.Equal(t, bi.NodeID, c.a.Counterparty)
-		require.Equal(t, ai.NodeID, c.b.Counterparty)
-		require.Equal(t, c.cap, c.a.CapacitySat)
-		require.Equal(t, c.cap, c.b.CapacitySat)
-		require.EqualValues(t, c.cap*1000-c.push, c.a.LocalBalanceMsat)
-		require.EqualValues(t, c.push, c.a.RemoteBalanceMsat)
-		require.EqualValues(t, c.push, c.b.LocalBalanceMsat)
-		require.EqualValues(t, c.cap*1000-c.push, c.b.RemoteBalanceMsat)
-		require.Equal(t, c.a.LocalReserveSat, c.b.RemoteReserveSat)
-		require.Equal(t, c.a.RemoteReserveSat, c.b.LocalReserveSat)
-		require.Positive(t, c.a.LocalReserveSat)
-		require.NotEmpty(t, c.a.ShortChannelID)
-		require.Equal(t, c.a.ShortChannelID, c.b.ShortChannelID)
-		require.Equal(t, c.a.FundingTxid, c.b.FundingTxid)
-		require.Equal(t, c.a.FundingOutputIndex, c.b.FundingOutputIndex)
-		require.GreaterOrEqual(t, c.a.Confirmations, uint32(6))
+	chans := make([]channelResult, len(specs))
+	for i, o := range opens {
+		chans[i] = alice.waitChannel(o.TemporaryChannelID, "ready", true)
+		cb := bob.waitChannel(chans[i].ChannelID, "ready", true)
+		checkChannelPair(t, specs[i], o, chans[i], cb, ai.NodeID, bi.NodeID)
 	}
+	alice.waitEvent(len(specs), "channel_ready")
+	bob.waitEvent(len(specs), "channel_ready")
 
-	// Alice's wallet paid both fundings and their fees, to the satoshi.
+	// Alice's wallet paid the fundings and their fees, to the satoshi.
 	txs := alice.transactions()
-	for _, c := range []channelResult{staticA, anchorsA} {
+	for _, c := range chans {
 		tx, ok := txs[c.FundingTxid]
 		require.True(t, ok, "funding %s in alice's wallet", c.FundingTxid)
 		require.Positive(t, tx.FeeSat)
 		require.Equal(t, -(c.CapacitySat + tx.FeeSat), tx.AmountSat)
 		aliceTotal -= c.CapacitySat + tx.FeeSat
 	}
+	require.Equal(t, fundedTotal, aliceTotal)
 	alice.waitBalance(balanceResult{ConfirmedSat: aliceTotal, TotalSat: aliceTotal})
 
-	// Bob restarts with both channels open: alice reconnects to him and
+	// Bob restarts with the channels open: alice reconnects to him and
 	// the channels are usable again.
 	bob.quit()
 	bob = startTestNodeOn(t, "bob", btcd, bobDir, bobPort, "--to-self-delay", delay)
-	bob.waitChannel(staticA.ChannelID, "ready", true)
-	bob.waitChannel(anchorsA.ChannelID, "ready", true)
-	alice.waitChannel(staticA.ChannelID, "ready", true)
-	alice.waitEvent(1, "reconnected peer="+bi.NodeID)
-	bob.waitBalance(balanceResult{ConfirmedSat: 310_000, TotalSat: 310_000})
-
-	// Cooperative close of the static_remotekey channel by alice: bob
-	// gets his push exactly, alice the rest minus the closing fee.
-	var cl closeChannelResult
-	alice.mustCmd("closechannel "+staticA.ChannelID+" "+bi.NodeID, &cl)
-	require.Equal(t, closeChannelResult{ChannelID: staticA.ChannelID, Status: "closing"}, cl)
-	alice.waitEvent(1, "channel_closed", staticA.ChannelID, "cooperative")
-	bob.waitEvent(1, "channel_closed", staticA.ChannelID, "cooperative")
-	btcd.WaitMempool(t, 1)
-	btcd.Generate(t, 1)
-	var closedA listClosedResult
-	require.Eventually(t, func() bool {
-		alice.mustCmd("listclosed", &closedA)
-		return len(closedA.Closed) == 1 && closedA.Closed[0].ClosingTxid != ""
-	}, waitTimeout, 50*time.Millisecond)
-	require.Equal(t, staticA.ChannelID, closedA.Closed[0].ChannelID)
-	require.Equal(t, bi.NodeID, closedA.Closed[0].Counterparty)
-	require.Equal(t, "cooperative-by-us", closedA.Closed[0].Reason)
-	closing := rawTx(t, btcd, closedA.Closed[0].ClosingTxid)
-	var closingOut int64
-	for _, out := range closing.TxOut {
-		closingOut += out.Value
+	for _, c := range chans {
+		bob.waitChannel(c.ChannelID, "ready", true)
+		alice.waitChannel(c.ChannelID, "ready", true)
 	}
-	closingFee := staticCap - closingOut
-	require.Positive(t, closingFee)
-	aliceTotal += staticCap - staticPush/1000 - closingFee
-	alice.waitBalance(balanceResult{ConfirmedSat: aliceTotal, TotalSat: aliceTotal})
-	bobTotal := int64(310_000 + staticPush/1000)
+	alice.waitEvent(1, "reconnected peer="+bi.NodeID)
+	bobTotal := int64(310_000)
 	bob.waitBalance(balanceResult{ConfirmedSat: bobTotal, TotalSat: bobTotal})
 
-	// Force close of the anchors channel by bob: his commitment confirms;
-	// alice sweeps her to_remote after the monitor's 6 blocks, bob his
-	// to_local after the delay alice asked (6 blocks); each sweep lands in
-	// its wallet.
-	bob.mustCmd("forceclosechannel "+anchorsA.ChannelID+" "+ai.NodeID, &cl)
-	require.Equal(t, closeChannelResult{ChannelID: anchorsA.ChannelID, Status: "force_closed"}, cl)
-	bob.waitEvent(1, "channel_closed", anchorsA.ChannelID, "holder-force-closed")
-	// Alice fails the channel too (bob's error); whichever commitment
-	// btcd took first confirms: the amounts below are the same for both.
-	alice.waitEvent(1, "channel_closed", anchorsA.ChannelID)
-	btcd.WaitMempool(t, 1)
-	btcd.Generate(t, 1)
-	var closedB listClosedResult
-	require.Eventually(t, func() bool {
-		bob.mustCmd("listclosed", &closedB)
-		for _, c := range closedB.Closed {
-			if c.ChannelID == anchorsA.ChannelID && c.ClosingTxid != "" {
-				return true
-			}
-		}
-		return false
-	}, waitTimeout, 50*time.Millisecond)
-	var commitTxid string
-	for _, c := range closedB.Closed {
-		if c.ChannelID == anchorsA.ChannelID {
-			commitTxid = c.ClosingTxid
-		}
-	}
+	cl := closer{t: t, btcd: btcd, alice: alice, bob: bob, aliceTotal: &aliceTotal, bobTotal: &bobTotal}
+	cl.cooperative(alice, bob, bi.NodeID, chans[0], specs[0])
 	// Bob restarts while his claim waits for its delay: his monitor,
 	// reloaded and caught up from its checkpoint, still claims it.
-	bob.quit()
-	bob = startTestNodeOn(t, "bob", btcd, bobDir, bobPort, "--to-self-delay", delay)
-	commitTx := rawTx(t, btcd, commitTxid)
-	var commitOut int64
-	for _, out := range commitTx.TxOut {
-		commitOut += out.Value
-	}
-	const anchorValues = 2 * 330
-	aliceClaim := commitOut - anchorsPush/1000 - anchorValues
-	// Mine until both sweeps are in: each node prints its sweep.
-	require.Eventually(t, func() bool {
-		if alice.countEvents("sweep txid=", anchorsA.ChannelID) > 0 && bob.countEvents("sweep txid=", anchorsA.ChannelID) > 0 {
-			return true
-		}
-		btcd.Generate(t, 1)
-		return false
-	}, waitTimeout, time.Second)
-	btcd.Generate(t, 1)
-	sweepOf := func(n *testNode) transactionResult {
-		t.Helper()
-		var found transactionResult
-		require.Eventually(t, func() bool {
-			for _, tx := range n.transactions() {
-				if tx.Confirmations >= 1 && tx.AmountSat > 0 && rawTx(t, btcd, tx.Txid).TxIn[0].PreviousOutPoint.Hash.String() == commitTxid {
-					found = tx
-					return true
-				}
-			}
-			return false
-		}, waitTimeout, 100*time.Millisecond, "%s: confirmed sweep", n.name)
-		return found
-	}
-	as, bs := sweepOf(alice), sweepOf(bob)
-	require.Equal(t, aliceClaim, as.AmountSat+as.FeeSat, "alice's to_remote, to the satoshi")
-	require.Equal(t, int64(anchorsPush/1000), bs.AmountSat+bs.FeeSat, "bob's to_local, to the satoshi")
-	// An anchor CPFP child (fees rose since the commitment was signed)
-	// cost its fee.
-	bumps := func(n *testNode) int64 {
-		var sum int64
-		for _, tx := range n.transactions() {
-			if tx.AmountSat >= 0 {
-				continue
-			}
-			for _, in := range rawTx(t, btcd, tx.Txid).TxIn {
-				if in.PreviousOutPoint.Hash.String() == commitTxid {
-					sum += tx.AmountSat
-				}
-			}
-		}
-		return sum
-	}
-	aliceTotal += as.AmountSat + bumps(alice)
-	bobTotal += bs.AmountSat + bumps(bob)
-	alice.waitBalance(balanceResult{ConfirmedSat: aliceTotal, TotalSat: aliceTotal})
-	bob.waitBalance(balanceResult{ConfirmedSat: bobTotal, TotalSat: bobTotal})
+	cl.force(bob, alice, ai.NodeID, chans[1], specs[1], func() {
+		bob.quit()
+		bob = startTestNodeOn(t, "bob", btcd, bobDir, bobPort, "--to-self-delay", delay)
+		cl.bob = bob
+	})
+	cl.cooperative(bob, alice, ai.NodeID, chans[2], specs[2])
+	cl.force(alice, bob, bi.NodeID, chans[3], specs[3], nil)
 	require.Empty(t, alice.channels())
 	require.Empty(t, bob.channels())
-	// Six deep, the sweeps are forgotten: their progress was shown.
-	btcd.Generate(t, 5)
-	alice.waitEvent(1, "sweep_confirmed", anchorsA.ChannelID)
-	bob.waitEvent(1, "sweep_confirmed", anchorsA.ChannelID)
 	require.Positive(t, alice.countEvents("sweep_confirmations", "depth=1/6"))
 
 	// A channel of the whole confirmed balance: the fee does not fit, so
@@ -445,4 +309,188 @@ func TestSampleNodeChannels(t *testing.T) {
 	alice.quit()
 	bob.quit()
 	carol.quit()
+}
+
+// chanSpec is one channel of TestSampleNodeChannels.
+type chanSpec struct {
+	name          string
+	flags         string
+	cap, pushMsat int64
+	typ           string
+	public        bool
+}
+
+// checkChannelPair checks the opener's (a) and the acceptor's (b) view of
+// a new channel against its spec.
+func checkChannelPair(t *testing.T, sp chanSpec, o openChannelResult, a, b channelResult, aliceID, bobID string) {
+	t.Helper()
+	require.Equal(t, o.TemporaryChannelID, a.TemporaryChannelID, sp.name)
+	require.Equal(t, a.ChannelID, b.ChannelID, sp.name)
+	require.Equal(t, sp.typ, a.ChannelType, sp.name)
+	require.Equal(t, sp.typ, b.ChannelType, sp.name)
+	require.Equal(t, sp.public, a.Public, sp.name)
+	require.Equal(t, sp.public, b.Public, sp.name)
+	require.True(t, a.IsOutbound, sp.name)
+	require.False(t, b.IsOutbound, sp.name)
+	require.Equal(t, bobID, a.Counterparty, sp.name)
+	require.Equal(t, aliceID, b.Counterparty, sp.name)
+	require.Equal(t, sp.cap, a.CapacitySat, sp.name)
+	require.Equal(t, sp.cap, b.CapacitySat, sp.name)
+	require.EqualValues(t, sp.cap*1000-sp.pushMsat, a.LocalBalanceMsat, sp.name)
+	require.EqualValues(t, sp.pushMsat, a.RemoteBalanceMsat, sp.name)
+	require.EqualValues(t, sp.pushMsat, b.LocalBalanceMsat, sp.name)
+	require.EqualValues(t, sp.cap*1000-sp.pushMsat, b.RemoteBalanceMsat, sp.name)
+	require.Equal(t, a.LocalReserveSat, b.RemoteReserveSat, sp.name)
+	require.Equal(t, a.RemoteReserveSat, b.LocalReserveSat, sp.name)
+	require.EqualValues(t, sp.cap/100, a.LocalReserveSat, sp.name+": 1% of the capacity")
+	require.NotEmpty(t, a.ShortChannelID, sp.name)
+	require.Equal(t, a.ShortChannelID, b.ShortChannelID, sp.name)
+	require.Equal(t, a.FundingTxid, b.FundingTxid, sp.name)
+	require.Equal(t, a.FundingOutputIndex, b.FundingOutputIndex, sp.name)
+	require.GreaterOrEqual(t, a.Confirmations, uint32(6), sp.name)
+}
+
+// closer closes the channels of TestSampleNodeChannels (alice the opener,
+// bob the acceptor) and keeps both wallets' expected totals.
+type closer struct {
+	t                    *testing.T
+	btcd                 *regtest.Btcd
+	alice, bob           *testNode
+	aliceTotal, bobTotal *int64
+}
+
+// closingTxid waits until n's listclosed shows the transaction that
+// spent channel id's funding, and returns it.
+func (c *closer) closingTxid(n *testNode, id string) string {
+	c.t.Helper()
+	var txid string
+	require.Eventually(c.t, func() bool {
+		var r listClosedResult
+		n.mustCmd("listclosed", &r)
+		for _, cl := range r.Closed {
+			if cl.ChannelID == id && cl.ClosingTxid != "" {
+				txid = cl.ClosingTxid
+				return true
+			}
+		}
+		return false
+	}, waitTimeout, 50*time.Millisecond, "%s: closing txid of %s", n.name, id)
+	return txid
+}
+
+// outputsValue sums a transaction's outputs.
+func outputsValue(tx *btcwire.MsgTx) int64 {
+	var sum int64
+	for _, out := range tx.TxOut {
+		sum += out.Value
+	}
+	return sum
+}
+
+// waitTotals waits until both wallets hold their expected totals, all
+// confirmed.
+func (c *closer) waitTotals() {
+	c.t.Helper()
+	c.alice.waitBalance(balanceResult{ConfirmedSat: *c.aliceTotal, TotalSat: *c.aliceTotal})
+	c.bob.waitBalance(balanceResult{ConfirmedSat: *c.bobTotal, TotalSat: *c.bobTotal})
+}
+
+// cooperative closes ch from by's side: bob gets his push exactly, alice
+// (the opener, who pays the closing fee) the rest minus the fee.
+func (c *closer) cooperative(by, other *testNode, otherID string, ch channelResult, sp chanSpec) {
+	t := c.t
+	t.Helper()
+	var r closeChannelResult
+	by.mustCmd("closechannel "+ch.ChannelID+" "+otherID, &r)
+	require.Equal(t, closeChannelResult{ChannelID: ch.ChannelID, Status: "closing"}, r, sp.name)
+	by.waitEvent(1, "channel_closed", ch.ChannelID, "reason=cooperative-by-us")
+	other.waitEvent(1, "channel_closed", ch.ChannelID, "reason=cooperative-by-peer")
+	c.btcd.WaitMempool(t, 1)
+	c.btcd.Generate(t, 1)
+	txid := c.closingTxid(by, ch.ChannelID)
+	require.Equal(t, txid, c.closingTxid(other, ch.ChannelID))
+	fee := sp.cap - outputsValue(rawTx(t, c.btcd, txid))
+	require.Positive(t, fee, sp.name)
+	*c.aliceTotal += sp.cap - sp.pushMsat/1000 - fee
+	*c.bobTotal += sp.pushMsat / 1000
+	c.waitTotals()
+}
+
+// force force-closes ch from by's side (restart, when set, runs once the
+// commitment confirmed), mines until both sides swept their output of the
+// commitment, and checks each claim and both wallets to the satoshi.
+func (c *closer) force(by, other *testNode, otherID string, ch channelResult, sp chanSpec, restart func()) {
+	t := c.t
+	t.Helper()
+	var r closeChannelResult
+	by.mustCmd("forceclosechannel "+ch.ChannelID+" "+otherID, &r)
+	require.Equal(t, closeChannelResult{ChannelID: ch.ChannelID, Status: "force_closed"}, r, sp.name)
+	by.waitEvent(1, "channel_closed", ch.ChannelID, "holder-force-closed")
+	// The other side fails the channel too (the error); whichever
+	// commitment btcd took first confirms: the claims are the same.
+	other.waitEvent(1, "channel_closed", ch.ChannelID)
+	c.btcd.WaitMempool(t, 1)
+	c.btcd.Generate(t, 1)
+	commitTxid := c.closingTxid(by, ch.ChannelID)
+	if restart != nil {
+		restart()
+	}
+	anchors := int64(0)
+	if sp.typ == "anchors" {
+		anchors = 2 * 330
+	}
+	aliceClaim := outputsValue(rawTx(t, c.btcd, commitTxid)) - sp.pushMsat/1000 - anchors
+	// Mine until both sweeps are out: each node prints its sweep.
+	require.Eventually(t, func() bool {
+		if c.alice.countEvents("sweep txid=", ch.ChannelID) > 0 && c.bob.countEvents("sweep txid=", ch.ChannelID) > 0 {
+			return true
+		}
+		c.btcd.Generate(t, 1)
+		return false
+	}, waitTimeout, 500*time.Millisecond, "%s: sweeps", sp.name)
+	c.btcd.Generate(t, 1)
+	as, bs := c.sweepOf(c.alice, commitTxid), c.sweepOf(c.bob, commitTxid)
+	require.Equal(t, aliceClaim, as.AmountSat+as.FeeSat, "%s: alice's claim, to the satoshi", sp.name)
+	require.Equal(t, sp.pushMsat/1000, bs.AmountSat+bs.FeeSat, "%s: bob's claim, to the satoshi", sp.name)
+	*c.aliceTotal += as.AmountSat + c.bumps(c.alice, commitTxid)
+	*c.bobTotal += bs.AmountSat + c.bumps(c.bob, commitTxid)
+	c.waitTotals()
+	// Six deep, the sweeps are forgotten.
+	c.btcd.Generate(t, 5)
+	c.alice.waitEvent(1, "sweep_confirmed", ch.ChannelID)
+	c.bob.waitEvent(1, "sweep_confirmed", ch.ChannelID)
+}
+
+// sweepOf waits for n's confirmed sweep of an output of commitTxid.
+func (c *closer) sweepOf(n *testNode, commitTxid string) transactionResult {
+	t := c.t
+	t.Helper()
+	var found transactionResult
+	require.Eventually(t, func() bool {
+		for _, tx := range n.transactions() {
+			if tx.Confirmations >= 1 && tx.AmountSat > 0 && rawTx(t, c.btcd, tx.Txid).TxIn[0].PreviousOutPoint.Hash.String() == commitTxid {
+				found = tx
+				return true
+			}
+		}
+		return false
+	}, waitTimeout, 100*time.Millisecond, "%s: confirmed sweep", n.name)
+	return found
+}
+
+// bumps is what n's anchor CPFP children of commitTxid cost (negative):
+// one is made when fees rose since the commitment was signed.
+func (c *closer) bumps(n *testNode, commitTxid string) int64 {
+	var sum int64
+	for _, tx := range n.transactions() {
+		if tx.AmountSat >= 0 {
+			continue
+		}
+		for _, in := range rawTx(c.t, c.btcd, tx.Txid).TxIn {
+			if in.PreviousOutPoint.Hash.String() == commitTxid {
+				sum += tx.AmountSat
+			}
+		}
+	}
+	return sum
 }
