@@ -80,13 +80,14 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 	if err != nil {
 		return fmt.Errorf("sample-node: rebroadcaster: %w", err)
 	}
+	n.bcast = newBroadcaster(n.rebroadcast)
 	n.wallet, err = wallet.Open(ctx, wallet.Config{
 		Seed:        n.seed,
 		Params:      n.cfg.Params,
 		Store:       n.store,
 		Birthday:    tip,
 		Fees:        n.chain,
-		Broadcaster: n.rebroadcast,
+		Broadcaster: n.bcast,
 		Signers: func(keyID [32]byte) (spendable.Signer, error) {
 			return n.keys.ChannelKeys(keyID), nil
 		},
@@ -102,7 +103,7 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 		Signers:      channel.KeysSigners(n.keys),
 		Entropy:      n.entropy,
 		Watch:        n.monitor,
-		Broadcaster:  n.rebroadcast,
+		Broadcaster:  n.bcast,
 		Fees:         n.chain,
 		Destinations: channel.ShutdownScriptFunc(n.shutdownScript),
 		Store:        n.store,
@@ -213,7 +214,7 @@ func (n *node) releaseCompletedUpdates() {
 }
 
 // addChainListeners registers, in order, the chain monitor, the wallet, the
-// channel manager and the rebroadcaster with the poller, each from the
+// channel manager, the rebroadcaster and its conflict watch with the poller, each from the
 // block it processed last: the poller catches each one up on its own.
 func (n *node) addChainListeners(ctx context.Context, tip chain.BestBlock) error {
 	mon, ok, err := n.nstore.monitorCheckpoint(ctx)
@@ -231,6 +232,7 @@ func (n *node) addChainListeners(ctx context.Context, tip chain.BestBlock) error
 	n.poller.AddListener(n.wallet, n.wallet.BestBlock())
 	n.poller.AddListener(n.channels, n.channels.BestBlock())
 	n.poller.AddListener(n.rebroadcast, tip)
+	n.poller.AddListener(n.bcast, tip)
 	n.log.Info("sample-node: following the chain", "tip", tip.Height, "monitor", mon.Height,
 		"wallet", n.wallet.BestBlock().Height, "channels", n.channels.BestBlock().Height)
 	return nil

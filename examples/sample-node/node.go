@@ -60,6 +60,7 @@ type node struct {
 	wallet      *wallet.Wallet
 	channels    *channel.Manager
 	rebroadcast *chain.Rebroadcaster
+	bcast       *broadcaster // over rebroadcast: what the wallet and the manager broadcast through
 	poller      *chain.Poller
 
 	peers  *peer.Manager

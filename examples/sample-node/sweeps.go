@@ -83,7 +83,7 @@ func (n *node) retrySweeps(ctx context.Context) {
 // abandon drops a transaction whose broadcast failed from the wallet and
 // from the rebroadcaster.
 func (n *node) abandon(ctx context.Context, txid chainhash.Hash) {
-	n.rebroadcast.Forget(txid)
+	n.bcast.forget(txid)
 	if err := n.wallet.AbandonTransaction(ctx, txid); err != nil && !errors.Is(err, wallet.ErrUnknownOutput) {
 		n.log.Warn("sample-node: abandoning a transaction", "txid", txid, "err", err)
 	}
