@@ -243,6 +243,26 @@ func TestSampleNodeChannels(t *testing.T) {
 	alice.waitEvent(len(specs), "channel_ready")
 	bob.waitEvent(len(specs), "channel_ready")
 
+	// The two public channels are announced (BOLT 7, at 6 confirmations):
+	// each node's graph holds both channels and both nodes.
+	for _, n := range []*testNode{alice, bob} {
+		n.waitEvent(2, "channel_announced")
+		var info nodeInfoResult
+		require.Eventually(t, func() bool {
+			n.mustCmd("nodeinfo", &info)
+			return info.GraphChannels == 2 && info.GraphNodes == 2
+		}, waitTimeout, 100*time.Millisecond, "%s: graph %d nodes %d channels", n.name, info.GraphNodes, info.GraphChannels)
+		require.Equal(t, len(specs), info.NumChannels)
+		require.Equal(t, len(specs), info.NumUsableChannels)
+	}
+	var aInfo nodeInfoResult
+	alice.mustCmd("nodeinfo", &aInfo)
+	var local uint64
+	for _, sp := range specs {
+		local += uint64(sp.cap*1000 - sp.pushMsat)
+	}
+	require.Equal(t, local, aInfo.LocalBalanceMsat)
+
 	// Alice's wallet paid the fundings and their fees, to the satoshi.
 	txs := alice.transactions()
 	for _, c := range chans {

@@ -30,12 +30,12 @@ const (
 )
 
 // startLoops starts the node's goroutines: chain polling, event handling,
-// the channel manager's timer and reconnection to channel peers. stopLoops
+// the channel manager's timer, reconnection to channel peers and gossip. stopLoops
 // ends them.
 func (n *node) startLoops() {
 	ctx, cancel := context.WithCancel(n.bgCtx)
 	n.cancelLoops = cancel
-	for _, loop := range []func(context.Context){n.chainLoop, n.eventLoop, n.tickLoop, n.reconnectLoop} {
+	for _, loop := range []func(context.Context){n.chainLoop, n.eventLoop, n.tickLoop, n.reconnectLoop, n.gossipLoop} {
 		n.loops.Add(1)
 		go func() {
 			defer n.loops.Done()
@@ -92,6 +92,9 @@ func (n *node) pollChain(ctx context.Context) error {
 		}
 		n.retrySweeps(ctx)
 		n.reportProgress()
+		if best.Height > 0 {
+			n.graph.BlockConnected(uint32(best.Height))
+		}
 	}
 	if n.tcp != nil {
 		n.tcp.Notify()

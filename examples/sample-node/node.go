@@ -25,6 +25,7 @@ import (
 	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/peer/tcp"
 	"github.com/lnkit/lnkit/persist/fsstore"
+	"github.com/lnkit/lnkit/router/graph"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -62,6 +63,7 @@ type node struct {
 	rebroadcast *chain.Rebroadcaster
 	bcast       *broadcaster // over rebroadcast: what the wallet and the manager broadcast through
 	poller      *chain.Poller
+	graph       *graph.Graph
 
 	peers  *peer.Manager
 	tcp    *tcp.Transport
@@ -157,6 +159,9 @@ func startNode(ctx context.Context, cfg config, noticeW io.Writer) (n *node, err
 	if err := n.openChannelParts(ctx, tip); err != nil {
 		return n, err
 	}
+	if err := n.openGraph(); err != nil {
+		return n, err
+	}
 	if n.poller, err = chain.NewPoller(chain.PollerConfig{Source: n.chain, Logger: flog.With("component", "poller")}); err != nil {
 		return n, fmt.Errorf("sample-node: chain poller: %w", err)
 	}
@@ -174,6 +179,7 @@ func startNode(ctx context.Context, cfg config, noticeW io.Writer) (n *node, err
 		Chains:         []chainhash.Hash{*cfg.Params.GenesisHash},
 		Features:       channel.Features(),
 		ChannelHandler: channelHandler{Manager: n.channels, wake: n.wakeEvents},
+		RoutingHandler: n.graph.Handler(),
 		Logger:         flog.Logger,
 	})
 	if err != nil {
@@ -252,6 +258,14 @@ func (n *node) nodeInfo(ctx context.Context) (nodeInfoResult, error) {
 		NumPeers:      len(n.peers.Peers()),
 		Features:      featureBits(n.peers.Features()),
 	}
+	for _, c := range n.channels.ListChannels() {
+		r.NumChannels++
+		if c.Usable {
+			r.NumUsableChannels++
+		}
+		r.LocalBalanceMsat += uint64(c.OurBalance)
+	}
+	r.GraphNodes, r.GraphChannels = n.graph.Size()
 	cctx, cancel := context.WithTimeout(ctx, chainCallTimeout)
 	defer cancel()
 	best, err := bestBlock(cctx, n.chain)
