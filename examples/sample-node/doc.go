@@ -18,8 +18,8 @@
 // mainnet, testnet, signet or regtest and defaults to regtest (ldk-sample
 // defaults to testnet; this node is mostly run on a private regtest chain,
 // see make demo). The alias (at most 32 bytes) and the announce addresses
-// are shown by nodeinfo; they will be announced once the node has public
-// channels.
+// are shown by nodeinfo and announced in the node_announcement sent once
+// the node has a public channel.
 //
 // Flags (before the positional arguments):
 //
@@ -40,7 +40,8 @@
 // exactly one line of output.
 //
 //	help                               list the commands
-//	nodeinfo                           node id, listening address, peers, features, best block
+//	nodeinfo                           node id, listening address, peers, channels,
+//	                                   graph size, features, best block
 //	connectpeer <pubkey>@<host>:<port> connect; returns once the peer's init arrived
 //	disconnectpeer <pubkey>            disconnect a peer
 //	listpeers                          peers with address, direction, features, connected since
