@@ -193,8 +193,8 @@ func (n *closingNegotiation) decideRange(fee wire.Satoshi, theirs wire.FeeRange)
 	ours := n.p.fees.feeRange
 	lo, hi := max(ours.MinFee, theirs.MinFee), min(ours.MaxFee, theirs.MaxFee)
 	if lo > hi {
-		return closingDecision{}, ruleErr(RuleClosingSignedFeeRange, "[%d, %d] does not overlap our range [%d, %d]",
-			theirs.MinFee, theirs.MaxFee, ours.MinFee, ours.MaxFee)
+		return closingDecision{}, &closingNoOverlapError{ruleErr(RuleClosingSignedFeeRange, "[%d, %d] does not overlap our range [%d, %d]",
+			theirs.MinFee, theirs.MaxFee, ours.MinFee, ours.MaxFee)}
 	}
 	if n.p.weOpened() {
 		// The funder MUST fail the channel unless fee_satoshis is in the

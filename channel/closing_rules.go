@@ -28,3 +28,11 @@ const (
 	// transaction would not relay.
 	RuleClosingSignedDust Rule = "closing_signed.dust"
 )
+
+// closingNoOverlapError is the RuleClosingSignedFeeRange error of fee ranges
+// that do not overlap: BOLT 2 answers it with a warning and waits (the
+// peer may propose again), unlike a malformed range, which fails.
+type closingNoOverlapError struct{ *RuleError }
+
+// Unwrap returns the *RuleError.
+func (e *closingNoOverlapError) Unwrap() error { return e.RuleError }

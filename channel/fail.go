@@ -57,6 +57,7 @@ func (m *Manager) forgetUnfunded(p *peerState, e *entry, reason events.ClosureRe
 			m.logIf(m.appendEvents(closed))
 			return
 		}
+		m.unregisterID(o.d.id)
 		discard := &events.DiscardFunding{
 			ChannelID: o.d.id, UserChannelID: o.userChannelID, FundingTx: o.d.fundingTx,
 			FundingOutPoint: o.d.params.FundingOutpoint,
@@ -85,6 +86,19 @@ func (m *Manager) logIf(err error) {
 // our funds, and we wait for theirs), and the channel is forgotten by the
 // Manager with a ChannelClosed event. The monitor claims our outputs.
 func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.ClosureReason) {
+	// Nothing queued leaves but the error that says why: a gated message
+	// whose update is not durable must not leave ungated now.
+	e.out.dropAllButErrors()
+	if d.shut.closingTx != nil {
+		// The cooperative close is agreed and signed by both: broadcasting
+		// our commitment would only compete with it and delay our funds.
+		// The closing transaction goes out again; the channel waits for it.
+		m.cfg.Logger.Warn("channel: failing a channel whose closing transaction is agreed: broadcasting that again",
+			"channel_id", d.id, "reason", reason)
+		m.queueBroadcast(d.shut.closingTx)
+		p.out = append(p.out, e.out.drain(p.id)...)
+		return
+	}
 	if !d.mon.failed {
 		d.mon.latest++
 		st := m.cfg.Watch.UpdateChannel(d.id, &monitor.Update{ID: d.mon.latest, Steps: []monitor.Step{&monitor.ChannelForceClosed{}}})
@@ -98,7 +112,6 @@ func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.
 	case err != nil:
 		m.cfg.Logger.Warn("channel: our commitment is not broadcast", "channel_id", d.id, "err", err)
 	default:
-		e.out.dropAllButErrors()
 		m.queueBroadcast(claim.Tx)
 		bump = m.bumpEvent(d, claim)
 	}

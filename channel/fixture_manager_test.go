@@ -70,6 +70,8 @@ type testPair struct {
 	// chain.Confirm behind a chain.Watcher (its Filter), not as a
 	// chain.Listen.
 	viaConfirm bool
+	// disconnects counts the disconnections a Manager asked for.
+	disconnects int
 	// asyncPersist makes the nodes built from then on persist their
 	// monitors through an asyncPersister (answering InProgress).
 	asyncPersist bool
@@ -239,6 +241,13 @@ func (tp *testPair) deliver() {
 			for _, o := range from.m.PendingMessages(nil) {
 				require.Equal(tp.t, to.id, o.To, "%s sends to an unknown peer", from.name)
 				moved = true
+				if o.Msg == nil {
+					// A disconnection alone: both sides see it.
+					tp.disconnects++
+					from.m.PeerDisconnected(to.id)
+					to.m.PeerDisconnected(from.id)
+					continue
+				}
 				msg := roundTrip(tp.t, o.Msg)
 				if tp.tamper != nil {
 					if msg = tp.tamper(from, msg); msg == nil {

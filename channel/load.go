@@ -78,7 +78,9 @@ func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 	}
 	for _, info := range monitors {
 		if !seen[info.ChannelID] && !info.ForceClosed && !info.Behind && info.FundingSpend == nil {
-			m.closeOrphanMonitor(info)
+			if err := m.closeOrphanMonitor(info); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := m.discardPendingFundings(seen); err != nil {
@@ -103,13 +105,19 @@ func (m *Manager) loadChannel(d *chanData, info monitor.MonitorInfo, hasMonitor 
 	m.registerID(d.id, p.id)
 	m.registerWatch(d)
 	switch {
-	case !hasMonitor && d.mon.latest > 0:
+	case !hasMonitor && !pendingFromStart(d):
 		return fmt.Errorf("%w: %v (update %d handed out)", ErrMissingMonitor, d.id, d.mon.latest)
 	case !hasMonitor:
 		// The creation was not durable (the crash came between the
-		// record and the monitor): create it again.
+		// record and the monitor, or an asynchronous persister had not
+		// finished): create it again and hand it every update since.
 		if !m.watchNew(p, e, d) {
 			return nil
+		}
+		for _, u := range append([]*monitor.Update(nil), d.mon.pending...) {
+			if !m.monitorStatus(p, e, d, u.ID, m.cfg.Watch.UpdateChannel(d.id, u)) {
+				return nil
+			}
 		}
 	case info.LatestUpdateID > d.mon.latest:
 		m.cfg.Logger.Error("channel: channel manager older than the channel's monitor: force-closing",
@@ -137,17 +145,49 @@ func (m *Manager) loadChannel(d *chanData, info monitor.MonitorInfo, hasMonitor 
 	if d.fundingTx != nil && d.fund.confirmedHeight == 0 {
 		e.out.broadcastAfter(0, d.fundingTx)
 	}
+	if d.shut.closingTx != nil {
+		// Agreed before the crash: it may never have left.
+		m.queueBroadcast(d.shut.closingTx)
+	}
 	return nil
 }
 
+// pendingFromStart reports whether d still holds every update it handed
+// out (1 to latest): none was ever known durable, so a monitor can be
+// rebuilt from the record and given them all.
+func pendingFromStart(d *chanData) bool {
+	if uint64(len(d.mon.pending)) != d.mon.latest {
+		return false
+	}
+	for i, u := range d.mon.pending {
+		if u.ID != uint64(i)+1 {
+			return false
+		}
+	}
+	return true
+}
+
 // closeOrphanMonitor force-closes a channel the Manager has no record of:
-// its monitor is the only truth left.
-func (m *Manager) closeOrphanMonitor(info monitor.MonitorInfo) {
+// its monitor is the only truth left. A channel marked by markDataLoss
+// (our state was proven old, and the crash came before the monitor's
+// update was durable) gets that update again and nothing is broadcast.
+func (m *Manager) closeOrphanMonitor(info monitor.MonitorInfo) error {
+	lost, err := m.dataLossMarked(info.ChannelID)
+	if err != nil {
+		return err
+	}
+	steps := []monitor.Step{&monitor.ChannelForceClosed{}}
+	if lost {
+		m.cfg.Logger.Error("channel: monitor of a channel whose state was proven old: never broadcasting", "channel_id", info.ChannelID)
+		steps = []monitor.Step{&monitor.DataLossDetected{}, &monitor.ChannelForceClosed{}}
+		if st := m.cfg.Watch.UpdateChannel(info.ChannelID, &monitor.Update{ID: info.LatestUpdateID + 1, Steps: steps}); st == monitor.Failed {
+			m.cfg.Logger.Error("channel: monitor refused the data-loss update", "channel_id", info.ChannelID)
+		}
+		return nil
+	}
 	m.cfg.Logger.Error("channel: monitor without a channel: force-closing", "channel_id", info.ChannelID)
 	signer := m.cfg.Signers.ChannelSigner(info.ChannelKeyID)
-	st := m.cfg.Watch.UpdateChannel(info.ChannelID, &monitor.Update{
-		ID: info.LatestUpdateID + 1, Steps: []monitor.Step{&monitor.ChannelForceClosed{}},
-	})
+	st := m.cfg.Watch.UpdateChannel(info.ChannelID, &monitor.Update{ID: info.LatestUpdateID + 1, Steps: steps})
 	if st == monitor.Failed {
 		m.cfg.Logger.Error("channel: monitor refused the force-close update", "channel_id", info.ChannelID)
 	}
@@ -162,6 +202,7 @@ func (m *Manager) closeOrphanMonitor(info monitor.MonitorInfo) {
 		ChannelID: info.ChannelID, FundingOutPoint: info.FundingOutPoint,
 		Reason: events.ClosureReason{Kind: events.ClosedOutdatedChannelManager, Broadcast: broadcast},
 	}))
+	return nil
 }
 
 // discardPendingFundings tells the application to release the coins of

@@ -2,6 +2,7 @@ package channel
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -395,7 +396,18 @@ func (m *Manager) errorUnknown(p *peerState, id wire.ChannelID, msg wire.Message
 
 // check fails the channel of e when err is not nil.
 func (m *Manager) check(p *peerState, e *entry, err error) {
-	if err != nil {
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrPersistence):
+		// Our store failed (or the event queue is full), not the peer:
+		// force-closing would not fix the storage and would cost the
+		// channel. The connection is dropped instead, so that nothing
+		// more is agreed on top of what may not be durable; the
+		// reconnection re-establishes the channel from what is.
+		m.cfg.Logger.Error("channel: persistence failed: disconnecting the peer", "node_id", p.id,
+			"channel_id", e.phase.channelID(), "err", err)
+		p.out = append(p.out, peer.Outbound{To: p.id, Disconnect: true})
+	default:
 		m.failChannel(p, e, err)
 	}
 }

@@ -276,8 +276,10 @@ func TestAsyncMonitorPersistence(t *testing.T) {
 }
 
 // TestStoreFailsAtFunding: the acceptor's store refuses the channel's
-// record when funding_created arrives: no funding_signed leaves, the peer
-// gets an error, and the opener releases its funding's coins.
+// record when funding_created arrives: no funding_signed leaves, the
+// acceptor drops the connection (its storage failed, not the peer: no
+// channel is failed for it), and the opener, forgetting the unfunded
+// channel at the disconnection, releases its funding's coins.
 func TestStoreFailsAtFunding(t *testing.T) {
 	tp := newTestPair(t, testUser(1, false), testUser(1, false))
 	tmp, err := tp.a.m.CreateChannel(tp.b.id, 300_000, 0, 1, nil)
@@ -293,7 +295,7 @@ func TestStoreFailsAtFunding(t *testing.T) {
 	tp.b.store.FailWrites(nil)
 
 	require.Empty(t, sentOf[*wire.FundingSigned](tp, tp.b))
-	require.NotEmpty(t, sentOf[*wire.Error](tp, tp.b))
+	require.Equal(t, 1, tp.disconnects)
 	require.Empty(t, tp.a.m.ListChannels())
 	require.Empty(t, tp.b.m.ListChannels())
 	require.Empty(t, tp.a.bcast.broadcasts(), "the funding never leaves")
@@ -346,6 +348,25 @@ func TestUnfundedInboundCap(t *testing.T) {
 	require.Len(t, tp.b.m.ListChannels(), MaxUnfundedInboundPerPeer)
 	errs := sentOf[*wire.Error](tp, tp.b)
 	require.Len(t, errs, 1)
-	require.Contains(t, string(errs[0].Data), "still being negotiated")
+	require.Contains(t, string(errs[0].Data), "still being negotiated or funded")
 	require.Len(t, tp.a.m.ListChannels(), MaxUnfundedInboundPerPeer, "the refused one is closed on A's side")
+}
+
+// TestCloseFeeRangesDoNotOverlap: fee ranges that do not overlap get a
+// warning and the channel waits in shutdown (BOLT 2), neither side fails
+// it; the owner can still force-close.
+func TestCloseFeeRangesDoNotOverlap(t *testing.T) {
+	tp := newTestPair(t, testUser(1, false), testUser(1, false))
+	ch := readyChannel(t, tp)
+	tp.b.m.cfg.Fees.(*simchain.FeeEstimator).Set(50_000) // far above A's range
+	require.NoError(t, tp.a.m.CloseChannel(ch.id, tp.b.id, CloseOptions{}))
+	tp.deliver()
+	require.NotEmpty(t, append(sentOf[*wire.Warning](tp, tp.a), sentOf[*wire.Warning](tp, tp.b)...))
+	require.Empty(t, sentOf[*wire.Error](tp, tp.a))
+	require.Empty(t, sentOf[*wire.Error](tp, tp.b))
+	require.Equal(t, StateShuttingDown, tp.a.details(t, ch.id).State)
+	require.Equal(t, StateShuttingDown, tp.b.details(t, ch.id).State)
+	require.NoError(t, tp.a.m.ForceCloseChannel(ch.id, tp.b.id, "no fee agreement"))
+	tp.deliver()
+	require.False(t, tp.a.hasChannel(ch.id))
 }

@@ -29,18 +29,26 @@ func (o *inboundOpening) state() State { return StateNegotiating }
 
 func (o *inboundOpening) channelID() wire.ChannelID { return o.open.TemporaryChannelID }
 
-// MaxUnfundedInboundPerPeer is how many channels a peer may have asking
-// (open_channel received, funding_created not yet) at once: each costs
-// memory and, with AcceptInboundChannels off, an event; a peer opening
-// more gets an error for the new one.
+// MaxUnfundedInboundPerPeer is how many inbound channels a peer may have
+// with us whose funding has not confirmed (open_channel received, or
+// funded with a funding transaction not yet on chain): each costs memory,
+// a record, a monitor and events for up to 2016 blocks, and a peer can
+// make them for free (funding_created may name a transaction that never
+// exists). A peer opening more gets an error for the new one.
 const MaxUnfundedInboundPerPeer = 4
 
-// unfundedInbound counts p's inbound channels not funded yet (p locked).
+// unfundedInbound counts p's inbound channels whose funding has not
+// confirmed (p locked).
 func (p *peerState) unfundedInbound() int {
 	n := 0
 	for _, e := range p.entries {
-		if _, ok := e.phase.(*inboundOpening); ok {
+		switch ph := e.phase.(type) {
+		case *inboundOpening:
 			n++
+		case *funded:
+			if ph.d.params.Opener == commit.Remote && ph.d.fund.confirmedHeight == 0 {
+				n++
+			}
 		}
 	}
 	return n
@@ -51,13 +59,21 @@ func (p *peerState) unfundedInbound() int {
 func (m *Manager) handleOpenChannel(p *peerState, msg *wire.OpenChannel) {
 	tmp := msg.TemporaryChannelID
 	if e := p.byID[tmp]; e != nil {
+		if e.data() != nil {
+			// The id of a funded channel: a warning, never a failure
+			// of that channel (a peer must not make us force-close).
+			p.out = append(p.out, peer.Outbound{To: p.id, Msg: &wire.Warning{
+				ChannelID: tmp, Data: []byte("lnkit: open_channel.temporary_channel_id is the id of an open channel"),
+			}})
+			return
+		}
 		// Our error for tmp makes the peer fail its channel tmp: the
 		// negotiation under that id ends on our side too.
 		m.failChannel(p, e, ruleErr(RuleOpenTemporaryChannelID, "temporary_channel_id %v is already in use", tmp))
 		return
 	}
 	if n := p.unfundedInbound(); n >= MaxUnfundedInboundPerPeer {
-		m.refuseOpen(p, tmp, fmt.Errorf("channel: %d channels of yours are still being negotiated: fund or drop one first", n))
+		m.refuseOpen(p, tmp, fmt.Errorf("channel: %d channels of yours are still being negotiated or funded without confirmation: wait for one to confirm", n))
 		return
 	}
 	fees, err := NewFeeBounds(m.cfg.Context, m.cfg.Fees, m.cfg.User.Limits)
@@ -187,9 +203,15 @@ func (m *Manager) handleFundingCreated(p *peerState, e *entry, msg *wire.Funding
 	}
 	outpoint := btcwire.OutPoint{Hash: msg.FundingTxID, Index: uint32(msg.FundingOutputIndex)}
 	id := wire.NewChannelID(outpoint)
-	if p.byID[id] != nil || m.channelExists(id) {
+	if p.byID[id] != nil || !m.reserveID(id, p.id) {
 		return ruleErr(RuleFundingCreatedOutpoint, "channel id %v is already in use", id)
 	}
+	kept := false
+	defer func() {
+		if !kept {
+			m.unregisterID(id)
+		}
+	}()
 	open, acc := o.open, o.accepted
 	theirs, err := basepointsOf(RuleOpenPoints, open.FundingPubKey, open.RevocationBasepoint, open.PaymentBasepoint, open.DelayedPaymentBasepoint, open.HTLCBasepoint)
 	if err != nil {
@@ -244,6 +266,7 @@ func (m *Manager) handleFundingCreated(p *peerState, e *entry, msg *wire.Funding
 	if err := m.saveFunded(d, pending); err != nil {
 		return err
 	}
+	kept = true
 	p.rekey(open.TemporaryChannelID, id, e)
 	e.phase = &funded{d: d}
 	if !m.watchNew(p, e, d) {

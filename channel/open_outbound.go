@@ -226,26 +226,28 @@ func (m *Manager) fundingGenerated(p *peerState, e *entry, o *outboundOpening, t
 	}
 	outpoint := btcwire.OutPoint{Hash: tx.TxHash(), Index: index}
 	id := wire.NewChannelID(outpoint)
-	if p.byID[id] != nil || m.channelExists(id) {
+	if p.byID[id] != nil || !m.reserveID(id, p.id) {
 		return fmt.Errorf("%w: channel id %v is already in use", ErrInvalidFundingTx, id)
+	}
+	fail := func(err error) error {
+		m.unregisterID(id)
+		m.failChannel(p, e, err)
+		return err
 	}
 	d, err := m.newChanData(p, o, tx, outpoint)
 	if err != nil {
-		m.failChannel(p, e, err)
-		return err
+		return fail(err)
 	}
 	cm, err := d.ch.Build(commit.Remote, &d.commits.counterparty)
 	if err != nil {
-		m.failChannel(p, e, err)
-		return err
+		return fail(err)
 	}
 	sigs, err := cm.SignAsCounterparty(d.signer)
 	if err != nil {
-		err = fmt.Errorf("channel: sign the counterparty's first commitment: %w", err)
-		m.failChannel(p, e, err)
-		return err
+		return fail(fmt.Errorf("channel: sign the counterparty's first commitment: %w", err))
 	}
 	if err := m.writePendingFunding(d); err != nil {
+		m.unregisterID(id)
 		return err
 	}
 	o.d = d

@@ -112,6 +112,9 @@ type updates struct {
 	// pending are the updates handed out and not known durable, replayed
 	// to Watch after a restart.
 	pending []*monitor.Update
+	// early are updates answered Completed while an earlier one was
+	// still in progress: they count once the run reaches them.
+	early map[uint64]bool
 	// failed: persistence failed; the channel is stopped.
 	failed bool
 }

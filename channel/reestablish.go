@@ -53,9 +53,10 @@ func (m *Manager) peerGone(e *entry) {
 }
 
 // handleReestablish checks the peer's channel_reestablish and retransmits
-// what it lacks. A peer proving we lost state stops the channel for good
-// without our commitment ever being broadcast; a peer behind us is warned
-// and waited for.
+// what it lacks. A peer proving (your_last_per_commitment_secret) we lost
+// state stops the channel for good without our commitment ever being
+// broadcast; a peer claiming to be ahead without that proof fails the
+// channel (BOLT 2); a peer behind us is warned and waited for.
 func (m *Manager) handleReestablish(p *peerState, e *entry, msg *wire.ChannelReestablish) error {
 	d := e.data()
 	st := reestablishStateOf(e, d)
@@ -68,8 +69,9 @@ func (m *Manager) handleReestablish(p *peerState, e *entry, msg *wire.ChannelRee
 		m.dataLoss(p, e, d, behind.PeerMessage(), msg)
 		return nil
 	case errors.As(err, &ahead):
-		m.dataLoss(p, e, d, ahead.PeerMessage(), msg)
-		return nil
+		// Without a proof, BOLT 2 fails the channel (a peer claiming to be
+		// ahead must not freeze our funds by making us wait forever).
+		return ruleErr(RuleReestablishNextCommitmentNumber, "%s", ahead.PeerMessage())
 	case errors.As(err, &peerBehind):
 		e.out.send(&wire.Warning{ChannelID: d.id, Data: []byte(peerBehind.PeerMessage())})
 		return nil
@@ -111,6 +113,10 @@ func (m *Manager) dataLoss(p *peerState, e *entry, d *chanData, text string, msg
 	if pt, err := msg.MyCurrentPerCommitmentPoint.PublicKey(); err == nil {
 		step.TheirCurrentPoint = pt
 	}
+	// Durable before anything else: should the monitor's update not be
+	// durable when we crash (an asynchronous persister), Load finds the
+	// mark and never broadcasts this channel's commitment.
+	m.logIf(m.markDataLoss(d.id))
 	if !d.mon.failed {
 		d.mon.latest++
 		if st := m.cfg.Watch.UpdateChannel(d.id, &monitor.Update{ID: d.mon.latest,

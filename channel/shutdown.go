@@ -2,6 +2,7 @@ package channel
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"github.com/lnkit/lnkit/channel/monitor"
@@ -230,6 +231,15 @@ func (m *Manager) handleClosingSigned(p *peerState, e *entry, msg *wire.ClosingS
 	}
 	c.receivedClosingSigned = true
 	reply, final, err := c.neg.receive(msg)
+	var noOverlap *closingNoOverlapError
+	if errors.As(err, &noOverlap) {
+		re := noOverlap.RuleError
+		// BOLT 2: fee ranges that do not overlap get a warning, and the
+		// channel fails only if no acceptable range comes in reasonable
+		// time (the peer may propose again; ForceCloseChannel ends it).
+		e.out.send(&wire.Warning{ChannelID: d.id, Data: []byte(re.PeerMessage())})
+		return nil
+	}
 	if err != nil {
 		return err
 	}

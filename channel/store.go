@@ -129,12 +129,17 @@ func (m *Manager) appendEvents(evs ...events.Event) error {
 	return nil
 }
 
-// channelExists reports whether a funded channel of any peer has id.
-func (m *Manager) channelExists(id wire.ChannelID) bool {
+// reserveID takes permanent channel id id for peer's channel, atomically:
+// false when any channel (of any peer) has it already. A failed funding
+// gives it back with unregisterID.
+func (m *Manager) reserveID(id wire.ChannelID, peer wire.NodeID) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	_, ok := m.ids[id]
-	return ok
+	if _, ok := m.ids[id]; ok {
+		return false
+	}
+	m.ids[id] = peer
+	return true
 }
 
 // registerID records that peer has a channel with permanent id id.
@@ -193,4 +198,31 @@ func (m *Manager) loadBestBlock() (b chain.BestBlock, ok bool, err error) {
 	copy(b.Hash[:], v)
 	b.Height = int32(binary.BigEndian.Uint32(v[32:]))
 	return b, true, nil
+}
+
+// dataLossNS marks the channels whose peer proved we lost state: their
+// commitment must never be broadcast, whatever a restart finds.
+func dataLossNS() persist.Namespace {
+	return persist.Namespace{Primary: "channel_manager", Secondary: "data_loss"}
+}
+
+// markDataLoss durably marks channel id as one we must never broadcast
+// our commitment of.
+func (m *Manager) markDataLoss(id wire.ChannelID) error {
+	if err := m.cfg.Store.Write(m.cfg.Context, dataLossNS(), channelKey(id), []byte{1}); err != nil {
+		return fmt.Errorf("%w: data loss mark: %w", ErrPersistence, err)
+	}
+	return nil
+}
+
+// dataLossMarked reports whether channel id was marked by markDataLoss.
+func (m *Manager) dataLossMarked(id wire.ChannelID) (bool, error) {
+	_, err := m.cfg.Store.Read(m.cfg.Context, dataLossNS(), channelKey(id))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, persist.ErrNotFound):
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: data loss mark: %w", ErrPersistence, err)
 }

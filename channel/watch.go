@@ -54,7 +54,7 @@ func (m *Manager) updateMonitor(p *peerState, e *entry, d *chanData, evs []event
 func (m *Manager) monitorStatus(p *peerState, e *entry, d *chanData, id uint64, st monitor.UpdateStatus) bool {
 	switch st {
 	case monitor.Completed:
-		d.mon.complete(id)
+		d.mon.completeOne(id)
 		return true
 	case monitor.InProgress:
 		return true
@@ -66,20 +66,54 @@ func (m *Manager) monitorStatus(p *peerState, e *entry, d *chanData, id uint64, 
 	}
 }
 
-// complete records that every update up to id is durable.
+// complete records that every update up to id is durable (what
+// ChainMonitor's completions and a loaded monitor say).
 func (u *updates) complete(id uint64) {
-	if u.completedAll && id <= u.completed {
-		return
+	if !u.completedAll || id > u.completed {
+		u.completedAll, u.completed = true, id
 	}
-	u.completedAll, u.completed = true, id
 	n := 0
 	for _, x := range u.pending {
-		if x.ID > id {
+		if x.ID > u.completed {
 			u.pending[n] = x
 			n++
 		}
 	}
 	u.pending = u.pending[:n]
+	// Updates answered Completed earlier, out of order, extend the run.
+	for next := u.completed + 1; u.early[next]; next++ {
+		delete(u.early, next)
+		u.complete(next)
+		return
+	}
+	for x := range u.early {
+		if x <= u.completed {
+			delete(u.early, x)
+		}
+	}
+}
+
+// completeOne records that update id alone is durable: Watch answered
+// Completed for it, which says nothing of earlier updates still in
+// progress. The gates open only over the contiguous run from the monitor's
+// creation, so a message never leaves before every update before its own
+// is durable.
+func (u *updates) completeOne(id uint64) {
+	if u.durable(id) {
+		return
+	}
+	next := uint64(0)
+	if u.completedAll {
+		next = u.completed + 1
+	}
+	if id != next {
+		if u.early == nil {
+			u.early = make(map[uint64]bool)
+		}
+		u.early[id] = true
+		return
+	}
+	u.complete(id)
 }
 
 // MonitorUpdateCompleted tells the Manager that the channel's monitor
