@@ -1,0 +1,575 @@
+package interop
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/internal/regtest"
+)
+
+// Amounts of the channel tests, in satoshis.
+const (
+	chanCapacity = 1_000_000
+	utxoAmount   = 2_000_000 // one wallet UTXO per channel a node funds
+	// announceDepth is the funding depth at which both sides exchange
+	// announcement_signatures (BOLT 7) and lnd adds the channel to its
+	// graph; it is also at least both minimum depths.
+	announceDepth = 6
+)
+
+// rig is one private chain with one lnd and one sample node, funded and
+// connected: the scenarios of TestChannelsLnd each get their own, so they
+// run in parallel without mining under each other's feet.
+type rig struct {
+	t    *testing.T
+	btcd *regtest.Btcd
+	lnd  *regtest.Lnd
+	node *sampleProc
+}
+
+// newRig starts btcd (segwit active), an lnd with lndArgs, and a sample
+// node with nodeFlags; it gives each wallet utxos outputs of utxoAmount
+// (confirmed), and connects lnd to the sample node.
+func newRig(t *testing.T, bin string, utxos int, lndArgs []string, nodeFlags ...string) *rig {
+	t.Helper()
+	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
+	btcd.ActivateSegwit(t)
+	// maxpendingchannels: lnkit opens several channels before any
+	// confirms. PEER=debug logs the messages lnd receives (the errors
+	// lnkit sends).
+	args := append([]string{"--maxpendingchannels=10", "--debuglevel=info,PEER=debug,FNDG=debug,CHCL=debug"}, lndArgs...)
+	lnd := regtest.StartLnd(t, btcd, regtest.LndOptions{Alias: "lnd", ExtraArgs: args})
+	node := startSample(t, bin, "lnkit", btcd, nodeFlags...)
+	r := &rig{t: t, btcd: btcd, lnd: lnd, node: node}
+
+	var addr struct {
+		Address string `json:"address"`
+	}
+	lndBefore := lnd.ConfirmedBalance(t)
+	nodeBefore := node.balance().Confirmed
+	for range utxos {
+		node.run(&addr, "newaddress")
+		btcd.SendToAddress(t, addr.Address, utxoAmount)
+		lnd.CLIJSON(t, &addr, "newaddress", "p2wkh")
+		btcd.SendToAddress(t, addr.Address, utxoAmount)
+	}
+	btcd.Generate(t, 1)
+	lnd.WaitSynced(t)
+	node.waitConfirmed(nodeBefore + int64(utxos)*utxoAmount)
+	regtest.WaitFor(t, "lnd's funds", func() (bool, string) {
+		b := lnd.ConfirmedBalance(t)
+		return b == lndBefore+btcAmount(int64(utxos)*utxoAmount), b.String()
+	})
+	lnd.ConnectPeerAddr(t, node.nodeID, node.addr)
+	return r
+}
+
+// mine mines n blocks and waits until lnd is synced.
+func (r *rig) mine(n int) {
+	r.t.Helper()
+	r.btcd.Generate(r.t, n)
+	r.lnd.WaitSynced(r.t)
+}
+
+// openSpec describes one channel a scenario opens.
+type openSpec struct {
+	byLnkit bool // lnkit opens (openchannel), else lnd (lncli openchannel)
+	public  bool
+	anchors bool
+}
+
+func (s openSpec) String() string {
+	by, vis, typ := "lnd", "private", "static_remotekey"
+	if s.byLnkit {
+		by = "lnkit"
+	}
+	if s.public {
+		vis = "public"
+	}
+	if s.anchors {
+		typ = "anchors"
+	}
+	return by + "-opens-" + vis + "-" + typ
+}
+
+// openedChannel is a channel both sides list as active.
+type openedChannel struct {
+	spec  openSpec
+	txid  string // funding txid
+	lnkit sampleChannel
+	lnd   regtest.LndChannel
+}
+
+// chanPoint returns "txid:index".
+func (c *openedChannel) chanPoint() string { return c.lnd.ChannelPoint }
+
+// open starts the opening of a channel as spec says and returns the
+// funding txid once the funding transaction is in btcd's mempool.
+func (r *rig) open(spec openSpec) string {
+	r.t.Helper()
+	if !spec.byLnkit {
+		typ := "tweakless"
+		if spec.anchors {
+			typ = "anchors"
+		}
+		r.lnd.ConnectPeerAddr(r.t, r.node.nodeID, r.node.addr)
+		return r.lnd.OpenChannelTo(r.t, r.node.nodeID, chanCapacity, regtest.LndOpen{Private: !spec.public, ChannelType: typ})
+	}
+	cmd := "openchannel " + r.lnd.URI() + " " + strconv.Itoa(chanCapacity)
+	if spec.public {
+		cmd += " --public"
+	}
+	if spec.anchors {
+		cmd += " --with-anchors"
+	}
+	var opened sampleOpened
+	r.node.run(&opened, cmd)
+	require.Equal(r.t, r.lnd.NodeID, opened.Counterparty)
+	require.EqualValues(r.t, chanCapacity, opened.CapacitySat)
+	var txid string
+	regtest.WaitFor(r.t, "funding transaction of "+opened.TemporaryChannelID, func() (bool, string) {
+		for _, c := range r.node.channels() {
+			if c.TemporaryChannelID == opened.TemporaryChannelID && c.FundingTxid != "" {
+				txid = c.FundingTxid
+				return true, ""
+			}
+		}
+		return false, ""
+	})
+	h := fundingOutPoint(r.t, txid, 0).Hash
+	r.btcd.WaitMempoolTx(r.t, h)
+	return txid
+}
+
+// waitOpen waits until both sides list the channel funded by txid as
+// active (the funding must be deep enough) and checks that they agree:
+// capacity, balances, reserves, short channel id, visibility, type and
+// who opened it. For a public channel it also waits until lnd's graph
+// has it.
+func (r *rig) waitOpen(spec openSpec, txid string) *openedChannel {
+	r.t.Helper()
+	t := r.t
+	c := &openedChannel{spec: spec, txid: txid}
+	c.lnkit = r.node.waitUsable(txid)
+	chanPoint := r.lnd.WaitChannelActive(t, txid)
+	var ok bool
+	c.lnd, ok = r.lnd.FindChannel(t, txid)
+	require.True(t, ok)
+	require.Equal(t, chanPoint, c.lnd.ChannelPoint)
+
+	require.Equal(t, r.lnd.NodeID, c.lnkit.Counterparty)
+	require.Equal(t, r.node.nodeID, c.lnd.RemotePubkey)
+	require.Equal(t, c.lnd.ChannelPoint, c.lnkit.FundingTxid+":"+strconv.Itoa(int(c.lnkit.FundingOutputIndex)))
+	require.EqualValues(t, chanCapacity, c.lnkit.CapacitySat)
+	require.EqualValues(t, chanCapacity, c.lnd.Capacity)
+	require.Equal(t, c.lnd.SCID(), c.lnkit.ShortChannelID, "short channel id")
+	require.Equal(t, spec.public, c.lnkit.Public)
+	require.Equal(t, !spec.public, c.lnd.Private)
+	require.Equal(t, spec.byLnkit, c.lnkit.IsOutbound)
+	require.Equal(t, !spec.byLnkit, c.lnd.Initiator)
+	if spec.anchors {
+		require.Equal(t, "anchors", c.lnkit.ChannelType)
+		require.Equal(t, "ANCHORS", c.lnd.CommitmentType)
+	} else {
+		require.Equal(t, "static_remotekey", c.lnkit.ChannelType)
+		require.Equal(t, "STATIC_REMOTE_KEY", c.lnd.CommitmentType)
+	}
+	// Balances: each side's view of the other mirrors its own. The opener
+	// pays the commitment fee (and both anchors) out of its balance.
+	require.Equal(t, c.lnd.RemoteBalance, c.lnkit.LocalBalanceMsat/1000, "lnkit's balance as lnd sees it")
+	require.Equal(t, c.lnd.LocalBalance, c.lnkit.RemoteBalanceMsat/1000, "lnd's balance as lnkit sees it")
+	anchors := int64(0)
+	if spec.anchors {
+		anchors = 2 * 330
+	}
+	require.Equal(t, int64(chanCapacity), c.lnd.LocalBalance+c.lnd.RemoteBalance+c.lnd.CommitFee+anchors,
+		"balances + commitment fee + anchors = capacity")
+	require.Equal(t, c.lnd.LocalChanReserveSat, c.lnkit.RemoteReserveSat, "lnd's reserve")
+	require.Equal(t, c.lnd.RemoteChanReserveSat, c.lnkit.LocalReserveSat, "lnkit's reserve")
+
+	if spec.public {
+		regtest.WaitFor(t, "lnd's graph to have "+c.lnd.SCID(), func() (bool, string) {
+			return r.lnd.GraphHasChannel(t, c.lnd.ChanID), ""
+		})
+	} else {
+		require.False(t, r.lnd.GraphHasChannel(t, c.lnd.ChanID), "a private channel is not in lnd's graph")
+	}
+	return c
+}
+
+// openAll opens every channel of specs at once, mines announceDepth
+// blocks and returns them once both sides agree on each.
+func (r *rig) openAll(specs []openSpec) []*openedChannel {
+	r.t.Helper()
+	txids := make([]string, len(specs))
+	for i, s := range specs {
+		txids[i] = r.open(s)
+	}
+	r.mine(announceDepth)
+	chans := make([]*openedChannel, len(specs))
+	for i, s := range specs {
+		chans[i] = r.waitOpen(s, txids[i])
+	}
+	return chans
+}
+
+// wallets is both on-chain balances (confirmed, satoshis) at one moment.
+type wallets struct{ lnkit, lnd int64 }
+
+// settled returns both confirmed wallet balances once nothing is
+// unconfirmed on the lnkit side.
+func (r *rig) settled() wallets {
+	r.t.Helper()
+	b := r.node.balance()
+	require.Zero(r.t, b.Unconfirmed, "lnkit has unconfirmed funds: %+v", b)
+	return wallets{lnkit: b.Confirmed, lnd: r.lnd.WalletBalance(r.t).Confirmed}
+}
+
+// coopClose closes c cooperatively from lnkit's side or lnd's, mines the
+// closing transaction and checks, to the satoshi: the closing outputs are
+// each side's balance, the opener alone paying the fee; each wallet grows
+// by its output; both sides forget the channel; lnd records the close.
+func (r *rig) coopClose(c *openedChannel, byLnkit bool) {
+	r.t.Helper()
+	t := r.t
+	before := r.settled()
+	funding := outPoint(t, c.chanPoint())
+	var closing *btcwire.MsgTx
+	if byLnkit {
+		var res struct {
+			ChannelID string `json:"channel_id"`
+			Status    string `json:"status"`
+		}
+		r.node.run(&res, "closechannel "+c.lnkit.ChannelID+" "+r.lnd.NodeID)
+		require.Equal(t, c.lnkit.ChannelID, res.ChannelID)
+		require.Equal(t, "closing", res.Status)
+		closing = waitSpender(t, r.btcd, funding, "cooperative closing transaction")
+	} else {
+		txid := r.lnd.CloseChannel(t, c.chanPoint(), false)
+		closing = getTx(t, r.btcd, txid)
+	}
+	require.Len(t, closing.TxIn, 1)
+	r.mine(1)
+	r.node.waitEvent("channel_closed", c.lnkit.ChannelID)
+	r.node.waitNoChannel(c.txid)
+	closed := r.waitLndClosed(c, "COOPERATIVE_CLOSE")
+	require.Equal(t, closing.TxHash().String(), closed.ClosingTxHash)
+
+	fee := int64(chanCapacity) - outputsTotal(closing)
+	require.Positive(t, fee)
+	lnkitOut, lndOut := c.lnkit.LocalBalanceMsat/1000, c.lnd.LocalBalance
+	// lnd's local_balance already excludes the commitment fee and anchors
+	// when lnd opened; the closing fee replaces them.
+	if c.spec.byLnkit {
+		lnkitOut = int64(chanCapacity) - lndOut - fee
+	} else {
+		lndOut = int64(chanCapacity) - lnkitOut - fee
+	}
+	require.Equal(t, lndOut, closed.SettledBalance, "lnd's closing output: %s", describeTx(closing))
+	require.ElementsMatch(t, []int64{lnkitOut, lndOut}, outputValues(closing), "closing outputs: %s", describeTx(closing))
+	t.Logf("%s closed cooperatively by %s: fee %d sat, lnkit %d sat, lnd %d sat", c.spec, closer(byLnkit), fee, lnkitOut, lndOut)
+
+	r.node.waitConfirmed(before.lnkit + lnkitOut)
+	regtest.WaitFor(t, "lnd's wallet", func() (bool, string) {
+		b := r.lnd.WalletBalance(t)
+		return b.Confirmed == before.lnd+lndOut && b.Unconfirmed == 0, fmt.Sprintf("%+v, want confirmed %d", b, before.lnd+lndOut)
+	})
+}
+
+// waitLndClosed waits until lnd lists c in closedchannels with closeType.
+func (r *rig) waitLndClosed(c *openedChannel, closeType string) regtest.LndClosed {
+	r.t.Helper()
+	var found regtest.LndClosed
+	regtest.WaitFor(r.t, "lnd's closedchannels to have "+c.chanPoint(), func() (bool, string) {
+		for _, cl := range r.lnd.ClosedChannels(r.t) {
+			if cl.ChannelPoint == c.chanPoint() {
+				found = cl
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("pending %+v", r.lnd.PendingChannels(r.t))
+	})
+	require.Equal(r.t, closeType, found.CloseType)
+	return found
+}
+
+// outputValues lists tx's output values.
+func outputValues(tx *btcwire.MsgTx) []int64 {
+	v := make([]int64, len(tx.TxOut))
+	for i, o := range tx.TxOut {
+		v[i] = o.Value
+	}
+	return v
+}
+
+// closer names who closes.
+func closer(byLnkit bool) string {
+	if byLnkit {
+		return "lnkit"
+	}
+	return "lnd"
+}
+
+// forceClose closes c unilaterally from lnkit's side or lnd's. It checks
+// the commitment (and, when lnkit force-closes an anchor channel whose
+// commitment pays less than lnkit's estimate, the anchor's CPFP child),
+// then mines until lnkit has swept its own output into its wallet: after
+// its to_self_delay when lnkit closed (to_local), at once when lnd did
+// (to_remote). lnkit's wallet grows by exactly its output less the sweep
+// fee; lnd records the close.
+func (r *rig) forceClose(c *openedChannel, byLnkit bool) {
+	r.t.Helper()
+	t := r.t
+	before := r.settled()
+	funding := outPoint(t, c.chanPoint())
+	var commitment *btcwire.MsgTx
+	if byLnkit {
+		var res struct {
+			ChannelID string `json:"channel_id"`
+			Status    string `json:"status"`
+		}
+		r.node.run(&res, "forceclosechannel "+c.lnkit.ChannelID+" "+r.lnd.NodeID)
+		require.Equal(t, "force_closed", res.Status)
+		commitment = waitSpender(t, r.btcd, funding, "lnkit's commitment")
+	} else {
+		txid := r.lnd.CloseChannel(t, c.chanPoint(), true)
+		commitment = getTx(t, r.btcd, txid)
+	}
+	commitTxid := commitment.TxHash()
+	// lnkit's own output on the commitment: its balance, less the
+	// commitment fee and anchors when it opened (lnd's view of lnkit's
+	// balance already is that).
+	ours := c.lnd.RemoteBalance
+	idx := -1
+	for i, o := range commitment.TxOut {
+		if o.Value == ours {
+			idx = i
+		}
+	}
+	require.NotEqual(t, -1, idx, "no output of %d sat (lnkit's balance) in the commitment %s", ours, describeTx(commitment))
+
+	if byLnkit && c.spec.anchors {
+		// The anchor of lnkit is one of the two 330-sat outputs; a CPFP
+		// child spends one of them when lnkit's estimate beats the
+		// commitment's fee rate.
+		var child *btcwire.MsgTx
+		for i, o := range commitment.TxOut {
+			if o.Value != 330 {
+				continue
+			}
+			if tx, ok := mempoolSpender(t, r.btcd, btcwire.OutPoint{Hash: commitTxid, Index: uint32(i)}); ok {
+				child = tx
+			}
+		}
+		if bump := strings.Contains(r.node.stderrText(), "bump"); bump || child != nil {
+			require.NotNil(t, child, "lnkit announced a bump but no anchor spend is in the mempool")
+			t.Logf("anchor CPFP child %s fee %d sat", child.TxHash(), txFee(t, r.btcd, child))
+		} else {
+			t.Logf("no anchor bump: the commitment's fee rate (%d sat/kw) meets lnkit's estimate", c.lnd.FeePerKw)
+		}
+	}
+	r.mine(1)
+	r.node.waitEvent("channel_closed", c.lnkit.ChannelID)
+	r.node.waitNoChannel(c.txid)
+
+	// Mine until lnkit's sweep of its output appears, then confirm it.
+	out := btcwire.OutPoint{Hash: commitTxid, Index: uint32(idx)}
+	var sweep *btcwire.MsgTx
+	for mined := 1; sweep == nil; mined++ {
+		require.Less(t, mined, 2100, "lnkit never swept %v", out)
+		var ok bool
+		if sweep, ok = mempoolSpender(t, r.btcd, out); !ok {
+			r.mine(1)
+			r.node.waitTip()
+		}
+	}
+	sweepFee := txFee(t, r.btcd, sweep)
+	r.mine(1)
+	r.node.waitConfirmed(before.lnkit + ours - sweepFee)
+	// lnd lists the channel as closed once its own outputs are resolved:
+	// after the to_self_delay lnkit asked of it when lnd closed.
+	closeType := "REMOTE_FORCE_CLOSE"
+	if !byLnkit {
+		closeType = "LOCAL_FORCE_CLOSE"
+	}
+	for mined := 0; !r.lndClosed(c); mined += 10 {
+		require.Less(t, mined, 2100, "lnd never resolved %s: %+v", c.chanPoint(), r.lnd.PendingChannels(t))
+		r.mine(10)
+	}
+	r.waitLndClosed(c, closeType)
+	t.Logf("%s force-closed by %s: lnkit's output %d sat swept with fee %d sat", c.spec, closer(byLnkit), ours, sweepFee)
+}
+
+// lndClosed reports whether lnd lists c in closedchannels.
+func (r *rig) lndClosed(c *openedChannel) bool {
+	r.t.Helper()
+	for _, cl := range r.lnd.ClosedChannels(r.t) {
+		if cl.ChannelPoint == c.chanPoint() {
+			return true
+		}
+	}
+	return false
+}
+
+// TestChannelsLnd runs lnkit's channel manager, as the sample node
+// composes it, against lnd v0.20 on btcd regtest (issue 16). The
+// scenarios run in parallel, each on its own chain with its own lnd and
+// sample node:
+//
+//   - open_and_close: eight channels, each direction × public/private ×
+//     anchors/static_remotekey, checked identical on both sides (capacity,
+//     balances, reserves, short channel id; public ones in lnd's graph,
+//     and lnd's verifymessage then validates the sample node's
+//     signature); then each closes one way: cooperatively by lnkit or by
+//     lnd, or by force from either side, both channel types each, with
+//     balances checked to the satoshi.
+//   - restarts: the sample node restarted between funding broadcast and
+//     channel_ready and between ready and close, lnd restarted while the
+//     channel is open; the channel resumes each time and closes.
+//   - hostile: lnd opens with parameters lnkit's limits refuse; lnkit
+//     refuses with an error lnd logs, and nothing is left on either side.
+func TestChannelsLnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
+	bin := buildSampleNode(t)
+	t.Run("open_and_close", func(t *testing.T) {
+		t.Parallel()
+		testOpenAndClose(t, bin)
+	})
+	t.Run("restarts", func(t *testing.T) {
+		t.Parallel()
+		testRestarts(t, bin)
+	})
+	t.Run("hostile", func(t *testing.T) {
+		t.Parallel()
+		testHostileOpen(t, bin)
+	})
+}
+
+// testOpenAndClose opens the eight kinds of channel, then closes each in
+// one of the eight ways (who closes × how × type).
+func testOpenAndClose(t *testing.T, bin string) {
+	r := newRig(t, bin, 4, nil)
+	specs := []openSpec{
+		{byLnkit: true, public: true, anchors: false},
+		{byLnkit: true, public: false, anchors: true},
+		{byLnkit: true, public: true, anchors: true},
+		{byLnkit: true, public: false, anchors: false},
+		{byLnkit: false, public: true, anchors: true},
+		{byLnkit: false, public: false, anchors: false},
+		{byLnkit: false, public: true, anchors: false},
+		{byLnkit: false, public: false, anchors: true},
+	}
+	chans := r.openAll(specs)
+
+	t.Run("lnd verifies the sample node's signature", func(t *testing.T) {
+		r.node.t = t
+		testSampleNodeSignature(t, r.node, r.lnd)
+		r.node.t = r.t
+	})
+
+	closes := []struct {
+		name    string
+		byLnkit bool
+		force   bool
+	}{
+		{"lnkit closes cooperatively", true, false},
+		{"lnd closes cooperatively", false, false},
+		{"lnkit force-closes", true, true},
+		{"lnd force-closes", false, true},
+		{"lnkit closes cooperatively", true, false},
+		{"lnd closes cooperatively", false, false},
+		{"lnkit force-closes", true, true},
+		{"lnd force-closes", false, true},
+	}
+	for i, cl := range closes {
+		c := chans[i]
+		ok := t.Run(cl.name+" "+c.spec.String(), func(t *testing.T) {
+			r.t, r.node.t = t, t
+			if cl.force {
+				r.forceClose(c, cl.byLnkit)
+			} else {
+				r.coopClose(c, cl.byLnkit)
+			}
+		})
+		r.t, r.node.t = t, t
+		if !ok {
+			t.FailNow() // the wallets' balances of later steps build on this one
+		}
+	}
+	require.Zero(t, r.lnd.PendingChannels(t).Total(), "lnd has pending channels left")
+	require.Empty(t, r.lnd.ListChannels(t))
+	require.Empty(t, r.node.channels())
+}
+
+// testRestarts restarts the sample node around channel_ready and lnd
+// while the channel is open.
+func testRestarts(t *testing.T, bin string) {
+	r := newRig(t, bin, 1, nil)
+	spec := openSpec{byLnkit: true, public: true, anchors: true}
+	txid := r.open(spec)
+
+	// Between funding broadcast and channel_ready: the funding confirms
+	// while the node is down.
+	r.node.stop()
+	r.mine(announceDepth)
+	r.node.start()
+	c := r.waitOpen(spec, txid)
+
+	// Between ready and close.
+	r.node.restart()
+	c = r.waitOpen(spec, txid)
+
+	// lnd goes away and comes back.
+	r.lnd.Restart(t)
+	c = r.waitOpen(spec, txid)
+
+	r.coopClose(c, true)
+}
+
+// testHostileOpen has lnd open channels lnkit's limits refuse.
+func testHostileOpen(t *testing.T, bin string) {
+	// The sample node refuses channels under minChannel; lnd opens no
+	// channel under 20,000 sat, so the node's limit is raised for the test.
+	const minChannel = 50_000
+	r := newRig(t, bin, 1, nil, "--min-channel-sat="+strconv.Itoa(minChannel))
+	before := r.settled()
+	cases := []struct {
+		name   string
+		amount int64
+		opts   regtest.LndOpen
+		want   string // in lnkit's error, as lnd logs it
+	}{
+		{"to_self_delay above 2016 blocks", chanCapacity, regtest.LndOpen{RemoteCSVDelay: 2017, ChannelType: "anchors"}, "to_self_delay"},
+		{"channel below the node's minimum", minChannel - 1, regtest.LndOpen{ChannelType: "tweakless"}, "funding_satoshis"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			logStart := len(lndLog(t, r.lnd))
+			r.lnd.ConnectPeerAddr(t, r.node.nodeID, r.node.addr)
+			_, err := r.lnd.TryOpenChannelTo(r.node.nodeID, btcAmount(tc.amount), tc.opts)
+			require.Error(t, err, "lnd's openchannel must fail")
+			require.Contains(t, err.Error(), tc.want, "lncli reports lnkit's reason")
+			regtest.WaitFor(t, "lnd to log lnkit's error", func() (bool, string) {
+				log := lndLog(t, r.lnd)[logStart:]
+				return strings.Contains(log, tc.want), ""
+			})
+			// Nothing left behind on either side.
+			require.Zero(t, r.lnd.PendingChannels(t).Total())
+			require.Empty(t, r.lnd.ListChannels(t))
+			require.Empty(t, r.node.channels())
+			var mempool []string
+			require.NoError(t, json.Unmarshal(r.btcd.RPC(t, "getrawmempool"), &mempool))
+			require.Empty(t, mempool, "nothing broadcast")
+			require.Equal(t, before, r.settled(), "wallets untouched")
+			require.Zero(t, r.lnd.WalletBalance(t).Locked, "lnd released its funding inputs")
+		})
+	}
+}
