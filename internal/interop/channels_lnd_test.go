@@ -195,10 +195,10 @@ func (r *rig) waitOpen(spec openSpec, txid string) *openedChannel {
 
 	if spec.public {
 		regtest.WaitFor(t, "lnd's graph to have "+c.lnd.SCID(), func() (bool, string) {
-			return r.lnd.GraphHasChannel(t, c.lnd.ChanID), ""
+			return r.lnd.GraphHasChannel(t, c.lnd.ShortChanID), ""
 		})
 	} else {
-		require.False(t, r.lnd.GraphHasChannel(t, c.lnd.ChanID), "a private channel is not in lnd's graph")
+		require.False(t, r.lnd.GraphHasChannel(t, c.lnd.ShortChanID), "a private channel is not in lnd's graph")
 	}
 	return c
 }
@@ -534,12 +534,18 @@ func testRestarts(t *testing.T, bin string) {
 	r.coopClose(c, true)
 }
 
-// testHostileOpen has lnd open channels lnkit's limits refuse.
+// testHostileOpen has lnd open channels lnkit's limits refuse. lnd opens
+// no channel under 20,000 sat and asks no to_self_delay over 2016 blocks
+// (lncli refuses them itself), which are lnkit's default limits too: the
+// sample node's limits are tightened with its flags so that lnd's
+// parameters cross them.
 func testHostileOpen(t *testing.T, bin string) {
-	// The sample node refuses channels under minChannel; lnd opens no
-	// channel under 20,000 sat, so the node's limit is raised for the test.
-	const minChannel = 50_000
-	r := newRig(t, bin, 1, nil, "--min-channel-sat="+strconv.Itoa(minChannel))
+	const (
+		minChannel     = 50_000
+		maxToSelfDelay = 500
+	)
+	r := newRig(t, bin, 1, nil,
+		"--min-channel-sat="+strconv.Itoa(minChannel), "--max-to-self-delay="+strconv.Itoa(maxToSelfDelay))
 	before := r.settled()
 	cases := []struct {
 		name   string
@@ -547,11 +553,12 @@ func testHostileOpen(t *testing.T, bin string) {
 		opts   regtest.LndOpen
 		want   string // in lnkit's error, as lnd logs it
 	}{
-		{"to_self_delay above 2016 blocks", chanCapacity, regtest.LndOpen{RemoteCSVDelay: 2017, ChannelType: "anchors"}, "to_self_delay"},
+		{"to_self_delay above the node's limit", chanCapacity, regtest.LndOpen{RemoteCSVDelay: maxToSelfDelay + 1, ChannelType: "anchors"}, "to_self_delay"},
 		{"channel below the node's minimum", minChannel - 1, regtest.LndOpen{ChannelType: "tweakless"}, "funding_satoshis"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			r.t, r.node.t = t, t
 			logStart := len(lndLog(t, r.lnd))
 			r.lnd.ConnectPeerAddr(t, r.node.nodeID, r.node.addr)
 			_, err := r.lnd.TryOpenChannelTo(r.node.nodeID, btcAmount(tc.amount), tc.opts)
@@ -571,5 +578,6 @@ func testHostileOpen(t *testing.T, bin string) {
 			require.Equal(t, before, r.settled(), "wallets untouched")
 			require.Zero(t, r.lnd.WalletBalance(t).Locked, "lnd released its funding inputs")
 		})
+		r.t, r.node.t = t, t
 	}
 }

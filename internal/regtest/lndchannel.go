@@ -17,7 +17,9 @@ type LndChannel struct {
 	Active               bool   `json:"active"`
 	RemotePubkey         string `json:"remote_pubkey"`
 	ChannelPoint         string `json:"channel_point"`
-	ChanID               uint64 `json:"chan_id,string"`
+	ChanID               string `json:"chan_id"`     // the BOLT 2 channel_id, hex (lnd v0.20)
+	ShortChanID          uint64 `json:"scid,string"` // the short channel id as one integer
+	ShortChanIDStr       string `json:"scid_str"`    // the same, "HxTxO"
 	Capacity             int64  `json:"capacity,string"`
 	LocalBalance         int64  `json:"local_balance,string"`
 	RemoteBalance        int64  `json:"remote_balance,string"`
@@ -38,7 +40,7 @@ type LndChannel struct {
 
 // SCID returns the channel's short channel id as "<height>x<tx>x<output>"
 // (lnd's chan_id is the BOLT 7 encoding as a decimal integer).
-func (c LndChannel) SCID() string { return SCIDString(c.ChanID) }
+func (c LndChannel) SCID() string { return SCIDString(c.ShortChanID) }
 
 // FundingTxid returns the txid part of the channel point.
 func (c LndChannel) FundingTxid() string {
@@ -194,7 +196,6 @@ func (l *Lnd) CloseChannel(t testing.TB, chanPoint string, force bool) string {
 // LndClosed is one channel of `lncli closedchannels`.
 type LndClosed struct {
 	ChannelPoint   string `json:"channel_point"`
-	ChanID         uint64 `json:"chan_id,string"`
 	ClosingTxHash  string `json:"closing_tx_hash"`
 	RemotePubkey   string `json:"remote_pubkey"`
 	Capacity       int64  `json:"capacity,string"`
