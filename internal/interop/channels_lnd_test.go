@@ -16,6 +16,9 @@ import (
 // Amounts of the channel tests, in satoshis.
 const (
 	chanCapacity = 1_000_000
+	// pushSat is what the opener pushes to the other side, so that both
+	// have an output on every commitment and closing transaction.
+	pushSat = 100_000
 	utxoAmount   = 2_000_000 // one wallet UTXO per channel a node funds
 	// announceDepth is the funding depth at which both sides exchange
 	// announcement_signatures (BOLT 7) and lnd adds the channel to its
@@ -119,9 +122,10 @@ func (r *rig) open(spec openSpec) string {
 			typ = "anchors"
 		}
 		r.lnd.ConnectPeerAddr(r.t, r.node.nodeID, r.node.addr)
-		return r.lnd.OpenChannelTo(r.t, r.node.nodeID, chanCapacity, regtest.LndOpen{Private: !spec.public, ChannelType: typ})
+		return r.lnd.OpenChannelTo(r.t, r.node.nodeID, chanCapacity,
+			regtest.LndOpen{Private: !spec.public, ChannelType: typ, PushSat: pushSat})
 	}
-	cmd := "openchannel " + r.lnd.URI() + " " + strconv.Itoa(chanCapacity)
+	cmd := "openchannel " + r.lnd.URI() + " " + strconv.Itoa(chanCapacity) + " --push-msat " + strconv.Itoa(pushSat*1000)
 	if spec.public {
 		cmd += " --public"
 	}
@@ -190,6 +194,11 @@ func (r *rig) waitOpen(spec openSpec, txid string) *openedChannel {
 	}
 	require.Equal(t, int64(chanCapacity), c.lnd.LocalBalance+c.lnd.RemoteBalance+c.lnd.CommitFee+anchors,
 		"balances + commitment fee + anchors = capacity")
+	if spec.byLnkit {
+		require.EqualValues(t, pushSat, c.lnd.LocalBalance, "lnkit pushed to lnd")
+	} else {
+		require.EqualValues(t, pushSat, c.lnd.RemoteBalance, "lnd pushed to lnkit")
+	}
 	require.Equal(t, c.lnd.LocalChanReserveSat, c.lnkit.RemoteReserveSat, "lnd's reserve")
 	require.Equal(t, c.lnd.RemoteChanReserveSat, c.lnkit.LocalReserveSat, "lnkit's reserve")
 
@@ -367,7 +376,7 @@ func (r *rig) forceClose(c *openedChannel, byLnkit bool) {
 				child = tx
 			}
 		}
-		if bump := strings.Contains(r.node.stderrText(), "bump"); bump || child != nil {
+		if bump := strings.Contains(r.node.stderrText(), "EVENT: bump channel_id="+c.lnkit.ChannelID); bump || child != nil {
 			require.NotNil(t, child, "lnkit announced a bump but no anchor spend is in the mempool")
 			t.Logf("anchor CPFP child %s fee %d sat", child.TxHash(), txFee(t, r.btcd, child))
 		} else {
