@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lnkit/lnkit/wire"
@@ -17,6 +19,24 @@ type commander interface {
 	disconnectPeer(id wire.NodeID) (disconnectResult, error)
 	listPeers() listPeersResult
 	signMessage(msg string) (signMessageResult, error)
+	openChannel(ctx context.Context, req openRequest) (openChannelResult, error)
+	closeChannel(ctx context.Context, id wire.ChannelID, peer wire.NodeID, force bool) (closeChannelResult, error)
+	listChannels() listChannelsResult
+	listClosed() listClosedResult
+	newAddress(ctx context.Context) (newAddressResult, error)
+	getBalance() balanceResult
+	sendToAddress(ctx context.Context, addr string, sats int64) (sendResult, error)
+	listTransactions() listTransactionsResult
+}
+
+// openRequest is a parsed openchannel command.
+type openRequest struct {
+	Peer        wire.NodeID
+	Addr        string
+	AmountSat   int64
+	Public      bool
+	WithAnchors bool
+	PushMsat    uint64
 }
 
 // commands lists the console commands, in help order.
@@ -28,19 +48,24 @@ func commands() []commandHelp {
 		{"disconnectpeer <pubkey>", "disconnect a peer"},
 		{"listpeers", "connected peers: address, direction, features, connected since"},
 		{"signmessage <message>", "sign the rest of the line with the node key (lncli verifymessage checks it)"},
+		{openChannelUsage, "open a channel funded from the wallet (static_remotekey unless --with-anchors)"},
+		{"closechannel <channel_id> <peer_pubkey>", "close a channel cooperatively"},
+		{"forceclosechannel <channel_id> <peer_pubkey>", "broadcast our commitment; our funds are swept to the wallet after the delay"},
+		{"listchannels", "channels with state, balances, reserves, confirmations"},
+		{"listclosed", "channels closed since the node started, with the reason"},
+		{"newaddress", "a new on-chain address of the wallet"},
+		{"getbalance", "the wallet's balance: confirmed, unconfirmed, immature, locked"},
+		{"sendtoaddress <address> <amount_sats>", "pay an address from the wallet"},
+		{"listtransactions", "the wallet's transactions"},
 		{"quit", "stop the node"},
 	}
 }
 
 // notYet lists the commands of ldk-sample that lnkit cannot do yet (they
-// need channels, payments or an on-chain wallet): each answers that it is
-// not available yet rather than "unknown command".
+// need payments, invoices or onion messages): each answers that it is not
+// available yet rather than "unknown command".
 func notYet() []string {
-	return []string{
-		"openchannel", "closechannel", "forceclosechannel", "listchannels",
-		"sendpayment", "keysend", "listpayments", "getinvoice", "getoffer",
-		"sendonionmessage", "newaddress", "getbalance",
-	}
+	return []string{"sendpayment", "keysend", "listpayments", "getinvoice", "getoffer", "sendonionmessage"}
 }
 
 // errQuit is returned by execute for quit.
@@ -92,11 +117,44 @@ func execute(ctx context.Context, node commander, line string) (result, error) {
 			return nil, errors.New("usage: signmessage <message>")
 		}
 		return node.signMessage(rest)
+	case "openchannel":
+		req, err := parseOpenChannel(args)
+		if err != nil {
+			return nil, err
+		}
+		return node.openChannel(ctx, req)
+	case "closechannel", "forceclosechannel":
+		if len(args) != 2 {
+			return nil, fmt.Errorf("usage: %s <channel_id> <peer_pubkey>", name)
+		}
+		id, err := parseChannelID(args[0])
+		if err != nil {
+			return nil, err
+		}
+		peer, err := wire.ParseNodeID(args[1])
+		if err != nil {
+			return nil, err
+		}
+		return node.closeChannel(ctx, id, peer, name == "forceclosechannel")
+	case "listchannels", "listclosed", "getbalance", "listtransactions", "newaddress":
+		if len(args) != 0 {
+			return nil, fmt.Errorf("usage: %s", name)
+		}
+		return noArgCommand(ctx, node, name)
+	case "sendtoaddress":
+		if len(args) != 2 {
+			return nil, errors.New("usage: sendtoaddress <address> <amount_sats>")
+		}
+		sats, err := parseSats(args[1])
+		if err != nil {
+			return nil, err
+		}
+		return node.sendToAddress(ctx, args[0], sats)
 	case "quit":
 		return quitResult{Quit: true}, errQuit
 	default:
 		if slices.Contains(notYet(), name) {
-			return nil, fmt.Errorf("%s is not available yet: lnkit's sample node has no channels, payments or wallet so far (help lists what works)", name)
+			return nil, fmt.Errorf("%s is not available yet: lnkit's sample node has no payments so far (help lists what works)", name)
 		}
 		return nil, fmt.Errorf("unknown command %q (try help)", name)
 	}
@@ -116,4 +174,97 @@ func parsePeerAddress(s string) (wire.NodeID, string, error) {
 		return wire.NodeID{}, "", fmt.Errorf("peer address: %w", err)
 	}
 	return id, addr, nil
+}
+
+// openChannelUsage is openchannel's usage line.
+const openChannelUsage = "openchannel <pubkey>@<host>:<port> <amount_sats> [--public] [--with-anchors] [--push-msat N]"
+
+// noArgCommand runs the commands without arguments that read the node's
+// channels or wallet.
+func noArgCommand(ctx context.Context, node commander, name string) (result, error) {
+	switch name {
+	case "listchannels":
+		return node.listChannels(), nil
+	case "listclosed":
+		return node.listClosed(), nil
+	case "getbalance":
+		return node.getBalance(), nil
+	case "listtransactions":
+		return node.listTransactions(), nil
+	default:
+		return node.newAddress(ctx)
+	}
+}
+
+// parseOpenChannel parses openchannel's arguments; the options may come
+// anywhere after the command.
+func parseOpenChannel(args []string) (openRequest, error) {
+	var req openRequest
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--public":
+			req.Public = true
+		case a == "--with-anchors":
+			req.WithAnchors = true
+		case a == "--push-msat" || strings.HasPrefix(a, "--push-msat="):
+			v, ok := strings.CutPrefix(a, "--push-msat=")
+			if !ok {
+				if i+1 == len(args) {
+					return openRequest{}, errors.New("openchannel: --push-msat needs a value in millisatoshis")
+				}
+				i++
+				v = args[i]
+			}
+			push, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return openRequest{}, fmt.Errorf("openchannel: --push-msat %q: want a whole number of millisatoshis", v)
+			}
+			req.PushMsat = push
+		case strings.HasPrefix(a, "--"):
+			return openRequest{}, fmt.Errorf("openchannel: unknown option %q (usage: %s)", a, openChannelUsage)
+		default:
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) != 2 {
+		return openRequest{}, errors.New("usage: " + openChannelUsage)
+	}
+	id, addr, err := parsePeerAddress(pos[0])
+	if err != nil {
+		return openRequest{}, err
+	}
+	sats, err := parseSats(pos[1])
+	if err != nil {
+		return openRequest{}, err
+	}
+	if req.PushMsat > uint64(sats)*1000 {
+		return openRequest{}, fmt.Errorf("openchannel: --push-msat %d is more than the channel's %d sat", req.PushMsat, sats)
+	}
+	req.Peer, req.Addr, req.AmountSat = id, addr, sats
+	return req, nil
+}
+
+// maxSats is 21 million bitcoin, in satoshis.
+const maxSats = 21_000_000 * 100_000_000
+
+// parseSats parses a positive amount of satoshis.
+func parseSats(s string) (int64, error) {
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v <= 0 || v > maxSats {
+		return 0, fmt.Errorf("amount %q: want a whole number of satoshis, from 1 to %d", s, int64(maxSats))
+	}
+	return v, nil
+}
+
+// parseChannelID parses a channel id: 64 hex characters, as listchannels
+// prints it.
+func parseChannelID(s string) (wire.ChannelID, error) {
+	var id wire.ChannelID
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(id) {
+		return id, fmt.Errorf("channel id %q: want 64 hex characters (listchannels shows the ids)", s)
+	}
+	copy(id[:], b)
+	return id, nil
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/btcsuite/btcd/chaincfg"
+
+	"github.com/lnkit/lnkit/channel"
 )
 
 // Defaults of the command line.
@@ -37,7 +39,7 @@ const usage = `usage: sample-node [flags] <rpcuser>:<rpcpass>@<host>:<port> <dat
   <rpcuser>:<rpcpass>@<host>:<port>
                  JSON-RPC of the bitcoind or btcd the node follows (btcd: add --rpccert;
                  bitcoind with a cookie file: add --rpccookie)
-  <datadir>      created if missing; holds the seed (keys_seed) and logs/
+  <datadir>      created if missing; holds the seed (keys_seed), the store (store/) and logs/
   listen-port    Lightning port to listen on (default 9735; 0 picks a free port)
   network        mainnet, testnet, signet or regtest (default regtest)
   alias          node alias, at most 32 bytes
@@ -66,6 +68,14 @@ type config struct {
 	// Bind is the host the Lightning listener binds to. Default 127.0.0.1
 	// on regtest, 0.0.0.0 (every interface) on the other networks.
 	Bind string
+	// NoAcceptInbound refuses every channel a peer opens to us (default:
+	// accept them all, as ldk-sample does).
+	NoAcceptInbound bool
+	// ToSelfDelay is the to_self_delay we ask of peers, in blocks: how
+	// long a peer waits for its funds after it force-closes. 0 means
+	// channel.DefaultToSelfDelay (144); small values are for tests and
+	// demos on regtest.
+	ToSelfDelay uint
 
 	// RPC is the chain daemon's JSON-RPC endpoint.
 	RPC rpcEndpoint
@@ -120,6 +130,8 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&cfg.LogFile, "log", "", "log file (default <datadir>/logs/node.log)")
 	fs.StringVar(&cfg.LogLevel, "loglevel", "info", "least severe level logged: debug, info, warn or error")
 	fs.StringVar(&cfg.Bind, "bind", "", "host to listen on (default 127.0.0.1 on regtest, 0.0.0.0 otherwise)")
+	fs.BoolVar(&cfg.NoAcceptInbound, "no-accept-inbound", false, "refuse channels peers open to this node")
+	fs.UintVar(&cfg.ToSelfDelay, "to-self-delay", 0, "to_self_delay asked of peers, in blocks (default 144; at least 6)")
 	pos, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage()
@@ -178,6 +190,10 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	}
 	if _, err := logLevel(cfg.LogLevel); err != nil {
 		return config{}, err
+	}
+	if cfg.ToSelfDelay != 0 && (cfg.ToSelfDelay < uint(channel.MinToSelfDelay) || cfg.ToSelfDelay > uint(channel.DefaultMaxToSelfDelay)) {
+		return config{}, fmt.Errorf("sample-node: --to-self-delay %d: want %d to %d blocks",
+			cfg.ToSelfDelay, channel.MinToSelfDelay, channel.DefaultMaxToSelfDelay)
 	}
 	if cfg.Bind == "" {
 		cfg.Bind = "0.0.0.0"

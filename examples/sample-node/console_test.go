@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -48,6 +49,47 @@ func (f *fakeNode) signMessage(msg string) (signMessageResult, error) {
 	return signMessageResult{Signature: "sig"}, nil
 }
 
+func (f *fakeNode) openChannel(_ context.Context, req openRequest) (openChannelResult, error) {
+	f.calls = append(f.calls, fmt.Sprintf("openchannel %s %s %d public=%v anchors=%v push=%d",
+		req.Peer, req.Addr, req.AmountSat, req.Public, req.WithAnchors, req.PushMsat))
+	return openChannelResult{TemporaryChannelID: "00", Counterparty: req.Peer.String(), CapacitySat: req.AmountSat}, nil
+}
+
+func (f *fakeNode) closeChannel(_ context.Context, id wire.ChannelID, peer wire.NodeID, force bool) (closeChannelResult, error) {
+	f.calls = append(f.calls, fmt.Sprintf("closechannel %s %s force=%v", id, peer, force))
+	return closeChannelResult{ChannelID: id.String(), Status: "closing"}, nil
+}
+
+func (f *fakeNode) listChannels() listChannelsResult {
+	f.calls = append(f.calls, "listchannels")
+	return listChannelsResult{Channels: []channelResult{}}
+}
+
+func (f *fakeNode) listClosed() listClosedResult {
+	f.calls = append(f.calls, "listclosed")
+	return listClosedResult{Closed: []closedResult{}}
+}
+
+func (f *fakeNode) newAddress(context.Context) (newAddressResult, error) {
+	f.calls = append(f.calls, "newaddress")
+	return newAddressResult{Address: "bcrt1q"}, nil
+}
+
+func (f *fakeNode) getBalance() balanceResult {
+	f.calls = append(f.calls, "getbalance")
+	return balanceResult{ConfirmedSat: 5, TotalSat: 5}
+}
+
+func (f *fakeNode) sendToAddress(_ context.Context, addr string, sats int64) (sendResult, error) {
+	f.calls = append(f.calls, fmt.Sprintf("sendtoaddress %s %d", addr, sats))
+	return sendResult{Txid: "ab"}, nil
+}
+
+func (f *fakeNode) listTransactions() listTransactionsResult {
+	f.calls = append(f.calls, "listtransactions")
+	return listTransactionsResult{Transactions: []transactionResult{}}
+}
+
 // testNodeID is a valid compressed public key (the secp256k1 generator).
 const testNodeID = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
 
@@ -86,6 +128,7 @@ func TestConsoleJSON(t *testing.T) {
 		"signmessage",
 		"frobnicate",
 		"openchannel " + testNodeID + " 100000",
+		"keysend x 1",
 		"quit",
 		"nodeinfo", // after quit: never run
 	}, "\n")
@@ -96,7 +139,7 @@ func TestConsoleJSON(t *testing.T) {
 		`"commands"`, `"node_id":"02aa"`, `usage: nodeinfo`, `"connected":"` + testNodeID, `want <pubkey>@<host>:<port>`,
 		`{"error":"wire: node id \"nothex\" is 6 characters, want 66 hex characters"}`, `not connected to`,
 		`usage: disconnectpeer`, `{"peers":[]}`, `{"signature":"sig"}`,
-		`usage: signmessage`, `unknown command \"frobnicate\"`, `openchannel is not available yet`, `{"quit":true}`,
+		`usage: signmessage`, `unknown command \"frobnicate\"`, `want <pubkey>@<host>:<port>`, `keysend is not available yet`, `{"quit":true}`,
 	}
 	require.Len(t, lines, len(want), out)
 	for i, line := range lines {
@@ -121,11 +164,11 @@ func TestConsoleText(t *testing.T) {
 	require.Contains(t, out, "unknown(101)")
 	require.Contains(t, out, "no peers\n")
 	require.Contains(t, out, "signature: sig\n")
-	require.Contains(t, out, "not available yet: openchannel, closechannel")
+	require.Contains(t, out, "not available yet: sendpayment, keysend")
 	require.False(t, strings.HasPrefix(out, "> ") || strings.Contains(out, "\n> "), "not a terminal: no prompt")
 	require.NotContains(t, out, "ERROR", "errors go to stderr in text mode")
 	require.Equal(t, "ERROR: unknown command \"bogus\" (try help)\n"+
-		"ERROR: keysend is not available yet: lnkit's sample node has no channels, payments or wallet so far (help lists what works)\n", errOut)
+		"ERROR: keysend is not available yet: lnkit's sample node has no payments so far (help lists what works)\n", errOut)
 }
 
 func TestConnectResultText(t *testing.T) {
@@ -219,4 +262,55 @@ func TestIsTerminal(t *testing.T) {
 	defer pr.Close()
 	defer pw.Close()
 	require.False(t, isTerminal(pr))
+}
+
+// TestChannelAndWalletCommands: the new commands parse their arguments
+// and refuse bad input with a message that says what to do.
+func TestChannelAndWalletCommands(t *testing.T) {
+	chanID := strings.Repeat("ab", 32)
+	tests := []struct {
+		line string
+		call string // the node call, "" when the line is refused
+		err  string
+	}{
+		{"openchannel " + testNodeID + "@127.0.0.1:9735 100000", "openchannel " + testNodeID + " 127.0.0.1:9735 100000 public=false anchors=false push=0", ""},
+		{"openchannel " + testNodeID + "@h:1 200000 --public --with-anchors --push-msat 5000", "openchannel " + testNodeID + " h:1 200000 public=true anchors=true push=5000", ""},
+		{"openchannel --push-msat=7 " + testNodeID + "@h:1 200000", "openchannel " + testNodeID + " h:1 200000 public=false anchors=false push=7", ""},
+		{"openchannel " + testNodeID + "@h:1", "", "usage: openchannel"},
+		{"openchannel " + testNodeID + "@h:1 lots", "", `amount "lots": want a whole number of satoshis`},
+		{"openchannel " + testNodeID + "@h:1 0", "", "want a whole number of satoshis"},
+		{"openchannel " + testNodeID + "@h:1 100 --push-msat 100001", "", "more than the channel's 100 sat"},
+		{"openchannel " + testNodeID + "@h:1 100 --push-msat", "", "--push-msat needs a value"},
+		{"openchannel " + testNodeID + "@h:1 100 --zeroconf", "", `unknown option "--zeroconf"`},
+		{"openchannel 02ab@h:1 100", "", "node id"},
+		{"closechannel " + chanID + " " + testNodeID, "closechannel " + chanID + " " + testNodeID + " force=false", ""},
+		{"forceclosechannel " + chanID + " " + testNodeID, "closechannel " + chanID + " " + testNodeID + " force=true", ""},
+		{"closechannel " + chanID, "", "usage: closechannel <channel_id> <peer_pubkey>"},
+		{"closechannel abc " + testNodeID, "", "want 64 hex characters (listchannels shows the ids)"},
+		{"forceclosechannel " + chanID + " 02", "", "node id"},
+		{"listchannels", "listchannels", ""},
+		{"listchannels all", "", "usage: listchannels"},
+		{"listclosed", "listclosed", ""},
+		{"newaddress", "newaddress", ""},
+		{"getbalance", "getbalance", ""},
+		{"listtransactions", "listtransactions", ""},
+		{"sendtoaddress bcrt1qxyz 1000", "sendtoaddress bcrt1qxyz 1000", ""},
+		{"sendtoaddress bcrt1qxyz", "", "usage: sendtoaddress"},
+		{"sendtoaddress bcrt1qxyz -5", "", "want a whole number of satoshis"},
+		{"sendtoaddress bcrt1qxyz 2100000000000001", "", "want a whole number of satoshis"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.line, func(t *testing.T) {
+			f := &fakeNode{}
+			r, err := execute(context.Background(), f, tc.line)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				require.Empty(t, f.calls)
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, r)
+			require.Equal(t, []string{tc.call}, f.calls)
+		})
+	}
 }

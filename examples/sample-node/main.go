@@ -30,7 +30,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	n, err := startNode(ctx, cfg)
+	n, err := startNode(ctx, cfg, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -9,15 +9,22 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
+	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/chain/rpc"
+	"github.com/lnkit/lnkit/chain/wallet"
+	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/peer/tcp"
+	"github.com/lnkit/lnkit/persist/fsstore"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -33,18 +40,52 @@ const (
 
 // node is the running Lightning node, composed from lnkit's packages the
 // way ldk-sample composes LDK: a key manager from the seed, the chain
-// daemon's RPC client, a peer manager and its TCP transport.
+// daemon's RPC client (chain source, fee estimator and, behind a
+// rebroadcaster, broadcaster), a filesystem store holding the wallet, the
+// channel monitors, the channel manager and the event queue, a chain
+// poller feeding them, and a peer manager on its TCP transport.
 type node struct {
-	cfg    config
-	log    *fileLogger
-	keys   *keys.Manager
-	chain  *rpc.Client
+	cfg     config
+	log     *fileLogger
+	notices *notices
+	seed    keys.Seed
+	keys    *keys.Manager
+	entropy keys.EntropySource
+	chain   *rpc.Client
+
+	store       *fsstore.Store
+	nstore      nodeStore
+	queue       *events.Queue
+	monitor     *monitor.ChainMonitor
+	wallet      *wallet.Wallet
+	channels    *channel.Manager
+	rebroadcast *chain.Rebroadcaster
+	poller      *chain.Poller
+
 	peers  *peer.Manager
 	tcp    *tcp.Transport
 	listen net.Addr
 
+	// bgCtx bounds the calls the node makes on its own (store, chain);
+	// it ends at shutdown.
+	bgCtx    context.Context
+	cancelBg context.CancelFunc
+
 	stopRun context.CancelFunc
 	runDone chan struct{} // closed when the transport's Run has returned
+
+	cancelLoops context.CancelFunc
+	loops       sync.WaitGroup
+	wake        chan struct{} // wakes the event loop
+	lastSeen    chain.BestBlock
+
+	monitorMu     sync.Mutex
+	monitorEvents []events.Event // taken from the monitor, not yet queued
+
+	sweepMu      sync.Mutex
+	sweepWaiting map[string]bool // sweeps whose wait was announced
+
+	closed closedList
 }
 
 // startNode builds the node from cfg and starts listening. ctx bounds the
@@ -53,7 +94,7 @@ type node struct {
 // wrong RPC settings leaves no new identity behind; a data directory this
 // failed start created (holding only logs) is removed again, and an error
 // after a new seed was written says so.
-func startNode(ctx context.Context, cfg config) (n *node, err error) {
+func startNode(ctx context.Context, cfg config, noticeW io.Writer) (n *node, err error) {
 	_, statErr := os.Stat(cfg.DataDir)
 	newDir := errors.Is(statErr, fs.ErrNotExist)
 	if err := makeDataDir(cfg.DataDir); err != nil {
@@ -67,7 +108,8 @@ func startNode(ctx context.Context, cfg config) (n *node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	n = &node{cfg: cfg, log: flog}
+	n = &node{cfg: cfg, log: flog, notices: &notices{w: noticeW}, wake: make(chan struct{}, 1), sweepWaiting: map[string]bool{}}
+	n.bgCtx, n.cancelBg = context.WithCancel(context.Background())
 	created := false
 	defer func() {
 		if err == nil {
@@ -97,14 +139,39 @@ func startNode(ctx context.Context, cfg config) (n *node, err error) {
 	if err != nil {
 		return n, err
 	}
-	n.keys = keys.NewManager(seed, keys.Config{})
+	n.seed, n.keys, n.entropy = seed, keys.NewManager(seed, keys.Config{}), keys.NewCryptoEntropy()
 	flog.Info("sample-node: node key ready", "node_id", n.keys.NodeID(), "new_seed", created)
 
+	if n.store, err = openStore(cfg.DataDir); err != nil {
+		return n, err
+	}
+	n.nstore = nodeStore{kv: n.store}
+	tipHash, tipHeight, err := n.chain.BestBlock(ctx)
+	if err != nil {
+		return n, fmt.Errorf("sample-node: chain tip: %w", err)
+	}
+	tip := chain.BestBlock{Hash: tipHash, Height: tipHeight}
+	if err := n.openChannelParts(ctx, tip); err != nil {
+		return n, err
+	}
+	if n.poller, err = chain.NewPoller(chain.PollerConfig{Source: n.chain, Logger: flog.With("component", "poller")}); err != nil {
+		return n, fmt.Errorf("sample-node: chain poller: %w", err)
+	}
+	if err := n.addChainListeners(ctx, tip); err != nil {
+		return n, err
+	}
+	// Catch up with the chain before taking commands.
+	if err := n.pollChain(ctx); err != nil {
+		flog.Warn("sample-node: first chain poll failed; retrying in the background", "err", err)
+	}
+
 	n.peers, err = peer.New(peer.Config{
-		NodeKey: n.keys,
-		Entropy: keys.NewCryptoEntropy(),
-		Chains:  []chainhash.Hash{*cfg.Params.GenesisHash},
-		Logger:  flog.Logger,
+		NodeKey:        n.keys,
+		Entropy:        n.entropy,
+		Chains:         []chainhash.Hash{*cfg.Params.GenesisHash},
+		Features:       channel.Features(),
+		ChannelHandler: channelHandler{Manager: n.channels, wake: n.wakeEvents},
+		Logger:         flog.Logger,
 	})
 	if err != nil {
 		return n, fmt.Errorf("sample-node: peer manager: %w", err)
@@ -122,6 +189,7 @@ func startNode(ctx context.Context, cfg config) (n *node, err error) {
 	if err != nil {
 		return n, fmt.Errorf("sample-node: %w", err)
 	}
+	n.startLoops()
 	flog.Info("sample-node: started", "node_id", n.keys.NodeID(), "listen", n.listen)
 	return n, nil
 }
@@ -130,6 +198,7 @@ func startNode(ctx context.Context, cfg config) (n *node, err error) {
 // closes the chain client and flushes the log. It is safe on a node that
 // did not finish starting.
 func (n *node) stop() error {
+	n.stopLoops()
 	if n.peers != nil {
 		n.peers.DisconnectAll()
 	}
@@ -140,12 +209,24 @@ func (n *node) stop() error {
 		n.stopRun()
 		<-n.runDone
 	}
+	if n.cancelBg != nil {
+		n.cancelBg()
+	}
+	var storeErr error
+	if n.store != nil {
+		if storeErr = n.store.Close(); storeErr != nil {
+			n.log.Error("sample-node: closing the store", "err", storeErr)
+		}
+	}
 	if n.chain != nil {
 		n.chain.Close()
 	}
 	n.log.Info("sample-node: stopped")
 	if err := n.log.Close(); err != nil {
 		return fmt.Errorf("sample-node: closing the log: %w", err)
+	}
+	if storeErr != nil {
+		return fmt.Errorf("sample-node: closing the store: %w", storeErr)
 	}
 	return nil
 }
