@@ -184,21 +184,25 @@ func (r *rig) waitOpen(spec openSpec, txid string) *openedChannel {
 		require.Equal(t, "static_remotekey", c.lnkit.ChannelType)
 		require.Equal(t, "STATIC_REMOTE_KEY", c.lnd.CommitmentType)
 	}
-	// Balances: each side's view of the other mirrors its own. The opener
-	// pays the commitment fee (and both anchors) out of its balance.
-	require.Equal(t, c.lnd.RemoteBalance, c.lnkit.LocalBalanceMsat/1000, "lnkit's balance as lnd sees it")
-	require.Equal(t, c.lnd.LocalBalance, c.lnkit.RemoteBalanceMsat/1000, "lnd's balance as lnkit sees it")
+	// Balances. lnd's local and remote balances are the commitment's
+	// outputs: the opener's is net of the commitment fee and both anchors.
+	// lnkit's are the channel balances (the opener's before that cost).
 	anchors := int64(0)
 	if spec.anchors {
 		anchors = 2 * 330
 	}
 	require.Equal(t, int64(chanCapacity), c.lnd.LocalBalance+c.lnd.RemoteBalance+c.lnd.CommitFee+anchors,
 		"balances + commitment fee + anchors = capacity")
+	lnkitLocal, lnkitRemote := c.lnkit.LocalBalanceMsat/1000, c.lnkit.RemoteBalanceMsat/1000
 	if spec.byLnkit {
 		require.EqualValues(t, pushSat, c.lnd.LocalBalance, "lnkit pushed to lnd")
+		lnkitLocal -= c.lnd.CommitFee + anchors
 	} else {
 		require.EqualValues(t, pushSat, c.lnd.RemoteBalance, "lnd pushed to lnkit")
+		lnkitRemote -= c.lnd.CommitFee + anchors
 	}
+	require.Equal(t, c.lnd.RemoteBalance, lnkitLocal, "lnkit's balance as lnd sees it")
+	require.Equal(t, c.lnd.LocalBalance, lnkitRemote, "lnd's balance as lnkit sees it")
 	require.Equal(t, c.lnd.LocalChanReserveSat, c.lnkit.RemoteReserveSat, "lnd's reserve")
 	require.Equal(t, c.lnd.RemoteChanReserveSat, c.lnkit.LocalReserveSat, "lnkit's reserve")
 
