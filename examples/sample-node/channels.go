@@ -33,13 +33,20 @@ func openStore(dataDir string) (*fsstore.Store, error) {
 }
 
 // userConfig is the node's channel policy: lnkit's defaults, with our
-// to_self_delay when --to-self-delay is given, and every inbound channel
+// to_self_delay when --to-self-delay is given, the limits of
+// --min-channel-sat and --max-to-self-delay, and every inbound channel
 // raised as an OpenChannelRequest so that the event handler decides
 // (ldk-sample's manually_accept_inbound_channels).
 func userConfig(cfg config) channel.UserConfig {
 	u := channel.DefaultUserConfig()
 	if cfg.ToSelfDelay != 0 {
 		u.Handshake.ToSelfDelay = uint16(cfg.ToSelfDelay)
+	}
+	if cfg.MinChannelSat != 0 {
+		u.Limits.MinFundingSatoshis = wire.Satoshi(cfg.MinChannelSat)
+	}
+	if cfg.MaxToSelfDelay != 0 {
+		u.Limits.MaxToSelfDelay = uint16(cfg.MaxToSelfDelay)
 	}
 	u.AcceptInboundChannels = false
 	return u
