@@ -87,12 +87,13 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 	if err != nil {
 		return fmt.Errorf("sample-node: rebroadcaster: %w", err)
 	}
+	fees := feeFloor{est: n.chain, floor: wire.FeeRate(n.cfg.MinFeeRate)}
 	n.wallet, err = wallet.Open(ctx, wallet.Config{
 		Seed:        n.seed,
 		Params:      n.cfg.Params,
 		Store:       n.store,
 		Birthday:    tip,
-		Fees:        n.chain,
+		Fees:        fees,
 		Broadcaster: n.rebroadcast,
 		Signers: func(keyID [32]byte) (spendable.Signer, error) {
 			return n.keys.ChannelKeys(keyID), nil
@@ -110,7 +111,7 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 		Entropy:      n.entropy,
 		Watch:        n.monitor,
 		Broadcaster:  n.rebroadcast,
-		Fees:         n.chain,
+		Fees:         fees,
 		Destinations: channel.ShutdownScriptFunc(n.shutdownScript),
 		Store:        n.store,
 		Events:       n.queue,

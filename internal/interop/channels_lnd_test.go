@@ -3,6 +3,7 @@ package interop
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +20,11 @@ const (
 	// pushSat is what the opener pushes to the other side, so that both
 	// have an output on every commitment and closing transaction.
 	pushSat = 100_000
+	// risenFeeRate is the sample node's fee floor (sat/kw) once "fees
+	// rose": well above the commitments' rate on this chain.
+	risenFeeRate = 5000
+	// risenFeeFlag sets it.
+	risenFeeFlag = "--min-fee-rate=5000"
 	utxoAmount   = 2_000_000 // one wallet UTXO per channel a node funds
 	// announceDepth is the funding depth at which both sides exchange
 	// announcement_signatures (BOLT 7) and lnd adds the channel to its
@@ -367,25 +373,20 @@ func (r *rig) forceClose(c *openedChannel, byLnkit bool) {
 	}
 	require.NotEqual(t, -1, idx, "no output of %d sat (lnkit's balance) in the commitment %s", ours, describeTx(commitment))
 
-	if byLnkit && c.spec.anchors {
-		// The anchor of lnkit is one of the two 330-sat outputs; a CPFP
-		// child spends one of them when lnkit's estimate beats the
-		// commitment's fee rate.
-		var child *btcwire.MsgTx
-		for i, o := range commitment.TxOut {
-			if o.Value != 330 {
-				continue
-			}
-			if tx, ok := mempoolSpender(t, r.btcd, btcwire.OutPoint{Hash: commitTxid, Index: uint32(i)}); ok {
-				child = tx
-			}
-		}
-		if bump := strings.Contains(r.node.stderrText(), "EVENT: bump channel_id="+c.lnkit.ChannelID); bump || child != nil {
-			require.NotNil(t, child, "lnkit announced a bump but no anchor spend is in the mempool")
-			t.Logf("anchor CPFP child %s fee %d sat", child.TxHash(), txFee(t, r.btcd, child))
-		} else {
-			t.Logf("no anchor bump: the commitment's fee rate (%d sat/kw) meets lnkit's estimate", c.lnd.FeePerKw)
-		}
+	// The anchor of lnkit is one of the two 330-sat outputs; lnkit spends
+	// it in a CPFP child once its estimate beats the commitment's rate.
+	childCost := int64(0) // what the child takes from lnkit's wallet
+	if byLnkit && c.spec.anchors && slices.Contains(r.node.flags, risenFeeFlag) {
+		require.Less(t, c.lnd.FeePerKw, int64(risenFeeRate))
+		r.node.waitEvent("bump channel_id=" + c.lnkit.ChannelID)
+		child := waitSpenderOfAnchor(t, r.btcd, commitment)
+		childFee := txFee(t, r.btcd, child)
+		childCost = childFee - 330
+		pkgWeight := txWeight(commitment) + txWeight(child)
+		pkgRate := (childFee + txFee(t, r.btcd, commitment)) * 1000 / pkgWeight
+		t.Logf("anchor CPFP child %s: fee %d sat, package rate %d sat/kw (commitment alone %d sat/kw)",
+			child.TxHash(), childFee, pkgRate, c.lnd.FeePerKw)
+		require.Greater(t, pkgRate, c.lnd.FeePerKw, "the child raises the package's rate")
 	}
 	r.mine(1)
 	r.node.waitEvent("channel_closed", c.lnkit.ChannelID)
@@ -404,7 +405,7 @@ func (r *rig) forceClose(c *openedChannel, byLnkit bool) {
 	}
 	sweepFee := txFee(t, r.btcd, sweep)
 	r.mine(1)
-	r.node.waitConfirmed(before.lnkit + ours - sweepFee)
+	r.node.waitConfirmed(before.lnkit + ours - sweepFee - childCost)
 	// lnd lists the channel as closed once its own outputs are resolved:
 	// after the to_self_delay lnkit asked of it when lnd closed.
 	closeType := "REMOTE_FORCE_CLOSE"
@@ -488,24 +489,35 @@ func testOpenAndClose(t *testing.T, bin string) {
 		r.node.t = r.t
 	})
 
+	// Each channel closes one way; the anchor channel lnkit force-closes
+	// goes last, after fees rose (the node restarted with a higher fee
+	// floor), so that its commitment is bumped through lnkit's anchor.
+	// Only lnkit-opened channels are open by then: lnd, which would react
+	// to the new rates with update_fee on channels it opened, has none.
 	closes := []struct {
+		channel int
 		name    string
 		byLnkit bool
 		force   bool
 	}{
-		{"lnkit closes cooperatively", true, false},
-		{"lnd closes cooperatively", false, false},
-		{"lnkit force-closes", true, true},
-		{"lnd force-closes", false, true},
-		{"lnkit closes cooperatively", true, false},
-		{"lnd closes cooperatively", false, false},
-		{"lnkit force-closes", true, true},
-		{"lnd force-closes", false, true},
+		{0, "lnkit closes cooperatively", true, false},
+		{1, "lnd closes cooperatively", false, false},
+		{3, "lnd force-closes", false, true},
+		{4, "lnkit closes cooperatively", true, false},
+		{5, "lnd closes cooperatively", false, false},
+		{6, "lnkit force-closes", true, true},
+		{7, "lnd force-closes", false, true},
+		{2, "fees rise, lnkit force-closes", true, true},
 	}
-	for i, cl := range closes {
-		c := chans[i]
+	for _, cl := range closes {
+		c := chans[cl.channel]
 		ok := t.Run(cl.name+" "+c.spec.String(), func(t *testing.T) {
 			r.t, r.node.t = t, t
+			if c.spec.anchors && cl.byLnkit && cl.force {
+				r.node.flags = append(r.node.flags, risenFeeFlag)
+				r.node.restart()
+				r.node.waitUsable(c.txid)
+			}
 			if cl.force {
 				r.forceClose(c, cl.byLnkit)
 			} else {
@@ -593,4 +605,29 @@ func testHostileOpen(t *testing.T, bin string) {
 		})
 		r.t, r.node.t = t, t
 	}
+}
+
+// waitSpenderOfAnchor waits until a transaction spending one of the
+// commitment's 330-sat anchor outputs is in btcd's mempool.
+func waitSpenderOfAnchor(t *testing.T, btcd *regtest.Btcd, commitment *btcwire.MsgTx) *btcwire.MsgTx {
+	t.Helper()
+	var child *btcwire.MsgTx
+	regtest.WaitFor(t, "an anchor spend of "+commitment.TxHash().String(), func() (bool, string) {
+		for i, o := range commitment.TxOut {
+			if o.Value != 330 {
+				continue
+			}
+			if tx, ok := mempoolSpender(t, btcd, btcwire.OutPoint{Hash: commitment.TxHash(), Index: uint32(i)}); ok {
+				child = tx
+				return true, ""
+			}
+		}
+		return false, ""
+	})
+	return child
+}
+
+// txWeight is a transaction's BIP 141 weight.
+func txWeight(tx *btcwire.MsgTx) int64 {
+	return int64(3*tx.SerializeSizeStripped() + tx.SerializeSize())
 }

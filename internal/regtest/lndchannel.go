@@ -172,25 +172,85 @@ func (l *Lnd) PendingChannels(t testing.TB) LndPending {
 }
 
 // CloseChannel runs `lncli closechannel` on the channel point (with
-// --force for a unilateral close) and returns the closing txid lnd
-// reports once the closing transaction is published; it waits for that
-// transaction in btcd's mempool. Nothing is mined.
+// --force for a unilateral close) and returns the closing txid once the
+// closing transaction is in btcd's mempool. Nothing is mined.
+//
+// lncli prints the txid when lnd reports the close pending; when the peer
+// completes the negotiation within milliseconds and broadcasts first, lnd
+// v0.20 sometimes never reports it and lncli waits on. So lncli runs in
+// the background while btcd's mempool is watched for a spend of the
+// channel point; whichever comes first gives the txid.
 func (l *Lnd) CloseChannel(t testing.TB, chanPoint string, force bool) string {
 	t.Helper()
 	args := []string{"closechannel", "--chan_point=" + chanPoint}
 	if force {
 		args = append(args, "--force")
 	}
-	var res struct {
-		ClosingTxid string `json:"closing_txid"`
+	type result struct {
+		out []byte
+		err error
 	}
-	l.CLIJSON(t, &res, args...)
-	h, err := chainhash.NewHashFromStr(res.ClosingTxid)
+	done := make(chan result, 1)
+	go func() {
+		out, err := l.TryCLI(args...)
+		done <- result{out, err}
+	}()
+	var txid string
+	waitFor(t, WaitTimeout, "closing transaction of "+chanPoint, func() (bool, string) {
+		select {
+		case r := <-done:
+			if r.err != nil {
+				t.Fatalf("%v", r.err)
+			}
+			var res struct {
+				ClosingTxid string `json:"closing_txid"`
+			}
+			if err := json.Unmarshal(r.out, &res); err != nil || res.ClosingTxid == "" {
+				t.Fatalf("regtest: lncli closechannel (%s): no closing_txid in %q", l.Alias, truncate(r.out, 300))
+			}
+			txid = res.ClosingTxid
+			return true, ""
+		default:
+		}
+		if spender, ok := l.Btcd.mempoolSpender(t, chanPoint); ok {
+			txid = spender
+			return true, ""
+		}
+		return false, "lncli still waiting, no spend in the mempool"
+	})
+	h, err := chainhash.NewHashFromStr(txid)
 	if err != nil {
-		t.Fatalf("regtest: closechannel closing_txid %q: %v", res.ClosingTxid, err)
+		t.Fatalf("regtest: closechannel closing_txid %q: %v", txid, err)
 	}
 	l.Btcd.WaitMempoolTx(t, *h)
-	return res.ClosingTxid
+	return txid
+}
+
+// mempoolSpender returns the txid of the transaction in btcd's mempool
+// that spends the outpoint "txid:index", if any.
+func (b *Btcd) mempoolSpender(t testing.TB, outpoint string) (string, bool) {
+	t.Helper()
+	for _, h := range b.mempool(t) {
+		var tx struct {
+			Vin []struct {
+				Txid string `json:"txid"`
+				Vout uint32 `json:"vout"`
+			} `json:"vin"`
+		}
+		res, err := b.TryRPC("getrawtransaction", h.String(), 1)
+		if err != nil {
+			continue // mined or replaced meanwhile
+		}
+		if err := json.Unmarshal(res, &tx); err != nil {
+			t.Fatalf("regtest: getrawtransaction %s: %v", h, err)
+		}
+		for _, in := range tx.Vin {
+			if in.Txid+":"+strconv.FormatUint(uint64(in.Vout), 10) == outpoint {
+				return h.String(), true
+			}
+		}
+	}
+	return "", false
 }
 
 // LndClosed is one channel of `lncli closedchannels`.
