@@ -49,6 +49,34 @@ func mempoolSpender(t *testing.T, btcd *regtest.Btcd, op btcwire.OutPoint) (*btc
 	return nil, false
 }
 
+// recentSpender returns the transaction spending op in btcd's mempool or
+// in one of the last `depth` blocks, if any: a spend broadcast just before
+// the test mined is found either way.
+func recentSpender(t *testing.T, btcd *regtest.Btcd, op btcwire.OutPoint, depth int32) (*btcwire.MsgTx, bool) {
+	t.Helper()
+	if tx, ok := mempoolSpender(t, btcd, op); ok {
+		return tx, true
+	}
+	_, tip := btcd.BestBlock(t)
+	for h := tip; h > tip-depth && h > 0; h-- {
+		var hash, raw string
+		require.NoError(t, json.Unmarshal(btcd.RPC(t, "getblockhash", h), &hash))
+		require.NoError(t, json.Unmarshal(btcd.RPC(t, "getblock", hash, 0), &raw))
+		b, err := hex.DecodeString(raw)
+		require.NoError(t, err)
+		var block btcwire.MsgBlock
+		require.NoError(t, block.Deserialize(bytes.NewReader(b)))
+		for _, tx := range block.Transactions {
+			for _, in := range tx.TxIn {
+				if in.PreviousOutPoint == op {
+					return tx, true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
 // waitSpender waits until a transaction spending op is in btcd's mempool.
 func waitSpender(t *testing.T, btcd *regtest.Btcd, op btcwire.OutPoint, what string) *btcwire.MsgTx {
 	t.Helper()

@@ -392,15 +392,15 @@ func (r *rig) forceClose(c *openedChannel, byLnkit bool) {
 	r.node.waitEvent("channel_closed", c.lnkit.ChannelID)
 	r.node.waitNoChannel(c.txid)
 
-	// Mine until lnkit's sweep of its output appears, then confirm it.
+	// Mine until lnkit's sweep of its output appears (in the mempool, or
+	// already in one of the last blocks), then confirm it.
 	out := btcwire.OutPoint{Hash: commitTxid, Index: uint32(idx)}
 	var sweep *btcwire.MsgTx
 	for mined := 1; sweep == nil; mined++ {
 		require.Less(t, mined, 2100, "lnkit never swept %v", out)
 		var ok bool
-		if sweep, ok = mempoolSpender(t, r.btcd, out); !ok {
+		if sweep, ok = recentSpender(t, r.btcd, out, 2); !ok {
 			r.mine(1)
-			r.node.waitTip()
 		}
 	}
 	sweepFee := txFee(t, r.btcd, sweep)
@@ -534,21 +534,24 @@ func testOpenAndClose(t *testing.T, bin string) {
 	require.Empty(t, r.node.channels())
 }
 
-// testRestarts restarts the sample node around channel_ready and lnd
-// while the channel is open.
+// testRestarts restarts the sample node around channel_ready (a crash
+// after the funding broadcast, a clean restart once ready) and lnd while
+// the channel is open; the channel resumes each time (both sides list it
+// active and agree on it again) and finally closes cooperatively, funds
+// checked to the satoshi.
 func testRestarts(t *testing.T, bin string) {
 	r := newRig(t, bin, 1, nil)
 	spec := openSpec{byLnkit: true, public: true, anchors: true}
 	txid := r.open(spec)
 
-	// Between funding broadcast and channel_ready: the funding confirms
-	// while the node is down.
-	r.node.stop()
+	// Between funding broadcast and channel_ready: the node crashes
+	// (SIGKILL) and the funding confirms while it is down.
+	r.node.kill()
 	r.mine(announceDepth)
 	r.node.start()
 	c := r.waitOpen(spec, txid)
 
-	// Between ready and close.
+	// Between ready and close: a clean restart (quit).
 	r.node.restart()
 	c = r.waitOpen(spec, txid)
 

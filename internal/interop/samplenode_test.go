@@ -358,18 +358,3 @@ func asSampleError(err error) (*sampleError, bool) {
 	ok := errors.As(err, &e)
 	return e, ok
 }
-
-// waitTip waits until the node's best block (nodeinfo) is btcd's tip.
-func (s *sampleProc) waitTip() {
-	s.t.Helper()
-	_, want := s.btcd.BestBlock(s.t)
-	regtest.WaitFor(s.t, s.name+" at the tip", func() (bool, string) {
-		var info struct {
-			BestBlock struct {
-				Height int32 `json:"height"`
-			} `json:"best_block"`
-		}
-		s.run(&info, "nodeinfo")
-		return info.BestBlock.Height >= want, fmt.Sprintf("at %d, tip %d", info.BestBlock.Height, want)
-	})
-}
