@@ -24,11 +24,15 @@ func (n *node) openChannel(ctx context.Context, req openRequest) (openChannelRes
 		return openChannelResult{}, fmt.Errorf("openchannel: the wallet has %d sat confirmed and spendable, the channel needs %d sat plus the fee: "+
 			"send coins to an address from newaddress and wait for a confirmation (getbalance shows the balance)", int64(bal.Confirmed), req.AmountSat)
 	}
-	if _, err := n.connectPeer(ctx, req.Peer, req.Addr); err != nil {
+	cr, err := n.connectPeer(ctx, req.Peer, req.Addr)
+	if err != nil {
 		return openChannelResult{}, err
 	}
-	if err := n.nstore.savePeer(ctx, req.Peer, req.Addr); err != nil {
-		return openChannelResult{}, err
+	if cr.AlreadyConnected {
+		// connectPeer saved the address of new connections only.
+		if err := n.nstore.savePeer(ctx, req.Peer, req.Addr); err != nil {
+			return openChannelResult{}, err
+		}
 	}
 	user := userConfig(n.cfg)
 	user.Handshake.NegotiateAnchors = req.WithAnchors

@@ -88,13 +88,14 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 		return fmt.Errorf("sample-node: rebroadcaster: %w", err)
 	}
 	fees := feeFloor{est: n.chain, floor: wire.FeeRate(n.cfg.MinFeeRate)}
+	n.bcast = newBroadcaster(n.rebroadcast)
 	n.wallet, err = wallet.Open(ctx, wallet.Config{
 		Seed:        n.seed,
 		Params:      n.cfg.Params,
 		Store:       n.store,
 		Birthday:    tip,
 		Fees:        fees,
-		Broadcaster: n.rebroadcast,
+		Broadcaster: n.bcast,
 		Signers: func(keyID [32]byte) (spendable.Signer, error) {
 			return n.keys.ChannelKeys(keyID), nil
 		},
@@ -110,7 +111,7 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 		Signers:      channel.KeysSigners(n.keys),
 		Entropy:      n.entropy,
 		Watch:        n.monitor,
-		Broadcaster:  n.rebroadcast,
+		Broadcaster:  n.bcast,
 		Fees:         fees,
 		Destinations: channel.ShutdownScriptFunc(n.shutdownScript),
 		Store:        n.store,
@@ -163,6 +164,8 @@ func (h channelHandler) PeerDisconnected(id wire.NodeID) {
 	h.Manager.PeerDisconnected(id)
 	h.wake()
 }
+
+var _ chain.Listen = monitorFeed{}
 
 // monitorFeed is the chain monitor as the poller sees it: after each
 // block the monitor's checkpoint is saved (the chain monitor does not
@@ -219,7 +222,7 @@ func (n *node) releaseCompletedUpdates() {
 }
 
 // addChainListeners registers, in order, the chain monitor, the wallet, the
-// channel manager and the rebroadcaster with the poller, each from the
+// channel manager, the rebroadcaster and its conflict watch with the poller, each from the
 // block it processed last: the poller catches each one up on its own.
 func (n *node) addChainListeners(ctx context.Context, tip chain.BestBlock) error {
 	mon, ok, err := n.nstore.monitorCheckpoint(ctx)
@@ -237,6 +240,7 @@ func (n *node) addChainListeners(ctx context.Context, tip chain.BestBlock) error
 	n.poller.AddListener(n.wallet, n.wallet.BestBlock())
 	n.poller.AddListener(n.channels, n.channels.BestBlock())
 	n.poller.AddListener(n.rebroadcast, tip)
+	n.poller.AddListener(n.bcast, tip)
 	n.log.Info("sample-node: following the chain", "tip", tip.Height, "monitor", mon.Height,
 		"wallet", n.wallet.BestBlock().Height, "channels", n.channels.BestBlock().Height)
 	return nil

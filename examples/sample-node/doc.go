@@ -12,12 +12,14 @@
 // another network. The data directory is created if missing (mode 0700);
 // the node's seed is generated on the first start and kept in
 // <datadir>/keys_seed (mode 0600), so the node id stays the same across
-// restarts. listen-port defaults to 9735 (0 picks a free port); network is
+// restarts. Everything else the node keeps (wallet, channels, channel
+// monitors, pending events, the addresses of channel peers, outputs to
+// sweep) is in the filesystem store at <datadir>/store. listen-port defaults to 9735 (0 picks a free port); network is
 // mainnet, testnet, signet or regtest and defaults to regtest (ldk-sample
 // defaults to testnet; this node is mostly run on a private regtest chain,
 // see make demo). The alias (at most 32 bytes) and the announce addresses
-// are shown by nodeinfo; they will be announced once the node has public
-// channels.
+// are shown by nodeinfo and announced in the node_announcement sent once
+// the node has a public channel.
 //
 // Flags (before the positional arguments):
 //
@@ -27,6 +29,8 @@
 //	--log FILE       log file (default <datadir>/logs/node.log), slog text format
 //	--loglevel L     debug, info (default), warn or error
 //	--bind HOST      host to listen on (default 127.0.0.1 on regtest, 0.0.0.0 otherwise)
+//	--no-accept-inbound  refuse the channels peers open to us (default: accept all)
+//	--to-self-delay N    the to_self_delay in blocks we ask of peers (default 144)
 //
 // # Commands
 //
@@ -36,14 +40,31 @@
 // exactly one line of output.
 //
 //	help                               list the commands
-//	nodeinfo                           node id, listening address, peers, features, best block
+//	nodeinfo                           node id, listening address, peers, channels,
+//	                                   graph size, features, best block
 //	connectpeer <pubkey>@<host>:<port> connect; returns once the peer's init arrived
 //	disconnectpeer <pubkey>            disconnect a peer
 //	listpeers                          peers with address, direction, features, connected since
 //	signmessage <message>              sign the rest of the line (surrounding spaces
 //	                                   trimmed) like lncli signmessage; lncli verifymessage
 //	                                   accepts the signature
+//	openchannel <pubkey>@<host>:<port> <amount_sats> [--public] [--with-anchors] [--push-msat N]
+//	                                   connect if needed and open a channel funded from
+//	                                   the wallet (anchors only with --with-anchors)
+//	closechannel <channel_id> <peer_pubkey>       cooperative close
+//	forceclosechannel <channel_id> <peer_pubkey>  broadcast our commitment; the
+//	                                   funds are swept to the wallet after the delay
+//	listchannels                       channels: state, balances, reserves, confirmations
+//	listclosed                         channels closed since the start, with the reason
+//	newaddress                         a new address of the wallet
+//	getbalance                         confirmed, unconfirmed, immature, locked, total
+//	sendtoaddress <address> <amount_sats>  pay from the wallet
+//	listtransactions                   the wallet's transactions
 //	quit                               stop the node
+//
+// What happens in the background (an inbound channel accepted, a funding
+// transaction's confirmations, channel_ready, a closure, a sweep) is
+// printed on standard error as lines starting with "EVENT: ".
 //
 // SIGINT and SIGTERM also stop the node cleanly: peers are disconnected,
 // the listener closed and the log flushed. The exit status is 0 after a

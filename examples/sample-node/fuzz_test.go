@@ -20,6 +20,11 @@ func FuzzExecute(f *testing.F) {
 		"disconnectpeer " + testNodeID, "disconnectpeer 02",
 		"signmessage hello  world ", "signmessage",
 		"nodeinfo nodeinfo", "\x00\xff",
+		"openchannel " + testNodeID + "@127.0.0.1:9735 100000 --public --with-anchors --push-msat 1000",
+		"openchannel " + testNodeID + "@h:1 1 --push-msat=", "openchannel --push-msat",
+		"closechannel " + strings.Repeat("0", 64) + " " + testNodeID,
+		"forceclosechannel zz " + testNodeID, "listchannels", "listclosed", "getbalance",
+		"newaddress", "listtransactions", "sendtoaddress bcrt1q 1", "sendtoaddress x -1",
 	} {
 		f.Add(s)
 	}

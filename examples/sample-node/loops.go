@@ -4,7 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -29,12 +30,12 @@ const (
 )
 
 // startLoops starts the node's goroutines: chain polling, event handling,
-// the channel manager's timer and reconnection to channel peers. stopLoops
+// the channel manager's timer, reconnection to channel peers and gossip. stopLoops
 // ends them.
 func (n *node) startLoops() {
 	ctx, cancel := context.WithCancel(n.bgCtx)
 	n.cancelLoops = cancel
-	for _, loop := range []func(context.Context){n.chainLoop, n.eventLoop, n.tickLoop, n.reconnectLoop} {
+	for _, loop := range []func(context.Context){n.chainLoop, n.eventLoop, n.tickLoop, n.reconnectLoop, n.gossipLoop} {
 		n.loops.Add(1)
 		go func() {
 			defer n.loops.Done()
@@ -91,6 +92,9 @@ func (n *node) pollChain(ctx context.Context) error {
 		}
 		n.retrySweeps(ctx)
 		n.reportProgress()
+		if best.Height > 0 {
+			n.graph.BlockConnected(uint32(best.Height))
+		}
 	}
 	if n.tcp != nil {
 		n.tcp.Notify()
@@ -172,7 +176,7 @@ func (n *node) reconnect(ctx context.Context) {
 // their funding, once per new block.
 func (n *node) reportProgress() {
 	for _, c := range n.channels.ListChannels() {
-		if c.FundingOutPoint == zeroOutPoint || c.State.String() != "awaiting_funding" {
+		if c.FundingOutPoint == zeroOutPoint || c.State != channel.StateAwaitingFunding {
 			continue
 		}
 		need := max(c.MinimumDepth, 1)
@@ -186,7 +190,23 @@ func (n *node) reportProgress() {
 func (n *node) noteFundingSpends() {
 	for _, s := range n.monitor.ReleaseFundingSpends() {
 		n.closed.setClosingTxid(s.ChannelID, s.Txid)
-		n.notice("funding_spent channel_id=%s txid=%s height=%d kind=%v", s.ChannelID, s.Txid, s.Height, s.Kind)
+		n.notice("funding_spent channel_id=%s txid=%s height=%d kind=%s", s.ChannelID, s.Txid, s.Height, spendKindName(s.Kind))
+	}
+}
+
+// spendKindName names what spent a channel's funding output.
+func spendKindName(k monitor.SpendKind) string {
+	switch k {
+	case monitor.CooperativeClose:
+		return "cooperative_close"
+	case monitor.HolderCommitment:
+		return "our_commitment"
+	case monitor.CounterpartyCommitment:
+		return "their_commitment"
+	case monitor.RevokedCounterpartyCommitment:
+		return "their_revoked_commitment"
+	default:
+		return "unknown"
 	}
 }
 
@@ -197,5 +217,3 @@ func (n *node) wakeEvents() {
 	default:
 	}
 }
-
-var _ chain.Listen = monitorFeed{}

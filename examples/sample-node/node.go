@@ -25,6 +25,7 @@ import (
 	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/peer/tcp"
 	"github.com/lnkit/lnkit/persist/fsstore"
+	"github.com/lnkit/lnkit/router/graph"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -60,7 +61,9 @@ type node struct {
 	wallet      *wallet.Wallet
 	channels    *channel.Manager
 	rebroadcast *chain.Rebroadcaster
+	bcast       *broadcaster // over rebroadcast: what the wallet and the manager broadcast through
 	poller      *chain.Poller
+	graph       *graph.Graph
 
 	peers  *peer.Manager
 	tcp    *tcp.Transport
@@ -77,7 +80,9 @@ type node struct {
 	cancelLoops context.CancelFunc
 	loops       sync.WaitGroup
 	wake        chan struct{} // wakes the event loop
-	lastSeen    chain.BestBlock
+	// lastSeen is the manager's best block after the last poll: a new
+	// one triggers rebroadcasts, sweeps and progress lines.
+	lastSeen chain.BestBlock
 
 	monitorMu     sync.Mutex
 	monitorEvents []events.Event // taken from the monitor, not yet queued
@@ -154,6 +159,9 @@ func startNode(ctx context.Context, cfg config, noticeW io.Writer) (n *node, err
 	if err := n.openChannelParts(ctx, tip); err != nil {
 		return n, err
 	}
+	if err := n.openGraph(); err != nil {
+		return n, err
+	}
 	if n.poller, err = chain.NewPoller(chain.PollerConfig{Source: n.chain, Logger: flog.With("component", "poller")}); err != nil {
 		return n, fmt.Errorf("sample-node: chain poller: %w", err)
 	}
@@ -171,6 +179,7 @@ func startNode(ctx context.Context, cfg config, noticeW io.Writer) (n *node, err
 		Chains:         []chainhash.Hash{*cfg.Params.GenesisHash},
 		Features:       channel.Features(),
 		ChannelHandler: channelHandler{Manager: n.channels, wake: n.wakeEvents},
+		RoutingHandler: n.graph.Handler(),
 		Logger:         flog.Logger,
 	})
 	if err != nil {
@@ -249,6 +258,14 @@ func (n *node) nodeInfo(ctx context.Context) (nodeInfoResult, error) {
 		NumPeers:      len(n.peers.Peers()),
 		Features:      featureBits(n.peers.Features()),
 	}
+	for _, c := range n.channels.ListChannels() {
+		r.NumChannels++
+		if c.Usable {
+			r.NumUsableChannels++
+		}
+		r.LocalBalanceMsat += uint64(c.OurBalance)
+	}
+	r.GraphNodes, r.GraphChannels = n.graph.Size()
 	cctx, cancel := context.WithTimeout(ctx, chainCallTimeout)
 	defer cancel()
 	best, err := bestBlock(cctx, n.chain)
@@ -278,6 +295,11 @@ func (n *node) connectPeer(ctx context.Context, id wire.NodeID, addr string) (co
 	if err := n.tcp.Connect(cctx, id, addr); err != nil {
 		n.log.Warn("sample-node: connectpeer failed", "node_id", id, "addr", addr, "err", err)
 		return connectResult{}, connectError(err)
+	}
+	// Remembered to reconnect after a restart (only peers we have
+	// channels with are dialled again).
+	if err := n.nstore.savePeer(ctx, id, addr); err != nil {
+		return connectResult{}, err
 	}
 	return connectResult{Connected: id.String(), Address: addr}, nil
 }

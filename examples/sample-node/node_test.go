@@ -57,8 +57,14 @@ func rpcArg(b *regtest.Btcd) string { return b.RPCUser + ":" + b.RPCPass + "@" +
 // on a free 127.0.0.1 port.
 func startTestNode(t *testing.T, name string, btcd *regtest.Btcd, dataDir string, extra ...string) *testNode {
 	t.Helper()
+	return startTestNodeOn(t, name, btcd, dataDir, "0", extra...)
+}
+
+// startTestNodeOn is startTestNode listening on port.
+func startTestNodeOn(t *testing.T, name string, btcd *regtest.Btcd, dataDir, port string, extra ...string) *testNode {
+	t.Helper()
 	args := append([]string{"--json", "--rpccert", btcd.RPCCertPath, "--loglevel", "debug"}, extra...)
-	args = append(args, rpcArg(btcd), dataDir, "0", "regtest", name)
+	args = append(args, rpcArg(btcd), dataDir, port, "regtest", name)
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())

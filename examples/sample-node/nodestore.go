@@ -20,7 +20,8 @@ import (
 //
 //	sample_node/peers/<node id hex>      "host:port" of a channel peer (ldk-sample's channel_peer_data)
 //	sample_node/chain/chain_monitor      the block the chain monitor processed last
-//	sample_node/sweeps/<event id>        a SpendableOutputs event not yet swept for good
+//	sample_node/sweeps/<event id>        a SpendableOutputs event (events.Encode) not yet swept for good
+//	sample_node/sweep_txids/<event id>   the txid of its sweep, once broadcast
 const (
 	storePrimary     = "sample_node"
 	peersSecondary   = "peers"
@@ -87,24 +88,39 @@ func (s nodeStore) monitorCheckpoint(ctx context.Context) (chain.BestBlock, bool
 	if err != nil {
 		return chain.BestBlock{}, false, fmt.Errorf("sample-node: reading the chain monitor's checkpoint: %w", err)
 	}
+	b, err := decodeCheckpoint(v)
+	if err != nil {
+		return chain.BestBlock{}, false, err
+	}
+	return b, true, nil
+}
+
+// encodeCheckpoint encodes a block as a checkpoint: its hash, then its
+// height as 4 bytes big-endian.
+func encodeCheckpoint(b chain.BestBlock) []byte {
+	return binary.BigEndian.AppendUint32(append([]byte(nil), b.Hash[:]...), uint32(b.Height))
+}
+
+// decodeCheckpoint decodes a checkpoint; a malformed one matches
+// persist.ErrCorrupt.
+func decodeCheckpoint(v []byte) (chain.BestBlock, error) {
 	if len(v) != checkpointLength {
-		return chain.BestBlock{}, false, fmt.Errorf("sample-node: chain monitor checkpoint is %d bytes, want %d: %w",
+		return chain.BestBlock{}, fmt.Errorf("sample-node: chain monitor checkpoint is %d bytes, want %d: %w",
 			len(v), checkpointLength, persist.ErrCorrupt)
 	}
 	var b chain.BestBlock
 	copy(b.Hash[:], v)
 	h := binary.BigEndian.Uint32(v[chainhash.HashSize:])
 	if h > 1<<31-1 {
-		return chain.BestBlock{}, false, fmt.Errorf("sample-node: chain monitor checkpoint height %d: %w", h, persist.ErrCorrupt)
+		return chain.BestBlock{}, fmt.Errorf("sample-node: chain monitor checkpoint height %d: %w", h, persist.ErrCorrupt)
 	}
 	b.Height = int32(h)
-	return b, true, nil
+	return b, nil
 }
 
 // saveMonitorCheckpoint records the block the chain monitor processed last.
 func (s nodeStore) saveMonitorCheckpoint(ctx context.Context, b chain.BestBlock) error {
-	v := binary.BigEndian.AppendUint32(append([]byte(nil), b.Hash[:]...), uint32(b.Height))
-	return s.kv.Write(ctx, ns(chainSecondary), monitorCheckKey, v)
+	return s.kv.Write(ctx, ns(chainSecondary), monitorCheckKey, encodeCheckpoint(b))
 }
 
 // pendingSweep is a SpendableOutputs event kept until its sweep is deep

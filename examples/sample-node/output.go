@@ -95,12 +95,20 @@ func (r helpResult) writeText(w io.Writer) {
 
 // nodeInfoResult is the answer of nodeinfo.
 type nodeInfoResult struct {
-	NodeID        string       `json:"node_id"`
-	Alias         string       `json:"alias,omitempty"`
-	Network       string       `json:"network"`
-	ListeningOn   string       `json:"listening_on"`
-	AnnounceAddrs []string     `json:"announce_addrs,omitempty"`
-	NumPeers      int          `json:"num_peers"`
+	NodeID        string   `json:"node_id"`
+	Alias         string   `json:"alias,omitempty"`
+	Network       string   `json:"network"`
+	ListeningOn   string   `json:"listening_on"`
+	AnnounceAddrs []string `json:"announce_addrs,omitempty"`
+	NumPeers      int      `json:"num_peers"`
+	// NumChannels, NumUsableChannels and LocalBalanceMsat sum up our
+	// channels, as ldk-sample's nodeinfo does.
+	NumChannels       int    `json:"num_channels"`
+	NumUsableChannels int    `json:"num_usable_channels"`
+	LocalBalanceMsat  uint64 `json:"local_balance_msat"`
+	// GraphNodes and GraphChannels are the size of our network graph.
+	GraphNodes    int          `json:"graph_nodes"`
+	GraphChannels int          `json:"graph_channels"`
 	Features      []featureBit `json:"features"`
 	BestBlock     *blockResult `json:"best_block,omitempty"`
 	// BestBlockError says why BestBlock is missing (chain daemon
@@ -125,6 +133,8 @@ func (r nodeInfoResult) writeText(w io.Writer) {
 		fmt.Fprintf(w, "announcing:   %s\n", strings.Join(r.AnnounceAddrs, " "))
 	}
 	fmt.Fprintf(w, "peers:        %d\n", r.NumPeers)
+	fmt.Fprintf(w, "channels:     %d (%d usable), local balance %d msat\n", r.NumChannels, r.NumUsableChannels, r.LocalBalanceMsat)
+	fmt.Fprintf(w, "graph:        %d nodes, %d channels\n", r.GraphNodes, r.GraphChannels)
 	fmt.Fprintf(w, "features:     %s\n", featuresText(r.Features))
 	switch {
 	case r.BestBlock != nil:

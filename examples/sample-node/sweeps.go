@@ -43,10 +43,16 @@ func (n *node) retrySweeps(ctx context.Context) {
 			case known && t.Confirmations >= sweepDepth:
 				if err := n.nstore.removeSweep(ctx, p.key); err != nil {
 					n.log.Error("sample-node: forgetting a sweep", "key", p.key, "err", err)
+					continue
 				}
+				n.notice("sweep_confirmed txid=%s channel_id=%s depth=%d (the funds are in the wallet)", txid, p.ev.ChannelID, t.Confirmations)
 				continue
 			case known:
-				continue // broadcast, waiting for its confirmations
+				// Broadcast, waiting for its confirmations.
+				if t.Confirmations > 0 {
+					n.notice("sweep_confirmations txid=%s channel_id=%s depth=%d/%d", txid, p.ev.ChannelID, t.Confirmations, sweepDepth)
+				}
+				continue
 			}
 			// It left the wallet: sweep again.
 			if err := n.nstore.clearSweepTxid(ctx, p.key); err != nil {
@@ -77,7 +83,7 @@ func (n *node) retrySweeps(ctx context.Context) {
 // abandon drops a transaction whose broadcast failed from the wallet and
 // from the rebroadcaster.
 func (n *node) abandon(ctx context.Context, txid chainhash.Hash) {
-	n.rebroadcast.Forget(txid)
+	n.bcast.forget(txid)
 	if err := n.wallet.AbandonTransaction(ctx, txid); err != nil && !errors.Is(err, wallet.ErrUnknownOutput) {
 		n.log.Warn("sample-node: abandoning a transaction", "txid", txid, "err", err)
 	}
