@@ -58,7 +58,23 @@ func recentSpender(t *testing.T, btcd *regtest.Btcd, op btcwire.OutPoint, depth 
 		return tx, true
 	}
 	_, tip := btcd.BestBlock(t)
-	for h := tip; h > tip-depth && h > 0; h-- {
+	for _, tx := range blockTxs(t, btcd, max(tip-depth+1, 1)) {
+		for _, in := range tx.TxIn {
+			if in.PreviousOutPoint == op {
+				return tx, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// blockTxs returns the transactions of btcd's best chain from height from
+// to the tip, in order.
+func blockTxs(t *testing.T, btcd *regtest.Btcd, from int32) []*btcwire.MsgTx {
+	t.Helper()
+	_, tip := btcd.BestBlock(t)
+	var txs []*btcwire.MsgTx
+	for h := from; h <= tip; h++ {
 		var hash, raw string
 		require.NoError(t, json.Unmarshal(btcd.RPC(t, "getblockhash", h), &hash))
 		require.NoError(t, json.Unmarshal(btcd.RPC(t, "getblock", hash, 0), &raw))
@@ -66,15 +82,9 @@ func recentSpender(t *testing.T, btcd *regtest.Btcd, op btcwire.OutPoint, depth 
 		require.NoError(t, err)
 		var block btcwire.MsgBlock
 		require.NoError(t, block.Deserialize(bytes.NewReader(b)))
-		for _, tx := range block.Transactions {
-			for _, in := range tx.TxIn {
-				if in.PreviousOutPoint == op {
-					return tx, true
-				}
-			}
-		}
+		txs = append(txs, block.Transactions...)
 	}
-	return nil, false
+	return txs
 }
 
 // waitSpender waits until a transaction spending op is in btcd's mempool.

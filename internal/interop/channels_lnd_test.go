@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/btcsuite/btcd/blockchain"
 	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
 
@@ -341,7 +342,9 @@ func closer(byLnkit bool) string {
 // then mines until lnkit has swept its own output into its wallet: after
 // its to_self_delay when lnkit closed (to_local), at once when lnd did
 // (to_remote). lnkit's wallet grows by exactly its output less the sweep
-// fee; lnd records the close.
+// fee (and less the CPFP child's cost); lnd records the close with its
+// output as the settled balance, and lnd's wallet grows by exactly what
+// its own claims on the commitment brought in.
 func (r *rig) forceClose(c *openedChannel, byLnkit bool) {
 	r.t.Helper()
 	t := r.t
@@ -416,7 +419,36 @@ func (r *rig) forceClose(c *openedChannel, byLnkit bool) {
 		require.Less(t, mined, 2100, "lnd never resolved %s: %+v", c.chanPoint(), r.lnd.PendingChannels(t))
 		r.mine(10)
 	}
-	r.waitLndClosed(c, closeType)
+	closed := r.waitLndClosed(c, closeType)
+	require.Equal(t, c.lnd.LocalBalance, closed.SettledBalance, "lnd's output on the commitment")
+
+	// lnd's wallet: what lnd's own claims on the commitment (every spend
+	// of a commitment output but lnkit's output and lnkit's anchor child)
+	// brought in, less what they took from its wallet.
+	commitHeight := r.txHeight(commitTxid.String())
+	var lndGain int64
+	for _, tx := range blockTxs(t, r.btcd, commitHeight) {
+		if blockchain.IsCoinBaseTx(tx) {
+			continue
+		}
+		spendsCommitment, fromElsewhere := false, int64(0)
+		for _, in := range tx.TxIn {
+			if in.PreviousOutPoint.Hash == commitTxid {
+				spendsCommitment = spendsCommitment || in.PreviousOutPoint.Index != uint32(idx) && commitment.TxOut[in.PreviousOutPoint.Index].Value != 330
+				continue
+			}
+			prev := getTx(t, r.btcd, in.PreviousOutPoint.Hash.String())
+			fromElsewhere += prev.TxOut[in.PreviousOutPoint.Index].Value
+		}
+		if spendsCommitment {
+			lndGain += outputsTotal(tx) - fromElsewhere
+			t.Logf("lnd's claim %s: fee %d sat", tx.TxHash(), txFee(t, r.btcd, tx))
+		}
+	}
+	regtest.WaitFor(t, "lnd's wallet", func() (bool, string) {
+		b := r.lnd.WalletBalance(t)
+		return b.Confirmed == before.lnd+lndGain && b.Unconfirmed == 0, fmt.Sprintf("%+v, want confirmed %d", b, before.lnd+lndGain)
+	})
 	t.Logf("%s force-closed by %s: lnkit's output %d sat swept with fee %d sat", c.spec, closer(byLnkit), ours, sweepFee)
 }
 
@@ -633,4 +665,19 @@ func waitSpenderOfAnchor(t *testing.T, btcd *regtest.Btcd, commitment *btcwire.M
 // txWeight is a transaction's BIP 141 weight.
 func txWeight(tx *btcwire.MsgTx) int64 {
 	return int64(3*tx.SerializeSizeStripped() + tx.SerializeSize())
+}
+
+// txHeight returns the height of the block confirming txid.
+func (r *rig) txHeight(txid string) int32 {
+	r.t.Helper()
+	var res struct {
+		BlockHash string `json:"blockhash"`
+	}
+	require.NoError(r.t, json.Unmarshal(r.btcd.RPC(r.t, "getrawtransaction", txid, 1), &res))
+	require.NotEmpty(r.t, res.BlockHash, "%s is not confirmed", txid)
+	var hdr struct {
+		Height int32 `json:"height"`
+	}
+	require.NoError(r.t, json.Unmarshal(r.btcd.RPC(r.t, "getblockheader", res.BlockHash, true), &hdr))
+	return hdr.Height
 }

@@ -260,8 +260,11 @@ type LndClosed struct {
 	RemotePubkey   string `json:"remote_pubkey"`
 	Capacity       int64  `json:"capacity,string"`
 	SettledBalance int64  `json:"settled_balance,string"`
-	CloseType      string `json:"close_type"` // COOPERATIVE_CLOSE, LOCAL_FORCE_CLOSE, REMOTE_FORCE_CLOSE, FUNDING_CANCELED, ...
-	CloseInitiator string `json:"close_initiator"`
+	// TimeLockedBalance is what lnd had to wait for (its to_local after
+	// its own force close).
+	TimeLockedBalance int64  `json:"time_locked_balance,string"`
+	CloseType         string `json:"close_type"` // COOPERATIVE_CLOSE, LOCAL_FORCE_CLOSE, REMOTE_FORCE_CLOSE, FUNDING_CANCELED, ...
+	CloseInitiator    string `json:"close_initiator"`
 }
 
 // ClosedChannels returns `lncli closedchannels`.
