@@ -484,6 +484,9 @@ func TestChannelsLnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration: starts btcd/lnd; run without -short")
 	}
+	// Runs beside the package's other integration tests: each has its
+	// own btcd and lnd.
+	t.Parallel()
 	bin := buildSampleNode(t)
 	t.Run("open_and_close", func(t *testing.T) {
 		t.Parallel()

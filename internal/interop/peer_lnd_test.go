@@ -31,6 +31,9 @@ func TestPeerLnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration: starts btcd/lnd; run without -short")
 	}
+	// Runs beside the package's other integration tests: each has its
+	// own btcd and lnd.
+	t.Parallel()
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.ActivateSegwit(t)
 	// PEER=debug makes lnd log every message it sends and receives.
