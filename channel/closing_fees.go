@@ -28,9 +28,14 @@ type closingRates struct {
 // closingRatesFrom reads the closing rates from est: the ideal at
 // [chain.TargetNonAnchorChannelFee] (a legacy closing transaction does not
 // signal RBF, so it gets the rate of a transaction that cannot be bumped
-// by replacement), the minimum at [chain.TargetChannelCloseMinimum], never
-// above the ideal.
-func closingRatesFrom(ctx context.Context, est chain.FeeEstimator) (closingRates, error) {
+// by replacement), the minimum at [chain.TargetChannelCloseMinimum], and
+// at least tolerance (HandshakeLimits.FeeRateTolerance) below the ideal,
+// never under the relay floor. The slack matters when the estimator gives
+// both targets one rate (btcd's estimatefee, a fallback rate): a peer
+// whose estimate or weight differs by a satoshi then proposes just below
+// our ideal, and without slack no fee is left strictly between the two
+// proposals (lnd v0.20, which sends no fee_range, does exactly that).
+func closingRatesFrom(ctx context.Context, est chain.FeeEstimator, tolerance wire.FeeRate) (closingRates, error) {
 	ideal, err := est.FeeRate(ctx, chain.TargetNonAnchorChannelFee)
 	if err != nil {
 		return closingRates{}, fmt.Errorf("channel: closing fee rate: %w", err)
@@ -39,7 +44,11 @@ func closingRatesFrom(ctx context.Context, est chain.FeeEstimator) (closingRates
 	if err != nil {
 		return closingRates{}, fmt.Errorf("channel: closing minimum fee rate: %w", err)
 	}
-	return closingRates{ideal: ideal, minimum: min(minimum, ideal)}, nil
+	lowest := wire.FeeRateFloor
+	if ideal > tolerance {
+		lowest = chain.ClampFeeRate(ideal - tolerance)
+	}
+	return closingRates{ideal: ideal, minimum: min(minimum, lowest, ideal)}, nil
 }
 
 // closingWeight returns the weight of p's closing transaction as we would

@@ -97,18 +97,29 @@ func TestClosingWeight(t *testing.T) {
 }
 
 // TestClosingRatesFrom reads the ideal and minimum targets and keeps the
-// minimum at or below the ideal.
+// minimum at least the tolerance below the ideal, never under the floor.
 func TestClosingRatesFrom(t *testing.T) {
-	r, err := closingRatesFrom(context.Background(), estimatorAround(4000))
+	r, err := closingRatesFrom(context.Background(), estimatorAround(4000), 250)
 	require.NoError(t, err)
 	require.Equal(t, closingRates{ideal: 4000, minimum: 2000}, r)
 
 	inverted := staticEstimator{chain.TargetNonAnchorChannelFee: 1000, chain.TargetChannelCloseMinimum: 3000}
-	r, err = closingRatesFrom(context.Background(), inverted)
+	r, err = closingRatesFrom(context.Background(), inverted, 250)
 	require.NoError(t, err)
-	require.Equal(t, closingRates{ideal: 1000, minimum: 1000}, r)
+	require.Equal(t, closingRates{ideal: 1000, minimum: 750}, r)
 
-	_, err = closingRatesFrom(context.Background(), failingEstimator{})
+	// One rate for both targets (btcd's estimatefee, a fallback): the
+	// minimum leaves room below the ideal for a peer a satoshi lower.
+	same := staticEstimator{chain.TargetNonAnchorChannelFee: 1255, chain.TargetChannelCloseMinimum: 1255}
+	r, err = closingRatesFrom(context.Background(), same, 250)
+	require.NoError(t, err)
+	require.Equal(t, closingRates{ideal: 1255, minimum: 1005}, r)
+
+	r, err = closingRatesFrom(context.Background(), staticEstimator{chain.TargetNonAnchorChannelFee: 300, chain.TargetChannelCloseMinimum: 300}, 250)
+	require.NoError(t, err)
+	require.Equal(t, closingRates{ideal: 300, minimum: wire.FeeRateFloor}, r)
+
+	_, err = closingRatesFrom(context.Background(), failingEstimator{}, 250)
 	require.ErrorContains(t, err, "channel: closing fee rate: no backend")
 }
 

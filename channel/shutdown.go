@@ -187,7 +187,7 @@ func (m *Manager) maybeNegotiate(p *peerState, e *entry, c *closing) error {
 		sendFeeRange: true,
 	}
 	params.localBalance, params.remoteBalance = d.balances()
-	rates, err := closingRatesFrom(m.cfg.Context, m.cfg.Fees)
+	rates, err := closingRatesFrom(m.cfg.Context, m.cfg.Fees, m.cfg.User.Limits.FeeRateTolerance)
 	if err != nil {
 		return fmt.Errorf("channel: closing fee estimate: %w", err)
 	}

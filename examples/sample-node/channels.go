@@ -33,13 +33,20 @@ func openStore(dataDir string) (*fsstore.Store, error) {
 }
 
 // userConfig is the node's channel policy: lnkit's defaults, with our
-// to_self_delay when --to-self-delay is given, and every inbound channel
+// to_self_delay when --to-self-delay is given, the limits of
+// --min-channel-sat and --max-to-self-delay, and every inbound channel
 // raised as an OpenChannelRequest so that the event handler decides
 // (ldk-sample's manually_accept_inbound_channels).
 func userConfig(cfg config) channel.UserConfig {
 	u := channel.DefaultUserConfig()
 	if cfg.ToSelfDelay != 0 {
 		u.Handshake.ToSelfDelay = uint16(cfg.ToSelfDelay)
+	}
+	if cfg.MinChannelSat != 0 {
+		u.Limits.MinFundingSatoshis = wire.Satoshi(cfg.MinChannelSat)
+	}
+	if cfg.MaxToSelfDelay != 0 {
+		u.Limits.MaxToSelfDelay = uint16(cfg.MaxToSelfDelay)
 	}
 	u.AcceptInboundChannels = false
 	return u
@@ -80,13 +87,14 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 	if err != nil {
 		return fmt.Errorf("sample-node: rebroadcaster: %w", err)
 	}
+	fees := feeFloor{est: n.chain, floor: wire.FeeRate(n.cfg.MinFeeRate)}
 	n.bcast = newBroadcaster(n.rebroadcast)
 	n.wallet, err = wallet.Open(ctx, wallet.Config{
 		Seed:        n.seed,
 		Params:      n.cfg.Params,
 		Store:       n.store,
 		Birthday:    tip,
-		Fees:        n.chain,
+		Fees:        fees,
 		Broadcaster: n.bcast,
 		Signers: func(keyID [32]byte) (spendable.Signer, error) {
 			return n.keys.ChannelKeys(keyID), nil
@@ -104,7 +112,7 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 		Entropy:      n.entropy,
 		Watch:        n.monitor,
 		Broadcaster:  n.bcast,
-		Fees:         n.chain,
+		Fees:         fees,
 		Destinations: channel.ShutdownScriptFunc(n.shutdownScript),
 		Store:        n.store,
 		Events:       n.queue,

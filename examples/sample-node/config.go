@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -76,6 +77,17 @@ type config struct {
 	// channel.DefaultToSelfDelay (144); small values are for tests and
 	// demos on regtest.
 	ToSelfDelay uint
+	// MinChannelSat is the smallest channel a peer may open to us, in
+	// satoshis. 0 means channel.DefaultMinFundingSatoshis (20,000).
+	MinChannelSat uint64
+	// MaxToSelfDelay is the largest to_self_delay we accept from a peer,
+	// in blocks: how long our funds may be locked after we force-close.
+	// 0 means channel.DefaultMaxToSelfDelay (2016).
+	MaxToSelfDelay uint
+	// MinFeeRate raises every fee estimate of the chain daemon to at least
+	// this rate, in sat/kw, for the wallet and the channels. 0 leaves the
+	// estimates alone. On regtest it is how fees "rise".
+	MinFeeRate uint
 
 	// RPC is the chain daemon's JSON-RPC endpoint.
 	RPC rpcEndpoint
@@ -132,6 +144,9 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&cfg.Bind, "bind", "", "host to listen on (default 127.0.0.1 on regtest, 0.0.0.0 otherwise)")
 	fs.BoolVar(&cfg.NoAcceptInbound, "no-accept-inbound", false, "refuse channels peers open to this node")
 	fs.UintVar(&cfg.ToSelfDelay, "to-self-delay", 0, "to_self_delay asked of peers, in blocks (default 144; at least 6)")
+	fs.Uint64Var(&cfg.MinChannelSat, "min-channel-sat", 0, "smallest channel accepted from peers, in satoshis (default 20000)")
+	fs.UintVar(&cfg.MaxToSelfDelay, "max-to-self-delay", 0, "largest to_self_delay accepted from peers, in blocks (default 2016)")
+	fs.UintVar(&cfg.MinFeeRate, "min-fee-rate", 0, "raise every fee estimate to at least this many sat/kw (default: the daemon's estimates)")
 	pos, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage()
@@ -194,6 +209,13 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	if cfg.ToSelfDelay != 0 && (cfg.ToSelfDelay < uint(channel.MinToSelfDelay) || cfg.ToSelfDelay > uint(channel.DefaultMaxToSelfDelay)) {
 		return config{}, fmt.Errorf("sample-node: --to-self-delay %d: want %d to %d blocks",
 			cfg.ToSelfDelay, channel.MinToSelfDelay, channel.DefaultMaxToSelfDelay)
+	}
+	if cfg.MinFeeRate > math.MaxUint32 {
+		return config{}, fmt.Errorf("sample-node: --min-fee-rate %d: at most %d sat/kw", cfg.MinFeeRate, uint64(math.MaxUint32))
+	}
+	if cfg.MaxToSelfDelay > uint(channel.DefaultMaxToSelfDelay) {
+		return config{}, fmt.Errorf("sample-node: --max-to-self-delay %d: at most %d blocks (peers refuse more)",
+			cfg.MaxToSelfDelay, channel.DefaultMaxToSelfDelay)
 	}
 	if cfg.Bind == "" {
 		cfg.Bind = "0.0.0.0"

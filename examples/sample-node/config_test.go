@@ -110,6 +110,18 @@ func TestParseArgs(t *testing.T) {
 			net: chaincfg.RegressionNetParams,
 		},
 		{
+			name: "channel limits and fee floor",
+			args: []string{"--min-channel-sat=50000", "--max-to-self-delay", "500", "--min-fee-rate=5000", rpc, "/d"},
+			want: config{
+				MinChannelSat: 50_000, MaxToSelfDelay: 500, MinFeeRate: 5000,
+				RPC: rpcEndpoint{User: "user", Pass: "pass", Host: "127.0.0.1:18334"}, DataDir: "/d",
+				ListenPort: 9735, Network: "regtest", LogFile: filepath.Join("/d", "logs", "node.log"), Bind: "127.0.0.1",
+			},
+			net: chaincfg.RegressionNetParams,
+		},
+		{name: "max to_self_delay above 2016", args: []string{"--max-to-self-delay=2017", rpc, "/d"}, err: "--max-to-self-delay 2017"},
+		{name: "fee floor above 2^32", args: []string{"--min-fee-rate=4294967296", rpc, "/d"}, err: "--min-fee-rate"},
+		{
 			name: "double dash ends the flags",
 			args: []string{"--json", rpc, "/d", "--", "9735", "regtest", "-alias-"},
 			want: config{

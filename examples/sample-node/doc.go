@@ -31,6 +31,9 @@
 //	--bind HOST      host to listen on (default 127.0.0.1 on regtest, 0.0.0.0 otherwise)
 //	--no-accept-inbound  refuse the channels peers open to us (default: accept all)
 //	--to-self-delay N    the to_self_delay in blocks we ask of peers (default 144)
+//	--min-channel-sat N  the smallest channel peers may open to us (default 20000)
+//	--max-to-self-delay N  the largest to_self_delay we accept from peers (default 2016)
+//	--min-fee-rate N     raise every fee estimate to at least N sat/kw (default: none)
 //
 // # Commands
 //

@@ -6,7 +6,15 @@
 // TestPeerLnd covers the peer layer (peer.Manager over peer/tcp):
 // connections in both directions and the init features each side sees,
 // 90 s of idle time with pings both ways, disconnection from either side,
-// reconnection, and lnd-compatible message signatures, including through
-// the sample node's command line. It takes about 100 s, most of it the idle
-// period.
+// reconnection, and lnd-compatible message signatures. It takes about
+// 100 s, most of it the idle period.
+//
+// TestChannelsLnd covers channels (issue 16) through the sample node run
+// as a process (examples/sample-node with --json, driven through its
+// standard input): opening in both directions, public and private, both
+// channel types; lnd's graph and verifymessage; cooperative and force
+// closes from either side with balances to the satoshi; restarts of either
+// node around channel_ready and while open; and open_channel parameters
+// lnkit's limits refuse. Its scenarios run in parallel, each on its own
+// btcd, lnd and sample node.
 package interop

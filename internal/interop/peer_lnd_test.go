@@ -1,15 +1,11 @@
 package interop
 
 import (
-	"context"
-	"encoding/json"
 	"log/slog"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -28,12 +24,16 @@ const idleTime = 90 * time.Second
 // TestPeerLnd runs lnkit's peer layer (peer.Manager over peer/tcp) against
 // lnd v0.20: connections in both directions, init features, 90 s of idle
 // time with pings both ways, disconnection from either side, reconnection,
-// and lnd-compatible message signatures, including through the sample
-// node's command line. One btcd and one lnd serve every subtest.
+// and lnd-compatible message signatures (the sample node's, which lnd
+// validates only once it has a public channel, are in TestChannelsLnd).
+// One btcd and one lnd serve every subtest.
 func TestPeerLnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration: starts btcd/lnd; run without -short")
 	}
+	// Runs beside the package's other integration tests: each has its
+	// own btcd and lnd.
+	t.Parallel()
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.ActivateSegwit(t)
 	// PEER=debug makes lnd log every message it sends and receives.
@@ -100,10 +100,6 @@ func TestPeerLnd(t *testing.T) {
 		t.Run("lncli signmessage verifies with lnkit", func(t *testing.T) {
 			t.Parallel()
 			testLndSignature(t, lnd, lndID)
-		})
-		t.Run("sample-node signmessage verifies with lncli", func(t *testing.T) {
-			t.Parallel()
-			testSampleNodeSignature(t, btcd, lnd)
 		})
 	})
 
@@ -214,46 +210,22 @@ type lndVerify struct {
 	Pubkey string `json:"pubkey"`
 }
 
-// testSampleNodeSignature builds the sample node, runs it on btcd's chain
-// with commands piped in and --json, and checks its signmessage signature
-// with lncli verifymessage.
-func testSampleNodeSignature(t *testing.T, btcd *regtest.Btcd, lnd *regtest.Lnd) {
+// testSampleNodeSignature checks the sample node's signmessage signature
+// with lncli verifymessage. node has a public channel with lnd, announced
+// (lnd's "valid" also requires the signer to be in its channel graph).
+func testSampleNodeSignature(t *testing.T, node *sampleProc, lnd *regtest.Lnd) {
 	t.Helper()
-	bin := buildSampleNode(t)
 	const msg = "signed by the lnkit sample node ⚡"
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	dataDir := t.TempDir()
-	cmd := exec.CommandContext(ctx, bin, "--json", "--rpccert", btcd.RPCCertPath,
-		btcd.RPCUser+":"+btcd.RPCPass+"@"+btcd.RPCAddr, dataDir, "0", "regtest", "sample")
-	cmd.Stdin = strings.NewReader("nodeinfo\nsignmessage " + msg + "\nquit\n")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		nodeLog, _ := os.ReadFile(filepath.Join(dataDir, "logs", "node.log"))
-		require.NoError(t, err, "sample-node\nstdout: %s\nstderr: %s\nlog: %s", out, stderr.String(), nodeLog)
-	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	require.Len(t, lines, 3, "one JSON line per command: %s", out)
-	var info struct {
-		NodeID string `json:"node_id"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(lines[0]), &info), lines[0])
 	var sig struct {
 		Signature string `json:"signature"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(lines[1]), &sig), lines[1])
+	node.run(&sig, "signmessage "+msg)
 	require.NotEmpty(t, sig.Signature)
-	require.JSONEq(t, `{"quit":true}`, lines[2])
 
 	var v lndVerify
 	lnd.CLIJSON(t, &v, "verifymessage", "--msg="+msg, "--sig="+sig.Signature)
-	require.Equal(t, info.NodeID, v.Pubkey, "lnd recovers the sample node's id from its signature")
-	// lnd's "valid" also requires the signer to be in its channel graph,
-	// which needs a public channel: the sample node has none yet. As a
-	// control, lnd's own signature (lnd is in its own graph) is valid.
-	require.False(t, v.Valid)
+	require.Equal(t, node.nodeID, v.Pubkey, "lnd recovers the sample node's id from its signature")
+	require.True(t, v.Valid, "the sample node is in lnd's graph through its public channel")
 	var own struct {
 		Signature string `json:"signature"`
 	}
@@ -262,9 +234,10 @@ func testSampleNodeSignature(t *testing.T, btcd *regtest.Btcd, lnd *regtest.Lnd)
 	require.True(t, v.Valid)
 	require.Equal(t, lnd.NodeID, v.Pubkey)
 
-	// A tampered message recovers another key.
+	// A tampered message recovers another key, which lnd does not know.
 	lnd.CLIJSON(t, &v, "verifymessage", "--msg="+msg+".", "--sig="+sig.Signature)
-	require.NotEqual(t, info.NodeID, v.Pubkey)
+	require.NotEqual(t, node.nodeID, v.Pubkey)
+	require.False(t, v.Valid)
 }
 
 // buildSampleNode builds examples/sample-node into a temporary directory.

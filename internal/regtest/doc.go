@@ -59,6 +59,17 @@
 // Restart stops lnd and starts it again with the same identity, wallet,
 // channels and ports.
 //
+// For channels with another implementation (an lnkit node), OpenChannelTo
+// runs `lncli openchannel` with LndOpen (--private, --channel_type anchors
+// or tweakless, --remote_csv_delay, --push_amt; never zero-conf) and
+// returns once the funding transaction is in btcd's mempool
+// (TryOpenChannelTo returns lnd's or the peer's refusal instead).
+// ListChannels/FindChannel (lnd v0.20's fields: chan_id is the hex channel
+// id, scid the short channel id), PendingChannels, ClosedChannels,
+// GraphHasChannel (describegraph) and WalletBalance read lnd's view;
+// CloseChannel (cooperative or --force) returns the closing txid once the
+// transaction is in the mempool.
+//
 // # Cleanup and failures
 //
 // Every daemon is stopped by its PID in t.Cleanup, also when the test fails

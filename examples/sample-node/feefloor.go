@@ -1,0 +1,27 @@
+package main
+
+import (
+	"context"
+
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// feeFloor is the chain daemon's fee estimator with every estimate raised
+// to at least floor (--min-fee-rate): how a test or demo on regtest, where
+// the daemon's estimates barely move, makes fees "rise" (for example to
+// see a force-closed anchor channel's commitment bumped through its
+// anchor). A zero floor changes nothing.
+type feeFloor struct {
+	est   chain.FeeEstimator
+	floor wire.FeeRate
+}
+
+// FeeRate implements chain.FeeEstimator.
+func (f feeFloor) FeeRate(ctx context.Context, target chain.ConfirmationTarget) (wire.FeeRate, error) {
+	rate, err := f.est.FeeRate(ctx, target)
+	if err != nil {
+		return 0, err
+	}
+	return max(rate, f.floor), nil
+}
