@@ -584,15 +584,15 @@ func testRestarts(t *testing.T, bin string) {
 	r.node.kill()
 	r.mine(announceDepth)
 	r.node.start()
-	c := r.waitOpen(spec, txid)
+	r.waitOpen(spec, txid)
 
 	// Between ready and close: a clean restart (quit).
 	r.node.restart()
-	c = r.waitOpen(spec, txid)
+	r.waitOpen(spec, txid)
 
 	// lnd goes away and comes back.
 	r.lnd.Restart(t)
-	c = r.waitOpen(spec, txid)
+	c := r.waitOpen(spec, txid)
 
 	r.coopClose(c, true)
 }

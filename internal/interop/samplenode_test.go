@@ -3,7 +3,6 @@ package interop
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -223,9 +222,6 @@ func (s *sampleProc) waitEvent(parts ...string) string {
 	return found
 }
 
-// uri returns "<node id>@<address>", the argument of lncli connect.
-func (s *sampleProc) uri() string { return s.nodeID + "@" + s.addr }
-
 // sampleChannel is one entry of listchannels (the contract's fields).
 type sampleChannel struct {
 	ChannelID          string `json:"channel_id"`
@@ -317,20 +313,6 @@ func (s *sampleProc) waitConfirmed(want int64) {
 	})
 }
 
-// fund pays amount to a new address of the node's wallet, mines a block
-// and waits until the wallet sees it confirmed.
-func (s *sampleProc) fund(amount int64) {
-	s.t.Helper()
-	var a struct {
-		Address string `json:"address"`
-	}
-	s.run(&a, "newaddress")
-	before := s.balance().Confirmed
-	s.btcd.SendToAddress(s.t, a.Address, btcAmount(amount))
-	s.btcd.Generate(s.t, 1)
-	s.waitConfirmed(before + amount)
-}
-
 // sampleOpened is openchannel's answer.
 type sampleOpened struct {
 	TemporaryChannelID string `json:"temporary_channel_id"`
@@ -351,10 +333,3 @@ func tail(s string, n int) string {
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-
-// asSampleError reports whether err is a command's error answer.
-func asSampleError(err error) (*sampleError, bool) {
-	var e *sampleError
-	ok := errors.As(err, &e)
-	return e, ok
-}
