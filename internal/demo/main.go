@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -137,17 +138,20 @@ func run(ctx context.Context, w io.Writer, goCmd string, withLnd, keep bool) (er
 	s.stepf("Starting two sample nodes, alice and bob (commands on stdin, --json answers on stdout)")
 	nodes := map[string]*sampleNode{}
 	for _, name := range []string{"alice", "bob"} {
-		n, err := startSampleNode(bin, name, mkdir(tmp, name), b)
+		n, err := startSampleNode(bin, name, mkdir(tmp, name), b, "--to-self-delay", strconv.Itoa(sampleToSelfDelay))
 		if err != nil {
 			return err
 		}
 		stops = append(stops, s.stopper(name, n.cmd.Process.Pid, func() error { return n.quit(context.Background()) }))
 		nodes[name] = n
-		s.say("%s: sample-node --json --rpccert %s %s:***@%s %s 0 regtest %s",
-			name, filepath.Base(b.certPath), b.user, b.rpcAddr, n.dir, name)
+		s.say("%s: sample-node --json --to-self-delay %d --rpccert %s %s:***@%s %s 0 regtest %s",
+			name, sampleToSelfDelay, filepath.Base(b.certPath), b.user, b.rpcAddr, n.dir, name)
 	}
 	alice, bob := nodes["alice"], nodes["bob"]
-	return tellStory(ctx, s, alice, bob, carol)
+	if err := tellStory(ctx, s, alice, bob, carol); err != nil {
+		return err
+	}
+	return tellChannels(ctx, s, b, alice, bob, carol)
 }
 
 // repoRoot finds the repository root: the nearest directory upwards with a
