@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -29,9 +30,9 @@ const (
 	// sampleToSelfDelay is the sample nodes' --to-self-delay: what they
 	// ask of their peers (alice of bob, bob of carol).
 	sampleToSelfDelay = 10
-	// maxSweepBlocks bounds the blocks mined while waiting for the
-	// force-close sweeps.
-	maxSweepBlocks = 30
+	// maxSweepBlocks bounds the blocks mined while waiting for a
+	// force-close sweep beyond the delay.
+	maxSweepBlocks = 20
 )
 
 // channelStory funds the wallets, opens alice → bob and carol → bob,
@@ -44,6 +45,13 @@ type channelStory struct {
 	carol      *lnd // nil: no lnd, the carol steps are left out
 	ids        map[string]nodeInfo
 	names      map[string]string // node id → name
+
+	// What the story learns on the way, for the closing summary (sat).
+	aliceFundingTx, carolFundingTx string
+	aliceFundingFee, closingFee    int64
+	carolFundingFee, commitFee     int64
+	anchors, carolSweepFee         int64
+	bobSweepFee, bobBumps          int64
 }
 
 // tellChannels tells the channel part of the demo.
@@ -60,7 +68,7 @@ func tellChannels(ctx context.Context, s *story, b *btcd, alice, bob *sampleNode
 	if carol != nil {
 		c.names[carol.nodeID] = "carol"
 	}
-	steps := []func(context.Context) error{c.fund, c.openAlice, c.openCarol, c.confirm, c.list, c.cooperative, c.force}
+	steps := []func(context.Context) error{c.fund, c.openAlice, c.openCarol, c.confirm, c.list, c.cooperative, c.force, c.summary}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -146,7 +154,8 @@ func (c *channelStory) openAlice(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := c.b.waitMempool(ctx, "alice's funding transaction", field(pending[0], "funding_txid")); err != nil {
+	c.aliceFundingTx = field(pending[0], "funding_txid")
+	if err := c.b.waitMempool(ctx, "alice's funding transaction", c.aliceFundingTx); err != nil {
 		return err
 	}
 	c.events(c.alice, c.bob)
@@ -177,6 +186,7 @@ func (c *channelStory) openCarol(ctx context.Context) error {
 		return err
 	}
 	s.say("funding_txid %s", o.FundingTxid)
+	c.carolFundingTx = o.FundingTxid
 	if _, err := c.bob.waitEvent(ctx, 1, "channel_pending", "counterparty="+c.carol.nodeID); err != nil {
 		return err
 	}
@@ -206,8 +216,25 @@ func (c *channelStory) confirm(ctx context.Context) error {
 		return err
 	}
 	c.events(c.alice, c.bob)
+	fee, _, err := c.b.txFee(ctx, c.aliceFundingTx)
+	if err != nil {
+		return err
+	}
+	c.aliceFundingFee = int64(fee)
+	s.command("alice", "getbalance")
+	a, err := c.alice.waitBalance(ctx, aliceFunds-aliceChannel-c.aliceFundingFee)
+	if err != nil {
+		return err
+	}
+	s.say("confirmed_sat %s = %s - %s in the channel - %s funding fee (the change came back to her wallet)",
+		sat(a.ConfirmedSat), sat(aliceFunds), sat(aliceChannel), sat(c.aliceFundingFee))
 	if c.carol != nil {
-		err := waitFor(ctx, "carol's channel with bob active", func() (bool, string, error) {
+		fee, _, err := c.b.txFee(ctx, c.carolFundingTx)
+		if err != nil {
+			return err
+		}
+		c.carolFundingFee = int64(fee)
+		err = waitFor(ctx, "carol's channel with bob active", func() (bool, string, error) {
 			chans, err := c.carol.activeChannels(ctx)
 			return len(chans) == 1, fmt.Sprintf("%d active channels", len(chans)), err
 		})
@@ -309,6 +336,7 @@ func (c *channelStory) cooperative(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	c.closingFee = int64(fee)
 	c.events(c.alice, c.bob)
 	s.say("closing transaction %s, fee %s (paid by alice, the opener)", txid, sat(int64(fee)))
 	aliceGets := int64(aliceChannel - alicePush - int64(fee))
@@ -376,36 +404,51 @@ func (c *channelStory) force(ctx context.Context) error {
 		return err
 	}
 	c.events(c.bob)
-	s.say("commitment %s confirmed at height %d: %d outputs, fee %s (paid by carol, the opener)", commit, start, len(commitTx.TxOut), sat(int64(commitFee)))
+	c.commitFee = int64(commitFee)
+	var toRemote int64 // carol's output: what is neither bob's nor an anchor
+	for _, out := range commitTx.TxOut {
+		switch {
+		case out.Value == anchorValue:
+			c.anchors += out.Value
+		case out.Value != carolPush:
+			toRemote += out.Value
+		}
+	}
+	s.say("commitment %s confirmed at height %d, fee %s (paid by carol, the opener); outputs:", commit, start, sat(c.commitFee))
+	s.say("  bob's to_local %s (after %d blocks), carol's to_remote %s, anchors %s",
+		sat(carolPush), carolCSV, sat(toRemote), sat(c.anchors))
+	if toRemote+c.anchors+c.commitFee != carolChannel-carolPush {
+		return fmt.Errorf("demo: carol's side of the commitment: %d + %d + %d sat, want %d", toRemote, c.anchors, c.commitFee, carolChannel-carolPush)
+	}
 
-	s.stepf("Mining block by block until bob's delay has passed and both sides swept their outputs")
+	s.stepf("Mining until bob's delay has passed: he sweeps his output into his wallet")
+	// With the commitment in block start, bob's output may be spent in
+	// block start+carolCSV: mine up to the block before, then wait for the
+	// sweep, a block at a time.
+	ready, err := c.mine(ctx, carolCSV-1, fmt.Sprintf("(the commitment has %d confirmations: bob's output may go into the next block)", carolCSV))
+	if err != nil {
+		return err
+	}
+	c.events(c.bob)
 	var sweep string
-	carolGot := false
-	for i := 0; ; i++ {
-		if sweep == "" {
-			if l := c.bob.events.matching("sweep txid=", ch.ChannelID); len(l) > 0 {
+	for late := 0; ; late++ {
+		err := waitWithin(ctx, blockWait, "bob's sweep", func() (bool, string, error) {
+			l := c.bob.events.matching("sweep txid=", ch.ChannelID)
+			if len(l) > 0 {
 				sweep = field(l[0], "txid")
 			}
-		}
-		if !carolGot {
-			bal, err := c.carol.confirmedBalance(ctx)
-			if err != nil {
-				return err
-			}
-			carolGot = bal > carolBefore
-		}
-		if sweep != "" && carolGot {
+			return sweep != "", "no sweep yet", nil
+		})
+		c.events(c.bob)
+		if err == nil {
 			break
 		}
-		if i == maxSweepBlocks {
-			return fmt.Errorf("demo: after %d blocks: bob's sweep %q, carol's balance grown %v", maxSweepBlocks, sweep, carolGot)
-		}
-		h, err := c.mine(ctx, 1, "")
-		if err != nil {
+		if !errors.Is(err, errTimeout) || late == maxSweepBlocks {
 			return err
 		}
-		c.events(c.bob)
-		_ = h
+		if _, err := c.mine(ctx, 1, "(no sweep yet)"); err != nil {
+			return err
+		}
 	}
 	if err := c.b.waitMempool(ctx, "bob's sweep", sweep); err != nil {
 		return err
@@ -414,12 +457,16 @@ func (c *channelStory) force(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.say("bob's sweep %s confirmed at height %d, %d blocks after his commitment", sweep, h, h-start)
+	s.say("bob's sweep %s confirmed at height %d: his commitment was in block %d, the delay %d blocks", sweep, h, start, carolCSV)
+	if h > ready+1 {
+		s.say("(the sweep came %d block(s) later than the delay allowed)", h-ready-1)
+	}
 	sweepFee, sweepTx, err := c.b.txFee(ctx, sweep)
 	if err != nil {
 		return err
 	}
 	swept := sweepTx.TxOut[0].Value
+	c.bobSweepFee = int64(sweepFee)
 	s.say("it spends bob's %s output (to_local) and pays his wallet %s: the sweep's fee is %s", sat(carolPush), sat(swept), sat(int64(sweepFee)))
 	if swept+int64(sweepFee) != carolPush {
 		return fmt.Errorf("demo: bob's sweep claims %d sat, want his %d", swept+int64(sweepFee), carolPush)
@@ -433,6 +480,7 @@ func (c *channelStory) force(ctx context.Context) error {
 		}
 		if ok {
 			want += net
+			c.bobBumps += net
 			s.say("bob's anchor fee bump %s cost his wallet %s", short(field(l, "child_txid")), sat(-net))
 		}
 	}
@@ -441,14 +489,30 @@ func (c *channelStory) force(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.say("confirmed_sat %s = %s before %+d", sat(b.ConfirmedSat), sat(bobBefore), b.ConfirmedSat-bobBefore)
-	carolAfter, err := c.carol.confirmedBalance(ctx)
-	if err != nil {
-		return err
+	s.say("confirmed_sat %s = %s before + %s swept", sat(b.ConfirmedSat), sat(bobBefore), sat(b.ConfirmedSat-bobBefore))
+	// lnd sweeps carol's to_remote on its own schedule: a block at a time
+	// until her balance grows.
+	var carolAfter btcutil.Amount
+	for late := 0; ; late++ {
+		err := waitWithin(ctx, blockWait, "carol's sweep", func() (bool, string, error) {
+			var err error
+			carolAfter, err = c.carol.confirmedBalance(ctx)
+			return carolAfter > carolBefore, carolAfter.String(), err
+		})
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errTimeout) || late == maxSweepBlocks {
+			return err
+		}
+		if _, err := c.mine(ctx, 1, "(carol's sweep to confirm)"); err != nil {
+			return err
+		}
 	}
 	s.lncli("walletbalance")
-	s.say("confirmed_balance %s = %s before + %s: her %s less the commitment fee, the anchors and her own sweep's fee",
-		sat(int64(carolAfter)), sat(int64(carolBefore)), sat(int64(carolAfter-carolBefore)), sat(carolChannel-carolPush))
+	c.carolSweepFee = toRemote - int64(carolAfter-carolBefore)
+	s.say("confirmed_balance %s = %s before + %s: lnd swept her %s to_remote for a %s fee",
+		sat(int64(carolAfter)), sat(int64(carolBefore)), sat(int64(carolAfter-carolBefore)), sat(toRemote), sat(c.carolSweepFee))
 
 	s.stepf("Mining 5 more blocks: 6 deep, the sample node forgets the sweep (a reorg can no longer undo it)")
 	if _, err := c.mine(ctx, 5, ""); err != nil {
@@ -459,6 +523,75 @@ func (c *channelStory) force(ctx context.Context) error {
 	}
 	c.events(c.alice, c.bob)
 	return nil
+}
+
+// summary accounts for every satoshi that left or reached the wallets.
+func (c *channelStory) summary(ctx context.Context) error {
+	s := c.s
+	s.stepf("Where the coins went (on-chain wallets, from the faucet's payments to now)")
+	alice, bob, err := c.balances()
+	if err != nil {
+		return err
+	}
+	type line struct {
+		what string
+		sat  int64
+	}
+	account := func(name string, start, now int64, lines []line) error {
+		sum := start
+		var parts []string
+		for _, l := range lines {
+			if l.sat == 0 {
+				continue
+			}
+			sum += l.sat
+			parts = append(parts, fmt.Sprintf("%s %s", signed(l.sat), l.what))
+		}
+		s.say("%-6s %s → %s: %s", name, sat(start), sat(now), strings.Join(parts, ", "))
+		if sum != now {
+			return fmt.Errorf("demo: %s's wallet holds %d sat, the story accounts for %d", name, now, sum)
+		}
+		return nil
+	}
+	if err := account("alice", aliceFunds, alice, []line{
+		{"pushed to bob", -alicePush}, {"funding fee", -c.aliceFundingFee}, {"closing fee", -c.closingFee},
+	}); err != nil {
+		return err
+	}
+	bobLines := []line{{"from alice", alicePush}}
+	if c.carol != nil {
+		bobLines = append(bobLines, line{"from carol", carolPush}, line{"sweep fee", -c.bobSweepFee}, line{"anchor fee bumps", c.bobBumps})
+	}
+	if err := account("bob", bobFunds, bob, bobLines); err != nil {
+		return err
+	}
+	if c.carol == nil {
+		return nil
+	}
+	carol, err := c.carol.confirmedBalance(ctx)
+	if err != nil {
+		return err
+	}
+	err = account("carol", carolFunds, int64(carol), []line{
+		{"pushed to bob", -carolPush}, {"funding fee", -c.carolFundingFee}, {"commitment fee", -c.commitFee},
+		{"anchor outputs", -c.anchors}, {"sweep fee", -c.carolSweepFee},
+	})
+	if err != nil {
+		return err
+	}
+	s.say("(the two 330 sat anchors stay on chain: after 16 blocks anyone may spend them, to clean up the UTXO set)")
+	return nil
+}
+
+// anchorValue is the value of an anchor output (BOLT 3).
+const anchorValue = 330
+
+// signed formats an amount with its sign.
+func signed(n int64) string {
+	if n < 0 {
+		return "-" + sat(-n)
+	}
+	return "+" + sat(n)
 }
 
 // balances returns alice's and bob's confirmed balances.
