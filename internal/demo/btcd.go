@@ -148,16 +148,19 @@ func (b *btcd) waitMempool(ctx context.Context, what string, txids ...string) er
 	})
 }
 
-// waitMempoolCount waits until btcd's mempool holds at least n
-// transactions and returns them.
-func (b *btcd) waitMempoolCount(ctx context.Context, what string, n int) ([]string, error) {
-	var pool []string
-	err := waitFor(ctx, what+" in btcd's mempool", func() (bool, string, error) {
-		var err error
-		pool, err = b.mempool(ctx)
-		return len(pool) >= n, fmt.Sprintf("%d transactions", len(pool)), err
+// waitNewMempoolTx waits until btcd's mempool holds a transaction that is
+// not in before (a snapshot taken with mempool before the action that
+// broadcasts it).
+func (b *btcd) waitNewMempoolTx(ctx context.Context, what string, before []string) error {
+	return waitFor(ctx, what+" in btcd's mempool", func() (bool, string, error) {
+		pool, err := b.mempool(ctx)
+		for _, id := range pool {
+			if !slices.Contains(before, id) {
+				return true, "", err
+			}
+		}
+		return false, fmt.Sprintf("mempool %v", pool), err
 	})
-	return pool, err
 }
 
 // txFee returns what transaction txid pays in fees: its inputs' values

@@ -150,6 +150,7 @@ func (c *channelStory) openAlice(ctx context.Context) error {
 		return err
 	}
 	s.say("temporary_channel_id %s, capacity_sat %s: negotiating (open_channel, accept_channel, funding_created, funding_signed)", short(o.TemporaryChannelID), sat(o.CapacitySat))
+	s.say("(bob disconnected above: openchannel connects first)")
 	pending, err := c.alice.waitEvent(ctx, 1, "channel_pending")
 	if err != nil {
 		return err
@@ -308,6 +309,10 @@ func (c *channelStory) cooperative(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	pool, err := c.b.mempool(ctx)
+	if err != nil {
+		return err
+	}
 	line := "closechannel " + ch.ChannelID + " " + c.ids["bob"].NodeID
 	s.command("alice", "closechannel "+short(ch.ChannelID)+" "+short(c.ids["bob"].NodeID))
 	var r closeAnswer
@@ -322,7 +327,7 @@ func (c *channelStory) cooperative(ctx context.Context) error {
 		return err
 	}
 	// listclosed names the closing transaction once it is in a block.
-	if _, err := c.b.waitMempoolCount(ctx, "the closing transaction", 1); err != nil {
+	if err := c.b.waitNewMempoolTx(ctx, "the closing transaction", pool); err != nil {
 		return err
 	}
 	if _, err := c.mine(ctx, 1, "on the closing transaction"); err != nil {
@@ -363,9 +368,10 @@ func (c *channelStory) force(ctx context.Context) error {
 	}
 	s := c.s
 	s.stepf("bob force-closes his channel with carol: he broadcasts his latest commitment transaction")
-	s.say("on bob's commitment, carol's output is hers at once (one block with anchors); bob's own output waits")
-	s.say("the %d blocks carol asked of him (to_self_delay): the sample node's --to-self-delay=%d is what bob asks of carol,", carolCSV, sampleToSelfDelay)
-	s.say("which would count had carol force-closed. The sample node sweeps its output into its wallet once it can.")
+	s.say("why bob: on his own commitment, carol's output is hers after 1 block (anchors), while bob's output is locked")
+	s.say("for the to_self_delay carol asked of him: %d blocks (--remote_csv_delay). The sample nodes' --to-self-delay=%d", carolCSV, sampleToSelfDelay)
+	s.say("is what bob asks of carol; it would count had carol force-closed. Both are small here to keep the demo short;")
+	s.say("on a real network the delay is 144 blocks or more. bob's node sweeps his output into his wallet once it can.")
 	ch, err := c.bob.channel(c.carol.nodeID)
 	if err != nil {
 		return err
@@ -375,6 +381,10 @@ func (c *channelStory) force(ctx context.Context) error {
 		return err
 	}
 	carolBefore, err := c.carol.confirmedBalance(ctx)
+	if err != nil {
+		return err
+	}
+	pool, err := c.b.mempool(ctx)
 	if err != nil {
 		return err
 	}
@@ -388,7 +398,7 @@ func (c *channelStory) force(ctx context.Context) error {
 	if _, err := c.bob.waitEvent(ctx, 1, "channel_closed", ch.ChannelID, "holder-force-closed"); err != nil {
 		return err
 	}
-	if _, err := c.b.waitMempoolCount(ctx, "bob's commitment transaction", 1); err != nil {
+	if err := c.b.waitNewMempoolTx(ctx, "bob's commitment transaction", pool); err != nil {
 		return err
 	}
 	start, err := c.mine(ctx, 1, "on bob's commitment")
