@@ -524,6 +524,26 @@ func (c *channelStory) force(ctx context.Context) error {
 	s.say("confirmed_balance %s = %s before + %s: lnd swept her %s to_remote for a %s fee",
 		sat(int64(carolAfter)), sat(int64(carolBefore)), sat(int64(carolAfter-carolBefore)), sat(toRemote), sat(c.carolSweepFee))
 
+	var closed struct {
+		Channels []struct {
+			ClosingTxHash  string `json:"closing_tx_hash"`
+			CloseType      string `json:"close_type"`
+			SettledBalance int64  `json:"settled_balance,string"`
+			CloseInitiator string `json:"close_initiator"`
+		} `json:"channels"`
+	}
+	s.lncli("closedchannels")
+	if err := c.carol.cliJSON(ctx, &closed, "closedchannels"); err != nil {
+		return err
+	}
+	if len(closed.Channels) == 0 {
+		s.say("none yet: lnd lists a channel there once it resolved every output")
+	}
+	for _, cl := range closed.Channels {
+		s.say("closing_tx_hash %s, close_type %s, close_initiator %s, settled_balance %s",
+			short(cl.ClosingTxHash), cl.CloseType, cl.CloseInitiator, sat(cl.SettledBalance))
+	}
+
 	s.stepf("Mining 5 more blocks: 6 deep, the sample node forgets the sweep (a reorg can no longer undo it)")
 	if _, err := c.mine(ctx, 5, ""); err != nil {
 		return err
