@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
-	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain/rpc"
 	"github.com/lnkit/lnkit/internal/regtest"
@@ -23,17 +26,14 @@ type btcd struct {
 	pass     string
 	certPath string
 	client   *rpc.Client
+	faucet   *faucet // pays from the coinbases of the blocks it mines
 }
 
 // startBtcd starts btcd on regtest in dir, with TLS JSON-RPC on a free
-// 127.0.0.1 port, and waits until the RPC answers. Blocks pay a throw-away
-// address: the demo never spends them.
+// 127.0.0.1 port, and waits until the RPC answers. Blocks pay the
+// faucet's key: btcd has no wallet, the demo spends the coinbases itself.
 func startBtcd(ctx context.Context, bin, dir string) (*btcd, error) {
-	key, err := btcec.NewPrivateKey()
-	if err != nil {
-		return nil, err
-	}
-	mining, err := btcutil.NewAddressPubKeyHash(btcutil.Hash160(key.PubKey().SerializeCompressed()), &chaincfg.RegressionNetParams)
+	f, err := newFaucet()
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func startBtcd(ctx context.Context, bin, dir string) (*btcd, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &btcd{rpcAddr: rpcAddr, user: "demo", pass: "demo-regtest", certPath: filepath.Join(dir, "rpc.cert")}
+	b := &btcd{rpcAddr: rpcAddr, user: "demo", pass: "demo-regtest", certPath: filepath.Join(dir, "rpc.cert"), faucet: f}
 	configFile := filepath.Join(dir, "btcd.conf") // empty: keeps btcd away from ~/.btcd
 	if err := os.WriteFile(configFile, nil, 0o644); err != nil {
 		return nil, err
@@ -61,7 +61,8 @@ func startBtcd(ctx context.Context, bin, dir string) (*btcd, error) {
 		"--rpcpass="+b.pass,
 		"--rpclisten="+rpcAddr,
 		"--listen="+p2pAddr,
-		"--miningaddr="+mining.EncodeAddress(),
+		"--miningaddr="+f.address.EncodeAddress(),
+		"--txindex",
 		"--nodnsseed",
 		"--noonion",
 		"--nobanning",
@@ -118,4 +119,71 @@ func (b *btcd) stop() error {
 		b.client.Close()
 	}
 	return b.daemon.Stop(15 * time.Second)
+}
+
+// mempool returns the txids in btcd's mempool.
+func (b *btcd) mempool(ctx context.Context) ([]string, error) {
+	raw, err := b.client.Call(ctx, "getrawmempool")
+	if err != nil {
+		return nil, err
+	}
+	var txids []string
+	err = json.Unmarshal(raw, &txids)
+	return txids, err
+}
+
+// waitMempool waits until btcd's mempool holds every one of txids.
+func (b *btcd) waitMempool(ctx context.Context, what string, txids ...string) error {
+	return waitFor(ctx, what+" in btcd's mempool", func() (bool, string, error) {
+		pool, err := b.mempool(ctx)
+		if err != nil {
+			return false, "", err
+		}
+		for _, id := range txids {
+			if !slices.Contains(pool, id) {
+				return false, fmt.Sprintf("mempool %v", pool), nil
+			}
+		}
+		return true, "", nil
+	})
+}
+
+// waitNewMempoolTx waits until btcd's mempool holds a transaction that is
+// not in before (a snapshot taken with mempool before the action that
+// broadcasts it).
+func (b *btcd) waitNewMempoolTx(ctx context.Context, what string, before []string) error {
+	return waitFor(ctx, what+" in btcd's mempool", func() (bool, string, error) {
+		pool, err := b.mempool(ctx)
+		for _, id := range pool {
+			if !slices.Contains(before, id) {
+				return true, "", err
+			}
+		}
+		return false, fmt.Sprintf("mempool %v", pool), err
+	})
+}
+
+// txFee returns what transaction txid pays in fees: its inputs' values
+// (read from the transactions they spend) less its outputs'.
+func (b *btcd) txFee(ctx context.Context, txid string) (btcutil.Amount, *wire.MsgTx, error) {
+	h, err := chainhash.NewHashFromStr(txid)
+	if err != nil {
+		return 0, nil, err
+	}
+	tx, err := b.client.RawTransaction(ctx, *h)
+	if err != nil {
+		return 0, nil, err
+	}
+	var fee int64
+	for _, in := range tx.TxIn {
+		prev, err := b.client.RawTransaction(ctx, in.PreviousOutPoint.Hash)
+		if err != nil {
+			return 0, nil, err
+		}
+		fee += prev.TxOut[in.PreviousOutPoint.Index].Value
+	}
+	for _, out := range tx.TxOut {
+		fee -= out.Value
+	}
+	return btcutil.Amount(fee), tx, nil
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/btcsuite/btcd/btcutil"
+
 	"github.com/lnkit/lnkit/internal/regtest"
 )
 
@@ -103,3 +105,68 @@ func (l *lnd) cliJSON(ctx context.Context, out any, args ...string) error {
 
 // stop stops lnd by its PID.
 func (l *lnd) stop() error { return l.daemon.Stop(30 * time.Second) }
+
+// newAddress returns a new P2WKH address of lnd's wallet.
+func (l *lnd) newAddress(ctx context.Context) (string, error) {
+	var a struct {
+		Address string `json:"address"`
+	}
+	err := l.cliJSON(ctx, &a, "newaddress", "p2wkh")
+	return a.Address, err
+}
+
+// confirmedBalance returns lnd's confirmed on-chain balance.
+func (l *lnd) confirmedBalance(ctx context.Context) (btcutil.Amount, error) {
+	var bal struct {
+		Confirmed int64 `json:"confirmed_balance,string"`
+	}
+	err := l.cliJSON(ctx, &bal, "walletbalance")
+	return btcutil.Amount(bal.Confirmed), err
+}
+
+// waitSynced waits until lnd reports itself synced to btcd's tip.
+func (l *lnd) waitSynced(ctx context.Context, b *btcd) error {
+	return waitFor(ctx, "lnd synced to btcd's tip", func() (bool, string, error) {
+		_, tip, err := b.client.BestBlock(ctx)
+		if err != nil {
+			return false, "", err
+		}
+		var info struct {
+			BlockHeight   int32 `json:"block_height"`
+			SyncedToChain bool  `json:"synced_to_chain"`
+		}
+		if err := l.cliJSON(ctx, &info, "getinfo"); err != nil {
+			return false, "", err
+		}
+		return info.SyncedToChain && info.BlockHeight == tip, fmt.Sprintf("lnd at %d, tip %d", info.BlockHeight, tip), nil
+	})
+}
+
+// lndChannel is one channel of `lncli listchannels`.
+type lndChannel struct {
+	RemotePubkey   string `json:"remote_pubkey"`
+	ChannelPoint   string `json:"channel_point"`
+	ChanID         string `json:"chan_id"`  // lncli: the BOLT 2 channel id, hex
+	ScidStr        string `json:"scid_str"` // lncli: the short channel id, "HxTxO"
+	Capacity       int64  `json:"capacity,string"`
+	LocalBalance   int64  `json:"local_balance,string"`
+	RemoteBalance  int64  `json:"remote_balance,string"`
+	CommitFee      int64  `json:"commit_fee,string"`
+	Active         bool   `json:"active"`
+	CommitmentType string `json:"commitment_type"`
+	LocalConstr    struct {
+		CsvDelay uint32 `json:"csv_delay"`
+	} `json:"local_constraints"`
+	RemoteConstr struct {
+		CsvDelay uint32 `json:"csv_delay"`
+	} `json:"remote_constraints"`
+}
+
+// activeChannels returns `lncli listchannels --active_only`.
+func (l *lnd) activeChannels(ctx context.Context) ([]lndChannel, error) {
+	var res struct {
+		Channels []lndChannel `json:"channels"`
+	}
+	err := l.cliJSON(ctx, &res, "listchannels", "--active_only")
+	return res.Channels, err
+}

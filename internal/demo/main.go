@@ -1,13 +1,27 @@
 // Command demo is what `make demo` runs: on a private regtest chain on this
-// machine it starts btcd, an lnd, and two lnkit sample nodes (alice and
-// bob), drives the sample nodes through their command line as a script
-// would (commands on standard input, --json answers on standard output),
-// and tells the story. It stops every process it started, by PID, and
-// removes its temporary directory (-keep keeps it).
+// machine it starts btcd, an lnd ("carol"), and two lnkit sample nodes
+// (alice and bob), drives the sample nodes through their command line as a
+// script would (commands on standard input, --json answers on standard
+// output, EVENT lines read from standard error), and tells the story:
+//
+//   - the nodes connect, alice signs a message that lnd verifies;
+//   - a faucet (btcd has no wallet: the demo mines to a key it holds) pays
+//     alice's, bob's and carol's wallets;
+//   - alice opens an anchors channel to bob, carol opens one to bob with
+//     lncli openchannel, both with a push to bob; 6 blocks make them ready
+//     and bob's listchannels shows both;
+//   - alice closes hers cooperatively; bob force-closes carol's, waits the
+//     to_self_delay carol asked of him (--remote_csv_delay=10) and sweeps
+//     his output into his wallet;
+//   - every wallet's balance is accounted for to the satoshi.
+//
+// Each wait has a timeout and says what it waited for. It stops every
+// process it started, by PID, and removes its temporary directory (-keep
+// keeps it; a failure keeps it too).
 //
 // The first run on a machine builds the pinned btcd and lnd into
 // ${XDG_CACHE_HOME:-$HOME/.cache}/lnkit/peers (a few minutes); later runs
-// take well under a minute.
+// take about 30 seconds.
 //
 // Usage (from the repository root):
 //
@@ -24,6 +38,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -31,7 +46,7 @@ import (
 )
 
 func main() {
-	withLnd := flag.Bool("lnd", true, "also start an lnd and connect alice to it")
+	withLnd := flag.Bool("lnd", true, "also start an lnd (carol): alice connects to it, it opens a channel to bob")
 	keep := flag.Bool("keep", false, "keep the temporary directory (logs, data) after the demo")
 	goCmd := flag.String("go", "go", "the go command that builds the sample node")
 	flag.Parse()
@@ -137,17 +152,20 @@ func run(ctx context.Context, w io.Writer, goCmd string, withLnd, keep bool) (er
 	s.stepf("Starting two sample nodes, alice and bob (commands on stdin, --json answers on stdout)")
 	nodes := map[string]*sampleNode{}
 	for _, name := range []string{"alice", "bob"} {
-		n, err := startSampleNode(bin, name, mkdir(tmp, name), b)
+		n, err := startSampleNode(bin, name, mkdir(tmp, name), b, "--to-self-delay", strconv.Itoa(sampleToSelfDelay))
 		if err != nil {
 			return err
 		}
 		stops = append(stops, s.stopper(name, n.cmd.Process.Pid, func() error { return n.quit(context.Background()) }))
 		nodes[name] = n
-		s.say("%s: sample-node --json --rpccert %s %s:***@%s %s 0 regtest %s",
-			name, filepath.Base(b.certPath), b.user, b.rpcAddr, n.dir, name)
+		s.say("%s: sample-node --json --to-self-delay %d --rpccert %s %s:***@%s %s 0 regtest %s",
+			name, sampleToSelfDelay, filepath.Base(b.certPath), b.user, b.rpcAddr, n.dir, name)
 	}
 	alice, bob := nodes["alice"], nodes["bob"]
-	return tellStory(ctx, s, alice, bob, carol)
+	if err := tellStory(ctx, s, alice, bob, carol); err != nil {
+		return err
+	}
+	return tellChannels(ctx, s, b, alice, bob, carol)
 }
 
 // repoRoot finds the repository root: the nearest directory upwards with a

@@ -26,11 +26,16 @@ type sampleNode struct {
 	stdout *bufio.Scanner
 	done   chan struct{}
 	err    error // Wait's result, valid once done is closed
+
+	events *eventLog // the EVENT lines of its standard error
 }
 
-// startSampleNode runs bin for the node name with its data in dir.
-func startSampleNode(bin, name, dir string, b *btcd) (*sampleNode, error) {
-	cmd := exec.Command(bin, "--json", "--rpccert", b.certPath, b.rpcArg(), dir, "0", "regtest", name)
+// startSampleNode runs bin for the node name with its data in dir; extra
+// are more flags.
+func startSampleNode(bin, name, dir string, b *btcd, extra ...string) (*sampleNode, error) {
+	args := append([]string{"--json", "--rpccert", b.certPath}, extra...)
+	args = append(args, b.rpcArg(), dir, "0", "regtest", name)
+	cmd := exec.Command(bin, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // dies with the demo
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -40,18 +45,28 @@ func startSampleNode(bin, name, dir string, b *btcd) (*sampleNode, error) {
 	if err != nil {
 		return nil, err
 	}
+	stderrPipe, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
 	stderr, err := os.Create(filepath.Join(dir, "stderr.log"))
 	if err != nil {
 		return nil, err
 	}
-	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		stderr.Close()
 		return nil, fmt.Errorf("demo: start %s: %w", name, err)
 	}
-	n := &sampleNode{name: name, dir: dir, cmd: cmd, stdin: stdin, stdout: bufio.NewScanner(stdout), done: make(chan struct{})}
+	n := &sampleNode{name: name, dir: dir, cmd: cmd, stdin: stdin, stdout: bufio.NewScanner(stdout),
+		done: make(chan struct{}), events: &eventLog{}}
 	n.stdout.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	copied := make(chan struct{})
 	go func() {
+		n.events.copy(stderr, stderrPipe)
+		close(copied)
+	}()
+	go func() {
+		<-copied // Wait closes the pipe: read it all first
 		n.err = cmd.Wait()
 		stderr.Close()
 		close(n.done)

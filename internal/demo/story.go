@@ -37,6 +37,11 @@ func (s *story) command(node, line string) {
 	fmt.Fprintf(s.w, "   %s> %s\n", node, line)
 }
 
+// lncli shows an lncli command run against carol.
+func (s *story) lncli(args string) {
+	fmt.Fprintf(s.w, "   carol$ lncli %s\n", args)
+}
+
 // indented returns a writer that indents every line written to it.
 func (s *story) indented() io.Writer { return &indentWriter{w: s.w} }
 
