@@ -162,14 +162,12 @@ func (b *blockTxs) find(txid chainhash.Hash) (int, bool) {
 	return i, ok
 }
 
-// spender returns the id of the transaction of the block that spends op.
-func (b *blockTxs) spender(op btcwire.OutPoint) (chainhash.Hash, bool) {
+// spenderIndex returns the position in txs of the transaction that spends
+// op.
+func (b *blockTxs) spenderIndex(op btcwire.OutPoint) (int, bool) {
 	b.index()
 	i, ok := b.spends[op]
-	if !ok {
-		return chainhash.Hash{}, false
-	}
-	return b.txids[i], true
+	return i, ok
 }
 
 // conflict returns the id of a transaction of the block, other than tx,
@@ -217,8 +215,10 @@ func (m *Manager) fundingBlockConnected(p *peerState, e *entry, d *chanData, b *
 		}
 	}
 	if f.confirmedHeight != 0 {
-		if spender, ok := b.spender(d.params.FundingOutpoint); ok {
-			m.fundingSpent(p, e, d, spender)
+		if i, ok := b.spenderIndex(d.params.FundingOutpoint); ok {
+			tx := b.txs[i].Tx
+			_, commitment := d.ch.CommitmentNumber(tx.LockTime, tx.TxIn[0].Sequence)
+			m.fundingSpent(p, e, d, b.txids[i], !commitment)
 			return nil
 		}
 	}

@@ -139,7 +139,7 @@ func (m *Manager) loadChannel(d *chanData, info monitor.MonitorInfo, hasMonitor 
 		}
 	}
 	if hasMonitor && info.FundingSpend != nil {
-		m.fundingSpent(p, e, d, info.FundingSpend.Txid)
+		m.fundingSpent(p, e, d, info.FundingSpend.Txid, info.FundingSpend.Kind == monitor.CooperativeClose)
 		return nil
 	}
 	if d.fundingTx != nil && d.fund.confirmedHeight == 0 {

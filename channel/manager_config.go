@@ -85,7 +85,9 @@ type ShutdownScriptFunc func(ctx context.Context) ([]byte, error)
 func (f ShutdownScriptFunc) ShutdownScript(ctx context.Context) ([]byte, error) { return f(ctx) }
 
 // Config is what a Manager is built from: the node's interfaces and its
-// channel policy.
+// channel policy. The Manager calls them (the estimator, the scripts, the
+// signers, the store and the event queue) with a peer's lock held: none of
+// them may call back into the Manager.
 type Config struct {
 	// ChainHash is the genesis hash of our chain (open_channel's
 	// chain_hash). Required.

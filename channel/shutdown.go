@@ -155,14 +155,24 @@ func (m *Manager) warnDisconnect(p *peerState, e *entry, text string) {
 // the channel is over for the Manager (the monitor claims what is ours).
 // Our own agreed closing transaction ends the channel quietly (its
 // ChannelClosed was raised when it was agreed); any other spend raises
-// ChannelClosed.
-func (m *Manager) fundingSpent(p *peerState, e *entry, d *chanData, txid [32]byte) {
+// ChannelClosed: cooperative when it is not a commitment (the peer
+// broadcast a closing transaction we signed before we saw agreement),
+// else a commitment of the counterparty's (ours were forgotten when we
+// broadcast them).
+func (m *Manager) fundingSpent(p *peerState, e *entry, d *chanData, txid [32]byte, cooperative bool) {
 	var evs []events.Event
 	if d.shut.closingTx == nil || d.shut.closingTx.TxHash() != txid {
 		local, _ := d.balances()
+		kind := events.ClosedCounterpartyForceClosed
+		if cooperative {
+			kind = events.ClosedCooperativelyByPeer
+			if d.shut.initiator {
+				kind = events.ClosedCooperativelyByUs
+			}
+		}
 		evs = append(evs, &events.ChannelClosed{
 			ChannelID: d.id, UserChannelID: d.userChannelID,
-			Reason:             events.Reason(events.ClosedCounterpartyForceClosed),
+			Reason:             events.Reason(kind),
 			CounterpartyNodeID: p.id, ChannelCapacity: d.params.Capacity,
 			FundingOutPoint: d.params.FundingOutpoint, LastLocalBalance: local,
 		})
