@@ -23,13 +23,14 @@ type commitmentFlight struct {
 // flight lost) and reestablishing (retransmission as reestablishReceive
 // decides).
 type commitmentDriver struct {
-	t       testing.TB
-	rng     *rand.Rand
-	pr      *commitmentPair
-	inbox   map[*commitmentParty][]commitmentFlight
-	nextID  uint64
-	signs   int
-	resends int
+	t        testing.TB
+	rng      *rand.Rand
+	pr       *commitmentPair
+	inbox    map[*commitmentParty][]commitmentFlight
+	nextID   uint64
+	signs    int
+	resends  int
+	restarts int
 }
 
 func newCommitmentDriver(t testing.TB, typ commit.ChannelType, seed uint64) *commitmentDriver {
@@ -78,11 +79,25 @@ func (d *commitmentDriver) step() {
 	}
 }
 
-// reconnect loses what is in flight, exchanges channel_reestablish and
+// reconnect loses what is in flight, sometimes restarts both chains from
+// their persisted form, exchanges channel_reestablish and
 // queues what each side retransmits, in the order reestablishReceive says.
 func (d *commitmentDriver) reconnect() {
 	t, pr := d.t, d.pr
 	d.inbox = map[*commitmentParty][]commitmentFlight{}
+	if d.rng.IntN(2) == 0 { // a restart: both chains from their persisted form
+		for _, x := range []*commitmentParty{pr.a, pr.b} {
+			b, err := encodeCommitmentChain(x.chain)
+			require.NoError(t, err)
+			c, err := decodeCommitmentChain(b, x.chain.cfg)
+			require.NoError(t, err)
+			again, err := encodeCommitmentChain(c)
+			require.NoError(t, err)
+			require.Equal(t, b, again)
+			x.chain = c
+			d.restarts++
+		}
+	}
 	states := map[*commitmentParty]*reestablishState{}
 	msgs := map[*commitmentParty]*wire.ChannelReestablish{}
 	for _, x := range []*commitmentParty{pr.a, pr.b} {
@@ -146,7 +161,7 @@ func TestCommitmentChainRandomRounds(t *testing.T) {
 					require.Equal(t, y.chain.theirs.HTLCs == nil, x.chain.holder.HTLCs == nil)
 				}
 				require.Positive(t, d.signs)
-				t.Logf("%d commitments signed, %d retransmissions, A at %d/%d, B at %d/%d", d.signs, d.resends,
+				t.Logf("%d commitments signed, %d retransmissions, %d restarts, A at %d/%d, B at %d/%d", d.signs, d.resends, d.restarts,
 					pr.a.chain.holder.Number, pr.a.chain.theirs.Number, pr.b.chain.holder.Number, pr.b.chain.theirs.Number)
 			})
 		}
