@@ -3,6 +3,7 @@ package channel
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -341,4 +342,29 @@ func (c *commitmentChain) receiveRevokeAndAck(msg *wire.RevokeAndAck) (*monitor.
 	c.theirs, c.theirPending = *c.theirPending, nil
 	c.theirNextPoint = next
 	return &monitor.CommitmentSecret{Number: r, Secret: secret}, nil
+}
+
+// String describes the chain by its numbers, without signatures or the
+// counterparty's secrets.
+func (c *commitmentChain) String() string {
+	pending := "none"
+	if c.theirPending != nil {
+		pending = fmt.Sprint(c.theirPending.Number)
+	}
+	return fmt.Sprintf("commitments{holder=%d counterparty=%d pending=%s secrets=%d(redacted) revoke_and_ack_last=%t}",
+		c.holder.Number, c.theirs.Number, pending, c.secrets.Len(), c.revokeAndAckLast)
+}
+
+// Format implements fmt.Formatter so that no verb prints the secrets.
+func (c *commitmentChain) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LogValue implements slog.LogValuer: the numbers, not the secrets.
+func (c *commitmentChain) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Uint64("holder", c.holder.Number),
+		slog.Uint64("counterparty", c.theirs.Number),
+		slog.Bool("pending", c.theirPending != nil),
+		slog.Uint64("secrets", c.secrets.Len()),
+		slog.Bool("revoke_and_ack_last", c.revokeAndAckLast),
+	)
 }

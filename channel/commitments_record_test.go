@@ -1,6 +1,10 @@
 package channel
 
 import (
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -114,4 +118,20 @@ func TestCommitmentChainNumberBounds(t *testing.T) {
 	require.ErrorIs(t, err, errCommitmentChain)
 	var rs reestablishState
 	require.ErrorIs(t, theirs.fillReestablishState(&rs), errCommitmentChain)
+}
+
+// TestCommitmentChainRedacted: no verb or log prints a secret.
+func TestCommitmentChainRedacted(t *testing.T) {
+	pr := newCommitmentPair(t, commit.StaticRemoteKey)
+	pr.round(t, pr.a, commitmentHTLCContent())
+	secret, err := pr.b.signer.PerCommitmentSecret(0)
+	require.NoError(t, err)
+	c := pr.a.chain
+	var logged strings.Builder
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("chain", "c", c)
+	for _, out := range []string{fmt.Sprintf("%v %+v %#v %s %x", c, c, c, c, c), fmt.Sprintf("%v", *c), logged.String()} {
+		require.NotContains(t, out, hex.EncodeToString(secret[:]))
+		require.NotContains(t, out, fmt.Sprintf("%x", secret[:4]))
+	}
+	require.Contains(t, c.String(), "holder=0 counterparty=1")
 }

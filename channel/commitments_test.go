@@ -191,3 +191,33 @@ func TestCommitmentChainBothPending(t *testing.T) {
 		})
 	}
 }
+
+// TestCommitmentReestablishFields: the reestablishState fields through one
+// exchange, as reestablish_state.go defines them.
+func TestCommitmentReestablishFields(t *testing.T) {
+	pr := newCommitmentPair(t, commit.AnchorsZeroFeeHTLC)
+	fields := func(p *commitmentParty) reestablishState {
+		var st reestablishState
+		require.NoError(t, p.chain.fillReestablishState(&st))
+		require.NoError(t, st.validate())
+		st.signer = nil
+		return st
+	}
+	require.Equal(t, reestablishState{nextHolderCommitment: 1}, fields(pr.a))
+
+	msg, view := pr.sign(t, pr.a, commitmentHTLCContent())
+	require.Equal(t, reestablishState{nextHolderCommitment: 1, commitmentSignedPending: true}, fields(pr.a))
+	raa := pr.receiveSigned(t, pr.b, msg, view)
+	require.Equal(t, reestablishState{nextHolderCommitment: 2, revokeAndAckLast: true}, fields(pr.b))
+	again, err := pr.b.chain.retransmitRevokeAndAck()
+	require.NoError(t, err)
+	require.Equal(t, raa, again)
+	resent, err := pr.a.chain.retransmitCommitmentSigned(1)
+	require.NoError(t, err)
+	require.Equal(t, msg, resent)
+
+	pr.receiveRevoke(t, pr.a, raa)
+	secret0, err := pr.b.signer.PerCommitmentSecret(0)
+	require.NoError(t, err)
+	require.Equal(t, reestablishState{nextHolderCommitment: 1, nextRevocation: 1, theirLastSecret: secret0}, fields(pr.a))
+}
