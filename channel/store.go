@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 
 	btcwire "github.com/btcsuite/btcd/wire"
 
@@ -192,12 +193,23 @@ func (m *Manager) loadBestBlock() (b chain.BestBlock, ok bool, err error) {
 	if err != nil {
 		return b, false, fmt.Errorf("%w: best block: %w", ErrPersistence, err)
 	}
+	b, err = decodeBestBlock(v)
+	return b, err == nil, err
+}
+
+// decodeBestBlock reads the stored best block: hash, then height.
+func decodeBestBlock(v []byte) (chain.BestBlock, error) {
+	var b chain.BestBlock
 	if len(v) != 36 {
-		return b, false, fmt.Errorf("%w: best block of %d bytes", ErrCorruptRecord, len(v))
+		return b, fmt.Errorf("%w: best block of %d bytes", ErrCorruptRecord, len(v))
 	}
 	copy(b.Hash[:], v)
-	b.Height = int32(binary.BigEndian.Uint32(v[32:]))
-	return b, true, nil
+	h := binary.BigEndian.Uint32(v[32:])
+	if h > math.MaxInt32 {
+		return b, fmt.Errorf("%w: best block height %d", ErrCorruptRecord, h)
+	}
+	b.Height = int32(h)
+	return b, nil
 }
 
 // dataLossNS marks the channels whose peer proved we lost state: their
