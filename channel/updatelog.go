@@ -114,7 +114,9 @@ func (s htlcState) String() string {
 }
 
 // outbound reports whether s is a state of an HTLC we offered.
-func (s htlcState) outbound() bool { return s >= htlcLocalAnnounced && s <= htlcAwaitingRemovedRemoteRevoke }
+func (s htlcState) outbound() bool {
+	return s >= htlcLocalAnnounced && s <= htlcAwaitingRemovedRemoteRevoke
+}
 
 // removed reports whether the HTLC's removal has been sent or received.
 func (s htlcState) removed() bool {
