@@ -229,6 +229,9 @@ func (d *logDriver) conserved() error {
 			if sum != uint64(l.p.capacity)*1000 {
 				return fmt.Errorf("side %d, %s commitment adds up to %d msat", i, owner, sum)
 			}
+			if err := payable(l, st, owner); err != nil {
+				return fmt.Errorf("side %d, %s commitment: %w", i, owner, err)
+			}
 		}
 	}
 	return nil
@@ -265,4 +268,22 @@ func (d *logDriver) quiesce() error {
 		return err
 	}
 	return sameCommitment(b.nextState(commit.Remote), a.nextState(commit.Local))
+}
+
+// payable checks that a commitment can be built: no balance is negative
+// (a wrapped one exceeds the capacity) and the opener pays the fee.
+func payable(l *updateLog, st commit.State, owner commit.Side) error {
+	capMsat := uint64(l.p.capacity) * 1000
+	if uint64(st.LocalBalance) > capMsat || uint64(st.RemoteBalance) > capMsat {
+		return fmt.Errorf("negative balance: %d, %d", st.LocalBalance, st.RemoteBalance)
+	}
+	fee := l.commitFee(owner, st.HTLCs, st.FeeRate, 0)
+	bal := st.LocalBalance
+	if l.p.opener == commit.Remote {
+		bal = st.RemoteBalance
+	}
+	if uint64(bal) < fee {
+		return fmt.Errorf("opener's %d msat cannot pay the fee of %d msat", bal, fee)
+	}
+	return nil
 }

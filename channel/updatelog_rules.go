@@ -74,12 +74,15 @@ const maxCLTVExpiry = 500_000_000
 // for twice the feerate.
 const feeSpikeMultiple = 2
 
-// htlcView is the HTLCs a limit check of an add by sender counts, with
-// the balances as every known removal leaves them. When we send, it is
-// everything we know; when the peer sends, our own HTLCs count only once
-// Committed (the peer has surely seen them), so that a peer's add is never
-// refused for an HTLC of ours it had not received: our view of what the
-// sender can do is never stricter than the sender's own.
+// htlcView is the HTLCs a limit check of an add (or update_fee) by
+// sender counts, with the balances the check may spend. A removal is
+// credited only once it is out of both next commitments, so that no
+// commitment ever holds a negative balance; until then its HTLC still
+// counts. When we send, every HTLC we know counts; when the peer sends,
+// our adds it has not seen (LocalAnnounced) do not, so that our view of
+// what the sender can do is never stricter than the sender's own. (This
+// holds when each side sends revoke_and_ack before any update that
+// follows the commitment_signed it answers, as LDK and lnd do.)
 type htlcView struct {
 	htlcs   []commit.HTLC
 	balance [2]wire.MilliSatoshi
@@ -97,7 +100,7 @@ func (l *updateLog) view(sender commit.Side) htlcView {
 			v.count++
 			v.value += uint64(h.amount)
 		}
-		if h.state.removed() {
+		if placeIn(h, commit.Local) == htlcOut && placeIn(h, commit.Remote) == htlcOut {
 			to := off
 			if h.outcome.kind == htlcFulfilled {
 				to = to.Other()
@@ -105,7 +108,7 @@ func (l *updateLog) view(sender commit.Side) htlcView {
 			v.balance[to] += h.amount
 			continue
 		}
-		if sender == commit.Remote && off == commit.Local && h.state != htlcOutCommitted {
+		if sender == commit.Remote && h.state == htlcLocalAnnounced {
 			v.balance[off] += h.amount
 			continue
 		}
