@@ -112,11 +112,3 @@ func (l *updateLog) nextState(owner commit.Side) commit.State {
 	st.LocalBalance, st.RemoteBalance = bal[commit.Local], bal[commit.Remote]
 	return st
 }
-
-// nextLocalState is our next commitment (what their next
-// commitment_signed must sign).
-func (l *updateLog) nextLocalState() commit.State { return l.nextState(commit.Local) }
-
-// nextRemoteState is their next commitment (what our next
-// commitment_signed signs).
-func (l *updateLog) nextRemoteState() commit.State { return l.nextState(commit.Remote) }

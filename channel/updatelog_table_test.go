@@ -210,3 +210,56 @@ func normalizeLog(l *updateLog) updateLog {
 	}
 	return c
 }
+
+// TestUpdateLogFeeStates walks the update_fee rows: ours LocalAnnounced →
+// signed → applied on their revocation; theirs RemoteAnnounced →
+// AwaitingRemoteRevokeToAnnounce → AwaitingAnnouncedRemoteRevoke →
+// applied; each checked against the rate of both next commitments, and
+// what a disconnection takes back.
+func TestUpdateLogFeeStates(t *testing.T) {
+	bounds := FeeBounds{MinStaticRemoteKey: 253, MinAnchors: 253, Max: 50_000}
+	rates := func(l *updateLog) [2]wire.FeeRate {
+		return [2]wire.FeeRate{l.nextState(commit.Local).FeeRate, l.nextState(commit.Remote).FeeRate}
+	}
+	a, b := testLogPair(commit.StaticRemoteKey, 100_000_000)
+
+	require.NoError(t, a.sendFee(3000))
+	require.Equal(t, [2]wire.FeeRate{2500, 3000}, rates(a), "ours LocalAnnounced: in their next only")
+	require.NoError(t, b.receiveFee(3000, bounds))
+	require.Equal(t, [2]wire.FeeRate{3000, 2500}, rates(b), "theirs RemoteAnnounced: in our next only")
+
+	_, err := a.sendingCommitment()
+	require.NoError(t, err)
+	require.True(t, a.fees[0].signed)
+	_, err = b.receivedCommitment()
+	require.NoError(t, err)
+	require.Equal(t, htlcAwaitingRemoteRevokeToAnnounce, b.fees[0].state)
+	require.Equal(t, [2]wire.FeeRate{3000, 3000}, rates(b))
+	require.NoError(t, b.sentRevoke())
+	_, err = a.receivedRevoke()
+	require.NoError(t, err)
+	require.Empty(t, a.fees)
+	require.Equal(t, wire.FeeRate(3000), a.feeRate, "ours applied on their revocation")
+
+	_, err = b.sendingCommitment()
+	require.NoError(t, err)
+	require.Equal(t, htlcAwaitingAnnouncedRemoteRevoke, b.fees[0].state)
+	_, err = a.receivedCommitment()
+	require.NoError(t, err)
+	require.NoError(t, a.sentRevoke())
+	_, err = b.receivedRevoke()
+	require.NoError(t, err)
+	require.Empty(t, b.fees)
+	require.Equal(t, wire.FeeRate(3000), b.feeRate, "theirs applied on our revocation of their commitment")
+
+	// A disconnection takes back ours unsigned (returned) and theirs
+	// RemoteAnnounced; a newer unsigned update supersedes an older one.
+	require.NoError(t, a.sendFee(3500))
+	require.NoError(t, a.sendFee(3600))
+	require.Len(t, a.fees, 1)
+	require.Equal(t, wire.FeeRate(3600), a.disconnected().fee)
+	require.NoError(t, b.receiveFee(3600, bounds))
+	b.disconnected()
+	require.Empty(t, b.fees)
+	require.Equal(t, [2]wire.FeeRate{3000, 3000}, rates(b))
+}
