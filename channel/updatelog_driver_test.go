@@ -85,7 +85,7 @@ func (d *logDriver) committedInbound(s int) []uint64 {
 func (d *logDriver) step(s int, op byte, arg uint64) error {
 	l := d.logs[s]
 	var err error
-	switch op % 7 {
+	switch op % 8 {
 	case 0: // add
 		d.n++
 		amount := wire.MilliSatoshi(1 + arg%(uint64(l.p.capacity)*1000/20))
@@ -107,7 +107,7 @@ func (d *logDriver) step(s int, op byte, arg uint64) error {
 		id := ids[arg%uint64(len(ids))]
 		h := l.find(commit.Remote, id)
 		switch {
-		case op%7 == 1:
+		case op%8 == 1:
 			p := d.preimages[h.paymentHash]
 			if err = l.fulfill(id, p); err == nil {
 				d.queue[s] = append(d.queue[s], logMsg{kind: logMsgFulfill, id: id, preimage: p})
@@ -131,11 +131,17 @@ func (d *logDriver) step(s int, op byte, arg uint64) error {
 		if st, err = l.sendingCommitment(); err == nil {
 			d.queue[s] = append(d.queue[s], logMsg{kind: logMsgCommit, state: st})
 		}
+	case 7: // disconnect and reconnect, when nothing is in flight
+		if len(d.queue[0])+len(d.queue[1]) == 0 {
+			d.logs[0].disconnected()
+			d.logs[1].disconnected()
+		}
+		return nil
 	default: // deliver
 		return d.deliver(s)
 	}
 	if err != nil && !isLogError(err) {
-		return fmt.Errorf("side %d op %d: undocumented error %w", s, op%7, err)
+		return fmt.Errorf("side %d op %d: undocumented error %w", s, op%8, err)
 	}
 	return nil
 }

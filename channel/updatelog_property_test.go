@@ -23,8 +23,11 @@ func TestUpdateLogPropertyTwoSides(t *testing.T) {
 		d := newLogDriver(typ, 400_000_000)
 		for step := range 2000 {
 			s := rng.IntN(2)
-			op := byte(rng.IntN(9))
-			if op >= 7 {
+			op := byte(rng.IntN(11))
+			switch {
+			case op == 10:
+				op = 7 // reconnect, rarely
+			case op >= 7:
 				op = 5 // deliver more often
 			}
 			require.NoError(t, d.step(s, op, rng.Uint64()), "seed %d step %d", seed, step)
