@@ -62,9 +62,8 @@ const (
 	// RuleCommitmentSignedUnexpected: commitment_signed before we revoked
 	// the commitment of the previous one.
 	RuleCommitmentSignedUnexpected Rule = "commitment_signed.unexpected"
-	// RuleRevokeAndAckUnexpected: revoke_and_ack with no commitment_signed
-	// of ours to answer.
-	RuleRevokeAndAckUnexpected Rule = "revoke_and_ack.unexpected"
+	// (RuleRevokeAndAckUnexpected, a revoke_and_ack with no
+	// commitment_signed of ours to answer, is commitments_rules.go's.)
 )
 
 // maxCLTVExpiry bounds cltv_expiry: at 500000000 it would be a timestamp.
