@@ -295,37 +295,21 @@ func (m *Manager) dispatch(p *peerState, msg wire.Message) error {
 	case *wire.OpenChannel:
 		m.handleOpenChannel(p, msg)
 	case *wire.AcceptChannel:
-		if e := m.negotiating(p, msg.TemporaryChannelID, msg); e != nil {
-			m.check(p, e, m.handleAcceptChannel(p, e, msg))
-		}
+		route(m, p, m.negotiating(p, msg.TemporaryChannelID, msg), msg, m.handleAcceptChannel)
 	case *wire.FundingCreated:
-		if e := m.negotiating(p, msg.TemporaryChannelID, msg); e != nil {
-			m.check(p, e, m.handleFundingCreated(p, e, msg))
-		}
+		route(m, p, m.negotiating(p, msg.TemporaryChannelID, msg), msg, m.handleFundingCreated)
 	case *wire.FundingSigned:
-		if e := m.negotiating(p, msg.ChannelID, msg); e != nil {
-			m.check(p, e, m.handleFundingSigned(p, e, msg))
-		}
+		route(m, p, m.negotiating(p, msg.ChannelID, msg), msg, m.handleFundingSigned)
 	case *wire.ChannelReady:
-		if e := m.fundedEntry(p, msg.ChannelID, msg); e != nil {
-			m.check(p, e, m.handleChannelReady(p, e, msg))
-		}
+		route(m, p, m.fundedEntry(p, msg.ChannelID, msg), msg, m.handleChannelReady)
 	case *wire.AnnouncementSignatures:
-		if e := m.fundedEntry(p, msg.ChannelID, msg); e != nil {
-			m.check(p, e, m.handleAnnouncementSignatures(p, e, msg))
-		}
+		route(m, p, m.fundedEntry(p, msg.ChannelID, msg), msg, m.handleAnnouncementSignatures)
 	case *wire.Shutdown:
-		if e := m.fundedEntry(p, msg.ChannelID, msg); e != nil {
-			m.check(p, e, m.handleShutdown(p, e, msg))
-		}
+		route(m, p, m.fundedEntry(p, msg.ChannelID, msg), msg, m.handleShutdown)
 	case *wire.ClosingSigned:
-		if e := m.fundedEntry(p, msg.ChannelID, msg); e != nil {
-			m.check(p, e, m.handleClosingSigned(p, e, msg))
-		}
+		route(m, p, m.fundedEntry(p, msg.ChannelID, msg), msg, m.handleClosingSigned)
 	case *wire.ChannelReestablish:
-		if e := m.fundedEntry(p, msg.ChannelID, msg); e != nil {
-			m.check(p, e, m.handleReestablish(p, e, msg))
-		}
+		route(m, p, m.fundedEntry(p, msg.ChannelID, msg), msg, m.handleReestablish)
 	case *wire.Error:
 		m.handlePeerError(p, msg)
 	case *wire.Warning:
@@ -344,6 +328,15 @@ func (m *Manager) dispatch(p *peerState, msg wire.Message) error {
 		}})
 	}
 	return nil
+}
+
+// route hands msg to handle for channel e (found by negotiating or
+// fundedEntry; nil when they answered the peer already) and fails the
+// channel on the error handle returns.
+func route[M wire.Message](m *Manager, p *peerState, e *entry, msg M, handle func(*peerState, *entry, M) error) {
+	if e != nil {
+		m.check(p, e, handle(p, e, msg))
+	}
 }
 
 // negotiating returns the channel being negotiated under id. For an
