@@ -62,6 +62,9 @@ type peerState struct {
 	// out are messages not about one of our channels (an error for an
 	// unknown channel).
 	out []peer.Outbound
+	// removed: the state left the Manager's map (a disconnected peer with
+	// no channel); whoever locked it after must look the peer up again.
+	removed bool
 }
 
 // New returns a Manager with no channel (a new node). A restarted node
@@ -103,6 +106,37 @@ func (m *Manager) peer(id wire.NodeID, create bool) *peerState {
 		m.peers[id] = p
 	}
 	return p
+}
+
+// lockPeer returns the state of peer id locked, creating it when create is
+// set (nil when absent). It never returns a state dropPeer removed.
+func (m *Manager) lockPeer(id wire.NodeID, create bool) *peerState {
+	for {
+		p := m.peer(id, create)
+		if p == nil {
+			return nil
+		}
+		p.mu.Lock()
+		if !p.removed {
+			return p
+		}
+		p.mu.Unlock()
+	}
+}
+
+// dropPeer removes p from the Manager's map when it is disconnected and
+// has no channel, so that every node that ever connected does not stay in
+// memory (p locked; the lock order is peer, then Manager).
+func (m *Manager) dropPeer(p *peerState) {
+	if p.connected || len(p.entries) > 0 || len(p.out) > 0 {
+		return
+	}
+	p.removed = true
+	m.mu.Lock()
+	if m.peers[p.id] == p {
+		delete(m.peers, p.id)
+	}
+	m.mu.Unlock()
 }
 
 // allPeers returns every peer state, in no particular order the callers
@@ -149,11 +183,10 @@ func (p *peerState) removeEntry(e *entry) {
 // lock, then broadcasts what it released. An unknown channel is
 // ErrUnknownChannel.
 func (m *Manager) withEntry(id wire.ChannelID, counterparty wire.NodeID, fn func(p *peerState, e *entry) error) error {
-	p := m.peer(counterparty, false)
+	p := m.lockPeer(counterparty, false)
 	if p == nil {
 		return fmt.Errorf("%w: %v with %v", ErrUnknownChannel, id, counterparty)
 	}
-	p.mu.Lock()
 	var err error
 	if e := p.byID[id]; e != nil {
 		err = fn(p, e)
@@ -233,8 +266,7 @@ func (e *entry) data() *chanData {
 // PeerConnected implements peer.PeerHandler: the channels with the peer are
 // re-established (channel_reestablish).
 func (m *Manager) PeerConnected(id wire.NodeID, init *wire.Init, _ bool) error {
-	p := m.peer(id, true)
-	p.mu.Lock()
+	p := m.lockPeer(id, true)
 	defer p.mu.Unlock()
 	p.connected, p.init = true, init
 	for _, e := range p.entries {
@@ -248,11 +280,10 @@ func (m *Manager) PeerConnected(id wire.NodeID, init *wire.Init, _ bool) error {
 // PeerDisconnected implements peer.PeerHandler: channels still negotiating
 // are forgotten (BOLT 2), the others wait for the peer to come back.
 func (m *Manager) PeerDisconnected(id wire.NodeID) {
-	p := m.peer(id, false)
+	p := m.lockPeer(id, false)
 	if p == nil {
 		return
 	}
-	p.mu.Lock()
 	p.connected, p.init = false, nil
 	p.out = p.out[:0]
 	for _, e := range append([]*entry(nil), p.entries...) {
@@ -263,6 +294,7 @@ func (m *Manager) PeerDisconnected(id wire.NodeID) {
 		}
 		m.peerGone(e)
 	}
+	m.dropPeer(p)
 	p.mu.Unlock()
 	m.flush()
 }
@@ -272,11 +304,10 @@ func (m *Manager) PeerDisconnected(id wire.NodeID) {
 // a force close when funded); it never disconnects the peer's other
 // channels and never returns an error for a message about one channel.
 func (m *Manager) HandleChannelMessage(from wire.NodeID, msg wire.Message) error {
-	p := m.peer(from, false)
+	p := m.lockPeer(from, false)
 	if p == nil {
 		return fmt.Errorf("%w: message from %v", ErrPeerNotConnected, from)
 	}
-	p.mu.Lock()
 	if !p.connected {
 		// Outside peer.ChannelMessageHandler's contract: the peer's init
 		// (its features) is gone; nothing of ours is about it now.

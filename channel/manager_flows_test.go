@@ -370,3 +370,22 @@ func TestCloseFeeRangesDoNotOverlap(t *testing.T) {
 	tp.deliver()
 	require.False(t, tp.a.hasChannel(ch.id))
 }
+
+// TestPeerWithoutChannelsForgotten: a peer that disconnects without any
+// channel leaves nothing in the Manager; one with a channel stays; a
+// forgotten peer that comes back is a new peer.
+func TestPeerWithoutChannelsForgotten(t *testing.T) {
+	tp := newTestPair(t, testUser(1, false), testUser(1, false))
+	tp.a.m.PeerDisconnected(tp.b.id)
+	tp.b.m.PeerDisconnected(tp.a.id)
+	require.Empty(t, tp.a.m.peers)
+	require.Empty(t, tp.b.m.peers)
+	tp.connect()
+	ch := readyChannel(t, tp)
+	tp.a.m.PeerDisconnected(tp.b.id)
+	require.Len(t, tp.a.m.peers, 1, "a peer with a channel stays")
+	tp.b.m.PeerDisconnected(tp.a.id)
+	tp.connect()
+	tp.deliver()
+	require.True(t, tp.a.details(t, ch.id).Usable)
+}

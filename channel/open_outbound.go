@@ -54,11 +54,10 @@ func (m *Manager) CreateChannel(counterparty wire.NodeID, amount wire.Satoshi, p
 			return wire.ChannelID{}, err
 		}
 	}
-	p := m.peer(counterparty, false)
+	p := m.lockPeer(counterparty, false)
 	if p == nil {
 		return wire.ChannelID{}, fmt.Errorf("%w: %v", ErrPeerNotConnected, counterparty)
 	}
-	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.connected {
 		return wire.ChannelID{}, fmt.Errorf("%w: %v", ErrPeerNotConnected, counterparty)

@@ -127,8 +127,10 @@ func (m *Manager) MonitorUpdateCompleted(id wire.ChannelID, updateID uint64) {
 	if !ok {
 		return
 	}
-	p := m.peer(node, false)
-	p.mu.Lock()
+	p := m.lockPeer(node, false)
+	if p == nil {
+		return // the channel ended meanwhile
+	}
 	if e := p.byID[id]; e != nil {
 		if d := e.data(); d != nil && !d.mon.failed && updateID <= d.mon.latest {
 			d.mon.complete(updateID)
