@@ -177,3 +177,12 @@ func TestFormatIsFixed(t *testing.T) {
 	require.Equal(t, "kind(0)", events.Kind(0).String())
 	require.Equal(t, "kind(9)", events.Kind(9).String())
 }
+
+// A present empty byte string decodes as absent (nil), so decoding, then
+// encoding and decoding again gives the same event.
+func TestDecodeEmptyBytesIsNil(t *testing.T) {
+	e, err := events.Decode(record(events.KindFundingGenerationReady, 1, tlv(8, []byte{})))
+	require.NoError(t, err)
+	require.Nil(t, e.(*events.FundingGenerationReady).OutputScript)
+	roundTrip(t, e)
+}

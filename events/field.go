@@ -117,14 +117,28 @@ func featuresField(typ uint64, name string, p *wire.FeatureVector) field {
 	}
 }
 
-// scriptField is an output script: logged by length only.
-func scriptField(typ uint64, name string, p *[]byte) field {
+// bytesField is an opaque byte string, never logged (scripts, raw
+// messages, metadata: bulky or peer-chosen). Empty is omitted, and a
+// present empty record decodes as nil, so that decoding then encoding is
+// stable.
+func bytesField(typ uint64, name string, p *[]byte) field {
 	return field{
 		typ: typ, name: name,
 		enc: func() ([]byte, bool) { return *p, len(*p) > 0 },
-		dec: func(v []byte) error { *p = bytes.Clone(v); return nil },
+		dec: func(v []byte) error { *p = cloneOrNil(v); return nil },
 	}
 }
+
+// cloneOrNil copies v, giving nil for an empty v.
+func cloneOrNil(v []byte) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	return bytes.Clone(v)
+}
+
+// scriptField is an output script: never logged.
+func scriptField(typ uint64, name string, p *[]byte) field { return bytesField(typ, name, p) }
 
 // textField is sanitized text (SanitizeText): decoding sanitizes again,
 // so text read from a store is as safe as text built by the constructors.

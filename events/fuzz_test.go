@@ -23,6 +23,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{byte(events.KindChannelClosed), 1, 0, 6, 1, 6, 8, 3, 'b', 0x1b, 0xff})
 	f.Add([]byte{byte(events.KindSpendableOutputs), 1, 0, 2, 3, 1, 1, 1})
+	f.Add([]byte{byte(events.KindFundingGenerationReady), 1, 0, 8, 0}) // a present empty script
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := events.Decode(data)
 		if err != nil {
