@@ -101,6 +101,16 @@ func newEvent(k Kind) Event {
 		return new(SpendableOutputs)
 	case KindBumpTransaction:
 		return new(BumpTransaction)
+	case KindPaymentClaimable:
+		return new(PaymentClaimable)
+	case KindPaymentClaimed:
+		return new(PaymentClaimed)
+	case KindPaymentSent:
+		return new(PaymentSent)
+	case KindPaymentFailed:
+		return new(PaymentFailed)
+	case KindPaymentPathFailed:
+		return new(PaymentPathFailed)
 	}
 	return nil
 }

@@ -1,15 +1,20 @@
 // Package events is how a node tells its application that something needs
 // its attention: an inbound channel to accept, a funding transaction to
 // build, a channel that became usable or closed, outputs it may now sweep,
-// a commitment whose fee must be bumped.
+// a commitment whose fee must be bumped, a payment to claim, a payment
+// that succeeded or failed.
 //
 // # Events
 //
 // [Event] is a closed set of types (every one is a pointer to a struct of
 // this package): [OpenChannelRequest], [FundingGenerationReady],
 // [ChannelPending], [ChannelReady], [ChannelClosed] (with a typed
-// [ClosureReason]), [DiscardFunding], [SpendableOutputs] and
-// [BumpTransaction]. A handler switches on the type:
+// [ClosureReason]), [DiscardFunding], [SpendableOutputs],
+// [BumpTransaction], [PaymentClaimable] and [PaymentClaimed] (inbound
+// payments, with a typed [PaymentPurpose]), [PaymentSent], [PaymentFailed]
+// (with a typed [PaymentFailureReason]) and [PaymentPathFailed] (outbound
+// payments, with the decoded [HTLCFailure] of an attempt). A handler
+// switches on the type:
 //
 //	switch e := ev.(type) {
 //	case *events.FundingGenerationReady:
@@ -19,8 +24,10 @@
 // Every event carries an ID, assigned by the [Queue] when it is appended,
 // strictly increasing and never reused by a queue over its store, even
 // across restarts. String and LogValue print an event for logs; they never
-// print secrets (no event holds one) nor bulky data (transactions, scripts
-// and channel key ids are left out).
+// print secrets (the preimages and payment secrets of payment events are
+// redacted or left out) nor bulky or peer-chosen data (transactions,
+// scripts, channel key ids, payment metadata, custom onion records and
+// channel updates are left out).
 //
 // # The queue and its guarantee
 //

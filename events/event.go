@@ -20,6 +20,11 @@ const (
 	KindDiscardFunding         Kind = 6
 	KindSpendableOutputs       Kind = 7
 	KindBumpTransaction        Kind = 8
+	KindPaymentClaimable       Kind = 9
+	KindPaymentClaimed         Kind = 10
+	KindPaymentSent            Kind = 11
+	KindPaymentFailed          Kind = 12
+	KindPaymentPathFailed      Kind = 13
 )
 
 // String names the kind, e.g. "channel-ready".
@@ -41,6 +46,16 @@ func (k Kind) String() string {
 		return "spendable-outputs"
 	case KindBumpTransaction:
 		return "bump-transaction"
+	case KindPaymentClaimable:
+		return "payment-claimable"
+	case KindPaymentClaimed:
+		return "payment-claimed"
+	case KindPaymentSent:
+		return "payment-sent"
+	case KindPaymentFailed:
+		return "payment-failed"
+	case KindPaymentPathFailed:
+		return "payment-path-failed"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -81,7 +96,12 @@ func (m *Meta) meta() *Meta { return m }
 // logValue is the slog view of e: its kind, ID and every logged field.
 func logValue(e Event) slog.Value {
 	attrs := []slog.Attr{slog.String("kind", e.Kind().String()), slog.Uint64("id", e.EventID())}
-	for _, f := range e.fields() {
+	return slog.GroupValue(appendLogAttrs(attrs, e.fields())...)
+}
+
+// appendLogAttrs appends the log attributes of the logged fields of fs.
+func appendLogAttrs(attrs []slog.Attr, fs []field) []slog.Attr {
+	for _, f := range fs {
 		if f.log == nil {
 			continue
 		}
@@ -89,7 +109,7 @@ func logValue(e Event) slog.Value {
 			attrs = append(attrs, slog.Attr{Key: f.name, Value: v})
 		}
 	}
-	return slog.GroupValue(attrs...)
+	return attrs
 }
 
 // describe is the String of e: "kind{id=1 field=value ...}".

@@ -23,7 +23,10 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{byte(events.KindChannelClosed), 1, 0, 6, 1, 6, 8, 3, 'b', 0x1b, 0xff})
 	f.Add([]byte{byte(events.KindSpendableOutputs), 1, 0, 2, 3, 1, 1, 1})
-	f.Add([]byte{byte(events.KindFundingGenerationReady), 1, 0, 8, 0}) // a present empty script
+	f.Add([]byte{byte(events.KindFundingGenerationReady), 1, 0, 8, 0})                                     // a present empty script
+	f.Add([]byte{byte(events.KindPaymentFailed), 1, 0, 6, 1, 1, 8, 0})                                     // a present empty failure
+	f.Add([]byte{byte(events.KindPaymentPathFailed), 1, 0, 8, 6, 4, 2, 0x40, 0x0f, 9, 0, 10, 1, 1, 12, 0}) // odd field in the failure, empty path
+	f.Add([]byte{byte(events.KindPaymentClaimable), 1, 0, 6, 1, 1, 22, 6, 0xfe, 0, 1, 0, 1, 0})            // a custom record
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := events.Decode(data)
 		if err != nil {

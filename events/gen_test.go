@@ -190,17 +190,107 @@ func (g *gen) event(k events.Kind) events.Event {
 			Anchor: g.output(spendable.Anchor), TargetFeeRate: wire.FeeRate(g.u64()),
 		}
 	default:
-		panic("gen: unknown kind")
+		e = g.paymentEvent(k)
 	}
 	setID(e, g.u64())
 	return e
+}
+
+// paymentEvent draws a random payment event of kind k. Preimages hash to
+// the payment hash, as check requires.
+func (g *gen) paymentEvent(k events.Kind) events.Event {
+	switch k {
+	case events.KindPaymentClaimable:
+		p, h := g.purpose()
+		return &events.PaymentClaimable{
+			PaymentHash: h, Amount: wire.MilliSatoshi(g.u64()), Purpose: p, ReceiverNodeID: g.nodeID(),
+			ViaChannelID: g.id32(), ViaUserChannelID: g.u64(), ClaimDeadline: uint32(g.u64()),
+			PaymentMetadata: g.script(), CustomRecords: g.customRecords(),
+		}
+	case events.KindPaymentClaimed:
+		p, h := g.purpose()
+		return &events.PaymentClaimed{
+			PaymentHash: h, Amount: wire.MilliSatoshi(g.u64()), Purpose: p, ReceiverNodeID: g.nodeID(),
+			HTLCCount: uint32(g.u64()),
+		}
+	case events.KindPaymentSent:
+		pre := wire.Preimage(g.id32())
+		return &events.PaymentSent{
+			PaymentID: g.id32(), PaymentHash: pre.Hash(), Preimage: pre,
+			FeePaid: wire.MilliSatoshi(g.u64()), Amount: wire.MilliSatoshi(g.u64()),
+		}
+	case events.KindPaymentFailed:
+		e := &events.PaymentFailed{
+			PaymentID: g.id32(), PaymentHash: g.id32(),
+			Reason: events.PaymentFailureReason(1 + g.r.IntN(6)),
+		}
+		if g.maybe() {
+			e.Failure = wire.Some(g.htlcFailure())
+		}
+		return e
+	case events.KindPaymentPathFailed:
+		e := &events.PaymentPathFailed{
+			PaymentID: g.id32(), PaymentHash: g.id32(), PaymentFailedPermanently: g.r.IntN(2) == 0,
+			Failure: g.htlcFailure(), Retryable: g.r.IntN(2) == 0,
+		}
+		if g.maybe() {
+			e.ShortChannelID = wire.NewShortChannelID(g.r.Uint64())
+		}
+		for range g.r.IntN(5) {
+			e.Path = append(e.Path, g.nodeID())
+		}
+		return e
+	}
+	panic("gen: unknown kind")
+}
+
+// purpose draws a payment purpose and the payment hash it goes with.
+func (g *gen) purpose() (events.PaymentPurpose, wire.PaymentHash) {
+	p := events.PaymentPurpose{Kind: events.PurposeKind(1 + g.r.IntN(2))}
+	if p.Kind == events.PurposeInvoice {
+		p.Secret = g.id32()
+	}
+	if p.Kind == events.PurposeSpontaneous || g.maybe() {
+		p.Preimage = wire.Some(wire.Preimage(g.id32()))
+		return p, p.Preimage.Value.Hash()
+	}
+	return p, g.id32()
+}
+
+// customRecords draws custom onion records (types of 65536 and above, in
+// increasing order; empty values are nil, as they decode).
+func (g *gen) customRecords() wire.TLVRecords {
+	var rs wire.TLVRecords
+	typ := uint64(1 << 16)
+	for range g.r.IntN(4) {
+		typ += 1 + 2*uint64(g.r.IntN(1000))
+		var v []byte
+		if n := g.r.IntN(20); n > 0 {
+			v = g.bytes(n)
+		}
+		rs = append(rs, wire.TLVRecord{Type: typ, Value: v})
+	}
+	return rs
+}
+
+func (g *gen) htlcFailure() events.HTLCFailure {
+	f := events.HTLCFailure{
+		ErringNode: g.nodeID(), HopIndex: uint8(g.u64()), Code: g.u16(),
+		Permanent: g.r.IntN(2) == 0, ChannelUpdate: g.script(),
+	}
+	if !g.maybe() {
+		f.HopIndex = events.HopIndexUnknown
+	}
+	return f
 }
 
 // allKinds lists every event kind.
 var allKinds = []events.Kind{
 	events.KindOpenChannelRequest, events.KindFundingGenerationReady, events.KindChannelPending,
 	events.KindChannelReady, events.KindChannelClosed, events.KindDiscardFunding,
-	events.KindSpendableOutputs, events.KindBumpTransaction,
+	events.KindSpendableOutputs, events.KindBumpTransaction, events.KindPaymentClaimable,
+	events.KindPaymentClaimed, events.KindPaymentSent, events.KindPaymentFailed,
+	events.KindPaymentPathFailed,
 }
 
 // setID sets an event's ID as the queue would.
@@ -221,6 +311,16 @@ func setID(e events.Event, id uint64) {
 	case *events.SpendableOutputs:
 		e.ID = id
 	case *events.BumpTransaction:
+		e.ID = id
+	case *events.PaymentClaimable:
+		e.ID = id
+	case *events.PaymentClaimed:
+		e.ID = id
+	case *events.PaymentSent:
+		e.ID = id
+	case *events.PaymentFailed:
+		e.ID = id
+	case *events.PaymentPathFailed:
 		e.ID = id
 	}
 }

@@ -28,8 +28,9 @@ func TestString(t *testing.T) {
 	require.Equal(t, "channel-ready{id=0 user_channel_id=0}", (&events.ChannelReady{}).String())
 }
 
-// No event prints a channel key id, a script, a transaction or a point:
-// neither through fmt nor through slog.
+// No event prints a channel key id, a script, a transaction, a point, a
+// preimage, a payment secret or peer-chosen bytes: neither through fmt nor
+// through slog.
 func TestLogsHoldNoKeyMaterialOrBulk(t *testing.T) {
 	g := newGen(5)
 	for _, k := range allKinds {
@@ -74,6 +75,8 @@ func hiddenBytes(e events.Event) [][]byte {
 		if len(e.OutputScript) >= 8 {
 			out = append(out, e.OutputScript)
 		}
+	default:
+		out = append(out, paymentHiddenBytes(e)...)
 	}
 	return out
 }
