@@ -240,12 +240,10 @@ func (e *ChannelClosed) check() error {
 }
 
 func (e *ChannelClosed) fields() []field {
-	reason := uintField(6, "reason", (*uint8)(&e.Reason.Kind))
-	reason.log = func() (slog.Value, bool) { return slog.StringValue(e.Reason.Kind.String()), true }
 	return []field{
 		hash32Field(2, "channel_id", (*[32]byte)(&e.ChannelID), true),
 		uintField(4, "user_channel_id", &e.UserChannelID),
-		reason,
+		enumField(6, "reason", &e.Reason.Kind),
 		textField(8, "message", &e.Reason.Message),
 		nodeIDField(10, "counterparty", &e.CounterpartyNodeID),
 		uintField(12, "capacity_sat", &e.ChannelCapacity),

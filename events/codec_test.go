@@ -134,14 +134,19 @@ func TestDecodeRejectsMalformedRecords(t *testing.T) {
 		{"output with a point off the curve", record(events.KindSpendableOutputs, 1, tlv(2, append([]byte{1, 38, 0, 1, 3, 10, 33}, make([]byte, 33)...))), wire.ErrInvalidPoint},
 		{"bump without commitment", record(events.KindBumpTransaction, 1), persist.ErrCorrupt},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e, err := events.Decode(tc.data)
-			require.Nil(t, e)
-			require.ErrorIs(t, err, tc.want)
-			var re *persist.RecordError
-			require.ErrorAs(t, err, &re, "every failure is a *persist.RecordError")
-		})
+		t.Run(tc.name, func(t *testing.T) { requireDecodeFails(t, tc.data, tc.want) })
 	}
+}
+
+// requireDecodeFails checks that Decode refuses data with an error
+// matching want, a *persist.RecordError.
+func requireDecodeFails(t *testing.T, data []byte, want error) {
+	t.Helper()
+	e, err := events.Decode(data)
+	require.Nil(t, e)
+	require.ErrorIs(t, err, want)
+	var re *persist.RecordError
+	require.ErrorAs(t, err, &re, "every failure is a *persist.RecordError")
 }
 
 // txBytes is a random transaction's serialization.

@@ -53,6 +53,17 @@ func uintField[T ~uint8 | ~uint16 | ~uint32 | ~uint64](typ uint64, name string, 
 	}
 }
 
+// enumField is a persisted enumeration: encoded as uintField, logged by
+// name.
+func enumField[T interface {
+	~uint8
+	String() string
+}](typ uint64, name string, p *T) field {
+	f := uintField(typ, name, p)
+	f.log = func() (slog.Value, bool) { return slog.StringValue((*p).String()), true }
+	return f
+}
+
 // hash32Field is a 32-byte value (channel id, claim id), logged in hex.
 func hash32Field(typ uint64, name string, p *[32]byte, logged bool) field {
 	f := field{

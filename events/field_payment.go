@@ -21,10 +21,8 @@ const (
 // and the payment secret at typ+4. The kind is logged by name, the
 // preimage as "redacted" when known, the secret never.
 func purposeFields(typ uint64, p *PaymentPurpose) []field {
-	kind := uintField(typ, "purpose", (*uint8)(&p.Kind))
-	kind.log = func() (slog.Value, bool) { return slog.StringValue(p.Kind.String()), true }
 	return []field{
-		kind,
+		enumField(typ, "purpose", &p.Kind),
 		preimageOptionField(typ+2, "preimage", &p.Preimage),
 		hash32Field(typ+4, "payment_secret", (*[32]byte)(&p.Secret), false),
 	}

@@ -348,12 +348,10 @@ func (e *PaymentFailed) check() error {
 }
 
 func (e *PaymentFailed) fields() []field {
-	reason := uintField(6, "reason", (*uint8)(&e.Reason))
-	reason.log = func() (slog.Value, bool) { return slog.StringValue(e.Reason.String()), true }
 	return []field{
 		hash32Field(2, "payment_id", (*[32]byte)(&e.PaymentID), true),
 		hash32Field(4, "payment_hash", (*[32]byte)(&e.PaymentHash), true),
-		reason,
+		enumField(6, "reason", &e.Reason),
 		failureOptionField(8, "failure", &e.Failure),
 	}
 }
