@@ -510,3 +510,27 @@ func TestOpenKeepsEventsBeyondMaxPending(t *testing.T) {
 	require.Equal(t, []uint64{1, 2, 3}, r.got)
 	require.NoError(t, q.Append(ctx, ready(4)))
 }
+
+// An event of every kind comes back from the store after a restart equal
+// to what was appended.
+func TestEveryKindSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	store := persisttest.NewCrashStore()
+	q := openQueue(t, store, events.Config{})
+	g := newGen(12)
+	var appended []events.Event
+	for _, k := range allKinds {
+		e := g.event(k)
+		setID(e, 0)
+		appended = append(appended, e)
+	}
+	require.NoError(t, q.Append(ctx, appended...))
+
+	q = openQueue(t, store.Reopen(), events.Config{})
+	var got []events.Event
+	require.NoError(t, q.Process(ctx, events.HandlerFunc(func(_ context.Context, e events.Event) error {
+		got = append(got, e)
+		return nil
+	})))
+	require.Equal(t, appended, got)
+}
