@@ -133,12 +133,15 @@ func nodeIDsField(typ uint64, name string, p *[]wire.NodeID) field {
 	}
 }
 
-// failureFields is the field table of an HTLCFailure.
+// failureFields is the field table of an HTLCFailure. The code is logged
+// in hex, as BOLT 4 writes its flag bits (0x400f is PERM|15).
 func failureFields(f *HTLCFailure) []field {
+	code := uintField(failCode, "code", &f.Code)
+	code.log = func() (slog.Value, bool) { return slog.StringValue(fmt.Sprintf("%#04x", f.Code)), true }
 	return []field{
 		nodeIDField(failErringNode, "erring_node", &f.ErringNode),
 		uintField(failHopIndex, "hop_index", &f.HopIndex),
-		uintField(failCode, "code", &f.Code),
+		code,
 		boolField(failPermanent, "permanent", &f.Permanent),
 		bytesField(failChannelUpdate, "channel_update", &f.ChannelUpdate),
 	}

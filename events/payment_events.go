@@ -163,9 +163,9 @@ func (f *HTLCFailure) isZero() bool {
 }
 
 // PaymentClaimable: HTLCs paying one of our payment hashes arrived, the
-// full amount of it. The application must claim the payment (the
-// manager's ClaimFunds, with the preimage) or fail it back before
-// ClaimDeadline; until then the HTLCs are held.
+// full amount of it. The application must claim the payment (with the
+// preimage) or fail it back before ClaimDeadline; until then the HTLCs are
+// held.
 type PaymentClaimable struct {
 	Meta
 	// PaymentHash is the hash the HTLCs are locked to.
@@ -282,7 +282,7 @@ type PaymentSent struct {
 	// all the same.
 	Preimage wire.Preimage
 	// FeePaid is what the route's forwarding nodes took (zero when
-	// unknown, e.g. after a restart that lost the route).
+	// unknown).
 	FeePaid wire.MilliSatoshi
 	// Amount is what was delivered to the payee, fees excluded.
 	Amount wire.MilliSatoshi

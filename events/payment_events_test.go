@@ -181,7 +181,7 @@ func TestPaymentString(t *testing.T) {
 		Meta: events.Meta{ID: 7}, Reason: events.FailureRecipientRejected,
 		Failure: wire.Some(events.HTLCFailure{ErringNode: node, HopIndex: 2, Code: 0x400f, Permanent: true, ChannelUpdate: []byte("update")}),
 	}
-	require.Equal(t, "payment-failed{id=7 reason=recipient-rejected failure=[erring_node="+node.String()+" hop_index=2 code=16399 permanent=true]}", failed.String())
+	require.Equal(t, "payment-failed{id=7 reason=recipient-rejected failure=[erring_node="+node.String()+" hop_index=2 code=0x400f permanent=true]}", failed.String())
 
 	path := &events.PaymentPathFailed{
 		Meta: events.Meta{ID: 8}, ShortChannelID: wire.ShortChannelID{BlockHeight: 700000, TxIndex: 5, OutputIndex: 1},
