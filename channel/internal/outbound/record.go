@@ -46,19 +46,7 @@ func (p *Payment) Encode() ([]byte, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidPayment, err)
 	}
-	var flags byte
-	if p.Keysend {
-		flags |= flagKeysend
-	}
-	h := make([]byte, 0, headerLen)
-	h = append(h, p.ID[:]...)
-	h = append(h, p.Hash[:]...)
-	h = binary.BigEndian.AppendUint64(h, uint64(p.Amount))
-	h = append(h, byte(p.Status), flags, byte(p.FailureReason))
-	h = binary.BigEndian.AppendUint64(h, uint64(p.FeePaid))
-	h = binary.BigEndian.AppendUint32(h, p.CreatedHeight)
-
-	recs := wire.TLVRecords{{Type: recHeader, Value: h}}
+	recs := wire.TLVRecords{{Type: recHeader, Value: headerBytes(p)}}
 	if s, ok := p.Secret.Get(); ok {
 		recs = append(recs, wire.TLVRecord{Type: recSecret, Value: s[:]})
 	}
@@ -70,6 +58,20 @@ func (p *Payment) Encode() ([]byte, error) {
 	}
 	recs = append(recs, wire.TLVRecord{Type: recAttempts, Value: appendAttempts(nil, p.Attempts)})
 	return PaymentFormat.Append(nil, recs)
+}
+
+func headerBytes(p *Payment) []byte {
+	var flags byte
+	if p.Keysend {
+		flags |= flagKeysend
+	}
+	h := make([]byte, 0, headerLen)
+	h = append(h, p.ID[:]...)
+	h = append(h, p.Hash[:]...)
+	h = binary.BigEndian.AppendUint64(h, uint64(p.Amount))
+	h = append(h, byte(p.Status), flags, byte(p.FailureReason))
+	h = binary.BigEndian.AppendUint64(h, uint64(p.FeePaid))
+	return binary.BigEndian.AppendUint32(h, p.CreatedHeight)
 }
 
 func appendAttempts(b []byte, as []Attempt) []byte {
