@@ -26,14 +26,14 @@ func (a Attempt) LogValue() slog.Value {
 
 // String describes the payment without its secret, preimage or session
 // keys.
-func (p *Payment) String() string {
+func (p Payment) String() string {
 	return fmt.Sprintf("payment(%s, hash %s, %s, %d msat, fee %d msat, %d attempts, %d in flight, reason %s)",
 		p.ID, p.Hash, p.Status, uint64(p.Amount), uint64(p.FeePaid), len(p.Attempts), p.InFlight(), p.FailureReason)
 }
 
 // LogValue implements slog.LogValuer without the secret, preimage or
 // session keys.
-func (p *Payment) LogValue() slog.Value {
+func (p Payment) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("id", p.ID.String()),
 		slog.String("hash", p.Hash.String()),

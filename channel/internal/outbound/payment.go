@@ -39,6 +39,9 @@ type SessionKey [32]byte
 // String redacts the key.
 func (SessionKey) String() string { return "session_key(redacted)" }
 
+// GoString redacts the key in %#v.
+func (SessionKey) GoString() string { return "outbound.SessionKey(redacted)" }
+
 // LogValue redacts the key in structured logs.
 func (SessionKey) LogValue() slog.Value { return slog.StringValue("redacted") }
 
