@@ -87,8 +87,6 @@ func (k *Keys) CheckFinal(h HTLC, p *onion.HopPayload, height uint32, now uint64
 	if h.CLTVExpiry < p.OutgoingCLTV.Value {
 		return nil, &onion.FinalIncorrectCLTVExpiry{CLTVExpiry: h.CLTVExpiry}
 	}
-	details := &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: h.Amount, Height: height}
-
 	r := &Receive{
 		PaymentHash: h.PaymentHash,
 		Amount:      h.Amount,
@@ -101,34 +99,34 @@ func (k *Keys) CheckFinal(h HTLC, p *onion.HopPayload, height uint32, now uint64
 		r.Total, r.Secret = pd.TotalMsat, pd.PaymentSecret
 	}
 	if r.Total == 0 || r.Total < amt {
-		return nil, details
+		return nil, unknownDetails(&h, height)
 	}
 
 	delta := minFinalCLTVForKeysend
 	if preimage, ok := p.KeysendPreimage.Get(); ok {
 		if preimage.Hash() != h.PaymentHash {
-			return nil, details
+			return nil, unknownDetails(&h, height)
 		}
 		r.Keysend, r.Preimage = true, &preimage
 	} else {
 		if !hasPD {
-			return nil, details
+			return nil, unknownDetails(&h, height)
 		}
 		params, preimage, err := k.Verify(h.PaymentHash, pd.PaymentSecret)
 		if err != nil {
-			return nil, details
+			return nil, unknownDetails(&h, height)
 		}
 		if want, ok := params.Amount.Get(); ok && (r.Total < want || uint64(r.Total) > 2*uint64(want)) {
-			return nil, details
+			return nil, unknownDetails(&h, height)
 		}
 		if now > params.Expiry {
-			return nil, details
+			return nil, unknownDetails(&h, height)
 		}
 		r.Params, r.Preimage = params, preimage
 		delta = params.MinFinalCLTVExpiryDelta
 	}
 	if uint64(h.CLTVExpiry) < uint64(height)+uint64(delta) {
-		return nil, details
+		return nil, unknownDetails(&h, height)
 	}
 	return r, nil
 }
@@ -167,4 +165,9 @@ func cloneRecords(rs wire.TLVRecords) wire.TLVRecords {
 		out[i] = wire.TLVRecord{Type: r.Type, Value: append([]byte{}, r.Value...)}
 	}
 	return out
+}
+
+// unknownDetails returns incorrect_or_unknown_payment_details for h.
+func unknownDetails(h *HTLC, height uint32) onion.FailureMessage {
+	return &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: h.Amount, Height: height}
 }

@@ -2,7 +2,6 @@ package inbound
 
 import (
 	"crypto/hkdf"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
@@ -63,9 +62,9 @@ type Params struct {
 // invoices. It is immutable and safe for concurrent use, and redacts
 // itself when printed or logged.
 type Keys struct {
-	metadataKey [32]byte
-	hashAuthKey [32]byte
-	preimageKey [32]byte
+	metadataKey macKey
+	hashAuthKey macKey
+	preimageKey macKey
 }
 
 // NewKeys derives the sub-keys of k (see the package documentation).
@@ -76,22 +75,26 @@ func NewKeys(k keys.InboundPaymentKey) *Keys {
 		panic("inbound: hkdf extract: " + err.Error())
 	}
 	defer clear(prk)
-	ks := &Keys{}
-	expand(prk, metadataKeyInfo, &ks.metadataKey)
-	expand(prk, hashAuthKeyInfo, &ks.hashAuthKey)
-	expand(prk, preimageKeyInfo, &ks.preimageKey)
-	return ks
+	return &Keys{
+		metadataKey: expandMACKey(prk, metadataKeyInfo),
+		hashAuthKey: expandMACKey(prk, hashAuthKeyInfo),
+		preimageKey: expandMACKey(prk, preimageKeyInfo),
+	}
 }
 
-// expand sets out to HKDF-Expand(prk, info, 32).
-func expand(prk []byte, info string, out *[32]byte) {
+// expandMACKey returns the MAC key HKDF-Expand(prk, info, 32).
+func expandMACKey(prk []byte, info string) macKey {
 	okm, err := hkdf.Expand(sha256.New, prk, info, 32)
 	if err != nil {
 		// 32 bytes is far below HKDF-SHA256's limit.
 		panic("inbound: hkdf expand: " + err.Error())
 	}
-	copy(out[:], okm)
+	var key [32]byte
+	copy(key[:], okm)
 	clear(okm)
+	k := newMACKey(&key)
+	clear(key[:])
+	return k
 }
 
 // String redacts the keys.
@@ -212,10 +215,7 @@ func decodeMetadata(meta *[metadataLen]byte) (p Params, appHash, ok bool) {
 
 // keystream returns HMAC-SHA256(metadata key, prefix)[0:16].
 func (k *Keys) keystream(prefix *[prefixLen]byte) [metadataLen]byte {
-	mac := hmac.New(sha256.New, k.metadataKey[:])
-	mac.Write(prefix[:])
-	var sum [sha256.Size]byte
-	mac.Sum(sum[:0])
+	sum := k.metadataKey.mac(prefix[:], nil)
 	var ks [metadataLen]byte
 	copy(ks[:], sum[:])
 	return ks
@@ -240,21 +240,12 @@ func (k *Keys) open(prefix *[prefixLen]byte, secret *wire.PaymentSecret) [metada
 
 // derivePreimage returns HMAC-SHA256(preimage key, prefix || metadata).
 func (k *Keys) derivePreimage(prefix *[prefixLen]byte, meta *[metadataLen]byte) wire.Preimage {
-	mac := hmac.New(sha256.New, k.preimageKey[:])
-	mac.Write(prefix[:])
-	mac.Write(meta[:])
-	var p wire.Preimage
-	mac.Sum(p[:0])
-	return p
+	return wire.Preimage(k.preimageKey.mac(prefix[:], meta[:]))
 }
 
 // hashTag returns HMAC-SHA256(hash auth key, metadata || hash)[0:16].
 func (k *Keys) hashTag(meta *[metadataLen]byte, hash *wire.PaymentHash) [prefixLen]byte {
-	mac := hmac.New(sha256.New, k.hashAuthKey[:])
-	mac.Write(meta[:])
-	mac.Write(hash[:])
-	var sum [sha256.Size]byte
-	mac.Sum(sum[:0])
+	sum := k.hashAuthKey.mac(meta[:], hash[:])
 	var tag [prefixLen]byte
 	copy(tag[:], sum[:])
 	return tag

@@ -177,13 +177,13 @@ func TestKeysRedacted(t *testing.T) {
 	}
 	out := buf.String()
 	require.Contains(t, out, "redacted")
-	for _, sub := range [][32]byte{k.metadataKey, k.hashAuthKey, k.preimageKey} {
-		require.NotContains(t, out, hex.EncodeToString(sub[:]))
-		require.NotContains(t, out, fmt.Sprint(sub[:4]))
+	subs := documentedSubKeys(t)
+	for name, sub := range subs {
+		require.NotContains(t, out, hex.EncodeToString(sub), name)
+		require.NotContains(t, out, fmt.Sprint(sub[:4]), name)
 	}
-	require.NotEqual(t, k.metadataKey, k.hashAuthKey)
-	require.NotEqual(t, k.metadataKey, k.preimageKey)
-	require.NotEqual(t, k.hashAuthKey, k.preimageKey)
+	require.Len(t, subs, 3)
+	require.NotEqual(t, subs["metadata encryption"], subs["preimage"])
 }
 
 // TestSecretLayoutPinned pins one secret and preimage so that a change of
@@ -205,14 +205,8 @@ func TestSecretLayoutPinned(t *testing.T) {
 // application-hash secret from the scheme written in doc.go, with the
 // standard library alone.
 func TestSecretLayoutDocumented(t *testing.T) {
-	ipk := testManager(t).InboundPaymentKey()
-	prk, err := hkdf.Extract(sha256.New, ipk[:], []byte("lnkit inbound payment v1"))
-	require.NoError(t, err)
-	sub := func(info string) []byte {
-		b, err := hkdf.Expand(sha256.New, prk, info, 32)
-		require.NoError(t, err)
-		return b
-	}
+	subs := documentedSubKeys(t)
+	sub := func(info string) []byte { return subs[info] }
 	hm := func(key []byte, parts ...[]byte) []byte {
 		m := hmac.New(sha256.New, key)
 		for _, p := range parts {
@@ -250,4 +244,19 @@ func TestSecretLayoutDocumented(t *testing.T) {
 	appSecret, err := testKeys(t).CreateForHash(appHash, testParams())
 	require.NoError(t, err)
 	require.Equal(t, seal(tag), appSecret[:])
+}
+
+// documentedSubKeys derives the test node's sub-keys as doc.go writes
+// them, by HKDF-Expand info.
+func documentedSubKeys(t *testing.T) map[string][]byte {
+	t.Helper()
+	ipk := testManager(t).InboundPaymentKey()
+	prk, err := hkdf.Extract(sha256.New, ipk[:], []byte("lnkit inbound payment v1"))
+	require.NoError(t, err)
+	out := map[string][]byte{}
+	for _, info := range []string{"metadata encryption", "application hash authentication", "preimage"} {
+		out[info], err = hkdf.Expand(sha256.New, prk, info, 32)
+		require.NoError(t, err)
+	}
+	return out
 }
