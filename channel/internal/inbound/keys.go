@@ -98,13 +98,13 @@ func expandMACKey(prk []byte, info string) macKey {
 }
 
 // String redacts the keys.
-func (*Keys) String() string { return "inbound.Keys(redacted)" }
+func (Keys) String() string { return "inbound.Keys(redacted)" }
 
 // Format implements fmt.Formatter so that no verb prints the keys.
-func (k *Keys) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(k.String())) }
+func (k Keys) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(k.String())) }
 
 // LogValue implements slog.LogValuer with a redaction.
-func (*Keys) LogValue() slog.Value { return slog.StringValue("redacted") }
+func (Keys) LogValue() slog.Value { return slog.StringValue("redacted") }
 
 // Create makes the payment secret of a new invoice whose preimage the node
 // derives, and returns the payment hash, secret and preimage. iv must be

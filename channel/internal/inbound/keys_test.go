@@ -174,8 +174,14 @@ func TestKeysRedacted(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("k", "keys", k, "value", *k)
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d"} {
 		fmt.Fprintf(&buf, verb+"\n", k)
+		fmt.Fprintf(&buf, verb+"\n", *k)
 	}
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("k", "keys", k, "value", *k)
 	out := buf.String()
+	for _, mk := range []macKey{k.metadataKey, k.hashAuthKey, k.preimageKey} {
+		require.NotContains(t, out, hex.EncodeToString(mk.ipad[:]))
+		require.NotContains(t, out, fmt.Sprint(mk.opad[:4]))
+	}
 	require.Contains(t, out, "redacted")
 	subs := documentedSubKeys(t)
 	for name, sub := range subs {
