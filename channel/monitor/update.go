@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 
@@ -210,8 +211,8 @@ func (s *DataLossDetected) decode(d *decoder) { s.TheirCurrentPoint = d.optPoint
 // chain. The monitor keeps every preimage it learns (Preimage, Preimages),
 // under its payment hash, the preimage's SHA-256; applying it again is a
 // no-op. It applies after ChannelForceClosed and DataLossDetected too. The
-// preimage is a secret until the HTLC is claimed: String, GoString and
-// LogValue redact it.
+// preimage is a secret until the HTLC is claimed: String, GoString,
+// LogValue and MarshalJSON (a step logged inside a slice) redact it.
 type PaymentPreimage struct {
 	// Preimage is the payment preimage.
 	Preimage lnwire.Preimage
@@ -231,6 +232,11 @@ func (s PaymentPreimage) GoString() string { return s.String() }
 // LogValue names the payment hash and redacts the preimage.
 func (s PaymentPreimage) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("hash", s.Preimage.Hash().String()), slog.String("preimage", "redacted"))
+}
+
+// MarshalJSON names the payment hash and redacts the preimage.
+func (s PaymentPreimage) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ Hash, Preimage string }{s.Preimage.Hash().String(), "redacted"})
 }
 
 func (s *PaymentPreimage) encode(e *encoder) { e.raw(s.Preimage[:]) }
