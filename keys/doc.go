@@ -41,17 +41,20 @@
 //	channel secret <name>   = scalar("lnkit channel " || name || 0x00 || key_id)
 //	    name in "funding", "revocation", "payment", "delayed_payment", "htlc"
 //	channel commitment seed = HKDF-Expand(prk, "lnkit channel commitment_seed" || 0x00 || key_id || 0x00, 32)
+//	inbound payment key     = HKDF-Expand(prk, "lnkit inbound payment key" || 0x00, 32)
 //
 // key_id is the 32-byte channel key id given to Manager.ChannelKeys. The
 // loop in scalar practically never runs twice (the probability is below
 // 2^-127); it only makes the result well defined for every seed. The
 // commitment seed is the shachain seed of the channel's per-commitment
-// secrets (BOLT 3 generate_from_seed).
+// secrets (BOLT 3 generate_from_seed). The inbound payment key
+// (Manager.InboundPaymentKey) authenticates the payment secrets of the
+// node's stateless invoices and derives their preimages.
 //
 // # Secrets in logs
 //
 // Types that hold secrets (Seed, Manager, InMemorySigner, SecretStore,
-// DeterministicEntropy) redact them in String, in every fmt verb and in
+// DeterministicEntropy, InboundPaymentKey) redact them in String, in every fmt verb and in
 // log/slog (slog.LogValuer).
 //
 // # Constant time

@@ -150,7 +150,7 @@ func TestMonitorRecordVersions(t *testing.T) {
 	ch := newTestChannel(t, commit.AnchorsZeroFeeHTLC)
 	require.NoError(t, ch.a.mon.Apply(nextUpdate(t, ch, 1)))
 	old := encoded(t, ch.a.mon)
-	require.Equal(t, []byte{0x4e, 1, 1}, old[:3])
+	require.Equal(t, []byte{0x4e, 1, 2}, old[:3])
 	old[2] = 0
 	m, err := monitor.Decode(old)
 	require.NoError(t, err)

@@ -24,15 +24,18 @@
 // once (again after a restart), so the Manager marks the channel closed;
 // a DataLossDetected step records durably that the counterparty proved
 // in channel_reestablish that our state is behind, after which our
-// holder commitment is never handed out (ErrBehind).
+// holder commitment is never handed out (ErrBehind); a PaymentPreimage
+// step makes a payment preimage durable before update_fulfill_htlc
+// leaves, and the monitor keeps every preimage it learns (Preimage).
 //
 // Not yet handled (a later issue): HTLC outputs (the HTLC lists of the
 // steps are carried and persisted, but no HTLC output is claimed), the
 // justice transactions of a revoked counterparty commitment (recognised
 // and reported as RevokedCounterpartyCommitment, its to_remote claimed, its
-// to_local and HTLC outputs not), PaymentPreimage steps, and sweeping our
-// anchor once the commitment confirmed (it is handed out for fee bumps
-// only).
+// to_local and HTLC outputs not; the HTLC lists of revoked counterparty
+// commitments are not kept), claiming HTLC outputs with the preimages
+// kept, and sweeping our anchor once the commitment confirmed (it is
+// handed out for fee bumps only).
 //
 // Monitors are deterministic state machines: no goroutines, clocks or
 // randomness; the caller drives them with blocks and updates.

@@ -25,6 +25,11 @@ func FuzzDecodeUpdate(f *testing.F) {
 		require.NoError(f, err)
 		f.Add(b)
 	}
+	for _, u := range []*monitor.Update{preimageUpdate(5, preimage(1)), preimageUpdate(6, preimage(2), preimage(3), preimage(2))} {
+		b, err = u.Encode()
+		require.NoError(f, err)
+		f.Add(b)
+	}
 	b, err = (&monitor.Update{ID: 1}).Encode()
 	require.NoError(f, err)
 	f.Add(b)
@@ -55,6 +60,9 @@ func FuzzDecodeMonitor(f *testing.F) {
 		require.NoError(f, err)
 		require.NoError(f, behind.Apply(&monitor.Update{ID: 2, Steps: []monitor.Step{&monitor.DataLossDetected{TheirCurrentPoint: theirPoint(f, ch, 3)}}}))
 		f.Add(encoded(f, behind))
+		require.NoError(f, behind.Apply(preimageUpdate(3, preimage(1), preimage(2), preimage(3))))
+		f.Add(encoded(f, behind))
+		require.NoError(f, ch.a.mon.Apply(preimageUpdate(2, preimage(4))))
 		ch.chain.Connect(ch.a.mon)
 		tx, err := ch.a.mon.LatestHolderCommitmentTx(ch.a.signer)
 		require.NoError(f, err)

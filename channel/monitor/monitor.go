@@ -66,6 +66,10 @@ type ChannelMonitor struct {
 	// theirCurrentPoint is the counterparty's current per-commitment
 	// point of the last DataLossDetected step that carried one, or nil.
 	theirCurrentPoint *btcec.PublicKey
+	// preimages are the payment preimages learned (PaymentPreimage
+	// steps), under their payment hash. Apply adds to it in place and
+	// removes what it added when the update fails.
+	preimages map[lnwire.PaymentHash]lnwire.Preimage
 
 	chain  chainState
 	events []events.Event
@@ -129,6 +133,16 @@ func (m *ChannelMonitor) ShutdownScript() []byte { return m.shutdownScript }
 // ForceClosed reports whether the channel was force-closed.
 func (m *ChannelMonitor) ForceClosed() bool { return m.forceClosed }
 
+// Preimage returns the payment preimage of hash, if a PaymentPreimage step
+// gave it.
+func (m *ChannelMonitor) Preimage(hash lnwire.PaymentHash) (lnwire.Preimage, bool) {
+	p, ok := m.preimages[hash]
+	return p, ok
+}
+
+// Preimages returns how many payment preimages the monitor holds.
+func (m *ChannelMonitor) Preimages() int { return len(m.preimages) }
+
 // TheirCurrentPoint returns the counterparty's current per-commitment point
 // from the last DataLossDetected step that carried one, or nil.
 func (m *ChannelMonitor) TheirCurrentPoint() *btcec.PublicKey { return m.theirCurrentPoint }
@@ -178,8 +192,19 @@ func (m *ChannelMonitor) Apply(u *Update) error {
 	next.counterparty = append([]*counterpartyCommitment(nil), m.counterparty...)
 	// next.secrets is already a full copy: SecretStore is a value (an array
 	// and two counters), so a failed step leaves m's store untouched.
+	// next.preimages is m's map: the preimages this update adds are
+	// removed again if a later step fails.
+	var added []lnwire.PaymentHash
 	for i, s := range u.Steps {
+		if p, ok := s.(*PaymentPreimage); ok && p != nil {
+			if _, had := next.preimages[p.Preimage.Hash()]; !had {
+				added = append(added, p.Preimage.Hash())
+			}
+		}
 		if err := next.applyStep(s); err != nil {
+			for _, h := range added {
+				delete(next.preimages, h)
+			}
 			return fmt.Errorf("%w: update %d step %d: %w", ErrInvalidUpdate, u.ID, i, err)
 		}
 	}
@@ -264,6 +289,14 @@ func (m *ChannelMonitor) applyStep(s Step) error {
 		if s.TheirCurrentPoint != nil {
 			m.theirCurrentPoint = s.TheirCurrentPoint
 		}
+	case *PaymentPreimage:
+		if s == nil {
+			return errors.New("nil payment preimage step")
+		}
+		if m.preimages == nil {
+			m.preimages = make(map[lnwire.PaymentHash]lnwire.Preimage)
+		}
+		m.preimages[s.Preimage.Hash()] = s.Preimage
 	default:
 		return fmt.Errorf("unknown step %T", s)
 	}

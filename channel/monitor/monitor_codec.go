@@ -2,7 +2,9 @@ package monitor
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -15,11 +17,13 @@ import (
 
 // MonitorFormat is the record format of an encoded ChannelMonitor. Minor 1
 // added the odd record monTypeTheirPoint (a 1.0 reader skips it, and still
-// reads the behind flag).
-var MonitorFormat = persist.RecordFormat{Type: 0x4e, Major: 1, Minor: 1}
+// reads the behind flag); minor 2 the odd record monTypePreimages (an
+// older reader, which claims no HTLC, skips it: the preimages are lost if
+// it writes the monitor back).
+var MonitorFormat = persist.RecordFormat{Type: 0x4e, Major: 1, Minor: 2}
 
 // TLV types of a monitor record. Even: a reader must know them; odd
-// (monTypeTheirPoint): an older reader skips them.
+// (monTypeTheirPoint, monTypePreimages): an older reader skips them.
 const (
 	monTypeParams       = 0
 	monTypeKeyID        = 2
@@ -32,6 +36,7 @@ const (
 	monTypeFlags        = 16
 	monTypeChain        = 18
 	monTypeTheirPoint   = 19
+	monTypePreimages    = 21
 )
 
 const (
@@ -132,7 +137,52 @@ func (m *ChannelMonitor) Encode() ([]byte, error) {
 	if m.theirCurrentPoint != nil {
 		rs = append(rs, lnwire.TLVRecord{Type: monTypeTheirPoint, Value: m.theirCurrentPoint.SerializeCompressed()})
 	}
+	if len(m.preimages) > 0 {
+		rs = append(rs, lnwire.TLVRecord{Type: monTypePreimages, Value: encodePreimages(m.preimages)})
+	}
 	return MonitorFormat.Append(nil, rs)
+}
+
+// encodePreimages writes the preimages in increasing order of their
+// payment hash (one encoding per set): their count, then each preimage.
+func encodePreimages(ps map[lnwire.PaymentHash]lnwire.Preimage) []byte {
+	hashes := make([]lnwire.PaymentHash, 0, len(ps))
+	for h := range ps {
+		hashes = append(hashes, h)
+	}
+	slices.SortFunc(hashes, func(a, b lnwire.PaymentHash) int { return bytes.Compare(a[:], b[:]) })
+	e := encoder{b: make([]byte, 0, 4+len(hashes)*len(lnwire.Preimage{}))}
+	e.u32(uint32(len(hashes)))
+	for _, h := range hashes {
+		p := ps[h]
+		e.raw(p[:])
+	}
+	return e.b
+}
+
+// decodePreimages reads what encodePreimages wrote. Their count is bounded
+// by the record's length (not by maxListLen: a monitor keeps every
+// preimage it learned, however many); the hashes must strictly increase.
+func decodePreimages(d *decoder) map[lnwire.PaymentHash]lnwire.Preimage {
+	n := d.u32()
+	if d.err == nil && uint64(n) > uint64(len(d.b))/uint64(len(lnwire.Preimage{})) {
+		d.fail(fmt.Errorf("%d preimages in %d bytes", n, len(d.b)))
+	}
+	if d.err != nil {
+		return nil
+	}
+	ps := make(map[lnwire.PaymentHash]lnwire.Preimage, n)
+	var last lnwire.PaymentHash
+	for i := uint32(0); i < n && d.err == nil; i++ {
+		var p lnwire.Preimage
+		d.fixed(p[:])
+		h := p.Hash()
+		if i > 0 && bytes.Compare(h[:], last[:]) <= 0 {
+			d.fail(errors.New("preimages not in increasing hash order"))
+		}
+		ps[h], last = p, h
+	}
+	return ps
 }
 
 // Decode reads a monitor written by Encode. A malformed record gives an
@@ -150,6 +200,7 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 		chainData  []byte
 		latestID   uint64
 		theirPoint *btcec.PublicKey
+		preimages  map[lnwire.PaymentHash]lnwire.Preimage
 		seen       = map[uint64]bool{}
 	)
 	_, _, err := MonitorFormat.Decode(data, func(typ uint64, v []byte) (bool, error) {
@@ -187,6 +238,8 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 			return true, nil
 		case monTypeTheirPoint:
 			theirPoint = d.point()
+		case monTypePreimages:
+			preimages = decodePreimages(d)
 		default:
 			return false, nil
 		}
@@ -229,6 +282,9 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 		return nil, fmt.Errorf("%w: counterparty point without the behind flag", ErrCorrupt)
 	}
 	m.theirCurrentPoint = theirPoint
+	if len(preimages) > 0 {
+		m.preimages = preimages
+	}
 	if err := m.decodeChain(chainData); err != nil {
 		return nil, err
 	}

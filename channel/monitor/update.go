@@ -1,7 +1,9 @@
 package monitor
 
 import (
+	"encoding/json"
 	"fmt"
+	"log/slog"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
@@ -32,11 +34,46 @@ const (
 	StepShutdownScript            StepKind = 4
 	StepChannelForceClosed        StepKind = 5
 	StepDataLossDetected          StepKind = 6
+	StepPaymentPreimage           StepKind = 7
 )
+
+// String names the kind.
+func (k StepKind) String() string {
+	switch k {
+	case StepNewHolderCommitment:
+		return "NewHolderCommitment"
+	case StepNewCounterpartyCommitment:
+		return "NewCounterpartyCommitment"
+	case StepCommitmentSecret:
+		return "CommitmentSecret"
+	case StepShutdownScript:
+		return "ShutdownScript"
+	case StepChannelForceClosed:
+		return "ChannelForceClosed"
+	case StepDataLossDetected:
+		return "DataLossDetected"
+	case StepPaymentPreimage:
+		return "PaymentPreimage"
+	}
+	return fmt.Sprintf("StepKind(%d)", uint8(k))
+}
+
+// LogValue logs the update's id and the kinds of its steps, never their
+// content (a CommitmentSecret or PaymentPreimage step holds a secret).
+func (u *Update) LogValue() slog.Value {
+	kinds := make([]string, len(u.Steps))
+	for i, s := range u.Steps {
+		kinds[i] = "nil"
+		if s != nil {
+			kinds[i] = s.Kind().String()
+		}
+	}
+	return slog.GroupValue(slog.Uint64("id", u.ID), slog.Any("steps", kinds))
+}
 
 // Step is one change inside an Update: *NewHolderCommitment,
 // *NewCounterpartyCommitment, *CommitmentSecret, *ShutdownScript,
-// *ChannelForceClosed or *DataLossDetected.
+// *ChannelForceClosed, *DataLossDetected or *PaymentPreimage.
 type Step interface {
 	// Kind says what the step is.
 	Kind() StepKind
@@ -167,6 +204,44 @@ func (*DataLossDetected) Kind() StepKind { return StepDataLossDetected }
 func (s *DataLossDetected) encode(e *encoder) { e.optPoint(s.TheirCurrentPoint) }
 func (s *DataLossDetected) decode(d *decoder) { s.TheirCurrentPoint = d.optPoint() }
 
+// PaymentPreimage is the preimage of an HTLC's payment hash, learned by
+// the channel (we are fulfilling an HTLC offered to us, or the
+// counterparty fulfilled one we offered). It must be durable before
+// update_fulfill_htlc leaves: with it the HTLC can still be claimed on
+// chain. The monitor keeps every preimage it learns (Preimage, Preimages),
+// under its payment hash, the preimage's SHA-256; applying it again is a
+// no-op. It applies after ChannelForceClosed and DataLossDetected too. The
+// preimage is a secret until the HTLC is claimed: String, GoString,
+// LogValue and MarshalJSON (a step logged inside a slice) redact it.
+type PaymentPreimage struct {
+	// Preimage is the payment preimage.
+	Preimage lnwire.Preimage
+}
+
+// Kind returns StepPaymentPreimage.
+func (*PaymentPreimage) Kind() StepKind { return StepPaymentPreimage }
+
+// String names the payment hash and redacts the preimage.
+func (s PaymentPreimage) String() string {
+	return fmt.Sprintf("PaymentPreimage{Hash: %s, Preimage: [redacted]}", s.Preimage.Hash())
+}
+
+// GoString redacts the preimage in %#v.
+func (s PaymentPreimage) GoString() string { return s.String() }
+
+// LogValue names the payment hash and redacts the preimage.
+func (s PaymentPreimage) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("hash", s.Preimage.Hash().String()), slog.String("preimage", "redacted"))
+}
+
+// MarshalJSON names the payment hash and redacts the preimage.
+func (s PaymentPreimage) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ Hash, Preimage string }{s.Preimage.Hash().String(), "redacted"})
+}
+
+func (s *PaymentPreimage) encode(e *encoder) { e.raw(s.Preimage[:]) }
+func (s *PaymentPreimage) decode(d *decoder) { d.fixed(s.Preimage[:]) }
+
 // newStep returns an empty step of kind k, or nil.
 func newStep(k StepKind) Step {
 	switch k {
@@ -182,15 +257,17 @@ func newStep(k StepKind) Step {
 		return &ChannelForceClosed{}
 	case StepDataLossDetected:
 		return &DataLossDetected{}
+	case StepPaymentPreimage:
+		return &PaymentPreimage{}
 	}
 	return nil
 }
 
 // UpdateFormat is the record format of an encoded Update. Minor 1 added
-// the DataLossDetected step: every 1.0 record reads the same, and a 1.0
-// reader refuses a record holding the new step as corrupt (it never
-// drops it).
-var UpdateFormat = persist.RecordFormat{Type: 0x4d, Major: 1, Minor: 1}
+// the DataLossDetected step, minor 2 the PaymentPreimage step: every older
+// record reads the same, and an older reader refuses a record holding a
+// step it does not know as corrupt (it never drops it).
+var UpdateFormat = persist.RecordFormat{Type: 0x4d, Major: 1, Minor: 2}
 
 // TLV types of an Update record.
 const (
