@@ -100,6 +100,9 @@ func TestPaymentPreimageEncoding(t *testing.T) {
 	u.Steps = append(u.Steps, &monitor.PaymentPreimage{Preimage: p}, &monitor.ChannelForceClosed{}, &monitor.PaymentPreimage{Preimage: preimage(10)})
 	requireUpdateRoundTrip(t, u)
 
+	_, err := (&monitor.Update{ID: 3, Steps: []monitor.Step{(*monitor.PaymentPreimage)(nil)}}).Encode()
+	require.ErrorIs(t, err, monitor.ErrInvalidUpdate, "a nil step")
+
 	b, err := preimageUpdate(3, p).Encode()
 	require.NoError(t, err)
 	require.Equal(t, []byte{0x4d, 1, 2}, b[:3], "update format 1.2")

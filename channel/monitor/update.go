@@ -305,6 +305,11 @@ func checkStep(s Step) error {
 		st = s.State
 	case *NewCounterpartyCommitment:
 		st = s.State
+	case *PaymentPreimage:
+		if s == nil {
+			return fmt.Errorf("nil payment preimage step")
+		}
+		return nil
 	default:
 		return nil
 	}
