@@ -54,8 +54,8 @@
 // # Secrets in logs
 //
 // Types that hold secrets (Seed, Manager, InMemorySigner, SecretStore,
-// DeterministicEntropy, InboundPaymentKey) redact them in String, in every fmt verb and in
-// log/slog (slog.LogValuer).
+// DeterministicEntropy, InboundPaymentKey) redact them in String, in every
+// fmt verb and in log/slog (slog.LogValuer).
 //
 // # Constant time
 //
