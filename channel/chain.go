@@ -88,8 +88,14 @@ func (m *Manager) blockConnected(hash chainhash.Hash, txs []chain.TxData, height
 			if d := e.data(); d != nil {
 				m.check(p, e, m.fundingBlockConnected(p, e, d, b))
 			}
+			if d := e.data(); d != nil && p.byID[d.id] == e {
+				m.check(p, e, m.expireIncoming(p, e, d, height))
+			}
 		}
 		p.mu.Unlock()
+	}
+	if ops := m.replay.prune(uint32(best.Height)); len(ops) > 0 {
+		m.logIf(m.cfg.Store.Apply(m.cfg.Context, ops))
 	}
 	m.logIf(m.saveBestBlock(best))
 	m.flush()

@@ -28,9 +28,34 @@ func newChanDataFrom(c *core, rate wire.FeeRate, theirFirst *btcec.PublicKey, am
 		local, remote = push, openerBalance
 	}
 	d := &chanData{core: c}
-	d.commits.holder = commit.State{Number: 0, PerCommitmentPoint: ourFirst, LocalBalance: local, RemoteBalance: remote, FeeRate: rate}
-	d.commits.counterparty = commit.State{Number: 0, PerCommitmentPoint: theirFirst, LocalBalance: local, RemoteBalance: remote, FeeRate: rate}
+	holder := commit.State{Number: 0, PerCommitmentPoint: ourFirst, LocalBalance: local, RemoteBalance: remote, FeeRate: rate}
+	theirs := commit.State{Number: 0, PerCommitmentPoint: theirFirst, LocalBalance: local, RemoteBalance: remote, FeeRate: rate}
+	// The counterparty's signature of our first commitment comes with
+	// funding_created or funding_signed (setFirstSignature).
+	if d.cc, err = newCommitmentChain(d.chainConfig(), holder, commit.Signatures{}, theirs, nil); err != nil {
+		return nil, err
+	}
+	d.log = newUpdateLog(d.logParams(), local, remote, rate, 0, 0)
 	return d, nil
+}
+
+// chainConfig is what d's commitment chain is built with.
+func (c *core) chainConfig() commitmentChainConfig {
+	return commitmentChainConfig{ch: c.ch, signer: c.signer, id: c.id}
+}
+
+// logParams is what d's update log is built with.
+func (c *core) logParams() updateLogParams {
+	return updateLogParams{
+		chanType: c.params.Type, opener: c.params.Opener, capacity: c.params.Capacity,
+		ours: c.ours, theirs: c.theirs, maxDustExposure: c.config.MaxDustHTLCExposure,
+	}
+}
+
+// setFirstSignature records the counterparty's (verified) signature of our
+// first commitment.
+func (d *chanData) setFirstSignature(sig wire.Signature) {
+	d.cc.holderSigs = commit.Signatures{Commitment: sig}
 }
 
 // limitsOfOpen are the limits the opener set in open_channel.
@@ -94,7 +119,7 @@ func nonEmpty(o wire.Option[[]byte]) []byte {
 // balances returns our and the counterparty's balance in our latest
 // commitment.
 func (d *chanData) balances() (local, remote wire.MilliSatoshi) {
-	return d.commits.holder.LocalBalance, d.commits.holder.RemoteBalance
+	return d.cc.holder.LocalBalance, d.cc.holder.RemoteBalance
 }
 
 // pointSet is our keys as open_channel and accept_channel carry them.

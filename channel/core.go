@@ -1,7 +1,6 @@
 package channel
 
 import (
-	"github.com/btcsuite/btcd/btcec/v2"
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/channel/commit"
@@ -70,24 +69,6 @@ type sideLimits struct {
 	// toSelfDelay is to_self_delay: the CSV delay on the OTHER side's
 	// outputs.
 	toSelfDelay uint16
-}
-
-// commitments is the commitment state of a funded channel: our latest
-// commitment with the counterparty's signature, and the latest we signed
-// for them. Part 1 never moves past commitment 0 (no HTLC, no update_fee);
-// the HTLC issue adds the update log around it.
-type commitments struct {
-	// holder is our latest commitment (Number is its commitment number).
-	holder commit.State
-	// holderSig is the counterparty's signature of it.
-	holderSig wire.Signature
-	// counterparty is the counterparty's latest commitment, as we signed
-	// it (from our point of view: Local is us).
-	counterparty commit.State
-	// theirNextPoint is the counterparty's per_commitment_point for its
-	// next commitment (channel_ready's second_per_commitment_point), nil
-	// until known.
-	theirNextPoint *btcec.PublicKey
 }
 
 // funding is what the manager tracks of the funding transaction on chain.

@@ -72,6 +72,14 @@ var (
 	// ErrChannelNotUsable: the channel is not in a state where the call
 	// applies (closing, not ready).
 	ErrChannelNotUsable = errors.New("channel: channel not usable")
+	// ErrUnknownPayment: no payment or incoming HTLC matches the call's
+	// payment hash or id.
+	ErrUnknownPayment = errors.New("channel: unknown payment")
+	// ErrDuplicatePayment: a payment with this id was already sent (it
+	// is never sent twice).
+	ErrDuplicatePayment = errors.New("channel: duplicate payment id")
+	// ErrNoRoute: no usable channel with the payee can carry the payment.
+	ErrNoRoute = errors.New("channel: no usable channel to the payee")
 	// ErrMonitorUpdateFailed: the monitor could not persist an update; the
 	// channel is stopped.
 	ErrMonitorUpdateFailed = errors.New("channel: monitor update failed")

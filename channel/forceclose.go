@@ -18,7 +18,7 @@ func (m *Manager) bumpEvent(d *chanData, claim *monitor.HolderClaim) events.Even
 		return nil
 	}
 	target := chain.TargetOutputSpending
-	if len(d.commits.holder.HTLCs) > 0 {
+	if len(d.cc.holder.HTLCs) > 0 {
 		target = chain.TargetUrgentSweep
 	}
 	rate, err := m.cfg.Fees.FeeRate(m.cfg.Context, target)

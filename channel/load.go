@@ -62,14 +62,16 @@ func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: read channel %s: %w", ErrPersistence, k, err)
 		}
-		d, err := decodeChanData(b)
+		d, err := decodeChanData(b, m.cfg.Signers)
 		if err != nil {
 			return nil, fmt.Errorf("channel: channel %s: %w", k, err)
 		}
 		if channelKey(d.id) != k {
 			return nil, fmt.Errorf("%w: channel %s stored under %s", ErrCorruptRecord, d.id, k)
 		}
-		d.signer = m.cfg.Signers.ChannelSigner(d.keyID)
+		// The connection the record was written under is gone: what no
+		// commitment_signed covered is forgotten (BOLT 2).
+		d.takeUnsent()
 		seen[d.id] = true
 		info, ok := byID[d.id]
 		if err := m.loadChannel(d, info, ok); err != nil {
@@ -84,6 +86,15 @@ func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 		}
 	}
 	if err := m.discardPendingFundings(seen); err != nil {
+		return nil, err
+	}
+	if err := m.replay.load(m); err != nil {
+		return nil, err
+	}
+	if err := m.loadPayments(); err != nil {
+		return nil, err
+	}
+	if err := m.reconcilePayments(); err != nil {
 		return nil, err
 	}
 	m.flush()
@@ -105,7 +116,7 @@ func (m *Manager) loadChannel(d *chanData, info monitor.MonitorInfo, hasMonitor 
 	m.registerID(d.id, p.id)
 	m.registerWatch(d)
 	switch {
-	case !hasMonitor && !pendingFromStart(d):
+	case !hasMonitor && (!pendingFromStart(d) || !d.atFirstCommitments()):
 		return fmt.Errorf("%w: %v (update %d handed out)", ErrMissingMonitor, d.id, d.mon.latest)
 	case !hasMonitor:
 		// The creation was not durable (the crash came between the
@@ -150,6 +161,14 @@ func (m *Manager) loadChannel(d *chanData, info monitor.MonitorInfo, hasMonitor 
 		m.queueBroadcast(d.shut.closingTx)
 	}
 	return nil
+}
+
+// atFirstCommitments reports whether both sides are still at commitment 0:
+// a monitor rebuilt from the record then starts where the lost one did.
+// Past it, the first commitments are gone from the record, and a monitor
+// whose creation was never durable cannot be rebuilt faithfully.
+func (d *chanData) atFirstCommitments() bool {
+	return d.cc.holder.Number == 0 && d.cc.theirs.Number == 0 && d.cc.theirPending == nil
 }
 
 // pendingFromStart reports whether d still holds every update it handed

@@ -11,8 +11,10 @@ import (
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/channel/internal/inbound"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/peer"
+	"github.com/lnkit/lnkit/router/onion"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -44,6 +46,15 @@ type Manager struct {
 	// txs are transactions released for broadcast, sent by flush once no
 	// lock is held.
 	txs []*btcwire.MsgTx
+
+	// onion peels incoming onions; replay remembers them (its own lock).
+	onion  *onion.Processor
+	replay replaySet
+	// inbound derives and checks our invoices' secrets and preimages.
+	inbound *inbound.Keys
+	// pay tracks our outgoing payments (its own lock, taken under a
+	// peer's lock, never the other way round).
+	pay paymentBook
 }
 
 // peerState is one peer and its channels, under its own lock.
@@ -73,12 +84,18 @@ func New(cfg Config) (*Manager, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	proc, err := onion.NewProcessor(onion.ProcessorConfig{ECDH: cfg.Node, ReplayLog: noReplayLog{}})
+	if err != nil {
+		return nil, fmt.Errorf("channel: onion processor: %w", err)
+	}
 	return &Manager{
-		cfg:   cfg,
-		ourID: cfg.Node.NodeID(),
-		peers: make(map[wire.NodeID]*peerState),
-		ids:   make(map[wire.ChannelID]wire.NodeID),
-		best:  cfg.BestBlock,
+		cfg:     cfg,
+		ourID:   cfg.Node.NodeID(),
+		peers:   make(map[wire.NodeID]*peerState),
+		ids:     make(map[wire.ChannelID]wire.NodeID),
+		best:    cfg.BestBlock,
+		onion:   proc,
+		inbound: inbound.NewKeys(cfg.Node.InboundPaymentKey()),
 	}, nil
 }
 
@@ -341,6 +358,20 @@ func (m *Manager) dispatch(p *peerState, msg wire.Message) error {
 		route(m, p, m.fundedEntry(p, msg.ChannelID, msg), msg, m.handleClosingSigned)
 	case *wire.ChannelReestablish:
 		route(m, p, m.fundedEntry(p, msg.ChannelID, msg), msg, m.handleReestablish)
+	case *wire.UpdateAddHTLC:
+		route(m, p, m.normalEntry(p, msg.ChannelID, msg), msg, m.handleUpdateAddHTLC)
+	case *wire.UpdateFulfillHTLC:
+		route(m, p, m.normalEntry(p, msg.ChannelID, msg), msg, m.handleUpdateFulfillHTLC)
+	case *wire.UpdateFailHTLC:
+		route(m, p, m.normalEntry(p, msg.ChannelID, msg), msg, m.handleUpdateFailHTLC)
+	case *wire.UpdateFailMalformedHTLC:
+		route(m, p, m.normalEntry(p, msg.ChannelID, msg), msg, m.handleUpdateFailMalformedHTLC)
+	case *wire.UpdateFee:
+		route(m, p, m.normalEntry(p, msg.ChannelID, msg), msg, m.handleUpdateFee)
+	case *wire.CommitmentSigned:
+		route(m, p, m.normalEntry(p, msg.ChannelID, msg), msg, m.handleCommitmentSigned)
+	case *wire.RevokeAndAck:
+		route(m, p, m.normalEntry(p, msg.ChannelID, msg), msg, m.handleRevokeAndAck)
 	case *wire.Error:
 		m.handlePeerError(p, msg)
 	case *wire.Warning:
@@ -350,9 +381,9 @@ func (m *Manager) dispatch(p *peerState, msg wire.Message) error {
 		if !ok {
 			return nil
 		}
-		// HTLCs, update_fee, splicing, quiescence and interactive funding
-		// come in later issues: say so for that channel, and keep the
-		// connection and the peer's other channels.
+		// Splicing, quiescence and interactive funding come in later
+		// issues: say so for that channel, and keep the connection and
+		// the peer's other channels.
 		p.out = append(p.out, peer.Outbound{To: p.id, Msg: &wire.Warning{
 			ChannelID: id,
 			Data:      []byte(fmt.Sprintf("lnkit: %v is not supported yet", msg.Type())),
@@ -403,6 +434,26 @@ func (m *Manager) fundedEntry(p *peerState, id wire.ChannelID, msg wire.Message)
 		return nil
 	case e.data() == nil:
 		m.failChannel(p, e, ruleErr(RuleUnexpectedMessage, "%v before the channel is funded", msg.Type()))
+		return nil
+	}
+	return e
+}
+
+// normalEntry is fundedEntry for the messages of normal operation: they
+// must also come after the peer's channel_reestablish on this connection
+// (BOLT 2), and never once the closing transaction is agreed.
+func (m *Manager) normalEntry(p *peerState, id wire.ChannelID, msg wire.Message) *entry {
+	e := m.fundedEntry(p, id, msg)
+	if e == nil {
+		return nil
+	}
+	d := e.data()
+	switch {
+	case !d.reestablished:
+		m.failChannel(p, e, ruleErr(RuleUnexpectedMessage, "%v before channel_reestablish", msg.Type()))
+		return nil
+	case d.shut.closingTx != nil:
+		m.failChannel(p, e, ruleErr(RuleUnexpectedMessage, "%v after the closing transaction was agreed", msg.Type()))
 		return nil
 	}
 	return e

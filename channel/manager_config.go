@@ -46,8 +46,14 @@ type ChannelSigner interface {
 
 // NodeSigner is the node key as the Manager uses it.
 type NodeSigner interface {
+	// ECDH is the node key's Diffie-Hellman: the shared secret of an
+	// incoming HTLC's onion.
+	keys.ECDH
 	// NodeID returns our node id.
 	NodeID() wire.NodeID
+	// InboundPaymentKey is the key our invoices' payment secrets and
+	// preimages are derived from.
+	InboundPaymentKey() keys.InboundPaymentKey
 	// SignHash signs a digest with the node key (low-S ECDSA).
 	SignHash(digest wire.Digest) (wire.Signature, error)
 }

@@ -316,11 +316,8 @@ func TestManagerUnknownChannel(t *testing.T) {
 // the channel stay.
 func TestManagerUnsupportedMessages(t *testing.T) {
 	for _, mk := range []func(id wire.ChannelID) wire.Message{
-		func(id wire.ChannelID) wire.Message { return &wire.UpdateAddHTLC{ChannelID: id, Amount: 1000} },
-		func(id wire.ChannelID) wire.Message { return &wire.UpdateFulfillHTLC{ChannelID: id} },
-		func(id wire.ChannelID) wire.Message { return &wire.UpdateFee{ChannelID: id, FeeRate: 5000} },
-		func(id wire.ChannelID) wire.Message { return &wire.CommitmentSigned{ChannelID: id} },
-		func(id wire.ChannelID) wire.Message { return &wire.RevokeAndAck{ChannelID: id} },
+		func(id wire.ChannelID) wire.Message { return &wire.SpliceInit{ChannelID: id, FundingContribution: 1000} },
+		func(id wire.ChannelID) wire.Message { return &wire.Stfu{ChannelID: id} },
 	} {
 		rp := newRulePair(t, nil, nil, nil)
 		msg := mk(rp.good.id)

@@ -241,15 +241,15 @@ func (m *Manager) handleFundingCreated(p *peerState, e *entry, msg *wire.Funding
 	if err != nil {
 		return err
 	}
-	ours, err := d.ch.Build(commit.Local, &d.commits.holder)
+	ours, err := d.ch.Build(commit.Local, &d.cc.holder)
 	if err != nil {
 		return err
 	}
 	if err := ours.VerifyCounterparty(commit.Signatures{Commitment: msg.Signature}); err != nil {
 		return ruleErr(RuleFundingCreatedSignature, "signature of our first commitment: %v", err)
 	}
-	d.commits.holderSig = msg.Signature
-	theirCm, err := d.ch.Build(commit.Remote, &d.commits.counterparty)
+	d.setFirstSignature(msg.Signature)
+	theirCm, err := d.ch.Build(commit.Remote, &d.cc.theirs)
 	if err != nil {
 		return err
 	}
@@ -269,6 +269,7 @@ func (m *Manager) handleFundingCreated(p *peerState, e *entry, msg *wire.Funding
 	kept = true
 	p.rekey(open.TemporaryChannelID, id, e)
 	e.phase = &funded{d: d}
+	d.reestablished = true // funded on this connection: nothing to re-establish
 	if !m.watchNew(p, e, d) {
 		return nil
 	}

@@ -237,7 +237,7 @@ func (m *Manager) fundingGenerated(p *peerState, e *entry, o *outboundOpening, t
 	if err != nil {
 		return fail(err)
 	}
-	cm, err := d.ch.Build(commit.Remote, &d.commits.counterparty)
+	cm, err := d.ch.Build(commit.Remote, &d.cc.theirs)
 	if err != nil {
 		return fail(err)
 	}
@@ -334,14 +334,14 @@ func (m *Manager) handleFundingSigned(p *peerState, e *entry, msg *wire.FundingS
 		return ruleErr(RuleUnexpectedMessage, "funding_signed before funding_created")
 	}
 	d := o.d
-	cm, err := d.ch.Build(commit.Local, &d.commits.holder)
+	cm, err := d.ch.Build(commit.Local, &d.cc.holder)
 	if err != nil {
 		return err
 	}
 	if err := cm.VerifyCounterparty(commit.Signatures{Commitment: msg.Signature}); err != nil {
 		return ruleErr(RuleFundingSignedSignature, "signature of our first commitment: %v", err)
 	}
-	d.commits.holderSig = msg.Signature
+	d.setFirstSignature(msg.Signature)
 	pending := &events.ChannelPending{
 		ChannelID: d.id, UserChannelID: d.userChannelID, FormerTemporaryChannelID: d.tempID,
 		CounterpartyNodeID: p.id, FundingOutPoint: d.params.FundingOutpoint, ChannelType: d.chanType.Features(),
@@ -352,6 +352,7 @@ func (m *Manager) handleFundingSigned(p *peerState, e *entry, msg *wire.FundingS
 		return err
 	}
 	e.phase = &funded{d: d}
+	d.reestablished = true // funded on this connection: nothing to re-establish
 	if !m.watchNew(p, e, d) {
 		return nil
 	}

@@ -70,20 +70,29 @@ type phase interface {
 }
 
 // chanData is a funded channel: what it fixed when it opened (core), its
-// commitments, its funding on chain, and its monitor updates. It is shared
+// commitments and update log, its funding on chain, and its monitor
+// updates. It is shared
 // by the funded and closing phases and is what the channel's record
 // persists.
 type chanData struct {
 	*core
-	commits commitments
-	fund    funding
-	mon     updates
+	// cc is the commitment chain of both sides, log the update log whose
+	// content the next commitments carry.
+	cc   *commitmentChain
+	log  *updateLog
+	fund funding
+	mon  updates
 	// shut is the shutdown exchange (zero until shutdown is sent or
 	// received).
 	shut shutdownState
 	// reestablished: the peer's channel_reestablish of this connection was
-	// handled (not persisted: false until the next one).
+	// handled, or the channel was funded on this connection (not
+	// persisted: false until the next one).
 	reestablished bool
+	// unsent is what the last disconnection took back of our updates,
+	// offered again after channel_reestablish (not persisted: a restart
+	// takes it back again from the stored log).
+	unsent htlcUnsent
 }
 
 // shutdownState is the persisted part of a cooperative close.

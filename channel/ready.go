@@ -124,19 +124,19 @@ func (m *Manager) handleChannelReady(p *peerState, e *entry, msg *wire.ChannelRe
 	f := &d.fund
 	var c change
 	switch {
-	case f.readyReceived && d.commits.counterparty.Number > 0:
+	case f.readyReceived && (d.cc.theirs.Number > 0 || d.cc.theirPending != nil):
 		// The channel has moved on: theirNextPoint is a later point now,
 		// and this is a stale retransmission.
 		return nil
-	case f.readyReceived && !d.commits.theirNextPoint.IsEqual(point):
+	case f.readyReceived && !d.cc.theirNextPoint.IsEqual(point):
 		return ruleErr(RuleChannelReadyPoint, "a second channel_ready names point %x, the first named %x",
-			point.SerializeCompressed(), d.commits.theirNextPoint.SerializeCompressed())
+			point.SerializeCompressed(), d.cc.theirNextPoint.SerializeCompressed())
 	case f.readyReceived:
 		if a, ok := msg.Alias.Get(); ok && a != f.theirAlias {
 			f.theirAlias, c.dirty = a, true
 		}
 	default:
-		d.commits.theirNextPoint = point
+		d.cc.theirNextPoint = point
 		if a, ok := msg.Alias.Get(); ok {
 			f.theirAlias = a
 		}

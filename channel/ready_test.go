@@ -41,7 +41,7 @@ func TestChannelReadyAtMinimumDepth(t *testing.T) {
 		require.Equal(t, sent[0].Alias.Value, d.fund.ourAlias)
 		// The peer recorded our point and alias.
 		od := other.data(t, ch.id)
-		require.True(t, od.commits.theirNextPoint.IsEqual(want))
+		require.True(t, od.cc.theirNextPoint.IsEqual(want))
 		require.Equal(t, d.fund.ourAlias, od.fund.theirAlias)
 
 		cd := n.details(t, ch.id)
@@ -178,11 +178,11 @@ func TestChannelReadyEventDurable(t *testing.T) {
 	require.Equal(t, ch.id, last.ChannelID)
 	rec, ok := store.Durable(channelsNS(), channelKey(ch.id))
 	require.True(t, ok)
-	stored, err := decodeChanData(rec)
+	stored, err := decodeChanData(rec, KeysSigners(tp.b.keys))
 	require.NoError(t, err)
 	live := tp.b.data(t, ch.id)
 	require.Equal(t, live.fund, stored.fund, "the record holds the funding's confirmation, aliases and channel_ready flags")
-	require.True(t, stored.commits.theirNextPoint.IsEqual(live.commits.theirNextPoint))
+	require.True(t, stored.cc.theirNextPoint.IsEqual(live.cc.theirNextPoint))
 	best, ok := store.Durable(managerNS(), bestBlockKey)
 	require.True(t, ok)
 	tip := tp.chain.Tip()

@@ -19,7 +19,11 @@ import (
 // strings). A field added later that an older reader may ignore takes an
 // odd type (a minor version); a field it must not ignore, or a changed
 // layout, takes a new major version, and this reader keeps reading 1.x.
-var ChannelFormat = persist.RecordFormat{Type: 0x43, Major: 1, Minor: 0}
+//
+// 1.1 replaced the first commitments (records 18 and 20, still read) by
+// the commitment chain (32) and the update log (34), each with its own
+// version byte.
+var ChannelFormat = persist.RecordFormat{Type: 0x43, Major: 1, Minor: 1}
 
 // TLV types of a channel record. All even: a reader must know them. The
 // optional ones (funding transaction, next point, announcement signatures,
@@ -34,13 +38,16 @@ const (
 	chanRecUpfront      = 12 // upfront shutdown scripts, ours and theirs
 	chanRecConfig       = 14 // ChannelConfig
 	chanRecFundingTx    = 16 // the funding transaction (opener only)
-	chanRecCommitments  = 18 // holder state, its signature, counterparty state
-	chanRecNextPoint    = 20 // the counterparty's next per_commitment_point
+	chanRecCommitments  = 18 // 1.0 only: holder state, its signature, counterparty state
+	chanRecNextPoint    = 20 // 1.0 only: the counterparty's next per_commitment_point
 	chanRecFunding      = 22 // the funding on chain, aliases, channel_ready and announcement flags
 	chanRecAnnouncement = 24 // the counterparty's announcement_signatures
 	chanRecUpdates      = 26 // latest monitor update id, pending updates
 	chanRecShutdown     = 28 // shutdown scripts, initiator
 	chanRecClosingTx    = 30 // the agreed closing transaction
+	chanRecChain        = 32 // the commitment chain (encodeCommitmentChain)
+	chanRecLog          = 34 // the update log (encodeUpdateLog)
+	chanRecLast         = chanRecLog
 )
 
 // minUpdateLen is the smallest encoded pending update: its length prefix
@@ -52,7 +59,7 @@ const minUpdateLen = 4 + persist.RecordHeaderLen
 // parameters and the signer) and what is not known after a restart (which
 // monitor updates completed, the failed flag).
 func encodeChanData(d *chanData) ([]byte, error) {
-	var v [chanRecClosingTx/2 + 1]fieldWriter
+	var v [chanRecLast/2 + 1]fieldWriter
 	w := func(t uint64) *fieldWriter { return &v[t/2] }
 
 	ids := w(chanRecIDs)
@@ -91,14 +98,16 @@ func encodeChanData(d *chanData) ([]byte, error) {
 		w(chanRecFundingTx).tx(d.fundingTx)
 	}
 
-	cm := w(chanRecCommitments)
-	cm.state("holder commitment", &d.commits.holder)
-	cm.fixed(d.commits.holderSig[:])
-	cm.state("counterparty commitment", &d.commits.counterparty)
-
-	if d.commits.theirNextPoint != nil {
-		w(chanRecNextPoint).key("next per_commitment_point", d.commits.theirNextPoint)
+	cc, err := encodeCommitmentChain(d.cc)
+	if err != nil {
+		return nil, fmt.Errorf("channel: encode channel record: %w", err)
 	}
+	w(chanRecChain).fixed(cc)
+	lg, err := encodeUpdateLog(d.log)
+	if err != nil {
+		return nil, fmt.Errorf("channel: encode channel record: %w", err)
+	}
+	w(chanRecLog).fixed(lg)
 
 	writeFunding(w(chanRecFunding), &d.fund)
 
@@ -146,10 +155,10 @@ func encodeChanData(d *chanData) ([]byte, error) {
 // isRequired reports whether every channel record has record typ.
 func isRequired(typ uint64) bool {
 	switch typ {
-	case chanRecFundingTx, chanRecNextPoint, chanRecAnnouncement, chanRecClosingTx:
+	case chanRecFundingTx, chanRecCommitments, chanRecNextPoint, chanRecAnnouncement, chanRecClosingTx:
 		return false
 	}
-	return typ <= chanRecClosingTx && typ%2 == 0
+	return typ <= chanRecLast && typ%2 == 0
 }
 
 func writeParams(w *fieldWriter, p *commit.Params) {
@@ -228,22 +237,38 @@ func readFunding(r *fieldReader, f *funding) {
 }
 
 // decodeChanData reads a record written by encodeChanData. The channel
-// parameters are validated again (commit.New) and both commitment states
-// checked against them; the signer is left nil for the loader to set, and
-// no monitor update is known completed. A malformed record gives an error
+// parameters are validated again (commit.New), the signer comes from
+// signers, the commitment chain and update log are checked against both;
+// no monitor update is known completed. A 1.0 record (no HTLC ever
+// existed) gets its chain and log rebuilt from its first commitments. A malformed record gives an error
 // matching ErrCorruptRecord (and persist.ErrCorrupt when the TLV stream
 // itself is bad); a record of a newer major version one matching
 // persist.ErrNewerVersion. It never panics.
-func decodeChanData(b []byte) (*chanData, error) {
+func decodeChanData(b []byte, signers SignerProvider) (*chanData, error) {
 	d := &chanData{core: &core{}}
-	var seen [chanRecClosingTx/2 + 1]bool
+	var x chanRecNormal
+	var seen [chanRecLast/2 + 1]bool
 	_, _, err := ChannelFormat.Decode(b, func(typ uint64, v []byte) (bool, error) {
-		if typ > chanRecClosingTx || typ%2 != 0 {
+		if typ > chanRecLast || typ%2 != 0 {
 			return false, nil
 		}
 		seen[typ/2] = true
 		r := &fieldReader{rest: v}
-		decodeChanRecord(d, typ, r)
+		switch typ {
+		case chanRecChain:
+			x.chain = r.next(len(r.rest))
+		case chanRecLog:
+			x.log = r.next(len(r.rest))
+		case chanRecCommitments:
+			x.legacy = true
+			x.holder = r.state()
+			r.fixed(x.holderSig[:])
+			x.theirs = r.state()
+		case chanRecNextPoint:
+			x.nextPoint = r.key()
+		default:
+			decodeChanRecord(d, typ, r)
+		}
 		return true, r.done()
 	})
 	if err != nil {
@@ -252,15 +277,54 @@ func decodeChanData(b []byte) (*chanData, error) {
 		}
 		return nil, fmt.Errorf("%w: %w", ErrCorruptRecord, err)
 	}
-	for t := uint64(0); t <= chanRecClosingTx; t += 2 {
-		if isRequired(t) && !seen[t/2] {
+	legacy := x.legacy && !seen[chanRecChain/2] && !seen[chanRecLog/2]
+	for t := uint64(0); t <= chanRecLast; t += 2 {
+		if isRequired(t) && !seen[t/2] && !(legacy && (t == chanRecChain || t == chanRecLog)) {
 			return nil, fmt.Errorf("%w: record %d missing", ErrCorruptRecord, t)
 		}
 	}
 	if err := checkChanData(d); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorruptRecord, err)
 	}
+	d.signer = signers.ChannelSigner(d.keyID)
+	if d.signer == nil {
+		return nil, fmt.Errorf("%w: no signer for the channel's key id", ErrCorruptRecord)
+	}
+	if err := x.restore(d, legacy); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorruptRecord, err)
+	}
 	return d, nil
+}
+
+// chanRecNormal is what a record holds of normal operation while it is
+// decoded: the chain and log (1.1), or the first commitments (1.0).
+type chanRecNormal struct {
+	chain, log     []byte
+	legacy         bool
+	holder, theirs commit.State
+	holderSig      wire.Signature
+	nextPoint      *btcec.PublicKey
+}
+
+// restore sets d's commitment chain and update log (d's parameters and
+// signer set).
+func (x *chanRecNormal) restore(d *chanData, legacy bool) error {
+	var err error
+	if legacy {
+		d.cc, err = newCommitmentChain(d.chainConfig(), x.holder, commit.Signatures{Commitment: x.holderSig}, x.theirs, x.nextPoint)
+		if err != nil {
+			return err
+		}
+		d.log = newUpdateLog(d.logParams(), x.holder.LocalBalance, x.holder.RemoteBalance, x.holder.FeeRate, 0, 0)
+		return nil
+	}
+	if d.cc, err = decodeCommitmentChain(x.chain, d.chainConfig()); err != nil {
+		return err
+	}
+	if d.log, err = decodeUpdateLog(x.log, d.logParams()); err != nil {
+		return err
+	}
+	return checkNormal(d)
 }
 
 // decodeChanRecord reads TLV record typ of a channel record into d.
@@ -296,12 +360,6 @@ func decodeChanRecord(d *chanData, typ uint64, r *fieldReader) {
 		d.config.ForceCloseAvoidanceMaxFee = wire.Satoshi(r.be64())
 	case chanRecFundingTx:
 		d.fundingTx = r.tx()
-	case chanRecCommitments:
-		d.commits.holder = r.state()
-		r.fixed(d.commits.holderSig[:])
-		d.commits.counterparty = r.state()
-	case chanRecNextPoint:
-		d.commits.theirNextPoint = r.key()
 	case chanRecFunding:
 		readFunding(r, &d.fund)
 	case chanRecAnnouncement:
@@ -357,12 +415,6 @@ func checkChanData(d *chanData) error {
 	}
 	if _, err := btcec.ParsePubKey(d.counterparty[:]); err != nil {
 		return fmt.Errorf("counterparty node id: %w", err)
-	}
-	if _, err := ch.Outline(commit.Local, &d.commits.holder); err != nil {
-		return fmt.Errorf("holder commitment: %w", err)
-	}
-	if _, err := ch.Outline(commit.Remote, &d.commits.counterparty); err != nil {
-		return fmt.Errorf("counterparty commitment: %w", err)
 	}
 	prev := uint64(0)
 	for i, u := range d.mon.pending {

@@ -26,7 +26,7 @@ func BenchmarkDecodeChanData(b *testing.B) {
 	b.SetBytes(int64(len(rec)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := decodeChanData(rec); err != nil {
+		if _, err := decodeChanData(rec, recordProvider{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -106,13 +106,19 @@ func recordChanData(t testing.TB, c recordCase) *chanData {
 		co.fundingTx = fundingTx
 	}
 	d := &chanData{core: co}
-	d.commits.holder = commit.State{Number: 0, PerCommitmentPoint: recordPoint(t, ours, 0),
+	holder := commit.State{Number: 0, PerCommitmentPoint: recordPoint(t, ours, 0),
 		LocalBalance: 1_000_000_000, RemoteBalance: 500_000_000, FeeRate: 2500}
-	d.commits.counterparty = d.commits.holder
-	d.commits.counterparty.PerCommitmentPoint = recordPoint(t, theirs, 0)
+	cp := holder
+	cp.PerCommitmentPoint = recordPoint(t, theirs, 0)
 	sig, err := theirs.SignFunding(sha256.Sum256([]byte("holder commitment")))
 	require.NoError(t, err)
-	d.commits.holderSig = sig
+	var next *btcec.PublicKey
+	if c.full {
+		next = recordPoint(t, theirs, 1)
+	}
+	d.cc, err = newCommitmentChain(co.chainConfig(), holder, commit.Signatures{Commitment: sig}, cp, next)
+	require.NoError(t, err)
+	d.log = newUpdateLog(co.logParams(), holder.LocalBalance, holder.RemoteBalance, holder.FeeRate, 0, 0)
 	d.fund = funding{confirmedHeight: 812_346, confirmedIndex: 7, confirmedHash: [32]byte{0xb1, 0x0c},
 		scid: wire.ShortChannelID{BlockHeight: 812_346, TxIndex: 7, OutputIndex: 1}, readySent: true}
 	d.mon = updates{latest: 1, completed: 1, completedAll: true, failed: true}
@@ -120,15 +126,6 @@ func recordChanData(t testing.TB, c recordCase) *chanData {
 		return d
 	}
 
-	htlcs := []commit.HTLC{
-		{ID: 0, Offerer: commit.Local, Amount: 20_000_000, PaymentHash: wire.PaymentHash{0x01}, CLTVExpiry: 812_500},
-		{ID: 5, Offerer: commit.Remote, Amount: 700_000, PaymentHash: wire.PaymentHash{0x02}, CLTVExpiry: 812_444},
-	}
-	d.commits.holder = commit.State{Number: 4, PerCommitmentPoint: recordPoint(t, ours, 4),
-		LocalBalance: 980_000_000, RemoteBalance: 499_300_000, FeeRate: 2500, HTLCs: htlcs}
-	d.commits.counterparty = commit.State{Number: 5, PerCommitmentPoint: recordPoint(t, theirs, 5),
-		LocalBalance: 980_000_000, RemoteBalance: 499_300_000, FeeRate: 2500, HTLCs: htlcs[:2:2]}
-	d.commits.theirNextPoint = recordPoint(t, theirs, 6)
 	co.theirUpfrontScript = []byte{0x51, 0x20, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
 		0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33}
 	d.fund.ourAlias = wire.ShortChannelID{BlockHeight: 0xfffff0, TxIndex: 1, OutputIndex: 2}
@@ -139,11 +136,11 @@ func recordChanData(t testing.TB, c recordCase) *chanData {
 		NodeSignature: wire.Signature{0x4e, 0x53}, BitcoinSignature: wire.Signature{0x42, 0x53},
 		ExtraTLVs: wire.TLVRecords{{Type: 7, Value: []byte{0xee}}},
 	}
-	next := d.commits.counterparty
-	next.Number, next.PerCommitmentPoint = 6, d.commits.theirNextPoint
+	nextState := cp
+	nextState.Number, nextState.PerCommitmentPoint = 1, next
 	d.mon = updates{latest: 7, completed: 5, completedAll: true, pending: []*monitor.Update{
 		{ID: 6, Steps: []monitor.Step{&monitor.CommitmentSecret{Number: 3, Secret: [32]byte{0x5e}}}},
-		{ID: 7, Steps: []monitor.Step{&monitor.NewCounterpartyCommitment{State: &next}, &monitor.ShutdownScript{Script: p2wpkh(0xcc)}}},
+		{ID: 7, Steps: []monitor.Step{&monitor.NewCounterpartyCommitment{State: &nextState}, &monitor.ShutdownScript{Script: p2wpkh(0xcc)}}},
 	}}
 	closing := btcwire.NewMsgTx(2)
 	closing.AddTxIn(&btcwire.TxIn{PreviousOutPoint: p.FundingOutpoint, Sequence: 0xfffffffd, SignatureScript: []byte{},
@@ -198,4 +195,17 @@ func recordOf(t *testing.T, rs wire.TLVRecords) []byte {
 	b, err := ChannelFormat.Append(nil, rs)
 	require.NoError(t, err)
 	return b
+}
+
+// recordProvider gives the record fixtures' signer for their key id.
+type recordProvider struct{}
+
+func (recordProvider) NewChannelKeyID() [32]byte { return [32]byte{0x11} }
+
+func (recordProvider) ChannelSigner(id [32]byte) ChannelSigner {
+	if id != [32]byte{0x11} {
+		return nil
+	}
+	ours, _ := recordSigners()
+	return ours
 }

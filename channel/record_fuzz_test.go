@@ -22,7 +22,7 @@ func FuzzDecodeChanData(f *testing.F) {
 	f.Add([]byte{ChannelFormat.Type, ChannelFormat.Major, ChannelFormat.Minor})
 	f.Add([]byte{ChannelFormat.Type, ChannelFormat.Major + 1, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := decodeChanData(data)
+		d, err := decodeChanData(data, recordProvider{})
 		if err != nil {
 			if !errors.Is(err, ErrCorruptRecord) {
 				require.ErrorIs(t, err, persist.ErrNewerVersion)
@@ -32,7 +32,7 @@ func FuzzDecodeChanData(f *testing.F) {
 		require.NotNil(t, d.ch)
 		rec, err := encodeChanData(d)
 		require.NoError(t, err)
-		again, err := decodeChanData(rec)
+		again, err := decodeChanData(rec, recordProvider{})
 		require.NoError(t, err)
 		require.Equal(t, d, again)
 		rec2, err := encodeChanData(again)

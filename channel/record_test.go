@@ -26,7 +26,7 @@ func TestChanDataRecordRoundTrip(t *testing.T) {
 			rec, err := encodeChanData(d)
 			require.NoError(t, err)
 			require.Equal(t, ChannelFormat.Type, rec[0])
-			got, err := decodeChanData(rec)
+			got, err := decodeChanData(rec, recordProvider{})
 			require.NoError(t, err)
 			requireSameChanData(t, d, got)
 			again, err := encodeChanData(got)
@@ -48,7 +48,7 @@ func TestChanDataRecordOptionalParts(t *testing.T) {
 	d.theirUpfrontScript = []byte{}
 	rec, err = encodeChanData(d)
 	require.NoError(t, err)
-	got, err := decodeChanData(rec)
+	got, err := decodeChanData(rec, recordProvider{})
 	require.NoError(t, err)
 	require.NotNil(t, got.theirUpfrontScript)
 	require.Empty(t, got.theirUpfrontScript)
@@ -60,7 +60,7 @@ func TestChanDataRecordEncodeErrors(t *testing.T) {
 		name   string
 		break_ func(d *chanData)
 	}{
-		{"no per-commitment point", func(d *chanData) { d.commits.counterparty.PerCommitmentPoint = nil }},
+		{"no per-commitment point", func(d *chanData) { d.cc.theirs.PerCommitmentPoint = nil }},
 		{"no basepoint", func(d *chanData) { d.params.Remote.HTLC = nil }},
 		{"script too long", func(d *chanData) { d.shut.ourScript = make([]byte, 70_000) }},
 		{"announcement tlvs out of order", func(d *chanData) {
@@ -87,7 +87,7 @@ func TestChanDataRecordTruncated(t *testing.T) {
 		require.NoError(t, err)
 		accepted := 0
 		for n := 0; n < len(rec); n++ {
-			got, err := decodeChanData(rec[:n])
+			got, err := decodeChanData(rec[:n], recordProvider{})
 			if err == nil {
 				accepted++
 				again, err := encodeChanData(got)
@@ -198,24 +198,24 @@ func TestChanDataRecordCorrupt(t *testing.T) {
 		{"unknown shutdown flag", edit(chanRecShutdown, set(0, 0x80))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := decodeChanData(tc.rec(t))
+			_, err := decodeChanData(tc.rec(t), recordProvider{})
 			require.ErrorIs(t, err, ErrCorruptRecord)
 		})
 	}
 
 	t.Run("newer major version", func(t *testing.T) {
 		newer := append([]byte{rec[0], ChannelFormat.Major + 1}, rec[2:]...)
-		_, err := decodeChanData(newer)
+		_, err := decodeChanData(newer, recordProvider{})
 		require.ErrorIs(t, err, persist.ErrNewerVersion)
 		require.NotErrorIs(t, err, ErrCorruptRecord)
 	})
 	t.Run("unknown odd record skipped", func(t *testing.T) {
-		got, err := decodeChanData(add(33, []byte{1, 2, 3})(t))
+		got, err := decodeChanData(add(33, []byte{1, 2, 3})(t), recordProvider{})
 		require.NoError(t, err)
 		requireSameChanData(t, base, got)
 	})
 	t.Run("newer minor version read", func(t *testing.T) {
-		got, err := decodeChanData(append([]byte{rec[0], rec[1], ChannelFormat.Minor + 1}, rec[3:]...))
+		got, err := decodeChanData(append([]byte{rec[0], rec[1], ChannelFormat.Minor + 1}, rec[3:]...), recordProvider{})
 		require.NoError(t, err)
 		requireSameChanData(t, base, got)
 	})
@@ -230,7 +230,7 @@ func TestChanDataRecordByteFlips(t *testing.T) {
 		for _, mask := range []byte{0x01, 0x80, 0xff} {
 			b := bytes.Clone(rec)
 			b[i] ^= mask
-			got, err := decodeChanData(b)
+			got, err := decodeChanData(b, recordProvider{})
 			if err != nil {
 				if !errors.Is(err, ErrCorruptRecord) {
 					require.ErrorIs(t, err, persist.ErrNewerVersion, "byte %d ^ %#x", i, mask)
@@ -257,7 +257,7 @@ func TestChanDataRecordGolden(t *testing.T) {
 	want, err := hex.DecodeString(strings.TrimSpace(string(raw)))
 	require.NoError(t, err)
 	require.Equal(t, hex.EncodeToString(want), hex.EncodeToString(rec), "the channel record encoding changed")
-	got, err := decodeChanData(want)
+	got, err := decodeChanData(want, recordProvider{})
 	require.NoError(t, err)
 	requireSameChanData(t, d, got)
 }
@@ -269,7 +269,7 @@ func TestChanDataRecordHostileTxBounded(t *testing.T) {
 	rec, err := encodeChanData(recordChanData(t, recordCases()[0]))
 	require.NoError(t, err)
 	rs := recordTLVs(t, rec)
-	_, err = decodeChanData(rec) // warm up what decoding initialises once
+	_, err = decodeChanData(rec, recordProvider{}) // warm up what decoding initialises once
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		name string
@@ -291,7 +291,7 @@ func TestChanDataRecordHostileTxBounded(t *testing.T) {
 			b := recordOf(t, hostile)
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			_, err = decodeChanData(b)
+			_, err = decodeChanData(b, recordProvider{})
 			runtime.ReadMemStats(&after)
 			require.ErrorIs(t, err, ErrCorruptRecord)
 			require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated")

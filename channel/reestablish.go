@@ -9,21 +9,20 @@ import (
 	"github.com/lnkit/lnkit/wire"
 )
 
-// reestablishStateOf is what channel_reestablish needs of d. Part 1 has
-// no commitment after the first: our next commitment_signed is 1 and the
-// peer has revoked nothing.
-func reestablishStateOf(e *entry, d *chanData) reestablishState {
+// reestablishStateOf is what channel_reestablish needs of d: the
+// commitment numbers from its chain, the rest from the channel.
+func reestablishStateOf(e *entry, d *chanData) (reestablishState, error) {
 	st := reestablishState{
-		nextHolderCommitment: d.commits.holder.Number + 1,
-		nextRevocation:       d.commits.counterparty.Number,
-		channelReadySent:     d.fund.readySent,
-		shutdownSent:         d.shut.ourScript != nil,
-		signer:               d.signer,
+		channelReadySent: d.fund.readySent,
+		shutdownSent:     d.shut.ourScript != nil,
+	}
+	if err := d.cc.fillReestablishState(&st); err != nil {
+		return st, err
 	}
 	if c, ok := e.phase.(*closing); ok && c.neg != nil {
 		st.closingSignedReceived = c.receivedClosingSigned
 	}
-	return st
+	return st, nil
 }
 
 // startReestablish sends channel_reestablish for a funded channel when its
@@ -31,7 +30,11 @@ func reestablishStateOf(e *entry, d *chanData) reestablishState {
 // held was dropped at the disconnection; what is queued after this, such as
 // a channel_ready the chain just triggered, follows it).
 func (m *Manager) startReestablish(p *peerState, e *entry, d *chanData) {
-	st := reestablishStateOf(e, d)
+	st, err := reestablishStateOf(e, d)
+	if err != nil {
+		m.failChannel(p, e, err)
+		return
+	}
 	msg, err := reestablishMessage(&st, d.id)
 	if err != nil {
 		m.failChannel(p, e, err)
@@ -42,13 +45,16 @@ func (m *Manager) startReestablish(p *peerState, e *entry, d *chanData) {
 }
 
 // peerGone drops what a connection held: the closing negotiation restarts
-// on reconnection (BOLT 2).
+// on reconnection, and the updates no commitment_signed covered are
+// forgotten by both sides (BOLT 2); ours are offered again after
+// channel_reestablish.
 func (m *Manager) peerGone(e *entry) {
 	if c, ok := e.phase.(*closing); ok {
 		c.neg, c.receivedClosingSigned = nil, false
 	}
 	if d := e.data(); d != nil {
 		d.reestablished = false
+		d.takeUnsent()
 	}
 }
 
@@ -59,7 +65,10 @@ func (m *Manager) peerGone(e *entry) {
 // channel (BOLT 2); a peer behind us is warned and waited for.
 func (m *Manager) handleReestablish(p *peerState, e *entry, msg *wire.ChannelReestablish) error {
 	d := e.data()
-	st := reestablishStateOf(e, d)
+	st, err := reestablishStateOf(e, d)
+	if err != nil {
+		return err
+	}
 	act, err := reestablishReceive(&st, msg)
 	var behind *ProvedBehindError
 	var peerBehind *PeerBehindError
@@ -89,11 +98,18 @@ func (m *Manager) handleReestablish(p *peerState, e *entry, msg *wire.ChannelRee
 			e.out.send(&wire.Shutdown{ChannelID: d.id, ScriptPubKey: d.shut.ourScript})
 		case reestablishSendTxAbort:
 			e.out.send(&wire.TxAbort{ChannelID: d.id, Data: []byte("lnkit: no interactive funding in progress")})
+		case reestablishResendRevokeAndAck:
+			e.out.sendAfter(d.mon.latest, act.revokeAndAck)
+		case reestablishResendCommitmentSigned:
+			if err := m.retransmitCommitment(e, d, act.commitmentNumber); err != nil {
+				return err
+			}
 		default:
-			// Commitment retransmissions need commitments after the first:
-			// they come with HTLCs.
-			return fmt.Errorf("channel: retransmitting %v is not supported yet", step)
+			return fmt.Errorf("channel: retransmitting %v is not supported", step)
 		}
+	}
+	if err := m.resendUnsent(p, e, d); err != nil {
+		return err
 	}
 	if c, ok := e.phase.(*closing); ok {
 		return m.maybeNegotiate(p, e, c)

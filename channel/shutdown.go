@@ -100,7 +100,7 @@ func (m *Manager) shutdownPolicy(p *peerState, receiving bool) ShutdownScriptPol
 func (m *Manager) sendShutdown(p *peerState, e *entry, c *closing, script []byte) error {
 	d := c.d
 	d.shut.ourScript = script
-	id, ok := m.updateMonitor(p, e, d, nil, &monitor.ShutdownScript{Script: script})
+	id, ok := m.updateMonitor(p, e, d, nil, nil, &monitor.ShutdownScript{Script: script})
 	if !ok {
 		return nil
 	}
@@ -183,13 +183,16 @@ func (m *Manager) fundingSpent(p *peerState, e *entry, d *chanData, txid [32]byt
 }
 
 // maybeNegotiate starts the closing fee negotiation once both sides sent
-// shutdown (part 1 has no HTLCs, so the commitments are already clean):
-// the opener proposes first. It does nothing while the peer is away: the
-// negotiation restarts on reconnection (BOLT 2).
+// shutdown and every HTLC and fee update is resolved on both commitments
+// (BOLT 2): the opener proposes first. It does nothing while the peer is
+// away: the negotiation restarts on reconnection (BOLT 2).
 func (m *Manager) maybeNegotiate(p *peerState, e *entry, c *closing) error {
 	d := c.d
 	if c.neg != nil || d.shut.closingTx != nil || d.shut.ourScript == nil || d.shut.theirScript == nil || !p.connected {
 		return nil
+	}
+	if !d.settled() {
+		return nil // again after each revoke_and_ack
 	}
 	params := closingParams{
 		channelID: d.id, channel: d.ch, signer: d.signer,

@@ -109,9 +109,9 @@ type htlcRevokeResult struct {
 	lockedIn []htlcEntry
 	// resolved are our HTLCs now forgotten, with their outcomes.
 	resolved []htlcEntry
-	// removed are the ids of the peer's HTLCs whose removal is now
-	// irrevocable (forgotten).
-	removed []uint64
+	// removed are the peer's HTLCs whose removal is now irrevocable
+	// (forgotten), with their outcomes.
+	removed []htlcEntry
 }
 
 // receivedRevoke applies their revoke_and_ack of the commitment before
@@ -136,7 +136,7 @@ func (l *updateLog) receivedRevoke() (htlcRevokeResult, error) {
 			continue
 		case h.state == htlcLocalRemoved && h.signed:
 			l.settle(&h)
-			res.removed = append(res.removed, h.id)
+			res.removed = append(res.removed, h)
 			continue
 		}
 		kept = append(kept, h)

@@ -32,6 +32,9 @@ const (
 	RuleUpdateAddHTLCInFlight Rule = "update_add_htlc.max_htlc_value_in_flight_msat"
 	// RuleUpdateAddHTLCCLTVExpiry: cltv_expiry is 500000000 or more.
 	RuleUpdateAddHTLCCLTVExpiry Rule = "update_add_htlc.cltv_expiry"
+	// RuleUpdateAddHTLCAfterShutdown: update_add_htlc after the sender's
+	// shutdown.
+	RuleUpdateAddHTLCAfterShutdown Rule = "update_add_htlc.after_shutdown"
 	// RuleUpdateAddHTLCDustExposure: the trimmed HTLCs of either commitment
 	// would add up to more than ChannelConfig.MaxDustHTLCExposure. Ours
 	// only: a peer's add that breaks it is failed back.

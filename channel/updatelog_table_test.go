@@ -140,7 +140,8 @@ func TestUpdateLogStateTable(t *testing.T) {
 		{name: "in: LocalRemoved unsigned stays on revoke", from: htlcLocalRemoved, o: fulfilled(), prep: awaiting, event: recvRevoke, to: htlcLocalRemoved},
 		{name: "in: LocalRemoved signed revoked", from: htlcLocalRemoved, signed: true, o: fulfilled(), prep: awaiting, event: recvRevoke,
 			to: gone, check: func(t *testing.T, l *updateLog, out any) {
-				require.Equal(t, []uint64{0}, out.(htlcRevokeResult).removed)
+				require.Len(t, out.(htlcRevokeResult).removed, 1)
+				require.Equal(t, uint64(0), out.(htlcRevokeResult).removed[0].id)
 				require.Equal(t, wire.MilliSatoshi(980_100_000), l.balance[commit.Local])
 			}},
 	}

@@ -5,16 +5,17 @@ import (
 
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/wire"
 )
 
 // newMonitor builds the first monitor of a funded channel.
 func newMonitor(d *chanData) (*monitor.ChannelMonitor, error) {
-	holder, cp := d.commits.holder, d.commits.counterparty
+	holder, cp := cloneState(d.cc.holder), cloneState(d.cc.theirs)
 	return monitor.New(monitor.Config{
 		Params:            d.params,
 		ChannelKeyID:      d.keyID,
-		FirstHolder:       &monitor.NewHolderCommitment{State: &holder, CounterpartySig: d.commits.holderSig},
+		FirstHolder:       &monitor.NewHolderCommitment{State: &holder, CounterpartySig: d.cc.holderSigs.Commitment},
 		FirstCounterparty: &monitor.NewCounterpartyCommitment{State: &cp},
 	})
 }
@@ -35,13 +36,14 @@ func (m *Manager) watchNew(p *peerState, e *entry, d *chanData) bool {
 // updateMonitor makes the channel's next monitor update of steps: it saves
 // the channel's record holding the update (with evs) first, so a crash
 // never leaves the monitor ahead of the Manager, then hands the update to
-// Watch. It returns the update's id and whether the channel goes on;
-// messages that depend on the update are queued with sendAfter(id, ...).
-func (m *Manager) updateMonitor(p *peerState, e *entry, d *chanData, evs []events.Event, steps ...monitor.Step) (uint64, bool) {
+// Watch (ops are written in the same batch). It returns the update's id
+// and whether the channel goes on; messages that depend on the update are
+// queued with sendAfter(id, ...).
+func (m *Manager) updateMonitor(p *peerState, e *entry, d *chanData, evs []events.Event, ops []persist.Op, steps ...monitor.Step) (uint64, bool) {
 	d.mon.latest++
 	u := &monitor.Update{ID: d.mon.latest, Steps: steps}
 	d.mon.pending = append(d.mon.pending, u)
-	if err := m.save(d, evs...); err != nil {
+	if err := m.saveWith(d, ops, evs...); err != nil {
 		d.mon.latest--
 		d.mon.pending = d.mon.pending[:len(d.mon.pending)-1]
 		m.failChannel(p, e, err)

@@ -1,0 +1,222 @@
+package channel
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/persist"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// The commitment exchange of normal operation (BOLT 2): the update log
+// (updatelog*.go) decides what each next commitment holds, the commitment
+// chain (commitments*.go) signs and checks it, and the Manager makes each
+// monitor step durable before the message it allows leaves:
+//
+//	we send           | gated by the monitor update carrying
+//	commitment_signed | NewCounterpartyCommitment (the commitment we signed)
+//	revoke_and_ack    | NewHolderCommitment (the commitment they signed)
+//	update_fulfill    | PaymentPreimage
+//
+// The channel's record (log and chain included) is written with every
+// monitor update, before Watch sees it (updateMonitor).
+
+// checkNormal checks that a decoded channel's update log and commitment
+// chain describe the same commitments.
+func checkNormal(d *chanData) error {
+	l, c := d.log, d.cc
+	if l.localNumber != c.holder.Number {
+		return fmt.Errorf("update log at our commitment %d, chain at %d", l.localNumber, c.holder.Number)
+	}
+	remote := c.theirs.Number
+	if c.theirPending != nil {
+		remote++
+	}
+	if l.remoteNumber != remote {
+		return fmt.Errorf("update log at their commitment %d, chain at %d", l.remoteNumber, remote)
+	}
+	if l.awaitingRevoke != (c.theirPending != nil) || l.owingRevoke {
+		return errors.New("update log and chain disagree on the revocations awaited")
+	}
+	return nil
+}
+
+// usable reports whether new updates may be offered on d now: funded,
+// channel_ready both ways, re-established with a connected peer, no
+// shutdown, monitor healthy.
+func usable(p *peerState, e *entry, d *chanData) bool {
+	if _, ok := e.phase.(*funded); !ok {
+		return false
+	}
+	return p.connected && d.reestablished && d.fund.readySent && d.fund.readyReceived && !d.mon.failed
+}
+
+// handleCommitmentSigned takes the peer's signature of our next
+// commitment: the commitment becomes ours (a monitor update) and the
+// revoke_and_ack of the previous one leaves once that update is durable.
+func (m *Manager) handleCommitmentSigned(p *peerState, e *entry, msg *wire.CommitmentSigned) error {
+	d := e.data()
+	if !d.fund.readyReceived {
+		return ruleErr(RuleUnexpectedMessage, "commitment_signed before channel_ready")
+	}
+	next, err := d.log.receivedCommitment()
+	if err != nil {
+		return err
+	}
+	step, raa, err := d.cc.receiveCommitmentSigned(msg, next)
+	if err != nil {
+		return err
+	}
+	if err := d.log.sentRevoke(); err != nil {
+		return err
+	}
+	id, ok := m.updateMonitor(p, e, d, nil, nil, step)
+	if !ok {
+		return nil
+	}
+	e.out.sendAfter(id, raa)
+	if err := m.maybeSignCommitment(p, e, d); err != nil {
+		return err
+	}
+	m.afterRevoke(p, e, d)
+	return nil
+}
+
+// handleRevokeAndAck takes the peer's revocation of its previous
+// commitment: what it made irrevocable is acted on (incoming HTLCs
+// processed, payments resolved) in the same durable step as the secret.
+func (m *Manager) handleRevokeAndAck(p *peerState, e *entry, msg *wire.RevokeAndAck) error {
+	d := e.data()
+	step, err := d.cc.receiveRevokeAndAck(msg)
+	if err != nil {
+		return err
+	}
+	res, err := d.log.receivedRevoke()
+	if err != nil {
+		return err
+	}
+	var act revokeOutcome
+	if err := m.actOnRevoke(p, e, d, res, &act); err != nil {
+		return err
+	}
+	id, ok := m.updateMonitor(p, e, d, act.evs, act.ops, step)
+	if !ok {
+		return nil
+	}
+	for _, msg := range act.msgs {
+		e.out.sendAfter(id, msg)
+	}
+	if err := m.maybeSignCommitment(p, e, d); err != nil {
+		return err
+	}
+	m.afterRevoke(p, e, d)
+	return nil
+}
+
+// revokeOutcome is what a revoke_and_ack made happen: events and writes to
+// make durable with the channel, and messages (failures of incoming HTLCs)
+// to send after.
+type revokeOutcome struct {
+	evs  []events.Event
+	ops  []persist.Op
+	msgs []wire.Message
+}
+
+// maybeSignCommitment sends commitment_signed when the peer's next
+// commitment would differ from the last we signed, no revocation is
+// awaited and the peer's next point is known. Updates made meanwhile wait
+// for the next round: many updates share one commitment_signed.
+func (m *Manager) maybeSignCommitment(p *peerState, e *entry, d *chanData) error {
+	if d.mon.failed || d.log.awaitingRevoke || d.cc.theirNextPoint == nil || !d.log.hasUnsigned() {
+		return nil
+	}
+	if !p.connected || !d.reestablished {
+		return nil
+	}
+	next, err := d.log.sendingCommitment()
+	if err != nil {
+		return err
+	}
+	msg, step, err := d.cc.signCommitment(next)
+	if err != nil {
+		return err
+	}
+	id, ok := m.updateMonitor(p, e, d, nil, nil, step)
+	if !ok {
+		return nil
+	}
+	e.out.sendAfter(id, msg)
+	return nil
+}
+
+// handleUpdateAddHTLC adds the peer's HTLC to its side of the log; it is
+// acted on once irrevocably committed (handleRevokeAndAck).
+func (m *Manager) handleUpdateAddHTLC(p *peerState, e *entry, msg *wire.UpdateAddHTLC) error {
+	d := e.data()
+	switch {
+	case !d.fund.readyReceived || !d.fund.readySent:
+		return ruleErr(RuleUnexpectedMessage, "update_add_htlc before channel_ready")
+	case d.shut.theirScript != nil:
+		return ruleErr(RuleUpdateAddHTLCAfterShutdown, "update_add_htlc after the peer's shutdown")
+	}
+	_, err := d.log.receiveAdd(htlcAdd{
+		id: msg.ID, amount: msg.Amount, paymentHash: msg.PaymentHash, cltvExpiry: msg.CLTVExpiry,
+		onion: msg.OnionPacket[:],
+	})
+	return err
+}
+
+// handleUpdateFulfillHTLC takes the preimage of one of our HTLCs: it is
+// the proof of payment at once (the payment succeeds durably now); the
+// balance moves when the removal is committed both ways.
+func (m *Manager) handleUpdateFulfillHTLC(p *peerState, e *entry, msg *wire.UpdateFulfillHTLC) error {
+	d := e.data()
+	h, err := d.log.receiveFulfill(msg.ID, msg.PaymentPreimage)
+	if err != nil {
+		return err
+	}
+	return m.paymentFulfilled(d, &h)
+}
+
+// handleUpdateFailHTLC and handleUpdateFailMalformedHTLC take the failure
+// of one of our HTLCs; the payment learns it once the removal is
+// irrevocable.
+func (m *Manager) handleUpdateFailHTLC(p *peerState, e *entry, msg *wire.UpdateFailHTLC) error {
+	return e.data().log.receiveFail(msg.ID, msg.Reason)
+}
+
+func (m *Manager) handleUpdateFailMalformedHTLC(p *peerState, e *entry, msg *wire.UpdateFailMalformedHTLC) error {
+	return e.data().log.receiveFailMalformed(msg.ID, msg.OnionHash, msg.FailureCode)
+}
+
+// handleUpdateFee takes the opener's new feerate_per_kw, checked against
+// our estimator's bounds (HandshakeLimits' tolerance) and the opener's
+// ability to pay it.
+func (m *Manager) handleUpdateFee(p *peerState, e *entry, msg *wire.UpdateFee) error {
+	d := e.data()
+	if !d.fund.readyReceived {
+		return ruleErr(RuleUnexpectedMessage, "update_fee before channel_ready")
+	}
+	bounds, err := NewFeeBounds(m.cfg.Context, m.cfg.Fees, m.cfg.User.Limits)
+	if err != nil {
+		// Our estimator failing is not the peer's fault: accept any rate
+		// the opener can pay rather than fail the channel.
+		m.cfg.Logger.Warn("channel: no fee estimate to check update_fee against", "channel_id", d.id, "err", err)
+		bounds = FeeBounds{MinStaticRemoteKey: wire.FeeRateFloor, MinAnchors: wire.FeeRateFloor, Max: ^wire.FeeRate(0)}
+	}
+	return d.log.receiveFee(msg.FeeRate, bounds)
+}
+
+// saveWith writes a channel's record together with ops and evs.
+func (m *Manager) saveWith(d *chanData, ops []persist.Op, evs ...events.Event) error {
+	rec, err := encodeChanData(d)
+	if err != nil {
+		return err
+	}
+	all := append([]persist.Op{persist.WriteOp(channelsNS(), channelKey(d.id), rec)}, ops...)
+	if err := m.cfg.Events.AppendWith(m.cfg.Context, all, evs...); err != nil {
+		return fmt.Errorf("%w: %w", ErrPersistence, err)
+	}
+	return nil
+}

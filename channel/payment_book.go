@@ -1,0 +1,278 @@
+package channel
+
+import (
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/lnkit/lnkit/channel/internal/outbound"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/persist"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// PaymentsNamespace holds our outgoing payments' records, one per payment
+// id (hex), kept after they end so that an id is never paid twice.
+const PaymentsNamespace = "payments"
+
+func paymentsNS() persist.Namespace { return persist.Namespace{Primary: PaymentsNamespace} }
+
+// paymentBook is the Manager's outgoing payments: every record by id, and
+// the in-flight HTLCs by channel and HTLC id. Its lock is taken under a
+// peer's lock, never the other way round.
+type paymentBook struct {
+	mu       sync.Mutex
+	byID     map[PaymentID]*outbound.Payment
+	byHTLC   map[htlcRef]PaymentID
+	reserved map[PaymentID]bool
+}
+
+// htlcRef names one of our HTLCs.
+type htlcRef struct {
+	channel wire.ChannelID
+	id      uint64
+}
+
+// reserve takes id for a payment being sent: false when it exists.
+func (b *paymentBook) reserve(id PaymentID) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.byID[id] != nil || b.reserved[id] {
+		return false
+	}
+	if b.reserved == nil {
+		b.reserved = make(map[PaymentID]bool)
+	}
+	b.reserved[id] = true
+	return true
+}
+
+// unreserve gives back an id whose payment was not sent.
+func (b *paymentBook) unreserve(id PaymentID) {
+	b.mu.Lock()
+	delete(b.reserved, id)
+	b.mu.Unlock()
+}
+
+// track adds a durable payment.
+func (b *paymentBook) track(pay *outbound.Payment) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.index(pay)
+	delete(b.reserved, PaymentID(pay.ID))
+}
+
+// index records pay and its in-flight attempts (b locked).
+func (b *paymentBook) index(pay *outbound.Payment) {
+	if b.byID == nil {
+		b.byID = make(map[PaymentID]*outbound.Payment)
+		b.byHTLC = make(map[htlcRef]PaymentID)
+	}
+	b.byID[PaymentID(pay.ID)] = pay
+	if pay.Status != outbound.StatusPending {
+		return
+	}
+	for _, a := range pay.Attempts {
+		if a.Status == outbound.AttemptInFlight {
+			b.byHTLC[htlcRef{a.ChannelID, a.HTLCID}] = PaymentID(pay.ID)
+		}
+	}
+}
+
+// persist writes pay's record now.
+func (b *paymentBook) persist(m *Manager, pay *outbound.Payment) error {
+	op, err := paymentOp(pay)
+	if err != nil {
+		return err
+	}
+	if err := m.cfg.Store.Apply(m.cfg.Context, []persist.Op{op}); err != nil {
+		return fmt.Errorf("%w: payment %v: %w", ErrPersistence, pay.ID, err)
+	}
+	return nil
+}
+
+// paymentOp is the write of pay's record.
+func paymentOp(pay *outbound.Payment) (persist.Op, error) {
+	rec, err := pay.Encode()
+	if err != nil {
+		return persist.Op{}, fmt.Errorf("channel: encode payment %v: %w", pay.ID, err)
+	}
+	return persist.WriteOp(paymentsNS(), hex.EncodeToString(pay.ID[:]), rec), nil
+}
+
+// attempt returns the payment and attempt index of HTLC ref, with the
+// book locked (the caller unlocks); nil when none is in flight.
+func (b *paymentBook) attempt(ref htlcRef, hash wire.PaymentHash) (*outbound.Payment, int) {
+	b.mu.Lock()
+	id, ok := b.byHTLC[ref]
+	if !ok {
+		return nil, -1
+	}
+	pay := b.byID[id]
+	if pay == nil || pay.Hash != hash {
+		return nil, -1
+	}
+	i := pay.FindAttempt(ref.channel, ref.id)
+	if i < 0 || pay.Attempts[i].Status != outbound.AttemptInFlight {
+		return nil, -1
+	}
+	return pay, i
+}
+
+// clonePayment copies pay, to restore it when a write fails.
+func clonePayment(pay *outbound.Payment) outbound.Payment {
+	c := *pay
+	c.Attempts = slices.Clone(pay.Attempts)
+	return c
+}
+
+// paymentFulfilled records the preimage of our HTLC h (update_fulfill_htlc
+// received): the payment succeeds, durably, at once. A retransmitted
+// fulfill changes nothing.
+func (m *Manager) paymentFulfilled(d *chanData, h *htlcEntry) error {
+	b := &m.pay
+	pay, i := b.attempt(htlcRef{d.id, h.id}, h.paymentHash)
+	defer b.mu.Unlock()
+	if pay == nil {
+		return nil
+	}
+	prev := clonePayment(pay)
+	changed, err := pay.AttemptSucceeded(i, h.outcome.preimage)
+	if err != nil || !changed {
+		*pay = prev
+		return nil
+	}
+	op, err := paymentOp(pay)
+	if err == nil {
+		err = m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, &events.PaymentSent{
+			PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Preimage: h.outcome.preimage,
+			FeePaid: pay.FeePaid, Amount: pay.Amount,
+		})
+		if err != nil {
+			err = fmt.Errorf("%w: %w", ErrPersistence, err)
+		}
+	}
+	if err != nil {
+		*pay = prev
+		return err
+	}
+	delete(b.byHTLC, htlcRef{d.id, h.id})
+	m.cfg.Logger.Info("channel: payment succeeded", "payment_id", pay.ID, "payment_hash", pay.Hash, "fee_msat", pay.FeePaid)
+	return nil
+}
+
+// outgoingResolved ends the attempt of our HTLC h, now irrevocably
+// removed: a failure fails the payment (its decoded failure in
+// PaymentFailed), written with the revocation (act).
+func (m *Manager) outgoingResolved(d *chanData, h *htlcEntry, act *revokeOutcome) error {
+	if h.outcome.kind == htlcFulfilled {
+		return nil // PaymentSent was raised when the preimage came
+	}
+	b := &m.pay
+	pay, i := b.attempt(htlcRef{d.id, h.id}, h.paymentHash)
+	defer b.mu.Unlock()
+	if pay == nil {
+		return nil
+	}
+	var f *outbound.Failure
+	if h.outcome.kind == htlcFailedMalformed {
+		f = outbound.MalformedFailure(&pay.Attempts[i], h.outcome.failureCode)
+	} else {
+		var err error
+		if f, err = outbound.DecodeFailure(&pay.Attempts[i], h.outcome.reason); err != nil {
+			m.cfg.Logger.Warn("channel: unreadable payment failure", "payment_id", pay.ID, "err", err)
+		}
+	}
+	ev, err := m.failAttempt(pay, i, f)
+	if err != nil {
+		return err
+	}
+	op, err := paymentOp(pay)
+	if err != nil {
+		return err
+	}
+	act.ops = append(act.ops, op)
+	if ev != nil {
+		act.evs = append(act.evs, ev)
+	}
+	delete(b.byHTLC, htlcRef{d.id, h.id})
+	return nil
+}
+
+// failAttempt fails attempt i and with it payment pay (one attempt per
+// payment over a direct channel) and returns the PaymentFailed to raise
+// (nil when the payment had ended already).
+func (m *Manager) failAttempt(pay *outbound.Payment, i int, f *outbound.Failure) (events.Event, error) {
+	reason, evReason := outbound.ReasonRetriesExhausted, events.FailureRetriesExhausted
+	if f != nil && f.PaymentFailedPermanently {
+		reason, evReason = outbound.ReasonRecipientRejected, events.FailureRecipientRejected
+	}
+	wasPending := pay.Status == outbound.StatusPending
+	if _, err := pay.AttemptFailed(i, reason); err != nil {
+		return nil, fmt.Errorf("channel: payment %v: %w", pay.ID, err)
+	}
+	if !wasPending || pay.Status != outbound.StatusFailed {
+		return nil, nil
+	}
+	ev := &events.PaymentFailed{PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Reason: evReason}
+	if f != nil {
+		ev.Failure = wire.Some(events.HTLCFailure{
+			ErringNode: f.ErringNode, HopIndex: hopIndex(f.HopIndex), Code: uint16(f.Code),
+			Permanent: f.Permanent, ChannelUpdate: f.ChannelUpdate,
+		})
+	}
+	m.cfg.Logger.Info("channel: payment failed", "payment_id", pay.ID, "payment_hash", pay.Hash, "reason", evReason)
+	return ev, nil
+}
+
+// hopIndex is f.HopIndex as events carry it.
+func hopIndex(i int) uint8 {
+	if i < 0 || i >= int(events.HopIndexUnknown) {
+		return events.HopIndexUnknown
+	}
+	return uint8(i)
+}
+
+// addsDropped fails the payments of our HTLCs a disconnection took back
+// before any commitment held them: nothing of theirs can ever settle.
+func (m *Manager) addsDropped(_ *peerState, _ *entry, d *chanData, adds []htlcEntry) error {
+	for i := range adds {
+		if err := m.dropAttempt(d.id, &adds[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropAttempt fails the attempt of our HTLC h that never reached a
+// commitment, durably, now.
+func (m *Manager) dropAttempt(ch wire.ChannelID, h *htlcEntry) error {
+	b := &m.pay
+	pay, i := b.attempt(htlcRef{ch, h.id}, h.paymentHash)
+	defer b.mu.Unlock()
+	if pay == nil {
+		return nil
+	}
+	prev := clonePayment(pay)
+	ev, err := m.failAttempt(pay, i, nil)
+	if err != nil {
+		*pay = prev
+		return err
+	}
+	op, err := paymentOp(pay)
+	if err != nil {
+		*pay = prev
+		return err
+	}
+	var evs []events.Event
+	if ev != nil {
+		evs = append(evs, ev)
+	}
+	if err := m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, evs...); err != nil {
+		*pay = prev
+		return fmt.Errorf("%w: %w", ErrPersistence, err)
+	}
+	delete(b.byHTLC, htlcRef{ch, h.id})
+	return nil
+}

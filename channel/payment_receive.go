@@ -1,0 +1,168 @@
+package channel
+
+import (
+	"fmt"
+
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/channel/internal/inbound"
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/router/onion"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// Receiving payments: an incoming HTLC for us is checked against the
+// invoice it pays (the payment secret carries the invoice's terms and the
+// preimage is derived from it, as channel/internal/inbound explains: no
+// invoice is stored) or against its keysend preimage, and raised as
+// PaymentClaimable; the application claims it (ClaimFunds) or fails it
+// (FailHTLCBackwards); PaymentClaimed follows once the preimage is
+// irrevocably committed.
+
+// DefaultKeysendMinFinalCLTVExpiryDelta is the least blocks a keysend
+// HTLC must have before its expiry when it reaches us (no invoice sets it).
+const DefaultKeysendMinFinalCLTVExpiryDelta = 24
+
+// receiveFinal checks an HTLC that ends here against its payload; it
+// returns the PaymentClaimable to raise, or the failure to send back.
+func (m *Manager) receiveFinal(d *chanData, h *htlcEntry, payload *onion.HopPayload, height uint32) (events.Event, onion.FailureMessage) {
+	r, fail := m.inbound.CheckFinal(inbound.HTLC{Amount: h.amount, CLTVExpiry: h.cltvExpiry, PaymentHash: h.paymentHash},
+		payload, height, m.unixNow(), DefaultKeysendMinFinalCLTVExpiryDelta)
+	if fail != nil {
+		m.cfg.Logger.Info("channel: incoming payment refused", "channel_id", d.id, "htlc_id", h.id,
+			"payment_hash", h.paymentHash, "failure", fail.Code())
+		return nil, fail
+	}
+	if r.Total > r.Amount {
+		// Multi-part payments are received with the multi-hop issue.
+		m.cfg.Logger.Info("channel: multi-part payment refused", "channel_id", d.id, "payment_hash", h.paymentHash)
+		return nil, &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: h.amount, Height: height}
+	}
+	purpose := events.PaymentPurpose{Kind: events.PurposeInvoice, Secret: r.Secret}
+	if r.Keysend {
+		purpose.Kind = events.PurposeSpontaneous
+	}
+	if r.Preimage != nil {
+		purpose.Preimage = wire.Some(*r.Preimage)
+	}
+	deadline := uint32(0)
+	if h.cltvExpiry > HTLCFailBackBuffer {
+		deadline = h.cltvExpiry - HTLCFailBackBuffer
+	}
+	return &events.PaymentClaimable{
+		PaymentHash: h.paymentHash, Amount: h.amount, Purpose: purpose, ReceiverNodeID: m.ourID,
+		ViaChannelID: d.id, ViaUserChannelID: d.userChannelID, ClaimDeadline: deadline,
+		PaymentMetadata: r.Metadata, CustomRecords: r.Custom,
+	}, nil
+}
+
+// unixNow is the injected time (TimerTick) in unix seconds, 0 before the
+// first tick.
+func (m *Manager) unixNow() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.now.IsZero() {
+		return 0
+	}
+	return uint64(m.now.Unix())
+}
+
+// ClaimFunds claims every incoming HTLC paying preimage's hash (after a
+// PaymentClaimable): the preimage is made durable with each channel's
+// monitor before update_fulfill_htlc leaves, and PaymentClaimed follows
+// once the removal is irrevocable. It fails with ErrUnknownPayment when
+// no committed HTLC pays that hash.
+func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
+	hash := preimage.Hash()
+	found := false
+	var firstErr error
+	for _, p := range m.allPeers() {
+		p.mu.Lock()
+		for _, e := range p.entries {
+			d := e.data()
+			if d == nil || d.mon.failed {
+				continue
+			}
+			hs := incomingWithHash(d, hash)
+			if len(hs) == 0 {
+				continue
+			}
+			found = true
+			if _, ok := m.updateMonitor(p, e, d, nil, nil, &monitor.PaymentPreimage{Preimage: preimage}); !ok {
+				continue
+			}
+			for i := range hs {
+				err := m.removeIncoming(p, e, d, &hs[i], htlcOutcome{kind: htlcFulfilled, preimage: preimage})
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				m.check(p, e, err)
+			}
+		}
+		p.mu.Unlock()
+	}
+	m.flush()
+	if !found {
+		return fmt.Errorf("%w: no incoming htlc pays %v", ErrUnknownPayment, hash)
+	}
+	return firstErr
+}
+
+// FailHTLCBackwards fails every incoming HTLC paying hash (the application
+// refuses the payment): each goes back with
+// incorrect_or_unknown_payment_details.
+func (m *Manager) FailHTLCBackwards(hash wire.PaymentHash) error {
+	height := uint32(m.bestHeight())
+	found := false
+	for _, p := range m.allPeers() {
+		p.mu.Lock()
+		for _, e := range p.entries {
+			d := e.data()
+			if d == nil {
+				continue
+			}
+			for _, h := range incomingWithHash(d, hash) {
+				found = true
+				m.check(p, e, m.failIncomingHTLC(p, e, d, &h, &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: h.amount, Height: height}))
+			}
+		}
+		p.mu.Unlock()
+	}
+	m.flush()
+	if !found {
+		return fmt.Errorf("%w: no incoming htlc pays %v", ErrUnknownPayment, hash)
+	}
+	return nil
+}
+
+// incomingWithHash returns copies of the peer's committed HTLCs paying
+// hash that we have not removed yet.
+func incomingWithHash(d *chanData, hash wire.PaymentHash) []htlcEntry {
+	var out []htlcEntry
+	for _, h := range d.log.htlcs {
+		if h.state == htlcInCommitted && h.paymentHash == hash && h.offerer() == commit.Remote && !pendingRemoval(d, h.id) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// pendingRemoval reports whether the peer's HTLC id already has a removal
+// waiting for channel_reestablish.
+func pendingRemoval(d *chanData, id uint64) bool {
+	for _, u := range d.unsent.removals {
+		if u.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// claimedEvent is the PaymentClaimed of the peer's HTLC h, fulfilled and
+// now irrevocably removed.
+func (m *Manager) claimedEvent(d *chanData, h *htlcEntry) events.Event {
+	return &events.PaymentClaimed{
+		PaymentHash: h.paymentHash, Amount: h.amount, ReceiverNodeID: m.ourID, HTLCCount: 1,
+		Purpose: events.PaymentPurpose{Kind: events.PurposeInvoice, Preimage: wire.Some(h.outcome.preimage)},
+	}
+}

@@ -1,0 +1,186 @@
+package channel
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/channel/internal/outbound"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/invoice"
+	"github.com/lnkit/lnkit/router"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// Sending payments over a channel with the payee. A payment is identified
+// by the application's PaymentID and sent at most once per id, across
+// restarts: its record is durable before its HTLC can leave. It ends with
+// exactly one PaymentSent (the preimage, durable as soon as the payee
+// reveals it) or PaymentFailed (once the HTLC's removal is irrevocable, or
+// when the HTLC never reached a commitment).
+
+// PaymentID is the application's id of a payment (events.PaymentID).
+type PaymentID = events.PaymentID
+
+// FinalCLTVShadow is added to the payee's min_final_cltv_expiry_delta: a
+// few blocks for the chain to move while the HTLC travels.
+const FinalCLTVShadow = 3
+
+// DefaultMinFinalCLTVExpiryDelta is BOLT 11's min_final_cltv_expiry_delta
+// when an invoice has none.
+const DefaultMinFinalCLTVExpiryDelta = 18
+
+// sendRequest is a payment to send.
+type sendRequest struct {
+	id        PaymentID
+	hash      wire.PaymentHash
+	secret    wire.Option[wire.PaymentSecret]
+	metadata  []byte
+	keysend   *wire.Preimage
+	amount    wire.MilliSatoshi
+	payee     wire.NodeID
+	finalCLTV uint32
+}
+
+// SendPayment pays inv (BOLT 11) over a channel with its payee: amount is
+// the amount to pay, zero meaning the invoice's (an invoice without one
+// needs it; paying less than the invoice asks is refused). The invoice is
+// checked first (invoice.CheckPayable at the Manager's time). A second call
+// with the same id fails with ErrDuplicatePayment, whatever happened to
+// the first, even across restarts.
+func (m *Manager) SendPayment(id PaymentID, inv *invoice.Invoice, amount wire.MilliSatoshi) error {
+	if err := inv.CheckPayable(m.timeNow()); err != nil {
+		return fmt.Errorf("channel: invoice not payable: %w", err)
+	}
+	if a, ok := inv.Amount(); ok {
+		switch {
+		case amount == 0:
+			amount = a
+		case amount < a:
+			return fmt.Errorf("channel: paying %v of an invoice of %v", amount, a)
+		}
+	}
+	if amount == 0 {
+		return errors.New("channel: the invoice has no amount: give one")
+	}
+	delta := uint32(DefaultMinFinalCLTVExpiryDelta)
+	if inv.HasMinFinalCLTVExpiryDelta() && inv.MinFinalCLTVExpiryDelta() < 1<<16 {
+		delta = uint32(inv.MinFinalCLTVExpiryDelta())
+	}
+	meta, _ := inv.Metadata()
+	return m.send(sendRequest{
+		id: id, hash: inv.PaymentHash(), secret: wire.Some(inv.PaymentSecret()), metadata: meta,
+		amount: amount, payee: inv.Payee(), finalCLTV: delta,
+	})
+}
+
+// SendSpontaneousPayment pays amount to payee without an invoice (keysend:
+// the preimage travels in the onion, record 5482373484) over a channel with
+// it, and returns the payment hash.
+func (m *Manager) SendSpontaneousPayment(id PaymentID, payee wire.NodeID, amount wire.MilliSatoshi, preimage wire.Preimage) (wire.PaymentHash, error) {
+	if amount == 0 {
+		return wire.PaymentHash{}, errors.New("channel: keysend of zero")
+	}
+	hash := preimage.Hash()
+	return hash, m.send(sendRequest{
+		id: id, hash: hash, keysend: &preimage, amount: amount, payee: payee,
+		finalCLTV: DefaultKeysendMinFinalCLTVExpiryDelta,
+	})
+}
+
+// timeNow is the injected time (TimerTick).
+func (m *Manager) timeNow() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.now
+}
+
+// send adds the payment's HTLC to the first usable channel with the payee
+// that can carry it.
+func (m *Manager) send(r sendRequest) error {
+	if !m.pay.reserve(r.id) {
+		return fmt.Errorf("%w: %v", ErrDuplicatePayment, r.id)
+	}
+	sent := false
+	defer func() {
+		if !sent {
+			m.pay.unreserve(r.id)
+		}
+	}()
+	p := m.lockPeer(r.payee, false)
+	if p == nil {
+		return fmt.Errorf("%w: %v is not a peer", ErrNoRoute, r.payee)
+	}
+	err := m.sendLocked(p, r)
+	sent = err == nil
+	p.mu.Unlock()
+	m.flush()
+	return err
+}
+
+// sendLocked is send under the payee's lock.
+func (m *Manager) sendLocked(p *peerState, r sendRequest) error {
+	height := uint32(m.bestHeight())
+	cltv := height + r.finalCLTV + FinalCLTVShadow
+	lastErr := errors.New("no usable channel")
+	for _, e := range p.entries {
+		d := e.data()
+		if d == nil || !usable(p, e, d) {
+			continue
+		}
+		route := router.Route{
+			Payer: m.ourID, TotalAmount: r.amount, TotalCLTV: cltv,
+			Hops: []router.Hop{{NodeID: r.payee, ShortChannelID: d.fund.scid, AmountToForward: r.amount, OutgoingCLTV: cltv}},
+		}
+		pay, err := newPayment(r, height)
+		if err != nil {
+			return err
+		}
+		idx, err := pay.AddAttempt(outbound.Attempt{SessionKey: outbound.SessionKey(m.cfg.Entropy.GetSecureRandomBytes()), Route: route})
+		if err != nil {
+			return fmt.Errorf("channel: payment attempt: %w", err)
+		}
+		pkt, err := pay.Onion(idx)
+		if err != nil {
+			return fmt.Errorf("channel: onion: %w", err)
+		}
+		add := htlcAdd{id: d.log.nextID[commit.Local], amount: r.amount, paymentHash: r.hash, cltvExpiry: cltv, onion: pkt.Encode(nil)}
+		if err := d.log.checkAdd(commit.Local, &add); err != nil {
+			lastErr = err
+			continue
+		}
+		if err := pay.AttemptAdded(idx, d.id, add.id); err != nil {
+			return fmt.Errorf("channel: payment attempt: %w", err)
+		}
+		if err := m.pay.persist(m, pay); err != nil {
+			return err
+		}
+		if _, err := d.log.addHTLC(add); err != nil {
+			return err // checked just above: cannot happen
+		}
+		m.pay.track(pay)
+		e.out.send(addMessage(d.id, d.log.find(commit.Local, add.id)))
+		m.cfg.Logger.Info("channel: payment sent", "payment_id", r.id, "payment_hash", r.hash, "amount_msat", r.amount,
+			"channel_id", d.id, "htlc_id", add.id)
+		m.check(p, e, m.maybeSignCommitment(p, e, d))
+		return nil
+	}
+	return fmt.Errorf("%w: %v: %w", ErrNoRoute, r.payee, lastErr)
+}
+
+// newPayment is the record of a payment about to be sent.
+func newPayment(r sendRequest, height uint32) (*outbound.Payment, error) {
+	req := outbound.Request{
+		ID: outbound.PaymentID(r.id), Hash: r.hash, Secret: r.secret, Metadata: r.metadata,
+		Amount: r.amount, Height: height,
+	}
+	if r.keysend != nil {
+		req.KeysendPreimage = wire.Some(*r.keysend)
+	}
+	pay, err := outbound.NewPayment(req)
+	if err != nil {
+		return nil, fmt.Errorf("channel: payment: %w", err)
+	}
+	return pay, nil
+}
