@@ -316,7 +316,9 @@ func TestManagerUnknownChannel(t *testing.T) {
 // the channel stay.
 func TestManagerUnsupportedMessages(t *testing.T) {
 	for _, mk := range []func(id wire.ChannelID) wire.Message{
-		func(id wire.ChannelID) wire.Message { return &wire.SpliceInit{ChannelID: id, FundingContribution: 1000} },
+		func(id wire.ChannelID) wire.Message {
+			return &wire.SpliceInit{ChannelID: id, FundingContribution: 1000}
+		},
 		func(id wire.ChannelID) wire.Message { return &wire.Stfu{ChannelID: id} },
 	} {
 		rp := newRulePair(t, nil, nil, nil)
