@@ -12,7 +12,8 @@ import (
 // The payment must be pending and not given up, the route must be
 // consistent (see checkRoute), its session key non-zero and unused by any
 // other attempt, and the attempts in flight or fulfilled plus this one
-// must not deliver more than Amount. A refused attempt gives an error
+// must not deliver more than Amount nor, with a MaxFee, pay more fee than
+// it (ErrFeeLimit). A refused attempt gives an error
 // matching ErrInvalidAttempt or ErrIllegalTransition.
 func (p *Payment) AddAttempt(a Attempt) (int, error) {
 	switch {
@@ -36,6 +37,10 @@ func (p *Payment) AddAttempt(a Attempt) (int, error) {
 	}
 	if committed, amt := p.Committed(), a.Route.Amount(); amt > p.Amount-committed {
 		return -1, fmt.Errorf("%w: route delivers %d with %d committed of %d", ErrInvalidAttempt, amt, committed, p.Amount)
+	}
+	fee := p.CommittedFee()
+	if sum, carry := bits.Add64(uint64(fee), uint64(a.Route.TotalFee), 0); carry != 0 || (p.MaxFee != 0 && sum > uint64(p.MaxFee)) {
+		return -1, fmt.Errorf("%w: route fee %d with %d committed of the %d limit", ErrFeeLimit, a.Route.TotalFee, fee, p.MaxFee)
 	}
 	hops := append(a.Route.Hops[:0:0], a.Route.Hops...)
 	a.Route.Hops = hops
