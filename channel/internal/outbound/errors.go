@@ -67,7 +67,7 @@ func (e *TransitionError) Error() string {
 	if e.Attempt < 0 {
 		return fmt.Sprintf("outbound: %s: %s", e.Op, e.Reason)
 	}
-	return fmt.Sprintf("outbound: %s attempt %d: %s", e.Op, e.Attempt, e.Reason)
+	return fmt.Sprintf("outbound: %s, attempt %d: %s", e.Op, e.Attempt, e.Reason)
 }
 
 // Unwrap returns ErrIllegalTransition.
