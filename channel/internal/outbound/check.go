@@ -40,7 +40,7 @@ func checkRoute(r *router.Route) error {
 // failure reason; Amount in range; bounded metadata and attempts; every
 // route consistent; distinct non-zero session keys; only added attempts
 // fulfilled; the in-flight and fulfilled attempts delivering at most
-// Amount; a preimage hashing to Hash whenever present, present when
+// Amount and paying at most MaxFee (when set); a preimage hashing to Hash whenever present, present when
 // succeeded or keysend; FeePaid the fee of the fulfilled attempts; a
 // succeeded payment with a fulfilled attempt and no failure reason, a
 // pending one with none fulfilled, a failed one with a reason and nothing
@@ -50,7 +50,7 @@ func (p *Payment) Validate() error {
 		return err
 	}
 	keys := make(map[SessionKey]struct{}, len(p.Attempts))
-	var committed, fees uint64
+	var committed, fees, committedFees uint64
 	inFlight, succeeded := 0, 0
 	for i := range p.Attempts {
 		a := &p.Attempts[i]
@@ -75,6 +75,10 @@ func (p *Payment) Validate() error {
 			var c uint64
 			if committed, c = bits.Add64(committed, uint64(a.Route.Amount()), 0); c != 0 || committed > uint64(p.Amount) {
 				return fmt.Errorf("attempt %d: attempts deliver more than %d", i, p.Amount)
+			}
+			if committedFees, c = bits.Add64(committedFees, uint64(a.Route.TotalFee), 0); c != 0 ||
+				(p.MaxFee != 0 && committedFees > uint64(p.MaxFee)) {
+				return fmt.Errorf("attempt %d: attempts pay more fee than %d", i, p.MaxFee)
 			}
 		}
 	}
@@ -110,6 +114,8 @@ func (p *Payment) checkFields() error {
 		return fmt.Errorf("unknown failure %v", p.FailureReason)
 	case p.Amount == 0 || p.Amount > MaxAmount:
 		return fmt.Errorf("amount %d out of range", p.Amount)
+	case p.MaxFee > MaxAmount:
+		return fmt.Errorf("fee limit %d out of range", p.MaxFee)
 	case len(p.Metadata) > MaxMetadataLen:
 		return fmt.Errorf("metadata of %d bytes", len(p.Metadata))
 	case len(p.Attempts) > MaxAttempts:

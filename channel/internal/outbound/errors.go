@@ -15,6 +15,9 @@ var (
 	// ErrInvalidAttempt: AddAttempt was given an unusable attempt (route,
 	// session key, amount).
 	ErrInvalidAttempt = errors.New("outbound: invalid attempt")
+	// ErrFeeLimit: an attempt would take the payment's fee above its
+	// MaxFee. It matches ErrInvalidAttempt too.
+	ErrFeeLimit = fmt.Errorf("%w: fee limit exceeded", ErrInvalidAttempt)
 	// ErrIllegalTransition: the move is not allowed in the payment's or
 	// attempt's current state.
 	ErrIllegalTransition = errors.New("outbound: illegal state transition")
@@ -64,7 +67,7 @@ func (e *TransitionError) Error() string {
 	if e.Attempt < 0 {
 		return fmt.Sprintf("outbound: %s: %s", e.Op, e.Reason)
 	}
-	return fmt.Sprintf("outbound: %s attempt %d: %s", e.Op, e.Attempt, e.Reason)
+	return fmt.Sprintf("outbound: %s, attempt %d: %s", e.Op, e.Attempt, e.Reason)
 }
 
 // Unwrap returns ErrIllegalTransition.

@@ -182,6 +182,9 @@ type Payment struct {
 	// Preimage is the proof of payment once succeeded (and, for keysend,
 	// the chosen preimage from the start).
 	Preimage wire.Option[wire.Preimage]
+	// MaxFee bounds the routing fee of the attempts in flight and
+	// fulfilled together; zero means no bound.
+	MaxFee wire.MilliSatoshi
 	// FeePaid is the routing fee of the fulfilled attempts.
 	FeePaid wire.MilliSatoshi
 	// FailureReason is why the caller gave up, or ReasonNone. While the
@@ -211,6 +214,9 @@ type Request struct {
 	// Amount is what the payee receives; more than zero, at most
 	// MaxAmount.
 	Amount wire.MilliSatoshi
+	// MaxFee bounds the routing fee of the attempts in flight and
+	// fulfilled together (at most MaxAmount); zero means no bound.
+	MaxFee wire.MilliSatoshi
 	// Height is the current block height.
 	Height uint32
 }
@@ -221,11 +227,13 @@ func NewPayment(r Request) (*Payment, error) {
 	switch {
 	case r.Amount == 0 || r.Amount > MaxAmount:
 		return nil, fmt.Errorf("%w: amount %d out of range", ErrInvalidPayment, r.Amount)
+	case r.MaxFee > MaxAmount:
+		return nil, fmt.Errorf("%w: fee limit %d out of range", ErrInvalidPayment, r.MaxFee)
 	case len(r.Metadata) > MaxMetadataLen:
 		return nil, fmt.Errorf("%w: metadata of %d bytes, more than %d", ErrInvalidPayment, len(r.Metadata), MaxMetadataLen)
 	}
 	p := &Payment{
-		ID: r.ID, Hash: r.Hash, Secret: r.Secret, Amount: r.Amount,
+		ID: r.ID, Hash: r.Hash, Secret: r.Secret, Amount: r.Amount, MaxFee: r.MaxFee,
 		Status: StatusPending, CreatedHeight: r.Height,
 	}
 	if r.Metadata != nil {
@@ -257,6 +265,18 @@ func (p *Payment) Committed() wire.MilliSatoshi {
 	for i := range p.Attempts {
 		if p.Attempts[i].Status != AttemptFailed {
 			sum += p.Attempts[i].Route.Amount()
+		}
+	}
+	return sum
+}
+
+// CommittedFee returns the routing fee of the attempts in flight or
+// fulfilled.
+func (p *Payment) CommittedFee() wire.MilliSatoshi {
+	var sum wire.MilliSatoshi
+	for i := range p.Attempts {
+		if p.Attempts[i].Status != AttemptFailed {
+			sum += p.Attempts[i].Route.TotalFee
 		}
 	}
 	return sum

@@ -18,7 +18,7 @@ var PaymentFormat = persist.RecordFormat{Type: 0x50, Major: 1, Minor: 0}
 
 // TLV types of a payment record.
 const (
-	recHeader   = 0 // id, hash, amount, status, flags, failure reason, fee paid, height
+	recHeader   = 0 // id, hash, amount, status, flags, failure reason, fee limit, fee paid, height
 	recSecret   = 2 // payment secret
 	recMetadata = 4 // payment metadata
 	recPreimage = 6 // preimage
@@ -27,7 +27,7 @@ const (
 
 // Encoded lengths.
 const (
-	headerLen     = 32 + 32 + 8 + 1 + 1 + 1 + 8 + 4
+	headerLen     = 32 + 32 + 8 + 1 + 1 + 1 + 8 + 8 + 4
 	attemptFixLen = 32 + 8 + 1 + 1 + 32 + 33 + 8 + 8 + 4 + 1
 	hopLen        = 33 + 8 + 8 + 4 + 8 + 2
 )
@@ -70,6 +70,7 @@ func headerBytes(p *Payment) []byte {
 	h = append(h, p.Hash[:]...)
 	h = binary.BigEndian.AppendUint64(h, uint64(p.Amount))
 	h = append(h, byte(p.Status), flags, byte(p.FailureReason))
+	h = binary.BigEndian.AppendUint64(h, uint64(p.MaxFee))
 	h = binary.BigEndian.AppendUint64(h, uint64(p.FeePaid))
 	return binary.BigEndian.AppendUint32(h, p.CreatedHeight)
 }
@@ -171,6 +172,7 @@ func readHeader(r *fieldReader, p *Payment) {
 	}
 	p.Keysend = flags&flagKeysend != 0
 	p.FailureReason = FailureReason(r.u8())
+	p.MaxFee = r.msat()
 	p.FeePaid = r.msat()
 	p.CreatedHeight = r.be32()
 }

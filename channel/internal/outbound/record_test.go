@@ -29,6 +29,9 @@ func randomPayment(t testing.TB, r *rand.Rand) *Payment {
 		req.Metadata = make([]byte, r.Intn(64))
 		r.Read(req.Metadata)
 	}
+	if r.Intn(2) == 0 {
+		req.MaxFee = wire.MilliSatoshi(r.Intn(5000))
+	}
 	if r.Intn(4) == 0 {
 		req.KeysendPreimage = wire.Some(pre)
 	}
@@ -114,6 +117,7 @@ func TestDecodePaymentErrors(t *testing.T) {
 		{"fee paid without success", encode(func(p *Payment) { p.FeePaid = 1 })},
 		{"channel of an attempt not added", encode(func(p *Payment) { p.Attempts[0].HTLCID = 3 })},
 		{"keysend without preimage", encode(func(p *Payment) { p.Keysend = true })},
+		{"fee limit exceeded", encode(func(p *Payment) { p.MaxFee = 1 })},
 		{"unknown failure reason", encode(func(p *Payment) { p.FailureReason = maxFailureReason + 1 })},
 		{"no hops", encode(func(p *Payment) { p.Attempts[0].Route.Hops = nil })},
 		{"28 hops", encode(func(p *Payment) {

@@ -12,7 +12,8 @@ import (
 // The payment must be pending and not given up, the route must be
 // consistent (see checkRoute), its session key non-zero and unused by any
 // other attempt, and the attempts in flight or fulfilled plus this one
-// must not deliver more than Amount. A refused attempt gives an error
+// must not deliver more than Amount nor, with a MaxFee, pay more fee than
+// it (ErrFeeLimit). A refused attempt gives an error
 // matching ErrInvalidAttempt or ErrIllegalTransition.
 func (p *Payment) AddAttempt(a Attempt) (int, error) {
 	switch {
@@ -37,6 +38,10 @@ func (p *Payment) AddAttempt(a Attempt) (int, error) {
 	if committed, amt := p.Committed(), a.Route.Amount(); amt > p.Amount-committed {
 		return -1, fmt.Errorf("%w: route delivers %d with %d committed of %d", ErrInvalidAttempt, amt, committed, p.Amount)
 	}
+	fee := p.CommittedFee()
+	if sum, carry := bits.Add64(uint64(fee), uint64(a.Route.TotalFee), 0); carry != 0 || (p.MaxFee != 0 && sum > uint64(p.MaxFee)) {
+		return -1, fmt.Errorf("%w: route fee %d with %d committed of the %d limit", ErrFeeLimit, a.Route.TotalFee, fee, p.MaxFee)
+	}
 	hops := append(a.Route.Hops[:0:0], a.Route.Hops...)
 	a.Route.Hops = hops
 	a.ChannelID, a.HTLCID, a.Added, a.Status = wire.ChannelID{}, 0, false, AttemptInFlight
@@ -48,15 +53,15 @@ func (p *Payment) AddAttempt(a Attempt) (int, error) {
 // channel ch as HTLC htlcID. The attempt must be in flight and not added
 // yet.
 func (p *Payment) AttemptAdded(i int, ch wire.ChannelID, htlcID uint64) error {
-	a, err := p.attempt("attempt added", i)
+	a, err := p.attempt("mark added", i)
 	if err != nil {
 		return err
 	}
 	switch {
 	case a.Status != AttemptInFlight:
-		return &TransitionError{Op: "attempt added", Attempt: i, Reason: "attempt is " + a.Status.String()}
+		return &TransitionError{Op: "mark added", Attempt: i, Reason: "attempt is " + a.Status.String()}
 	case a.Added:
-		return &TransitionError{Op: "attempt added", Attempt: i, Reason: "already added"}
+		return &TransitionError{Op: "mark added", Attempt: i, Reason: "already added"}
 	}
 	a.ChannelID, a.HTLCID, a.Added = ch, htlcID, true
 	return nil
@@ -70,7 +75,7 @@ func (p *Payment) AttemptAdded(i int, ch wire.ChannelID, htlcID uint64) error {
 // added and not failed; the preimage must hash to Hash
 // (ErrWrongPreimage).
 func (p *Payment) AttemptSucceeded(i int, preimage wire.Preimage) (bool, error) {
-	a, err := p.attempt("attempt succeeded", i)
+	a, err := p.attempt("mark succeeded", i)
 	if err != nil {
 		return false, err
 	}
@@ -81,13 +86,13 @@ func (p *Payment) AttemptSucceeded(i int, preimage wire.Preimage) (bool, error) 
 	case a.Status == AttemptSucceeded:
 		return false, nil
 	case a.Status != AttemptInFlight:
-		return false, &TransitionError{Op: "attempt succeeded", Attempt: i, Reason: "attempt is " + a.Status.String()}
+		return false, &TransitionError{Op: "mark succeeded", Attempt: i, Reason: "attempt is " + a.Status.String()}
 	case !a.Added:
-		return false, &TransitionError{Op: "attempt succeeded", Attempt: i, Reason: "never added to a channel"}
+		return false, &TransitionError{Op: "mark succeeded", Attempt: i, Reason: "never added to a channel"}
 	}
 	fee, carry := bits.Add64(uint64(p.FeePaid), uint64(a.Route.TotalFee), 0)
 	if carry != 0 {
-		return false, &TransitionError{Op: "attempt succeeded", Attempt: i, Reason: "fee paid overflows"}
+		return false, &TransitionError{Op: "mark succeeded", Attempt: i, Reason: "fee paid overflows"}
 	}
 	a.Status = AttemptSucceeded
 	p.FeePaid = wire.MilliSatoshi(fee)
@@ -104,16 +109,16 @@ func (p *Payment) AttemptSucceeded(i int, preimage wire.Preimage) (bool, error) 
 // payment stays succeeded. It returns false, and changes nothing, when
 // attempt i has already failed and reason adds nothing.
 func (p *Payment) AttemptFailed(i int, reason FailureReason) (bool, error) {
-	a, err := p.attempt("attempt failed", i)
+	a, err := p.attempt("mark failed", i)
 	if err != nil {
 		return false, err
 	}
 	if reason > maxFailureReason {
-		return false, &TransitionError{Op: "attempt failed", Attempt: i, Reason: "unknown " + reason.String()}
+		return false, &TransitionError{Op: "mark failed", Attempt: i, Reason: "unknown " + reason.String()}
 	}
 	switch a.Status {
 	case AttemptSucceeded:
-		return false, &TransitionError{Op: "attempt failed", Attempt: i, Reason: "attempt succeeded"}
+		return false, &TransitionError{Op: "mark failed", Attempt: i, Reason: "attempt succeeded"}
 	case AttemptFailed:
 		if reason == ReasonNone || p.Status != StatusPending || p.FailureReason != ReasonNone {
 			return false, nil

@@ -66,6 +66,7 @@ func TestTransitions(t *testing.T) {
 		status Status
 		reason FailureReason
 		fee    wire.MilliSatoshi
+		maxFee wire.MilliSatoshi
 	}{
 		{name: "one attempt succeeds", status: StatusSucceeded, fee: 2 * testHopFee,
 			steps: []step{stepAdd(1, 3, testAmount), stepAdded(0), stepSucceeded(0, pre, true)}},
@@ -112,6 +113,11 @@ func TestTransitions(t *testing.T) {
 			steps: []step{stepAdd(1, 2, half), stepFailed(0, ReasonNone, true), refused(stepAdd(1, 2, half), ErrInvalidAttempt)}},
 		{name: "no attempt after success", status: StatusSucceeded,
 			steps: []step{stepAdd(1, 1, half), stepAdded(0), stepSucceeded(0, pre, true), refused(stepAdd(2, 1, half), ErrIllegalTransition)}},
+		{name: "fee limit", status: StatusPending, maxFee: 3 * testHopFee,
+			steps: []step{stepAdd(1, 3, half), refused(stepAdd(2, 3, half), ErrFeeLimit), stepAdd(3, 2, half)}},
+		{name: "fee limit counts only parts in flight or fulfilled", status: StatusSucceeded, maxFee: 2 * testHopFee, fee: 2 * testHopFee,
+			steps: []step{stepAdd(1, 3, testAmount), stepFailed(0, ReasonNone, true), stepAdd(2, 3, testAmount), stepAdded(1),
+				stepSucceeded(1, pre, true), refused(stepAdd(3, 1, 1), ErrIllegalTransition)}},
 		{name: "route without hops", status: StatusPending, steps: []step{refused(stepAdd(1, 0, 0), ErrInvalidAttempt)}},
 		{name: "route of 28 hops", status: StatusPending, steps: []step{refused(stepAdd(1, MaxHops+1, half), ErrInvalidAttempt)}},
 		{name: "route of 27 hops", status: StatusPending, steps: []step{stepAdd(1, MaxHops, half)}},
@@ -124,6 +130,7 @@ func TestTransitions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := testPayment(t)
+			p.MaxFee = tc.maxFee
 			for _, s := range tc.steps {
 				changed, err := s.do(t, p)
 				if s.err != nil {
@@ -155,6 +162,7 @@ func TestNewPayment(t *testing.T) {
 		{Amount: 0},
 		{Amount: MaxAmount + 1},
 		{Amount: 1, Metadata: make([]byte, MaxMetadataLen+1)},
+		{Amount: 1, MaxFee: MaxAmount + 1},
 	} {
 		_, err := NewPayment(r)
 		require.ErrorIs(t, err, ErrInvalidPayment)
