@@ -11,6 +11,7 @@ import (
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/invoice"
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/wire"
@@ -54,6 +55,8 @@ type NodeSigner interface {
 	// InboundPaymentKey is the key our invoices' payment secrets and
 	// preimages are derived from.
 	InboundPaymentKey() keys.InboundPaymentKey
+	// Signer signs our invoices.
+	invoice.Signer
 	// SignHash signs a digest with the node key (low-S ECDSA).
 	SignHash(digest wire.Digest) (wire.Signature, error)
 }
