@@ -120,16 +120,38 @@ func (l *Lnd) PayInvoice(ctx context.Context, bolt11 string, timeout time.Durati
 	return l.pay(ctx, timeout, "payinvoice", "--force", "--pay_req="+bolt11)
 }
 
+// PayInvoiceAmount pays amtMsat to an amountless BOLT 11 invoice (`lncli
+// payinvoice --amt`). lncli takes the amount in whole satoshis only, so
+// amtMsat must be a multiple of 1000; lnd refuses an amount for an invoice
+// that has one. The result and errors are PayInvoice's.
+func (l *Lnd) PayInvoiceAmount(ctx context.Context, bolt11 string, amtMsat uint64, timeout time.Duration) (PaymentResult, error) {
+	amt, err := wholeSats(amtMsat, "payinvoice --amt")
+	if err != nil {
+		return PaymentResult{}, err
+	}
+	return l.pay(ctx, timeout, "payinvoice", "--force", "--pay_req="+bolt11, "--amt="+amt)
+}
+
 // SendKeysend pays amtMsat to the node dest (hex node ID) without an
 // invoice (`lncli sendpayment --keysend`): lnd picks the preimage and puts
 // it in the onion (TLV record 5482373484); the payee needs keysend
 // support. lncli takes keysend amounts in whole satoshis only, so amtMsat
 // must be a multiple of 1000. The result and errors are PayInvoice's.
 func (l *Lnd) SendKeysend(ctx context.Context, dest string, amtMsat uint64, timeout time.Duration) (PaymentResult, error) {
-	if amtMsat == 0 || amtMsat%1000 != 0 {
-		return PaymentResult{}, fmt.Errorf("regtest: keysend of %d msat: lncli sendpayment takes whole satoshis", amtMsat)
+	amt, err := wholeSats(amtMsat, "sendpayment --keysend --amt")
+	if err != nil {
+		return PaymentResult{}, err
 	}
-	return l.pay(ctx, timeout, "sendpayment", "--keysend", "--dest="+dest, "--amt="+strconv.FormatUint(amtMsat/1000, 10))
+	return l.pay(ctx, timeout, "sendpayment", "--keysend", "--dest="+dest, "--amt="+amt)
+}
+
+// wholeSats formats amtMsat in satoshis for lncli's flag, which takes
+// whole satoshis only.
+func wholeSats(amtMsat uint64, flag string) (string, error) {
+	if amtMsat == 0 || amtMsat%1000 != 0 {
+		return "", fmt.Errorf("regtest: %d msat: lncli %s takes a positive whole number of satoshis", amtMsat, flag)
+	}
+	return strconv.FormatUint(amtMsat/1000, 10), nil
 }
 
 // pay runs a paying lncli command with --json and --timeout and decodes
@@ -190,24 +212,42 @@ func lastPayment(out []byte) (lndPayment, bool, error) {
 
 // ListPayments returns every payment lnd has made or tried, failed and
 // in-flight ones included (`lncli listpayments --include_incomplete`),
-// oldest first.
+// oldest first. lnd returns at most 100 payments per call (whatever
+// lncli's help says), so ListPayments pages through them.
 func (l *Lnd) ListPayments(ctx context.Context) ([]PaymentResult, error) {
-	var res struct {
-		Payments []lndPayment `json:"payments"`
-	}
-	if err := l.cliJSONContext(ctx, &res, "listpayments", "--include_incomplete", "--paginate_forwards"); err != nil {
-		return nil, err
-	}
-	out := make([]PaymentResult, len(res.Payments))
-	for i, p := range res.Payments {
-		r, err := p.result()
-		if err != nil {
-			return nil, fmt.Errorf("regtest: lncli listpayments (%s): %w", l.Alias, err)
-		}
-		out[i] = r
-	}
-	return out, nil
+	return l.listPayments(ctx, listPaymentsPage)
 }
+
+// listPayments is ListPayments asking for pageSize payments at a time.
+func (l *Lnd) listPayments(ctx context.Context, pageSize int) ([]PaymentResult, error) {
+	var out []PaymentResult
+	var offset uint64
+	for {
+		var page struct {
+			Payments        []lndPayment `json:"payments"`
+			LastIndexOffset uint64       `json:"last_index_offset,string"`
+		}
+		if err := l.cliJSONContext(ctx, &page, "listpayments", "--include_incomplete", "--paginate_forwards",
+			"--index_offset="+strconv.FormatUint(offset, 10), "--max_payments="+strconv.Itoa(pageSize)); err != nil {
+			return nil, err
+		}
+		for _, p := range page.Payments {
+			r, err := p.result()
+			if err != nil {
+				return nil, fmt.Errorf("regtest: lncli listpayments (%s): %w", l.Alias, err)
+			}
+			out = append(out, r)
+		}
+		if len(page.Payments) < pageSize || page.LastIndexOffset <= offset {
+			return out, nil
+		}
+		offset = page.LastIndexOffset
+	}
+}
+
+// listPaymentsPage is how many payments ListPayments asks for at a time
+// (lnd's own limit per call).
+const listPaymentsPage = 100
 
 // PayOutcome is what PayConcurrently reports for one invoice.
 type PayOutcome struct {

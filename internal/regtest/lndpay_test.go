@@ -76,7 +76,25 @@ func TestLndPayments(t *testing.T) {
 		paid += 5_000_000
 
 		_, err = alice.SendKeysend(ctx, bob.NodeID, 1500, payTimeout)
-		require.ErrorContains(t, err, "whole satoshis")
+		require.ErrorContains(t, err, "whole number of satoshis")
+	})
+
+	t.Run("amountless invoice", func(t *testing.T) {
+		bolt11, hash, err := bob.AddInvoice(ctx, 0, "amountless", 0)
+		require.NoError(t, err)
+		_, err = alice.PayInvoice(ctx, bolt11, payTimeout)
+		require.ErrorContains(t, err, "amount must be specified")
+		_, err = alice.PayInvoiceAmount(ctx, bolt11, 7_500, payTimeout)
+		require.ErrorContains(t, err, "whole number of satoshis")
+		res, err := alice.PayInvoiceAmount(ctx, bolt11, 7_000, payTimeout)
+		require.NoError(t, err)
+		require.Equal(t, hash, res.Hash)
+		require.EqualValues(t, 7_000, res.AmountMsat)
+		inv, err := bob.WaitInvoiceSettled(ctx, hash, payTimeout)
+		require.NoError(t, err)
+		require.Zero(t, inv.ValueMsat)
+		require.EqualValues(t, 7_000, inv.AmtPaidMsat)
+		paid += 7_000
 	})
 
 	t.Run("canceled invoice", func(t *testing.T) {
@@ -104,8 +122,8 @@ func TestLndPayments(t *testing.T) {
 	})
 
 	t.Run("below min_htlc", func(t *testing.T) {
-		// lnd's default --bitcoin.minhtlc is 1000 msat: the payer finds
-		// no route for less.
+		// lnd sends no HTLC below its --bitcoin.minhtlcout (default 1000
+		// msat), whatever the peer accepts: it finds no route.
 		bolt11, _, err := bob.AddInvoice(ctx, 999, "below min_htlc", 0)
 		require.NoError(t, err)
 		res, err := alice.PayInvoice(ctx, bolt11, payTimeout)
@@ -182,12 +200,15 @@ func TestLndPayments(t *testing.T) {
 			failed++
 		}
 	}
-	require.Equal(t, 3+1+1+20, succeeded, "alice's succeeded payments")
+	require.Equal(t, 3+1+1+1+20, succeeded, "alice's succeeded payments")
 	require.Equal(t, 2, failed, "alice's failed payments")
 	require.Equal(t, paid, total, "sum of alice's succeeded payments")
 	for i := 1; i < len(payments); i++ {
 		require.Less(t, payments[i-1].PaymentIndex, payments[i].PaymentIndex, "oldest first")
 	}
+	paged, err := alice.ListPaymentsPaged(ctx, 7)
+	require.NoError(t, err)
+	require.Equal(t, payments, paged, "pages of 7")
 	t.Logf("done after %s", time.Since(start))
 }
 
