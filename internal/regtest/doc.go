@@ -70,6 +70,23 @@
 // CloseChannel (cooperative or --force) returns the closing txid once the
 // transaction is in the mempool.
 //
+// # Payments
+//
+// The payment helpers take a context.Context and return errors, so they
+// also run in goroutines; amounts are in millisatoshis. AddInvoice,
+// LookupInvoice (ErrInvoiceNotFound), CancelInvoice and WaitInvoiceSettled
+// (ErrInvoiceCanceled) handle lnd's invoices; PayInvoice, PayInvoiceAmount
+// (amountless invoices) and SendKeysend pay and return a PaymentResult
+// (preimage, fee, status, failure reason), with a *PaymentFailedError when
+// lnd reports the payment FAILED; PayConcurrently pays many invoices at a
+// bounded concurrency; ListPayments lists them all. ChannelBalanceMsat
+// gives the exact balances, ListChannelsDetail the per-channel view
+// (pending HTLCs, commitment fee, satoshis only), and WaitHTLCsResolved
+// waits until no HTLC is in flight, before reading balances. lnd runs with
+// --accept-keysend. lncli takes keysend and amountless-invoice amounts in
+// whole satoshis, and lnd sends no HTLC below 1000 msat (its default
+// --bitcoin.minhtlcout).
+//
 // # Cleanup and failures
 //
 // Every daemon is stopped by its PID in t.Cleanup, also when the test fails

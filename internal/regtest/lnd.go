@@ -185,6 +185,12 @@ func (l *Lnd) launch() error {
 func (l *Lnd) TryCLI(args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
 	defer cancel()
+	return l.cliContext(ctx, args...)
+}
+
+// cliContext is TryCLI bounded by ctx instead of cliTimeout: lncli is
+// killed when ctx ends.
+func (l *Lnd) cliContext(ctx context.Context, args ...string) ([]byte, error) {
 	full := append([]string{"--lnddir=" + l.Dir, "--network=regtest", "--rpcserver=" + l.RPCAddr}, args...)
 	cmd := exec.CommandContext(ctx, l.bins.Lncli, full...)
 	cmd.Dir = l.Dir
