@@ -183,3 +183,38 @@ func TestPaymentAcrossReconnect(t *testing.T) {
 		require.Equal(t, b1, bl, "cut %d", cut)
 	}
 }
+
+// TestUpdateFeeFromOpener: when A's (the opener's) estimate moves, a tick
+// sends update_fee; both commitments take the new rate, the balances stay
+// those of the commitment fee, and payments go on.
+func TestUpdateFeeFromOpener(t *testing.T) {
+	tp, ch := readyPair(t, 0)
+	old := tp.a.data(t, ch.id).cc.holder.FeeRate
+	tp.a.fees.Set(old * 2)
+	tp.b.fees.Set(old * 2)
+	tp.a.m.TimerTick(time.Unix(1_750_000_100, 0))
+	tp.deliver()
+	for _, n := range []*testNode{tp.a, tp.b} {
+		d := n.data(t, ch.id)
+		require.Equal(t, old*2, d.cc.holder.FeeRate, n.name)
+		require.Equal(t, old*2, d.cc.theirs.FeeRate, n.name)
+		require.True(t, d.settled(), n.name)
+	}
+	// A small move sends nothing.
+	tp.sent = nil
+	tp.a.fees.Set(old*2 + 1)
+	tp.a.m.TimerTick(time.Unix(1_750_000_200, 0))
+	tp.deliver()
+	require.Empty(t, sentOf[*wire.UpdateFee](tp, tp.a))
+	// The acceptor never sends it.
+	tp.b.fees.Set(old * 4)
+	tp.b.m.TimerTick(time.Unix(1_750_000_300, 0))
+	tp.deliver()
+	require.Empty(t, sentOf[*wire.UpdateFee](tp, tp.b))
+
+	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: 5_000_000})
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.SendPayment(PaymentID{9}, inv.Invoice, 0))
+	tp.deliver()
+	require.Len(t, eventsOf[*events.PaymentClaimable](t, tp.b), 1)
+}
