@@ -153,20 +153,31 @@ func (m *Manager) failIncomingHTLC(p *peerState, e *entry, d *chanData, h *htlcE
 }
 
 // removeIncoming removes the peer's committed HTLC h with outcome o (p
-// locked): at once on a re-established connection, else after the next
-// channel_reestablish (an update sent to a disconnected peer would be
-// signed without the peer ever having had it).
+// locked) and sends the removal when it can.
 func (m *Manager) removeIncoming(p *peerState, e *entry, d *chanData, h *htlcEntry, o htlcOutcome) error {
-	if !p.connected || !d.reestablished {
-		for _, u := range d.unsent.removals {
-			if u.id == h.id {
-				return nil
-			}
+	send, err := applyRemoval(p, d, h, o)
+	if err != nil || !send {
+		return err
+	}
+	queueRemoval(e, d, d.log.find(commit.Remote, h.id))
+	return m.maybeSignCommitment(p, e, d)
+}
+
+// applyRemoval records the removal of the peer's committed HTLC h and
+// reports whether its message may be queued now. On a re-established
+// connection the log takes it at once. While the peer is away the log
+// takes it too (so the channel record keeps it): the reconnection takes it
+// back as unsent (takeUnsent) and offers it after channel_reestablish.
+// Between reconnection and the peer's channel_reestablish it waits in
+// unsent: an update sent then would overtake the retransmissions.
+func applyRemoval(p *peerState, d *chanData, h *htlcEntry, o htlcOutcome) (bool, error) {
+	if p.connected && !d.reestablished {
+		if !pendingRemoval(d, h.id) {
+			r := *h
+			r.outcome = o
+			d.unsent.removals = append(d.unsent.removals, r)
 		}
-		r := *h
-		r.outcome = o
-		d.unsent.removals = append(d.unsent.removals, r)
-		return nil
+		return false, nil
 	}
 	var err error
 	if o.kind == htlcFulfilled {
@@ -174,11 +185,7 @@ func (m *Manager) removeIncoming(p *peerState, e *entry, d *chanData, h *htlcEnt
 	} else {
 		err = d.log.fail(h.id, o)
 	}
-	if err != nil {
-		return err
-	}
-	queueRemoval(e, d, d.log.find(commit.Remote, h.id))
-	return m.maybeSignCommitment(p, e, d)
+	return p.connected && err == nil, err
 }
 
 // queueRemoval queues the removal message of the peer's HTLC h; a fulfill
@@ -196,7 +203,7 @@ func queueRemoval(e *entry, d *chanData, h *htlcEntry) {
 // that are within HTLCFailBackBuffer blocks of their expiry (p locked).
 func (m *Manager) expireIncoming(p *peerState, e *entry, d *chanData, height int32) error {
 	if !p.connected || !d.reestablished {
-		return nil // tried again on the next block once re-established
+		return nil // tried again at the next block once re-established
 	}
 	for i := 0; i < len(d.log.htlcs); i++ {
 		h := d.log.htlcs[i]

@@ -218,3 +218,29 @@ func TestUpdateFeeFromOpener(t *testing.T) {
 	tp.deliver()
 	require.Len(t, eventsOf[*events.PaymentClaimable](t, tp.b), 1)
 }
+
+// TestClaimWhileDisconnected: the payee claims while the payer is away;
+// the fulfill goes out after channel_reestablish and the payment
+// completes once; a second ClaimFunds changes nothing.
+func TestClaimWhileDisconnected(t *testing.T) {
+	tp, ch := readyPair(t, 0)
+	a0, b0 := balancesOf(t, tp.a, ch.id)
+	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: 2_500_000})
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.SendPayment(PaymentID{8}, inv.Invoice, 0))
+	tp.deliver()
+	c := eventsOf[*events.PaymentClaimable](t, tp.b)
+	require.Len(t, c, 1)
+	pre, _ := c[0].Purpose.Preimage.Get()
+	tp.a.m.PeerDisconnected(tp.b.id)
+	tp.b.m.PeerDisconnected(tp.a.id)
+	require.NoError(t, tp.b.m.ClaimFunds(pre))
+	require.NoError(t, tp.b.m.ClaimFunds(pre))
+	tp.connect()
+	tp.deliver()
+	require.Len(t, eventsOf[*events.PaymentSent](t, tp.a), 1)
+	require.Len(t, eventsOf[*events.PaymentClaimed](t, tp.b), 1)
+	a1, b1 := balancesOf(t, tp.a, ch.id)
+	require.Equal(t, a0-2_500_000, a1)
+	require.Equal(t, b0+2_500_000, b1)
+}

@@ -85,18 +85,12 @@ func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 			}
 			hs := incomingWithHash(d, hash)
 			if len(hs) == 0 {
+				found = found || claimedAlready(d, hash)
 				continue
 			}
 			found = true
-			if _, ok := m.updateMonitor(p, e, d, nil, nil, &monitor.PaymentPreimage{Preimage: preimage}); !ok {
-				continue
-			}
-			for i := range hs {
-				err := m.removeIncoming(p, e, d, &hs[i], htlcOutcome{kind: htlcFulfilled, preimage: preimage})
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				m.check(p, e, err)
+			if err := m.claimIn(p, e, d, hs, preimage); err != nil && firstErr == nil {
+				firstErr = err
 			}
 		}
 		p.mu.Unlock()
@@ -106,6 +100,35 @@ func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 		return fmt.Errorf("%w: no incoming htlc pays %v", ErrUnknownPayment, hash)
 	}
 	return firstErr
+}
+
+// claimIn fulfills hs, the peer's HTLCs of channel d paying preimage's
+// hash: the log takes the removals, the monitor update holding the
+// preimage saves them with the channel, and the update_fulfill_htlc
+// messages leave once it is durable.
+func (m *Manager) claimIn(p *peerState, e *entry, d *chanData, hs []htlcEntry, preimage wire.Preimage) error {
+	o := htlcOutcome{kind: htlcFulfilled, preimage: preimage}
+	var send []uint64
+	for i := range hs {
+		ok, err := applyRemoval(p, d, &hs[i], o)
+		if err != nil {
+			m.check(p, e, err)
+			return err
+		}
+		if ok {
+			send = append(send, hs[i].id)
+		}
+	}
+	id, ok := m.updateMonitor(p, e, d, nil, nil, &monitor.PaymentPreimage{Preimage: preimage})
+	if !ok {
+		return fmt.Errorf("%w: %v", ErrMonitorUpdateFailed, d.id)
+	}
+	for _, h := range send {
+		e.out.sendAfter(id, removalMessage(d.id, d.log.find(commit.Remote, h)))
+	}
+	err := m.maybeSignCommitment(p, e, d)
+	m.check(p, e, err)
+	return err
 }
 
 // FailHTLCBackwards fails every incoming HTLC paying hash (the application
@@ -145,6 +168,22 @@ func incomingWithHash(d *chanData, hash wire.PaymentHash) []htlcEntry {
 		}
 	}
 	return out
+}
+
+// claimedAlready reports whether d holds a peer's HTLC paying hash that we
+// fulfilled already (a repeated ClaimFunds changes nothing).
+func claimedAlready(d *chanData, hash wire.PaymentHash) bool {
+	for _, h := range d.log.htlcs {
+		if h.state == htlcLocalRemoved && h.paymentHash == hash && h.outcome.kind == htlcFulfilled {
+			return true
+		}
+	}
+	for _, u := range d.unsent.removals {
+		if u.paymentHash == hash && u.outcome.kind == htlcFulfilled {
+			return true
+		}
+	}
+	return false
 }
 
 // pendingRemoval reports whether the peer's HTLC id already has a removal
