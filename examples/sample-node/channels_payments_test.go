@@ -18,6 +18,7 @@ import (
 const (
 	invoiceMsat = 12_345_678
 	keysendMsat = 2_345_001
+	anyMsat     = 1_000_001 // paid to an invoice without an amount
 )
 
 // channelBalances is, by channel id, alice's and bob's local balances.
@@ -88,8 +89,9 @@ func checkPreimage(t *testing.T, p, h string) {
 
 // runPayments is the payment part of TestSampleNodeChannels, over the
 // ready channels alice → bob: alice pays bob's invoice, bob keysends
-// alice, both list their payments, a duplicate sendpayment and an invoice
-// of another network are refused. It returns bob's local balance by
+// alice, alice pays bob's invoice without an amount, both list their
+// payments; a duplicate sendpayment, an invoice of another network and a
+// keysend too large for any channel are refused. It returns bob's local balance by
 // channel afterwards, and bob's listpayments.
 func runPayments(t *testing.T, alice, bob *testNode, aliceID, bobID string) (map[string]uint64, []paymentEntry) {
 	t.Helper()
@@ -124,34 +126,56 @@ func runPayments(t *testing.T, alice, bob *testNode, aliceID, bobID string) (map
 	bob.waitEvent(1, "payment_sent payment_id="+ks.PaymentID+" payment_hash="+ks.PaymentHash)
 	after := waitMoved(t, alice, bob, mid, -keysendMsat)
 
-	// The same invoice again, and an invoice of another network, are
-	// refused; nothing moves.
+	// An invoice without an amount: the payer gives it.
+	var anyInv invoiceResult
+	bob.mustCmd("getinvoice 0 600", &anyInv)
+	require.Zero(t, anyInv.AmountMsat)
 	var e errorResult
+	alice.cmd("sendpayment "+anyInv.Invoice, &e)
+	require.Equal(t, "sendpayment: the invoice has no amount: give one (sendpayment <invoice> [amount_msats])", e.Error)
+	var anySent paymentResult
+	alice.mustCmd(fmt.Sprintf("sendpayment %s %d", anyInv.Invoice, anyMsat), &anySent)
+	require.Equal(t, paymentResult{PaymentID: anySent.PaymentID, PaymentHash: anyInv.PaymentHash, AmountMsat: anyMsat, Status: "pending"}, anySent)
+	bob.waitEvent(1, fmt.Sprintf("payment_claimed payment_hash=%s amount_msat=%d", anyInv.PaymentHash, anyMsat))
+	alice.waitEvent(1, "payment_sent payment_id="+anySent.PaymentID)
+	after = waitMoved(t, alice, bob, after, anyMsat)
+
+	// The same invoice again, an invoice of another network and a
+	// keysend larger than any channel are refused; nothing moves.
 	alice.cmd("sendpayment "+inv.Invoice, &e)
 	require.Equal(t, "sendpayment: duplicate payment "+sent.PaymentID+
 		": this invoice was already paid or tried (listpayments shows it); ask the payee for a new invoice", e.Error)
 	alice.cmd("sendpayment "+testInvoice(t, &chaincfg.MainNetParams, 1000), &e)
 	require.Contains(t, e.Error, "sendpayment: the invoice is for another network (prefix lnbc10n), this node runs on regtest")
+	bob.cmd(fmt.Sprintf("keysend %s %d", aliceID, 500_000_000), &e)
+	require.Contains(t, e.Error, "keysend: channel: no usable channel to the payee")
+	require.Contains(t, e.Error, "listchannels shows the channels")
 	require.Equal(t, after, balancesOf(t, alice, bob))
 	require.Zero(t, alice.countEvents("payment_failed"))
 	require.Zero(t, bob.countEvents("payment_failed"))
 
 	// Both list both payments, in both directions.
 	ap, bp := paymentsOf(alice), paymentsOf(bob)
-	require.Len(t, ap, 2)
-	require.Len(t, bp, 2)
+	preimages := map[string]string{} // by payment hash
 	for _, p := range append(append([]paymentEntry{}, ap...), bp...) {
 		checkPreimage(t, p.Preimage, p.PaymentHash)
+		preimages[p.PaymentHash] = p.Preimage
 	}
-	require.Equal(t, []paymentEntry{
-		{PaymentID: sent.PaymentID, PaymentHash: inv.PaymentHash, AmountMsat: invoiceMsat, Status: "succeeded", Direction: "outbound", Preimage: ap[0].Preimage},
-		{PaymentHash: ks.PaymentHash, AmountMsat: keysendMsat, Status: "claimed", Direction: "inbound", Preimage: ap[1].Preimage, Keysend: true},
-	}, ap)
-	require.Equal(t, []paymentEntry{
-		{PaymentID: ks.PaymentID, PaymentHash: ks.PaymentHash, AmountMsat: keysendMsat, Status: "succeeded", Direction: "outbound", Preimage: ap[1].Preimage, Keysend: true},
-		{PaymentHash: inv.PaymentHash, AmountMsat: invoiceMsat, Status: "claimed", Direction: "inbound", Preimage: ap[0].Preimage},
-	}, bp)
-	require.Equal(t, 1, alice.countEvents("payment_sent", ap[0].Preimage), "the preimage of the EVENT line")
+	outbound := func(id, hash string, msat uint64, keysend bool) paymentEntry {
+		return paymentEntry{PaymentID: id, PaymentHash: hash, AmountMsat: msat, Status: "succeeded", Direction: "outbound", Preimage: preimages[hash], Keysend: keysend}
+	}
+	inbound := func(hash string, msat uint64, keysend bool) paymentEntry {
+		return paymentEntry{PaymentHash: hash, AmountMsat: msat, Status: "claimed", Direction: "inbound", Preimage: preimages[hash], Keysend: keysend}
+	}
+	// Outbound payments first (by payment id), then inbound ones.
+	require.Len(t, ap, 3)
+	require.ElementsMatch(t, []paymentEntry{outbound(sent.PaymentID, inv.PaymentHash, invoiceMsat, false),
+		outbound(anySent.PaymentID, anyInv.PaymentHash, anyMsat, false)}, ap[:2])
+	require.Equal(t, inbound(ks.PaymentHash, keysendMsat, true), ap[2])
+	require.Len(t, bp, 3)
+	require.Equal(t, outbound(ks.PaymentID, ks.PaymentHash, keysendMsat, true), bp[0])
+	require.ElementsMatch(t, []paymentEntry{inbound(inv.PaymentHash, invoiceMsat, false), inbound(anyInv.PaymentHash, anyMsat, false)}, bp[1:])
+	require.Equal(t, 1, alice.countEvents("payment_sent", preimages[inv.PaymentHash]), "the preimage of the EVENT line")
 
 	bobBalance := map[string]uint64{}
 	for id, b := range after {
