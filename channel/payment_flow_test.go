@@ -89,6 +89,9 @@ func TestPaymentKeysendAndBack(t *testing.T) {
 	require.NoError(t, tp.b.m.ClaimFunds(wire.Preimage{7}))
 	tp.deliver()
 	require.Len(t, eventsOf[*events.PaymentSent](t, tp.a), 1)
+	claimed := eventsOf[*events.PaymentClaimed](t, tp.b)
+	require.Len(t, claimed, 1)
+	require.Equal(t, events.PurposeSpontaneous, claimed[0].Purpose.Kind)
 
 	inv, err := tp.a.m.CreateInvoice(InvoiceRequest{Amount: 20_000_000})
 	require.NoError(t, err)
@@ -243,4 +246,38 @@ func TestClaimWhileDisconnected(t *testing.T) {
 	a1, b1 := balancesOf(t, tp.a, ch.id)
 	require.Equal(t, a0-2_500_000, a1)
 	require.Equal(t, b0+2_500_000, b1)
+}
+
+// TestCloseWaitsForHTLCs: shutdown goes out with an HTLC pending; a
+// closing_signed from the peer before it settles is answered with a
+// warning (never a crash); once the payee claims, the negotiation runs
+// and the channel closes with the payment in the balances.
+func TestCloseWaitsForHTLCs(t *testing.T) {
+	tp, ch := readyPair(t, 0)
+	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: 4_000_000})
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.SendPayment(PaymentID{10}, inv.Invoice, 0))
+	tp.deliver()
+	c := eventsOf[*events.PaymentClaimable](t, tp.b)
+	require.Len(t, c, 1)
+	require.NoError(t, tp.a.m.CloseChannel(ch.id, tp.b.id, CloseOptions{}))
+	tp.deliver()
+	require.Empty(t, sentOf[*wire.ClosingSigned](tp, tp.a))
+	require.Empty(t, sentOf[*wire.ClosingSigned](tp, tp.b))
+	// No new payment once shutdown went out.
+	inv2, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: 1_000})
+	require.NoError(t, err)
+	require.Error(t, tp.a.m.SendPayment(PaymentID{11}, inv2.Invoice, 0))
+	// A hostile early closing_signed.
+	require.NoError(t, tp.a.m.HandleChannelMessage(tp.b.id, &wire.ClosingSigned{ChannelID: ch.id, Fee: 1000}))
+	tp.deliver()
+	require.NotEmpty(t, sentOf[*wire.Warning](tp, tp.a))
+	pre, _ := c[0].Purpose.Preimage.Get()
+	require.NoError(t, tp.b.m.ClaimFunds(pre))
+	tp.deliver()
+	require.Len(t, eventsOf[*events.PaymentSent](t, tp.a), 1)
+	require.NotEmpty(t, sentOf[*wire.ClosingSigned](tp, tp.a))
+	closed := eventsOf[*events.ChannelClosed](t, tp.a)
+	require.Len(t, closed, 1)
+	require.Equal(t, events.ClosedCooperativelyByUs, closed[0].Reason.Kind)
 }

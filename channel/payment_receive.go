@@ -45,9 +45,11 @@ func (m *Manager) receiveFinal(d *chanData, h *htlcEntry, payload *onion.HopPayl
 	if r.Preimage != nil {
 		purpose.Preimage = wire.Some(*r.Preimage)
 	}
+	// The last height at which a claim still goes out: at
+	// cltv_expiry-HTLCFailBackBuffer the HTLC is failed back.
 	deadline := uint32(0)
-	if h.cltvExpiry > HTLCFailBackBuffer {
-		deadline = h.cltvExpiry - HTLCFailBackBuffer
+	if h.cltvExpiry > HTLCFailBackBuffer+1 {
+		deadline = h.cltvExpiry - HTLCFailBackBuffer - 1
 	}
 	return &events.PaymentClaimable{
 		PaymentHash: h.paymentHash, Amount: h.amount, Purpose: purpose, ReceiverNodeID: m.ourID,
@@ -163,7 +165,7 @@ func (m *Manager) FailHTLCBackwards(hash wire.PaymentHash) error {
 func incomingWithHash(d *chanData, hash wire.PaymentHash) []htlcEntry {
 	var out []htlcEntry
 	for _, h := range d.log.htlcs {
-		if h.state == htlcInCommitted && h.paymentHash == hash && h.offerer() == commit.Remote && !pendingRemoval(d, h.id) {
+		if h.state == htlcInCommitted && h.paymentHash == hash && h.offerer() == commit.Remote {
 			out = append(out, h)
 		}
 	}
@@ -178,22 +180,6 @@ func claimedAlready(d *chanData, hash wire.PaymentHash) bool {
 			return true
 		}
 	}
-	for _, u := range d.unsent.removals {
-		if u.paymentHash == hash && u.outcome.kind == htlcFulfilled {
-			return true
-		}
-	}
-	return false
-}
-
-// pendingRemoval reports whether the peer's HTLC id already has a removal
-// waiting for channel_reestablish.
-func pendingRemoval(d *chanData, id uint64) bool {
-	for _, u := range d.unsent.removals {
-		if u.id == id {
-			return true
-		}
-	}
 	return false
 }
 
@@ -202,6 +188,28 @@ func pendingRemoval(d *chanData, id uint64) bool {
 func (m *Manager) claimedEvent(d *chanData, h *htlcEntry) events.Event {
 	return &events.PaymentClaimed{
 		PaymentHash: h.paymentHash, Amount: h.amount, ReceiverNodeID: m.ourID, HTLCCount: 1,
-		Purpose: events.PaymentPurpose{Kind: events.PurposeInvoice, Preimage: wire.Some(h.outcome.preimage)},
+		Purpose: m.purposeOf(h),
 	}
+}
+
+// purposeOf tells, from h's onion peeled again (no replay check: it was
+// accepted once), whether h was a keysend or paid an invoice, and with
+// which secret.
+func (m *Manager) purposeOf(h *htlcEntry) events.PaymentPurpose {
+	p := events.PaymentPurpose{Kind: events.PurposeInvoice, Preimage: wire.Some(h.outcome.preimage)}
+	var pkt onion.Packet
+	if pkt.Decode(h.onion) != nil {
+		return p
+	}
+	pp, err := m.onion.Process(&pkt, h.paymentHash[:], h.cltvExpiry)
+	if err != nil {
+		return p
+	}
+	if pp.Payload.KeysendPreimage.Present {
+		p.Kind = events.PurposeSpontaneous
+	}
+	if pd, ok := pp.Payload.PaymentData.Get(); ok {
+		p.Secret = pd.PaymentSecret
+	}
+	return p
 }
