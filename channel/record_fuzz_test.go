@@ -1,11 +1,7 @@
 package channel
 
 import (
-	"encoding/hex"
 	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,11 +25,7 @@ func FuzzDecodeChanData(f *testing.F) {
 		}
 	}
 	for _, path := range []string{chanRecordGolden, chanRecordV10Golden, chanRecordV10Past} {
-		raw, err := os.ReadFile(filepath.FromSlash(path))
-		require.NoError(f, err)
-		b, err := hex.DecodeString(strings.TrimSpace(string(raw)))
-		require.NoError(f, err)
-		f.Add(b)
+		f.Add(readGolden(f, path))
 	}
 	f.Add([]byte{ChannelFormat.Type, ChannelFormat.Major, ChannelFormat.Minor})
 	f.Add([]byte{ChannelFormat.Type, ChannelFormat.Major + 1, 0})

@@ -432,7 +432,7 @@ func TestChanDataRecordByteFlips(t *testing.T) {
 const chanRecordGolden = "testdata/channel_record_v1_1.hex"
 
 // readGolden reads a hex record from testdata.
-func readGolden(t *testing.T, path string) []byte {
+func readGolden(t testing.TB, path string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.FromSlash(path))
 	require.NoError(t, err)
