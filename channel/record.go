@@ -240,8 +240,9 @@ func readFunding(r *fieldReader, f *funding) {
 // parameters are validated again (commit.New), the signer comes from
 // signers, the commitment chain and update log are checked against both;
 // no monitor update is known completed. A 1.0 record (no HTLC ever
-// existed) gets its chain and log rebuilt from its first commitments. A malformed record gives an error
-// matching ErrCorruptRecord (and persist.ErrCorrupt when the TLV stream
+// existed: both first commitments, the same) gets its chain and log
+// rebuilt from them. A malformed record gives an error matching
+// ErrCorruptRecord (and persist.ErrCorrupt when the TLV stream
 // itself is bad); a record of a newer major version one matching
 // persist.ErrNewerVersion. It never panics.
 func decodeChanData(b []byte, signers SignerProvider) (*chanData, error) {
@@ -311,6 +312,13 @@ type chanRecNormal struct {
 func (x *chanRecNormal) restore(d *chanData, legacy bool) error {
 	var err error
 	if legacy {
+		// 1.0 never moved past the first commitments: both the same, no
+		// HTLC. Anything else would rebuild a log that is not theirs.
+		h, t := &x.holder, &x.theirs
+		if len(h.HTLCs) > 0 || len(t.HTLCs) > 0 || h.LocalBalance != t.LocalBalance ||
+			h.RemoteBalance != t.RemoteBalance || h.FeeRate != t.FeeRate {
+			return errors.New("1.0 first commitments with htlcs or that differ")
+		}
 		d.cc, err = newCommitmentChain(d.chainConfig(), x.holder, commit.Signatures{Commitment: x.holderSig}, x.theirs, x.nextPoint)
 		if err != nil {
 			return err
