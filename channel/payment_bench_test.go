@@ -2,6 +2,7 @@ package channel
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -45,6 +46,8 @@ type paymentLoop struct {
 	// msgs and htlcSigs count the messages delivered and the HTLC
 	// signatures they carried.
 	msgs, htlcSigs int
+	// cpu is the process's CPU time when the timed loop started.
+	cpu time.Duration
 }
 
 // newPaymentLoop opens a ready channel of 1,000,000 sat of type c, half
@@ -124,9 +127,20 @@ func (l *paymentLoop) deliver(b testing.TB) {
 	}
 }
 
-// report adds the per-payment metrics: n payments were made.
+// start resets the counts as the timed loop starts.
+func (l *paymentLoop) start(b *testing.B) {
+	b.ReportAllocs()
+	l.msgs, l.htlcSigs = 0, 0
+	l.cpu = processCPUTime()
+}
+
+// report adds the per-payment metrics: n payments were made. cpu-ms is
+// the process's CPU time (every thread: the garbage collector's too),
+// steadier than the wall clock when other processes share the cores.
 func (l *paymentLoop) report(b *testing.B, n int) {
+	cpu := processCPUTime() - l.cpu
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n)/1e6, "ms/payment")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n)/1e6, "cpu-ms/payment")
 	b.ReportMetric(float64(l.msgs)/float64(n), "msgs/payment")
 	b.ReportMetric(float64(l.htlcSigs)/float64(n), "htlcsigs/payment")
 }
@@ -149,9 +163,8 @@ func BenchmarkPaymentRoundTrip(b *testing.B) {
 	for _, c := range paymentBenchCases {
 		b.Run(c.name, func(b *testing.B) {
 			l := newPaymentLoop(b, c)
-			l.msgs, l.htlcSigs = 0, 0
-			b.ReportAllocs()
 			n := 0
+			l.start(b)
 			for b.Loop() {
 				l.round(b, 1, c.amount)
 				n++
@@ -174,8 +187,8 @@ func BenchmarkPaymentBatch(b *testing.B) {
 	for _, c := range paymentBenchCases[:2] {
 		b.Run(c.name, func(b *testing.B) {
 			l := newPaymentLoop(b, c)
-			b.ReportAllocs()
 			n := 0
+			l.start(b)
 			for b.Loop() {
 				l.round(b, paymentBatch, c.amount)
 				n += paymentBatch
