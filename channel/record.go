@@ -102,12 +102,12 @@ func encodeChanData(d *chanData) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("channel: encode channel record: %w", err)
 	}
-	w(chanRecChain).fixed(cc)
+	w(chanRecChain).buf = cc
 	lg, err := encodeUpdateLog(d.log)
 	if err != nil {
 		return nil, fmt.Errorf("channel: encode channel record: %w", err)
 	}
-	w(chanRecLog).fixed(lg)
+	w(chanRecLog).buf = lg
 
 	writeFunding(w(chanRecFunding), &d.fund)
 
@@ -139,7 +139,7 @@ func encodeChanData(d *chanData) ([]byte, error) {
 		w(chanRecClosingTx).tx(d.shut.closingTx)
 	}
 
-	var rs wire.TLVRecords
+	rs := make(wire.TLVRecords, 0, len(v))
 	for i := range v {
 		typ := uint64(2 * i)
 		if v[i].err != nil {
@@ -149,7 +149,19 @@ func encodeChanData(d *chanData) ([]byte, error) {
 			rs = append(rs, wire.TLVRecord{Type: typ, Value: v[i].buf})
 		}
 	}
-	return ChannelFormat.Append(nil, rs)
+	return ChannelFormat.Append(make([]byte, 0, recordLen(rs)), rs)
+}
+
+// recordLen bounds the length of a record (persist.RecordFormat) of rs:
+// the header, then each record's type and length (BigSizes of at most 9
+// bytes) and value. The record is encoded at every monitor update: one
+// allocation of the right size instead of a doubling buffer.
+func recordLen(rs wire.TLVRecords) int {
+	n := persist.RecordHeaderLen
+	for _, r := range rs {
+		n += 9 + 9 + len(r.Value)
+	}
+	return n
 }
 
 // isRequired reports whether every channel record has record typ.
