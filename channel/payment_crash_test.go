@@ -1,0 +1,431 @@
+package channel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// The payment step machinery: a payment from A to B driven one step at a
+// time (one message delivered, else one node's events handled as an
+// application does), with a node crashed at any of its durable writes,
+// restarted from what its store made durable (Load), reconnected, and the
+// payment finished.
+
+// payClock is the time both Managers are given (and given again after a
+// restart).
+var payClock = time.Unix(1_750_000_000, 0)
+
+// payAmount is what the step tests pay.
+const payAmount = wire.MilliSatoshi(5_000_000)
+
+// restart crashes node n (its store keeps what was durable, everything
+// built on it is dropped, its connection is gone) and starts it again
+// from the store: events queue, monitors (Restore), Manager (Load with
+// the monitors), clock; then reconnects the pair. Its broadcaster is
+// kept, held while it was dead (see crashAtWrite), and opened again.
+func (tp *testPair) restart(n *testNode) {
+	t := tp.t
+	t.Helper()
+	n.unfollow()
+	tp.other(n).m.PeerDisconnected(n.id)
+	store := n.store.Crash()
+	ctx := context.Background()
+	q, err := events.Open(ctx, events.Config{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	pers, err := monitor.NewKVPersister(monitor.KVPersisterConfig{Store: store})
+	require.NoError(t, err)
+	mons, err := pers.Load()
+	require.NoError(t, err)
+	var persister monitor.Persister = pers
+	if tp.asyncPersist {
+		persister = asyncPersister{pers}
+	}
+	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true})
+	require.NoError(t, err)
+	for _, cm := range mons {
+		require.NoError(t, mon.Restore(cm))
+	}
+	cfg := n.m.cfg
+	cfg.Store, cfg.Events, cfg.Watch = store, q, mon
+	m, err := Load(cfg, mon.Monitors())
+	require.NoError(t, err, "%s: load", n.name)
+	n.store, n.queue, n.mon, n.m = store, q, mon, m
+	n.bcast.mu.Lock()
+	n.bcast.hold = false
+	n.bcast.mu.Unlock()
+	n.unfollow = tp.chain.Connect(mon, m)
+	m.TimerTick(payClock)
+	tp.connect()
+}
+
+// crashAtWrite runs act with n's store holding every write: the writes
+// are made durable one by one until the (skip+1)-th, where n dies: its
+// broadcasts are held and its store crashes, keeping what was durable
+// (that write and every later one are lost). act runs to its end on the
+// dead node; the caller restarts it. It reports whether n died (act made
+// more than skip writes).
+func crashAtWrite(n *testNode, skip int, act func()) bool {
+	store := n.store
+	ctx, cancel := context.WithCancel(context.Background())
+	died := make(chan bool, 1)
+	store.Hold(true)
+	go func() {
+		for released := 0; ; released++ {
+			if store.WaitPending(ctx, 1) != nil {
+				died <- false
+				return
+			}
+			if released == skip {
+				n.bcast.mu.Lock()
+				n.bcast.hold = true
+				n.bcast.mu.Unlock()
+				store.Crash()
+				died <- true
+				return
+			}
+			store.Release(1)
+		}
+	}()
+	act()
+	cancel()
+	store.Hold(false)
+	return <-died
+}
+
+// payFlow is a payment from A to B over a ready channel, driven step by
+// step. Messages a Manager releases go on the wire (one queue per
+// direction) and are delivered one per step; a crash or a disconnection
+// loses what is on the wire.
+type payFlow struct {
+	t      *testing.T
+	tp     *testPair
+	ch     *testChannel
+	typ    commit.ChannelType
+	wires  map[*testNode][]wire.Message
+	a0, b0 wire.MilliSatoshi
+	id     PaymentID
+	// refuse makes B fail the payment back instead of claiming it.
+	refuse bool
+	trace  []string
+	// errs are the errors the receiving Manager returned (a dead node's
+	// failed writes among them).
+	errs []error
+}
+
+// newPayFlow opens a ready channel of type typ (A pushing 100,000 sat to
+// B) and starts a payment of payAmount from A to B's invoice.
+func newPayFlow(t *testing.T, typ commit.ChannelType, refuse bool) *payFlow {
+	t.Helper()
+	ua, ub := testUser(1, false), testUser(1, false)
+	ua.Handshake.NegotiateAnchors = typ == commit.AnchorsZeroFeeHTLC
+	tp := newTestPair(t, ua, ub)
+	ch := tp.open(1_000_000, 100_000_000, 0)
+	tp.mine(1)
+	tp.a.m.TimerTick(payClock)
+	tp.b.m.TimerTick(payClock)
+	require.Equal(t, StateReady, tp.a.details(t, ch.id).State)
+	require.Equal(t, typ, tp.a.data(t, ch.id).params.Type)
+	f := &payFlow{t: t, tp: tp, ch: ch, typ: typ, wires: map[*testNode][]wire.Message{}, id: PaymentID{9}, refuse: refuse}
+	f.a0, f.b0 = balancesOf(t, tp.a, ch.id)
+	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: payAmount, Description: "step"})
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.SendPayment(f.id, inv.Invoice, 0))
+	return f
+}
+
+// pull moves what each Manager releases onto the wire; a disconnection
+// it asks for breaks the connection (and it is made again).
+func (f *payFlow) pull() {
+	for _, from := range []*testNode{f.tp.a, f.tp.b} {
+		for _, o := range from.m.PendingMessages(nil) {
+			if o.Msg != nil {
+				f.wires[from] = append(f.wires[from], roundTrip(f.t, o.Msg))
+			}
+			if o.Msg == nil || o.Disconnect {
+				f.trace = append(f.trace, "disconnect by "+from.name)
+				f.reconnect()
+				return
+			}
+		}
+	}
+}
+
+// reconnect breaks the connection (what is on the wire is lost) and makes
+// it again.
+func (f *payFlow) reconnect() {
+	tp := f.tp
+	tp.a.m.PeerDisconnected(tp.b.id)
+	tp.b.m.PeerDisconnected(tp.a.id)
+	f.wires = map[*testNode][]wire.Message{}
+	tp.connect()
+}
+
+// step takes one step and reports whether there was one to take.
+func (f *payFlow) step() bool {
+	f.t.Helper()
+	f.pull()
+	for _, from := range []*testNode{f.tp.a, f.tp.b} {
+		if q := f.wires[from]; len(q) > 0 {
+			msg := q[0]
+			f.wires[from] = q[1:]
+			to := f.tp.other(from)
+			f.trace = append(f.trace, fmt.Sprintf("%s→%s %T", from.name, to.name, msg))
+			if err := to.m.HandleChannelMessage(from.id, msg); err != nil {
+				f.errs = append(f.errs, err)
+			}
+			return true
+		}
+	}
+	for _, n := range []*testNode{f.tp.a, f.tp.b} {
+		if n.queue.Len() > 0 {
+			err := n.queue.Process(context.Background(), events.HandlerFunc(func(_ context.Context, e events.Event) error {
+				return f.duty(n, e)
+			}))
+			f.trace = append(f.trace, fmt.Sprintf("events %s (err %v)", n.name, err))
+			return true
+		}
+	}
+	return false
+}
+
+// duty plays the application: B claims what is claimable (or refuses
+// it). A claim or a refusal made already (the event comes again after a
+// crash) is not an error.
+func (f *payFlow) duty(n *testNode, e events.Event) error {
+	if c, ok := e.(*events.PaymentClaimable); ok {
+		pre, ok := c.Purpose.Preimage.Get()
+		require.True(f.t, ok)
+		var err error
+		if f.refuse {
+			err = n.m.FailHTLCBackwards(c.PaymentHash)
+		} else {
+			err = n.m.ClaimFunds(pre)
+		}
+		if err != nil && !errors.Is(err, ErrUnknownPayment) {
+			return err
+		}
+	}
+	n.events = append(n.events, e)
+	return nil
+}
+
+// run takes steps until none is left.
+func (f *payFlow) run() {
+	f.t.Helper()
+	for i := 0; f.step(); i++ {
+		if i >= 100 {
+			f.t.Fatalf("the payment does not settle: last steps %q", f.trace[len(f.trace)-10:])
+		}
+	}
+}
+
+// uniqueEvents returns n's events of type T, each once (the queue
+// delivers an event again after a crash with the same id).
+func uniqueEvents[T events.Event](n *testNode) []T {
+	var out []T
+	seen := map[uint64]bool{}
+	for _, e := range n.events {
+		if x, ok := e.(T); ok && !seen[e.EventID()] {
+			seen[e.EventID()] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// requireNotRevoked checks the persist-before-revoke rule now: each
+// node's monitor would broadcast a commitment the peer holds no secret
+// of (its number is at least the peer's count of our secrets), and
+// nothing spends the funding.
+func (f *payFlow) requireNotRevoked(what string) {
+	f.t.Helper()
+	for _, n := range []*testNode{f.tp.a, f.tp.b} {
+		peer := f.tp.other(n).data(f.t, f.ch.id)
+		var mine monitor.MonitorInfo
+		for _, i := range n.mon.Monitors() {
+			if i.ChannelID == f.ch.id {
+				mine = i
+			}
+		}
+		require.GreaterOrEqual(f.t, mine.HolderCommitmentNumber, peer.cc.theirs.Number,
+			"%s: %s's monitor holds a commitment %s revoked", what, n.name, f.tp.other(n).name)
+		require.False(f.t, mine.ForceClosed, "%s: %s", what, n.name)
+	}
+	_, unspent := f.tp.chain.Unspent(btcwire.OutPoint{Hash: f.ch.fundingTx.TxHash()})
+	require.True(f.t, unspent, "%s: the funding was spent", what)
+	require.Empty(f.t, f.tp.chain.Mempool(), "%s: something was broadcast", what)
+}
+
+// requireOutcome checks the end of the payment: exactly one of
+// PaymentSent and PaymentFailed at A, the balances moved (or not) to the
+// msat on both sides, no HTLC left, no channel closed, nothing revoked.
+func (f *payFlow) requireOutcome(what string) (sent bool) {
+	f.t.Helper()
+	tp := f.tp
+	f.requireNotRevoked(what)
+	for _, n := range []*testNode{tp.a, tp.b} {
+		n.drainEvents(f.t)
+		require.Empty(f.t, uniqueEvents[*events.ChannelClosed](n), "%s: %s closed the channel", what, n.name)
+		d := n.details(f.t, f.ch.id)
+		require.True(f.t, d.Usable, "%s: %s's channel not usable", what, n.name)
+		require.Empty(f.t, n.data(f.t, f.ch.id).cc.holder.HTLCs, "%s: %s holds an htlc", what, n.name)
+	}
+	s, fl := uniqueEvents[*events.PaymentSent](tp.a), uniqueEvents[*events.PaymentFailed](tp.a)
+	require.Equal(f.t, 1, len(s)+len(fl), "%s: sent %d, failed %d", what, len(s), len(fl))
+	a1, b1 := balancesOf(f.t, tp.a, f.ch.id)
+	bl, br := balancesOf(f.t, tp.b, f.ch.id)
+	require.Equal(f.t, a1, br, what)
+	require.Equal(f.t, b1, bl, what)
+	pays := tp.a.m.ListPayments()
+	require.Len(f.t, pays, 1, what)
+	if len(s) == 1 {
+		require.Equal(f.t, f.a0-payAmount, a1, what)
+		require.Equal(f.t, f.b0+payAmount, b1, what)
+		require.Equal(f.t, PaymentSucceeded, pays[0].Status, what)
+		require.Len(f.t, uniqueEvents[*events.PaymentClaimed](tp.b), 1, what)
+		return true
+	}
+	require.Equal(f.t, f.a0, a1, what)
+	require.Equal(f.t, f.b0, b1, what)
+	require.Equal(f.t, PaymentFailed, pays[0].Status, what)
+	require.Empty(f.t, uniqueEvents[*events.PaymentClaimed](tp.b), what)
+	return false
+}
+
+// payVariant is one payment the step tests run: a channel type, and
+// whether B claims or refuses.
+type payVariant struct {
+	typ    commit.ChannelType
+	refuse bool
+}
+
+// String names the variant.
+func (v payVariant) String() string {
+	if v.refuse {
+		return v.typ.String() + "/refused"
+	}
+	return v.typ.String() + "/claimed"
+}
+
+// payVariants are the variants the payment step tests run with: both
+// channel types, claimed and refused (with -short, anchors claimed and
+// static_remotekey refused).
+func payVariants() []payVariant {
+	if testing.Short() {
+		return []payVariant{{commit.AnchorsZeroFeeHTLC, false}, {commit.StaticRemoteKey, true}}
+	}
+	var out []payVariant
+	for _, typ := range []commit.ChannelType{commit.AnchorsZeroFeeHTLC, commit.StaticRemoteKey} {
+		out = append(out, payVariant{typ, false}, payVariant{typ, true})
+	}
+	return out
+}
+
+// paySteps runs v's payment without a fault, checks it and returns its
+// steps.
+func paySteps(t *testing.T, v payVariant) []string {
+	t.Helper()
+	f := newPayFlow(t, v.typ, v.refuse)
+	f.run()
+	require.Equal(t, !v.refuse, f.requireOutcome("no fault"))
+	t.Logf("steps: %q", f.trace)
+	return f.trace
+}
+
+// TestPaymentCrashAtEveryWrite crashes A, then B, at each of its durable
+// writes during each step of a payment (every write before it durable,
+// that one and what follows lost; what the node sent after it never
+// arrives), restarts it from its store with Load, reconnects and
+// finishes: the payment ends exactly once (PaymentSent or PaymentFailed),
+// the balances are right to the msat on both sides, no channel closes,
+// and at every crash and at the end neither monitor holds a commitment
+// its peer has revoked. Both channel types, claimed and refused.
+func TestPaymentCrashAtEveryWrite(t *testing.T) {
+	for _, v := range payVariants() {
+		t.Run(v.String(), func(t *testing.T) {
+			steps := paySteps(t, v)
+			scenarios := 0
+			for k := range steps {
+				for _, victim := range []string{"A", "B"} {
+					for skip := 0; ; skip++ {
+						f := newPayFlow(t, v.typ, v.refuse)
+						for range k {
+							require.True(t, f.step())
+						}
+						n := f.tp.a
+						if victim == "B" {
+							n = f.tp.b
+						}
+						what := fmt.Sprintf("step %d (%s) %s write %d", k, steps[k], victim, skip)
+						if !crashAtWrite(n, skip, func() { f.step() }) {
+							break
+						}
+						scenarios++
+						f.wires = map[*testNode][]wire.Message{}
+						f.tp.restart(n)
+						f.finish(what, !v.refuse, k)
+						if t.Failed() {
+							return
+						}
+					}
+				}
+			}
+			t.Logf("%d steps, %d scenarios", len(steps), scenarios)
+		})
+	}
+}
+
+// finish runs f to its end after a fault and checks the outcome: want is
+// whether the payment succeeds. A crash may make the payer fail a
+// payment that would have succeeded only before B claimed it.
+func (f *payFlow) finish(what string, want bool, k int) {
+	f.t.Helper()
+	f.requireNotRevoked(what + " after restart")
+	f.run()
+	got := f.requireOutcome(what)
+	f.t.Logf("%s: sent %v; trace %q; errors %v", what, got, f.trace[k:], f.errs)
+	require.Equal(f.t, want, got, what)
+}
+
+// TestPaymentCrashAtEveryStep crashes A, B or both after every step of a
+// payment (nothing held: every write durable), restarts from the stores
+// and finishes, with the checks of TestPaymentCrashAtEveryWrite.
+func TestPaymentCrashAtEveryStep(t *testing.T) {
+	for _, v := range payVariants() {
+		t.Run(v.String(), func(t *testing.T) {
+			steps := paySteps(t, v)
+			for k := 0; k <= len(steps); k++ {
+				for _, victims := range []string{"A", "B", "AB"} {
+					f := newPayFlow(t, v.typ, v.refuse)
+					for range k {
+						require.True(t, f.step())
+					}
+					f.wires = map[*testNode][]wire.Message{}
+					for _, c := range victims {
+						n := f.tp.a
+						if c == 'B' {
+							n = f.tp.b
+						}
+						f.tp.restart(n)
+					}
+					f.finish(fmt.Sprintf("after step %d crash %s", k, victims), !v.refuse, k)
+					if t.Failed() {
+						return
+					}
+				}
+			}
+		})
+	}
+}
