@@ -14,6 +14,7 @@ import (
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/persist/persisttest"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -32,15 +33,22 @@ const payAmount = wire.MilliSatoshi(5_000_000)
 
 // restart crashes node n (its store keeps what was durable, everything
 // built on it is dropped, its connection is gone) and starts it again
-// from the store: events queue, monitors (Restore), Manager (Load with
-// the monitors), clock; then reconnects the pair. Its broadcaster is
-// kept, held while it was dead (see crashAtWrite), and opened again.
+// from the store (startFrom), then reconnects the pair. Its broadcaster
+// is kept, held while it was dead (see crashAtWrite), and opened again.
 func (tp *testPair) restart(n *testNode) {
-	t := tp.t
-	t.Helper()
+	tp.t.Helper()
 	n.unfollow()
 	tp.other(n).m.PeerDisconnected(n.id)
-	store := n.store.Crash()
+	tp.startFrom(n, n.store.Crash())
+	tp.connect()
+}
+
+// startFrom starts node n from store as a restarted process does: events
+// queue, monitors (Restore), Manager (Load with the monitors, n's last
+// Manager's config otherwise), following the chain, clock set.
+func (tp *testPair) startFrom(n *testNode, store *persisttest.CrashStore) {
+	t := tp.t
+	t.Helper()
 	ctx := context.Background()
 	q, err := events.Open(ctx, events.Config{Store: store, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
@@ -48,17 +56,13 @@ func (tp *testPair) restart(n *testNode) {
 	require.NoError(t, err)
 	mons, err := pers.Load()
 	require.NoError(t, err)
-	var persister monitor.Persister = pers
-	if tp.asyncPersist {
-		persister = asyncPersister{pers}
-	}
-	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true})
+	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: pers, OmitChannelClosed: true})
 	require.NoError(t, err)
 	for _, cm := range mons {
 		require.NoError(t, mon.Restore(cm))
 	}
 	cfg := n.m.cfg
-	cfg.Store, cfg.Events, cfg.Watch = store, q, mon
+	cfg.Store, cfg.Events, cfg.Watch, cfg.Broadcaster = store, q, mon, n.bcast
 	m, err := Load(cfg, mon.Monitors())
 	require.NoError(t, err, "%s: load", n.name)
 	n.store, n.queue, n.mon, n.m = store, q, mon, m
@@ -67,7 +71,36 @@ func (tp *testPair) restart(n *testNode) {
 	n.bcast.mu.Unlock()
 	n.unfollow = tp.chain.Connect(mon, m)
 	m.TimerTick(payClock)
-	tp.connect()
+}
+
+// payBase is a ready channel of one type (A pushing 100,000 sat to B)
+// whose durable state each scenario starts from: opening it once and
+// loading copies of the stores keeps the step tests quick.
+type payBase struct {
+	tp  *testPair
+	ch  *testChannel
+	typ commit.ChannelType
+}
+
+// newPayBase opens the base channel of type typ.
+func newPayBase(t *testing.T, typ commit.ChannelType) *payBase {
+	t.Helper()
+	ua, ub := testUser(1, false), testUser(1, false)
+	ua.Handshake.NegotiateAnchors = typ == commit.AnchorsZeroFeeHTLC
+	tp := newTestPair(t, ua, ub)
+	ch := tp.open(1_000_000, 100_000_000, 0)
+	tp.mine(1)
+	require.Equal(t, StateReady, tp.a.details(t, ch.id).State)
+	require.Equal(t, typ, tp.a.data(t, ch.id).params.Type)
+	return &payBase{tp: tp, ch: ch, typ: typ}
+}
+
+// clone returns a node started from a copy of n's durable store, with
+// n's keys.
+func (tp *testPair) clone(n *testNode) *testNode {
+	c := &testNode{name: n.name, keys: n.keys, id: n.id, m: n.m, bcast: &testBroadcaster{chain: tp.chain}}
+	tp.startFrom(c, n.store.Reopen())
+	return c
 }
 
 // crashAtWrite runs act with n's store holding every write: the writes
@@ -124,20 +157,18 @@ type payFlow struct {
 	errs []error
 }
 
-// newPayFlow opens a ready channel of type typ (A pushing 100,000 sat to
-// B) and starts a payment of payAmount from A to B's invoice.
-func newPayFlow(t *testing.T, typ commit.ChannelType, refuse bool) *payFlow {
+// newPayFlow starts a pair from b's stores, re-establishes the channel
+// and starts a payment of payAmount from A to B's invoice.
+func (b *payBase) newPayFlow(t *testing.T, refuse bool) *payFlow {
 	t.Helper()
-	ua, ub := testUser(1, false), testUser(1, false)
-	ua.Handshake.NegotiateAnchors = typ == commit.AnchorsZeroFeeHTLC
-	tp := newTestPair(t, ua, ub)
-	ch := tp.open(1_000_000, 100_000_000, 0)
-	tp.mine(1)
-	tp.a.m.TimerTick(payClock)
-	tp.b.m.TimerTick(payClock)
-	require.Equal(t, StateReady, tp.a.details(t, ch.id).State)
-	require.Equal(t, typ, tp.a.data(t, ch.id).params.Type)
-	f := &payFlow{t: t, tp: tp, ch: ch, typ: typ, wires: map[*testNode][]wire.Message{}, id: PaymentID{9}, refuse: refuse}
+	tp := &testPair{t: t, chain: b.tp.chain}
+	tp.a, tp.b = tp.clone(b.tp.a), tp.clone(b.tp.b)
+	t.Cleanup(func() { tp.a.unfollow(); tp.b.unfollow() })
+	tp.connect()
+	tp.deliver()
+	ch := b.ch
+	require.True(t, tp.a.details(t, ch.id).Usable)
+	f := &payFlow{t: t, tp: tp, ch: ch, typ: b.typ, wires: map[*testNode][]wire.Message{}, id: PaymentID{9}, refuse: refuse}
 	f.a0, f.b0 = balancesOf(t, tp.a, ch.id)
 	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: payAmount, Description: "step"})
 	require.NoError(t, err)
@@ -319,25 +350,27 @@ func (v payVariant) String() string {
 	return v.typ.String() + "/claimed"
 }
 
-// payVariants are the variants the payment step tests run with: both
-// channel types, claimed and refused (with -short, anchors claimed and
-// static_remotekey refused).
-func payVariants() []payVariant {
+// The variants the step tests run: each channel type and each outcome
+// appear in one of them; -short runs the first only. (Every variant at
+// every write would take too long under -race.)
+var (
+	writeVariants = []payVariant{{commit.AnchorsZeroFeeHTLC, false}, {commit.StaticRemoteKey, true}}
+	stepVariants  = []payVariant{{commit.StaticRemoteKey, false}, {commit.AnchorsZeroFeeHTLC, true}}
+)
+
+// variants returns vs, or its first with -short.
+func variants(vs []payVariant) []payVariant {
 	if testing.Short() {
-		return []payVariant{{commit.AnchorsZeroFeeHTLC, false}, {commit.StaticRemoteKey, true}}
+		return vs[:1]
 	}
-	var out []payVariant
-	for _, typ := range []commit.ChannelType{commit.AnchorsZeroFeeHTLC, commit.StaticRemoteKey} {
-		out = append(out, payVariant{typ, false}, payVariant{typ, true})
-	}
-	return out
+	return vs
 }
 
-// paySteps runs v's payment without a fault, checks it and returns its
-// steps.
-func paySteps(t *testing.T, v payVariant) []string {
+// paySteps runs v's payment from b without a fault, checks it and
+// returns its steps.
+func (b *payBase) paySteps(t *testing.T, v payVariant) []string {
 	t.Helper()
-	f := newPayFlow(t, v.typ, v.refuse)
+	f := b.newPayFlow(t, v.refuse)
 	f.run()
 	require.Equal(t, !v.refuse, f.requireOutcome("no fault"))
 	t.Logf("steps: %q", f.trace)
@@ -348,19 +381,21 @@ func paySteps(t *testing.T, v payVariant) []string {
 // writes during each step of a payment (every write before it durable,
 // that one and what follows lost; what the node sent after it never
 // arrives), restarts it from its store with Load, reconnects and
-// finishes: the payment ends exactly once (PaymentSent or PaymentFailed),
-// the balances are right to the msat on both sides, no channel closes,
-// and at every crash and at the end neither monitor holds a commitment
-// its peer has revoked. Both channel types, claimed and refused.
+// finishes: the payment ends exactly once (PaymentSent or PaymentFailed,
+// as B decided), the balances are right to the msat on both sides, no
+// channel closes, and at every crash and at the end neither monitor holds
+// a commitment its peer has revoked. Anchors with the payment claimed,
+// static_remotekey with it refused.
 func TestPaymentCrashAtEveryWrite(t *testing.T) {
-	for _, v := range payVariants() {
+	for _, v := range variants(writeVariants) {
 		t.Run(v.String(), func(t *testing.T) {
-			steps := paySteps(t, v)
+			b := newPayBase(t, v.typ)
+			steps := b.paySteps(t, v)
 			scenarios := 0
 			for k := range steps {
 				for _, victim := range []string{"A", "B"} {
 					for skip := 0; ; skip++ {
-						f := newPayFlow(t, v.typ, v.refuse)
+						f := b.newPayFlow(t, v.refuse)
 						for range k {
 							require.True(t, f.step())
 						}
@@ -388,8 +423,7 @@ func TestPaymentCrashAtEveryWrite(t *testing.T) {
 }
 
 // finish runs f to its end after a fault and checks the outcome: want is
-// whether the payment succeeds. A crash may make the payer fail a
-// payment that would have succeeded only before B claimed it.
+// whether the payment succeeds.
 func (f *payFlow) finish(what string, want bool, k int) {
 	f.t.Helper()
 	f.requireNotRevoked(what + " after restart")
@@ -399,31 +433,34 @@ func (f *payFlow) finish(what string, want bool, k int) {
 	require.Equal(f.t, want, got, what)
 }
 
-// TestPaymentCrashAtEveryStep crashes A, B or both after every step of a
-// payment (nothing held: every write durable), restarts from the stores
-// and finishes, with the checks of TestPaymentCrashAtEveryWrite.
+// TestPaymentCrashAtEveryStep crashes both nodes at once after every step
+// of a payment (nothing held: every write durable, every message on the
+// wire lost), restarts them from their stores and finishes, with the
+// checks of TestPaymentCrashAtEveryWrite. static_remotekey with the
+// payment claimed, anchors with it refused (-short: neither, the write
+// test covers a crash of one node between steps).
 func TestPaymentCrashAtEveryStep(t *testing.T) {
-	for _, v := range payVariants() {
+	if testing.Short() {
+		t.Skip("TestPaymentCrashAtEveryWrite covers it with -short")
+	}
+	for _, v := range stepVariants {
 		t.Run(v.String(), func(t *testing.T) {
-			steps := paySteps(t, v)
+			b := newPayBase(t, v.typ)
+			steps := b.paySteps(t, v)
 			for k := 0; k <= len(steps); k++ {
-				for _, victims := range []string{"A", "B", "AB"} {
-					f := newPayFlow(t, v.typ, v.refuse)
-					for range k {
-						require.True(t, f.step())
-					}
-					f.wires = map[*testNode][]wire.Message{}
-					for _, c := range victims {
-						n := f.tp.a
-						if c == 'B' {
-							n = f.tp.b
-						}
-						f.tp.restart(n)
-					}
-					f.finish(fmt.Sprintf("after step %d crash %s", k, victims), !v.refuse, k)
-					if t.Failed() {
-						return
-					}
+				f := b.newPayFlow(t, v.refuse)
+				for range k {
+					require.True(t, f.step())
+				}
+				f.wires = map[*testNode][]wire.Message{}
+				f.tp.a.unfollow()
+				f.tp.b.unfollow()
+				f.tp.startFrom(f.tp.a, f.tp.a.store.Crash())
+				f.tp.startFrom(f.tp.b, f.tp.b.store.Crash())
+				f.tp.connect()
+				f.finish(fmt.Sprintf("after step %d", k), !v.refuse, k)
+				if t.Failed() {
+					return
 				}
 			}
 		})
