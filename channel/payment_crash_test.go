@@ -28,8 +28,12 @@ import (
 // restart).
 var payClock = time.Unix(1_750_000_000, 0)
 
-// payAmount is what the step tests pay.
-const payAmount = wire.MilliSatoshi(5_000_000)
+// payAmount is what A pays B in the step tests, payBackAmount what B
+// pays A in the two-way ones.
+const (
+	payAmount     = wire.MilliSatoshi(5_000_000)
+	payBackAmount = wire.MilliSatoshi(3_000_000)
+)
 
 // restart crashes node n (its store keeps what was durable, everything
 // built on it is dropped, its connection is gone) and starts it again
@@ -149,8 +153,9 @@ type payFlow struct {
 	wires  map[*testNode][]wire.Message
 	a0, b0 wire.MilliSatoshi
 	id     PaymentID
-	// refuse makes B fail the payment back instead of claiming it.
-	refuse bool
+	// refuse makes the payee fail the payment back instead of claiming
+	// it; twoWay makes B pay A at the same time as A pays B.
+	refuse, twoWay bool
 	trace  []string
 	// errs are the errors the receiving Manager returned (a dead node's
 	// failed writes among them).
@@ -159,7 +164,7 @@ type payFlow struct {
 
 // newPayFlow starts a pair from b's stores, re-establishes the channel
 // and starts a payment of payAmount from A to B's invoice.
-func (b *payBase) newPayFlow(t *testing.T, refuse bool) *payFlow {
+func (b *payBase) newPayFlow(t *testing.T, v payVariant) *payFlow {
 	t.Helper()
 	tp := &testPair{t: t, chain: b.tp.chain}
 	tp.a, tp.b = tp.clone(b.tp.a), tp.clone(b.tp.b)
@@ -168,11 +173,16 @@ func (b *payBase) newPayFlow(t *testing.T, refuse bool) *payFlow {
 	tp.deliver()
 	ch := b.ch
 	require.True(t, tp.a.details(t, ch.id).Usable)
-	f := &payFlow{t: t, tp: tp, ch: ch, typ: b.typ, wires: map[*testNode][]wire.Message{}, id: PaymentID{9}, refuse: refuse}
+	f := &payFlow{t: t, tp: tp, ch: ch, typ: b.typ, wires: map[*testNode][]wire.Message{}, id: PaymentID{9}, refuse: v.refuse, twoWay: v.twoWay}
 	f.a0, f.b0 = balancesOf(t, tp.a, ch.id)
 	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: payAmount, Description: "step"})
 	require.NoError(t, err)
 	require.NoError(t, tp.a.m.SendPayment(f.id, inv.Invoice, 0))
+	if v.twoWay {
+		back, err := tp.a.m.CreateInvoice(InvoiceRequest{Amount: payBackAmount, Description: "back"})
+		require.NoError(t, err)
+		require.NoError(t, tp.b.m.SendPayment(f.id, back.Invoice, 0))
+	}
 	return f
 }
 
@@ -313,49 +323,76 @@ func (f *payFlow) requireOutcome(what string) (sent bool) {
 		require.True(f.t, d.Usable, "%s: %s's channel not usable", what, n.name)
 		require.Empty(f.t, n.data(f.t, f.ch.id).cc.holder.HTLCs, "%s: %s holds an htlc", what, n.name)
 	}
-	s, fl := uniqueEvents[*events.PaymentSent](tp.a), uniqueEvents[*events.PaymentFailed](tp.a)
-	require.Equal(f.t, 1, len(s)+len(fl), "%s: sent %d, failed %d", what, len(s), len(fl))
 	a1, b1 := balancesOf(f.t, tp.a, f.ch.id)
 	bl, br := balancesOf(f.t, tp.b, f.ch.id)
 	require.Equal(f.t, a1, br, what)
 	require.Equal(f.t, b1, bl, what)
-	pays := tp.a.m.ListPayments()
-	require.Len(f.t, pays, 1, what)
-	if len(s) == 1 {
-		require.Equal(f.t, f.a0-payAmount, a1, what)
-		require.Equal(f.t, f.b0+payAmount, b1, what)
-		require.Equal(f.t, PaymentSucceeded, pays[0].Status, what)
-		require.Len(f.t, uniqueEvents[*events.PaymentClaimed](tp.b), 1, what)
-		return true
+	sent = true
+	want := map[*testNode]wire.MilliSatoshi{tp.a: f.a0, tp.b: f.b0}
+	for payer, amount := range f.payments() {
+		payee := tp.other(payer)
+		s, fl := uniqueEvents[*events.PaymentSent](payer), uniqueEvents[*events.PaymentFailed](payer)
+		require.Equal(f.t, 1, len(s)+len(fl), "%s: %s: sent %d, failed %d", what, payer.name, len(s), len(fl))
+		pays := payer.m.ListPayments()
+		require.Len(f.t, pays, 1, what)
+		claimed := uniqueEvents[*events.PaymentClaimed](payee)
+		if len(s) == 1 {
+			want[payer] -= amount
+			want[payee] += amount
+			require.Equal(f.t, PaymentSucceeded, pays[0].Status, what)
+			require.Len(f.t, claimed, 1, "%s: %s", what, payee.name)
+			continue
+		}
+		sent = false
+		require.Equal(f.t, PaymentFailed, pays[0].Status, what)
+		require.Empty(f.t, claimed, "%s: %s", what, payee.name)
 	}
-	require.Equal(f.t, f.a0, a1, what)
-	require.Equal(f.t, f.b0, b1, what)
-	require.Equal(f.t, PaymentFailed, pays[0].Status, what)
-	require.Empty(f.t, uniqueEvents[*events.PaymentClaimed](tp.b), what)
-	return false
+	require.Equal(f.t, want[tp.a], a1, "%s: A's balance", what)
+	require.Equal(f.t, want[tp.b], b1, "%s: B's balance", what)
+	return sent
+}
+
+// payments returns the payments of the flow, by payer: A pays B
+// payAmount, and with twoWay B pays A payBackAmount at the same time.
+func (f *payFlow) payments() map[*testNode]wire.MilliSatoshi {
+	p := map[*testNode]wire.MilliSatoshi{f.tp.a: payAmount}
+	if f.twoWay {
+		p[f.tp.b] = payBackAmount
+	}
+	return p
 }
 
 // payVariant is one payment the step tests run: a channel type, and
 // whether B claims or refuses.
 type payVariant struct {
-	typ    commit.ChannelType
-	refuse bool
+	typ            commit.ChannelType
+	refuse, twoWay bool
 }
 
 // String names the variant.
 func (v payVariant) String() string {
+	s := v.typ.String() + "/claimed"
 	if v.refuse {
-		return v.typ.String() + "/refused"
+		s = v.typ.String() + "/refused"
 	}
-	return v.typ.String() + "/claimed"
+	if v.twoWay {
+		s += "/two-way"
+	}
+	return s
 }
 
 // The variants the step tests run: each channel type and each outcome
 // appear in one of them; -short runs the first only. (Every variant at
 // every write would take too long under -race.)
 var (
-	writeVariants = []payVariant{{commit.AnchorsZeroFeeHTLC, false}, {commit.StaticRemoteKey, true}}
-	stepVariants  = []payVariant{{commit.StaticRemoteKey, false}, {commit.AnchorsZeroFeeHTLC, true}}
+	writeVariants = []payVariant{
+		{typ: commit.AnchorsZeroFeeHTLC}, {typ: commit.StaticRemoteKey, refuse: true},
+		{typ: commit.AnchorsZeroFeeHTLC, twoWay: true},
+	}
+	stepVariants = []payVariant{
+		{typ: commit.StaticRemoteKey}, {typ: commit.AnchorsZeroFeeHTLC, refuse: true},
+		{typ: commit.StaticRemoteKey, twoWay: true},
+	}
 )
 
 // variants returns vs, or its first with -short.
@@ -370,7 +407,7 @@ func variants(vs []payVariant) []payVariant {
 // returns its steps.
 func (b *payBase) paySteps(t *testing.T, v payVariant) []string {
 	t.Helper()
-	f := b.newPayFlow(t, v.refuse)
+	f := b.newPayFlow(t, v)
 	f.run()
 	require.Equal(t, !v.refuse, f.requireOutcome("no fault"))
 	t.Logf("steps: %q", f.trace)
@@ -395,7 +432,7 @@ func TestPaymentCrashAtEveryWrite(t *testing.T) {
 			for k := range steps {
 				for _, victim := range []string{"A", "B"} {
 					for skip := 0; ; skip++ {
-						f := b.newPayFlow(t, v.refuse)
+						f := b.newPayFlow(t, v)
 						for range k {
 							require.True(t, f.step())
 						}
@@ -448,7 +485,7 @@ func TestPaymentCrashAtEveryStep(t *testing.T) {
 			b := newPayBase(t, v.typ)
 			steps := b.paySteps(t, v)
 			for k := 0; k <= len(steps); k++ {
-				f := b.newPayFlow(t, v.refuse)
+				f := b.newPayFlow(t, v)
 				for range k {
 					require.True(t, f.step())
 				}
