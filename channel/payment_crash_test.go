@@ -156,7 +156,7 @@ type payFlow struct {
 	// refuse makes the payee fail the payment back instead of claiming
 	// it; twoWay makes B pay A at the same time as A pays B.
 	refuse, twoWay bool
-	trace  []string
+	trace          []string
 	// errs are the errors the receiving Manager returned (a dead node's
 	// failed writes among them).
 	errs []error
