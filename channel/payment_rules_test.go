@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/wire"
 )
@@ -299,4 +300,40 @@ func TestSendPaymentRespectsPeerLimits(t *testing.T) {
 	tp.deliver()
 	require.Len(t, eventsOf[*events.PaymentClaimable](t, tp.b), 2)
 	require.Empty(t, closedOf(t, tp.b, ch.id))
+}
+
+// TestPeerUpdateAddFeeSpikeFailedBack: the opener's update_add_htlc that
+// it can pay at the current feerate (reserve kept) but not at twice the
+// rate with one more HTLC (BOLT 2's fee spike buffer) is taken, marked to
+// be failed back once committed, and the channel stays: no error. (An
+// honest opener never sends it: its own check refuses the payment, so the
+// add is injected and the failure itself is not driven to the end here.)
+func TestPeerUpdateAddFeeSpikeFailedBack(t *testing.T) {
+	tp := newTestPair(t, testUser(1, false), rulesUser())
+	ch := tp.open(1_000_000, 900_000_000, 0) // A keeps 100,000 sat
+	tp.mine(1)
+	d := tp.b.data(t, ch.id)
+	_, theirs := d.balances()
+	rate := d.log.latestFeeRate()
+	probe := []commit.HTLC{{ID: 0, Offerer: commit.Remote, Amount: 50_000_000, CLTVExpiry: 500}}
+	fee := d.log.commitFee(commit.Local, probe, rate, 0)
+	amount := wire.MilliSatoshi(uint64(theirs) - d.log.reserveOf(commit.Remote) - fee)
+	require.Less(t, uint64(amount), uint64(100_000_000), "within max_htlc_value_in_flight_msat")
+
+	require.NoError(t, tp.b.m.HandleChannelMessage(tp.a.id, add(ch.id, 0, amount, 500)))
+	for _, o := range tp.b.m.PendingMessages(nil) {
+		_, isErr := o.Msg.(*wire.Error)
+		require.False(t, isErr, "B failed the channel")
+	}
+	d = tp.b.data(t, ch.id)
+	require.Len(t, d.log.htlcs, 1)
+	require.Equal(t, RuleUpdateAddHTLCFeeSpike, d.log.htlcs[0].failBack)
+	require.Empty(t, closedOf(t, tp.b, ch.id))
+
+	// One msat more and it breaks the reserve: the channel fails.
+	tp2 := newTestPair(t, testUser(1, false), rulesUser())
+	ch2 := tp2.open(1_000_000, 900_000_000, 0)
+	tp2.mine(1)
+	require.NoError(t, tp2.b.m.HandleChannelMessage(tp2.a.id, add(ch2.id, 0, amount+1, 500)))
+	requireFailedFor(t, tp2, tp2.b, ch2.id, RuleUpdateAddHTLCReserve)
 }
