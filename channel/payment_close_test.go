@@ -2,6 +2,7 @@ package channel
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"testing"
 
@@ -198,4 +199,25 @@ func TestReplayedOnionFailed(t *testing.T) {
 	a1, b1 := balancesOf(t, tp.a, ch.id)
 	require.Equal(t, a0, a1)
 	require.Equal(t, b0, b1)
+}
+
+// TestClaimFundsReportsPersistenceFailure: when B's store refuses the
+// write that makes the preimage durable, ClaimFunds says so
+// (ErrPersistence) instead of returning nil: the application must not
+// take the payment for claimed (it was not: no update_fulfill_htlc left).
+func TestClaimFundsReportsPersistenceFailure(t *testing.T) {
+	tp, _ := readyPair(t, 0)
+	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: payAmount})
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.SendPayment(PaymentID{1}, inv.Invoice, 0))
+	tp.deliver()
+	c := eventsOf[*events.PaymentClaimable](t, tp.b)
+	require.Len(t, c, 1)
+	pre, _ := c[0].Purpose.Preimage.Get()
+	tp.b.store.FailWrites(errors.New("disk full"))
+	require.ErrorIs(t, tp.b.m.ClaimFunds(pre), ErrPersistence)
+	tp.b.store.FailWrites(nil)
+	tp.deliver()
+	require.Empty(t, sentOf[*wire.UpdateFulfillHTLC](tp, tp.b))
+	require.Empty(t, eventsOf[*events.PaymentSent](t, tp.a))
 }

@@ -71,7 +71,9 @@ func (m *Manager) unixNow() uint64 {
 // PaymentClaimable): the preimage is made durable with each channel's
 // monitor before update_fulfill_htlc leaves, and PaymentClaimed follows
 // once the removal is irrevocable. It fails with ErrUnknownPayment when
-// no committed HTLC pays that hash.
+// no committed HTLC pays that hash, and with ErrPersistence when the
+// preimage could not be made durable with a channel's monitor (that
+// channel's HTLCs are not claimed).
 func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 	hash := preimage.Hash()
 	found := false
@@ -89,6 +91,11 @@ func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 			}
 			found = true
 			if _, ok := m.updateMonitor(p, e, d, nil, nil, &monitor.PaymentPreimage{Preimage: preimage}); !ok {
+				// The preimage is not durable: nothing is claimed on
+				// this channel, and the caller must hear it.
+				if firstErr == nil {
+					firstErr = fmt.Errorf("%w: the claim of %v on channel %v was not made durable", ErrPersistence, hash, d.id)
+				}
 				continue
 			}
 			for i := range hs {
