@@ -221,3 +221,43 @@ func TestClaimFundsReportsPersistenceFailure(t *testing.T) {
 	require.Empty(t, sentOf[*wire.UpdateFulfillHTLC](tp, tp.b))
 	require.Empty(t, eventsOf[*events.PaymentSent](t, tp.a))
 }
+
+// TestStoreFailureDuringPaymentKeepsChannel: B's store refuses the write
+// of the commitment A's commitment_signed brings (a full disk, for a
+// moment). CHANNELS.md and Manager.check say a persistence failure is not
+// the peer's fault and must not cost the channel: the connection is
+// dropped and the reestablishment goes on from what is durable.
+//
+// Known bug, skipped until fixed: updateMonitor answers a failed record
+// write with failChannel, so B force-closes (its commitment broadcast, an
+// error to A), and the ChannelClosed event is lost too (the queue refuses
+// it on the same failing store). The fix is not local: the in-memory
+// update log and commitment chain are already ahead of the durable record
+// when the write fails, so keeping the channel needs them rolled back
+// (reload the record) before the disconnection.
+func TestStoreFailureDuringPaymentKeepsChannel(t *testing.T) {
+	t.Skip("known bug: a store failure in normal operation force-closes the channel (see the doc comment)")
+	tp, ch := readyPair(t, 0)
+	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: payAmount})
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.SendPayment(PaymentID{1}, inv.Invoice, 0))
+	tp.tamper = func(from *testNode, msg wire.Message) wire.Message {
+		if _, ok := msg.(*wire.CommitmentSigned); ok && from == tp.a {
+			tp.b.store.FailWrites(errors.New("disk full"))
+		}
+		return msg
+	}
+	tp.deliver()
+	tp.tamper = nil
+	tp.b.store.FailWrites(nil)
+	tp.reconnect()
+	require.Len(t, tp.b.bcast.broadcasts(), 0, "B broadcast its commitment")
+	require.Empty(t, closedOf(t, tp.a, ch.id))
+	require.Empty(t, closedOf(t, tp.b, ch.id))
+	c := eventsOf[*events.PaymentClaimable](t, tp.b)
+	require.Len(t, c, 1)
+	pre, _ := c[0].Purpose.Preimage.Get()
+	require.NoError(t, tp.b.m.ClaimFunds(pre))
+	tp.deliver()
+	require.Len(t, eventsOf[*events.PaymentSent](t, tp.a), 1)
+}
