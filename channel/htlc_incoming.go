@@ -155,7 +155,11 @@ func (m *Manager) failIncomingHTLC(p *peerState, e *entry, d *chanData, h *htlcE
 // removeIncoming removes the peer's committed HTLC h with outcome o (p
 // locked): at once on a re-established connection, else after the next
 // channel_reestablish (an update sent to a disconnected peer would be
-// signed without the peer ever having had it).
+// signed without the peer ever having had it). Either way the removal is
+// in the channel's record when it returns (storedLog): the application's
+// claim or fail-back is never lost to a crash, also when no
+// commitment_signed could follow (disconnected, or awaiting the peer's
+// revoke_and_ack).
 func (m *Manager) removeIncoming(p *peerState, e *entry, d *chanData, h *htlcEntry, o htlcOutcome) error {
 	if !p.connected || !d.reestablished {
 		for _, u := range d.unsent.removals {
@@ -166,7 +170,7 @@ func (m *Manager) removeIncoming(p *peerState, e *entry, d *chanData, h *htlcEnt
 		r := *h
 		r.outcome = o
 		d.unsent.removals = append(d.unsent.removals, r)
-		return nil
+		return m.save(d)
 	}
 	var err error
 	if o.kind == htlcFulfilled {
@@ -178,7 +182,11 @@ func (m *Manager) removeIncoming(p *peerState, e *entry, d *chanData, h *htlcEnt
 		return err
 	}
 	queueRemoval(e, d, d.log.find(commit.Remote, h.id))
-	return m.maybeSignCommitment(p, e, d)
+	before := d.mon.latest
+	if err := m.maybeSignCommitment(p, e, d); err != nil || d.mon.latest != before {
+		return err // signed: updateMonitor saved the record
+	}
+	return m.save(d)
 }
 
 // queueRemoval queues the removal message of the peer's HTLC h; a fulfill

@@ -1,6 +1,8 @@
 package channel
 
 import (
+	"slices"
+
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/wire"
 )
@@ -21,6 +23,25 @@ func (d *chanData) takeUnsent() {
 	if u.fee != 0 {
 		d.unsent.fee = u.fee
 	}
+}
+
+// storedLog is the update log as the channel's record keeps it: with the
+// removals waiting for channel_reestablish (d.unsent) applied, unsigned.
+// A restart takes every unsigned update of ours back into d.unsent (Load),
+// so a claim or fail-back decided while the peer was away survives a crash
+// and is offered again after the next channel_reestablish.
+func (d *chanData) storedLog() *updateLog {
+	if len(d.unsent.removals) == 0 {
+		return d.log
+	}
+	l := *d.log
+	l.htlcs = slices.Clone(d.log.htlcs)
+	for _, r := range d.unsent.removals {
+		if h := l.find(commit.Remote, r.id); h != nil && h.state == htlcInCommitted {
+			h.state, h.signed, h.outcome = htlcLocalRemoved, false, r.outcome
+		}
+	}
+	return &l
 }
 
 // retransmitCommitment queues again the updates our pending

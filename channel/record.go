@@ -103,7 +103,7 @@ func encodeChanData(d *chanData) ([]byte, error) {
 		return nil, fmt.Errorf("channel: encode channel record: %w", err)
 	}
 	w(chanRecChain).fixed(cc)
-	lg, err := encodeUpdateLog(d.log)
+	lg, err := encodeUpdateLog(d.storedLog())
 	if err != nil {
 		return nil, fmt.Errorf("channel: encode channel record: %w", err)
 	}

@@ -97,7 +97,7 @@ func runConsistency(t testing.TB, data []byte) {
 	c := &consistency{t: t, data: data, claimed: map[wire.PaymentHash]wire.Preimage{}}
 	defer func() {
 		if t.Failed() {
-			t.Logf("actions:\n%s", joinTail(c.trace, 80))
+			t.Logf("actions:\n%s", joinTail(c.trace, traceLines))
 		}
 	}()
 	c.setup(c.arg())
@@ -471,17 +471,22 @@ func (c *consistency) checkQuiescent() {
 	for _, p := range c.payments {
 		known[p.id] = true
 		if ended[p.id] != 1 {
-			t.Fatalf("payment %x (%d→%d, %v) ended %d times", p.hash[:4], p.from, p.to, p.amount, ended[p.id])
+			for _, d := range c.nodes[p.from].Channels.ListPayments() {
+				if d.ID == p.id {
+					t.Logf("payer's ListPayments: %+v", d)
+				}
+			}
+			t.Errorf("payment %x (%d→%d, %v) ended %d times", p.hash[:4], p.from, p.to, p.amount, ended[p.id])
 		}
 		pre, claimed := c.claimed[p.hash]
 		s, ok := sent[p.id]
 		switch {
 		case claimed && !ok:
-			t.Fatalf("payment %x claimed by node %d but failed at node %d", p.hash[:4], p.to, p.from)
+			t.Errorf("payment %x claimed by node %d but failed at node %d", p.hash[:4], p.to, p.from)
 		case ok && !claimed:
-			t.Fatalf("payment %x succeeded at node %d without a claim", p.hash[:4], p.from)
+			t.Errorf("payment %x succeeded at node %d without a claim", p.hash[:4], p.from)
 		case ok && s.Preimage != pre:
-			t.Fatalf("payment %x: PaymentSent's preimage is not the claim's", p.hash[:4])
+			t.Errorf("payment %x: PaymentSent's preimage is not the claim's", p.hash[:4])
 		case ok && p.from == c.chans[p.ch].a:
 			delta[p.ch] -= p.amount
 		case ok:
@@ -489,13 +494,13 @@ func (c *consistency) checkQuiescent() {
 		}
 		if ok {
 			if n := claimedEvents(c.nodes[p.to], p.hash); n != 1 {
-				t.Fatalf("payment %x: %d PaymentClaimed at node %d", p.hash[:4], n, p.to)
+				t.Errorf("payment %x: %d PaymentClaimed at node %d", p.hash[:4], n, p.to)
 			}
 		}
 	}
 	for id := range ended {
 		if !known[id] {
-			t.Fatalf("an outcome for payment id %x never sent", id[:4])
+			t.Errorf("an outcome for payment id %x never sent", id[:4])
 		}
 	}
 	for i, ch := range c.chans {
@@ -505,7 +510,7 @@ func (c *consistency) checkQuiescent() {
 		total := wire.MilliSatoshi(consCapacity) * 1000
 		want := ch.start + delta[i]
 		if da.OurBalance != want || da.TheirBalance != total-want || db.OurBalance != total-want || db.TheirBalance != want {
-			t.Fatalf("channel %d: balances a %v/%v, b %v/%v; want a %v, b %v", i,
+			t.Errorf("channel %d: balances a %v/%v, b %v/%v; want a %v, b %v", i,
 				da.OurBalance, da.TheirBalance, db.OurBalance, db.TheirBalance, want, total-want)
 		}
 	}
@@ -560,3 +565,6 @@ func FuzzChannelConsistency(f *testing.F) {
 		runConsistency(t, data)
 	})
 }
+
+// traceLines is how many of the last actions a failing run logs.
+var traceLines = 80
