@@ -542,9 +542,9 @@ func consSeed(i uint64, n int) []byte {
 // make test's budget under -race on two busy cores (consShortSeeds with
 // -short).
 const (
-	consSeeds      = 24
+	consSeeds      = 20
 	consShortSeeds = 6
-	consActions    = 150
+	consActions    = 120
 )
 
 // TestChannelConsistencySeeds runs the consistency fuzzer on fixed

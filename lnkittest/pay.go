@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/lnkit/lnkit/channel"
@@ -157,5 +156,5 @@ func (n *Network) Settle() {
 			return
 		}
 	}
-	n.t.Fatalf("%v", fmt.Errorf("lnkittest: Settle: events still coming after %d rounds", n.opts.MaxDeliverRounds))
+	n.t.Fatalf("lnkittest: Settle: events still coming after %d rounds", n.opts.MaxDeliverRounds)
 }
