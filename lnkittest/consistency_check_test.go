@@ -162,4 +162,3 @@ func claimedEvents(node *lnkittest.Node, hash wire.PaymentHash) int {
 	}
 	return n
 }
-
