@@ -226,17 +226,9 @@ func TestClaimFundsReportsPersistenceFailure(t *testing.T) {
 // of the commitment A's commitment_signed brings (a full disk, for a
 // moment). CHANNELS.md and Manager.check say a persistence failure is not
 // the peer's fault and must not cost the channel: the connection is
-// dropped and the reestablishment goes on from what is durable.
-//
-// Known bug, skipped until fixed: updateMonitor answers a failed record
-// write with failChannel, so B force-closes (its commitment broadcast, an
-// error to A), and the ChannelClosed event is lost too (the queue refuses
-// it on the same failing store). The fix is not local: the in-memory
-// update log and commitment chain are already ahead of the durable record
-// when the write fails, so keeping the channel needs them rolled back
-// (reload the record) before the disconnection.
+// dropped and the reestablishment goes on from what is durable
+// (updateMonitor reloads the channel from its last record).
 func TestStoreFailureDuringPaymentKeepsChannel(t *testing.T) {
-	t.Skip("known bug: a store failure in normal operation force-closes the channel (see the doc comment)")
 	tp, ch := readyPair(t, 0)
 	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: payAmount})
 	require.NoError(t, err)
