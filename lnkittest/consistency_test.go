@@ -388,7 +388,7 @@ func consSeed(i uint64, n int) []byte {
 // make test's budget under -race on two busy cores (consShortSeeds with
 // -short).
 const (
-	consSeeds      = 20
+	consSeeds      = 16
 	consShortSeeds = 6
 	consActions    = 120
 )
