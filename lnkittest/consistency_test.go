@@ -192,6 +192,7 @@ const (
 	opComplete   = 229 // complete monitor updates
 	opCrash      = 233 // crash and restart a node
 	opMine       = 237 // mine a block
+	opFee        = 239 // the estimator's rate moves, a tick: openers send update_fee
 	opAsync      = 241 // switch a node's asynchronous persistence
 	opDeliverAll = 256 // deliver everything and handle every event
 )
@@ -250,6 +251,11 @@ func (c *consistency) step(op byte) {
 			c.logf("mine (block %d)", c.blocks)
 			c.net.Mine(1)
 		}
+	case o < opFee:
+		rate := wire.FeeRate(253 + 50*int(c.arg()))
+		c.logf("fee rate %d, tick", rate)
+		c.net.Fees.Set(rate)
+		c.net.Tick()
 	case o < opAsync:
 		node := c.node(c.arg())
 		node.AsyncMonitorUpdates = !node.AsyncMonitorUpdates
