@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -125,6 +126,9 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 	if err != nil {
 		return fmt.Errorf("sample-node: channel manager: %w", err)
 	}
+	// The manager's time (invoices, payments) before the console takes
+	// commands; tickLoop keeps it current.
+	n.channels.TimerTick(time.Now())
 	return nil
 }
 

@@ -27,6 +27,10 @@ type commander interface {
 	getBalance() balanceResult
 	sendToAddress(ctx context.Context, addr string, sats int64) (sendResult, error)
 	listTransactions() listTransactionsResult
+	getInvoice(amount wire.MilliSatoshi, expirySecs uint32, description string) (invoiceResult, error)
+	sendPayment(ctx context.Context, invoice string, amount wire.MilliSatoshi) (paymentResult, error)
+	keysend(ctx context.Context, payee wire.NodeID, amount wire.MilliSatoshi) (paymentResult, error)
+	listPayments(ctx context.Context) (listPaymentsResult, error)
 }
 
 // openRequest is a parsed openchannel command.
@@ -57,15 +61,19 @@ func commands() []commandHelp {
 		{"getbalance", "the wallet's balance: confirmed, unconfirmed, immature, locked"},
 		{"sendtoaddress <address> <amount_sats>", "pay an address from the wallet"},
 		{"listtransactions", "the wallet's transactions"},
+		{getInvoiceUsage, "an invoice for a payment to this node (amount 0: the payer chooses)"},
+		{sendPaymentUsage, "pay an invoice over a channel with its payee; EVENT payment_sent or payment_failed follows"},
+		{keysendUsage, "pay a node without an invoice over a channel with it (keysend)"},
+		{"listpayments", "payments sent and received, with their status"},
 		{"quit", "stop the node"},
 	}
 }
 
 // notYet lists the commands of ldk-sample that lnkit cannot do yet (they
-// need payments, invoices or onion messages): each answers that it is not
-// available yet rather than "unknown command".
+// need offers or onion messages): each answers that it is not available
+// yet rather than "unknown command".
 func notYet() []string {
-	return []string{"sendpayment", "keysend", "listpayments", "getinvoice", "getoffer", "sendonionmessage"}
+	return []string{"getoffer", "sendonionmessage"}
 }
 
 // errQuit is returned by execute for quit.
@@ -150,11 +158,13 @@ func execute(ctx context.Context, node commander, line string) (result, error) {
 			return nil, err
 		}
 		return node.sendToAddress(ctx, args[0], sats)
+	case "getinvoice", "sendpayment", "keysend", "listpayments":
+		return paymentCommand(ctx, node, name, rest)
 	case "quit":
 		return quitResult{Quit: true}, errQuit
 	default:
 		if slices.Contains(notYet(), name) {
-			return nil, fmt.Errorf("%s is not available yet: lnkit's sample node has no payments so far (help lists what works)", name)
+			return nil, fmt.Errorf("%s is not available yet: lnkit's sample node has no offers or onion messages so far (help lists what works)", name)
 		}
 		return nil, fmt.Errorf("unknown command %q (try help)", name)
 	}

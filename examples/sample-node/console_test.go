@@ -90,6 +90,26 @@ func (f *fakeNode) listTransactions() listTransactionsResult {
 	return listTransactionsResult{Transactions: []transactionResult{}}
 }
 
+func (f *fakeNode) getInvoice(amount wire.MilliSatoshi, expirySecs uint32, description string) (invoiceResult, error) {
+	f.calls = append(f.calls, fmt.Sprintf("getinvoice %d %d %q", amount, expirySecs, description))
+	return invoiceResult{Invoice: "lnbcrt1", PaymentHash: "hh", AmountMsat: uint64(amount), ExpirySecs: uint64(expirySecs)}, nil
+}
+
+func (f *fakeNode) sendPayment(_ context.Context, inv string, amount wire.MilliSatoshi) (paymentResult, error) {
+	f.calls = append(f.calls, fmt.Sprintf("sendpayment %s %d", inv, amount))
+	return paymentResult{PaymentID: "ii", PaymentHash: "hh", AmountMsat: uint64(amount), Status: "pending"}, nil
+}
+
+func (f *fakeNode) keysend(_ context.Context, payee wire.NodeID, amount wire.MilliSatoshi) (paymentResult, error) {
+	f.calls = append(f.calls, fmt.Sprintf("keysend %s %d", payee, amount))
+	return paymentResult{PaymentID: "ii", PaymentHash: "hh", AmountMsat: uint64(amount), Status: "pending"}, nil
+}
+
+func (f *fakeNode) listPayments(context.Context) (listPaymentsResult, error) {
+	f.calls = append(f.calls, "listpayments")
+	return listPaymentsResult{Payments: []paymentEntry{}}, nil
+}
+
 // testNodeID is a valid compressed public key (the secp256k1 generator).
 const testNodeID = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
 
@@ -128,7 +148,7 @@ func TestConsoleJSON(t *testing.T) {
 		"signmessage",
 		"frobnicate",
 		"openchannel " + testNodeID + " 100000",
-		"keysend x 1",
+		"getoffer",
 		"quit",
 		"nodeinfo", // after quit: never run
 	}, "\n")
@@ -139,7 +159,7 @@ func TestConsoleJSON(t *testing.T) {
 		`"commands"`, `"node_id":"02aa"`, `usage: nodeinfo`, `"connected":"` + testNodeID, `want <pubkey>@<host>:<port>`,
 		`{"error":"wire: node id \"nothex\" is 6 characters, want 66 hex characters"}`, `not connected to`,
 		`usage: disconnectpeer`, `{"peers":[]}`, `{"signature":"sig"}`,
-		`usage: signmessage`, `unknown command \"frobnicate\"`, `want <pubkey>@<host>:<port>`, `keysend is not available yet`, `{"quit":true}`,
+		`usage: signmessage`, `unknown command \"frobnicate\"`, `want <pubkey>@<host>:<port>`, `getoffer is not available yet`, `{"quit":true}`,
 	}
 	require.Len(t, lines, len(want), out)
 	for i, line := range lines {
@@ -157,18 +177,19 @@ func TestConsoleJSON(t *testing.T) {
 }
 
 func TestConsoleText(t *testing.T) {
-	_, out, errOut := runConsoleSplit(t, "nodeinfo\nlistpeers\nbogus\nsignmessage hi\nkeysend x 1\nhelp\n", false)
+	_, out, errOut := runConsoleSplit(t, "nodeinfo\nlistpeers\nbogus\nsignmessage hi\ngetoffer\nhelp\n", false)
 	require.Contains(t, out, "node_id:      02aa\n")
 	require.Contains(t, out, "best_block:   7 00ff\n")
 	require.Contains(t, out, "data_loss_protect(0)!")
 	require.Contains(t, out, "unknown(101)")
 	require.Contains(t, out, "no peers\n")
 	require.Contains(t, out, "signature: sig\n")
-	require.Contains(t, out, "not available yet: sendpayment, keysend")
+	require.Contains(t, out, "not available yet: getoffer, sendonionmessage")
+	require.Contains(t, out, "  "+sendPaymentUsage+"  ")
 	require.False(t, strings.HasPrefix(out, "> ") || strings.Contains(out, "\n> "), "not a terminal: no prompt")
 	require.NotContains(t, out, "ERROR", "errors go to stderr in text mode")
 	require.Equal(t, "ERROR: unknown command \"bogus\" (try help)\n"+
-		"ERROR: keysend is not available yet: lnkit's sample node has no payments so far (help lists what works)\n", errOut)
+		"ERROR: getoffer is not available yet: lnkit's sample node has no offers or onion messages so far (help lists what works)\n", errOut)
 }
 
 func TestConnectResultText(t *testing.T) {

@@ -107,6 +107,21 @@ func (n *node) handleEvent(ctx context.Context, e events.Event) error {
 		n.retrySweeps(ctx)
 	case *events.BumpTransaction:
 		n.onBumpTransaction(ctx, e)
+	case *events.PaymentClaimable:
+		return n.onPaymentClaimable(ctx, e)
+	case *events.PaymentClaimed:
+		return n.onPaymentClaimed(ctx, e)
+	case *events.PaymentSent:
+		n.onPaymentSent(e)
+	case *events.PaymentFailed:
+		n.onPaymentFailed(e)
+	case *events.PaymentPathFailed:
+		// One attempt failed; PaymentSent or PaymentFailed ends the
+		// payment (logged above).
+	default:
+		// A kind this node does not know: acknowledged so that it does
+		// not block the queue, but not silently.
+		n.log.Warn("sample-node: event not handled", "kind", e.Kind(), "event", e)
 	}
 	return nil
 }

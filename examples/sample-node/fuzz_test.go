@@ -25,6 +25,8 @@ func FuzzExecute(f *testing.F) {
 		"closechannel " + strings.Repeat("0", 64) + " " + testNodeID,
 		"forceclosechannel zz " + testNodeID, "listchannels", "listclosed", "getbalance",
 		"newaddress", "listtransactions", "sendtoaddress bcrt1q 1", "sendtoaddress x -1",
+		"getinvoice 1000 60 a  b", "getinvoice 0 1", "getinvoice 1 0", "sendpayment lnbcrt1x 5", "sendpayment",
+		"keysend " + testNodeID + " 1", "keysend x 0", "listpayments", "listpayments x",
 	} {
 		f.Add(s)
 	}

@@ -22,6 +22,7 @@ import (
 //	sample_node/chain/chain_monitor      the block the chain monitor processed last
 //	sample_node/sweeps/<event id>        a SpendableOutputs event (events.Encode) not yet swept for good
 //	sample_node/sweep_txids/<event id>   the txid of its sweep, once broadcast
+//	sample_node/inbound_payments/<hash>  a payment to this node (nodestore_payments.go)
 const (
 	storePrimary     = "sample_node"
 	peersSecondary   = "peers"
