@@ -47,6 +47,14 @@ func (n *node) onPaymentClaimable(ctx context.Context, e *events.PaymentClaimabl
 func (n *node) onPaymentClaimed(ctx context.Context, e *events.PaymentClaimed) error {
 	rec := inboundPayment{hash: e.PaymentHash, status: inboundClaimed, amount: e.Amount,
 		keysend: e.Purpose.Kind == events.PurposeSpontaneous, preimage: e.Purpose.Preimage}
+	// The manager's PaymentClaimed says PurposeInvoice for a keysend too
+	// (it does not keep the purpose past PaymentClaimable): keep what
+	// the claimable record said.
+	if old, found, err := n.nstore.inbound(ctx, e.PaymentHash); err != nil {
+		return err
+	} else if found && old.keysend {
+		rec.keysend = true
+	}
 	if rec.preimage.Present && rec.preimage.Value.Hash() != e.PaymentHash {
 		rec.preimage.Present = false
 	}
