@@ -172,15 +172,25 @@ func checkSent(t *testing.T, e nodeEvent, amtMsat uint64) {
 }
 
 // bulkAmounts returns n payment amounts, each a different number of
-// millisatoshis: one in ten of 4,000 sat (an HTLC output on every
-// commitment), the others of 400 sat (trimmed as dust on some).
-func bulkAmounts(n int) ([]uint64, int64) {
+// millisatoshis (plus extra), and their sum. On an anchor channel one in
+// ten is of 4,000 sat and the others of 400 sat, just above the 354-sat
+// dust limits. On a static_remotekey channel an HTLC output also pays its
+// second-stage transaction's fee, so 400 sat is dust, and lnkit fails
+// back an HTLC that takes the dust HTLCs in flight (both ways) past
+// DefaultMaxDustHTLCExposure (5,000 sat): there one in ten is of
+// 5,000 sat (an output) and the others of 120 sat (dust; 32 in flight
+// stay under the limit).
+func bulkAmounts(n int, anchors bool, extra uint64) ([]uint64, int64) {
+	small, large := uint64(400_000), uint64(4_000_000)
+	if !anchors {
+		small, large = 120_000, 5_000_000
+	}
 	out := make([]uint64, n)
 	var sum int64
 	for i := range out {
-		out[i] = 400_000 + uint64(i)
+		out[i] = small + uint64(i) + extra
 		if i%10 == 0 {
-			out[i] = 4_000_000 + uint64(i)
+			out[i] = large + uint64(i) + extra
 		}
 		sum += int64(out[i])
 	}
@@ -245,7 +255,8 @@ func testPayments(t *testing.T, bin string, anchors bool) {
 	c := r.waitOpen(spec, txid)
 	r.lnd.WaitRoute(t, r.node.nodeID, 1)
 	p := &payRig{rig: r, ctx: ctx, ch: c}
-	t.Logf("%s: channel ready after %s", spec, time.Since(start).Round(time.Millisecond))
+	t.Logf("%s: channel ready after %s; commitment %d sat/kw, fee %d sat", spec, time.Since(start).Round(time.Millisecond),
+		c.lnd.FeePerKw, c.lnd.CommitFee)
 
 	steps := []struct {
 		name string
@@ -254,6 +265,7 @@ func testPayments(t *testing.T, bin string, anchors bool) {
 		{"invoices", testInvoicePayments},
 		{"keysend", testKeysendPayments},
 		{"failures", testFailedPayments},
+		{"large payments", testShiftFunds},
 		{"bulk concurrency 1", func(p *payRig) { testBulkPayments(p, 1) }},
 		{"bulk concurrency 16", func(p *payRig) { testBulkPayments(p, 16) }},
 		{"disconnect in flight", testDisconnectInFlight},
@@ -400,70 +412,94 @@ func testFailedPayments(p *payRig) {
 	p.expectMoved(before, -over, "failed payments and an overpayment")
 }
 
-// testBulkPayments sends bulkPayments each way at concurrency conc, the
-// channel's opener paying first (the other side starts with the push).
-func testBulkPayments(p *payRig, conc int) {
-	dirs := []bool{true, false} // lnkit pays?
-	if !p.ch.spec.byLnkit {
-		dirs = []bool{false, true}
+// shiftSat is what the opener pays the other side before the bulk
+// payments, in shiftPayments large payments, so that both sides can pay
+// bulkPayments at once.
+const (
+	shiftSat      = 90_000
+	shiftPayments = 3
+)
+
+// testShiftFunds: the opener pays the other side a few large payments.
+func testShiftFunds(p *payRig) {
+	t := p.t
+	before := p.balances()
+	amounts := sequentialAmounts(shiftPayments, shiftSat*1000)
+	var sum int64
+	for _, a := range amounts {
+		sum += int64(a)
 	}
-	for _, lnkitPays := range dirs {
-		if lnkitPays {
-			bulkLnkitToLnd(p, conc)
-		} else {
-			bulkLndToLnkit(p, conc)
+	if p.ch.spec.byLnkit {
+		invoices, hashes := p.lndInvoices(amounts, "shift")
+		_, evs := p.lnkitPays(invoices, len(invoices))
+		for i, h := range hashes {
+			checkSent(t, evs[h], amounts[i])
 		}
+		p.expectMoved(before, -sum, "lnkit paid large payments")
+		return
 	}
-}
-
-// bulkLnkitToLnd: the sample node pays bulkPayments lnd invoices.
-func bulkLnkitToLnd(p *payRig, conc int) {
-	t := p.t
-	amounts, sum := bulkAmounts(bulkPayments)
-	invoices, hashes := p.lndInvoices(amounts, fmt.Sprintf("bulk-c%d", conc))
-	before := p.balances()
-	start := time.Now()
-	sent, evs := p.lnkitPays(invoices, conc)
-	elapsed := time.Since(start)
-	require.Equal(t, hashes, sent)
-	for i, h := range hashes {
-		checkSent(t, evs[h], amounts[i])
-	}
-	states := p.lndInvoiceStates()
-	for i, h := range hashes {
-		st := states[h]
-		require.Equal(t, regtest.InvoiceSettled, st.State, "lnd invoice %d %s", i, h)
-		require.Equal(t, amounts[i], st.AmtPaidMsat, "lnd invoice %d %s", i, h)
-	}
-	p.expectMoved(before, -sum, fmt.Sprintf("lnkit paid %d at concurrency %d", bulkPayments, conc))
-	t.Logf("lnkit -> lnd: %d payments at concurrency %d in %s (%.1f/s), %d msat", bulkPayments, conc,
-		elapsed.Round(time.Millisecond), float64(bulkPayments)/elapsed.Seconds(), sum)
-}
-
-// bulkLndToLnkit: lnd pays bulkPayments sample node invoices.
-func bulkLndToLnkit(p *payRig, conc int) {
-	t := p.t
-	amounts, sum := bulkAmounts(bulkPayments)
-	invoices, hashes := p.sampleInvoices(amounts, fmt.Sprintf("bulk-c%d", conc))
-	before := p.balances()
-	start := time.Now()
-	outcomes := p.lnd.PayConcurrently(p.ctx, invoices, conc)
-	elapsed := time.Since(start)
-	for i, o := range outcomes {
+	invoices, hashes := p.sampleInvoices(amounts, "shift")
+	for i, o := range p.lnd.PayConcurrently(p.ctx, invoices, len(invoices)) {
 		require.NoError(t, o.Err, "lnd payment %d", i)
-		require.Equal(t, hashes[i], hex.EncodeToString(o.Result.Hash[:]))
-		require.Equal(t, amounts[i], o.Result.AmountMsat)
 		checkPreimage(t, hashes[i], hex.EncodeToString(o.Result.Preimage[:]))
 	}
-	evs := p.node.waitEventsBy("payment_hash", hashes, "payment_claimed")
+	p.node.waitEventsBy("payment_hash", hashes, "payment_claimed")
+	p.expectMoved(before, sum, "lnd paid large payments")
+}
+
+// testBulkPayments sends bulkPayments each way at concurrency conc, both
+// directions at once: lnd with PayConcurrently, the sample node with
+// sendpayment commands issued as fast as it takes them while fewer than
+// conc lack their EVENT. lnd pays 7 msat more each than lnkit, so that
+// the balances move.
+func testBulkPayments(p *payRig, conc int) {
+	t := p.t
+	toLnd, sumToLnd := bulkAmounts(bulkPayments, p.ch.spec.anchors, 0)
+	toLnkit, sumToLnkit := bulkAmounts(bulkPayments, p.ch.spec.anchors, 7)
+	lndInvoices, lndHashes := p.lndInvoices(toLnd, fmt.Sprintf("bulk-c%d", conc))
+	nodeInvoices, nodeHashes := p.sampleInvoices(toLnkit, fmt.Sprintf("bulk-c%d", conc))
+	before := p.balances()
+
+	start := time.Now()
+	lndDone := make(chan time.Duration, 1)
+	var outcomes []regtest.PayOutcome
+	go func() {
+		outcomes = p.lnd.PayConcurrently(p.ctx, nodeInvoices, conc)
+		lndDone <- time.Since(start)
+	}()
+	sent, evs := p.lnkitPays(lndInvoices, conc)
+	lnkitElapsed := time.Since(start)
+	lndElapsed := <-lndDone
+
+	require.Equal(t, lndHashes, sent)
+	for i, h := range lndHashes {
+		checkSent(t, evs[h], toLnd[i])
+	}
+	states := p.lndInvoiceStates()
+	for i, h := range lndHashes {
+		st := states[h]
+		require.Equal(t, regtest.InvoiceSettled, st.State, "lnd invoice %d %s", i, h)
+		require.Equal(t, toLnd[i], st.AmtPaidMsat, "lnd invoice %d %s", i, h)
+	}
+	var lncliTotal time.Duration
+	for i, o := range outcomes {
+		require.NoError(t, o.Err, "lnd payment %d", i)
+		require.Equal(t, nodeHashes[i], hex.EncodeToString(o.Result.Hash[:]))
+		require.Equal(t, toLnkit[i], o.Result.AmountMsat)
+		checkPreimage(t, nodeHashes[i], hex.EncodeToString(o.Result.Preimage[:]))
+		lncliTotal += o.Elapsed
+	}
+	claimed := p.node.waitEventsBy("payment_hash", nodeHashes, "payment_claimed")
 	listed := p.node.payments()
-	for i, h := range hashes {
-		require.Equal(t, strconv.FormatUint(amounts[i], 10), evs[h].Fields["amount_msat"], "%s", evs[h])
+	for i, h := range nodeHashes {
+		require.Equal(t, strconv.FormatUint(toLnkit[i], 10), claimed[h].Fields["amount_msat"], "%s", claimed[h])
 		require.Equal(t, "claimed", listed["inbound/"+h].Status, "%+v", listed["inbound/"+h])
 	}
-	p.expectMoved(before, sum, fmt.Sprintf("lnd paid %d at concurrency %d", bulkPayments, conc))
-	t.Logf("lnd -> lnkit: %d payments at concurrency %d in %s (%.1f/s), %d msat", bulkPayments, conc,
-		elapsed.Round(time.Millisecond), float64(bulkPayments)/elapsed.Seconds(), sum)
+	p.expectMoved(before, sumToLnkit-sumToLnd, fmt.Sprintf("%d payments each way at concurrency %d", bulkPayments, conc))
+	t.Logf("concurrency %d: lnkit -> lnd %d payments (%d msat) in %s (%.1f/s); lnd -> lnkit %d payments (%d msat) in %s (%.1f/s, %s per lncli payinvoice)",
+		conc, bulkPayments, sumToLnd, lnkitElapsed.Round(time.Millisecond), float64(bulkPayments)/lnkitElapsed.Seconds(),
+		bulkPayments, sumToLnkit, lndElapsed.Round(time.Millisecond), float64(bulkPayments)/lndElapsed.Seconds(),
+		(lncliTotal / time.Duration(len(outcomes))).Round(time.Millisecond))
 }
 
 // inFlight is a round of payments both ways that an interruption cuts.
