@@ -29,11 +29,13 @@ type Announcement struct {
 }
 
 // TimerTick gives the Manager the time (it reads no clock): it stamps our
-// channel_updates.
+// channel_updates and invoices, and sends update_fee on the channels we
+// opened whose fee rate drifted from our estimator's (FeeUpdateDivisor).
 func (m *Manager) TimerTick(now time.Time) {
 	m.mu.Lock()
 	m.now = now
 	m.mu.Unlock()
+	m.updateFees()
 }
 
 // announceStep sends our announcement_signatures once a public channel is

@@ -78,6 +78,11 @@ var (
 	// ErrDuplicatePayment: a payment with this id was already sent (it
 	// is never sent twice).
 	ErrDuplicatePayment = errors.New("channel: duplicate payment id")
+	// ErrLocal: a failure of our own (a signer or the node key refusing
+	// to compute, an encoding of ours failing): like ErrPersistence it
+	// disconnects the peer rather than failing the channel, which is
+	// not at fault.
+	ErrLocal = errors.New("channel: local failure")
 	// ErrNoRoute: no usable channel with the payee can carry the payment.
 	ErrNoRoute = errors.New("channel: no usable channel to the payee")
 	// ErrMonitorUpdateFailed: the monitor could not persist an update; the

@@ -49,6 +49,8 @@ type testNode struct {
 	mon   *monitor.ChainMonitor
 	m     *Manager
 	bcast *testBroadcaster
+	// fees is the node's fee estimator.
+	fees *simchain.FeeEstimator
 	// events are every event the node raised, in order (drained from the
 	// queue by events()).
 	events []events.Event
@@ -187,6 +189,7 @@ func (tp *testPair) newNode(name string, s byte, user UserConfig) *testNode {
 	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true})
 	require.NoError(t, err)
 	bc := &testBroadcaster{chain: tp.chain}
+	fees := &simchain.FeeEstimator{}
 	var filter *forwardFilter
 	var chainFilter chain.Filter
 	if tp.viaConfirm {
@@ -197,11 +200,11 @@ func (tp *testPair) newNode(name string, s byte, user UserConfig) *testNode {
 		Filter:    chainFilter,
 		ChainHash: testChain, Features: testFeatures(), Node: km, Signers: KeysSigners(km),
 		Entropy: keys.NewDeterministicEntropy([32]byte{s, 2}), Watch: mon, Broadcaster: bc,
-		Fees: &simchain.FeeEstimator{}, Store: store, Events: q, BestBlock: tp.chain.Tip(), User: user,
+		Fees: fees, Store: store, Events: q, BestBlock: tp.chain.Tip(), User: user,
 		Destinations: ShutdownScriptFunc(func(context.Context) ([]byte, error) { return p2wpkh(s), nil }),
 	})
 	require.NoError(t, err)
-	n := &testNode{name: name, keys: km, id: km.NodeID(), store: store, queue: q, mon: mon, m: m, bcast: bc}
+	n := &testNode{name: name, keys: km, id: km.NodeID(), store: store, queue: q, mon: mon, m: m, bcast: bc, fees: fees}
 	if filter == nil {
 		n.unfollow = tp.chain.Connect(mon, m)
 		return n

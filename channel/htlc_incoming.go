@@ -56,7 +56,7 @@ func (m *Manager) acceptIncoming(d *chanData, h *htlcEntry, act *revokeOutcome) 
 	if err != nil {
 		pe, ok := err.(*onion.ProcessError)
 		if !ok {
-			return fmt.Errorf("channel: onion: %w", err)
+			return fmt.Errorf("%w: onion: %w", ErrLocal, err)
 		}
 		if pe.Code.IsBadOnion() {
 			return m.failIncoming(d, h, nil, &incomingFailure{malformed: true, code: pe.Code, onionHash: pe.OnionHash}, act)
@@ -115,11 +115,11 @@ func (m *Manager) incomingOutcome(h *htlcEntry, pkt *onion.Packet, f *incomingFa
 	}
 	msg, err := onion.EncodeFailureMessage(nil, f.msg, nil)
 	if err != nil {
-		return htlcOutcome{}, fmt.Errorf("channel: encode failure: %w", err)
+		return htlcOutcome{}, fmt.Errorf("%w: encode failure: %w", ErrLocal, err)
 	}
 	reason, _, err := onion.NewFailure(ss, msg, onion.FailureOptions{})
 	if err != nil {
-		return htlcOutcome{}, fmt.Errorf("channel: failure onion: %w", err)
+		return htlcOutcome{}, fmt.Errorf("%w: failure onion: %w", ErrLocal, err)
 	}
 	return htlcOutcome{kind: htlcFailed, reason: reason}, nil
 }
@@ -153,32 +153,37 @@ func (m *Manager) failIncomingHTLC(p *peerState, e *entry, d *chanData, h *htlcE
 }
 
 // removeIncoming removes the peer's committed HTLC h with outcome o (p
-// locked): at once on a re-established connection, else after the next
-// channel_reestablish (an update sent to a disconnected peer would be
-// signed without the peer ever having had it).
+// locked), durably (the record is saved when no commitment_signed did),
+// and sends the removal when it can.
 func (m *Manager) removeIncoming(p *peerState, e *entry, d *chanData, h *htlcEntry, o htlcOutcome) error {
-	if !p.connected || !d.reestablished {
-		for _, u := range d.unsent.removals {
-			if u.id == h.id {
-				return nil
-			}
-		}
-		r := *h
-		r.outcome = o
-		d.unsent.removals = append(d.unsent.removals, r)
-		return nil
+	send, err := applyRemoval(p, d, h, o)
+	if err != nil {
+		return err
 	}
+	if send {
+		queueRemoval(e, d, d.log.find(commit.Remote, h.id))
+	}
+	before := d.mon.latest
+	if err := m.maybeSignCommitment(p, e, d); err != nil || d.mon.latest != before {
+		return err // signed: updateMonitor saved the record
+	}
+	return m.save(d)
+}
+
+// applyRemoval records in the log the removal of the peer's committed HTLC
+// h and reports whether its message may be queued now: on a
+// re-established connection. Otherwise it waits in the log (LocalRemoved,
+// unsigned: a disconnection keeps it) and resendRemovals sends it after
+// the next channel_reestablish; sent before, it would overtake the
+// retransmissions.
+func applyRemoval(p *peerState, d *chanData, h *htlcEntry, o htlcOutcome) (bool, error) {
 	var err error
 	if o.kind == htlcFulfilled {
 		err = d.log.fulfill(h.id, o.preimage)
 	} else {
 		err = d.log.fail(h.id, o)
 	}
-	if err != nil {
-		return err
-	}
-	queueRemoval(e, d, d.log.find(commit.Remote, h.id))
-	return m.maybeSignCommitment(p, e, d)
+	return p.connected && d.reestablished && err == nil, err
 }
 
 // queueRemoval queues the removal message of the peer's HTLC h; a fulfill
@@ -196,7 +201,7 @@ func queueRemoval(e *entry, d *chanData, h *htlcEntry) {
 // that are within HTLCFailBackBuffer blocks of their expiry (p locked).
 func (m *Manager) expireIncoming(p *peerState, e *entry, d *chanData, height int32) error {
 	if !p.connected || !d.reestablished {
-		return nil // tried again on the next block once re-established
+		return nil // tried again at the next block once re-established
 	}
 	for i := 0; i < len(d.log.htlcs); i++ {
 		h := d.log.htlcs[i]

@@ -17,7 +17,6 @@ import (
 func (d *chanData) takeUnsent() {
 	u := d.log.disconnected()
 	d.unsent.adds = append(d.unsent.adds, u.adds...)
-	d.unsent.removals = append(d.unsent.removals, u.removals...)
 	if u.fee != 0 {
 		d.unsent.fee = u.fee
 	}
@@ -83,36 +82,27 @@ func removalMessage(id wire.ChannelID, h *htlcEntry) wire.Message {
 }
 
 // resendUnsent offers again, after channel_reestablish, what the
-// disconnection took back of ours: removals and our fee update go out
-// again; our HTLCs fail back to their payments.
+// disconnection took back of ours and our removals no commitment_signed
+// covered (they stayed in the log): removals and our fee update go out
+// again (no update_fee once shutdown started); our HTLCs fail back to
+// their payments.
 func (m *Manager) resendUnsent(p *peerState, e *entry, d *chanData) error {
-	u := d.unsent
-	d.unsent = htlcUnsent{}
-	for i := range u.removals {
-		h := &u.removals[i]
-		if x := d.log.find(commit.Remote, h.id); x == nil || x.state != htlcInCommitted {
-			continue // removed meanwhile (a retransmitted commitment covered it)
-		}
-		var err error
-		if h.outcome.kind == htlcFulfilled {
-			err = d.log.fulfill(h.id, h.outcome.preimage)
-		} else {
-			err = d.log.fail(h.id, h.outcome)
-		}
-		if err != nil {
-			return err
-		}
-		queueRemoval(e, d, d.log.find(commit.Remote, h.id))
+	for _, h := range d.log.unsignedRemovals() {
+		queueRemoval(e, d, h)
 	}
-	if u.fee != 0 && d.params.Opener == commit.Local {
-		if err := d.log.sendFee(u.fee); err == nil {
-			e.out.send(&wire.UpdateFee{ChannelID: d.id, FeeRate: u.fee})
+	if fee := d.unsent.fee; fee != 0 {
+		d.unsent.fee = 0
+		if d.params.Opener == commit.Local && d.shut.ourScript == nil && d.shut.theirScript == nil {
+			if err := d.log.sendFee(fee); err == nil {
+				e.out.send(&wire.UpdateFee{ChannelID: d.id, FeeRate: fee})
+			}
 		}
 	}
-	if len(u.adds) > 0 {
-		if err := m.addsDropped(p, e, d, u.adds); err != nil {
+	for len(d.unsent.adds) > 0 {
+		if err := m.dropAttempt(d.id, &d.unsent.adds[0]); err != nil {
 			return err
 		}
+		d.unsent.adds = d.unsent.adds[1:]
 	}
 	return m.maybeSignCommitment(p, e, d)
 }

@@ -473,7 +473,7 @@ func (m *Manager) errorUnknown(p *peerState, id wire.ChannelID, msg wire.Message
 func (m *Manager) check(p *peerState, e *entry, err error) {
 	switch {
 	case err == nil:
-	case errors.Is(err, ErrPersistence):
+	case errors.Is(err, ErrPersistence), errors.Is(err, ErrLocal):
 		// Our store failed (or the event queue is full), not the peer:
 		// force-closing would not fix the storage and would cost the
 		// channel. The connection is dropped instead, so that nothing

@@ -234,17 +234,6 @@ func hopIndex(i int) uint8 {
 	return uint8(i)
 }
 
-// addsDropped fails the payments of our HTLCs a disconnection took back
-// before any commitment held them: nothing of theirs can ever settle.
-func (m *Manager) addsDropped(_ *peerState, _ *entry, d *chanData, adds []htlcEntry) error {
-	for i := range adds {
-		if err := m.dropAttempt(d.id, &adds[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // dropAttempt fails the attempt of our HTLC h that never reached a
 // commitment, durably, now.
 func (m *Manager) dropAttempt(ch wire.ChannelID, h *htlcEntry) error {

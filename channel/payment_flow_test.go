@@ -89,6 +89,9 @@ func TestPaymentKeysendAndBack(t *testing.T) {
 	require.NoError(t, tp.b.m.ClaimFunds(wire.Preimage{7}))
 	tp.deliver()
 	require.Len(t, eventsOf[*events.PaymentSent](t, tp.a), 1)
+	claimed := eventsOf[*events.PaymentClaimed](t, tp.b)
+	require.Len(t, claimed, 1)
+	require.Equal(t, events.PurposeSpontaneous, claimed[0].Purpose.Kind)
 
 	inv, err := tp.a.m.CreateInvoice(InvoiceRequest{Amount: 20_000_000})
 	require.NoError(t, err)
@@ -182,4 +185,99 @@ func TestPaymentAcrossReconnect(t *testing.T) {
 		require.Equal(t, a1, br, "cut %d", cut)
 		require.Equal(t, b1, bl, "cut %d", cut)
 	}
+}
+
+// TestUpdateFeeFromOpener: when A's (the opener's) estimate moves, a tick
+// sends update_fee; both commitments take the new rate, the balances stay
+// those of the commitment fee, and payments go on.
+func TestUpdateFeeFromOpener(t *testing.T) {
+	tp, ch := readyPair(t, 0)
+	old := tp.a.data(t, ch.id).cc.holder.FeeRate
+	tp.a.fees.Set(old * 2)
+	tp.b.fees.Set(old * 2)
+	tp.a.m.TimerTick(time.Unix(1_750_000_100, 0))
+	tp.deliver()
+	for _, n := range []*testNode{tp.a, tp.b} {
+		d := n.data(t, ch.id)
+		require.Equal(t, old*2, d.cc.holder.FeeRate, n.name)
+		require.Equal(t, old*2, d.cc.theirs.FeeRate, n.name)
+		require.True(t, d.settled(), n.name)
+	}
+	// A small move sends nothing.
+	tp.sent = nil
+	tp.a.fees.Set(old*2 + 1)
+	tp.a.m.TimerTick(time.Unix(1_750_000_200, 0))
+	tp.deliver()
+	require.Empty(t, sentOf[*wire.UpdateFee](tp, tp.a))
+	// The acceptor never sends it.
+	tp.b.fees.Set(old * 4)
+	tp.b.m.TimerTick(time.Unix(1_750_000_300, 0))
+	tp.deliver()
+	require.Empty(t, sentOf[*wire.UpdateFee](tp, tp.b))
+
+	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: 5_000_000})
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.SendPayment(PaymentID{9}, inv.Invoice, 0))
+	tp.deliver()
+	require.Len(t, eventsOf[*events.PaymentClaimable](t, tp.b), 1)
+}
+
+// TestClaimWhileDisconnected: the payee claims while the payer is away;
+// the fulfill goes out after channel_reestablish and the payment
+// completes once; a second ClaimFunds changes nothing.
+func TestClaimWhileDisconnected(t *testing.T) {
+	tp, ch := readyPair(t, 0)
+	a0, b0 := balancesOf(t, tp.a, ch.id)
+	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: 2_500_000})
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.SendPayment(PaymentID{8}, inv.Invoice, 0))
+	tp.deliver()
+	c := eventsOf[*events.PaymentClaimable](t, tp.b)
+	require.Len(t, c, 1)
+	pre, _ := c[0].Purpose.Preimage.Get()
+	tp.a.m.PeerDisconnected(tp.b.id)
+	tp.b.m.PeerDisconnected(tp.a.id)
+	require.NoError(t, tp.b.m.ClaimFunds(pre))
+	require.NoError(t, tp.b.m.ClaimFunds(pre))
+	tp.connect()
+	tp.deliver()
+	require.Len(t, eventsOf[*events.PaymentSent](t, tp.a), 1)
+	require.Len(t, eventsOf[*events.PaymentClaimed](t, tp.b), 1)
+	a1, b1 := balancesOf(t, tp.a, ch.id)
+	require.Equal(t, a0-2_500_000, a1)
+	require.Equal(t, b0+2_500_000, b1)
+}
+
+// TestCloseWaitsForHTLCs: shutdown goes out with an HTLC pending; a
+// closing_signed from the peer before it settles is answered with a
+// warning (never a crash); once the payee claims, the negotiation runs
+// and the channel closes with the payment in the balances.
+func TestCloseWaitsForHTLCs(t *testing.T) {
+	tp, ch := readyPair(t, 0)
+	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: 4_000_000})
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.SendPayment(PaymentID{10}, inv.Invoice, 0))
+	tp.deliver()
+	c := eventsOf[*events.PaymentClaimable](t, tp.b)
+	require.Len(t, c, 1)
+	require.NoError(t, tp.a.m.CloseChannel(ch.id, tp.b.id, CloseOptions{}))
+	tp.deliver()
+	require.Empty(t, sentOf[*wire.ClosingSigned](tp, tp.a))
+	require.Empty(t, sentOf[*wire.ClosingSigned](tp, tp.b))
+	// No new payment once shutdown went out.
+	inv2, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: 1_000})
+	require.NoError(t, err)
+	require.Error(t, tp.a.m.SendPayment(PaymentID{11}, inv2.Invoice, 0))
+	// A hostile early closing_signed.
+	require.NoError(t, tp.a.m.HandleChannelMessage(tp.b.id, &wire.ClosingSigned{ChannelID: ch.id, Fee: 1000}))
+	tp.deliver()
+	require.NotEmpty(t, sentOf[*wire.Warning](tp, tp.a))
+	pre, _ := c[0].Purpose.Preimage.Get()
+	require.NoError(t, tp.b.m.ClaimFunds(pre))
+	tp.deliver()
+	require.Len(t, eventsOf[*events.PaymentSent](t, tp.a), 1)
+	require.NotEmpty(t, sentOf[*wire.ClosingSigned](tp, tp.a))
+	closed := eventsOf[*events.ChannelClosed](t, tp.a)
+	require.Len(t, closed, 1)
+	require.Equal(t, events.ClosedCooperativelyByUs, closed[0].Reason.Kind)
 }

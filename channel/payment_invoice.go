@@ -41,8 +41,8 @@ type InvoiceRequest struct {
 	ExpirySecs uint32
 	// MinFinalCLTVExpiryDelta is the least blocks the payment's HTLC must
 	// have left when it reaches us. Default (zero):
-	// DefaultInvoiceMinFinalCLTVExpiryDelta; no less than
-	// HTLCFailBackBuffer+1.
+	// DefaultInvoiceMinFinalCLTVExpiryDelta, which is also the least
+	// allowed (a payment must leave blocks to claim it).
 	MinFinalCLTVExpiryDelta uint16
 	// PaymentHash, when set, is the hash of a preimage the application
 	// holds (it claims with ClaimFunds); otherwise the Manager derives the
@@ -82,8 +82,8 @@ func (m *Manager) CreateInvoice(r InvoiceRequest) (*CreatedInvoice, error) {
 	switch {
 	case delta == 0:
 		delta = DefaultInvoiceMinFinalCLTVExpiryDelta
-	case delta <= HTLCFailBackBuffer:
-		return nil, fmt.Errorf("channel: min_final_cltv_expiry_delta %d is not above %d", delta, HTLCFailBackBuffer)
+	case delta < DefaultInvoiceMinFinalCLTVExpiryDelta:
+		return nil, fmt.Errorf("channel: min_final_cltv_expiry_delta %d is below %d", delta, DefaultInvoiceMinFinalCLTVExpiryDelta)
 	}
 	expiry := r.ExpirySecs
 	if expiry == 0 {

@@ -2,6 +2,7 @@ package channel
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -125,7 +126,7 @@ func (m *Manager) reconcilePayments() error {
 		if c := bytes.Compare(x.channel[:], y.channel[:]); c != 0 {
 			return c
 		}
-		return int(x.id) - int(y.id)
+		return cmp.Compare(x.id, y.id)
 	})
 	for _, ref := range refs {
 		m.mu.Lock()

@@ -45,9 +45,11 @@ func (m *Manager) receiveFinal(d *chanData, h *htlcEntry, payload *onion.HopPayl
 	if r.Preimage != nil {
 		purpose.Preimage = wire.Some(*r.Preimage)
 	}
+	// The last height at which a claim still goes out: at
+	// cltv_expiry-HTLCFailBackBuffer the HTLC is failed back.
 	deadline := uint32(0)
-	if h.cltvExpiry > HTLCFailBackBuffer {
-		deadline = h.cltvExpiry - HTLCFailBackBuffer
+	if h.cltvExpiry > HTLCFailBackBuffer+1 {
+		deadline = h.cltvExpiry - HTLCFailBackBuffer - 1
 	}
 	return &events.PaymentClaimable{
 		PaymentHash: h.paymentHash, Amount: h.amount, Purpose: purpose, ReceiverNodeID: m.ourID,
@@ -85,18 +87,12 @@ func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 			}
 			hs := incomingWithHash(d, hash)
 			if len(hs) == 0 {
+				found = found || claimedAlready(d, hash)
 				continue
 			}
 			found = true
-			if _, ok := m.updateMonitor(p, e, d, nil, nil, &monitor.PaymentPreimage{Preimage: preimage}); !ok {
-				continue
-			}
-			for i := range hs {
-				err := m.removeIncoming(p, e, d, &hs[i], htlcOutcome{kind: htlcFulfilled, preimage: preimage})
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				m.check(p, e, err)
+			if err := m.claimIn(p, e, d, hs, preimage); err != nil && firstErr == nil {
+				firstErr = err
 			}
 		}
 		p.mu.Unlock()
@@ -106,6 +102,35 @@ func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 		return fmt.Errorf("%w: no incoming htlc pays %v", ErrUnknownPayment, hash)
 	}
 	return firstErr
+}
+
+// claimIn fulfills hs, the peer's HTLCs of channel d paying preimage's
+// hash: the log takes the removals, the monitor update holding the
+// preimage saves them with the channel, and the update_fulfill_htlc
+// messages leave once it is durable.
+func (m *Manager) claimIn(p *peerState, e *entry, d *chanData, hs []htlcEntry, preimage wire.Preimage) error {
+	o := htlcOutcome{kind: htlcFulfilled, preimage: preimage}
+	var send []uint64
+	for i := range hs {
+		ok, err := applyRemoval(p, d, &hs[i], o)
+		if err != nil {
+			m.check(p, e, err)
+			return err
+		}
+		if ok {
+			send = append(send, hs[i].id)
+		}
+	}
+	id, ok := m.updateMonitor(p, e, d, nil, nil, &monitor.PaymentPreimage{Preimage: preimage})
+	if !ok {
+		return fmt.Errorf("%w: %v", ErrMonitorUpdateFailed, d.id)
+	}
+	for _, h := range send {
+		e.out.sendAfter(id, removalMessage(d.id, d.log.find(commit.Remote, h)))
+	}
+	err := m.maybeSignCommitment(p, e, d)
+	m.check(p, e, err)
+	return err
 }
 
 // FailHTLCBackwards fails every incoming HTLC paying hash (the application
@@ -140,18 +165,18 @@ func (m *Manager) FailHTLCBackwards(hash wire.PaymentHash) error {
 func incomingWithHash(d *chanData, hash wire.PaymentHash) []htlcEntry {
 	var out []htlcEntry
 	for _, h := range d.log.htlcs {
-		if h.state == htlcInCommitted && h.paymentHash == hash && h.offerer() == commit.Remote && !pendingRemoval(d, h.id) {
+		if h.state == htlcInCommitted && h.paymentHash == hash && h.offerer() == commit.Remote {
 			out = append(out, h)
 		}
 	}
 	return out
 }
 
-// pendingRemoval reports whether the peer's HTLC id already has a removal
-// waiting for channel_reestablish.
-func pendingRemoval(d *chanData, id uint64) bool {
-	for _, u := range d.unsent.removals {
-		if u.id == id {
+// claimedAlready reports whether d holds a peer's HTLC paying hash that we
+// fulfilled already (a repeated ClaimFunds changes nothing).
+func claimedAlready(d *chanData, hash wire.PaymentHash) bool {
+	for _, h := range d.log.htlcs {
+		if h.state == htlcLocalRemoved && h.paymentHash == hash && h.outcome.kind == htlcFulfilled {
 			return true
 		}
 	}
@@ -163,6 +188,28 @@ func pendingRemoval(d *chanData, id uint64) bool {
 func (m *Manager) claimedEvent(d *chanData, h *htlcEntry) events.Event {
 	return &events.PaymentClaimed{
 		PaymentHash: h.paymentHash, Amount: h.amount, ReceiverNodeID: m.ourID, HTLCCount: 1,
-		Purpose: events.PaymentPurpose{Kind: events.PurposeInvoice, Preimage: wire.Some(h.outcome.preimage)},
+		Purpose: m.purposeOf(h),
 	}
+}
+
+// purposeOf tells, from h's onion peeled again (no replay check: it was
+// accepted once), whether h was a keysend or paid an invoice, and with
+// which secret.
+func (m *Manager) purposeOf(h *htlcEntry) events.PaymentPurpose {
+	p := events.PaymentPurpose{Kind: events.PurposeInvoice, Preimage: wire.Some(h.outcome.preimage)}
+	var pkt onion.Packet
+	if pkt.Decode(h.onion) != nil {
+		return p
+	}
+	pp, err := m.onion.Process(&pkt, h.paymentHash[:], h.cltvExpiry)
+	if err != nil {
+		return p
+	}
+	if pp.Payload.KeysendPreimage.Present {
+		p.Kind = events.PurposeSpontaneous
+	}
+	if pd, ok := pp.Payload.PaymentData.Get(); ok {
+		p.Secret = pd.PaymentSecret
+	}
+	return p
 }

@@ -65,7 +65,10 @@ func (m *Manager) SendPayment(id PaymentID, inv *invoice.Invoice, amount wire.Mi
 		return errors.New("channel: the invoice has no amount: give one")
 	}
 	delta := uint32(DefaultMinFinalCLTVExpiryDelta)
-	if inv.HasMinFinalCLTVExpiryDelta() && inv.MinFinalCLTVExpiryDelta() < 1<<16 {
+	if inv.HasMinFinalCLTVExpiryDelta() {
+		if inv.MinFinalCLTVExpiryDelta() > MaxCLTVExpiryAhead {
+			return fmt.Errorf("channel: the invoice's min_final_cltv_expiry_delta %d is unreasonable", inv.MinFinalCLTVExpiryDelta())
+		}
 		delta = uint32(inv.MinFinalCLTVExpiryDelta())
 	}
 	meta, _ := inv.Metadata()

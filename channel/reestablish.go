@@ -30,6 +30,9 @@ func reestablishStateOf(e *entry, d *chanData) (reestablishState, error) {
 // held was dropped at the disconnection; what is queued after this, such as
 // a channel_ready the chain just triggered, follows it).
 func (m *Manager) startReestablish(p *peerState, e *entry, d *chanData) {
+	// Both sides forget the updates no commitment_signed covered (BOLT 2);
+	// ours are offered again after channel_reestablish.
+	d.takeUnsent()
 	st, err := reestablishStateOf(e, d)
 	if err != nil {
 		m.failChannel(p, e, err)
@@ -45,16 +48,14 @@ func (m *Manager) startReestablish(p *peerState, e *entry, d *chanData) {
 }
 
 // peerGone drops what a connection held: the closing negotiation restarts
-// on reconnection, and the updates no commitment_signed covered are
-// forgotten by both sides (BOLT 2); ours are offered again after
-// channel_reestablish.
+// on reconnection (BOLT 2). The updates no commitment_signed covered are
+// taken back when the peer connects again (startReestablish).
 func (m *Manager) peerGone(e *entry) {
 	if c, ok := e.phase.(*closing); ok {
 		c.neg, c.receivedClosingSigned = nil, false
 	}
 	if d := e.data(); d != nil {
 		d.reestablished = false
-		d.takeUnsent()
 	}
 }
 

@@ -242,6 +242,13 @@ func (m *Manager) handleClosingSigned(p *peerState, e *entry, msg *wire.ClosingS
 			return err
 		}
 	}
+	if c.neg == nil {
+		// HTLCs or updates are still pending (BOLT 2: no closing_signed
+		// before both commitments are clean): say so and wait for the
+		// peer to propose again once they are.
+		e.out.send(&wire.Warning{ChannelID: d.id, Data: []byte("lnkit: closing_signed before the commitments are settled: ignored")})
+		return nil
+	}
 	c.receivedClosingSigned = true
 	reply, final, err := c.neg.receive(msg)
 	var noOverlap *closingNoOverlapError

@@ -39,7 +39,7 @@ import (
 //	AwaitingAnnouncedRemoteRevoke  | receivedRevoke         | Committed                      | locked in: forward or claim it
 //	Committed                      | fulfill / fail         | LocalRemoved(outcome, unsigned)| send update_fulfill/fail_htlc
 //	LocalRemoved (unsigned)        | sendingCommitment      | LocalRemoved (signed)          | out of their next commitment
-//	LocalRemoved (unsigned)        | disconnected           | Committed                      | returned as unsent
+//	LocalRemoved (unsigned)        | disconnected           | LocalRemoved (unsigned)        | sent again after reestablish
 //	LocalRemoved (signed)          | receivedRevoke         | forgotten                      | the balance moves
 //
 // Our own updates carry a "signed" mark: a commitment_signed we sent covers

@@ -170,16 +170,17 @@ func (l *updateLog) settle(h *htlcEntry) {
 type htlcUnsent struct {
 	// adds are our HTLCs dropped (their ids will be reused).
 	adds []htlcEntry
-	// removals are the peer's HTLCs back to Committed, with the removal we
-	// had sent.
-	removals []htlcEntry
 	// fee is our update_fee dropped, zero if none.
 	fee wire.FeeRate
 }
 
 // disconnected reverses, as BOLT 2 requires on reconnection, every update
 // not covered by a commitment_signed: the peer's (it retransmits them) and
-// ours (returned).
+// our adds and fee update (returned). Our removals of the peer's HTLCs stay
+// (LocalRemoved, unsigned): a claim or fail-back must never be forgotten,
+// and the caller sends them again (unsignedRemovals) after
+// channel_reestablish, which for the peer is the same as forgetting and
+// redoing them.
 func (l *updateLog) disconnected() htlcUnsent {
 	var u htlcUnsent
 	l.epoch++
@@ -197,9 +198,6 @@ func (l *updateLog) disconnected() htlcUnsent {
 			continue
 		case h.state == htlcRemoteRemoved:
 			h.state, h.outcome = htlcOutCommitted, htlcOutcome{}
-		case h.state == htlcLocalRemoved && !h.signed:
-			u.removals = append(u.removals, h)
-			h.state, h.outcome = htlcInCommitted, htlcOutcome{}
 		}
 		kept = append(kept, h)
 	}
@@ -218,4 +216,17 @@ func (l *updateLog) disconnected() htlcUnsent {
 	}
 	l.fees = keptFees
 	return u
+}
+
+// unsignedRemovals returns our removals of the peer's HTLCs that no
+// commitment_signed covers, in log order: what to send again after a
+// reconnection.
+func (l *updateLog) unsignedRemovals() []*htlcEntry {
+	var out []*htlcEntry
+	for i := range l.htlcs {
+		if h := &l.htlcs[i]; h.state == htlcLocalRemoved && !h.signed {
+			out = append(out, h)
+		}
+	}
+	return out
 }

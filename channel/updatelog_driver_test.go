@@ -135,6 +135,19 @@ func (d *logDriver) step(s int, op byte, arg uint64) error {
 		if len(d.queue[0])+len(d.queue[1]) == 0 {
 			d.logs[0].disconnected()
 			d.logs[1].disconnected()
+			// Our unsigned removals stay; they are sent again.
+			for side, l := range d.logs {
+				for _, h := range l.unsignedRemovals() {
+					m := logMsg{kind: logMsgFail, id: h.id, reason: h.outcome.reason}
+					switch h.outcome.kind {
+					case htlcFulfilled:
+						m = logMsg{kind: logMsgFulfill, id: h.id, preimage: h.outcome.preimage}
+					case htlcFailedMalformed:
+						m = logMsg{kind: logMsgFailMalformed, id: h.id, code: h.outcome.failureCode}
+					}
+					d.queue[side] = append(d.queue[side], m)
+				}
+			}
 		}
 		return nil
 	default: // deliver

@@ -135,8 +135,8 @@ func TestUpdateLogStateTable(t *testing.T) {
 		}, to: htlcLocalRemoved},
 		{name: "in: LocalRemoved sign", from: htlcLocalRemoved, o: fulfilled(), event: sendCommit, to: htlcLocalRemoved, toSig: true,
 			check: inState(commit.Remote, false)},
-		{name: "in: LocalRemoved unsigned disconnected", from: htlcLocalRemoved, o: fulfilled(), event: disc, to: htlcInCommitted,
-			check: func(t *testing.T, l *updateLog, out any) { require.Len(t, out.(htlcUnsent).removals, 1) }},
+		{name: "in: LocalRemoved unsigned disconnected", from: htlcLocalRemoved, o: fulfilled(), event: disc, to: htlcLocalRemoved,
+			check: func(t *testing.T, l *updateLog, out any) { require.Len(t, l.unsignedRemovals(), 1) }},
 		{name: "in: LocalRemoved unsigned stays on revoke", from: htlcLocalRemoved, o: fulfilled(), prep: awaiting, event: recvRevoke, to: htlcLocalRemoved},
 		{name: "in: LocalRemoved signed revoked", from: htlcLocalRemoved, signed: true, o: fulfilled(), prep: awaiting, event: recvRevoke,
 			to: gone, check: func(t *testing.T, l *updateLog, out any) {

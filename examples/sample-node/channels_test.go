@@ -133,9 +133,11 @@ func fund(t *testing.T, b *regtest.Btcd, n *testNode, sats btcutil.Amount) {
 
 // TestSampleNodeChannels runs two sample nodes on btcd regtest: wallet
 // commands, channels of both types opened alice → bob, listchannels on
-// both sides, a restart of bob with his channels open, a cooperative
-// close and a force close whose outputs are swept into both wallets after
-// the delay, every balance checked to the satoshi.
+// both sides, payments both ways (an invoice, a keysend) with their
+// balances checked to the millisatoshi, a restart of bob with his
+// channels open and his payments listed, a cooperative close and a force
+// close whose outputs are swept into both wallets after the delay, every
+// balance checked to the satoshi.
 func TestSampleNodeChannels(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration: starts btcd/lnd; run without -short")
@@ -275,8 +277,16 @@ func TestSampleNodeChannels(t *testing.T) {
 	require.Equal(t, fundedTotal, aliceTotal)
 	alice.waitBalance(balanceResult{ConfirmedSat: aliceTotal, TotalSat: aliceTotal})
 
+	// Payments (issue 17): alice pays bob's invoice, bob keysends alice.
+	// The channels' balances change: bob's share of each is what the
+	// closes below give him.
+	bobBalance, bobPayments := runPayments(t, alice, bob, ai.NodeID, bi.NodeID)
+	for i := range specs {
+		specs[i].pushMsat = int64(bobBalance[chans[i].ChannelID])
+	}
+
 	// Bob restarts with the channels open: alice reconnects to him and
-	// the channels are usable again.
+	// the channels are usable again; his payments are still listed.
 	bob.quit()
 	bob = startTestNodeOn(t, "bob", btcd, bobDir, bobPort, "--to-self-delay", delay)
 	for _, c := range chans {
@@ -284,6 +294,7 @@ func TestSampleNodeChannels(t *testing.T) {
 		alice.waitChannel(c.ChannelID, "ready", true)
 	}
 	alice.waitEvent(1, "reconnected peer="+bi.NodeID)
+	require.Equal(t, bobPayments, paymentsOf(bob))
 	bobTotal := int64(310_000)
 	bob.waitBalance(balanceResult{ConfirmedSat: bobTotal, TotalSat: bobTotal})
 

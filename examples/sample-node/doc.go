@@ -14,7 +14,7 @@
 // <datadir>/keys_seed (mode 0600), so the node id stays the same across
 // restarts. Everything else the node keeps (wallet, channels, channel
 // monitors, pending events, the addresses of channel peers, outputs to
-// sweep) is in the filesystem store at <datadir>/store. listen-port defaults to 9735 (0 picks a free port); network is
+// sweep, payments) is in the filesystem store at <datadir>/store. listen-port defaults to 9735 (0 picks a free port); network is
 // mainnet, testnet, signet or regtest and defaults to regtest (ldk-sample
 // defaults to testnet; this node is mostly run on a private regtest chain,
 // see make demo). The alias (at most 32 bytes) and the announce addresses
@@ -63,11 +63,21 @@
 //	getbalance                         confirmed, unconfirmed, immature, locked, total
 //	sendtoaddress <address> <amount_sats>  pay from the wallet
 //	listtransactions                   the wallet's transactions
+//	getinvoice <amount_msats> <expiry_secs> [description...]
+//	                                   a BOLT 11 invoice for a payment to this node
+//	                                   (amount 0: the payer chooses)
+//	sendpayment <invoice> [amount_msats]  pay an invoice over a channel with its
+//	                                   payee; the payment id is the SHA-256 of the
+//	                                   invoice, so an invoice is paid at most once
+//	keysend <pubkey> <amount_msats>    pay a node without an invoice (keysend)
+//	listpayments                       payments sent and received, with their status
 //	quit                               stop the node
 //
 // What happens in the background (an inbound channel accepted, a funding
-// transaction's confirmations, channel_ready, a closure, a sweep) is
-// printed on standard error as lines starting with "EVENT: ".
+// transaction's confirmations, channel_ready, a closure, a sweep, a
+// payment sent, failed, received or claimed) is printed on standard error
+// as lines starting with "EVENT: ". The node claims every payment whose
+// preimage it knows (its invoices, keysends) and fails back the others.
 //
 // SIGINT and SIGTERM also stop the node cleanly: peers are disconnected,
 // the listener closed and the log flushed. The exit status is 0 after a

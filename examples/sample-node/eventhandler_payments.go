@@ -43,18 +43,16 @@ func (n *node) onPaymentClaimable(ctx context.Context, e *events.PaymentClaimabl
 	return nil
 }
 
-// onPaymentClaimed records the payment as claimed, with its preimage.
+// onPaymentClaimed records the payment as claimed, with its preimage. A
+// keysend is known from its PaymentClaimable too: the manager's
+// PaymentClaimed says "invoice" for every payment so far.
 func (n *node) onPaymentClaimed(ctx context.Context, e *events.PaymentClaimed) error {
-	rec := inboundPayment{hash: e.PaymentHash, status: inboundClaimed, amount: e.Amount,
-		keysend: e.Purpose.Kind == events.PurposeSpontaneous, preimage: e.Purpose.Preimage}
-	// The manager's PaymentClaimed says PurposeInvoice for a keysend too
-	// (it does not keep the purpose past PaymentClaimable): keep what
-	// the claimable record said.
-	if old, found, err := n.nstore.inbound(ctx, e.PaymentHash); err != nil {
+	old, _, err := n.nstore.inbound(ctx, e.PaymentHash)
+	if err != nil {
 		return err
-	} else if found && old.keysend {
-		rec.keysend = true
 	}
+	rec := inboundPayment{hash: e.PaymentHash, status: inboundClaimed, amount: e.Amount,
+		keysend: old.keysend || e.Purpose.Kind == events.PurposeSpontaneous, preimage: e.Purpose.Preimage}
 	if rec.preimage.Present && rec.preimage.Value.Hash() != e.PaymentHash {
 		rec.preimage.Present = false
 	}

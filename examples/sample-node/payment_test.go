@@ -283,4 +283,15 @@ func TestPaymentNotices(t *testing.T) {
 	all, err := n.nstore.inboundPayments(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, []inboundPayment{{hash: pre.Hash(), status: inboundClaimed, amount: 2_000, keysend: true, preimage: wire.Some(pre)}}, all)
+
+	// A keysend recorded claimable stays a keysend when PaymentClaimed
+	// says "invoice" (as the channel manager's does).
+	pre2 := wire.Preimage{2}
+	require.NoError(t, n.nstore.saveInbound(context.Background(), inboundPayment{hash: pre2.Hash(), status: inboundClaimable, amount: 5, keysend: true}))
+	require.NoError(t, n.onPaymentClaimed(context.Background(), &events.PaymentClaimed{PaymentHash: pre2.Hash(), Amount: 5,
+		Purpose: events.PaymentPurpose{Kind: events.PurposeInvoice, Preimage: wire.Some(pre2)}}))
+	got, ok, err := n.nstore.inbound(context.Background(), pre2.Hash())
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, inboundPayment{hash: pre2.Hash(), status: inboundClaimed, amount: 5, keysend: true, preimage: wire.Some(pre2)}, got)
 }

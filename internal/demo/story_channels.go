@@ -67,7 +67,7 @@ func tellChannels(ctx context.Context, s *story, b *btcd, alice, bob *sampleNode
 	if carol != nil {
 		c.names[carol.nodeID] = "carol"
 	}
-	steps := []func(context.Context) error{c.fund, c.openAlice, c.openCarol, c.confirm, c.list, c.cooperative,
+	steps := []func(context.Context) error{c.fund, c.openAlice, c.openCarol, c.confirm, c.list, c.payments, c.cooperative,
 		c.force, c.bobSweep, c.carolSweep, c.sweepDeep, c.summary}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
