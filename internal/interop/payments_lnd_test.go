@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -270,6 +272,7 @@ func testPayments(t *testing.T, bin string, anchors bool) {
 		{"bulk concurrency 16", func(p *payRig) { testBulkPayments(p, 16) }},
 		{"disconnect in flight", testDisconnectInFlight},
 		{"restart in flight", testRestartInFlight},
+		{"update_fee", testUpdateFee},
 		{"cooperative close", testCloseAfterPayments},
 	}
 	for _, st := range steps {
@@ -438,8 +441,11 @@ func testShiftFunds(p *payRig) {
 		p.expectMoved(before, -sum, "lnkit paid large payments")
 		return
 	}
+	// One at a time: lnkit's max_htlc_value_in_flight_msat
+	// (DefaultMaxHTLCValueInFlightPercent, 10% of the capacity) holds one
+	// of these, and lnd finds no route for a second meanwhile.
 	invoices, hashes := p.sampleInvoices(amounts, "shift")
-	for i, o := range p.lnd.PayConcurrently(p.ctx, invoices, len(invoices)) {
+	for i, o := range p.lnd.PayConcurrently(p.ctx, invoices, 1) {
 		require.NoError(t, o.Err, "lnd payment %d", i)
 		checkPreimage(t, hashes[i], hex.EncodeToString(o.Result.Preimage[:]))
 	}
@@ -456,10 +462,11 @@ func testBulkPayments(p *payRig, conc int) {
 	t := p.t
 	toLnd, sumToLnd := bulkAmounts(bulkPayments, p.ch.spec.anchors, 0)
 	toLnkit, sumToLnkit := bulkAmounts(bulkPayments, p.ch.spec.anchors, 7)
-	lndInvoices, lndHashes := p.lndInvoices(toLnd, fmt.Sprintf("bulk-c%d", conc))
 	nodeInvoices, nodeHashes := p.sampleInvoices(toLnkit, fmt.Sprintf("bulk-c%d", conc))
 	before := p.balances()
 
+	// lnd pays from now on; meanwhile lnd makes the invoices lnkit pays
+	// (lnd's side, one lncli process per payment, is the slower).
 	start := time.Now()
 	lndDone := make(chan time.Duration, 1)
 	var outcomes []regtest.PayOutcome
@@ -467,6 +474,7 @@ func testBulkPayments(p *payRig, conc int) {
 		outcomes = p.lnd.PayConcurrently(p.ctx, nodeInvoices, conc)
 		lndDone <- time.Since(start)
 	}()
+	lndInvoices, lndHashes := p.lndInvoices(toLnd, fmt.Sprintf("bulk-c%d", conc))
 	sent, evs := p.lnkitPays(lndInvoices, conc)
 	lnkitElapsed := time.Since(start)
 	lndElapsed := <-lndDone
@@ -673,4 +681,56 @@ func testCloseAfterPayments(p *payRig) {
 	c.lnd, ok = p.lnd.FindChannel(t, c.txid)
 	require.True(t, ok)
 	p.coopClose(c, c.spec.byLnkit)
+}
+
+// updatedFeeRate is the sample node's fee floor (sat/kw) once "fees
+// rose" in testUpdateFee: more than FeeUpdateDivisor allows above the
+// channels' 1,250 sat/kw on this chain.
+const updatedFeeRate = 2500
+
+// testUpdateFee: the opener's estimate moves and it sends update_fee.
+// lnkit as opener (the anchor channel): the sample node restarts with a
+// higher fee floor, the manager sends update_fee at its next tick, lnd
+// takes the new rate and the opener's balance pays the difference; then
+// payments go on both ways. lnd as opener (the static_remotekey channel)
+// checks its estimate every 10 to 60 minutes (its link's fee update
+// timer, not configurable outside lnd's integration builds), far past
+// this test's time: there the step only checks lnd kept its rate.
+func testUpdateFee(p *payRig) {
+	t := p.t
+	old, ok := p.lnd.FindChannel(t, p.ch.txid)
+	require.True(t, ok)
+	if !p.ch.spec.byLnkit {
+		require.Equal(t, p.ch.lnd.FeePerKw, old.FeePerKw, "lnd sent no update_fee")
+		return
+	}
+	require.Less(t, old.FeePerKw, int64(updatedFeeRate))
+	before := p.balances()
+	p.node.flags = append(p.node.flags, "--min-fee-rate="+strconv.Itoa(updatedFeeRate))
+	p.node.restart()
+	var now regtest.LndChannel
+	regtest.WaitFor(t, "lnd's commitment at the new fee rate", func() (bool, string) {
+		now, _ = p.lnd.FindChannel(t, p.ch.txid)
+		return now.FeePerKw == updatedFeeRate && now.Active, fmt.Sprintf("%d sat/kw, active %v", now.FeePerKw, now.Active)
+	})
+	nodeLog, err := os.ReadFile(filepath.Join(p.node.dir, "logs", "node.log"))
+	require.NoError(t, err)
+	require.Contains(t, string(nodeLog), "channel: update_fee sent")
+	anchors := int64(0)
+	if p.ch.spec.anchors {
+		anchors = 2 * 330
+	}
+	require.Equal(t, int64(chanCapacity), now.LocalBalance+now.RemoteBalance+now.CommitFee+anchors)
+	feeDelta := now.CommitFee - old.CommitFee
+	require.Positive(t, feeDelta)
+	require.Equal(t, old.RemoteBalance-feeDelta, now.RemoteBalance, "lnkit, the opener, pays the new fee")
+	require.Equal(t, old.LocalBalance, now.LocalBalance)
+	t.Logf("update_fee %d -> %d sat/kw: commitment fee %d -> %d sat", old.FeePerKw, now.FeePerKw, old.CommitFee, now.CommitFee)
+	// lnkit's balances are before the commitment fee: unchanged; lnd's
+	// view of lnkit's balance fell by the fee's growth.
+	before.lndRemote -= feeDelta * 1000
+	p.expectMoved(before, 0, "update_fee")
+	p.node.waitUsable(p.ch.txid)
+	p.lnd.WaitRoute(t, p.node.nodeID, 1)
+	testInvoicePayments(p)
 }
