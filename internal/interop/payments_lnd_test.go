@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -48,6 +49,9 @@ type payRig struct {
 type chanBalances struct {
 	lnkitLocal, lnkitRemote int64
 	lndLocal, lndRemote     int64
+	// commitFee is lnd's commitment fee (satoshis): when it changes
+	// (update_fee), lnd's view of the opener's balance changes with it.
+	commitFee int64
 }
 
 // balances reads both views once no HTLC is in flight on lnd's side.
@@ -64,21 +68,32 @@ func (p *payRig) readBalances() chanBalances {
 	require.NoError(p.t, err)
 	c, ok := p.node.channelByFunding(p.ch.txid)
 	require.True(p.t, ok, "lnkit lists the channel")
-	return chanBalances{lnkitLocal: c.LocalBalanceMsat, lnkitRemote: c.RemoteBalanceMsat, lndLocal: int64(l), lndRemote: int64(r)}
+	lc, ok := p.lnd.FindChannel(p.t, p.ch.txid)
+	require.True(p.t, ok, "lnd lists the channel")
+	return chanBalances{lnkitLocal: c.LocalBalanceMsat, lnkitRemote: c.RemoteBalanceMsat, lndLocal: int64(l), lndRemote: int64(r),
+		commitFee: lc.CommitFee}
 }
 
 // expectMoved waits until exactly gain msat (negative: a loss) moved to
 // lnkit since before, on both sides' views, with no HTLC left in flight,
-// and returns the balances.
+// and returns the balances. lnd's view of the opener's balance also moves
+// by the change of the commitment fee (an update_fee in between).
 func (p *payRig) expectMoved(before chanBalances, gain int64, what string) chanBalances {
 	p.t.Helper()
-	want := chanBalances{
-		lnkitLocal: before.lnkitLocal + gain, lnkitRemote: before.lnkitRemote - gain,
-		lndLocal: before.lndLocal - gain, lndRemote: before.lndRemote + gain,
-	}
 	var got chanBalances
 	regtest.WaitFor(p.t, what+": balances moved by "+strconv.FormatInt(gain, 10)+" msat", func() (bool, string) {
 		got = p.readBalances()
+		want := chanBalances{
+			lnkitLocal: before.lnkitLocal + gain, lnkitRemote: before.lnkitRemote - gain,
+			lndLocal: before.lndLocal - gain, lndRemote: before.lndRemote + gain,
+			commitFee: got.commitFee,
+		}
+		feeGrowth := (got.commitFee - before.commitFee) * 1000
+		if p.ch.spec.byLnkit {
+			want.lndRemote -= feeGrowth
+		} else {
+			want.lndLocal -= feeGrowth
+		}
 		return got == want, fmt.Sprintf("%+v, want %+v", got, want)
 	})
 	require.NoError(p.t, p.lnd.WaitHTLCsResolved(p.ctx, htlcsTimeout))
@@ -269,10 +284,11 @@ func testPayments(t *testing.T, bin string, anchors bool) {
 		{"failures", testFailedPayments},
 		{"large payments", testShiftFunds},
 		{"bulk concurrency 1", func(p *payRig) { testBulkPayments(p, 1) }},
+		{"update_fee raise", testRaiseFees},
 		{"bulk concurrency 16", func(p *payRig) { testBulkPayments(p, 16) }},
+		{"update_fee landed", testFeeUpdated},
 		{"disconnect in flight", testDisconnectInFlight},
 		{"restart in flight", testRestartInFlight},
-		{"update_fee", testUpdateFee},
 		{"cooperative close", testCloseAfterPayments},
 	}
 	for _, st := range steps {
@@ -660,6 +676,9 @@ func testRestartInFlight(p *payRig) {
 	n := p.waitLndHTLCs()
 	p.node.kill()
 	t.Logf("killed the sample node with %d HTLCs on lnd's commitment", n)
+	// Fees "fall" back (testRaiseFees raised them): the opener's next
+	// update_fee lowers the rate again.
+	p.node.flags = slices.DeleteFunc(p.node.flags, func(f string) bool { return f == updatedFeeFlag })
 	p.node.start()
 	if err := p.node.try(nil, "connectpeer "+p.lnd.URI()); err != nil {
 		t.Logf("connectpeer (lnd may have reconnected first): %v", err)
@@ -678,59 +697,83 @@ func testCloseAfterPayments(p *payRig) {
 	var ok bool
 	c.lnkit, ok = p.node.channelByFunding(c.txid)
 	require.True(t, ok)
+	if c.spec.byLnkit {
+		// The fee floor is gone since the restart: lnkit's update_fee
+		// brings the rate back down (at the manager's tick, once a
+		// minute in the sample node) before the close.
+		regtest.WaitFor(t, "lnd's commitment back at the chain's rate", func() (bool, string) {
+			now, _ := p.lnd.FindChannel(t, c.txid)
+			return now.FeePerKw == c.lnd.FeePerKw, fmt.Sprintf("%d sat/kw, want %d", now.FeePerKw, c.lnd.FeePerKw)
+		})
+		require.NoError(t, p.lnd.WaitHTLCsResolved(p.ctx, htlcsTimeout))
+		p.node.waitUsable(c.txid)
+		c.lnkit, ok = p.node.channelByFunding(c.txid)
+		require.True(t, ok)
+	}
 	c.lnd, ok = p.lnd.FindChannel(t, c.txid)
 	require.True(t, ok)
 	p.coopClose(c, c.spec.byLnkit)
 }
 
 // updatedFeeRate is the sample node's fee floor (sat/kw) once "fees
-// rose" in testUpdateFee: more than FeeUpdateDivisor allows above the
+// rose" in testRaiseFees: more than FeeUpdateDivisor allows above the
 // channels' 1,250 sat/kw on this chain.
-const updatedFeeRate = 2500
+const (
+	updatedFeeRate = 2500
+	updatedFeeFlag = "--min-fee-rate=2500"
+)
 
-// testUpdateFee: the opener's estimate moves and it sends update_fee.
-// lnkit as opener (the anchor channel): the sample node restarts with a
-// higher fee floor, the manager sends update_fee at its next tick, lnd
-// takes the new rate and the opener's balance pays the difference; then
-// payments go on both ways. lnd as opener (the static_remotekey channel)
-// checks its estimate every 10 to 60 minutes (its link's fee update
-// timer, not configurable outside lnd's integration builds), far past
-// this test's time: there the step only checks lnd kept its rate.
-func testUpdateFee(p *payRig) {
-	t := p.t
-	old, ok := p.lnd.FindChannel(t, p.ch.txid)
-	require.True(t, ok)
+// testRaiseFees makes the opener's estimate rise. lnkit as opener (the
+// anchor channel): the sample node restarts with a fee floor, and its
+// manager sends update_fee at its next tick (once a minute in the sample
+// node), while the next step's payments flow; testFeeUpdated checks it.
+// lnd as opener (the static_remotekey channel) checks its estimate every
+// 10 to 60 minutes (its link's fee update timer, not configurable outside
+// lnd's integration builds), far past this test's time: no update_fee
+// from lnd is tested.
+func testRaiseFees(p *payRig) {
 	if !p.ch.spec.byLnkit {
-		require.Equal(t, p.ch.lnd.FeePerKw, old.FeePerKw, "lnd sent no update_fee")
 		return
 	}
-	require.Less(t, old.FeePerKw, int64(updatedFeeRate))
-	before := p.balances()
-	p.node.flags = append(p.node.flags, "--min-fee-rate="+strconv.Itoa(updatedFeeRate))
+	p.node.flags = append(p.node.flags, updatedFeeFlag)
 	p.node.restart()
+	p.node.waitUsable(p.ch.txid)
+	p.lnd.WaitChannelActive(p.t, p.ch.txid)
+	p.lnd.WaitRoute(p.t, p.node.nodeID, 1)
+}
+
+// testFeeUpdated checks lnkit's update_fee (testRaiseFees) reached lnd:
+// lnd's commitment is at the new rate, its fee is the commitment's weight
+// at that rate, and lnd's balances with the fee and anchors still make up
+// the capacity (the balances' moves, commitment fee included, were
+// checked by the payments of the step between). On lnd's channel: lnd
+// sent no update_fee.
+func testFeeUpdated(p *payRig) {
+	t := p.t
+	if !p.ch.spec.byLnkit {
+		now, ok := p.lnd.FindChannel(t, p.ch.txid)
+		require.True(t, ok)
+		require.Equal(t, p.ch.lnd.FeePerKw, now.FeePerKw, "lnd sent no update_fee")
+		return
+	}
 	var now regtest.LndChannel
 	regtest.WaitFor(t, "lnd's commitment at the new fee rate", func() (bool, string) {
 		now, _ = p.lnd.FindChannel(t, p.ch.txid)
-		return now.FeePerKw == updatedFeeRate && now.Active, fmt.Sprintf("%d sat/kw, active %v", now.FeePerKw, now.Active)
+		return now.FeePerKw == updatedFeeRate, fmt.Sprintf("%d sat/kw", now.FeePerKw)
 	})
+	require.NoError(t, p.lnd.WaitHTLCsResolved(p.ctx, htlcsTimeout))
 	nodeLog, err := os.ReadFile(filepath.Join(p.node.dir, "logs", "node.log"))
 	require.NoError(t, err)
 	require.Contains(t, string(nodeLog), "channel: update_fee sent")
+	chans, err := p.lnd.ListChannelsDetail(p.ctx)
+	require.NoError(t, err)
+	require.Len(t, chans, 1)
+	d := chans[0]
 	anchors := int64(0)
 	if p.ch.spec.anchors {
 		anchors = 2 * 330
 	}
-	require.Equal(t, int64(chanCapacity), now.LocalBalance+now.RemoteBalance+now.CommitFee+anchors)
-	feeDelta := now.CommitFee - old.CommitFee
-	require.Positive(t, feeDelta)
-	require.Equal(t, old.RemoteBalance-feeDelta, now.RemoteBalance, "lnkit, the opener, pays the new fee")
-	require.Equal(t, old.LocalBalance, now.LocalBalance)
-	t.Logf("update_fee %d -> %d sat/kw: commitment fee %d -> %d sat", old.FeePerKw, now.FeePerKw, old.CommitFee, now.CommitFee)
-	// lnkit's balances are before the commitment fee: unchanged; lnd's
-	// view of lnkit's balance fell by the fee's growth.
-	before.lndRemote -= feeDelta * 1000
-	p.expectMoved(before, 0, "update_fee")
-	p.node.waitUsable(p.ch.txid)
-	p.lnd.WaitRoute(t, p.node.nodeID, 1)
-	testInvoicePayments(p)
+	require.Equal(t, int64(chanCapacity), d.LocalBalance+d.RemoteBalance+d.CommitFee+anchors)
+	t.Logf("update_fee %d -> %d sat/kw: lnd's commitment fee %d -> %d sat (weight %d)",
+		p.ch.lnd.FeePerKw, d.FeePerKw, p.ch.lnd.CommitFee, d.CommitFee, d.CommitWeight)
 }
