@@ -49,10 +49,19 @@ type payRig struct {
 type chanBalances struct {
 	lnkitLocal, lnkitRemote int64
 	lndLocal, lndRemote     int64
-	// commitFee is lnd's commitment fee (satoshis): when it changes
-	// (update_fee), lnd's view of the opener's balance changes with it.
-	commitFee int64
+	// feeRate is lnd's commitment fee rate (sat/kw): when it changes
+	// (update_fee), lnd's view of the opener's balance changes by the
+	// commitment fee's change.
+	feeRate int64
 }
+
+// Weights of a commitment transaction without HTLC outputs (BOLT 3,
+// "Fee Calculation"). lnd's commit_fee is not their fee at the rate: it
+// also holds the millisatoshis both outputs' rounding down drops.
+const (
+	commitWeightAnchors = 1124
+	commitWeightLegacy  = 724
+)
 
 // balances reads both views once no HTLC is in flight on lnd's side.
 func (p *payRig) balances() chanBalances {
@@ -71,7 +80,7 @@ func (p *payRig) readBalances() chanBalances {
 	lc, ok := p.lnd.FindChannel(p.t, p.ch.txid)
 	require.True(p.t, ok, "lnd lists the channel")
 	return chanBalances{lnkitLocal: c.LocalBalanceMsat, lnkitRemote: c.RemoteBalanceMsat, lndLocal: int64(l), lndRemote: int64(r),
-		commitFee: lc.CommitFee}
+		feeRate: lc.FeePerKw}
 }
 
 // expectMoved waits until exactly gain msat (negative: a loss) moved to
@@ -86,9 +95,13 @@ func (p *payRig) expectMoved(before chanBalances, gain int64, what string) chanB
 		want := chanBalances{
 			lnkitLocal: before.lnkitLocal + gain, lnkitRemote: before.lnkitRemote - gain,
 			lndLocal: before.lndLocal - gain, lndRemote: before.lndRemote + gain,
-			commitFee: got.commitFee,
+			feeRate: got.feeRate,
 		}
-		feeGrowth := (got.commitFee - before.commitFee) * 1000
+		w := int64(commitWeightLegacy)
+		if p.ch.spec.anchors {
+			w = commitWeightAnchors
+		}
+		feeGrowth := (w*got.feeRate/1000 - w*before.feeRate/1000) * 1000
 		if p.ch.spec.byLnkit {
 			want.lndRemote -= feeGrowth
 		} else {
