@@ -560,17 +560,14 @@ type inFlight struct {
 }
 
 // startInFlight has lnd pay inFlightPayments sample node invoices at once
-// and, when lnkitToo, the sample node pay as many lnd invoices.
-func (p *payRig) startInFlight(lnkitToo bool) *inFlight {
+// and the sample node pay as many lnd invoices.
+func (p *payRig) startInFlight() *inFlight {
 	f := &inFlight{p: p, lndDone: make(chan []regtest.PayOutcome, 1)}
 	f.lndAmounts = sequentialAmounts(inFlightPayments, 3_000_000)
 	var invoices []string
 	invoices, f.lndHashes = p.sampleInvoices(f.lndAmounts, "in-flight")
-	var lnkitInvoices []string
-	if lnkitToo {
-		f.lnkitAmts = sequentialAmounts(inFlightPayments, 2_000_000)
-		lnkitInvoices, _ = p.lndInvoices(f.lnkitAmts, "in-flight")
-	}
+	f.lnkitAmts = sequentialAmounts(inFlightPayments, 2_000_000)
+	lnkitInvoices, _ := p.lndInvoices(f.lnkitAmts, "in-flight")
 	go func() { f.lndDone <- p.lnd.PayConcurrently(p.ctx, invoices, len(invoices)) }()
 	for _, inv := range lnkitInvoices {
 		f.lnkitHashes = append(f.lnkitHashes, p.node.sendPayment(inv, 0).PaymentHash)
@@ -635,25 +632,23 @@ func (f *inFlight) finish() int64 {
 	require.Len(t, all, len(succeeded), "lnkit claimed only what lnd saw succeed; lnd failed %v", failed)
 	t.Logf("lnd -> lnkit: %d succeeded, %d failed %v", len(succeeded), len(failed), failed)
 
-	if len(f.lnkitHashes) > 0 {
-		evs := p.node.waitEventsBy("payment_hash", f.lnkitHashes, "payment_sent", "payment_failed")
-		states := p.lndInvoiceStates()
-		sentN := 0
-		for i, h := range f.lnkitHashes {
-			e := evs[h]
-			if e.Kind == "payment_sent" {
-				checkSent(t, e, f.lnkitAmts[i])
-				require.Equal(t, regtest.InvoiceSettled, states[h].State, "lnd's invoice of %s", e)
-				require.Equal(t, f.lnkitAmts[i], states[h].AmtPaidMsat)
-				gain -= int64(f.lnkitAmts[i])
-				sentN++
-				continue
-			}
-			require.NotEqual(t, regtest.InvoiceSettled, states[h].State, "lnd settled the failed %s", e)
-			t.Logf("lnkit payment failed: %s", e)
+	evs := p.node.waitEventsBy("payment_hash", f.lnkitHashes, "payment_sent", "payment_failed")
+	states := p.lndInvoiceStates()
+	sentN := 0
+	for i, h := range f.lnkitHashes {
+		e := evs[h]
+		if e.Kind == "payment_sent" {
+			checkSent(t, e, f.lnkitAmts[i])
+			require.Equal(t, regtest.InvoiceSettled, states[h].State, "lnd's invoice of %s", e)
+			require.Equal(t, f.lnkitAmts[i], states[h].AmtPaidMsat)
+			gain -= int64(f.lnkitAmts[i])
+			sentN++
+			continue
 		}
-		t.Logf("lnkit -> lnd: %d sent, %d failed", sentN, len(f.lnkitHashes)-sentN)
+		require.NotEqual(t, regtest.InvoiceSettled, states[h].State, "lnd settled the failed %s", e)
+		t.Logf("lnkit payment failed: %s", e)
 	}
+	t.Logf("lnkit -> lnd: %d sent, %d failed", sentN, len(f.lnkitHashes)-sentN)
 	return gain
 }
 
@@ -675,38 +670,40 @@ func (p *payRig) checkStillOpen() {
 // testDisconnectInFlight: lnkit drops the connection while HTLCs are in
 // flight both ways, and reconnects.
 func testDisconnectInFlight(p *payRig) {
-	t := p.t
-	before := p.balances()
-	f := p.startInFlight(true)
-	n := p.waitLndHTLCs()
-	p.node.run(nil, "disconnectpeer "+p.lnd.NodeID)
-	t.Logf("disconnected with %d HTLCs on lnd's commitment", n)
-	time.Sleep(500 * time.Millisecond)
-	if err := p.node.try(nil, "connectpeer "+p.lnd.URI()); err != nil {
-		t.Logf("connectpeer (lnd may have reconnected first): %v", err)
-	}
-	gain := f.finish()
-	p.expectMoved(before, gain, "payments across a disconnection")
-	p.checkStillOpen()
+	p.paysAcross("a disconnection", func(htlcs int) {
+		p.node.run(nil, "disconnectpeer "+p.lnd.NodeID)
+		p.t.Logf("disconnected with %d HTLCs on lnd's commitment", htlcs)
+		time.Sleep(500 * time.Millisecond)
+	})
 }
 
 // testRestartInFlight: the sample node is killed while lnd pays it (and
 // it pays lnd), and started again.
 func testRestartInFlight(p *payRig) {
+	p.paysAcross("a restart", func(htlcs int) {
+		p.node.kill()
+		p.t.Logf("killed the sample node with %d HTLCs on lnd's commitment", htlcs)
+		// Fees "fall" back (testRaiseFees raised them) for the close.
+		p.node.flags = slices.DeleteFunc(p.node.flags, func(f string) bool { return f == updatedFeeFlag })
+		p.node.start()
+	})
+}
+
+// paysAcross starts a round of payments both ways (startInFlight), calls
+// interrupt once lnd has HTLCs on the channel, has the sample node
+// connect to lnd again (lnd may have reconnected first), and checks that
+// every payment ended, the balances moved by exactly the succeeded ones,
+// and the channel is still open.
+func (p *payRig) paysAcross(what string, interrupt func(htlcs int)) {
 	t := p.t
 	before := p.balances()
-	f := p.startInFlight(true)
-	n := p.waitLndHTLCs()
-	p.node.kill()
-	t.Logf("killed the sample node with %d HTLCs on lnd's commitment", n)
-	// Fees "fall" back (testRaiseFees raised them) for the close.
-	p.node.flags = slices.DeleteFunc(p.node.flags, func(f string) bool { return f == updatedFeeFlag })
-	p.node.start()
+	f := p.startInFlight()
+	interrupt(p.waitLndHTLCs())
 	if err := p.node.try(nil, "connectpeer "+p.lnd.URI()); err != nil {
 		t.Logf("connectpeer (lnd may have reconnected first): %v", err)
 	}
 	gain := f.finish()
-	p.expectMoved(before, gain, "payments across a restart")
+	p.expectMoved(before, gain, "payments across "+what)
 	p.checkStillOpen()
 }
 
