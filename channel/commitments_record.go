@@ -23,7 +23,16 @@ const maxCommitmentHTLCSigs = 2 * commit.MaxHTLCsPerDirection
 // point when present, and the counterparty's secrets
 // (keys.SecretStore.MarshalBinary). The configuration is not in it.
 func encodeCommitmentChain(c *commitmentChain) ([]byte, error) {
-	w := fieldWriter{buf: []byte{commitmentChainVersion}}
+	secrets, err := c.secrets.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("channel: encode commitment chain: %w", err)
+	}
+	n := 1 + recordStateLen(&c.holder) + 64 + 2 + 64*len(c.holderSigs.HTLCs) + recordStateLen(&c.theirs) + 1 + 33 + 4 + len(secrets)
+	if c.theirPending != nil {
+		n += recordStateLen(c.theirPending)
+	}
+	w := fieldWriter{buf: make([]byte, 0, n)}
+	w.u8(commitmentChainVersion)
 	w.state("holder", &c.holder)
 	w.fixed(c.holderSigs.Commitment[:])
 	if len(c.holderSigs.HTLCs) > maxCommitmentHTLCSigs {
@@ -41,15 +50,16 @@ func encodeCommitmentChain(c *commitmentChain) ([]byte, error) {
 	if c.theirNextPoint != nil {
 		w.key("next point", c.theirNextPoint)
 	}
-	secrets, err := c.secrets.MarshalBinary()
-	if err != nil {
-		return nil, fmt.Errorf("channel: encode commitment chain: %w", err)
-	}
 	w.blob(secrets)
 	if w.err != nil {
 		return nil, commitmentChainErr("encode: %v", w.err)
 	}
 	return w.buf, nil
+}
+
+// recordStateLen is the encoded length of st (fieldWriter.state).
+func recordStateLen(st *commit.State) int {
+	return 8 + 33 + 8 + 8 + 4 + 2 + len(st.HTLCs)*recordHTLCLen
 }
 
 // decodeCommitmentChain reads what encodeCommitmentChain wrote and attaches

@@ -137,6 +137,7 @@ func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.
 			FundingOutPoint: d.params.FundingOutpoint,
 		})
 	}
+	m.failUncommitted(d)
 	m.logIf(m.forget(d.id, evs...))
 	// What is queued (the error message) still goes out.
 	p.out = append(p.out, e.out.drain(p.id)...)

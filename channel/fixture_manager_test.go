@@ -77,6 +77,9 @@ type testPair struct {
 	// asyncPersist makes the nodes built from then on persist their
 	// monitors through an asyncPersister (answering InProgress).
 	asyncPersist bool
+	// wrapPersister, when set, wraps the persister of the nodes built
+	// from then on (after asyncPersist).
+	wrapPersister func(name string, p monitor.Persister) monitor.Persister
 }
 
 // asyncPersister writes through a KVPersister at once but answers
@@ -185,6 +188,9 @@ func (tp *testPair) newNode(name string, s byte, user UserConfig) *testNode {
 	var persister monitor.Persister = pers
 	if tp.asyncPersist {
 		persister = asyncPersister{pers}
+	}
+	if tp.wrapPersister != nil {
+		persister = tp.wrapPersister(name, persister)
 	}
 	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true})
 	require.NoError(t, err)

@@ -265,3 +265,19 @@ func (m *Manager) dropAttempt(ch wire.ChannelID, h *htlcEntry) error {
 	delete(b.byHTLC, htlcRef{ch, h.id})
 	return nil
 }
+
+// failUncommitted fails, when channel d ends on chain, the payments of
+// our HTLCs no commitment ever held (never signed, or taken back by a
+// disconnection): they cannot be on chain. The others end with the
+// on-chain resolution.
+func (m *Manager) failUncommitted(d *chanData) {
+	for _, h := range d.log.htlcs {
+		if h.state == htlcLocalAnnounced && !h.signed {
+			m.logIf(m.dropAttempt(d.id, &h))
+		}
+	}
+	for i := range d.unsent.adds {
+		m.logIf(m.dropAttempt(d.id, &d.unsent.adds[i]))
+	}
+	d.unsent.adds = nil
+}

@@ -12,9 +12,15 @@ import (
 
 // readyPair opens a channel of 1,000,000 sat from A to B pushing push and
 // makes it ready both ways, with both Managers' clocks set.
-func readyPair(t *testing.T, push wire.MilliSatoshi) (*testPair, *testChannel) {
+func readyPair(t testing.TB, push wire.MilliSatoshi) (*testPair, *testChannel) {
 	t.Helper()
-	tp := newTestPair(t, testUser(1, false), testUser(1, false))
+	return readyPairWith(t, testUser(1, false), push)
+}
+
+// readyPairWith is readyPair with A's policy ua (B's is testUser(1, false)).
+func readyPairWith(t testing.TB, ua UserConfig, push wire.MilliSatoshi) (*testPair, *testChannel) {
+	t.Helper()
+	tp := newTestPair(t, ua, testUser(1, false))
 	ch := tp.open(1_000_000, push, 0)
 	tp.mine(1)
 	now := time.Unix(1_750_000_000, 0)

@@ -73,7 +73,9 @@ func (m *Manager) unixNow() uint64 {
 // PaymentClaimable): the preimage is made durable with each channel's
 // monitor before update_fulfill_htlc leaves, and PaymentClaimed follows
 // once the removal is irrevocable. It fails with ErrUnknownPayment when
-// no committed HTLC pays that hash.
+// no committed HTLC pays that hash, and with ErrPersistence when the
+// preimage could not be made durable with a channel's monitor (that
+// channel's HTLCs are not claimed).
 func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 	hash := preimage.Hash()
 	found := false
@@ -123,7 +125,9 @@ func (m *Manager) claimIn(p *peerState, e *entry, d *chanData, hs []htlcEntry, p
 	}
 	id, ok := m.updateMonitor(p, e, d, nil, nil, &monitor.PaymentPreimage{Preimage: preimage})
 	if !ok {
-		return fmt.Errorf("%w: %v", ErrMonitorUpdateFailed, d.id)
+		// The preimage is not durable: nothing is claimed on this
+		// channel, and the caller must hear it.
+		return fmt.Errorf("%w: the claim of %v on channel %v was not made durable", ErrPersistence, preimage.Hash(), d.id)
 	}
 	for _, h := range send {
 		e.out.sendAfter(id, removalMessage(d.id, d.log.find(commit.Remote, h)))

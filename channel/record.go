@@ -102,12 +102,12 @@ func encodeChanData(d *chanData) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("channel: encode channel record: %w", err)
 	}
-	w(chanRecChain).fixed(cc)
+	w(chanRecChain).buf = cc
 	lg, err := encodeUpdateLog(d.log)
 	if err != nil {
 		return nil, fmt.Errorf("channel: encode channel record: %w", err)
 	}
-	w(chanRecLog).fixed(lg)
+	w(chanRecLog).buf = lg
 
 	writeFunding(w(chanRecFunding), &d.fund)
 
@@ -139,7 +139,7 @@ func encodeChanData(d *chanData) ([]byte, error) {
 		w(chanRecClosingTx).tx(d.shut.closingTx)
 	}
 
-	var rs wire.TLVRecords
+	rs := make(wire.TLVRecords, 0, len(v))
 	for i := range v {
 		typ := uint64(2 * i)
 		if v[i].err != nil {
@@ -149,7 +149,19 @@ func encodeChanData(d *chanData) ([]byte, error) {
 			rs = append(rs, wire.TLVRecord{Type: typ, Value: v[i].buf})
 		}
 	}
-	return ChannelFormat.Append(nil, rs)
+	return ChannelFormat.Append(make([]byte, 0, recordLen(rs)), rs)
+}
+
+// recordLen bounds the length of a record (persist.RecordFormat) of rs:
+// the header, then each record's type and length (BigSizes of at most 9
+// bytes) and value. The record is encoded at every monitor update: one
+// allocation of the right size instead of a doubling buffer.
+func recordLen(rs wire.TLVRecords) int {
+	n := persist.RecordHeaderLen
+	for _, r := range rs {
+		n += 9 + 9 + len(r.Value)
+	}
+	return n
 }
 
 // isRequired reports whether every channel record has record typ.
@@ -240,8 +252,9 @@ func readFunding(r *fieldReader, f *funding) {
 // parameters are validated again (commit.New), the signer comes from
 // signers, the commitment chain and update log are checked against both;
 // no monitor update is known completed. A 1.0 record (no HTLC ever
-// existed) gets its chain and log rebuilt from its first commitments. A malformed record gives an error
-// matching ErrCorruptRecord (and persist.ErrCorrupt when the TLV stream
+// existed: both first commitments, the same) gets its chain and log
+// rebuilt from them. A malformed record gives an error matching
+// ErrCorruptRecord (and persist.ErrCorrupt when the TLV stream
 // itself is bad); a record of a newer major version one matching
 // persist.ErrNewerVersion. It never panics.
 func decodeChanData(b []byte, signers SignerProvider) (*chanData, error) {
@@ -311,6 +324,13 @@ type chanRecNormal struct {
 func (x *chanRecNormal) restore(d *chanData, legacy bool) error {
 	var err error
 	if legacy {
+		// 1.0 never moved past the first commitments: both the same, no
+		// HTLC. Anything else would rebuild a log that is not theirs.
+		h, t := &x.holder, &x.theirs
+		if len(h.HTLCs) > 0 || len(t.HTLCs) > 0 || h.LocalBalance != t.LocalBalance ||
+			h.RemoteBalance != t.RemoteBalance || h.FeeRate != t.FeeRate {
+			return errors.New("1.0 first commitments with htlcs or that differ")
+		}
 		d.cc, err = newCommitmentChain(d.chainConfig(), x.holder, commit.Signatures{Commitment: x.holderSig}, x.theirs, x.nextPoint)
 		if err != nil {
 			return err

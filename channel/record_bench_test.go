@@ -6,8 +6,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// BenchmarkEncodeChanData encodes a channel with HTLCs, pending updates
-// and a closing transaction: the Manager does it at every monitor update.
+// BenchmarkEncodeChanData encodes a channel in normal operation (HTLCs
+// both ways, a pending commitment_signed, pending monitor updates): the
+// Manager does it at every monitor update.
 func BenchmarkEncodeChanData(b *testing.B) {
 	d := recordChanData(b, recordCases()[0])
 	b.ReportAllocs()

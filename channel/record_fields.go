@@ -11,6 +11,7 @@ import (
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -73,7 +74,8 @@ func (w *fieldWriter) key(name string, k *btcec.PublicKey) {
 		w.fixed(make([]byte, btcec.PubKeyBytesLenCompressed))
 		return
 	}
-	w.fixed(k.SerializeCompressed())
+	c := secp.CompressPubKey(k)
+	w.fixed(c[:])
 }
 
 func (w *fieldWriter) fail(err error) {

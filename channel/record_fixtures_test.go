@@ -1,7 +1,7 @@
 package channel
 
 import (
-	"crypto/sha256"
+	"sync"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
@@ -14,36 +14,76 @@ import (
 	"github.com/lnkit/lnkit/wire"
 )
 
-// recordCase is one shape of funded channel whose record is tested.
+// recordShape is what a record fixture's channel has been through.
+type recordShape uint8
+
+const (
+	// recordMinimal: at the first commitments, channel_ready not yet
+	// received, nothing optional set.
+	recordMinimal recordShape = iota
+	// recordReady: at the first commitments with every optional part a 1.0
+	// record could hold: the counterparty's next point, aliases,
+	// announcement signatures, a pending monitor update, shutdown both
+	// ways and the agreed closing transaction (closed before any HTLC).
+	recordReady
+	// recordNormal: normal operation after several rounds (secrets
+	// revealed, an update_fee applied): HTLCs of both sides in most
+	// states of the update log, fulfilled (preimages), failed and failed
+	// as malformed, a pending update_fee, our commitment_signed awaiting
+	// its revoke_and_ack, and our last monitor updates pending.
+	recordNormal
+	// recordClosing: the same history, every HTLC resolved, then shutdown
+	// both ways and the agreed closing transaction.
+	recordClosing
+)
+
+// recordCase is one channel whose record is tested.
 type recordCase struct {
 	name   string
 	typ    commit.ChannelType
 	opener commit.Side
-	// full sets every optional part: HTLCs, next point, announcement,
-	// pending updates, shutdown with closing transaction.
-	full bool
+	shape  recordShape
 }
 
-// recordCases cover both commitment formats, both openers, and a channel
-// with nothing optional set.
+// recordCases cover both commitment formats, both openers and every
+// shape. The first is the one the golden record pins.
 func recordCases() []recordCase {
 	return []recordCase{
-		{"anchors_we_open", commit.AnchorsZeroFeeHTLC, commit.Local, true},
-		{"anchors_they_open", commit.AnchorsZeroFeeHTLC, commit.Remote, true},
-		{"static_remotekey_we_open", commit.StaticRemoteKey, commit.Local, true},
-		{"static_remotekey_they_open", commit.StaticRemoteKey, commit.Remote, true},
-		{"minimal_they_open", commit.AnchorsZeroFeeHTLC, commit.Remote, false},
-		{"minimal_we_open", commit.StaticRemoteKey, commit.Local, false},
+		{"anchors_we_open", commit.AnchorsZeroFeeHTLC, commit.Local, recordNormal},
+		{"anchors_they_open", commit.AnchorsZeroFeeHTLC, commit.Remote, recordNormal},
+		{"static_remotekey_we_open", commit.StaticRemoteKey, commit.Local, recordNormal},
+		{"static_remotekey_they_open", commit.StaticRemoteKey, commit.Remote, recordNormal},
+		{"closing_anchors_they_open", commit.AnchorsZeroFeeHTLC, commit.Remote, recordClosing},
+		{"closing_static_remotekey_we_open", commit.StaticRemoteKey, commit.Local, recordClosing},
+		{"ready_anchors_we_open", commit.AnchorsZeroFeeHTLC, commit.Local, recordReady},
+		{"ready_static_remotekey_they_open", commit.StaticRemoteKey, commit.Remote, recordReady},
+		{"minimal_they_open", commit.AnchorsZeroFeeHTLC, commit.Remote, recordMinimal},
+		{"minimal_we_open", commit.StaticRemoteKey, commit.Local, recordMinimal},
 	}
 }
 
+// recordCaseNamed is the case of recordCases named name.
+func recordCaseNamed(t testing.TB, name string) recordCase {
+	t.Helper()
+	for _, c := range recordCases() {
+		if c.name == name {
+			return c
+		}
+	}
+	t.Fatalf("no record case %q", name)
+	return recordCase{}
+}
+
 // recordSigners are our and the counterparty's channel keys, derived from
-// fixed seeds.
-func recordSigners() (ours, theirs *keys.InMemorySigner) {
+// fixed seeds (once: a signer is immutable, and deriving is what decoding a
+// record costs most in these tests otherwise).
+func recordSigners() (ours, theirs *keys.InMemorySigner) { return recordSignersOnce() }
+
+var recordSignersOnce = sync.OnceValues(func() (ours, theirs *keys.InMemorySigner) {
 	ours = keys.NewManager(keys.Seed{0x01, 0xaa}, keys.Config{}).ChannelKeys([32]byte{0x11})
 	theirs = keys.NewManager(keys.Seed{0x02, 0xbb}, keys.Config{}).ChannelKeys([32]byte{0x22})
 	return ours, theirs
-}
+})
 
 // recordPoint is signer s's per-commitment point n.
 func recordPoint(t testing.TB, s *keys.InMemorySigner, n uint64) *btcec.PublicKey {
@@ -69,10 +109,11 @@ func recordFundingTx(t testing.TB, p commit.Params) *btcwire.MsgTx {
 	return tx
 }
 
-// recordChanData builds a funded channel of shape c as the Manager holds
-// it, with real keys and a consistent funding. Its signer and its
-// non-persisted update tracking are set too, to show they are not
-// written.
+// recordChanData builds a funded channel of case c as the Manager holds
+// it, with real keys, a consistent funding, and a commitment chain and
+// update log driven against the counterparty's (recordDriver). Its signer
+// and its non-persisted update tracking are set too, to show the latter
+// is not written.
 func recordChanData(t testing.TB, c recordCase) *chanData {
 	t.Helper()
 	ours, theirs := recordSigners()
@@ -88,8 +129,9 @@ func recordChanData(t testing.TB, c recordCase) *chanData {
 	require.NoError(t, err)
 
 	chanType := ChannelType{Commitment: c.typ}
-	if c.full {
-		chanType.ScidAlias, chanType.ZeroConf = true, c.opener == commit.Remote
+	if c.shape != recordMinimal {
+		// An scid_alias channel is private (BOLT 2).
+		chanType.ScidAlias, chanType.ZeroConf = c.opener == commit.Remote, c.opener == commit.Remote
 	}
 	co := &core{
 		id: wire.NewChannelID(p.FundingOutpoint), tempID: wire.ChannelID{0x7e, 0x4d},
@@ -105,24 +147,13 @@ func recordChanData(t testing.TB, c recordCase) *chanData {
 	if c.opener == commit.Local {
 		co.fundingTx = fundingTx
 	}
-	d := &chanData{core: co}
-	holder := commit.State{Number: 0, PerCommitmentPoint: recordPoint(t, ours, 0),
-		LocalBalance: 1_000_000_000, RemoteBalance: 500_000_000, FeeRate: 2500}
-	cp := holder
-	cp.PerCommitmentPoint = recordPoint(t, theirs, 0)
-	sig, err := theirs.SignFunding(sha256.Sum256([]byte("holder commitment")))
-	require.NoError(t, err)
-	var next *btcec.PublicKey
-	if c.full {
-		next = recordPoint(t, theirs, 1)
-	}
-	d.cc, err = newCommitmentChain(co.chainConfig(), holder, commit.Signatures{Commitment: sig}, cp, next)
-	require.NoError(t, err)
-	d.log = newUpdateLog(co.logParams(), holder.LocalBalance, holder.RemoteBalance, holder.FeeRate, 0, 0)
+	holder := commit.State{LocalBalance: 1_000_000_000, RemoteBalance: 500_000_000, FeeRate: 2500}
+	drv := newRecordDriver(t, co, ours, theirs, holder, c.shape != recordMinimal)
+	d := &chanData{core: co, cc: drv.us.cc, log: drv.us.log, reestablished: true}
 	d.fund = funding{confirmedHeight: 812_346, confirmedIndex: 7, confirmedHash: [32]byte{0xb1, 0x0c},
 		scid: wire.ShortChannelID{BlockHeight: 812_346, TxIndex: 7, OutputIndex: 1}, readySent: true}
 	d.mon = updates{latest: 1, completed: 1, completedAll: true, failed: true}
-	if !c.full {
+	if c.shape == recordMinimal {
 		return d
 	}
 
@@ -130,51 +161,108 @@ func recordChanData(t testing.TB, c recordCase) *chanData {
 		0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33}
 	d.fund.ourAlias = wire.ShortChannelID{BlockHeight: 0xfffff0, TxIndex: 1, OutputIndex: 2}
 	d.fund.theirAlias = wire.ShortChannelID{BlockHeight: 0xfffff1, TxIndex: 3, OutputIndex: 4}
-	d.fund.readyReceived, d.fund.announcementSent = true, true
-	d.fund.theirAnnouncement = &wire.AnnouncementSignatures{
-		ChannelID: co.id, ShortChannelID: d.fund.scid,
-		NodeSignature: wire.Signature{0x4e, 0x53}, BitcoinSignature: wire.Signature{0x42, 0x53},
-		ExtraTLVs: wire.TLVRecords{{Type: 7, Value: []byte{0xee}}},
+	d.fund.readyReceived, d.fund.announcementSent = true, co.announce
+	if co.announce {
+		d.fund.theirAnnouncement = &wire.AnnouncementSignatures{
+			ChannelID: co.id, ShortChannelID: d.fund.scid,
+			NodeSignature: wire.Signature{0x4e, 0x53}, BitcoinSignature: wire.Signature{0x42, 0x53},
+			ExtraTLVs: wire.TLVRecords{{Type: 7, Value: []byte{0xee}}},
+		}
 	}
-	nextState := cp
-	nextState.Number, nextState.PerCommitmentPoint = 1, next
-	d.mon = updates{latest: 7, completed: 5, completedAll: true, pending: []*monitor.Update{
-		{ID: 6, Steps: []monitor.Step{&monitor.CommitmentSecret{Number: 3, Secret: [32]byte{0x5e}}}},
-		{ID: 7, Steps: []monitor.Step{&monitor.NewCounterpartyCommitment{State: &nextState}, &monitor.ShutdownScript{Script: p2wpkh(0xcc)}}},
-	}}
-	closing := btcwire.NewMsgTx(2)
-	closing.AddTxIn(&btcwire.TxIn{PreviousOutPoint: p.FundingOutpoint, Sequence: 0xfffffffd, SignatureScript: []byte{},
-		Witness: btcwire.TxWitness{{}, make([]byte, 72), make([]byte, 71), ch.FundingScript()}})
-	closing.AddTxOut(btcwire.NewTxOut(970_000, p2wpkh(0xcc)))
-	closing.AddTxOut(btcwire.NewTxOut(499_300, co.theirUpfrontScript))
-	d.shut = shutdownState{ourScript: p2wpkh(0xcc), theirScript: co.theirUpfrontScript, closingTx: closing,
-		initiator: c.opener == commit.Local}
+	switch c.shape {
+	case recordNormal:
+		drv.normal()
+	case recordClosing:
+		drv.closing()
+	}
+	// Our monitor updates: one per step our chain returned (none at the
+	// first commitments), the last ones not yet known durable.
+	var steps [][]monitor.Step
+	for _, s := range drv.us.steps {
+		steps = append(steps, []monitor.Step{s})
+	}
+	if c.shape != recordNormal {
+		steps = append(steps, []monitor.Step{&monitor.ShutdownScript{Script: p2wpkh(0xcc)}})
+		recordShutdown(d, c.opener == commit.Local)
+	}
+	d.mon = updates{latest: uint64(len(steps)) + 1, completed: 1, completedAll: true}
+	for i, s := range steps {
+		id := uint64(i) + 2 // 1 was channel_ready's, before
+		if len(steps)-i > 2 {
+			d.mon.completed = id
+			continue
+		}
+		d.mon.pending = append(d.mon.pending, &monitor.Update{ID: id, Steps: s})
+	}
 	return d
 }
 
-// recordPersisted is what decoding d's record must give back: d without
-// its signer and with no update known completed (the commit.Channel is
-// compared apart).
+// recordShutdown sets d's shutdown, both ways, and the closing
+// transaction agreed on d's settled commitments (the opener pays 700 sat).
+func recordShutdown(d *chanData, initiator bool) {
+	var fee [2]int64
+	fee[d.params.Opener] = 700
+	st := &d.cc.holder
+	closing := btcwire.NewMsgTx(2)
+	closing.AddTxIn(&btcwire.TxIn{PreviousOutPoint: d.params.FundingOutpoint, Sequence: 0xfffffffd, SignatureScript: []byte{},
+		Witness: btcwire.TxWitness{{}, make([]byte, 72), make([]byte, 71), d.ch.FundingScript()}})
+	closing.AddTxOut(btcwire.NewTxOut(int64(st.LocalBalance.ToSatoshi())-fee[commit.Local], p2wpkh(0xcc)))
+	closing.AddTxOut(btcwire.NewTxOut(int64(st.RemoteBalance.ToSatoshi())-fee[commit.Remote], d.theirUpfrontScript))
+	d.shut = shutdownState{ourScript: p2wpkh(0xcc), theirScript: d.theirUpfrontScript, closingTx: closing, initiator: initiator}
+}
+
+// recordPersisted is what decoding d's record must give back of d's
+// fields other than the chain and the log (compared apart, by
+// requireSameChanData): d without its signer and commit.Channel (rebuilt),
+// with no update known completed and nothing of the connection.
 func recordPersisted(d *chanData) chanData {
 	c := *d.core
 	c.signer, c.ch = nil, nil
-	out := *d
-	out.core = &c
-	out.mon = updates{latest: d.mon.latest, pending: d.mon.pending}
-	return out
+	return chanData{core: &c, fund: d.fund, shut: d.shut, mon: updates{latest: d.mon.latest, pending: d.mon.pending}}
 }
 
-// requireSameChanData asserts that got is the decoding of want's record.
-func requireSameChanData(t *testing.T, want, got *chanData) {
+// requireSameChanData asserts that got is the decoding of want's record:
+// the same persisted fields, the commit.Channel and the signer rebuilt,
+// and the same chain and log (compared by their persisted forms, and
+// their configuration by what it is rebuilt from).
+func requireSameChanData(t testing.TB, want, got *chanData) {
 	t.Helper()
 	require.NotNil(t, got.ch, "commit.Channel rebuilt")
 	require.Equal(t, want.params, got.ch.Params())
-	require.Nil(t, got.signer, "signer left for the loader")
-	g := *got
-	gc := *got.core
-	gc.ch = nil
-	g.core = &gc
-	require.Equal(t, recordPersisted(want), g)
+	require.NotNil(t, got.signer, "signer from the provider")
+	require.Equal(t, want.signer.Basepoints(), got.signer.Basepoints())
+	require.NotNil(t, got.cc)
+	require.NotNil(t, got.log)
+	require.Equal(t, got.chainConfig(), got.cc.cfg, "chain configured from the record")
+	require.Equal(t, got.logParams(), got.log.p, "log configured from the record")
+	require.Equal(t, recordChainBytes(t, want.cc), recordChainBytes(t, got.cc), "commitment chain")
+	require.Equal(t, normalizeLog(want.log), normalizeLog(got.log), "update log")
+	require.Equal(t, recordPersisted(want), recordPersisted(got))
+	require.False(t, got.reestablished)
+	require.Zero(t, got.unsent)
+}
+
+// requireStableChanData asserts that a decoded channel d encodes, and
+// that its record decodes to the same channel and encodes to the same
+// bytes (decode, encode, decode is stable).
+func requireStableChanData(t testing.TB, d *chanData) {
+	t.Helper()
+	rec, err := encodeChanData(d)
+	require.NoError(t, err)
+	again, err := decodeChanData(rec, recordProvider{})
+	require.NoError(t, err)
+	requireSameChanData(t, d, again)
+	rec2, err := encodeChanData(again)
+	require.NoError(t, err)
+	require.Equal(t, rec, rec2)
+}
+
+// recordChainBytes is c's persisted form.
+func recordChainBytes(t testing.TB, c *commitmentChain) []byte {
+	t.Helper()
+	b, err := encodeCommitmentChain(c)
+	require.NoError(t, err)
+	return b
 }
 
 // recordTLVs splits a channel record into its TLV records.

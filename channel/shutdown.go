@@ -177,6 +177,7 @@ func (m *Manager) fundingSpent(p *peerState, e *entry, d *chanData, txid [32]byt
 			FundingOutPoint: d.params.FundingOutpoint, LastLocalBalance: local,
 		})
 	}
+	m.failUncommitted(d)
 	m.logIf(m.forget(d.id, evs...))
 	p.removeEntry(e)
 	m.unregisterID(d.id)

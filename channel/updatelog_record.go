@@ -46,6 +46,12 @@ func encodeUpdateLog(l *updateLog) ([]byte, error) {
 	hdr.flags(l.awaitingRevoke, l.owingRevoke)
 	hdr.be32(l.epoch)
 
+	hsLen := 4
+	for i := range l.htlcs {
+		h := &l.htlcs[i]
+		hsLen += logHTLCFixedLen + len(h.failBack) + len(h.onion) + len(h.outcome.reason)
+	}
+	hs.buf = make([]byte, 0, hsLen)
 	hs.be32(uint32(len(l.htlcs)))
 	for i := range l.htlcs {
 		h := &l.htlcs[i]
@@ -79,10 +85,15 @@ func encodeUpdateLog(l *updateLog) ([]byte, error) {
 			return nil, fmt.Errorf("channel: update log: %w", w.err)
 		}
 	}
-	return updateLogFormat.Append(nil, wire.TLVRecords{
+	rs := wire.TLVRecords{
 		{Type: logRecHeader, Value: hdr.buf}, {Type: logRecHTLCs, Value: hs.buf}, {Type: logRecFees, Value: fs.buf},
-	})
+	}
+	return updateLogFormat.Append(make([]byte, 0, recordLen(rs)), rs)
 }
+
+// logHTLCFixedLen is the encoded length of one HTLC of the update log
+// without its variable fields (fail-back rule, onion, failure reason).
+const logHTLCFixedLen = 8 + 8 + 32 + 4 + 1 + 1 + 4 + 1 + 2 + 1 + 32 + 2 + 2 + 32
 
 // decodeUpdateLog reads what encodeUpdateLog wrote, for the channel of p.
 // Every count is bounded before allocation, and the log is checked whole:

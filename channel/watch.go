@@ -1,10 +1,12 @@
 package channel
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/wire"
 )
@@ -46,10 +48,49 @@ func (m *Manager) updateMonitor(p *peerState, e *entry, d *chanData, evs []event
 	if err := m.saveWith(d, ops, evs...); err != nil {
 		d.mon.latest--
 		d.mon.pending = d.mon.pending[:len(d.mon.pending)-1]
+		if errors.Is(err, ErrPersistence) && m.reloadChannel(p, e, d) {
+			return 0, false
+		}
 		m.failChannel(p, e, err)
 		return 0, false
 	}
 	return u.ID, m.monitorStatus(p, e, d, u.ID, m.cfg.Watch.UpdateChannel(d.id, u))
+}
+
+// reloadChannel undoes, after our store refused a write, what the
+// message being handled changed in channel e: its data goes back to the
+// last durable record (the monitor has nothing newer: the record is
+// written first), its queued messages are dropped and the peer is
+// disconnected, so that the reconnection re-establishes the channel from
+// what is durable. The store is not the peer's fault: the channel is
+// kept. It reports false when even the record cannot be read back.
+func (m *Manager) reloadChannel(p *peerState, e *entry, d *chanData) bool {
+	b, err := m.cfg.Store.Read(m.cfg.Context, channelsNS(), channelKey(d.id))
+	if err != nil {
+		return false
+	}
+	fresh, err := decodeChanData(b, m.cfg.Signers)
+	if err != nil {
+		return false
+	}
+	fresh.takeUnsent()
+	if d.mon.completedAll {
+		fresh.mon.early = d.mon.early
+		fresh.mon.complete(d.mon.completed)
+	}
+	switch ph := e.phase.(type) {
+	case *funded:
+		ph.d = fresh
+	case *closing:
+		ph.d = fresh
+	default:
+		return false
+	}
+	e.out.dropMessages()
+	m.cfg.Logger.Error("channel: store write failed: channel reloaded from its last record, disconnecting the peer",
+		"node_id", p.id, "channel_id", d.id)
+	p.out = append(p.out, peer.Outbound{To: p.id, Disconnect: true})
+	return true
 }
 
 // monitorStatus acts on Watch's answer for update id.

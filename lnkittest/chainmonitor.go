@@ -11,7 +11,8 @@ import (
 )
 
 // openChainMonitor builds the node's ChainMonitor over a KVPersister on
-// its store, with every monitor the store holds restored.
+// its store (behind the asynchronous mode of Node.AsyncMonitorUpdates),
+// with every monitor the store holds restored.
 func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
 	p, err := monitor.NewKVPersister(monitor.KVPersisterConfig{Store: n.Store, Context: n.net.ctx})
 	if err != nil {
@@ -21,8 +22,9 @@ func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load monitors: %w", err)
 	}
+	n.persister = &asyncPersister{n: n, inner: p}
 	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{
-		Persister: p,
+		Persister: n.persister,
 		// The channel manager raises ChannelClosed for every close.
 		OmitChannelClosed: n.net.opts.Handlers == nil,
 	})

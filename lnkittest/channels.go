@@ -47,6 +47,7 @@ func (n *Node) channelHandlers() Handlers {
 		t.Fatalf("lnkittest: node %d: channel manager: %v", n.Index, err)
 	}
 	n.Channels = m
+	m.TimerTick(n.net.Clock.Now()) // the Manager's time from the start (invoices need it)
 	return Handlers{
 		Channel: m,
 		Listen:  m,
@@ -75,7 +76,11 @@ func (n *Node) shutdownScript(ctx context.Context) ([]byte, error) {
 // funding transaction from the node's wallet; ChannelPending marks our
 // funding transaction pending in the wallet; DiscardFunding unlocks its
 // coins; OpenChannelRequest is accepted; SpendableOutputs are swept to the
-// wallet; BumpTransaction is answered with the wallet's BumpFee.
+// wallet; BumpTransaction is answered with the wallet's BumpFee;
+// PaymentClaimable is claimed with the preimage it carries, failed back,
+// or held for the test, as node.Claims says (ClaimPolicy). The outcomes
+// of payments (PaymentSent, PaymentFailed, PaymentClaimed) are recorded
+// in node.EventLog like every event (Logged lists them by type).
 //
 // A BumpTransaction the mempool refuses is recorded in node.BumpFailures
 // and not retried. Any other duty that fails (a sweep whose timelock has
@@ -142,6 +147,8 @@ func (n *Node) duty(ctx context.Context, e events.Event) error {
 	case *events.SpendableOutputs:
 		_, err := n.Wallet.Sweep(ctx, e.Outputs, chain.TargetOutputSpending)
 		return err
+	case *events.PaymentClaimable:
+		return n.claimable(e)
 	case *events.BumpTransaction:
 		_, err := n.Wallet.BumpFee(ctx, wallet.BumpRequest{
 			Parent: e.CommitmentTx, ParentFee: btcutil.Amount(e.CommitmentTxFee), Anchor: e.Anchor, FeeRate: e.TargetFeeRate,

@@ -45,6 +45,27 @@
 // The queue is durable: an event not handled before a Crash is delivered
 // again after the Restart (at least once), one handled is not.
 //
+// # Payments
+//
+// ProcessEvents plays each node's application for payments too: a
+// PaymentClaimable is claimed with the preimage it carries, failed back,
+// or held for the test (Node.Claims: ClaimPayments, FailPayments,
+// HoldPayments; Node.Claimable, Network.Claim, Network.FailBack), and
+// every PaymentSent, PaymentFailed and PaymentClaimed lands in the node's
+// EventLog (Logged[T] lists them by type). Network.Pay has the payee
+// create an invoice and the payer send it, Network.Keysend pays without
+// one; both return the payment's id and deliver nothing. Settle delivers
+// and processes events until the network rests. The channel manager gets
+// the Clock's time at every start and at every Tick.
+//
+// # Asynchronous persistence
+//
+// While Node.AsyncMonitorUpdates is set, the node's monitor updates are
+// answered InProgress and held unwritten (HeldMonitorUpdates) until the
+// test completes them, in any order (CompleteMonitorUpdate): the channel
+// manager keeps the messages they gate until then, and a crash loses what
+// was not completed.
+//
 // # Pumping
 //
 // Nothing moves by itself: Connect and Disconnect a pair, DeliverOne message

@@ -76,6 +76,15 @@ func TestHarnessFailures(t *testing.T) {
 		{"reorg past genesis", func() {
 			lnkittest.NewNetwork(tb, lnkittest.Options{}).Reorg(1, 2)
 		}, "lnkittest: Reorg"},
+		{"complete an update not held", func() {
+			net := lnkittest.NewNetwork(tb, lnkittest.Options{})
+			net.CompleteMonitorUpdate(net.Node(0), lnkittest.MonitorUpdate{UpdateID: 7})
+		}, "monitor update 7"},
+		{"pay from a crashed node", func() {
+			net := lnkittest.NewNetwork(tb, lnkittest.Options{})
+			net.Crash(net.Node(0))
+			_, _ = net.Pay(net.Node(0), net.Node(1), 1000)
+		}, "Pay: node 0 is crashed"},
 		{"connect twice", func() {
 			net := lnkittest.NewNetwork(tb, lnkittest.Options{})
 			net.Connect(net.Node(0), net.Node(1))

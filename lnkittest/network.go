@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"github.com/lnkit/lnkit/channel"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain/wallet"
+	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/internal/configerr"
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/lnkittest/simchain"
@@ -100,6 +100,8 @@ type Network struct {
 	Clock *Clock
 	nodes []*Node
 	links map[pair]*link
+	// payments counts the payment ids Pay and Keysend made.
+	payments uint64
 }
 
 // NewNetwork builds a Network of opts.Nodes started nodes, none connected,

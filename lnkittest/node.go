@@ -52,6 +52,17 @@ type Node struct {
 	// BumpFailures are the errors of the anchor bumps ProcessEvents asked
 	// the wallet for and the mempool refused.
 	BumpFailures []error
+	// Claims is what ProcessEvents does with a PaymentClaimable (default
+	// ClaimPayments).
+	Claims ClaimPolicy
+	// AsyncMonitorUpdates, while set, makes the node's monitor
+	// persistence asynchronous: every monitor update (not a new channel's
+	// monitor) is answered InProgress and held, unwritten, until the test
+	// completes it (HeldMonitorUpdates, Network.CompleteMonitorUpdate), in
+	// any order; the channel manager keeps the messages it gates until
+	// then. Held updates are lost at a crash. It may be switched at any
+	// time and lasts across restarts.
+	AsyncMonitorUpdates bool
 
 	net      *Network
 	seed     keys.Seed
@@ -62,6 +73,11 @@ type Node struct {
 	// monitorEvents are ChainMonitor events the queue has not taken yet
 	// (a failing store).
 	monitorEvents []events.Event
+	// persister is the ChainMonitor's persister (its held updates).
+	persister *asyncPersister
+	// held are the PaymentClaimable events ProcessEvents held (Claims
+	// HoldPayments) that the test has not claimed or failed yet.
+	held []*events.PaymentClaimable
 }
 
 // ID returns the node's id.
@@ -178,7 +194,7 @@ func (n *Network) Crash(node *Node) {
 	}
 	node.unlisten()
 	node.Store = node.Store.Crash()
-	node.Wallet, node.ChainMonitor, node.Events, node.monitorEvents = nil, nil, nil, nil
+	node.Wallet, node.ChainMonitor, node.Events, node.monitorEvents, node.persister = nil, nil, nil, nil, nil
 	node.Peer, node.Handlers, node.unlisten, node.Channels = nil, Handlers{}, nil, nil
 	node.tap.reset(Handlers{})
 	n.collect()
