@@ -17,4 +17,13 @@
 // node around channel_ready and while open; and open_channel parameters
 // lnkit's limits refuse. Its scenarios run in parallel, each on its own
 // btcd, lnd and sample node.
+//
+// TestPaymentsLnd covers payments (issue 17) over one channel of each
+// type with the sample node: invoices and keysend both ways, failures
+// decoded from lnd's onion errors, 200 payments each way at concurrency 1
+// and 16, update_fee from lnkit as opener, HTLCs in flight across a
+// disconnection and a crash of the sample node, and a cooperative close;
+// balances to the msat after every step. It takes about 4-5 minutes on a
+// busy 2-core machine, most of it lnd's side of the concurrency-1
+// payments (one lncli process per payment).
 package interop

@@ -44,6 +44,11 @@ type sampleProc struct {
 	done    chan struct{}
 	mu      sync.Mutex
 	stderr  strings.Builder // every start's standard error (EVENT lines, progress)
+	// printed is signalled (without blocking) whenever stderr grows.
+	printed chan struct{}
+	// evOff is how much of stderr events has parsed into evs.
+	evOff int
+	evs   []nodeEvent
 }
 
 // startSample starts a sample node named name on btcd's chain with a fresh
@@ -55,7 +60,8 @@ func startSample(t *testing.T, bin, name string, btcd *regtest.Btcd, flags ...st
 	require.NoError(t, err)
 	port := l.Addr().(*net.TCPAddr).Port
 	require.NoError(t, l.Close())
-	s := &sampleProc{t: t, bin: bin, name: name, dir: t.TempDir(), port: port, btcd: btcd, flags: flags}
+	s := &sampleProc{t: t, bin: bin, name: name, dir: t.TempDir(), port: port, btcd: btcd, flags: flags,
+		printed: make(chan struct{}, 1)}
 	t.Cleanup(func() {
 		s.kill()
 		if t.Failed() {
@@ -83,6 +89,10 @@ func (s *sampleProc) start() {
 	cmd.Stderr = writerFunc(func(p []byte) (int, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		select {
+		case s.printed <- struct{}{}:
+		default:
+		}
 		return s.stderr.Write(p)
 	})
 	require.NoError(t, cmd.Start())
