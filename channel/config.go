@@ -277,8 +277,11 @@ const (
 	DefaultCLTVExpiryDelta uint16 = 72
 	// MinCLTVExpiryDelta is 34 blocks, BOLT 2's "if in doubt" value.
 	MinCLTVExpiryDelta uint16 = 34
-	// DefaultMaxDustHTLCExposure is 5,000,000 msat (5000 sat).
-	DefaultMaxDustHTLCExposure wire.MilliSatoshi = 5_000_000
+	// DefaultMaxDustHTLCExposure is 50,000,000 msat (50,000 sat): enough
+	// for bursts of small payments on a static_remotekey channel (lnd sends
+	// them without waiting), still a small cap on what trimmed HTLCs can
+	// cost.
+	DefaultMaxDustHTLCExposure wire.MilliSatoshi = 50_000_000
 	// DefaultForceCloseAvoidanceMaxFee is 1000 sat.
 	DefaultForceCloseAvoidanceMaxFee wire.Satoshi = 1000
 )

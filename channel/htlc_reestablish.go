@@ -85,7 +85,7 @@ func removalMessage(id wire.ChannelID, h *htlcEntry) wire.Message {
 // disconnection took back of ours and our removals no commitment_signed
 // covered (they stayed in the log): removals and our fee update go out
 // again (no update_fee once shutdown started); our HTLCs fail back to
-// their payments.
+// their payments; as the opener we catch up with our fee estimate.
 func (m *Manager) resendUnsent(p *peerState, e *entry, d *chanData) error {
 	for _, h := range d.log.unsignedRemovals() {
 		queueRemoval(e, d, h)
@@ -103,6 +103,12 @@ func (m *Manager) resendUnsent(p *peerState, e *entry, d *chanData) error {
 			return err
 		}
 		d.unsent.adds = d.unsent.adds[1:]
+	}
+	if d.params.Opener == commit.Local && usable(p, e, d) {
+		// Fees may have moved while the peer was away.
+		if err := m.maybeUpdateFee(p, e, d); err != nil {
+			return err
+		}
 	}
 	return m.maybeSignCommitment(p, e, d)
 }

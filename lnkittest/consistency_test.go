@@ -8,6 +8,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcutil"
 
+	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest"
@@ -254,7 +255,13 @@ func (c *consistency) step(op byte) {
 	case o < opFee:
 		rate := wire.FeeRate(253 + 50*int(c.arg()))
 		c.logf("fee rate %d, tick", rate)
+		// As a real estimator: the commitment targets move, the bounds
+		// of what a peer may send (the least allowed, the maximum) do
+		// not follow each jump.
 		c.net.Fees.Set(rate)
+		c.net.Fees.SetTarget(chain.TargetMinAllowedAnchorRemoteFee, wire.FeeRateFloor)
+		c.net.Fees.SetTarget(chain.TargetMinAllowedNonAnchorRemoteFee, wire.FeeRateFloor)
+		c.net.Fees.SetTarget(chain.TargetMaximum, 50_000)
 		c.net.Tick()
 	case o < opAsync:
 		node := c.node(c.arg())

@@ -11,7 +11,10 @@ import (
 // to at least floor (--min-fee-rate): how a test or demo on regtest, where
 // the daemon's estimates barely move, makes fees "rise" (for example to
 // see a force-closed anchor channel's commitment bumped through its
-// anchor). A zero floor changes nothing.
+// anchor). A zero floor changes nothing. The lower bounds of what we
+// accept from a peer (closing fee minimum, the least update_fee) are not
+// raised: a peer whose estimator has no such floor would otherwise be
+// refused (lnd proposes a closing fee below our raised minimum).
 type feeFloor struct {
 	est   chain.FeeEstimator
 	floor wire.FeeRate
@@ -22,6 +25,10 @@ func (f feeFloor) FeeRate(ctx context.Context, target chain.ConfirmationTarget) 
 	rate, err := f.est.FeeRate(ctx, target)
 	if err != nil {
 		return 0, err
+	}
+	switch target {
+	case chain.TargetChannelCloseMinimum, chain.TargetMinAllowedNonAnchorRemoteFee, chain.TargetMinAllowedAnchorRemoteFee:
+		return rate, nil
 	}
 	return max(rate, f.floor), nil
 }

@@ -207,7 +207,8 @@ func checkSent(t *testing.T, e nodeEvent, amtMsat uint64) {
 // dust limits. On a static_remotekey channel an HTLC output also pays its
 // second-stage transaction's fee, so 400 sat is dust, and lnkit fails
 // back an HTLC that takes the dust HTLCs in flight (both ways) past
-// DefaultMaxDustHTLCExposure (5,000 sat): there one in ten is of
+// a dust exposure limit (5,000 sat when this was written; the test
+// stays under it): there one in ten is of
 // 5,000 sat (an output) and the others of 120 sat (dust; 32 in flight
 // stay under the limit).
 func bulkAmounts(n int, anchors bool, extra uint64) ([]uint64, int64) {
