@@ -88,7 +88,7 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 	if err != nil {
 		return fmt.Errorf("sample-node: rebroadcaster: %w", err)
 	}
-	fees := feeFloor{est: n.chain, floor: wire.FeeRate(n.cfg.MinFeeRate)}
+	fees := feeFloor{est: n.chain, floor: wire.FeeRate(n.cfg.MinFeeRate), commitment: wire.FeeRate(n.cfg.CommitmentFeeRate)}
 	n.bcast = newBroadcaster(n.rebroadcast)
 	n.wallet, err = wallet.Open(ctx, wallet.Config{
 		Seed:        n.seed,

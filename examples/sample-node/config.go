@@ -88,6 +88,9 @@ type config struct {
 	// this rate, in sat/kw, for the wallet and the channels. 0 leaves the
 	// estimates alone. On regtest it is how fees "rise".
 	MinFeeRate uint
+	// CommitmentFeeRate, when not 0, is the commitment fee rate (sat/kw)
+	// of the channels we open: the manager sends update_fee to follow it.
+	CommitmentFeeRate uint
 
 	// RPC is the chain daemon's JSON-RPC endpoint.
 	RPC rpcEndpoint
@@ -147,6 +150,7 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	fs.Uint64Var(&cfg.MinChannelSat, "min-channel-sat", 0, "smallest channel accepted from peers, in satoshis (default 20000)")
 	fs.UintVar(&cfg.MaxToSelfDelay, "max-to-self-delay", 0, "largest to_self_delay accepted from peers, in blocks (default 2016)")
 	fs.UintVar(&cfg.MinFeeRate, "min-fee-rate", 0, "raise every fee estimate to at least this many sat/kw (default: the daemon's estimates)")
+	fs.UintVar(&cfg.CommitmentFeeRate, "commitment-fee-rate", 0, "commitment fee rate of the channels we open, in sat/kw (default: the daemon's estimate)")
 	pos, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage()
@@ -209,6 +213,9 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	if cfg.ToSelfDelay != 0 && (cfg.ToSelfDelay < uint(channel.MinToSelfDelay) || cfg.ToSelfDelay > uint(channel.DefaultMaxToSelfDelay)) {
 		return config{}, fmt.Errorf("sample-node: --to-self-delay %d: want %d to %d blocks",
 			cfg.ToSelfDelay, channel.MinToSelfDelay, channel.DefaultMaxToSelfDelay)
+	}
+	if cfg.CommitmentFeeRate > math.MaxUint32 || (cfg.CommitmentFeeRate != 0 && cfg.CommitmentFeeRate < 253) {
+		return config{}, fmt.Errorf("sample-node: --commitment-fee-rate %d: want %d to %d sat/kw", cfg.CommitmentFeeRate, 253, uint64(math.MaxUint32))
 	}
 	if cfg.MinFeeRate > math.MaxUint32 {
 		return config{}, fmt.Errorf("sample-node: --min-fee-rate %d: at most %d sat/kw", cfg.MinFeeRate, uint64(math.MaxUint32))

@@ -33,7 +33,9 @@
 //	--to-self-delay N    the to_self_delay in blocks we ask of peers (default 144)
 //	--min-channel-sat N  the smallest channel peers may open to us (default 20000)
 //	--max-to-self-delay N  the largest to_self_delay we accept from peers (default 2016)
-//	--min-fee-rate N     raise every fee estimate to at least N sat/kw (default: none)
+//	--min-fee-rate N     raise every fee estimate to at least N sat/kw (default: none;
+//	                     not the anchor channels' commitment rate nor what peers may send)
+//	--commitment-fee-rate N  commitment fee rate of the channels we open (default: the estimate)
 //
 // # Commands
 //

@@ -15,9 +15,16 @@ import (
 // accept from a peer (closing fee minimum, the least update_fee) are not
 // raised: a peer whose estimator has no such floor would otherwise be
 // refused (lnd proposes a closing fee below our raised minimum).
+//
+// The anchor channels' commitment rate is not floored either: they are
+// bumped through their anchor (CPFP) when fees rise, as LDK's anchor
+// channels are. commitment, when not zero (--commitment-fee-rate), is the
+// commitment fee rate of every channel we open (the opener's update_fee
+// follows it).
 type feeFloor struct {
-	est   chain.FeeEstimator
-	floor wire.FeeRate
+	est        chain.FeeEstimator
+	floor      wire.FeeRate
+	commitment wire.FeeRate
 }
 
 // FeeRate implements chain.FeeEstimator.
@@ -27,6 +34,13 @@ func (f feeFloor) FeeRate(ctx context.Context, target chain.ConfirmationTarget) 
 		return 0, err
 	}
 	switch target {
+	case chain.TargetAnchorChannelFee, chain.TargetNonAnchorChannelFee:
+		if f.commitment != 0 {
+			return f.commitment, nil
+		}
+		if target == chain.TargetAnchorChannelFee {
+			return rate, nil
+		}
 	case chain.TargetChannelCloseMinimum, chain.TargetMinAllowedNonAnchorRemoteFee, chain.TargetMinAllowedAnchorRemoteFee:
 		return rate, nil
 	}

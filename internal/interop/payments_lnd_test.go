@@ -254,7 +254,7 @@ func sequentialAmounts(n int, base uint64) []uint64 {
 //   - 200 payments each way at concurrency 1, then at 16, both directions
 //     at once;
 //   - update_fee from lnkit as opener (its estimate rises: restarted with
-//     a fee floor) while the concurrency-16 payments flow; lnd as opener
+//     a commitment fee rate) while the concurrency-16 payments flow; lnd as opener
 //     sends none within the test's time (see testRaiseFees);
 //   - HTLCs in flight both ways when lnkit drops the connection, and when
 //     the sample node is killed and restarted: every payment ends, lnkit
@@ -716,7 +716,7 @@ func testCloseAfterPayments(p *payRig) {
 	require.NoError(t, p.lnd.WaitHTLCsResolved(p.ctx, htlcsTimeout))
 	var ok bool
 	// On lnkit's channel the commitment may still be at the raised rate
-	// (the floor is gone since the restart, and lnkit lowers the rate at
+	// (the set rate is gone since the restart, and lnkit lowers the rate at
 	// its next tick, a minute after the start): the closing fee does not
 	// depend on it.
 	c.lnkit, ok = p.node.channelByFunding(c.txid)
@@ -726,16 +726,16 @@ func testCloseAfterPayments(p *payRig) {
 	p.coopClose(c, c.spec.byLnkit)
 }
 
-// updatedFeeRate is the sample node's fee floor (sat/kw) once "fees
-// rose" in testRaiseFees: more than FeeUpdateDivisor allows above the
+// updatedFeeRate is the sample node's commitment fee rate (sat/kw) once
+// "fees rose" in testRaiseFees: more than FeeUpdateDivisor allows above the
 // channels' 1,250 sat/kw on this chain.
 const (
 	updatedFeeRate = 2500
-	updatedFeeFlag = "--min-fee-rate=2500"
+	updatedFeeFlag = "--commitment-fee-rate=2500"
 )
 
 // testRaiseFees makes the opener's estimate rise. lnkit as opener (the
-// anchor channel): the sample node restarts with a fee floor, and its
+// anchor channel): the sample node restarts with a commitment fee rate, and its
 // manager sends update_fee at its next tick (once a minute in the sample
 // node), while the next step's payments flow; testFeeUpdated checks it.
 // lnd as opener (the static_remotekey channel) checks its estimate every
