@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/btcsuite/btcd/blockchain"
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -552,6 +553,10 @@ func testOpenAndClose(t *testing.T, bin string) {
 				r.node.flags = append(r.node.flags, risenFeeFlag)
 				r.node.restart()
 				r.node.waitUsable(c.txid)
+				// As opener, lnkit catches up with its estimate at the
+				// reestablishment (update_fee): take lnd's view once the
+				// channel is quiet again.
+				c.lnd = settledLndChannel(t, r.lnd, c.txid)
 			}
 			if cl.force {
 				r.forceClose(c, cl.byLnkit)
@@ -683,4 +688,29 @@ func (r *rig) txHeight(txid string) int32 {
 	}
 	require.NoError(r.t, json.Unmarshal(r.btcd.RPC(r.t, "getblockheader", res.BlockHash, true), &hdr))
 	return hdr.Height
+}
+
+// settledLndChannel returns lnd's view of the channel funded by txid once
+// it has stayed the same (fee rate, balances, no pending HTLC) for two
+// seconds.
+func settledLndChannel(t *testing.T, l *regtest.Lnd, txid string) regtest.LndChannel {
+	t.Helper()
+	var last regtest.LndChannel
+	stable := 0
+	for range 60 {
+		c, ok := l.FindChannel(t, txid)
+		require.True(t, ok, "lnd lost the channel %s", txid)
+		if c.FeePerKw == last.FeePerKw && c.LocalBalance == last.LocalBalance && c.RemoteBalance == last.RemoteBalance {
+			stable++
+		} else {
+			stable = 0
+		}
+		if stable >= 4 {
+			return c
+		}
+		last = c
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("lnd's view of channel %s never settled", txid)
+	return last
 }
