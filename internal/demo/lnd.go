@@ -95,7 +95,10 @@ func (l *lnd) cliJSON(ctx context.Context, out any, args ...string) error {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("demo: lncli %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		// lncli prints its JSON answer (a failed payment's
+		// failure_reason) even when it exits 1.
+		return fmt.Errorf("demo: lncli %s: %w: %s %s", strings.Join(args, " "), err,
+			strings.TrimSpace(stderr.String()), strings.TrimSpace(stdout.String()))
 	}
 	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
 		return fmt.Errorf("demo: lncli %s: %w", strings.Join(args, " "), err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The payments of the story, in satoshis: each goes back the other way, so
@@ -113,33 +114,37 @@ func (c *channelStory) settled(ctx context.Context, payer, payee *sampleNode, ha
 	return nil
 }
 
-// payCarol pays bob's invoice from carol (lnd) and carol's invoice from
-// bob.
+// payCarol sends a keysend from carol (lnd) to bob and pays carol's
+// invoice from bob. lnd lists a new channel active before its link may
+// carry an HTLC (FAILURE_REASON_INSUFFICIENT_BALANCE with no attempt):
+// the keysend is tried again until the link takes it.
 func (c *channelStory) payCarol(ctx context.Context) error {
 	s := c.s
-	s.stepf("carol (lnd) pays bob's invoice of %s; bob pays carol's invoice of the same", sat(carolPays))
-	line := fmt.Sprintf("getinvoice %d 3600 tea", carolPays*1000)
-	s.command("bob", line)
-	var inv invoiceAnswer
-	if err := c.bob.run(line, &inv); err != nil {
-		return err
-	}
-	s.lncli("payinvoice --force " + inv.Invoice[:24] + "…")
+	s.stepf("carol (lnd) keysends bob %s; bob pays carol's invoice of the same", sat(carolPays))
+	bob := c.ids["bob"].NodeID
+	s.lncli(fmt.Sprintf("sendpayment --keysend --dest %s --amt %d", short(bob), carolPays))
 	var paid struct {
-		Status string `json:"status"`
+		Status      string `json:"status"`
+		PaymentHash string `json:"payment_hash"`
 	}
-	if err := c.carol.cliJSON(ctx, &paid, "payinvoice", "--force", "--json", inv.Invoice); err != nil {
+	err := waitFor(ctx, "carol's keysend to bob", func() (bool, string, error) {
+		err := c.carol.cliJSON(ctx, &paid, "sendpayment", "--keysend", "--dest", bob, "--amt", strconv.Itoa(carolPays), "--json")
+		if err != nil && strings.Contains(err.Error(), "FAILURE_REASON_INSUFFICIENT_BALANCE") {
+			return false, "lnd's link not ready", nil
+		}
+		return err == nil, "", err
+	})
+	if err != nil {
 		return err
 	}
 	s.say("status %s", paid.Status)
-	if _, err := c.bob.waitEvent(ctx, 1, "payment_claimed", inv.PaymentHash); err != nil {
+	if _, err := c.bob.waitEvent(ctx, 1, "payment_claimed", paid.PaymentHash); err != nil {
 		return err
 	}
 	c.events(c.bob)
 	s.lncli("addinvoice --amt " + strconv.Itoa(carolPays))
 	var add struct {
 		PaymentRequest string `json:"payment_request"`
-		RHash          string `json:"r_hash"`
 	}
 	if err := c.carol.cliJSON(ctx, &add, "addinvoice", "--amt", strconv.Itoa(carolPays)); err != nil {
 		return err
