@@ -19,6 +19,9 @@ func (m *ChannelMonitor) TransactionsConfirmed(header *btcwire.BlockHeader, txda
 			m.recognise(td.Tx, height)
 			m.chain.spend.BlockHash = header.BlockHash()
 		}
+		if td.Tx != nil {
+			m.watchBreach(td.Tx)
+		}
 	}
 	if m.chain.best < height {
 		m.chain.best = height

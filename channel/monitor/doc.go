@@ -28,14 +28,21 @@
 // step makes a payment preimage durable before update_fulfill_htlc
 // leaves, and the monitor keeps every preimage it learns (Preimage).
 //
-// Not yet handled (a later issue): HTLC outputs (the HTLC lists of the
-// steps are carried and persisted, but no HTLC output is claimed), the
-// justice transactions of a revoked counterparty commitment (recognised
-// and reported as RevokedCounterpartyCommitment, its to_remote claimed, its
-// to_local and HTLC outputs not; the HTLC lists of revoked counterparty
-// commitments are not kept), claiming HTLC outputs with the preimages
-// kept, and sweeping our anchor once the commitment confirmed (it is
-// handed out for fee bumps only).
+// A revoked counterparty commitment on chain (BOLT 5 "Revoked Transaction
+// Close Handling") is a Breach: the monitor keeps the HTLCs of every
+// revoked counterparty commitment (once per HTLC, with the range of
+// commitment numbers it was part of), so that it finds the commitment's
+// to_local and every HTLC output by script, and the outputs of the
+// cheater's HTLC transactions spending them later (AddSecondStage);
+// Breach.JusticeTx takes them with the revocation key.
+//
+// Not yet handled (issue 18, in progress): broadcasting and fee-bumping the
+// justice transactions (a sweeper), HTLC outputs of our commitment
+// (second-stage transactions) and of the counterparty's current one
+// (claims with the preimage, timeouts), handing preimages learned on chain
+// back to the channel manager, going on chain before an HTLC's deadline,
+// and sweeping our anchor once the commitment confirmed (it is handed out
+// for fee bumps only).
 //
 // Monitors are deterministic state machines: no goroutines, clocks or
 // randomness; the caller drives them with blocks and updates.

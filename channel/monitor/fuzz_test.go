@@ -70,6 +70,7 @@ func FuzzDecodeMonitor(f *testing.F) {
 		ch.chain.Mine(monitor.AntiReorgDelay)
 		f.Add(encoded(f, ch.a.mon))
 	}
+	f.Add(breachRecord(f))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := monitor.Decode(data)
 		if err != nil {

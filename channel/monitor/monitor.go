@@ -70,6 +70,8 @@ type ChannelMonitor struct {
 	// steps), under their payment hash. Apply adds to it in place and
 	// removes what it added when the update fails.
 	preimages map[lnwire.PaymentHash]lnwire.Preimage
+	// history keeps the HTLCs of the counterparty's revoked commitments.
+	history htlcHistory
 
 	chain  chainState
 	events []events.Event
@@ -277,6 +279,8 @@ func (m *ChannelMonitor) applyStep(s Step) error {
 		for _, c := range m.counterparty {
 			if c.st.Number > s.Number {
 				kept = append(kept, c)
+			} else if c.st.Number == s.Number {
+				m.history = m.history.revoke(c.st)
 			}
 		}
 		m.counterparty = kept

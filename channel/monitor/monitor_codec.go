@@ -19,8 +19,11 @@ import (
 // added the odd record monTypeTheirPoint (a 1.0 reader skips it, and still
 // reads the behind flag); minor 2 the odd record monTypePreimages (an
 // older reader, which claims no HTLC, skips it: the preimages are lost if
-// it writes the monitor back).
-var MonitorFormat = persist.RecordFormat{Type: 0x4e, Major: 1, Minor: 2}
+// it writes the monitor back); minor 3 the odd records monTypeHTLCHistory
+// (the HTLCs of revoked counterparty commitments) and
+// monTypeSecondStage (the cheater's HTLC transactions seen after a
+// breach), which an older reader skips and loses if it writes back.
+var MonitorFormat = persist.RecordFormat{Type: 0x4e, Major: 1, Minor: 3}
 
 // TLV types of a monitor record. Even: a reader must know them; odd
 // (monTypeTheirPoint, monTypePreimages): an older reader skips them.
@@ -37,6 +40,8 @@ const (
 	monTypeChain        = 18
 	monTypeTheirPoint   = 19
 	monTypePreimages    = 21
+	monTypeHTLCHistory  = 23
+	monTypeSecondStage  = 25
 )
 
 const (
@@ -140,6 +145,19 @@ func (m *ChannelMonitor) Encode() ([]byte, error) {
 	if len(m.preimages) > 0 {
 		rs = append(rs, lnwire.TLVRecord{Type: monTypePreimages, Value: encodePreimages(m.preimages)})
 	}
+	if m.history.some {
+		rs = append(rs, lnwire.TLVRecord{Type: monTypeHTLCHistory, Value: encodeHistory(&m.history)})
+	}
+	if len(m.chain.secondStage) > 0 {
+		var ss encoder
+		ss.u32(uint32(len(m.chain.secondStage)))
+		for _, tx := range m.chain.secondStage {
+			var buf bytes.Buffer
+			_ = tx.Serialize(&buf) // a bytes.Buffer does not fail
+			ss.bytes(buf.Bytes())
+		}
+		rs = append(rs, lnwire.TLVRecord{Type: monTypeSecondStage, Value: ss.b})
+	}
 	return MonitorFormat.Append(nil, rs)
 }
 
@@ -201,6 +219,8 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 		latestID   uint64
 		theirPoint *btcec.PublicKey
 		preimages  map[lnwire.PaymentHash]lnwire.Preimage
+		history    *htlcHistory
+		second     [][]byte
 		seen       = map[uint64]bool{}
 	)
 	_, _, err := MonitorFormat.Decode(data, func(typ uint64, v []byte) (bool, error) {
@@ -240,6 +260,14 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 			theirPoint = d.point()
 		case monTypePreimages:
 			preimages = decodePreimages(d)
+		case monTypeHTLCHistory:
+			h := decodeHistory(d)
+			history = &h
+		case monTypeSecondStage:
+			n := d.count()
+			for i := 0; i < n && d.err == nil; i++ {
+				second = append(second, d.bytes())
+			}
 		default:
 			return false, nil
 		}
@@ -285,10 +313,36 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 	if len(preimages) > 0 {
 		m.preimages = preimages
 	}
+	if history != nil {
+		m.history = *history
+	}
 	if err := m.decodeChain(chainData); err != nil {
 		return nil, err
 	}
+	if err := m.decodeSecondStage(second); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// decodeSecondStage restores the cheater's HTLC transactions seen after a
+// breach: each must add revoked outputs to the breach again.
+func (m *ChannelMonitor) decodeSecondStage(raws [][]byte) error {
+	if len(raws) > 0 && m.chain.breach == nil {
+		return fmt.Errorf("%w: second-stage transactions without a breach", ErrCorrupt)
+	}
+	for _, raw := range raws {
+		tx := &btcwire.MsgTx{}
+		if err := tx.Deserialize(bytes.NewReader(raw)); err != nil {
+			return fmt.Errorf("%w: second-stage transaction: %w", ErrCorrupt, err)
+		}
+		if m.chain.breach.AddSecondStage(tx) == 0 {
+			return fmt.Errorf("%w: second-stage transaction %s adds no revoked output", ErrCorrupt, tx.TxHash())
+		}
+		m.chain.secondStage = append(m.chain.secondStage, tx)
+	}
+	m.chain.changed = false
+	return nil
 }
 
 // decodeChain restores the chain state: the funding spend is recognised

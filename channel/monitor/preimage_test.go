@@ -176,7 +176,7 @@ func TestMonitorPreimagesEncoding(t *testing.T) {
 	ps := []lnwire.Preimage{preimage(1), preimage(2), preimage(3)}
 	require.NoError(t, ch.a.mon.Apply(preimageUpdate(1, ps...)))
 	b := encoded(t, ch.a.mon)
-	require.Equal(t, []byte{0x4e, 1, 2}, b[:3], "monitor format 1.2")
+	require.Equal(t, []byte{0x4e, 1, 3}, b[:3], "monitor format 1.3")
 	got, err := monitor.Decode(b)
 	require.NoError(t, err)
 	requirePreimages(t, got, ps...)
@@ -241,7 +241,7 @@ func TestRecordsOfFormat11(t *testing.T) {
 	require.True(t, m.ForceClosed())
 	require.True(t, m.Info().Behind)
 	require.EqualValues(t, 1, m.LatestUpdateID())
-	require.Equal(t, append([]byte{0x4e, 1, 2}, old[3:]...), encoded(t, m))
+	require.Equal(t, append([]byte{0x4e, 1, 3}, old[3:]...), encoded(t, m))
 	// The monitor read from 1.1 takes preimages.
 	require.NoError(t, m.Apply(preimageUpdate(2, preimage(5))))
 	requirePreimages(t, m, preimage(5))

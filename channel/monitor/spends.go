@@ -36,10 +36,9 @@ const (
 	// is ours at once.
 	CounterpartyCommitment SpendKind = 3
 	// RevokedCounterpartyCommitment is a counterparty commitment whose
-	// secret we hold: a breach. The monitor claims its to_remote but does
-	// NOT yet claim the counterparty's to_local and HTLC outputs with the
-	// revocation key (a later issue): the hook is this kind, reported by
-	// FundingSpend.
+	// secret we hold: a breach. The monitor claims its to_remote as a
+	// SpendableOutput and describes the rest, taken with the revocation
+	// key, as a Breach (ChannelMonitor.Breach).
 	RevokedCounterpartyCommitment SpendKind = 4
 	// UnknownSpend is a commitment-shaped spend the monitor cannot place.
 	UnknownSpend SpendKind = 5
@@ -72,6 +71,12 @@ type chainState struct {
 	best   int32
 	spend  *FundingSpend
 	claims []claim
+	// breach is what we take from a revoked counterparty commitment
+	// (RevokedCounterpartyCommitment), or nil; secondStage are the
+	// cheater's transactions spending its HTLC outputs seen since, in
+	// the order seen.
+	breach      *Breach
+	secondStage []*btcwire.MsgTx
 	// closedEmitted says the ChannelClosed event was emitted.
 	closedEmitted bool
 	// changed says the persisted part of the chain state changed since
@@ -108,6 +113,9 @@ func (m *ChannelMonitor) BlockConnected(block *btcwire.MsgBlock, height int32) {
 			}
 		}
 	}
+	for _, tx := range block.Transactions {
+		m.watchBreach(tx)
+	}
 	m.matured(height)
 }
 
@@ -127,10 +135,24 @@ func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32)
 // broadcasting our commitment then could publish a revoked state.
 func (m *ChannelMonitor) undoSpend() {
 	m.chain.spend, m.chain.claims = nil, nil
+	m.chain.breach, m.chain.secondStage = nil, nil
 	m.spendReports = nil // only the undone spend could be queued
 	m.chain.closedEmitted = false
 	m.chain.changed = true
 }
+
+// watchBreach records tx when it is the cheater's transaction spending
+// HTLC outputs of the breach (its second-stage outputs are revoked too).
+func (m *ChannelMonitor) watchBreach(tx *btcwire.MsgTx) {
+	if b := m.chain.breach; b != nil && b.AddSecondStage(tx) > 0 {
+		m.chain.secondStage = append(m.chain.secondStage, tx)
+		m.chain.changed = true
+	}
+}
+
+// Breach returns the revoked counterparty commitment found on chain and
+// its revoked outputs, or nil.
+func (m *ChannelMonitor) Breach() *Breach { return m.chain.breach }
 
 func spendsOutpoint(tx *btcwire.MsgTx, op btcwire.OutPoint) bool {
 	for _, in := range tx.TxIn {
@@ -154,6 +176,7 @@ func (m *ChannelMonitor) recognise(tx *btcwire.MsgTx, height int32) {
 func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 	s := &FundingSpend{Tx: tx, Height: height}
 	m.chain.spend, m.chain.claims = s, nil
+	m.chain.breach, m.chain.secondStage = nil, nil
 	m.chain.changed = true
 	n, ok := uint64(0), false
 	if len(tx.TxIn) == 1 {
@@ -176,6 +199,8 @@ func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 	switch {
 	case m.revoked(n):
 		s.Kind = RevokedCounterpartyCommitment
+		// A secret we hold revokes n: Lookup cannot fail for it.
+		m.chain.breach, _ = m.breachOf(tx, n, height)
 	case m.knownCounterparty(n, txid):
 		s.Kind = CounterpartyCommitment
 	case len(m.counterparty) == 0 || n > m.counterparty[len(m.counterparty)-1].st.Number:

@@ -135,16 +135,25 @@ func TestMonitorEncoding(t *testing.T) {
 			require.Equal(t, m.Spend().Kind, got.Spend().Kind)
 			require.Equal(t, m.Spend().Height, got.Spend().Height)
 			require.Equal(t, m.ShutdownScript(), got.ShutdownScript())
+			// Cut anywhere, the record is corrupt, except right before
+			// its last record, the odd HTLC history of the revoked
+			// commitments, which a reader of format 1.2 skips: that cut
+			// reads as a monitor without it.
+			cuts := 0
 			for i := range b {
-				_, err := monitor.Decode(b[:i])
-				require.Error(t, err, "truncated at %d", i)
+				short, err := monitor.Decode(b[:i])
+				if err == nil {
+					cuts++
+					require.Equal(t, b[:i], encoded(t, short), "truncated at %d", i)
+				}
 			}
+			require.LessOrEqual(t, cuts, 1)
 		})
 	}
 }
 
 // TestRevokedAndBehind: B broadcasts its revoked commitment 0: A's monitor
-// reports the breach (not acted on yet) and still claims to_remote. Then
+// reports the breach (a Breach, see justice_test.go) and still claims to_remote. Then
 // a commitment newer than A knows: A learns it is behind and refuses to
 // broadcast its own.
 func TestRevokedAndBehind(t *testing.T) {
