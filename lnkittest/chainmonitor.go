@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
 
+	"github.com/lnkit/lnkit/chain/wallet"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 )
@@ -27,6 +29,16 @@ func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
 		Persister: n.persister,
 		// The channel manager raises ChannelClosed for every close.
 		OmitChannelClosed: n.net.opts.Handlers == nil,
+		// Justice transactions go to the chain, paying the node's wallet.
+		Sweep: &monitor.SweepConfig{
+			Broadcaster: n.net.Chain,
+			Fees:        n.net.Fees,
+			Signers: func(keyID [32]byte) (monitor.RevocationSigner, error) {
+				return n.Keys.ChannelKeys(keyID), nil
+			},
+			Destination: n.sweepDestination,
+			Context:     n.net.ctx,
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -37,6 +49,19 @@ func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
 		}
 	}
 	return cm, nil
+}
+
+// sweepDestination is a new address of the node's wallet, for what the
+// ChainMonitor claims on chain.
+func (n *Node) sweepDestination() ([]byte, error) {
+	if n.Wallet == nil {
+		return nil, errors.New("lnkittest: no wallet yet")
+	}
+	addr, err := n.Wallet.NewAddress(n.net.ctx, wallet.P2WPKH)
+	if err != nil {
+		return nil, err
+	}
+	return txscript.PayToAddrScript(addr)
 }
 
 // monitorFeed is the node's ChainMonitor as the chain sees it: after each

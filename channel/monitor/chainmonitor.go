@@ -29,6 +29,9 @@ type ChainMonitorConfig struct {
 	// closure itself, from ReleaseFundingSpends, so that the application
 	// gets one ChannelClosed per channel. Default: false (emitted).
 	OmitChannelClosed bool
+	// Sweep, when set, makes the ChainMonitor claim contested outputs
+	// itself (see SweepConfig). Default: none.
+	Sweep *SweepConfig
 }
 
 // CompletedUpdate says that every update of a channel up to UpdateID is
@@ -60,6 +63,7 @@ type ChainMonitor struct {
 	persister  Persister
 	filter     chain.Filter
 	omitClosed bool
+	sweeper    *SweepConfig
 
 	mu        sync.Mutex
 	channels  map[lnwire.ChannelID]*watched
@@ -73,8 +77,16 @@ func NewChainMonitor(cfg ChainMonitorConfig) (*ChainMonitor, error) {
 	if cfg.Persister == nil {
 		return nil, configerr.New("monitor", "Persister", "required")
 	}
+	var sweeper *SweepConfig
+	if cfg.Sweep != nil {
+		s := *cfg.Sweep
+		if err := s.validate(); err != nil {
+			return nil, err
+		}
+		sweeper = &s
+	}
 	return &ChainMonitor{
-		persister: cfg.Persister, filter: cfg.Filter, omitClosed: cfg.OmitChannelClosed,
+		persister: cfg.Persister, filter: cfg.Filter, omitClosed: cfg.OmitChannelClosed, sweeper: sweeper,
 		channels: map[lnwire.ChannelID]*watched{},
 	}, nil
 }
@@ -268,13 +280,17 @@ func (c *ChainMonitor) RelevantTransactions() []chain.RelevantTx {
 }
 
 // each calls f on every monitor in channel id order, then persists what
-// changed.
+// changed; then, with a SweepConfig, the monitors' claims are made.
 func (c *ChainMonitor) each(f func(m *ChannelMonitor)) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	for _, w := range c.sorted() {
 		f(w.m)
 		c.persistChain(w)
+	}
+	pending := c.claimsPending()
+	c.mu.Unlock()
+	if pending {
+		c.sweep()
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/lnkittest/simchain"
 	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/persist/persisttest"
 	lnwire "github.com/lnkit/lnkit/wire"
@@ -65,6 +66,28 @@ func TestConfigErrors(t *testing.T) {
 	require.ErrorIs(t, err, monitor.ErrInvalidConfig)
 	_, err = monitor.NewChainMonitor(monitor.ChainMonitorConfig{})
 	require.ErrorIs(t, err, monitor.ErrInvalidConfig)
+	p := newKV(t, persisttest.NewCrashStore(), 10)
+	for _, field := range []string{"Broadcaster", "Fees", "Signers", "Destination"} {
+		s := &monitor.SweepConfig{
+			Broadcaster: &simchain.Chain{}, Fees: &settableFees{},
+			Signers:     func([32]byte) (monitor.RevocationSigner, error) { return nil, nil },
+			Destination: func() ([]byte, error) { return nil, nil },
+		}
+		switch field {
+		case "Broadcaster":
+			s.Broadcaster = nil
+		case "Fees":
+			s.Fees = nil
+		case "Signers":
+			s.Signers = nil
+		case "Destination":
+			s.Destination = nil
+		}
+		_, err = monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: p, Sweep: s})
+		var ce *monitor.ConfigError
+		require.ErrorAs(t, err, &ce)
+		require.Equal(t, "Sweep."+field, ce.Field)
+	}
 }
 
 // TestPersistAndReload: watch, updates as increments, compaction into a

@@ -20,7 +20,7 @@ func (m *ChannelMonitor) TransactionsConfirmed(header *btcwire.BlockHeader, txda
 			m.chain.spend.BlockHash = header.BlockHash()
 		}
 		if td.Tx != nil {
-			m.watchBreach(td.Tx)
+			m.watchBreach(td.Tx, height)
 		}
 	}
 	if m.chain.best < height {
@@ -35,6 +35,7 @@ func (m *ChannelMonitor) TransactionUnconfirmed(txid chainhash.Hash) {
 	if s := m.chain.spend; s != nil && s.Tx.TxHash() == txid {
 		m.undoSpend()
 	}
+	m.undoBreachSpends(func(s outputSpend) bool { return s.txid != txid })
 }
 
 // BestBlockUpdated implements chain.Confirm.
@@ -43,6 +44,7 @@ func (m *ChannelMonitor) BestBlockUpdated(_ *btcwire.BlockHeader, height int32) 
 	if s := m.chain.spend; s != nil && s.Height > height {
 		m.undoSpend()
 	}
+	m.undoBreachSpends(func(s outputSpend) bool { return s.height <= height })
 	m.matured(height)
 }
 

@@ -34,10 +34,15 @@
 // commitment numbers it was part of), so that it finds the commitment's
 // to_local and every HTLC output by script, and the outputs of the
 // cheater's HTLC transactions spending them later (AddSecondStage);
-// Breach.JusticeTx takes them with the revocation key.
+// Breach.JusticeTx takes them with the revocation key. A ChainMonitor with
+// a SweepConfig broadcasts that justice transaction at every block until
+// every revoked output is spent, at the estimator's urgent rate, replaced
+// with a rate a quarter higher at every block once the nearest deadline
+// (when the cheater's delayed path opens) is SweepBumpWindow blocks away,
+// never paying more than it claims; the rate, the destination and the
+// confirmed spends are persisted (a restart continues, a reorg undoes).
 //
-// Not yet handled (issue 18, in progress): broadcasting and fee-bumping the
-// justice transactions (a sweeper), HTLC outputs of our commitment
+// Not yet handled (issue 18, in progress): HTLC outputs of our commitment
 // (second-stage transactions) and of the counterparty's current one
 // (claims with the preimage, timeouts), handing preimages learned on chain
 // back to the channel manager, going on chain before an HTLC's deadline,

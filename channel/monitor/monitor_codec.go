@@ -20,9 +20,11 @@ import (
 // reads the behind flag); minor 2 the odd record monTypePreimages (an
 // older reader, which claims no HTLC, skips it: the preimages are lost if
 // it writes the monitor back); minor 3 the odd records monTypeHTLCHistory
-// (the HTLCs of revoked counterparty commitments) and
-// monTypeSecondStage (the cheater's HTLC transactions seen after a
-// breach), which an older reader skips and loses if it writes back.
+// (the HTLCs of revoked counterparty commitments), monTypeSecondStage (the
+// cheater's HTLC transactions seen after a breach) and monTypeJustice (the
+// justice transactions' fee rate and script, the confirmed spends of the
+// breach's outputs), which an older reader skips and loses if it writes
+// back.
 var MonitorFormat = persist.RecordFormat{Type: 0x4e, Major: 1, Minor: 3}
 
 // TLV types of a monitor record. Even: a reader must know them; odd
@@ -42,6 +44,7 @@ const (
 	monTypePreimages    = 21
 	monTypeHTLCHistory  = 23
 	monTypeSecondStage  = 25
+	monTypeJustice      = 27
 )
 
 const (
@@ -158,6 +161,11 @@ func (m *ChannelMonitor) Encode() ([]byte, error) {
 		}
 		rs = append(rs, lnwire.TLVRecord{Type: monTypeSecondStage, Value: ss.b})
 	}
+	if m.chain.breach != nil {
+		var j encoder
+		encodeJustice(&j, m)
+		rs = append(rs, lnwire.TLVRecord{Type: monTypeJustice, Value: j.b})
+	}
 	return MonitorFormat.Append(nil, rs)
 }
 
@@ -221,6 +229,8 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 		preimages  map[lnwire.PaymentHash]lnwire.Preimage
 		history    *htlcHistory
 		second     [][]byte
+		justice    *justiceState
+		spent      []outputSpend
 		seen       = map[uint64]bool{}
 	)
 	_, _, err := MonitorFormat.Decode(data, func(typ uint64, v []byte) (bool, error) {
@@ -263,6 +273,9 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 		case monTypeHTLCHistory:
 			h := decodeHistory(d)
 			history = &h
+		case monTypeJustice:
+			j, sp := decodeJustice(d)
+			justice, spent = &j, sp
 		case monTypeSecondStage:
 			n := d.count()
 			for i := 0; i < n && d.err == nil; i++ {
@@ -321,6 +334,12 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 	}
 	if err := m.decodeSecondStage(second); err != nil {
 		return nil, err
+	}
+	if justice != nil {
+		if m.chain.breach == nil {
+			return nil, fmt.Errorf("%w: justice state without a breach", ErrCorrupt)
+		}
+		m.chain.justice, m.chain.spent = *justice, spent
 	}
 	return m, nil
 }

@@ -77,6 +77,10 @@ type chainState struct {
 	// the order seen.
 	breach      *Breach
 	secondStage []*btcwire.MsgTx
+	// spent are the confirmed spends of the breach's outputs; justice is
+	// what the monitor remembers of its justice transactions.
+	spent   []outputSpend
+	justice justiceState
 	// closedEmitted says the ChannelClosed event was emitted.
 	closedEmitted bool
 	// changed says the persisted part of the chain state changed since
@@ -114,7 +118,7 @@ func (m *ChannelMonitor) BlockConnected(block *btcwire.MsgBlock, height int32) {
 		}
 	}
 	for _, tx := range block.Transactions {
-		m.watchBreach(tx)
+		m.watchBreach(tx, height)
 	}
 	m.matured(height)
 }
@@ -127,6 +131,7 @@ func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32)
 	if s := m.chain.spend; s != nil && s.Height >= height {
 		m.undoSpend()
 	}
+	m.undoBreachSpends(func(s outputSpend) bool { return s.height < height })
 }
 
 // undoSpend forgets the funding spend and its claims not yet emitted. It
@@ -136,18 +141,26 @@ func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32)
 func (m *ChannelMonitor) undoSpend() {
 	m.chain.spend, m.chain.claims = nil, nil
 	m.chain.breach, m.chain.secondStage = nil, nil
+	m.chain.spent, m.chain.justice = nil, justiceState{}
 	m.spendReports = nil // only the undone spend could be queued
 	m.chain.closedEmitted = false
 	m.chain.changed = true
 }
 
-// watchBreach records tx when it is the cheater's transaction spending
-// HTLC outputs of the breach (its second-stage outputs are revoked too).
-func (m *ChannelMonitor) watchBreach(tx *btcwire.MsgTx) {
-	if b := m.chain.breach; b != nil && b.AddSecondStage(tx) > 0 {
+// watchBreach records tx, confirmed at height, when it spends outputs of
+// the breach: the cheater's transactions spending its HTLC outputs (their
+// second-stage outputs are revoked too), and every spend (ours or
+// theirs), so that what is left to claim is known.
+func (m *ChannelMonitor) watchBreach(tx *btcwire.MsgTx, height int32) {
+	b := m.chain.breach
+	if b == nil {
+		return
+	}
+	if b.AddSecondStage(tx) > 0 {
 		m.chain.secondStage = append(m.chain.secondStage, tx)
 		m.chain.changed = true
 	}
+	m.recordBreachSpends(tx, height)
 }
 
 // Breach returns the revoked counterparty commitment found on chain and
@@ -177,6 +190,7 @@ func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 	s := &FundingSpend{Tx: tx, Height: height}
 	m.chain.spend, m.chain.claims = s, nil
 	m.chain.breach, m.chain.secondStage = nil, nil
+	m.chain.spent, m.chain.justice = nil, justiceState{}
 	m.chain.changed = true
 	n, ok := uint64(0), false
 	if len(tx.TxIn) == 1 {

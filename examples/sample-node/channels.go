@@ -72,8 +72,25 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 	if err != nil {
 		return fmt.Errorf("sample-node: loading channel monitors: %w", err)
 	}
-	// The channel manager reports every closure itself.
-	n.monitor, err = monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true})
+	fees := feeFloor{est: n.chain, floor: wire.FeeRate(n.cfg.MinFeeRate), commitment: wire.FeeRate(n.cfg.CommitmentFeeRate)}
+	n.monitor, err = monitor.NewChainMonitor(monitor.ChainMonitorConfig{
+		Persister: persister,
+		// The channel manager reports every closure itself.
+		OmitChannelClosed: true,
+		// Justice transactions: broadcast by the monitor at every block
+		// (it replaces them as their deadline nears), so straight to the
+		// chain, not through the rebroadcaster.
+		Sweep: &monitor.SweepConfig{
+			Broadcaster: n.chain,
+			Fees:        fees,
+			Signers: func(keyID [32]byte) (monitor.RevocationSigner, error) {
+				return n.keys.ChannelKeys(keyID), nil
+			},
+			Destination: func() ([]byte, error) { return n.shutdownScript(ctx) },
+			Context:     ctx,
+			Logger:      log.With("component", "monitor"),
+		},
+	})
 	if err != nil {
 		return fmt.Errorf("sample-node: chain monitor: %w", err)
 	}
@@ -88,7 +105,6 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 	if err != nil {
 		return fmt.Errorf("sample-node: rebroadcaster: %w", err)
 	}
-	fees := feeFloor{est: n.chain, floor: wire.FeeRate(n.cfg.MinFeeRate), commitment: wire.FeeRate(n.cfg.CommitmentFeeRate)}
 	n.bcast = newBroadcaster(n.rebroadcast)
 	n.wallet, err = wallet.Open(ctx, wallet.Config{
 		Seed:        n.seed,

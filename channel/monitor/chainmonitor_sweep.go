@@ -1,0 +1,143 @@
+package monitor
+
+import (
+	"context"
+	"log/slog"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/internal/configerr"
+	lnwire "github.com/lnkit/lnkit/wire"
+)
+
+// SweepConfig lets a ChainMonitor take contested outputs itself: the
+// outputs of a revoked counterparty commitment (justice transactions),
+// broadcast at every block, fee-bumped as their deadline nears, until
+// they are spent. Without it the monitors still recognise a breach
+// (ChannelMonitor.Breach) and the application must act.
+type SweepConfig struct {
+	// Broadcaster broadcasts the claims. Required.
+	Broadcaster chain.Broadcaster
+	// Fees gives the TargetUrgentSweep rate claims start from. Required.
+	Fees chain.FeeEstimator
+	// Signers returns the revocation signer of a channel key id (for a
+	// keys.Manager: its ChannelKeys). Required.
+	Signers func(channelKeyID [32]byte) (RevocationSigner, error)
+	// Destination returns the script claims pay to (a wallet address);
+	// called once per breach. Required.
+	Destination func() ([]byte, error)
+	// Context bounds the estimator and broadcaster calls. Default:
+	// context.Background().
+	Context context.Context
+	// Logger receives what the sweeping does. Default: discarded.
+	Logger *slog.Logger
+}
+
+// validate checks the required fields and fills the defaults.
+func (s *SweepConfig) validate() error {
+	switch {
+	case s.Broadcaster == nil:
+		return configerr.New("monitor", "Sweep.Broadcaster", "required")
+	case s.Fees == nil:
+		return configerr.New("monitor", "Sweep.Fees", "required")
+	case s.Signers == nil:
+		return configerr.New("monitor", "Sweep.Signers", "required")
+	case s.Destination == nil:
+		return configerr.New("monitor", "Sweep.Destination", "required")
+	}
+	if s.Context == nil {
+		s.Context = context.Background()
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// claimsPending reports whether a monitor has claims to make (under c.mu).
+func (c *ChainMonitor) claimsPending() bool {
+	if c.sweeper == nil {
+		return false
+	}
+	for _, w := range c.channels {
+		if w.m.chain.breach != nil {
+			if outs, _ := w.m.unclaimed(); len(outs) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sweep builds the claims of every monitor at its best height and
+// broadcasts them. The estimator and the broadcaster are called outside
+// c.mu. A monitor whose claims cannot be built now (estimator or signer
+// failure) is retried at the next block; the error is logged.
+func (c *ChainMonitor) sweep() {
+	s := c.sweeper
+	rate, err := s.Fees.FeeRate(s.Context, chain.TargetUrgentSweep)
+	if err != nil {
+		s.Logger.Warn("monitor: no fee rate for the claims", "err", err)
+		return
+	}
+	c.mu.Lock()
+	txs := c.claims(rate)
+	c.mu.Unlock()
+	c.broadcastClaims(txs)
+}
+
+// claims builds the claims of every monitor at rate (under c.mu).
+func (c *ChainMonitor) claims(rate lnwire.FeeRate) []*btcwire.MsgTx {
+	s := c.sweeper
+	var txs []*btcwire.MsgTx
+	for _, w := range c.sorted() {
+		m := w.m
+		if m.chain.breach == nil {
+			continue
+		}
+		c.registerBreach(m)
+		signer, err := s.Signers(m.keyID)
+		if err != nil {
+			s.Logger.Error("monitor: no signer for the justice transaction", "channel_id", m.ChannelID(), "err", err)
+			continue
+		}
+		tx, err := m.justiceTx(m.chain.best, rate, signer, s.Destination)
+		if err != nil {
+			s.Logger.Error("monitor: justice transaction", "channel_id", m.ChannelID(), "breach", m.chain.breach, "err", err)
+			continue
+		}
+		c.persistChain(w)
+		if tx != nil {
+			s.Logger.Info("monitor: justice transaction", "channel_id", m.ChannelID(), "breach", m.chain.breach,
+				"txid", tx.TxHash(), "inputs", len(tx.TxIn), "feerate", m.chain.justice.rate)
+			txs = append(txs, tx)
+		}
+	}
+	return txs
+}
+
+// registerBreach tells the chain filter the breach's outputs, so that a
+// chain.Confirm source reports their spends.
+func (c *ChainMonitor) registerBreach(m *ChannelMonitor) {
+	if c.filter == nil {
+		return
+	}
+	for _, o := range m.chain.breach.Outputs {
+		if m.spentBy(o.OutPoint) == nil {
+			c.filter.RegisterOutput(chain.WatchedOutput{OutPoint: o.OutPoint, PkScript: commit.P2WSH(o.WitnessScript)})
+		}
+	}
+}
+
+// broadcastClaims hands txs to the broadcaster (outside c.mu). A failure
+// is logged: the claims are built and broadcast again at the next block.
+func (c *ChainMonitor) broadcastClaims(txs []*btcwire.MsgTx) {
+	if len(txs) == 0 {
+		return
+	}
+	if err := c.sweeper.Broadcaster.BroadcastTransactions(c.sweeper.Context, txs...); err != nil {
+		c.sweeper.Logger.Warn("monitor: broadcast claims", "count", len(txs), "err", err)
+	}
+}

@@ -1,0 +1,271 @@
+package monitor_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/persist/persisttest"
+	lnwire "github.com/lnkit/lnkit/wire"
+)
+
+// settableFees is a chain.FeeEstimator answering one rate for every
+// target, changed by the test.
+type settableFees struct {
+	mu   sync.Mutex
+	rate lnwire.FeeRate
+}
+
+func (f *settableFees) FeeRate(context.Context, chain.ConfirmationTarget) (lnwire.FeeRate, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rate, nil
+}
+
+func (f *settableFees) set(r lnwire.FeeRate) {
+	f.mu.Lock()
+	f.rate = r
+	f.mu.Unlock()
+}
+
+// justiceRig is a channel whose B watches the chain through a ChainMonitor
+// that sweeps, over a crash store; A holds revoked commitments with HTLCs.
+type justiceRig struct {
+	ch     *testChannel
+	fees   *settableFees
+	store  *persisttest.CrashStore
+	cm     *monitor.ChainMonitor
+	dest   []byte
+	hs     []breachHTLC
+	states map[uint64]*commit.State
+	stop   func()
+}
+
+func newJusticeRig(t *testing.T, typ commit.ChannelType) *justiceRig {
+	t.Helper()
+	ch := newTestChannel(t, typ)
+	r := &justiceRig{ch: ch, fees: &settableFees{rate: 1000}, hs: breachHTLCs(),
+		dest: commit.P2WPKH(ch.b.signer.Basepoints().PaymentBasepoint)}
+	r.states = advanceB(t, ch, 3, r.hs)
+	r.store = persisttest.NewCrashStore()
+	r.cm = r.sweepingMonitor(t, newKV(t, r.store, 1000))
+	require.Equal(t, monitor.Completed, r.cm.WatchChannel(ch.b.mon.ChannelID(), ch.b.mon))
+	r.stop = ch.chain.Connect(r.cm)
+	return r
+}
+
+func (r *justiceRig) sweepingMonitor(t *testing.T, p monitor.Persister) *monitor.ChainMonitor {
+	t.Helper()
+	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: p, Sweep: &monitor.SweepConfig{
+		Broadcaster: r.ch.chain, Fees: r.fees,
+		Signers:     func(id [32]byte) (monitor.RevocationSigner, error) { return r.ch.b.mgr.ChannelKeys(id), nil },
+		Destination: func() ([]byte, error) { return r.dest, nil },
+	}})
+	require.NoError(t, err)
+	return cm
+}
+
+// restart crashes B's store and watches the chain again from what it kept.
+func (r *justiceRig) restart(t *testing.T) {
+	t.Helper()
+	r.stop()
+	store, ms := reload(t, r.store)
+	require.Len(t, ms, 1)
+	r.store = store
+	r.cm = r.sweepingMonitor(t, newKV(t, store, 1000))
+	require.NoError(t, r.cm.Restore(ms[0]))
+	r.ch.b.mon = ms[0]
+	r.stop = r.ch.chain.Connect(r.cm)
+}
+
+// justiceInPool returns the mempool's transaction paying B's destination.
+func (r *justiceRig) justiceInPool(t *testing.T) *btcwire.MsgTx {
+	t.Helper()
+	var found *btcwire.MsgTx
+	for _, tx := range r.ch.chain.Mempool() {
+		if len(tx.TxOut) == 1 && string(tx.TxOut[0].PkScript) == string(r.dest) {
+			require.Nil(t, found, "one justice transaction")
+			found = tx
+		}
+	}
+	return found
+}
+
+// requireAllTaken checks every revoked output of the breach is spent by a
+// transaction paying B's destination and that those pay what the outputs
+// held less their fees, to the satoshi.
+func (r *justiceRig) requireAllTaken(t *testing.T, taken lnwire.Satoshi, justice ...*btcwire.MsgTx) {
+	t.Helper()
+	b := r.ch.b.mon.Breach()
+	var in, out int64
+	for _, tx := range justice {
+		require.Positive(t, r.ch.chain.Confirmations(tx.TxHash()))
+		out += tx.TxOut[0].Value
+		for _, txin := range tx.TxIn {
+			for _, o := range b.Outputs {
+				if o.OutPoint == txin.PreviousOutPoint {
+					in += int64(o.Value)
+				}
+			}
+		}
+	}
+	require.Equal(t, int64(taken), in, "every revoked output taken")
+	require.Less(t, out, in)
+	weight := int64(0)
+	for _, tx := range justice {
+		weight += int64(tx.SerializeSizeStripped())*3 + int64(tx.SerializeSize())
+	}
+	require.GreaterOrEqual(t, in-out, int64(lnwire.FeeRateFloor)*weight/1000)
+}
+
+// TestJusticeSweeper: A broadcasts its revoked commitment; B's
+// ChainMonitor broadcasts the justice transaction at the next block, it
+// confirms and takes to_local and both HTLCs; nothing more is broadcast
+// after. Both channel types.
+func TestJusticeSweeper(t *testing.T) {
+	for _, tc := range channelTypes {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newJusticeRig(t, tc.typ)
+			rc := signedCommitmentA(t, r.ch, r.states[2])
+			c := r.ch.chain
+			require.NoError(t, c.Broadcast(rc.tx))
+			c.Mine(1)
+			j := r.justiceInPool(t)
+			require.NotNil(t, j)
+			require.Len(t, j.TxIn, 3)
+			c.Mine(1)
+			var all lnwire.Satoshi
+			for _, o := range r.ch.b.mon.Breach().Outputs {
+				all += o.Value
+			}
+			r.requireAllTaken(t, all, j)
+			c.Mine(monitor.AntiReorgDelay)
+			require.Nil(t, r.justiceInPool(t))
+		})
+	}
+}
+
+// TestJusticeRace: the cheater's HTLC-success transaction confirms in the
+// block of its revoked commitment: B takes to_local, the other HTLC and
+// the HTLC-success output.
+func TestJusticeRace(t *testing.T) {
+	r := newJusticeRig(t, commit.StaticRemoteKey)
+	rc := signedCommitmentA(t, r.ch, r.states[1])
+	c := r.ch.chain
+	var success *btcwire.MsgTx
+	for j, i := range rc.cm.HTLCOutputs {
+		if rc.cm.Outputs[i].Kind == commit.ReceivedHTLCOutput {
+			var err error
+			success, err = rc.cm.SignedHTLCTx(i, rc.ownerSigs.HTLCs[j], rc.counterSigs.HTLCs[j], &r.hs[1].preimage)
+			require.NoError(t, err)
+		}
+	}
+	_, err := c.MineTx(rc.tx, success)
+	require.NoError(t, err)
+	j := r.justiceInPool(t)
+	require.NotNil(t, j)
+	require.Len(t, j.TxIn, 3)
+	c.Mine(1)
+	b := r.ch.b.mon.Breach()
+	var taken lnwire.Satoshi
+	for _, o := range b.Outputs {
+		if o.OutPoint != success.TxIn[0].PreviousOutPoint {
+			taken += o.Value
+		}
+	}
+	r.requireAllTaken(t, taken, j)
+}
+
+// TestJusticeBumpAndRestart: the justice transaction does not confirm
+// (blocks without it): B rebroadcasts it unchanged until its deadline is
+// SweepBumpWindow blocks away, then replaces it at every block with a fee
+// rate a quarter higher (at least MinRelayFeeIncrement), or the
+// estimator's when it spikes; a crash and restart before and inside the
+// window keeps the rate (a lower one would not replace the transaction in
+// the mempool); once mined, everything is taken.
+func TestJusticeBumpAndRestart(t *testing.T) {
+	r := newJusticeRig(t, commit.AnchorsZeroFeeHTLC)
+	rc := signedCommitmentA(t, r.ch, r.states[2])
+	c := r.ch.chain
+	_, err := c.MineTx(rc.tx)
+	require.NoError(t, err)
+	breachHeight := c.Tip().Height
+	deadline := breachHeight + aDelay - 1
+	first := r.justiceInPool(t)
+	require.NotNil(t, first)
+	fee := func(tx *btcwire.MsgTx) int64 {
+		var in int64
+		for _, txin := range tx.TxIn {
+			for _, o := range r.ch.b.mon.Breach().Outputs {
+				if o.OutPoint == txin.PreviousOutPoint {
+					in += int64(o.Value)
+				}
+			}
+		}
+		return in - tx.TxOut[0].Value
+	}
+	last := first
+	for c.Tip().Height < deadline-1 {
+		if h := c.Tip().Height; h == breachHeight+5 || h == deadline-5 {
+			r.restart(t)
+		}
+		spike := c.Tip().Height == deadline-3
+		if spike {
+			r.fees.set(20_000) // a fee spike: the estimate is followed at once
+		}
+		_, err := c.MineTx() // a block without the justice transaction
+		require.NoError(t, err)
+		j := r.justiceInPool(t)
+		require.NotNil(t, j, "height %d", c.Tip().Height)
+		if deadline-c.Tip().Height > monitor.SweepBumpWindow {
+			require.Equal(t, first.TxHash(), j.TxHash(), "height %d: no bump before the window", c.Tip().Height)
+		} else {
+			require.NotEqual(t, last.TxHash(), j.TxHash(), "height %d: bumped", c.Tip().Height)
+			require.GreaterOrEqual(t, fee(j), fee(last)*5/4-2, "height %d: a quarter more (rounding aside)", c.Tip().Height)
+			if spike {
+				w := int64(j.SerializeSizeStripped())*3 + int64(j.SerializeSize())
+				require.GreaterOrEqual(t, fee(j), 20_000*w/1000)
+			}
+		}
+		last = j
+	}
+	c.Mine(1)
+	var all lnwire.Satoshi
+	for _, o := range r.ch.b.mon.Breach().Outputs {
+		all += o.Value
+	}
+	r.requireAllTaken(t, all, last)
+}
+
+// TestJusticeReorg: the block holding the justice transaction is
+// reorganised away and its replacement holds a conflicting spend of
+// nothing: B broadcasts it again and it confirms.
+func TestJusticeReorg(t *testing.T) {
+	r := newJusticeRig(t, commit.StaticRemoteKey)
+	rc := signedCommitmentA(t, r.ch, r.states[2])
+	c := r.ch.chain
+	_, err := c.MineTx(rc.tx)
+	require.NoError(t, err)
+	j := r.justiceInPool(t)
+	require.NotNil(t, j)
+	_, err = c.MineTx(j)
+	require.NoError(t, err)
+	require.Nil(t, r.justiceInPool(t))
+	// The justice block leaves; the branch's blocks are empty.
+	_, err = c.ReorgBlocks(1, nil, nil)
+	require.NoError(t, err)
+	again := r.justiceInPool(t)
+	require.NotNil(t, again, "in the mempool again after the reorg")
+	c.Mine(1)
+	var all lnwire.Satoshi
+	for _, o := range r.ch.b.mon.Breach().Outputs {
+		all += o.Value
+	}
+	r.requireAllTaken(t, all, again)
+}
