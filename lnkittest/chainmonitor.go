@@ -33,7 +33,7 @@ func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
 		Sweep: &monitor.SweepConfig{
 			Broadcaster: n.net.Chain,
 			Fees:        n.net.Fees,
-			Signers: func(keyID [32]byte) (monitor.RevocationSigner, error) {
+			Signers: func(keyID [32]byte) (monitor.ClaimSigner, error) {
 				return n.Keys.ChannelKeys(keyID), nil
 			},
 			Destination: n.sweepDestination,

@@ -13,18 +13,19 @@ import (
 )
 
 // SweepConfig lets a ChainMonitor take contested outputs itself: the
-// outputs of a revoked counterparty commitment (justice transactions),
-// broadcast at every block, fee-bumped as their deadline nears, until
-// they are spent. Without it the monitors still recognise a breach
-// (ChannelMonitor.Breach) and the application must act.
+// outputs of a revoked counterparty commitment (justice transactions) and
+// the HTLC outputs of the counterparty's commitment (with the preimage, or
+// once timed out), broadcast at every block, fee-bumped as their deadline
+// nears, until they are spent. Without it the monitors still recognise a
+// breach (ChannelMonitor.Breach) and the application must act.
 type SweepConfig struct {
 	// Broadcaster broadcasts the claims. Required.
 	Broadcaster chain.Broadcaster
 	// Fees gives the TargetUrgentSweep rate claims start from. Required.
 	Fees chain.FeeEstimator
-	// Signers returns the revocation signer of a channel key id (for a
+	// Signers returns the claim signer of a channel key id (for a
 	// keys.Manager: its ChannelKeys). Required.
-	Signers func(channelKeyID [32]byte) (RevocationSigner, error)
+	Signers func(channelKeyID [32]byte) (ClaimSigner, error)
 	// Destination returns the script claims pay to (a wallet address);
 	// called once per breach. Required.
 	Destination func() ([]byte, error)
@@ -62,10 +63,8 @@ func (c *ChainMonitor) claimsPending() bool {
 		return false
 	}
 	for _, w := range c.channels {
-		if w.m.chain.breach != nil {
-			if outs, _ := w.m.unclaimed(); len(outs) > 0 {
-				return true
-			}
+		if w.m.hasClaims() {
+			return true
 		}
 	}
 	return false
@@ -94,26 +93,35 @@ func (c *ChainMonitor) claims(rate lnwire.FeeRate) []*btcwire.MsgTx {
 	var txs []*btcwire.MsgTx
 	for _, w := range c.sorted() {
 		m := w.m
-		if m.chain.breach == nil {
+		if !m.hasClaims() {
 			continue
 		}
-		c.registerBreach(m)
+		if m.chain.breach != nil {
+			c.registerBreach(m)
+		}
 		signer, err := s.Signers(m.keyID)
 		if err != nil {
-			s.Logger.Error("monitor: no signer for the justice transaction", "channel_id", m.ChannelID(), "err", err)
+			s.Logger.Error("monitor: no signer for the claims", "channel_id", m.ChannelID(), "err", err)
 			continue
 		}
-		tx, err := m.justiceTx(m.chain.best, rate, signer, s.Destination)
+		justice, err := m.justiceTx(m.chain.best, rate, signer, s.Destination)
 		if err != nil {
 			s.Logger.Error("monitor: justice transaction", "channel_id", m.ChannelID(), "breach", m.chain.breach, "err", err)
-			continue
 		}
-		c.persistChain(w)
-		if tx != nil {
+		if justice != nil {
 			s.Logger.Info("monitor: justice transaction", "channel_id", m.ChannelID(), "breach", m.chain.breach,
-				"txid", tx.TxHash(), "inputs", len(tx.TxIn), "feerate", m.chain.justice.rate)
-			txs = append(txs, tx)
+				"txid", justice.TxHash(), "inputs", len(justice.TxIn), "feerate", m.claimState(justiceKey(m.chain.breach)).rate)
+			txs = append(txs, justice)
 		}
+		htlcs, err := m.theirHTLCClaims(m.chain.best, rate, signer, s.Destination)
+		if err != nil {
+			s.Logger.Error("monitor: htlc claims", "channel_id", m.ChannelID(), "err", err)
+		}
+		for _, tx := range htlcs {
+			s.Logger.Info("monitor: htlc claim", "channel_id", m.ChannelID(), "txid", tx.TxHash(), "outpoint", tx.TxIn[0].PreviousOutPoint)
+		}
+		txs = append(txs, htlcs...)
+		c.persistChain(w)
 	}
 	return txs
 }
@@ -129,6 +137,18 @@ func (c *ChainMonitor) registerBreach(m *ChannelMonitor) {
 			c.filter.RegisterOutput(chain.WatchedOutput{OutPoint: o.OutPoint, PkScript: commit.P2WSH(o.WitnessScript)})
 		}
 	}
+}
+
+// ReleaseHTLCResolutions returns the monitors' HTLC resolutions since the
+// last call, in channel id order, for the channel Manager.
+func (c *ChainMonitor) ReleaseHTLCResolutions() []HTLCResolution {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []HTLCResolution
+	for _, w := range c.sorted() {
+		out = append(out, w.m.ReleaseHTLCResolutions()...)
+	}
+	return out
 }
 
 // broadcastClaims hands txs to the broadcaster (outside c.mu). A failure

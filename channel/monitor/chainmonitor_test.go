@@ -27,7 +27,7 @@ func update(t testing.TB, ch *testChannel, n uint64) *monitor.Update {
 	}}
 }
 
-func newKV(t *testing.T, store persist.KVStore, every uint64) *monitor.KVPersister {
+func newKV(t testing.TB, store persist.KVStore, every uint64) *monitor.KVPersister {
 	t.Helper()
 	p, err := monitor.NewKVPersister(monitor.KVPersisterConfig{Store: store, CompactEvery: every})
 	require.NoError(t, err)
@@ -70,7 +70,7 @@ func TestConfigErrors(t *testing.T) {
 	for _, field := range []string{"Broadcaster", "Fees", "Signers", "Destination"} {
 		s := &monitor.SweepConfig{
 			Broadcaster: &simchain.Chain{}, Fees: &settableFees{},
-			Signers:     func([32]byte) (monitor.RevocationSigner, error) { return nil, nil },
+			Signers:     func([32]byte) (monitor.ClaimSigner, error) { return nil, nil },
 			Destination: func() ([]byte, error) { return nil, nil },
 		}
 		switch field {

@@ -35,7 +35,7 @@ func (m *ChannelMonitor) TransactionUnconfirmed(txid chainhash.Hash) {
 	if s := m.chain.spend; s != nil && s.Tx.TxHash() == txid {
 		m.undoSpend()
 	}
-	m.undoBreachSpends(func(s outputSpend) bool { return s.txid != txid })
+	m.undoSpends(func(s outputSpend) bool { return s.txid != txid })
 }
 
 // BestBlockUpdated implements chain.Confirm.
@@ -44,7 +44,7 @@ func (m *ChannelMonitor) BestBlockUpdated(_ *btcwire.BlockHeader, height int32) 
 	if s := m.chain.spend; s != nil && s.Height > height {
 		m.undoSpend()
 	}
-	m.undoBreachSpends(func(s outputSpend) bool { return s.height <= height })
+	m.undoSpends(func(s outputSpend) bool { return s.height <= height })
 	m.matured(height)
 }
 

@@ -42,12 +42,19 @@
 // never paying more than it claims; the rate, the destination and the
 // confirmed spends are persisted (a restart continues, a reorg undoes).
 //
-// Not yet handled (issue 18, in progress): HTLC outputs of our commitment
-// (second-stage transactions) and of the counterparty's current one
-// (claims with the preimage, timeouts), handing preimages learned on chain
-// back to the channel manager, going on chain before an HTLC's deadline,
-// and sweeping our anchor once the commitment confirmed (it is handed out
-// for fee bumps only).
+// The HTLC outputs of the counterparty's (unrevoked) commitment on chain
+// are claimed the same way (BOLT 5 "Remote Commitment"), one transaction
+// each: an HTLC it offered with the preimage once we hold it, one we
+// offered once timed out. A preimage revealed by any spend of those
+// outputs is learned (kept with the monitor's preimages) and reported,
+// with the timeouts once our claim is AntiReorgDelay deep, as
+// HTLCResolutions (ReleaseHTLCResolutions).
+//
+// Not yet handled (issue 18, in progress): the HTLC outputs of our own
+// commitment (second-stage transactions, with wallet inputs for anchors),
+// handing the HTLCResolutions to the channel manager, and sweeping our
+// anchor once the commitment confirmed (it is handed out for fee bumps
+// only).
 //
 // Monitors are deterministic state machines: no goroutines, clocks or
 // randomness; the caller drives them with blocks and updates.

@@ -71,6 +71,7 @@ func FuzzDecodeMonitor(f *testing.F) {
 		f.Add(encoded(f, ch.a.mon))
 	}
 	f.Add(breachRecord(f))
+	f.Add(claimsRecord(f))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := monitor.Decode(data)
 		if err != nil {

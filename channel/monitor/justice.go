@@ -2,12 +2,10 @@ package monitor
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/channel/commit"
@@ -217,69 +215,24 @@ type RevocationSigner interface {
 	SignRevocation(perCommitmentSecret [32]byte, digest lnwire.Digest) (lnwire.Signature, error)
 }
 
-// ErrFeeAboveValue is matched by the error of JusticeTx when the fee at
-// the asked rate would leave less than the dust limit: the outputs are not
-// worth claiming at that rate.
-var ErrFeeAboveValue = errors.New("monitor: fee above the value claimed")
-
-// justiceDustLimit is the least value JusticeTx leaves in its output.
-const justiceDustLimit = 330
-
 // JusticeTx returns a transaction that takes outs (outputs of b) to
 // pkScript at feeRate, signed with the revocation key: one input per
 // output, one output. Its weight is counted with the largest signatures,
-// so the fee paid is never below feeRate.
+// so the fee paid is never below feeRate; a fee that would leave less than
+// the dust limit is ErrFeeAboveValue.
 func (b *Breach) JusticeTx(outs []RevokedOutput, pkScript []byte, feeRate lnwire.FeeRate, s RevocationSigner) (*btcwire.MsgTx, error) {
-	if len(outs) == 0 {
-		return nil, errors.New("monitor: no revoked output to claim")
-	}
-	tx := btcwire.NewMsgTx(2)
-	var total lnwire.Satoshi
-	prev := make(map[btcwire.OutPoint]*btcwire.TxOut, len(outs))
+	ins := make([]claimInput, 0, len(outs))
 	for _, o := range outs {
 		if !b.has(o.OutPoint) {
 			return nil, fmt.Errorf("monitor: %v is not an output of the breach", o.OutPoint)
 		}
-		tx.AddTxIn(btcwire.NewTxIn(&o.OutPoint, nil, nil))
-		prev[o.OutPoint] = btcwire.NewTxOut(int64(o.Value), commit.P2WSH(o.WitnessScript))
-		total += o.Value
+		ins = append(ins, claimInput{
+			op: o.OutPoint, value: o.Value, script: o.WitnessScript, sequence: claimSequence,
+			sign:    func(d lnwire.Digest) (lnwire.Signature, error) { return s.SignRevocation(b.secret, d) },
+			witness: func(sig lnwire.Signature) (btcwire.TxWitness, error) { return b.witness(o, sig) },
+		})
 	}
-	tx.AddTxOut(btcwire.NewTxOut(0, pkScript))
-	// The weight with placeholder witnesses of the largest size: a DER
-	// signature is longest (72 bytes) when r and s have their top bit set.
-	var dummy lnwire.Signature
-	for i := range dummy {
-		dummy[i] = 1
-	}
-	dummy[0], dummy[32] = 0x80, 0x80
-	for i, o := range outs {
-		w, err := b.witness(o, dummy)
-		if err != nil {
-			return nil, err
-		}
-		tx.TxIn[i].Witness = w
-	}
-	weight := int64(tx.SerializeSizeStripped())*3 + int64(tx.SerializeSize())
-	fee := lnwire.Satoshi(int64(feeRate) * weight / 1000)
-	if fee+justiceDustLimit > total {
-		return nil, fmt.Errorf("%w: %d sat at %d sat/kw for %d sat", ErrFeeAboveValue, fee, feeRate, total)
-	}
-	tx.TxOut[0].Value = int64(total - fee)
-	hashes := txscript.NewTxSigHashes(tx, txscript.NewMultiPrevOutFetcher(prev))
-	for i, o := range outs {
-		h, err := txscript.CalcWitnessSigHash(o.WitnessScript, hashes, txscript.SigHashAll, tx, i, int64(o.Value))
-		if err != nil {
-			return nil, fmt.Errorf("monitor: justice sighash: %w", err)
-		}
-		sig, err := s.SignRevocation(b.secret, lnwire.Digest(h))
-		if err != nil {
-			return nil, fmt.Errorf("monitor: sign justice input: %w", err)
-		}
-		if tx.TxIn[i].Witness, err = b.witness(o, sig); err != nil {
-			return nil, err
-		}
-	}
-	return tx, nil
+	return buildClaim(ins, pkScript, feeRate, 0)
 }
 
 // witness is the revocation witness of o with sig.

@@ -2,9 +2,7 @@ package monitor
 
 import (
 	"errors"
-	"fmt"
 
-	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/channel/commit"
@@ -25,74 +23,6 @@ const MinRelayFeeIncrement lnwire.FeeRate = 250
 // rounding of fees to the satoshi and of weights to virtual bytes, so that
 // a replacement raised by exactly MinRelayFeeIncrement is not refused.
 const replacementMargin lnwire.FeeRate = 10
-
-// outputSpend is a confirmed spend of a revoked output.
-type outputSpend struct {
-	op     btcwire.OutPoint
-	txid   chainhash.Hash
-	height int32
-}
-
-// justiceState is what the monitor remembers of the justice transactions
-// it handed out: the last fee rate (a replacement pays more), when, and
-// the script they pay to (every replacement pays to the same one).
-type justiceState struct {
-	rate   lnwire.FeeRate
-	height int32
-	script []byte
-}
-
-// recordBreachSpends records the confirmed spends by tx of the breach's
-// outputs (ours, or the cheater's).
-func (m *ChannelMonitor) recordBreachSpends(tx *btcwire.MsgTx, height int32) {
-	b := m.chain.breach
-	if b == nil {
-		return
-	}
-	txid := tx.TxHash()
-	for _, in := range tx.TxIn {
-		if b.has(in.PreviousOutPoint) && m.spentBy(in.PreviousOutPoint) == nil {
-			m.chain.spent = append(m.chain.spent, outputSpend{op: in.PreviousOutPoint, txid: txid, height: height})
-			m.chain.changed = true
-		}
-	}
-}
-
-// spentBy returns the confirmed spend of op, or nil.
-func (m *ChannelMonitor) spentBy(op btcwire.OutPoint) *outputSpend {
-	for i := range m.chain.spent {
-		if m.chain.spent[i].op == op {
-			return &m.chain.spent[i]
-		}
-	}
-	return nil
-}
-
-// confirmedAt returns the height of a confirmed transaction that spent a
-// breach output, or false.
-func (m *ChannelMonitor) confirmedAt(txid chainhash.Hash) (int32, bool) {
-	for _, s := range m.chain.spent {
-		if s.txid == txid {
-			return s.height, true
-		}
-	}
-	return 0, false
-}
-
-// undoBreachSpends forgets the spends confirmed above height (a reorg), or
-// by txid.
-func (m *ChannelMonitor) undoBreachSpends(keep func(outputSpend) bool) {
-	kept := m.chain.spent[:0:0]
-	for _, s := range m.chain.spent {
-		if keep(s) {
-			kept = append(kept, s)
-		}
-	}
-	if len(kept) != len(m.chain.spent) {
-		m.chain.spent = kept
-		m.chain.changed = true
-	}
-}
 
 // unclaimed returns the breach's outputs still to take at height, with the
 // deadline of each (the height from which the cheater can take it): the
@@ -138,8 +68,8 @@ func revokedInputWeight(o RevokedOutput) int64 {
 // handed out, raised by a quarter (at least MinRelayFeeIncrement) at every
 // block once the nearest deadline is within SweepBumpWindow; the fee never
 // exceeds what is claimed (outputs not worth their own input's fee are
-// left out). It records the rate and the script (dest is called once per
-// breach) so that the next transaction replaces this one.
+// left out). It records the rate (and the monitor's sweep script, from
+// dest the first time) so that the next transaction replaces this one.
 func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer RevocationSigner, dest func() ([]byte, error)) (*btcwire.MsgTx, error) {
 	b := m.chain.breach
 	if b == nil {
@@ -149,80 +79,41 @@ func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer
 	if len(outs) == 0 {
 		return nil, nil
 	}
-	j := &m.chain.justice
-	rate := max(estimate, j.rate, lnwire.FeeRateFloor)
+	j := m.claimState(justiceKey(b))
 	nearest := deadlines[0]
 	for _, d := range deadlines {
 		nearest = min(nearest, d)
 	}
-	if j.rate > 0 && height > j.height && nearest-height <= SweepBumpWindow {
-		rate = max(rate, j.rate+max(j.rate/4, MinRelayFeeIncrement)+replacementMargin)
-	}
-	if j.script == nil {
-		s, err := dest()
-		if err != nil {
-			return nil, fmt.Errorf("monitor: justice destination: %w", err)
-		}
-		j.script = append([]byte(nil), s...)
-		m.chain.changed = true
+	rate := bumpedRate(estimate, j.rate, j.height, height, nearest)
+	script, err := m.sweepScript(dest)
+	if err != nil {
+		return nil, err
 	}
 	// Outputs worth less than the fee of their own input stay out; if the
 	// rest does not pay its fee either, nothing is handed out at this
 	// rate.
 	var worth []RevokedOutput
 	for _, o := range outs {
-		if int64(o.Value) > revokedInputWeight(o)*int64(rate)/1000+justiceDustLimit {
+		if int64(o.Value) > revokedInputWeight(o)*int64(rate)/1000+claimDustLimit {
 			worth = append(worth, o)
 		}
 	}
 	if len(worth) == 0 {
 		return nil, nil
 	}
-	tx, err := b.JusticeTx(worth, j.script, rate, signer)
+	tx, err := b.JusticeTx(worth, script, rate, signer)
 	if errors.Is(err, ErrFeeAboveValue) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if j.rate != rate || j.height != height {
-		j.rate, j.height = rate, height
-		m.chain.changed = true
-	}
+	m.handedOut(j, rate, height)
 	return tx, nil
 }
 
-func encodeJustice(e *encoder, m *ChannelMonitor) {
-	j := m.chain.justice
-	e.u32(uint32(j.rate))
-	e.u32(uint32(j.height))
-	e.bytes(j.script)
-	e.u32(uint32(len(m.chain.spent)))
-	for _, s := range m.chain.spent {
-		e.outpoint(s.op)
-		e.raw(s.txid[:])
-		e.u32(uint32(s.height))
-	}
-}
-
-// spendSize is the encoded size of an outputSpend.
-const spendSize = 32 + 4 + 32 + 4
-
-func decodeJustice(d *decoder) (justiceState, []outputSpend) {
-	j := justiceState{rate: lnwire.FeeRate(d.u32()), height: int32(d.u32())}
-	if s := d.bytes(); len(s) > 0 {
-		j.script = s
-	}
-	n := d.u32()
-	if d.err == nil && uint64(n) > uint64(len(d.b))/spendSize {
-		d.fail(fmt.Errorf("%d spends in %d bytes", n, len(d.b)))
-	}
-	var spent []outputSpend
-	for i := uint32(0); i < n && d.err == nil; i++ {
-		s := outputSpend{op: d.outpoint()}
-		d.fixed(s.txid[:])
-		s.height = int32(d.u32())
-		spent = append(spent, s)
-	}
-	return j, spent
+// justiceKey names the breach's justice transactions among the claims'
+// states: the revoked commitment's txid with no output index.
+func justiceKey(b *Breach) btcwire.OutPoint {
+	return btcwire.OutPoint{Hash: b.Tx.TxHash(), Index: btcwire.MaxPrevOutIndex}
 }

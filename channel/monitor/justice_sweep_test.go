@@ -47,7 +47,7 @@ type justiceRig struct {
 	stop   func()
 }
 
-func newJusticeRig(t *testing.T, typ commit.ChannelType) *justiceRig {
+func newJusticeRig(t testing.TB, typ commit.ChannelType) *justiceRig {
 	t.Helper()
 	ch := newTestChannel(t, typ)
 	r := &justiceRig{ch: ch, fees: &settableFees{rate: 1000}, hs: breachHTLCs(),
@@ -60,11 +60,11 @@ func newJusticeRig(t *testing.T, typ commit.ChannelType) *justiceRig {
 	return r
 }
 
-func (r *justiceRig) sweepingMonitor(t *testing.T, p monitor.Persister) *monitor.ChainMonitor {
+func (r *justiceRig) sweepingMonitor(t testing.TB, p monitor.Persister) *monitor.ChainMonitor {
 	t.Helper()
 	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: p, Sweep: &monitor.SweepConfig{
 		Broadcaster: r.ch.chain, Fees: r.fees,
-		Signers:     func(id [32]byte) (monitor.RevocationSigner, error) { return r.ch.b.mgr.ChannelKeys(id), nil },
+		Signers:     func(id [32]byte) (monitor.ClaimSigner, error) { return r.ch.b.mgr.ChannelKeys(id), nil },
 		Destination: func() ([]byte, error) { return r.dest, nil },
 	}})
 	require.NoError(t, err)

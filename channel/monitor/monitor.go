@@ -78,6 +78,10 @@ type ChannelMonitor struct {
 	// spendReports are the funding spends recognised and not yet
 	// released (ReleaseFundingSpends).
 	spendReports []FundingSpendInfo
+	// resolutions are the HTLC resolutions not yet released; reported
+	// the timeouts already reported since the monitor was loaded.
+	resolutions []HTLCResolution
+	reported    map[btcwire.OutPoint]bool
 }
 
 // New returns a monitor for a channel from its static data. The first

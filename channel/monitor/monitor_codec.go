@@ -21,10 +21,10 @@ import (
 // older reader, which claims no HTLC, skips it: the preimages are lost if
 // it writes the monitor back); minor 3 the odd records monTypeHTLCHistory
 // (the HTLCs of revoked counterparty commitments), monTypeSecondStage (the
-// cheater's HTLC transactions seen after a breach) and monTypeJustice (the
-// justice transactions' fee rate and script, the confirmed spends of the
-// breach's outputs), which an older reader skips and loses if it writes
-// back.
+// cheater's HTLC transactions seen after a breach) and monTypeOnChain
+// (what the monitor remembers of its claims: their script, the confirmed
+// spends of the outputs it watches, each claim's last fee rate), which an
+// older reader skips and loses if it writes back.
 var MonitorFormat = persist.RecordFormat{Type: 0x4e, Major: 1, Minor: 3}
 
 // TLV types of a monitor record. Even: a reader must know them; odd
@@ -44,7 +44,7 @@ const (
 	monTypePreimages    = 21
 	monTypeHTLCHistory  = 23
 	monTypeSecondStage  = 25
-	monTypeJustice      = 27
+	monTypeOnChain      = 27
 )
 
 const (
@@ -161,10 +161,10 @@ func (m *ChannelMonitor) Encode() ([]byte, error) {
 		}
 		rs = append(rs, lnwire.TLVRecord{Type: monTypeSecondStage, Value: ss.b})
 	}
-	if m.chain.breach != nil {
-		var j encoder
-		encodeJustice(&j, m)
-		rs = append(rs, lnwire.TLVRecord{Type: monTypeJustice, Value: j.b})
+	if m.hasOnChainState() {
+		var oc encoder
+		encodeOnChain(&oc, &m.chain)
+		rs = append(rs, lnwire.TLVRecord{Type: monTypeOnChain, Value: oc.b})
 	}
 	return MonitorFormat.Append(nil, rs)
 }
@@ -229,8 +229,7 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 		preimages  map[lnwire.PaymentHash]lnwire.Preimage
 		history    *htlcHistory
 		second     [][]byte
-		justice    *justiceState
-		spent      []outputSpend
+		onChain    *chainState
 		seen       = map[uint64]bool{}
 	)
 	_, _, err := MonitorFormat.Decode(data, func(typ uint64, v []byte) (bool, error) {
@@ -273,9 +272,9 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 		case monTypeHTLCHistory:
 			h := decodeHistory(d)
 			history = &h
-		case monTypeJustice:
-			j, sp := decodeJustice(d)
-			justice, spent = &j, sp
+		case monTypeOnChain:
+			onChain = &chainState{}
+			decodeOnChain(d, onChain)
 		case monTypeSecondStage:
 			n := d.count()
 			for i := 0; i < n && d.err == nil; i++ {
@@ -335,11 +334,11 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 	if err := m.decodeSecondStage(second); err != nil {
 		return nil, err
 	}
-	if justice != nil {
-		if m.chain.breach == nil {
-			return nil, fmt.Errorf("%w: justice state without a breach", ErrCorrupt)
+	if onChain != nil {
+		if m.chain.spend == nil {
+			return nil, fmt.Errorf("%w: claims without a funding spend", ErrCorrupt)
 		}
-		m.chain.justice, m.chain.spent = *justice, spent
+		m.chain.script, m.chain.spent, m.chain.claimStates = onChain.script, onChain.spent, onChain.claimStates
 	}
 	return m, nil
 }

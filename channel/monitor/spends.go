@@ -77,10 +77,14 @@ type chainState struct {
 	// the order seen.
 	breach      *Breach
 	secondStage []*btcwire.MsgTx
-	// spent are the confirmed spends of the breach's outputs; justice is
-	// what the monitor remembers of its justice transactions.
-	spent   []outputSpend
-	justice justiceState
+	// theirs is the counterparty's (unrevoked) commitment on chain, as we
+	// built it, or nil.
+	theirs *commit.Commitment
+	// script, spent and claimStates are what the monitor remembers of
+	// its claims (onchain_state.go).
+	script      []byte
+	spent       []outputSpend
+	claimStates []claimState
 	// closedEmitted says the ChannelClosed event was emitted.
 	closedEmitted bool
 	// changed says the persisted part of the chain state changed since
@@ -131,7 +135,7 @@ func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32)
 	if s := m.chain.spend; s != nil && s.Height >= height {
 		m.undoSpend()
 	}
-	m.undoBreachSpends(func(s outputSpend) bool { return s.height < height })
+	m.undoSpends(func(s outputSpend) bool { return s.height < height })
 }
 
 // undoSpend forgets the funding spend and its claims not yet emitted. It
@@ -141,7 +145,7 @@ func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32)
 func (m *ChannelMonitor) undoSpend() {
 	m.chain.spend, m.chain.claims = nil, nil
 	m.chain.breach, m.chain.secondStage = nil, nil
-	m.chain.spent, m.chain.justice = nil, justiceState{}
+	m.chain.theirs, m.chain.spent, m.chain.claimStates = nil, nil, nil
 	m.spendReports = nil // only the undone spend could be queued
 	m.chain.closedEmitted = false
 	m.chain.changed = true
@@ -152,15 +156,11 @@ func (m *ChannelMonitor) undoSpend() {
 // second-stage outputs are revoked too), and every spend (ours or
 // theirs), so that what is left to claim is known.
 func (m *ChannelMonitor) watchBreach(tx *btcwire.MsgTx, height int32) {
-	b := m.chain.breach
-	if b == nil {
-		return
-	}
-	if b.AddSecondStage(tx) > 0 {
+	if b := m.chain.breach; b != nil && b.AddSecondStage(tx) > 0 {
 		m.chain.secondStage = append(m.chain.secondStage, tx)
 		m.chain.changed = true
 	}
-	m.recordBreachSpends(tx, height)
+	m.recordSpends(tx, height)
 }
 
 // Breach returns the revoked counterparty commitment found on chain and
@@ -190,7 +190,7 @@ func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 	s := &FundingSpend{Tx: tx, Height: height}
 	m.chain.spend, m.chain.claims = s, nil
 	m.chain.breach, m.chain.secondStage = nil, nil
-	m.chain.spent, m.chain.justice = nil, justiceState{}
+	m.chain.theirs, m.chain.spent, m.chain.claimStates = nil, nil, nil
 	m.chain.changed = true
 	n, ok := uint64(0), false
 	if len(tx.TxIn) == 1 {
@@ -217,6 +217,7 @@ func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 		m.chain.breach, _ = m.breachOf(tx, n, height)
 	case m.knownCounterparty(n, txid):
 		s.Kind = CounterpartyCommitment
+		m.chain.theirs = m.counterpartyByTxid(txid)
 	case len(m.counterparty) == 0 || n > m.counterparty[len(m.counterparty)-1].st.Number:
 		// Newer than any commitment we signed: we lost state.
 		s.Kind = CounterpartyCommitment
@@ -227,6 +228,17 @@ func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 		// payment key: a counterparty commitment by its outputs.
 		s.Kind = CounterpartyCommitment
 	}
+}
+
+// counterpartyByTxid returns the unrevoked counterparty commitment with
+// txid, or nil.
+func (m *ChannelMonitor) counterpartyByTxid(txid [32]byte) *commit.Commitment {
+	for _, c := range m.counterparty {
+		if c.cm.TxID() == txid {
+			return c.cm
+		}
+	}
+	return nil
 }
 
 func (m *ChannelMonitor) knownCounterparty(n uint64, txid [32]byte) bool {
@@ -301,6 +313,7 @@ func (m *ChannelMonitor) matured(height int32) {
 	if len(outs) > 0 {
 		m.events = append(m.events, &events.SpendableOutputs{Outputs: outs, ChannelID: m.ChannelID()})
 	}
+	m.timedOut(height)
 	if !m.chain.closedEmitted && height >= s.Height+AntiReorgDelay-1 && counterpartyKind(s.Kind) {
 		m.chain.closedEmitted = true
 		p := m.ch.Params()

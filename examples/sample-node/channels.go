@@ -83,7 +83,7 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 		Sweep: &monitor.SweepConfig{
 			Broadcaster: n.chain,
 			Fees:        fees,
-			Signers: func(keyID [32]byte) (monitor.RevocationSigner, error) {
+			Signers: func(keyID [32]byte) (monitor.ClaimSigner, error) {
 				return n.keys.ChannelKeys(keyID), nil
 			},
 			Destination: func() ([]byte, error) { return n.shutdownScript(ctx) },

@@ -1,0 +1,213 @@
+package monitor
+
+import (
+	"crypto/sha256"
+	"errors"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+	btcwire "github.com/btcsuite/btcd/wire"
+
+	"github.com/lnkit/lnkit/channel/commit"
+	lnwire "github.com/lnkit/lnkit/wire"
+)
+
+// ClaimSigner signs the monitor's claims: with the revocation key of a
+// revoked commitment (justice) and with our HTLC key of a commitment (HTLC
+// outputs of the counterparty's commitment). *keys.InMemorySigner
+// implements it.
+type ClaimSigner interface {
+	RevocationSigner
+	SignHTLC(perCommitmentPoint *btcec.PublicKey, digest lnwire.Digest) (lnwire.Signature, error)
+}
+
+// HTLCResolution is what the chain decided for one of the channel's HTLCs
+// after a commitment confirmed: the preimage, as soon as a spend reveals
+// it (the counterparty claimed an HTLC we offered), or, for an HTLC we
+// offered, its timeout once our claim is AntiReorgDelay deep. The channel
+// Manager ends payments (and, forwarding, resolves the upstream HTLC) from
+// it. Delivered at least once (again after a restart).
+type HTLCResolution struct {
+	// ChannelID is the channel.
+	ChannelID lnwire.ChannelID
+	// HTLCID is the HTLC's id; Outgoing says we offered it.
+	HTLCID   uint64
+	Outgoing bool
+	// PaymentHash is the HTLC's payment hash.
+	PaymentHash lnwire.PaymentHash
+	// Preimage is set when the HTLC was claimed with it; nil for a timeout.
+	Preimage *lnwire.Preimage
+	// Height is the block of the spend that decided it.
+	Height int32
+}
+
+// htlcOutput returns the HTLC output op of the counterparty's commitment
+// on chain, or nil.
+func (m *ChannelMonitor) htlcOutput(op btcwire.OutPoint) *commit.Output {
+	cm := m.chain.theirs
+	if cm == nil || op.Hash != cm.TxID() || int(op.Index) >= len(cm.Outputs) {
+		return nil
+	}
+	if o := &cm.Outputs[op.Index]; o.Kind.IsHTLC() {
+		return o
+	}
+	return nil
+}
+
+// learnFromWitness learns the payment preimage a spend of the HTLC output
+// op reveals (any 32-byte witness item hashing to the payment hash): kept
+// with the monitor's preimages and reported as an HTLCResolution.
+func (m *ChannelMonitor) learnFromWitness(op btcwire.OutPoint, w btcwire.TxWitness, height int32) {
+	o := m.htlcOutput(op)
+	if o == nil {
+		return
+	}
+	for _, item := range w {
+		if len(item) != 32 || sha256.Sum256(item) != [32]byte(o.HTLC.PaymentHash) {
+			continue
+		}
+		p := lnwire.Preimage(item)
+		if _, known := m.preimages[o.HTLC.PaymentHash]; !known {
+			if m.preimages == nil {
+				m.preimages = make(map[lnwire.PaymentHash]lnwire.Preimage)
+			}
+			m.preimages[o.HTLC.PaymentHash] = p
+			m.chain.changed = true
+		}
+		m.resolutions = append(m.resolutions, HTLCResolution{
+			ChannelID: m.ChannelID(), HTLCID: o.HTLC.ID, Outgoing: o.HTLC.Offerer == commit.Local,
+			PaymentHash: o.HTLC.PaymentHash, Preimage: &p, Height: height,
+		})
+		return
+	}
+}
+
+// timedOut reports the HTLCs we offered whose timeout claim from the
+// counterparty's commitment is AntiReorgDelay deep at height (once per
+// monitor run: again after a restart).
+func (m *ChannelMonitor) timedOut(height int32) {
+	cm := m.chain.theirs
+	if cm == nil {
+		return
+	}
+	for i := range cm.Outputs {
+		o := &cm.Outputs[i]
+		op := btcwire.OutPoint{Hash: cm.TxID(), Index: uint32(i)}
+		s := m.spentBy(op)
+		if o.Kind != commit.ReceivedHTLCOutput || s == nil || height < s.height+AntiReorgDelay-1 || m.reported[op] {
+			continue
+		}
+		if _, claimed := m.preimages[o.HTLC.PaymentHash]; claimed && m.revealedIn(op) {
+			continue
+		}
+		if m.reported == nil {
+			m.reported = make(map[btcwire.OutPoint]bool)
+		}
+		m.reported[op] = true
+		m.resolutions = append(m.resolutions, HTLCResolution{
+			ChannelID: m.ChannelID(), HTLCID: o.HTLC.ID, Outgoing: true, PaymentHash: o.HTLC.PaymentHash, Height: s.height,
+		})
+	}
+}
+
+// revealedIn reports whether a resolution with a preimage was made for op's
+// HTLC (its spend was a claim with the preimage, not our timeout).
+func (m *ChannelMonitor) revealedIn(op btcwire.OutPoint) bool {
+	o := m.htlcOutput(op)
+	for _, r := range m.resolutions {
+		if r.Preimage != nil && r.HTLCID == o.HTLC.ID && r.Outgoing == (o.HTLC.Offerer == commit.Local) {
+			return true
+		}
+	}
+	return false
+}
+
+// ReleaseHTLCResolutions returns the HTLC resolutions since the last call
+// and forgets them.
+func (m *ChannelMonitor) ReleaseHTLCResolutions() []HTLCResolution {
+	r := m.resolutions
+	m.resolutions = nil
+	return r
+}
+
+// theirHTLCClaims returns the claims to broadcast at height for the HTLC
+// outputs of the counterparty's commitment on chain (BOLT 5 "Remote
+// Commitment"): an HTLC it offered, with the preimage once we hold it
+// (before its cltv_expiry, when the counterparty can time it out); an
+// HTLC we offered, once timed out (from cltv_expiry; the counterparty can
+// still claim it with the preimage: no delay). One transaction per output
+// (each races the counterparty alone), each with its own fee rate state.
+func (m *ChannelMonitor) theirHTLCClaims(height int32, estimate lnwire.FeeRate, signer ClaimSigner, dest func() ([]byte, error)) ([]*btcwire.MsgTx, error) {
+	cm := m.chain.theirs
+	if cm == nil {
+		return nil, nil
+	}
+	var txs []*btcwire.MsgTx
+	for i := range cm.Outputs {
+		o := &cm.Outputs[i]
+		op := btcwire.OutPoint{Hash: cm.TxID(), Index: uint32(i)}
+		if !o.Kind.IsHTLC() || m.spentBy(op) != nil {
+			continue
+		}
+		in := claimInput{op: op, value: o.Amount, script: o.WitnessScript, sequence: claimSequence,
+			sign: func(d lnwire.Digest) (lnwire.Signature, error) { return signer.SignHTLC(cm.Keys.PerCommitmentPoint, d) }}
+		if m.ch.Type().HasAnchors() {
+			in.sequence = 1
+		}
+		var locktime uint32
+		deadline := int32(o.HTLC.CLTVExpiry)
+		switch o.Kind {
+		case commit.OfferedHTLCOutput:
+			p, ok := m.preimages[o.HTLC.PaymentHash]
+			if !ok {
+				continue
+			}
+			deadline--
+			in.witness = func(sig lnwire.Signature) (btcwire.TxWitness, error) {
+				return commit.OfferedHTLCPreimageWitness(sig, p, o.WitnessScript)
+			}
+		case commit.ReceivedHTLCOutput:
+			if int32(o.HTLC.CLTVExpiry) > height {
+				continue
+			}
+			locktime = o.HTLC.CLTVExpiry
+			in.witness = func(sig lnwire.Signature) (btcwire.TxWitness, error) {
+				return commit.ReceivedHTLCTimeoutWitness(sig, o.WitnessScript)
+			}
+		}
+		script, err := m.sweepScript(dest)
+		if err != nil {
+			return nil, err
+		}
+		st := m.claimState(op)
+		rate := bumpedRate(estimate, st.rate, st.height, height, deadline)
+		tx, err := buildClaim([]claimInput{in}, script, rate, locktime)
+		if errors.Is(err, ErrFeeAboveValue) {
+			continue // not worth its fee at this rate
+		}
+		if err != nil {
+			return nil, err
+		}
+		m.handedOut(st, rate, height)
+		txs = append(txs, tx)
+	}
+	return txs, nil
+}
+
+// hasClaims reports whether the monitor may have claims to make: a breach
+// with outputs left, or an HTLC output of the counterparty's commitment
+// not spent yet.
+func (m *ChannelMonitor) hasClaims() bool {
+	if m.chain.breach != nil {
+		if outs, _ := m.unclaimed(); len(outs) > 0 {
+			return true
+		}
+	}
+	if cm := m.chain.theirs; cm != nil {
+		for i := range cm.Outputs {
+			if cm.Outputs[i].Kind.IsHTLC() && m.spentBy(btcwire.OutPoint{Hash: cm.TxID(), Index: uint32(i)}) == nil {
+				return true
+			}
+		}
+	}
+	return false
+}

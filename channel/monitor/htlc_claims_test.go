@@ -1,0 +1,150 @@
+package monitor_test
+
+import (
+	"testing"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/channel/monitor"
+	lnwire "github.com/lnkit/lnkit/wire"
+)
+
+// claimTxs returns the mempool's transactions paying B's destination.
+func claimTxs(t *testing.T, r *justiceRig) []*btcwire.MsgTx {
+	t.Helper()
+	var out []*btcwire.MsgTx
+	for _, tx := range r.ch.chain.Mempool() {
+		if len(tx.TxOut) == 1 && string(tx.TxOut[0].PkScript) == string(r.dest) {
+			out = append(out, tx)
+		}
+	}
+	return out
+}
+
+// TestCounterpartyHTLCClaims: A broadcasts its current commitment with an
+// HTLC it offered (B holds the preimage) and one B offered: B's
+// ChainMonitor claims the first at once with the preimage, and the second
+// once it timed out (not a block earlier), each at the estimator's rate;
+// the timeout is reported as an HTLCResolution once AntiReorgDelay deep.
+// Both channel types; a restart in between.
+func TestCounterpartyHTLCClaims(t *testing.T) {
+	for _, tc := range channelTypes {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newJusticeRig(t, tc.typ)
+			c := r.ch.chain
+			// B learns the preimage of the HTLC A offered (hs[0]).
+			m := r.ch.b.mon
+			id := m.ChannelID()
+			require.Equal(t, monitor.Completed, r.cm.UpdateChannel(id, &monitor.Update{ID: m.LatestUpdateID() + 1,
+				Steps: []monitor.Step{&monitor.PaymentPreimage{Preimage: r.hs[0].preimage}}}))
+			rc := signedCommitmentA(t, r.ch, r.states[3]) // A's current commitment
+			_, err := c.MineTx(rc.tx)
+			require.NoError(t, err)
+			require.Equal(t, monitor.CounterpartyCommitment, r.ch.b.mon.Spend().Kind)
+
+			claims := claimTxs(t, r)
+			require.Len(t, claims, 1, "the preimage claim at once")
+			success := claims[0]
+			c.Mine(1)
+			require.Positive(t, c.Confirmations(success.TxHash()))
+			in := int64(r.hs[0].h.Amount.ToSatoshi())
+			weight := int64(success.SerializeSizeStripped())*3 + int64(success.SerializeSize())
+			fee := in - success.TxOut[0].Value
+			require.GreaterOrEqual(t, fee, 1000*weight/1000, "at least the estimator's rate")
+			require.LessOrEqual(t, fee, 1000*(weight+2)/1000, "counted with the largest signature only")
+
+			// The HTLC B offered: claimable from its cltv_expiry.
+			cltv := int32(r.hs[1].h.CLTVExpiry)
+			for c.Tip().Height < cltv-1 {
+				c.Mine(1)
+				if c.Tip().Height == cltv-10 {
+					r.restart(t)
+				}
+				require.Empty(t, claimTxs(t, r), "height %d", c.Tip().Height)
+			}
+			c.Mine(1)
+			claims = claimTxs(t, r)
+			require.Len(t, claims, 1, "the timeout claim at cltv_expiry")
+			timeout := claims[0]
+			require.Equal(t, uint32(cltv), timeout.LockTime)
+			c.Mine(1)
+			require.Positive(t, c.Confirmations(timeout.TxHash()))
+			require.Less(t, timeout.TxOut[0].Value, int64(r.hs[1].h.Amount.ToSatoshi()))
+			require.Empty(t, r.cm.ReleaseHTLCResolutions())
+			c.Mine(monitor.AntiReorgDelay - 2)
+			require.Empty(t, r.cm.ReleaseHTLCResolutions())
+			c.Mine(1)
+			res := r.cm.ReleaseHTLCResolutions()
+			require.Len(t, res, 1)
+			require.Equal(t, monitor.HTLCResolution{ChannelID: id, HTLCID: r.hs[1].h.ID, Outgoing: true,
+				PaymentHash: r.hs[1].h.PaymentHash, Height: c.Tip().Height - monitor.AntiReorgDelay + 1}, res[0])
+			c.Mine(3)
+			require.Empty(t, claimTxs(t, r))
+			require.Empty(t, r.cm.ReleaseHTLCResolutions())
+		})
+	}
+}
+
+// TestCounterpartyRevealsPreimage: A claims the HTLC B offered with its
+// HTLC-success transaction from its own commitment: B learns the preimage
+// from the witness (an HTLCResolution at once, kept by the monitor) and
+// makes no claim of it.
+func TestCounterpartyRevealsPreimage(t *testing.T) {
+	for _, tc := range channelTypes {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newJusticeRig(t, tc.typ)
+			c := r.ch.chain
+			rc := signedCommitmentA(t, r.ch, r.states[3])
+			var success *btcwire.MsgTx
+			for j, i := range rc.cm.HTLCOutputs {
+				if rc.cm.Outputs[i].Kind == commit.ReceivedHTLCOutput {
+					var err error
+					success, err = rc.cm.SignedHTLCTx(i, rc.ownerSigs.HTLCs[j], rc.counterSigs.HTLCs[j], &r.hs[1].preimage)
+					require.NoError(t, err)
+				}
+			}
+			_, err := c.MineTx(rc.tx)
+			require.NoError(t, err)
+			_, err = c.MineTx(success) // mined as is (zero fee with anchors)
+			require.NoError(t, err)
+			res := r.cm.ReleaseHTLCResolutions()
+			require.Len(t, res, 1)
+			p := r.hs[1].preimage
+			require.Equal(t, monitor.HTLCResolution{ChannelID: r.ch.b.mon.ChannelID(), HTLCID: r.hs[1].h.ID, Outgoing: true,
+				PaymentHash: r.hs[1].h.PaymentHash, Preimage: &p, Height: c.Tip().Height}, res[0])
+			got, ok := r.ch.b.mon.Preimage(r.hs[1].h.PaymentHash)
+			require.True(t, ok)
+			require.Equal(t, p, got)
+			c.Mine(int(r.hs[1].h.CLTVExpiry) + 2 - int(c.Tip().Height))
+			require.Empty(t, claimTxs(t, r), "no timeout claim of a claimed HTLC")
+			// Kept across a restart.
+			r.restart(t)
+			_, ok = r.ch.b.mon.Preimage(r.hs[1].h.PaymentHash)
+			require.True(t, ok)
+			var amount lnwire.Satoshi
+			for _, o := range rc.cm.Outputs {
+				amount += o.Amount
+			}
+			require.Positive(t, amount)
+		})
+	}
+}
+
+// claimsRecord is B's monitor record after A's current commitment
+// confirmed and B claimed the HTLC A offered with the preimage: a
+// counterparty commitment with a claim state, a sweep script and a spend
+// (a fuzz seed).
+func claimsRecord(t testing.TB) []byte {
+	t.Helper()
+	r := newJusticeRig(t, commit.AnchorsZeroFeeHTLC)
+	m := r.ch.b.mon
+	require.Equal(t, monitor.Completed, r.cm.UpdateChannel(m.ChannelID(), &monitor.Update{ID: m.LatestUpdateID() + 1,
+		Steps: []monitor.Step{&monitor.PaymentPreimage{Preimage: r.hs[0].preimage}}}))
+	rc := signedCommitmentA(t, r.ch, r.states[3])
+	_, err := r.ch.chain.MineTx(rc.tx)
+	require.NoError(t, err)
+	r.ch.chain.Mine(1)
+	return encoded(t, m)
+}

@@ -1,0 +1,193 @@
+package monitor
+
+import (
+	"fmt"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	btcwire "github.com/btcsuite/btcd/wire"
+
+	lnwire "github.com/lnkit/lnkit/wire"
+)
+
+// What the monitor remembers of the claims it makes on chain (justice
+// transactions, HTLC claims), persisted with the chain state: the script
+// they pay to, the confirmed spends of the outputs it watches, and the
+// last fee rate of each claim, so that a replacement pays more, also after
+// a restart.
+
+// outputSpend is a confirmed spend of a watched output.
+type outputSpend struct {
+	op     btcwire.OutPoint
+	txid   chainhash.Hash
+	height int32
+}
+
+// claimState is the last fee rate and height at which a claim was handed
+// out. key is the claimed output (an HTLC claim) or justiceKey (the
+// justice transactions of a breach).
+type claimState struct {
+	key    btcwire.OutPoint
+	rate   lnwire.FeeRate
+	height int32
+}
+
+// claimState returns the state of the claim named key (a zero state the
+// first time).
+func (m *ChannelMonitor) claimState(key btcwire.OutPoint) claimState {
+	for _, c := range m.chain.claimStates {
+		if c.key == key {
+			return c
+		}
+	}
+	return claimState{key: key}
+}
+
+// handedOut records that the claim of c was handed out at rate and height.
+func (m *ChannelMonitor) handedOut(c claimState, rate lnwire.FeeRate, height int32) {
+	if c.rate == rate && c.height == height {
+		return
+	}
+	c.rate, c.height = rate, height
+	m.chain.changed = true
+	for i := range m.chain.claimStates {
+		if m.chain.claimStates[i].key == c.key {
+			m.chain.claimStates[i] = c
+			return
+		}
+	}
+	m.chain.claimStates = append(m.chain.claimStates, c)
+}
+
+// sweepScript returns the script claims pay to, asking dest the first
+// time (every claim and its replacements pay to the same script).
+func (m *ChannelMonitor) sweepScript(dest func() ([]byte, error)) ([]byte, error) {
+	if m.chain.script == nil {
+		s, err := dest()
+		if err != nil {
+			return nil, fmt.Errorf("monitor: claim destination: %w", err)
+		}
+		if len(s) == 0 {
+			return nil, fmt.Errorf("monitor: claim destination: empty script")
+		}
+		m.chain.script = append([]byte(nil), s...)
+		m.chain.changed = true
+	}
+	return m.chain.script, nil
+}
+
+// watchedOutput reports whether the monitor follows the spends of op: an
+// output of a breach, or an HTLC output of a commitment on chain.
+func (m *ChannelMonitor) watchedOutput(op btcwire.OutPoint) bool {
+	if b := m.chain.breach; b != nil && b.has(op) {
+		return true
+	}
+	return m.htlcOutput(op) != nil
+}
+
+// recordSpends records the spends by tx, confirmed at height, of the
+// outputs the monitor watches (by us or by the counterparty), and learns
+// the payment preimages they reveal.
+func (m *ChannelMonitor) recordSpends(tx *btcwire.MsgTx, height int32) {
+	txid := tx.TxHash()
+	for _, in := range tx.TxIn {
+		op := in.PreviousOutPoint
+		if !m.watchedOutput(op) || m.spentBy(op) != nil {
+			continue
+		}
+		m.chain.spent = append(m.chain.spent, outputSpend{op: op, txid: txid, height: height})
+		m.chain.changed = true
+		m.learnFromWitness(op, in.Witness, height)
+	}
+}
+
+// spentBy returns the confirmed spend of op, or nil.
+func (m *ChannelMonitor) spentBy(op btcwire.OutPoint) *outputSpend {
+	for i := range m.chain.spent {
+		if m.chain.spent[i].op == op {
+			return &m.chain.spent[i]
+		}
+	}
+	return nil
+}
+
+// confirmedAt returns the height of a confirmed transaction that spent a
+// watched output, or false.
+func (m *ChannelMonitor) confirmedAt(txid chainhash.Hash) (int32, bool) {
+	for _, s := range m.chain.spent {
+		if s.txid == txid {
+			return s.height, true
+		}
+	}
+	return 0, false
+}
+
+// undoSpends forgets the spends keep refuses (a reorg).
+func (m *ChannelMonitor) undoSpends(keep func(outputSpend) bool) {
+	kept := m.chain.spent[:0:0]
+	for _, s := range m.chain.spent {
+		if keep(s) {
+			kept = append(kept, s)
+		}
+	}
+	if len(kept) != len(m.chain.spent) {
+		m.chain.spent = kept
+		m.chain.changed = true
+	}
+}
+
+// hasOnChainState reports whether there is anything to encode.
+func (m *ChannelMonitor) hasOnChainState() bool {
+	c := &m.chain
+	return c.script != nil || len(c.spent) > 0 || len(c.claimStates) > 0
+}
+
+// spendSize and claimStateSize are the encoded sizes of an outputSpend and
+// a claimState.
+const (
+	spendSize      = 32 + 4 + 32 + 4
+	claimStateSize = 32 + 4 + 4 + 4
+)
+
+func encodeOnChain(e *encoder, c *chainState) {
+	e.bytes(c.script)
+	e.u32(uint32(len(c.spent)))
+	for _, s := range c.spent {
+		e.outpoint(s.op)
+		e.raw(s.txid[:])
+		e.u32(uint32(s.height))
+	}
+	e.u32(uint32(len(c.claimStates)))
+	for _, s := range c.claimStates {
+		e.outpoint(s.key)
+		e.u32(uint32(s.rate))
+		e.u32(uint32(s.height))
+	}
+}
+
+// decodeOnChain reads what encodeOnChain wrote into c. Counts are bounded
+// by the record's length.
+func decodeOnChain(d *decoder, c *chainState) {
+	if s := d.bytes(); len(s) > 0 {
+		c.script = s
+	}
+	n := d.u32()
+	if d.err == nil && uint64(n) > uint64(len(d.b))/spendSize {
+		d.fail(fmt.Errorf("%d spends in %d bytes", n, len(d.b)))
+	}
+	for i := uint32(0); i < n && d.err == nil; i++ {
+		s := outputSpend{op: d.outpoint()}
+		d.fixed(s.txid[:])
+		s.height = int32(d.u32())
+		c.spent = append(c.spent, s)
+	}
+	n = d.u32()
+	if d.err == nil && uint64(n) > uint64(len(d.b))/claimStateSize {
+		d.fail(fmt.Errorf("%d claim states in %d bytes", n, len(d.b)))
+	}
+	for i := uint32(0); i < n && d.err == nil; i++ {
+		s := claimState{key: d.outpoint()}
+		s.rate = lnwire.FeeRate(d.u32())
+		s.height = int32(d.u32())
+		c.claimStates = append(c.claimStates, s)
+	}
+}
