@@ -121,6 +121,11 @@ func (c *ChainMonitor) claims(rate lnwire.FeeRate) []*btcwire.MsgTx {
 			s.Logger.Info("monitor: htlc claim", "channel_id", m.ChannelID(), "txid", tx.TxHash(), "outpoint", tx.TxIn[0].PreviousOutPoint)
 		}
 		txs = append(txs, htlcs...)
+		ours, err := m.holderHTLCTxs(m.chain.best, signer)
+		if err != nil {
+			s.Logger.Error("monitor: our htlc transactions", "channel_id", m.ChannelID(), "err", err)
+		}
+		txs = append(txs, ours...)
 		c.persistChain(w)
 	}
 	return txs

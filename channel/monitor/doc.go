@@ -50,11 +50,17 @@
 // with the timeouts once our claim is AntiReorgDelay deep, as
 // HTLCResolutions (ReleaseHTLCResolutions).
 //
-// Not yet handled (issue 18, in progress): the HTLC outputs of our own
-// commitment (second-stage transactions, with wallet inputs for anchors),
-// handing the HTLCResolutions to the channel manager, and sweeping our
-// anchor once the commitment confirmed (it is handed out for fee bumps
-// only).
+// Our own commitment's HTLC outputs (BOLT 5 "Local Commitment") are
+// resolved through our second-stage transactions, signed with the
+// counterparty's signatures kept with the commitment: HTLC-timeout from
+// the HTLC's cltv_expiry, HTLC-success once the preimage is known,
+// broadcast at every block until the output is spent; their outputs are
+// SpendableOutputs (ToLocalDelayed) after our to_self_delay.
+//
+// Not yet handled (issue 18, in progress): our HTLC transactions with
+// anchors (zero-fee: they need the wallet's inputs), handing the
+// HTLCResolutions to the channel manager, and sweeping our anchor once the
+// commitment confirmed (it is handed out for fee bumps only).
 //
 // Monitors are deterministic state machines: no goroutines, clocks or
 // randomness; the caller drives them with blocks and updates.

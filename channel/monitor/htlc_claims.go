@@ -53,11 +53,20 @@ func (m *ChannelMonitor) htlcOutput(op btcwire.OutPoint) *commit.Output {
 	return nil
 }
 
+// anyHTLCOutput returns the HTLC output op of the commitment on chain,
+// ours or the counterparty's, or nil.
+func (m *ChannelMonitor) anyHTLCOutput(op btcwire.OutPoint) *commit.Output {
+	if o := m.htlcOutput(op); o != nil {
+		return o
+	}
+	return m.holderHTLCOutput(op)
+}
+
 // learnFromWitness learns the payment preimage a spend of the HTLC output
 // op reveals (any 32-byte witness item hashing to the payment hash): kept
 // with the monitor's preimages and reported as an HTLCResolution.
 func (m *ChannelMonitor) learnFromWitness(op btcwire.OutPoint, w btcwire.TxWitness, height int32) {
-	o := m.htlcOutput(op)
+	o := m.anyHTLCOutput(op)
 	if o == nil {
 		return
 	}
@@ -81,20 +90,30 @@ func (m *ChannelMonitor) learnFromWitness(op btcwire.OutPoint, w btcwire.TxWitne
 	}
 }
 
-// timedOut reports the HTLCs we offered whose timeout claim from the
-// counterparty's commitment is AntiReorgDelay deep at height (once per
-// monitor run: again after a restart).
+// timedOut reports the HTLCs we offered whose timeout is AntiReorgDelay
+// deep at height: our claim from the counterparty's commitment, or our
+// HTLC-timeout transaction from ours (once per monitor run: again after a
+// restart).
 func (m *ChannelMonitor) timedOut(height int32) {
-	cm := m.chain.theirs
-	if cm == nil {
+	var cm *commit.Commitment
+	offered := commit.ReceivedHTLCOutput // what an HTLC we offered is in cm
+	switch {
+	case m.chain.theirs != nil:
+		cm = m.chain.theirs
+	case m.chain.ours != nil:
+		cm, offered = m.chain.ours.cm, commit.OfferedHTLCOutput
+	default:
 		return
 	}
 	for i := range cm.Outputs {
 		o := &cm.Outputs[i]
 		op := btcwire.OutPoint{Hash: cm.TxID(), Index: uint32(i)}
 		s := m.spentBy(op)
-		if o.Kind != commit.ReceivedHTLCOutput || s == nil || height < s.height+AntiReorgDelay-1 || m.reported[op] {
+		if o.Kind != offered || s == nil || height < s.height+AntiReorgDelay-1 || m.reported[op] {
 			continue
+		}
+		if offered == commit.OfferedHTLCOutput && !s.secondStage {
+			continue // the counterparty's claim with the preimage
 		}
 		if _, claimed := m.preimages[o.HTLC.PaymentHash]; claimed && m.revealedIn(op) {
 			continue
@@ -112,7 +131,7 @@ func (m *ChannelMonitor) timedOut(height int32) {
 // revealedIn reports whether a resolution with a preimage was made for op's
 // HTLC (its spend was a claim with the preimage, not our timeout).
 func (m *ChannelMonitor) revealedIn(op btcwire.OutPoint) bool {
-	o := m.htlcOutput(op)
+	o := m.anyHTLCOutput(op)
 	for _, r := range m.resolutions {
 		if r.Preimage != nil && r.HTLCID == o.HTLC.ID && r.Outgoing == (o.HTLC.Offerer == commit.Local) {
 			return true
@@ -209,5 +228,5 @@ func (m *ChannelMonitor) hasClaims() bool {
 			}
 		}
 	}
-	return false
+	return m.holderHasClaims()
 }

@@ -82,6 +82,9 @@ type ChannelMonitor struct {
 	// the timeouts already reported since the monitor was loaded.
 	resolutions []HTLCResolution
 	reported    map[btcwire.OutPoint]bool
+	// emittedSecond are the outputs of our HTLC transactions emitted as
+	// SpendableOutputs since the monitor was loaded.
+	emittedSecond map[btcwire.OutPoint]bool
 }
 
 // New returns a monitor for a channel from its static data. The first

@@ -20,6 +20,9 @@ type outputSpend struct {
 	op     btcwire.OutPoint
 	txid   chainhash.Hash
 	height int32
+	// secondStage says the spend is one of our HTLC transactions (of an
+	// HTLC output of our commitment).
+	secondStage bool
 }
 
 // claimState is the last fee rate and height at which a claim was handed
@@ -81,7 +84,7 @@ func (m *ChannelMonitor) watchedOutput(op btcwire.OutPoint) bool {
 	if b := m.chain.breach; b != nil && b.has(op) {
 		return true
 	}
-	return m.htlcOutput(op) != nil
+	return m.htlcOutput(op) != nil || m.holderHTLCOutput(op) != nil
 }
 
 // recordSpends records the spends by tx, confirmed at height, of the
@@ -94,7 +97,8 @@ func (m *ChannelMonitor) recordSpends(tx *btcwire.MsgTx, height int32) {
 		if !m.watchedOutput(op) || m.spentBy(op) != nil {
 			continue
 		}
-		m.chain.spent = append(m.chain.spent, outputSpend{op: op, txid: txid, height: height})
+		m.chain.spent = append(m.chain.spent, outputSpend{op: op, txid: txid, height: height,
+			secondStage: m.holderHTLCOutput(op) != nil && isSecondStage(in.Witness)})
 		m.chain.changed = true
 		m.learnFromWitness(op, in.Witness, height)
 	}
@@ -144,7 +148,7 @@ func (m *ChannelMonitor) hasOnChainState() bool {
 // spendSize and claimStateSize are the encoded sizes of an outputSpend and
 // a claimState.
 const (
-	spendSize      = 32 + 4 + 32 + 4
+	spendSize      = 32 + 4 + 32 + 4 + 1
 	claimStateSize = 32 + 4 + 4 + 4
 )
 
@@ -155,6 +159,11 @@ func encodeOnChain(e *encoder, c *chainState) {
 		e.outpoint(s.op)
 		e.raw(s.txid[:])
 		e.u32(uint32(s.height))
+		var second uint8
+		if s.secondStage {
+			second = 1
+		}
+		e.u8(second)
 	}
 	e.u32(uint32(len(c.claimStates)))
 	for _, s := range c.claimStates {
@@ -178,6 +187,13 @@ func decodeOnChain(d *decoder, c *chainState) {
 		s := outputSpend{op: d.outpoint()}
 		d.fixed(s.txid[:])
 		s.height = int32(d.u32())
+		switch d.u8() {
+		case 0:
+		case 1:
+			s.secondStage = true
+		default:
+			d.fail(fmt.Errorf("invalid second-stage flag"))
+		}
 		c.spent = append(c.spent, s)
 	}
 	n = d.u32()

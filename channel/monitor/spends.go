@@ -78,8 +78,9 @@ type chainState struct {
 	breach      *Breach
 	secondStage []*btcwire.MsgTx
 	// theirs is the counterparty's (unrevoked) commitment on chain, as we
-	// built it, or nil.
+	// built it, or nil; ours is our commitment on chain, or nil.
 	theirs *commit.Commitment
+	ours   *holderCommitment
 	// script, spent and claimStates are what the monitor remembers of
 	// its claims (onchain_state.go).
 	script      []byte
@@ -145,7 +146,7 @@ func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32)
 func (m *ChannelMonitor) undoSpend() {
 	m.chain.spend, m.chain.claims = nil, nil
 	m.chain.breach, m.chain.secondStage = nil, nil
-	m.chain.theirs, m.chain.spent, m.chain.claimStates = nil, nil, nil
+	m.chain.theirs, m.chain.ours, m.chain.spent, m.chain.claimStates = nil, nil, nil, nil
 	m.spendReports = nil // only the undone spend could be queued
 	m.chain.closedEmitted = false
 	m.chain.changed = true
@@ -190,7 +191,7 @@ func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 	s := &FundingSpend{Tx: tx, Height: height}
 	m.chain.spend, m.chain.claims = s, nil
 	m.chain.breach, m.chain.secondStage = nil, nil
-	m.chain.theirs, m.chain.spent, m.chain.claimStates = nil, nil, nil
+	m.chain.theirs, m.chain.ours, m.chain.spent, m.chain.claimStates = nil, nil, nil, nil
 	m.chain.changed = true
 	n, ok := uint64(0), false
 	if len(tx.TxIn) == 1 {
@@ -205,6 +206,7 @@ func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 	for _, h := range []*holderCommitment{m.holder, m.prevHolder} {
 		if h != nil && h.cm.TxID() == txid {
 			s.Kind = HolderCommitment
+			m.chain.ours = h
 			m.claimToLocal(h, tx, height)
 			return
 		}
@@ -314,6 +316,7 @@ func (m *ChannelMonitor) matured(height int32) {
 		m.events = append(m.events, &events.SpendableOutputs{Outputs: outs, ChannelID: m.ChannelID()})
 	}
 	m.timedOut(height)
+	m.maturedSecondStage(height)
 	if !m.chain.closedEmitted && height >= s.Height+AntiReorgDelay-1 && counterpartyKind(s.Kind) {
 		m.chain.closedEmitted = true
 		p := m.ch.Params()
