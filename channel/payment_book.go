@@ -131,14 +131,20 @@ func clonePayment(pay *outbound.Payment) outbound.Payment {
 // received): the payment succeeds, durably, at once. A retransmitted
 // fulfill changes nothing.
 func (m *Manager) paymentFulfilled(d *chanData, h *htlcEntry) error {
+	return m.attemptSucceeded(htlcRef{d.id, h.id}, h.paymentHash, h.outcome.preimage)
+}
+
+// attemptSucceeded ends the payment of our HTLC ref with its preimage,
+// durably (PaymentSent); nothing when no payment waits for it.
+func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage wire.Preimage) error {
 	b := &m.pay
-	pay, i := b.attempt(htlcRef{d.id, h.id}, h.paymentHash)
+	pay, i := b.attempt(ref, hash)
 	defer b.mu.Unlock()
 	if pay == nil {
 		return nil
 	}
 	prev := clonePayment(pay)
-	changed, err := pay.AttemptSucceeded(i, h.outcome.preimage)
+	changed, err := pay.AttemptSucceeded(i, preimage)
 	if err != nil || !changed {
 		*pay = prev
 		return nil
@@ -146,7 +152,7 @@ func (m *Manager) paymentFulfilled(d *chanData, h *htlcEntry) error {
 	op, err := paymentOp(pay)
 	if err == nil {
 		err = m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, &events.PaymentSent{
-			PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Preimage: h.outcome.preimage,
+			PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Preimage: preimage,
 			FeePaid: pay.FeePaid, Amount: pay.Amount,
 		})
 		if err != nil {
@@ -157,7 +163,7 @@ func (m *Manager) paymentFulfilled(d *chanData, h *htlcEntry) error {
 		*pay = prev
 		return err
 	}
-	delete(b.byHTLC, htlcRef{d.id, h.id})
+	delete(b.byHTLC, ref)
 	m.cfg.Logger.Info("channel: payment succeeded", "payment_id", pay.ID, "payment_hash", pay.Hash, "fee_msat", pay.FeePaid)
 	return nil
 }

@@ -90,6 +90,7 @@ func (n *Node) drainMonitor() {
 	if n.ChainMonitor == nil {
 		return
 	}
+	n.resolveOnChainHTLCs()
 	n.monitorEvents = append(n.monitorEvents, n.ChainMonitor.ReleasePendingEvents()...)
 	if len(n.monitorEvents) == 0 {
 		return
@@ -100,5 +101,18 @@ func (n *Node) drainMonitor() {
 	}
 	if err == nil {
 		n.monitorEvents = nil
+	}
+}
+
+// resolveOnChainHTLCs hands the node's channel manager what the chain
+// decided for HTLCs of closed channels (their payments end); what it could
+// not write (a failing store) is kept for the next block.
+func (n *Node) resolveOnChainHTLCs() {
+	n.resolutions = append(n.resolutions, n.ChainMonitor.ReleaseHTLCResolutions()...)
+	if len(n.resolutions) == 0 || n.Channels == nil {
+		return
+	}
+	if err := n.Channels.HTLCsResolvedOnChain(n.resolutions); err == nil {
+		n.resolutions = nil
 	}
 }

@@ -71,8 +71,10 @@ type Node struct {
 	tap      *tap
 	unlisten func()
 	// monitorEvents are ChainMonitor events the queue has not taken yet
-	// (a failing store).
+	// (a failing store); resolutions are its HTLC resolutions the
+	// channel manager has not taken yet.
 	monitorEvents []events.Event
+	resolutions   []monitor.HTLCResolution
 	// persister is the ChainMonitor's persister (its held updates).
 	persister *asyncPersister
 	// held are the PaymentClaimable events ProcessEvents held (Claims
@@ -195,6 +197,7 @@ func (n *Network) Crash(node *Node) {
 	node.unlisten()
 	node.Store = node.Store.Crash()
 	node.Wallet, node.ChainMonitor, node.Events, node.monitorEvents, node.persister = nil, nil, nil, nil, nil
+	node.resolutions = nil
 	node.Peer, node.Handlers, node.unlisten, node.Channels = nil, Handlers{}, nil, nil
 	node.tap.reset(Handlers{})
 	n.collect()

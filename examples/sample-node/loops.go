@@ -84,6 +84,7 @@ func (n *node) pollChain(ctx context.Context) error {
 	n.drainMonitor()
 	n.releaseCompletedUpdates()
 	n.noteFundingSpends()
+	n.resolveOnChainHTLCs()
 	best := n.channels.BestBlock()
 	if best != n.lastSeen {
 		n.lastSeen = best
@@ -192,6 +193,21 @@ func (n *node) noteFundingSpends() {
 		n.closed.setClosingTxid(s.ChannelID, s.Txid)
 		n.notice("funding_spent channel_id=%s txid=%s height=%d kind=%s", s.ChannelID, s.Txid, s.Height, spendKindName(s.Kind))
 	}
+}
+
+// resolveOnChainHTLCs hands the channel manager what the chain decided for
+// HTLCs of closed channels (their payments end). What it could not write
+// is kept for the next poll.
+func (n *node) resolveOnChainHTLCs() {
+	n.resolutions = append(n.resolutions, n.monitor.ReleaseHTLCResolutions()...)
+	if len(n.resolutions) == 0 {
+		return
+	}
+	if err := n.channels.HTLCsResolvedOnChain(n.resolutions); err != nil {
+		n.log.Warn("sample-node: on-chain htlc resolutions", "err", err)
+		return
+	}
+	n.resolutions = nil
 }
 
 // spendKindName names what spent a channel's funding output.

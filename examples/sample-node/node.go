@@ -83,6 +83,9 @@ type node struct {
 	// lastSeen is the manager's best block after the last poll: a new
 	// one triggers rebroadcasts, sweeps and progress lines.
 	lastSeen chain.BestBlock
+	// resolutions are on-chain HTLC resolutions the channel manager has
+	// not taken yet (a failing store).
+	resolutions []monitor.HTLCResolution
 
 	monitorMu     sync.Mutex
 	monitorEvents []events.Event // taken from the monitor, not yet queued

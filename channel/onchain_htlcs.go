@@ -1,0 +1,40 @@
+package channel
+
+import (
+	"errors"
+
+	"github.com/lnkit/lnkit/channel/monitor"
+)
+
+// HTLCsResolvedOnChain ends the payments whose HTLC the chain decided
+// after a commitment confirmed: give it what the ChainMonitor's
+// ReleaseHTLCResolutions returns, after each block. An HTLC we offered
+// that the counterparty claimed with its preimage makes its payment
+// succeed (PaymentSent, with the preimage) at once; one whose timeout is
+// AntiReorgDelay deep fails its payment (PaymentFailed). Each is written
+// before the call returns; a resolution given twice (after a restart)
+// changes nothing. Resolutions of HTLCs we received are not acted on here
+// (the claim on chain is the monitor's; the application was told when it
+// claimed).
+func (m *Manager) HTLCsResolvedOnChain(rs []monitor.HTLCResolution) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var errs []error
+	for _, r := range rs {
+		if !r.Outgoing {
+			continue
+		}
+		ref := htlcRef{r.ChannelID, r.HTLCID}
+		if r.Preimage != nil {
+			if r.Preimage.Hash() != r.PaymentHash {
+				continue
+			}
+			m.cfg.Logger.Info("channel: htlc claimed on chain", "channel_id", r.ChannelID, "htlc_id", r.HTLCID, "height", r.Height)
+			errs = append(errs, m.attemptSucceeded(ref, r.PaymentHash, *r.Preimage))
+			continue
+		}
+		m.cfg.Logger.Info("channel: htlc timed out on chain", "channel_id", r.ChannelID, "htlc_id", r.HTLCID, "height", r.Height)
+		errs = append(errs, m.dropAttempt(r.ChannelID, &htlcEntry{id: r.HTLCID, paymentHash: r.PaymentHash}))
+	}
+	return errors.Join(errs...)
+}
