@@ -32,6 +32,13 @@ type ChainMonitorConfig struct {
 	// Sweep, when set, makes the ChainMonitor claim contested outputs
 	// itself (see SweepConfig). Default: none.
 	Sweep *SweepConfig
+	// RevokedCommitment, when set, is called (outside the ChainMonitor's
+	// lock, after the update was handed to the Persister) with each
+	// counterparty commitment an update revokes, as the Breach it would
+	// be on chain: what a watchtower needs (sign its JusticeTx at a
+	// chosen rate and hand it to the tower under Breach.Tx's txid).
+	// Default: none (and no cost).
+	RevokedCommitment func(*Breach)
 }
 
 // CompletedUpdate says that every update of a channel up to UpdateID is
@@ -64,6 +71,7 @@ type ChainMonitor struct {
 	filter     chain.Filter
 	omitClosed bool
 	sweeper    *SweepConfig
+	tower      func(*Breach)
 
 	mu        sync.Mutex
 	channels  map[lnwire.ChannelID]*watched
@@ -87,6 +95,7 @@ func NewChainMonitor(cfg ChainMonitorConfig) (*ChainMonitor, error) {
 	}
 	return &ChainMonitor{
 		persister: cfg.Persister, filter: cfg.Filter, omitClosed: cfg.OmitChannelClosed, sweeper: sweeper,
+		tower: cfg.RevokedCommitment,
 		channels: map[lnwire.ChannelID]*watched{},
 	}, nil
 }
@@ -134,17 +143,40 @@ func (c *ChainMonitor) WatchChannel(id lnwire.ChannelID, m *ChannelMonitor) Upda
 // update already applied is persisted again (harmless) and answered as the
 // persister answers; an update that does not apply is Failed.
 func (c *ChainMonitor) UpdateChannel(id lnwire.ChannelID, u *Update) UpdateStatus {
+	st, revoked := c.updateChannel(id, u)
+	for _, b := range revoked {
+		c.tower(b)
+	}
+	return st
+}
+
+// updateChannel is UpdateChannel under c.mu; it returns the breaches of
+// the commitments u revoked when there is a RevokedCommitment callback.
+func (c *ChainMonitor) updateChannel(id lnwire.ChannelID, u *Update) (UpdateStatus, []*Breach) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w, ok := c.channels[id]
-	if !ok || w.m.Apply(u) != nil {
-		return Failed
+	if !ok {
+		return Failed, nil
+	}
+	var revoking []*counterpartyCommitment
+	if c.tower != nil && u != nil && u.ID == w.m.LatestUpdateID()+1 {
+		revoking = w.m.counterpartyToRevoke(u)
+	}
+	if w.m.Apply(u) != nil {
+		return Failed, nil
 	}
 	st := c.persister.UpdatePersistedChannel(id, u, w.m)
 	if st == InProgress {
 		w.pending = append(w.pending, pendingUpdate{id: u.ID})
 	}
-	return st
+	var revoked []*Breach
+	for _, rc := range revoking {
+		if b := w.m.revokedBreach(rc); b != nil {
+			revoked = append(revoked, b)
+		}
+	}
+	return st, revoked
 }
 
 // ChannelMonitorUpdated is how an asynchronous Persister reports that the

@@ -57,6 +57,10 @@
 // broadcast at every block until the output is spent; their outputs are
 // SpendableOutputs (ToLocalDelayed) after our to_self_delay.
 //
+// Watchtower building blocks: a ChainMonitor's RevokedCommitment callback
+// receives every counterparty commitment an update revokes as the Breach
+// it would be on chain, whose JusticeTx a tower can hold.
+//
 // Not yet handled (issue 18, in progress): our HTLC transactions with
 // anchors (zero-fee: they need the wallet's inputs), handing the
 // HTLCResolutions to the channel manager, and sweeping our anchor once the
