@@ -95,7 +95,7 @@ func NewChainMonitor(cfg ChainMonitorConfig) (*ChainMonitor, error) {
 	}
 	return &ChainMonitor{
 		persister: cfg.Persister, filter: cfg.Filter, omitClosed: cfg.OmitChannelClosed, sweeper: sweeper,
-		tower: cfg.RevokedCommitment,
+		tower:    cfg.RevokedCommitment,
 		channels: map[lnwire.ChannelID]*watched{},
 	}, nil
 }
