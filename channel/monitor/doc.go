@@ -61,6 +61,12 @@
 // receives every counterparty commitment an update revokes as the Breach
 // it would be on chain, whose JusticeTx a tower can hold.
 //
+// ClaimableBalances (per monitor, or every channel's from the
+// ChainMonitor) tells the application what each channel may still give:
+// our balance while open, outputs awaiting confirmations and from when,
+// HTLCs at stake (contentious, maybe timed out, maybe claimed), revoked
+// outputs being taken.
+//
 // Not yet handled (issue 18, in progress): our HTLC transactions with
 // anchors (zero-fee: they need the wallet's inputs), handing the
 // HTLCResolutions to the channel manager, and sweeping our anchor once the

@@ -11,6 +11,7 @@ import (
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/persist/persisttest"
+	lnwire "github.com/lnkit/lnkit/wire"
 )
 
 // TestHolderHTLCs: A force-closes with its commitment holding an HTLC it
@@ -44,6 +45,15 @@ func TestHolderHTLCs(t *testing.T) {
 	id := ch.a.mon.ChannelID()
 	require.Equal(t, monitor.Completed, cm.WatchChannel(id, ch.a.mon))
 	c.Connect(cm)
+	kinds := map[monitor.BalanceKind]lnwire.Satoshi{}
+	for _, b := range cm.ClaimableBalances() {
+		kinds[b.Kind] += b.Amount
+	}
+	require.Equal(t, map[monitor.BalanceKind]lnwire.Satoshi{
+		monitor.BalanceOnChannelClose: rc.cm.Outputs[rc.cm.OutputIndex(commit.ToLocalOutput)].Amount,
+		monitor.BalanceMaybeTimeout:   hs[0].h.Amount.ToSatoshi(),
+		monitor.BalanceContentious:    hs[1].h.Amount.ToSatoshi(),
+	}, kinds)
 
 	tx, err := ch.a.mon.LatestHolderCommitmentTx(ch.a.signer)
 	require.NoError(t, err)
@@ -118,6 +128,7 @@ func TestHolderHTLCs(t *testing.T) {
 		require.NoError(t, c.Broadcast(sweep(t, ch.a, o, 500)))
 	}
 	c.Mine(1)
+	require.Empty(t, cm.ClaimableBalances(), "fully resolved")
 	require.Len(t, resolutions, 2, "the preimage (at once) and the timeout")
 	p := hs[1].preimage
 	require.ElementsMatch(t, []monitor.HTLCResolution{

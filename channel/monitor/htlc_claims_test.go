@@ -39,10 +39,20 @@ func TestCounterpartyHTLCClaims(t *testing.T) {
 			id := m.ChannelID()
 			require.Equal(t, monitor.Completed, r.cm.UpdateChannel(id, &monitor.Update{ID: m.LatestUpdateID() + 1,
 				Steps: []monitor.Step{&monitor.PaymentPreimage{Preimage: r.hs[0].preimage}}}))
+			// B's own commitment (number 0) holds no HTLC: its balance.
+			require.Equal(t, []monitor.Balance{{ChannelID: id, Kind: monitor.BalanceOnChannelClose,
+				Amount: (capacity*1000 - aBalance) / 1000}}, r.cm.ClaimableBalances())
 			rc := signedCommitmentA(t, r.ch, r.states[3]) // A's current commitment
 			_, err := c.MineTx(rc.tx)
 			require.NoError(t, err)
 			require.Equal(t, monitor.CounterpartyCommitment, r.ch.b.mon.Spend().Kind)
+			kinds := map[monitor.BalanceKind]lnwire.Satoshi{}
+			for _, b := range r.cm.ClaimableBalances() {
+				kinds[b.Kind] += b.Amount
+			}
+			require.Equal(t, r.hs[0].h.Amount.ToSatoshi(), kinds[monitor.BalanceContentious], "the HTLC we hold the preimage of")
+			require.Equal(t, r.hs[1].h.Amount.ToSatoshi(), kinds[monitor.BalanceMaybeTimeout], "the HTLC we offered")
+			require.Positive(t, kinds[monitor.BalanceAwaitingConfirmations], "to_remote")
 
 			claims := claimTxs(t, r)
 			require.Len(t, claims, 1, "the preimage claim at once")
@@ -83,6 +93,7 @@ func TestCounterpartyHTLCClaims(t *testing.T) {
 			c.Mine(3)
 			require.Empty(t, claimTxs(t, r))
 			require.Empty(t, r.cm.ReleaseHTLCResolutions())
+			require.Empty(t, r.cm.ClaimableBalances(), "fully resolved")
 		})
 	}
 }

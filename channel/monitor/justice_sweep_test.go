@@ -139,14 +139,22 @@ func TestJusticeSweeper(t *testing.T) {
 			j := r.justiceInPool(t)
 			require.NotNil(t, j)
 			require.Len(t, j.TxIn, 3)
+			revoked := lnwire.Satoshi(0)
+			for _, b := range r.cm.ClaimableBalances() {
+				if b.Kind == monitor.BalanceRevokedOutput {
+					revoked += b.Amount
+				}
+			}
 			c.Mine(1)
 			var all lnwire.Satoshi
 			for _, o := range r.ch.b.mon.Breach().Outputs {
 				all += o.Value
 			}
 			r.requireAllTaken(t, all, j)
+			require.Equal(t, all, revoked, "the revoked outputs were balances")
 			c.Mine(monitor.AntiReorgDelay)
 			require.Nil(t, r.justiceInPool(t))
+			require.Empty(t, r.cm.ClaimableBalances(), "fully resolved")
 		})
 	}
 }
