@@ -318,6 +318,9 @@ func (c *ChainMonitor) each(f func(m *ChannelMonitor)) {
 	for _, w := range c.sorted() {
 		f(w.m)
 		c.persistChain(w)
+		if w.m.chain.spend != nil {
+			c.registerWatched(w.m)
+		}
 	}
 	pending := c.claimsPending()
 	c.mu.Unlock()

@@ -7,7 +7,6 @@ import (
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain"
-	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/internal/configerr"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
@@ -96,9 +95,6 @@ func (c *ChainMonitor) claims(rate lnwire.FeeRate) []*btcwire.MsgTx {
 		if !m.hasClaims() {
 			continue
 		}
-		if m.chain.breach != nil {
-			c.registerBreach(m)
-		}
 		signer, err := s.Signers(m.keyID)
 		if err != nil {
 			s.Logger.Error("monitor: no signer for the claims", "channel_id", m.ChannelID(), "err", err)
@@ -131,15 +127,16 @@ func (c *ChainMonitor) claims(rate lnwire.FeeRate) []*btcwire.MsgTx {
 	return txs
 }
 
-// registerBreach tells the chain filter the breach's outputs, so that a
+// registerWatched tells the chain filter the outputs the monitor follows
+// (a breach's, the HTLC outputs of the commitment on chain), so that a
 // chain.Confirm source reports their spends.
-func (c *ChainMonitor) registerBreach(m *ChannelMonitor) {
+func (c *ChainMonitor) registerWatched(m *ChannelMonitor) {
 	if c.filter == nil {
 		return
 	}
-	for _, o := range m.chain.breach.Outputs {
+	for _, o := range m.watchedOutputs() {
 		if m.spentBy(o.OutPoint) == nil {
-			c.filter.RegisterOutput(chain.WatchedOutput{OutPoint: o.OutPoint, PkScript: commit.P2WSH(o.WitnessScript)})
+			c.filter.RegisterOutput(o)
 		}
 	}
 }

@@ -48,7 +48,9 @@ func (m *ChannelMonitor) BestBlockUpdated(_ *btcwire.BlockHeader, height int32) 
 	m.matured(height)
 }
 
-// RelevantTransactions implements chain.Confirm: the funding spend, if any.
+// RelevantTransactions implements chain.Confirm: the funding spend, if
+// any, and the confirmed spends of the outputs the monitor watches (so
+// that their reorganisation is reported).
 func (m *ChannelMonitor) RelevantTransactions() []chain.RelevantTx {
 	s := m.chain.spend
 	if s == nil {
@@ -59,7 +61,15 @@ func (m *ChannelMonitor) RelevantTransactions() []chain.RelevantTx {
 		h := s.BlockHash
 		rt.BlockHash = &h
 	}
-	return []chain.RelevantTx{rt}
+	out := []chain.RelevantTx{rt}
+	seen := map[chainhash.Hash]bool{rt.TxID: true}
+	for _, sp := range m.chain.spent {
+		if !seen[sp.txid] {
+			seen[sp.txid] = true
+			out = append(out, chain.RelevantTx{TxID: sp.txid, Height: sp.height})
+		}
+	}
+	return out
 }
 
 var _ chain.Confirm = (*ChannelMonitor)(nil)

@@ -56,3 +56,42 @@ func TestConfirmThroughFilter(t *testing.T) {
 	require.Len(t, evs, 2)
 	require.IsType(t, &events.SpendableOutputs{}, evs[0])
 }
+
+// TestConfirmLearnsPreimage: behind a chain.Watcher, B's ChainMonitor
+// registers the HTLC outputs of A's commitment once it confirmed, so that
+// A's later HTLC-success transaction (which touches nothing else of B's)
+// is reported and B learns the preimage; the spend is among the relevant
+// transactions.
+func TestConfirmLearnsPreimage(t *testing.T) {
+	ch := newTestChannel(t, commit.StaticRemoteKey)
+	c := ch.chain
+	hs := breachHTLCs()
+	states := advanceB(t, ch, 2, hs)
+	ref := &confirmRef{}
+	watcher, err := chain.NewWatcher(chain.WatcherConfig{Confirm: ref})
+	require.NoError(t, err)
+	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: newKV(t, persisttest.NewCrashStore(), 100), Filter: watcher})
+	require.NoError(t, err)
+	ref.Confirm = cm
+	require.Equal(t, monitor.Completed, cm.WatchChannel(ch.b.mon.ChannelID(), ch.b.mon))
+	c.Connect(watcher)
+
+	rc := signedCommitmentA(t, ch, states[2])
+	var success *btcwire.MsgTx
+	for j, i := range rc.cm.HTLCOutputs {
+		if rc.cm.Outputs[i].Kind == commit.ReceivedHTLCOutput {
+			success, err = rc.cm.SignedHTLCTx(i, rc.ownerSigs.HTLCs[j], rc.counterSigs.HTLCs[j], &hs[1].preimage)
+			require.NoError(t, err)
+		}
+	}
+	_, err = c.MineTx(rc.tx)
+	require.NoError(t, err)
+	require.Equal(t, monitor.CounterpartyCommitment, ch.b.mon.Spend().Kind)
+	_, err = c.MineTx(success)
+	require.NoError(t, err)
+	res := cm.ReleaseHTLCResolutions()
+	require.Len(t, res, 1)
+	require.NotNil(t, res[0].Preimage)
+	require.Equal(t, hs[1].preimage, *res[0].Preimage)
+	require.Len(t, cm.RelevantTransactions(), 2)
+}

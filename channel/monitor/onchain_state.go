@@ -6,6 +6,8 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/channel/commit"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
 
@@ -85,6 +87,31 @@ func (m *ChannelMonitor) watchedOutput(op btcwire.OutPoint) bool {
 		return true
 	}
 	return m.htlcOutput(op) != nil || m.holderHTLCOutput(op) != nil
+}
+
+// watchedOutputs lists the outputs watchedOutput accepts.
+func (m *ChannelMonitor) watchedOutputs() []chain.WatchedOutput {
+	var out []chain.WatchedOutput
+	if b := m.chain.breach; b != nil {
+		for _, o := range b.Outputs {
+			out = append(out, chain.WatchedOutput{OutPoint: o.OutPoint, PkScript: commit.P2WSH(o.WitnessScript)})
+		}
+	}
+	var cm *commit.Commitment
+	switch {
+	case m.chain.theirs != nil:
+		cm = m.chain.theirs
+	case m.chain.ours != nil:
+		cm = m.chain.ours.cm
+	}
+	if cm != nil {
+		for i, o := range cm.Outputs {
+			if o.Kind.IsHTLC() {
+				out = append(out, chain.WatchedOutput{OutPoint: btcwire.OutPoint{Hash: cm.TxID(), Index: uint32(i)}, PkScript: o.PkScript})
+			}
+		}
+	}
+	return out
 }
 
 // recordSpends records the spends by tx, confirmed at height, of the
