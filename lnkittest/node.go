@@ -63,6 +63,11 @@ type Node struct {
 	// then. Held updates are lost at a crash. It may be switched at any
 	// time and lasts across restarts.
 	AsyncMonitorUpdates bool
+	// RecordHolderCommitments, while set, makes the node keep each of its
+	// commitments as it becomes current, signed for broadcast with its
+	// HTLC transactions (HolderCommitments): the cheater's tool. Set it
+	// before the channel opens to keep the first commitment.
+	RecordHolderCommitments bool
 
 	net      *Network
 	seed     keys.Seed
@@ -78,6 +83,9 @@ type Node struct {
 	// held are the PaymentClaimable events ProcessEvents held (Claims
 	// HoldPayments) that the test has not claimed or failed yet.
 	held []*events.PaymentClaimable
+	// holderCommitments are the recorded commitments, in order
+	// (RecordHolderCommitments).
+	holderCommitments []*HolderCommitment
 }
 
 // ID returns the node's id.
