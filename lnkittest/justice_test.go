@@ -10,6 +10,7 @@ import (
 	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest"
 	"github.com/lnkit/lnkit/wire"
@@ -37,10 +38,10 @@ type cheat struct {
 // each signed while the payee's application held the payment, and then
 // their removals. It stops once a holds more than until commitments (all
 // of them for a negative until), the network at rest: every commitment of
-// a but its last is revoked. The same seed gives the same history.
-func cheatHistory(t *testing.T, seed uint64, ct lnkittest.ChannelType, until int) *cheat {
+// a but its last is revoked. The same options give the same history.
+func cheatHistory(t *testing.T, opts lnkittest.Options, ct lnkittest.ChannelType, until int) *cheat {
 	t.Helper()
-	net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: seed})
+	net := lnkittest.NewNetwork(t, opts)
 	a, b := net.Node(0), net.Node(1)
 	a.RecordHolderCommitments = true
 	c := &cheat{net: net, a: a, b: b}
@@ -272,12 +273,12 @@ func TestCheaterLosesEverything(t *testing.T) {
 	for _, typ := range cheatTypes {
 		t.Run(typ.name, func(t *testing.T) {
 			t.Parallel()
-			n := len(cheatHistory(t, 31, typ.ct, -1).commitments(t))
+			n := len(cheatHistory(t, lnkittest.Options{Seed: 31}, typ.ct, -1).commitments(t))
 			require.GreaterOrEqual(t, n, 8)
 			for k := range n - 1 {
 				t.Run(fmt.Sprint(k), func(t *testing.T) {
 					t.Parallel()
-					c := cheatHistory(t, 31, typ.ct, k+1)
+					c := cheatHistory(t, lnkittest.Options{Seed: 31}, typ.ct, k+1)
 					h := c.commitments(t)[k]
 					before := c.wallets()
 					c.broadcast(t, h)
@@ -289,6 +290,102 @@ func TestCheaterLosesEverything(t *testing.T) {
 					c.requireClosed(t)
 				})
 			}
+		})
+	}
+}
+
+// htlcOutput returns the index of h's HTLC output of kind k (its first),
+// or -1.
+func htlcOutput(h *lnkittest.HolderCommitment, k commit.OutputKind) int {
+	for i, o := range h.Outputs {
+		if o.Kind == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// revokedWithBoth returns a's last revoked commitment holding an HTLC it
+// offered and the HTLC it received (whose preimage it learned).
+func (c *cheat) revokedWithBoth(t *testing.T) *lnkittest.HolderCommitment {
+	t.Helper()
+	hs := c.commitments(t)
+	for k := len(hs) - 2; k >= 0; k-- {
+		h := hs[k]
+		if i := htlcOutput(h, commit.ReceivedHTLCOutput); i >= 0 && h.Outputs[i].HTLC.PaymentHash == c.received.Hash() &&
+			htlcOutput(h, commit.OfferedHTLCOutput) >= 0 {
+			return h
+		}
+	}
+	t.Fatalf("no revoked commitment of a holds both HTLCs")
+	return nil
+}
+
+// mineTx mines a block of exactly txs (a's miner: not the mempool, where
+// b's justice transaction waits).
+func (c *cheat) mineTx(t *testing.T, txs ...*btcwire.MsgTx) {
+	t.Helper()
+	_, err := c.net.Chain.MineTx(txs...)
+	require.NoError(t, err)
+}
+
+// requireSpentByB checks that out is spent by a confirmed transaction
+// paying b's wallet only.
+func (c *cheat) requireSpentByB(t *testing.T, out btcwire.OutPoint) {
+	t.Helper()
+	s, ok := c.net.Chain.Spender(out)
+	require.True(t, ok, "%v is spent", out)
+	require.Positive(t, s.Height, "%v's spend is confirmed", out)
+	for _, o := range confirmedTx(t, c.net, s.TxID).TxOut {
+		require.True(t, c.b.Wallet.IsMine(o.PkScript))
+	}
+}
+
+// TestCheaterRacesSecondStage: a broadcasts a revoked commitment holding
+// an HTLC it received, whose preimage it learned, and an HTLC it offered,
+// and races b's justice transaction with its own HTLC transactions, mined
+// by its miner (b's justice transaction waits in the mempool): the
+// HTLC-success at once (in the commitment's block; in the next one with
+// anchors, whose HTLC outputs wait a block), the HTLC-timeout at the
+// offered HTLC's expiry, the miner leaving b's justice transaction out
+// until then. b's monitor follows each second-stage output and takes it
+// with the revocation key: b's wallet ends with everything but the fees,
+// to the satoshi, a's with nothing.
+func TestCheaterRacesSecondStage(t *testing.T) {
+	for _, typ := range cheatTypes {
+		t.Run(typ.name, func(t *testing.T) {
+			t.Parallel()
+			c := cheatHistory(t, lnkittest.Options{Seed: 32}, typ.ct, -1)
+			h := c.revokedWithBoth(t)
+			success, err := h.HTLCTx(c.received.Hash(), &c.received)
+			require.NoError(t, err)
+			offered := h.Outputs[htlcOutput(h, commit.OfferedHTLCOutput)].HTLC
+			timeout, err := h.HTLCTx(offered.PaymentHash, nil)
+			require.NoError(t, err)
+			before := c.wallets()
+
+			if typ.ct == lnkittest.Anchors {
+				c.mineTx(t, h.Tx)
+				require.NotEmpty(t, c.net.Chain.Mempool(), "b's justice transaction")
+				c.mineTx(t, success)
+			} else {
+				c.mineTx(t, h.Tx, success)
+			}
+			// Until the expiry, a's miner leaves b's justice transaction
+			// (which b broadcasts again at every block) out.
+			for c.net.Chain.Tip().Height < int32(offered.CLTVExpiry) {
+				require.Len(t, c.net.Chain.Mempool(), 1, "b's justice transaction")
+				c.mineTx(t)
+			}
+			c.mineTx(t, timeout)
+			c.net.Mine(1) // b's justice transaction, without the HTLC outputs
+			c.finish(t)
+
+			c.requireSpentByB(t, btcwire.OutPoint{Hash: success.TxHash()})
+			c.requireSpentByB(t, btcwire.OutPoint{Hash: timeout.TxHash()})
+			r := c.requireJustice(t, h, before)
+			t.Logf("commitment %d: %d outputs, %d sat, %d sat of fees in %d transactions", h.Number, len(h.Tx.TxOut), r.in, r.fees, len(r.txs))
+			c.requireClosed(t)
 		})
 	}
 }

@@ -1,0 +1,108 @@
+package lnkittest_test
+
+import (
+	"testing"
+
+	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/lnkittest"
+	"github.com/lnkit/lnkit/lnkittest/simchain"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// cheatDelay is the to_self_delay b gives a in the tests where b's justice
+// transaction waits: a may take its to_local cheatDelay blocks after its
+// commitment confirmed.
+const cheatDelay = 24
+
+// withDelay returns Options whose nodes ask for cheatDelay.
+func withDelay(seed uint64) lnkittest.Options {
+	return lnkittest.Options{Seed: seed, UserConfig: func(*lnkittest.Node) channel.UserConfig {
+		u := channel.DefaultUserConfig()
+		u.Handshake.ToSelfDelay = cheatDelay
+		return u
+	}}
+}
+
+// justiceInMempool returns b's justice transaction, alone in the mempool.
+func (c *cheat) justiceInMempool(t *testing.T) *btcwire.MsgTx {
+	t.Helper()
+	pool := c.net.Chain.Mempool()
+	require.Len(t, pool, 1, "b's justice transaction")
+	for _, o := range pool[0].TxOut {
+		require.True(t, c.b.Wallet.IsMine(o.PkScript))
+	}
+	return pool[0]
+}
+
+// feeRate returns tx's fee rate (sat/kw), its inputs being outputs of
+// confirmed transactions.
+func feeRate(t *testing.T, net *lnkittest.Network, tx *btcwire.MsgTx) wire.FeeRate {
+	t.Helper()
+	var fee int64
+	for _, in := range tx.TxIn {
+		fee += confirmedTx(t, net, in.PreviousOutPoint.Hash).TxOut[in.PreviousOutPoint.Index].Value
+	}
+	for _, o := range tx.TxOut {
+		fee -= o.Value
+	}
+	weight := int64(tx.SerializeSizeStripped())*3 + int64(tx.SerializeSize())
+	return wire.FeeRate(fee * 1000 / weight)
+}
+
+// TestJusticeFeeSpike: while a's miner leaves b's justice transaction
+// out, fees spike: at the next block b replaces it at the new rate; inside
+// SweepBumpWindow of a's to_local deadline, b raises the rate by a
+// quarter at every block. Once mined, b's wallet has everything but the
+// fees, to the satoshi. (The bumps stop before the rate makes an HTLC
+// output not worth its input: see the report on replacements leaving
+// inputs out.)
+func TestJusticeFeeSpike(t *testing.T) {
+	for _, typ := range cheatTypes {
+		t.Run(typ.name, func(t *testing.T) {
+			t.Parallel()
+			c := cheatHistory(t, withDelay(33), typ.ct, -1)
+			h := c.revokedWithBoth(t)
+			before := c.wallets()
+			c.broadcast(t, h)
+			c.net.Mine(1)
+			breach := c.net.Chain.Tip().Height
+			j := c.justiceInMempool(t)
+			require.Len(t, j.TxIn, 3, "to_local and both HTLCs")
+			rate := feeRate(t, c.net, j)
+			require.GreaterOrEqual(t, rate, simchain.DefaultFeeRate)
+			c.mineTx(t)
+			require.Equal(t, j.TxHash(), c.justiceInMempool(t).TxHash(), "the same transaction again")
+
+			c.net.Fees.SetTarget(chain.TargetUrgentSweep, 20_000)
+			c.mineTx(t)
+			j = c.justiceInMempool(t)
+			rate = feeRate(t, c.net, j)
+			require.GreaterOrEqual(t, rate, wire.FeeRate(20_000), "replaced at the new rate")
+
+			deadline := breach + cheatDelay - 1
+			for c.net.Chain.Tip().Height < deadline-monitor.SweepBumpWindow+3 {
+				c.mineTx(t)
+				next := c.justiceInMempool(t)
+				r := feeRate(t, c.net, next)
+				if deadline-c.net.Chain.Tip().Height > monitor.SweepBumpWindow {
+					require.Equal(t, j.TxHash(), next.TxHash(), "height %d: no bump before the window", c.net.Chain.Tip().Height)
+				} else {
+					require.GreaterOrEqual(t, r, rate*5/4*99/100, "height %d: a quarter more (signature sizes aside)", c.net.Chain.Tip().Height)
+				}
+				j, rate = next, r
+			}
+			require.Len(t, j.TxIn, 3)
+			c.net.Mine(1)
+			require.Positive(t, c.net.Chain.Confirmations(j.TxHash()), "the last replacement confirmed")
+			c.finish(t)
+			r := c.requireJustice(t, h, before)
+			t.Logf("commitment %d: %d sat, %d sat of fees in %d transactions, the justice at %d sat/kw", h.Number, r.in, r.fees, len(r.txs), rate)
+			c.requireClosed(t)
+		})
+	}
+}
