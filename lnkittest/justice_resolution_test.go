@@ -106,3 +106,136 @@ func TestJusticeFeeSpike(t *testing.T) {
 		})
 	}
 }
+
+// TestJusticeReorg: reorganisations during the resolution. The block of
+// b's justice transaction leaves the chain (with fees risen since: b's
+// monitor sees its outputs unclaimed again and replaces it at the new
+// rate); the breach's block leaves too (both wait in the mempool and
+// confirm together); a's miner replaces the justice block by one holding
+// a's HTLC-success transaction (the justice transaction, conflicting, is
+// dropped: b takes the second-stage output instead). Every time b's wallet
+// ends with everything but the fees, to the satoshi.
+func TestJusticeReorg(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reorg func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment, justice *btcwire.MsgTx)
+	}{
+		{"justice block", func(t *testing.T, c *cheat, _ *lnkittest.HolderCommitment, justice *btcwire.MsgTx) {
+			c.net.Fees.SetTarget(chain.TargetUrgentSweep, 10_000)
+			c.net.Reorg(1, 1)
+			again := c.justiceInMempool(t)
+			require.NotEqual(t, justice.TxHash(), again.TxHash(), "built again at the new rate")
+			require.GreaterOrEqual(t, feeRate(t, c.net, again), wire.FeeRate(10_000))
+			c.net.Mine(1)
+			require.Positive(t, c.net.Chain.Confirmations(again.TxHash()))
+		}},
+		{"breach and justice blocks", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment, justice *btcwire.MsgTx) {
+			c.net.Reorg(2, 1)
+			require.Len(t, c.net.Chain.Mempool(), 2, "the commitment and the justice transaction")
+			c.net.Mine(1)
+			require.Equal(t, c.net.Chain.Confirmations(h.Tx.TxHash()), c.net.Chain.Confirmations(justice.TxHash()))
+		}},
+		{"HTLC-success instead", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment, justice *btcwire.MsgTx) {
+			success, err := h.HTLCTx(c.received.Hash(), &c.received)
+			require.NoError(t, err)
+			_, err = c.net.Chain.ReorgBlocks(1, []*btcwire.MsgTx{success})
+			require.NoError(t, err)
+			again := c.justiceInMempool(t)
+			require.NotEqual(t, justice.TxHash(), again.TxHash())
+			c.net.Mine(1)
+			c.requireSpentByB(t, btcwire.OutPoint{Hash: success.TxHash()})
+		}},
+	} {
+		for _, typ := range cheatTypes {
+			t.Run(tc.name+"/"+typ.name, func(t *testing.T) {
+				t.Parallel()
+				c := cheatHistory(t, lnkittest.Options{Seed: 34}, typ.ct, -1)
+				h := c.revokedWithBoth(t)
+				before := c.wallets()
+				c.broadcast(t, h)
+				c.net.Mine(1)
+				justice := c.justiceInMempool(t)
+				c.net.Mine(1)
+				require.Positive(t, c.net.Chain.Confirmations(justice.TxHash()))
+				tc.reorg(t, c, h, justice)
+				c.finish(t)
+				r := c.requireJustice(t, h, before)
+				t.Logf("commitment %d: %d sat, %d sat of fees in %d transactions", h.Number, r.in, r.fees, len(r.txs))
+				c.requireClosed(t)
+			})
+		}
+	}
+}
+
+// TestJusticeAcrossRestart: b crashes during the resolution and restarts
+// from its store, its ChainMonitor caught up with the blocks it missed:
+// down when the breach confirms (it broadcasts its justice transaction
+// once back); down while a's miner leaves the justice transaction out (it
+// broadcasts the same one again); down when its justice transaction
+// confirms (its wallet finds the output at the address it gave before the
+// crash); down when a's HTLC-success confirms with the breach (it takes
+// the second-stage output once back). b's wallet ends with everything but
+// the fees, to the satoshi.
+func TestJusticeAcrossRestart(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment)
+	}{
+		{"breach", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment) {
+			c.net.Crash(c.b)
+			c.broadcast(t, h)
+			c.net.Mine(3)
+			c.net.Restart(c.b)
+			c.justiceInMempool(t)
+			c.net.Mine(1)
+		}},
+		{"justice withheld", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment) {
+			c.broadcast(t, h)
+			c.net.Mine(1)
+			justice := c.justiceInMempool(t)
+			c.net.Crash(c.b)
+			c.mineTx(t)
+			c.mineTx(t)
+			c.net.Restart(c.b)
+			require.Equal(t, justice.TxHash(), c.justiceInMempool(t).TxHash())
+			c.net.Mine(1)
+			require.Positive(t, c.net.Chain.Confirmations(justice.TxHash()))
+		}},
+		{"justice confirms", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment) {
+			c.broadcast(t, h)
+			c.net.Mine(1)
+			justice := c.justiceInMempool(t)
+			c.net.Crash(c.b)
+			c.net.Mine(2)
+			require.Positive(t, c.net.Chain.Confirmations(justice.TxHash()))
+			c.net.Restart(c.b)
+			require.Empty(t, c.net.Chain.Mempool())
+		}},
+		{"HTLC-success", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment) {
+			success, err := h.HTLCTx(c.received.Hash(), &c.received)
+			require.NoError(t, err)
+			c.net.Crash(c.b)
+			c.mineTx(t, h.Tx)
+			c.mineTx(t, success)
+			c.net.Restart(c.b)
+			c.justiceInMempool(t)
+			c.net.Mine(1)
+			c.requireSpentByB(t, btcwire.OutPoint{Hash: success.TxHash()})
+		}},
+	} {
+		for _, typ := range cheatTypes {
+			t.Run(tc.name+"/"+typ.name, func(t *testing.T) {
+				t.Parallel()
+				c := cheatHistory(t, lnkittest.Options{Seed: 35}, typ.ct, -1)
+				h := c.revokedWithBoth(t)
+				before := c.wallets()
+				tc.run(t, c, h)
+				c.net.Connect(c.a, c.b)
+				c.finish(t)
+				r := c.requireJustice(t, h, before)
+				t.Logf("commitment %d: %d sat, %d sat of fees in %d transactions", h.Number, r.in, r.fees, len(r.txs))
+				c.requireClosed(t)
+			})
+		}
+	}
+}
