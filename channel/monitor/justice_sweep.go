@@ -3,6 +3,7 @@ package monitor
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -34,12 +35,14 @@ type outputSpend struct {
 }
 
 // justiceState is what the monitor remembers of the justice transactions
-// it handed out: the last fee rate (a replacement pays more), when, and
-// the script they pay to (every replacement pays to the same one).
+// it handed out: the last fee rate (a replacement pays more), when, the
+// script they pay to (every replacement pays to the same one) and the
+// outputs the last one took (its replacement takes them too).
 type justiceState struct {
 	rate   lnwire.FeeRate
 	height int32
 	script []byte
+	took   []btcwire.OutPoint
 }
 
 // recordBreachSpends records the confirmed spends by tx of the breach's
@@ -138,7 +141,7 @@ func revokedInputWeight(o RevokedOutput) int64 {
 // handed out, raised by a quarter (at least MinRelayFeeIncrement) at every
 // block once the nearest deadline is within SweepBumpWindow; the fee never
 // exceeds what is claimed (outputs not worth their own input's fee are
-// left out). It records the rate and the script (dest is called once per
+// left out, unless the last transaction took them). It records the rate and the script (dest is called once per
 // breach) so that the next transaction replaces this one.
 func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer RevocationSigner, dest func() ([]byte, error)) (*btcwire.MsgTx, error) {
 	b := m.chain.breach
@@ -168,10 +171,13 @@ func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer
 	}
 	// Outputs worth less than the fee of their own input stay out; if the
 	// rest does not pay its fee either, nothing is handed out at this
-	// rate.
+	// rate. An output the last transaction took stays in: without it the
+	// replacement could pay less in total than the transaction it
+	// replaces, which the mempool refuses (BIP 125), and the bump would be
+	// lost.
 	var worth []RevokedOutput
 	for _, o := range outs {
-		if int64(o.Value) > revokedInputWeight(o)*int64(rate)/1000+justiceDustLimit {
+		if slices.Contains(j.took, o.OutPoint) || int64(o.Value) > revokedInputWeight(o)*int64(rate)/1000+justiceDustLimit {
 			worth = append(worth, o)
 		}
 	}
@@ -185,8 +191,12 @@ func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer
 	if err != nil {
 		return nil, err
 	}
-	if j.rate != rate || j.height != height {
-		j.rate, j.height = rate, height
+	took := make([]btcwire.OutPoint, len(worth))
+	for i, o := range worth {
+		took[i] = o.OutPoint
+	}
+	if j.rate != rate || j.height != height || !slices.Equal(j.took, took) {
+		j.rate, j.height, j.took = rate, height, took
 		m.chain.changed = true
 	}
 	return tx, nil
@@ -203,10 +213,18 @@ func encodeJustice(e *encoder, m *ChannelMonitor) {
 		e.raw(s.txid[:])
 		e.u32(uint32(s.height))
 	}
+	e.u32(uint32(len(j.took)))
+	for _, op := range j.took {
+		e.outpoint(op)
+	}
 }
 
-// spendSize is the encoded size of an outputSpend.
-const spendSize = 32 + 4 + 32 + 4
+// spendSize is the encoded size of an outputSpend, outpointSize of an
+// outpoint.
+const (
+	spendSize    = outpointSize + 32 + 4
+	outpointSize = 32 + 4
+)
 
 func decodeJustice(d *decoder) (justiceState, []outputSpend) {
 	j := justiceState{rate: lnwire.FeeRate(d.u32()), height: int32(d.u32())}
@@ -223,6 +241,17 @@ func decodeJustice(d *decoder) (justiceState, []outputSpend) {
 		d.fixed(s.txid[:])
 		s.height = int32(d.u32())
 		spent = append(spent, s)
+	}
+	// The outputs the last transaction took (absent from the first
+	// records of format 1.3).
+	if d.err == nil && len(d.b) > 0 {
+		n := d.u32()
+		if d.err == nil && uint64(n) > uint64(len(d.b))/outpointSize {
+			d.fail(fmt.Errorf("%d outputs taken in %d bytes", n, len(d.b)))
+		}
+		for i := uint32(0); i < n && d.err == nil; i++ {
+			j.took = append(j.took, d.outpoint())
+		}
 	}
 	return j, spent
 }
