@@ -13,6 +13,7 @@ import (
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest"
+	"github.com/lnkit/lnkit/lnkittest/simchain"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -28,7 +29,7 @@ type cheat struct {
 	a, b *lnkittest.Node
 	id   wire.ChannelID
 	// received is the preimage of the payment b made to a that a held
-	// while commitments were signed, then claimed (once claimed).
+	// while commitments were signed, then claimed.
 	received wire.Preimage
 }
 
@@ -58,15 +59,15 @@ func cheatHistory(t *testing.T, opts lnkittest.Options, ct lnkittest.ChannelType
 			pay(a, b, 40_000_000) // a offers it, b holds it
 		},
 		func() { pay(b, a, 30_000_000) }, // a receives it and holds it
-		func() { pay(a, b, 300_000) },    // below the dust limits: trimmed
 		func() {
 			held := a.Claimable()
 			require.Len(t, held, 1)
 			pre, ok := held[0].Purpose.Preimage.Get()
 			require.True(t, ok)
 			c.received = pre
-			require.NoError(t, net.Claim(a, pre))
+			pay(a, b, 300_000) // below the dust limits: trimmed
 		},
+		func() { require.NoError(t, net.Claim(a, c.received)) },
 		func() {
 			for _, p := range b.Claimable() {
 				pre, ok := p.Purpose.Preimage.Get()
@@ -98,11 +99,14 @@ func (c *cheat) commitments(t *testing.T) []*lnkittest.HolderCommitment {
 	return hs
 }
 
-// wallets is what the two wallets hold, in total.
+// wallets is what the two wallets hold, confirmed. (Not their totals: a's
+// wallet records its failed sweep of the to_local b's justice transaction
+// took as an unconfirmed transaction of its own, whose output it counts
+// as unconfirmed balance for good.)
 type wallets struct{ a, b btcutil.Amount }
 
 func (c *cheat) wallets() wallets {
-	return wallets{c.a.Wallet.Balance().Total(), c.b.Wallet.Balance().Total()}
+	return wallets{c.a.Wallet.Balance().Confirmed, c.b.Wallet.Balance().Confirmed}
 }
 
 // broadcast has a broadcast its commitment h: to the mempool.
@@ -127,9 +131,22 @@ func (c *cheat) finish(t *testing.T) {
 	c.net.Mine(6)
 	c.net.DeliverAll()
 	c.process(t, c.b)
-	c.process(t, c.a)
+	c.processCheater(t)
 	c.net.Mine(1)
 	c.process(t, c.b)
+}
+
+// processCheater has a's application handle its events. The only duty
+// that may fail is the sweep of its revoked commitment's to_local: a's
+// monitor takes its last revoked commitment for its own (it keeps the
+// previous holder commitment, not knowing it is revoked) and hands out
+// the to_local after a's to_self_delay, when b's justice transaction took
+// it long before.
+func (c *cheat) processCheater(t *testing.T) {
+	t.Helper()
+	if _, err := c.net.ProcessEvents(c.a); err != nil {
+		require.ErrorIs(t, err, simchain.ErrDoubleSpend)
+	}
 }
 
 // resolved is how the outputs of a revoked commitment (anchors aside)
@@ -305,6 +322,10 @@ func htlcOutput(h *lnkittest.HolderCommitment, k commit.OutputKind) int {
 	return -1
 }
 
+// bothUntil is the history (cheatHistory's until) that revokes a's
+// commitments holding both an HTLC it offered and one it received.
+const bothUntil = 4
+
 // revokedWithBoth returns a's last revoked commitment holding an HTLC it
 // offered and the HTLC it received (whose preimage it learned).
 func (c *cheat) revokedWithBoth(t *testing.T) *lnkittest.HolderCommitment {
@@ -355,7 +376,7 @@ func TestCheaterRacesSecondStage(t *testing.T) {
 	for _, typ := range cheatTypes {
 		t.Run(typ.name, func(t *testing.T) {
 			t.Parallel()
-			c := cheatHistory(t, lnkittest.Options{Seed: 32}, typ.ct, -1)
+			c := cheatHistory(t, lnkittest.Options{Seed: 32}, typ.ct, bothUntil)
 			h := c.revokedWithBoth(t)
 			success, err := h.HTLCTx(c.received.Hash(), &c.received)
 			require.NoError(t, err)
