@@ -35,6 +35,17 @@ func TestJusticeReplacementKeepsInputs(t *testing.T) {
 	require.Len(t, j.TxIn, 3, "with every input of the replaced transaction")
 	require.Less(t, j.TxOut[0].Value, first.TxOut[0].Value, "paying more")
 
+	// A restart keeps what the replacement took: the next one, at a rate
+	// where the larger HTLC is not worth its input either, still takes
+	// both.
+	r.restart(t)
+	r.fees.set(130_000)
+	_, err = c.MineTx()
+	require.NoError(t, err)
+	j = r.justiceInPool(t)
+	require.NotNil(t, j)
+	require.Len(t, j.TxIn, 3)
+
 	c.Mine(1)
 	var all int64
 	for _, o := range r.ch.b.mon.Breach().Outputs {
