@@ -23,8 +23,9 @@ import (
 // (the HTLCs of revoked counterparty commitments), monTypeSecondStage (the
 // cheater's HTLC transactions seen after a breach) and monTypeJustice (the
 // justice transactions' fee rate and script, the confirmed spends of the
-// breach's outputs), which an older reader skips and loses if it writes
-// back.
+// breach's outputs, then the outputs the last justice transaction took,
+// which the first 1.3 records lack), which an older reader skips and loses
+// if it writes back.
 var MonitorFormat = persist.RecordFormat{Type: 0x4e, Major: 1, Minor: 3}
 
 // TLV types of a monitor record. Even: a reader must know them; odd
