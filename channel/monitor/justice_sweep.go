@@ -141,8 +141,9 @@ func revokedInputWeight(o RevokedOutput) int64 {
 // handed out, raised by a quarter (at least MinRelayFeeIncrement) at every
 // block once the nearest deadline is within SweepBumpWindow; the fee never
 // exceeds what is claimed (outputs not worth their own input's fee are
-// left out, unless the last transaction took them). It records the rate and the script (dest is called once per
-// breach) so that the next transaction replaces this one.
+// left out, unless the last transaction took them). It records the rate,
+// the script (dest is called once per breach) and the outputs taken, so
+// that the next transaction replaces this one.
 func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer RevocationSigner, dest func() ([]byte, error)) (*btcwire.MsgTx, error) {
 	b := m.chain.breach
 	if b == nil {
