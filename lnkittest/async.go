@@ -46,11 +46,15 @@ type heldUpdate struct {
 // PersistNewChannel implements monitor.Persister: a new channel's monitor
 // is written at once, also in asynchronous mode.
 func (p *asyncPersister) PersistNewChannel(id wire.ChannelID, m *monitor.ChannelMonitor) monitor.UpdateStatus {
+	p.n.recordHolder(id, nil, m)
 	return p.inner.PersistNewChannel(id, m)
 }
 
 // UpdatePersistedChannel implements monitor.Persister.
 func (p *asyncPersister) UpdatePersistedChannel(id wire.ChannelID, u *monitor.Update, m *monitor.ChannelMonitor) monitor.UpdateStatus {
+	if u != nil {
+		p.n.recordHolder(id, u, m)
+	}
 	if u != nil && p.n.AsyncMonitorUpdates {
 		p.held = append(p.held, heldUpdate{ch: id, u: u, m: m})
 		return monitor.InProgress

@@ -1,6 +1,7 @@
 package lnkittest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -31,7 +32,7 @@ func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
 		OmitChannelClosed: n.net.opts.Handlers == nil,
 		// Justice transactions go to the chain, paying the node's wallet.
 		Sweep: &monitor.SweepConfig{
-			Broadcaster: n.net.Chain,
+			Broadcaster: claimBroadcaster{n},
 			Fees:        n.net.Fees,
 			Signers: func(keyID [32]byte) (monitor.ClaimSigner, error) {
 				return n.Keys.ChannelKeys(keyID), nil
@@ -49,6 +50,18 @@ func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
 		}
 	}
 	return cm, nil
+}
+
+// claimBroadcaster is the node's ChainMonitor's broadcaster: the chain,
+// unless the node withholds its claims (Node.WithholdClaims).
+type claimBroadcaster struct{ n *Node }
+
+// BroadcastTransactions implements chain.Broadcaster.
+func (b claimBroadcaster) BroadcastTransactions(ctx context.Context, txs ...*btcwire.MsgTx) error {
+	if b.n.WithholdClaims {
+		return nil
+	}
+	return b.n.net.Chain.BroadcastTransactions(ctx, txs...)
 }
 
 // sweepDestination is a new address of the node's wallet, for what the

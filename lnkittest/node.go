@@ -63,6 +63,11 @@ type Node struct {
 	// then. Held updates are lost at a crash. It may be switched at any
 	// time and lasts across restarts.
 	AsyncMonitorUpdates bool
+	// RecordHolderCommitments, while set, makes the node keep each of its
+	// commitments as it becomes current, signed for broadcast with its
+	// HTLC transactions (HolderCommitments): the cheater's tool. Set it
+	// before the channel opens to keep the first commitment.
+	RecordHolderCommitments bool
 
 	net      *Network
 	seed     keys.Seed
@@ -74,12 +79,20 @@ type Node struct {
 	// (a failing store); resolutions are its HTLC resolutions the
 	// channel manager has not taken yet.
 	monitorEvents []events.Event
+	// WithholdClaims makes the node's ChainMonitor broadcast none of its
+	// claims (justice, HTLC claims, our HTLC transactions): a node that
+	// runs someone else's code, e.g. a cheater's whose transactions the
+	// test broadcasts or mines itself.
+	WithholdClaims bool
 	resolutions   []monitor.HTLCResolution
 	// persister is the ChainMonitor's persister (its held updates).
 	persister *asyncPersister
 	// held are the PaymentClaimable events ProcessEvents held (Claims
 	// HoldPayments) that the test has not claimed or failed yet.
 	held []*events.PaymentClaimable
+	// holderCommitments are the recorded commitments, in order
+	// (RecordHolderCommitments).
+	holderCommitments []*HolderCommitment
 }
 
 // ID returns the node's id.

@@ -206,7 +206,7 @@ func (m *ChannelMonitor) theirHTLCClaims(height int32, estimate lnwire.FeeRate, 
 		if err != nil {
 			return nil, err
 		}
-		m.handedOut(st, rate, height)
+		m.handedOut(st, rate, height, nil)
 		txs = append(txs, tx)
 	}
 	return txs, nil

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"errors"
+	"slices"
 
 	btcwire "github.com/btcsuite/btcd/wire"
 
@@ -68,7 +69,7 @@ func revokedInputWeight(o RevokedOutput) int64 {
 // handed out, raised by a quarter (at least MinRelayFeeIncrement) at every
 // block once the nearest deadline is within SweepBumpWindow; the fee never
 // exceeds what is claimed (outputs not worth their own input's fee are
-// left out). It records the rate (and the monitor's sweep script, from
+// left out, unless the last transaction took them). It records the rate (and the monitor's sweep script, from
 // dest the first time) so that the next transaction replaces this one.
 func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer RevocationSigner, dest func() ([]byte, error)) (*btcwire.MsgTx, error) {
 	b := m.chain.breach
@@ -91,10 +92,13 @@ func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer
 	}
 	// Outputs worth less than the fee of their own input stay out; if the
 	// rest does not pay its fee either, nothing is handed out at this
-	// rate.
+	// rate. An output the last transaction took stays in: without it the
+	// replacement could pay less in total than the transaction it
+	// replaces, which the mempool refuses (BIP 125), and the bump would be
+	// lost.
 	var worth []RevokedOutput
 	for _, o := range outs {
-		if int64(o.Value) > revokedInputWeight(o)*int64(rate)/1000+claimDustLimit {
+		if slices.Contains(j.took, o.OutPoint) || int64(o.Value) > revokedInputWeight(o)*int64(rate)/1000+claimDustLimit {
 			worth = append(worth, o)
 		}
 	}
@@ -108,7 +112,11 @@ func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer
 	if err != nil {
 		return nil, err
 	}
-	m.handedOut(j, rate, height)
+	took := make([]btcwire.OutPoint, len(worth))
+	for i, o := range worth {
+		took[i] = o.OutPoint
+	}
+	m.handedOut(j, rate, height, took)
 	return tx, nil
 }
 

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -34,6 +35,9 @@ type claimState struct {
 	key    btcwire.OutPoint
 	rate   lnwire.FeeRate
 	height int32
+	// took are the outputs the last transaction took (a justice
+	// transaction's inputs): its replacement takes them too.
+	took []btcwire.OutPoint
 }
 
 // claimState returns the state of the claim named key (a zero state the
@@ -47,12 +51,13 @@ func (m *ChannelMonitor) claimState(key btcwire.OutPoint) claimState {
 	return claimState{key: key}
 }
 
-// handedOut records that the claim of c was handed out at rate and height.
-func (m *ChannelMonitor) handedOut(c claimState, rate lnwire.FeeRate, height int32) {
-	if c.rate == rate && c.height == height {
+// handedOut records that the claim of c was handed out at rate and
+// height, taking took.
+func (m *ChannelMonitor) handedOut(c claimState, rate lnwire.FeeRate, height int32, took []btcwire.OutPoint) {
+	if c.rate == rate && c.height == height && slices.Equal(c.took, took) {
 		return
 	}
-	c.rate, c.height = rate, height
+	c.rate, c.height, c.took = rate, height, took
 	m.chain.changed = true
 	for i := range m.chain.claimStates {
 		if m.chain.claimStates[i].key == c.key {
@@ -176,7 +181,8 @@ func (m *ChannelMonitor) hasOnChainState() bool {
 // a claimState.
 const (
 	spendSize      = 32 + 4 + 32 + 4 + 1
-	claimStateSize = 32 + 4 + 4 + 4
+	claimStateSize = 32 + 4 + 4 + 4 + 4
+	outpointSize   = 32 + 4
 )
 
 func encodeOnChain(e *encoder, c *chainState) {
@@ -197,6 +203,10 @@ func encodeOnChain(e *encoder, c *chainState) {
 		e.outpoint(s.key)
 		e.u32(uint32(s.rate))
 		e.u32(uint32(s.height))
+		e.u32(uint32(len(s.took)))
+		for _, op := range s.took {
+			e.outpoint(op)
+		}
 	}
 }
 
@@ -231,6 +241,13 @@ func decodeOnChain(d *decoder, c *chainState) {
 		s := claimState{key: d.outpoint()}
 		s.rate = lnwire.FeeRate(d.u32())
 		s.height = int32(d.u32())
+		k := d.u32()
+		if d.err == nil && uint64(k) > uint64(len(d.b))/outpointSize {
+			d.fail(fmt.Errorf("%d outputs taken in %d bytes", k, len(d.b)))
+		}
+		for j := uint32(0); j < k && d.err == nil; j++ {
+			s.took = append(s.took, d.outpoint())
+		}
 		c.claimStates = append(c.claimStates, s)
 	}
 }
