@@ -3,6 +3,8 @@ package channel
 import (
 	"fmt"
 
+	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/wire"
 )
@@ -31,11 +33,17 @@ import (
 // of the channel: a node restarted past a deadline goes on chain at the
 // first block it processes. A channel failed once is forgotten by the
 // Manager (its monitor goes on claiming), so no deadline fires twice.
-// An incoming HTLC we fulfilled whose removal the peer already revoked
-// away (it has left the log) needs no deadline: it is gone from the
-// peer's commitment, and stays in ours only until the peer signs the next
-// one; only we can broadcast ours, and should we ever, the monitor holds
-// the preimage to claim it.
+//
+// An incoming HTLC we fulfilled whose removal the peer revoked its
+// commitment for has left the log, but stays in our latest commitment
+// until the peer signs the next one. A peer that stops there leaves us a
+// commitment whose HTLC it can time out once expired: should we ever have
+// to broadcast it after the expiry, we would race for an amount that is
+// ours. So such an HTLC keeps its fulfillment deadline while it is in our
+// latest commitment (BOLT 2: "in either node's current commitment
+// transaction"), when the monitor holds its preimage (a Watch that cannot
+// tell, see preimageWatch, is taken to hold it: a needless close costs
+// fees, a missed one the HTLC).
 
 // The assumptions of BOLT 2 "cltv_expiry_delta Selection" behind the
 // deadlines: a reorganisation at most R blocks deep, and S blocks between
@@ -137,6 +145,37 @@ func (l *updateLog) htlcsAtDeadline(height int32) []htlcDeadline {
 	return out
 }
 
+// preimageWatch is a Watch that tells whether a channel's monitor holds a
+// payment preimage (*monitor.ChainMonitor does).
+type preimageWatch interface {
+	Preimage(id wire.ChannelID, hash wire.PaymentHash) (wire.Preimage, bool)
+}
+
+var _ preimageWatch = (*monitor.ChainMonitor)(nil)
+
+// fulfilledInHolder returns the HTLCs of the peer in our latest commitment
+// that the log no longer holds (their removal is irrevocable on the
+// peer's side) and whose preimage the monitor holds, whose fulfillment
+// deadline has reached at height.
+func (m *Manager) fulfilledInHolder(d *chanData, height int32) []htlcDeadline {
+	var out []htlcDeadline
+	for _, h := range d.cc.holder.HTLCs {
+		deadline := int64(h.CLTVExpiry) - HTLCClaimBuffer
+		if h.Offerer != commit.Remote || int64(height) < deadline || d.log.find(commit.Remote, h.ID) != nil {
+			continue
+		}
+		if w, ok := m.cfg.Watch.(preimageWatch); ok {
+			if _, known := w.Preimage(d.id, h.PaymentHash); !known {
+				continue // failed: the amount is the peer's
+			}
+		}
+		out = append(out, htlcDeadline{
+			id: h.ID, amount: h.Amount, paymentHash: h.PaymentHash, cltvExpiry: h.CLTVExpiry, deadline: deadline,
+		})
+	}
+	return out
+}
+
 // htlcDeadlines fails channel d, force-closing it, when one of its HTLCs
 // reached its deadline at height (p locked): the peer gets an error (BOLT
 // 2: SHOULD send an error), our latest commitment is broadcast, and the
@@ -146,7 +185,7 @@ func (m *Manager) htlcDeadlines(p *peerState, e *entry, d *chanData, height int3
 	if d.shut.closingTx != nil {
 		return // agreed cooperatively: no HTLC is left in the closing transaction
 	}
-	due := d.log.htlcsAtDeadline(height)
+	due := append(d.log.htlcsAtDeadline(height), m.fulfilledInHolder(d, height)...)
 	if len(due) == 0 {
 		return
 	}

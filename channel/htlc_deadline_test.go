@@ -57,18 +57,19 @@ func (tp *testPair) mineTo(height int32) {
 // requireHTLCClose checks that n force-closed channel ch for an HTLC's
 // deadline, once: a ChannelClosed of kind ClosedHTLCsTimedOut naming the
 // HTLC, and its last broadcast is its commitment, spending the funding
-// output and holding the HTLC's output. It returns the commitment.
-func requireHTLCClose(t *testing.T, n *testNode, ch *testChannel, funding btcwire.OutPoint, offered bool) *btcwire.MsgTx {
+// output and holding the HTLC's output (unless the HTLC is only in the
+// peer's commitment: withHTLC false). It returns the commitment.
+func requireHTLCClose(t *testing.T, n *testNode, ch *testChannel, funding btcwire.OutPoint, offered, withHTLC bool) *btcwire.MsgTx {
 	t.Helper()
 	closed := closedOf(t, n, ch.id)
 	require.Len(t, closed, 1, "%s closes once", n.name)
 	require.Equal(t, events.ClosedHTLCsTimedOut, closed[0].Reason.Kind)
 	require.True(t, closed[0].Reason.Broadcast)
-	want := "htlc 0 we fulfilled"
+	which := "htlc 0 we fulfilled"
 	if offered {
-		want = "htlc 0 we offered"
+		which = "htlc 0 we offered"
 	}
-	require.Contains(t, closed[0].Reason.Message, want)
+	require.Contains(t, closed[0].Reason.Message, which)
 	require.False(t, n.hasChannel(ch.id))
 	bs := n.bcast.broadcasts()
 	require.NotEmpty(t, bs)
@@ -81,7 +82,11 @@ func requireHTLCClose(t *testing.T, n *testNode, ch *testChannel, funding btcwir
 			htlcOuts++
 		}
 	}
-	require.Equal(t, 1, htlcOuts, "the HTLC's output is in the broadcast commitment")
+	want := 0
+	if withHTLC {
+		want = 1
+	}
+	require.Equal(t, want, htlcOuts, "the HTLC's outputs in the broadcast commitment")
 	return tx
 }
 
@@ -135,7 +140,7 @@ func TestOfferedHTLCTimeoutDeadline(t *testing.T) {
 				requireOpen(t, tp, ch)
 
 				tp.chain.Mine(1)
-				tx := requireHTLCClose(t, tp.a, ch, funding, true)
+				tx := requireHTLCClose(t, tp.a, ch, funding, true, true)
 				require.Empty(t, closedOf(t, tp.b, ch.id), "B had nothing to claim")
 				if !gone {
 					errs := tp.a.m.PendingMessages(nil)
@@ -152,25 +157,43 @@ func TestOfferedHTLCTimeoutDeadline(t *testing.T) {
 	}
 }
 
+// deliverOnly delivers the messages of type T from has pending to the
+// other node, and drops the rest.
+func deliverOnly[T wire.Message](tp *testPair, from *testNode) {
+	tp.t.Helper()
+	to := tp.other(from)
+	for _, o := range from.m.PendingMessages(nil) {
+		if _, ok := o.Msg.(T); ok {
+			msg := roundTrip(tp.t, o.Msg)
+			tp.sent = append(tp.sent, sentMessage{from: from, to: to, msg: msg})
+			require.NoError(tp.t, to.m.HandleChannelMessage(from.id, msg))
+		}
+	}
+}
+
 // TestFulfilledHTLCClaimDeadline: B claims A's HTLC and A never
-// acknowledges the fulfill (it is never delivered, or A's revoke_and_ack
-// is lost); at cltv_expiry-HTLCClaimBuffer, not one block earlier, B
-// fails the channel: its commitment, holding the HTLC's output, is
-// broadcast and confirms, before A's own timeout deadline.
+// acknowledges the fulfill (it is never delivered; or A's revoke_and_ack
+// is lost; or A revokes its commitment holding the HTLC but never signs
+// B's next one, which leaves the HTLC in B's latest commitment only); at
+// cltv_expiry-HTLCClaimBuffer, not one block earlier, B fails the
+// channel: its commitment, holding the HTLC's output, is broadcast and
+// confirms, before A's own timeout deadline.
 func TestFulfilledHTLCClaimDeadline(t *testing.T) {
 	for _, typ := range deadlineTypes {
-		for _, delivered := range []bool{false, true} {
-			name := typ.String() + "/fulfill lost"
-			if delivered {
-				name = typ.String() + "/revocation lost"
-			}
-			t.Run(name, func(t *testing.T) {
+		for _, lost := range []string{"fulfill", "revocation", "commitment"} {
+			t.Run(typ.String()+"/"+lost+" lost", func(t *testing.T) {
 				tp, ch, expiry, pre := deadlinePair(t, typ)
 				funding := tp.b.data(t, ch.id).params.FundingOutpoint
 				require.NoError(t, tp.b.m.ClaimFunds(pre))
-				if delivered {
+				if lost != "fulfill" {
 					tp.step(tp.b) // update_fulfill_htlc and commitment_signed reach A
 					require.Len(t, sentOf[*wire.UpdateFulfillHTLC](tp, tp.b), 1)
+				}
+				if lost == "commitment" {
+					deliverOnly[*wire.RevokeAndAck](tp, tp.a)
+					require.Empty(t, tp.b.data(t, ch.id).log.htlcs, "B's log forgot the HTLC")
+					require.Len(t, tp.b.data(t, ch.id).cc.holder.HTLCs, 1, "B's commitment holds it")
+					require.Len(t, eventsOf[*events.PaymentClaimed](t, tp.b), 1)
 				}
 				deadline := expiry - HTLCClaimBuffer
 				require.Greater(t, deadline, tp.chain.Tip().Height)
@@ -178,7 +201,7 @@ func TestFulfilledHTLCClaimDeadline(t *testing.T) {
 				requireOpen(t, tp, ch)
 
 				tp.chain.Mine(1)
-				tx := requireHTLCClose(t, tp.b, ch, funding, false)
+				tx := requireHTLCClose(t, tp.b, ch, funding, false, true)
 				require.Empty(t, closedOf(t, tp.a, ch.id), "A's deadline is later")
 				requireConfirmed(t, tp, ch, funding, tx)
 				tp.chain.Mine(3)
@@ -261,7 +284,7 @@ func TestHTLCDeadlineAfterRestart(t *testing.T) {
 				require.Empty(t, closedOf(t, n, ch.id))
 
 				tp.chain.Mine(1)
-				tx := requireHTLCClose(t, n, ch, funding, offered)
+				tx := requireHTLCClose(t, n, ch, funding, offered, true)
 				requireConfirmed(t, tp, ch, funding, tx)
 
 				n.unfollow()
@@ -339,4 +362,33 @@ func TestHTLCDeadlineConstants(t *testing.T) {
 	require.Equal(t, 3*r+2*g+2*s, int(MinCLTVExpiryDelta))
 	require.Greater(t, int(MinCLTVExpiryDelta), HTLCTimeoutGrace+HTLCClaimBuffer)
 	require.GreaterOrEqual(t, DefaultCLTVExpiryDelta, MinCLTVExpiryDelta)
+}
+
+// TestFailedHTLCNoClaimDeadline: B fails A's HTLC and A revokes its
+// commitment holding it but never signs B's next one: the HTLC stays in
+// B's latest commitment, but it is A's, so B has no deadline for it (the
+// monitor holds no preimage); A, whose HTLC is still in B's unrevoked
+// commitment, goes on chain at its own timeout deadline.
+func TestFailedHTLCNoClaimDeadline(t *testing.T) {
+	for _, typ := range deadlineTypes {
+		t.Run(typ.String(), func(t *testing.T) {
+			tp, ch, expiry, pre := deadlinePair(t, typ)
+			funding := tp.a.data(t, ch.id).params.FundingOutpoint
+			require.NoError(t, tp.b.m.FailHTLCBackwards(pre.Hash()))
+			tp.step(tp.b) // update_fail_htlc and commitment_signed reach A
+			require.Len(t, sentOf[*wire.UpdateFailHTLC](tp, tp.b), 1)
+			deliverOnly[*wire.RevokeAndAck](tp, tp.a)
+			require.Empty(t, tp.b.data(t, ch.id).log.htlcs)
+			require.Len(t, tp.b.data(t, ch.id).cc.holder.HTLCs, 1)
+
+			tp.mineTo(expiry + HTLCTimeoutGrace - 1)
+			requireOpen(t, tp, ch)
+			tp.chain.Mine(1)
+			// A's own commitment no longer holds the HTLC: its amount is
+			// back in A's output.
+			tx := requireHTLCClose(t, tp.a, ch, funding, true, false)
+			require.Empty(t, closedOf(t, tp.b, ch.id))
+			requireConfirmed(t, tp, ch, funding, tx)
+		})
+	}
 }
