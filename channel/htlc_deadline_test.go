@@ -1,6 +1,7 @@
 package channel
 
 import (
+	"fmt"
 	"testing"
 
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -124,11 +125,7 @@ func requireConfirmed(t *testing.T, tp *testPair, ch *testChannel, funding btcwi
 func TestOfferedHTLCTimeoutDeadline(t *testing.T) {
 	for _, typ := range deadlineTypes {
 		for _, gone := range []bool{false, true} {
-			name := typ.String() + "/silent"
-			if gone {
-				name = typ.String() + "/disconnected"
-			}
-			t.Run(name, func(t *testing.T) {
+			t.Run(fmt.Sprintf("%v/disconnected=%v", typ, gone), func(t *testing.T) {
 				tp, ch, expiry, _ := deadlinePair(t, typ)
 				funding := tp.a.data(t, ch.id).params.FundingOutpoint
 				if gone {
@@ -264,11 +261,7 @@ func TestHTLCDeadlineNotWhenSettled(t *testing.T) {
 func TestHTLCDeadlineAfterRestart(t *testing.T) {
 	for _, typ := range deadlineTypes {
 		for _, offered := range []bool{true, false} {
-			name := typ.String() + "/fulfilled"
-			if offered {
-				name = typ.String() + "/offered"
-			}
-			t.Run(name, func(t *testing.T) {
+			t.Run(fmt.Sprintf("%v/offered=%v", typ, offered), func(t *testing.T) {
 				tp, ch, expiry, pre := deadlinePair(t, typ)
 				funding := tp.a.data(t, ch.id).params.FundingOutpoint
 				n, deadline := tp.a, expiry+HTLCTimeoutGrace
