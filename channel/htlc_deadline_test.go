@@ -9,6 +9,7 @@ import (
 
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/lnkittest/simchain"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -32,6 +33,12 @@ func deadlinePair(t *testing.T, typ commit.ChannelType) (*testPair, *testChannel
 	ua := testUser(1, false)
 	ua.Handshake.NegotiateAnchors = typ == commit.AnchorsZeroFeeHTLC
 	tp, ch := readyPairWith(t, ua, 0)
+	return deadlinePay(t, tp, ch, typ)
+}
+
+// deadlinePay is deadlinePair's payment over the ready channel ch of tp.
+func deadlinePay(t *testing.T, tp *testPair, ch *testChannel, typ commit.ChannelType) (*testPair, *testChannel, int32, wire.Preimage) {
+	t.Helper()
 	require.Equal(t, typ, tp.a.data(t, ch.id).params.Type)
 	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: deadlineAmount})
 	require.NoError(t, err)
@@ -381,6 +388,41 @@ func TestFailedHTLCNoClaimDeadline(t *testing.T) {
 			// back in A's output.
 			tx := requireHTLCClose(t, tp.a, ch, funding, true, false)
 			require.Empty(t, closedOf(t, tp.b, ch.id))
+			requireConfirmed(t, tp, ch, funding, tx)
+		})
+	}
+}
+
+// TestHTLCDeadlineThroughConfirm: both nodes follow the chain as a
+// chain.Confirm (BestBlockUpdated brings the heights): A's offered HTLC
+// and B's fulfilled one force their node on chain at their deadlines as
+// through chain.Listen.
+func TestHTLCDeadlineThroughConfirm(t *testing.T) {
+	for _, offered := range []bool{true, false} {
+		t.Run(fmt.Sprintf("offered=%v", offered), func(t *testing.T) {
+			c, err := simchain.New(simchain.Config{})
+			require.NoError(t, err)
+			c.Mine(1)
+			tp := &testPair{t: t, chain: c, viaConfirm: true}
+			tp.a = tp.newNode("A", 1, testUser(1, false))
+			tp.b = tp.newNode("B", 2, testUser(1, false))
+			tp.connect()
+			ch := tp.open(1_000_000, 0, 0)
+			tp.mine(1)
+			tp.a.m.TimerTick(payClock)
+			tp.b.m.TimerTick(payClock)
+			require.Equal(t, StateReady, tp.a.details(t, ch.id).State)
+			_, _, expiry, pre := deadlinePay(t, tp, ch, commit.AnchorsZeroFeeHTLC)
+			funding := tp.a.data(t, ch.id).params.FundingOutpoint
+			n, deadline := tp.a, expiry+HTLCTimeoutGrace
+			if !offered {
+				require.NoError(t, tp.b.m.ClaimFunds(pre))
+				n, deadline = tp.b, expiry-HTLCClaimBuffer
+			}
+			tp.mineTo(deadline - 1)
+			requireOpen(t, tp, ch)
+			tp.chain.Mine(1)
+			tx := requireHTLCClose(t, n, ch, funding, offered, true)
 			requireConfirmed(t, tp, ch, funding, tx)
 		})
 	}
