@@ -29,8 +29,9 @@ import (
 //     cltv_expiry the peer can time it out on chain; our HTLC-success (or
 //     preimage claim on their commitment) needs the buffer to confirm.
 //
-// The check reads the update log only, which is saved with every change
-// of the channel: a node restarted past a deadline goes on chain at the
+// The check reads the update log and our latest commitment, saved with
+// every change of the channel, and the monitor's preimages, saved with
+// the monitor: a node restarted past a deadline goes on chain at the
 // first block it processes. A channel failed once is forgotten by the
 // Manager (its monitor goes on claiming), so no deadline fires twice.
 //
