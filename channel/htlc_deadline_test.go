@@ -261,20 +261,27 @@ func TestHTLCDeadlineNotWhenSettled(t *testing.T) {
 }
 
 // TestHTLCDeadlineAfterRestart: the node that must go on chain (A for its
-// offered HTLC, B for the HTLC it claimed) is down while its deadline
-// passes; restarted from its store, it keeps the channel until the first
-// block it processes, which fails the channel as above. The close is
-// final: a second restart does not bring the channel back.
+// offered HTLC; B for the HTLC it claimed, in the log or, A's
+// commitment_signed lost, in its latest commitment only) is down while
+// its deadline passes; restarted from its store, it keeps the channel
+// until the first block it processes, which fails the channel as above.
+// The close is final: a second restart does not bring the channel back.
 func TestHTLCDeadlineAfterRestart(t *testing.T) {
 	for _, typ := range deadlineTypes {
-		for _, offered := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%v/offered=%v", typ, offered), func(t *testing.T) {
+		for _, which := range []string{"offered", "fulfilled", "fulfilled, commitment lost"} {
+			t.Run(typ.String()+"/"+which, func(t *testing.T) {
 				tp, ch, expiry, pre := deadlinePair(t, typ)
 				funding := tp.a.data(t, ch.id).params.FundingOutpoint
+				offered := which == "offered"
 				n, deadline := tp.a, expiry+HTLCTimeoutGrace
 				if !offered {
 					require.NoError(t, tp.b.m.ClaimFunds(pre))
 					n, deadline = tp.b, expiry-HTLCClaimBuffer
+				}
+				if which == "fulfilled, commitment lost" {
+					tp.step(tp.b)
+					deliverOnly[*wire.RevokeAndAck](tp, tp.a)
+					require.Empty(t, tp.b.data(t, ch.id).log.htlcs)
 				}
 				tp.hold(n)
 				tp.mineTo(deadline + 2)
