@@ -58,6 +58,9 @@ const FundingTimeoutBlocks int32 = 2016
 //     never appears (double spent or never broadcast) is forgotten
 //     FundingTimeoutBlocks after the channel was funded, with a
 //     ChannelClosed event of kind ClosedFundingTimedOut.
+//   - An HTLC at its deadline forces its channel on chain (htlcDeadlines,
+//     htlc_deadline.go); an unclaimed incoming one near its expiry is
+//     failed back (expireIncoming).
 //
 // Whatever a block changes in a channel is saved (with the events it
 // raised) before the messages it raised may leave, and the Manager's best
@@ -90,6 +93,9 @@ func (m *Manager) blockConnected(hash chainhash.Hash, txs []chain.TxData, height
 			}
 			if d := e.data(); d != nil && p.byID[d.id] == e {
 				m.check(p, e, m.expireIncoming(p, e, d, height))
+			}
+			if d := e.data(); d != nil && p.byID[d.id] == e {
+				m.htlcDeadlines(p, e, d, height)
 			}
 		}
 		p.mu.Unlock()

@@ -275,7 +275,9 @@ const (
 	DefaultForwardingFeeProportionalMillionths uint32 = 0
 	// DefaultCLTVExpiryDelta is 72 blocks, about 12 hours.
 	DefaultCLTVExpiryDelta uint16 = 72
-	// MinCLTVExpiryDelta is 34 blocks, BOLT 2's "if in doubt" value.
+	// MinCLTVExpiryDelta is 34 blocks, BOLT 2's "if in doubt" value:
+	// 3R+2G+2S with R=2, S=12 and G=HTLCTimeoutGrace, above
+	// HTLCTimeoutGrace+HTLCClaimBuffer (see htlc_deadline.go).
 	MinCLTVExpiryDelta uint16 = 34
 	// DefaultMaxDustHTLCExposure is 50,000,000 msat (50,000 sat): enough
 	// for bursts of small payments on a static_remotekey channel (lnd sends

@@ -115,7 +115,8 @@ func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.
 		m.queueBroadcast(claim.Tx)
 		bump = m.bumpEvent(d, claim)
 	}
-	if reason.Kind == events.ClosedHolderForceClosed || reason.Kind == events.ClosedOutdatedChannelManager {
+	switch reason.Kind {
+	case events.ClosedHolderForceClosed, events.ClosedOutdatedChannelManager, events.ClosedHTLCsTimedOut:
 		reason.Broadcast = err == nil
 	}
 	local, _ := d.balances()

@@ -24,8 +24,9 @@ const MaxCLTVExpiryAhead = 2016 + 144
 
 // HTLCFailBackBuffer is how many blocks before its cltv_expiry an incoming
 // HTLC nobody claimed is failed back: claiming it later could force us on
-// chain to claim it before it expires (18 blocks to confirm a claim, 3 of
-// latency).
+// chain to claim it before it expires (HTLCClaimBuffer, 18 blocks, for the
+// fulfillment deadline, and 3 for the peer to take the fulfill: more than
+// HTLCTimeoutGrace; see htlc_deadline.go).
 const HTLCFailBackBuffer = 21
 
 // incomingFailure is how an incoming HTLC is failed: a failure message to

@@ -42,10 +42,16 @@ const (
 	// channel's monitor at start, so it could not continue the channel
 	// safely and force-closed from the monitor's state.
 	ClosedOutdatedChannelManager ClosureKind = 9
+	// ClosedHTLCsTimedOut: we force-closed because an HTLC reached its
+	// deadline in the channel (BOLT 2, "cltv_expiry_delta Selection"): one
+	// we offered was still in a commitment past its cltv_expiry, or one we
+	// fulfilled was not yet removed when the peer could soon time it out;
+	// Message names the HTLC.
+	ClosedHTLCsTimedOut ClosureKind = 10
 )
 
 // maxClosureKind is the highest known ClosureKind.
-const maxClosureKind = ClosedOutdatedChannelManager
+const maxClosureKind = ClosedHTLCsTimedOut
 
 // String names the kind, e.g. "counterparty-error".
 func (k ClosureKind) String() string {
@@ -68,6 +74,8 @@ func (k ClosureKind) String() string {
 		return "disconnected-before-funding"
 	case ClosedOutdatedChannelManager:
 		return "outdated-channel-manager"
+	case ClosedHTLCsTimedOut:
+		return "htlcs-timed-out"
 	}
 	return fmt.Sprintf("closure(%d)", uint8(k))
 }
@@ -85,14 +93,14 @@ func (k ClosureKind) IsCooperative() bool {
 type ClosureReason struct {
 	// Kind is the reason's kind.
 	Kind ClosureKind
-	// Message is the explanation: ours for ClosedHolderForceClosed and
-	// ClosedProcessingError, the peer's sanitized text for
+	// Message is the explanation: ours for ClosedHolderForceClosed,
+	// ClosedHTLCsTimedOut and ClosedProcessingError, the peer's sanitized text for
 	// ClosedCounterpartyError; empty otherwise. Never more than
 	// MaxMessageLen bytes of printable UTF-8.
 	Message string
-	// Broadcast, for ClosedHolderForceClosed and
-	// ClosedOutdatedChannelManager, says whether our latest commitment
-	// was broadcast (false when the channel was never funded, so there was
+	// Broadcast, for ClosedHolderForceClosed, ClosedOutdatedChannelManager
+	// and ClosedHTLCsTimedOut, says whether our latest commitment was
+	// broadcast (false when the channel was never funded, so there was
 	// nothing to broadcast).
 	Broadcast bool
 	// Rule, for ClosedProcessingError, names the rule of the protocol the
@@ -111,6 +119,12 @@ func Reason(k ClosureKind) ClosureReason { return ClosureReason{Kind: k} }
 // broadcast whether our commitment was broadcast.
 func HolderForceClosed(why string, broadcast bool) ClosureReason {
 	return ClosureReason{Kind: ClosedHolderForceClosed, Message: SanitizeText(why), Broadcast: broadcast}
+}
+
+// HTLCsTimedOut is the reason of a force close of ours that an HTLC's
+// deadline forced; why names the HTLC (Broadcast is set by the closer).
+func HTLCsTimedOut(why string) ClosureReason {
+	return ClosureReason{Kind: ClosedHTLCsTimedOut, Message: SanitizeText(why)}
 }
 
 // ProcessingError is the reason of a channel failed on our side.

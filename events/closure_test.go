@@ -48,6 +48,7 @@ func TestClosureReasons(t *testing.T) {
 		{events.Reason(events.ClosedFundingTimedOut), "funding-timed-out"},
 		{events.Reason(events.ClosedDisconnectedBeforeFunding), "disconnected-before-funding"},
 		{events.Reason(events.ClosedOutdatedChannelManager), "outdated-channel-manager"},
+		{events.HTLCsTimedOut("offered htlc 3 past its timeout deadline"), `htlcs-timed-out: "offered htlc 3 past its timeout deadline"`},
 		{events.Reason(0), "closure(0)"},
 	} {
 		require.Equal(t, tc.want, tc.r.String())

@@ -119,7 +119,7 @@ func TestDecodeRejectsMalformedRecords(t *testing.T) {
 		{"features with a leading zero", record(events.KindChannelReady, 1, tlv(10, []byte{0, 1})), persist.ErrCorrupt},
 		{"short outpoint", record(events.KindChannelReady, 1, tlv(8, make([]byte, 35))), wire.ErrTLVLength},
 		{"closed without a reason", record(events.KindChannelClosed, 1), persist.ErrCorrupt},
-		{"closed with reason 10", record(events.KindChannelClosed, 1, tlv(6, []byte{10})), persist.ErrCorrupt},
+		{"closed with reason 11", record(events.KindChannelClosed, 1, tlv(6, []byte{11})), persist.ErrCorrupt},
 		{"closed with reason 256", record(events.KindChannelClosed, 1, tlv(6, []byte{1, 0})), persist.ErrCorrupt},
 		{"closed, text and an unknown even field", record(events.KindChannelClosed, 1, reason, tlv(8, []byte("x")), tlv(20, nil)), wire.ErrUnknownEvenType},
 		{"tx garbage", record(events.KindDiscardFunding, 1, tlv(6, []byte{1, 2, 3})), persist.ErrCorrupt},

@@ -167,7 +167,7 @@ func (g *gen) event(k events.Kind) events.Event {
 	case events.KindChannelClosed:
 		e = &events.ChannelClosed{
 			ChannelID: g.id32(), UserChannelID: g.u64(),
-			Reason:             events.ClosureReason{Kind: events.ClosureKind(1 + g.r.IntN(9)), Message: g.text(), Broadcast: g.r.IntN(2) == 0, Rule: g.text()},
+			Reason:             events.ClosureReason{Kind: events.ClosureKind(1 + g.r.IntN(10)), Message: g.text(), Broadcast: g.r.IntN(2) == 0, Rule: g.text()},
 			CounterpartyNodeID: g.nodeID(), ChannelCapacity: wire.Satoshi(g.u64()),
 			FundingOutPoint: g.outPoint(), LastLocalBalance: wire.MilliSatoshi(g.u64()),
 		}
