@@ -67,7 +67,7 @@ func (w *Wallet) FundHTLCTx(ctx context.Context, h spendable.HTLCTx, rate lnwire
 	}
 	req := fundRequest{Fixed: []txInput{in}, FixedWeight: inputBaseWeight + h.WitnessWeight,
 		Outputs: []*btcwire.TxOut{out}, Rate: rate, Presigned: true}
-	prev := w.ownSpender(in.OutPoint)
+	prev := w.spender(in.OutPoint)
 	if prev != nil && prev.Status == txConfirmed {
 		return nil, fmt.Errorf("%w: %v by %v", ErrSpent, in.OutPoint, prev.TxID)
 	}
@@ -143,11 +143,12 @@ func htlcInput(h *spendable.HTLCTx) (txInput, *btcwire.TxOut, error) {
 	return in, out, nil
 }
 
-// ownSpender returns the wallet's own transaction (unconfirmed or
-// confirmed) spending op, or nil.
-func (w *Wallet) ownSpender(op btcwire.OutPoint) *txRecord {
+// spender returns the wallet's transaction spending op: a confirmed one
+// (own or not: a replaced transaction that confirmed after all is not
+// own), or an own unconfirmed one. Nil when there is none.
+func (w *Wallet) spender(op btcwire.OutPoint) *txRecord {
 	for _, rec := range w.txs {
-		if !rec.Own || rec.Status == txLocked {
+		if rec.Status != txConfirmed && (!rec.Own || rec.Status != txUnconfirmed) {
 			continue
 		}
 		for _, in := range rec.Tx.TxIn {
