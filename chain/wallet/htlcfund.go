@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -47,7 +48,12 @@ const (
 // any own transaction spending its change). The MaxFeePercent limit does
 // not apply (the caller weighs the fee against the HTLC); MaxFeeRate does.
 //
-// It returns ErrInvalidHTLCTx for a malformed request, ErrAbsurdFee for
+// h.Witness is called with the wallet locked: it must not call the
+// wallet. A transaction the caller gives up on (never broadcast) keeps its
+// coins until AbandonTransaction releases them.
+//
+// It returns ErrInvalidHTLCTx for a malformed request (or one whose input
+// 0 a wallet transaction of another shape spends), ErrAbsurdFee for
 // rate above MaxFeeRate, an *InsufficientFundsError, ErrSpent when a
 // confirmed transaction of the wallet already spends input 0, and
 // ErrSigning when the signed transaction does not verify.
@@ -70,6 +76,10 @@ func (w *Wallet) FundHTLCTx(ctx context.Context, h spendable.HTLCTx, rate lnwire
 	prev := w.spender(in.OutPoint)
 	if prev != nil && prev.Status == txConfirmed {
 		return nil, fmt.Errorf("%w: %v by %v", ErrSpent, in.OutPoint, prev.TxID)
+	}
+	if prev != nil && (prev.Tx.TxIn[0].PreviousOutPoint != in.OutPoint || len(prev.Tx.TxOut) == 0 ||
+		prev.Tx.TxOut[0].Value != out.Value || !bytes.Equal(prev.Tx.TxOut[0].PkScript, out.PkScript)) {
+		return nil, fmt.Errorf("%w: input 0 is spent by wallet transaction %v, not an HTLC transaction of it", ErrInvalidHTLCTx, prev.TxID)
 	}
 	var replaced []*txRecord
 	if prev != nil {

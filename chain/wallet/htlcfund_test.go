@@ -578,10 +578,20 @@ func TestFundHTLCTxRefuses(t *testing.T) {
 			require.Len(t, r.w.Transactions(), 1, "only the funding")
 		})
 	}
+	// Input 0 spent by a wallet transaction of another shape (here: our
+	// HTLC-success transaction, with the timeout's output).
+	_, err := r.w.FundHTLCTx(ctx, good, 1000)
+	require.NoError(t, err)
+	mixed := other
+	mixed.Tx = other.Tx.Copy()
+	mixed.Tx.TxIn[0].PreviousOutPoint = good.Tx.TxIn[0].PreviousOutPoint
+	_, err = r.w.FundHTLCTx(ctx, mixed, 2000)
+	require.ErrorIs(t, err, ErrInvalidHTLCTx)
+
 	// Too little money: a coin worth less than the fee.
 	poor := newHTLCRig(t)
 	poor.fund(1000)
-	_, err := poor.w.FundHTLCTx(ctx, poor.request(false), 2000)
+	_, err = poor.w.FundHTLCTx(ctx, poor.request(false), 2000)
 	var ife *InsufficientFundsError
 	require.ErrorAs(t, err, &ife)
 	require.Positive(t, int64(ife.Missing()))
