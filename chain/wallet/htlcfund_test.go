@@ -44,7 +44,7 @@ func (s *failingStore) Apply(ctx context.Context, ops []persist.Op) error {
 // htlcRig is our (A's) anchors commitment with an HTLC we offered and one
 // we received, confirmed on a simchain, and a wallet following the chain.
 type htlcRig struct {
-	t        *testing.T
+	t        testing.TB
 	c        *simchain.Chain
 	cfg      Config
 	store    *failingStore
@@ -73,7 +73,7 @@ func htlcSide(n byte) (*keys.InMemorySigner, commit.Party) {
 	}
 }
 
-func newHTLCRig(t *testing.T) *htlcRig {
+func newHTLCRig(t testing.TB) *htlcRig {
 	t.Helper()
 	c, err := simchain.New(simchain.Config{})
 	require.NoError(t, err)
@@ -681,6 +681,25 @@ func TestSelectReusingProperties(t *testing.T) {
 			require.False(t, req.ForceChange, "iter %d", iter)
 			require.Equal(t, eff-req.Target, sel.Excess, "iter %d", iter)
 			require.GreaterOrEqual(t, sel.Excess, int64(0), "iter %d", iter)
+		}
+	}
+}
+
+// BenchmarkFundHTLCTx funds, signs (both inputs verified by the script
+// engine), records and abandons our HTLC-success transaction.
+func BenchmarkFundHTLCTx(b *testing.B) {
+	ctx := context.Background()
+	r := newHTLCRig(b)
+	r.fund(100_000)
+	h := r.request(false)
+	b.ReportAllocs()
+	for b.Loop() {
+		tx, err := r.w.FundHTLCTx(ctx, h, 2000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.w.AbandonTransaction(ctx, tx.TxHash()); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
