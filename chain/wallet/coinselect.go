@@ -95,6 +95,37 @@ func selectCoins(coins []candidate, req selectRequest) (selection, int64, bool) 
 	return selection{Coins: pool, Excess: sum - req.Target}, available, true
 }
 
+// selectReusing selects coins for req preferring reused, the coins of the
+// transaction being replaced: from them alone when they suffice, else all
+// of them (those worth spending at the rate) with more selected from
+// others. A fee bump thus spends the coins it bumps rather than new ones,
+// and any of them it does not need is released. Without reused it is
+// selectCoins over others.
+func selectReusing(reused, others []candidate, req selectRequest) (selection, int64, bool) {
+	if len(reused) == 0 {
+		return selectCoins(others, req)
+	}
+	if sel, available, ok := selectCoins(reused, req); ok {
+		return sel, available, true
+	}
+	var kept []candidate
+	var value int64
+	for _, c := range reused {
+		if effective(c, req.Rate) > 0 {
+			kept = append(kept, c)
+			value += effective(c, req.Rate)
+		}
+	}
+	rest := req
+	rest.Target -= value
+	sel, available, ok := selectCoins(others, rest)
+	if !ok {
+		return selection{}, available + value, false
+	}
+	sel.Coins = append(kept, sel.Coins...)
+	return sel, available + value, true
+}
+
 // branchAndBound searches, depth first over pool (sorted by effective value,
 // largest first), for a subset whose effective value lies in [target,
 // target+window]. It returns the first one found.

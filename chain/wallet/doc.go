@@ -1,6 +1,7 @@
 // Package wallet is lnkit's on-chain wallet: it funds channels, receives
-// what closed channels pay out (Sweep), pays anchor fee bumps (BumpFee),
-// and sends and receives ordinary payments. It is built from btcd's parts
+// what closed channels pay out (Sweep), pays anchor fee bumps (BumpFee)
+// and the fees of our zero-fee HTLC transactions (FundHTLCTx), and sends
+// and receives ordinary payments. It is built from btcd's parts
 // (txscript, btcutil, btcutil/psbt, btcutil/hdkeychain), not btcwallet.
 //
 // # Keys (fixed forever)
@@ -47,6 +48,14 @@
 // are built as a PSBT, signed, finalised and extracted, and every input is
 // checked with txscript's engine before the transaction leaves the wallet.
 // A transaction is persisted before it is broadcast.
+//
+// FundHTLCTx keeps what the counterparty's SIGHASH_SINGLE|ANYONECANPAY
+// signature covers: input 0 and output 0 first, the HTLC transaction's own
+// locktime (no anti-fee-sniping) and sequence, change last. Funding the
+// same HTLC output again replaces the previous transaction (BIP 125): its
+// coins are offered first (coinselect.go selectReusing), its change
+// address is kept, and the fee is raised until it pays more than the
+// replaced transactions by 1 sat/vbyte of its size, at a higher rate.
 //
 // # Persistence
 //

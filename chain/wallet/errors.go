@@ -51,6 +51,15 @@ var (
 	// ErrNotUnconfirmed: the transaction is confirmed and cannot be
 	// abandoned.
 	ErrNotUnconfirmed = errors.New("wallet: transaction is not unconfirmed")
+
+	// ErrInvalidHTLCTx: a FundHTLCTx request whose transaction is not an
+	// unsigned one-input one-output HTLC transaction of version 2, or
+	// whose other fields do not fit it.
+	ErrInvalidHTLCTx = errors.New("wallet: invalid HTLC transaction")
+
+	// ErrSpent: the output is already spent by a confirmed transaction of
+	// the wallet (FundHTLCTx of an HTLC output claimed before).
+	ErrSpent = errors.New("wallet: output already spent")
 )
 
 // InsufficientFundsError is ErrInsufficientFunds with the numbers.

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
 
@@ -45,6 +46,19 @@ type fundRequest struct {
 	// ParentWeight and ParentFee describe the unconfirmed parent a CPFP
 	// child pays for: the MaxFeeRate check applies to the package.
 	ParentWeight, ParentFee int64
+	// Presigned keeps what another party's SIGHASH_SINGLE|ANYONECANPAY
+	// signature on the Fixed inputs covers: the locktime is exactly the
+	// highest of theirs (no anti-fee-sniping) and the Outputs keep their
+	// positions (Fixed input i pairs with output i), change going last.
+	Presigned bool
+	// ChangeScript, when set, is the change output's script instead of a
+	// new change address (a replacement keeps its predecessor's, so that
+	// fee bumps do not leave unused addresses behind).
+	ChangeScript []byte
+	// Replaces are own unconfirmed transactions the new one replaces
+	// (BIP 125): the wallet coins they spend are offered again, first
+	// (see selectReusing), and their outputs are not.
+	Replaces map[chainhash.Hash]bool
 }
 
 // funded is a signed transaction and what it spends.
@@ -75,12 +89,20 @@ func (w *Wallet) checkRate(rate lnwire.FeeRate) error {
 	return nil
 }
 
-// candidates returns the coins the wallet may spend now.
-func (w *Wallet) candidates() []candidate {
-	var out []candidate
+// candidates returns the coins the wallet may spend now: reused are those
+// spent by a transaction of replaced (spendable again by its
+// replacement), others the unspent ones. Outputs of replaced are neither.
+func (w *Wallet) candidates(replaced map[chainhash.Hash]bool) (reused, others []candidate) {
 	for op, u := range w.utxos {
-		if u.SpentBy != nil || !w.mature(u) {
+		if replaced[op.Hash] || !w.mature(u) {
 			continue
+		}
+		out := &others
+		if u.SpentBy != nil {
+			if !replaced[*u.SpentBy] {
+				continue
+			}
+			out = &reused
 		}
 		if _, locked := w.locks[op]; locked {
 			continue
@@ -95,9 +117,9 @@ func (w *Wallet) candidates() []candidate {
 		} else if w.confirmations(u.Height) < int32(w.cfg.MinConfirmations) {
 			continue
 		}
-		out = append(out, candidate{OutPoint: op, Value: u.Value, Weight: inputWeightFor(u.PkScript)})
+		*out = append(*out, candidate{OutPoint: op, Value: u.Value, Weight: inputWeightFor(u.PkScript)})
 	}
-	return out
+	return reused, others
 }
 
 // dummyChangeScript is a script of the change type's shape, for weights
@@ -122,23 +144,23 @@ func (w *Wallet) fund(req fundRequest) (*funded, error) {
 	for _, in := range req.Fixed {
 		fixedValue += in.Value
 	}
-	dummyChange := w.dummyChangeScript()
+	dummyChange := req.ChangeScript
+	if dummyChange == nil {
+		dummyChange = w.dummyChangeScript()
+	}
 	sreq := selectRequest{
 		Target:            outValue + feeFor(req.Rate, baseWeight) + req.ExtraFee - fixedValue,
 		Rate:              req.Rate,
 		ChangeWeight:      outputWeight(dummyChange),
-		ChangeSpendWeight: p2wpkhInputWeight,
+		ChangeSpendWeight: inputWeightFor(dummyChange),
 		Dust:              dustLimit(dummyChange),
 		ForceChange:       req.ForceChange,
 	}
-	if w.cfg.ChangeType == P2TR {
-		sreq.ChangeSpendWeight = p2trInputWeight
-	}
-	var pool []candidate
+	var reused, pool []candidate
 	if !req.NoCoins {
-		pool = w.candidates()
+		reused, pool = w.candidates(req.Replaces)
 	}
-	sel, available, ok := selectCoins(pool, sreq)
+	sel, available, ok := selectReusing(reused, pool, sreq)
 	if !ok && req.NoCoins {
 		return nil, fmt.Errorf("%w: %d sat swept do not pay the fee and a %d sat output", ErrDust, fixedValue, sreq.Dust)
 	}
@@ -165,15 +187,24 @@ func (w *Wallet) fund(req fundRequest) (*funded, error) {
 	}
 	outputs := append([]*btcwire.TxOut(nil), req.Outputs...)
 	if sel.Change > 0 {
-		script, err := w.changeScript()
-		if err != nil {
-			return nil, err
+		script := req.ChangeScript
+		if script == nil {
+			var err error
+			if script, err = w.changeScript(); err != nil {
+				return nil, err
+			}
 		}
 		change := btcwire.NewTxOut(sel.Change, script)
-		pos := int(w.random16()) % (len(outputs) + 1)
+		pos := len(outputs)
+		if !req.Presigned {
+			pos = int(w.random16()) % (len(outputs) + 1)
+		}
 		outputs = slices.Insert(outputs, pos, change)
 	}
-	lockTime := w.lockTime()
+	var lockTime uint32
+	if !req.Presigned {
+		lockTime = w.lockTime()
+	}
 	for _, in := range req.Fixed {
 		lockTime = max(lockTime, in.LockTime)
 	}
@@ -194,7 +225,7 @@ func (w *Wallet) fund(req fundRequest) (*funded, error) {
 
 // checkFee refuses a built transaction whose fee is absurd.
 func (w *Wallet) checkFee(tx *btcwire.MsgTx, fee int64, req fundRequest) error {
-	weight := int64(tx.SerializeSizeStripped()*3 + tx.SerializeSize())
+	weight := weightOf(tx)
 	pkgFee, pkgWeight := fee+req.ParentFee, weight+req.ParentWeight
 	if pkgFee*1000 > int64(w.cfg.MaxFeeRate)*pkgWeight {
 		return &AbsurdFeeError{Fee: btcutil.Amount(fee), Amount: btcutil.Amount(req.Amount),

@@ -208,7 +208,7 @@ func (w *Wallet) BumpFee(ctx context.Context, req BumpRequest) (*btcwire.MsgTx, 
 	if err != nil {
 		return nil, err
 	}
-	parentWeight := int64(req.Parent.SerializeSizeStripped()*3 + req.Parent.SerializeSize())
+	parentWeight := weightOf(req.Parent)
 	extra := max(feeFor(rate, parentWeight)-int64(req.ParentFee), 0)
 	w.mu.Lock()
 	f, err := w.fund(fundRequest{Fixed: []txInput{anchor}, FixedWeight: anchorWeight, ExtraFee: extra,

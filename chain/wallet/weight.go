@@ -60,3 +60,9 @@ func dustLimit(pkScript []byte) int64 {
 func feeFor(rate lnwire.FeeRate, weight int64) int64 {
 	return (int64(rate)*weight + 999) / 1000
 }
+
+// weightOf is the weight of tx: its stripped size three times plus its
+// full size.
+func weightOf(tx *btcwire.MsgTx) int64 {
+	return int64(tx.SerializeSizeStripped()*3 + tx.SerializeSize())
+}

@@ -12,4 +12,7 @@
 // rebuilds the output script from those and refuses a descriptor whose
 // script does not match, so a wrong or hostile descriptor can never make it
 // sign something else.
+//
+// An [HTLCTx] is one of our zero-fee HTLC transactions (anchors) that the
+// wallet funds with its own coins and a change output (wallet.FundHTLCTx).
 package spendable
