@@ -84,7 +84,7 @@ type Node struct {
 	// runs someone else's code, e.g. a cheater's whose transactions the
 	// test broadcasts or mines itself.
 	WithholdClaims bool
-	resolutions   []monitor.HTLCResolution
+	resolutions    []monitor.HTLCResolution
 	// persister is the ChainMonitor's persister (its held updates).
 	persister *asyncPersister
 	// held are the PaymentClaimable events ProcessEvents held (Claims
