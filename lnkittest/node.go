@@ -55,6 +55,11 @@ type Node struct {
 	// Claims is what ProcessEvents does with a PaymentClaimable (default
 	// ClaimPayments).
 	Claims ClaimPolicy
+	// WithholdClaims makes the node's ChainMonitor broadcast none of its
+	// claims (justice, HTLC claims, our HTLC transactions): a node that
+	// runs someone else's code, e.g. a cheater's whose transactions the
+	// test broadcasts or mines itself.
+	WithholdClaims bool
 	// AsyncMonitorUpdates, while set, makes the node's monitor
 	// persistence asynchronous: every monitor update (not a new channel's
 	// monitor) is answered InProgress and held, unwritten, until the test
@@ -79,12 +84,7 @@ type Node struct {
 	// (a failing store); resolutions are its HTLC resolutions the
 	// channel manager has not taken yet.
 	monitorEvents []events.Event
-	// WithholdClaims makes the node's ChainMonitor broadcast none of its
-	// claims (justice, HTLC claims, our HTLC transactions): a node that
-	// runs someone else's code, e.g. a cheater's whose transactions the
-	// test broadcasts or mines itself.
-	WithholdClaims bool
-	resolutions    []monitor.HTLCResolution
+	resolutions   []monitor.HTLCResolution
 	// persister is the ChainMonitor's persister (its held updates).
 	persister *asyncPersister
 	// held are the PaymentClaimable events ProcessEvents held (Claims
