@@ -9,8 +9,10 @@ import (
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain/wallet"
+	"github.com/lnkit/lnkit/chain/wallet/spendable"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/wire"
 )
 
 // openChainMonitor builds the node's ChainMonitor over a KVPersister on
@@ -38,6 +40,7 @@ func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
 				return n.Keys.ChannelKeys(keyID), nil
 			},
 			Destination: n.sweepDestination,
+			Funder:      walletFunder{n},
 			Context:     n.net.ctx,
 		},
 	})
@@ -62,6 +65,18 @@ func (b claimBroadcaster) BroadcastTransactions(ctx context.Context, txs ...*btc
 		return nil
 	}
 	return b.n.net.Chain.BroadcastTransactions(ctx, txs...)
+}
+
+// walletFunder funds the node's anchors HTLC transactions from its
+// wallet (opened after the ChainMonitor).
+type walletFunder struct{ n *Node }
+
+// FundHTLCTx implements monitor.HTLCTxFunder.
+func (f walletFunder) FundHTLCTx(ctx context.Context, h spendable.HTLCTx, rate wire.FeeRate) (*btcwire.MsgTx, error) {
+	if f.n.Wallet == nil {
+		return nil, errors.New("lnkittest: no wallet yet")
+	}
+	return f.n.Wallet.FundHTLCTx(ctx, h, rate)
 }
 
 // sweepDestination is a new address of the node's wallet, for what the

@@ -57,35 +57,38 @@ func TestPaymentResolvedOnChain(t *testing.T) {
 
 // TestPaymentTimedOutOnChain: B never claims A's payment and stops
 // answering; A force-closes; from the HTLC's cltv_expiry A's monitor
-// broadcasts its HTLC-timeout transaction, and once it is AntiReorgDelay
-// deep A's payment fails (PaymentFailed), exactly once. (Static
-// remotekey: with anchors the HTLC-timeout needs the wallet's inputs, not
-// wired yet.)
+// broadcasts its HTLC-timeout transaction (with anchors funded by A's
+// wallet), and once it is AntiReorgDelay deep A's payment fails
+// (PaymentFailed), exactly once. Both channel types.
 func TestPaymentTimedOutOnChain(t *testing.T) {
-	net, a, b, ch := payPair(t, 43, lnkittest.StaticRemoteKey)
-	b.Claims = lnkittest.HoldPayments
-	id, err := net.Pay(a, b, 50_000_000)
-	require.NoError(t, err)
-	net.Settle()
-	require.Len(t, b.Claimable(), 1)
-	net.Disconnect(a, b)
-	require.NoError(t, a.Channels.ForceCloseChannel(ch, b.ID(), "test: the peer does not answer"))
-	_, err = net.ProcessEvents(a)
-	require.NoError(t, err)
-	for range 200 {
-		net.Mine(1)
-		_, err = net.ProcessEvents(a)
-		require.NoError(t, err)
-		if len(lnkittest.Logged[*events.PaymentFailed](a)) > 0 {
-			break
-		}
-		require.Empty(t, lnkittest.Logged[*events.PaymentSent](a))
+	for name, ct := range map[string]lnkittest.ChannelType{"anchors": lnkittest.Anchors, "static_remotekey": lnkittest.StaticRemoteKey} {
+		t.Run(name, func(t *testing.T) {
+			net, a, b, ch := payPair(t, 43, ct)
+			b.Claims = lnkittest.HoldPayments
+			id, err := net.Pay(a, b, 50_000_000)
+			require.NoError(t, err)
+			net.Settle()
+			require.Len(t, b.Claimable(), 1)
+			net.Disconnect(a, b)
+			require.NoError(t, a.Channels.ForceCloseChannel(ch, b.ID(), "test: the peer does not answer"))
+			_, err = net.ProcessEvents(a)
+			require.NoError(t, err)
+			for range 300 {
+				net.Mine(1)
+				_, err = net.ProcessEvents(a)
+				require.NoError(t, err)
+				if len(lnkittest.Logged[*events.PaymentFailed](a)) > 0 {
+					break
+				}
+				require.Empty(t, lnkittest.Logged[*events.PaymentSent](a))
+			}
+			failed := lnkittest.Logged[*events.PaymentFailed](a)
+			require.Len(t, failed, 1)
+			require.Equal(t, id, failed[0].PaymentID)
+			net.Mine(10)
+			_, err = net.ProcessEvents(a)
+			require.NoError(t, err)
+			require.Len(t, lnkittest.Logged[*events.PaymentFailed](a), 1)
+		})
 	}
-	failed := lnkittest.Logged[*events.PaymentFailed](a)
-	require.Len(t, failed, 1)
-	require.Equal(t, id, failed[0].PaymentID)
-	net.Mine(10)
-	_, err = net.ProcessEvents(a)
-	require.NoError(t, err)
-	require.Len(t, lnkittest.Logged[*events.PaymentFailed](a), 1)
 }

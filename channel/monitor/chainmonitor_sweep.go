@@ -28,8 +28,12 @@ type SweepConfig struct {
 	// Destination returns the script claims pay to (a wallet address);
 	// called once per breach. Required.
 	Destination func() ([]byte, error)
-	// Context bounds the estimator and broadcaster calls. Default:
-	// context.Background().
+	// Funder pays the fee of our anchors HTLC transactions with wallet
+	// inputs (chain/wallet's Wallet). Default: none (those transactions
+	// are then not made: set it for anchor channels).
+	Funder HTLCTxFunder
+	// Context bounds the estimator, funder and broadcaster calls.
+	// Default: context.Background().
 	Context context.Context
 	// Logger receives what the sweeping does. Default: discarded.
 	Logger *slog.Logger
@@ -117,7 +121,7 @@ func (c *ChainMonitor) claims(rate lnwire.FeeRate) []*btcwire.MsgTx {
 			s.Logger.Info("monitor: htlc claim", "channel_id", m.ChannelID(), "txid", tx.TxHash(), "outpoint", tx.TxIn[0].PreviousOutPoint)
 		}
 		txs = append(txs, htlcs...)
-		ours, err := m.holderHTLCTxs(m.chain.best, signer)
+		ours, err := m.holderHTLCTxs(s.Context, m.chain.best, rate, signer, s.Funder)
 		if err != nil {
 			s.Logger.Error("monitor: our htlc transactions", "channel_id", m.ChannelID(), "err", err)
 		}

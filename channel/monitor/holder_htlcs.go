@@ -1,8 +1,12 @@
 package monitor
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"slices"
 
+	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain/wallet/spendable"
@@ -19,7 +23,8 @@ import (
 // to_self_delay: SpendableOutputs of kind ToLocalDelayed. Without anchors
 // the transactions carry their fee (the commitment's rate) and are
 // broadcast as they are at every block until the output is spent; with
-// anchors they pay no fee and the wallet funds them (not yet: see doc.go).
+// anchors they pay no fee and the wallet funds them (HTLCTxFunder), at a
+// rate raised as their deadline nears, as every claim.
 
 // holderHTLCOutput returns the HTLC output op of our commitment on chain,
 // or nil.
@@ -39,17 +44,31 @@ func (m *ChannelMonitor) holderHTLCOutput(op btcwire.OutPoint) *commit.Output {
 // not a spend by the counterparty (3 items).
 func isSecondStage(w btcwire.TxWitness) bool { return len(w) == 5 && len(w[0]) == 0 }
 
+// HTLCTxFunder pays the fee of our zero-fee anchors HTLC transactions
+// with wallet inputs: chain/wallet's Wallet implements it (FundHTLCTx).
+// Called again for the same HTLC output at a higher rate, it returns a
+// replacement of its previous transaction.
+type HTLCTxFunder interface {
+	FundHTLCTx(ctx context.Context, h spendable.HTLCTx, rate lnwire.FeeRate) (*btcwire.MsgTx, error)
+}
+
 // holderHTLCTxs returns our HTLC transactions to broadcast at height, each
 // signed by both sides: for every HTLC output not spent yet, HTLC-timeout
-// from its cltv_expiry, HTLC-success once its preimage is known. With
-// anchors none is returned (they need the wallet's inputs for their fee).
-func (m *ChannelMonitor) holderHTLCTxs(height int32, signer ClaimSigner) ([]*btcwire.MsgTx, error) {
+// from its cltv_expiry, HTLC-success once its preimage is known. Without
+// anchors they are the presigned transactions as they are (their fee is
+// the commitment's rate); with anchors fund (nil: none) adds wallet inputs
+// for a fee at the claim's rate (estimate, raised as the deadline nears,
+// as every claim), a failure to fund one being logged by the caller and
+// retried at the next block.
+func (m *ChannelMonitor) holderHTLCTxs(ctx context.Context, height int32, estimate lnwire.FeeRate, signer ClaimSigner, fund HTLCTxFunder) ([]*btcwire.MsgTx, error) {
 	h := m.chain.ours
-	if h == nil || m.ch.Type().HasAnchors() {
+	anchors := m.ch.Type().HasAnchors()
+	if h == nil || anchors && fund == nil {
 		return nil, nil
 	}
 	cm := h.cm
 	var txs []*btcwire.MsgTx
+	var errs []error
 	for j, i := range cm.HTLCOutputs {
 		o := &cm.Outputs[i]
 		op := btcwire.OutPoint{Hash: cm.TxID(), Index: uint32(i)}
@@ -57,6 +76,7 @@ func (m *ChannelMonitor) holderHTLCTxs(height int32, signer ClaimSigner) ([]*btc
 			continue
 		}
 		var preimage *lnwire.Preimage
+		deadline := int32(o.HTLC.CLTVExpiry)
 		if o.Kind == commit.OfferedHTLCOutput {
 			if int32(o.HTLC.CLTVExpiry) > height {
 				continue
@@ -67,22 +87,85 @@ func (m *ChannelMonitor) holderHTLCTxs(height int32, signer ClaimSigner) ([]*btc
 				continue
 			}
 			preimage = &p
+			deadline--
 		}
-		digest, err := cm.HTLCSigHash(i, false)
+		theirs := h.step.HTLCSigs[j]
+		if !anchors {
+			tx, err := m.presignedHTLCTx(cm, i, theirs, preimage, signer)
+			if err != nil {
+				return nil, err
+			}
+			txs = append(txs, tx)
+			continue
+		}
+		req, err := m.htlcTxRequest(cm, i, theirs, preimage, signer)
 		if err != nil {
 			return nil, err
 		}
-		sig, err := signer.SignHTLC(cm.Keys.PerCommitmentPoint, digest)
+		st := m.claimState(op)
+		rate := bumpedRate(estimate, st.rate, st.height, height, deadline)
+		tx, err := fund.FundHTLCTx(ctx, req, rate)
 		if err != nil {
-			return nil, err
+			errs = append(errs, fmt.Errorf("monitor: fund the htlc transaction of %v: %w", op, err))
+			continue
 		}
-		tx, err := cm.SignedHTLCTx(i, sig, h.step.HTLCSigs[j], preimage)
-		if err != nil {
-			return nil, err
-		}
+		m.handedOut(st, rate, height, nil)
 		txs = append(txs, tx)
 	}
-	return txs, nil
+	return txs, errors.Join(errs...)
+}
+
+// presignedHTLCTx is the HTLC transaction of output i of cm (a channel
+// without anchors) signed by both sides.
+func (m *ChannelMonitor) presignedHTLCTx(cm *commit.Commitment, i int, theirs lnwire.Signature, preimage *lnwire.Preimage, signer ClaimSigner) (*btcwire.MsgTx, error) {
+	digest, err := cm.HTLCSigHash(i, false)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := signer.SignHTLC(cm.Keys.PerCommitmentPoint, digest)
+	if err != nil {
+		return nil, err
+	}
+	return cm.SignedHTLCTx(i, sig, theirs, preimage)
+}
+
+// htlcTxRequest is the zero-fee HTLC transaction of output i of cm (with
+// anchors) for the wallet to fund: our SIGHASH_ALL signature is made over
+// the final transaction, the counterparty's SIGHASH_SINGLE|ANYONECANPAY
+// one is kept.
+func (m *ChannelMonitor) htlcTxRequest(cm *commit.Commitment, i int, theirs lnwire.Signature, preimage *lnwire.Preimage, signer ClaimSigner) (spendable.HTLCTx, error) {
+	tx, err := cm.HTLCTx(i)
+	if err != nil {
+		return spendable.HTLCTx{}, err
+	}
+	o := &cm.Outputs[i]
+	typ := m.ch.Type()
+	witness := func(ours lnwire.Signature) (btcwire.TxWitness, error) {
+		if preimage != nil {
+			return commit.HTLCSuccessWitness(typ, theirs, ours, *preimage, o.WitnessScript)
+		}
+		return commit.HTLCTimeoutWitness(typ, theirs, ours, o.WitnessScript)
+	}
+	largest, err := witness(largestSig())
+	if err != nil {
+		return spendable.HTLCTx{}, err
+	}
+	return spendable.HTLCTx{
+		Tx: tx, Value: o.Amount, PkScript: o.PkScript,
+		// The counterparty's signature is counted at its largest too.
+		WitnessWeight: int64(largest.SerializeSize()) + 1,
+		Witness: func(final *btcwire.MsgTx, hashes *txscript.TxSigHashes) (btcwire.TxWitness, error) {
+			h, err := txscript.CalcWitnessSigHash(o.WitnessScript, hashes, txscript.SigHashAll, final, 0, int64(o.Amount))
+			if err != nil {
+				return nil, err
+			}
+			sig, err := signer.SignHTLC(cm.Keys.PerCommitmentPoint, lnwire.Digest(h))
+			if err != nil {
+				return nil, err
+			}
+			return witness(sig)
+		},
+	}, nil
 }
 
 // secondStageOutputs returns the outputs of our confirmed HTLC

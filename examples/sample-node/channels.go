@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -87,6 +88,7 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 				return n.keys.ChannelKeys(keyID), nil
 			},
 			Destination: func() ([]byte, error) { return n.shutdownScript(ctx) },
+			Funder:      walletFunder{n},
 			Context:     ctx,
 			Logger:      log.With("component", "monitor"),
 		},
@@ -146,6 +148,18 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 	// commands; tickLoop keeps it current.
 	n.channels.TimerTick(time.Now())
 	return nil
+}
+
+// walletFunder funds our anchors HTLC transactions from the node's
+// wallet (opened after the chain monitor).
+type walletFunder struct{ n *node }
+
+// FundHTLCTx implements monitor.HTLCTxFunder.
+func (f walletFunder) FundHTLCTx(ctx context.Context, h spendable.HTLCTx, rate wire.FeeRate) (*btcwire.MsgTx, error) {
+	if f.n.wallet == nil {
+		return nil, errors.New("sample-node: no wallet yet")
+	}
+	return f.n.wallet.FundHTLCTx(ctx, h, rate)
 }
 
 // shutdownScript is where our closing outputs go: a new wallet address.
