@@ -56,21 +56,31 @@ func TestPaymentResolvedOnChain(t *testing.T) {
 }
 
 // TestPaymentTimedOutOnChain: B never claims A's payment and stops
-// answering; A force-closes; from the HTLC's cltv_expiry A's monitor
+// answering; A force-closes (by hand, or by itself at the HTLC's deadline,
+// channel.HTLCTimeoutGrace blocks after its cltv_expiry); from the HTLC's cltv_expiry A's monitor
 // broadcasts its HTLC-timeout transaction (with anchors funded by A's
 // wallet), and once it is AntiReorgDelay deep A's payment fails
 // (PaymentFailed), exactly once. Both channel types.
 func TestPaymentTimedOutOnChain(t *testing.T) {
-	for name, ct := range map[string]lnkittest.ChannelType{"anchors": lnkittest.Anchors, "static_remotekey": lnkittest.StaticRemoteKey} {
-		t.Run(name, func(t *testing.T) {
-			net, a, b, ch := payPair(t, 43, ct)
+	for _, tc := range []struct {
+		name string
+		ct   lnkittest.ChannelType
+		auto bool
+	}{
+		{"anchors", lnkittest.Anchors, false}, {"static_remotekey", lnkittest.StaticRemoteKey, false},
+		{"anchors/at the deadline", lnkittest.Anchors, true}, {"static_remotekey/at the deadline", lnkittest.StaticRemoteKey, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			net, a, b, ch := payPair(t, 43, tc.ct)
 			b.Claims = lnkittest.HoldPayments
 			id, err := net.Pay(a, b, 50_000_000)
 			require.NoError(t, err)
 			net.Settle()
 			require.Len(t, b.Claimable(), 1)
 			net.Disconnect(a, b)
-			require.NoError(t, a.Channels.ForceCloseChannel(ch, b.ID(), "test: the peer does not answer"))
+			if !tc.auto {
+				require.NoError(t, a.Channels.ForceCloseChannel(ch, b.ID(), "test: the peer does not answer"))
+			}
 			_, err = net.ProcessEvents(a)
 			require.NoError(t, err)
 			for range 300 {
@@ -89,6 +99,11 @@ func TestPaymentTimedOutOnChain(t *testing.T) {
 			_, err = net.ProcessEvents(a)
 			require.NoError(t, err)
 			require.Len(t, lnkittest.Logged[*events.PaymentFailed](a), 1)
+			if tc.auto {
+				closed := lnkittest.Logged[*events.ChannelClosed](a)
+				require.Len(t, closed, 1)
+				require.Equal(t, events.ClosedHTLCsTimedOut, closed[0].Reason.Kind)
+			}
 		})
 	}
 }
