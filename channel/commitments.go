@@ -190,7 +190,7 @@ func (c *commitmentChain) signCommitment(next commit.State) (*wire.CommitmentSig
 	}
 	st := cloneState(next)
 	st.PerCommitmentPoint = c.theirNextPoint
-	msg, err := c.signTheirs(&st)
+	msg, cm, err := c.signTheirs(&st)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -198,20 +198,21 @@ func (c *commitmentChain) signCommitment(next commit.State) (*wire.CommitmentSig
 	c.theirNextPoint = nil
 	c.revokeAndAckLast = false
 	mon := cloneState(st)
-	return msg, &monitor.NewCounterpartyCommitment{State: &mon}, nil
+	return msg, &monitor.NewCounterpartyCommitment{State: &mon, Built: cm}, nil
 }
 
-// signTheirs builds and signs the counterparty commitment st.
-func (c *commitmentChain) signTheirs(st *commit.State) (*wire.CommitmentSigned, error) {
+// signTheirs builds and signs the counterparty commitment st; it returns
+// the commitment too (the monitor step's hint).
+func (c *commitmentChain) signTheirs(st *commit.State) (*wire.CommitmentSigned, *commit.Commitment, error) {
 	cm, err := c.cfg.ch.Build(commit.Remote, st)
 	if err != nil {
-		return nil, commitmentChainErr("counterparty commitment %d: %v", st.Number, err)
+		return nil, nil, commitmentChainErr("counterparty commitment %d: %v", st.Number, err)
 	}
 	sigs, err := cm.SignAsCounterparty(c.cfg.signer)
 	if err != nil {
-		return nil, fmt.Errorf("channel: sign counterparty commitment %d: %w", st.Number, err)
+		return nil, nil, fmt.Errorf("channel: sign counterparty commitment %d: %w", st.Number, err)
 	}
-	return &wire.CommitmentSigned{ChannelID: c.cfg.id, Signature: sigs.Commitment, HTLCSignatures: sigs.HTLCs}, nil
+	return &wire.CommitmentSigned{ChannelID: c.cfg.id, Signature: sigs.Commitment, HTLCSignatures: sigs.HTLCs}, cm, nil
 }
 
 // receiveCommitmentSigned checks the peer's commitment_signed against our
@@ -274,7 +275,7 @@ func (c *commitmentChain) receiveCommitmentSigned(msg *wire.CommitmentSigned, ne
 	c.holder, c.holderSigs = st, sigs
 	c.revokeAndAckLast = true
 	mon := cloneState(st)
-	step := &monitor.NewHolderCommitment{State: &mon, CounterpartySig: sigs.Commitment, HTLCSigs: slices.Clone(sigs.HTLCs)}
+	step := &monitor.NewHolderCommitment{State: &mon, CounterpartySig: sigs.Commitment, HTLCSigs: slices.Clone(sigs.HTLCs), Built: cm}
 	return step, raa, nil
 }
 
