@@ -78,6 +78,41 @@ type commitmentChain struct {
 	// revokeAndAckLast: our last revoke_and_ack was sent after our last
 	// commitment_signed.
 	revokeAndAckLast bool
+	// nextPoint is our per-commitment point that our last revoke_and_ack
+	// sent, kept for the commitment the next commitment_signed signs: a
+	// cache, not persisted (ownState computes the point when it is not
+	// there).
+	nextPoint ourPoint
+}
+
+// ourPoint is our per-commitment point p of commitment n.
+type ourPoint struct {
+	n uint64
+	p *btcec.PublicKey
+}
+
+// ourPointOf returns our per-commitment point of commitment n.
+func (c *commitmentChain) ourPointOf(n uint64) (*btcec.PublicKey, error) {
+	if c.nextPoint.p != nil && c.nextPoint.n == n {
+		return c.nextPoint.p, nil
+	}
+	return c.cfg.signer.PerCommitmentPoint(n)
+}
+
+// pointKeeper is the chain's signer for revoke_and_ack: it keeps the point
+// it gives (nextPoint).
+type pointKeeper struct{ c *commitmentChain }
+
+func (k pointKeeper) PerCommitmentSecret(n uint64) ([32]byte, error) {
+	return k.c.cfg.signer.PerCommitmentSecret(n)
+}
+
+func (k pointKeeper) PerCommitmentPoint(n uint64) (*btcec.PublicKey, error) {
+	p, err := k.c.ourPointOf(n)
+	if err == nil {
+		k.c.nextPoint = ourPoint{n: n, p: p}
+	}
+	return p, err
 }
 
 // commitmentChainErr returns an errCommitmentChain with a message.
@@ -128,7 +163,7 @@ func (c *commitmentChain) ownState(st *commit.State, n uint64) (commit.State, er
 	if st.Number != n {
 		return commit.State{}, commitmentChainErr("holder commitment number %d, want %d", st.Number, n)
 	}
-	point, err := c.cfg.signer.PerCommitmentPoint(n)
+	point, err := c.ourPointOf(n)
 	if err != nil {
 		return commit.State{}, fmt.Errorf("channel: our per-commitment point %d: %w", n, err)
 	}
@@ -282,7 +317,7 @@ func (c *commitmentChain) receiveCommitmentSigned(msg *wire.CommitmentSigned, ne
 // revokeAndAck is the revoke_and_ack sent when our next holder commitment
 // number becomes h (h ≥ 2): the secret of commitment h-2, the point of h.
 func (c *commitmentChain) revokeAndAck(h uint64) (*wire.RevokeAndAck, error) {
-	st := reestablishState{nextHolderCommitment: h, signer: c.cfg.signer}
+	st := reestablishState{nextHolderCommitment: h, signer: pointKeeper{c}}
 	return st.rebuildRevokeAndAck(c.cfg.id)
 }
 
