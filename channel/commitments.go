@@ -78,6 +78,41 @@ type commitmentChain struct {
 	// revokeAndAckLast: our last revoke_and_ack was sent after our last
 	// commitment_signed.
 	revokeAndAckLast bool
+	// nextPoint is our per-commitment point that our last revoke_and_ack
+	// sent, kept for the commitment the next commitment_signed signs: a
+	// cache, not persisted (ownState computes the point when it is not
+	// there).
+	nextPoint ourPoint
+}
+
+// ourPoint is our per-commitment point p of commitment n.
+type ourPoint struct {
+	n uint64
+	p *btcec.PublicKey
+}
+
+// ourPointOf returns our per-commitment point of commitment n.
+func (c *commitmentChain) ourPointOf(n uint64) (*btcec.PublicKey, error) {
+	if c.nextPoint.p != nil && c.nextPoint.n == n {
+		return c.nextPoint.p, nil
+	}
+	return c.cfg.signer.PerCommitmentPoint(n)
+}
+
+// pointKeeper is the chain's signer for revoke_and_ack: it keeps the point
+// it gives (nextPoint).
+type pointKeeper struct{ c *commitmentChain }
+
+func (k pointKeeper) PerCommitmentSecret(n uint64) ([32]byte, error) {
+	return k.c.cfg.signer.PerCommitmentSecret(n)
+}
+
+func (k pointKeeper) PerCommitmentPoint(n uint64) (*btcec.PublicKey, error) {
+	p, err := k.c.ourPointOf(n)
+	if err == nil {
+		k.c.nextPoint = ourPoint{n: n, p: p}
+	}
+	return p, err
 }
 
 // commitmentChainErr returns an errCommitmentChain with a message.
@@ -128,7 +163,7 @@ func (c *commitmentChain) ownState(st *commit.State, n uint64) (commit.State, er
 	if st.Number != n {
 		return commit.State{}, commitmentChainErr("holder commitment number %d, want %d", st.Number, n)
 	}
-	point, err := c.cfg.signer.PerCommitmentPoint(n)
+	point, err := c.ourPointOf(n)
 	if err != nil {
 		return commit.State{}, fmt.Errorf("channel: our per-commitment point %d: %w", n, err)
 	}
@@ -190,7 +225,7 @@ func (c *commitmentChain) signCommitment(next commit.State) (*wire.CommitmentSig
 	}
 	st := cloneState(next)
 	st.PerCommitmentPoint = c.theirNextPoint
-	msg, err := c.signTheirs(&st)
+	msg, cm, err := c.signTheirs(&st)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -198,20 +233,21 @@ func (c *commitmentChain) signCommitment(next commit.State) (*wire.CommitmentSig
 	c.theirNextPoint = nil
 	c.revokeAndAckLast = false
 	mon := cloneState(st)
-	return msg, &monitor.NewCounterpartyCommitment{State: &mon}, nil
+	return msg, &monitor.NewCounterpartyCommitment{State: &mon, Built: cm}, nil
 }
 
-// signTheirs builds and signs the counterparty commitment st.
-func (c *commitmentChain) signTheirs(st *commit.State) (*wire.CommitmentSigned, error) {
+// signTheirs builds and signs the counterparty commitment st; it returns
+// the commitment too (the monitor step's hint).
+func (c *commitmentChain) signTheirs(st *commit.State) (*wire.CommitmentSigned, *commit.Commitment, error) {
 	cm, err := c.cfg.ch.Build(commit.Remote, st)
 	if err != nil {
-		return nil, commitmentChainErr("counterparty commitment %d: %v", st.Number, err)
+		return nil, nil, commitmentChainErr("counterparty commitment %d: %v", st.Number, err)
 	}
 	sigs, err := cm.SignAsCounterparty(c.cfg.signer)
 	if err != nil {
-		return nil, fmt.Errorf("channel: sign counterparty commitment %d: %w", st.Number, err)
+		return nil, nil, fmt.Errorf("channel: sign counterparty commitment %d: %w", st.Number, err)
 	}
-	return &wire.CommitmentSigned{ChannelID: c.cfg.id, Signature: sigs.Commitment, HTLCSignatures: sigs.HTLCs}, nil
+	return &wire.CommitmentSigned{ChannelID: c.cfg.id, Signature: sigs.Commitment, HTLCSignatures: sigs.HTLCs}, cm, nil
 }
 
 // receiveCommitmentSigned checks the peer's commitment_signed against our
@@ -274,14 +310,14 @@ func (c *commitmentChain) receiveCommitmentSigned(msg *wire.CommitmentSigned, ne
 	c.holder, c.holderSigs = st, sigs
 	c.revokeAndAckLast = true
 	mon := cloneState(st)
-	step := &monitor.NewHolderCommitment{State: &mon, CounterpartySig: sigs.Commitment, HTLCSigs: slices.Clone(sigs.HTLCs)}
+	step := &monitor.NewHolderCommitment{State: &mon, CounterpartySig: sigs.Commitment, HTLCSigs: slices.Clone(sigs.HTLCs), Built: cm}
 	return step, raa, nil
 }
 
 // revokeAndAck is the revoke_and_ack sent when our next holder commitment
 // number becomes h (h ≥ 2): the secret of commitment h-2, the point of h.
 func (c *commitmentChain) revokeAndAck(h uint64) (*wire.RevokeAndAck, error) {
-	st := reestablishState{nextHolderCommitment: h, signer: c.cfg.signer}
+	st := reestablishState{nextHolderCommitment: h, signer: pointKeeper{c}}
 	return st.rebuildRevokeAndAck(c.cfg.id)
 }
 

@@ -186,6 +186,7 @@ func (pr *commitmentPair) sign(t testing.TB, p *commitmentParty, c commitmentCon
 	n := p.chain.theirs.Number + 1
 	msg, step, err := p.chain.signCommitment(c.view(p.fromB, n))
 	require.NoError(t, err)
+	require.True(t, step.Built.BuiltFrom(p.chain.cfg.ch, commit.Remote, step.State), "the step's hint is the commitment signed")
 	p.apply(t, step)
 	view := c.view(q.fromB, n)
 	p.signed[n], p.signedView[n] = msg, view
@@ -197,6 +198,7 @@ func (pr *commitmentPair) receiveSigned(t testing.TB, q *commitmentParty, msg *w
 	t.Helper()
 	step, raa, err := q.chain.receiveCommitmentSigned(msg, view)
 	require.NoError(t, err, "%s receives commitment_signed %d", q.name, view.Number)
+	require.True(t, step.Built.BuiltFrom(q.chain.cfg.ch, commit.Local, step.State), "the step's hint is the commitment verified")
 	q.apply(t, step)
 	require.Equal(t, view.Number, q.mon.HolderCommitmentNumber())
 	return raa

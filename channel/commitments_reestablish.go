@@ -54,7 +54,7 @@ func (c *commitmentChain) retransmitCommitmentSigned(number uint64) (*wire.Commi
 	if c.theirPending == nil || c.theirPending.Number != number {
 		return nil, commitmentChainErr("commitment_signed %d is not the one pending", number)
 	}
-	msg, err := c.signTheirs(c.theirPending)
+	msg, _, err := c.signTheirs(c.theirPending)
 	if err != nil {
 		return nil, fmt.Errorf("channel: retransmit commitment_signed %d: %w", number, err)
 	}

@@ -1,6 +1,7 @@
 package channel
 
 import (
+	"slices"
 	"sync"
 	"testing"
 
@@ -218,7 +219,33 @@ func recordShutdown(d *chanData, initiator bool) {
 func recordPersisted(d *chanData) chanData {
 	c := *d.core
 	c.signer, c.ch = nil, nil
-	return chanData{core: &c, fund: d.fund, shut: d.shut, mon: updates{latest: d.mon.latest, pending: d.mon.pending}}
+	return chanData{core: &c, fund: d.fund, shut: d.shut, mon: updates{latest: d.mon.latest, pending: withoutHints(d.mon.pending)}}
+}
+
+// withoutHints copies updates without their steps' Built hints, which
+// live in memory only (a decoded step has none).
+func withoutHints(us []*monitor.Update) []*monitor.Update {
+	out := make([]*monitor.Update, len(us))
+	for i, u := range us {
+		c := &monitor.Update{ID: u.ID, Steps: slices.Clone(u.Steps)}
+		for j, s := range c.Steps {
+			switch s := s.(type) {
+			case *monitor.NewHolderCommitment:
+				cp := *s
+				cp.Built = nil
+				c.Steps[j] = &cp
+			case *monitor.NewCounterpartyCommitment:
+				cp := *s
+				cp.Built = nil
+				c.Steps[j] = &cp
+			}
+		}
+		out[i] = c
+	}
+	if len(us) == 0 {
+		return us
+	}
+	return out
 }
 
 // requireSameChanData asserts that got is the decoding of want's record:

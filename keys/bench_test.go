@@ -70,6 +70,20 @@ func BenchmarkDeriveCommitmentKeys(b *testing.B) {
 	}
 }
 
+// BenchmarkDeriveCommitmentPubKeys derives the same keys as public keys
+// with the revocation basepoint's table (made once, outside the loop), as
+// commit.Channel does.
+func BenchmarkDeriveCommitmentPubKeys(b *testing.B) {
+	e := NewDeterministicEntropy([32]byte{1})
+	local, remote := randomChannelKeys(e), randomChannelKeys(e)
+	pcp := PerCommitmentPoint([32]byte{2}, MaxShachainIndex)
+	rev := NewFixedBase(remote.RevocationBasepoint)
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _, _, _, _ = DeriveCommitmentPubKeys(pcp, rev, local.DelayedPaymentBasepoint, local.HTLCBasepoint, remote.HTLCBasepoint)
+	}
+}
+
 // BenchmarkDeriveKeysSeparately derives the same keys with the individual
 // functions, for comparison.
 func BenchmarkDeriveKeysSeparately(b *testing.B) {

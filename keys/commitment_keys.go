@@ -41,37 +41,73 @@ type CommitmentKeys struct {
 func DeriveCommitmentKeys(perCommitmentPoint *btcec.PublicKey, local, remote *ChannelPublicKeys) CommitmentKeys {
 	var keys CommitmentKeys
 
+	var pts [4]btcec.JacobianPoint
+	pcpBytes := deriveCommitmentPoints(perCommitmentPoint, remote.RevocationBasepoint, nil, local.DelayedPaymentBasepoint,
+		local.HTLCBasepoint, remote.HTLCBasepoint, &pts)
+	rev, delayed, localHTLC, remoteHTLC := &pts[0], &pts[1], &pts[2], &pts[3]
+
+	keys.PerCommitmentPoint = wire.Point(pcpBytes)
+	secp.PutCompressed(rev, (*[33]byte)(&keys.RevocationKey))
+	secp.PutCompressed(delayed, (*[33]byte)(&keys.LocalDelayedKey))
+	secp.PutCompressed(localHTLC, (*[33]byte)(&keys.LocalHTLCKey))
+	secp.PutCompressed(remoteHTLC, (*[33]byte)(&keys.RemoteHTLCKey))
+	keys.ToRemoteKey = wire.Point(secp.CompressPubKey(remote.PaymentBasepoint))
+	return keys
+}
+
+// DeriveCommitmentPubKeys derives the keys of one commitment that are not
+// basepoints, as DeriveRevocationPubKey and DerivePubKey do but with one
+// field inversion for the four and the revocation basepoint's table:
+// revocation from the counterparty's revocation_basepoint, delayed (local_delayedpubkey) from the owner's
+// delayed_payment_basepoint, localHTLC and remoteHTLC from the owner's and
+// the counterparty's htlc_basepoint, all with the owner's
+// per-commitment point. ok is false when a result is the point at
+// infinity (which takes a SHA-256 preimage to happen).
+func DeriveCommitmentPubKeys(perCommitmentPoint *btcec.PublicKey, revocationBasepoint *FixedBase, delayedBasepoint, localHTLCBasepoint,
+	remoteHTLCBasepoint *btcec.PublicKey) (revocation, delayed, localHTLC, remoteHTLC *btcec.PublicKey, ok bool) {
+	var pts [4]btcec.JacobianPoint
+	deriveCommitmentPoints(perCommitmentPoint, revocationBasepoint.point, revocationBasepoint, delayedBasepoint, localHTLCBasepoint,
+		remoteHTLCBasepoint, &pts)
+	for i := range pts {
+		if pts[i].Z.IsZero() {
+			return nil, nil, nil, nil, false
+		}
+	}
+	return toPublicKey(&pts[0]), toPublicKey(&pts[1]), toPublicKey(&pts[2]), toPublicKey(&pts[3]), true
+}
+
+// deriveCommitmentPoints sets out to the affine revocation, delayed, local
+// HTLC and remote HTLC points of DeriveCommitmentPubKeys (a point at
+// infinity keeps Z = 0) and returns the compressed per-commitment point.
+// revocationTable, when not nil, is the table of revocationBasepoint.
+func deriveCommitmentPoints(perCommitmentPoint, revocationBasepoint *btcec.PublicKey, revocationTable *FixedBase,
+	delayedBasepoint, localHTLCBasepoint, remoteHTLCBasepoint *btcec.PublicKey, out *[4]btcec.JacobianPoint) [33]byte {
 	var pcp, revBase, delayedBase, localHTLCBase, remoteHTLCBase btcec.JacobianPoint
 	secp.LoadPubKey(perCommitmentPoint, &pcp)
-	secp.LoadPubKey(remote.RevocationBasepoint, &revBase)
-	secp.LoadPubKey(local.DelayedPaymentBasepoint, &delayedBase)
-	secp.LoadPubKey(local.HTLCBasepoint, &localHTLCBase)
-	secp.LoadPubKey(remote.HTLCBasepoint, &remoteHTLCBase)
+	secp.LoadPubKey(revocationBasepoint, &revBase)
+	secp.LoadPubKey(delayedBasepoint, &delayedBase)
+	secp.LoadPubKey(localHTLCBasepoint, &localHTLCBase)
+	secp.LoadPubKey(remoteHTLCBasepoint, &remoteHTLCBase)
 
-	var pcpBytes, revBytes, delayedBytes, localHTLCBytes, remoteHTLCBytes [33]byte
+	var pcpBytes, delayedBytes, localHTLCBytes, remoteHTLCBytes [33]byte
 	secp.PutCompressed(&pcp, &pcpBytes)
-	secp.PutCompressed(&revBase, &revBytes)
 	secp.PutCompressed(&delayedBase, &delayedBytes)
 	secp.PutCompressed(&localHTLCBase, &localHTLCBytes)
 	secp.PutCompressed(&remoteHTLCBase, &remoteHTLCBytes)
 
-	var rev, delayed, localHTLC, remoteHTLC btcec.JacobianPoint
-	deriveRevocationPoint(&revBase, &pcp, &rev)
+	if revocationTable != nil {
+		deriveRevocationPointFixed(revocationTable, &pcp, &pcpBytes, &out[0])
+	} else {
+		deriveRevocationPoint(&revBase, &pcp, &out[0])
+	}
 	tDelayed := hashPair(&pcpBytes, &delayedBytes)
-	addTweakG(&delayedBase, &tDelayed, &delayed)
+	addTweakG(&delayedBase, &tDelayed, &out[1])
 	tLocal := hashPair(&pcpBytes, &localHTLCBytes)
-	addTweakG(&localHTLCBase, &tLocal, &localHTLC)
+	addTweakG(&localHTLCBase, &tLocal, &out[2])
 	tRemote := hashPair(&pcpBytes, &remoteHTLCBytes)
-	addTweakG(&remoteHTLCBase, &tRemote, &remoteHTLC)
+	addTweakG(&remoteHTLCBase, &tRemote, &out[3])
 
-	pts := [4]*btcec.JacobianPoint{&rev, &delayed, &localHTLC, &remoteHTLC}
+	pts := [4]*btcec.JacobianPoint{&out[0], &out[1], &out[2], &out[3]}
 	batchToAffine(pts[:])
-
-	keys.PerCommitmentPoint = wire.Point(pcpBytes)
-	secp.PutCompressed(&rev, (*[33]byte)(&keys.RevocationKey))
-	secp.PutCompressed(&delayed, (*[33]byte)(&keys.LocalDelayedKey))
-	secp.PutCompressed(&localHTLC, (*[33]byte)(&keys.LocalHTLCKey))
-	secp.PutCompressed(&remoteHTLC, (*[33]byte)(&keys.RemoteHTLCKey))
-	keys.ToRemoteKey = wire.Point(secp.CompressPubKey(remote.PaymentBasepoint))
-	return keys
+	return pcpBytes
 }

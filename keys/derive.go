@@ -75,6 +75,18 @@ func deriveRevocationPoint(r, p, result *btcec.JacobianPoint) {
 	btcec.AddNonConst(&a, &b, result)
 }
 
+// deriveRevocationPointFixed is deriveRevocationPoint with the table of
+// the revocation basepoint; p is the normalized affine per-commitment
+// point and pBytes its compressed form.
+func deriveRevocationPointFixed(r *FixedBase, p *btcec.JacobianPoint, pBytes *[33]byte, result *btcec.JacobianPoint) {
+	h1 := hashPair(&r.compressed, pBytes)
+	h2 := hashPair(pBytes, &r.compressed)
+	var a, b btcec.JacobianPoint
+	r.mul(&h1, &a)
+	btcec.ScalarMultNonConst(&h2, p, &b)
+	btcec.AddNonConst(&a, &b, result)
+}
+
 // DeriveRevocationPrivKey derives the private key of the revocation public
 // key from this node's revocation basepoint secret and the per-commitment
 // secret the counterparty revealed:

@@ -94,6 +94,37 @@ func TestDeriveCommitmentKeys(t *testing.T) {
 	}
 }
 
+// TestDeriveCommitmentPubKeys: the batched derivation gives the keys of
+// the individual functions, and the BOLT 3 vector's.
+func TestDeriveCommitmentPubKeys(t *testing.T) {
+	e := NewDeterministicEntropy([32]byte{4})
+	for range 10 {
+		local, remote := randomChannelKeys(e), randomChannelKeys(e)
+		_, pcp := btcec.PrivKeyFromBytes(randBytes(e))
+		rev, delayed, localHTLC, remoteHTLC, ok := DeriveCommitmentPubKeys(pcp, NewFixedBase(remote.RevocationBasepoint),
+			local.DelayedPaymentBasepoint, local.HTLCBasepoint, remote.HTLCBasepoint)
+		require.True(t, ok)
+		require.True(t, rev.IsEqual(DeriveRevocationPubKey(remote.RevocationBasepoint, pcp)))
+		require.True(t, delayed.IsEqual(DerivePubKey(local.DelayedPaymentBasepoint, pcp)))
+		require.True(t, localHTLC.IsEqual(DerivePubKey(local.HTLCBasepoint, pcp)))
+		require.True(t, remoteHTLC.IsEqual(DerivePubKey(remote.HTLCBasepoint, pcp)))
+	}
+	var v keyDerivationVectors
+	loadVectors(t, "bolt03-key-derivation.json", &v)
+	basepoint := parsePub(t, v.Inputs.BasePoint)
+	pcp := parsePub(t, v.Inputs.PerCommitmentPoint)
+	want := map[string]string{}
+	for _, c := range v.Cases {
+		want[c.OutputName] = c.Output
+	}
+	rev, delayed, localHTLC, remoteHTLC, ok := DeriveCommitmentPubKeys(pcp, NewFixedBase(basepoint), basepoint, basepoint, basepoint)
+	require.True(t, ok)
+	for _, k := range []*btcec.PublicKey{delayed, localHTLC, remoteHTLC} {
+		require.Equal(t, want["localpubkey"], wire.NewPoint(k).String())
+	}
+	require.Equal(t, want["revocationpubkey"], wire.NewPoint(rev).String())
+}
+
 // TestDeriveCommitmentKeysVector checks DeriveCommitmentKeys against the
 // BOLT 3 key derivation vector, using its basepoint for every basepoint.
 func TestDeriveCommitmentKeysVector(t *testing.T) {

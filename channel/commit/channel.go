@@ -3,10 +3,12 @@ package commit
 import (
 	"crypto/sha256"
 	"fmt"
+	"sync"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	btcwire "github.com/btcsuite/btcd/wire"
 
+	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -115,7 +117,8 @@ const MinDustLimit wire.Satoshi = 354
 const MaxCapacity wire.Satoshi = 21_000_000 * 100_000_000
 
 // Channel is a validated, immutable set of channel parameters with what its
-// commitments share precomputed. It is safe for concurrent use.
+// commitments share precomputed (the revocation basepoints' tables, about
+// 8 KB each, on first use). It is safe for concurrent use.
 type Channel struct {
 	p Params
 
@@ -127,6 +130,23 @@ type Channel struct {
 	obscurer          uint64
 	// funding keys serialized, for the anchor scripts.
 	localFunding33, remoteFunding33 [33]byte
+	// revocation are the tables of the local and remote
+	// revocation_basepoint (indexed by Side), made on first use.
+	revocation [2]revocationTable
+}
+
+// revocationTable is a revocation_basepoint's table, made once.
+type revocationTable struct {
+	once sync.Once
+	base *keys.FixedBase
+}
+
+// revocationBase returns the table of side s's revocation_basepoint: the
+// one the revocation keys of the other side's commitments derive from.
+func (c *Channel) revocationBase(s Side) *keys.FixedBase {
+	t := &c.revocation[s]
+	t.once.Do(func() { t.base = keys.NewFixedBase(c.party(s).Revocation) })
+	return t.base
 }
 
 // New validates p and returns the channel it describes.

@@ -74,7 +74,8 @@ type Output struct {
 
 // Commitment is a built, unsigned commitment transaction with everything
 // needed to sign it, verify signatures on it, and build its HTLC
-// transactions and spends. It is immutable and safe for concurrent use.
+// transactions and spends. It is immutable (but for a record of the last
+// signatures it verified, kept atomically) and safe for concurrent use.
 // The byte slices it holds are shared; do not modify them.
 type Commitment struct {
 	// Owner is the side that holds (can broadcast) this commitment.
@@ -109,6 +110,10 @@ type Commitment struct {
 	// htlcSeqHash is the BIP143 hashSequence shared by all HTLC
 	// transactions (they have one input with the same sequence).
 	htlcSeqHash chainhash.Hash
+	// st is a copy of the state the commitment was built from (BuiltFrom).
+	st State
+	// verified are the last signatures verified on the commitment.
+	verified verifiedCache
 }
 
 // Build builds the commitment transaction that owner holds for st,
@@ -192,7 +197,9 @@ func (c *Channel) build(owner Side, st *State, k *Keys) (*Commitment, error) {
 		Keys:    k,
 		Outline: o,
 		ch:      c,
+		st:      *st,
 	}
+	cm.st.HTLCs = slices.Clone(st.HTLCs)
 
 	n := o.Untrimmed + b2i(o.HasToLocal) + b2i(o.HasToRemote) + b2i(o.HasLocalAnchor) + b2i(o.HasRemoteAnchor)
 	b := outputBuilder{

@@ -51,15 +51,14 @@ func (c *Channel) DeriveKeys(owner Side, perCommitmentPoint *btcec.PublicKey) (*
 	own, other := c.party(owner), c.party(owner.Other())
 	k := &Keys{
 		PerCommitmentPoint: perCommitmentPoint,
-		Revocation:         keys.DeriveRevocationPubKey(other.Revocation, perCommitmentPoint),
-		LocalDelayed:       keys.DerivePubKey(own.DelayedPayment, perCommitmentPoint),
-		LocalHTLC:          keys.DerivePubKey(own.HTLC, perCommitmentPoint),
-		RemoteHTLC:         keys.DerivePubKey(other.HTLC, perCommitmentPoint),
 		RemotePayment:      other.Payment,
 		LocalFunding:       own.Funding,
 		RemoteFunding:      other.Funding,
 	}
-	if k.Revocation == nil || k.LocalDelayed == nil || k.LocalHTLC == nil || k.RemoteHTLC == nil {
+	var ok bool
+	k.Revocation, k.LocalDelayed, k.LocalHTLC, k.RemoteHTLC, ok = keys.DeriveCommitmentPubKeys(perCommitmentPoint,
+		c.revocationBase(owner.Other()), own.DelayedPayment, own.HTLC, other.HTLC)
+	if !ok {
 		return nil, fmt.Errorf("%w: key derivation failed", ErrInvalidState)
 	}
 	k.fill()

@@ -79,7 +79,11 @@ func (cm *Commitment) sign(s Signer, byCounterparty bool) (Signatures, error) {
 
 // VerifyCounterparty checks the signatures the owner's counterparty sent in
 // commitment_signed. A failure is a *SignatureError that unwraps to
-// ErrInvalidSignature; a wrong count is ErrSignatureCount.
+// ErrInvalidSignature; a wrong count is ErrSignatureCount. Signatures
+// byte-identical to the last ones this Commitment verified (by the same
+// party) are known good and not verified again: a monitor handed the
+// Commitment the channel built and verified (monitor.NewHolderCommitment
+// Built) does not repeat the work.
 func (cm *Commitment) VerifyCounterparty(sigs Signatures) error {
 	return cm.verify(sigs, true)
 }
@@ -92,6 +96,9 @@ func (cm *Commitment) VerifyOwner(sigs Signatures) error {
 func (cm *Commitment) verify(sigs Signatures, byCounterparty bool) error {
 	if len(sigs.HTLCs) != len(cm.HTLCOutputs) {
 		return fmt.Errorf("%w: got %d, commitment has %d htlc outputs", ErrSignatureCount, len(sigs.HTLCs), len(cm.HTLCOutputs))
+	}
+	if cm.verifiedBefore(&sigs, byCounterparty) {
+		return nil
 	}
 	fundingKey, htlcKey := cm.Keys.LocalFunding, cm.Keys.LocalHTLC
 	if byCounterparty {
@@ -112,6 +119,7 @@ func (cm *Commitment) verify(sigs Signatures, byCounterparty bool) error {
 			return &SignatureError{Index: j, OutputIndex: i}
 		}
 	}
+	cm.rememberVerified(&sigs, byCounterparty)
 	return nil
 }
 

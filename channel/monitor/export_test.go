@@ -20,3 +20,16 @@ func CounterpartyStates(m *ChannelMonitor) []*commit.State {
 	}
 	return sts
 }
+
+// HolderCommitmentOf returns m's latest holder commitment, for tests.
+func HolderCommitmentOf(m *ChannelMonitor) *commit.Commitment { return m.holder.cm }
+
+// CounterpartyCommitments returns m's unrevoked counterparty commitments,
+// oldest first, for tests.
+func CounterpartyCommitments(m *ChannelMonitor) []*commit.Commitment {
+	cms := make([]*commit.Commitment, len(m.counterparty))
+	for i, c := range m.counterparty {
+		cms[i] = c.cm
+	}
+	return cms
+}

@@ -160,7 +160,7 @@ func (m *ChannelMonitor) buildHolder(s *NewHolderCommitment, verify bool) (*hold
 	if err := checkStep(s); err != nil {
 		return nil, err
 	}
-	cm, err := m.ch.Build(commit.Local, s.State)
+	cm, err := m.build(commit.Local, s.State, s.Built)
 	if err != nil {
 		return nil, err
 	}
@@ -169,18 +169,29 @@ func (m *ChannelMonitor) buildHolder(s *NewHolderCommitment, verify bool) (*hold
 			return nil, err
 		}
 	}
-	return &holderCommitment{step: *s, cm: cm}, nil
+	h := &holderCommitment{step: *s, cm: cm}
+	h.step.Built = nil
+	return h, nil
 }
 
 func (m *ChannelMonitor) buildCounterparty(s *NewCounterpartyCommitment) (*counterpartyCommitment, error) {
 	if err := checkStep(s); err != nil {
 		return nil, err
 	}
-	cm, err := m.ch.Build(commit.Remote, s.State)
+	cm, err := m.build(commit.Remote, s.State, s.Built)
 	if err != nil {
 		return nil, err
 	}
 	return &counterpartyCommitment{st: s.State, cm: cm}, nil
+}
+
+// build returns the commitment owner holds for st: hint when it is exactly
+// that commitment (built by the channel in this process), else a new one.
+func (m *ChannelMonitor) build(owner commit.Side, st *commit.State, hint *commit.Commitment) (*commit.Commitment, error) {
+	if hint != nil && hint.BuiltFrom(m.ch, owner, st) {
+		return hint, nil
+	}
+	return m.ch.Build(owner, st)
 }
 
 // Apply applies an update. An update already applied (its ID is not above

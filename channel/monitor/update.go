@@ -92,6 +92,14 @@ type NewHolderCommitment struct {
 	// HTLCSigs are the counterparty's signatures of the HTLC transactions,
 	// in the commitment's HTLCOutputs order.
 	HTLCSigs []lnwire.Signature
+	// Built is an in-memory hint, never encoded (Encode ignores it, a
+	// decoded step has none): the commitment the channel built from State,
+	// so that a monitor in the same process does not derive its keys and
+	// build it again, nor verify the signatures the channel
+	// verified on it again (commit.Commitment.VerifyCounterparty). Apply uses it only when Built.BuiltFrom says it is
+	// exactly what the monitor would build (same channel parameters, owner
+	// and State); otherwise it builds its own. Optional.
+	Built *commit.Commitment
 }
 
 // Kind returns StepNewHolderCommitment.
@@ -124,6 +132,13 @@ type NewCounterpartyCommitment struct {
 	// us); its Number is the counterparty's commitment number and its
 	// PerCommitmentPoint theirs.
 	State *commit.State
+	// Built is an in-memory hint, never encoded (Encode ignores it, a
+	// decoded step has none): the commitment the channel built from State,
+	// so that a monitor in the same process does not derive its keys and
+	// build it again. Apply uses it only when Built.BuiltFrom says it is
+	// exactly what the monitor would build (same channel parameters, owner
+	// and State); otherwise it builds its own. Optional.
+	Built *commit.Commitment
 }
 
 // Kind returns StepNewCounterpartyCommitment.
