@@ -101,7 +101,7 @@ func (m *ChannelMonitor) ClaimableBalances() []Balance {
 	// Claims of ours (to_local, to_remote, second-stage outputs) until
 	// emitted; the cooperative close's output until final.
 	for _, c := range m.chain.claims {
-		if !c.emitted {
+		if !c.emitted && m.spentBy(c.out.OutPoint) == nil {
 			add(BalanceAwaitingConfirmations, c.out.Value, c.emitAt+1, lnwire.PaymentHash{})
 		}
 	}

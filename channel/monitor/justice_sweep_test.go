@@ -9,8 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/chain/wallet/spendable"
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/persist/persisttest"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
@@ -276,4 +278,38 @@ func TestJusticeReorg(t *testing.T) {
 		all += o.Value
 	}
 	r.requireAllTaken(t, all, again)
+}
+
+// TestRevokedHolderToLocalNotHandedOut: A broadcasts its previous
+// commitment, revoked (a restored backup, or cheating): its monitor knows
+// it as ours and would hand out to_local after the delay, but B's justice
+// transaction takes it first; A's monitor sees that spend and never emits
+// the output (a sweep of it could only fail).
+func TestRevokedHolderToLocalNotHandedOut(t *testing.T) {
+	r := newJusticeRig(t, commit.StaticRemoteKey)
+	ch, c := r.ch, r.ch.chain
+	for n := uint64(2); n <= 3; n++ {
+		rc := signedCommitmentA(t, ch, r.states[n])
+		require.NoError(t, ch.a.mon.Apply(&monitor.Update{ID: ch.a.mon.LatestUpdateID() + 1, Steps: []monitor.Step{
+			&monitor.NewHolderCommitment{State: r.states[n], CounterpartySig: rc.counterSigs.Commitment, HTLCSigs: rc.counterSigs.HTLCs},
+		}}))
+	}
+	c.Connect(ch.a.mon)
+	prev := signedCommitmentA(t, ch, r.states[2])
+	_, err := c.MineTx(prev.tx)
+	require.NoError(t, err)
+	require.Equal(t, monitor.HolderCommitment, ch.a.mon.Spend().Kind)
+	require.Equal(t, monitor.RevokedCounterpartyCommitment, ch.b.mon.Spend().Kind)
+	require.NotNil(t, r.justiceInPool(t))
+	c.Mine(1)
+	for range aDelay + monitor.AntiReorgDelay {
+		c.Mine(1)
+		for _, e := range ch.a.mon.ReleasePendingEvents() {
+			if so, ok := e.(*events.SpendableOutputs); ok {
+				for _, o := range so.Outputs {
+					require.NotEqual(t, spendable.ToLocalDelayed, o.Kind, "a spent to_local handed out")
+				}
+			}
+		}
+	}
 }

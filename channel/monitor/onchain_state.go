@@ -91,7 +91,17 @@ func (m *ChannelMonitor) watchedOutput(op btcwire.OutPoint) bool {
 	if b := m.chain.breach; b != nil && b.has(op) {
 		return true
 	}
-	return m.htlcOutput(op) != nil || m.holderHTLCOutput(op) != nil
+	if m.htlcOutput(op) != nil || m.holderHTLCOutput(op) != nil {
+		return true
+	}
+	// Our own claims: one spent before it matured (the counterparty took
+	// our revoked to_local) is never handed out.
+	for _, c := range m.chain.claims {
+		if c.out.OutPoint == op {
+			return true
+		}
+	}
+	return false
 }
 
 // watchedOutputs lists the outputs watchedOutput accepts.
@@ -115,6 +125,9 @@ func (m *ChannelMonitor) watchedOutputs() []chain.WatchedOutput {
 				out = append(out, chain.WatchedOutput{OutPoint: btcwire.OutPoint{Hash: cm.TxID(), Index: uint32(i)}, PkScript: o.PkScript})
 			}
 		}
+	}
+	for _, c := range m.chain.claims {
+		out = append(out, chain.WatchedOutput{OutPoint: c.out.OutPoint, PkScript: c.out.PkScript})
 	}
 	return out
 }

@@ -309,6 +309,9 @@ func (m *ChannelMonitor) matured(height int32) {
 		c := &m.chain.claims[i]
 		if !c.emitted && height >= c.emitAt {
 			c.emitted = true
+			if m.spentBy(c.out.OutPoint) != nil {
+				continue // taken before it matured (a revoked to_local of ours)
+			}
 			outs = append(outs, c.out)
 		}
 	}
