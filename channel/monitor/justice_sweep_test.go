@@ -313,3 +313,34 @@ func TestRevokedHolderToLocalNotHandedOut(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnRevokedCommitment: A's commitment 1, older than the two its
+// monitor holds and revoked, confirms (a node restored from an old
+// backup): A's monitor recognises its own revoked commitment, not the
+// counterparty's breach, and claims nothing; B takes everything.
+func TestOwnRevokedCommitment(t *testing.T) {
+	for _, tc := range channelTypes {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newJusticeRig(t, tc.typ)
+			ch, c := r.ch, r.ch.chain
+			for n := uint64(1); n <= 3; n++ {
+				rc := signedCommitmentA(t, ch, r.states[n])
+				require.NoError(t, ch.a.mon.Apply(&monitor.Update{ID: ch.a.mon.LatestUpdateID() + 1, Steps: []monitor.Step{
+					&monitor.NewHolderCommitment{State: r.states[n], CounterpartySig: rc.counterSigs.Commitment, HTLCSigs: rc.counterSigs.HTLCs},
+					&monitor.CommitmentSecret{Number: n - 1, Secret: secret(t, ch.b.signer, n-1)},
+				}}))
+			}
+			c.Connect(ch.a.mon)
+			old := signedCommitmentA(t, ch, r.states[1])
+			_, err := c.MineTx(old.tx)
+			require.NoError(t, err)
+			require.Equal(t, monitor.RevokedHolderCommitment, ch.a.mon.Spend().Kind)
+			require.Nil(t, ch.a.mon.Breach())
+			require.Equal(t, monitor.RevokedCounterpartyCommitment, ch.b.mon.Spend().Kind)
+			c.Mine(aDelay + monitor.AntiReorgDelay)
+			outs, closed := spendables(t, ch.a.mon)
+			require.Empty(t, outs)
+			require.False(t, closed, "not the counterparty's force close")
+		})
+	}
+}

@@ -42,6 +42,12 @@ const (
 	RevokedCounterpartyCommitment SpendKind = 4
 	// UnknownSpend is a commitment-shaped spend the monitor cannot place.
 	UnknownSpend SpendKind = 5
+	// RevokedHolderCommitment is one of our own older, revoked
+	// commitments (its to_remote pays the counterparty's static payment
+	// key): broadcast by a node restored from an old backup, say. The
+	// counterparty may take everything of ours in it with the revocation
+	// key: nothing is claimed.
+	RevokedHolderCommitment SpendKind = 6
 )
 
 // FundingSpend is what the monitor recognised spending the funding output.
@@ -213,6 +219,12 @@ func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 	}
 	s.Kind = UnknownSpend
 	switch {
+	case n < m.holder.step.State.Number && m.paysCounterpartyPayment(tx):
+		// Our commitments and the counterparty's share their numbers:
+		// the to_remote output tells ours (paying the counterparty)
+		// from theirs.
+		s.Kind = RevokedHolderCommitment
+		return
 	case m.revoked(n):
 		s.Kind = RevokedCounterpartyCommitment
 		// A secret we hold revokes n: Lookup cannot fail for it.
@@ -230,6 +242,23 @@ func (m *ChannelMonitor) classify(tx *btcwire.MsgTx, height int32) {
 		// payment key: a counterparty commitment by its outputs.
 		s.Kind = CounterpartyCommitment
 	}
+}
+
+// paysCounterpartyPayment reports whether tx has an output paying the
+// counterparty's static payment key as a to_remote does: only our
+// commitments have one.
+func (m *ChannelMonitor) paysCounterpartyPayment(tx *btcwire.MsgTx) bool {
+	pay := m.ch.Params().Remote.Payment
+	script := commit.P2WPKH(pay)
+	if m.ch.Type() != commit.StaticRemoteKey {
+		script = commit.P2WSH(commit.ToRemoteAnchorScript(pay))
+	}
+	for _, out := range tx.TxOut {
+		if bytes.Equal(out.PkScript, script) {
+			return true
+		}
+	}
+	return false
 }
 
 // counterpartyByTxid returns the unrevoked counterparty commitment with

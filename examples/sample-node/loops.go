@@ -219,6 +219,8 @@ func spendKindName(k monitor.SpendKind) string {
 		return "our_commitment"
 	case monitor.CounterpartyCommitment:
 		return "their_commitment"
+	case monitor.RevokedHolderCommitment:
+		return "our_revoked_commitment"
 	case monitor.RevokedCounterpartyCommitment:
 		return "their_revoked_commitment"
 	default:
