@@ -144,3 +144,17 @@ func channelResultOf(c channel.ChannelDetails) channelResult {
 
 // listClosed implements commander.
 func (n *node) listClosed() listClosedResult { return n.closed.result() }
+
+// claimableBalances lists the channel monitors' ClaimableBalances.
+func (n *node) claimableBalances() balancesResult {
+	r := balancesResult{Balances: []claimableBalance{}}
+	for _, b := range n.monitor.ClaimableBalances() {
+		c := claimableBalance{ChannelID: b.ChannelID.String(), Kind: b.Kind.String(), AmountSat: int64(b.Amount), Height: b.Height}
+		if b.PaymentHash != (wire.PaymentHash{}) {
+			c.PaymentHash = b.PaymentHash.String()
+		}
+		r.Balances = append(r.Balances, c)
+		r.TotalSat += int64(b.Amount)
+	}
+	return r
+}

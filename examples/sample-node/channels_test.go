@@ -471,6 +471,10 @@ func (c *closer) force(by, other *testNode, otherID string, ch channelResult, sp
 		anchors = 2 * 330
 	}
 	aliceClaim := outputsValue(rawTx(t, c.btcd, commitTxid)) - sp.pushMsat/1000 - anchors
+	// Before the sweeps: each side's output of the commitment is a
+	// balance awaiting confirmations.
+	c.requireAwaiting(c.alice, ch.ChannelID, aliceClaim)
+	c.requireAwaiting(c.bob, ch.ChannelID, sp.pushMsat/1000)
 	// Mine until both sweeps are out: each node prints its sweep.
 	require.Eventually(t, func() bool {
 		if c.alice.countEvents("sweep txid=", ch.ChannelID) > 0 && c.bob.countEvents("sweep txid=", ch.ChannelID) > 0 {
@@ -490,6 +494,24 @@ func (c *closer) force(by, other *testNode, otherID string, ch channelResult, sp
 	c.btcd.Generate(t, 5)
 	c.alice.waitEvent(1, "sweep_confirmed", ch.ChannelID)
 	c.bob.waitEvent(1, "sweep_confirmed", ch.ChannelID)
+}
+
+// requireAwaiting waits until n's claimablebalances shows exactly sat of
+// channel id awaiting confirmations (none when sat is 0).
+func (c *closer) requireAwaiting(n *testNode, id string, sat int64) {
+	c.t.Helper()
+	var got int64
+	require.Eventually(c.t, func() bool {
+		var r balancesResult
+		n.mustCmd("claimablebalances", &r)
+		got = 0
+		for _, b := range r.Balances {
+			if b.ChannelID == id && b.Kind == "awaiting-confirmations" {
+				got += b.AmountSat
+			}
+		}
+		return got == sat
+	}, waitTimeout, 50*time.Millisecond, "%s: balance awaiting confirmations %d, want %d", n.name, got, sat)
 }
 
 // sweepOf waits for n's confirmed sweep of an output of commitTxid.

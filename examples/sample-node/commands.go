@@ -23,6 +23,7 @@ type commander interface {
 	closeChannel(ctx context.Context, id wire.ChannelID, peer wire.NodeID, force bool) (closeChannelResult, error)
 	listChannels() listChannelsResult
 	listClosed() listClosedResult
+	claimableBalances() balancesResult
 	newAddress(ctx context.Context) (newAddressResult, error)
 	getBalance() balanceResult
 	sendToAddress(ctx context.Context, addr string, sats int64) (sendResult, error)
@@ -57,6 +58,7 @@ func commands() []commandHelp {
 		{"forceclosechannel <channel_id> <peer_pubkey>", "broadcast our commitment; our funds are swept to the wallet after the delay"},
 		{"listchannels", "channels with state, balances, reserves, confirmations"},
 		{"listclosed", "channels closed since the node started, with the reason"},
+		{"claimablebalances", "what each channel may still give us: balances while open, outputs awaiting confirmations, HTLCs at stake on chain"},
 		{"newaddress", "a new on-chain address of the wallet"},
 		{"getbalance", "the wallet's balance: confirmed, unconfirmed, immature, locked"},
 		{"sendtoaddress <address> <amount_sats>", "pay an address from the wallet"},
@@ -144,7 +146,7 @@ func execute(ctx context.Context, node commander, line string) (result, error) {
 			return nil, err
 		}
 		return node.closeChannel(ctx, id, peer, name == "forceclosechannel")
-	case "listchannels", "listclosed", "getbalance", "listtransactions", "newaddress":
+	case "listchannels", "listclosed", "claimablebalances", "getbalance", "listtransactions", "newaddress":
 		if len(args) != 0 {
 			return nil, fmt.Errorf("usage: %s", name)
 		}
@@ -197,6 +199,8 @@ func noArgCommand(ctx context.Context, node commander, name string) (result, err
 		return node.listChannels(), nil
 	case "listclosed":
 		return node.listClosed(), nil
+	case "claimablebalances":
+		return node.claimableBalances(), nil
 	case "getbalance":
 		return node.getBalance(), nil
 	case "listtransactions":

@@ -70,6 +70,11 @@ func (f *fakeNode) listClosed() listClosedResult {
 	return listClosedResult{Closed: []closedResult{}}
 }
 
+func (f *fakeNode) claimableBalances() balancesResult {
+	f.calls = append(f.calls, "claimablebalances")
+	return balancesResult{Balances: []claimableBalance{{ChannelID: "00", Kind: "maybe-timeout", AmountSat: 5, Height: 7, PaymentHash: "ab"}}, TotalSat: 5}
+}
+
 func (f *fakeNode) newAddress(context.Context) (newAddressResult, error) {
 	f.calls = append(f.calls, "newaddress")
 	return newAddressResult{Address: "bcrt1q"}, nil
@@ -312,6 +317,8 @@ func TestChannelAndWalletCommands(t *testing.T) {
 		{"listchannels", "listchannels", ""},
 		{"listchannels all", "", "usage: listchannels"},
 		{"listclosed", "listclosed", ""},
+		{"claimablebalances", "claimablebalances", ""},
+		{"claimablebalances all", "", "usage: claimablebalances"},
 		{"newaddress", "newaddress", ""},
 		{"getbalance", "getbalance", ""},
 		{"listtransactions", "listtransactions", ""},

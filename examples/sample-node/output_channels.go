@@ -172,3 +172,38 @@ func (r listTransactionsResult) writeText(w io.Writer) {
 		fmt.Fprintf(w, "%s %+d sat (fee %d) confirmations %d height %d\n", t.Txid, t.AmountSat, t.FeeSat, t.Confirmations, t.Height)
 	}
 }
+
+// claimableBalance is one channel monitor's Balance.
+type claimableBalance struct {
+	ChannelID string `json:"channel_id"`
+	// Kind is monitor.BalanceKind.String().
+	Kind      string `json:"kind"`
+	AmountSat int64  `json:"amount_sat"`
+	// Height is the height the kind speaks of (0: none).
+	Height      int32  `json:"height,omitempty"`
+	PaymentHash string `json:"payment_hash,omitempty"`
+}
+
+// balancesResult is the answer of claimablebalances.
+type balancesResult struct {
+	Balances []claimableBalance `json:"balances"`
+	TotalSat int64              `json:"total_sat"`
+}
+
+func (r balancesResult) writeText(w io.Writer) {
+	if len(r.Balances) == 0 {
+		fmt.Fprintln(w, "no channel balance")
+		return
+	}
+	for _, b := range r.Balances {
+		fmt.Fprintf(w, "channel %s: %d sat %s", b.ChannelID, b.AmountSat, b.Kind)
+		if b.Height != 0 {
+			fmt.Fprintf(w, " (height %d)", b.Height)
+		}
+		if b.PaymentHash != "" {
+			fmt.Fprintf(w, " htlc %s", b.PaymentHash)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "total: %d sat\n", r.TotalSat)
+}
