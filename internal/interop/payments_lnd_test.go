@@ -40,6 +40,12 @@ type payRig struct {
 	*rig
 	ctx context.Context
 	ch  *openedChannel
+	// fees is lnd's fee estimate when lnd opens the channel (lnd runs
+	// lnd-fastfee with it as --fee.url); nil when lnkit opens.
+	fees *regtest.FeeServer
+	// duringBulk, when set, runs once in the next testBulkPayments, as
+	// soon as lnd has started paying (testRaiseFees sets it).
+	duringBulk func()
 }
 
 // chanBalances is both sides' view of the channel, millisatoshis: lnkit's
@@ -70,17 +76,27 @@ func (p *payRig) balances() chanBalances {
 	return p.readBalances()
 }
 
-// readBalances reads both views as they are.
+// readBalances reads both views as they are. lnd's fee rate is read
+// before and after its balances, and all again if an update_fee landed in
+// between (lnd's view of the opener's balance depends on the rate).
 func (p *payRig) readBalances() chanBalances {
 	p.t.Helper()
-	l, r, err := p.lnd.ChannelBalanceMsat(p.ctx)
-	require.NoError(p.t, err)
-	c, ok := p.node.channelByFunding(p.ch.txid)
-	require.True(p.t, ok, "lnkit lists the channel")
-	lc, ok := p.lnd.FindChannel(p.t, p.ch.txid)
-	require.True(p.t, ok, "lnd lists the channel")
-	return chanBalances{lnkitLocal: c.LocalBalanceMsat, lnkitRemote: c.RemoteBalanceMsat, lndLocal: int64(l), lndRemote: int64(r),
-		feeRate: lc.FeePerKw}
+	for attempt := 1; ; attempt++ {
+		require.Less(p.t, attempt, 10, "lnd's commitment fee rate keeps changing")
+		lc, ok := p.lnd.FindChannel(p.t, p.ch.txid)
+		require.True(p.t, ok, "lnd lists the channel")
+		l, r, err := p.lnd.ChannelBalanceMsat(p.ctx)
+		require.NoError(p.t, err)
+		c, ok := p.node.channelByFunding(p.ch.txid)
+		require.True(p.t, ok, "lnkit lists the channel")
+		after, ok := p.lnd.FindChannel(p.t, p.ch.txid)
+		require.True(p.t, ok, "lnd lists the channel")
+		if after.FeePerKw != lc.FeePerKw {
+			continue
+		}
+		return chanBalances{lnkitLocal: c.LocalBalanceMsat, lnkitRemote: c.RemoteBalanceMsat, lndLocal: int64(l), lndRemote: int64(r),
+			feeRate: lc.FeePerKw}
+	}
 }
 
 // expectMoved waits until exactly gain msat (negative: a loss) moved to
@@ -253,9 +269,12 @@ func sequentialAmounts(n int, base uint64) []uint64 {
 //   - three large payments from the opener to the other side;
 //   - 200 payments each way at concurrency 1, then at 16, both directions
 //     at once;
-//   - update_fee from lnkit as opener (its estimate rises: restarted with
-//     a commitment fee rate) while the concurrency-16 payments flow; lnd as opener
-//     sends none within the test's time (see testRaiseFees);
+//   - update_fee from the opener while the concurrency-16 payments flow:
+//     lnkit's estimate rises (restarted with a commitment fee rate), or
+//     lnd's (lnd-fastfee, whose links check the estimate every few
+//     seconds, with its estimate from a regtest.FeeServer, raised once lnd
+//     pays); the other side accepts it (see testRaiseFees,
+//     testFeeUpdated);
 //   - HTLCs in flight both ways when lnkit drops the connection, and when
 //     the sample node is killed and restarted: every payment ends, lnkit
 //     claimed exactly what lnd saw succeed, lnd settled exactly what
@@ -265,7 +284,8 @@ func sequentialAmounts(n int, base uint64) []uint64 {
 //
 // After every step the channel balances moved by exactly the payments'
 // sum, to the msat, on both sides (lnd's view of the opener's balance
-// also by the commitment fee's change).
+// also by the commitment fee's change); the steps after the update_fee
+// run at the new rate.
 func TestPaymentsLnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration: starts btcd/lnd; run without -short")
@@ -289,15 +309,25 @@ func testPayments(t *testing.T, bin string, anchors bool) {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	r := newRig(t, bin, 1, nil)
 	spec := openSpec{byLnkit: anchors, public: anchors, anchors: anchors}
+	var fees *regtest.FeeServer
+	var lndOpts regtest.LndOptions
+	if !spec.byLnkit {
+		// lnd opens: lnd-fastfee, its estimate at the rate btcd's gave
+		// it on this chain until testRaiseFees raises it. (Started
+		// before lnd, so that it outlives lnd in the cleanup.)
+		fees = regtest.StartFeeServer(t, openFeeRate)
+		lndOpts = regtest.LndOptions{FastFee: true, FeeURL: fees.URL}
+	}
+	r := newRigLnd(t, bin, 1, lndOpts)
 	txid := r.open(spec)
 	r.mine(announceDepth)
 	c := r.waitOpen(spec, txid)
 	r.lnd.WaitRoute(t, r.node.nodeID, 1)
-	p := &payRig{rig: r, ctx: ctx, ch: c}
+	p := &payRig{rig: r, ctx: ctx, ch: c, fees: fees}
 	t.Logf("%s: channel ready after %s; commitment %d sat/kw, fee %d sat", spec, time.Since(start).Round(time.Millisecond),
 		c.lnd.FeePerKw, c.lnd.CommitFee)
+	require.EqualValues(t, openFeeRate, c.lnd.FeePerKw, "the opener's commitment fee rate")
 
 	steps := []struct {
 		name string
@@ -514,6 +544,10 @@ func testBulkPayments(p *payRig, conc int) {
 		outcomes = p.lnd.PayConcurrently(p.ctx, nodeInvoices, conc)
 		lndDone <- time.Since(start)
 	}()
+	if p.duringBulk != nil {
+		p.duringBulk()
+		p.duringBulk = nil
+	}
 	lndInvoices, lndHashes := p.lndInvoices(toLnd, fmt.Sprintf("bulk-c%d", conc))
 	sent, evs := p.lnkitPays(lndInvoices, conc)
 	lnkitElapsed := time.Since(start)
@@ -543,7 +577,10 @@ func testBulkPayments(p *payRig, conc int) {
 		require.Equal(t, strconv.FormatUint(toLnkit[i], 10), claimed[h].Fields["amount_msat"], "%s", claimed[h])
 		require.Equal(t, "claimed", listed["inbound/"+h].Status, "%+v", listed["inbound/"+h])
 	}
-	p.expectMoved(before, sumToLnkit-sumToLnd, fmt.Sprintf("%d payments each way at concurrency %d", bulkPayments, conc))
+	after := p.expectMoved(before, sumToLnkit-sumToLnd, fmt.Sprintf("%d payments each way at concurrency %d", bulkPayments, conc))
+	if after.feeRate != before.feeRate {
+		t.Logf("concurrency %d: the commitment fee rate went from %d to %d sat/kw during the payments", conc, before.feeRate, after.feeRate)
+	}
 	t.Logf("concurrency %d: lnkit -> lnd %d payments (%d msat) in %s (%.1f/s); lnd -> lnkit %d payments (%d msat) in %s (%.1f/s, %s per lncli payinvoice)",
 		conc, bulkPayments, sumToLnd, lnkitElapsed.Round(time.Millisecond), float64(bulkPayments)/lnkitElapsed.Seconds(),
 		bulkPayments, sumToLnkit, lndElapsed.Round(time.Millisecond), float64(bulkPayments)/lndElapsed.Seconds(),
@@ -718,7 +755,9 @@ func testCloseAfterPayments(p *payRig) {
 	// On lnkit's channel the commitment may still be at the raised rate
 	// (the set rate is gone since the restart, and lnkit lowers the rate at
 	// its next tick, a minute after the start): the closing fee does not
-	// depend on it.
+	// depend on it. On lnd's channel the commitment stays at the raised
+	// rate (lnd's estimate stays there), and lnd proposes its closing fee
+	// from that estimate.
 	c.lnkit, ok = p.node.channelByFunding(c.txid)
 	require.True(t, ok)
 	c.lnd, ok = p.lnd.FindChannel(t, c.txid)
@@ -726,24 +765,35 @@ func testCloseAfterPayments(p *payRig) {
 	p.coopClose(c, c.spec.byLnkit)
 }
 
-// updatedFeeRate is the sample node's commitment fee rate (sat/kw) once
-// "fees rose" in testRaiseFees: more than FeeUpdateDivisor allows above the
-// channels' 1,250 sat/kw on this chain.
+// openFeeRate is the commitment fee rate (sat/kw) of the test's channels
+// when they open: lnkit's and lnd's estimates from btcd on this chain
+// (btcd's estimatefee) give it, and lnd's fee server starts at it when lnd
+// opens.
+const openFeeRate = 1250
+
+// updatedFeeRate is the opener's commitment fee rate (sat/kw) once "fees
+// rose" in testRaiseFees: more than FeeUpdateDivisor allows above the
+// channels' openFeeRate on this chain (and more than the 10% lnd's links
+// wait for). updatedFeeFlag sets it as the sample node's.
 const (
 	updatedFeeRate = 2500
 	updatedFeeFlag = "--commitment-fee-rate=2500"
 )
 
 // testRaiseFees makes the opener's estimate rise. lnkit as opener (the
-// anchor channel): the sample node restarts with a commitment fee rate, and its
-// manager sends update_fee at its next tick (once a minute in the sample
-// node), while the next step's payments flow; testFeeUpdated checks it.
-// lnd as opener (the static_remotekey channel) checks its estimate every
-// 10 to 60 minutes (its link's fee update timer, not configurable outside
-// lnd's integration builds), far past this test's time: no update_fee
-// from lnd is tested.
+// anchor channel): the sample node restarts with a commitment fee rate,
+// and its manager sends update_fee at its next tick (once a minute in the
+// sample node), while the next step's payments flow. lnd as opener (the
+// static_remotekey channel, lnd-fastfee): the next step raises lnd's fee
+// server to updatedFeeRate as soon as lnd starts paying, and lnd's link,
+// checking its estimate every 2 to 5 seconds, sends update_fee while the
+// payments flow. testFeeUpdated checks that it landed.
 func testRaiseFees(p *payRig) {
 	if !p.ch.spec.byLnkit {
+		p.duringBulk = func() {
+			require.NoError(p.t, p.fees.SetRate(updatedFeeRate))
+			p.t.Logf("lnd's fee estimate raised to %d sat/kw while it pays", updatedFeeRate)
+		}
 		return
 	}
 	p.node.flags = append(p.node.flags, updatedFeeFlag)
@@ -753,20 +803,15 @@ func testRaiseFees(p *payRig) {
 	p.lnd.WaitRoute(p.t, p.node.nodeID, 1)
 }
 
-// testFeeUpdated checks lnkit's update_fee (testRaiseFees) reached lnd:
-// lnd's commitment is at the new rate, its fee is the commitment's weight
-// at that rate, and lnd's balances with the fee and anchors still make up
-// the capacity (the balances' moves, commitment fee included, were
-// checked by the payments of the step between). On lnd's channel: lnd
-// sent no update_fee.
+// testFeeUpdated checks the opener's update_fee (testRaiseFees) reached
+// the other side: lnd's commitment is at the new rate, the sample node
+// logged sending it (lnkit opens) or accepting it (lnd opens), lnd's fee
+// is the commitment's weight at that rate, and lnd's balances with the
+// fee and anchors still make up the capacity (the balances' moves,
+// commitment fee included, were checked by the payments of the step
+// between).
 func testFeeUpdated(p *payRig) {
 	t := p.t
-	if !p.ch.spec.byLnkit {
-		now, ok := p.lnd.FindChannel(t, p.ch.txid)
-		require.True(t, ok)
-		require.Equal(t, p.ch.lnd.FeePerKw, now.FeePerKw, "lnd sent no update_fee")
-		return
-	}
 	var now regtest.LndChannel
 	regtest.WaitFor(t, "lnd's commitment at the new fee rate", func() (bool, string) {
 		now, _ = p.lnd.FindChannel(t, p.ch.txid)
@@ -775,16 +820,26 @@ func testFeeUpdated(p *payRig) {
 	require.NoError(t, p.lnd.WaitHTLCsResolved(p.ctx, htlcsTimeout))
 	nodeLog, err := os.ReadFile(filepath.Join(p.node.dir, "logs", "node.log"))
 	require.NoError(t, err)
-	require.Contains(t, string(nodeLog), "channel: update_fee sent")
+	if p.ch.spec.byLnkit {
+		require.Contains(t, string(nodeLog), "channel: update_fee sent")
+	} else {
+		require.Equal(t, 1, countLines(string(nodeLog), "channel: update_fee received", strconv.Itoa(updatedFeeRate)+" sat/kw"),
+			"the sample node accepted one update_fee from lnd, to %d sat/kw", updatedFeeRate)
+	}
 	chans, err := p.lnd.ListChannelsDetail(p.ctx)
 	require.NoError(t, err)
 	require.Len(t, chans, 1)
 	d := chans[0]
+	w := int64(commitWeightLegacy)
 	anchors := int64(0)
 	if p.ch.spec.anchors {
-		anchors = 2 * 330
+		w, anchors = commitWeightAnchors, 2*330
 	}
+	// The fee at the rate, plus the satoshi the two outputs' dropped
+	// millisatoshis may add up to.
+	atRate := w * updatedFeeRate / 1000
+	require.True(t, d.CommitFee == atRate || d.CommitFee == atRate+1, "lnd's commitment fee %d sat, %d at %d sat/kw", d.CommitFee, atRate, updatedFeeRate)
 	require.Equal(t, int64(chanCapacity), d.LocalBalance+d.RemoteBalance+d.CommitFee+anchors)
-	t.Logf("update_fee %d -> %d sat/kw: lnd's commitment fee %d -> %d sat (weight %d)",
-		p.ch.lnd.FeePerKw, d.FeePerKw, p.ch.lnd.CommitFee, d.CommitFee, d.CommitWeight)
+	t.Logf("update_fee by %s %d -> %d sat/kw: lnd's commitment fee %d -> %d sat (weight %d)",
+		closer(p.ch.spec.byLnkit), p.ch.lnd.FeePerKw, d.FeePerKw, p.ch.lnd.CommitFee, d.CommitFee, d.CommitWeight)
 }
