@@ -592,7 +592,8 @@ type inFlight struct {
 	p           *payRig
 	lndHashes   []string
 	lndAmounts  []uint64
-	lndDone     chan []regtest.PayOutcome
+	lndDone     chan struct{} // closed once lndOutcomes is set
+	lndOutcomes []regtest.PayOutcome
 	lnkitHashes []string
 	lnkitAmts   []uint64
 }
@@ -600,13 +601,16 @@ type inFlight struct {
 // startInFlight has lnd pay inFlightPayments sample node invoices at once
 // and the sample node pay as many lnd invoices.
 func (p *payRig) startInFlight() *inFlight {
-	f := &inFlight{p: p, lndDone: make(chan []regtest.PayOutcome, 1)}
+	f := &inFlight{p: p, lndDone: make(chan struct{})}
 	f.lndAmounts = sequentialAmounts(inFlightPayments, 3_000_000)
 	var invoices []string
 	invoices, f.lndHashes = p.sampleInvoices(f.lndAmounts, "in-flight")
 	f.lnkitAmts = sequentialAmounts(inFlightPayments, 2_000_000)
 	lnkitInvoices, _ := p.lndInvoices(f.lnkitAmts, "in-flight")
-	go func() { f.lndDone <- p.lnd.PayConcurrently(p.ctx, invoices, len(invoices)) }()
+	go func() {
+		f.lndOutcomes = p.lnd.PayConcurrently(p.ctx, invoices, len(invoices))
+		close(f.lndDone)
+	}()
 	for _, inv := range lnkitInvoices {
 		f.lnkitHashes = append(f.lnkitHashes, p.node.sendPayment(inv, 0).PaymentHash)
 	}
@@ -614,23 +618,41 @@ func (p *payRig) startInFlight() *inFlight {
 }
 
 // waitLndHTLCs waits until lnd has at least one HTLC on the channel and
-// returns how many.
-func (p *payRig) waitLndHTLCs() int {
+// returns how many, or returns 0 if every payment of the round ended
+// before lnd showed one (a busy machine: each lncli call takes long).
+func (f *inFlight) waitLndHTLCs() int {
+	p := f.p
 	p.t.Helper()
-	n := 0
 	deadline := time.Now().Add(htlcsTimeout)
-	for n == 0 {
+	for {
 		require.False(p.t, time.Now().After(deadline), "no HTLC in flight on lnd's side")
 		chans, err := p.lnd.ListChannelsDetail(p.ctx)
 		require.NoError(p.t, err)
+		n := 0
 		for _, c := range chans {
 			n += len(c.PendingHTLCs)
 		}
-		if n == 0 {
-			time.Sleep(10 * time.Millisecond)
+		if n > 0 {
+			return n
 		}
+		if f.ended() {
+			return 0
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	return n
+}
+
+// ended reports whether every payment of the round has ended: lnd's
+// payinvoice calls returned and the sample node's payments have their
+// final event.
+func (f *inFlight) ended() bool {
+	select {
+	case <-f.lndDone:
+	default:
+		return false
+	}
+	done := f.p.node.eventsBy("payment_hash", f.lnkitHashes, "payment_sent", "payment_failed")
+	return len(done) == len(f.lnkitHashes)
 }
 
 // finish waits for every payment of the round to end and returns what
@@ -641,12 +663,12 @@ func (p *payRig) waitLndHTLCs() int {
 func (f *inFlight) finish() int64 {
 	p, t := f.p, f.p.t
 	t.Helper()
-	var outcomes []regtest.PayOutcome
 	select {
-	case outcomes = <-f.lndDone:
+	case <-f.lndDone:
 	case <-time.After(regtest.DefaultPaymentTimeout + time.Minute):
 		t.Fatalf("lnd's payments did not end")
 	}
+	outcomes := f.lndOutcomes
 	var gain int64
 	var succeeded, failed []string
 	for i, o := range outcomes {
@@ -731,12 +753,23 @@ func testRestartInFlight(p *payRig) {
 // interrupt once lnd has HTLCs on the channel, has the sample node
 // connect to lnd again (lnd may have reconnected first), and checks that
 // every payment ended, the balances moved by exactly the succeeded ones,
-// and the channel is still open.
+// and the channel is still open. A round that ends before lnd shows an
+// HTLC (checked, then another round) does not count.
 func (p *payRig) paysAcross(what string, interrupt func(htlcs int)) {
 	t := p.t
 	before := p.balances()
-	f := p.startInFlight()
-	interrupt(p.waitLndHTLCs())
+	const rounds = 3
+	var f *inFlight
+	for round := 1; ; round++ {
+		f = p.startInFlight()
+		if htlcs := f.waitLndHTLCs(); htlcs > 0 {
+			interrupt(htlcs)
+			break
+		}
+		require.Less(t, round, rounds, "every round of payments ended before lnd showed an HTLC")
+		t.Logf("round %d of payments ended before lnd showed an HTLC; another round", round)
+		before = p.expectMoved(before, f.finish(), "payments before "+what)
+	}
 	if err := p.node.try(nil, "connectpeer "+p.lnd.URI()); err != nil {
 		t.Logf("connectpeer (lnd may have reconnected first): %v", err)
 	}
