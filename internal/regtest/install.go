@@ -73,21 +73,21 @@ func LndDirName() string {
 	return "lnd-" + LndVersion + "-" + hex.EncodeToString(sum[:4])
 }
 
-// Install makes sure the pinned btcd, btcctl, lnd, lncli and lnd-fastfee
-// are built in the cache and returns their paths. The first call on a machine builds them
-// from the Go module proxy (a few minutes); later calls only check that the
-// files are there. Concurrent calls, also from different processes, are
-// serialized with a file lock in the cache directory, and each program set
-// is built in a temporary directory that is renamed into place only when
-// complete, so a reader never sees half an installation.
+// Install makes sure the pinned btcd, btcctl, lnd, lncli and lnd-fastfee are
+// built in the cache and returns their paths. The first call on a machine
+// builds them from the Go module proxy (several minutes); later calls only
+// check that the files are there. Concurrent calls, also from different
+// processes, are serialized with a file lock in the cache directory, and
+// each program set is built in a temporary directory that is renamed into
+// place only when complete, so a reader never sees half an installation.
 func Install(ctx context.Context, cfg InstallConfig) (Paths, error) {
 	return install(ctx, cfg, true)
 }
 
 // install is Install; without withLnd it only makes sure btcd and btcctl
 // are there (the paths of lnd, lncli and lnd-fastfee are returned but may
-// not exist), so
-// that btcd-only tests on a fresh machine need not wait for lnd's build.
+// not exist), so that btcd-only tests on a fresh machine need not wait for
+// lnd's build.
 func install(ctx context.Context, cfg InstallConfig, withLnd bool) (Paths, error) {
 	if cfg.CacheDir == "" {
 		dir, err := DefaultCacheDir()
