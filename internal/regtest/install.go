@@ -69,7 +69,7 @@ func BtcdDirName() string {
 // of the hash so that a cache holding only lnd and lncli from before
 // lnd-fastfee existed is not taken for a complete set.
 func LndDirName() string {
-	sum := sha256.Sum256([]byte(strings.Join(LndBuildTags(), ",") + ";" + lndFastFeeVariant))
+	sum := sha256.Sum256([]byte(strings.Join(LndBuildTags(), ",") + ";" + lndFastFeeVariant()))
 	return "lnd-" + LndVersion + "-" + hex.EncodeToString(sum[:4])
 }
 
@@ -303,13 +303,13 @@ func (in *installer) buildLnd(ctx context.Context, dst string) error {
 	}
 	fastFee := filepath.Join(dst, "lnd-fastfee")
 	if _, err := in.goCmd(ctx, work, nil, "build", "-mod=vendor", "-trimpath",
-		"-tags="+strings.Join(tags, " "), ldflags(LndVersion+"-"+lndFastFeeVariant),
+		"-tags="+strings.Join(tags, " "), ldflags(LndVersion+"-"+lndFastFeeVariant()),
 		"-o", fastFee, lndPkg); err != nil {
 		return err
 	}
 	out, err = exec.CommandContext(ctx, fastFee, "--version").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), lndFastFeeVariant) {
-		return fmt.Errorf("lnd-fastfee --version: %v: %q does not name %s", err, truncate(out, 300), lndFastFeeVariant)
+	if err != nil || !strings.Contains(string(out), lndFastFeeVariant()) {
+		return fmt.Errorf("lnd-fastfee --version: %v: %q does not name %s", err, truncate(out, 300), lndFastFeeVariant())
 	}
 	fmt.Fprintf(in.cfg.Log, "regtest: built lnd-fastfee in %s\n", time.Since(start).Round(time.Second))
 	return nil

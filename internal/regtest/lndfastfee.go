@@ -11,14 +11,19 @@ import (
 // estimate moved enough, after a random time in this range (lnd v0.20
 // releases: 10 to 60 minutes).
 const (
+	// LndFastFeeMinUpdate is the shortest interval (release lnd: 10 min).
 	LndFastFeeMinUpdate = 2 * time.Second
+	// LndFastFeeMaxUpdate is the longest interval (release lnd: 60 min).
 	LndFastFeeMaxUpdate = 5 * time.Second
 )
 
-// lndFastFeeVariant names the patched build: it is part of LndDirName's
-// hash input and of lnd-fastfee's build.Commit, so that `lnd --version`
-// tells the two binaries apart.
-const lndFastFeeVariant = "fastfee-2s-5s"
+// lndFastFeeVariant names the patched build, "fastfee-2s-5s": it is part
+// of LndDirName's hash input (other intervals build a new set) and of
+// lnd-fastfee's build.Commit, so that `lnd --version` tells the two
+// binaries apart.
+func lndFastFeeVariant() string {
+	return "fastfee-" + LndFastFeeMinUpdate.String() + "-" + LndFastFeeMaxUpdate.String()
+}
 
 // lndLinkFile is the file of lnd's module that lnd-fastfee's build
 // replaces (go build -overlay) by a patched copy.

@@ -15,6 +15,7 @@ func TestPatchLinkFeeTimeouts(t *testing.T) {
 		"\tDefaultMinLinkFeeUpdateTimeout = 10 * time.Minute\n\n" +
 		"\tDefaultMaxLinkFeeUpdateTimeout = 60 * time.Minute\n" +
 		"\tDefaultMaxLinkFeeAllocation float64 = 0.5\n)\n"
+	require.Equal(t, "fastfee-2s-5s", lndFastFeeVariant())
 	got, err := patchLinkFeeTimeouts([]byte(src))
 	require.NoError(t, err)
 	require.Equal(t, "const (\n"+
