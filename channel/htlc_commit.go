@@ -205,7 +205,11 @@ func (m *Manager) handleUpdateFee(p *peerState, e *entry, msg *wire.UpdateFee) e
 		m.cfg.Logger.Warn("channel: no fee estimate to check update_fee against", "channel_id", d.id, "err", err)
 		bounds = FeeBounds{MinStaticRemoteKey: wire.FeeRateFloor, MinAnchors: wire.FeeRateFloor, Max: ^wire.FeeRate(0)}
 	}
-	return d.log.receiveFee(msg.FeeRate, bounds)
+	if err := d.log.receiveFee(msg.FeeRate, bounds); err != nil {
+		return err
+	}
+	m.cfg.Logger.Info("channel: update_fee received", "node_id", p.id, "channel_id", d.id, "feerate", msg.FeeRate)
+	return nil
 }
 
 // saveWith writes a channel's record together with ops and evs.

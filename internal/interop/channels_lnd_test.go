@@ -49,13 +49,21 @@ type rig struct {
 // (confirmed), and connects lnd to the sample node.
 func newRig(t *testing.T, bin string, utxos int, lndArgs []string, nodeFlags ...string) *rig {
 	t.Helper()
+	return newRigLnd(t, bin, utxos, regtest.LndOptions{ExtraArgs: lndArgs}, nodeFlags...)
+}
+
+// newRigLnd is newRig with lnd's options (lnd-fastfee, a fee URL): the
+// rig names lnd "lnd", and lndOpts.ExtraArgs follow the rig's own flags.
+func newRigLnd(t *testing.T, bin string, utxos int, lndOpts regtest.LndOptions, nodeFlags ...string) *rig {
+	t.Helper()
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
 	btcd.ActivateSegwit(t)
 	// maxpendingchannels: lnkit opens several channels before any
 	// confirms. PEER=debug logs the messages lnd receives (the errors
 	// lnkit sends).
-	args := append([]string{"--maxpendingchannels=10", "--debuglevel=info,PEER=debug,FNDG=debug,CHCL=debug"}, lndArgs...)
-	lnd := regtest.StartLnd(t, btcd, regtest.LndOptions{Alias: "lnd", ExtraArgs: args})
+	lndOpts.Alias = "lnd"
+	lndOpts.ExtraArgs = append([]string{"--maxpendingchannels=10", "--debuglevel=info,PEER=debug,FNDG=debug,CHCL=debug"}, lndOpts.ExtraArgs...)
+	lnd := regtest.StartLnd(t, btcd, lndOpts)
 	node := startSample(t, bin, "lnkit", btcd, nodeFlags...)
 	r := &rig{t: t, btcd: btcd, lnd: lnd, node: node}
 

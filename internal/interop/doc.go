@@ -21,9 +21,13 @@
 // TestPaymentsLnd covers payments (issue 17) over one channel of each
 // type with the sample node: invoices and keysend both ways, failures
 // decoded from lnd's onion errors, 200 payments each way at concurrency 1
-// and 16, update_fee from lnkit as opener, HTLCs in flight across a
-// disconnection and a crash of the sample node, and a cooperative close;
-// balances to the msat after every step. It takes about 4-5 minutes on a
+// and 16, update_fee from either opener while the concurrency-16 payments
+// flow (lnkit's anchor channel: the sample node's fee rate rises; lnd's
+// static_remotekey channel: lnd-fastfee, whose links check the estimate
+// every few seconds, with its estimate from a regtest.FeeServer that the
+// test raises), HTLCs in flight across a disconnection and a crash of the
+// sample node, and a cooperative close at the new rate; balances to the
+// msat after every step. It takes about 4-5 minutes on a
 // busy 2-core machine, most of it lnd's side of the concurrency-1
 // payments (one lncli process per payment).
 package interop

@@ -40,6 +40,12 @@ type payRig struct {
 	*rig
 	ctx context.Context
 	ch  *openedChannel
+	// fees is lnd's fee estimate when lnd opens the channel (lnd runs
+	// lnd-fastfee with it as --fee.url); nil when lnkit opens.
+	fees *regtest.FeeServer
+	// duringBulk, when set, runs once in the next testBulkPayments, as
+	// soon as lnd has started paying (testRaiseFees sets it).
+	duringBulk func()
 }
 
 // chanBalances is both sides' view of the channel, millisatoshis: lnkit's
@@ -70,17 +76,27 @@ func (p *payRig) balances() chanBalances {
 	return p.readBalances()
 }
 
-// readBalances reads both views as they are.
+// readBalances reads both views as they are. lnd's fee rate is read
+// before and after its balances, and all again if an update_fee landed in
+// between (lnd's view of the opener's balance depends on the rate).
 func (p *payRig) readBalances() chanBalances {
 	p.t.Helper()
-	l, r, err := p.lnd.ChannelBalanceMsat(p.ctx)
-	require.NoError(p.t, err)
-	c, ok := p.node.channelByFunding(p.ch.txid)
-	require.True(p.t, ok, "lnkit lists the channel")
-	lc, ok := p.lnd.FindChannel(p.t, p.ch.txid)
-	require.True(p.t, ok, "lnd lists the channel")
-	return chanBalances{lnkitLocal: c.LocalBalanceMsat, lnkitRemote: c.RemoteBalanceMsat, lndLocal: int64(l), lndRemote: int64(r),
-		feeRate: lc.FeePerKw}
+	for attempt := 1; ; attempt++ {
+		require.Less(p.t, attempt, 10, "lnd's commitment fee rate keeps changing")
+		lc, ok := p.lnd.FindChannel(p.t, p.ch.txid)
+		require.True(p.t, ok, "lnd lists the channel")
+		l, r, err := p.lnd.ChannelBalanceMsat(p.ctx)
+		require.NoError(p.t, err)
+		c, ok := p.node.channelByFunding(p.ch.txid)
+		require.True(p.t, ok, "lnkit lists the channel")
+		after, ok := p.lnd.FindChannel(p.t, p.ch.txid)
+		require.True(p.t, ok, "lnd lists the channel")
+		if after.FeePerKw != lc.FeePerKw {
+			continue
+		}
+		return chanBalances{lnkitLocal: c.LocalBalanceMsat, lnkitRemote: c.RemoteBalanceMsat, lndLocal: int64(l), lndRemote: int64(r),
+			feeRate: lc.FeePerKw}
+	}
 }
 
 // expectMoved waits until exactly gain msat (negative: a loss) moved to
@@ -253,9 +269,12 @@ func sequentialAmounts(n int, base uint64) []uint64 {
 //   - three large payments from the opener to the other side;
 //   - 200 payments each way at concurrency 1, then at 16, both directions
 //     at once;
-//   - update_fee from lnkit as opener (its estimate rises: restarted with
-//     a commitment fee rate) while the concurrency-16 payments flow; lnd as opener
-//     sends none within the test's time (see testRaiseFees);
+//   - update_fee from the opener while the concurrency-16 payments flow:
+//     lnkit's estimate rises (restarted with a commitment fee rate), or
+//     lnd's (lnd-fastfee, whose links check the estimate every few
+//     seconds, with its estimate from a regtest.FeeServer, raised once lnd
+//     pays); the other side accepts it (see testRaiseFees,
+//     testFeeUpdated);
 //   - HTLCs in flight both ways when lnkit drops the connection, and when
 //     the sample node is killed and restarted: every payment ends, lnkit
 //     claimed exactly what lnd saw succeed, lnd settled exactly what
@@ -265,7 +284,8 @@ func sequentialAmounts(n int, base uint64) []uint64 {
 //
 // After every step the channel balances moved by exactly the payments'
 // sum, to the msat, on both sides (lnd's view of the opener's balance
-// also by the commitment fee's change).
+// also by the commitment fee's change); the steps after the update_fee
+// run at the new rate.
 func TestPaymentsLnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration: starts btcd/lnd; run without -short")
@@ -289,15 +309,27 @@ func testPayments(t *testing.T, bin string, anchors bool) {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	r := newRig(t, bin, 1, nil)
 	spec := openSpec{byLnkit: anchors, public: anchors, anchors: anchors}
+	var fees *regtest.FeeServer
+	var lndOpts regtest.LndOptions
+	if !spec.byLnkit {
+		// lnd opens: lnd-fastfee, its estimate at the rate btcd's gave
+		// it on this chain until testRaiseFees raises it. (Started
+		// before lnd, so that it outlives lnd in the cleanup.)
+		fees = regtest.StartFeeServer(t, openFeeRate)
+		lndOpts = regtest.LndOptions{FastFee: true, FeeURL: fees.URL}
+	}
+	r := newRigLnd(t, bin, 1, lndOpts)
 	txid := r.open(spec)
 	r.mine(announceDepth)
 	c := r.waitOpen(spec, txid)
 	r.lnd.WaitRoute(t, r.node.nodeID, 1)
-	p := &payRig{rig: r, ctx: ctx, ch: c}
+	p := &payRig{rig: r, ctx: ctx, ch: c, fees: fees}
 	t.Logf("%s: channel ready after %s; commitment %d sat/kw, fee %d sat", spec, time.Since(start).Round(time.Millisecond),
 		c.lnd.FeePerKw, c.lnd.CommitFee)
+	if !spec.byLnkit {
+		require.EqualValues(t, openFeeRate, c.lnd.FeePerKw, "lnd opened at its fee server's rate")
+	}
 
 	steps := []struct {
 		name string
@@ -514,6 +546,10 @@ func testBulkPayments(p *payRig, conc int) {
 		outcomes = p.lnd.PayConcurrently(p.ctx, nodeInvoices, conc)
 		lndDone <- time.Since(start)
 	}()
+	if p.duringBulk != nil {
+		p.duringBulk()
+		p.duringBulk = nil
+	}
 	lndInvoices, lndHashes := p.lndInvoices(toLnd, fmt.Sprintf("bulk-c%d", conc))
 	sent, evs := p.lnkitPays(lndInvoices, conc)
 	lnkitElapsed := time.Since(start)
@@ -543,7 +579,10 @@ func testBulkPayments(p *payRig, conc int) {
 		require.Equal(t, strconv.FormatUint(toLnkit[i], 10), claimed[h].Fields["amount_msat"], "%s", claimed[h])
 		require.Equal(t, "claimed", listed["inbound/"+h].Status, "%+v", listed["inbound/"+h])
 	}
-	p.expectMoved(before, sumToLnkit-sumToLnd, fmt.Sprintf("%d payments each way at concurrency %d", bulkPayments, conc))
+	after := p.expectMoved(before, sumToLnkit-sumToLnd, fmt.Sprintf("%d payments each way at concurrency %d", bulkPayments, conc))
+	if after.feeRate != before.feeRate {
+		t.Logf("concurrency %d: the commitment fee rate went from %d to %d sat/kw during the payments", conc, before.feeRate, after.feeRate)
+	}
 	t.Logf("concurrency %d: lnkit -> lnd %d payments (%d msat) in %s (%.1f/s); lnd -> lnkit %d payments (%d msat) in %s (%.1f/s, %s per lncli payinvoice)",
 		conc, bulkPayments, sumToLnd, lnkitElapsed.Round(time.Millisecond), float64(bulkPayments)/lnkitElapsed.Seconds(),
 		bulkPayments, sumToLnkit, lndElapsed.Round(time.Millisecond), float64(bulkPayments)/lndElapsed.Seconds(),
@@ -555,7 +594,8 @@ type inFlight struct {
 	p           *payRig
 	lndHashes   []string
 	lndAmounts  []uint64
-	lndDone     chan []regtest.PayOutcome
+	lndDone     chan struct{} // closed once lndOutcomes is set
+	lndOutcomes []regtest.PayOutcome
 	lnkitHashes []string
 	lnkitAmts   []uint64
 }
@@ -563,13 +603,16 @@ type inFlight struct {
 // startInFlight has lnd pay inFlightPayments sample node invoices at once
 // and the sample node pay as many lnd invoices.
 func (p *payRig) startInFlight() *inFlight {
-	f := &inFlight{p: p, lndDone: make(chan []regtest.PayOutcome, 1)}
+	f := &inFlight{p: p, lndDone: make(chan struct{})}
 	f.lndAmounts = sequentialAmounts(inFlightPayments, 3_000_000)
 	var invoices []string
 	invoices, f.lndHashes = p.sampleInvoices(f.lndAmounts, "in-flight")
 	f.lnkitAmts = sequentialAmounts(inFlightPayments, 2_000_000)
 	lnkitInvoices, _ := p.lndInvoices(f.lnkitAmts, "in-flight")
-	go func() { f.lndDone <- p.lnd.PayConcurrently(p.ctx, invoices, len(invoices)) }()
+	go func() {
+		f.lndOutcomes = p.lnd.PayConcurrently(p.ctx, invoices, len(invoices))
+		close(f.lndDone)
+	}()
 	for _, inv := range lnkitInvoices {
 		f.lnkitHashes = append(f.lnkitHashes, p.node.sendPayment(inv, 0).PaymentHash)
 	}
@@ -577,23 +620,41 @@ func (p *payRig) startInFlight() *inFlight {
 }
 
 // waitLndHTLCs waits until lnd has at least one HTLC on the channel and
-// returns how many.
-func (p *payRig) waitLndHTLCs() int {
+// returns how many, or returns 0 if every payment of the round ended
+// before lnd showed one (a busy machine: each lncli call takes long).
+func (f *inFlight) waitLndHTLCs() int {
+	p := f.p
 	p.t.Helper()
-	n := 0
 	deadline := time.Now().Add(htlcsTimeout)
-	for n == 0 {
+	for {
 		require.False(p.t, time.Now().After(deadline), "no HTLC in flight on lnd's side")
 		chans, err := p.lnd.ListChannelsDetail(p.ctx)
 		require.NoError(p.t, err)
+		n := 0
 		for _, c := range chans {
 			n += len(c.PendingHTLCs)
 		}
-		if n == 0 {
-			time.Sleep(10 * time.Millisecond)
+		if n > 0 {
+			return n
 		}
+		if f.ended() {
+			return 0
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	return n
+}
+
+// ended reports whether every payment of the round has ended: lnd's
+// payinvoice calls returned and the sample node's payments have their
+// final event.
+func (f *inFlight) ended() bool {
+	select {
+	case <-f.lndDone:
+	default:
+		return false
+	}
+	done := f.p.node.eventsBy("payment_hash", f.lnkitHashes, "payment_sent", "payment_failed")
+	return len(done) == len(f.lnkitHashes)
 }
 
 // finish waits for every payment of the round to end and returns what
@@ -604,12 +665,12 @@ func (p *payRig) waitLndHTLCs() int {
 func (f *inFlight) finish() int64 {
 	p, t := f.p, f.p.t
 	t.Helper()
-	var outcomes []regtest.PayOutcome
 	select {
-	case outcomes = <-f.lndDone:
+	case <-f.lndDone:
 	case <-time.After(regtest.DefaultPaymentTimeout + time.Minute):
 		t.Fatalf("lnd's payments did not end")
 	}
+	outcomes := f.lndOutcomes
 	var gain int64
 	var succeeded, failed []string
 	for i, o := range outcomes {
@@ -694,12 +755,23 @@ func testRestartInFlight(p *payRig) {
 // interrupt once lnd has HTLCs on the channel, has the sample node
 // connect to lnd again (lnd may have reconnected first), and checks that
 // every payment ended, the balances moved by exactly the succeeded ones,
-// and the channel is still open.
+// and the channel is still open. A round that ends before lnd shows an
+// HTLC (checked, then another round) does not count.
 func (p *payRig) paysAcross(what string, interrupt func(htlcs int)) {
 	t := p.t
 	before := p.balances()
-	f := p.startInFlight()
-	interrupt(p.waitLndHTLCs())
+	const rounds = 3
+	var f *inFlight
+	for round := 1; ; round++ {
+		f = p.startInFlight()
+		if htlcs := f.waitLndHTLCs(); htlcs > 0 {
+			interrupt(htlcs)
+			break
+		}
+		require.Less(t, round, rounds, "every round of payments ended before lnd showed an HTLC")
+		t.Logf("round %d of payments ended before lnd showed an HTLC; another round", round)
+		before = p.expectMoved(before, f.finish(), "payments before "+what)
+	}
 	if err := p.node.try(nil, "connectpeer "+p.lnd.URI()); err != nil {
 		t.Logf("connectpeer (lnd may have reconnected first): %v", err)
 	}
@@ -718,7 +790,9 @@ func testCloseAfterPayments(p *payRig) {
 	// On lnkit's channel the commitment may still be at the raised rate
 	// (the set rate is gone since the restart, and lnkit lowers the rate at
 	// its next tick, a minute after the start): the closing fee does not
-	// depend on it.
+	// depend on it. On lnd's channel the commitment stays at the raised
+	// rate (lnd's estimate stays there), and lnd proposes its closing fee
+	// from that estimate.
 	c.lnkit, ok = p.node.channelByFunding(c.txid)
 	require.True(t, ok)
 	c.lnd, ok = p.lnd.FindChannel(t, c.txid)
@@ -726,24 +800,35 @@ func testCloseAfterPayments(p *payRig) {
 	p.coopClose(c, c.spec.byLnkit)
 }
 
-// updatedFeeRate is the sample node's commitment fee rate (sat/kw) once
-// "fees rose" in testRaiseFees: more than FeeUpdateDivisor allows above the
-// channels' 1,250 sat/kw on this chain.
+// openFeeRate is the rate (sat/kw) lnd's fee server starts at when lnd
+// opens: what btcd's estimatefee gave lnd on this chain before the fee
+// server (lnkit's estimate from btcd varies a little: its anchor channel
+// opened at 1,256 sat/kw once).
+const openFeeRate = 1250
+
+// updatedFeeRate is the opener's commitment fee rate (sat/kw) once "fees
+// rose" in testRaiseFees: more than FeeUpdateDivisor allows above the
+// channels' opening rate on this chain (and more than the 10% lnd's links
+// wait for). updatedFeeFlag sets it as the sample node's.
 const (
 	updatedFeeRate = 2500
 	updatedFeeFlag = "--commitment-fee-rate=2500"
 )
 
 // testRaiseFees makes the opener's estimate rise. lnkit as opener (the
-// anchor channel): the sample node restarts with a commitment fee rate, and its
-// manager sends update_fee at its next tick (once a minute in the sample
-// node), while the next step's payments flow; testFeeUpdated checks it.
-// lnd as opener (the static_remotekey channel) checks its estimate every
-// 10 to 60 minutes (its link's fee update timer, not configurable outside
-// lnd's integration builds), far past this test's time: no update_fee
-// from lnd is tested.
+// anchor channel): the sample node restarts with a commitment fee rate,
+// and its manager sends update_fee at its next tick (once a minute in the
+// sample node), while the next step's payments flow. lnd as opener (the
+// static_remotekey channel, lnd-fastfee): the next step raises lnd's fee
+// server to updatedFeeRate as soon as lnd starts paying, and lnd's link,
+// checking its estimate every 2 to 5 seconds, sends update_fee while the
+// payments flow. testFeeUpdated checks that it landed.
 func testRaiseFees(p *payRig) {
 	if !p.ch.spec.byLnkit {
+		p.duringBulk = func() {
+			require.NoError(p.t, p.fees.SetRate(updatedFeeRate))
+			p.t.Logf("lnd's fee estimate raised to %d sat/kw while it pays", updatedFeeRate)
+		}
 		return
 	}
 	p.node.flags = append(p.node.flags, updatedFeeFlag)
@@ -753,20 +838,15 @@ func testRaiseFees(p *payRig) {
 	p.lnd.WaitRoute(p.t, p.node.nodeID, 1)
 }
 
-// testFeeUpdated checks lnkit's update_fee (testRaiseFees) reached lnd:
-// lnd's commitment is at the new rate, its fee is the commitment's weight
-// at that rate, and lnd's balances with the fee and anchors still make up
-// the capacity (the balances' moves, commitment fee included, were
-// checked by the payments of the step between). On lnd's channel: lnd
-// sent no update_fee.
+// testFeeUpdated checks the opener's update_fee (testRaiseFees) reached
+// the other side: lnd's commitment is at the new rate, the sample node
+// logged sending it (lnkit opens) or accepting it (lnd opens), lnd's fee
+// is the commitment's weight at that rate, and lnd's balances with the
+// fee and anchors still make up the capacity (the balances' moves,
+// commitment fee included, were checked by the payments of the step
+// between).
 func testFeeUpdated(p *payRig) {
 	t := p.t
-	if !p.ch.spec.byLnkit {
-		now, ok := p.lnd.FindChannel(t, p.ch.txid)
-		require.True(t, ok)
-		require.Equal(t, p.ch.lnd.FeePerKw, now.FeePerKw, "lnd sent no update_fee")
-		return
-	}
 	var now regtest.LndChannel
 	regtest.WaitFor(t, "lnd's commitment at the new fee rate", func() (bool, string) {
 		now, _ = p.lnd.FindChannel(t, p.ch.txid)
@@ -775,16 +855,26 @@ func testFeeUpdated(p *payRig) {
 	require.NoError(t, p.lnd.WaitHTLCsResolved(p.ctx, htlcsTimeout))
 	nodeLog, err := os.ReadFile(filepath.Join(p.node.dir, "logs", "node.log"))
 	require.NoError(t, err)
-	require.Contains(t, string(nodeLog), "channel: update_fee sent")
+	if p.ch.spec.byLnkit {
+		require.Contains(t, string(nodeLog), "channel: update_fee sent")
+	} else {
+		require.Equal(t, 1, countLines(string(nodeLog), "channel: update_fee received", strconv.Itoa(updatedFeeRate)+" sat/kw"),
+			"the sample node accepted one update_fee from lnd, to %d sat/kw", updatedFeeRate)
+	}
 	chans, err := p.lnd.ListChannelsDetail(p.ctx)
 	require.NoError(t, err)
 	require.Len(t, chans, 1)
 	d := chans[0]
+	w := int64(commitWeightLegacy)
 	anchors := int64(0)
 	if p.ch.spec.anchors {
-		anchors = 2 * 330
+		w, anchors = commitWeightAnchors, 2*330
 	}
+	// The fee at the rate, plus the satoshi the two outputs' dropped
+	// millisatoshis may add up to.
+	atRate := w * updatedFeeRate / 1000
+	require.True(t, d.CommitFee == atRate || d.CommitFee == atRate+1, "lnd's commitment fee %d sat, %d at %d sat/kw", d.CommitFee, atRate, updatedFeeRate)
 	require.Equal(t, int64(chanCapacity), d.LocalBalance+d.RemoteBalance+d.CommitFee+anchors)
-	t.Logf("update_fee %d -> %d sat/kw: lnd's commitment fee %d -> %d sat (weight %d)",
-		p.ch.lnd.FeePerKw, d.FeePerKw, p.ch.lnd.CommitFee, d.CommitFee, d.CommitWeight)
+	t.Logf("update_fee by %s %d -> %d sat/kw: lnd's commitment fee %d -> %d sat (weight %d)",
+		closer(p.ch.spec.byLnkit), p.ch.lnd.FeePerKw, d.FeePerKw, p.ch.lnd.CommitFee, d.CommitFee, d.CommitWeight)
 }

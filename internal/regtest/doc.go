@@ -6,15 +6,45 @@
 //
 // The pinned btcd (BtcdVersion) and lnd (LndVersion, built with
 // LndBuildTags) are built from the Go module proxy into a cache outside the
-// work tree, ${XDG_CACHE_HOME:-$HOME/.cache}/lnkit/peers/<name>-<version>[-<tagshash>]/.
-// Only the first run on a machine pays (about 20 s for btcd, 3-4 minutes for
-// lnd on 2 cores). `make peers` (go run ./internal/regtest/cmd/installpeers)
-// builds them ahead of time, and `make test` runs it first; tests that find
-// the cache empty build on demand, so plain `go test` works on a fresh
-// machine given enough -timeout. Parallel test processes take turns with a
-// file lock and each set is renamed into place only when complete. If the
-// build fails the test fails with the reason: nothing here ever skips.
-// Binaries returns the paths; Install is the same for non-test code.
+// work tree,
+// ${XDG_CACHE_HOME:-$HOME/.cache}/lnkit/peers/<name>-<version>[-<tagshash>]/.
+// Only the first run on a machine pays (about 20 s for btcd, 4-5 minutes for
+// lnd and lncli on 2 cores, then a few minutes more for lnd-fastfee, below).
+// `make peers` (go run ./internal/regtest/cmd/installpeers) builds them
+// ahead of time, and `make test` runs it first; tests that find the cache
+// empty build on demand, so plain `go test` works on a fresh machine given
+// enough -timeout. Parallel test processes take turns with a file lock and
+// each set is renamed into place only when complete. If the build fails the
+// test fails with the reason: nothing here ever skips. Binaries returns the
+// paths; Install is the same for non-test code.
+//
+// # lnd-fastfee
+//
+// The lnd directory also holds lnd-fastfee (Paths.LndFastFee, run with
+// LndOptions.FastFee): the same lnd, module version, build tags and flags,
+// with one difference in htlcswitch/link.go: the bounds of the timer at
+// which each channel link checks its fee estimate and, as the channel's
+// opener, sends update_fee when the estimate moved by 10% or more. Release
+// lnd draws that interval between DefaultMinLinkFeeUpdateTimeout (10
+// minutes) and DefaultMaxLinkFeeUpdateTimeout (60 minutes) and offers no
+// flag for it; lnd-fastfee uses LndFastFeeMinUpdate and LndFastFeeMaxUpdate
+// (2 and 5 seconds). The interval is a field of the link's configuration,
+// which lnd's own link tests set (and they fire the timer directly to test
+// update_fee); only the lnd binary leaves no way to set it. A test that
+// needs lnd as a channel's opener to send update_fee (an lnkit node must
+// accept it) would otherwise wait up to an hour. Everything else, including
+// how lnd decides the new rate and what it sends, is release lnd. The
+// installer vendors lnd's sources in its throw-away module, replaces the two
+// constants' lines (failing the install if either is not found exactly once,
+// as after an lnd upgrade that moved them) and builds with the go build
+// cache still warm from lnd, so only the packages that import htlcswitch are
+// compiled again. `lnd-fastfee --version` shows the variant in its commit.
+//
+// lnd's fee estimate comes from btcd's estimatefee unless LndOptions.FeeURL
+// is set: StartFeeServer serves lnd's --fee.url format (sat/kvB by
+// confirmation target) at a rate in sat/kw the test sets with SetRate, and
+// lnd on regtest queries it at every estimate (it caches web estimates
+// only on other networks).
 //
 // # A chain
 //

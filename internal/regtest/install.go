@@ -22,6 +22,10 @@ type Paths struct {
 	Btcctl string // btcd's command-line RPC client
 	Lnd    string // lnd Lightning node
 	Lncli  string // lnd's command-line RPC client
+	// LndFastFee is lnd built from the same source with its links' fee
+	// update timer at LndFastFeeMinUpdate to LndFastFeeMaxUpdate instead
+	// of 10 to 60 minutes (see the package documentation).
+	LndFastFee string
 }
 
 // InstallConfig configures Install. The zero value is ready to use.
@@ -59,27 +63,31 @@ func BtcdDirName() string {
 	return "btcd-" + BtcdVersion
 }
 
-// LndDirName is the name of lnd's and lncli's directory under the cache
-// directory: lnd-<version>-<first 8 hex digits of sha256(tags)>.
+// LndDirName is the name of lnd's, lncli's and lnd-fastfee's directory
+// under the cache directory: lnd-<version>-<first 8 hex digits of
+// sha256(tags and variants)>. The variants (lnd-fastfee's patch) are part
+// of the hash so that a cache holding only lnd and lncli from before
+// lnd-fastfee existed is not taken for a complete set.
 func LndDirName() string {
-	sum := sha256.Sum256([]byte(strings.Join(LndBuildTags(), ",")))
+	sum := sha256.Sum256([]byte(strings.Join(LndBuildTags(), ",") + ";" + lndFastFeeVariant()))
 	return "lnd-" + LndVersion + "-" + hex.EncodeToString(sum[:4])
 }
 
-// Install makes sure the pinned btcd, btcctl, lnd and lncli are built in the
-// cache and returns their paths. The first call on a machine builds them
-// from the Go module proxy (a few minutes); later calls only check that the
-// files are there. Concurrent calls, also from different processes, are
-// serialized with a file lock in the cache directory, and each program set
-// is built in a temporary directory that is renamed into place only when
-// complete, so a reader never sees half an installation.
+// Install makes sure the pinned btcd, btcctl, lnd, lncli and lnd-fastfee are
+// built in the cache and returns their paths. The first call on a machine
+// builds them from the Go module proxy (several minutes); later calls only
+// check that the files are there. Concurrent calls, also from different
+// processes, are serialized with a file lock in the cache directory, and
+// each program set is built in a temporary directory that is renamed into
+// place only when complete, so a reader never sees half an installation.
 func Install(ctx context.Context, cfg InstallConfig) (Paths, error) {
 	return install(ctx, cfg, true)
 }
 
 // install is Install; without withLnd it only makes sure btcd and btcctl
-// are there (the paths of lnd and lncli are returned but may not exist), so
-// that btcd-only tests on a fresh machine need not wait for lnd's build.
+// are there (the paths of lnd, lncli and lnd-fastfee are returned but may
+// not exist), so that btcd-only tests on a fresh machine need not wait for
+// lnd's build.
 func install(ctx context.Context, cfg InstallConfig, withLnd bool) (Paths, error) {
 	if cfg.CacheDir == "" {
 		dir, err := DefaultCacheDir()
@@ -100,12 +108,13 @@ func install(ctx context.Context, cfg InstallConfig, withLnd bool) (Paths, error
 	btcdDir := filepath.Join(cfg.CacheDir, BtcdDirName())
 	lndDir := filepath.Join(cfg.CacheDir, LndDirName())
 	paths := Paths{
-		Btcd:   filepath.Join(btcdDir, "btcd"),
-		Btcctl: filepath.Join(btcdDir, "btcctl"),
-		Lnd:    filepath.Join(lndDir, "lnd"),
-		Lncli:  filepath.Join(lndDir, "lncli"),
+		Btcd:       filepath.Join(btcdDir, "btcd"),
+		Btcctl:     filepath.Join(btcdDir, "btcctl"),
+		Lnd:        filepath.Join(lndDir, "lnd"),
+		Lncli:      filepath.Join(lndDir, "lncli"),
+		LndFastFee: filepath.Join(lndDir, "lnd-fastfee"),
 	}
-	lndDone := func() bool { return !withLnd || installed(paths.Lnd, paths.Lncli) }
+	lndDone := func() bool { return !withLnd || installed(paths.Lnd, paths.Lncli, paths.LndFastFee) }
 	if installed(paths.Btcd, paths.Btcctl) && lndDone() {
 		return paths, nil
 	}
@@ -201,7 +210,10 @@ func (in *installer) buildBtcd(ctx context.Context, dst string) error {
 
 // buildLnd builds lnd and lncli through a throw-away wrapper module: lnd's
 // go.mod has replace directives, which `go install pkg@version` refuses, so
-// the wrapper requires lnd and repeats its versioned replaces.
+// the wrapper requires lnd and repeats its versioned replaces. Then it
+// builds lnd-fastfee from the same module versions with the same flags,
+// with htlcswitch/link.go patched (vendorFastFee); the go build cache makes
+// that second build recompile only the packages that depend on htlcswitch.
 func (in *installer) buildLnd(ctx context.Context, dst string) error {
 	work, err := os.MkdirTemp("", "lnkit-lnd-wrapper-")
 	if err != nil {
@@ -266,18 +278,74 @@ func (in *installer) buildLnd(ctx context.Context, dst string) error {
 		return err
 	}
 	tags := LndBuildTags()
-	ldflags := []string{
-		"-X", LndModule + "/build.Commit=" + LndVersion,
-		"-X", LndModule + "/build.GoVersion=" + strings.TrimSpace(string(goVersion)),
-		"-X", LndModule + "/build.RawTags=" + strings.Join(tags, ","),
+	ldflags := func(commit string) string {
+		flags := []string{
+			"-X", LndModule + "/build.Commit=" + commit,
+			"-X", LndModule + "/build.GoVersion=" + strings.TrimSpace(string(goVersion)),
+			"-X", LndModule + "/build.RawTags=" + strings.Join(tags, ","),
+		}
+		if dl.Origin.Hash != "" {
+			flags = append(flags, "-X", LndModule+"/build.CommitHash="+dl.Origin.Hash)
+		}
+		return "-ldflags=" + strings.Join(flags, " ")
 	}
-	if dl.Origin.Hash != "" {
-		ldflags = append(ldflags, "-X", LndModule+"/build.CommitHash="+dl.Origin.Hash)
+	start := time.Now()
+	if _, err := in.goCmd(ctx, work, nil, "build", "-trimpath",
+		"-tags="+strings.Join(tags, " "), ldflags(LndVersion),
+		"-o", dst+string(filepath.Separator), lndPkg, lncliPkg); err != nil {
+		return err
 	}
-	_, err = in.goCmd(ctx, work, nil, "build", "-trimpath",
-		"-tags="+strings.Join(tags, " "), "-ldflags="+strings.Join(ldflags, " "),
-		"-o", dst+string(filepath.Separator), lndPkg, lncliPkg)
-	return err
+	fmt.Fprintf(in.cfg.Log, "regtest: built lnd and lncli in %s\n", time.Since(start).Round(time.Second))
+
+	start = time.Now()
+	if err := in.vendorFastFee(ctx, work, lndPkg); err != nil {
+		return err
+	}
+	fastFee := filepath.Join(dst, "lnd-fastfee")
+	if _, err := in.goCmd(ctx, work, nil, "build", "-mod=vendor", "-trimpath",
+		"-tags="+strings.Join(tags, " "), ldflags(LndVersion+"-"+lndFastFeeVariant()),
+		"-o", fastFee, lndPkg); err != nil {
+		return err
+	}
+	out, err = exec.CommandContext(ctx, fastFee, "--version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), lndFastFeeVariant()) {
+		return fmt.Errorf("lnd-fastfee --version: %v: %q does not name %s", err, truncate(out, 300), lndFastFeeVariant())
+	}
+	fmt.Fprintf(in.cfg.Log, "regtest: built lnd-fastfee in %s\n", time.Since(start).Round(time.Second))
+	return nil
+}
+
+// vendorFastFee vendors, in the wrapper module work, the packages lndPkg
+// needs and patches the vendored htlcswitch/link.go
+// (patchLinkFeeTimeouts). go build refuses an -overlay of a file in the
+// module cache, and a copy of lnd's module put in place with a replace
+// directive would have no version, which makes every lnd package miss the
+// build cache; vendored packages keep their module version, so only the
+// packages that import htlcswitch are compiled again. The vendor directory
+// (a few hundred MB) goes away with work.
+func (in *installer) vendorFastFee(ctx context.Context, work, lndPkg string) error {
+	// The wrapper module has no package of its own: a file excluded from
+	// builds gives `go mod vendor` lnd's command to collect.
+	tools := "//go:build tools\n\npackage tools\n\nimport _ \"" + lndPkg + "\"\n"
+	if err := os.WriteFile(filepath.Join(work, "tools.go"), []byte(tools), 0o644); err != nil {
+		return fmt.Errorf("lnd-fastfee: %w", err)
+	}
+	if _, err := in.goCmd(ctx, work, nil, "mod", "vendor"); err != nil {
+		return err
+	}
+	link := filepath.Join(work, "vendor", filepath.FromSlash(LndModule), filepath.FromSlash(lndLinkFile))
+	src, err := os.ReadFile(link)
+	if err != nil {
+		return fmt.Errorf("lnd-fastfee: %w", err)
+	}
+	patched, err := patchLinkFeeTimeouts(src)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(link, patched, 0o644); err != nil {
+		return fmt.Errorf("lnd-fastfee: %w", err)
+	}
+	return nil
 }
 
 // goCmd runs the go tool in dir with a controlled environment and returns

@@ -37,6 +37,18 @@ type LndOptions struct {
 	// minimum_depth). Default: DefaultChanConfs (3).
 	ChanConfs int
 
+	// FastFee runs lnd-fastfee (Paths.LndFastFee) instead of lnd: its
+	// channel links check the fee estimate every LndFastFeeMinUpdate to
+	// LndFastFeeMaxUpdate instead of 10 to 60 minutes, so that lnd as a
+	// channel's opener sends update_fee within seconds of its estimate
+	// moving. Default: false (the release lnd).
+	FastFee bool
+
+	// FeeURL is --fee.url, a fee estimation service lnd queries instead of
+	// btcd's estimatefee; use a FeeServer's URL to set lnd's estimate.
+	// Default: "" (btcd's estimate).
+	FeeURL string
+
 	// ExtraArgs are appended to lnd's command line, for example
 	// "--protocol.wumbo-channels" or "--accept-amp". Default: none.
 	ExtraArgs []string
@@ -55,6 +67,7 @@ type Lnd struct {
 
 	chanConfs int
 	bins      Paths
+	lndBin    string // bins.Lnd or bins.LndFastFee
 	args      []string
 	proc      *Process
 }
@@ -68,8 +81,9 @@ type Lnd struct {
 // Flags: --bitcoin.regtest --bitcoin.node=btcd, btcd's RPC credentials and
 // certificate, --listen and --externalip on the P2P address, --rpclisten,
 // --norest, --noseedbackup --nobootstrap --tlsdisableautofill
-// --accept-keysend --trickledelay=50 --bitcoin.defaultchanconfs, then
-// opts.ExtraArgs. The test's cleanup stops lnd, after printing the tail of
+// --accept-keysend --trickledelay=50 --bitcoin.defaultchanconfs,
+// --fee.url if opts.FeeURL is set, then opts.ExtraArgs. opts.FastFee runs
+// lnd-fastfee instead of lnd. The test's cleanup stops lnd, after printing the tail of
 // its log if the test failed.
 func StartLnd(t testing.TB, btcd *Btcd, opts LndOptions) *Lnd {
 	t.Helper()
@@ -81,6 +95,10 @@ func StartLnd(t testing.TB, btcd *Btcd, opts LndOptions) *Lnd {
 		Btcd:      btcd,
 		chanConfs: opts.ChanConfs,
 		bins:      Binaries(t),
+	}
+	l.lndBin = l.bins.Lnd
+	if opts.FastFee {
+		l.lndBin = l.bins.LndFastFee
 	}
 	cleanupDaemon(t, func() *Process { return l.proc }, lndStopGrace)
 
@@ -96,7 +114,7 @@ func StartLnd(t testing.TB, btcd *Btcd, opts LndOptions) *Lnd {
 			_, port, _ := strings.Cut(l.P2PAddr, ":")
 			l.Alias = "lnd-" + port
 		}
-		l.args = append([]string{
+		args := []string{
 			"--lnddir=" + l.Dir,
 			"--alias=" + l.Alias,
 			"--bitcoin.regtest",
@@ -115,7 +133,11 @@ func StartLnd(t testing.TB, btcd *Btcd, opts LndOptions) *Lnd {
 			"--accept-keysend",
 			"--trickledelay=50",
 			"--bitcoin.defaultchanconfs=" + strconv.Itoa(opts.ChanConfs),
-		}, opts.ExtraArgs...)
+		}
+		if opts.FeeURL != "" {
+			args = append(args, "--fee.url="+opts.FeeURL)
+		}
+		l.args = append(args, opts.ExtraArgs...)
 		err = l.launch()
 		if err == nil {
 			break
@@ -150,7 +172,7 @@ type lndInfo struct {
 
 // launch starts the lnd process and waits until its RPC server is active.
 func (l *Lnd) launch() error {
-	proc, err := StartProcess(l.Alias, l.Dir, filepath.Join(l.Dir, "lnd.out.log"), l.bins.Lnd, l.args...)
+	proc, err := StartProcess(l.Alias, l.Dir, filepath.Join(l.Dir, "lnd.out.log"), l.lndBin, l.args...)
 	if err != nil {
 		return err
 	}

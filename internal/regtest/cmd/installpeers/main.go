@@ -1,5 +1,5 @@
-// Command installpeers builds the pinned btcd, btcctl, lnd and lncli that
-// lnkit's regtest tests run against, into
+// Command installpeers builds the pinned btcd, btcctl, lnd, lncli and
+// lnd-fastfee that lnkit's regtest tests run against, into
 // ${XDG_CACHE_HOME:-$HOME/.cache}/lnkit/peers (see package regtest). It is
 // what `make peers` runs; running it again when everything is cached only
 // prints the paths.
@@ -40,6 +40,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("btcd   %s\nbtcctl %s\nlnd    %s\nlncli  %s\n", paths.Btcd, paths.Btcctl, paths.Lnd, paths.Lncli)
+	fmt.Printf("btcd        %s\nbtcctl      %s\nlnd         %s\nlncli       %s\nlnd-fastfee %s\n",
+		paths.Btcd, paths.Btcctl, paths.Lnd, paths.Lncli, paths.LndFastFee)
 	fmt.Fprintf(os.Stderr, "installpeers: done in %s\n", time.Since(start).Round(time.Millisecond))
 }
