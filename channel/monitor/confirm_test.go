@@ -77,13 +77,7 @@ func TestConfirmLearnsPreimage(t *testing.T) {
 	c.Connect(watcher)
 
 	rc := signedCommitmentA(t, ch, states[2])
-	var success *btcwire.MsgTx
-	for j, i := range rc.cm.HTLCOutputs {
-		if rc.cm.Outputs[i].Kind == commit.ReceivedHTLCOutput {
-			success, err = rc.cm.SignedHTLCTx(i, rc.ownerSigs.HTLCs[j], rc.counterSigs.HTLCs[j], &hs[1].preimage)
-			require.NoError(t, err)
-		}
-	}
+	success := rc.htlcSuccess(t, hs[1].preimage)
 	_, err = c.MineTx(rc.tx)
 	require.NoError(t, err)
 	require.Equal(t, monitor.CounterpartyCommitment, ch.b.mon.Spend().Kind)

@@ -108,14 +108,7 @@ func TestCounterpartyRevealsPreimage(t *testing.T) {
 			r := newJusticeRig(t, tc.typ)
 			c := r.ch.chain
 			rc := signedCommitmentA(t, r.ch, r.states[3])
-			var success *btcwire.MsgTx
-			for j, i := range rc.cm.HTLCOutputs {
-				if rc.cm.Outputs[i].Kind == commit.ReceivedHTLCOutput {
-					var err error
-					success, err = rc.cm.SignedHTLCTx(i, rc.ownerSigs.HTLCs[j], rc.counterSigs.HTLCs[j], &r.hs[1].preimage)
-					require.NoError(t, err)
-				}
-			}
+			success := rc.htlcSuccess(t, r.hs[1].preimage)
 			_, err := c.MineTx(rc.tx)
 			require.NoError(t, err)
 			_, err = c.MineTx(success) // mined as is (zero fee with anchors)

@@ -168,14 +168,7 @@ func TestJusticeRace(t *testing.T) {
 	r := newJusticeRig(t, commit.StaticRemoteKey)
 	rc := signedCommitmentA(t, r.ch, r.states[1])
 	c := r.ch.chain
-	var success *btcwire.MsgTx
-	for j, i := range rc.cm.HTLCOutputs {
-		if rc.cm.Outputs[i].Kind == commit.ReceivedHTLCOutput {
-			var err error
-			success, err = rc.cm.SignedHTLCTx(i, rc.ownerSigs.HTLCs[j], rc.counterSigs.HTLCs[j], &r.hs[1].preimage)
-			require.NoError(t, err)
-		}
-	}
+	success := rc.htlcSuccess(t, r.hs[1].preimage)
 	_, err := c.MineTx(rc.tx, success)
 	require.NoError(t, err)
 	j := r.justiceInPool(t)
@@ -280,6 +273,22 @@ func TestJusticeReorg(t *testing.T) {
 	r.requireAllTaken(t, all, again)
 }
 
+// holdA gives A's monitor its commitments from to last (the rig's
+// states, signed by B) and, with revoke, B's secret of the commitment
+// before each.
+func (r *justiceRig) holdA(t *testing.T, from, last uint64, revoke bool) {
+	t.Helper()
+	ch := r.ch
+	for n := from; n <= last; n++ {
+		rc := signedCommitmentA(t, ch, r.states[n])
+		steps := []monitor.Step{&monitor.NewHolderCommitment{State: r.states[n], CounterpartySig: rc.counterSigs.Commitment, HTLCSigs: rc.counterSigs.HTLCs}}
+		if revoke {
+			steps = append(steps, &monitor.CommitmentSecret{Number: n - 1, Secret: secret(t, ch.b.signer, n-1)})
+		}
+		require.NoError(t, ch.a.mon.Apply(&monitor.Update{ID: ch.a.mon.LatestUpdateID() + 1, Steps: steps}))
+	}
+}
+
 // TestRevokedHolderToLocalNotHandedOut: A broadcasts its previous
 // commitment, revoked (a restored backup, or cheating): its monitor knows
 // it as ours and would hand out to_local after the delay, but B's justice
@@ -288,12 +297,7 @@ func TestJusticeReorg(t *testing.T) {
 func TestRevokedHolderToLocalNotHandedOut(t *testing.T) {
 	r := newJusticeRig(t, commit.StaticRemoteKey)
 	ch, c := r.ch, r.ch.chain
-	for n := uint64(2); n <= 3; n++ {
-		rc := signedCommitmentA(t, ch, r.states[n])
-		require.NoError(t, ch.a.mon.Apply(&monitor.Update{ID: ch.a.mon.LatestUpdateID() + 1, Steps: []monitor.Step{
-			&monitor.NewHolderCommitment{State: r.states[n], CounterpartySig: rc.counterSigs.Commitment, HTLCSigs: rc.counterSigs.HTLCs},
-		}}))
-	}
+	r.holdA(t, 2, 3, false)
 	c.Connect(ch.a.mon)
 	prev := signedCommitmentA(t, ch, r.states[2])
 	_, err := c.MineTx(prev.tx)
@@ -323,13 +327,7 @@ func TestOwnRevokedCommitment(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newJusticeRig(t, tc.typ)
 			ch, c := r.ch, r.ch.chain
-			for n := uint64(1); n <= 3; n++ {
-				rc := signedCommitmentA(t, ch, r.states[n])
-				require.NoError(t, ch.a.mon.Apply(&monitor.Update{ID: ch.a.mon.LatestUpdateID() + 1, Steps: []monitor.Step{
-					&monitor.NewHolderCommitment{State: r.states[n], CounterpartySig: rc.counterSigs.Commitment, HTLCSigs: rc.counterSigs.HTLCs},
-					&monitor.CommitmentSecret{Number: n - 1, Secret: secret(t, ch.b.signer, n-1)},
-				}}))
-			}
+			r.holdA(t, 1, 3, true)
 			c.Connect(ch.a.mon)
 			old := signedCommitmentA(t, ch, r.states[1])
 			_, err := c.MineTx(old.tx)

@@ -79,6 +79,21 @@ func signedCommitmentA(t testing.TB, ch *testChannel, st *commit.State) revokedC
 	return revokedCommitment{cm: cm, tx: tx, ownerSigs: own, counterSigs: counter}
 }
 
+// htlcSuccess is A's HTLC-success transaction of the HTLC it received
+// (B offered: breachHTLCs()[1]) in rc, signed by both sides.
+func (rc revokedCommitment) htlcSuccess(t testing.TB, preimage lnwire.Preimage) *btcwire.MsgTx {
+	t.Helper()
+	for j, i := range rc.cm.HTLCOutputs {
+		if rc.cm.Outputs[i].Kind == commit.ReceivedHTLCOutput {
+			tx, err := rc.cm.SignedHTLCTx(i, rc.ownerSigs.HTLCs[j], rc.counterSigs.HTLCs[j], &preimage)
+			require.NoError(t, err)
+			return tx
+		}
+	}
+	t.Fatalf("no HTLC received by A in commitment %d", rc.cm.Number)
+	return nil
+}
+
 // advanceB gives B's monitor A's commitments 1..last (HTLCs in 1..last)
 // and the secrets of 0..last-1: all but the last are revoked.
 func advanceB(t testing.TB, ch *testChannel, last uint64, hs []breachHTLC) map[uint64]*commit.State {
@@ -171,15 +186,7 @@ func TestBreachSecondStage(t *testing.T) {
 	require.Len(t, b.Outputs, 3)
 
 	// A received hs[1] (B offered it): its HTLC-success transaction.
-	var success *btcwire.MsgTx
-	for j, i := range rc.cm.HTLCOutputs {
-		if rc.cm.Outputs[i].Kind == commit.ReceivedHTLCOutput {
-			var err error
-			success, err = rc.cm.SignedHTLCTx(i, rc.ownerSigs.HTLCs[j], rc.counterSigs.HTLCs[j], &hs[1].preimage)
-			require.NoError(t, err)
-		}
-	}
-	require.NotNil(t, success)
+	success := rc.htlcSuccess(t, hs[1].preimage)
 	require.NoError(t, c.Broadcast(success))
 	c.Mine(1)
 	b = ch.b.mon.Breach()
@@ -221,13 +228,7 @@ func breachRecord(t testing.TB) []byte {
 	hs := breachHTLCs()
 	rc := signedCommitmentA(t, ch, advanceB(t, ch, 2, hs)[1])
 	require.NoError(t, ch.chain.Broadcast(rc.tx))
-	for j, i := range rc.cm.HTLCOutputs {
-		if rc.cm.Outputs[i].Kind == commit.ReceivedHTLCOutput {
-			tx, err := rc.cm.SignedHTLCTx(i, rc.ownerSigs.HTLCs[j], rc.counterSigs.HTLCs[j], &hs[1].preimage)
-			require.NoError(t, err)
-			require.NoError(t, ch.chain.Broadcast(tx))
-		}
-	}
+	require.NoError(t, ch.chain.Broadcast(rc.htlcSuccess(t, hs[1].preimage)))
 	ch.chain.Mine(1)
 	require.Len(t, ch.b.mon.Breach().Outputs, 4)
 	return encoded(t, ch.b.mon)
