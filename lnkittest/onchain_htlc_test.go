@@ -107,3 +107,33 @@ func TestPaymentTimedOutOnChain(t *testing.T) {
 		})
 	}
 }
+
+// TestDustPaymentFailsOnChain: A's payment is too small for an output of
+// the commitment (trimmed); A force-closes with it in flight: nothing can
+// claim it on chain, and A's payment fails once the commitment is
+// AntiReorgDelay deep. Both channel types.
+func TestDustPaymentFailsOnChain(t *testing.T) {
+	for name, ct := range map[string]lnkittest.ChannelType{"anchors": lnkittest.Anchors, "static_remotekey": lnkittest.StaticRemoteKey} {
+		t.Run(name, func(t *testing.T) {
+			net, a, b, ch := payPair(t, 47, ct)
+			b.Claims = lnkittest.HoldPayments
+			id, err := net.Pay(a, b, 300_000)
+			require.NoError(t, err)
+			net.Settle()
+			require.Len(t, b.Claimable(), 1)
+			net.Disconnect(a, b)
+			require.NoError(t, a.Channels.ForceCloseChannel(ch, b.ID(), "test: the peer does not answer"))
+			_, err = net.ProcessEvents(a)
+			require.NoError(t, err)
+			for range 8 {
+				net.Mine(1)
+				_, err = net.ProcessEvents(a)
+				require.NoError(t, err)
+			}
+			failed := lnkittest.Logged[*events.PaymentFailed](a)
+			require.Len(t, failed, 1)
+			require.Equal(t, id, failed[0].PaymentID)
+			require.Empty(t, lnkittest.Logged[*events.PaymentSent](a))
+		})
+	}
+}

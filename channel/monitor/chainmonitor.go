@@ -116,6 +116,11 @@ func (c *ChainMonitor) add(id lnwire.ChannelID, m *ChannelMonitor) {
 	c.channels[id] = &watched{m: m}
 	if c.filter != nil {
 		c.filter.RegisterOutput(m.WatchedOutput())
+		// A monitor restored after its funding was spent follows the
+		// outputs of the spend before the next block is scanned.
+		if m.chain.spend != nil {
+			c.registerWatched(m)
+		}
 	}
 }
 

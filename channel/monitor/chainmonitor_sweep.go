@@ -157,13 +157,15 @@ func (c *ChainMonitor) ReleaseHTLCResolutions() []HTLCResolution {
 	return out
 }
 
-// broadcastClaims hands txs to the broadcaster (outside c.mu). A failure
-// is logged: the claims are built and broadcast again at the next block.
+// broadcastClaims hands txs to the broadcaster (outside c.mu), one per
+// call: a Broadcaster may stop at the first transaction refused, and one
+// claim refused (a conflict in the mempool) must not hold back the others.
+// A failure is logged: the claims are built and broadcast again at the
+// next block.
 func (c *ChainMonitor) broadcastClaims(txs []*btcwire.MsgTx) {
-	if len(txs) == 0 {
-		return
-	}
-	if err := c.sweeper.Broadcaster.BroadcastTransactions(c.sweeper.Context, txs...); err != nil {
-		c.sweeper.Logger.Warn("monitor: broadcast claims", "count", len(txs), "err", err)
+	for _, tx := range txs {
+		if err := c.sweeper.Broadcaster.BroadcastTransactions(c.sweeper.Context, tx); err != nil {
+			c.sweeper.Logger.Warn("monitor: broadcast claim", "txid", tx.TxHash(), "err", err)
+		}
 	}
 }

@@ -44,6 +44,12 @@ func (m *ChannelMonitor) holderHTLCOutput(op btcwire.OutPoint) *commit.Output {
 // not a spend by the counterparty (3 items).
 func isSecondStage(w btcwire.TxWitness) bool { return len(w) == 5 && len(w[0]) == 0 }
 
+// anchorsHTLCClaimWeight is about the weight of one of our anchors HTLC
+// transactions funded with one wallet input and a change output: the
+// HTLC transaction (BOLT 3: 666 or 706) and a P2WPKH input and output.
+// A claim whose fee at the rate would reach the HTLC's value is not made.
+const anchorsHTLCClaimWeight = 706 + 272 + 124
+
 // HTLCTxFunder pays the fee of our zero-fee anchors HTLC transactions
 // with wallet inputs: chain/wallet's Wallet implements it (FundHTLCTx).
 // Called again for the same HTLC output at a higher rate, it returns a
@@ -63,7 +69,7 @@ type HTLCTxFunder interface {
 func (m *ChannelMonitor) holderHTLCTxs(ctx context.Context, height int32, estimate lnwire.FeeRate, signer ClaimSigner, fund HTLCTxFunder) ([]*btcwire.MsgTx, error) {
 	h := m.chain.ours
 	anchors := m.ch.Type().HasAnchors()
-	if h == nil || anchors && fund == nil {
+	if h == nil {
 		return nil, nil
 	}
 	cm := h.cm
@@ -98,17 +104,32 @@ func (m *ChannelMonitor) holderHTLCTxs(ctx context.Context, height int32, estima
 			txs = append(txs, tx)
 			continue
 		}
+		if fund == nil {
+			errs = append(errs, fmt.Errorf("monitor: the anchors htlc transaction of %v needs a SweepConfig.Funder", op))
+			continue
+		}
+		st := m.claimState(op)
+		rate := bumpedRate(estimate, st.rate, st.height, height, deadline)
+		if int64(rate)*anchorsHTLCClaimWeight/1000 >= int64(o.Amount) {
+			continue // its fee would exceed what it claims
+		}
+		if prev := m.funded[op]; prev != nil && st.rate == rate {
+			txs = append(txs, prev) // the same rate: broadcast it again
+			continue
+		}
 		req, err := m.htlcTxRequest(cm, i, theirs, preimage, signer)
 		if err != nil {
 			return nil, err
 		}
-		st := m.claimState(op)
-		rate := bumpedRate(estimate, st.rate, st.height, height, deadline)
 		tx, err := fund.FundHTLCTx(ctx, req, rate)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("monitor: fund the htlc transaction of %v: %w", op, err))
 			continue
 		}
+		if m.funded == nil {
+			m.funded = make(map[btcwire.OutPoint]*btcwire.MsgTx)
+		}
+		m.funded[op] = tx
 		m.handedOut(st, rate, height, nil)
 		txs = append(txs, tx)
 	}

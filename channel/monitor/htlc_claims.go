@@ -64,11 +64,12 @@ func (m *ChannelMonitor) anyHTLCOutput(op btcwire.OutPoint) *commit.Output {
 
 // learnFromWitness learns the payment preimage a spend of the HTLC output
 // op reveals (any 32-byte witness item hashing to the payment hash): kept
-// with the monitor's preimages and reported as an HTLCResolution.
-func (m *ChannelMonitor) learnFromWitness(op btcwire.OutPoint, w btcwire.TxWitness, height int32) {
+// with the monitor's preimages and reported as an HTLCResolution. It
+// reports whether the witness revealed it.
+func (m *ChannelMonitor) learnFromWitness(op btcwire.OutPoint, w btcwire.TxWitness, height int32) bool {
 	o := m.anyHTLCOutput(op)
 	if o == nil {
-		return
+		return false
 	}
 	for _, item := range w {
 		if len(item) != 32 || sha256.Sum256(item) != [32]byte(o.HTLC.PaymentHash) {
@@ -82,11 +83,34 @@ func (m *ChannelMonitor) learnFromWitness(op btcwire.OutPoint, w btcwire.TxWitne
 			m.preimages[o.HTLC.PaymentHash] = p
 			m.chain.changed = true
 		}
-		m.resolutions = append(m.resolutions, HTLCResolution{
-			ChannelID: m.ChannelID(), HTLCID: o.HTLC.ID, Outgoing: o.HTLC.Offerer == commit.Local,
-			PaymentHash: o.HTLC.PaymentHash, Preimage: &p, Height: height,
-		})
-		return
+		m.resolveWithPreimage(o, p, height)
+		return true
+	}
+	return false
+}
+
+// resolveWithPreimage queues the HTLCResolution of o's HTLC, claimed with
+// p in a spend at height.
+func (m *ChannelMonitor) resolveWithPreimage(o *commit.Output, p lnwire.Preimage, height int32) {
+	m.resolutions = append(m.resolutions, HTLCResolution{
+		ChannelID: m.ChannelID(), HTLCID: o.HTLC.ID, Outgoing: o.HTLC.Offerer == commit.Local,
+		PaymentHash: o.HTLC.PaymentHash, Preimage: &p, Height: height,
+	})
+}
+
+// requeueRevealed queues again, after a restart, the resolutions of the
+// spends that revealed a preimage (at-least-once delivery: the
+// application may not have handed them to its Manager before it stopped).
+func (m *ChannelMonitor) requeueRevealed() {
+	for _, s := range m.chain.spent {
+		if !s.revealed {
+			continue
+		}
+		if o := m.anyHTLCOutput(s.op); o != nil {
+			if p, ok := m.preimages[o.HTLC.PaymentHash]; ok {
+				m.resolveWithPreimage(o, p, s.height)
+			}
+		}
 	}
 }
 
@@ -112,11 +136,8 @@ func (m *ChannelMonitor) timedOut(height int32) {
 		if o.Kind != offered || s == nil || height < s.height+AntiReorgDelay-1 || m.reported[op] {
 			continue
 		}
-		if offered == commit.OfferedHTLCOutput && !s.secondStage {
+		if s.revealed || offered == commit.OfferedHTLCOutput && !s.secondStage {
 			continue // the counterparty's claim with the preimage
-		}
-		if _, claimed := m.preimages[o.HTLC.PaymentHash]; claimed && m.revealedIn(op) {
-			continue
 		}
 		if m.reported == nil {
 			m.reported = make(map[btcwire.OutPoint]bool)
@@ -128,16 +149,51 @@ func (m *ChannelMonitor) timedOut(height int32) {
 	}
 }
 
-// revealedIn reports whether a resolution with a preimage was made for op's
-// HTLC (its spend was a claim with the preimage, not our timeout).
-func (m *ChannelMonitor) revealedIn(op btcwire.OutPoint) bool {
-	o := m.anyHTLCOutput(op)
-	for _, r := range m.resolutions {
-		if r.Preimage != nil && r.HTLCID == o.HTLC.ID && r.Outgoing == (o.HTLC.Offerer == commit.Local) {
-			return true
+// lostHTLCs reports, once the commitment on chain is AntiReorgDelay deep,
+// the HTLCs we offered that it has no output for (trimmed as dust, or in
+// other commitments only): no one can claim them on chain, so their
+// payments fail (BOLT 5: such HTLCs are failed once the commitment is
+// deep enough). Once per monitor run, as timedOut.
+func (m *ChannelMonitor) lostHTLCs(height int32) {
+	s := m.chain.spend
+	var cm *commit.Commitment
+	switch {
+	case s == nil || height < s.Height+AntiReorgDelay-1:
+		return
+	case m.chain.theirs != nil:
+		cm = m.chain.theirs
+	case m.chain.ours != nil:
+		cm = m.chain.ours.cm
+	default:
+		return
+	}
+	onChain := make(map[uint64]bool)
+	for _, o := range cm.Outputs {
+		if o.Kind.IsHTLC() && o.HTLC.Offerer == commit.Local {
+			onChain[o.HTLC.ID] = true
 		}
 	}
-	return false
+	states := []*commit.State{m.holder.step.State}
+	if m.prevHolder != nil {
+		states = append(states, m.prevHolder.step.State)
+	}
+	for _, c := range m.counterparty {
+		states = append(states, c.st)
+	}
+	for _, st := range states {
+		for _, h := range st.HTLCs {
+			if h.Offerer != commit.Local || onChain[h.ID] || m.reportedLost[h.ID] {
+				continue
+			}
+			if m.reportedLost == nil {
+				m.reportedLost = make(map[uint64]bool)
+			}
+			m.reportedLost[h.ID] = true
+			m.resolutions = append(m.resolutions, HTLCResolution{
+				ChannelID: m.ChannelID(), HTLCID: h.ID, Outgoing: true, PaymentHash: h.PaymentHash, Height: s.Height,
+			})
+		}
+	}
 }
 
 // ReleaseHTLCResolutions returns the HTLC resolutions since the last call

@@ -82,11 +82,17 @@ func TestCounterpartyHTLCClaims(t *testing.T) {
 			c.Mine(1)
 			require.Positive(t, c.Confirmations(timeout.TxHash()))
 			require.Less(t, timeout.TxOut[0].Value, int64(r.hs[1].h.Amount.ToSatoshi()))
-			require.Empty(t, r.cm.ReleaseHTLCResolutions())
+			// Our claim of hs[0] revealed its preimage; after the restart
+			// that resolution comes again (at least once).
+			res := r.cm.ReleaseHTLCResolutions()
+			require.Len(t, res, 1)
+			require.Equal(t, r.hs[0].h.ID, res[0].HTLCID)
+			require.False(t, res[0].Outgoing)
+			require.Equal(t, r.hs[0].preimage, *res[0].Preimage)
 			c.Mine(monitor.AntiReorgDelay - 2)
 			require.Empty(t, r.cm.ReleaseHTLCResolutions())
 			c.Mine(1)
-			res := r.cm.ReleaseHTLCResolutions()
+			res = r.cm.ReleaseHTLCResolutions()
 			require.Len(t, res, 1)
 			require.Equal(t, monitor.HTLCResolution{ChannelID: id, HTLCID: r.hs[1].h.ID, Outgoing: true,
 				PaymentHash: r.hs[1].h.PaymentHash, Height: c.Tip().Height - monitor.AntiReorgDelay + 1}, res[0])
@@ -123,10 +129,16 @@ func TestCounterpartyRevealsPreimage(t *testing.T) {
 			require.Equal(t, p, got)
 			c.Mine(int(r.hs[1].h.CLTVExpiry) + 2 - int(c.Tip().Height))
 			require.Empty(t, claimTxs(t, r), "no timeout claim of a claimed HTLC")
-			// Kept across a restart.
+			// Kept across a restart, and its resolution comes again
+			// (at least once); never a timeout of it.
 			r.restart(t)
 			_, ok = r.ch.b.mon.Preimage(r.hs[1].h.PaymentHash)
 			require.True(t, ok)
+			c.Mine(monitor.AntiReorgDelay + 1)
+			res = r.cm.ReleaseHTLCResolutions()
+			require.Len(t, res, 1)
+			require.NotNil(t, res[0].Preimage)
+			require.Equal(t, p, *res[0].Preimage)
 			var amount lnwire.Satoshi
 			for _, o := range rc.cm.Outputs {
 				amount += o.Amount
@@ -151,4 +163,36 @@ func claimsRecord(t testing.TB) []byte {
 	require.NoError(t, err)
 	r.ch.chain.Mine(1)
 	return encoded(t, m)
+}
+
+// TestClaimThenReorgRestart: a claim was made (the monitor chose its
+// sweep script), then the counterparty's commitment left the chain; the
+// monitor's record still decodes after a restart, and the claim is made
+// again when the commitment confirms again.
+func TestClaimThenReorgRestart(t *testing.T) {
+	r := newJusticeRig(t, commit.StaticRemoteKey)
+	c := r.ch.chain
+	m := r.ch.b.mon
+	require.Equal(t, monitor.Completed, r.cm.UpdateChannel(m.ChannelID(), &monitor.Update{ID: m.LatestUpdateID() + 1,
+		Steps: []monitor.Step{&monitor.PaymentPreimage{Preimage: r.hs[0].preimage}}}))
+	rc := signedCommitmentA(t, r.ch, r.states[3])
+	_, err := c.MineTx(rc.tx)
+	require.NoError(t, err)
+	require.Len(t, claimTxs(t, r), 1)
+	_, err = c.ReorgBlocks(1, []*btcwire.MsgTx{}, []*btcwire.MsgTx{})
+	require.NoError(t, err)
+	require.Nil(t, r.ch.b.mon.Spend())
+	r.restart(t)
+	require.Nil(t, r.ch.b.mon.Spend())
+	if !c.InMempool(rc.tx.TxHash()) {
+		require.NoError(t, c.Broadcast(rc.tx))
+	}
+	c.Mine(1)
+	require.Equal(t, monitor.CounterpartyCommitment, r.ch.b.mon.Spend().Kind)
+	// The claim made before (back in the mempool with the commitment)
+	// confirmed with it, or is made again.
+	c.Mine(1)
+	for _, b := range r.cm.ClaimableBalances() {
+		require.NotEqual(t, monitor.BalanceContentious, b.Kind, "the HTLC we hold the preimage of is claimed")
+	}
 }

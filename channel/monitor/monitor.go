@@ -83,8 +83,14 @@ type ChannelMonitor struct {
 	resolutions []HTLCResolution
 	reported    map[btcwire.OutPoint]bool
 	// emittedSecond are the outputs of our HTLC transactions emitted as
-	// SpendableOutputs since the monitor was loaded.
+	// SpendableOutputs since the monitor was loaded; funded our anchors
+	// HTLC transactions the wallet funded (broadcast again while their
+	// rate stays), by the HTLC output they spend.
 	emittedSecond map[btcwire.OutPoint]bool
+	funded        map[btcwire.OutPoint]*btcwire.MsgTx
+	// reportedLost are our HTLCs without an output on chain already
+	// reported failed since the monitor was loaded.
+	reportedLost map[uint64]bool
 }
 
 // New returns a monitor for a channel from its static data. The first

@@ -335,10 +335,13 @@ func Decode(data []byte) (*ChannelMonitor, error) {
 		return nil, err
 	}
 	if onChain != nil {
-		if m.chain.spend == nil {
+		// The sweep script outlives a reorganised funding spend; spends
+		// and claim states do not.
+		if m.chain.spend == nil && (len(onChain.spent) > 0 || len(onChain.claimStates) > 0) {
 			return nil, fmt.Errorf("%w: claims without a funding spend", ErrCorrupt)
 		}
 		m.chain.script, m.chain.spent, m.chain.claimStates = onChain.script, onChain.spent, onChain.claimStates
+		m.requeueRevealed()
 	}
 	return m, nil
 }

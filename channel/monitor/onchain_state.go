@@ -24,8 +24,9 @@ type outputSpend struct {
 	txid   chainhash.Hash
 	height int32
 	// secondStage says the spend is one of our HTLC transactions (of an
-	// HTLC output of our commitment).
-	secondStage bool
+	// HTLC output of our commitment); revealed that its witness gave the
+	// HTLC's preimage.
+	secondStage, revealed bool
 }
 
 // claimState is the last fee rate and height at which a claim was handed
@@ -143,9 +144,9 @@ func (m *ChannelMonitor) recordSpends(tx *btcwire.MsgTx, height int32) {
 			continue
 		}
 		m.chain.spent = append(m.chain.spent, outputSpend{op: op, txid: txid, height: height,
-			secondStage: m.holderHTLCOutput(op) != nil && isSecondStage(in.Witness)})
+			secondStage: m.holderHTLCOutput(op) != nil && isSecondStage(in.Witness),
+			revealed:    m.learnFromWitness(op, in.Witness, height)})
 		m.chain.changed = true
-		m.learnFromWitness(op, in.Witness, height)
 	}
 }
 
@@ -190,6 +191,12 @@ func (m *ChannelMonitor) hasOnChainState() bool {
 	return c.script != nil || len(c.spent) > 0 || len(c.claimStates) > 0
 }
 
+// The flags of an encoded outputSpend.
+const (
+	spendSecondStage = 1 << iota
+	spendRevealed
+)
+
 // spendSize and claimStateSize are the encoded sizes of an outputSpend and
 // a claimState.
 const (
@@ -205,11 +212,14 @@ func encodeOnChain(e *encoder, c *chainState) {
 		e.outpoint(s.op)
 		e.raw(s.txid[:])
 		e.u32(uint32(s.height))
-		var second uint8
+		var flags uint8
 		if s.secondStage {
-			second = 1
+			flags |= spendSecondStage
 		}
-		e.u8(second)
+		if s.revealed {
+			flags |= spendRevealed
+		}
+		e.u8(flags)
 	}
 	e.u32(uint32(len(c.claimStates)))
 	for _, s := range c.claimStates {
@@ -237,13 +247,11 @@ func decodeOnChain(d *decoder, c *chainState) {
 		s := outputSpend{op: d.outpoint()}
 		d.fixed(s.txid[:])
 		s.height = int32(d.u32())
-		switch d.u8() {
-		case 0:
-		case 1:
-			s.secondStage = true
-		default:
-			d.fail(fmt.Errorf("invalid second-stage flag"))
+		flags := d.u8()
+		if flags&^(spendSecondStage|spendRevealed) != 0 {
+			d.fail(fmt.Errorf("invalid spend flags %#x", flags))
 		}
+		s.secondStage, s.revealed = flags&spendSecondStage != 0, flags&spendRevealed != 0
 		c.spent = append(c.spent, s)
 	}
 	n = d.u32()

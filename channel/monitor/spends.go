@@ -348,6 +348,7 @@ func (m *ChannelMonitor) matured(height int32) {
 		m.events = append(m.events, &events.SpendableOutputs{Outputs: outs, ChannelID: m.ChannelID()})
 	}
 	m.timedOut(height)
+	m.lostHTLCs(height)
 	m.maturedSecondStage(height)
 	if !m.chain.closedEmitted && height >= s.Height+AntiReorgDelay-1 && counterpartyKind(s.Kind) {
 		m.chain.closedEmitted = true
