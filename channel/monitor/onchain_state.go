@@ -137,11 +137,17 @@ func (m *ChannelMonitor) watchedOutputs() []chain.WatchedOutput {
 // outputs the monitor watches (by us or by the counterparty), and learns
 // the payment preimages they reveal.
 func (m *ChannelMonitor) recordSpends(tx *btcwire.MsgTx, height int32) {
-	txid := tx.TxHash()
+	if m.chain.spend == nil {
+		return // nothing is watched before the funding output is spent
+	}
+	var txid chainhash.Hash
 	for _, in := range tx.TxIn {
 		op := in.PreviousOutPoint
 		if !m.watchedOutput(op) || m.spentBy(op) != nil {
 			continue
+		}
+		if txid == (chainhash.Hash{}) {
+			txid = tx.TxHash() // only for a spend of a watched output
 		}
 		m.chain.spent = append(m.chain.spent, outputSpend{op: op, txid: txid, height: height,
 			secondStage: m.holderHTLCOutput(op) != nil && isSecondStage(in.Witness),
