@@ -5,10 +5,53 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest"
 	"github.com/lnkit/lnkit/wire"
 )
+
+// onChainTypes are the channel types of the on-chain HTLC tests.
+var onChainTypes = map[string]lnkittest.ChannelType{"anchors": lnkittest.Anchors, "static_remotekey": lnkittest.StaticRemoteKey}
+
+// heldPayment is a channel from a to b on which a pays b msat, committed
+// on both sides and held by b's application (not claimed), and the
+// payment's id.
+func heldPayment(t *testing.T, seed uint64, ct lnkittest.ChannelType, msat wire.MilliSatoshi) (*lnkittest.Network, *lnkittest.Node, *lnkittest.Node, wire.ChannelID, channel.PaymentID) {
+	t.Helper()
+	net, a, b, ch := payPair(t, seed, ct)
+	b.Claims = lnkittest.HoldPayments
+	id, err := net.Pay(a, b, msat)
+	require.NoError(t, err)
+	net.Settle()
+	require.Len(t, b.Claimable(), 1)
+	return net, a, b, ch, id
+}
+
+// closeOnChain has a force-close ch (its peer b no longer answers) and
+// process the events of it.
+func closeOnChain(t *testing.T, net *lnkittest.Network, a, b *lnkittest.Node, ch wire.ChannelID) {
+	t.Helper()
+	require.NoError(t, a.Channels.ForceCloseChannel(ch, b.ID(), "test: the peer does not answer"))
+	process(t, net, a)
+}
+
+// process plays the application of nodes once.
+func process(t *testing.T, net *lnkittest.Network, nodes ...*lnkittest.Node) {
+	t.Helper()
+	for _, n := range nodes {
+		_, err := net.ProcessEvents(n)
+		require.NoError(t, err)
+	}
+}
+
+// requireFailedOnce checks a logged exactly one PaymentFailed, for id.
+func requireFailedOnce(t *testing.T, a *lnkittest.Node, id channel.PaymentID) {
+	t.Helper()
+	failed := lnkittest.Logged[*events.PaymentFailed](a)
+	require.Len(t, failed, 1)
+	require.Equal(t, id, failed[0].PaymentID)
+}
 
 // TestPaymentResolvedOnChain: B claims a payment from A, but its
 // update_fulfill_htlc never reaches A (disconnected); A force-closes with
@@ -17,38 +60,25 @@ import (
 // that spend and A's payment succeeds (PaymentSent with the preimage),
 // exactly once. Both channel types.
 func TestPaymentResolvedOnChain(t *testing.T) {
-	for name, ct := range map[string]lnkittest.ChannelType{"anchors": lnkittest.Anchors, "static_remotekey": lnkittest.StaticRemoteKey} {
+	for name, ct := range onChainTypes {
 		t.Run(name, func(t *testing.T) {
-			net, a, b, ch := payPair(t, 41, ct)
-			b.Claims = lnkittest.HoldPayments
-			id, err := net.Pay(a, b, 50_000_000)
-			require.NoError(t, err)
-			net.Settle()
-			held := b.Claimable()
-			require.Len(t, held, 1)
-			pre, ok := held[0].Purpose.Preimage.Get()
+			net, a, b, ch, id := heldPayment(t, 41, ct, 50_000_000)
+			pre, ok := b.Claimable()[0].Purpose.Preimage.Get()
 			require.True(t, ok)
 			net.Disconnect(a, b)
 			require.NoError(t, net.Claim(b, pre))
-			_, err = net.ProcessEvents(b)
-			require.NoError(t, err)
+			process(t, net, b)
 
-			require.NoError(t, a.Channels.ForceCloseChannel(ch, b.ID(), "test: the peer does not answer"))
-			_, err = net.ProcessEvents(a)
-			require.NoError(t, err)
+			closeOnChain(t, net, a, b, ch)
 			for range 3 {
 				net.Mine(1)
-				_, err = net.ProcessEvents(a)
-				require.NoError(t, err)
-				_, err = net.ProcessEvents(b)
-				require.NoError(t, err)
+				process(t, net, a, b)
 			}
 			sent := requireSent(t, a, id)
 			require.Equal(t, pre, sent.Preimage)
 			require.Equal(t, wire.PaymentHash(pre.Hash()), sent.PaymentHash)
 			net.Mine(10)
-			_, err = net.ProcessEvents(a)
-			require.NoError(t, err)
+			process(t, net, a)
 			requireSent(t, a, id)
 			require.Empty(t, lnkittest.Logged[*events.PaymentFailed](a))
 		})
@@ -57,54 +87,43 @@ func TestPaymentResolvedOnChain(t *testing.T) {
 
 // TestPaymentTimedOutOnChain: B never claims A's payment and stops
 // answering; A force-closes (by hand, or by itself at the HTLC's deadline,
-// channel.HTLCTimeoutGrace blocks after its cltv_expiry); from the HTLC's cltv_expiry A's monitor
-// broadcasts its HTLC-timeout transaction (with anchors funded by A's
-// wallet), and once it is AntiReorgDelay deep A's payment fails
-// (PaymentFailed), exactly once. Both channel types.
+// channel.HTLCTimeoutGrace blocks after its cltv_expiry); from the HTLC's
+// cltv_expiry A's monitor broadcasts its HTLC-timeout transaction (with
+// anchors funded by A's wallet), and once it is AntiReorgDelay deep A's
+// payment fails (PaymentFailed), exactly once. Both channel types.
 func TestPaymentTimedOutOnChain(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		ct   lnkittest.ChannelType
-		auto bool
-	}{
-		{"anchors", lnkittest.Anchors, false}, {"static_remotekey", lnkittest.StaticRemoteKey, false},
-		{"anchors/at the deadline", lnkittest.Anchors, true}, {"static_remotekey/at the deadline", lnkittest.StaticRemoteKey, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			net, a, b, ch := payPair(t, 43, tc.ct)
-			b.Claims = lnkittest.HoldPayments
-			id, err := net.Pay(a, b, 50_000_000)
-			require.NoError(t, err)
-			net.Settle()
-			require.Len(t, b.Claimable(), 1)
-			net.Disconnect(a, b)
-			if !tc.auto {
-				require.NoError(t, a.Channels.ForceCloseChannel(ch, b.ID(), "test: the peer does not answer"))
+	for name, ct := range onChainTypes {
+		for _, auto := range []bool{false, true} {
+			if auto {
+				name += "/at the deadline"
 			}
-			_, err = net.ProcessEvents(a)
-			require.NoError(t, err)
-			for range 300 {
-				net.Mine(1)
-				_, err = net.ProcessEvents(a)
-				require.NoError(t, err)
-				if len(lnkittest.Logged[*events.PaymentFailed](a)) > 0 {
-					break
+			t.Run(name, func(t *testing.T) {
+				net, a, b, ch, id := heldPayment(t, 43, ct, 50_000_000)
+				net.Disconnect(a, b)
+				if auto {
+					process(t, net, a)
+				} else {
+					closeOnChain(t, net, a, b, ch)
 				}
-				require.Empty(t, lnkittest.Logged[*events.PaymentSent](a))
-			}
-			failed := lnkittest.Logged[*events.PaymentFailed](a)
-			require.Len(t, failed, 1)
-			require.Equal(t, id, failed[0].PaymentID)
-			net.Mine(10)
-			_, err = net.ProcessEvents(a)
-			require.NoError(t, err)
-			require.Len(t, lnkittest.Logged[*events.PaymentFailed](a), 1)
-			if tc.auto {
-				closed := lnkittest.Logged[*events.ChannelClosed](a)
-				require.Len(t, closed, 1)
-				require.Equal(t, events.ClosedHTLCsTimedOut, closed[0].Reason.Kind)
-			}
-		})
+				for range 300 {
+					net.Mine(1)
+					process(t, net, a)
+					if len(lnkittest.Logged[*events.PaymentFailed](a)) > 0 {
+						break
+					}
+					require.Empty(t, lnkittest.Logged[*events.PaymentSent](a))
+				}
+				requireFailedOnce(t, a, id)
+				net.Mine(10)
+				process(t, net, a)
+				requireFailedOnce(t, a, id)
+				if auto {
+					closed := lnkittest.Logged[*events.ChannelClosed](a)
+					require.Len(t, closed, 1)
+					require.Equal(t, events.ClosedHTLCsTimedOut, closed[0].Reason.Kind)
+				}
+			})
+		}
 	}
 }
 
@@ -113,26 +132,16 @@ func TestPaymentTimedOutOnChain(t *testing.T) {
 // claim it on chain, and A's payment fails once the commitment is
 // AntiReorgDelay deep. Both channel types.
 func TestDustPaymentFailsOnChain(t *testing.T) {
-	for name, ct := range map[string]lnkittest.ChannelType{"anchors": lnkittest.Anchors, "static_remotekey": lnkittest.StaticRemoteKey} {
+	for name, ct := range onChainTypes {
 		t.Run(name, func(t *testing.T) {
-			net, a, b, ch := payPair(t, 47, ct)
-			b.Claims = lnkittest.HoldPayments
-			id, err := net.Pay(a, b, 300_000)
-			require.NoError(t, err)
-			net.Settle()
-			require.Len(t, b.Claimable(), 1)
+			net, a, b, ch, id := heldPayment(t, 47, ct, 300_000)
 			net.Disconnect(a, b)
-			require.NoError(t, a.Channels.ForceCloseChannel(ch, b.ID(), "test: the peer does not answer"))
-			_, err = net.ProcessEvents(a)
-			require.NoError(t, err)
+			closeOnChain(t, net, a, b, ch)
 			for range 8 {
 				net.Mine(1)
-				_, err = net.ProcessEvents(a)
-				require.NoError(t, err)
+				process(t, net, a)
 			}
-			failed := lnkittest.Logged[*events.PaymentFailed](a)
-			require.Len(t, failed, 1)
-			require.Equal(t, id, failed[0].PaymentID)
+			requireFailedOnce(t, a, id)
 			require.Empty(t, lnkittest.Logged[*events.PaymentSent](a))
 		})
 	}
