@@ -2,6 +2,7 @@ package monitor_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 
@@ -126,6 +127,17 @@ func (r *justiceRig) requireAllTaken(t *testing.T, taken lnwire.Satoshi, justice
 	require.GreaterOrEqual(t, in-out, int64(lnwire.FeeRateFloor)*weight/1000)
 }
 
+// breachValue is the value of the breach's outputs but those at skip.
+func (r *justiceRig) breachValue(skip ...btcwire.OutPoint) lnwire.Satoshi {
+	var v lnwire.Satoshi
+	for _, o := range r.ch.b.mon.Breach().Outputs {
+		if !slices.Contains(skip, o.OutPoint) {
+			v += o.Value
+		}
+	}
+	return v
+}
+
 // TestJusticeSweeper: A broadcasts its revoked commitment; B's
 // ChainMonitor broadcasts the justice transaction at the next block, it
 // confirms and takes to_local and both HTLCs; nothing more is broadcast
@@ -148,10 +160,7 @@ func TestJusticeSweeper(t *testing.T) {
 				}
 			}
 			c.Mine(1)
-			var all lnwire.Satoshi
-			for _, o := range r.ch.b.mon.Breach().Outputs {
-				all += o.Value
-			}
+			all := r.breachValue()
 			r.requireAllTaken(t, all, j)
 			require.Equal(t, all, revoked, "the revoked outputs were balances")
 			c.Mine(monitor.AntiReorgDelay)
@@ -175,14 +184,7 @@ func TestJusticeRace(t *testing.T) {
 	require.NotNil(t, j)
 	require.Len(t, j.TxIn, 3)
 	c.Mine(1)
-	b := r.ch.b.mon.Breach()
-	var taken lnwire.Satoshi
-	for _, o := range b.Outputs {
-		if o.OutPoint != success.TxIn[0].PreviousOutPoint {
-			taken += o.Value
-		}
-	}
-	r.requireAllTaken(t, taken, j)
+	r.requireAllTaken(t, r.breachValue(success.TxIn[0].PreviousOutPoint), j)
 }
 
 // TestJusticeBumpAndRestart: the justice transaction does not confirm
@@ -239,10 +241,7 @@ func TestJusticeBumpAndRestart(t *testing.T) {
 		last = j
 	}
 	c.Mine(1)
-	var all lnwire.Satoshi
-	for _, o := range r.ch.b.mon.Breach().Outputs {
-		all += o.Value
-	}
+	all := r.breachValue()
 	r.requireAllTaken(t, all, last)
 }
 
@@ -266,10 +265,7 @@ func TestJusticeReorg(t *testing.T) {
 	again := r.justiceInPool(t)
 	require.NotNil(t, again, "in the mempool again after the reorg")
 	c.Mine(1)
-	var all lnwire.Satoshi
-	for _, o := range r.ch.b.mon.Breach().Outputs {
-		all += o.Value
-	}
+	all := r.breachValue()
 	r.requireAllTaken(t, all, again)
 }
 
