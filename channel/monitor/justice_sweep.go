@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"errors"
+	"math"
 	"slices"
 
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -52,15 +53,15 @@ func (m *ChannelMonitor) unclaimed() (outs []RevokedOutput, deadlines []int32) {
 	return outs, deadlines
 }
 
-// revokedInputWeight is the weight a revoked output adds to a justice
-// transaction: the input with the largest witness (an offered HTLC with a
-// 73-byte signature and the revocation key).
-func revokedInputWeight(o RevokedOutput) int64 {
-	witness := 1 + 1 + 73 + 1 + len(o.WitnessScript) + 1
-	if o.Kind == RevokedOfferedHTLC || o.Kind == RevokedReceivedHTLC {
-		witness += 33
+// inputWeight is the weight a revoked output adds to a justice
+// transaction, its witness built with the largest signature (as
+// buildClaim counts it).
+func (b *Breach) inputWeight(o RevokedOutput) int64 {
+	w, err := b.witness(o, largestSig())
+	if err != nil {
+		return math.MaxInt32 // an unknown kind is never worth claiming
 	}
-	return commit.InputNonWitnessWeight + int64(witness)
+	return commit.InputNonWitnessWeight + int64(w.SerializeSize())
 }
 
 // justiceTx returns the justice transaction to broadcast at height for the
@@ -98,7 +99,7 @@ func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer
 	// lost.
 	var worth []RevokedOutput
 	for _, o := range outs {
-		if slices.Contains(j.took, o.OutPoint) || int64(o.Value) > revokedInputWeight(o)*int64(rate)/1000+claimDustLimit {
+		if slices.Contains(j.took, o.OutPoint) || int64(o.Value) > b.inputWeight(o)*int64(rate)/1000+claimDustLimit {
 			worth = append(worth, o)
 		}
 	}
