@@ -1,6 +1,7 @@
 package lnkittest_test
 
 import (
+	"slices"
 	"testing"
 
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -28,15 +29,21 @@ func withDelay(seed uint64) lnkittest.Options {
 	}}
 }
 
-// justiceInMempool returns b's justice transaction, alone in the mempool.
-func (c *cheat) justiceInMempool(t *testing.T) *btcwire.MsgTx {
+// justiceInMempool returns b's justice transactions, the whole mempool:
+// the shared one (to_local, the HTLC a offered, second-stage outputs)
+// first, then the one taking the HTLC a received (open to a's
+// HTLC-success at once, claimed alone) if it is there.
+func (c *cheat) justiceInMempool(t *testing.T) []*btcwire.MsgTx {
 	t.Helper()
 	pool := c.net.Chain.Mempool()
-	require.Len(t, pool, 1, "b's justice transaction")
-	for _, o := range pool[0].TxOut {
-		require.True(t, c.b.Wallet.IsMine(o.PkScript))
+	require.NotEmpty(t, pool, "b's justice transactions")
+	for _, tx := range pool {
+		for _, o := range tx.TxOut {
+			require.True(t, c.b.Wallet.IsMine(o.PkScript))
+		}
 	}
-	return pool[0]
+	slices.SortStableFunc(pool, func(x, y *btcwire.MsgTx) int { return len(y.TxIn) - len(x.TxIn) })
+	return pool
 }
 
 // feeRate returns tx's fee rate (sat/kw), its inputs being outputs of
@@ -62,10 +69,11 @@ func atLeast(rate wire.FeeRate) wire.FeeRate { return rate * 99 / 100 }
 // TestJusticeFeeSpike: while a's miner leaves b's justice transaction
 // out, fees spike: at the next block b replaces it at the new rate; inside
 // SweepBumpWindow of a's to_local deadline, b raises the rate by a
-// quarter at every block. Once mined, b's wallet has everything but the
+// quarter at every block (the HTLC a received, claimed alone, at every
+// block from the start). Once mined, b's wallet has everything but the
 // fees, to the satoshi. The bumps go on until the rate makes the HTLC
-// outputs not worth their inputs: the replacement still takes them (a
-// replacement without them would pay less than the transaction it
+// output not worth its input: the replacement still takes it (a
+// replacement without it would pay less than the transaction it
 // replaces, and the mempool would refuse it).
 func TestJusticeFeeSpike(t *testing.T) {
 	for _, typ := range cheatTypes {
@@ -77,23 +85,29 @@ func TestJusticeFeeSpike(t *testing.T) {
 			c.broadcast(t, h)
 			c.net.Mine(1)
 			breach := c.net.Chain.Tip().Height
-			j := c.justiceInMempool(t)
-			require.Len(t, j.TxIn, 3, "to_local and both HTLCs")
+			js := c.justiceInMempool(t)
+			require.Len(t, js, 2)
+			j, alone := js[0], js[1]
+			require.Len(t, j.TxIn, 2, "to_local and the HTLC a offered")
 			rate := feeRate(t, c.net, j)
 			require.GreaterOrEqual(t, rate, atLeast(simchain.DefaultFeeRate))
+			// The HTLC a received, open to its HTLC-success, is bumped at
+			// every block; the shared transaction only near its deadline.
 			c.mineTx(t)
-			require.Equal(t, j.TxHash(), c.justiceInMempool(t).TxHash(), "the same transaction again")
+			js = c.justiceInMempool(t)
+			require.Equal(t, j.TxHash(), js[0].TxHash(), "the same transaction again")
+			require.GreaterOrEqual(t, feeRate(t, c.net, js[1]), atLeast(feeRate(t, c.net, alone)*5/4), "the contested htlc bumped")
 
 			c.net.Fees.SetTarget(chain.TargetUrgentSweep, 20_000)
 			c.mineTx(t)
-			j = c.justiceInMempool(t)
+			j = c.justiceInMempool(t)[0]
 			rate = feeRate(t, c.net, j)
 			require.GreaterOrEqual(t, rate, atLeast(20_000), "replaced at the new rate")
 
 			deadline := breach + cheatDelay - 1
 			for c.net.Chain.Tip().Height < deadline-2 {
 				c.mineTx(t)
-				next := c.justiceInMempool(t)
+				next := c.justiceInMempool(t)[0]
 				r := feeRate(t, c.net, next)
 				if deadline-c.net.Chain.Tip().Height > monitor.SweepBumpWindow {
 					require.Equal(t, j.TxHash(), next.TxHash(), "height %d: no bump before the window", c.net.Chain.Tip().Height)
@@ -102,7 +116,7 @@ func TestJusticeFeeSpike(t *testing.T) {
 				}
 				j, rate = next, r
 			}
-			require.Len(t, j.TxIn, 3)
+			require.Len(t, j.TxIn, 2)
 			c.net.Mine(1)
 			require.Positive(t, c.net.Chain.Confirmations(j.TxHash()), "the last replacement confirmed")
 			c.finish(t)
@@ -124,30 +138,42 @@ func TestJusticeFeeSpike(t *testing.T) {
 func TestJusticeReorg(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		reorg func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment, justice *btcwire.MsgTx)
+		reorg func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment, justice []*btcwire.MsgTx)
 	}{
-		{"justice block", func(t *testing.T, c *cheat, _ *lnkittest.HolderCommitment, justice *btcwire.MsgTx) {
+		{"justice block", func(t *testing.T, c *cheat, _ *lnkittest.HolderCommitment, justice []*btcwire.MsgTx) {
 			c.net.Fees.SetTarget(chain.TargetUrgentSweep, 10_000)
 			c.net.Reorg(1, 1)
 			again := c.justiceInMempool(t)
-			require.NotEqual(t, justice.TxHash(), again.TxHash(), "built again at the new rate")
-			require.GreaterOrEqual(t, feeRate(t, c.net, again), atLeast(10_000))
+			require.Len(t, again, len(justice))
+			for i, tx := range again {
+				require.NotEqual(t, justice[i].TxHash(), tx.TxHash(), "built again at the new rate")
+				require.GreaterOrEqual(t, feeRate(t, c.net, tx), atLeast(10_000))
+			}
 			c.net.Mine(1)
-			require.Positive(t, c.net.Chain.Confirmations(again.TxHash()))
+			for _, tx := range again {
+				require.Positive(t, c.net.Chain.Confirmations(tx.TxHash()))
+			}
 		}},
-		{"breach and justice blocks", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment, justice *btcwire.MsgTx) {
+		{"breach and justice blocks", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment, justice []*btcwire.MsgTx) {
 			c.net.Reorg(2, 1)
-			require.Len(t, c.net.Chain.Mempool(), 2, "the commitment and the justice transaction")
+			require.Len(t, c.net.Chain.Mempool(), 1+len(justice), "the commitment and the justice transactions")
 			c.net.Mine(1)
-			require.Equal(t, c.net.Chain.Confirmations(h.Tx.TxHash()), c.net.Chain.Confirmations(justice.TxHash()))
+			for _, tx := range justice {
+				require.Equal(t, c.net.Chain.Confirmations(h.Tx.TxHash()), c.net.Chain.Confirmations(tx.TxHash()))
+			}
 		}},
-		{"HTLC-success instead", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment, justice *btcwire.MsgTx) {
+		{"HTLC-success instead", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment, justice []*btcwire.MsgTx) {
 			success, err := h.HTLCTx(c.received.Hash(), &c.received)
 			require.NoError(t, err)
 			_, err = c.net.Chain.ReorgBlocks(1, []*btcwire.MsgTx{success})
 			require.NoError(t, err)
+			// The claim of the HTLC conflicts with a's HTLC-success and
+			// is gone; the shared one is back; the second-stage output
+			// is claimed alone.
 			again := c.justiceInMempool(t)
-			require.NotEqual(t, justice.TxHash(), again.TxHash())
+			require.Len(t, again, 2)
+			require.Equal(t, justice[0].TxHash(), again[0].TxHash())
+			require.Equal(t, btcwire.OutPoint{Hash: success.TxHash()}, again[1].TxIn[0].PreviousOutPoint)
 			c.net.Mine(1)
 			c.requireSpentByB(t, btcwire.OutPoint{Hash: success.TxHash()})
 		}},
@@ -161,8 +187,11 @@ func TestJusticeReorg(t *testing.T) {
 				c.broadcast(t, h)
 				c.net.Mine(1)
 				justice := c.justiceInMempool(t)
+				require.Len(t, justice, 2)
 				c.net.Mine(1)
-				require.Positive(t, c.net.Chain.Confirmations(justice.TxHash()))
+				for _, tx := range justice {
+					require.Positive(t, c.net.Chain.Confirmations(tx.TxHash()))
+				}
 				tc.reorg(t, c, h, justice)
 				c.finish(t)
 				r := c.requireJustice(t, h, before)
@@ -198,12 +227,12 @@ func TestJusticeAcrossRestart(t *testing.T) {
 		{"justice withheld", func(t *testing.T, c *cheat, h *lnkittest.HolderCommitment) {
 			c.broadcast(t, h)
 			c.net.Mine(1)
-			justice := c.justiceInMempool(t)
+			justice := c.justiceInMempool(t)[0]
 			c.net.Crash(c.b)
 			c.mineTx(t)
 			c.mineTx(t)
 			c.net.Restart(c.b)
-			require.Equal(t, justice.TxHash(), c.justiceInMempool(t).TxHash())
+			require.Equal(t, justice.TxHash(), c.justiceInMempool(t)[0].TxHash(), "the shared one again")
 			c.net.Mine(1)
 			require.Positive(t, c.net.Chain.Confirmations(justice.TxHash()))
 		}},
@@ -213,7 +242,9 @@ func TestJusticeAcrossRestart(t *testing.T) {
 			justice := c.justiceInMempool(t)
 			c.net.Crash(c.b)
 			c.net.Mine(2)
-			require.Positive(t, c.net.Chain.Confirmations(justice.TxHash()))
+			for _, tx := range justice {
+				require.Positive(t, c.net.Chain.Confirmations(tx.TxHash()))
+			}
 			c.net.Restart(c.b)
 			require.Empty(t, c.net.Chain.Mempool())
 		}},

@@ -396,14 +396,22 @@ func TestCheaterRacesSecondStage(t *testing.T) {
 			} else {
 				c.mineTx(t, h.Tx, success)
 			}
-			// Until the expiry, a's miner leaves b's justice transaction
-			// (which b broadcasts again at every block) out.
+			// Until the expiry, a's miner leaves b's justice transactions
+			// (which b broadcasts again at every block) out: the shared
+			// one (to_local and the HTLC a offered, and the HTLC-success
+			// output when it confirmed with the commitment), and, with
+			// anchors, the HTLC-success output's own (found after the
+			// shared one was handed out).
+			want := 1
+			if typ.ct == lnkittest.Anchors {
+				want = 2
+			}
 			for c.net.Chain.Tip().Height < int32(offered.CLTVExpiry) {
-				require.Len(t, c.net.Chain.Mempool(), 1, "b's justice transaction")
+				require.Len(t, c.justiceInMempool(t), want, "b's justice transactions")
 				c.mineTx(t)
 			}
 			c.mineTx(t, timeout)
-			c.net.Mine(1) // b's justice transaction, without the HTLC outputs
+			c.net.Mine(1) // b's justice transactions, without the HTLC outputs
 			c.finish(t)
 
 			c.requireSpentByB(t, btcwire.OutPoint{Hash: success.TxHash()})

@@ -104,15 +104,15 @@ func (c *ChainMonitor) claims(rate lnwire.FeeRate) []*btcwire.MsgTx {
 			s.Logger.Error("monitor: no signer for the claims", "channel_id", m.ChannelID(), "err", err)
 			continue
 		}
-		justice, err := m.justiceTx(m.chain.best, rate, signer, s.Destination)
+		justice, err := m.justiceTxs(m.chain.best, rate, signer, s.Destination)
 		if err != nil {
 			s.Logger.Error("monitor: justice transaction", "channel_id", m.ChannelID(), "breach", m.chain.breach, "err", err)
 		}
-		if justice != nil {
+		for _, tx := range justice {
 			s.Logger.Info("monitor: justice transaction", "channel_id", m.ChannelID(), "breach", m.chain.breach,
-				"txid", justice.TxHash(), "inputs", len(justice.TxIn), "feerate", m.claimState(justiceKey(m.chain.breach)).rate)
-			txs = append(txs, justice)
+				"txid", tx.TxHash(), "inputs", len(tx.TxIn), "value", tx.TxOut[0].Value)
 		}
+		txs = append(txs, justice...)
 		htlcs, err := m.theirHTLCClaims(m.chain.best, rate, signer, s.Destination)
 		if err != nil {
 			s.Logger.Error("monitor: htlc claims", "channel_id", m.ChannelID(), "err", err)

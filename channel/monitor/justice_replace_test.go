@@ -6,10 +6,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/channel/monitor"
 )
 
-// TestJusticeReplacementKeepsInputs: the justice transaction waits in the
-// mempool with to_local and both HTLCs; fees rise to where the smaller
+// TestJusticeReplacementKeepsInputs: the shared justice transaction waits
+// in the mempool with to_local and the HTLC A offered; fees rise to where the smaller
 // HTLC (40,000 sat) no longer pays for its own input. Leaving it out would
 // make a replacement paying less in total than the transaction it
 // replaces, which the mempool refuses (BIP 125: the replacement pays at
@@ -22,35 +23,29 @@ func TestJusticeReplacementKeepsInputs(t *testing.T) {
 	r.fees.set(90_000) // the 40,000 sat HTLC still pays for its input
 	_, err := c.MineTx(rc.tx)
 	require.NoError(t, err)
-	first := r.justiceInPool(t)
+	first := r.justiceOf(t, monitor.RevokedToLocal)
 	require.NotNil(t, first)
-	require.Len(t, first.TxIn, 3)
+	require.Len(t, first.TxIn, 2)
 
 	r.fees.set(100_000) // it no longer does
 	_, err = c.MineTx()
 	require.NoError(t, err)
-	j := r.justiceInPool(t)
+	j := r.justiceOf(t, monitor.RevokedToLocal)
 	require.NotNil(t, j)
 	require.NotEqual(t, first.TxHash(), j.TxHash(), "replaced")
-	require.Len(t, j.TxIn, 3, "with every input of the replaced transaction")
+	require.Len(t, j.TxIn, 2, "with every input of the replaced transaction")
 	require.Less(t, j.TxOut[0].Value, first.TxOut[0].Value, "paying more")
 
-	// A restart keeps what the replacement took: the next one, at a rate
-	// where the larger HTLC is not worth its input either, still takes
-	// both.
+	// A restart keeps what the replacement took.
 	r.restart(t)
 	r.fees.set(130_000)
 	_, err = c.MineTx()
 	require.NoError(t, err)
-	j = r.justiceInPool(t)
+	j = r.justiceOf(t, monitor.RevokedToLocal)
 	require.NotNil(t, j)
-	require.Len(t, j.TxIn, 3)
+	require.Len(t, j.TxIn, 2)
 
 	c.Mine(1)
-	var all int64
-	for _, o := range r.ch.b.mon.Breach().Outputs {
-		all += int64(o.Value)
-	}
 	require.Positive(t, c.Confirmations(j.TxHash()))
-	require.Less(t, j.TxOut[0].Value, all)
+	require.Less(t, j.TxOut[0].Value, int64(r.breachValue()))
 }

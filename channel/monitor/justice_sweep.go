@@ -26,31 +26,90 @@ const MinRelayFeeIncrement lnwire.FeeRate = 250
 // a replacement raised by exactly MinRelayFeeIncrement is not refused.
 const replacementMargin lnwire.FeeRate = 10
 
+// SharedClaimBuffer is how many blocks ahead of the counterparty's own
+// spending path an output may share a claim transaction with others.
+// Closer than that (or already open to the counterparty, as a revoked HTLC
+// it received and may claim with its preimage at once) the output is
+// claimed alone: a conflicting spend of the counterparty in the mempool
+// (or one pinned there with low-fee descendants) can then only hold back
+// its own output, never the rest.
+const SharedClaimBuffer = 12
+
 // unclaimed returns the breach's outputs still to take at height, with the
-// deadline of each (the height from which the cheater can take it): the
-// outputs not spent by a confirmed transaction, second-stage outputs only
-// once their transaction confirmed.
+// deadline of each (the last block before the cheater can get a spend of
+// its own mined): the outputs not spent by a confirmed transaction,
+// second-stage outputs only once their transaction confirmed.
 func (m *ChannelMonitor) unclaimed() (outs []RevokedOutput, deadlines []int32) {
 	b := m.chain.breach
 	for _, o := range b.Outputs {
 		if m.spentBy(o.OutPoint) != nil {
 			continue
 		}
-		// The cheater's delayed path opens csv blocks after the output's
-		// transaction confirmed; its HTLC outputs lead there too (through
-		// its second-stage transactions).
-		at := b.Height
-		if o.Kind == RevokedSecondStage {
+		var deadline int32
+		switch o.Kind {
+		case RevokedOfferedHTLC:
+			// The cheater's HTLC-timeout has locktime cltv_expiry.
+			deadline = int32(o.CLTVExpiry)
+		case RevokedReceivedHTLC:
+			// Its HTLC-success may follow the commitment at once.
+			deadline = b.Height
+		case RevokedSecondStage:
+			// Its delayed path opens csv blocks after the second-stage
+			// transaction confirmed.
 			h, ok := m.confirmedAt(o.OutPoint.Hash)
 			if !ok {
 				continue
 			}
-			at = h
+			deadline = h + int32(b.csv) - 1
+		default:
+			deadline = b.Height + int32(b.csv) - 1
 		}
 		outs = append(outs, o)
-		deadlines = append(deadlines, at+int32(b.csv)-1)
+		deadlines = append(deadlines, deadline)
 	}
 	return outs, deadlines
+}
+
+// justicePackage is a set of a breach's outputs claimed by one
+// transaction, and the state its fee rate follows.
+type justicePackage struct {
+	state    claimState
+	outs     []RevokedOutput
+	deadline int32 // the nearest of its outputs'
+}
+
+// justicePackages splits the breach's unclaimed outputs at height into the
+// packages claimed together: one shared package (keyed justiceKey) with
+// every output the cheater cannot spend before SharedClaimBuffer blocks,
+// and one package per other output (keyed by its outpoint). An output
+// keeps the package it was first handed out in (a replacement never drops
+// an input the mempool holds; a package only loses the outputs the chain
+// gave to someone else), so the split is stable across blocks and
+// restarts. An output found after the shared package was handed out (a
+// second-stage output) is claimed alone: added to the shared
+// transaction, the replacement would pay only that input's fee more,
+// short of what BIP 125 asks for the whole transaction, and be refused.
+func (m *ChannelMonitor) justicePackages(height int32) []justicePackage {
+	b := m.chain.breach
+	outs, deadlines := m.unclaimed()
+	shared := justicePackage{state: m.claimState(justiceKey(b))}
+	var alone []justicePackage
+	for i, o := range outs {
+		solo := m.claimState(o.OutPoint)
+		inShared := slices.Contains(shared.state.took, o.OutPoint)
+		if !inShared && (solo.height > 0 || shared.state.height > 0 || deadlines[i]-height < SharedClaimBuffer) {
+			alone = append(alone, justicePackage{state: solo, outs: []RevokedOutput{o}, deadline: deadlines[i]})
+			continue
+		}
+		if len(shared.outs) == 0 || deadlines[i] < shared.deadline {
+			shared.deadline = deadlines[i]
+		}
+		shared.outs = append(shared.outs, o)
+	}
+	if len(shared.outs) == 0 {
+		return alone
+	}
+	return append([]justicePackage{shared}, alone...)
 }
 
 // inputWeight is the weight a revoked output adds to a justice
@@ -64,29 +123,40 @@ func (b *Breach) inputWeight(o RevokedOutput) int64 {
 	return commit.InputNonWitnessWeight + int64(w.SerializeSize())
 }
 
-// justiceTx returns the justice transaction to broadcast at height for the
-// breach's unclaimed outputs, or nil (no breach, nothing left, or nothing
-// worth its fee). The fee rate is the estimate, never below the last one
-// handed out, raised by a quarter (at least MinRelayFeeIncrement) at every
-// block once the nearest deadline is within SweepBumpWindow; the fee never
-// exceeds what is claimed (outputs not worth their own input's fee are
-// left out, unless the last transaction took them). It records the rate (and the monitor's sweep script, from
-// dest the first time) so that the next transaction replaces this one.
-func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer RevocationSigner, dest func() ([]byte, error)) (*btcwire.MsgTx, error) {
+// justiceTxs returns the justice transactions to broadcast at height for
+// the breach's unclaimed outputs, one per package (justicePackages), or
+// none (no breach, nothing left, or nothing worth its fee). The fee rate
+// of each is the estimate, never below the last one handed out for the
+// package, raised by a quarter (at least MinRelayFeeIncrement) at every
+// block once the package's nearest deadline is within SweepBumpWindow;
+// the fee never exceeds what is claimed (outputs not worth their own
+// input's fee are left out, unless the package's last transaction took
+// them). It records each package's rate and outputs (and the monitor's
+// sweep script, from dest the first time) so that the next transaction
+// replaces this one.
+func (m *ChannelMonitor) justiceTxs(height int32, estimate lnwire.FeeRate, signer RevocationSigner, dest func() ([]byte, error)) ([]*btcwire.MsgTx, error) {
 	b := m.chain.breach
 	if b == nil {
 		return nil, nil
 	}
-	outs, deadlines := m.unclaimed()
-	if len(outs) == 0 {
-		return nil, nil
+	var txs []*btcwire.MsgTx
+	for _, p := range m.justicePackages(height) {
+		tx, err := m.justiceTx(b, p, height, estimate, signer, dest)
+		if err != nil {
+			return txs, err
+		}
+		if tx != nil {
+			txs = append(txs, tx)
+		}
 	}
-	j := m.claimState(justiceKey(b))
-	nearest := deadlines[0]
-	for _, d := range deadlines {
-		nearest = min(nearest, d)
-	}
-	rate := bumpedRate(estimate, j.rate, j.height, height, nearest)
+	return txs, nil
+}
+
+// justiceTx returns the transaction of package p at height, or nil when
+// nothing in it is worth its fee at the rate.
+func (m *ChannelMonitor) justiceTx(b *Breach, p justicePackage, height int32, estimate lnwire.FeeRate, signer RevocationSigner, dest func() ([]byte, error)) (*btcwire.MsgTx, error) {
+	j := p.state
+	rate := bumpedRate(estimate, j.rate, j.height, height, p.deadline)
 	script, err := m.sweepScript(dest)
 	if err != nil {
 		return nil, err
@@ -98,7 +168,7 @@ func (m *ChannelMonitor) justiceTx(height int32, estimate lnwire.FeeRate, signer
 	// replaces, which the mempool refuses (BIP 125), and the bump would be
 	// lost.
 	var worth []RevokedOutput
-	for _, o := range outs {
+	for _, o := range p.outs {
 		if slices.Contains(j.took, o.OutPoint) || int64(o.Value) > b.inputWeight(o)*int64(rate)/1000+claimDustLimit {
 			worth = append(worth, o)
 		}

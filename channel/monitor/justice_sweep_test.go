@@ -87,17 +87,47 @@ func (r *justiceRig) restart(t *testing.T) {
 	r.stop = r.ch.chain.Connect(r.cm)
 }
 
-// justiceInPool returns the mempool's transaction paying B's destination.
-func (r *justiceRig) justiceInPool(t *testing.T) *btcwire.MsgTx {
+// justiceInPool returns the mempool's transactions paying B's
+// destination.
+func (r *justiceRig) justiceInPool(t *testing.T) []*btcwire.MsgTx {
 	t.Helper()
-	var found *btcwire.MsgTx
+	var found []*btcwire.MsgTx
 	for _, tx := range r.ch.chain.Mempool() {
 		if len(tx.TxOut) == 1 && string(tx.TxOut[0].PkScript) == string(r.dest) {
-			require.Nil(t, found, "one justice transaction")
-			found = tx
+			found = append(found, tx)
 		}
 	}
 	return found
+}
+
+// justiceOf returns the mempool's justice transaction taking the breach's
+// output of kind, or nil.
+func (r *justiceRig) justiceOf(t *testing.T, kind monitor.RevokedKind) *btcwire.MsgTx {
+	t.Helper()
+	var found *btcwire.MsgTx
+	for _, o := range r.ch.b.mon.Breach().Outputs {
+		if o.Kind != kind {
+			continue
+		}
+		for _, tx := range r.justiceInPool(t) {
+			for _, in := range tx.TxIn {
+				if in.PreviousOutPoint == o.OutPoint {
+					require.Nil(t, found, "one justice transaction takes %v", kind)
+					found = tx
+				}
+			}
+		}
+	}
+	return found
+}
+
+// inputs counts the inputs of txs.
+func inputs(txs []*btcwire.MsgTx) int {
+	n := 0
+	for _, tx := range txs {
+		n += len(tx.TxIn)
+	}
+	return n
 }
 
 // requireAllTaken checks every revoked output of the breach is spent by a
@@ -150,9 +180,16 @@ func TestJusticeSweeper(t *testing.T) {
 			c := r.ch.chain
 			require.NoError(t, c.Broadcast(rc.tx))
 			c.Mine(1)
-			j := r.justiceInPool(t)
-			require.NotNil(t, j)
-			require.Len(t, j.TxIn, 3)
+			// to_local and the HTLC A offered (it cannot time it out
+			// for many blocks) together; the HTLC A received (it may
+			// claim it with the preimage at once) alone.
+			js := r.justiceInPool(t)
+			require.Len(t, js, 2)
+			require.Equal(t, 3, inputs(js))
+			shared := r.justiceOf(t, monitor.RevokedToLocal)
+			require.Len(t, shared.TxIn, 2)
+			require.Same(t, shared, r.justiceOf(t, monitor.RevokedOfferedHTLC))
+			require.Len(t, r.justiceOf(t, monitor.RevokedReceivedHTLC).TxIn, 1)
 			revoked := lnwire.Satoshi(0)
 			for _, b := range r.cm.ClaimableBalances() {
 				if b.Kind == monitor.BalanceRevokedOutput {
@@ -161,10 +198,10 @@ func TestJusticeSweeper(t *testing.T) {
 			}
 			c.Mine(1)
 			all := r.breachValue()
-			r.requireAllTaken(t, all, j)
+			r.requireAllTaken(t, all, js...)
 			require.Equal(t, all, revoked, "the revoked outputs were balances")
 			c.Mine(monitor.AntiReorgDelay)
-			require.Nil(t, r.justiceInPool(t))
+			require.Empty(t, r.justiceInPool(t))
 			require.Empty(t, r.cm.ClaimableBalances(), "fully resolved")
 		})
 	}
@@ -180,20 +217,22 @@ func TestJusticeRace(t *testing.T) {
 	success := rc.htlcSuccess(t, r.hs[1].preimage)
 	_, err := c.MineTx(rc.tx, success)
 	require.NoError(t, err)
-	j := r.justiceInPool(t)
-	require.NotNil(t, j)
-	require.Len(t, j.TxIn, 3)
+	js := r.justiceInPool(t)
+	require.Len(t, js, 1, "what is left shares one transaction")
+	require.Len(t, js[0].TxIn, 3)
 	c.Mine(1)
-	r.requireAllTaken(t, r.breachValue(success.TxIn[0].PreviousOutPoint), j)
+	r.requireAllTaken(t, r.breachValue(success.TxIn[0].PreviousOutPoint), js...)
 }
 
-// TestJusticeBumpAndRestart: the justice transaction does not confirm
-// (blocks without it): B rebroadcasts it unchanged until its deadline is
-// SweepBumpWindow blocks away, then replaces it at every block with a fee
-// rate a quarter higher (at least MinRelayFeeIncrement), or the
-// estimator's when it spikes; a crash and restart before and inside the
-// window keeps the rate (a lower one would not replace the transaction in
-// the mempool); once mined, everything is taken.
+// TestJusticeBumpAndRestart: the justice transactions do not confirm
+// (blocks without them). The shared one (to_local and the HTLC A offered)
+// is rebroadcast unchanged until its deadline is SweepBumpWindow blocks
+// away, then replaced at every block with a fee rate a quarter higher (at
+// least MinRelayFeeIncrement), or the estimator's when it spikes; the one
+// taking the HTLC A received, open to A's HTLC-success at once, is bumped
+// at every block from the start. A crash and restart before and inside
+// the window keeps the rates (a lower one would not replace the
+// transaction in the mempool); once mined, everything is taken.
 func TestJusticeBumpAndRestart(t *testing.T) {
 	r := newJusticeRig(t, commit.AnchorsZeroFeeHTLC)
 	rc := signedCommitmentA(t, r.ch, r.states[2])
@@ -202,7 +241,7 @@ func TestJusticeBumpAndRestart(t *testing.T) {
 	require.NoError(t, err)
 	breachHeight := c.Tip().Height
 	deadline := breachHeight + aDelay - 1
-	first := r.justiceInPool(t)
+	first := r.justiceOf(t, monitor.RevokedToLocal)
 	require.NotNil(t, first)
 	fee := func(tx *btcwire.MsgTx) int64 {
 		var in int64
@@ -215,7 +254,8 @@ func TestJusticeBumpAndRestart(t *testing.T) {
 		}
 		return in - tx.TxOut[0].Value
 	}
-	last := first
+	last, lastAlone := first, r.justiceOf(t, monitor.RevokedReceivedHTLC)
+	require.NotNil(t, lastAlone)
 	for c.Tip().Height < deadline-1 {
 		if h := c.Tip().Height; h == breachHeight+5 || h == deadline-5 {
 			r.restart(t)
@@ -224,10 +264,16 @@ func TestJusticeBumpAndRestart(t *testing.T) {
 		if spike {
 			r.fees.set(20_000) // a fee spike: the estimate is followed at once
 		}
-		_, err := c.MineTx() // a block without the justice transaction
+		_, err := c.MineTx() // a block without the justice transactions
 		require.NoError(t, err)
-		j := r.justiceInPool(t)
+		j, alone := r.justiceOf(t, monitor.RevokedToLocal), r.justiceOf(t, monitor.RevokedReceivedHTLC)
 		require.NotNil(t, j, "height %d", c.Tip().Height)
+		require.NotSame(t, j, alone)
+		if alone != nil {
+			require.NotEqual(t, lastAlone.TxHash(), alone.TxHash(), "height %d: the contested htlc bumped", c.Tip().Height)
+			require.Greater(t, fee(alone), fee(lastAlone))
+			lastAlone = alone
+		}
 		if deadline-c.Tip().Height > monitor.SweepBumpWindow {
 			require.Equal(t, first.TxHash(), j.TxHash(), "height %d: no bump before the window", c.Tip().Height)
 		} else {
@@ -240,33 +286,36 @@ func TestJusticeBumpAndRestart(t *testing.T) {
 		}
 		last = j
 	}
+	// The contested HTLC's claim stops once its fee would exceed what it
+	// takes: the last one handed out stays in the mempool.
+	require.Contains(t, c.Mempool(), lastAlone)
 	c.Mine(1)
 	all := r.breachValue()
-	r.requireAllTaken(t, all, last)
+	r.requireAllTaken(t, all, last, lastAlone)
 }
 
-// TestJusticeReorg: the block holding the justice transaction is
+// TestJusticeReorg: the block holding the justice transactions is
 // reorganised away and its replacement holds a conflicting spend of
-// nothing: B broadcasts it again and it confirms.
+// nothing: B broadcasts them again and they confirm.
 func TestJusticeReorg(t *testing.T) {
 	r := newJusticeRig(t, commit.StaticRemoteKey)
 	rc := signedCommitmentA(t, r.ch, r.states[2])
 	c := r.ch.chain
 	_, err := c.MineTx(rc.tx)
 	require.NoError(t, err)
-	j := r.justiceInPool(t)
-	require.NotNil(t, j)
-	_, err = c.MineTx(j)
+	js := r.justiceInPool(t)
+	require.Len(t, js, 2)
+	_, err = c.MineTx(js...)
 	require.NoError(t, err)
-	require.Nil(t, r.justiceInPool(t))
+	require.Empty(t, r.justiceInPool(t))
 	// The justice block leaves; the branch's blocks are empty.
 	_, err = c.ReorgBlocks(1, nil, nil)
 	require.NoError(t, err)
 	again := r.justiceInPool(t)
-	require.NotNil(t, again, "in the mempool again after the reorg")
+	require.Len(t, again, 2, "in the mempool again after the reorg")
 	c.Mine(1)
 	all := r.breachValue()
-	r.requireAllTaken(t, all, again)
+	r.requireAllTaken(t, all, again...)
 }
 
 // holdA gives A's monitor its commitments from to last (the rig's
@@ -300,7 +349,7 @@ func TestRevokedHolderToLocalNotHandedOut(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, monitor.HolderCommitment, ch.a.mon.Spend().Kind)
 	require.Equal(t, monitor.RevokedCounterpartyCommitment, ch.b.mon.Spend().Kind)
-	require.NotNil(t, r.justiceInPool(t))
+	require.NotEmpty(t, r.justiceInPool(t))
 	c.Mine(1)
 	for range aDelay + monitor.AntiReorgDelay {
 		c.Mine(1)

@@ -30,8 +30,9 @@ type outputSpend struct {
 }
 
 // claimState is the last fee rate and height at which a claim was handed
-// out. key is the claimed output (an HTLC claim) or justiceKey (the
-// justice transactions of a breach).
+// out. key is the claimed output (a claim of one output) or a commitment's
+// txid with no output index (its shared package: justiceKey, sharedKey).
+// A state with height 0 was never handed out.
 type claimState struct {
 	key    btcwire.OutPoint
 	rate   lnwire.FeeRate
