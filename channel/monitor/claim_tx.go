@@ -3,6 +3,8 @@ package monitor
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -108,4 +110,59 @@ func bumpedRate(estimate, prev lnwire.FeeRate, prevHeight, height, deadline int3
 		rate = max(rate, prev+max(prev/4, MinRelayFeeIncrement)+replacementMargin)
 	}
 	return rate
+}
+
+// claimPackage is a set of outputs claimed by one transaction, and the
+// state its fee rate follows.
+type claimPackage struct {
+	state    claimState
+	ins      []claimInput
+	deadline int32 // the nearest of its outputs'
+	locktime uint32
+}
+
+// inputWeight is the weight in adds to a claim, its witness built with
+// the largest signature (as buildClaim counts it).
+func (in *claimInput) inputWeight() int64 {
+	w, err := in.witness(largestSig())
+	if err != nil {
+		return math.MaxInt32 // never worth claiming
+	}
+	return commit.InputNonWitnessWeight + int64(w.SerializeSize())
+}
+
+// packageTx returns the transaction of package p at height, paying to the
+// monitor's sweep script, or nil when nothing in it is worth its fee. The
+// rate follows bumpedRate from the package's last one; inputs not worth
+// their own fee stay out unless the package's last transaction took them
+// (its replacement must pay at least as much in total: BIP 125). The
+// rate, height and inputs are recorded in the package's state.
+func (m *ChannelMonitor) packageTx(p claimPackage, height int32, estimate lnwire.FeeRate, dest func() ([]byte, error)) (*btcwire.MsgTx, error) {
+	rate := bumpedRate(estimate, p.state.rate, p.state.height, height, p.deadline)
+	script, err := m.sweepScript(dest)
+	if err != nil {
+		return nil, err
+	}
+	var worth []claimInput
+	for _, in := range p.ins {
+		if slices.Contains(p.state.took, in.op) || int64(in.value) > in.inputWeight()*int64(rate)/1000+claimDustLimit {
+			worth = append(worth, in)
+		}
+	}
+	if len(worth) == 0 {
+		return nil, nil
+	}
+	tx, err := buildClaim(worth, script, rate, p.locktime)
+	if errors.Is(err, ErrFeeAboveValue) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	took := make([]btcwire.OutPoint, len(worth))
+	for i, in := range worth {
+		took[i] = in.op
+	}
+	m.handedOut(p.state, rate, height, took)
+	return tx, nil
 }

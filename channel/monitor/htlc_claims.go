@@ -2,9 +2,10 @@ package monitor
 
 import (
 	"crypto/sha256"
-	"errors"
+	"slices"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/channel/commit"
@@ -209,14 +210,18 @@ func (m *ChannelMonitor) ReleaseHTLCResolutions() []HTLCResolution {
 // Commitment"): an HTLC it offered, with the preimage once we hold it
 // (before its cltv_expiry, when the counterparty can time it out); an
 // HTLC we offered, once timed out (from cltv_expiry; the counterparty can
-// still claim it with the preimage: no delay). One transaction per output
-// (each races the counterparty alone), each with its own fee rate state.
+// still claim it with the preimage: no delay). The preimage claims of
+// HTLCs whose expiry is SharedClaimBuffer blocks away or more, known when
+// the first shared transaction is handed out, share one transaction
+// (keyed sharedKey); every other claim races the counterparty alone, in a
+// transaction of its own. Each has its own fee rate state.
 func (m *ChannelMonitor) theirHTLCClaims(height int32, estimate lnwire.FeeRate, signer ClaimSigner, dest func() ([]byte, error)) ([]*btcwire.MsgTx, error) {
 	cm := m.chain.theirs
 	if cm == nil {
 		return nil, nil
 	}
-	var txs []*btcwire.MsgTx
+	shared := claimPackage{state: m.claimState(sharedKey(cm.TxID()))}
+	var alone []claimPackage
 	for i := range cm.Outputs {
 		o := &cm.Outputs[i]
 		op := btcwire.OutPoint{Hash: cm.TxID(), Index: uint32(i)}
@@ -228,44 +233,58 @@ func (m *ChannelMonitor) theirHTLCClaims(height int32, estimate lnwire.FeeRate, 
 		if m.ch.Type().HasAnchors() {
 			in.sequence = 1
 		}
-		var locktime uint32
-		deadline := int32(o.HTLC.CLTVExpiry)
+		p := claimPackage{ins: []claimInput{in}, deadline: int32(o.HTLC.CLTVExpiry)}
 		switch o.Kind {
 		case commit.OfferedHTLCOutput:
-			p, ok := m.preimages[o.HTLC.PaymentHash]
+			pre, ok := m.preimages[o.HTLC.PaymentHash]
 			if !ok {
 				continue
 			}
-			deadline--
-			in.witness = func(sig lnwire.Signature) (btcwire.TxWitness, error) {
-				return commit.OfferedHTLCPreimageWitness(sig, p, o.WitnessScript)
+			p.deadline--
+			p.ins[0].witness = func(sig lnwire.Signature) (btcwire.TxWitness, error) {
+				return commit.OfferedHTLCPreimageWitness(sig, pre, o.WitnessScript)
 			}
+			solo := m.claimState(op)
+			if slices.Contains(shared.state.took, op) || solo.height == 0 && shared.state.height == 0 && p.deadline-height >= SharedClaimBuffer {
+				shared.ins = append(shared.ins, p.ins[0])
+				if len(shared.ins) == 1 || p.deadline < shared.deadline {
+					shared.deadline = p.deadline
+				}
+				continue
+			}
+			p.state = solo
 		case commit.ReceivedHTLCOutput:
 			if int32(o.HTLC.CLTVExpiry) > height {
 				continue
 			}
-			locktime = o.HTLC.CLTVExpiry
-			in.witness = func(sig lnwire.Signature) (btcwire.TxWitness, error) {
+			p.locktime = o.HTLC.CLTVExpiry
+			p.ins[0].witness = func(sig lnwire.Signature) (btcwire.TxWitness, error) {
 				return commit.ReceivedHTLCTimeoutWitness(sig, o.WitnessScript)
 			}
+			p.state = m.claimState(op)
 		}
-		script, err := m.sweepScript(dest)
+		alone = append(alone, p)
+	}
+	if len(shared.ins) > 0 {
+		alone = append([]claimPackage{shared}, alone...)
+	}
+	var txs []*btcwire.MsgTx
+	for _, p := range alone {
+		tx, err := m.packageTx(p, height, estimate, dest)
 		if err != nil {
-			return nil, err
+			return txs, err
 		}
-		st := m.claimState(op)
-		rate := bumpedRate(estimate, st.rate, st.height, height, deadline)
-		tx, err := buildClaim([]claimInput{in}, script, rate, locktime)
-		if errors.Is(err, ErrFeeAboveValue) {
-			continue // not worth its fee at this rate
+		if tx != nil {
+			txs = append(txs, tx)
 		}
-		if err != nil {
-			return nil, err
-		}
-		m.handedOut(st, rate, height, nil)
-		txs = append(txs, tx)
 	}
 	return txs, nil
+}
+
+// sharedKey names the shared claim package of the commitment txid among
+// the claims' states: its txid with no output index.
+func sharedKey(txid chainhash.Hash) btcwire.OutPoint {
+	return btcwire.OutPoint{Hash: txid, Index: btcwire.MaxPrevOutIndex}
 }
 
 // hasClaims reports whether the monitor may have claims to make: a breach

@@ -196,3 +196,65 @@ func TestClaimThenReorgRestart(t *testing.T) {
 		require.NotEqual(t, monitor.BalanceContentious, b.Kind, "the HTLC we hold the preimage of is claimed")
 	}
 }
+
+// TestCounterpartyHTLCClaimsShared: A's commitment on chain holds four
+// HTLCs it offered, B holding three preimages: the two far from their
+// expiry share one claim, the one within SharedClaimBuffer of its expiry
+// is claimed alone (the counterparty may soon time it out), and the
+// fourth, whose preimage B learns after the shared claim went out, is
+// claimed alone too. Everything confirms and pays what the HTLCs held
+// less the fees, to the satoshi.
+func TestCounterpartyHTLCClaimsShared(t *testing.T) {
+	for _, tc := range channelTypes {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := newTestChannel(t, tc.typ)
+			tip := uint32(ch.chain.Tip().Height)
+			hs := make([]breachHTLC, 4)
+			for i, cltv := range []uint32{tip + 200, tip + 300, tip + 5, tip + 250} {
+				hs[i].preimage[0] = byte(i + 1)
+				hs[i].h = commit.HTLC{ID: uint64(i), Offerer: commit.Local, Amount: 30_000_000 + lnwire.MilliSatoshi(i)*1_000_000,
+					PaymentHash: hs[i].preimage.Hash(), CLTVExpiry: cltv}
+			}
+			r := newJusticeRigHTLCs(t, ch, hs)
+			c := r.ch.chain
+			id := r.ch.b.mon.ChannelID()
+			learn := func(p lnwire.Preimage) {
+				m := r.ch.b.mon
+				require.Equal(t, monitor.Completed, r.cm.UpdateChannel(id, &monitor.Update{ID: m.LatestUpdateID() + 1,
+					Steps: []monitor.Step{&monitor.PaymentPreimage{Preimage: p}}}))
+			}
+			for _, h := range hs[:3] {
+				learn(h.preimage)
+			}
+			rc := signedCommitmentA(t, r.ch, r.states[3])
+			_, err := c.MineTx(rc.tx)
+			require.NoError(t, err)
+			claims := claimTxs(t, r)
+			require.Len(t, claims, 2)
+			byInputs := map[int]*btcwire.MsgTx{}
+			for _, tx := range claims {
+				byInputs[len(tx.TxIn)] = tx
+			}
+			require.Contains(t, byInputs, 2, "the two far from their expiry together")
+			require.Contains(t, byInputs, 1, "the one near its expiry alone")
+			learn(hs[3].preimage)
+			c.Mine(1)
+			late := claimTxs(t, r)
+			require.Len(t, late, 1, "the preimage learned later: alone")
+			require.Len(t, late[0].TxIn, 1)
+			c.Mine(1)
+			var in, out int64
+			for _, tx := range append(claims, late...) {
+				require.Positive(t, c.Confirmations(tx.TxHash()))
+				out += tx.TxOut[0].Value
+			}
+			for _, h := range hs {
+				in += int64(h.h.Amount.ToSatoshi())
+			}
+			require.Less(t, out, in)
+			require.Greater(t, out, in-20_000, "fees at 1,000 sat/kw for four inputs")
+			c.Mine(monitor.AntiReorgDelay)
+			require.Empty(t, claimTxs(t, r))
+		})
+	}
+}

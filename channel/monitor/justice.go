@@ -221,6 +221,16 @@ type RevocationSigner interface {
 // so the fee paid is never below feeRate; a fee that would leave less than
 // the dust limit is ErrFeeAboveValue.
 func (b *Breach) JusticeTx(outs []RevokedOutput, pkScript []byte, feeRate lnwire.FeeRate, s RevocationSigner) (*btcwire.MsgTx, error) {
+	ins, err := b.claimInputs(outs, s)
+	if err != nil {
+		return nil, err
+	}
+	return buildClaim(ins, pkScript, feeRate, 0)
+}
+
+// claimInputs returns the inputs taking outs (outputs of b) with the
+// revocation key.
+func (b *Breach) claimInputs(outs []RevokedOutput, s RevocationSigner) ([]claimInput, error) {
 	ins := make([]claimInput, 0, len(outs))
 	for _, o := range outs {
 		if !b.has(o.OutPoint) {
@@ -232,7 +242,7 @@ func (b *Breach) JusticeTx(outs []RevokedOutput, pkScript []byte, feeRate lnwire
 			witness: func(sig lnwire.Signature) (btcwire.TxWitness, error) { return b.witness(o, sig) },
 		})
 	}
-	return buildClaim(ins, pkScript, feeRate, 0)
+	return ins, nil
 }
 
 // witness is the revocation witness of o with sig.

@@ -1,13 +1,10 @@
 package monitor
 
 import (
-	"errors"
-	"math"
 	"slices"
 
 	btcwire "github.com/btcsuite/btcd/wire"
 
-	"github.com/lnkit/lnkit/channel/commit"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
 
@@ -112,17 +109,6 @@ func (m *ChannelMonitor) justicePackages(height int32) []justicePackage {
 	return append([]justicePackage{shared}, alone...)
 }
 
-// inputWeight is the weight a revoked output adds to a justice
-// transaction, its witness built with the largest signature (as
-// buildClaim counts it).
-func (b *Breach) inputWeight(o RevokedOutput) int64 {
-	w, err := b.witness(o, largestSig())
-	if err != nil {
-		return math.MaxInt32 // an unknown kind is never worth claiming
-	}
-	return commit.InputNonWitnessWeight + int64(w.SerializeSize())
-}
-
 // justiceTxs returns the justice transactions to broadcast at height for
 // the breach's unclaimed outputs, one per package (justicePackages), or
 // none (no breach, nothing left, or nothing worth its fee). The fee rate
@@ -153,42 +139,13 @@ func (m *ChannelMonitor) justiceTxs(height int32, estimate lnwire.FeeRate, signe
 }
 
 // justiceTx returns the transaction of package p at height, or nil when
-// nothing in it is worth its fee at the rate.
+// nothing in it is worth its fee at the rate (packageTx).
 func (m *ChannelMonitor) justiceTx(b *Breach, p justicePackage, height int32, estimate lnwire.FeeRate, signer RevocationSigner, dest func() ([]byte, error)) (*btcwire.MsgTx, error) {
-	j := p.state
-	rate := bumpedRate(estimate, j.rate, j.height, height, p.deadline)
-	script, err := m.sweepScript(dest)
+	ins, err := b.claimInputs(p.outs, signer)
 	if err != nil {
 		return nil, err
 	}
-	// Outputs worth less than the fee of their own input stay out; if the
-	// rest does not pay its fee either, nothing is handed out at this
-	// rate. An output the last transaction took stays in: without it the
-	// replacement could pay less in total than the transaction it
-	// replaces, which the mempool refuses (BIP 125), and the bump would be
-	// lost.
-	var worth []RevokedOutput
-	for _, o := range p.outs {
-		if slices.Contains(j.took, o.OutPoint) || int64(o.Value) > b.inputWeight(o)*int64(rate)/1000+claimDustLimit {
-			worth = append(worth, o)
-		}
-	}
-	if len(worth) == 0 {
-		return nil, nil
-	}
-	tx, err := b.JusticeTx(worth, script, rate, signer)
-	if errors.Is(err, ErrFeeAboveValue) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	took := make([]btcwire.OutPoint, len(worth))
-	for i, o := range worth {
-		took[i] = o.OutPoint
-	}
-	m.handedOut(j, rate, height, took)
-	return tx, nil
+	return m.packageTx(claimPackage{state: p.state, ins: ins, deadline: p.deadline}, height, estimate, dest)
 }
 
 // justiceKey names the breach's justice transactions among the claims'

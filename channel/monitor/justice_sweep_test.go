@@ -52,8 +52,13 @@ type justiceRig struct {
 
 func newJusticeRig(t testing.TB, typ commit.ChannelType) *justiceRig {
 	t.Helper()
-	ch := newTestChannel(t, typ)
-	r := &justiceRig{ch: ch, fees: &settableFees{rate: 1000}, hs: breachHTLCs(),
+	return newJusticeRigHTLCs(t, newTestChannel(t, typ), breachHTLCs())
+}
+
+// newJusticeRigHTLCs is newJusticeRig on ch with the HTLCs hs.
+func newJusticeRigHTLCs(t testing.TB, ch *testChannel, hs []breachHTLC) *justiceRig {
+	t.Helper()
+	r := &justiceRig{ch: ch, fees: &settableFees{rate: 1000}, hs: hs,
 		dest: commit.P2WPKH(ch.b.signer.Basepoints().PaymentBasepoint)}
 	r.states = advanceB(t, ch, 3, r.hs)
 	r.store = persisttest.NewCrashStore()
