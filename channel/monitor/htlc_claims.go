@@ -63,39 +63,57 @@ func (m *ChannelMonitor) anyHTLCOutput(op btcwire.OutPoint) *commit.Output {
 	return m.holderHTLCOutput(op)
 }
 
+// htlcAt returns the HTLC whose output op is: an HTLC output of the
+// commitment on chain, ours or the counterparty's, or of a breach.
+func (m *ChannelMonitor) htlcAt(op btcwire.OutPoint) (commit.HTLC, bool) {
+	if o := m.anyHTLCOutput(op); o != nil {
+		return o.HTLC, true
+	}
+	if b := m.chain.breach; b != nil {
+		for _, o := range b.Outputs {
+			if o.OutPoint == op && (o.Kind == RevokedOfferedHTLC || o.Kind == RevokedReceivedHTLC) {
+				return o.HTLC, true
+			}
+		}
+	}
+	return commit.HTLC{}, false
+}
+
 // learnFromWitness learns the payment preimage a spend of the HTLC output
 // op reveals (any 32-byte witness item hashing to the payment hash): kept
 // with the monitor's preimages and reported as an HTLCResolution. It
-// reports whether the witness revealed it.
+// reports whether the witness revealed it. A cheater's HTLC-success
+// spending an HTLC output of its revoked commitment reveals it too (BOLT
+// 5: the preimage is extracted from it).
 func (m *ChannelMonitor) learnFromWitness(op btcwire.OutPoint, w btcwire.TxWitness, height int32) bool {
-	o := m.anyHTLCOutput(op)
-	if o == nil {
+	h, ok := m.htlcAt(op)
+	if !ok {
 		return false
 	}
 	for _, item := range w {
-		if len(item) != 32 || sha256.Sum256(item) != [32]byte(o.HTLC.PaymentHash) {
+		if len(item) != 32 || sha256.Sum256(item) != [32]byte(h.PaymentHash) {
 			continue
 		}
 		p := lnwire.Preimage(item)
-		if _, known := m.preimages[o.HTLC.PaymentHash]; !known {
+		if _, known := m.preimages[h.PaymentHash]; !known {
 			if m.preimages == nil {
 				m.preimages = make(map[lnwire.PaymentHash]lnwire.Preimage)
 			}
-			m.preimages[o.HTLC.PaymentHash] = p
+			m.preimages[h.PaymentHash] = p
 			m.chain.changed = true
 		}
-		m.resolveWithPreimage(o, p, height)
+		m.resolveWithPreimage(h, p, height)
 		return true
 	}
 	return false
 }
 
-// resolveWithPreimage queues the HTLCResolution of o's HTLC, claimed with
-// p in a spend at height.
-func (m *ChannelMonitor) resolveWithPreimage(o *commit.Output, p lnwire.Preimage, height int32) {
+// resolveWithPreimage queues the HTLCResolution of h, claimed with p in a
+// spend at height.
+func (m *ChannelMonitor) resolveWithPreimage(h commit.HTLC, p lnwire.Preimage, height int32) {
 	m.resolutions = append(m.resolutions, HTLCResolution{
-		ChannelID: m.ChannelID(), HTLCID: o.HTLC.ID, Outgoing: o.HTLC.Offerer == commit.Local,
-		PaymentHash: o.HTLC.PaymentHash, Preimage: &p, Height: height,
+		ChannelID: m.ChannelID(), HTLCID: h.ID, Outgoing: h.Offerer == commit.Local,
+		PaymentHash: h.PaymentHash, Preimage: &p, Height: height,
 	})
 }
 
@@ -107,9 +125,9 @@ func (m *ChannelMonitor) requeueRevealed() {
 		if !s.revealed {
 			continue
 		}
-		if o := m.anyHTLCOutput(s.op); o != nil {
-			if p, ok := m.preimages[o.HTLC.PaymentHash]; ok {
-				m.resolveWithPreimage(o, p, s.height)
+		if h, ok := m.htlcAt(s.op); ok {
+			if p, ok := m.preimages[h.PaymentHash]; ok {
+				m.resolveWithPreimage(h, p, s.height)
 			}
 		}
 	}
@@ -123,6 +141,9 @@ func (m *ChannelMonitor) timedOut(height int32) {
 	var cm *commit.Commitment
 	offered := commit.ReceivedHTLCOutput // what an HTLC we offered is in cm
 	switch {
+	case m.chain.breach != nil:
+		m.breachTimedOut(height)
+		return
 	case m.chain.theirs != nil:
 		cm = m.chain.theirs
 	case m.chain.ours != nil:
@@ -140,14 +161,34 @@ func (m *ChannelMonitor) timedOut(height int32) {
 		if s.revealed || offered == commit.OfferedHTLCOutput && !s.secondStage {
 			continue // the counterparty's claim with the preimage
 		}
-		if m.reported == nil {
-			m.reported = make(map[btcwire.OutPoint]bool)
-		}
-		m.reported[op] = true
-		m.resolutions = append(m.resolutions, HTLCResolution{
-			ChannelID: m.ChannelID(), HTLCID: o.HTLC.ID, Outgoing: true, PaymentHash: o.HTLC.PaymentHash, Height: s.height,
-		})
+		m.reportTimeout(op, o.HTLC, s.height)
 	}
+}
+
+// breachTimedOut reports the HTLCs we offered in a breach whose output
+// our justice transaction took, AntiReorgDelay deep at height: their
+// payments fail (the cheater could only have taken them with the
+// preimage, which its witness would have revealed).
+func (m *ChannelMonitor) breachTimedOut(height int32) {
+	for _, o := range m.chain.breach.Outputs {
+		s := m.spentBy(o.OutPoint)
+		if o.Kind != RevokedReceivedHTLC || s == nil || s.revealed || height < s.height+AntiReorgDelay-1 || m.reported[o.OutPoint] {
+			continue
+		}
+		m.reportTimeout(o.OutPoint, o.HTLC, s.height)
+	}
+}
+
+// reportTimeout queues the resolution of h, an HTLC we offered whose
+// output op was taken back at height, once per monitor run.
+func (m *ChannelMonitor) reportTimeout(op btcwire.OutPoint, h commit.HTLC, height int32) {
+	if m.reported == nil {
+		m.reported = make(map[btcwire.OutPoint]bool)
+	}
+	m.reported[op] = true
+	m.resolutions = append(m.resolutions, HTLCResolution{
+		ChannelID: m.ChannelID(), HTLCID: h.ID, Outgoing: true, PaymentHash: h.PaymentHash, Height: height,
+	})
 }
 
 // lostHTLCs reports, once the commitment on chain is AntiReorgDelay deep,
@@ -157,22 +198,28 @@ func (m *ChannelMonitor) timedOut(height int32) {
 // deep enough). Once per monitor run, as timedOut.
 func (m *ChannelMonitor) lostHTLCs(height int32) {
 	s := m.chain.spend
-	var cm *commit.Commitment
+	onChain := make(map[uint64]bool)
 	switch {
 	case s == nil || height < s.Height+AntiReorgDelay-1:
 		return
-	case m.chain.theirs != nil:
-		cm = m.chain.theirs
-	case m.chain.ours != nil:
-		cm = m.chain.ours.cm
+	case m.chain.breach != nil:
+		for _, o := range m.chain.breach.Outputs {
+			if o.Kind == RevokedReceivedHTLC {
+				onChain[o.HTLC.ID] = true
+			}
+		}
+	case m.chain.theirs != nil || m.chain.ours != nil:
+		cm := m.chain.theirs
+		if cm == nil {
+			cm = m.chain.ours.cm
+		}
+		for _, o := range cm.Outputs {
+			if o.Kind.IsHTLC() && o.HTLC.Offerer == commit.Local {
+				onChain[o.HTLC.ID] = true
+			}
+		}
 	default:
 		return
-	}
-	onChain := make(map[uint64]bool)
-	for _, o := range cm.Outputs {
-		if o.Kind.IsHTLC() && o.HTLC.Offerer == commit.Local {
-			onChain[o.HTLC.ID] = true
-		}
 	}
 	states := []*commit.State{m.holder.step.State}
 	if m.prevHolder != nil {

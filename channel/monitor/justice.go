@@ -65,6 +65,9 @@ type RevokedOutput struct {
 	// CLTVExpiry is the HTLC's cltv_expiry (HTLC kinds): from that height
 	// a revoked offered HTLC can be timed out by the cheater.
 	CLTVExpiry uint32
+	// HTLC is the HTLC (HTLC kinds), seen from us: Offerer commit.Local
+	// is an HTLC we offered (RevokedReceivedHTLC).
+	HTLC commit.HTLC
 }
 
 // Breach is a revoked counterparty commitment confirmed on chain and what
@@ -127,12 +130,12 @@ func (m *ChannelMonitor) breachOf(tx *btcwire.MsgTx, n uint64, height int32) (*B
 	type candidate struct {
 		kind   RevokedKind
 		script []byte
-		cltv   uint32
+		htlc   commit.HTLC
 	}
 	anchors := m.ch.Type().HasAnchors()
 	cands := []candidate{{kind: RevokedToLocal, script: commit.ToLocalScript(k.Revocation, k.LocalDelayed, b.csv)}}
 	for _, h := range m.history.at(n) {
-		c := candidate{kind: RevokedReceivedHTLC, cltv: h.CLTVExpiry}
+		c := candidate{kind: RevokedReceivedHTLC, htlc: h}
 		if h.Offerer == commit.Remote {
 			c.kind = RevokedOfferedHTLC
 			c.script = commit.OfferedHTLCScript(k.Revocation, k.LocalHTLC, k.RemoteHTLC, h.PaymentHash, anchors)
@@ -152,7 +155,7 @@ func (m *ChannelMonitor) breachOf(tx *btcwire.MsgTx, n uint64, height int32) (*B
 			used[i] = true
 			b.Outputs = append(b.Outputs, RevokedOutput{
 				Kind: c.kind, OutPoint: btcwire.OutPoint{Hash: txid, Index: uint32(i)},
-				Value: lnwire.Satoshi(out.Value), WitnessScript: c.script, CLTVExpiry: c.cltv,
+				Value: lnwire.Satoshi(out.Value), WitnessScript: c.script, CLTVExpiry: c.htlc.CLTVExpiry, HTLC: c.htlc,
 			})
 			break
 		}
