@@ -29,13 +29,16 @@ type Announcement struct {
 }
 
 // TimerTick gives the Manager the time (it reads no clock): it stamps our
-// channel_updates and invoices, and sends update_fee on the channels we
-// opened whose fee rate drifted from our estimator's (FeeUpdateDivisor).
+// channel_updates and invoices, sends update_fee on the channels we
+// opened whose fee rate drifted from our estimator's (FeeUpdateDivisor),
+// and fails back the parts of multi-part payments that did not reach
+// their total within MPPTimeout.
 func (m *Manager) TimerTick(now time.Time) {
 	m.mu.Lock()
 	m.now = now
 	m.mu.Unlock()
 	m.updateFees()
+	m.expireMPP(now)
 }
 
 // announceStep sends our announcement_signatures once a public channel is

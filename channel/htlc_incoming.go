@@ -77,7 +77,9 @@ func (m *Manager) acceptIncoming(d *chanData, h *htlcEntry, act *revokeOutcome) 
 	if fail != nil {
 		return m.failIncoming(d, h, &pkt, &incomingFailure{msg: fail}, act)
 	}
-	act.evs = append(act.evs, ev)
+	if ev != nil {
+		act.evs = append(act.evs, ev)
+	}
 	return nil
 }
 

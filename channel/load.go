@@ -97,6 +97,7 @@ func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 	if err := m.reconcilePayments(); err != nil {
 		return nil, err
 	}
+	m.loadMPP()
 	m.flush()
 	return m, nil
 }

@@ -55,6 +55,9 @@ type Manager struct {
 	// pay tracks our outgoing payments (its own lock, taken under a
 	// peer's lock, never the other way round).
 	pay paymentBook
+	// mpp holds the multi-part payments being received (its own lock,
+	// as pay's).
+	mpp mppBook
 }
 
 // peerState is one peer and its channels, under its own lock.
@@ -167,6 +170,20 @@ func (m *Manager) allPeers() []*peerState {
 	}
 	sortPeers(ps)
 	return ps
+}
+
+// eachChannel calls f with every channel that has its data, each peer
+// locked in turn (in peer order).
+func (m *Manager) eachChannel(f func(p *peerState, e *entry, d *chanData)) {
+	for _, p := range m.allPeers() {
+		p.mu.Lock()
+		for _, e := range p.entries {
+			if d := e.data(); d != nil {
+				f(p, e, d)
+			}
+		}
+		p.mu.Unlock()
+	}
 }
 
 // addEntry adds a channel to p under id (p locked).

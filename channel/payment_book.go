@@ -151,10 +151,15 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 	}
 	op, err := paymentOp(pay)
 	if err == nil {
-		err = m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, &events.PaymentSent{
-			PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Preimage: preimage,
-			FeePaid: pay.FeePaid, Amount: pay.Amount,
-		})
+		// One PaymentSent per payment: at its first fulfilled part.
+		var evs []events.Event
+		if prev.Status != outbound.StatusSucceeded {
+			evs = append(evs, &events.PaymentSent{
+				PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Preimage: preimage,
+				FeePaid: pay.FeePaid, Amount: pay.Amount,
+			})
+		}
+		err = m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, evs...)
 		if err != nil {
 			err = fmt.Errorf("%w: %w", ErrPersistence, err)
 		}

@@ -91,7 +91,7 @@ func (m *Manager) CreateInvoice(r InvoiceRequest) (*CreatedInvoice, error) {
 	}
 	p := inbound.InvoiceParams{
 		Network: net, Description: r.Description, DescriptionHash: r.DescriptionHash, ExpirySecs: expiry,
-		MinFinalCLTVExpiryDelta: delta, Timestamp: now, RouteHints: m.routeHints(),
+		MinFinalCLTVExpiryDelta: delta, Timestamp: now, RouteHints: m.routeHints(), MPP: true,
 	}
 	if r.Amount != 0 {
 		p.Amount = wire.Some(r.Amount)

@@ -24,7 +24,9 @@ import (
 const DefaultKeysendMinFinalCLTVExpiryDelta = 24
 
 // receiveFinal checks an HTLC that ends here against its payload; it
-// returns the PaymentClaimable to raise, or the failure to send back.
+// returns the PaymentClaimable to raise, or the failure to send back, or
+// neither (a part of a multi-part payment held until the rest arrives:
+// payment_mpp.go).
 func (m *Manager) receiveFinal(d *chanData, h *htlcEntry, payload *onion.HopPayload, height uint32) (events.Event, onion.FailureMessage) {
 	r, fail := m.inbound.CheckFinal(inbound.HTLC{Amount: h.amount, CLTVExpiry: h.cltvExpiry, PaymentHash: h.paymentHash},
 		payload, height, m.unixNow(), DefaultKeysendMinFinalCLTVExpiryDelta)
@@ -33,10 +35,21 @@ func (m *Manager) receiveFinal(d *chanData, h *htlcEntry, payload *onion.HopPayl
 			"payment_hash", h.paymentHash, "failure", fail.Code())
 		return nil, fail
 	}
+	amount, deadline := h.amount, claimDeadline(h.cltvExpiry)
 	if r.Total > r.Amount {
-		// Multi-part payments are received with the multi-hop issue.
-		m.cfg.Logger.Info("channel: multi-part payment refused", "channel_id", d.id, "payment_hash", h.paymentHash)
-		return nil, &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: h.amount, Height: height}
+		part := mppPart{ch: d.id, id: h.id, amount: h.amount, deadline: deadline}
+		outcome, set := m.mpp.add(h.paymentHash, r.Total, r.Secret, part, m.timeNow())
+		switch outcome {
+		case mppRefused:
+			m.cfg.Logger.Info("channel: multi-part payment part refused", "channel_id", d.id, "htlc_id", h.id,
+				"payment_hash", h.paymentHash, "total_msat", r.Total)
+			return nil, &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: h.amount, Height: height}
+		case mppHeld:
+			m.cfg.Logger.Info("channel: multi-part payment part held", "channel_id", d.id, "htlc_id", h.id,
+				"payment_hash", h.paymentHash, "amount_msat", h.amount, "total_msat", r.Total)
+			return nil, nil
+		}
+		amount, deadline = set.sum(), set.claimDeadline()
 	}
 	purpose := events.PaymentPurpose{Kind: events.PurposeInvoice, Secret: r.Secret}
 	if r.Keysend {
@@ -45,14 +58,8 @@ func (m *Manager) receiveFinal(d *chanData, h *htlcEntry, payload *onion.HopPayl
 	if r.Preimage != nil {
 		purpose.Preimage = wire.Some(*r.Preimage)
 	}
-	// The last height at which a claim still goes out: at
-	// cltv_expiry-HTLCFailBackBuffer the HTLC is failed back.
-	deadline := uint32(0)
-	if h.cltvExpiry > HTLCFailBackBuffer+1 {
-		deadline = h.cltvExpiry - HTLCFailBackBuffer - 1
-	}
 	return &events.PaymentClaimable{
-		PaymentHash: h.paymentHash, Amount: h.amount, Purpose: purpose, ReceiverNodeID: m.ourID,
+		PaymentHash: h.paymentHash, Amount: amount, Purpose: purpose, ReceiverNodeID: m.ourID,
 		ViaChannelID: d.id, ViaUserChannelID: d.userChannelID, ClaimDeadline: deadline,
 		PaymentMetadata: r.Metadata, CustomRecords: r.Custom,
 	}, nil
@@ -72,12 +79,18 @@ func (m *Manager) unixNow() uint64 {
 // ClaimFunds claims every incoming HTLC paying preimage's hash (after a
 // PaymentClaimable): the preimage is made durable with each channel's
 // monitor before update_fulfill_htlc leaves, and PaymentClaimed follows
-// once the removal is irrevocable. It fails with ErrUnknownPayment when
-// no committed HTLC pays that hash, and with ErrPersistence when the
-// preimage could not be made durable with a channel's monitor (that
-// channel's HTLCs are not claimed).
+// once the removals are irrevocable (one for all the parts of a
+// multi-part payment). It fails with ErrUnknownPayment when no committed
+// HTLC pays that hash, with ErrPaymentIncomplete when the parts of a
+// multi-part payment do not reach its total yet, and with ErrPersistence
+// when the preimage could not be made durable with a channel's monitor
+// (that channel's HTLCs are not claimed).
 func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 	hash := preimage.Hash()
+	if m.mpp.incomplete(hash) {
+		return fmt.Errorf("%w: %v", ErrPaymentIncomplete, hash)
+	}
+	m.mpp.settle(hash, true)
 	found := false
 	var firstErr error
 	for _, p := range m.allPeers() {
@@ -141,22 +154,15 @@ func (m *Manager) claimIn(p *peerState, e *entry, d *chanData, hs []htlcEntry, p
 // refuses the payment): each goes back with
 // incorrect_or_unknown_payment_details.
 func (m *Manager) FailHTLCBackwards(hash wire.PaymentHash) error {
+	m.mpp.settle(hash, false)
 	height := uint32(m.bestHeight())
 	found := false
-	for _, p := range m.allPeers() {
-		p.mu.Lock()
-		for _, e := range p.entries {
-			d := e.data()
-			if d == nil {
-				continue
-			}
-			for _, h := range incomingWithHash(d, hash) {
-				found = true
-				m.check(p, e, m.failIncomingHTLC(p, e, d, &h, &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: h.amount, Height: height}))
-			}
+	m.eachChannel(func(p *peerState, e *entry, d *chanData) {
+		for _, h := range incomingWithHash(d, hash) {
+			found = true
+			m.check(p, e, m.failIncomingHTLC(p, e, d, &h, &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: h.amount, Height: height}))
 		}
-		p.mu.Unlock()
-	}
+	})
 	m.flush()
 	if !found {
 		return fmt.Errorf("%w: no incoming htlc pays %v", ErrUnknownPayment, hash)
@@ -188,10 +194,15 @@ func claimedAlready(d *chanData, hash wire.PaymentHash) bool {
 }
 
 // claimedEvent is the PaymentClaimed of the peer's HTLC h, fulfilled and
-// now irrevocably removed.
+// now irrevocably removed, or nil for a part of a multi-part payment
+// whose other parts are still being removed.
 func (m *Manager) claimedEvent(d *chanData, h *htlcEntry) events.Event {
+	last, amount, count := m.mpp.claimedPart(h.paymentHash, h.amount)
+	if !last {
+		return nil // the last part of the payment raises it
+	}
 	return &events.PaymentClaimed{
-		PaymentHash: h.paymentHash, Amount: h.amount, ReceiverNodeID: m.ourID, HTLCCount: 1,
+		PaymentHash: h.paymentHash, Amount: amount, ReceiverNodeID: m.ourID, HTLCCount: uint32(count),
 		Purpose: m.purposeOf(h),
 	}
 }

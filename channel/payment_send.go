@@ -33,12 +33,14 @@ const DefaultMinFinalCLTVExpiryDelta = 18
 
 // sendRequest is a payment to send.
 type sendRequest struct {
-	id        PaymentID
-	hash      wire.PaymentHash
-	secret    wire.Option[wire.PaymentSecret]
-	metadata  []byte
-	keysend   *wire.Preimage
-	amount    wire.MilliSatoshi
+	id       PaymentID
+	hash     wire.PaymentHash
+	secret   wire.Option[wire.PaymentSecret]
+	metadata []byte
+	keysend  *wire.Preimage
+	amount   wire.MilliSatoshi
+	// mpp: the payee takes multi-part payments (basic_mpp).
+	mpp       bool
 	payee     wire.NodeID
 	finalCLTV uint32
 }
@@ -74,7 +76,7 @@ func (m *Manager) SendPayment(id PaymentID, inv *invoice.Invoice, amount wire.Mi
 	meta, _ := inv.Metadata()
 	return m.send(sendRequest{
 		id: id, hash: inv.PaymentHash(), secret: wire.Some(inv.PaymentSecret()), metadata: meta,
-		amount: amount, payee: inv.Payee(), finalCLTV: delta,
+		amount: amount, payee: inv.Payee(), finalCLTV: delta, mpp: inv.Features().HasFeature(wire.BasicMPPOptional),
 	})
 }
 
@@ -100,7 +102,8 @@ func (m *Manager) timeNow() time.Time {
 }
 
 // send adds the payment's HTLC to the first usable channel with the payee
-// that can carry it.
+// that can carry it; when none can and the payee takes multi-part
+// payments, parts over several (sendParts).
 func (m *Manager) send(r sendRequest) error {
 	if !m.pay.reserve(r.id) {
 		return fmt.Errorf("%w: %v", ErrDuplicatePayment, r.id)
@@ -132,23 +135,14 @@ func (m *Manager) sendLocked(p *peerState, r sendRequest) error {
 		if d == nil || !usable(p, e, d) {
 			continue
 		}
-		route := router.Route{
-			Payer: m.ourID, TotalAmount: r.amount, TotalCLTV: cltv,
-			Hops: []router.Hop{{NodeID: r.payee, ShortChannelID: d.fund.scid, AmountToForward: r.amount, OutgoingCLTV: cltv}},
-		}
 		pay, err := newPayment(r, height)
 		if err != nil {
 			return err
 		}
-		idx, err := pay.AddAttempt(outbound.Attempt{SessionKey: outbound.SessionKey(m.cfg.Entropy.GetSecureRandomBytes()), Route: route})
+		idx, add, err := m.directAttempt(pay, d, r, r.amount, cltv)
 		if err != nil {
-			return fmt.Errorf("channel: payment attempt: %w", err)
+			return err
 		}
-		pkt, err := pay.Onion(idx)
-		if err != nil {
-			return fmt.Errorf("channel: onion: %w", err)
-		}
-		add := htlcAdd{id: d.log.nextID[commit.Local], amount: r.amount, paymentHash: r.hash, cltvExpiry: cltv, onion: pkt.Encode(nil)}
 		if err := d.log.checkAdd(commit.Local, &add); err != nil {
 			lastErr = err
 			continue
@@ -169,6 +163,9 @@ func (m *Manager) sendLocked(p *peerState, r sendRequest) error {
 		m.check(p, e, m.maybeSignCommitment(p, e, d))
 		return nil
 	}
+	if r.mpp {
+		return m.sendParts(p, r, height, cltv, lastErr)
+	}
 	return fmt.Errorf("%w: %v: %w", ErrNoRoute, r.payee, lastErr)
 }
 
@@ -186,4 +183,23 @@ func newPayment(r sendRequest, height uint32) (*outbound.Payment, error) {
 		return nil, fmt.Errorf("channel: payment: %w", err)
 	}
 	return pay, nil
+}
+
+// directAttempt adds to pay an attempt of amount over channel d to the
+// payee r names, its HTLC expiring at cltv, and returns it with the HTLC
+// to add (not checked against the channel's rules yet).
+func (m *Manager) directAttempt(pay *outbound.Payment, d *chanData, r sendRequest, amount wire.MilliSatoshi, cltv uint32) (int, htlcAdd, error) {
+	route := router.Route{
+		Payer: m.ourID, TotalAmount: amount, TotalCLTV: cltv,
+		Hops: []router.Hop{{NodeID: r.payee, ShortChannelID: d.fund.scid, AmountToForward: amount, OutgoingCLTV: cltv}},
+	}
+	idx, err := pay.AddAttempt(outbound.Attempt{SessionKey: outbound.SessionKey(m.cfg.Entropy.GetSecureRandomBytes()), Route: route})
+	if err != nil {
+		return 0, htlcAdd{}, fmt.Errorf("channel: payment attempt: %w", err)
+	}
+	pkt, err := pay.Onion(idx)
+	if err != nil {
+		return 0, htlcAdd{}, fmt.Errorf("channel: onion: %w", err)
+	}
+	return idx, htlcAdd{id: d.log.nextID[commit.Local], amount: amount, paymentHash: r.hash, cltvExpiry: cltv, onion: pkt.Encode(nil)}, nil
 }
