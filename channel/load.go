@@ -94,7 +94,7 @@ func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 	if err := m.loadPayments(); err != nil {
 		return nil, err
 	}
-	if err := m.reconcilePayments(); err != nil {
+	if err := m.reconcilePayments(byID); err != nil {
 		return nil, err
 	}
 	m.loadMPP()
@@ -217,6 +217,11 @@ func (m *Manager) closeOrphanMonitor(info monitor.MonitorInfo) error {
 	} else {
 		m.queueBroadcast(claim.Tx)
 		broadcast = true
+	}
+	if closed, err := m.closedMarked(info.ChannelID); err != nil || closed {
+		// The Manager closed it and said so before the crash: its
+		// monitor missed the close update only.
+		return err
 	}
 	m.logIf(m.appendEvents(&events.ChannelClosed{
 		ChannelID: info.ChannelID, FundingOutPoint: info.FundingOutPoint,

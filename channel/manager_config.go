@@ -29,6 +29,10 @@ type Watch interface {
 	// broadcast, with its fee and our anchor, or an error matching
 	// monitor.ErrBehind when broadcasting it would be unsafe.
 	HolderCommitmentClaim(id wire.ChannelID, signer commit.Signer) (*monitor.HolderClaim, error)
+	// ProvidePreimage hands a payment preimage to the monitors of closed
+	// channels holding an HTLC offered to us with its hash, which then
+	// claim it on chain; it returns those channels.
+	ProvidePreimage(preimage wire.Preimage) []wire.ChannelID
 }
 
 // ChannelSigner holds one channel's keys: it signs commitments (as

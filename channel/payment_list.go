@@ -8,6 +8,7 @@ import (
 
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/internal/outbound"
+	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -112,9 +113,10 @@ func (m *Manager) loadPayments() error {
 // reconcilePayments fails, after Load, the in-flight attempts whose HTLC
 // no channel holds any more in a commitment: the crash came before it was
 // signed (our HTLC ids are then reused, so the payment hash is compared
-// too). Attempts of channels that are gone stay pending: their HTLCs are
-// resolved on chain.
-func (m *Manager) reconcilePayments() error {
+// too). Attempts of channels that are gone stay pending, their HTLCs
+// resolved on chain, unless the channel's monitor never saw the HTLC
+// (MonitorInfo.NextOfferedHTLCID): those fail.
+func (m *Manager) reconcilePayments(monitors map[wire.ChannelID]monitor.MonitorInfo) error {
 	b := &m.pay
 	b.mu.Lock()
 	refs := make([]htlcRef, 0, len(b.byHTLC))
@@ -133,6 +135,14 @@ func (m *Manager) reconcilePayments() error {
 		node, ok := m.ids[ref.channel]
 		m.mu.Unlock()
 		if !ok {
+			// A closed channel: its monitor resolves the HTLC, unless it
+			// never saw it (the update holding it was lost at a crash,
+			// so no commitment with it left: it fails now).
+			if info, has := monitors[ref.channel]; has && ref.id >= info.NextOfferedHTLCID {
+				if err := m.reconcileAttempt(nil, ref); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		p := m.lockPeer(node, false)
@@ -151,7 +161,8 @@ func (m *Manager) reconcilePayments() error {
 	return nil
 }
 
-// reconcileAttempt fails the attempt of ref when d's log lacks its HTLC.
+// reconcileAttempt fails the attempt of ref when d's log lacks its HTLC,
+// or, d nil, at once (a closed channel's monitor never saw it).
 func (m *Manager) reconcileAttempt(d *chanData, ref htlcRef) error {
 	b := &m.pay
 	b.mu.Lock()
@@ -160,7 +171,9 @@ func (m *Manager) reconcileAttempt(d *chanData, ref htlcRef) error {
 	if pay == nil {
 		return nil
 	}
-	if h := d.log.find(commit.Local, ref.id); h != nil && h.paymentHash == pay.Hash {
+	if d == nil {
+		m.cfg.Logger.Info("channel: payment htlc never committed before its channel closed: failing it", "payment_id", pay.ID, "channel_id", ref.channel, "htlc_id", ref.id)
+	} else if h := d.log.find(commit.Local, ref.id); h != nil && h.paymentHash == pay.Hash {
 		return nil
 	}
 	return m.dropAttempt(ref.channel, &htlcEntry{id: ref.id, paymentHash: pay.Hash})

@@ -80,7 +80,8 @@ func (m *Manager) unixNow() uint64 {
 // PaymentClaimable): the preimage is made durable with each channel's
 // monitor before update_fulfill_htlc leaves, and PaymentClaimed follows
 // once the removals are irrevocable (one for all the parts of a
-// multi-part payment). It fails with ErrUnknownPayment when no committed
+// multi-part payment). An HTLC whose channel closed before the claim is
+// claimed on chain by its monitor (Watch.ProvidePreimage). It fails with ErrUnknownPayment when no committed
 // HTLC pays that hash, with ErrPaymentIncomplete when the parts of a
 // multi-part payment do not reach its total yet, and with ErrPersistence
 // when the preimage could not be made durable with a channel's monitor
@@ -113,6 +114,14 @@ func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 		p.mu.Unlock()
 	}
 	m.flush()
+	if !found {
+		// Its channel closed before the claim: the monitors claim the
+		// HTLC on chain.
+		for _, id := range m.cfg.Watch.ProvidePreimage(preimage) {
+			found = true
+			m.cfg.Logger.Info("channel: payment claimed on chain: its channel closed", "channel_id", id, "payment_hash", hash)
+		}
+	}
 	if !found {
 		return fmt.Errorf("%w: no incoming htlc pays %v", ErrUnknownPayment, hash)
 	}

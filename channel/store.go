@@ -71,11 +71,13 @@ func (m *Manager) save(d *chanData, evs ...events.Event) error {
 }
 
 // forget removes a channel's record (and any pending funding) together
-// with evs: the channel is closed for the Manager (its monitor goes on).
+// with evs, and marks it closed: the channel is closed for the Manager
+// (its monitor goes on).
 func (m *Manager) forget(id wire.ChannelID, evs ...events.Event) error {
 	ops := []persist.Op{
 		persist.RemoveOp(channelsNS(), channelKey(id)),
 		persist.RemoveOp(pendingFundingNS(), channelKey(id)),
+		persist.WriteOp(closedNS(), channelKey(id), []byte{1}),
 	}
 	if err := m.cfg.Events.AppendWith(m.cfg.Context, ops, evs...); err != nil {
 		return fmt.Errorf("%w: %w", ErrPersistence, err)
@@ -237,4 +239,24 @@ func (m *Manager) dataLossMarked(id wire.ChannelID) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("%w: data loss mark: %w", ErrPersistence, err)
+}
+
+// closedNS marks the channels the Manager closed (and raised
+// ChannelClosed for): a monitor found without its channel at a restart
+// (its close update lost at a crash) is closed again without a second
+// ChannelClosed.
+func closedNS() persist.Namespace {
+	return persist.Namespace{Primary: "channel_manager", Secondary: "closed"}
+}
+
+// closedMarked reports whether forget marked channel id closed.
+func (m *Manager) closedMarked(id wire.ChannelID) (bool, error) {
+	_, err := m.cfg.Store.Read(m.cfg.Context, closedNS(), channelKey(id))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, persist.ErrNotFound):
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: closed mark: %w", ErrPersistence, err)
 }

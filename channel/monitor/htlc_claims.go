@@ -221,13 +221,7 @@ func (m *ChannelMonitor) lostHTLCs(height int32) {
 	default:
 		return
 	}
-	states := []*commit.State{m.holder.step.State}
-	if m.prevHolder != nil {
-		states = append(states, m.prevHolder.step.State)
-	}
-	for _, c := range m.counterparty {
-		states = append(states, c.st)
-	}
+	states := m.knownStates()
 	for _, st := range states {
 		for _, h := range st.HTLCs {
 			if h.Offerer != commit.Local || onChain[h.ID] || m.reportedLost[h.ID] {

@@ -3,6 +3,7 @@ package monitor
 import (
 	btcwire "github.com/btcsuite/btcd/wire"
 
+	"github.com/lnkit/lnkit/channel/commit"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
 
@@ -32,6 +33,14 @@ type MonitorInfo struct {
 	// FundingSpend is the confirmed spend of the funding output, nil
 	// when none is known.
 	FundingSpend *FundingSpendInfo
+	// NextOfferedHTLCID is one more than the highest id of an HTLC we
+	// offered that a commitment the monitor knows holds (our current and
+	// previous ones, the counterparty's unrevoked ones, the history of
+	// its revoked ones), 0 for none. An HTLC of ours with a higher id
+	// never was in a commitment signed for the counterparty (its update
+	// is made durable with the monitor before commitment_signed leaves):
+	// it cannot reach the chain.
+	NextOfferedHTLCID uint64
 }
 
 // Info describes the monitor.
@@ -39,13 +48,35 @@ func (m *ChannelMonitor) Info() MonitorInfo {
 	i := MonitorInfo{
 		ChannelID: m.ChannelID(), FundingOutPoint: m.FundingOutPoint(), ChannelKeyID: m.keyID,
 		LatestUpdateID: m.latestID, HolderCommitmentNumber: m.HolderCommitmentNumber(),
-		ForceClosed: m.forceClosed, Behind: m.behind,
+		ForceClosed: m.forceClosed, Behind: m.behind, NextOfferedHTLCID: m.nextOfferedHTLCID(),
 	}
 	if s := m.chain.spend; s != nil {
 		fs := m.spendInfo(s)
 		i.FundingSpend = &fs
 	}
 	return i
+}
+
+// nextOfferedHTLCID is MonitorInfo.NextOfferedHTLCID.
+func (m *ChannelMonitor) nextOfferedHTLCID() uint64 {
+	var next uint64
+	see := func(h commit.HTLC) {
+		if h.Offerer == commit.Local {
+			next = max(next, h.ID+1)
+		}
+	}
+	states := m.knownStates()
+	for _, st := range states {
+		for _, h := range st.HTLCs {
+			see(h)
+		}
+	}
+	for _, list := range [][]pastHTLC{m.history.closed, m.history.open} {
+		for _, p := range list {
+			see(p.h)
+		}
+	}
+	return next
 }
 
 // Monitors describes every monitor the ChainMonitor holds, by channel id.
@@ -58,4 +89,18 @@ func (c *ChainMonitor) Monitors() []MonitorInfo {
 		out[i] = w.m.Info()
 	}
 	return out
+}
+
+// knownStates are the states of the commitments the monitor may see on
+// chain and can claim from: our current and previous ones and the
+// counterparty's unrevoked ones.
+func (m *ChannelMonitor) knownStates() []*commit.State {
+	states := []*commit.State{m.holder.step.State}
+	if m.prevHolder != nil {
+		states = append(states, m.prevHolder.step.State)
+	}
+	for _, c := range m.counterparty {
+		states = append(states, c.st)
+	}
+	return states
 }
