@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
 
@@ -77,6 +78,14 @@ func (f walletFunder) FundHTLCTx(ctx context.Context, h spendable.HTLCTx, rate w
 		return nil, errors.New("lnkittest: no wallet yet")
 	}
 	return f.n.Wallet.FundHTLCTx(ctx, h, rate)
+}
+
+// AbandonTransaction implements monitor.HTLCTxFunder.
+func (f walletFunder) AbandonTransaction(ctx context.Context, txid chainhash.Hash) error {
+	if f.n.Wallet == nil {
+		return errors.New("lnkittest: no wallet yet")
+	}
+	return f.n.Wallet.AbandonTransaction(ctx, txid)
 }
 
 // sweepDestination is a new address of the node's wallet, for what the

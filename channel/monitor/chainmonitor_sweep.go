@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain"
@@ -86,7 +87,20 @@ func (c *ChainMonitor) sweep() {
 	}
 	c.mu.Lock()
 	txs := c.claims(rate)
+	var abandoned []chainhash.Hash
+	for _, w := range c.sorted() {
+		abandoned = append(abandoned, w.m.abandoned...)
+		w.m.abandoned = nil
+	}
 	c.mu.Unlock()
+	for _, txid := range abandoned {
+		if s.Funder == nil {
+			break
+		}
+		if err := s.Funder.AbandonTransaction(s.Context, txid); err != nil {
+			s.Logger.Warn("monitor: abandon an htlc transaction the chain took away", "txid", txid, "err", err)
+		}
+	}
 	c.broadcastClaims(txs)
 }
 

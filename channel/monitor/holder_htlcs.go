@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
 
@@ -56,6 +57,10 @@ const anchorsHTLCClaimWeight = 706 + 272 + 124
 // replacement of its previous transaction.
 type HTLCTxFunder interface {
 	FundHTLCTx(ctx context.Context, h spendable.HTLCTx, rate lnwire.FeeRate) (*btcwire.MsgTx, error)
+	// AbandonTransaction forgets a transaction FundHTLCTx returned that
+	// can never confirm (a reorganisation replaced our commitment on
+	// chain): its wallet coins are spendable again.
+	AbandonTransaction(ctx context.Context, txid chainhash.Hash) error
 }
 
 // holderHTLCTxs returns our HTLC transactions to broadcast at height, each
@@ -206,8 +211,9 @@ func (m *ChannelMonitor) secondStageOutputs() (outs []spendable.Output, at []int
 			continue
 		}
 		tx, err := cm.HTLCTx(int(s.op.Index))
-		if err != nil {
-			continue
+		own := btcwire.OutPoint{Hash: s.txid, Index: 0}
+		if err != nil || m.spentBy(own) != nil {
+			continue // swept already (watched: ownSecondStage)
 		}
 		out := tx.TxOut[0]
 		outs = append(outs, spendable.Output{
@@ -218,6 +224,21 @@ func (m *ChannelMonitor) secondStageOutputs() (outs []spendable.Output, at []int
 		at = append(at, max(s.height+AntiReorgDelay-1, s.height+int32(csv)-1))
 	}
 	return outs, at
+}
+
+// ownSecondStage reports whether op is the output of one of our
+// confirmed HTLC transactions: the monitor watches its spend, so that an
+// output swept already is not handed out again after a restart.
+func (m *ChannelMonitor) ownSecondStage(op btcwire.OutPoint) bool {
+	if op.Index != 0 || m.chain.ours == nil {
+		return false
+	}
+	for _, s := range m.chain.spent {
+		if s.secondStage && s.txid == op.Hash && m.holderHTLCOutput(s.op) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // maturedSecondStage emits the second-stage outputs due at height (once

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/channel/commit"
@@ -88,6 +89,10 @@ type ChannelMonitor struct {
 	// rate stays), by the HTLC output they spend.
 	emittedSecond map[btcwire.OutPoint]bool
 	funded        map[btcwire.OutPoint]*btcwire.MsgTx
+	// abandoned are funded transactions whose commitment a reorg took
+	// away: the funder is told to forget them (their wallet coins are
+	// free again).
+	abandoned []chainhash.Hash
 	// reportedLost are our HTLCs without an output on chain already
 	// reported failed since the monitor was loaded.
 	reportedLost map[uint64]bool

@@ -93,7 +93,7 @@ func (m *ChannelMonitor) watchedOutput(op btcwire.OutPoint) bool {
 	if b := m.chain.breach; b != nil && b.has(op) {
 		return true
 	}
-	if m.htlcOutput(op) != nil || m.holderHTLCOutput(op) != nil {
+	if m.htlcOutput(op) != nil || m.holderHTLCOutput(op) != nil || m.ownSecondStage(op) {
 		return true
 	}
 	// Our own claims: one spent before it matured (the counterparty took
@@ -130,6 +130,10 @@ func (m *ChannelMonitor) watchedOutputs() []chain.WatchedOutput {
 	}
 	for _, c := range m.chain.claims {
 		out = append(out, chain.WatchedOutput{OutPoint: c.out.OutPoint, PkScript: c.out.PkScript})
+	}
+	seconds, _ := m.secondStageOutputs()
+	for _, o := range seconds {
+		out = append(out, chain.WatchedOutput{OutPoint: o.OutPoint, PkScript: o.PkScript})
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
@@ -150,6 +151,11 @@ func (m *ChannelMonitor) BlockDisconnected(_ *btcwire.BlockHeader, height int32)
 // our own signature, so it proves we lost state even once reorged out, and
 // broadcasting our commitment then could publish a revoked state.
 func (m *ChannelMonitor) undoSpend() {
+	for _, tx := range m.funded {
+		m.abandoned = append(m.abandoned, tx.TxHash())
+	}
+	slices.SortFunc(m.abandoned, func(x, y chainhash.Hash) int { return bytes.Compare(x[:], y[:]) })
+	m.funded = nil
 	m.chain.spend, m.chain.claims = nil, nil
 	m.chain.breach, m.chain.secondStage = nil, nil
 	m.chain.theirs, m.chain.ours, m.chain.spent, m.chain.claimStates = nil, nil, nil, nil

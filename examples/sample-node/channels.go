@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
 
@@ -160,6 +161,14 @@ func (f walletFunder) FundHTLCTx(ctx context.Context, h spendable.HTLCTx, rate w
 		return nil, errors.New("sample-node: no wallet yet")
 	}
 	return f.n.wallet.FundHTLCTx(ctx, h, rate)
+}
+
+// AbandonTransaction implements monitor.HTLCTxFunder.
+func (f walletFunder) AbandonTransaction(ctx context.Context, txid chainhash.Hash) error {
+	if f.n.wallet == nil {
+		return errors.New("sample-node: no wallet yet")
+	}
+	return f.n.wallet.AbandonTransaction(ctx, txid)
 }
 
 // shutdownScript is where our closing outputs go: a new wallet address.
