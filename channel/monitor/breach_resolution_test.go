@@ -39,12 +39,12 @@ func TestBreachResolvesOurHTLCs(t *testing.T) {
 	}
 	res := r.cm.ReleaseHTLCResolutions()
 	require.Equal(t, []monitor.HTLCResolution{{ChannelID: m.ChannelID(), HTLCID: extra.h.ID, Outgoing: true,
-		PaymentHash: extra.h.PaymentHash, Height: breach}}, res, "the HTLC the revoked commitment does not hold")
+		PaymentHash: extra.h.PaymentHash, Amount: extra.h.Amount, Height: breach}}, res, "the HTLC the revoked commitment does not hold")
 	c.Mine(1)
 	res = r.cm.ReleaseHTLCResolutions()
 	ours := r.hs[1].h
 	require.Equal(t, []monitor.HTLCResolution{{ChannelID: m.ChannelID(), HTLCID: ours.ID, Outgoing: true,
-		PaymentHash: ours.PaymentHash, Height: breach + 1}}, res, "the HTLC taken by justice")
+		PaymentHash: ours.PaymentHash, Amount: ours.Amount, Height: breach + 1}}, res, "the HTLC taken by justice")
 	c.Mine(3)
 	require.Empty(t, r.cm.ReleaseHTLCResolutions())
 }
@@ -62,7 +62,7 @@ func TestBreachRevealsPreimage(t *testing.T) {
 	require.NoError(t, err)
 	p := r.hs[1].preimage
 	want := []monitor.HTLCResolution{{ChannelID: r.ch.b.mon.ChannelID(), HTLCID: r.hs[1].h.ID, Outgoing: true,
-		PaymentHash: p.Hash(), Preimage: &p, Height: c.Tip().Height}}
+		PaymentHash: p.Hash(), Amount: r.hs[1].h.Amount, Preimage: &p, Height: c.Tip().Height}}
 	require.Equal(t, want, r.cm.ReleaseHTLCResolutions())
 	got, ok := r.ch.b.mon.Preimage(p.Hash())
 	require.True(t, ok)

@@ -132,7 +132,7 @@ func TestHolderHTLCs(t *testing.T) {
 	require.Len(t, resolutions, 2, "the preimage (at once) and the timeout")
 	p := hs[1].preimage
 	require.ElementsMatch(t, []monitor.HTLCResolution{
-		{ChannelID: id, HTLCID: hs[1].h.ID, Outgoing: false, PaymentHash: hs[1].h.PaymentHash, Preimage: &p, Height: successHeight},
-		{ChannelID: id, HTLCID: hs[0].h.ID, Outgoing: true, PaymentHash: hs[0].h.PaymentHash, Height: timeoutHeight},
+		{ChannelID: id, HTLCID: hs[1].h.ID, Outgoing: false, PaymentHash: hs[1].h.PaymentHash, Amount: hs[1].h.Amount, Preimage: &p, Height: successHeight},
+		{ChannelID: id, HTLCID: hs[0].h.ID, Outgoing: true, PaymentHash: hs[0].h.PaymentHash, Amount: hs[0].h.Amount, Height: timeoutHeight},
 	}, resolutions)
 }

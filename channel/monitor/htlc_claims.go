@@ -33,8 +33,9 @@ type HTLCResolution struct {
 	// HTLCID is the HTLC's id; Outgoing says we offered it.
 	HTLCID   uint64
 	Outgoing bool
-	// PaymentHash is the HTLC's payment hash.
+	// PaymentHash is the HTLC's payment hash; Amount its amount.
 	PaymentHash lnwire.PaymentHash
+	Amount      lnwire.MilliSatoshi
 	// Preimage is set when the HTLC was claimed with it; nil for a timeout.
 	Preimage *lnwire.Preimage
 	// Height is the block of the spend that decided it.
@@ -113,7 +114,7 @@ func (m *ChannelMonitor) learnFromWitness(op btcwire.OutPoint, w btcwire.TxWitne
 func (m *ChannelMonitor) resolveWithPreimage(h commit.HTLC, p lnwire.Preimage, height int32) {
 	m.resolutions = append(m.resolutions, HTLCResolution{
 		ChannelID: m.ChannelID(), HTLCID: h.ID, Outgoing: h.Offerer == commit.Local,
-		PaymentHash: h.PaymentHash, Preimage: &p, Height: height,
+		PaymentHash: h.PaymentHash, Amount: h.Amount, Preimage: &p, Height: height,
 	})
 }
 
@@ -187,7 +188,7 @@ func (m *ChannelMonitor) reportTimeout(op btcwire.OutPoint, h commit.HTLC, heigh
 	}
 	m.reported[op] = true
 	m.resolutions = append(m.resolutions, HTLCResolution{
-		ChannelID: m.ChannelID(), HTLCID: h.ID, Outgoing: true, PaymentHash: h.PaymentHash, Height: height,
+		ChannelID: m.ChannelID(), HTLCID: h.ID, Outgoing: true, PaymentHash: h.PaymentHash, Amount: h.Amount, Height: height,
 	})
 }
 
@@ -232,7 +233,7 @@ func (m *ChannelMonitor) lostHTLCs(height int32) {
 			}
 			m.reportedLost[h.ID] = true
 			m.resolutions = append(m.resolutions, HTLCResolution{
-				ChannelID: m.ChannelID(), HTLCID: h.ID, Outgoing: true, PaymentHash: h.PaymentHash, Height: s.Height,
+				ChannelID: m.ChannelID(), HTLCID: h.ID, Outgoing: true, PaymentHash: h.PaymentHash, Amount: h.Amount, Height: s.Height,
 			})
 		}
 	}

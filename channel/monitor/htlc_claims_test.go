@@ -95,7 +95,7 @@ func TestCounterpartyHTLCClaims(t *testing.T) {
 			res = r.cm.ReleaseHTLCResolutions()
 			require.Len(t, res, 1)
 			require.Equal(t, monitor.HTLCResolution{ChannelID: id, HTLCID: r.hs[1].h.ID, Outgoing: true,
-				PaymentHash: r.hs[1].h.PaymentHash, Height: c.Tip().Height - monitor.AntiReorgDelay + 1}, res[0])
+				PaymentHash: r.hs[1].h.PaymentHash, Amount: r.hs[1].h.Amount, Height: c.Tip().Height - monitor.AntiReorgDelay + 1}, res[0])
 			c.Mine(3)
 			require.Empty(t, claimTxs(t, r))
 			require.Empty(t, r.cm.ReleaseHTLCResolutions())
@@ -123,7 +123,7 @@ func TestCounterpartyRevealsPreimage(t *testing.T) {
 			require.Len(t, res, 1)
 			p := r.hs[1].preimage
 			require.Equal(t, monitor.HTLCResolution{ChannelID: r.ch.b.mon.ChannelID(), HTLCID: r.hs[1].h.ID, Outgoing: true,
-				PaymentHash: r.hs[1].h.PaymentHash, Preimage: &p, Height: c.Tip().Height}, res[0])
+				PaymentHash: r.hs[1].h.PaymentHash, Amount: r.hs[1].h.Amount, Preimage: &p, Height: c.Tip().Height}, res[0])
 			got, ok := r.ch.b.mon.Preimage(r.hs[1].h.PaymentHash)
 			require.True(t, ok)
 			require.Equal(t, p, got)
