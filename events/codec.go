@@ -111,6 +111,8 @@ func newEvent(k Kind) Event {
 		return new(PaymentFailed)
 	case KindPaymentPathFailed:
 		return new(PaymentPathFailed)
+	case KindPaymentForwarded:
+		return new(PaymentForwarded)
 	}
 	return nil
 }

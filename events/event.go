@@ -25,6 +25,7 @@ const (
 	KindPaymentSent            Kind = 11
 	KindPaymentFailed          Kind = 12
 	KindPaymentPathFailed      Kind = 13
+	KindPaymentForwarded       Kind = 14
 )
 
 // String names the kind, e.g. "channel-ready".
@@ -56,6 +57,8 @@ func (k Kind) String() string {
 		return "payment-failed"
 	case KindPaymentPathFailed:
 		return "payment-path-failed"
+	case KindPaymentForwarded:
+		return "payment-forwarded"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }

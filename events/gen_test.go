@@ -228,6 +228,12 @@ func (g *gen) paymentEvent(k events.Kind) events.Event {
 			e.Failure = wire.Some(g.htlcFailure())
 		}
 		return e
+	case events.KindPaymentForwarded:
+		return &events.PaymentForwarded{
+			PrevChannelID: g.id32(), NextChannelID: g.id32(), PaymentHash: g.id32(),
+			IncomingAmount: wire.MilliSatoshi(g.u64()), OutgoingAmount: wire.MilliSatoshi(g.u64()),
+			FeeEarned: wire.MilliSatoshi(g.u64()), ClaimedOnChain: g.maybe(),
+		}
 	case events.KindPaymentPathFailed:
 		e := &events.PaymentPathFailed{
 			PaymentID: g.id32(), PaymentHash: g.id32(), PaymentFailedPermanently: g.r.IntN(2) == 0,
@@ -290,7 +296,7 @@ var allKinds = []events.Kind{
 	events.KindChannelReady, events.KindChannelClosed, events.KindDiscardFunding,
 	events.KindSpendableOutputs, events.KindBumpTransaction, events.KindPaymentClaimable,
 	events.KindPaymentClaimed, events.KindPaymentSent, events.KindPaymentFailed,
-	events.KindPaymentPathFailed,
+	events.KindPaymentPathFailed, events.KindPaymentForwarded,
 }
 
 // setID sets an event's ID as the queue would.
@@ -321,6 +327,8 @@ func setID(e events.Event, id uint64) {
 	case *events.PaymentFailed:
 		e.ID = id
 	case *events.PaymentPathFailed:
+		e.ID = id
+	case *events.PaymentForwarded:
 		e.ID = id
 	}
 }
