@@ -36,6 +36,8 @@ func (m *Manager) TimerTick(now time.Time) {
 	m.now = now
 	m.mu.Unlock()
 	m.updateFees()
+	m.processForwards()
+	m.flush()
 }
 
 // announceStep sends our announcement_signatures once a public channel is

@@ -70,8 +70,7 @@ func (m *Manager) acceptIncoming(d *chanData, h *htlcEntry, act *revokeOutcome) 
 	}
 	act.ops = append(act.ops, m.replay.add(pp.SharedSecret, d.id, h.id, h.cltvExpiry))
 	if !pp.Final {
-		// Forwarding is not built yet.
-		return m.failIncoming(d, h, &pkt, &incomingFailure{msg: &onion.UnknownNextPeer{}}, act)
+		return m.acceptForward(d, h, &pkt, pp, act)
 	}
 	ev, fail := m.receiveFinal(d, h, &pp.Payload, height)
 	if fail != nil {
@@ -207,6 +206,11 @@ func (m *Manager) expireIncoming(p *peerState, e *entry, d *chanData, height int
 	for i := 0; i < len(d.log.htlcs); i++ {
 		h := d.log.htlcs[i]
 		if h.state != htlcInCommitted || int64(h.cltvExpiry) > int64(height)+HTLCFailBackBuffer {
+			continue
+		}
+		if m.fwd.has(htlcRef{d.id, h.id}) {
+			// Forwarded: it is failed back when its outgoing HTLC is,
+			// never while that one may still be claimed downstream.
 			continue
 		}
 		m.cfg.Logger.Info("channel: incoming htlc unclaimed near its expiry: failing it back",

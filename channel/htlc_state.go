@@ -28,7 +28,9 @@ func (m *Manager) actOnRevoke(p *peerState, e *entry, d *chanData, res htlcRevok
 	}
 	for i := range res.removed {
 		if h := &res.removed[i]; h.outcome.kind == htlcFulfilled {
-			act.evs = append(act.evs, m.claimedEvent(d, h))
+			if ev := m.claimedEvent(d, h); ev != nil {
+				act.evs = append(act.evs, ev)
+			}
 		}
 	}
 	return nil

@@ -97,6 +97,9 @@ func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 	if err := m.reconcilePayments(); err != nil {
 		return nil, err
 	}
+	if err := m.loadForwards(); err != nil {
+		return nil, err
+	}
 	m.flush()
 	return m, nil
 }

@@ -55,6 +55,9 @@ type Manager struct {
 	// pay tracks our outgoing payments (its own lock, taken under a
 	// peer's lock, never the other way round).
 	pay paymentBook
+	// fwd tracks the HTLCs we forward (its own lock, taken under a
+	// peer's lock; fwd.proc before any peer's lock).
+	fwd forwardBook
 }
 
 // peerState is one peer and its channels, under its own lock.
@@ -284,13 +287,14 @@ func (e *entry) data() *chanData {
 // re-established (channel_reestablish).
 func (m *Manager) PeerConnected(id wire.NodeID, init *wire.Init, _ bool) error {
 	p := m.lockPeer(id, true)
-	defer p.mu.Unlock()
 	p.connected, p.init = true, init
 	for _, e := range p.entries {
 		if d := e.data(); d != nil {
 			m.startReestablish(p, e, d)
 		}
 	}
+	p.mu.Unlock()
+	m.processForwards()
 	return nil
 }
 
@@ -333,6 +337,7 @@ func (m *Manager) HandleChannelMessage(from wire.NodeID, msg wire.Message) error
 	}
 	err := m.dispatch(p, msg)
 	p.mu.Unlock()
+	m.processForwards()
 	m.flush()
 	return err
 }
