@@ -41,6 +41,9 @@ type sendRequest struct {
 	amount    wire.MilliSatoshi
 	payee     wire.NodeID
 	finalCLTV uint32
+	// route, when set, is the whole route to pay over: its first hop is
+	// payee, over the channel it names (or another with the same peer).
+	route *router.Route
 }
 
 // SendPayment pays inv (BOLT 11) over a channel with its payee: amount is
@@ -92,6 +95,24 @@ func (m *Manager) SendSpontaneousPayment(id PaymentID, payee wire.NodeID, amount
 	})
 }
 
+// SendPaymentRoute pays over route (one or more hops, as router.FindRoute
+// returns, the payer us): the payment's hash and the payee's payment
+// secret (an invoice's), route.Amount() delivered. The first HTLC goes
+// over the channel with route.Hops[0].NodeID that the first hop names, or
+// another usable channel with that peer. A failure anywhere on the route
+// comes back as PaymentFailed, decoded to the hop that sent it.
+func (m *Manager) SendPaymentRoute(id PaymentID, hash wire.PaymentHash, secret wire.PaymentSecret, route router.Route) error {
+	if len(route.Hops) == 0 || route.Amount() == 0 {
+		return errors.New("channel: empty route")
+	}
+	r := route
+	r.Payer = m.ourID
+	r.Hops = append([]router.Hop(nil), route.Hops...)
+	return m.send(sendRequest{
+		id: id, hash: hash, secret: wire.Some(secret), amount: r.Amount(), payee: r.Hops[0].NodeID, route: &r,
+	})
+}
+
 // timeNow is the injected time (TimerTick).
 func (m *Manager) timeNow() time.Time {
 	m.mu.Lock()
@@ -126,6 +147,10 @@ func (m *Manager) send(r sendRequest) error {
 func (m *Manager) sendLocked(p *peerState, r sendRequest) error {
 	height := uint32(m.bestHeight())
 	cltv := height + r.finalCLTV + FinalCLTVShadow
+	total := r.amount
+	if r.route != nil {
+		cltv, total = r.route.TotalCLTV, r.route.TotalAmount
+	}
 	lastErr := errors.New("no usable channel")
 	for _, e := range p.entries {
 		d := e.data()
@@ -135,6 +160,11 @@ func (m *Manager) sendLocked(p *peerState, r sendRequest) error {
 		route := router.Route{
 			Payer: m.ourID, TotalAmount: r.amount, TotalCLTV: cltv,
 			Hops: []router.Hop{{NodeID: r.payee, ShortChannelID: d.fund.scid, AmountToForward: r.amount, OutgoingCLTV: cltv}},
+		}
+		if r.route != nil {
+			route = *r.route
+			route.Hops = append([]router.Hop(nil), r.route.Hops...)
+			route.Hops[0].ShortChannelID = d.fund.scid
 		}
 		pay, err := newPayment(r, height)
 		if err != nil {
@@ -148,7 +178,7 @@ func (m *Manager) sendLocked(p *peerState, r sendRequest) error {
 		if err != nil {
 			return fmt.Errorf("channel: onion: %w", err)
 		}
-		add := htlcAdd{id: d.log.nextID[commit.Local], amount: r.amount, paymentHash: r.hash, cltvExpiry: cltv, onion: pkt.Encode(nil)}
+		add := htlcAdd{id: d.log.nextID[commit.Local], amount: total, paymentHash: r.hash, cltvExpiry: cltv, onion: pkt.Encode(nil)}
 		if err := d.log.checkAdd(commit.Local, &add); err != nil {
 			lastErr = err
 			continue

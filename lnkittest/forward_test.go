@@ -1,0 +1,172 @@
+package lnkittest_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/lnkittest"
+	"github.com/lnkit/lnkit/router/onion"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// fwdLine is a -> b -> c: a channel from a to b and one from b to c, both
+// of payCapacity with payPush pushed.
+func fwdLine(t *testing.T, seed uint64) (net *lnkittest.Network, a, b, c *lnkittest.Node, ab, bc wire.ChannelID) {
+	t.Helper()
+	return fwdLineWith(t, seed, payPush, 0)
+}
+
+// fwdLineWith is fwdLine with push given to c on the channel from b, and
+// c's htlc_minimum_msat (0: the default).
+func fwdLineWith(t *testing.T, seed uint64, push, cMinimum wire.MilliSatoshi) (net *lnkittest.Network, a, b, c *lnkittest.Node, ab, bc wire.ChannelID) {
+	t.Helper()
+	net = lnkittest.NewNetwork(t, lnkittest.Options{Nodes: 3, Seed: seed, UserConfig: func(n *lnkittest.Node) channel.UserConfig {
+		cfg := channel.DefaultUserConfig()
+		if n.Index == 2 && cMinimum != 0 {
+			cfg.Handshake.HTLCMinimum = cMinimum
+		}
+		return cfg
+	}})
+	a, b, c = net.Node(0), net.Node(1), net.Node(2)
+	ab = net.OpenChannel(a, b, payCapacity, lnkittest.Anchors, lnkittest.OpenOptions{Push: payPush})
+	bc = net.OpenChannel(b, c, payCapacity, lnkittest.Anchors, lnkittest.OpenOptions{Push: push})
+	net.Settle()
+	return net, a, b, c, ab, bc
+}
+
+// requireCommitted checks that both sides of channel id agree, hold no
+// HTLC (balances sum to the capacity) and that from owns fromMsat.
+func requireCommitted(t *testing.T, net *lnkittest.Network, from, to *lnkittest.Node, id wire.ChannelID, fromMsat wire.MilliSatoshi) {
+	t.Helper()
+	requireBalances(t, net, from, to, id, fromMsat)
+}
+
+func TestForwardPaysOverTwoHops(t *testing.T) {
+	net, a, b, c, ab, bc := fwdLine(t, 41)
+	aStart, bStart := net.Channel(a, ab).OurBalance, net.Channel(b, bc).OurBalance
+	const amount wire.MilliSatoshi = 10_000_000
+	route, err := net.Route([]*lnkittest.Node{a, b, c}, amount, 30)
+	require.NoError(t, err)
+	policy := net.Channel(b, bc).Config
+	fee := wire.MilliSatoshi(policy.ForwardingFeeBaseMsat) + amount*wire.MilliSatoshi(policy.ForwardingFeeProportionalMillionths)/1_000_000
+	require.Equal(t, fee, route.TotalFee)
+	require.NotZero(t, fee)
+
+	id, inv, err := net.PayRoute([]*lnkittest.Node{a, b, c}, amount)
+	require.NoError(t, err)
+	net.Settle()
+
+	sent := requireSent(t, a, id)
+	require.Equal(t, inv.PaymentHash, sent.PaymentHash)
+	require.Equal(t, fee, sent.FeePaid)
+	claimed := lnkittest.Logged[*events.PaymentClaimed](c)
+	require.Len(t, claimed, 1)
+	require.Equal(t, amount, claimed[0].Amount)
+	require.Empty(t, lnkittest.Logged[*events.PaymentClaimed](b), "b forwarded: it claimed no payment")
+	fwd := lnkittest.Logged[*events.PaymentForwarded](b)
+	require.Len(t, fwd, 1)
+	require.Equal(t, events.PaymentForwarded{
+		Meta: fwd[0].Meta, PrevChannelID: ab, NextChannelID: bc, PaymentHash: inv.PaymentHash,
+		IncomingAmount: amount + fee, OutgoingAmount: amount, FeeEarned: fee,
+	}, *fwd[0])
+
+	// To the msat: a paid amount+fee, b earned fee, c got amount.
+	requireCommitted(t, net, a, b, ab, aStart-amount-fee)
+	requireCommitted(t, net, b, c, bc, bStart-amount)
+	bTotal := net.Channel(b, ab).OurBalance + net.Channel(b, bc).OurBalance
+	require.Equal(t, (wire.MilliSatoshi(payCapacity)*1000-aStart)+bStart+fee, bTotal, "b's funds grew by its fee exactly")
+}
+
+// requireFailedAt checks that a's payment id failed with code, sent by
+// the hop at index hop of the route.
+func requireFailedAt(t *testing.T, a *lnkittest.Node, id channel.PaymentID, hop uint8, code onion.FailureCode) events.HTLCFailure {
+	t.Helper()
+	var got []*events.PaymentFailed
+	for _, e := range lnkittest.Logged[*events.PaymentFailed](a) {
+		if e.PaymentID == id {
+			got = append(got, e)
+		}
+	}
+	require.Len(t, got, 1)
+	f, ok := got[0].Failure.Get()
+	require.True(t, ok, "a decoded failure")
+	require.Equal(t, hop, f.HopIndex, "erring hop")
+	require.Equal(t, uint16(code), f.Code, "failure code %v", onion.FailureCode(f.Code))
+	return f
+}
+
+func TestForwardFailureAtPayeeComesBackDecoded(t *testing.T) {
+	net, a, b, c, ab, bc := fwdLine(t, 42)
+	c.Claims = lnkittest.FailPayments
+	aStart, bStart := net.Channel(a, ab).OurBalance, net.Channel(b, bc).OurBalance
+	id, _, err := net.PayRoute([]*lnkittest.Node{a, b, c}, 5_000_000)
+	require.NoError(t, err)
+	net.Settle()
+	f := requireFailedAt(t, a, id, 1, onion.CodeIncorrectOrUnknownPaymentDetails)
+	require.Equal(t, c.ID(), f.ErringNode)
+	require.Empty(t, lnkittest.Logged[*events.PaymentForwarded](b))
+	requireCommitted(t, net, a, b, ab, aStart)
+	requireCommitted(t, net, b, c, bc, bStart)
+}
+
+func TestForwardRefusedByPolicy(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(r *routeEdit)
+		code onion.FailureCode
+		// push to c and c's htlc_minimum_msat on the channel from b.
+		push, cMinimum wire.MilliSatoshi
+	}{
+		{"fee too low", func(r *routeEdit) { r.feeCut = 1 }, onion.CodeFeeInsufficient, 0, 0},
+		{"cltv delta too small", func(r *routeEdit) { r.cltvCut = 1 }, onion.CodeIncorrectCLTVExpiry, 0, 0},
+		{"unknown next channel", func(r *routeEdit) { r.scid = wire.ShortChannelID{BlockHeight: 7, TxIndex: 7} }, onion.CodeUnknownNextPeer, 0, 0},
+		{"amount below the minimum", func(r *routeEdit) { r.amount = 1_000 }, onion.CodeAmountBelowMinimum, payPush, 2_000},
+		{"expiry too soon", func(r *routeEdit) { r.finalDelta = 1 }, onion.CodeExpiryTooSoon, 0, 0},
+		{"more than the channel can carry", func(r *routeEdit) {}, onion.CodeTemporaryChannelFailure, 988_000_000, 0},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			push := tc.push
+			if push == 0 {
+				push = payPush
+			}
+			net, a, b, c, ab, bc := fwdLineWith(t, 50+uint64(i), push, tc.cMinimum)
+			aStart, bStart := net.Channel(a, ab).OurBalance, net.Channel(b, bc).OurBalance
+			e := routeEdit{amount: 4_000_000, finalDelta: 30}
+			tc.edit(&e)
+			inv, err := c.Channels.CreateInvoice(channel.InvoiceRequest{Description: "x"})
+			require.NoError(t, err)
+			r, err := net.Route([]*lnkittest.Node{a, b, c}, e.amount, e.finalDelta)
+			require.NoError(t, err)
+			r.TotalAmount -= e.feeCut
+			r.TotalFee -= e.feeCut
+			r.Hops[0].Fee -= e.feeCut
+			r.TotalCLTV -= e.cltvCut
+			if e.scid != (wire.ShortChannelID{}) {
+				r.Hops[1].ShortChannelID = e.scid
+			}
+			id := channel.PaymentID{byte(i), 1}
+			require.NoError(t, a.Channels.SendPaymentRoute(id, inv.PaymentHash, inv.PaymentSecret, r))
+			net.Settle()
+			f := requireFailedAt(t, a, id, 0, tc.code)
+			require.Equal(t, b.ID(), f.ErringNode)
+			if tc.code.IsUpdate() {
+				require.NotEmpty(t, f.ChannelUpdate, "our channel_update comes with %v", tc.code)
+			}
+			requireCommitted(t, net, a, b, ab, aStart)
+			requireCommitted(t, net, b, c, bc, bStart)
+		})
+	}
+}
+
+// routeEdit spoils a route for TestForwardRefusedByPolicy.
+type routeEdit struct {
+	amount     wire.MilliSatoshi
+	finalDelta uint32
+	feeCut     wire.MilliSatoshi
+	cltvCut    uint32
+	scid       wire.ShortChannelID
+}
