@@ -1,6 +1,7 @@
 package lnkittest_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -169,4 +170,96 @@ type routeEdit struct {
 	feeCut     wire.MilliSatoshi
 	cltvCut    uint32
 	scid       wire.ShortChannelID
+}
+
+// fwdStep delivers one message on the first of a→b, b→c, c→b, b→a that
+// has one, then lets every running node's application handle its events;
+// false when no message was waiting.
+func fwdStep(t *testing.T, net *lnkittest.Network, a, b, c *lnkittest.Node) bool {
+	t.Helper()
+	for _, l := range [][2]*lnkittest.Node{{a, b}, {b, c}, {c, b}, {b, a}} {
+		if net.DeliverOne(l[0], l[1]) {
+			for _, n := range []*lnkittest.Node{a, b, c} {
+				if n.Running() {
+					_, err := net.ProcessEvents(n)
+					require.NoError(t, err)
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// TestForwardCrashAtEveryStep crashes the forwarding node b, or the payee
+// c, after each step of a payment a → b → c (every message delivered one
+// at a time), restarts it and lets the network settle: the payment ends
+// exactly once at a, every balance is exact to the msat (a paid the
+// amount and b's fee, b earned the fee, c got the amount, or nobody moved
+// a msat), and no channel closes.
+func TestForwardCrashAtEveryStep(t *testing.T) {
+	const amount wire.MilliSatoshi = 3_000_000
+	count := func() int {
+		net, a, b, c, _, _ := fwdLine(t, 60)
+		_, _, err := net.PayRoute([]*lnkittest.Node{a, b, c}, amount)
+		require.NoError(t, err)
+		n := 0
+		for fwdStep(t, net, a, b, c) {
+			n++
+		}
+		return n
+	}()
+	require.Greater(t, count, 10)
+	for _, victim := range []int{1, 2} {
+		for k := 0; k <= count; k++ {
+			net, a, b, c, ab, bc := fwdLine(t, 60)
+			aStart, bStart := net.Channel(a, ab).OurBalance, net.Channel(b, bc).OurBalance
+			id, _, err := net.PayRoute([]*lnkittest.Node{a, b, c}, amount)
+			require.NoError(t, err)
+			for range k {
+				fwdStep(t, net, a, b, c)
+			}
+			node := net.Node(victim)
+			net.Crash(node)
+			net.Restart(node)
+			for _, l := range [][2]*lnkittest.Node{{a, b}, {b, c}} {
+				if !net.Connected(l[0], l[1]) {
+					net.Connect(l[0], l[1])
+				}
+			}
+			net.Settle()
+			net.Tick()
+			net.Settle()
+			what := fmt.Sprintf("node %d crashed after step %d", victim, k)
+
+			sent, failed := 0, 0
+			for _, e := range lnkittest.Logged[*events.PaymentSent](a) {
+				if e.PaymentID == id {
+					sent++
+				}
+			}
+			for _, e := range lnkittest.Logged[*events.PaymentFailed](a) {
+				if e.PaymentID == id {
+					failed++
+				}
+			}
+			require.Equal(t, 1, sent+failed, what)
+			t.Logf("%s: sent %d", what, sent)
+			policy := net.Channel(b, bc).Config
+			fee := wire.MilliSatoshi(policy.ForwardingFeeBaseMsat) + amount*wire.MilliSatoshi(policy.ForwardingFeeProportionalMillionths)/1_000_000
+			if sent == 1 {
+				requireCommitted(t, net, a, b, ab, aStart-amount-fee)
+				requireCommitted(t, net, b, c, bc, bStart-amount)
+			} else {
+				requireCommitted(t, net, a, b, ab, aStart)
+				requireCommitted(t, net, b, c, bc, bStart)
+			}
+			for _, n := range []*lnkittest.Node{a, b, c} {
+				require.Empty(t, lnkittest.Logged[*events.ChannelClosed](n), what)
+			}
+			if t.Failed() {
+				return
+			}
+		}
+	}
 }
