@@ -263,3 +263,97 @@ func TestForwardCrashAtEveryStep(t *testing.T) {
 		}
 	}
 }
+
+// heldForward is a payment a → b → c that c's application holds (not
+// claimed), with both HTLCs committed.
+func heldForward(t *testing.T, seed uint64) (net *lnkittest.Network, a, b, c *lnkittest.Node, ab, bc wire.ChannelID, id channel.PaymentID, inv *channel.CreatedInvoice) {
+	t.Helper()
+	net, a, b, c, ab, bc = fwdLine(t, seed)
+	c.Claims = lnkittest.HoldPayments
+	id, inv, err := net.PayRoute([]*lnkittest.Node{a, b, c}, 20_000_000)
+	require.NoError(t, err)
+	net.Settle()
+	require.Len(t, c.Claimable(), 1)
+	return net, a, b, c, ab, bc, id, inv
+}
+
+// TestForwardClaimedOnChainDownstream: c claims the payment but its
+// fulfill never reaches b (disconnected); b force-closes its channel with
+// c. c's monitor claims the HTLC on chain with the preimage, b's monitor
+// learns it from that spend, and b claims the incoming HTLC from a at once
+// (off chain): a's payment succeeds, b's PaymentForwarded says the
+// preimage came from the chain, and the a–b channel settles to the msat.
+func TestForwardClaimedOnChainDownstream(t *testing.T) {
+	net, a, b, c, ab, bc, id, inv := heldForward(t, 71)
+	aStart := net.Channel(a, ab).OurBalance + 20_000_000 + requireFee(t, net, b, bc, 20_000_000)
+	pre, ok := c.Claimable()[0].Purpose.Preimage.Get()
+	require.True(t, ok)
+	net.Disconnect(b, c)
+	require.NoError(t, net.Claim(c, pre))
+	process(t, net, c)
+	require.NoError(t, b.Channels.ForceCloseChannel(bc, c.ID(), "test: c does not answer"))
+	process(t, net, b)
+	for range 6 {
+		net.Mine(1)
+		process(t, net, b, c)
+		net.Settle()
+	}
+	sent := requireSent(t, a, id)
+	require.Equal(t, pre, sent.Preimage)
+	require.Equal(t, inv.PaymentHash, sent.PaymentHash)
+	fwd := lnkittest.Logged[*events.PaymentForwarded](b)
+	require.Len(t, fwd, 1)
+	require.True(t, fwd[0].ClaimedOnChain)
+	require.Equal(t, fwd[0].IncomingAmount-fwd[0].OutgoingAmount, fwd[0].FeeEarned)
+	fee := requireFee(t, net, b, bc, 20_000_000)
+	require.Equal(t, fee, fwd[0].FeeEarned)
+	requireCommitted(t, net, a, b, ab, aStart-20_000_000-fee)
+	require.Empty(t, lnkittest.Logged[*events.ChannelClosed](a))
+}
+
+// TestForwardTimedOutOnChainDownstream: c never answers; b force-closes
+// its channel with c and times the HTLC out on chain; once that is deep,
+// b fails the incoming HTLC back to a (permanent_channel_failure from
+// hop 0) long before a's HTLC would expire, and the a–b channel is back
+// where it started.
+func TestForwardTimedOutOnChainDownstream(t *testing.T) {
+	net, a, b, c, ab, bc, id, _ := heldForward(t, 72)
+	aStart := net.Channel(a, ab).OurBalance + 20_000_000 + requireFee(t, net, b, bc, 20_000_000)
+	net.Disconnect(b, c)
+	require.NoError(t, b.Channels.ForceCloseChannel(bc, c.ID(), "test: c does not answer"))
+	process(t, net, b)
+	start := b.Channels.BestBlock().Height
+	for range 300 {
+		net.Mine(1)
+		process(t, net, b)
+		net.Settle()
+		if len(lnkittest.Logged[*events.PaymentFailed](a)) > 0 {
+			break
+		}
+	}
+	// Failed once the timeout is deep: after the outgoing HTLC's expiry,
+	// before the incoming one's.
+	mined := b.Channels.BestBlock().Height - start
+	require.Greater(t, mined, int32(channel.DefaultInvoiceMinFinalCLTVExpiryDelta))
+	require.Less(t, mined, int32(channel.DefaultInvoiceMinFinalCLTVExpiryDelta+channel.FinalCLTVShadow+channel.DefaultCLTVExpiryDelta-channel.HTLCClaimBuffer))
+	t.Logf("failed back %d blocks after the force close", mined)
+	requireFailedAt(t, a, id, 0, onion.CodePermanentChannelFailure)
+	require.Empty(t, lnkittest.Logged[*events.PaymentForwarded](b))
+	requireCommitted(t, net, a, b, ab, aStart)
+	require.Empty(t, lnkittest.Logged[*events.ChannelClosed](a))
+}
+
+// requireFee is b's fee for forwarding amount over bc.
+func requireFee(t *testing.T, net *lnkittest.Network, b *lnkittest.Node, bc wire.ChannelID, amount wire.MilliSatoshi) wire.MilliSatoshi {
+	t.Helper()
+	var cfg channel.ChannelConfig
+	for _, d := range b.Channels.ListChannels() {
+		if d.ChannelID == bc {
+			cfg = d.Config
+		}
+	}
+	if cfg.CLTVExpiryDelta == 0 {
+		cfg = channel.DefaultUserConfig().Channel // closed: the defaults it had
+	}
+	return wire.MilliSatoshi(cfg.ForwardingFeeBaseMsat) + amount*wire.MilliSatoshi(cfg.ForwardingFeeProportionalMillionths)/1_000_000
+}
