@@ -155,7 +155,17 @@ func TestForwardRefusedByPolicy(t *testing.T) {
 			f := requireFailedAt(t, a, id, 0, tc.code)
 			require.Equal(t, b.ID(), f.ErringNode)
 			if tc.code.IsUpdate() {
-				require.NotEmpty(t, f.ChannelUpdate, "our channel_update comes with %v", tc.code)
+				// Our channel_update of the outgoing channel, with its
+				// message type, signed by b.
+				require.Greater(t, len(f.ChannelUpdate), 2, "our channel_update comes with %v", tc.code)
+				require.Equal(t, []byte{0x01, 0x02}, f.ChannelUpdate[:2])
+				var u wire.ChannelUpdate
+				require.NoError(t, u.Decode(f.ChannelUpdate[2:]))
+				require.Equal(t, net.Channel(b, bc).ShortChannelID, u.ShortChannelID)
+				policy := net.Channel(b, bc).Config
+				require.Equal(t, policy.CLTVExpiryDelta, u.CLTVExpiryDelta)
+				require.Equal(t, policy.ForwardingFeeBaseMsat, u.FeeBaseMsat)
+				require.Equal(t, net.Channel(b, bc).HTLCMinimum, u.HTLCMinimumMsat)
 			}
 			requireCommitted(t, net, a, b, ab, aStart)
 			requireCommitted(t, net, b, c, bc, bStart)
@@ -356,4 +366,44 @@ func requireFee(t *testing.T, net *lnkittest.Network, b *lnkittest.Node, bc wire
 		cfg = channel.DefaultUserConfig().Channel // closed: the defaults it had
 	}
 	return wire.MilliSatoshi(cfg.ForwardingFeeBaseMsat) + amount*wire.MilliSatoshi(cfg.ForwardingFeeProportionalMillionths)/1_000_000
+}
+
+// TestForwardNonStrict: the onion names b's channel with c that cannot
+// carry the HTLC (b's balance there is spent); b forwards over its other
+// channel with c instead.
+func TestForwardNonStrict(t *testing.T) {
+	net, a, b, c, ab, full := fwdLineWith(t, 73, 988_000_000, 0)
+	other := net.OpenChannel(b, c, payCapacity, lnkittest.Anchors, lnkittest.OpenOptions{Push: payPush})
+	net.Settle()
+	inv, err := c.Channels.CreateInvoice(channel.InvoiceRequest{Description: "non-strict"})
+	require.NoError(t, err)
+	r, err := net.Route([]*lnkittest.Node{a, b, c}, 4_000_000, 30)
+	require.NoError(t, err)
+	r.Hops[1].ShortChannelID = net.Channel(b, full).ShortChannelID
+	id := channel.PaymentID{0x73}
+	require.NoError(t, a.Channels.SendPaymentRoute(id, inv.PaymentHash, inv.PaymentSecret, r))
+	net.Settle()
+	requireSent(t, a, id)
+	fwd := lnkittest.Logged[*events.PaymentForwarded](b)
+	require.Len(t, fwd, 1)
+	require.Equal(t, ab, fwd[0].PrevChannelID)
+	require.Equal(t, other, fwd[0].NextChannelID)
+}
+
+// TestForwardToDisconnectedPeer: c is away; b refuses the forward with
+// temporary_channel_failure and its channel_update, and nothing moves.
+func TestForwardToDisconnectedPeer(t *testing.T) {
+	net, a, b, c, ab, _ := fwdLine(t, 74)
+	aStart := net.Channel(a, ab).OurBalance
+	r, err := net.Route([]*lnkittest.Node{a, b, c}, 4_000_000, 30)
+	require.NoError(t, err)
+	inv, err := c.Channels.CreateInvoice(channel.InvoiceRequest{Description: "away"})
+	require.NoError(t, err)
+	net.Disconnect(b, c)
+	id := channel.PaymentID{0x74}
+	require.NoError(t, a.Channels.SendPaymentRoute(id, inv.PaymentHash, inv.PaymentSecret, r))
+	net.Settle()
+	f := requireFailedAt(t, a, id, 0, onion.CodeTemporaryChannelFailure)
+	require.NotEmpty(t, f.ChannelUpdate)
+	requireCommitted(t, net, a, b, ab, aStart)
 }
