@@ -407,3 +407,31 @@ func TestForwardToDisconnectedPeer(t *testing.T) {
 	require.NotEmpty(t, f.ChannelUpdate)
 	requireCommitted(t, net, a, b, ab, aStart)
 }
+
+// TestForwardFulfilledAfterUpstreamClosed: b's channel with a is force
+// closed (by b) while the forwarded HTLC waits at c; c then claims it.
+// The incoming channel is gone from b's channel manager, so the preimage
+// goes to that channel's monitor, which claims the incoming HTLC on
+// chain: a's payment succeeds (its monitor learns the preimage from b's
+// claim) and b raises PaymentForwarded once.
+func TestForwardFulfilledAfterUpstreamClosed(t *testing.T) {
+	net, a, b, c, ab, _, id, _ := heldForward(t, 75)
+	pre, ok := c.Claimable()[0].Purpose.Preimage.Get()
+	require.True(t, ok)
+	net.Disconnect(a, b)
+	require.NoError(t, b.Channels.ForceCloseChannel(ab, a.ID(), "test: a does not answer"))
+	process(t, net, b)
+	net.Mine(1)
+	process(t, net, a, b)
+	require.NoError(t, net.Claim(c, pre))
+	net.Settle()
+	fwd := lnkittest.Logged[*events.PaymentForwarded](b)
+	require.Len(t, fwd, 1)
+	for range 8 {
+		net.Mine(1)
+		process(t, net, a, b)
+	}
+	sent := requireSent(t, a, id)
+	require.Equal(t, pre, sent.Preimage)
+	require.Len(t, lnkittest.Logged[*events.PaymentForwarded](b), 1)
+}
