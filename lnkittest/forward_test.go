@@ -1,6 +1,7 @@
 package lnkittest_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -220,7 +221,15 @@ func TestForwardCrashAtEveryStep(t *testing.T) {
 		return n
 	}()
 	require.Greater(t, count, 10)
-	for _, victim := range []int{1, 2} {
+	type fault struct {
+		victim int
+		// failWrites: the victim's store refuses every write of step k
+		// (a full disk), then the victim crashes, or (noCrash) its
+		// store recovers and it goes on.
+		failWrites, noCrash bool
+	}
+	faults := []fault{{1, false, false}, {2, false, false}, {1, true, false}, {1, true, true}}
+	for _, fa := range faults {
 		for k := 0; k <= count; k++ {
 			net, a, b, c, ab, bc := fwdLine(t, 60)
 			aStart, bStart := net.Channel(a, ab).OurBalance, net.Channel(b, bc).OurBalance
@@ -229,18 +238,28 @@ func TestForwardCrashAtEveryStep(t *testing.T) {
 			for range k {
 				fwdStep(t, net, a, b, c)
 			}
-			node := net.Node(victim)
-			net.Crash(node)
-			net.Restart(node)
+			node := net.Node(fa.victim)
+			if fa.failWrites {
+				node.Store.FailWrites(errors.New("test: disk full"))
+				fwdStep(t, net, a, b, c)
+				node.Store.FailWrites(nil)
+			}
+			if !fa.noCrash {
+				net.Crash(node)
+				net.Restart(node)
+			}
 			for _, l := range [][2]*lnkittest.Node{{a, b}, {b, c}} {
 				if !net.Connected(l[0], l[1]) {
+					// A refused write had the node drop the connection:
+					// close what is left of it.
+					net.Disconnect(l[0], l[1])
 					net.Connect(l[0], l[1])
 				}
 			}
 			net.Settle()
 			net.Tick()
 			net.Settle()
-			what := fmt.Sprintf("node %d crashed after step %d", victim, k)
+			what := fmt.Sprintf("%+v at step %d", fa, k)
 
 			sent, failed := 0, 0
 			for _, e := range lnkittest.Logged[*events.PaymentSent](a) {
