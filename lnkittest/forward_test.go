@@ -454,3 +454,28 @@ func TestForwardFulfilledAfterUpstreamClosed(t *testing.T) {
 	require.Equal(t, pre, sent.Preimage)
 	require.Len(t, lnkittest.Logged[*events.PaymentForwarded](b), 1)
 }
+
+// BenchmarkHarnessForwardRoundTrip measures one payment per op from a to
+// c over b (the harness's full stack on each node, as
+// BenchmarkHarnessPaymentRoundTrip), until a has PaymentSent and b its
+// PaymentForwarded.
+func BenchmarkHarnessForwardRoundTrip(bm *testing.B) {
+	net := lnkittest.NewNetwork(bm, lnkittest.Options{Nodes: 3, Seed: 8})
+	a, b, c := net.Node(0), net.Node(1), net.Node(2)
+	net.OpenChannel(a, b, 10_000_000, lnkittest.Anchors)
+	net.OpenChannel(b, c, 10_000_000, lnkittest.Anchors)
+	net.Settle()
+	bm.ReportAllocs()
+	n := 0
+	for bm.Loop() {
+		id, _, err := net.PayRoute([]*lnkittest.Node{a, b, c}, 10_000)
+		if err != nil {
+			bm.Fatal(err)
+		}
+		net.Settle()
+		n++
+		if got := len(lnkittest.Logged[*events.PaymentForwarded](b)); got != n {
+			bm.Fatalf("%d forwards for %d payments (%x)", got, n, id[:4])
+		}
+	}
+}
