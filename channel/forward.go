@@ -90,6 +90,8 @@ func (m *Manager) processForwards() {
 		switch f.state {
 		case fwdPending:
 			m.forwardOut(&f)
+		case fwdIntercepted:
+			m.expireIntercepted(&f)
 		case fwdFulfilled, fwdFailed:
 			m.resolveUpstream(&f)
 		}
@@ -107,6 +109,10 @@ func (m *Manager) forwardOut(f *forward) {
 	}
 	msg := m.addDownstream(f)
 	if msg == nil {
+		return
+	}
+	if _, unknown := msg.(*onion.UnknownNextPeer); unknown && m.cfg.User.AcceptInterceptHTLCs && f.target == (wire.ChannelID{}) {
+		m.logIf(m.intercept(f))
 		return
 	}
 	m.cfg.Logger.Info("channel: forward refused", "channel_id", f.in.channel, "htlc_id", f.in.id,
@@ -175,6 +181,9 @@ func (m *Manager) withChannel(id wire.ChannelID, fn func(p *peerState, e *entry,
 // channel's record and f's new state, and returns nil; or returns the
 // failure to send back.
 func (m *Manager) addDownstream(f *forward) onion.FailureMessage {
+	if f.target != (wire.ChannelID{}) {
+		return m.addIntercepted(f)
+	}
 	for _, p := range m.allPeers() {
 		p.mu.Lock()
 		if e := p.byScid(f.outSCID); e != nil {

@@ -36,6 +36,9 @@ const (
 	// fwdFailed: the forward failed (here or downstream): fail upstream
 	// with failure.
 	fwdFailed
+	// fwdIntercepted: held for the application (HTLCIntercepted): it
+	// forwards it (back to pending, with a target) or fails it.
+	fwdIntercepted
 )
 
 // forward is one forwarded HTLC.
@@ -64,6 +67,9 @@ type forward struct {
 	failure htlcOutcome
 	// onChain: the preimage came from the chain.
 	onChain bool
+	// target is the channel the application chose for an intercepted
+	// HTLC (zero: the channel the onion names, with our policy checked).
+	target wire.ChannelID
 	// gate is the upstream channel's monitor update that must be durable
 	// before the outgoing HTLC leaves (not persisted: a loaded forward's
 	// revocation is durable).
@@ -77,10 +83,16 @@ func forwardsNS() persist.Namespace {
 
 // forwardKey is the key of the forward of incoming HTLC in.
 func forwardKey(in htlcRef) string {
-	var k [40]byte
-	copy(k[:], in.channel[:])
-	binary.BigEndian.PutUint64(k[32:], in.id)
+	k := in.bytes()
 	return hex.EncodeToString(k[:])
+}
+
+// bytes is the channel id, then the HTLC id big-endian.
+func (r htlcRef) bytes() [40]byte {
+	var k [40]byte
+	copy(k[:], r.channel[:])
+	binary.BigEndian.PutUint64(k[32:], r.id)
+	return k
 }
 
 // forwardRecordVersion is the first byte of a forward's record.
@@ -110,6 +122,7 @@ func encodeForward(f *forward) ([]byte, error) {
 	w.be16(f.failure.failureCode)
 	w.fixed(f.failure.onionHash[:])
 	w.flags(f.onChain)
+	w.fixed(f.target[:])
 	if w.err != nil {
 		return nil, fmt.Errorf("channel: encode forward: %w", w.err)
 	}
@@ -146,6 +159,7 @@ func decodeForward(b []byte) (*forward, error) {
 	f.failure.failureCode = r.be16()
 	r.fixed(f.failure.onionHash[:])
 	r.flags(&f.onChain)
+	r.fixed(f.target[:])
 	if err := r.done(); err != nil {
 		return nil, fmt.Errorf("%w: forward record: %w", ErrCorruptRecord, err)
 	}
@@ -158,7 +172,7 @@ func decodeForward(b []byte) (*forward, error) {
 // check reports a forward no state can hold.
 func (f *forward) check() error {
 	switch f.state {
-	case fwdPending:
+	case fwdPending, fwdIntercepted:
 		if len(f.next) != onion.PacketSize {
 			return fmt.Errorf("pending with an onion of %d bytes", len(f.next))
 		}
@@ -173,6 +187,9 @@ func (f *forward) check() error {
 		}
 	default:
 		return fmt.Errorf("state %d", f.state)
+	}
+	if f.state == fwdIntercepted && f.target != (wire.ChannelID{}) {
+		return fmt.Errorf("intercepted with a target")
 	}
 	if f.state != fwdFailed && f.failure.kind != 0 {
 		return fmt.Errorf("a failure in state %d", f.state)

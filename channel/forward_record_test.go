@@ -29,7 +29,11 @@ func forwardCases() []*forward {
 	failed.state, failed.failure = fwdFailed, htlcOutcome{kind: htlcFailed, reason: bytes.Repeat([]byte{1}, 292)}
 	malformed := added
 	malformed.state, malformed.failure = fwdFailed, htlcOutcome{kind: htlcFailedMalformed, failureCode: 0x8000 | 0x4000 | 5, onionHash: [32]byte{8}}
-	return []*forward{&pending, &added, &fulfilled, &failed, &malformed}
+	intercepted := pending
+	intercepted.state = fwdIntercepted
+	targeted := pending
+	targeted.target = wire.ChannelID{5, 5}
+	return []*forward{&pending, &added, &fulfilled, &failed, &malformed, &intercepted, &targeted}
 }
 
 func TestForwardRecordRoundTrip(t *testing.T) {
@@ -46,7 +50,8 @@ func TestForwardRecordRefusesImpossibleStates(t *testing.T) {
 	cs := forwardCases()
 	bad := []func(f *forward){
 		func(f *forward) { f.state = 0 },
-		func(f *forward) { f.state = fwdFailed + 1 },
+		func(f *forward) { f.state = fwdIntercepted + 1 },
+		func(f *forward) { f.state, f.next, f.target = fwdIntercepted, make([]byte, onion.PacketSize), wire.ChannelID{1} },
 		func(f *forward) { f.state, f.next = fwdPending, []byte{1} },
 		func(f *forward) { f.state, f.preimage = fwdFulfilled, wire.Preimage{1} },
 		func(f *forward) { f.state, f.failure = fwdFailed, htlcOutcome{kind: htlcFulfilled} },

@@ -113,6 +113,8 @@ func newEvent(k Kind) Event {
 		return new(PaymentPathFailed)
 	case KindPaymentForwarded:
 		return new(PaymentForwarded)
+	case KindHTLCIntercepted:
+		return new(HTLCIntercepted)
 	}
 	return nil
 }

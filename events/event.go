@@ -26,6 +26,7 @@ const (
 	KindPaymentFailed          Kind = 12
 	KindPaymentPathFailed      Kind = 13
 	KindPaymentForwarded       Kind = 14
+	KindHTLCIntercepted        Kind = 15
 )
 
 // String names the kind, e.g. "channel-ready".
@@ -59,6 +60,8 @@ func (k Kind) String() string {
 		return "payment-path-failed"
 	case KindPaymentForwarded:
 		return "payment-forwarded"
+	case KindHTLCIntercepted:
+		return "htlc-intercepted"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }

@@ -51,3 +51,54 @@ func (e *PaymentForwarded) fields() []field {
 		boolField(14, "claimed_on_chain", &e.ClaimedOnChain),
 	}
 }
+
+// HTLCIntercepted: an HTLC whose onion names a short channel id we have no
+// channel for arrived while channel.UserConfig.AcceptInterceptHTLCs is
+// set (an LSP opening the channel on demand, say). It is held: the
+// application forwards it (channel.Manager.ForwardInterceptedHTLC) or
+// fails it (FailInterceptedHTLC). One still held a few blocks before
+// CLTVExpiry is failed back by the channel manager.
+type HTLCIntercepted struct {
+	Meta
+	// InterceptID names the HTLC in ForwardInterceptedHTLC and
+	// FailInterceptedHTLC.
+	InterceptID [32]byte
+	// RequestedNextHopSCID is the short channel id the onion names.
+	RequestedNextHopSCID wire.ShortChannelID
+	// PaymentHash is the HTLC's payment hash.
+	PaymentHash wire.PaymentHash
+	// InboundAmount is the incoming HTLC's amount.
+	InboundAmount wire.MilliSatoshi
+	// ExpectedOutboundAmount is the onion's amt_to_forward.
+	ExpectedOutboundAmount wire.MilliSatoshi
+	// PrevChannelID is the channel the HTLC came in over.
+	PrevChannelID wire.ChannelID
+	// CLTVExpiry is the incoming HTLC's cltv_expiry.
+	CLTVExpiry uint32
+	// OutgoingCLTV is the onion's outgoing_cltv_value.
+	OutgoingCLTV uint32
+}
+
+// Kind returns KindHTLCIntercepted.
+func (*HTLCIntercepted) Kind() Kind { return KindHTLCIntercepted }
+
+// String describes e.
+func (e *HTLCIntercepted) String() string { return describe(e) }
+
+// LogValue describes e for log/slog.
+func (e *HTLCIntercepted) LogValue() slog.Value { return logValue(e) }
+
+func (e *HTLCIntercepted) check() error { return checkSCID(e.RequestedNextHopSCID) }
+
+func (e *HTLCIntercepted) fields() []field {
+	return []field{
+		hash32Field(2, "intercept_id", &e.InterceptID, true),
+		scidField(4, "requested_next_hop_scid", &e.RequestedNextHopSCID),
+		hash32Field(6, "payment_hash", (*[32]byte)(&e.PaymentHash), true),
+		uintField(8, "inbound_amount_msat", &e.InboundAmount),
+		uintField(10, "expected_outbound_amount_msat", &e.ExpectedOutboundAmount),
+		hash32Field(12, "prev_channel_id", (*[32]byte)(&e.PrevChannelID), true),
+		uintField(14, "cltv_expiry", &e.CLTVExpiry),
+		uintField(16, "outgoing_cltv", &e.OutgoingCLTV),
+	}
+}
