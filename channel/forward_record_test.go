@@ -51,7 +51,9 @@ func TestForwardRecordRefusesImpossibleStates(t *testing.T) {
 	bad := []func(f *forward){
 		func(f *forward) { f.state = 0 },
 		func(f *forward) { f.state = fwdIntercepted + 1 },
-		func(f *forward) { f.state, f.next, f.target = fwdIntercepted, make([]byte, onion.PacketSize), wire.ChannelID{1} },
+		func(f *forward) {
+			f.state, f.next, f.target = fwdIntercepted, make([]byte, onion.PacketSize), wire.ChannelID{1}
+		},
 		func(f *forward) { f.state, f.next = fwdPending, []byte{1} },
 		func(f *forward) { f.state, f.preimage = fwdFulfilled, wire.Preimage{1} },
 		func(f *forward) { f.state, f.failure = fwdFailed, htlcOutcome{kind: htlcFulfilled} },
