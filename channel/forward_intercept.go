@@ -57,19 +57,18 @@ func (m *Manager) intercept(f *forward) error {
 // fails back with temporary_channel_failure. ErrUnknownIntercept when no
 // HTLC is held under id.
 func (m *Manager) ForwardInterceptedHTLC(id InterceptID, channel wire.ChannelID, amount wire.MilliSatoshi) error {
-	f, ok := m.intercepted(id)
-	if !ok {
-		return fmt.Errorf("%w: %x", ErrUnknownIntercept, id[:])
-	}
-	if amount == 0 || amount > f.inAmount {
-		return fmt.Errorf("channel: forwarding %v of an intercepted htlc of %v", amount, f.inAmount)
-	}
 	if channel == (wire.ChannelID{}) {
 		return fmt.Errorf("%w: no channel given", ErrUnknownChannel)
 	}
-	nf := f
-	nf.state, nf.target, nf.outAmount = fwdPending, channel, amount
-	if err := m.writeForward(&nf); err != nil {
+	err := m.releaseIntercepted(id, func(f forward) (*forward, error) {
+		if amount == 0 || amount > f.inAmount {
+			return nil, fmt.Errorf("channel: forwarding %v of an intercepted htlc of %v", amount, f.inAmount)
+		}
+		nf := f
+		nf.state, nf.target, nf.outAmount = fwdPending, channel, amount
+		return &nf, nil
+	})
+	if err != nil {
 		return err
 	}
 	m.processForwards()
@@ -80,20 +79,32 @@ func (m *Manager) ForwardInterceptedHTLC(id InterceptID, channel wire.ChannelID,
 // FailInterceptedHTLC fails the intercepted HTLC id back
 // (unknown_next_peer). ErrUnknownIntercept when no HTLC is held under id.
 func (m *Manager) FailInterceptedHTLC(id InterceptID) error {
-	f, ok := m.intercepted(id)
-	if !ok {
-		return fmt.Errorf("%w: %x", ErrUnknownIntercept, id[:])
-	}
-	nf, err := f.failedWith(&onion.UnknownNextPeer{})
-	if err == nil {
-		err = m.writeForward(nf)
-	}
+	err := m.releaseIntercepted(id, func(f forward) (*forward, error) {
+		return f.failedWith(&onion.UnknownNextPeer{})
+	})
 	if err != nil {
 		return err
 	}
 	m.processForwards()
 	m.flush()
 	return nil
+}
+
+// releaseIntercepted writes next(f) for the held forward f of id, with
+// processForwards kept out meanwhile (it may be failing f back at its
+// expiry).
+func (m *Manager) releaseIntercepted(id InterceptID, next func(forward) (*forward, error)) error {
+	m.fwd.proc.Lock()
+	defer m.fwd.proc.Unlock()
+	f, ok := m.intercepted(id)
+	if !ok {
+		return fmt.Errorf("%w: %x", ErrUnknownIntercept, id[:])
+	}
+	nf, err := next(f)
+	if err != nil {
+		return err
+	}
+	return m.writeForward(nf)
 }
 
 // intercepted returns the held forward of id.

@@ -116,8 +116,11 @@ func (m *Manager) resolveUpstream(f *forward) {
 }
 
 // claimForwarded fulfills incoming HTLC h with f's preimage: the monitor
-// update holding the preimage saves the channel with f removed and
-// PaymentForwarded, and update_fulfill_htlc leaves once it is durable.
+// update holding the preimage saves the channel with PaymentForwarded,
+// and update_fulfill_htlc leaves once it is durable. f is removed once
+// the monitor took the update (a crash before leaves f, which finds h
+// removed and is dropped then); a monitor that refused it leaves f, whose
+// preimage then goes to the closed channel's monitor (preimageToClosed).
 func (m *Manager) claimForwarded(p *peerState, e *entry, d *chanData, h *htlcEntry, f *forward) error {
 	send, err := applyRemoval(p, d, h, htlcOutcome{kind: htlcFulfilled, preimage: f.preimage})
 	if err != nil {
@@ -128,14 +131,11 @@ func (m *Manager) claimForwarded(p *peerState, e *entry, d *chanData, h *htlcEnt
 		IncomingAmount: f.inAmount, OutgoingAmount: f.outAmount, FeeEarned: f.inAmount - f.outAmount,
 		ClaimedOnChain: f.onChain,
 	}
-	id, ok := m.updateMonitor(p, e, d, []events.Event{ev}, []persist.Op{forwardRemoveOp(f.in)}, &monitor.PaymentPreimage{Preimage: f.preimage})
-	if !ok && !d.mon.failed {
-		return nil // the record was not written: tried again later
-	}
-	m.fwd.remove(f.in)
+	id, ok := m.updateMonitor(p, e, d, []events.Event{ev}, nil, &monitor.PaymentPreimage{Preimage: f.preimage})
 	if !ok {
-		return nil
+		return nil // tried again later (see above)
 	}
+	m.logIf(m.dropForward(f.in))
 	if send {
 		e.out.sendAfter(id, removalMessage(d.id, d.log.find(commit.Remote, h.id)))
 	}
