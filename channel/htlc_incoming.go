@@ -13,7 +13,7 @@ import (
 // What happens to an HTLC of the peer once it is irrevocably committed
 // (BOLT 2: not before): its onion is peeled; an HTLC for us is checked
 // against the invoice it pays (PaymentClaimable, payment_receive.go); one
-// to forward is refused until forwarding exists; any failure goes back to
+// to forward becomes a forward (forward.go); any failure goes back to
 // the peer as update_fail_htlc (the failure encrypted with the onion's
 // shared secret) or update_fail_malformed_htlc (an onion we cannot read).
 
