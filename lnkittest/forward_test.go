@@ -482,3 +482,32 @@ func BenchmarkHarnessForwardRoundTrip(bm *testing.B) {
 		}
 	}
 }
+
+// TestForwardWaitsForDurableRevocation: the HTLC from a is irrevocably
+// b's once a's revoke_and_ack arrives, but b forwards it only once the
+// monitor update holding a's revocation secret is durable (CHANNELS.md
+// §5): with b's monitor updates held (asynchronous persistence) nothing
+// goes to c; once they complete, the add leaves and the payment completes
+// to the msat.
+func TestForwardWaitsForDurableRevocation(t *testing.T) {
+	net, a, b, c, ab, bc := fwdLine(t, 76)
+	aStart, bStart := net.Channel(a, ab).OurBalance, net.Channel(b, bc).OurBalance
+	id, _, err := net.PayRoute([]*lnkittest.Node{a, b, c}, 2_500_000)
+	require.NoError(t, err)
+	for net.DeliverOne(a, b) { // update_add_htlc, commitment_signed
+	}
+	for net.DeliverOne(b, a) { // revoke_and_ack, commitment_signed
+	}
+	b.AsyncMonitorUpdates = true
+	require.True(t, net.DeliverOne(a, b), "a's revoke_and_ack")
+	require.NotEmpty(t, b.HeldMonitorUpdates())
+	require.False(t, net.DeliverOne(b, c), "forwarded before a's revocation is durable")
+	b.AsyncMonitorUpdates = false
+	net.CompleteMonitorUpdates(b)
+	require.True(t, net.DeliverOne(b, c), "forwarded once it is")
+	net.Settle()
+	requireSent(t, a, id)
+	fee := requireFee(t, net, b, bc, 2_500_000)
+	requireCommitted(t, net, a, b, ab, aStart-2_500_000-fee)
+	requireCommitted(t, net, b, c, bc, bStart-2_500_000)
+}
