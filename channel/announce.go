@@ -39,6 +39,8 @@ func (m *Manager) TimerTick(now time.Time) {
 	m.mu.Unlock()
 	m.updateFees()
 	m.expireMPP(now)
+	m.processForwards()
+	m.flush()
 }
 
 // announceStep sends our announcement_signatures once a public channel is

@@ -104,6 +104,7 @@ func (m *Manager) blockConnected(hash chainhash.Hash, txs []chain.TxData, height
 		m.logIf(m.cfg.Store.Apply(m.cfg.Context, ops))
 	}
 	m.logIf(m.saveBestBlock(best))
+	m.processForwards() // held intercepted HTLCs expire
 	m.flush()
 }
 

@@ -30,6 +30,12 @@ type UserConfig struct {
 	// event and waits for AcceptInboundChannel or RejectInboundChannel.
 	// Default [DefaultAcceptInboundChannels].
 	AcceptInboundChannels bool
+	// AcceptInterceptHTLCs holds an HTLC whose onion names a short
+	// channel id we have no channel for, and raises HTLCIntercepted,
+	// instead of failing it with unknown_next_peer: the application
+	// forwards it (Manager.ForwardInterceptedHTLC, an LSP having opened
+	// the channel, say) or fails it. Default false.
+	AcceptInterceptHTLCs bool
 }
 
 // DefaultAcceptInboundChannels is the default of

@@ -78,6 +78,9 @@ var (
 	// ErrDuplicatePayment: a payment with this id was already sent (it
 	// is never sent twice).
 	ErrDuplicatePayment = errors.New("channel: duplicate payment id")
+	// ErrUnknownIntercept: no intercepted HTLC is held under the id
+	// (ForwardInterceptedHTLC, FailInterceptedHTLC).
+	ErrUnknownIntercept = errors.New("channel: unknown intercepted htlc")
 	// ErrLocal: a failure of our own (a signer or the node key refusing
 	// to compute, an encoding of ours failing): like ErrPersistence it
 	// disconnects the peer rather than failing the channel, which is

@@ -101,6 +101,9 @@ func (m *Manager) handleRevokeAndAck(p *peerState, e *entry, msg *wire.RevokeAnd
 		return err
 	}
 	id, ok := m.updateMonitor(p, e, d, act.evs, act.ops, step)
+	if ok || d.mon.failed {
+		m.forwardsDurable(&act, id)
+	}
 	if !ok {
 		return nil
 	}
@@ -121,6 +124,9 @@ type revokeOutcome struct {
 	evs  []events.Event
 	ops  []persist.Op
 	msgs []wire.Message
+	// fwds are forwards written with ops, to put in the book once
+	// written.
+	fwds []*forward
 }
 
 // maybeSignCommitment sends commitment_signed when the peer's next
@@ -174,6 +180,9 @@ func (m *Manager) handleUpdateFulfillHTLC(p *peerState, e *entry, msg *wire.Upda
 	d := e.data()
 	h, err := d.log.receiveFulfill(msg.ID, msg.PaymentPreimage)
 	if err != nil {
+		return err
+	}
+	if err := m.forwardFulfilled(d, &h); err != nil {
 		return err
 	}
 	return m.paymentFulfilled(d, &h)

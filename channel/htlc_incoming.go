@@ -13,7 +13,7 @@ import (
 // What happens to an HTLC of the peer once it is irrevocably committed
 // (BOLT 2: not before): its onion is peeled; an HTLC for us is checked
 // against the invoice it pays (PaymentClaimable, payment_receive.go); one
-// to forward is refused until forwarding exists; any failure goes back to
+// to forward becomes a forward (forward.go); any failure goes back to
 // the peer as update_fail_htlc (the failure encrypted with the onion's
 // shared secret) or update_fail_malformed_htlc (an onion we cannot read).
 
@@ -70,8 +70,7 @@ func (m *Manager) acceptIncoming(d *chanData, h *htlcEntry, act *revokeOutcome) 
 	}
 	act.ops = append(act.ops, m.replay.add(pp.SharedSecret, d.id, h.id, h.cltvExpiry))
 	if !pp.Final {
-		// Forwarding is not built yet.
-		return m.failIncoming(d, h, &pkt, &incomingFailure{msg: &onion.UnknownNextPeer{}}, act)
+		return m.acceptForward(d, h, &pkt, pp, act)
 	}
 	ev, fail := m.receiveFinal(d, h, &pp.Payload, height)
 	if fail != nil {
@@ -209,6 +208,11 @@ func (m *Manager) expireIncoming(p *peerState, e *entry, d *chanData, height int
 	for i := 0; i < len(d.log.htlcs); i++ {
 		h := d.log.htlcs[i]
 		if h.state != htlcInCommitted || int64(h.cltvExpiry) > int64(height)+HTLCFailBackBuffer {
+			continue
+		}
+		if m.fwd.has(htlcRef{d.id, h.id}) {
+			// Forwarded: it is failed back when its outgoing HTLC is,
+			// never while that one may still be claimed downstream.
 			continue
 		}
 		m.cfg.Logger.Info("channel: incoming htlc unclaimed near its expiry: failing it back",

@@ -2,6 +2,7 @@ package channel
 
 import (
 	"github.com/lnkit/lnkit/channel/commit"
+	"github.com/lnkit/lnkit/router/onion"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -100,6 +101,9 @@ func (m *Manager) resendUnsent(p *peerState, e *entry, d *chanData) error {
 	}
 	for len(d.unsent.adds) > 0 {
 		if err := m.dropAttempt(d.id, &d.unsent.adds[0]); err != nil {
+			return err
+		}
+		if err := m.forwardDropped(htlcRef{d.id, d.unsent.adds[0].id}, &onion.TemporaryChannelFailure{ChannelUpdate: m.failureUpdate(d)}); err != nil {
 			return err
 		}
 		d.unsent.adds = d.unsent.adds[1:]

@@ -31,6 +31,13 @@ type ChannelDetails struct {
 	TheirAlias wire.ShortChannelID
 	// CounterpartyNodeID is the peer.
 	CounterpartyNodeID wire.NodeID
+	// Config is the channel's config: its forwarding policy (fees,
+	// cltv_expiry_delta) is what our channel_update announces. Zero
+	// before the channel is funded.
+	Config ChannelConfig
+	// HTLCMinimum is the smallest HTLC we may offer (the peer's
+	// htlc_minimum_msat, our channel_update's). Zero before funding.
+	HTLCMinimum wire.MilliSatoshi
 	// Capacity is the channel's value: the funding output's amount.
 	Capacity wire.Satoshi
 	// OurBalance is what we own in our latest commitment outside HTLCs,
@@ -157,5 +164,6 @@ func (d *chanData) details(best int32) ChannelDetails {
 		Public: d.announce, ChannelType: d.chanType, Confirmations: d.fund.depth(best),
 		MinimumDepth: d.minimumDepth, IsOutbound: d.params.Opener == commit.Local,
 		FundingOutPoint: d.params.FundingOutpoint, UserChannelID: d.userChannelID,
+		Config: d.config, HTLCMinimum: d.theirs.htlcMinimum,
 	}
 }

@@ -51,11 +51,15 @@ func TestListChannels(t *testing.T) {
 	outpoint := btcwire.OutPoint{Hash: tx.TxHash()}
 	id := wire.NewChannelID(outpoint)
 	opener.ChannelID, opener.FundingOutPoint = id, outpoint
+	// Funding signed: the channel's config (its forwarding policy) and
+	// the peer's htlc_minimum_msat show.
+	opener.Config, opener.HTLCMinimum = DefaultUserConfig().Channel, 1
 	require.Equal(t, []ChannelDetails{opener}, tp.a.m.ListChannels())
 
 	tp.deliver() // funding_created, funding_signed
 	opener.State = StateAwaitingFunding
 	acceptor.ChannelID, acceptor.FundingOutPoint, acceptor.State = id, outpoint, StateAwaitingFunding
+	acceptor.Config, acceptor.HTLCMinimum = tp.b.data(t, id).config, tp.b.data(t, id).theirs.htlcMinimum
 	require.Equal(t, []ChannelDetails{opener}, tp.a.m.ListChannels())
 	require.Equal(t, []ChannelDetails{acceptor}, tp.b.m.ListChannels())
 

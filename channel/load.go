@@ -98,6 +98,9 @@ func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 		return nil, err
 	}
 	m.loadMPP()
+	if err := m.loadForwards(); err != nil {
+		return nil, err
+	}
 	m.flush()
 	return m, nil
 }

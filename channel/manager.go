@@ -58,6 +58,9 @@ type Manager struct {
 	// mpp holds the multi-part payments being received (its own lock,
 	// as pay's).
 	mpp mppBook
+	// fwd tracks the HTLCs we forward (its own lock, taken under a
+	// peer's lock; fwd.proc before any peer's lock).
+	fwd forwardBook
 }
 
 // peerState is one peer and its channels, under its own lock.
@@ -301,13 +304,14 @@ func (e *entry) data() *chanData {
 // re-established (channel_reestablish).
 func (m *Manager) PeerConnected(id wire.NodeID, init *wire.Init, _ bool) error {
 	p := m.lockPeer(id, true)
-	defer p.mu.Unlock()
 	p.connected, p.init = true, init
 	for _, e := range p.entries {
 		if d := e.data(); d != nil {
 			m.startReestablish(p, e, d)
 		}
 	}
+	p.mu.Unlock()
+	m.processForwards()
 	return nil
 }
 
@@ -350,6 +354,7 @@ func (m *Manager) HandleChannelMessage(from wire.NodeID, msg wire.Message) error
 	}
 	err := m.dispatch(p, msg)
 	p.mu.Unlock()
+	m.processForwards()
 	m.flush()
 	return err
 }

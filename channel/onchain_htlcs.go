@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/router/onion"
 )
 
 // HTLCsResolvedOnChain ends the payments whose HTLC the chain decided
@@ -16,7 +17,19 @@ import (
 // changes nothing. Resolutions of HTLCs we received are not acted on here
 // (the claim on chain is the monitor's; the application was told when it
 // claimed).
+//
+// An HTLC we offered for a forward resolves its incoming HTLC the same
+// way: a preimage claims it upstream at once (PaymentForwarded, with
+// ClaimedOnChain), a deep timeout fails it back with
+// permanent_channel_failure.
 func (m *Manager) HTLCsResolvedOnChain(rs []monitor.HTLCResolution) error {
+	err := m.htlcsResolvedOnChain(rs)
+	m.processForwards()
+	m.flush()
+	return err
+}
+
+func (m *Manager) htlcsResolvedOnChain(rs []monitor.HTLCResolution) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var errs []error
@@ -30,11 +43,13 @@ func (m *Manager) HTLCsResolvedOnChain(rs []monitor.HTLCResolution) error {
 				continue
 			}
 			m.cfg.Logger.Info("channel: htlc claimed on chain", "channel_id", r.ChannelID, "htlc_id", r.HTLCID, "height", r.Height)
-			errs = append(errs, m.attemptSucceeded(ref, r.PaymentHash, *r.Preimage))
+			errs = append(errs, m.attemptSucceeded(ref, r.PaymentHash, *r.Preimage),
+				m.forwardPreimage(ref, *r.Preimage, true))
 			continue
 		}
 		m.cfg.Logger.Info("channel: htlc timed out on chain", "channel_id", r.ChannelID, "htlc_id", r.HTLCID, "height", r.Height)
-		errs = append(errs, m.dropAttempt(r.ChannelID, &htlcEntry{id: r.HTLCID, paymentHash: r.PaymentHash}))
+		errs = append(errs, m.dropAttempt(r.ChannelID, &htlcEntry{id: r.HTLCID, paymentHash: r.PaymentHash}),
+			m.forwardDropped(ref, &onion.PermanentChannelFailure{}))
 	}
 	return errors.Join(errs...)
 }

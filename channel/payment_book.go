@@ -9,6 +9,7 @@ import (
 	"github.com/lnkit/lnkit/channel/internal/outbound"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/persist"
+	"github.com/lnkit/lnkit/router/onion"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -177,6 +178,9 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 // removed: a failure fails the payment (its decoded failure in
 // PaymentFailed), written with the revocation (act).
 func (m *Manager) outgoingResolved(d *chanData, h *htlcEntry, act *revokeOutcome) error {
+	if err := m.forwardResolved(d, h, act); err != nil {
+		return err
+	}
 	if h.outcome.kind == htlcFulfilled {
 		return nil // PaymentSent was raised when the preimage came
 	}
@@ -285,10 +289,12 @@ func (m *Manager) failUncommitted(d *chanData) {
 	for _, h := range d.log.htlcs {
 		if h.state == htlcLocalAnnounced && !h.signed {
 			m.logIf(m.dropAttempt(d.id, &h))
+			m.logIf(m.forwardDropped(htlcRef{d.id, h.id}, &onion.PermanentChannelFailure{}))
 		}
 	}
 	for i := range d.unsent.adds {
 		m.logIf(m.dropAttempt(d.id, &d.unsent.adds[i]))
+		m.logIf(m.forwardDropped(htlcRef{d.id, d.unsent.adds[i].id}, &onion.PermanentChannelFailure{}))
 	}
 	d.unsent.adds = nil
 }

@@ -200,6 +200,9 @@ func (m *Manager) expireMPP(now time.Time) {
 	m.eachChannel(func(p *peerState, e *entry, d *chanData) {
 		for _, hash := range hashes {
 			for _, h := range incomingWithHash(d, hash) {
+				if m.fwd.has(htlcRef{d.id, h.id}) {
+					continue // a forward's, with the same hash
+				}
 				m.cfg.Logger.Info("channel: multi-part payment incomplete: failing its part back",
 					"channel_id", d.id, "htlc_id", h.id, "payment_hash", hash)
 				m.check(p, e, m.failIncomingHTLC(p, e, d, &h, &onion.MPPTimeout{}))

@@ -168,6 +168,9 @@ func (m *Manager) FailHTLCBackwards(hash wire.PaymentHash) error {
 	found := false
 	m.eachChannel(func(p *peerState, e *entry, d *chanData) {
 		for _, h := range incomingWithHash(d, hash) {
+			if m.fwd.has(htlcRef{d.id, h.id}) {
+				continue // a forward's: failed back by its forward only
+			}
 			found = true
 			m.check(p, e, m.failIncomingHTLC(p, e, d, &h, &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: h.amount, Height: height}))
 		}
@@ -203,31 +206,39 @@ func claimedAlready(d *chanData, hash wire.PaymentHash) bool {
 }
 
 // claimedEvent is the PaymentClaimed of the peer's HTLC h, fulfilled and
-// now irrevocably removed, or nil for a part of a multi-part payment
-// whose other parts are still being removed.
+// now irrevocably removed; nil for a forwarded HTLC (PaymentForwarded
+// was raised when it was claimed), and for a part of a multi-part
+// payment whose other parts are still being removed.
 func (m *Manager) claimedEvent(d *chanData, h *htlcEntry) events.Event {
+	purpose, final := m.purposeOf(h)
+	if !final {
+		return nil
+	}
 	last, amount, count := m.mpp.claimedPart(h.paymentHash, h.amount)
 	if !last {
 		return nil // the last part of the payment raises it
 	}
 	return &events.PaymentClaimed{
 		PaymentHash: h.paymentHash, Amount: amount, ReceiverNodeID: m.ourID, HTLCCount: uint32(count),
-		Purpose: m.purposeOf(h),
+		Purpose: purpose,
 	}
 }
 
 // purposeOf tells, from h's onion peeled again (no replay check: it was
 // accepted once), whether h was a keysend or paid an invoice, and with
-// which secret.
-func (m *Manager) purposeOf(h *htlcEntry) events.PaymentPurpose {
+// which secret; final is false when the onion names a next hop.
+func (m *Manager) purposeOf(h *htlcEntry) (_ events.PaymentPurpose, final bool) {
 	p := events.PaymentPurpose{Kind: events.PurposeInvoice, Preimage: wire.Some(h.outcome.preimage)}
 	var pkt onion.Packet
 	if pkt.Decode(h.onion) != nil {
-		return p
+		return p, true
 	}
 	pp, err := m.onion.Process(&pkt, h.paymentHash[:], h.cltvExpiry)
 	if err != nil {
-		return p
+		return p, true
+	}
+	if !pp.Final {
+		return p, false
 	}
 	if pp.Payload.KeysendPreimage.Present {
 		p.Kind = events.PurposeSpontaneous
@@ -235,5 +246,5 @@ func (m *Manager) purposeOf(h *htlcEntry) events.PaymentPurpose {
 	if pd, ok := pp.Payload.PaymentData.Get(); ok {
 		p.Secret = pd.PaymentSecret
 	}
-	return p
+	return p, true
 }

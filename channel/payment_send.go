@@ -43,6 +43,9 @@ type sendRequest struct {
 	mpp       bool
 	payee     wire.NodeID
 	finalCLTV uint32
+	// route, when set, is the whole route to pay over: its first hop is
+	// payee, over the channel it names (or another with the same peer).
+	route *router.Route
 }
 
 // SendPayment pays inv (BOLT 11) over a channel with its payee: amount is
@@ -91,6 +94,24 @@ func (m *Manager) SendSpontaneousPayment(id PaymentID, payee wire.NodeID, amount
 	return hash, m.send(sendRequest{
 		id: id, hash: hash, keysend: &preimage, amount: amount, payee: payee,
 		finalCLTV: DefaultKeysendMinFinalCLTVExpiryDelta,
+	})
+}
+
+// SendPaymentRoute pays over route (one or more hops, as router.FindRoute
+// returns, the payer us): the payment's hash and the payee's payment
+// secret (an invoice's), route.Amount() delivered. The first HTLC goes
+// over the channel with route.Hops[0].NodeID that the first hop names, or
+// another usable channel with that peer. A failure anywhere on the route
+// comes back as PaymentFailed, decoded to the hop that sent it.
+func (m *Manager) SendPaymentRoute(id PaymentID, hash wire.PaymentHash, secret wire.PaymentSecret, route router.Route) error {
+	if len(route.Hops) == 0 || route.Amount() == 0 {
+		return errors.New("channel: empty route")
+	}
+	r := route
+	r.Payer = m.ourID
+	r.Hops = append([]router.Hop(nil), route.Hops...)
+	return m.send(sendRequest{
+		id: id, hash: hash, secret: wire.Some(secret), amount: r.Amount(), payee: r.Hops[0].NodeID, route: &r,
 	})
 }
 
@@ -186,12 +207,20 @@ func newPayment(r sendRequest, height uint32) (*outbound.Payment, error) {
 }
 
 // directAttempt adds to pay an attempt of amount over channel d to the
-// payee r names, its HTLC expiring at cltv, and returns it with the HTLC
-// to add (not checked against the channel's rules yet).
+// payee r names, its HTLC expiring at cltv (or along r.route, its first
+// hop over d), and returns it with the HTLC to add (not checked against
+// the channel's rules yet).
 func (m *Manager) directAttempt(pay *outbound.Payment, d *chanData, r sendRequest, amount wire.MilliSatoshi, cltv uint32) (int, htlcAdd, error) {
 	route := router.Route{
 		Payer: m.ourID, TotalAmount: amount, TotalCLTV: cltv,
 		Hops: []router.Hop{{NodeID: r.payee, ShortChannelID: d.fund.scid, AmountToForward: amount, OutgoingCLTV: cltv}},
+	}
+	if r.route != nil {
+		// The whole route, its first hop over d.
+		route = *r.route
+		route.Hops = append([]router.Hop(nil), r.route.Hops...)
+		route.Hops[0].ShortChannelID = d.fund.scid
+		amount, cltv = route.TotalAmount, route.TotalCLTV
 	}
 	idx, err := pay.AddAttempt(outbound.Attempt{SessionKey: outbound.SessionKey(m.cfg.Entropy.GetSecureRandomBytes()), Route: route})
 	if err != nil {

@@ -180,4 +180,6 @@ func (m *Manager) MonitorUpdateCompleted(id wire.ChannelID, updateID uint64) {
 		}
 	}
 	p.mu.Unlock()
+	m.processForwards()
+	m.flush()
 }

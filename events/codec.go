@@ -111,6 +111,10 @@ func newEvent(k Kind) Event {
 		return new(PaymentFailed)
 	case KindPaymentPathFailed:
 		return new(PaymentPathFailed)
+	case KindPaymentForwarded:
+		return new(PaymentForwarded)
+	case KindHTLCIntercepted:
+		return new(HTLCIntercepted)
 	}
 	return nil
 }

@@ -2,7 +2,7 @@
 // its attention: an inbound channel to accept, a funding transaction to
 // build, a channel that became usable or closed, outputs it may now sweep,
 // a commitment whose fee must be bumped, a payment to claim, a payment
-// that succeeded or failed.
+// that succeeded or failed, a payment forwarded.
 //
 // # Events
 //
@@ -13,7 +13,9 @@
 // [BumpTransaction], [PaymentClaimable] and [PaymentClaimed] (inbound
 // payments, with a typed [PaymentPurpose]), [PaymentSent], [PaymentFailed]
 // (with a typed [PaymentFailureReason]) and [PaymentPathFailed] (outbound
-// payments, with the decoded [HTLCFailure] of an attempt). A handler
+// payments, with the decoded [HTLCFailure] of an attempt),
+// [PaymentForwarded] (a forward claimed, with the fee earned) and
+// [HTLCIntercepted] (an HTLC held for the application to forward). A handler
 // switches on the type:
 //
 //	switch e := ev.(type) {

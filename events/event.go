@@ -25,6 +25,8 @@ const (
 	KindPaymentSent            Kind = 11
 	KindPaymentFailed          Kind = 12
 	KindPaymentPathFailed      Kind = 13
+	KindPaymentForwarded       Kind = 14
+	KindHTLCIntercepted        Kind = 15
 )
 
 // String names the kind, e.g. "channel-ready".
@@ -56,6 +58,10 @@ func (k Kind) String() string {
 		return "payment-failed"
 	case KindPaymentPathFailed:
 		return "payment-path-failed"
+	case KindPaymentForwarded:
+		return "payment-forwarded"
+	case KindHTLCIntercepted:
+		return "htlc-intercepted"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }

@@ -22,6 +22,8 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte{})
 	f.Add([]byte{byte(events.KindChannelClosed), 1, 0, 6, 1, 6, 8, 3, 'b', 0x1b, 0xff})
+	f.Add([]byte{byte(events.KindPaymentForwarded), 1, 0, 8, 1, 5, 10, 1, 4, 12, 1, 1, 14, 1, 1}) // a forward: amounts, fee, on chain
+	f.Add([]byte{byte(events.KindHTLCIntercepted), 1, 0, 4, 3, 1, 2, 3, 8, 1, 9, 14, 2, 1, 0})    // an intercepted htlc
 	f.Add([]byte{byte(events.KindSpendableOutputs), 1, 0, 2, 3, 1, 1, 1})
 	f.Add([]byte{byte(events.KindFundingGenerationReady), 1, 0, 8, 0})                                     // a present empty script
 	f.Add([]byte{byte(events.KindPaymentFailed), 1, 0, 6, 1, 1, 8, 0})                                     // a present empty failure

@@ -228,6 +228,18 @@ func (g *gen) paymentEvent(k events.Kind) events.Event {
 			e.Failure = wire.Some(g.htlcFailure())
 		}
 		return e
+	case events.KindPaymentForwarded:
+		return &events.PaymentForwarded{
+			PrevChannelID: g.id32(), NextChannelID: g.id32(), PaymentHash: g.id32(),
+			IncomingAmount: wire.MilliSatoshi(g.u64()), OutgoingAmount: wire.MilliSatoshi(g.u64()),
+			FeeEarned: wire.MilliSatoshi(g.u64()), ClaimedOnChain: g.maybe(),
+		}
+	case events.KindHTLCIntercepted:
+		return &events.HTLCIntercepted{
+			InterceptID: g.id32(), RequestedNextHopSCID: wire.NewShortChannelID(g.u64()), PaymentHash: g.id32(),
+			InboundAmount: wire.MilliSatoshi(g.u64()), ExpectedOutboundAmount: wire.MilliSatoshi(g.u64()),
+			PrevChannelID: g.id32(), CLTVExpiry: uint32(g.u64()), OutgoingCLTV: uint32(g.u64()),
+		}
 	case events.KindPaymentPathFailed:
 		e := &events.PaymentPathFailed{
 			PaymentID: g.id32(), PaymentHash: g.id32(), PaymentFailedPermanently: g.r.IntN(2) == 0,
@@ -290,7 +302,7 @@ var allKinds = []events.Kind{
 	events.KindChannelReady, events.KindChannelClosed, events.KindDiscardFunding,
 	events.KindSpendableOutputs, events.KindBumpTransaction, events.KindPaymentClaimable,
 	events.KindPaymentClaimed, events.KindPaymentSent, events.KindPaymentFailed,
-	events.KindPaymentPathFailed,
+	events.KindPaymentPathFailed, events.KindPaymentForwarded, events.KindHTLCIntercepted,
 }
 
 // setID sets an event's ID as the queue would.
@@ -321,6 +333,10 @@ func setID(e events.Event, id uint64) {
 	case *events.PaymentFailed:
 		e.ID = id
 	case *events.PaymentPathFailed:
+		e.ID = id
+	case *events.PaymentForwarded:
+		e.ID = id
+	case *events.HTLCIntercepted:
 		e.ID = id
 	}
 }
