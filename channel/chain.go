@@ -306,7 +306,7 @@ func (m *Manager) abandonFunding(p *peerState, e *entry, d *chanData, reason eve
 			FundingOutPoint: d.params.FundingOutpoint,
 		})
 	}
-	m.logIf(m.forget(d.id, evs...))
+	m.logIf(m.forget(d, evs...))
 	// Nothing queued leaves but the error: a gated funding broadcast or
 	// funding_signed is moot now.
 	e.out.items = nil

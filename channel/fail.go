@@ -62,7 +62,7 @@ func (m *Manager) forgetUnfunded(p *peerState, e *entry, reason events.ClosureRe
 			ChannelID: o.d.id, UserChannelID: o.userChannelID, FundingTx: o.d.fundingTx,
 			FundingOutPoint: o.d.params.FundingOutpoint,
 		}
-		m.logIf(m.forget(o.d.id, closed, discard))
+		m.logIf(m.forget(o.d, closed, discard))
 	case *inboundOpening:
 		if o.accepted != nil {
 			m.logIf(m.appendEvents(&events.ChannelClosed{
@@ -139,7 +139,7 @@ func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.
 		})
 	}
 	m.failUncommitted(d)
-	m.logIf(m.forget(d.id, evs...))
+	m.logIf(m.forget(d, evs...))
 	// What is queued (the error message) still goes out.
 	p.out = append(p.out, e.out.drain(p.id)...)
 	p.removeEntry(e)

@@ -14,9 +14,9 @@ import (
 // succeed (PaymentSent, with the preimage) at once; one whose timeout is
 // AntiReorgDelay deep fails its payment (PaymentFailed). Each is written
 // before the call returns; a resolution given twice (after a restart)
-// changes nothing. Resolutions of HTLCs we received are not acted on here
-// (the claim on chain is the monitor's; the application was told when it
-// claimed).
+// changes nothing. An HTLC paid to us that our monitor claimed on chain
+// raises the PaymentClaimed its off-chain removal would have
+// (onchain_claims.go).
 //
 // An HTLC we offered for a forward resolves its incoming HTLC the same
 // way: a preimage claims it upstream at once (PaymentForwarded, with
@@ -35,6 +35,7 @@ func (m *Manager) htlcsResolvedOnChain(rs []monitor.HTLCResolution) error {
 	var errs []error
 	for _, r := range rs {
 		if !r.Outgoing {
+			errs = append(errs, m.claimedOnChain(r))
 			continue
 		}
 		ref := htlcRef{r.ChannelID, r.HTLCID}

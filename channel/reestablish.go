@@ -151,7 +151,7 @@ func (m *Manager) dataLoss(p *peerState, e *entry, d *chanData, text string, msg
 	e.out.dropMessages()
 	e.out.send(&wire.Error{ChannelID: d.id, Data: []byte(text)})
 	m.failUncommitted(d)
-	m.logIf(m.forget(d.id, closed))
+	m.logIf(m.forget(d, closed))
 	p.out = append(p.out, e.out.drain(p.id)...)
 	p.removeEntry(e)
 	m.unregisterID(d.id)

@@ -178,7 +178,7 @@ func (m *Manager) fundingSpent(p *peerState, e *entry, d *chanData, txid [32]byt
 		})
 	}
 	m.failUncommitted(d)
-	m.logIf(m.forget(d.id, evs...))
+	m.logIf(m.forget(d, evs...))
 	p.removeEntry(e)
 	m.unregisterID(d.id)
 }

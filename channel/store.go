@@ -71,14 +71,17 @@ func (m *Manager) save(d *chanData, evs ...events.Event) error {
 }
 
 // forget removes a channel's record (and any pending funding) together
-// with evs, and marks it closed: the channel is closed for the Manager
-// (its monitor goes on).
-func (m *Manager) forget(id wire.ChannelID, evs ...events.Event) error {
+// with evs, marks it closed, and notes the HTLCs paid to us its monitor
+// may claim on chain (onchain_claims.go): the channel is closed for the
+// Manager (its monitor goes on).
+func (m *Manager) forget(d *chanData, evs ...events.Event) error {
+	id := d.id
 	ops := []persist.Op{
 		persist.RemoveOp(channelsNS(), channelKey(id)),
 		persist.RemoveOp(pendingFundingNS(), channelKey(id)),
 		persist.WriteOp(closedNS(), channelKey(id), []byte{1}),
 	}
+	ops = append(ops, m.onChainClaimOps(d)...)
 	if err := m.cfg.Events.AppendWith(m.cfg.Context, ops, evs...); err != nil {
 		return fmt.Errorf("%w: %w", ErrPersistence, err)
 	}
