@@ -101,9 +101,12 @@ func (m *Manager) forceClose(p *peerState, e *entry, d *chanData, reason events.
 	}
 	if !d.mon.failed {
 		d.mon.latest++
-		st := m.cfg.Watch.UpdateChannel(d.id, &monitor.Update{ID: d.mon.latest, Steps: []monitor.Step{&monitor.ChannelForceClosed{}}})
-		if st == monitor.Failed {
+		u := &monitor.Update{ID: d.mon.latest, Steps: []monitor.Step{&monitor.ChannelForceClosed{}}}
+		switch m.cfg.Watch.UpdateChannel(d.id, u) {
+		case monitor.Failed:
 			m.cfg.Logger.Error("channel: monitor refused the force-close update", "channel_id", d.id)
+		case monitor.InProgress:
+			d.mon.pending = append(d.mon.pending, u) // kept by forget
 		}
 	}
 	var bump events.Event

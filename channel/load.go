@@ -79,7 +79,14 @@ func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 		}
 	}
 	for _, info := range monitors {
-		if !seen[info.ChannelID] && !info.ForceClosed && !info.Behind && info.FundingSpend == nil {
+		if seen[info.ChannelID] {
+			continue
+		}
+		info, err := m.replayClosedUpdates(info)
+		if err != nil {
+			return nil, err
+		}
+		if !info.ForceClosed && !info.Behind && info.FundingSpend == nil {
 			if err := m.closeOrphanMonitor(info); err != nil {
 				return nil, err
 			}

@@ -71,9 +71,10 @@ func (m *Manager) save(d *chanData, evs ...events.Event) error {
 }
 
 // forget removes a channel's record (and any pending funding) together
-// with evs, marks it closed, and notes the HTLCs paid to us its monitor
-// may claim on chain (onchain_claims.go): the channel is closed for the
-// Manager (its monitor goes on).
+// with evs, marks it closed, notes the HTLCs paid to us its monitor may
+// claim on chain (onchain_claims.go) and keeps the monitor updates not
+// yet durable (closed_updates.go): the channel is closed for the Manager
+// (its monitor goes on).
 func (m *Manager) forget(d *chanData, evs ...events.Event) error {
 	id := d.id
 	ops := []persist.Op{
@@ -82,6 +83,13 @@ func (m *Manager) forget(d *chanData, evs ...events.Event) error {
 		persist.WriteOp(closedNS(), channelKey(id), []byte{1}),
 	}
 	ops = append(ops, m.onChainClaimOps(d)...)
+	if len(d.mon.pending) > 0 {
+		rec, err := encodeClosedUpdates(d.mon.pending)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, persist.WriteOp(closedUpdatesNS(), channelKey(id), rec))
+	}
 	if err := m.cfg.Events.AppendWith(m.cfg.Context, ops, evs...); err != nil {
 		return fmt.Errorf("%w: %w", ErrPersistence, err)
 	}

@@ -6,6 +6,9 @@ import (
 
 	btcwire "github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/wire"
 )
 
 // FuzzDecodePendingFunding: the stored pending-funding entry (user channel
@@ -51,5 +54,35 @@ func FuzzDecodeBestBlock(f *testing.F) {
 		}
 		require.GreaterOrEqual(t, b.Height, int32(0))
 		require.Equal(t, v[:32], b.Hash[:])
+	})
+}
+
+// FuzzDecodeClosedUpdates: the kept updates of a closed channel never
+// panic, refuse what is not a list of updates with ErrCorruptRecord, and
+// what they accept re-encodes to the same bytes.
+func FuzzDecodeClosedUpdates(f *testing.F) {
+	seed, err := encodeClosedUpdates([]*monitor.Update{
+		{ID: 7, Steps: []monitor.Step{&monitor.PaymentPreimage{Preimage: wire.Preimage{1}}}},
+		{ID: 8, Steps: []monitor.Step{&monitor.ChannelForceClosed{}}},
+	})
+	require.NoError(f, err)
+	f.Add(seed)
+	f.Add(seed[:len(seed)-1])
+	f.Add([]byte{0, 0, 0, 9, 1})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		us, err := decodeClosedUpdates(data)
+		if err != nil {
+			require.ErrorIs(t, err, ErrCorruptRecord)
+			return
+		}
+		again, err := encodeClosedUpdates(us)
+		require.NoError(t, err)
+		back, err := decodeClosedUpdates(again)
+		require.NoError(t, err)
+		require.Equal(t, len(us), len(back))
+		for i := range us {
+			require.Equal(t, us[i].ID, back[i].ID)
+		}
 	})
 }
