@@ -94,6 +94,8 @@ type node struct {
 	sweepWaiting map[string]bool // sweeps whose wait was announced
 
 	closed closedList
+	// held is the hold mode (holdinvoices, claim).
+	held heldPayments
 }
 
 // startNode builds the node from cfg and starts listening. ctx bounds the
