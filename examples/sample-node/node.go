@@ -271,6 +271,8 @@ func (n *node) nodeInfo(ctx context.Context) (nodeInfoResult, error) {
 		r.LocalBalanceMsat += uint64(c.OurBalance)
 	}
 	r.GraphNodes, r.GraphChannels = n.graph.Size()
+	synced := n.channels.BestBlock()
+	r.SyncedTo = blockResult{Height: synced.Height, Hash: synced.Hash.String()}
 	cctx, cancel := context.WithTimeout(ctx, chainCallTimeout)
 	defer cancel()
 	best, err := bestBlock(cctx, n.chain)

@@ -142,16 +142,17 @@ func (cr *chainRig) openChannel() *openedChannel {
 	return c
 }
 
-// nodeHeight is the sample node's best block height.
+// nodeHeight is the height of the last block the sample node's channel
+// manager processed.
 func (cr *chainRig) nodeHeight() int32 {
 	cr.t.Helper()
 	var info struct {
-		BestBlock struct {
+		SyncedTo struct {
 			Height int32 `json:"height"`
-		} `json:"best_block"`
+		} `json:"synced_to"`
 	}
 	cr.node.run(&info, "nodeinfo")
-	return info.BestBlock.Height
+	return info.SyncedTo.Height
 }
 
 // mineOne mines a block and waits until the sample node (and lnd, when
