@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -385,7 +386,7 @@ func onchainGain(t *testing.T, btcd *regtest.Btcd, commitment *btcwire.MsgTx, fr
 				frontier = append(frontier, btcwire.OutPoint{Hash: tx.TxHash(), Index: uint32(i)})
 			}
 		}
-		t.Logf("lnkit's claim %s: fee %d sat, %d inputs, %d outputs", id, fee, len(tx.TxIn), len(tx.TxOut))
+		t.Logf("claim %s: fee %d sat, %d inputs, %d outputs", id, fee, len(tx.TxIn), len(tx.TxOut))
 	}
 	return taken, fees, txs
 }
@@ -463,6 +464,60 @@ func (cr *chainRig) logInboundAfterChain(hash string) {
 		cr.node.payments()["inbound/"+hash].Status, len(claimed))
 }
 
+// claimHeight returns the spend of the commitment's output index and the
+// height of the block confirming it.
+func (cr *chainRig) claimHeight(commitment *btcwire.MsgTx, commitHeight int32, index uint32) (*btcwire.MsgTx, int32) {
+	cr.t.Helper()
+	tx, ok := spendsFrom(cr.t, cr.btcd, commitHeight)[btcwire.OutPoint{Hash: commitment.TxHash(), Index: index}]
+	require.True(cr.t, ok, "output %d of the commitment is not spent", index)
+	return tx, cr.txHeight(tx.TxHash().String())
+}
+
+// checkLndWallet mines until lnd's wallet holds exactly before plus what
+// lnd took from the commitment less the fees of its claims: every output
+// of the commitment but lnkit's (ours) is lnd's; lnd's claims are followed
+// like lnkit's (onchainGain); an unspent P2WPKH output of lnd (its
+// static_remotekey to_remote, its wallet's key) counts as it is, an
+// unspent anchor not at all.
+func (cr *chainRig) checkLndWallet(commitment *btcwire.MsgTx, commitHeight int32, ours []uint32, before int64) {
+	t := cr.t
+	t.Helper()
+	var want int64
+	var last string
+	for range 30 {
+		spends := spendsFrom(t, cr.btcd, commitHeight)
+		var claimed []uint32
+		direct, pending := int64(0), false
+		for i, o := range commitment.TxOut {
+			op := btcwire.OutPoint{Hash: commitment.TxHash(), Index: uint32(i)}
+			switch _, spent := spends[op]; {
+			case slices.Contains(ours, uint32(i)):
+			case spent:
+				claimed = append(claimed, uint32(i))
+			case o.Value == 330:
+			case txscript.IsPayToWitnessPubKeyHash(o.PkScript):
+				direct += o.Value
+			default:
+				pending = true
+			}
+		}
+		if !pending {
+			if taken, fees, _, ok := tryGain(t, cr.btcd, commitment, commitHeight, claimed); ok {
+				want = before + direct + taken - fees
+				b := cr.lnd.WalletBalance(t)
+				if b.Confirmed == want && b.Unconfirmed == 0 {
+					t.Logf("lnd's wallet: +%d sat (outputs %d sat taken by claims costing %d sat, %d sat paid to its wallet)",
+						want-before, taken, fees, direct)
+					return
+				}
+				last = fmt.Sprintf("%+v, want confirmed %d", b, want)
+			}
+		}
+		cr.mineOne(true)
+	}
+	t.Fatalf("lnd's wallet: %s", last)
+}
+
 // testLndOfflineOffered: lnkit's HTLC to lnd is held by lnd, which goes
 // offline; lnkit goes on chain at cltv_expiry+2 and times it out.
 func testLndOfflineOffered(cr *chainRig, c *openedChannel) {
@@ -487,6 +542,11 @@ func testLndOfflineOffered(cr *chainRig, c *openedChannel) {
 		return len(cr.node.eventsBy("payment_hash", []string{pay.PaymentHash}, "payment_failed", "payment_sent")) == 1
 	}
 	fees := cr.mineUntilSwept(commitment, commitHeight, []uint32{toLocal, htlcOut}, before.lnkit, false, failed)
+	// The HTLC-timeout went out as soon as valid: with the commitment
+	// (its lock time is past), or a block later (anchors: 1 CSV).
+	timeout, h := cr.claimHeight(commitment, commitHeight, htlcOut)
+	require.LessOrEqual(t, h, commitHeight+1, "HTLC-timeout %s confirmed at %d, the commitment at %d", timeout.TxHash(), h, commitHeight)
+	require.EqualValues(t, expiry, timeout.LockTime, "the HTLC-timeout's lock time is the HTLC's cltv_expiry")
 	ev := cr.node.eventsBy("payment_hash", []string{pay.PaymentHash}, "payment_failed", "payment_sent")[pay.PaymentHash]
 	require.Equal(t, "payment_failed", ev.Kind, "%s", ev)
 	require.Equal(t, "failed", cr.node.payments()["outbound/"+pay.PaymentHash].Status)
@@ -494,6 +554,7 @@ func testLndOfflineOffered(cr *chainRig, c *openedChannel) {
 
 	cr.lnd.Restart(t)
 	cr.checkLndClosed(c, view, "REMOTE_FORCE_CLOSE")
+	cr.checkLndWallet(commitment, commitHeight, []uint32{toLocal, htlcOut}, before.lnd)
 	st, err := cr.lnd.LookupInvoice(cr.ctx, hash)
 	require.NoError(t, err)
 	// lnd never had the preimage: its invoice still holds the HTLC it
@@ -524,7 +585,11 @@ func testLndOfflineClaim(cr *chainRig, c *openedChannel) {
 	htlcOut := outputWithValue(t, commitment, htlc.AmountSat, "the HTLC")
 	commitHeight := cr.mineOne(false)
 	fees := cr.mineUntilSwept(commitment, commitHeight, []uint32{toLocal, htlcOut}, before.lnkit, false, nil)
-	require.Less(t, cr.nodeHeight(), expiry+maxOnchainBlocks)
+	// The HTLC-success went out as soon as valid (anchors: 1 CSV), long
+	// before lnd could time the HTLC out.
+	success, h := cr.claimHeight(commitment, commitHeight, htlcOut)
+	require.LessOrEqual(t, h, commitHeight+1, "HTLC-success %s confirmed at %d, the commitment at %d", success.TxHash(), h, commitHeight)
+	require.Less(t, h, expiry)
 	t.Logf("lnkit claimed the HTLC with its preimage; its claims cost %d sat", fees)
 	cr.logInboundAfterChain(inv.PaymentHash)
 
@@ -544,6 +609,7 @@ func testLndOfflineClaim(cr *chainRig, c *openedChannel) {
 		return false, "no payment"
 	})
 	cr.checkLndClosed(c, view, "REMOTE_FORCE_CLOSE")
+	cr.checkLndWallet(commitment, commitHeight, []uint32{toLocal, htlcOut}, before.lnd)
 }
 
 // testLndForceCloses: an HTLC each way, then lnd force-closes; lnkit
@@ -584,9 +650,14 @@ func testLndForceCloses(cr *chainRig, c *openedChannel) {
 	require.Equal(t, "payment_failed", ev.Kind, "%s", ev)
 	t.Logf("lnkit resolved both HTLCs on lnd's commitment; its claims cost %d sat", fees)
 	// The timeout of the HTLC lnkit offered is no earlier than its expiry.
-	spends := spendsFrom(t, cr.btcd, commitHeight)
-	timeout := spends[btcwire.OutPoint{Hash: commitment.TxHash(), Index: outOut}]
-	require.GreaterOrEqual(t, timeout.LockTime, outHTLC.ExpirationHeight)
+	// The preimage claim went out at once (anchors: 1 CSV), before the
+	// HTLC's expiry; the timeout once the HTLC expired, not before.
+	success, h := cr.claimHeight(commitment, commitHeight, inOut)
+	require.LessOrEqual(t, h, commitHeight+1, "preimage claim %s confirmed at %d, the commitment at %d", success.TxHash(), h, commitHeight)
+	require.Less(t, h, int32(inHTLC.ExpirationHeight))
+	timeout, h := cr.claimHeight(commitment, commitHeight, outOut)
+	require.EqualValues(t, outHTLC.ExpirationHeight, timeout.LockTime, "the timeout claim's lock time is the HTLC's cltv_expiry")
+	require.LessOrEqual(t, h, int32(outHTLC.ExpirationHeight)+3, "timeout claim %s confirmed at %d", timeout.TxHash(), h)
 
 	select {
 	case err := <-lndDone:
@@ -597,6 +668,8 @@ func testLndForceCloses(cr *chainRig, c *openedChannel) {
 	st, err := cr.lnd.LookupInvoice(cr.ctx, hash)
 	require.NoError(t, err)
 	require.Contains(t, []string{regtest.InvoiceAccepted, regtest.InvoiceCanceled}, st.State, "lnd's hold invoice was never settled")
+	t.Logf("lnd's hold invoice: %s", st.State)
 	cr.logInboundAfterChain(inv.PaymentHash)
 	cr.checkLndClosed(c, view, "LOCAL_FORCE_CLOSE")
+	cr.checkLndWallet(commitment, commitHeight, []uint32{toRemote, inOut, outOut}, before.lnd)
 }
