@@ -70,7 +70,7 @@ func commands() []commandHelp {
 		{keysendUsage, "pay a node without an invoice over a channel with it (keysend)"},
 		{"listpayments", "payments sent and received, with their status"},
 		{"holdinvoices on|off", "on: payments that become claimable are held (listed claimable) until claim; off: claimed at once (the default)"},
-		{"claim <payment_hash>", "claim a payment held by holdinvoices on; EVENT payment_claimed follows"},
+		{"claim <payment_hash>", "claim a payment held by holdinvoices on; EVENT payment_claimed follows once the peer takes the fulfill"},
 		{"quit", "stop the node"},
 	}
 }

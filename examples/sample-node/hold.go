@@ -104,5 +104,5 @@ type claimResult struct {
 }
 
 func (r claimResult) writeText(w io.Writer) {
-	fmt.Fprintf(w, "SUCCESS: payment %s is %s; EVENT payment_claimed follows\n", r.PaymentHash, r.Status)
+	fmt.Fprintf(w, "SUCCESS: payment %s is %s; EVENT payment_claimed follows once the peer takes the fulfill\n", r.PaymentHash, r.Status)
 }

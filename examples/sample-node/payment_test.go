@@ -168,6 +168,9 @@ func TestPaymentResultsText(t *testing.T) {
 		{invoiceResult{Invoice: "lnbcrt1", PaymentHash: "hh", ExpirySecs: 60}, "SUCCESS: invoice for any amount, valid 60 s\n"},
 		{paymentResult{PaymentID: "ii", PaymentHash: "hh", AmountMsat: 7, Status: "pending"},
 			"SUCCESS: payment ii of 7 msat is pending (payment_hash hh); EVENT payment_sent or payment_failed follows\n"},
+		{holdResult{Hold: true}, "SUCCESS: payments are held once claimable; claim <payment_hash> claims one\n"},
+		{holdResult{}, "SUCCESS: payments are claimed as soon as claimable\n"},
+		{claimResult{PaymentHash: "hh", Status: "claiming"}, "SUCCESS: payment hh is claiming; EVENT payment_claimed follows once the peer takes the fulfill\n"},
 		{listPaymentsResult{}, "no payments\n"},
 		{listPaymentsResult{Payments: []paymentEntry{
 			{PaymentID: "ii", PaymentHash: "hh", AmountMsat: 7, FeeMsat: 1, Status: "succeeded", Direction: "outbound", Preimage: "pp"},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,7 +68,7 @@ const (
 // In each, lnkit's wallet ends with exactly what it had before the
 // payments plus its outputs of the commitment (its balance and the HTLCs
 // it resolved) less the fees of the transactions it made on chain, read
-// from the chain (onchainGain).
+// from the chain (claimGain).
 func TestOnChainHTLCsLnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration: starts btcd/lnd; run without -short")
@@ -348,32 +349,39 @@ func spendsFrom(t *testing.T, btcd *regtest.Btcd, from int32) chainSpends {
 	return s
 }
 
-// onchainGain follows lnkit's claims from the commitment's outputs ours
-// (its balance, the HTLCs it resolved) through the second-level
-// transactions (P2WSH outputs) to its wallet, on the chain from the
-// commitment's height, and returns what they took from the commitment and
-// their total fee. Every claim must be confirmed. Its wallet grows by
-// taken-fees: the wallet inputs a claim adds (anchors HTLC transactions)
-// come back in its change.
-func onchainGain(t *testing.T, btcd *regtest.Btcd, commitment *btcwire.MsgTx, from int32, ours []uint32) (taken, fees int64, txs []*btcwire.MsgTx) {
+// claimGain follows the claims of the commitment's outputs ours (one
+// side's outputs: its balance, the HTLCs it resolved) through the
+// second-level transactions (P2WSH outputs) to the wallet, on the chain
+// from the commitment's height, and returns what they took from the
+// commitment and their total fee; ok is false while one of them is not
+// confirmed yet. The side's wallet grows by taken-fees: the wallet inputs
+// a claim adds (anchors HTLC transactions) come back in its change.
+func claimGain(t *testing.T, btcd *regtest.Btcd, commitment *btcwire.MsgTx, from int32, ours []uint32) (taken, fees int64, claims []string, ok bool) {
 	t.Helper()
 	spends := spendsFrom(t, btcd, from)
 	seen := map[string]bool{}
+	var txs []*btcwire.MsgTx
 	frontier := make([]btcwire.OutPoint, 0, len(ours))
 	for _, i := range ours {
 		frontier = append(frontier, btcwire.OutPoint{Hash: commitment.TxHash(), Index: i})
 	}
 	for len(frontier) > 0 {
-		op := frontier[0]
+		tx, found := spends[frontier[0]]
 		frontier = frontier[1:]
-		tx, ok := spends[op]
-		require.True(t, ok, "%v (lnkit's) is not spent on chain", op)
-		id := tx.TxHash().String()
-		if seen[id] {
-			continue
+		if !found {
+			return 0, 0, nil, false
 		}
-		seen[id] = true
-		txs = append(txs, tx)
+		if id := tx.TxHash().String(); !seen[id] {
+			seen[id] = true
+			txs = append(txs, tx)
+		}
+		for i, o := range tx.TxOut {
+			if txscript.IsPayToWitnessScriptHash(o.PkScript) {
+				frontier = append(frontier, btcwire.OutPoint{Hash: tx.TxHash(), Index: uint32(i)})
+			}
+		}
+	}
+	for _, tx := range txs {
 		fee := txFee(t, btcd, tx)
 		fees += fee
 		for _, in := range tx.TxIn {
@@ -381,14 +389,9 @@ func onchainGain(t *testing.T, btcd *regtest.Btcd, commitment *btcwire.MsgTx, fr
 				taken += commitment.TxOut[in.PreviousOutPoint.Index].Value
 			}
 		}
-		for i, o := range tx.TxOut {
-			if txscript.IsPayToWitnessScriptHash(o.PkScript) {
-				frontier = append(frontier, btcwire.OutPoint{Hash: tx.TxHash(), Index: uint32(i)})
-			}
-		}
-		t.Logf("claim %s: fee %d sat, %d inputs, %d outputs", id, fee, len(tx.TxIn), len(tx.TxOut))
+		claims = append(claims, fmt.Sprintf("%s (fee %d sat, %d inputs, %d outputs)", tx.TxHash(), fee, len(tx.TxIn), len(tx.TxOut)))
 	}
-	return taken, fees, txs
+	return taken, fees, claims, true
 }
 
 // mineUntilSwept mines until lnkit's claims of ours on the commitment are
@@ -401,41 +404,17 @@ func (cr *chainRig) mineUntilSwept(commitment *btcwire.MsgTx, commitHeight int32
 	for range maxOnchainBlocks {
 		b := cr.node.balance()
 		if b.Unconfirmed == 0 && (until == nil || until()) {
-			if taken, fees, _, ok := tryGain(t, cr.btcd, commitment, commitHeight, ours); ok && b.Confirmed == before+taken-fees {
+			if taken, fees, claims, ok := claimGain(t, cr.btcd, commitment, commitHeight, ours); ok && b.Confirmed == before+taken-fees {
+				t.Logf("lnkit's claims: %s", strings.Join(claims, ", "))
 				return fees
 			}
 		}
 		cr.mineOne(lndUp)
 	}
-	taken, fees, _ := onchainGain(t, cr.btcd, commitment, commitHeight, ours)
-	t.Fatalf("lnkit's wallet %+v, want confirmed %d (before %d + taken %d - fees %d)", cr.node.balance(), before+taken-fees, before, taken, fees)
+	taken, fees, _, ok := claimGain(t, cr.btcd, commitment, commitHeight, ours)
+	t.Fatalf("lnkit's wallet %+v, want confirmed %d (before %d + taken %d - fees %d; every claim confirmed: %v)",
+		cr.node.balance(), before+taken-fees, before, taken, fees, ok)
 	return 0
-}
-
-// tryGain is onchainGain reporting false while a claim is not on chain
-// (or its second stage not yet).
-func tryGain(t *testing.T, btcd *regtest.Btcd, commitment *btcwire.MsgTx, from int32, ours []uint32) (taken, fees int64, txs []*btcwire.MsgTx, ok bool) {
-	t.Helper()
-	spends := spendsFrom(t, btcd, from)
-	frontier := make([]btcwire.OutPoint, 0, len(ours))
-	for _, i := range ours {
-		frontier = append(frontier, btcwire.OutPoint{Hash: commitment.TxHash(), Index: i})
-	}
-	for len(frontier) > 0 {
-		op := frontier[0]
-		frontier = frontier[1:]
-		tx, found := spends[op]
-		if !found {
-			return 0, 0, nil, false
-		}
-		for i, o := range tx.TxOut {
-			if txscript.IsPayToWitnessScriptHash(o.PkScript) {
-				frontier = append(frontier, btcwire.OutPoint{Hash: tx.TxHash(), Index: uint32(i)})
-			}
-		}
-	}
-	taken, fees, txs = onchainGain(t, btcd, commitment, from, ours)
-	return taken, fees, txs, true
 }
 
 // checkLndClosed restarts lnd if it is down, mines until lnd lists the
@@ -476,7 +455,7 @@ func (cr *chainRig) claimHeight(commitment *btcwire.MsgTx, commitHeight int32, i
 // checkLndWallet mines until lnd's wallet holds exactly before plus what
 // lnd took from the commitment less the fees of its claims: every output
 // of the commitment but lnkit's (ours) is lnd's; lnd's claims are followed
-// like lnkit's (onchainGain); an unspent P2WPKH output of lnd (its
+// like lnkit's (claimGain); an unspent P2WPKH output of lnd (its
 // static_remotekey to_remote, its wallet's key) counts as it is, an
 // unspent anchor not at all.
 func (cr *chainRig) checkLndWallet(commitment *btcwire.MsgTx, commitHeight int32, ours []uint32, before int64) {
@@ -502,12 +481,12 @@ func (cr *chainRig) checkLndWallet(commitment *btcwire.MsgTx, commitHeight int32
 			}
 		}
 		if !pending {
-			if taken, fees, _, ok := tryGain(t, cr.btcd, commitment, commitHeight, claimed); ok {
+			if taken, fees, claims, ok := claimGain(t, cr.btcd, commitment, commitHeight, claimed); ok {
 				want = before + direct + taken - fees
 				b := cr.lnd.WalletBalance(t)
 				if b.Confirmed == want && b.Unconfirmed == 0 {
-					t.Logf("lnd's wallet: +%d sat (outputs %d sat taken by claims costing %d sat, %d sat paid to its wallet)",
-						want-before, taken, fees, direct)
+					t.Logf("lnd's wallet: +%d sat (outputs %d sat taken by claims costing %d sat, %d sat paid to its wallet); lnd's claims: %s",
+						want-before, taken, fees, direct, strings.Join(claims, ", "))
 					return
 				}
 				last = fmt.Sprintf("%+v, want confirmed %d", b, want)
