@@ -72,7 +72,10 @@ func (n *node) claimPayment(hash wire.PaymentHash) (claimResult, error) {
 	}
 	switch err := n.channels.ClaimFunds(preimage); {
 	case errors.Is(err, channel.ErrUnknownPayment):
-		return claimResult{}, fmt.Errorf("claim: payment %s is no longer claimable (failed back at its expiry, or resolved): %w", hash, err)
+		// Its channel may have closed meanwhile: the manager forgets a
+		// closed channel's HTLCs, so the preimage cannot reach the
+		// channel's monitor any more (issue 18).
+		return claimResult{}, fmt.Errorf("claim: payment %s is no longer claimable (failed back at its expiry, resolved, or its channel closed before the claim): %w", hash, err)
 	case err != nil:
 		// As in onPaymentClaimable: a channel the claim failed is
 		// closed, and its monitor claims on chain with the preimage.
