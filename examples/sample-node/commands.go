@@ -32,6 +32,8 @@ type commander interface {
 	sendPayment(ctx context.Context, invoice string, amount wire.MilliSatoshi) (paymentResult, error)
 	keysend(ctx context.Context, payee wire.NodeID, amount wire.MilliSatoshi) (paymentResult, error)
 	listPayments(ctx context.Context) (listPaymentsResult, error)
+	holdInvoices(on bool) holdResult
+	claimPayment(hash wire.PaymentHash) (claimResult, error)
 }
 
 // openRequest is a parsed openchannel command.
@@ -67,6 +69,8 @@ func commands() []commandHelp {
 		{sendPaymentUsage, "pay an invoice over a channel with its payee; EVENT payment_sent or payment_failed follows"},
 		{keysendUsage, "pay a node without an invoice over a channel with it (keysend)"},
 		{"listpayments", "payments sent and received, with their status"},
+		{"holdinvoices on|off", "on: payments that become claimable are held (listed claimable) until claim; off: claimed at once (the default)"},
+		{"claim <payment_hash>", "claim a payment held by holdinvoices on; EVENT payment_claimed follows once the peer takes the fulfill"},
 		{"quit", "stop the node"},
 	}
 }
@@ -162,6 +166,20 @@ func execute(ctx context.Context, node commander, line string) (result, error) {
 		return node.sendToAddress(ctx, args[0], sats)
 	case "getinvoice", "sendpayment", "keysend", "listpayments":
 		return paymentCommand(ctx, node, name, rest)
+	case "holdinvoices":
+		if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
+			return nil, errors.New("usage: holdinvoices on|off")
+		}
+		return node.holdInvoices(args[0] == "on"), nil
+	case "claim":
+		if len(args) != 1 {
+			return nil, errors.New("usage: claim <payment_hash>")
+		}
+		hash, err := parsePaymentHash(strings.ToLower(args[0]))
+		if err != nil {
+			return nil, fmt.Errorf("claim: payment hash %q: %w (listpayments shows the hashes)", args[0], err)
+		}
+		return node.claimPayment(hash)
 	case "quit":
 		return quitResult{Quit: true}, errQuit
 	default:

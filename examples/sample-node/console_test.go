@@ -110,6 +110,16 @@ func (f *fakeNode) keysend(_ context.Context, payee wire.NodeID, amount wire.Mil
 	return paymentResult{PaymentID: "ii", PaymentHash: "hh", AmountMsat: uint64(amount), Status: "pending"}, nil
 }
 
+func (f *fakeNode) holdInvoices(on bool) holdResult {
+	f.calls = append(f.calls, fmt.Sprintf("holdinvoices %v", on))
+	return holdResult{Hold: on}
+}
+
+func (f *fakeNode) claimPayment(hash wire.PaymentHash) (claimResult, error) {
+	f.calls = append(f.calls, "claim "+hash.String())
+	return claimResult{PaymentHash: hash.String(), Status: "claiming"}, nil
+}
+
 func (f *fakeNode) listPayments(context.Context) (listPaymentsResult, error) {
 	f.calls = append(f.calls, "listpayments")
 	return listPaymentsResult{Payments: []paymentEntry{}}, nil

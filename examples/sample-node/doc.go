@@ -73,13 +73,19 @@
 //	                                   invoice, so an invoice is paid at most once
 //	keysend <pubkey> <amount_msats>    pay a node without an invoice (keysend)
 //	listpayments                       payments sent and received, with their status
+//	holdinvoices on|off                on: a payment that becomes claimable is held
+//	                                   (listed claimable) until claim; off (the default):
+//	                                   claimed at once. In memory only
+//	claim <payment_hash>               claim a held payment
 //	quit                               stop the node
 //
 // What happens in the background (an inbound channel accepted, a funding
 // transaction's confirmations, channel_ready, a closure, a sweep, a
 // payment sent, failed, received or claimed) is printed on standard error
 // as lines starting with "EVENT: ". The node claims every payment whose
-// preimage it knows (its invoices, keysends) and fails back the others.
+// preimage it knows (its invoices, keysends) and fails back the others;
+// in hold mode it waits for claim (before the payment's expiry less
+// channel.HTLCFailBackBuffer blocks, when the manager fails it back).
 //
 // SIGINT and SIGTERM also stop the node cleanly: peers are disconnected,
 // the listener closed and the log flushed. The exit status is 0 after a

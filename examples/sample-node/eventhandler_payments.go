@@ -12,7 +12,9 @@ import (
 // onPaymentClaimable claims a payment whose preimage the node knows (an
 // invoice of getinvoice, or a keysend) and fails back any other. A
 // claimed payment is recorded first as claimable, so that listpayments
-// shows it even if the node stops before PaymentClaimed.
+// shows it even if the node stops before PaymentClaimed. In hold mode
+// (holdinvoices on) the payment is recorded and its preimage kept, but it
+// is claimed only by the claim command.
 func (n *node) onPaymentClaimable(ctx context.Context, e *events.PaymentClaimable) error {
 	n.notice("payment_claimable payment_hash=%s amount_msat=%d", e.PaymentHash, uint64(e.Amount))
 	if !e.Purpose.Preimage.Present {
@@ -30,6 +32,10 @@ func (n *node) onPaymentClaimable(ctx context.Context, e *events.PaymentClaimabl
 		if err := n.nstore.saveInbound(ctx, rec); err != nil {
 			return err
 		}
+	}
+	if n.held.hold(e.Purpose.Preimage.Value) {
+		n.log.Info("sample-node: claimable payment held", "payment_hash", e.PaymentHash)
+		return nil
 	}
 	switch err := n.channels.ClaimFunds(e.Purpose.Preimage.Value); {
 	case errors.Is(err, channel.ErrUnknownPayment):

@@ -94,6 +94,8 @@ type node struct {
 	sweepWaiting map[string]bool // sweeps whose wait was announced
 
 	closed closedList
+	// held is the hold mode (holdinvoices, claim).
+	held heldPayments
 }
 
 // startNode builds the node from cfg and starts listening. ctx bounds the
@@ -269,6 +271,8 @@ func (n *node) nodeInfo(ctx context.Context) (nodeInfoResult, error) {
 		r.LocalBalanceMsat += uint64(c.OurBalance)
 	}
 	r.GraphNodes, r.GraphChannels = n.graph.Size()
+	synced := n.channels.BestBlock()
+	r.SyncedTo = blockResult{Height: synced.Height, Hash: synced.Hash.String()}
 	cctx, cancel := context.WithTimeout(ctx, chainCallTimeout)
 	defer cancel()
 	best, err := bestBlock(cctx, n.chain)

@@ -111,6 +111,9 @@ type nodeInfoResult struct {
 	GraphChannels int          `json:"graph_channels"`
 	Features      []featureBit `json:"features"`
 	BestBlock     *blockResult `json:"best_block,omitempty"`
+	// SyncedTo is the block the channel manager processed last (it
+	// trails BestBlock until the next poll of the chain).
+	SyncedTo blockResult `json:"synced_to"`
 	// BestBlockError says why BestBlock is missing (chain daemon
 	// unreachable).
 	BestBlockError string `json:"best_block_error,omitempty"`

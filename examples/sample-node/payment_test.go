@@ -49,6 +49,13 @@ func TestPaymentCommands(t *testing.T) {
 		{"keysend " + testNodeID + " 1.5", "", "want a whole number of millisatoshis"},
 		{"listpayments", "listpayments", ""},
 		{"listpayments all", "", "usage: listpayments"},
+		{"holdinvoices on", "holdinvoices true", ""},
+		{"holdinvoices off", "holdinvoices false", ""},
+		{"holdinvoices", "", "usage: holdinvoices on|off"},
+		{"holdinvoices yes", "", "usage: holdinvoices on|off"},
+		{"claim abababababababababababababababababababababababababababababababab", "claim abababababababababababababababababababababababababababababababab", ""},
+		{"claim", "", "usage: claim <payment_hash>"},
+		{"claim abcd", "", `claim: payment hash "abcd": want 64 hex characters`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {
@@ -161,6 +168,9 @@ func TestPaymentResultsText(t *testing.T) {
 		{invoiceResult{Invoice: "lnbcrt1", PaymentHash: "hh", ExpirySecs: 60}, "SUCCESS: invoice for any amount, valid 60 s\n"},
 		{paymentResult{PaymentID: "ii", PaymentHash: "hh", AmountMsat: 7, Status: "pending"},
 			"SUCCESS: payment ii of 7 msat is pending (payment_hash hh); EVENT payment_sent or payment_failed follows\n"},
+		{holdResult{Hold: true}, "SUCCESS: payments are held once claimable; claim <payment_hash> claims one\n"},
+		{holdResult{}, "SUCCESS: payments are claimed as soon as claimable\n"},
+		{claimResult{PaymentHash: "hh", Status: "claiming"}, "SUCCESS: payment hh is claiming; EVENT payment_claimed follows once the peer takes the fulfill\n"},
 		{listPaymentsResult{}, "no payments\n"},
 		{listPaymentsResult{Payments: []paymentEntry{
 			{PaymentID: "ii", PaymentHash: "hh", AmountMsat: 7, FeeMsat: 1, Status: "succeeded", Direction: "outbound", Preimage: "pp"},
@@ -294,4 +304,22 @@ func TestPaymentNotices(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, inboundPayment{hash: pre2.Hash(), status: inboundClaimed, amount: 5, keysend: true, preimage: wire.Some(pre2)}, got)
+}
+
+// TestHeldPayments: the hold mode keeps a preimage only while on, and
+// take gives it back once.
+func TestHeldPayments(t *testing.T) {
+	var h heldPayments
+	pre := wire.Preimage{1, 2, 3}
+	require.False(t, h.hold(pre), "off: not held")
+	_, ok := h.take(pre.Hash())
+	require.False(t, ok)
+	h.set(true)
+	require.True(t, h.hold(pre))
+	h.set(false)
+	got, ok := h.take(pre.Hash())
+	require.True(t, ok, "held payments stay held when the mode goes off")
+	require.Equal(t, pre, got)
+	_, ok = h.take(pre.Hash())
+	require.False(t, ok, "taken once")
 }
