@@ -19,7 +19,13 @@ var onChainTypes = map[string]lnkittest.ChannelType{"anchors": lnkittest.Anchors
 // payment's id.
 func heldPayment(t *testing.T, seed uint64, ct lnkittest.ChannelType, msat wire.MilliSatoshi) (*lnkittest.Network, *lnkittest.Node, *lnkittest.Node, wire.ChannelID, channel.PaymentID) {
 	t.Helper()
-	net, a, b, ch := payPair(t, seed, ct)
+	return heldPaymentWith(t, lnkittest.Options{Seed: seed}, ct, msat)
+}
+
+// heldPaymentWith is heldPayment on a network of opts.
+func heldPaymentWith(t *testing.T, opts lnkittest.Options, ct lnkittest.ChannelType, msat wire.MilliSatoshi) (*lnkittest.Network, *lnkittest.Node, *lnkittest.Node, wire.ChannelID, channel.PaymentID) {
+	t.Helper()
+	net, a, b, ch := payPairWith(t, opts, ct)
 	b.Claims = lnkittest.HoldPayments
 	id, err := net.Pay(a, b, msat)
 	require.NoError(t, err)

@@ -1,0 +1,657 @@
+package lnkittest_test
+
+import (
+	"testing"
+
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lnkit/lnkit/chain"
+	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/lnkittest"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// The on-chain resolution matrix (issue 18): every way an HTLC (and our
+// to_local) of a force-closed channel is resolved on chain, for both
+// channel types, each disturbed at each interesting point by a reorg, a
+// crash and restart of the resolving node, or a fee spike, and checked to
+// the satoshi: each wallet ends with its channel balance, plus the HTLC if
+// it won it, less the fees of the transactions it made (read from the
+// chain), and the payer learns the outcome exactly once, a timeout only
+// once it is AntiReorgDelay deep.
+
+// resolutionKind is what is resolved on chain.
+type resolutionKind int
+
+const (
+	// offeredOnOurs (R1): a force-closes; the HTLC it offered times out
+	// through its HTLC-timeout transaction, whose output a sweeps after
+	// its to_self_delay.
+	offeredOnOurs resolutionKind = iota + 1
+	// receivedOnOurs (R2): b claims the payment, then force-closes; its
+	// HTLC-success transaction takes the HTLC, its output swept after the
+	// delay; a learns the preimage from the chain.
+	receivedOnOurs
+	// offeredOnTheirs (R3): b force-closes holding the payment; a takes
+	// the HTLC from b's commitment once timed out.
+	offeredOnTheirs
+	// receivedOnTheirs (R4): b claims the payment, a force-closes; b takes
+	// the HTLC from a's commitment with the preimage, and a learns it.
+	receivedOnTheirs
+	// toLocalOnly (R5): a force-closes without an HTLC; its to_local is
+	// swept after its to_self_delay.
+	toLocalOnly
+)
+
+var resolutionKinds = []struct {
+	name string
+	kind resolutionKind
+}{
+	{"R1 offered on ours", offeredOnOurs},
+	{"R2 received on ours", receivedOnOurs},
+	{"R3 offered on theirs", offeredOnTheirs},
+	{"R4 received on theirs", receivedOnTheirs},
+	{"R5 to_local", toLocalOnly},
+}
+
+// resolutionMsat is the payment of the resolution tests: 50,000 sat, an
+// HTLC output of its own in both commitments.
+const resolutionMsat wire.MilliSatoshi = 50_000_000
+
+// walletReserve is what b's wallet holds before the close (a's has what
+// the funding left).
+const walletReserve btcutil.Amount = 100_000
+
+// point is a moment of a resolution where a disturbance strikes.
+type point int
+
+const (
+	// atCommitment: the commitment just confirmed.
+	atCommitment point = iota + 1
+	// atBroadcast: the claim is in the mempool for the first time.
+	atBroadcast
+	// atClaim: the claim (HTLC transaction or claim, or the to_local's
+	// sweep) just confirmed.
+	atClaim
+	// atWait: within the CSV wait of the output the resolution gives the
+	// resolver (the second-stage output, or the to_local), its
+	// transaction 4 blocks deep (not yet AntiReorgDelay).
+	atWait
+)
+
+// onchainCase is one resolution being run: a channel from a to b of
+// payCapacity, on which a pays b resolutionMsat (but R5), closed by
+// closer; resolver's monitor resolves the output claimed.
+type onchainCase struct {
+	net              *lnkittest.Network
+	a, b             *lnkittest.Node
+	ch               wire.ChannelID
+	id               channel.PaymentID
+	kind             resolutionKind
+	anchors          bool
+	closer, resolver *lnkittest.Node
+	// share is each node's channel balance (sat, HTLC aside) before the
+	// close; before its confirmed wallet balance.
+	share, before [2]btcutil.Amount
+	// commitment is the closer's commitment transaction.
+	commitment *btcwire.MsgTx
+	// claimed is the output the resolution is about: the HTLC output, or
+	// the closer's to_local (R5).
+	claimed btcwire.OutPoint
+	// expiry is the HTLC's cltv_expiry.
+	expiry int32
+	// done records the points reached.
+	done map[point]bool
+}
+
+// newOnchainCase builds the channel, the payment (held by b, or claimed by
+// b while disconnected from a), and has closer broadcast its commitment.
+func newOnchainCase(t *testing.T, seed uint64, kind resolutionKind, ct lnkittest.ChannelType) *onchainCase {
+	t.Helper()
+	c := &onchainCase{kind: kind, anchors: ct == lnkittest.Anchors, done: map[point]bool{}}
+	opts := withDelay(seed)
+	if kind == toLocalOnly {
+		c.net, c.a, c.b, c.ch = payPairWith(t, opts, ct)
+	} else {
+		c.net, c.a, c.b, c.ch, c.id = heldPaymentWith(t, opts, ct, resolutionMsat)
+	}
+	c.net.Disconnect(c.a, c.b)
+	// b needs coins too: the wallet pays the fees of its anchors HTLC
+	// transactions.
+	c.net.FundWallet(c.b, walletReserve)
+	if kind == receivedOnOurs || kind == receivedOnTheirs {
+		pre, ok := c.b.Claimable()[0].Purpose.Preimage.Get()
+		require.True(t, ok)
+		require.NoError(t, c.net.Claim(c.b, pre))
+		process(t, c.net, c.b)
+	}
+	for _, bal := range c.a.ChainMonitor.ClaimableBalances() {
+		if bal.Kind == monitor.BalanceMaybeTimeout {
+			c.expiry = bal.Height
+		}
+	}
+	d := c.net.Channel(c.a, c.ch)
+	c.share = [2]btcutil.Amount{btcutil.Amount(d.OurBalance / 1000), btcutil.Amount(d.TheirBalance / 1000)}
+	c.before = [2]btcutil.Amount{c.a.Wallet.Balance().Confirmed, c.b.Wallet.Balance().Confirmed}
+
+	c.closer, c.resolver = c.a, c.a
+	switch kind {
+	case receivedOnOurs:
+		c.closer, c.resolver = c.b, c.b
+	case offeredOnTheirs:
+		c.closer = c.b
+	case receivedOnTheirs:
+		c.resolver = c.b
+	}
+	other := c.a
+	if c.closer == c.a {
+		other = c.b
+	}
+	require.NoError(t, c.closer.Channels.ForceCloseChannel(c.ch, other.ID(), "test: the peer does not answer"))
+	process(t, c.net, c.closer)
+	for _, tx := range c.net.Chain.Mempool() {
+		if len(tx.TxIn) == 1 && tx.TxIn[0].PreviousOutPoint == d.FundingOutPoint {
+			c.commitment = tx
+		}
+	}
+	require.NotNil(t, c.commitment, "the closer's commitment in the mempool")
+	c.claimed = c.commitmentOutput(t)
+	return c
+}
+
+// commitmentOutput checks the commitment's outputs against the channel
+// balances (the opener a pays the fee and the anchors) and returns the
+// output the resolution is about.
+func (c *onchainCase) commitmentOutput(t *testing.T) btcwire.OutPoint {
+	t.Helper()
+	var out, anchors btcutil.Amount
+	for _, o := range c.commitment.TxOut {
+		out += btcutil.Amount(o.Value)
+		if c.anchors && o.Value == 330 {
+			anchors += 330
+		}
+	}
+	fee := payCapacity - out
+	want := map[*lnkittest.Node]btcutil.Amount{c.a: c.share[0] - fee - anchors, c.b: c.share[1]}
+	find := func(v btcutil.Amount) int {
+		for i, o := range c.commitment.TxOut {
+			if btcutil.Amount(o.Value) == v {
+				return i
+			}
+		}
+		t.Fatalf("no output of %d sat in the commitment", v)
+		return -1
+	}
+	find(want[c.a])
+	local := find(want[c.closer])
+	if c.kind == toLocalOnly {
+		return btcwire.OutPoint{Hash: c.commitment.TxHash(), Index: uint32(local)}
+	}
+	require.NotZero(t, c.expiry, "a's HTLC balance gives its cltv_expiry")
+	return btcwire.OutPoint{Hash: c.commitment.TxHash(), Index: uint32(find(btcutil.Amount(resolutionMsat / 1000)))}
+}
+
+// winner is the node the HTLC (or the to_local) ends with.
+func (c *onchainCase) winner() *lnkittest.Node {
+	if c.kind == receivedOnOurs || c.kind == receivedOnTheirs {
+		return c.b
+	}
+	return c.a
+}
+
+// step has every running node's application handle its events, and
+// checks the payer's outcome so far: never twice, a timeout only once
+// the claim is AntiReorgDelay deep.
+func (c *onchainCase) step(t *testing.T) {
+	t.Helper()
+	for _, n := range []*lnkittest.Node{c.a, c.b} {
+		if n.Running() {
+			process(t, c.net, n)
+		}
+	}
+	failed, sent := lnkittest.Logged[*events.PaymentFailed](c.a), lnkittest.Logged[*events.PaymentSent](c.a)
+	require.LessOrEqual(t, len(failed)+len(sent), 1, "the payment's outcome is reported once")
+	if len(failed) > 0 {
+		require.NotSame(t, c.b, c.winner(), "a's payment fails only when the HTLC times out (height %d)", c.net.Chain.Tip().Height)
+		s, ok := c.net.Chain.Spender(c.claimed)
+		require.True(t, ok, "the payment fails once the HTLC is timed out on chain")
+		require.GreaterOrEqual(t, c.net.Chain.Confirmations(s.TxID), int32(monitor.AntiReorgDelay), "the timeout is deep enough")
+	}
+}
+
+// mine mines n blocks of the mempool, one at a time, a step after each.
+func (c *onchainCase) mine(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		c.net.Mine(1)
+		c.step(t)
+	}
+}
+
+// withhold mines n blocks without the mempool's transactions (a miner
+// leaving the claim out), a step after each.
+func (c *onchainCase) withhold(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		_, err := c.net.Chain.MineTx()
+		require.NoError(t, err)
+		c.step(t)
+	}
+}
+
+// claimInMempool returns the mempool's transaction spending the claimed
+// output, or nil.
+func (c *onchainCase) claimInMempool() *btcwire.MsgTx {
+	s, ok := c.net.Chain.Spender(c.claimed)
+	if !ok || s.Height > 0 {
+		return nil
+	}
+	for _, tx := range c.net.Chain.Mempool() {
+		if tx.TxHash() == s.TxID {
+			return tx
+		}
+	}
+	return nil
+}
+
+// claimConfirmations is how deep the claimed output's spend is (0: not
+// confirmed).
+func (c *onchainCase) claimConfirmations() int32 {
+	s, ok := c.net.Chain.Spender(c.claimed)
+	if !ok || s.Height == 0 {
+		return 0
+	}
+	return c.net.Chain.Confirmations(s.TxID)
+}
+
+// waitConfirmations is how deep the transaction opening the CSV wait is:
+// the HTLC transaction (R1, R2), the commitment (R5); 0 for the others.
+func (c *onchainCase) waitConfirmations() int32 {
+	switch c.kind {
+	case offeredOnOurs, receivedOnOurs:
+		return c.claimConfirmations()
+	case toLocalOnly:
+		if c.claimConfirmations() == 0 {
+			return c.net.Chain.Confirmations(c.commitment.TxHash())
+		}
+	}
+	return 0
+}
+
+// disturbance is what strikes a resolution at a point.
+type disturbance struct {
+	name  string
+	at    point
+	apply func(t *testing.T, c *onchainCase)
+}
+
+// reach runs d if the resolution is at its point for the first time.
+func (c *onchainCase) reach(t *testing.T, p point, d disturbance) {
+	t.Helper()
+	if c.done[p] {
+		return
+	}
+	c.done[p] = true
+	if d.at == p && d.apply != nil {
+		t.Logf("%s at height %d", d.name, c.net.Chain.Tip().Height)
+		d.apply(t, c)
+	}
+}
+
+// settled reports whether every output of the commitment but the anchors
+// is spent by a confirmed transaction whose outputs are spent the same
+// way down to outputs of the wallets, and the mempool is empty.
+func (c *onchainCase) settled(t *testing.T) bool {
+	t.Helper()
+	if len(c.net.Chain.Mempool()) > 0 || !c.a.Running() || !c.b.Running() {
+		return false
+	}
+	s := c.settlement(t, false)
+	return s.open == 0
+}
+
+// run confirms the commitment and mines until the resolution is settled,
+// d striking at its point; then a few more blocks (nothing may happen
+// twice), and checks the outcome.
+func (c *onchainCase) run(t *testing.T, d disturbance) {
+	t.Helper()
+	c.mine(t, 1)
+	require.Positive(t, c.net.Chain.Confirmations(c.commitment.TxHash()))
+	c.reach(t, atCommitment, d)
+	for range 400 {
+		if c.settled(t) {
+			break
+		}
+		if c.claimInMempool() != nil {
+			c.reach(t, atBroadcast, d)
+		}
+		c.mine(t, 1)
+		if c.claimConfirmations() == 1 {
+			c.reach(t, atClaim, d)
+		}
+		if c.waitConfirmations() == 4 {
+			c.reach(t, atWait, d)
+		}
+	}
+	require.True(t, c.settled(t), "the resolution settles")
+	if d.at != 0 {
+		require.True(t, c.done[d.at], "the resolution went through %s's point", d.name)
+	}
+	c.mine(t, monitor.AntiReorgDelay+1)
+	require.Empty(t, c.net.Chain.Mempool(), "nothing more to do")
+	c.requireOutcome(t)
+}
+
+// requireOutcome checks the payer's outcome, the closes and the wallets.
+func (c *onchainCase) requireOutcome(t *testing.T) {
+	t.Helper()
+	failed, sent := lnkittest.Logged[*events.PaymentFailed](c.a), lnkittest.Logged[*events.PaymentSent](c.a)
+	switch {
+	case c.kind == toLocalOnly:
+		require.Empty(t, failed)
+		require.Empty(t, sent)
+	case c.winner() == c.a:
+		requireFailedOnce(t, c.a, c.id)
+		require.Empty(t, sent)
+	default:
+		requireSent(t, c.a, c.id)
+		require.Empty(t, failed)
+	}
+	for _, n := range []*lnkittest.Node{c.a, c.b} {
+		for _, d := range n.Channels.ListChannels() {
+			require.NotEqual(t, c.ch, d.ChannelID, "node %d still lists the channel", n.Index)
+		}
+		var closed int
+		for _, e := range lnkittest.Logged[*events.ChannelClosed](n) {
+			if e.ChannelID == c.ch {
+				closed++
+			}
+		}
+		require.Equal(t, 1, closed, "node %d's ChannelClosed", n.Index)
+	}
+	s := c.settlement(t, true)
+	for i, n := range []*lnkittest.Node{c.a, c.b} {
+		share := c.share[i]
+		if i == 0 {
+			share -= s.commitFee + s.anchors
+		}
+		if n == c.winner() && c.kind != toLocalOnly {
+			share += btcutil.Amount(resolutionMsat / 1000)
+		}
+		want := c.before[i] + share + s.anchorsTaken[i] - s.fees[i]
+		got := n.Wallet.Balance().Confirmed
+		t.Logf("node %d: channel %d sat, fees %d sat in %d transactions, wallet %d -> %d", i, share, s.fees[i], s.txs[i], c.before[i], got)
+		require.Equal(t, want, got, "node %d's wallet: its channel balance less its fees, to the satoshi", i)
+	}
+}
+
+// settlement is where the commitment's outputs went on chain.
+type settlement struct {
+	// commitFee is the commitment's fee, anchors the value of its anchor
+	// outputs (both paid by the opener).
+	commitFee, anchors btcutil.Amount
+	// fees are the fees of the transactions each node made (the
+	// descendants of the commitment ending in its wallet), txs how many.
+	fees [2]btcutil.Amount
+	txs  [2]int
+	// anchorsTaken is the value of the anchor outputs each node spent.
+	anchorsTaken [2]btcutil.Amount
+	// open counts the outputs not yet in a wallet (the commitment's
+	// anchors aside).
+	open int
+}
+
+// settlement follows the commitment's outputs down the chain: each
+// confirmed transaction spending one belongs to the one node whose wallet
+// its outputs end in (its other inputs must be that wallet's coins). With
+// strict, every output but an anchor must end in a wallet.
+func (c *onchainCase) settlement(t *testing.T, strict bool) settlement {
+	t.Helper()
+	nodes := []*lnkittest.Node{c.a, c.b}
+	var s settlement
+	var out btcutil.Amount
+	for _, o := range c.commitment.TxOut {
+		out += btcutil.Amount(o.Value)
+		if c.anchors && o.Value == 330 {
+			s.anchors += 330
+		}
+	}
+	s.commitFee = payCapacity - out
+	// owner returns the node whose wallet the output op (of value v) ends
+	// in, -1 for none (unspent, unconfirmed), and records the fees on the
+	// way.
+	seen := map[chainhash.Hash]int{}
+	var owner func(op btcwire.OutPoint, pkScript []byte) int
+	owner = func(op btcwire.OutPoint, pkScript []byte) int {
+		sp, ok := c.net.Chain.Spender(op)
+		if !ok || sp.Height == 0 {
+			for i, n := range nodes {
+				if n.Wallet.IsMine(pkScript) {
+					return i
+				}
+			}
+			return -1
+		}
+		if o, ok := seen[sp.TxID]; ok {
+			return o
+		}
+		tx := confirmedTx(t, c.net, sp.TxID)
+		who := -1
+		for i, o := range tx.TxOut {
+			w := owner(btcwire.OutPoint{Hash: sp.TxID, Index: uint32(i)}, o.PkScript)
+			require.True(t, w >= 0 || !strict, "output %d of %v ends in no wallet", i, sp.TxID)
+			if w < 0 {
+				s.open++
+			}
+			require.True(t, who < 0 || w < 0 || w == who, "the outputs of %v end in both wallets", sp.TxID)
+			if w >= 0 {
+				who = w
+			}
+		}
+		seen[sp.TxID] = who
+		if who < 0 {
+			return -1
+		}
+		var fee btcutil.Amount
+		for _, in := range tx.TxIn {
+			prev := confirmedTx(t, c.net, in.PreviousOutPoint.Hash).TxOut[in.PreviousOutPoint.Index]
+			fee += btcutil.Amount(prev.Value)
+		}
+		for _, o := range tx.TxOut {
+			fee -= btcutil.Amount(o.Value)
+		}
+		s.fees[who] += fee
+		s.txs[who]++
+		return who
+	}
+	for i, o := range c.commitment.TxOut {
+		w := owner(btcwire.OutPoint{Hash: c.commitment.TxHash(), Index: uint32(i)}, o.PkScript)
+		switch {
+		case c.anchors && o.Value == 330:
+			if w >= 0 {
+				s.anchorsTaken[w] += 330
+			}
+		case w < 0:
+			s.open++
+		case strict:
+			require.Equal(t, c.expectedOwner(t, i), nodes[w], "output %d of the commitment ends in node %d's wallet", i, w)
+		}
+	}
+	return s
+}
+
+// expectedOwner is the node output i of the commitment (not an anchor)
+// belongs to.
+func (c *onchainCase) expectedOwner(t *testing.T, i int) *lnkittest.Node {
+	t.Helper()
+	if c.kind != toLocalOnly && uint32(i) == c.claimed.Index {
+		return c.winner()
+	}
+	if btcutil.Amount(c.commitment.TxOut[i].Value) == c.share[1] {
+		return c.b
+	}
+	return c.a
+}
+
+// adjustable reports whether the claim's fee rate can change: every
+// claim but the presigned HTLC transactions of a channel without anchors.
+func (c *onchainCase) adjustable() bool {
+	return c.anchors || c.kind == offeredOnTheirs || c.kind == receivedOnTheirs
+}
+
+// claimFee is the fee tx pays (its inputs confirmed).
+func claimFee(t *testing.T, net *lnkittest.Network, tx *btcwire.MsgTx) btcutil.Amount {
+	t.Helper()
+	var fee int64
+	for _, in := range tx.TxIn {
+		fee += confirmedTx(t, net, in.PreviousOutPoint.Hash).TxOut[in.PreviousOutPoint.Index].Value
+	}
+	for _, o := range tx.TxOut {
+		fee -= o.Value
+	}
+	return btcutil.Amount(fee)
+}
+
+// spikeRate is the TargetUrgentSweep rate of the fee spikes: four times
+// the default.
+const spikeRate wire.FeeRate = 10_000
+
+// deadline is the claim's deadline (bumpedRate's): the HTLC's
+// cltv_expiry for a timeout, the block before for a preimage claim.
+func (c *onchainCase) deadline() int32 {
+	if c.winner() == c.b {
+		return c.expiry - 1
+	}
+	return c.expiry
+}
+
+// feeSpike: fees rise while miners leave the claim out. A claim whose
+// rate can change is replaced at the new rate at the next block, and
+// inside SweepBumpWindow of its deadline a quarter higher at every block,
+// never paying more than the HTLC it claims; a presigned one is broadcast
+// again as it is. The miners leave a preimage claim out until two blocks
+// before its deadline, a timeout (whose deadline is now: the counterparty
+// may claim with the preimage any time) for 8 blocks, a presigned
+// transaction for 3.
+func feeSpike(t *testing.T, c *onchainCase) {
+	tx := c.claimInMempool()
+	require.NotNil(t, tx)
+	value := btcutil.Amount(resolutionMsat / 1000)
+	c.net.Fees.SetTarget(chain.TargetUrgentSweep, spikeRate)
+	rate := feeRate(t, c.net, tx)
+	blocks := 8
+	switch {
+	case !c.adjustable():
+		blocks = 3
+	case c.winner() == c.b:
+		blocks = int(c.deadline() - 2 - c.net.Chain.Tip().Height)
+	}
+	for i := range blocks {
+		c.withhold(t, 1)
+		height := c.net.Chain.Tip().Height
+		next := c.claimInMempool()
+		require.NotNil(t, next, "height %d: the claim is in the mempool", height)
+		r, fee := feeRate(t, c.net, next), claimFee(t, c.net, next)
+		require.Less(t, fee, value, "height %d: never more fee than the HTLC claimed", height)
+		inWindow := c.deadline()-height <= monitor.SweepBumpWindow
+		switch {
+		case !c.adjustable():
+			require.Equal(t, tx.TxHash(), next.TxHash(), "a presigned HTLC transaction is broadcast as it is")
+		case i == 0:
+			require.GreaterOrEqual(t, r, atLeast(spikeRate), "replaced at the new rate")
+		case inWindow && next.TxHash() != tx.TxHash():
+			require.GreaterOrEqual(t, r, atLeast(rate*5/4), "height %d: a quarter more", height)
+		case inWindow:
+			// Not bumped: only when a quarter more would cost about
+			// the HTLC.
+			require.Greater(t, claimFee(t, c.net, tx)*3/2+330, value, "height %d: not bumped though worth it (%d sat/kw)", height, rate)
+		default:
+			require.Equal(t, tx.TxHash(), next.TxHash(), "height %d: no bump before the window", height)
+		}
+		tx, rate = next, r
+	}
+	t.Logf("claim at %d sat/kw after the spike, %d sat of fee", rate, claimFee(t, c.net, tx))
+}
+
+// reorgOut returns the disturbance that, at p, raises the claims' rate
+// and reorganises the chain down to the block depth blocks below the tip
+// (capped below AntiReorgDelay), replacing it by depth+1 empty blocks:
+// what those blocks held goes back to the mempool, and the monitor, seeing
+// its outputs unspent again, claims them again.
+func reorgOut(name string, p point, depth func(c *onchainCase) int32) disturbance {
+	return disturbance{name: name, at: p, apply: func(t *testing.T, c *onchainCase) {
+		c.net.Fees.SetTarget(chain.TargetUrgentSweep, spikeRate)
+		d := min(depth(c), monitor.AntiReorgDelay-1)
+		c.net.Reorg(int(d), int(d)+1)
+		c.step(t)
+	}}
+}
+
+// crash returns the disturbance that, at p, crashes the resolver, mines
+// blocks while it is down, and restarts it (its peer stays away).
+func crash(name string, p point, blocks int) disturbance {
+	return disturbance{name: name, at: p, apply: func(t *testing.T, c *onchainCase) {
+		c.net.Crash(c.resolver)
+		c.mine(t, blocks)
+		c.net.Restart(c.resolver)
+		c.step(t)
+	}}
+}
+
+var resolutionDisturbances = []disturbance{
+	{name: "undisturbed"},
+	reorgOut("reorg of the commitment", atCommitment, func(*onchainCase) int32 { return 1 }),
+	reorgOut("reorg of the claim", atClaim, func(*onchainCase) int32 { return 1 }),
+	reorgOut("reorg of the claim and the commitment", atClaim, func(c *onchainCase) int32 {
+		return c.net.Chain.Confirmations(c.commitment.TxHash())
+	}),
+	reorgOut("reorg in the wait", atWait, func(c *onchainCase) int32 { return c.waitConfirmations() }),
+	crash("crash at the commitment", atCommitment, 2),
+	crash("crash at the broadcast", atBroadcast, 2),
+	crash("crash at the claim", atClaim, 2),
+	crash("crash in the wait", atWait, 30),
+	{name: "fee spike", at: atBroadcast, apply: feeSpike},
+}
+
+// applies reports whether d has a point in resolutions of kind k.
+func (d disturbance) applies(k resolutionKind) bool {
+	switch d.at {
+	case atWait:
+		return k == offeredOnOurs || k == receivedOnOurs || k == toLocalOnly
+	case atBroadcast:
+		// R5's claim is the wallet's sweep: no fee spike (the wallet's
+		// business), but a crash.
+		return k != toLocalOnly || d.name != "fee spike"
+	}
+	return true
+}
+
+// TestResolutionMatrix runs each on-chain resolution (R1-R5) for both
+// channel types, undisturbed and disturbed at each of its points: a reorg
+// (of the commitment, of the claim, of both, in the CSV wait), a crash and
+// restart of the resolving node (with blocks missed while down), a fee
+// spike while miners leave the claim out. Every run ends with each wallet
+// holding its channel balance (and the HTLC if it won it) less the fees of
+// its transactions, to the satoshi, and the payer told the outcome exactly
+// once, a timeout only once it is AntiReorgDelay deep.
+func TestResolutionMatrix(t *testing.T) {
+	for _, r := range resolutionKinds {
+		for _, typ := range cheatTypes {
+			for _, d := range resolutionDisturbances {
+				if !d.applies(r.kind) {
+					continue
+				}
+				t.Run(r.name+"/"+typ.name+"/"+d.name, func(t *testing.T) {
+					t.Parallel()
+					c := newOnchainCase(t, 51, r.kind, typ.ct)
+					c.run(t, d)
+				})
+			}
+		}
+	}
+}
