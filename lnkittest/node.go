@@ -3,6 +3,8 @@ package lnkittest
 import (
 	"log/slog"
 
+	btcwire "github.com/btcsuite/btcd/wire"
+
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
@@ -93,6 +95,9 @@ type Node struct {
 	// holderCommitments are the recorded commitments, in order
 	// (RecordHolderCommitments).
 	holderCommitments []*HolderCommitment
+	// withheld are the claims the ChainMonitor handed out while
+	// WithholdClaims was set (WithheldClaims).
+	withheld []*btcwire.MsgTx
 }
 
 // ID returns the node's id.
