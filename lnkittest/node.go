@@ -140,6 +140,7 @@ func (n *Node) start() {
 		Fees:        n.net.Fees,
 		Broadcaster: n.net.Chain,
 		Entropy:     n.entropy,
+		GapLimit:    n.net.opts.WalletGapLimit,
 		Signers: func(keyID [32]byte) (spendable.Signer, error) {
 			return n.Keys.ChannelKeys(keyID), nil
 		},
