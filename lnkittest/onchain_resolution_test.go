@@ -768,41 +768,58 @@ func TestResolutionMatrix(t *testing.T) {
 	}
 }
 
-// TestResolutionReorgToPreimage: the payer's timeout (R1: its HTLC-timeout
-// transaction; R3: its claim from b's commitment) confirms, but b knew the
-// preimage (its claims withheld: the node away) and its claim (R1: from
-// a's commitment; R3: its HTLC-success transaction) confirms instead in a
-// block of a longer branch. a's payment never fails (its timeout was not
-// deep): it succeeds, once, with the preimage learned from the chain, and
-// the HTLC ends in b's wallet, to the satoshi.
-func TestResolutionReorgToPreimage(t *testing.T) {
-	for _, kind := range []resolutionKind{offeredOnOurs, offeredOnTheirs} {
-		for _, typ := range cheatTypes {
-			t.Run(resolutionKinds[kind-1].name+"/"+typ.name, func(t *testing.T) {
-				t.Parallel()
-				c := newOnchainCase(t, 52, kind, typ.ct, claimWithheld)
-				c.run(t, disturbance{name: "reorg to the preimage", at: atClaim, apply: func(t *testing.T, c *onchainCase) {
-					timeout, ok := c.net.Chain.Spender(c.claimed)
-					require.True(t, ok)
-					var preimage *btcwire.MsgTx
-					for _, tx := range c.b.WithheldClaims() {
-						if spends(tx, c.claimed) {
-							preimage = tx
+// TestResolutionPreimageWins: the payer times the HTLC out (R1: its
+// HTLC-timeout transaction; R3: its claim from b's commitment), but b knew
+// the preimage (its claims withheld: the node away) and its claim (R1:
+// from a's commitment; R3: its HTLC-success transaction) confirms instead:
+// mined while a's timeout waits in the mempool, or in a longer branch that
+// reorganises a's confirmed timeout away. a's payment never fails (its
+// timeout was never deep): it succeeds, once, with the preimage learned
+// from the chain; the HTLC ends in b's wallet, and a's wallet keeps no
+// trace of its dead timeout, to the satoshi.
+func TestResolutionPreimageWins(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		at   point
+		// mine confirms b's claim instead of a's timeout.
+		mine func(t *testing.T, c *onchainCase, preimage *btcwire.MsgTx)
+	}{
+		{"in the mempool race", atBroadcast, func(t *testing.T, c *onchainCase, preimage *btcwire.MsgTx) {
+			_, err := c.net.Chain.MineTx(preimage)
+			require.NoError(t, err)
+		}},
+		{"by a reorg", atClaim, func(t *testing.T, c *onchainCase, preimage *btcwire.MsgTx) {
+			_, err := c.net.Chain.ReorgBlocks(1, []*btcwire.MsgTx{preimage})
+			require.NoError(t, err)
+		}},
+	} {
+		for _, kind := range []resolutionKind{offeredOnOurs, offeredOnTheirs} {
+			for _, typ := range cheatTypes {
+				t.Run(tc.name+"/"+resolutionKinds[kind-1].name+"/"+typ.name, func(t *testing.T) {
+					t.Parallel()
+					c := newOnchainCase(t, 52, kind, typ.ct, claimWithheld)
+					c.run(t, disturbance{name: "the preimage wins " + tc.name, at: tc.at, apply: func(t *testing.T, c *onchainCase) {
+						timeout, ok := c.net.Chain.Spender(c.claimed)
+						require.True(t, ok)
+						var preimage *btcwire.MsgTx
+						for _, tx := range c.b.WithheldClaims() {
+							if spends(tx, c.claimed) {
+								preimage = tx
+							}
 						}
-					}
-					require.NotNil(t, preimage, "b's claim with the preimage, withheld")
-					c.b.WithholdClaims = false
-					c.flipped = true
-					_, err := c.net.Chain.ReorgBlocks(1, []*btcwire.MsgTx{preimage})
-					require.NoError(t, err)
-					c.step(t)
-					s, ok := c.net.Chain.Spender(c.claimed)
-					require.True(t, ok)
-					require.NotEqual(t, timeout.TxID, s.TxID)
-					require.Equal(t, preimage.TxHash(), s.TxID, "b's claim confirmed instead of a's timeout")
-				}})
-				requireSent(t, c.a, c.id)
-			})
+						require.NotNil(t, preimage, "b's claim with the preimage, withheld")
+						c.b.WithholdClaims = false
+						c.flipped = true
+						tc.mine(t, c, preimage)
+						c.step(t)
+						s, ok := c.net.Chain.Spender(c.claimed)
+						require.True(t, ok)
+						require.NotEqual(t, timeout.TxID, s.TxID)
+						require.Equal(t, preimage.TxHash(), s.TxID, "b's claim confirmed instead of a's timeout")
+					}})
+					requireSent(t, c.a, c.id)
+				})
+			}
 		}
 	}
 }
@@ -853,9 +870,9 @@ func TestResolutionCommitmentSwitch(t *testing.T) {
 		for _, typ := range cheatTypes {
 			t.Run(resolutionKinds[kind-1].name+"/"+typ.name, func(t *testing.T) {
 				if kind == receivedOnOurs && typ.ct == lnkittest.Anchors {
-					t.Skip("known bug: b's CPFP child (wallet.BumpFee) of its anchors commitment stays an unconfirmed wallet transaction for good " +
-						"once the other commitment confirms instead: its wallet coin stays spent (Balance.Confirmed short by it, Unconfirmed holding the change); " +
-						"nothing abandons it (chain/wallet does not see its parent's input double spent; no event tells the application)")
+					t.Skip("known bug: b's wallet-funded HTLC-success (monitor.holderHTLCTxs via HTLCTxFunder.FundHTLCTx) stays an unconfirmed wallet " +
+						"transaction for good once a's commitment replaces b's: nothing abandons it (the monitor drops its plans for our commitment " +
+						"without telling the funder; the wallet sees no direct conflict, the double spend being its parent's), so b's wallet coin stays spent")
 				}
 				t.Parallel()
 				c := newOnchainCase(t, 54, kind, typ.ct, claimAtClose)
