@@ -647,8 +647,18 @@ func reorgOut(name string, p point, depth func(c *onchainCase) int32) disturbanc
 	return disturbance{name: name, at: p, apply: func(t *testing.T, c *onchainCase) {
 		c.net.Fees.SetTarget(chain.TargetUrgentSweep, spikeRate)
 		d := min(depth(c), monitor.AntiReorgDelay-1)
+		claimed := c.claimConfirmations() > 0 && c.claimConfirmations() <= d
 		c.net.Reorg(int(d), int(d)+1)
 		c.step(t)
+		if !claimed || c.net.Chain.Confirmations(c.commitment.TxHash()) == 0 {
+			return
+		}
+		again := c.claimInMempool()
+		require.NotNil(t, again, "the claim is back in the mempool")
+		t.Logf("the claim again: %v at %d sat/kw", again.TxHash(), feeRate(t, c.net, again))
+		if c.adjustable() && c.kind != toLocalOnly {
+			require.GreaterOrEqual(t, feeRate(t, c.net, again), atLeast(spikeRate), "the claim made again at the new rate")
+		}
 	}}
 }
 
