@@ -1,6 +1,7 @@
 package lnkittest_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil"
@@ -98,7 +99,8 @@ type onchainCase struct {
 	net              *lnkittest.Network
 	a, b             *lnkittest.Node
 	ch               wire.ChannelID
-	id               channel.PaymentID
+	// ids are a's payments to b (resolutionMsat, then the extra ones).
+	ids              []channel.PaymentID
 	kind             resolutionKind
 	anchors          bool
 	closer, resolver *lnkittest.Node
@@ -107,9 +109,12 @@ type onchainCase struct {
 	share, before [2]btcutil.Amount
 	// commitment is the closer's commitment transaction.
 	commitment *btcwire.MsgTx
-	// claimed is the output the resolution is about: the HTLC output, or
-	// the closer's to_local (R5).
+	// claimed is the output the resolution is about: the HTLC output of
+	// resolutionMsat, or the closer's to_local (R5); htlcs are all the
+	// HTLC outputs, amounts their payments (sat).
 	claimed btcwire.OutPoint
+	htlcs   []btcwire.OutPoint
+	amounts []btcutil.Amount
 	// expiry is the HTLC's cltv_expiry, preimage its payment's preimage.
 	expiry   int32
 	preimage wire.Preimage
@@ -136,8 +141,9 @@ const (
 )
 
 // newOnchainCase builds the channel, the payment (held by b, or claimed by
-// b while disconnected from a), and has closer broadcast its commitment.
-func newOnchainCase(t *testing.T, seed uint64, kind resolutionKind, ct lnkittest.ChannelType, timing claimTiming) *onchainCase {
+// b while disconnected from a) and the extra ones, and has closer
+// broadcast its commitment.
+func newOnchainCase(t *testing.T, seed uint64, kind resolutionKind, ct lnkittest.ChannelType, timing claimTiming, extra ...wire.MilliSatoshi) *onchainCase {
 	t.Helper()
 	c := &onchainCase{kind: kind, anchors: ct == lnkittest.Anchors, done: map[point]bool{}}
 	opts := lnkittest.Options{Seed: seed, WalletGapLimit: 4, UserConfig: func(*lnkittest.Node) channel.UserConfig {
@@ -148,7 +154,16 @@ func newOnchainCase(t *testing.T, seed uint64, kind resolutionKind, ct lnkittest
 	if kind == toLocalOnly {
 		c.net, c.a, c.b, c.ch = payPairWith(t, opts, ct)
 	} else {
-		c.net, c.a, c.b, c.ch, c.id = heldPaymentWith(t, opts, ct, resolutionMsat)
+		var id channel.PaymentID
+		c.net, c.a, c.b, c.ch, id = heldPaymentWith(t, opts, ct, resolutionMsat)
+		c.ids, c.amounts = append(c.ids, id), append(c.amounts, btcutil.Amount(resolutionMsat/1000))
+		for _, msat := range extra {
+			id, err := c.net.Pay(c.a, c.b, msat)
+			require.NoError(t, err)
+			c.net.Settle()
+			c.ids, c.amounts = append(c.ids, id), append(c.amounts, btcutil.Amount(msat/1000))
+		}
+		require.Len(t, c.b.Claimable(), len(c.ids))
 	}
 	c.net.Disconnect(c.a, c.b)
 	// b needs coins too: the wallet pays the fees of its anchors HTLC
@@ -164,7 +179,11 @@ func newOnchainCase(t *testing.T, seed uint64, kind resolutionKind, ct lnkittest
 		c.b.WithholdClaims = true
 		fallthrough
 	case timing == claimAtClose && (kind == receivedOnOurs || kind == receivedOnTheirs):
-		require.NoError(t, c.net.Claim(c.b, c.preimage))
+		for _, p := range c.b.Claimable() {
+			pre, ok := p.Purpose.Preimage.Get()
+			require.True(t, ok)
+			require.NoError(t, c.net.Claim(c.b, pre))
+		}
 		process(t, c.net, c.b)
 	}
 	for _, bal := range c.a.ChainMonitor.ClaimableBalances() {
@@ -230,7 +249,11 @@ func (c *onchainCase) commitmentOutput(t *testing.T) btcwire.OutPoint {
 		return btcwire.OutPoint{Hash: c.commitment.TxHash(), Index: uint32(local)}
 	}
 	require.NotZero(t, c.expiry, "a's HTLC balance gives its cltv_expiry")
-	return btcwire.OutPoint{Hash: c.commitment.TxHash(), Index: uint32(find(btcutil.Amount(resolutionMsat / 1000)))}
+	c.htlcs = nil
+	for _, v := range c.amounts {
+		c.htlcs = append(c.htlcs, btcwire.OutPoint{Hash: c.commitment.TxHash(), Index: uint32(find(v))})
+	}
+	return c.htlcs[0]
 }
 
 // winner is the node the HTLC (or the to_local) ends with.
@@ -252,12 +275,25 @@ func (c *onchainCase) step(t *testing.T) {
 		}
 	}
 	failed, sent := lnkittest.Logged[*events.PaymentFailed](c.a), lnkittest.Logged[*events.PaymentSent](c.a)
-	require.LessOrEqual(t, len(failed)+len(sent), 1, "the payment's outcome is reported once")
+	outcomes := map[channel.PaymentID]int{}
+	for _, e := range failed {
+		outcomes[e.PaymentID]++
+	}
+	for _, e := range sent {
+		outcomes[e.PaymentID]++
+	}
+	for id, n := range outcomes {
+		require.Equal(t, 1, n, "the outcome of payment %x is reported once", id[:4])
+	}
 	if len(failed) > 0 {
 		require.Zero(t, c.winner().Index, "a's payment fails only when the HTLC times out (height %d)", c.net.Chain.Tip().Height)
-		s, ok := c.net.Chain.Spender(c.claimed)
-		require.True(t, ok, "the payment fails once the HTLC is timed out on chain")
-		require.GreaterOrEqual(t, c.net.Chain.Confirmations(s.TxID), int32(monitor.AntiReorgDelay), "the timeout is deep enough")
+		deep := 0
+		for _, op := range c.htlcs {
+			if s, ok := c.net.Chain.Spender(op); ok && s.Height > 0 && c.net.Chain.Confirmations(s.TxID) >= monitor.AntiReorgDelay {
+				deep++
+			}
+		}
+		require.GreaterOrEqual(t, deep, len(failed), "a payment fails once its HTLC's timeout is deep enough")
 	}
 }
 
@@ -413,10 +449,15 @@ func (c *onchainCase) requireOutcome(t *testing.T) {
 		require.Empty(t, failed)
 		require.Empty(t, sent)
 	case c.winner() == c.a:
-		requireFailedOnce(t, c.a, c.id)
+		require.Len(t, failed, len(c.ids))
+		for _, id := range c.ids {
+			require.True(t, slices.ContainsFunc(failed, func(e *events.PaymentFailed) bool { return e.PaymentID == id }))
+		}
 		require.Empty(t, sent)
 	default:
-		requireSent(t, c.a, c.id)
+		for _, id := range c.ids {
+			requireSent(t, c.a, id)
+		}
 		require.Empty(t, failed)
 	}
 	for _, n := range []*lnkittest.Node{c.a, c.b} {
@@ -438,7 +479,9 @@ func (c *onchainCase) requireOutcome(t *testing.T) {
 			share -= s.commitFee + s.anchors
 		}
 		if n == c.winner() && c.kind != toLocalOnly {
-			share += btcutil.Amount(resolutionMsat / 1000)
+			for _, v := range c.amounts {
+				share += v
+			}
 		}
 		want := c.before[i] + share + s.anchorsTaken[i] - s.fees[i]
 		bal := n.Wallet.Balance()
@@ -549,7 +592,7 @@ func (c *onchainCase) settlement(t *testing.T, strict bool) settlement {
 // belongs to.
 func (c *onchainCase) expectedOwner(t *testing.T, i int) *lnkittest.Node {
 	t.Helper()
-	if c.kind != toLocalOnly && uint32(i) == c.claimed.Index {
+	if c.kind != toLocalOnly && slices.Contains(c.htlcs, btcwire.OutPoint{Hash: c.commitment.TxHash(), Index: uint32(i)}) {
 		return c.winner()
 	}
 	if btcutil.Amount(c.commitment.TxOut[i].Value) == c.share[1] {
@@ -831,7 +874,7 @@ func TestResolutionPreimageWins(t *testing.T) {
 						require.NotEqual(t, timeout.TxID, s.TxID)
 						require.Equal(t, preimage.TxHash(), s.TxID, "b's claim confirmed instead of a's timeout")
 					}})
-					requireSent(t, c.a, c.id)
+					requireSent(t, c.a, c.ids[0])
 				})
 			}
 		}
@@ -945,6 +988,25 @@ func TestResolutionRestartWhenSettled(t *testing.T) {
 				require.Empty(t, c.net.Chain.Mempool())
 				c.requireOutcome(t)
 			})
+		}
+	}
+}
+
+// TestResolutionManyHTLCs: three payments in flight at the close, all
+// resolved the same way at once (their HTLC transactions or claims built
+// in the same blocks; with anchors, each funded by the wallet from coins
+// the others do not take), undisturbed and through a fee spike: every
+// payment's outcome once, the wallets right to the satoshi.
+func TestResolutionManyHTLCs(t *testing.T) {
+	for _, d := range []disturbance{{name: "undisturbed"}, {name: "fee spike", at: atBroadcast, apply: feeSpike}} {
+		for _, r := range resolutionKinds[:4] {
+			for _, typ := range cheatTypes {
+				t.Run(d.name+"/"+r.name+"/"+typ.name, func(t *testing.T) {
+					t.Parallel()
+					c := newOnchainCase(t, 56, r.kind, typ.ct, claimAtClose, 30_000_000, 20_000_000)
+					c.run(t, d)
+				})
+			}
 		}
 	}
 }
