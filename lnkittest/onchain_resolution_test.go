@@ -118,9 +118,10 @@ type onchainCase struct {
 	// expiry is the HTLC's cltv_expiry, preimage its payment's preimage.
 	expiry   int32
 	preimage wire.Preimage
-	// flipped says the payee took the HTLC with the preimage, where it
-	// was the payer's by timeout (a reorganisation).
-	flipped bool
+	// flipped says the HTLC went the other way than kind says (a
+	// reorganisation, a race); revealed that a learned the preimage on
+	// chain whoever took the HTLC in the end (its payment succeeded).
+	flipped, revealed bool
 	// done records the points reached.
 	done map[point]bool
 }
@@ -258,7 +259,7 @@ func (c *onchainCase) commitmentOutput(t *testing.T) btcwire.OutPoint {
 
 // winner is the node the HTLC (or the to_local) ends with.
 func (c *onchainCase) winner() *lnkittest.Node {
-	if c.flipped || c.kind == receivedOnOurs || c.kind == receivedOnTheirs {
+	if c.flipped != (c.kind == receivedOnOurs || c.kind == receivedOnTheirs) {
 		return c.b
 	}
 	return c.a
@@ -286,6 +287,7 @@ func (c *onchainCase) step(t *testing.T) {
 		require.Equal(t, 1, n, "the outcome of payment %x is reported once", id[:4])
 	}
 	if len(failed) > 0 {
+		require.False(t, c.revealed, "a's payment fails though a learned the preimage")
 		require.Zero(t, c.winner().Index, "a's payment fails only when the HTLC times out (height %d)", c.net.Chain.Tip().Height)
 		deep := 0
 		for _, op := range c.htlcs {
@@ -448,7 +450,7 @@ func (c *onchainCase) requireOutcome(t *testing.T) {
 	case c.kind == toLocalOnly:
 		require.Empty(t, failed)
 		require.Empty(t, sent)
-	case c.winner() == c.a:
+	case c.winner() == c.a && !c.revealed:
 		require.Len(t, failed, len(c.ids))
 		for _, id := range c.ids {
 			require.True(t, slices.ContainsFunc(failed, func(e *events.PaymentFailed) bool { return e.PaymentID == id }))
@@ -1007,6 +1009,51 @@ func TestResolutionManyHTLCs(t *testing.T) {
 					c.run(t, d)
 				})
 			}
+		}
+	}
+}
+
+// TestResolutionPreimageReorgedAway: b's claim with the preimage (R4:
+// from a's commitment; R2: its HTLC-success transaction) confirms and a
+// learns the preimage (PaymentSent), then the block leaves the chain and
+// miners leave b's claim out (b's node away) until a times the HTLC out.
+// a keeps the HTLC and its payment stays sent: no PaymentFailed after the
+// PaymentSent; the wallets end right to the satoshi.
+func TestResolutionPreimageReorgedAway(t *testing.T) {
+	for _, kind := range []resolutionKind{receivedOnOurs, receivedOnTheirs} {
+		for _, typ := range cheatTypes {
+			t.Run(resolutionKinds[kind-1].name+"/"+typ.name, func(t *testing.T) {
+				t.Parallel()
+				c := newOnchainCase(t, 57, kind, typ.ct, claimAtClose)
+				c.run(t, disturbance{name: "the preimage reorged away", at: atClaim, apply: func(t *testing.T, c *onchainCase) {
+					claim, ok := c.net.Chain.Spender(c.claimed)
+					require.True(t, ok)
+					requireSent(t, c.a, c.ids[0])
+					c.b.WithholdClaims, c.a.WithholdClaims = true, true
+					c.flipped, c.revealed = true, true
+					c.net.Reorg(1, 0)
+					c.step(t)
+					// a's miners leave b's claim out until a's timeout.
+					var timeout *btcwire.MsgTx
+					for timeout == nil {
+						require.Less(t, c.net.Chain.Tip().Height, c.expiry+2, "a times the HTLC out")
+						c.withhold(t, 1)
+						for _, tx := range c.a.WithheldClaims() {
+							if spends(tx, c.claimed) {
+								timeout = tx
+							}
+						}
+					}
+					c.a.WithholdClaims = false
+					_, err := c.net.Chain.MineTx(timeout)
+					require.NoError(t, err)
+					c.step(t)
+					s, ok := c.net.Chain.Spender(c.claimed)
+					require.True(t, ok)
+					require.NotEqual(t, claim.TxID, s.TxID)
+					c.b.WithholdClaims = false
+				}})
+			})
 		}
 	}
 }
