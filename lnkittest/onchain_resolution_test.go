@@ -474,18 +474,7 @@ func (c *onchainCase) requireOutcome(t *testing.T) {
 		}
 		require.Empty(t, failed)
 	}
-	for _, n := range []*lnkittest.Node{c.a, c.b} {
-		for _, d := range n.Channels.ListChannels() {
-			require.NotEqual(t, c.ch, d.ChannelID, "node %d still lists the channel", n.Index)
-		}
-		var closed int
-		for _, e := range lnkittest.Logged[*events.ChannelClosed](n) {
-			if e.ChannelID == c.ch {
-				closed++
-			}
-		}
-		require.Equal(t, 1, closed, "node %d's ChannelClosed", n.Index)
-	}
+	requireClosedOnce(t, c.ch, c.a, c.b)
 	s := c.settlement(t, true)
 	for i, n := range []*lnkittest.Node{c.a, c.b} {
 		share := c.share[i]
