@@ -745,6 +745,39 @@ func crash(name string, p point, blocks int, others bool) disturbance {
 	}}
 }
 
+// crashThroughReorg: both nodes crash once the claim confirmed; while
+// they are down, its block leaves the chain (fees risen) for a longer branch;
+// back, each catches up through the reorganisation from the block it had
+// processed, and the resolver claims again.
+func crashThroughReorg(t *testing.T, c *onchainCase) {
+	c.net.Crash(c.a)
+	c.net.Crash(c.b)
+	c.net.Fees.SetTarget(chain.TargetUrgentSweep, spikeRate)
+	depth := int(min(c.claimConfirmations(), monitor.AntiReorgDelay-1))
+	if c.kind == toLocalOnly {
+		depth = 0 // R5's claim is the wallet's sweep: sweptThroughReorg
+	}
+	c.net.Reorg(depth, depth+1)
+	c.net.Restart(c.a)
+	c.net.Restart(c.b)
+	c.step(t)
+	if depth > 0 && c.net.Chain.Confirmations(c.commitment.TxHash()) > 0 {
+		require.NotNil(t, c.claimInMempool(), "the claim is back in the mempool")
+	}
+}
+
+// sweptThroughReorg: the resolver crashes once the wallet's sweep of
+// what the resolution gave it (R5: the to_local; R1, R2: the HTLC
+// transaction's output) confirmed; while it is down the sweep's block
+// leaves the chain for a longer branch (the sweep back in the mempool);
+// back, it must neither sweep the output twice nor block its events.
+func sweptThroughReorg(t *testing.T, c *onchainCase) {
+	c.net.Crash(c.resolver)
+	c.net.Reorg(1, 2)
+	c.net.Restart(c.resolver)
+	c.step(t)
+}
+
 // crashInSpike: fees spike while miners leave the claim out, and the
 // resolver crashes between two of those blocks: once back, its claim
 // never pays less than before the crash (the rate is persisted), it is
@@ -790,9 +823,11 @@ var resolutionDisturbances = []disturbance{
 	storm("crashes",
 		crash("crash at the commitment", atCommitment, 0, false),
 		crash("crash at the broadcast", atBroadcast, 1, false),
-		crash("crash of both at the claim", atClaim, 0, true),
+		disturbance{name: "crash of both, the claim reorged out while down", at: atClaim, apply: crashThroughReorg},
 		crash("crash in the wait", atWait, 6, false)),
 	crash("crash at the sweep", atSweep, 1, false),
+	{name: "the sweep reorged out while down", at: atSweep, apply: sweptThroughReorg},
+	{name: "the to_local sweep reorged out while down", at: atClaim, apply: sweptThroughReorg},
 	{name: "fee spike", at: atBroadcast, apply: feeSpike},
 	{name: "crash in the spike", at: atBroadcast, apply: crashInSpike},
 }
@@ -810,6 +845,9 @@ func pointOf(k resolutionKind, p point) bool {
 
 // applies reports whether d strikes resolutions of kind k.
 func (d disturbance) applies(k resolutionKind) bool {
+	if d.name == "the to_local sweep reorged out while down" {
+		return k == toLocalOnly
+	}
 	if d.at == atBroadcast && k == toLocalOnly && d.apply != nil && len(d.also) == 0 {
 		// R5's claim is the wallet's sweep: no fee spike (the wallet's
 		// business).
@@ -824,10 +862,20 @@ const secondStageSweptAgain = "after a restart the monitor emits SpendableOutput
 	"(monitor.maturedSecondStage: emittedSecond is not persisted and the output is not watched, so its spend is never seen), " +
 	"against events.SpendableOutputs' 'not raised again once handled'; wallet.Sweep fails on it (double spend) and the event blocks the queue"
 
+// sweptAgainUnconfirmed is the known bug of a restart while the wallet's
+// sweep of a claimed output is unconfirmed (reorganised out).
+const sweptAgainUnconfirmed = "after a restart the monitor emits SpendableOutputs again for an output whose sweep by the wallet is unconfirmed " +
+	"(reorganised out while the node was down): the claims' emitted flags are not persisted and spentBy sees confirmed spends only " +
+	"(to_local; an HTLC transaction's output is not even watched); wallet.Sweep builds a second sweep of it, which the mempool refuses " +
+	"(a replacement paying no more), records it anyway, and the event blocks the queue for good (afterwards: double spend)"
+
 // knownResolutionBug names the bug a case of the matrix finds, if any.
 func knownResolutionBug(k resolutionKind, d disturbance) string {
-	if d.at == atSweep && d.name == "crash at the sweep" {
+	switch d.name {
+	case "crash at the sweep":
 		return secondStageSweptAgain
+	case "the sweep reorged out while down", "the to_local sweep reorged out while down":
+		return sweptAgainUnconfirmed
 	}
 	return ""
 }
