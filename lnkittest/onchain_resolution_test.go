@@ -778,6 +778,16 @@ func sweptThroughReorg(t *testing.T, c *onchainCase) {
 	c.step(t)
 }
 
+// restartWhileSweepWaits: the resolver restarts while the wallet's sweep
+// of its to_local (R5) waits in the mempool, and miners leave it out of
+// the next block.
+func restartWhileSweepWaits(t *testing.T, c *onchainCase) {
+	c.net.Crash(c.resolver)
+	c.net.Restart(c.resolver)
+	c.step(t)
+	c.withhold(t, 1)
+}
+
 // crashInSpike: fees spike while miners leave the claim out, and the
 // resolver crashes between two of those blocks: once back, its claim
 // never pays less than before the crash (the rate is persisted), it is
@@ -828,6 +838,7 @@ var resolutionDisturbances = []disturbance{
 	crash("crash at the sweep", atSweep, 1, false),
 	{name: "the sweep reorged out while down", at: atSweep, apply: sweptThroughReorg},
 	{name: "the to_local sweep reorged out while down", at: atClaim, apply: sweptThroughReorg},
+	{name: "a restart while the to_local sweep waits", at: atBroadcast, apply: restartWhileSweepWaits},
 	{name: "fee spike", at: atBroadcast, apply: feeSpike},
 	{name: "crash in the spike", at: atBroadcast, apply: crashInSpike},
 }
@@ -845,7 +856,7 @@ func pointOf(k resolutionKind, p point) bool {
 
 // applies reports whether d strikes resolutions of kind k.
 func (d disturbance) applies(k resolutionKind) bool {
-	if d.name == "the to_local sweep reorged out while down" {
+	if d.name == "the to_local sweep reorged out while down" || d.name == "a restart while the to_local sweep waits" {
 		return k == toLocalOnly
 	}
 	if d.at == atBroadcast && k == toLocalOnly && d.apply != nil && len(d.also) == 0 {
@@ -865,7 +876,7 @@ const secondStageSweptAgain = "after a restart the monitor emits SpendableOutput
 // sweptAgainUnconfirmed is the known bug of a restart while the wallet's
 // sweep of a claimed output is unconfirmed (reorganised out).
 const sweptAgainUnconfirmed = "after a restart the monitor emits SpendableOutputs again for an output whose sweep by the wallet is unconfirmed " +
-	"(reorganised out while the node was down): the claims' emitted flags are not persisted and spentBy sees confirmed spends only " +
+	"(not mined yet, or reorganised out while the node was down): the claims' emitted flags are not persisted and spentBy sees confirmed spends only " +
 	"(to_local; an HTLC transaction's output is not even watched); wallet.Sweep builds a second sweep of it, which the mempool refuses " +
 	"(a replacement paying no more), records it anyway, and the event blocks the queue for good (afterwards: double spend)"
 
@@ -874,20 +885,24 @@ func knownResolutionBug(k resolutionKind, d disturbance) string {
 	switch d.name {
 	case "crash at the sweep":
 		return secondStageSweptAgain
-	case "the sweep reorged out while down", "the to_local sweep reorged out while down":
+	case "the sweep reorged out while down", "the to_local sweep reorged out while down", "a restart while the to_local sweep waits":
 		return sweptAgainUnconfirmed
 	}
 	return ""
 }
 
 // TestResolutionMatrix runs each on-chain resolution (R1-R5) for both
-// channel types, undisturbed and disturbed at each of its points: a reorg
-// (of the commitment, of the claim, of both, in the CSV wait), a crash and
-// restart of the resolving node (with blocks missed while down), a fee
-// spike while miners leave the claim out. Every run ends with each wallet
-// holding its channel balance (and the HTLC if it won it) less the fees of
-// its transactions, to the satoshi, and the payer told the outcome exactly
-// once, a timeout only once it is AntiReorgDelay deep.
+// channel types, undisturbed and disturbed at its points: reorgs (of the
+// commitment, of the claim, in the CSV wait, of the sweep; one of the
+// claim and the commitment together), crashes and restarts (of the
+// resolver at the commitment, at the broadcast with a block missed, in
+// the wait with six missed; of both nodes through a reorganisation of the
+// claim; of the resolver at the sweep, or through a reorganisation of it,
+// or while it waits), a fee spike while miners leave the claim out (and a
+// crash during it). Every run ends with each wallet holding its channel
+// balance (and the HTLC if it won it) less the fees of its transactions,
+// to the satoshi, nothing unconfirmed or locked, and the payer told the
+// outcome exactly once, a timeout only once it is AntiReorgDelay deep.
 func TestResolutionMatrix(t *testing.T) {
 	for _, r := range resolutionKinds {
 		for _, typ := range cheatTypes {
