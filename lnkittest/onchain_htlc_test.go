@@ -34,6 +34,21 @@ func heldPaymentWith(t *testing.T, opts lnkittest.Options, ct lnkittest.ChannelT
 	return net, a, b, ch, id
 }
 
+// closedWithPayment is heldPayment's channel force-closed by a (b away)
+// and blocks mined, a's application handling its events after each: a
+// and its payment.
+func closedWithPayment(t *testing.T, seed uint64, ct lnkittest.ChannelType, msat wire.MilliSatoshi, blocks int) (*lnkittest.Node, channel.PaymentID) {
+	t.Helper()
+	net, a, b, ch, id := heldPayment(t, seed, ct, msat)
+	net.Disconnect(a, b)
+	closeOnChain(t, net, a, b, ch)
+	for range blocks {
+		net.Mine(1)
+		process(t, net, a)
+	}
+	return a, id
+}
+
 // closeOnChain has a force-close ch (its peer b no longer answers) and
 // process the events of it.
 func closeOnChain(t *testing.T, net *lnkittest.Network, a, b *lnkittest.Node, ch wire.ChannelID) {
@@ -140,13 +155,7 @@ func TestPaymentTimedOutOnChain(t *testing.T) {
 func TestDustPaymentFailsOnChain(t *testing.T) {
 	for name, ct := range onChainTypes {
 		t.Run(name, func(t *testing.T) {
-			net, a, b, ch, id := heldPayment(t, 47, ct, 300_000)
-			net.Disconnect(a, b)
-			closeOnChain(t, net, a, b, ch)
-			for range 8 {
-				net.Mine(1)
-				process(t, net, a)
-			}
+			a, id := closedWithPayment(t, 47, ct, 300_000, 8)
 			requireFailedOnce(t, a, id)
 			require.Empty(t, lnkittest.Logged[*events.PaymentSent](a))
 		})

@@ -1163,12 +1163,6 @@ func TestResolutionUneconomicalTimeout(t *testing.T) {
 	t.Skip("known bug: monitor.holderHTLCTxs skips an anchors HTLC-timeout whose fee at the rate would reach the HTLC's value " +
 		"(rate*anchorsHTLCClaimWeight/1000 >= amount: under 2,755 sat at 2,500 sat/kw) and nothing else reports the HTLC " +
 		"(timedOut needs a spend, lostHTLCs only HTLCs without an output): the payment never fails (by reading, theirHTLCClaims' ErrFeeAboveValue skip does the same for R3 once the rate is high enough)")
-	net, a, b, ch, id := heldPayment(t, 58, lnkittest.Anchors, 2_000_000)
-	net.Disconnect(a, b)
-	closeOnChain(t, net, a, b, ch)
-	for range 120 {
-		net.Mine(1)
-		process(t, net, a)
-	}
+	a, id := closedWithPayment(t, 58, lnkittest.Anchors, 2_000_000, 120)
 	requireFailedOnce(t, a, id)
 }
