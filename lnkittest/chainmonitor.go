@@ -63,6 +63,7 @@ type claimBroadcaster struct{ n *Node }
 // BroadcastTransactions implements chain.Broadcaster.
 func (b claimBroadcaster) BroadcastTransactions(ctx context.Context, txs ...*btcwire.MsgTx) error {
 	if b.n.WithholdClaims {
+		b.n.withheld = append(b.n.withheld, txs...)
 		return nil
 	}
 	return b.n.net.Chain.BroadcastTransactions(ctx, txs...)
@@ -152,4 +153,12 @@ func (n *Node) resolveOnChainHTLCs() {
 	if err := n.Channels.HTLCsResolvedOnChain(n.resolutions); err == nil {
 		n.resolutions = nil
 	}
+}
+
+// WithheldClaims returns the transactions the node's ChainMonitor handed
+// out while Node.WithholdClaims was set, oldest first (each claim again at
+// every block, replacements included): the test's memory, kept across a
+// Crash, for it to mine them itself (simchain.Chain.MineTx, ReorgBlocks).
+func (n *Node) WithheldClaims() []*btcwire.MsgTx {
+	return append([]*btcwire.MsgTx(nil), n.withheld...)
 }

@@ -52,15 +52,8 @@ func (c *cheat) justiceInMempool(t *testing.T) []*btcwire.MsgTx {
 // a percent (atLeast).
 func feeRate(t *testing.T, net *lnkittest.Network, tx *btcwire.MsgTx) wire.FeeRate {
 	t.Helper()
-	var fee int64
-	for _, in := range tx.TxIn {
-		fee += confirmedTx(t, net, in.PreviousOutPoint.Hash).TxOut[in.PreviousOutPoint.Index].Value
-	}
-	for _, o := range tx.TxOut {
-		fee -= o.Value
-	}
 	weight := int64(tx.SerializeSizeStripped())*3 + int64(tx.SerializeSize())
-	return wire.FeeRate(fee * 1000 / weight)
+	return wire.FeeRate(int64(claimFee(t, net, tx)) * 1000 / weight)
 }
 
 // atLeast is rate less a percent (see feeRate).

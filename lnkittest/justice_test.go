@@ -262,14 +262,21 @@ func (c *cheat) requireJustice(t *testing.T, h *lnkittest.HolderCommitment, befo
 // requireClosed checks that both nodes closed the channel and still run.
 func (c *cheat) requireClosed(t *testing.T) {
 	t.Helper()
-	for _, n := range []*lnkittest.Node{c.a, c.b} {
+	requireClosedOnce(t, c.id, c.a, c.b)
+}
+
+// requireClosedOnce checks that each node runs, no longer lists channel
+// id and got exactly one ChannelClosed for it.
+func requireClosedOnce(t *testing.T, id wire.ChannelID, nodes ...*lnkittest.Node) {
+	t.Helper()
+	for _, n := range nodes {
 		require.True(t, n.Running())
 		for _, d := range n.Channels.ListChannels() {
-			require.NotEqual(t, c.id, d.ChannelID, "node %d still lists the channel", n.Index)
+			require.NotEqual(t, id, d.ChannelID, "node %d still lists the channel", n.Index)
 		}
 		var closed int
 		for _, e := range lnkittest.Logged[*events.ChannelClosed](n) {
-			if e.ChannelID == c.id {
+			if e.ChannelID == id {
 				closed++
 			}
 		}

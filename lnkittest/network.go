@@ -64,6 +64,10 @@ type Options struct {
 	TickInterval time.Duration
 	// MaxDeliverRounds bounds DeliverAll; 0 means DefaultMaxDeliverRounds.
 	MaxDeliverRounds int
+	// WalletGapLimit is every wallet's wallet.Config.GapLimit; 0 means
+	// the wallet's default. A small one makes starting a node (and every
+	// Restart) cheaper: each unit derives four keys.
+	WalletGapLimit int
 }
 
 // withDefaults validates o and fills in its defaults.
@@ -71,7 +75,7 @@ func (o Options) withDefaults() (Options, error) {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"Nodes", o.Nodes}, {"TickInterval", int(o.TickInterval)}, {"MaxDeliverRounds", o.MaxDeliverRounds}} {
+	}{{"Nodes", o.Nodes}, {"TickInterval", int(o.TickInterval)}, {"MaxDeliverRounds", o.MaxDeliverRounds}, {"WalletGapLimit", o.WalletGapLimit}} {
 		if f.v < 0 {
 			return o, configerr.New("lnkittest", f.name, "is negative (0 means the default)")
 		}

@@ -3,6 +3,8 @@ package lnkittest
 import (
 	"log/slog"
 
+	btcwire "github.com/btcsuite/btcd/wire"
+
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
@@ -93,6 +95,9 @@ type Node struct {
 	// holderCommitments are the recorded commitments, in order
 	// (RecordHolderCommitments).
 	holderCommitments []*HolderCommitment
+	// withheld are the claims the ChainMonitor handed out while
+	// WithholdClaims was set (WithheldClaims).
+	withheld []*btcwire.MsgTx
 }
 
 // ID returns the node's id.
@@ -135,6 +140,7 @@ func (n *Node) start() {
 		Fees:        n.net.Fees,
 		Broadcaster: n.net.Chain,
 		Entropy:     n.entropy,
+		GapLimit:    n.net.opts.WalletGapLimit,
 		Signers: func(keyID [32]byte) (spendable.Signer, error) {
 			return n.Keys.ChannelKeys(keyID), nil
 		},

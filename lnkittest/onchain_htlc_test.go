@@ -19,13 +19,34 @@ var onChainTypes = map[string]lnkittest.ChannelType{"anchors": lnkittest.Anchors
 // payment's id.
 func heldPayment(t *testing.T, seed uint64, ct lnkittest.ChannelType, msat wire.MilliSatoshi) (*lnkittest.Network, *lnkittest.Node, *lnkittest.Node, wire.ChannelID, channel.PaymentID) {
 	t.Helper()
-	net, a, b, ch := payPair(t, seed, ct)
+	return heldPaymentWith(t, lnkittest.Options{Seed: seed}, ct, msat)
+}
+
+// heldPaymentWith is heldPayment on a network of opts.
+func heldPaymentWith(t *testing.T, opts lnkittest.Options, ct lnkittest.ChannelType, msat wire.MilliSatoshi) (*lnkittest.Network, *lnkittest.Node, *lnkittest.Node, wire.ChannelID, channel.PaymentID) {
+	t.Helper()
+	net, a, b, ch := payPairWith(t, opts, ct)
 	b.Claims = lnkittest.HoldPayments
 	id, err := net.Pay(a, b, msat)
 	require.NoError(t, err)
 	net.Settle()
 	require.Len(t, b.Claimable(), 1)
 	return net, a, b, ch, id
+}
+
+// closedWithPayment is heldPayment's channel force-closed by a (b away)
+// and blocks mined, a's application handling its events after each: a
+// and its payment.
+func closedWithPayment(t *testing.T, seed uint64, ct lnkittest.ChannelType, msat wire.MilliSatoshi, blocks int) (*lnkittest.Node, channel.PaymentID) {
+	t.Helper()
+	net, a, b, ch, id := heldPayment(t, seed, ct, msat)
+	net.Disconnect(a, b)
+	closeOnChain(t, net, a, b, ch)
+	for range blocks {
+		net.Mine(1)
+		process(t, net, a)
+	}
+	return a, id
 }
 
 // closeOnChain has a force-close ch (its peer b no longer answers) and
@@ -134,13 +155,7 @@ func TestPaymentTimedOutOnChain(t *testing.T) {
 func TestDustPaymentFailsOnChain(t *testing.T) {
 	for name, ct := range onChainTypes {
 		t.Run(name, func(t *testing.T) {
-			net, a, b, ch, id := heldPayment(t, 47, ct, 300_000)
-			net.Disconnect(a, b)
-			closeOnChain(t, net, a, b, ch)
-			for range 8 {
-				net.Mine(1)
-				process(t, net, a)
-			}
+			a, id := closedWithPayment(t, 47, ct, 300_000, 8)
 			requireFailedOnce(t, a, id)
 			require.Empty(t, lnkittest.Logged[*events.PaymentSent](a))
 		})

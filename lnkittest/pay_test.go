@@ -21,7 +21,13 @@ const (
 // pushing payPush.
 func payPair(t *testing.T, seed uint64, ct lnkittest.ChannelType) (*lnkittest.Network, *lnkittest.Node, *lnkittest.Node, wire.ChannelID) {
 	t.Helper()
-	net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: seed})
+	return payPairWith(t, lnkittest.Options{Seed: seed}, ct)
+}
+
+// payPairWith is payPair on a network of opts.
+func payPairWith(t *testing.T, opts lnkittest.Options, ct lnkittest.ChannelType) (*lnkittest.Network, *lnkittest.Node, *lnkittest.Node, wire.ChannelID) {
+	t.Helper()
+	net := lnkittest.NewNetwork(t, opts)
 	a, b := net.Node(0), net.Node(1)
 	id := net.OpenChannel(a, b, payCapacity, ct, lnkittest.OpenOptions{Push: payPush})
 	net.Settle()
