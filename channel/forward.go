@@ -82,7 +82,7 @@ func (m *Manager) processForwards() {
 	b := &m.fwd
 	b.proc.Lock()
 	defer b.proc.Unlock()
-	for _, ref := range b.refs() {
+	for _, ref := range b.work() {
 		f, ok := b.get(ref)
 		if !ok {
 			continue
