@@ -44,8 +44,8 @@ type Manager struct {
 	// scids remembers which peer a short channel id (or our alias) was
 	// found with (a cache for forwarding: checked at each use).
 	scids map[wire.ShortChannelID]wire.NodeID
-	best chain.BestBlock
-	now  time.Time
+	best  chain.BestBlock
+	now   time.Time
 	// txs are transactions released for broadcast, sent by flush once no
 	// lock is held.
 	txs []*btcwire.MsgTx
