@@ -82,7 +82,7 @@ func (m *Manager) processForwards() {
 	b := &m.fwd
 	b.proc.Lock()
 	defer b.proc.Unlock()
-	for _, ref := range b.refs() {
+	for _, ref := range b.work() {
 		f, ok := b.get(ref)
 		if !ok {
 			continue
@@ -184,16 +184,50 @@ func (m *Manager) addDownstream(f *forward) onion.FailureMessage {
 	if f.target != (wire.ChannelID{}) {
 		return m.addIntercepted(f)
 	}
+	if msg, found := m.addDownstreamVia(m.cachedScidPeer(f.outSCID), f); found {
+		return msg
+	}
+	m.mu.Lock()
+	delete(m.scids, f.outSCID) // stale (the channel closed), or never seen
+	m.mu.Unlock()
 	for _, p := range m.allPeers() {
-		p.mu.Lock()
-		if e := p.byScid(f.outSCID); e != nil {
-			msg := m.addDownstreamTo(p, e, f)
-			p.mu.Unlock()
+		if msg, found := m.addDownstreamVia(p, f); found {
 			return msg
 		}
-		p.mu.Unlock()
 	}
 	return &onion.UnknownNextPeer{}
+}
+
+// addDownstreamVia adds f's HTLC with peer p when one of its channels has
+// f's short channel id (found).
+func (m *Manager) addDownstreamVia(p *peerState, f *forward) (_ onion.FailureMessage, found bool) {
+	if p == nil {
+		return nil, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.byScid(f.outSCID)
+	if p.removed || e == nil {
+		return nil, false
+	}
+	m.mu.Lock()
+	if m.scids == nil {
+		m.scids = make(map[wire.ShortChannelID]wire.NodeID)
+	}
+	m.scids[f.outSCID] = p.id
+	m.mu.Unlock()
+	return m.addDownstreamTo(p, e, f), true
+}
+
+// cachedScidPeer is the peer scid was last found with, if any.
+func (m *Manager) cachedScidPeer(scid wire.ShortChannelID) *peerState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	node, ok := m.scids[scid]
+	if !ok {
+		return nil
+	}
+	return m.peers[node]
 }
 
 // byScid returns p's funded channel with short channel id (or our alias)

@@ -85,11 +85,22 @@ func (b *forwardBook) added(out htlcRef) (forward, bool) {
 }
 
 // refs returns the incoming HTLCs of every forward, in a fixed order.
-func (b *forwardBook) refs() []htlcRef {
+func (b *forwardBook) refs() []htlcRef { return b.collect(true) }
+
+// work returns the incoming HTLCs of the forwards processForwards has
+// something to do for (all but those added and waiting downstream), in a
+// fixed order.
+func (b *forwardBook) work() []htlcRef { return b.collect(false) }
+
+// collect returns the refs of the forwards, those added included when
+// added is set, sorted.
+func (b *forwardBook) collect(added bool) []htlcRef {
 	b.mu.Lock()
-	refs := make([]htlcRef, 0, len(b.byIn))
-	for ref := range b.byIn {
-		refs = append(refs, ref)
+	refs := make([]htlcRef, 0, max(0, len(b.byIn)-len(b.byOut)))
+	for ref, f := range b.byIn {
+		if added || f.state != fwdAdded {
+			refs = append(refs, ref)
+		}
 	}
 	b.mu.Unlock()
 	slices.SortFunc(refs, func(x, y htlcRef) int {

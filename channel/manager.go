@@ -40,9 +40,12 @@ type Manager struct {
 	mu    sync.Mutex // guards peers, best, now, txs
 	peers map[wire.NodeID]*peerState
 	// ids maps every funded channel's permanent id to its peer.
-	ids  map[wire.ChannelID]wire.NodeID
-	best chain.BestBlock
-	now  time.Time
+	ids map[wire.ChannelID]wire.NodeID
+	// scids remembers which peer a short channel id (or our alias) was
+	// found with (a cache for forwarding: checked at each use).
+	scids map[wire.ShortChannelID]wire.NodeID
+	best  chain.BestBlock
+	now   time.Time
 	// txs are transactions released for broadcast, sent by flush once no
 	// lock is held.
 	txs []*btcwire.MsgTx
