@@ -3,6 +3,7 @@ package channel
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
@@ -165,38 +166,19 @@ func (m *Manager) failForwarded(p *peerState, e *entry, d *chanData, h *htlcEntr
 }
 
 // preimageToClosed hands f's preimage to the monitor of its closed
-// incoming channel, when the Watch can say which update id comes next.
+// incoming channel (Watch.ProvidePreimage), which claims the HTLC on
+// chain, and raises PaymentForwarded with f removed.
 func (m *Manager) preimageToClosed(f *forward) {
-	w, ok := m.cfg.Watch.(monitorLister)
-	if !ok {
-		m.cfg.Logger.Error("channel: forward fulfilled after its incoming channel closed: the Watch cannot take the preimage",
-			"channel_id", f.in.channel, "htlc_id", f.in.id, "payment_hash", f.hash)
+	if !slices.Contains(m.cfg.Watch.ProvidePreimage(f.preimage), f.in.channel) {
+		m.cfg.Logger.Error("channel: the closed incoming channel's monitor did not take the preimage", "channel_id", f.in.channel, "htlc_id", f.in.id)
 		return
 	}
-	for _, info := range w.Monitors() {
-		if info.ChannelID != f.in.channel {
-			continue
-		}
-		u := &monitor.Update{ID: info.LatestUpdateID + 1, Steps: []monitor.Step{&monitor.PaymentPreimage{Preimage: f.preimage}}}
-		if st := m.cfg.Watch.UpdateChannel(f.in.channel, u); st == monitor.Failed {
-			m.cfg.Logger.Error("channel: the closed incoming channel's monitor refused the preimage", "channel_id", f.in.channel, "htlc_id", f.in.id)
-			return
-		}
-		m.logIf(m.appendEventsWith([]persist.Op{forwardRemoveOp(f.in)}, &events.PaymentForwarded{
-			PrevChannelID: f.in.channel, NextChannelID: f.out.channel, PaymentHash: f.hash,
-			IncomingAmount: f.inAmount, OutgoingAmount: f.outAmount, FeeEarned: f.inAmount - f.outAmount,
-			ClaimedOnChain: f.onChain,
-		}))
-		m.fwd.remove(f.in)
-		return
-	}
-	m.cfg.Logger.Error("channel: forward fulfilled for an incoming channel without a monitor", "channel_id", f.in.channel, "htlc_id", f.in.id)
-}
-
-// monitorLister is a Watch that lists its monitors (*monitor.ChainMonitor
-// does).
-type monitorLister interface {
-	Monitors() []monitor.MonitorInfo
+	m.logIf(m.appendEventsWith([]persist.Op{forwardRemoveOp(f.in)}, &events.PaymentForwarded{
+		PrevChannelID: f.in.channel, NextChannelID: f.out.channel, PaymentHash: f.hash,
+		IncomingAmount: f.inAmount, OutgoingAmount: f.outAmount, FeeEarned: f.inAmount - f.outAmount,
+		ClaimedOnChain: f.onChain,
+	}))
+	m.fwd.remove(f.in)
 }
 
 // appendEventsWith queues evs durably with ops.

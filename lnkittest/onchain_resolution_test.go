@@ -685,18 +685,19 @@ func feeSpike(t *testing.T, c *onchainCase) {
 }
 
 // requireFeesBelowValue checks that no claim in the mempool pays more fee
-// than the HTLC it claims.
+// than the HTLCs it claims (a claim may take several: preimage claims far
+// from their expiry share one transaction).
 func (c *onchainCase) requireFeesBelowValue(t *testing.T) {
 	t.Helper()
+	claimed := map[chainhash.Hash]btcutil.Amount{}
 	for k, op := range c.htlcs {
-		s, ok := c.net.Chain.Spender(op)
-		if !ok || s.Height > 0 {
-			continue
+		if s, ok := c.net.Chain.Spender(op); ok && s.Height == 0 {
+			claimed[s.TxID] += c.amounts[k]
 		}
-		for _, tx := range c.net.Chain.Mempool() {
-			if tx.TxHash() == s.TxID {
-				require.Less(t, claimFee(t, c.net, tx), c.amounts[k], "height %d: never more fee than the HTLC claimed", c.net.Chain.Tip().Height)
-			}
+	}
+	for _, tx := range c.net.Chain.Mempool() {
+		if value, ok := claimed[tx.TxHash()]; ok {
+			require.Less(t, claimFee(t, c.net, tx), value, "height %d: never more fee than the HTLCs claimed", c.net.Chain.Tip().Height)
 		}
 	}
 }
@@ -867,30 +868,6 @@ func (d disturbance) applies(k resolutionKind) bool {
 	return d.at == 0 || slices.ContainsFunc(d.parts(), func(x disturbance) bool { return pointOf(k, x.at) })
 }
 
-// secondStageSweptAgain is the known bug of a restart after the wallet
-// swept an HTLC transaction's output (R1, R2).
-const secondStageSweptAgain = "after a restart the monitor emits SpendableOutputs again for an HTLC transaction's output the wallet already swept " +
-	"(monitor.maturedSecondStage: emittedSecond is not persisted and the output is not watched, so its spend is never seen), " +
-	"against events.SpendableOutputs' 'not raised again once handled'; wallet.Sweep fails on it (double spend) and the event blocks the queue"
-
-// sweptAgainUnconfirmed is the known bug of a restart while the wallet's
-// sweep of a claimed output is unconfirmed (reorganised out).
-const sweptAgainUnconfirmed = "after a restart the monitor emits SpendableOutputs again for an output whose sweep by the wallet is unconfirmed " +
-	"(not mined yet, or reorganised out while the node was down): the claims' emitted flags are not persisted and spentBy sees confirmed spends only " +
-	"(to_local; an HTLC transaction's output is not even watched); wallet.Sweep builds a second sweep of it, which the mempool refuses " +
-	"(a replacement paying no more), records it anyway, and the event blocks the queue for good (afterwards: double spend)"
-
-// knownResolutionBug names the bug a case of the matrix finds, if any.
-func knownResolutionBug(k resolutionKind, d disturbance) string {
-	switch d.name {
-	case "crash at the sweep":
-		return secondStageSweptAgain
-	case "the sweep reorged out while down", "the to_local sweep reorged out while down", "a restart while the to_local sweep waits":
-		return sweptAgainUnconfirmed
-	}
-	return ""
-}
-
 // TestResolutionMatrix runs each on-chain resolution (R1-R5) for both
 // channel types, undisturbed and disturbed at its points: reorgs (of the
 // commitment, of the claim, in the CSV wait, of the sweep; one of the
@@ -911,9 +888,6 @@ func TestResolutionMatrix(t *testing.T) {
 					continue
 				}
 				t.Run(r.name+"/"+typ.name+"/"+d.name, func(t *testing.T) {
-					if bug := knownResolutionBug(r.kind, d); bug != "" {
-						t.Skip("known bug: " + bug)
-					}
 					t.Parallel()
 					c := newOnchainCase(t, 51, r.kind, typ.ct, claimAtClose)
 					c.run(t, d)
@@ -988,7 +962,6 @@ func TestResolutionClaimAfterClose(t *testing.T) {
 	for _, kind := range []resolutionKind{receivedOnOurs, receivedOnTheirs} {
 		for _, typ := range cheatTypes {
 			t.Run(resolutionKinds[kind-1].name+"/"+typ.name, func(t *testing.T) {
-				t.Skip("known bug: once the funding spend confirms, channel.Manager.fundingSpent forgets the channel and ClaimFunds answers ErrUnknownPayment; the preimage never reaches the monitor (no monitor.PaymentPreimage update for a closed channel), and the payer times the HTLC out")
 				t.Parallel()
 				c := newOnchainCase(t, 53, kind, typ.ct, claimLate)
 				c.run(t, disturbance{name: "claim after the close", at: atCommitment, apply: func(t *testing.T, c *onchainCase) {
@@ -1024,11 +997,6 @@ func TestResolutionCommitmentSwitch(t *testing.T) {
 	for _, kind := range []resolutionKind{offeredOnOurs, offeredOnTheirs, receivedOnOurs, receivedOnTheirs} {
 		for _, typ := range cheatTypes {
 			t.Run(resolutionKinds[kind-1].name+"/"+typ.name, func(t *testing.T) {
-				if kind == receivedOnOurs && typ.ct == lnkittest.Anchors {
-					t.Skip("known bug: b's wallet-funded HTLC-success (monitor.holderHTLCTxs via HTLCTxFunder.FundHTLCTx) stays an unconfirmed wallet " +
-						"transaction for good once a's commitment replaces b's: nothing abandons it (the monitor drops its plans for our commitment " +
-						"without telling the funder; the wallet sees no direct conflict, the double spend being its parent's), so b's wallet coin stays spent")
-				}
 				t.Parallel()
 				c := newOnchainCase(t, 54, kind, typ.ct, claimAtClose)
 				c.run(t, disturbance{name: "the other commitment confirms", at: atCommitment, apply: func(t *testing.T, c *onchainCase) {
@@ -1072,9 +1040,6 @@ func TestResolutionRestartWhenSettled(t *testing.T) {
 	for _, r := range resolutionKinds {
 		for _, typ := range cheatTypes {
 			t.Run(r.name+"/"+typ.name, func(t *testing.T) {
-				if r.kind == offeredOnOurs || r.kind == receivedOnOurs {
-					t.Skip("known bug: " + secondStageSweptAgain)
-				}
 				t.Parallel()
 				c := newOnchainCase(t, 55, r.kind, typ.ct, claimAtClose)
 				c.run(t, disturbance{})
@@ -1156,13 +1121,25 @@ func TestResolutionPreimageReorgedAway(t *testing.T) {
 // TestResolutionUneconomicalTimeout: a force-closes its anchors channel
 // with a 2,000-sat payment in flight, above the dust limit (an output of
 // the commitment) but below what its wallet-funded HTLC-timeout would pay
-// in fees at the default rate: the payment must still end (BOLT 5: the
-// output is resolved with the HTLC-timeout transaction; or, given up, the
-// payment failed) rather than stay in flight for good.
+// in fees at the default rate. The monitor does not spend more than the
+// HTLC is worth, nor does it give the payment up (the counterparty could
+// still claim it with the preimage: failing it, a forward's upstream
+// would be failed for an HTLC that may yet be paid): the payment stays in
+// flight while fees are high, and ends once they fall and the timeout is
+// claimed and deep.
 func TestResolutionUneconomicalTimeout(t *testing.T) {
-	t.Skip("known bug: monitor.holderHTLCTxs skips an anchors HTLC-timeout whose fee at the rate would reach the HTLC's value " +
-		"(rate*anchorsHTLCClaimWeight/1000 >= amount: under 2,755 sat at 2,500 sat/kw) and nothing else reports the HTLC " +
-		"(timedOut needs a spend, lostHTLCs only HTLCs without an output): the payment never fails (by reading, theirHTLCClaims' ErrFeeAboveValue skip does the same for R3 once the rate is high enough)")
-	a, id := closedWithPayment(t, 58, lnkittest.Anchors, 2_000_000, 120)
+	net, a, b, ch, id := heldPayment(t, 58, lnkittest.Anchors, 2_000_000)
+	net.Disconnect(a, b)
+	closeOnChain(t, net, a, b, ch)
+	for range 120 {
+		net.Mine(1)
+		process(t, net, a)
+	}
+	require.Empty(t, lnkittest.Logged[*events.PaymentFailed](a), "in flight while not worth claiming")
+	net.Fees.Set(wire.FeeRateFloor)
+	for range monitor.AntiReorgDelay + 2 {
+		net.Mine(1)
+		process(t, net, a)
+	}
 	requireFailedOnce(t, a, id)
 }

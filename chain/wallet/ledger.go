@@ -1,6 +1,9 @@
 package wallet
 
 import (
+	"bytes"
+	"slices"
+
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	btcwire "github.com/btcsuite/btcd/wire"
 )
@@ -32,12 +35,13 @@ func (w *Wallet) relevant(tx *btcwire.MsgTx) bool {
 
 // externalSpends maps the inputs of the wallet's own unconfirmed
 // transactions that are not wallet coins (the channel outputs and anchors
-// of sweeps and fee bumps) to the transaction spending them. Another
-// transaction confirming one of them (a third party taking an anchor, the
-// counterparty claiming first) makes that own transaction dead. Nil when
-// there are none, which is the usual case.
-func (w *Wallet) externalSpends() map[btcwire.OutPoint]chainhash.Hash {
-	var ext map[btcwire.OutPoint]chainhash.Hash
+// of sweeps and fee bumps) to the transactions spending them (several
+// when one replaced another). Another transaction confirming one of them
+// (a third party taking an anchor, the counterparty claiming first, our
+// own replacement) makes the others dead. Nil when there are none, which
+// is the usual case.
+func (w *Wallet) externalSpends() map[btcwire.OutPoint][]chainhash.Hash {
+	var ext map[btcwire.OutPoint][]chainhash.Hash
 	for txid, rec := range w.txs {
 		if !rec.Own || rec.Status != txUnconfirmed {
 			continue
@@ -47,9 +51,9 @@ func (w *Wallet) externalSpends() map[btcwire.OutPoint]chainhash.Hash {
 				continue
 			}
 			if ext == nil {
-				ext = make(map[btcwire.OutPoint]chainhash.Hash)
+				ext = make(map[btcwire.OutPoint][]chainhash.Hash)
 			}
-			ext[in.PreviousOutPoint] = txid
+			ext[in.PreviousOutPoint] = append(ext[in.PreviousOutPoint], txid)
 		}
 	}
 	return ext
@@ -58,7 +62,7 @@ func (w *Wallet) externalSpends() map[btcwire.OutPoint]chainhash.Hash {
 // connectTx records that tx confirmed at height in block hash, at position
 // index; ext is externalSpends. Irrelevant transactions are ignored;
 // repeated calls are harmless.
-func (w *Wallet) connectTx(tx *btcwire.MsgTx, height int32, hash chainhash.Hash, index int, ext map[btcwire.OutPoint]chainhash.Hash) {
+func (w *Wallet) connectTx(tx *btcwire.MsgTx, height int32, hash chainhash.Hash, index int, ext map[btcwire.OutPoint][]chainhash.Hash) {
 	if !wellFormed(tx) {
 		w.log.Warn("wallet: malformed transaction ignored", "height", height, "block", hash.String(), "index", index)
 		return
@@ -175,10 +179,10 @@ func (w *Wallet) evictConflicts(tx *btcwire.MsgTx, txid chainhash.Hash) {
 // evictExternalConflicts evicts the own unconfirmed transactions that
 // spend a non-wallet input that tx, just confirmed, spends too: they can
 // never confirm, and their wallet coins must be spendable again.
-func (w *Wallet) evictExternalConflicts(tx *btcwire.MsgTx, ext map[btcwire.OutPoint]chainhash.Hash) {
+func (w *Wallet) evictExternalConflicts(tx *btcwire.MsgTx, ext map[btcwire.OutPoint][]chainhash.Hash) {
 	var txid *chainhash.Hash
 	for _, in := range tx.TxIn {
-		own, ok := ext[in.PreviousOutPoint]
+		owns, ok := ext[in.PreviousOutPoint]
 		if !ok {
 			continue
 		}
@@ -186,12 +190,15 @@ func (w *Wallet) evictExternalConflicts(tx *btcwire.MsgTx, ext map[btcwire.OutPo
 			h := tx.TxHash()
 			txid = &h
 		}
-		if own == *txid {
-			continue
-		}
-		if _, live := w.txs[own]; live {
-			w.log.Info("wallet: transaction evicted: another spent its input", "txid", own.String(), "by", txid.String(), "input", in.PreviousOutPoint.String())
-			w.evict(own)
+		slices.SortFunc(owns, func(x, y chainhash.Hash) int { return bytes.Compare(x[:], y[:]) })
+		for _, own := range owns {
+			if own == *txid {
+				continue
+			}
+			if _, live := w.txs[own]; live {
+				w.log.Info("wallet: transaction evicted: another spent its input", "txid", own.String(), "by", txid.String(), "input", in.PreviousOutPoint.String())
+				w.evict(own)
+			}
 		}
 	}
 }

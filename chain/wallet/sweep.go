@@ -26,7 +26,9 @@ type SpendableOutput = spendable.Output
 // (else ErrInvalidDescriptor): the wallet never signs an output it cannot
 // account for. Timelocks are the caller's business: a ToLocalDelayed output
 // is spendable ToSelfDelay blocks after its commitment confirmed, and
-// broadcasting earlier fails.
+// broadcasting earlier fails. Outputs one of the wallet's unconfirmed
+// transactions sweeps already (the same SpendableOutputs handed out again
+// after a restart) get that transaction again, broadcast again.
 func (w *Wallet) Sweep(ctx context.Context, outputs []spendable.Output, target chain.ConfirmationTarget) (*btcwire.MsgTx, error) {
 	if len(outputs) == 0 {
 		return nil, fmt.Errorf("%w: nothing to sweep", ErrInvalidDescriptor)
@@ -55,6 +57,15 @@ func (w *Wallet) Sweep(ctx context.Context, outputs []spendable.Output, target c
 		return nil, err
 	}
 	w.mu.Lock()
+	if tx := w.sweeping(seen); tx != nil {
+		// Swept already (the event came again, after a restart): the
+		// same transaction goes out again.
+		w.mu.Unlock()
+		if err := w.cfg.Broadcaster.BroadcastTransactions(ctx, tx); err != nil {
+			return tx, fmt.Errorf("wallet: broadcast sweep %v: %w", tx.TxHash(), err)
+		}
+		return tx, nil
+	}
 	f, err := w.fund(fundRequest{Fixed: inputs, FixedWeight: weight, Rate: rate, NoCoins: true, ForceChange: true, Amount: total})
 	if err == nil {
 		err = w.recordOwn(ctx, f, txUnconfirmed)
@@ -67,6 +78,30 @@ func (w *Wallet) Sweep(ctx context.Context, outputs []spendable.Output, target c
 		return f.Tx, fmt.Errorf("wallet: broadcast sweep %v: %w", f.Tx.TxHash(), err)
 	}
 	return f.Tx, nil
+}
+
+// sweeping returns the wallet's own unconfirmed transaction that spends
+// every output of ops already, or nil (w.mu held).
+func (w *Wallet) sweeping(ops map[btcwire.OutPoint]bool) *btcwire.MsgTx {
+	var found *txRecord
+	for _, rec := range w.txs {
+		if !rec.Own || rec.Status != txUnconfirmed {
+			continue
+		}
+		n := 0
+		for _, in := range rec.Tx.TxIn {
+			if ops[in.PreviousOutPoint] {
+				n++
+			}
+		}
+		if n == len(ops) && (found == nil || bytes.Compare(rec.TxID[:], found.TxID[:]) < 0) {
+			found = rec
+		}
+	}
+	if found == nil {
+		return nil
+	}
+	return found.Tx
 }
 
 // descriptorInput checks d against its channel's keys and returns the
