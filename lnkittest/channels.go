@@ -14,6 +14,7 @@ import (
 	"github.com/lnkit/lnkit/chain/wallet"
 	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/lnkittest/simchain"
 )
 
 // channelHandlers builds the node's channel.Manager (Load from its store,
@@ -83,11 +84,13 @@ func (n *Node) shutdownScript(ctx context.Context) ([]byte, error) {
 // in node.EventLog like every event (Logged lists them by type).
 //
 // A BumpTransaction the mempool refuses is recorded in node.BumpFailures
-// and not retried. Any other duty that fails (a sweep whose timelock has
-// not expired yet) stops the
-// processing: that event and the ones behind it stay queued and come again
-// at the next ProcessEvents (the queue's at-least-once guarantee); the
-// error is returned, not a test failure.
+// and not retried; a SpendableOutputs whose output a confirmed transaction
+// spent already is recorded in node.SweepFailures and done with (the
+// wallet forgets both transactions). Any other duty that fails (a sweep
+// whose timelock has not expired yet) stops the processing: that event
+// and the ones behind it stay queued and come again at the next
+// ProcessEvents (the queue's at-least-once guarantee); the error is
+// returned, not a test failure.
 func (n *Network) ProcessEvents(node *Node) ([]events.Event, error) {
 	n.t.Helper()
 	node.mustRun("ProcessEvents")
@@ -145,12 +148,11 @@ func (n *Node) duty(ctx context.Context, e events.Event) error {
 			return err
 		}
 	case *events.SpendableOutputs:
-		_, err := n.Wallet.Sweep(ctx, e.Outputs, chain.TargetOutputSpending)
-		return err
+		return n.sweep(ctx, e)
 	case *events.PaymentClaimable:
 		return n.claimable(e)
 	case *events.BumpTransaction:
-		_, err := n.Wallet.BumpFee(ctx, wallet.BumpRequest{
+		tx, err := n.Wallet.BumpFee(ctx, wallet.BumpRequest{
 			Parent: e.CommitmentTx, ParentFee: btcutil.Amount(e.CommitmentTxFee), Anchor: e.Anchor, FeeRate: e.TargetFeeRate,
 		})
 		if err != nil {
@@ -158,10 +160,45 @@ func (n *Node) duty(ctx context.Context, e events.Event) error {
 			// commitment, better paid, is there already: whichever
 			// confirms, the monitor claims our side). Recorded, not
 			// retried: an application would retry with a higher rate.
+			// The wallet forgets the child, which never reached the
+			// mempool: its coins are spendable again.
 			n.BumpFailures = append(n.BumpFailures, err)
+			n.abandon(ctx, tx)
 		}
 	}
 	return nil
+}
+
+// sweep sweeps e's outputs to the wallet. A sweep the mempool refuses is
+// forgotten by the wallet (its change would count as unconfirmed balance
+// for good); the event comes again (a timelock not yet expired) unless an
+// output is spent already by a confirmed transaction (simchain's
+// ErrDoubleSpend): then it is done with, and the error recorded in
+// n.SweepFailures. Only a cheater's monitor hands out such outputs (the
+// to_local of its revoked commitment, which the justice transaction took).
+func (n *Node) sweep(ctx context.Context, e *events.SpendableOutputs) error {
+	tx, err := n.Wallet.Sweep(ctx, e.Outputs, chain.TargetOutputSpending)
+	if err == nil {
+		return nil
+	}
+	n.abandon(ctx, tx)
+	if errors.Is(err, simchain.ErrDoubleSpend) {
+		n.SweepFailures = append(n.SweepFailures, err)
+		return nil
+	}
+	return err
+}
+
+// abandon has the wallet forget tx, whose broadcast failed (nil: none was
+// built).
+func (n *Node) abandon(ctx context.Context, tx *btcwire.MsgTx) {
+	if tx == nil {
+		return
+	}
+	err := n.Wallet.AbandonTransaction(ctx, tx.TxHash())
+	if err != nil && !errors.Is(err, wallet.ErrUnknownOutput) && !errors.Is(err, wallet.ErrNotUnconfirmed) {
+		n.net.t.Fatalf("lnkittest: node %d: abandon %v: %v", n.Index, tx.TxHash(), err)
+	}
 }
 
 // lockedFunding returns the funding transaction paying amount to script

@@ -225,7 +225,7 @@ func resolution(t *testing.T, net *lnkittest.Network, h *lnkittest.HolderCommitm
 }
 
 // confirmedTx returns the confirmed transaction txid.
-func confirmedTx(t *testing.T, net *lnkittest.Network, txid chainhash.Hash) *btcwire.MsgTx {
+func confirmedTx(t testing.TB, net *lnkittest.Network, txid chainhash.Hash) *btcwire.MsgTx {
 	t.Helper()
 	conf := net.Chain.Confirmations(txid)
 	require.Positive(t, conf, "%v is confirmed", txid)

@@ -52,6 +52,10 @@ type Node struct {
 	// BumpFailures are the errors of the anchor bumps ProcessEvents asked
 	// the wallet for and the mempool refused.
 	BumpFailures []error
+	// SweepFailures are the errors of the sweeps of SpendableOutputs that
+	// ProcessEvents gave up because an output was spent already (see
+	// ProcessEvents).
+	SweepFailures []error
 	// Claims is what ProcessEvents does with a PaymentClaimable (default
 	// ClaimPayments).
 	Claims ClaimPolicy
