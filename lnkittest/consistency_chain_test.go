@@ -3,6 +3,8 @@ package lnkittest_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"testing"
 
 	btcwire "github.com/btcsuite/btcd/wire"
 
@@ -139,12 +141,18 @@ func (c *consistency) markSpent() {
 
 // settleChain mines, block by block, until every on-chain resolution has
 // ended (resolvedOnChain), each block followed by a settle round: the
-// applications sweep, bump and claim as they go.
+// applications sweep, bump and claim as they go. The fee rate drops to
+// the floor first, so that the sweeps an application kept for a lower rate
+// go through; what is still not worth the wallet's fee cap stays with it
+// (keeperOf).
 func (c *consistency) settleChain() {
 	if len(c.closing) == 0 {
 		return
 	}
 	c.logf("settle on chain from height %d", c.net.Chain.Tip().Height)
+	// Fees calm down: the sweeps the applications kept for a lower rate
+	// go through.
+	c.net.Fees.Set(wire.FeeRateFloor)
 	for range consMaxSettleBlocks {
 		moved := c.settleRound()
 		if !moved && c.resolvedOnChain() == "" {
@@ -255,6 +263,9 @@ func (c *consistency) owner(op btcwire.OutPoint) int {
 		if k := c.walletOf(o.PkScript); k >= 0 {
 			return k
 		}
+		if k := c.keeperOf(op); k >= 0 {
+			return k
+		}
 		if o.Value == anchorValue {
 			return ownerAnchor
 		}
@@ -290,6 +301,22 @@ func (c *consistency) owner(op btcwire.OutPoint) int {
 // anchorValue is an anchor output's value.
 const anchorValue = 330
 
+// keeperOf returns the node whose application keeps op to sweep once the
+// fee rate allows (lnkittest.Node.PendingSweeps: not worth the wallet's
+// fee cap, e.g. a 1,000 sat HTLC's second-stage output), or -1.
+func (c *consistency) keeperOf(op btcwire.OutPoint) int {
+	for _, node := range c.nodes {
+		for _, e := range node.PendingSweeps() {
+			for _, o := range e.Outputs {
+				if o.OutPoint == op {
+					return node.Index
+				}
+			}
+		}
+	}
+	return -1
+}
+
 // walletOf returns the node whose wallet pkScript pays, or -1.
 func (c *consistency) walletOf(pkScript []byte) int {
 	for _, node := range c.nodes {
@@ -315,4 +342,45 @@ func (c *consistency) knownStuck(p *consPayment) bool {
 	}
 	cl, ok := c.closingOf(p.ch)
 	return ok && (cl.revoked || cl.maybe)
+}
+
+// consChainSeed is the input of seed i of
+// TestChannelConsistencyChainSeeds: consSeed's bytes with an on-chain
+// action (opChain and its sub-op) inserted about every consChainEvery
+// bytes.
+func consChainSeed(i uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(i, 0x636861696e))
+	b := consSeed(i, n)
+	out := make([]byte, 0, len(b)+len(b)/consChainEvery*2+2)
+	out = append(out, b[0])
+	for _, x := range b[1:] {
+		if r.IntN(consChainEvery) == 0 {
+			out = append(out, opChain-1, byte(r.Uint32()))
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// consChainEvery spaces the on-chain actions of consChainSeed; consChainSeeds
+// (consShortChainSeeds with -short) sizes TestChannelConsistencyChainSeeds.
+const (
+	consChainEvery      = 24
+	consChainSeeds      = 16
+	consShortChainSeeds = 6
+)
+
+// TestChannelConsistencyChainSeeds runs the consistency fuzzer on fixed
+// pseudo-random inputs rich in on-chain actions.
+func TestChannelConsistencyChainSeeds(t *testing.T) {
+	seeds := uint64(consChainSeeds)
+	if testing.Short() {
+		seeds = consShortChainSeeds
+	}
+	for i := range seeds {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			runConsistency(t, consChainSeed(i, 1+consActions*2))
+		})
+	}
 }

@@ -100,3 +100,56 @@ func TestRegressionPaymentOverBreachedChannelEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestRegressionChannelClosedOnceAcrossCrash: b force-closes; a, whose
+// monitor persistence is asynchronous, learns it from b's error, closes
+// the channel and its application handles ChannelClosed; a crashes
+// before the monitor update of the close is written. After the restart a
+// closed the channel again: a second ChannelClosed, of reason
+// outdated-channel-manager, capacity 0 and balance 0
+// (TestChannelConsistencyChainSeeds 10: "2 ChannelClosed").
+func TestRegressionChannelClosedOnceAcrossCrash(t *testing.T) {
+	t.Skip("known bug: channel.Load takes a closed channel's monitor whose close update was lost at a crash for a channel it does not know, and closes it again: a second ChannelClosed (reason outdated-channel-manager, capacity 0)")
+	net, a, b, ch := payPair(t, 37, lnkittest.Anchors)
+	a.AsyncMonitorUpdates = true
+	require.NoError(t, b.Channels.ForceCloseChannel(ch, a.ID(), "test"))
+	net.Settle()
+	require.Len(t, lnkittest.Logged[*events.ChannelClosed](a), 1)
+	t.Logf("held monitor updates at the crash: %d", len(a.HeldMonitorUpdates()))
+	net.Crash(a)
+	net.Restart(a)
+	net.Settle()
+	net.Mine(1)
+	net.Settle()
+	require.Len(t, lnkittest.Logged[*events.ChannelClosed](a), 1)
+}
+
+// TestRegressionPaymentClaimedOnChain: b claims a's payment while
+// disconnected (its update_fulfill_htlc never reaches a), a force-closes,
+// b's monitor takes the HTLC output with the preimage and a's payment
+// succeeds. b's application must hear PaymentClaimed once, as for a claim
+// settled off chain ("Raised once per payment"); it never did: the
+// Manager raises it only when the fulfilled HTLC is irrevocably removed
+// off chain (htlc_state.go), and HTLCsResolvedOnChain skips incoming
+// HTLCs (TestChannelConsistencyChainSeeds-like seeds 105, 123, 131, …:
+// "0 PaymentClaimed").
+func TestRegressionPaymentClaimedOnChain(t *testing.T) {
+	t.Skip("known bug: channel.Manager raises no PaymentClaimed for a claim whose channel closed on chain before the fulfill was irrevocably committed")
+	for name, ct := range onChainTypes {
+		t.Run(name, func(t *testing.T) {
+			net, a, b, ch, id := heldPayment(t, 42, ct, 50_000_000)
+			pre, ok := b.Claimable()[0].Purpose.Preimage.Get()
+			require.True(t, ok)
+			net.Disconnect(a, b)
+			require.NoError(t, net.Claim(b, pre))
+			process(t, net, b)
+			closeOnChain(t, net, a, b, ch)
+			for range 10 {
+				net.Mine(1)
+				process(t, net, a, b)
+			}
+			require.Equal(t, pre, requireSent(t, a, id).Preimage)
+			require.Equal(t, 1, claimedEvents(b, pre.Hash()))
+		})
+	}
+}

@@ -97,6 +97,8 @@ type Node struct {
 	// holderCommitments are the recorded commitments, in order
 	// (RecordHolderCommitments).
 	holderCommitments []*HolderCommitment
+	// pendingSweeps are the SpendableOutputs not worth their fee yet.
+	pendingSweeps []*events.SpendableOutputs
 }
 
 // ID returns the node's id.
