@@ -84,6 +84,9 @@ type consistency struct {
 	// closing are the channels an on-chain action closed, or whose
 	// funding output a node spent on its own (spentByNode).
 	closing, spentByNode map[int]bool
+	// lostClose are the nodes that crashed with monitor updates held
+	// after a channel closed (consHeldCloseFailsHTLCs).
+	lostClose map[int]bool
 	// cheats are the revoked commitments broadcast.
 	cheats []consCheat
 	// closings are the closed channels' closings, once checked.
@@ -120,7 +123,7 @@ func (c *consistency) logf(format string, args ...any) {
 func runConsistency(t testing.TB, data []byte) {
 	t.Helper()
 	c := &consistency{t: t, data: data, claimed: map[wire.PaymentHash]wire.Preimage{},
-		closing: map[int]bool{}, spentByNode: map[int]bool{}}
+		closing: map[int]bool{}, spentByNode: map[int]bool{}, lostClose: map[int]bool{}}
 	defer func() {
 		if t.Failed() {
 			t.Logf("actions:\n%s", joinTail(c.trace, traceLines))
@@ -285,6 +288,9 @@ func (c *consistency) step(op byte) {
 	case o < opCrash:
 		node := c.node(c.arg())
 		c.logf("crash and restart %d (held updates %d)", node.Index, len(node.HeldMonitorUpdates()))
+		if len(node.HeldMonitorUpdates()) > 0 && len(c.closing) > 0 {
+			c.lostClose[node.Index] = true
+		}
 		c.net.Crash(node)
 		c.net.Restart(node)
 	case o < opMine:
