@@ -87,6 +87,8 @@ type consistency struct {
 	// lostClose are the nodes that crashed with monitor updates held
 	// after a channel closed (consHeldCloseFailsHTLCs).
 	lostClose map[int]bool
+	// feeMoved: the fee rate moved (consJusticeAfterSpike).
+	feeMoved bool
 	// cheats are the revoked commitments broadcast.
 	cheats []consCheat
 	// closings are the closed channels' closings, once checked.
@@ -306,6 +308,7 @@ func (c *consistency) step(op byte) {
 		// of what a peer may send (the least allowed, the maximum) do
 		// not follow each jump.
 		c.net.Fees.Set(rate)
+		c.feeMoved = true
 		c.net.Fees.SetTarget(chain.TargetMinAllowedAnchorRemoteFee, wire.FeeRateFloor)
 		c.net.Fees.SetTarget(chain.TargetMinAllowedNonAnchorRemoteFee, wire.FeeRateFloor)
 		c.net.Fees.SetTarget(chain.TargetMaximum, 50_000)
@@ -409,10 +412,41 @@ func (c *consistency) claim(node *lnkittest.Node, e *events.PaymentClaimable) {
 		c.claimed[e.PaymentHash] = pre
 	case errors.Is(err, channel.ErrUnknownPayment):
 		// failed back at its deadline, or gone with a fail-back before
+		c.checkClaimRefused(e)
 	default:
 		c.t.Fatalf("claim: %v", err)
 	}
 }
+
+// checkClaimRefused fails the run when the claim of e was refused before
+// its ClaimDeadline: the Manager may forget a claimable payment only at
+// its deadline, or when its channel closed by a commitment that does
+// not hold it (a revoked one: the payee takes everything anyway).
+func (c *consistency) checkClaimRefused(e *events.PaymentClaimable) {
+	height := uint32(c.net.Chain.Tip().Height)
+	if e.ClaimDeadline == 0 || height >= e.ClaimDeadline {
+		return
+	}
+	for _, p := range c.payments {
+		if p.hash != e.PaymentHash || !c.closing[p.ch] {
+			continue
+		}
+		if !consClaimAfterClose {
+			c.logf("claim refused at %d before its deadline %d: known bug (consClaimAfterClose)", height, e.ClaimDeadline)
+			return
+		}
+		if cl, ok := c.closingOf(p.ch); ok && (cl.revoked || cl.maybe) {
+			return
+		}
+	}
+	c.t.Errorf("claim of %x refused at height %d, before its deadline %d", e.PaymentHash[:4], height, e.ClaimDeadline)
+}
+
+// consClaimAfterClose is false while ClaimFunds refuses a held payment
+// whose channel closed on chain, before its ClaimDeadline (known bug:
+// TestRegressionClaimAfterForceClose, skipped): while it is false, the
+// fuzzer lets such a claim be refused. Set it once fixed.
+const consClaimAfterClose = false
 
 // complete completes node's held monitor updates: the first, the last,
 // one in the middle, or all of them, as x says.
@@ -476,6 +510,13 @@ func FuzzChannelConsistency(f *testing.F) {
 	}
 	f.Add([]byte{0x00, 0x00, 0x00, 0x05, 0x02, 0x00, 0x03, 0x01}) // pay a→b, deliver, b handles
 	f.Add([]byte{0x39, 0x01, 0x02, 0x03, 0x0d, 0x01, 0x0b, 0x01, 0x0c, 0x00})
+	// The on-chain actions (opChain, a sub-op, its arguments).
+	for i := range uint64(2) {
+		f.Add(consChainSeed(200+i, 1+100*2))
+	}
+	f.Add([]byte{0x00, 0x20, 0x00, 0x03, 0xf8, 0xff, 0x00, 0x00, 0xff, 0x02, 0x07})             // pay, a force-closes, mine 8
+	f.Add([]byte{0x06, 0x20, 0x00, 0x03, 0xf8, 0x20, 0x01, 0x03, 0xf8, 0xff, 0x01, 0x00, 0x00}) // pay both ways, a cheats
+	f.Add([]byte{0x07, 0x20, 0x02, 0x04, 0xff, 0x00, 0x03, 0xff, 0x02, 0x01, 0xff, 0x03, 0x01}) // b–c: pay, c force-closes, mine 2, reorg 2
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1+400*3 {
 			return
