@@ -85,7 +85,7 @@ type consistency struct {
 	// funding output a node spent on its own (spentByNode).
 	closing, spentByNode map[int]bool
 	// lostClose are the nodes that crashed with monitor updates held
-	// after a channel closed (consHeldCloseFailsHTLCs).
+	// after a channel closed (consReplaysLostCloseUpdates).
 	lostClose map[int]bool
 	// feeMoved: the fee rate moved (consJusticeAfterSpike).
 	feeMoved bool
