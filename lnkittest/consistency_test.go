@@ -43,6 +43,9 @@ const (
 	consMaxBlocks = 40
 	// consSettleRounds bounds the settle phase.
 	consSettleRounds = 50
+	// consNoPing is the nodes' ping interval, in ticks: never within a
+	// run (a ping in flight would stop DeliverOne; the fee action ticks).
+	consNoPing = 1 << 20
 	// consWallet is what each node's wallet is given at the setup.
 	consWallet btcutil.Amount = 300_000
 )
@@ -167,7 +170,7 @@ func joinTail(lines []string, n int) string {
 // persistence, bits 6-7 the seed.
 func (c *consistency) setup(h byte) {
 	n := 2 + int(h&1)
-	c.net = lnkittest.NewNetwork(c.t, lnkittest.Options{Nodes: n, Seed: uint64(h >> 6), UserConfig: func(*lnkittest.Node) channel.UserConfig {
+	c.net = lnkittest.NewNetwork(c.t, lnkittest.Options{Nodes: n, Seed: uint64(h >> 6), PingIntervalTicks: consNoPing, UserConfig: func(*lnkittest.Node) channel.UserConfig {
 		u := channel.DefaultUserConfig()
 		u.Handshake.ToSelfDelay = consToSelfDelay
 		return u

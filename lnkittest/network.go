@@ -64,6 +64,11 @@ type Options struct {
 	TickInterval time.Duration
 	// MaxDeliverRounds bounds DeliverAll; 0 means DefaultMaxDeliverRounds.
 	MaxDeliverRounds int
+	// PingIntervalTicks is every node's peer.Config.PingIntervalTicks: how
+	// many Ticks without a message from a peer before it is pinged (a
+	// ping in flight makes DeliverOne fail: use DeliverAll); 0 means
+	// peer.DefaultPingIntervalTicks.
+	PingIntervalTicks int
 }
 
 // withDefaults validates o and fills in its defaults.
@@ -71,7 +76,7 @@ func (o Options) withDefaults() (Options, error) {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"Nodes", o.Nodes}, {"TickInterval", int(o.TickInterval)}, {"MaxDeliverRounds", o.MaxDeliverRounds}} {
+	}{{"Nodes", o.Nodes}, {"TickInterval", int(o.TickInterval)}, {"MaxDeliverRounds", o.MaxDeliverRounds}, {"PingIntervalTicks", o.PingIntervalTicks}} {
 		if f.v < 0 {
 			return o, configerr.New("lnkittest", f.name, "is negative (0 means the default)")
 		}

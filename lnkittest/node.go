@@ -159,13 +159,14 @@ func (n *Node) start() {
 	}
 	n.tap.reset(n.Handlers)
 	m, err := peer.New(peer.Config{
-		NodeKey:        n.Keys,
-		Entropy:        n.entropy,
-		Chains:         []chainhash.Hash{*chaincfg.RegressionNetParams.GenesisHash},
-		ChannelHandler: n.tap.channel(),
-		CustomHandler:  n.tap.custom(),
-		Features:       features,
-		Now:            n.net.Clock.Now,
+		NodeKey:           n.Keys,
+		Entropy:           n.entropy,
+		Chains:            []chainhash.Hash{*chaincfg.RegressionNetParams.GenesisHash},
+		ChannelHandler:    n.tap.channel(),
+		CustomHandler:     n.tap.custom(),
+		Features:          features,
+		Now:               n.net.Clock.Now,
+		PingIntervalTicks: n.net.opts.PingIntervalTicks,
 	})
 	if err != nil {
 		t.Fatalf("lnkittest: node %d: peer manager: %v", n.Index, err)
