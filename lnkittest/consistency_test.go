@@ -90,7 +90,8 @@ type consistency struct {
 	// lostClose are the nodes that crashed with monitor updates held
 	// after a channel closed (consReplaysLostCloseUpdates).
 	lostClose map[int]bool
-	// feeMoved: the fee rate moved (consJusticeAfterSpike).
+	// feeMoved: the fee rate moved (consJusticeAfterSpike), by the fee
+	// action or the on-chain settle.
 	feeMoved bool
 	// cheats are the revoked commitments broadcast.
 	cheats []consCheat
