@@ -390,8 +390,8 @@ func consChainSeed(i uint64, n int) []byte {
 // (consShortChainSeeds with -short) sizes TestChannelConsistencyChainSeeds.
 const (
 	consChainEvery      = 24
-	consChainSeeds      = 16
-	consShortChainSeeds = 6
+	consChainSeeds      = 8
+	consShortChainSeeds = 3
 )
 
 // TestChannelConsistencyChainSeeds runs the consistency fuzzer on fixed
