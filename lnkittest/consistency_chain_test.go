@@ -349,10 +349,12 @@ const consBreachResolvesHTLCs = false
 // (known bugs: TestRegressionPaymentEndsAfterCrashWithHeldClose,
 // TestRegressionForceCloseAcrossCrashWithHeldUpdates, skipped): a payment
 // whose HTLC no monitor holds pends forever, our commitment on chain
-// goes unrecognized and its outputs unswept. While it is false, the
-// fuzzer lets the payments of a closed channel pend when their payer
-// crashed so, and the outputs of the channel's closing stay unclaimed
-// when either end did. Set it once fixed.
+// goes unrecognized and its outputs unswept, a claim's preimage never
+// reaches the monitor (the payer times the HTLC out). While it is false,
+// the fuzzer lets the payments of a closed channel pend when their payer
+// crashed so, or be lost when their payee did, and the outputs of the
+// channel's closing stay unclaimed when either end did. Set it once
+// fixed.
 const consReplaysLostCloseUpdates = false
 
 // knownStuck reports whether p may stay pending for a known bug:

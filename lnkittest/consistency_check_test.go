@@ -185,11 +185,18 @@ func claimedEvents(node *lnkittest.Node, hash wire.PaymentHash) int {
 // lostOnChain reports whether the payee of p, which claimed it, may have
 // lost it on chain: its channel closed by a commitment without an output
 // for it (trimmed, or not in that commitment), or by a revoked one (the
-// payee took everything).
+// payee took everything), or the payee crashed with monitor updates held
+// after the close (consReplaysLostCloseUpdates).
 func (c *consistency) lostOnChain(p *consPayment) bool {
 	cl, ok := c.closings[p.ch]
 	if !ok {
 		return false
+	}
+	if !consReplaysLostCloseUpdates && c.lostClose[p.to] {
+		// The payee's monitor lost the preimage with the update a crash
+		// dropped: the payer timed the HTLC out (known bug).
+		c.t.Logf("payment %x claimed and lost on chain: known bug (consReplaysLostCloseUpdates)", p.hash[:4])
+		return true
 	}
 	if cl.revoked || cl.maybe {
 		return true

@@ -329,3 +329,38 @@ func TestRegressionWalletForgetsReplacedSweep(t *testing.T) {
 		require.Zero(t, a.Wallet.Balance().Unconfirmed, "try %d: A is forgotten", i)
 	}
 }
+
+// TestRegressionClaimSurvivesCrashAfterClose: b, whose monitor
+// persistence is asynchronous, claims a's payment (the preimage's monitor
+// update held); a force-closes with the HTLC in its commitment, b learns
+// it and closes too, then crashes before the updates are written. After
+// the restart b's monitor must still get the preimage and take the HTLC
+// output: a's payment succeeds. a timed it out instead: b claimed and
+// lost the payment (TestChannelConsistencySeeds-like seed 66: "payment
+// … claimed by node 1 but failed at node 0"). Same root as
+// TestRegressionForceCloseAcrossCrashWithHeldUpdates.
+func TestRegressionClaimSurvivesCrashAfterClose(t *testing.T) {
+	t.Skip("known bug: channel.Load does not replay the monitor updates a crash lost for a channel it closed before the crash: a claim's preimage never reaches the monitor")
+	net, a, b, ch, id := heldPayment(t, 46, lnkittest.StaticRemoteKey, 50_000_000)
+	pre, ok := b.Claimable()[0].Purpose.Preimage.Get()
+	require.True(t, ok)
+	b.AsyncMonitorUpdates = true
+	net.Disconnect(a, b)
+	require.NoError(t, net.Claim(b, pre))
+	process(t, net, b)
+	require.NoError(t, a.Channels.ForceCloseChannel(ch, b.ID(), "test"))
+	process(t, net, a)
+	net.Connect(a, b)
+	net.DeliverAll()
+	process(t, net, b)
+	require.NotEmpty(t, b.HeldMonitorUpdates())
+	net.Crash(b)
+	b.AsyncMonitorUpdates = false
+	net.Restart(b)
+	net.Settle()
+	for range 200 {
+		net.Mine(1)
+		net.Settle()
+	}
+	require.Equal(t, pre, requireSent(t, a, id).Preimage)
+}
