@@ -14,7 +14,8 @@ import (
 
 // Payments to us claimed on chain: when the Manager forgets a closed
 // channel, each HTLC paid to us that a commitment on chain may still hold
-// (committed, or fulfilled but not irrevocably removed) is noted with
+// (committed, or removed but not irrevocably: a failure not committed
+// does not stop the application's later claim on chain) is noted with
 // what PaymentClaimed needs (amount, purpose); the channel's log is gone
 // once the monitor claims it on chain, and the note turns into the
 // PaymentClaimed the off-chain removal would have raised, once. A
@@ -39,7 +40,7 @@ func (m *Manager) onChainClaimOps(d *chanData) []persist.Op {
 	var ops []persist.Op
 	for i := range d.log.htlcs {
 		h := &d.log.htlcs[i]
-		if h.offerer() != commit.Remote || h.outcome.kind == htlcFailed || h.outcome.kind == htlcFailedMalformed {
+		if h.offerer() != commit.Remote {
 			continue
 		}
 		purpose, final := m.purposeOf(h)

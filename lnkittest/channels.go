@@ -7,6 +7,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	btcwire "github.com/btcsuite/btcd/wire"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/lnkit/lnkit/chain/wallet"
 	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/events"
+	"github.com/lnkit/lnkit/lnkittest/simchain"
 )
 
 // channelHandlers builds the node's channel.Manager (Load from its store,
@@ -83,14 +85,18 @@ func (n *Node) shutdownScript(ctx context.Context) ([]byte, error) {
 // in node.EventLog like every event (Logged lists them by type).
 //
 // A BumpTransaction the mempool refuses is recorded in node.BumpFailures
-// and not retried. Any other duty that fails (a sweep whose timelock has
-// not expired yet) stops the
-// processing: that event and the ones behind it stay queued and come again
-// at the next ProcessEvents (the queue's at-least-once guarantee); the
-// error is returned, not a test failure.
+// and not retried; a SpendableOutputs whose output another transaction
+// spent already is recorded in node.SweepFailures and done with (the
+// wallet forgets both transactions); one not worth its fee at the current
+// rate is kept and tried again at every ProcessEvents (Node.PendingSweeps). Any other duty that fails (a sweep
+// whose timelock has not expired yet) stops the processing: that event
+// and the ones behind it stay queued and come again at the next
+// ProcessEvents (the queue's at-least-once guarantee); the error is
+// returned, not a test failure.
 func (n *Network) ProcessEvents(node *Node) ([]events.Event, error) {
 	n.t.Helper()
 	node.mustRun("ProcessEvents")
+	node.retrySweeps(n.ctx)
 	var got []events.Event
 	err := node.Events.Process(n.ctx, events.HandlerFunc(func(ctx context.Context, e events.Event) error {
 		if err := node.duty(ctx, e); err != nil {
@@ -145,12 +151,11 @@ func (n *Node) duty(ctx context.Context, e events.Event) error {
 			return err
 		}
 	case *events.SpendableOutputs:
-		_, err := n.Wallet.Sweep(ctx, e.Outputs, chain.TargetOutputSpending)
-		return err
+		return n.sweep(ctx, e)
 	case *events.PaymentClaimable:
 		return n.claimable(e)
 	case *events.BumpTransaction:
-		_, err := n.Wallet.BumpFee(ctx, wallet.BumpRequest{
+		tx, err := n.Wallet.BumpFee(ctx, wallet.BumpRequest{
 			Parent: e.CommitmentTx, ParentFee: btcutil.Amount(e.CommitmentTxFee), Anchor: e.Anchor, FeeRate: e.TargetFeeRate,
 		})
 		if err != nil {
@@ -158,10 +163,81 @@ func (n *Node) duty(ctx context.Context, e events.Event) error {
 			// commitment, better paid, is there already: whichever
 			// confirms, the monitor claims our side). Recorded, not
 			// retried: an application would retry with a higher rate.
+			// The wallet forgets the child, which never reached the
+			// mempool: its coins are spendable again.
 			n.BumpFailures = append(n.BumpFailures, err)
+			n.abandon(ctx, tx)
 		}
 	}
 	return nil
+}
+
+// sweep sweeps e's outputs to the wallet. A sweep the mempool refuses is
+// forgotten by the wallet (its change would count as unconfirmed balance
+// for good). A sweep not worth its fee at the current rate (the wallet's
+// ErrAbsurdFee or ErrDust) is kept by the application and tried again at
+// every ProcessEvents. When an output is spent already (simchain's
+// ErrDoubleSpend) by a transaction of the wallet's, the event is a
+// repeat (after a reorganisation or a restart), done with; by another
+// one, it is done with too, and the error recorded in n.SweepFailures:
+// only a cheater's monitor hands out such outputs (the to_local of its
+// revoked commitment, which the justice transaction took). Other errors
+// are returned (a timelock not yet expired: the event comes again).
+func (n *Node) sweep(ctx context.Context, e *events.SpendableOutputs) error {
+	tx, err := n.Wallet.Sweep(ctx, e.Outputs, chain.TargetOutputSpending)
+	if err == nil {
+		return nil
+	}
+	n.abandon(ctx, tx)
+	switch {
+	case errors.Is(err, wallet.ErrAbsurdFee) || errors.Is(err, wallet.ErrDust):
+		n.pendingSweeps = append(n.pendingSweeps, e)
+		return nil
+	case errors.Is(err, simchain.ErrDoubleSpend):
+		if !n.sweptAlready(e) {
+			n.SweepFailures = append(n.SweepFailures, err)
+		}
+		return nil
+	}
+	return err
+}
+
+// sweptAlready reports whether every output of e is spent by a
+// transaction of the node's wallet.
+func (n *Node) sweptAlready(e *events.SpendableOutputs) bool {
+	own := map[chainhash.Hash]bool{}
+	for _, t := range n.Wallet.Transactions() {
+		own[t.TxID] = true
+	}
+	for _, o := range e.Outputs {
+		if s, ok := n.net.Chain.Spender(o.OutPoint); !ok || !own[s.TxID] {
+			return false
+		}
+	}
+	return true
+}
+
+// retrySweeps tries again the sweeps not worth their fee before.
+func (n *Node) retrySweeps(ctx context.Context) {
+	retry := n.pendingSweeps
+	n.pendingSweeps = nil
+	for _, e := range retry {
+		if err := n.sweep(ctx, e); err != nil {
+			n.pendingSweeps = append(n.pendingSweeps, e)
+		}
+	}
+}
+
+// abandon has the wallet forget tx, whose broadcast failed (nil: none was
+// built).
+func (n *Node) abandon(ctx context.Context, tx *btcwire.MsgTx) {
+	if tx == nil {
+		return
+	}
+	err := n.Wallet.AbandonTransaction(ctx, tx.TxHash())
+	if err != nil && !errors.Is(err, wallet.ErrUnknownOutput) && !errors.Is(err, wallet.ErrNotUnconfirmed) {
+		n.net.t.Fatalf("lnkittest: node %d: abandon %v: %v", n.Index, tx.TxHash(), err)
+	}
 }
 
 // lockedFunding returns the funding transaction paying amount to script
@@ -184,4 +260,11 @@ func (n *Node) lockedFunding(script []byte, amount btcutil.Amount) *btcwire.MsgT
 		}
 	}
 	return nil
+}
+
+// PendingSweeps returns the SpendableOutputs the node's application keeps
+// to sweep once the fee rate allows (see ProcessEvents): its memory, kept
+// across a Crash.
+func (n *Node) PendingSweeps() []*events.SpendableOutputs {
+	return append([]*events.SpendableOutputs(nil), n.pendingSweeps...)
 }

@@ -2,6 +2,7 @@ package lnkittest_test
 
 import (
 	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest"
 	"github.com/lnkit/lnkit/wire"
@@ -9,19 +10,23 @@ import (
 
 // The consistency fuzzer's settle phase and invariants.
 
-// checkOpen fails the run when a channel is not open and ready on a
-// running node, a node's application saw it close, or a transaction is
-// waiting in the mempool (a force-close).
+// checkOpen fails the run when a channel no on-chain action closed is not
+// open and ready on a running node, a node's application saw it close, or,
+// before any closing, a transaction is waiting in the mempool (a
+// force-close).
 func (c *consistency) checkOpen() {
+	c.markSpent()
 	for _, node := range c.nodes {
-		if n := len(lnkittest.Logged[*events.ChannelClosed](node)); n > 0 {
-			c.t.Fatalf("node %d: unexpected ChannelClosed: %v", node.Index, lnkittest.Logged[*events.ChannelClosed](node)[0])
+		for _, e := range lnkittest.Logged[*events.ChannelClosed](node) {
+			if i := c.chanIndex(e.ChannelID); i < 0 || !c.closing[i] {
+				c.t.Fatalf("node %d: unexpected ChannelClosed: %v", node.Index, e)
+			}
 		}
 		if !node.Running() {
 			continue
 		}
-		for _, ch := range c.chans {
-			if ch.a != node.Index && ch.b != node.Index {
+		for i, ch := range c.chans {
+			if ch.a != node.Index && ch.b != node.Index || c.closing[i] {
 				continue
 			}
 			if d, ok := details(node, ch.id); !ok || d.State != channel.StateReady {
@@ -29,7 +34,7 @@ func (c *consistency) checkOpen() {
 			}
 		}
 	}
-	if mp := c.net.Chain.Mempool(); len(mp) > 0 {
+	if mp := c.net.Chain.Mempool(); len(mp) > 0 && len(c.closing) == 0 {
 		c.t.Fatalf("unexpected broadcast: %v", mp[0].TxHash())
 	}
 }
@@ -53,37 +58,43 @@ func (c *consistency) settle() {
 		node.AsyncMonitorUpdates = false
 	}
 	for range consSettleRounds {
-		progress := false
-		for _, ch := range c.chans {
-			a, b := c.nodes[ch.a], c.nodes[ch.b]
-			if !c.net.Connected(a, b) {
-				c.net.Disconnect(a, b) // a half-open link
-				c.net.Connect(a, b)
-				progress = true
-			}
-		}
-		for _, node := range c.nodes {
-			if len(node.HeldMonitorUpdates()) > 0 {
-				c.net.CompleteMonitorUpdates(node)
-				progress = true
-			}
-		}
-		c.net.DeliverAll()
-		for _, node := range c.nodes {
-			if c.process(node) > 0 {
-				progress = true
-			}
-			for _, e := range node.Claimable() {
-				c.claim(node, e)
-				progress = true
-			}
-		}
-		c.checkOpen()
-		if !progress {
+		if !c.settleRound() {
 			return
 		}
 	}
 	c.t.Fatalf("settle: still moving after %d rounds", consSettleRounds)
+}
+
+// settleRound is one round of the settle; it reports whether anything
+// moved.
+func (c *consistency) settleRound() bool {
+	progress := false
+	for i, ch := range c.chans {
+		a, b := c.nodes[ch.a], c.nodes[ch.b]
+		if !c.closing[i] && !c.net.Connected(a, b) {
+			c.net.Disconnect(a, b) // a half-open link
+			c.net.Connect(a, b)
+			progress = true
+		}
+	}
+	for _, node := range c.nodes {
+		if len(node.HeldMonitorUpdates()) > 0 {
+			c.net.CompleteMonitorUpdates(node)
+			progress = true
+		}
+	}
+	c.net.DeliverAll()
+	for _, node := range c.nodes {
+		if c.process(node) > 0 {
+			progress = true
+		}
+		for _, e := range node.Claimable() {
+			c.claim(node, e)
+			progress = true
+		}
+	}
+	c.checkOpen()
+	return progress
 }
 
 // checkQuiescent checks the rested network: balances conserved to the
@@ -117,6 +128,7 @@ func (c *consistency) checkQuiescent() {
 		pre, claimed := c.claimed[p.hash]
 		s, ok := sent[p.id]
 		switch {
+		case claimed && !ok && c.lostOnChain(p):
 		case claimed && !ok:
 			t.Errorf("payment %x claimed by node %d but failed at node %d", p.hash[:4], p.to, p.from)
 		case ok && !claimed:
@@ -129,7 +141,7 @@ func (c *consistency) checkQuiescent() {
 			delta[p.ch] += p.amount
 		}
 		if ok {
-			if n := claimedEvents(c.nodes[p.to], p.hash); n != 1 {
+			if n := claimedEvents(c.nodes[p.to], p.hash); n != 1 && !(n == 0 && c.payeeCheated(p)) {
 				t.Errorf("payment %x: %d PaymentClaimed at node %d", p.hash[:4], n, p.to)
 			}
 		}
@@ -140,6 +152,9 @@ func (c *consistency) checkQuiescent() {
 		}
 	}
 	for i, ch := range c.chans {
+		if c.closing[i] {
+			continue
+		}
 		a, b := c.nodes[ch.a], c.nodes[ch.b]
 		da, _ := details(a, ch.id)
 		db, _ := details(b, ch.id)
@@ -161,4 +176,32 @@ func claimedEvents(node *lnkittest.Node, hash wire.PaymentHash) int {
 		}
 	}
 	return n
+}
+
+// payeeCheated reports whether p's channel closed by a revoked
+// commitment of its payee: a claim not yet irrevocable off chain is then
+// lost with everything else (no PaymentClaimed).
+func (c *consistency) payeeCheated(p *consPayment) bool {
+	cl, ok := c.closings[p.ch]
+	return ok && (cl.revoked || cl.maybe) && cl.b == p.to
+}
+
+// lostOnChain reports whether the payee of p, which claimed it, may have
+// lost it on chain: its channel closed by a commitment without an output
+// for it (trimmed, or not in that commitment), or by a revoked one (the
+// payee took everything).
+func (c *consistency) lostOnChain(p *consPayment) bool {
+	cl, ok := c.closings[p.ch]
+	if !ok {
+		return false
+	}
+	if cl.revoked || cl.maybe {
+		return true
+	}
+	for _, o := range cl.h.Outputs {
+		if (o.Kind == commit.OfferedHTLCOutput || o.Kind == commit.ReceivedHTLCOutput) && o.HTLC.PaymentHash == p.hash {
+			return false
+		}
+	}
+	return true
 }

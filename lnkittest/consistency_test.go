@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil"
+	btcwire "github.com/btcsuite/btcd/wire"
 
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/channel"
@@ -20,12 +21,18 @@ import (
 // both ways (invoice or keysend), claims and fail-backs, message delivery
 // one at a time, disconnections (the only legal loss of a message),
 // asynchronous monitor persistence completed in any order, crashes and
-// restarts from the durable store, and blocks. After every action no
-// channel may close; after a final settle (reconnect all, complete all
-// persistence, deliver all, claim all) the balances are conserved to the
-// msat, every payment ended exactly once, and every claim's preimage
-// reached its payer. update_fee is not driven: the Manager does not
-// expose it yet.
+// restarts from the durable store, blocks, fee rate moves, and on-chain
+// actions (consistency_chain_test.go): force-closes, revoked commitments
+// broadcast, blocks mined and reorganised. After every action no channel
+// may close but those an on-chain action closed (or whose funding output
+// a node's own deadline spent); after a final settle (reconnect all,
+// complete all persistence, deliver all, claim all, then mine until every
+// on-chain resolution has ended) the open channels' balances are
+// conserved to the msat, every payment ended exactly once, every claim's
+// preimage reached its payer (unless the HTLC had no output on chain),
+// the funds of all nodes are conserved to the satoshi and each closed
+// channel's outputs went to whom they pay, a revoked-state broadcaster
+// getting nothing (consistency_funds_test.go).
 
 const (
 	consCapacity btcutil.Amount    = 1_000_000
@@ -36,6 +43,11 @@ const (
 	consMaxBlocks = 40
 	// consSettleRounds bounds the settle phase.
 	consSettleRounds = 50
+	// consNoPing is the nodes' ping interval, in ticks: never within a
+	// run (a ping in flight would stop DeliverOne; the fee action ticks).
+	consNoPing = 1 << 20
+	// consWallet is what each node's wallet is given at the setup.
+	consWallet btcutil.Amount = 300_000
 )
 
 // consAmounts are the payment amounts: dust, odd msat, near and above
@@ -44,9 +56,10 @@ var consAmounts = [8]wire.MilliSatoshi{1_000, 333_333, 1_000_001, 5_000_000, 20_
 
 // consChannel is one channel of the run: opened by node a to node b.
 type consChannel struct {
-	a, b  int
-	id    wire.ChannelID
-	start wire.MilliSatoshi // a's balance after opening
+	a, b    int
+	id      wire.ChannelID
+	start   wire.MilliSatoshi // a's balance after opening
+	funding btcwire.OutPoint
 }
 
 // consPayment is a payment SendPayment accepted.
@@ -70,6 +83,20 @@ type consistency struct {
 	blocks  int
 	trace   []string
 	data    []byte
+
+	// closing are the channels an on-chain action closed, or whose
+	// funding output a node spent on its own (spentByNode).
+	closing, spentByNode map[int]bool
+	// cheats are the revoked commitments broadcast.
+	cheats []consCheat
+	// closings are the closed channels' closings, once checked.
+	closings map[int]closing
+	// chainBlocks counts the blocks the on-chain actions mined.
+	chainBlocks int
+	// setupHeight and startFunds are the chain's height and the funds
+	// of all nodes at the end of the setup.
+	setupHeight int32
+	startFunds  btcutil.Amount
 }
 
 // next returns the next input byte, and false when the input is done.
@@ -95,7 +122,8 @@ func (c *consistency) logf(format string, args ...any) {
 // runConsistency runs the fuzzer on data.
 func runConsistency(t testing.TB, data []byte) {
 	t.Helper()
-	c := &consistency{t: t, data: data, claimed: map[wire.PaymentHash]wire.Preimage{}}
+	c := &consistency{t: t, data: data, claimed: map[wire.PaymentHash]wire.Preimage{},
+		closing: map[int]bool{}, spentByNode: map[int]bool{}}
 	defer func() {
 		if t.Failed() {
 			t.Logf("actions:\n%s", joinTail(c.trace, traceLines))
@@ -111,7 +139,10 @@ func runConsistency(t testing.TB, data []byte) {
 		c.checkOpen()
 	}
 	c.settle()
+	c.settleChain()
+	c.checkClosed()
 	c.checkQuiescent()
+	c.checkFunds()
 	if testing.Verbose() {
 		t.Logf("%d actions, %d payments (%d claimed), %d blocks", len(c.trace), len(c.payments), len(c.claimed), c.blocks)
 	}
@@ -134,8 +165,18 @@ func joinTail(lines []string, n int) string {
 // persistence, bits 6-7 the seed.
 func (c *consistency) setup(h byte) {
 	n := 2 + int(h&1)
-	c.net = lnkittest.NewNetwork(c.t, lnkittest.Options{Nodes: n, Seed: uint64(h >> 6)})
+	c.net = lnkittest.NewNetwork(c.t, lnkittest.Options{Nodes: n, Seed: uint64(h >> 6), PingIntervalTicks: consNoPing, UserConfig: func(*lnkittest.Node) channel.UserConfig {
+		u := channel.DefaultUserConfig()
+		u.Handshake.ToSelfDelay = consToSelfDelay
+		return u
+	}})
 	c.nodes = c.net.Nodes()
+	for _, node := range c.nodes {
+		// Any node may cheat; with anchors, any node's monitor funds
+		// its HTLC transactions from its wallet.
+		node.RecordHolderCommitments = true
+		c.net.FundWallet(node, consWallet)
+	}
 	ct := func(bit byte) lnkittest.ChannelType {
 		if h&bit != 0 {
 			return lnkittest.StaticRemoteKey
@@ -153,8 +194,10 @@ func (c *consistency) setup(h byte) {
 	}
 	for i := range c.chans {
 		ch := &c.chans[i]
-		ch.start = c.net.Channel(c.nodes[ch.a], ch.id).OurBalance
+		d := c.net.Channel(c.nodes[ch.a], ch.id)
+		ch.start, ch.funding = d.OurBalance, d.FundingOutPoint
 	}
+	c.recordStart()
 	c.logf("setup: %d nodes, header %08b", n, h)
 }
 
@@ -195,7 +238,8 @@ const (
 	opMine       = 237 // mine a block
 	opFee        = 239 // the estimator's rate moves, a tick: openers send update_fee
 	opAsync      = 241 // switch a node's asynchronous persistence
-	opDeliverAll = 256 // deliver everything and handle every event
+	opDeliverAll = 255 // deliver everything and handle every event
+	opChain      = 256 // an on-chain action (chainStep), by the next byte
 )
 
 // step runs the action op (with its argument bytes).
@@ -267,12 +311,14 @@ func (c *consistency) step(op byte) {
 		node := c.node(c.arg())
 		node.AsyncMonitorUpdates = !node.AsyncMonitorUpdates
 		c.logf("node %d async persistence %v", node.Index, node.AsyncMonitorUpdates)
-	default:
+	case o < opDeliverAll:
 		c.logf("deliver all")
 		c.net.DeliverAll()
 		for _, node := range c.nodes {
 			c.process(node)
 		}
+	default:
+		c.chainStep(c.arg())
 	}
 }
 
@@ -360,9 +406,30 @@ func (c *consistency) claim(node *lnkittest.Node, e *events.PaymentClaimable) {
 		c.claimed[e.PaymentHash] = pre
 	case errors.Is(err, channel.ErrUnknownPayment):
 		// failed back at its deadline, or gone with a fail-back before
+		c.checkClaimRefused(e)
 	default:
 		c.t.Fatalf("claim: %v", err)
 	}
+}
+
+// checkClaimRefused fails the run when the claim of e was refused before
+// its ClaimDeadline: the Manager may forget a claimable payment only at
+// its deadline, or when its channel closed by a commitment that does
+// not hold it (a revoked one: the payee takes everything anyway).
+func (c *consistency) checkClaimRefused(e *events.PaymentClaimable) {
+	height := uint32(c.net.Chain.Tip().Height)
+	if e.ClaimDeadline == 0 || height >= e.ClaimDeadline {
+		return
+	}
+	for _, p := range c.payments {
+		if p.hash != e.PaymentHash || !c.closing[p.ch] {
+			continue
+		}
+		if cl, ok := c.closingOf(p.ch); ok && (cl.revoked || cl.maybe) {
+			return
+		}
+	}
+	c.t.Errorf("claim of %x refused at height %d, before its deadline %d", e.PaymentHash[:4], height, e.ClaimDeadline)
 }
 
 // complete completes node's held monitor updates: the first, the last,
@@ -427,6 +494,13 @@ func FuzzChannelConsistency(f *testing.F) {
 	}
 	f.Add([]byte{0x00, 0x00, 0x00, 0x05, 0x02, 0x00, 0x03, 0x01}) // pay a→b, deliver, b handles
 	f.Add([]byte{0x39, 0x01, 0x02, 0x03, 0x0d, 0x01, 0x0b, 0x01, 0x0c, 0x00})
+	// The on-chain actions (opChain, a sub-op, its arguments).
+	for i := range uint64(2) {
+		f.Add(consChainSeed(200+i, 1+100*2))
+	}
+	f.Add([]byte{0x00, 0x20, 0x00, 0x03, 0xf8, 0xff, 0x00, 0x00, 0xff, 0x02, 0x07})             // pay, a force-closes, mine 8
+	f.Add([]byte{0x06, 0x20, 0x00, 0x03, 0xf8, 0x20, 0x01, 0x03, 0xf8, 0xff, 0x01, 0x00, 0x00}) // pay both ways, a cheats
+	f.Add([]byte{0x07, 0x20, 0x02, 0x04, 0xff, 0x00, 0x03, 0xff, 0x02, 0x01, 0xff, 0x03, 0x01}) // b–c: pay, c force-closes, mine 2, reorg 2
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1+400*3 {
 			return

@@ -13,7 +13,6 @@ import (
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest"
-	"github.com/lnkit/lnkit/lnkittest/simchain"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -103,10 +102,7 @@ func (c *cheat) commitments(t *testing.T) []*lnkittest.HolderCommitment {
 	return hs
 }
 
-// wallets is what the two wallets hold, confirmed. (Not their totals: a's
-// wallet records its failed sweep of the to_local b's justice transaction
-// took as an unconfirmed transaction of its own, whose output it counts
-// as unconfirmed balance for good.)
+// wallets is what the two wallets hold, confirmed.
 type wallets struct{ a, b btcutil.Amount }
 
 func (c *cheat) wallets() wallets {
@@ -140,17 +136,16 @@ func (c *cheat) finish(t *testing.T) {
 	c.process(t, c.b)
 }
 
-// processCheater has a's application handle its events. The only duty
-// that may fail is the sweep of its revoked commitment's to_local: a's
-// monitor takes its last revoked commitment for its own (it keeps the
-// previous holder commitment, not knowing it is revoked) and hands out
-// the to_local after a's to_self_delay, when b's justice transaction took
-// it long before.
+// processCheater has a's application handle its events. The sweep of
+// its revoked commitment's to_local fails (recorded in a.SweepFailures,
+// not an error): a's monitor takes its last revoked commitment for its
+// own (it keeps the previous holder commitment, not knowing it is
+// revoked) and hands out the to_local after a's to_self_delay, when b's
+// justice transaction took it long before.
 func (c *cheat) processCheater(t *testing.T) {
 	t.Helper()
-	if _, err := c.net.ProcessEvents(c.a); err != nil {
-		require.ErrorIs(t, err, simchain.ErrDoubleSpend)
-	}
+	_, err := c.net.ProcessEvents(c.a)
+	require.NoError(t, err)
 }
 
 // resolved is how the outputs of a revoked commitment (anchors aside)
@@ -225,7 +220,7 @@ func resolution(t *testing.T, net *lnkittest.Network, h *lnkittest.HolderCommitm
 }
 
 // confirmedTx returns the confirmed transaction txid.
-func confirmedTx(t *testing.T, net *lnkittest.Network, txid chainhash.Hash) *btcwire.MsgTx {
+func confirmedTx(t testing.TB, net *lnkittest.Network, txid chainhash.Hash) *btcwire.MsgTx {
 	t.Helper()
 	conf := net.Chain.Confirmations(txid)
 	require.Positive(t, conf, "%v is confirmed", txid)

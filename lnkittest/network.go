@@ -68,6 +68,11 @@ type Options struct {
 	// the wallet's default. A small one makes starting a node (and every
 	// Restart) cheaper: each unit derives four keys.
 	WalletGapLimit int
+	// PingIntervalTicks is every node's peer.Config.PingIntervalTicks: how
+	// many Ticks without a message from a peer before it is pinged (a
+	// ping in flight makes DeliverOne fail: use DeliverAll); 0 means
+	// peer.DefaultPingIntervalTicks.
+	PingIntervalTicks int
 }
 
 // withDefaults validates o and fills in its defaults.
@@ -75,7 +80,7 @@ func (o Options) withDefaults() (Options, error) {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"Nodes", o.Nodes}, {"TickInterval", int(o.TickInterval)}, {"MaxDeliverRounds", o.MaxDeliverRounds}, {"WalletGapLimit", o.WalletGapLimit}} {
+	}{{"Nodes", o.Nodes}, {"TickInterval", int(o.TickInterval)}, {"MaxDeliverRounds", o.MaxDeliverRounds}, {"WalletGapLimit", o.WalletGapLimit}, {"PingIntervalTicks", o.PingIntervalTicks}} {
 		if f.v < 0 {
 			return o, configerr.New("lnkittest", f.name, "is negative (0 means the default)")
 		}

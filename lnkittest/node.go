@@ -54,6 +54,10 @@ type Node struct {
 	// BumpFailures are the errors of the anchor bumps ProcessEvents asked
 	// the wallet for and the mempool refused.
 	BumpFailures []error
+	// SweepFailures are the errors of the sweeps of SpendableOutputs that
+	// ProcessEvents gave up because an output was spent already (see
+	// ProcessEvents).
+	SweepFailures []error
 	// Claims is what ProcessEvents does with a PaymentClaimable (default
 	// ClaimPayments).
 	Claims ClaimPolicy
@@ -98,6 +102,8 @@ type Node struct {
 	// withheld are the claims the ChainMonitor handed out while
 	// WithholdClaims was set (WithheldClaims).
 	withheld []*btcwire.MsgTx
+	// pendingSweeps are the SpendableOutputs not worth their fee yet.
+	pendingSweeps []*events.SpendableOutputs
 }
 
 // ID returns the node's id.
@@ -159,13 +165,14 @@ func (n *Node) start() {
 	}
 	n.tap.reset(n.Handlers)
 	m, err := peer.New(peer.Config{
-		NodeKey:        n.Keys,
-		Entropy:        n.entropy,
-		Chains:         []chainhash.Hash{*chaincfg.RegressionNetParams.GenesisHash},
-		ChannelHandler: n.tap.channel(),
-		CustomHandler:  n.tap.custom(),
-		Features:       features,
-		Now:            n.net.Clock.Now,
+		NodeKey:           n.Keys,
+		Entropy:           n.entropy,
+		Chains:            []chainhash.Hash{*chaincfg.RegressionNetParams.GenesisHash},
+		ChannelHandler:    n.tap.channel(),
+		CustomHandler:     n.tap.custom(),
+		Features:          features,
+		Now:               n.net.Clock.Now,
+		PingIntervalTicks: n.net.opts.PingIntervalTicks,
 	})
 	if err != nil {
 		t.Fatalf("lnkittest: node %d: peer manager: %v", n.Index, err)

@@ -159,9 +159,11 @@ func (m *ChannelMonitor) timedOut(height int32) {
 		if o.Kind != offered || s == nil || height < s.height+AntiReorgDelay-1 || m.reported[op] {
 			continue
 		}
-		if s.revealed || offered == commit.OfferedHTLCOutput && !s.secondStage {
+		if s.revealed {
 			continue // the counterparty's claim with the preimage
 		}
+		// Our timeout, or (our commitment, revoked: a restored backup)
+		// the counterparty's justice: the payment failed either way.
 		m.reportTimeout(op, o.HTLC, s.height)
 	}
 }
@@ -196,47 +198,96 @@ func (m *ChannelMonitor) reportTimeout(op btcwire.OutPoint, h commit.HTLC, heigh
 // the HTLCs we offered that it has no output for (trimmed as dust, or in
 // other commitments only): no one can claim them on chain, so their
 // payments fail (BOLT 5: such HTLCs are failed once the commitment is
-// deep enough). Once per monitor run, as timedOut.
+// deep enough). A counterparty's revoked commitment (a breach) has
+// outputs for those it holds (breachTimedOut ends them); our own revoked
+// one gives every output to the counterparty: all fail. Once per monitor
+// run, as timedOut.
 func (m *ChannelMonitor) lostHTLCs(height int32) {
 	s := m.chain.spend
-	onChain := make(map[uint64]bool)
+	onChain := make(map[uint64]bool) // by htlcKeyOf
+	// settled: the HTLCs we fulfilled are paid to us (the commitment is
+	// not our own revoked one).
+	settled := false
 	switch {
 	case s == nil || height < s.Height+AntiReorgDelay-1:
 		return
 	case m.chain.breach != nil:
 		for _, o := range m.chain.breach.Outputs {
 			if o.Kind == RevokedReceivedHTLC {
-				onChain[o.HTLC.ID] = true
+				onChain[htlcKeyOf(o.HTLC)] = true
 			}
 		}
+		// What we fulfilled is ours: our justice takes it with the rest.
+		settled = true
+	case s.Kind == RevokedHolderCommitment:
+		// Our own revoked commitment (a restored backup): the
+		// counterparty takes every output with the revocation key, ours
+		// in flight included.
 	case m.chain.theirs != nil || m.chain.ours != nil:
 		cm := m.chain.theirs
 		if cm == nil {
 			cm = m.chain.ours.cm
 		}
 		for _, o := range cm.Outputs {
-			if o.Kind.IsHTLC() && o.HTLC.Offerer == commit.Local {
-				onChain[o.HTLC.ID] = true
+			if o.Kind.IsHTLC() {
+				onChain[htlcKeyOf(o.HTLC)] = true
 			}
 		}
+		settled = true
 	default:
 		return
 	}
 	states := m.knownStates()
 	for _, st := range states {
 		for _, h := range st.HTLCs {
-			if h.Offerer != commit.Local || onChain[h.ID] || m.reportedLost[h.ID] {
+			if h.Offerer == commit.Remote {
+				if settled {
+					m.settledIncoming(h, onChain, s.Height)
+				}
+				continue
+			}
+			if onChain[htlcKeyOf(h)] || m.reportedLost[htlcKeyOf(h)] {
 				continue
 			}
 			if m.reportedLost == nil {
 				m.reportedLost = make(map[uint64]bool)
 			}
-			m.reportedLost[h.ID] = true
+			m.reportedLost[htlcKeyOf(h)] = true
 			m.resolutions = append(m.resolutions, HTLCResolution{
 				ChannelID: m.ChannelID(), HTLCID: h.ID, Outgoing: true, PaymentHash: h.PaymentHash, Amount: h.Amount, Height: s.Height,
 			})
 		}
 	}
+}
+
+// htlcKeyOf names h among both sides' HTLCs (ids are per offerer): its id,
+// the top bit set for the counterparty's.
+func htlcKeyOf(h commit.HTLC) uint64 {
+	if h.Offerer == commit.Remote {
+		return h.ID | 1<<63
+	}
+	return h.ID
+}
+
+// settledIncoming reports h, an HTLC the counterparty offered that we
+// fulfilled (we hold its preimage), as claimed when the commitment on
+// chain (at height) has no output for it: its removal was in that
+// commitment, its amount in our balance (a commitment without an HTLC we
+// fulfilled is one after the removal: those before its addition were
+// revoked before we fulfilled it), or a breach, whose justice takes
+// everything. Once per monitor run; the channel Manager raises
+// PaymentClaimed once.
+func (m *ChannelMonitor) settledIncoming(h commit.HTLC, onChain map[uint64]bool, height int32) {
+	p, ok := m.preimages[h.PaymentHash]
+	key := htlcKeyOf(h)
+	if !ok || onChain[key] || m.reportedLost[key] {
+		return
+	}
+	if m.reportedLost == nil {
+		m.reportedLost = make(map[uint64]bool)
+	}
+	m.reportedLost[key] = true
+	m.resolveWithPreimage(h, p, height)
 }
 
 // ReleaseHTLCResolutions returns the HTLC resolutions since the last call

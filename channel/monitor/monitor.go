@@ -93,8 +93,9 @@ type ChannelMonitor struct {
 	// away: the funder is told to forget them (their wallet coins are
 	// free again).
 	abandoned []chainhash.Hash
-	// reportedLost are our HTLCs without an output on chain already
-	// reported failed since the monitor was loaded.
+	// reportedLost are the HTLCs (htlcKeyOf) without an output on chain
+	// already reported (ours failed, the counterparty's we fulfilled
+	// settled) since the monitor was loaded.
 	reportedLost map[uint64]bool
 }
 
