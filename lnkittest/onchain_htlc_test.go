@@ -79,7 +79,8 @@ func requireFailedOnce(t *testing.T, a *lnkittest.Node, id channel.PaymentID) {
 // the HTLC in its commitment. B's ChainMonitor claims the HTLC output of
 // A's commitment with the preimage; A's monitor learns the preimage from
 // that spend and A's payment succeeds (PaymentSent with the preimage),
-// exactly once. Both channel types.
+// exactly once; B hears PaymentClaimed once, from its claim on chain (as
+// for a claim settled off chain). Both channel types.
 func TestPaymentResolvedOnChain(t *testing.T) {
 	for name, ct := range onChainTypes {
 		t.Run(name, func(t *testing.T) {
@@ -99,9 +100,10 @@ func TestPaymentResolvedOnChain(t *testing.T) {
 			require.Equal(t, pre, sent.Preimage)
 			require.Equal(t, wire.PaymentHash(pre.Hash()), sent.PaymentHash)
 			net.Mine(10)
-			process(t, net, a)
+			process(t, net, a, b)
 			requireSent(t, a, id)
 			require.Empty(t, lnkittest.Logged[*events.PaymentFailed](a))
+			require.Equal(t, 1, claimedEvents(b, pre.Hash()))
 		})
 	}
 }
