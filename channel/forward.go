@@ -77,8 +77,15 @@ func (m *Manager) ProcessPendingHTLCForwards() {
 	m.flush()
 }
 
-// processForwards moves every forward one step on (no lock held).
+// processForwards moves every forward one step on and retries the
+// payments whose attempts failed (no lock held).
 func (m *Manager) processForwards() {
+	m.forwardWork()
+	m.processRetries()
+}
+
+// forwardWork moves every forward on as far as it can now.
+func (m *Manager) forwardWork() {
 	b := &m.fwd
 	b.proc.Lock()
 	defer b.proc.Unlock()

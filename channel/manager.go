@@ -61,6 +61,9 @@ type Manager struct {
 	// mpp holds the multi-part payments being received (its own lock,
 	// as pay's).
 	mpp mppBook
+	// retries are the payments over the network that may be retried (its
+	// own lock, taken under pay's).
+	retries retryBook
 	// fwd tracks the HTLCs we forward (its own lock, taken under a
 	// peer's lock; fwd.proc before any peer's lock).
 	fwd forwardBook

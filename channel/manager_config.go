@@ -143,6 +143,11 @@ type Config struct {
 	BestBlock chain.BestBlock
 	// User is the channel policy. The zero value means DefaultUserConfig.
 	User UserConfig
+	// Router finds routes for payments to nodes no channel of ours
+	// carries them to (SendPayment). Default: none (direct channels only).
+	Router PaymentRouter
+	// Scorer learns from the routes payments tried. Default: none.
+	Scorer PaymentScorer
 	// Logger receives the Manager's logs. Default: discard.
 	Logger *slog.Logger
 	// Context bounds every store and estimator call the Manager makes on

@@ -150,6 +150,12 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 		*pay = prev
 		return nil
 	}
+	if m.retries.routed(PaymentID(pay.ID)) {
+		if m.cfg.Scorer != nil {
+			m.cfg.Scorer.PaymentPathSucceeded(&pay.Attempts[i].Route)
+		}
+		m.retries.done(PaymentID(pay.ID))
+	}
 	op, err := paymentOp(pay)
 	if err == nil {
 		// One PaymentSent per payment: at its first fulfilled part.
@@ -199,7 +205,7 @@ func (m *Manager) outgoingResolved(d *chanData, h *htlcEntry, act *revokeOutcome
 			m.cfg.Logger.Warn("channel: unreadable payment failure", "payment_id", pay.ID, "err", err)
 		}
 	}
-	ev, err := m.failAttempt(pay, i, f)
+	evs, err := m.failAttempt(pay, i, f)
 	if err != nil {
 		return err
 	}
@@ -208,17 +214,40 @@ func (m *Manager) outgoingResolved(d *chanData, h *htlcEntry, act *revokeOutcome
 		return err
 	}
 	act.ops = append(act.ops, op)
-	if ev != nil {
-		act.evs = append(act.evs, ev)
-	}
+	act.evs = append(act.evs, evs...)
 	delete(b.byHTLC, htlcRef{d.id, h.id})
 	return nil
 }
 
-// failAttempt fails attempt i and with it payment pay (one attempt per
-// payment over a direct channel) and returns the PaymentFailed to raise
-// (nil when the payment had ended already).
-func (m *Manager) failAttempt(pay *outbound.Payment, i int, f *outbound.Failure) (events.Event, error) {
+// failAttempt fails attempt i and returns the events to raise: a payment
+// over the network may retry (routeFailed: PaymentPathFailed); otherwise
+// the payment gives up, PaymentFailed once nothing is in flight.
+func (m *Manager) failAttempt(pay *outbound.Payment, i int, f *outbound.Failure) ([]events.Event, error) {
+	var evs []events.Event
+	if pay.Status == outbound.StatusPending {
+		path, retried, err := m.routeFailed(pay, i, f)
+		if err != nil {
+			return nil, err
+		}
+		if path != nil {
+			evs = append(evs, path)
+		}
+		if retried {
+			return evs, nil
+		}
+		m.retries.done(PaymentID(pay.ID))
+	}
+	ev, err := m.failPayment(pay, i, f)
+	if ev != nil {
+		evs = append(evs, ev)
+	}
+	return evs, err
+}
+
+// failPayment fails attempt i and with it payment pay and returns the
+// PaymentFailed to raise (nil when the payment had ended already or
+// other attempts are in flight).
+func (m *Manager) failPayment(pay *outbound.Payment, i int, f *outbound.Failure) (events.Event, error) {
 	reason, evReason := outbound.ReasonRetriesExhausted, events.FailureRetriesExhausted
 	if f != nil && f.PaymentFailedPermanently {
 		reason, evReason = outbound.ReasonRecipientRejected, events.FailureRecipientRejected
@@ -259,7 +288,7 @@ func (m *Manager) dropAttempt(ch wire.ChannelID, h *htlcEntry) error {
 		return nil
 	}
 	prev := clonePayment(pay)
-	ev, err := m.failAttempt(pay, i, nil)
+	evs, err := m.failAttempt(pay, i, nil)
 	if err != nil {
 		*pay = prev
 		return err
@@ -268,10 +297,6 @@ func (m *Manager) dropAttempt(ch wire.ChannelID, h *htlcEntry) error {
 	if err != nil {
 		*pay = prev
 		return err
-	}
-	var evs []events.Event
-	if ev != nil {
-		evs = append(evs, ev)
 	}
 	if err := m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, evs...); err != nil {
 		*pay = prev

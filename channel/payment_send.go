@@ -48,39 +48,46 @@ type sendRequest struct {
 	route *router.Route
 }
 
-// SendPayment pays inv (BOLT 11) over a channel with its payee: amount is
-// the amount to pay, zero meaning the invoice's (an invoice without one
-// needs it; paying less than the invoice asks is refused). The invoice is
-// checked first (invoice.CheckPayable at the Manager's time). A second call
-// with the same id fails with ErrDuplicatePayment, whatever happened to
-// the first, even across restarts.
+// SendPayment pays inv (BOLT 11) over a channel with its payee, or, when
+// none carries it and Config.Router is set, over the network with
+// DefaultRetry (payment_route.go): amount is the amount to pay, zero
+// meaning the invoice's (an invoice without one needs it; paying less
+// than the invoice asks is refused). The invoice is checked first
+// (invoice.CheckPayable at the Manager's time). A second call with the
+// same id fails with ErrDuplicatePayment, whatever happened to the first,
+// even across restarts.
 func (m *Manager) SendPayment(id PaymentID, inv *invoice.Invoice, amount wire.MilliSatoshi) error {
+	return m.SendPaymentWithRetry(id, inv, amount, DefaultRetry)
+}
+
+// invoiceRequest checks inv and returns the payment of amount it asks.
+func (m *Manager) invoiceRequest(inv *invoice.Invoice, amount wire.MilliSatoshi) (sendRequest, error) {
 	if err := inv.CheckPayable(m.timeNow()); err != nil {
-		return fmt.Errorf("channel: invoice not payable: %w", err)
+		return sendRequest{}, fmt.Errorf("channel: invoice not payable: %w", err)
 	}
 	if a, ok := inv.Amount(); ok {
 		switch {
 		case amount == 0:
 			amount = a
 		case amount < a:
-			return fmt.Errorf("channel: paying %v of an invoice of %v", amount, a)
+			return sendRequest{}, fmt.Errorf("channel: paying %v of an invoice of %v", amount, a)
 		}
 	}
 	if amount == 0 {
-		return errors.New("channel: the invoice has no amount: give one")
+		return sendRequest{}, errors.New("channel: the invoice has no amount: give one")
 	}
 	delta := uint32(DefaultMinFinalCLTVExpiryDelta)
 	if inv.HasMinFinalCLTVExpiryDelta() {
 		if inv.MinFinalCLTVExpiryDelta() > MaxCLTVExpiryAhead {
-			return fmt.Errorf("channel: the invoice's min_final_cltv_expiry_delta %d is unreasonable", inv.MinFinalCLTVExpiryDelta())
+			return sendRequest{}, fmt.Errorf("channel: the invoice's min_final_cltv_expiry_delta %d is unreasonable", inv.MinFinalCLTVExpiryDelta())
 		}
 		delta = uint32(inv.MinFinalCLTVExpiryDelta())
 	}
 	meta, _ := inv.Metadata()
-	return m.send(sendRequest{
-		id: id, hash: inv.PaymentHash(), secret: wire.Some(inv.PaymentSecret()), metadata: meta,
+	return sendRequest{
+		id: PaymentID{}, hash: inv.PaymentHash(), secret: wire.Some(inv.PaymentSecret()), metadata: meta,
 		amount: amount, payee: inv.Payee(), finalCLTV: delta, mpp: inv.Features().HasFeature(wire.BasicMPPOptional),
-	})
+	}, nil
 }
 
 // SendSpontaneousPayment pays amount to payee without an invoice (keysend:

@@ -25,6 +25,14 @@ import (
 func (n *Node) channelHandlers() Handlers {
 	t := n.net.t
 	t.Helper()
+	var router channel.PaymentRouter
+	if n.net.opts.PaymentRouter != nil {
+		router = n.net.opts.PaymentRouter(n)
+	}
+	var scorer channel.PaymentScorer
+	if n.net.opts.PaymentScorer != nil {
+		scorer = n.net.opts.PaymentScorer(n)
+	}
 	user := channel.DefaultUserConfig()
 	if n.net.opts.UserConfig != nil {
 		user = n.net.opts.UserConfig(n)
@@ -43,6 +51,8 @@ func (n *Node) channelHandlers() Handlers {
 		Events:       n.Events,
 		BestBlock:    n.birthday,
 		User:         user,
+		Router:       router,
+		Scorer:       scorer,
 		Context:      n.net.ctx,
 	}, n.ChainMonitor.Monitors())
 	if err != nil {

@@ -59,6 +59,12 @@ type Options struct {
 	// UserConfig, if set, returns the channel policy of n's channel
 	// manager (when Handlers is nil). Default: channel.DefaultUserConfig.
 	UserConfig func(n *Node) channel.UserConfig
+	// PaymentRouter, if set, returns the router of n's channel manager
+	// (channel.Config.Router: payments over the network). Default: none.
+	PaymentRouter func(n *Node) channel.PaymentRouter
+	// PaymentScorer, if set, returns the scorer of n's channel manager
+	// (channel.Config.Scorer). Default: none.
+	PaymentScorer func(n *Node) channel.PaymentScorer
 	// TickInterval is how far Tick advances the clock; 0 means
 	// DefaultTickInterval.
 	TickInterval time.Duration
