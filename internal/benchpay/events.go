@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil"
@@ -21,15 +22,14 @@ import (
 type payments struct {
 	mu      sync.Mutex
 	waiting map[channel.PaymentID]chan error
-	// ready is closed at the first ChannelReady.
-	ready     chan struct{}
-	readyOnce sync.Once
+	// retries counts the sends refused for want of room in the channel
+	// and tried again (sendRetrying).
+	retries atomic.Int64
 }
 
-// init makes the maps.
+// init makes the map.
 func (p *payments) init() {
 	p.waiting = map[channel.PaymentID]chan error{}
-	p.ready = make(chan struct{})
 }
 
 // expect registers id before it is sent.
@@ -95,8 +95,6 @@ func (n *lnkitNode) handleEvent(ctx context.Context, e events.Event) error {
 		if err := n.wallet.FundingPending(ctx, e.FundingOutPoint.Hash); err != nil && !errors.Is(err, wallet.ErrUnknownOutput) {
 			return err
 		}
-	case *events.ChannelReady:
-		n.pays.readyOnce.Do(func() { close(n.pays.ready) })
 	case *events.PaymentClaimable:
 		pre, ok := e.Purpose.Preimage.Get()
 		if !ok {

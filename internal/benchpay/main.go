@@ -47,6 +47,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -164,7 +165,7 @@ func run(ctx context.Context, out io.Writer, o options) (err error) {
 	if err != nil {
 		return fmt.Errorf("benchpay: %w", err)
 	}
-	r := newRunner(root, io.MultiWriter(logf, prefixed{out}))
+	r := newRunner(root, io.MultiWriter(logf, out))
 	defer func() {
 		r.finish()
 		logf.Close()
@@ -177,14 +178,16 @@ func run(ctx context.Context, out io.Writer, o options) (err error) {
 		fmt.Fprintf(out, "benchpay: logs and stores kept in %s\n", root)
 	}()
 	fmt.Fprintf(out, "benchpay: working in %s\n", root)
+	if p50, worst, err := fsyncProbe(root); err == nil {
+		fmt.Fprintf(out, "benchpay: a 4 KiB write and fsync there takes %s (median of %d; slowest %s)\n", ms(p50), fsyncProbes, ms(worst))
+	} else {
+		fmt.Fprintln(out, err)
+	}
+	if l, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(out, "benchpay: load average %s on %d CPUs\n", strings.TrimSpace(string(l)), runtime.NumCPU())
+	}
 	return r.do(func() error { return bench(ctx, r, out, root, o) })
 }
-
-// prefixed writes the runner's log lines to the output.
-type prefixed struct{ w io.Writer }
-
-// Write implements io.Writer.
-func (p prefixed) Write(b []byte) (int, error) { return p.w.Write(b) }
 
 // bench sets everything up and runs the payments.
 func bench(ctx context.Context, r *runner, out io.Writer, root string, o options) error {
@@ -299,7 +302,10 @@ func bench(ctx context.Context, r *runner, out io.Writer, root string, o options
 	for k, c := range o.conc {
 		base := o.warmup + k*o.n
 		step("%s: %d payments at concurrency %d", lnkitName, o.n, c)
-		lnkitRuns = append(lnkitRuns, runLoad(ctx, lnkitName, o.n, c, offset(base, lnkitFn)))
+		retried := nodes[0].pays.retries.Load()
+		res := runLoad(ctx, lnkitName, o.n, c, offset(base, lnkitFn))
+		res.retries = nodes[0].pays.retries.Load() - retried
+		lnkitRuns = append(lnkitRuns, res)
 	}
 	if o.cpuProfile != "" {
 		pprof.StopCPUProfile()

@@ -23,6 +23,9 @@ type result struct {
 	elapsed time.Duration
 	lat     []time.Duration // of the successful payments, sorted
 	firstEr error
+	// retries counts the sends refused for want of room in the channel
+	// and tried again (lnkit's; sendRetrying).
+	retries int64
 }
 
 // rate is successful payments per second of wall time.
@@ -95,6 +98,10 @@ func printTable(w io.Writer, runs []result) {
 		fmt.Fprintf(w, "%-14s %5d %6d %6d %12.1f %10s %10s\n", r.pair, r.conc, r.n, r.failed, r.rate(), ms(r.quantile(0.50)), ms(r.quantile(0.99)))
 	}
 	for _, r := range runs {
+		if r.retries > 0 {
+			fmt.Fprintf(w, "%s at concurrency %d: %d sends found the channel full (max_accepted_htlcs or in-flight maximum) and were tried again %s later; the waits count in the latency\n",
+				r.pair, r.conc, r.retries, sendRetryWait)
+		}
 		if r.firstEr != nil {
 			fmt.Fprintf(w, "first failure of %s at concurrency %d: %v\n", r.pair, r.conc, r.firstEr)
 		}

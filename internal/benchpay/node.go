@@ -32,8 +32,11 @@ import (
 
 // Periods of a node's loops.
 const (
-	// chainPoll is the wait between two polls of btcd's tip.
-	chainPoll = 200 * time.Millisecond
+	// chainPoll is the wait between two polls of btcd's tip. Not
+	// shorter: btcd closes its RPC connection after every call, so each
+	// poll costs a TLS handshake (ECDSA P-521), CPU the payments compete
+	// for.
+	chainPoll = time.Second
 	// eventRetry is how often the event loop looks at the queue when
 	// nothing woke it.
 	eventRetry = 100 * time.Millisecond

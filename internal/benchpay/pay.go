@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"time"
 
@@ -54,12 +55,40 @@ func lnkitPay(payer *lnkitNode, invs []*channel.CreatedInvoice) payFunc {
 	return func(ctx context.Context, i int) error {
 		id := newPaymentID()
 		ch := payer.pays.expect(id)
-		if err := payer.channels.SendPayment(id, invs[i].Invoice, 0); err != nil {
+		err := sendRetrying(ctx, payer, func() error { return payer.channels.SendPayment(id, invs[i].Invoice, 0) })
+		if err != nil {
 			payer.pays.forget(id)
 			return err
 		}
 		payer.tcp.Notify()
 		return await(ctx, ch)
+	}
+}
+
+// sendRetryWait is the wait before trying a refused send again.
+const sendRetryWait = time.Millisecond
+
+// sendRetrying calls send until it is not refused for want of room in
+// the channel (channel.ErrNoRoute: the commitment holds max_accepted_htlcs
+// HTLCs, or the in-flight value is at its maximum), as an application
+// would, and as lnd's link queues an add its commitment has no room for.
+// The HTLCs of payments already sent leave the commitment only after
+// their PaymentSent (the fulfill still has to be committed both ways), so
+// at a high concurrency the channel can be full for a moment. The wait
+// counts in the payment's latency; payer.pays.retries counts the refusals.
+func sendRetrying(ctx context.Context, payer *lnkitNode, send func() error) error {
+	deadline := time.Now().Add(paymentTimeout)
+	for {
+		err := send()
+		if err == nil || !errors.Is(err, channel.ErrNoRoute) || time.Now().After(deadline) {
+			return err
+		}
+		payer.pays.retries.Add(1)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(sendRetryWait):
+		}
 	}
 }
 
@@ -76,7 +105,10 @@ func lnkitPayRoute(path []*lnkitNode, invs []*channel.CreatedInvoice, amount wir
 		}
 		id := newPaymentID()
 		ch := payer.pays.expect(id)
-		if err := payer.channels.SendPaymentRoute(id, inv.PaymentHash, inv.PaymentSecret, route); err != nil {
+		err = sendRetrying(ctx, payer, func() error {
+			return payer.channels.SendPaymentRoute(id, inv.PaymentHash, inv.PaymentSecret, route)
+		})
+		if err != nil {
 			payer.pays.forget(id)
 			return err
 		}

@@ -8,8 +8,8 @@ import (
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/txscript"
 
-	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/chain/wallet"
+	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/internal/regtest"
 	"github.com/lnkit/lnkit/wire"
 )

@@ -72,8 +72,8 @@ type Lnd struct {
 	// RESTAddr is the REST listener, "127.0.0.1:port", when
 	// LndOptions.REST is set; empty otherwise.
 	RESTAddr string
-	Dir     string           // --lnddir: tls.cert, data, logs
-	Btcd    *Btcd            // the chain backend
+	Dir      string // --lnddir: tls.cert, data, logs
+	Btcd     *Btcd  // the chain backend
 
 	chanConfs int
 	bins      Paths
