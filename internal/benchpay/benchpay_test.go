@@ -125,3 +125,29 @@ func TestBenchForward(t *testing.T) {
 	require.Empty(t, left, "temporary directory left behind")
 	require.NotContains(t, table, "kept in")
 }
+
+// TestBenchLnd runs the command with both pairs (two lnkit nodes, two
+// lnds driven over REST) and a few payments, and checks the table: every
+// payment went through on both pairs and the ratios are printed.
+func TestBenchLnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd and lnd; run without -short")
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), &out, options{
+		n: 3, conc: []int{1, 2}, amountSat: 1000, capacitySat: 1_000_000, warmup: 1,
+		dir: t.TempDir(), timeout: 5 * time.Minute,
+	})
+	require.NoError(t, err, out.String())
+	table := out.String()
+	for _, row := range []string{
+		pairLnkit + "              1      3      0",
+		pairLnkit + "              2      3      0",
+		pairLnd + "                1      3      0",
+		pairLnd + "                2      3      0",
+		"concurrency 1: lnkit/lnd payments/s",
+		"concurrency 2: lnkit/lnd payments/s",
+	} {
+		require.Contains(t, table, row)
+	}
+}
