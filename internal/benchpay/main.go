@@ -22,6 +22,14 @@
 // lnd: from the REST call to its SUCCEEDED status) and the lnkit/lnd
 // ratios.
 //
+// An lnkit payer whose SendPayment is refused because the channel is full
+// (max_accepted_htlcs, or the in-flight maximum: the HTLCs of payments
+// already sent stay on the commitment until their removal is committed
+// both ways, after PaymentSent) tries again a millisecond later, as lnd's
+// link queues such an add; the wait counts in the latency and the table
+// says how many sends were refused. -max-accepted-htlcs raises the lnkit
+// nodes' limit (lnkit's default is 50, lnd's 483).
+//
 // With -forward it instead sets up three lnkit nodes a→b→c (channels a-b
 // and b-c) and pays c's invoices from a over the route through b
 // (SendPaymentRoute): the throughput of b's forwarding.
@@ -56,6 +64,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcutil"
 
+	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/internal/regtest"
 	"github.com/lnkit/lnkit/wire"
 )
@@ -81,6 +90,9 @@ type options struct {
 	cpuProfile  string
 	timeout     time.Duration
 	verbose     bool
+	// maxHTLCs is the lnkit nodes' max_accepted_htlcs; 0 keeps
+	// channel.DefaultMaxAcceptedHTLCs.
+	maxHTLCs uint
 }
 
 func main() {
@@ -98,14 +110,15 @@ func main() {
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the lnkit runs to this file")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "bound on the whole run")
 	flag.BoolVar(&o.verbose, "v", false, "debug logs in the nodes' log files")
+	flag.UintVar(&o.maxHTLCs, "max-accepted-htlcs", 0, "the lnkit nodes' max_accepted_htlcs, 1 to 483 (default: lnkit's, 50; lnd's is 483)")
 	flag.Parse()
 	var err error
 	if o.conc, err = parseConc(conc); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	if o.n <= 0 || o.amountSat <= 0 || o.capacitySat <= 0 || o.warmup < 0 {
-		fmt.Fprintln(os.Stderr, "benchpay: -n, -amount-sat and -capacity-sat must be positive, -warmup not negative")
+	if o.n <= 0 || o.amountSat <= 0 || o.capacitySat <= 0 || o.warmup < 0 || o.maxHTLCs > 483 {
+		fmt.Fprintln(os.Stderr, "benchpay: -n, -amount-sat and -capacity-sat must be positive, -warmup not negative, -max-accepted-htlcs at most 483")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -237,13 +250,17 @@ func bench(ctx context.Context, r *runner, out io.Writer, root string, o options
 	if o.verbose {
 		level = slog.LevelDebug
 	}
+	user := channel.DefaultUserConfig()
+	if o.maxHTLCs != 0 {
+		user.Handshake.MaxAcceptedHTLCs = uint16(o.maxHTLCs)
+	}
 	nodes := make([]*lnkitNode, len(names))
 	for i, name := range names {
 		dir := filepath.Join(root, "lnkit-"+name)
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			return err
 		}
-		n, err := startNode(ctx, name, dir, btcd, level)
+		n, err := startNode(ctx, name, dir, btcd, user, level)
 		if err != nil {
 			return err
 		}

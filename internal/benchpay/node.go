@@ -76,8 +76,10 @@ type lnkitNode struct {
 	pays payments
 }
 
-// startNode starts a node whose store and log are in dir, on btcd.
-func startNode(ctx context.Context, name, dir string, btcd *regtest.Btcd, logLevel slog.Level) (n *lnkitNode, err error) {
+// startNode starts a node whose store and log are in dir, on btcd;
+// user is the channel policy (channel.DefaultUserConfig unless a flag
+// changes it).
+func startNode(ctx context.Context, name, dir string, btcd *regtest.Btcd, user channel.UserConfig, logLevel slog.Level) (n *lnkitNode, err error) {
 	logFile, err := os.OpenFile(filepath.Join(dir, "node.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("benchpay: %s: log: %w", name, err)
@@ -114,7 +116,7 @@ func startNode(ctx context.Context, name, dir string, btcd *regtest.Btcd, logLev
 		return n, fmt.Errorf("chain tip: %w", err)
 	}
 	tip := chain.BestBlock{Hash: tipHash, Height: tipHeight}
-	if err := n.openChannelParts(ctx, tip, params, ent); err != nil {
+	if err := n.openChannelParts(ctx, tip, params, ent, user); err != nil {
 		return n, err
 	}
 	if n.poller, err = chain.NewPoller(chain.PollerConfig{Source: n.chain, Logger: n.log.With("component", "poller")}); err != nil {
@@ -152,7 +154,7 @@ func startNode(ctx context.Context, name, dir string, btcd *regtest.Btcd, logLev
 
 // openChannelParts builds, on the store, the event queue, the chain
 // monitor, the wallet and the channel manager.
-func (n *lnkitNode) openChannelParts(ctx context.Context, tip chain.BestBlock, params *chaincfg.Params, ent keys.EntropySource) error {
+func (n *lnkitNode) openChannelParts(ctx context.Context, tip chain.BestBlock, params *chaincfg.Params, ent keys.EntropySource, user channel.UserConfig) error {
 	var err error
 	if n.queue, err = events.Open(ctx, events.Config{Store: n.store, Logger: n.log.With("component", "events")}); err != nil {
 		return err
@@ -186,7 +188,7 @@ func (n *lnkitNode) openChannelParts(ctx context.Context, tip chain.BestBlock, p
 		Store:        n.store,
 		Events:       n.queue,
 		BestBlock:    tip,
-		User:         channel.DefaultUserConfig(),
+		User:         user,
 		Logger:       n.log.With("component", "channels"),
 	}, n.monitor.Monitors())
 	if err != nil {
