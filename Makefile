@@ -11,6 +11,8 @@
 #   make bench   every benchmark, with allocations
 #   make fuzz    every fuzz target for FUZZTIME each
 #   make demo    the README's "run" command
+#   make bench-payments  payments/s and latency of two lnkit nodes next to
+#                two lnds on regtest (BENCHPAY_FLAGS, e.g. "-n 200 -forward")
 
 GO              ?= go
 CACHE_DIR       ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/lnkit
@@ -19,9 +21,10 @@ STATICCHECK     := $(CACHE_DIR)/tools/staticcheck-$(STATICCHECK_VER)/staticcheck
 FUZZTIME        ?= 10s
 FUZZMINIMIZE    ?= 20x
 BENCHTIME       ?= 1s
+BENCHPAY_FLAGS  ?=
 TESTFLAGS       ?=
 
-.PHONY: test fmtcheck vet staticcheck peers pgserver unit bench fuzz demo
+.PHONY: test fmtcheck vet staticcheck peers pgserver unit bench fuzz demo bench-payments
 
 test: fmtcheck vet staticcheck peers pgserver unit
 
@@ -85,3 +88,11 @@ fuzz:
 # internal/demo. Builds the pinned btcd/lnd first if this machine has not.
 demo:
 	$(GO) run ./internal/demo -go=$(GO)
+
+# Issue 19's payments benchmark: two lnkit nodes (filesystem store, real
+# fsync, loopback TCP) and two lnds with a channel each on one regtest
+# chain pay -n invoices at concurrency 1 and 32; prints payments/s, p50
+# and p99 and the lnkit/lnd ratios. -forward: three lnkit nodes, the
+# middle one forwarding. See internal/benchpay. Needs `make peers`.
+bench-payments:
+	$(GO) run ./internal/benchpay $(BENCHPAY_FLAGS)

@@ -88,6 +88,9 @@
 // for payments only once WaitRoute succeeds, a moment after it is active.
 // Restart stops lnd and starts it again with the same identity, wallet,
 // channels and ports.
+// LndOptions.REST serves lnd's REST API on RESTAddr (TLS with TLSCertPath,
+// the macaroon at AdminMacaroonPath in the Grpc-Metadata-macaroon
+// header), for a client that must not pay lncli's process start per call.
 //
 // For channels with another implementation (an lnkit node), OpenChannelTo
 // runs `lncli openchannel` with LndOpen (--private, --channel_type anchors

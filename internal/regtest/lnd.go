@@ -52,6 +52,13 @@ type LndOptions struct {
 	// ExtraArgs are appended to lnd's command line, for example
 	// "--protocol.wumbo-channels" or "--accept-amp". Default: none.
 	ExtraArgs []string
+
+	// REST serves lnd's REST API (--restlisten on a free 127.0.0.1 port,
+	// Lnd.RESTAddr, TLS with TLSCertPath, authenticated with the
+	// macaroon at AdminMacaroonPath) instead of --norest, for clients
+	// that must not pay lncli's process start per call (the payments
+	// benchmark). Default: false (no REST).
+	REST bool
 }
 
 // Lnd is a running lnd attached to a Btcd, started by StartLnd. Its
@@ -62,8 +69,11 @@ type Lnd struct {
 	PubKey  *btcec.PublicKey // the same key, parsed
 	P2PAddr string           // Lightning peer listener, "127.0.0.1:port"
 	RPCAddr string           // gRPC listener lncli talks to
-	Dir     string           // --lnddir: tls.cert, data, logs
-	Btcd    *Btcd            // the chain backend
+	// RESTAddr is the REST listener, "127.0.0.1:port", when
+	// LndOptions.REST is set; empty otherwise.
+	RESTAddr string
+	Dir      string // --lnddir: tls.cert, data, logs
+	Btcd     *Btcd  // the chain backend
 
 	chanConfs int
 	bins      Paths
@@ -80,7 +90,7 @@ type Lnd struct {
 //
 // Flags: --bitcoin.regtest --bitcoin.node=btcd, btcd's RPC credentials and
 // certificate, --listen and --externalip on the P2P address, --rpclisten,
-// --norest, --noseedbackup --nobootstrap --tlsdisableautofill
+// --norest (--restlisten with opts.REST), --noseedbackup --nobootstrap --tlsdisableautofill
 // --accept-keysend --trickledelay=50 --bitcoin.defaultchanconfs,
 // --fee.url if opts.FeeURL is set, then opts.ExtraArgs. opts.FastFee runs
 // lnd-fastfee instead of lnd. The test's cleanup stops lnd, after printing the tail of
@@ -104,11 +114,16 @@ func StartLnd(t testing.TB, btcd *Btcd, opts LndOptions) *Lnd {
 
 	const attempts = 3
 	for attempt := 1; ; attempt++ {
-		addrs, err := freeAddrs(2)
+		addrs, err := freeAddrs(3)
 		if err != nil {
 			t.Fatalf("%v", err)
 		}
 		l.P2PAddr, l.RPCAddr = addrs[0], addrs[1]
+		restFlag := "--norest"
+		if opts.REST {
+			l.RESTAddr = addrs[2]
+			restFlag = "--restlisten=" + l.RESTAddr
+		}
 		l.Alias = opts.Alias
 		if l.Alias == "" {
 			_, port, _ := strings.Cut(l.P2PAddr, ":")
@@ -126,7 +141,7 @@ func StartLnd(t testing.TB, btcd *Btcd, opts LndOptions) *Lnd {
 			"--listen=" + l.P2PAddr,
 			"--externalip=" + l.P2PAddr,
 			"--rpclisten=" + l.RPCAddr,
-			"--norest",
+			restFlag,
 			"--noseedbackup",
 			"--nobootstrap",
 			"--tlsdisableautofill",
@@ -270,6 +285,16 @@ func (l *Lnd) WaitSynced(t testing.TB) {
 		return info.SyncedToChain && info.BlockHash == hash.String(),
 			fmt.Sprintf("lnd at %d %s synced=%v, btcd at %d %s", info.BlockHeight, info.BlockHash, info.SyncedToChain, height, hash)
 	})
+}
+
+// TLSCertPath is lnd's self-signed TLS certificate (PEM), which its gRPC
+// and REST listeners present.
+func (l *Lnd) TLSCertPath() string { return filepath.Join(l.Dir, "tls.cert") }
+
+// AdminMacaroonPath is lnd's admin macaroon on regtest: REST clients send
+// it, hex-encoded, in the Grpc-Metadata-macaroon header.
+func (l *Lnd) AdminMacaroonPath() string {
+	return filepath.Join(l.Dir, "data", "chain", "bitcoin", "regtest", "admin.macaroon")
 }
 
 // URI returns "<NodeID>@<P2PAddr>", the argument of `lncli connect`.
