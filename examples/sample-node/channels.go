@@ -18,6 +18,7 @@ import (
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/persist/fsstore"
+	"github.com/lnkit/lnkit/router"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -124,6 +125,17 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 	if err != nil {
 		return fmt.Errorf("sample-node: wallet: %w", err)
 	}
+	// Payments to nodes we have no channel with go over the routes the
+	// router finds in the gossip graph; the scorer learns from them (in
+	// memory: it starts afresh at each start, as the graph).
+	scorer, err := router.NewProbabilisticScorer(router.ProbabilisticConfig{})
+	if err != nil {
+		return fmt.Errorf("sample-node: scorer: %w", err)
+	}
+	rt, err := router.New(router.Config{Graph: n.graph, Scorer: scorer})
+	if err != nil {
+		return fmt.Errorf("sample-node: router: %w", err)
+	}
 	n.channels, err = channel.Load(channel.Config{
 		ChainHash:    *n.cfg.Params.GenesisHash,
 		Features:     channel.Features(),
@@ -140,6 +152,8 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 		// the chain has not moved since the wallet's birthday.
 		BestBlock: n.wallet.Birthday(),
 		User:      userConfig(n.cfg),
+		Router:    rt,
+		Scorer:    scorer,
 		Logger:    log.With("component", "channels"),
 	}, n.monitor.Monitors())
 	if err != nil {

@@ -69,7 +69,8 @@
 //	                                   a BOLT 11 invoice for a payment to this node
 //	                                   (amount 0: the payer chooses)
 //	sendpayment <invoice> [amount_msats]  pay an invoice over a channel with its
-//	                                   payee; the payment id is the SHA-256 of the
+//	                                   payee, or over the network (the router);
+//	                                   the payment id is the SHA-256 of the
 //	                                   invoice, so an invoice is paid at most once
 //	keysend <pubkey> <amount_msats>    pay a node without an invoice (keysend)
 //	listpayments                       payments sent and received, with their status

@@ -161,10 +161,11 @@ func startNode(ctx context.Context, cfg config, noticeW io.Writer) (n *node, err
 		return n, fmt.Errorf("sample-node: chain tip: %w", err)
 	}
 	tip := chain.BestBlock{Hash: tipHash, Height: tipHeight}
-	if err := n.openChannelParts(ctx, tip); err != nil {
+	// The graph first: the channel manager's router searches it.
+	if err := n.openGraph(); err != nil {
 		return n, err
 	}
-	if err := n.openGraph(); err != nil {
+	if err := n.openChannelParts(ctx, tip); err != nil {
 		return n, err
 	}
 	if n.poller, err = chain.NewPoller(chain.PollerConfig{Source: n.chain, Logger: flog.With("component", "poller")}); err != nil {
