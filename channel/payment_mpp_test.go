@@ -167,3 +167,27 @@ func TestPaymentMultiPartRestart(t *testing.T) {
 	require.Empty(t, htlcAmounts(t, tp.b, ch1.id))
 	require.Empty(t, htlcAmounts(t, tp.b, ch2.id))
 }
+
+// TestPaymentMultiPartOneChannelClosed: the parts of a payment reached B
+// over two channels; one of them is force-closed before B claims. The
+// claim fulfills the part of the open channel off chain and hands the
+// preimage to the closed channel's monitor (which claims its part on
+// chain): no part is left to time out once the preimage is out.
+func TestPaymentMultiPartOneChannelClosed(t *testing.T) {
+	tp, ch1, ch2 := twoChannels(t)
+	const total = wire.MilliSatoshi(150_000_000)
+	inv, err := tp.b.m.CreateInvoice(InvoiceRequest{Amount: total, Description: "half closes"})
+	require.NoError(t, err)
+	require.NoError(t, tp.a.m.SendPayment(PaymentID{1}, inv.Invoice, 0))
+	tp.deliver()
+	claimable := eventsOf[*events.PaymentClaimable](t, tp.b)
+	require.Len(t, claimable, 1)
+	require.NoError(t, tp.b.m.ForceCloseChannel(ch2.id, tp.a.id, "test"))
+	tp.deliver()
+	require.NoError(t, tp.b.m.ClaimFunds(inv.Preimage.Value))
+	tp.deliver()
+	require.Empty(t, htlcAmounts(t, tp.b, ch1.id), "the open channel's part settled")
+	got, ok := tp.b.mon.Preimage(ch2.id, inv.PaymentHash)
+	require.True(t, ok, "the closed channel's monitor has the preimage")
+	require.Equal(t, inv.Preimage.Value, got)
+}

@@ -88,7 +88,7 @@ func (m *Manager) unixNow() uint64 {
 // (that channel's HTLCs are not claimed).
 func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 	hash := preimage.Hash()
-	if m.mpp.incomplete(hash) {
+	if m.mpp.incomplete(hash) && !m.claimedSomewhere(hash) {
 		return fmt.Errorf("%w: %v", ErrPaymentIncomplete, hash)
 	}
 	m.mpp.settle(hash, true)
@@ -114,13 +114,11 @@ func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 		p.mu.Unlock()
 	}
 	m.flush()
-	if !found {
-		// Its channel closed before the claim: the monitors claim the
-		// HTLC on chain.
-		for _, id := range m.cfg.Watch.ProvidePreimage(preimage) {
-			found = true
-			m.cfg.Logger.Info("channel: payment claimed on chain: its channel closed", "channel_id", id, "payment_hash", hash)
-		}
+	// Parts whose channel closed before the claim (all of them, or some
+	// of a multi-part payment): their monitors claim them on chain.
+	for _, id := range m.cfg.Watch.ProvidePreimage(preimage) {
+		found = true
+		m.cfg.Logger.Info("channel: payment claimed on chain: its channel closed", "channel_id", id, "payment_hash", hash)
 	}
 	if !found {
 		return fmt.Errorf("%w: no incoming htlc pays %v", ErrUnknownPayment, hash)
@@ -192,6 +190,17 @@ func incomingWithHash(d *chanData, hash wire.PaymentHash) []htlcEntry {
 		}
 	}
 	return out
+}
+
+// claimedSomewhere reports whether a channel holds a peer's HTLC paying
+// hash that we fulfilled already: a claim interrupted by a crash is taken
+// up again even if the parts left no longer reach the total.
+func (m *Manager) claimedSomewhere(hash wire.PaymentHash) bool {
+	found := false
+	m.eachChannel(func(_ *peerState, _ *entry, d *chanData) {
+		found = found || claimedAlready(d, hash)
+	})
+	return found
 }
 
 // claimedAlready reports whether d holds a peer's HTLC paying hash that we

@@ -148,7 +148,7 @@ func (c *ChainMonitor) WatchChannel(id lnwire.ChannelID, m *ChannelMonitor) Upda
 // update already applied is persisted again (harmless) and answered as the
 // persister answers; an update that does not apply is Failed.
 func (c *ChainMonitor) UpdateChannel(id lnwire.ChannelID, u *Update) UpdateStatus {
-	st, revoked := c.updateChannel(id, u)
+	st, revoked := c.updateChannel(id, u, false)
 	for _, b := range revoked {
 		c.tower(b)
 	}
@@ -157,12 +157,17 @@ func (c *ChainMonitor) UpdateChannel(id lnwire.ChannelID, u *Update) UpdateStatu
 
 // updateChannel is UpdateChannel under c.mu; it returns the breaches of
 // the commitments u revoked when there is a RevokedCommitment callback.
-func (c *ChainMonitor) updateChannel(id lnwire.ChannelID, u *Update) (UpdateStatus, []*Breach) {
+// With next, u gets the id after the monitor's latest, under the same
+// lock (an update of the ChainMonitor's own, for a closed channel).
+func (c *ChainMonitor) updateChannel(id lnwire.ChannelID, u *Update, next bool) (UpdateStatus, []*Breach) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w, ok := c.channels[id]
 	if !ok {
 		return Failed, nil
+	}
+	if next {
+		u.ID = w.m.LatestUpdateID() + 1
 	}
 	var revoking []*counterpartyCommitment
 	if c.tower != nil && u != nil && u.ID == w.m.LatestUpdateID()+1 {

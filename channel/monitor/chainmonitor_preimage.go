@@ -41,11 +41,10 @@ func (c *ChainMonitor) ProvidePreimage(preimage lnwire.Preimage) []lnwire.Channe
 	c.mu.Unlock()
 	var taken []lnwire.ChannelID
 	for _, id := range ids {
-		c.mu.Lock()
-		next := c.channels[id].m.LatestUpdateID() + 1
-		c.mu.Unlock()
-		u := &Update{ID: next, Steps: []Step{&PaymentPreimage{Preimage: preimage}}}
-		if c.UpdateChannel(id, u) != Failed {
+		// The id is chosen under the lock the update is applied with: two
+		// calls at once never share one (the second would be skipped).
+		u := &Update{Steps: []Step{&PaymentPreimage{Preimage: preimage}}}
+		if st, _ := c.updateChannel(id, u, true); st != Failed {
 			taken = append(taken, id)
 		}
 	}

@@ -1,6 +1,7 @@
 package monitor_test
 
 import (
+	"sync"
 	"testing"
 
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -256,5 +257,51 @@ func TestCounterpartyHTLCClaimsShared(t *testing.T) {
 			c.Mine(monitor.AntiReorgDelay)
 			require.Empty(t, claimTxs(t, r))
 		})
+	}
+}
+
+// TestProvidePreimageConcurrent: two preimages handed at once to the same
+// closed channel's monitor (two claims of the application, or a claim and
+// a forward) are both kept and both HTLCs claimed: each update takes its
+// own id.
+func TestProvidePreimageConcurrent(t *testing.T) {
+	ch := newTestChannel(t, commit.StaticRemoteKey)
+	tip := uint32(ch.chain.Tip().Height)
+	hs := make([]breachHTLC, 2)
+	for i := range hs {
+		hs[i].preimage[0] = byte(i + 1)
+		hs[i].h = commit.HTLC{ID: uint64(i), Offerer: commit.Local, Amount: 30_000_000,
+			PaymentHash: hs[i].preimage.Hash(), CLTVExpiry: tip + 200}
+	}
+	r := newJusticeRigHTLCs(t, ch, hs)
+	c := r.ch.chain
+	rc := signedCommitmentA(t, r.ch, r.states[3])
+	_, err := c.MineTx(rc.tx)
+	require.NoError(t, err)
+	id := r.ch.b.mon.ChannelID()
+	var wg sync.WaitGroup
+	for _, h := range hs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			require.Equal(t, []lnwire.ChannelID{id}, r.cm.ProvidePreimage(h.preimage))
+		}()
+	}
+	wg.Wait()
+	for _, h := range hs {
+		_, ok := r.ch.b.mon.Preimage(h.preimage.Hash())
+		require.True(t, ok)
+	}
+	c.Mine(1)
+	claims := claimTxs(t, r)
+	inputs := 0
+	for _, tx := range claims {
+		inputs += len(tx.TxIn)
+	}
+	require.Equal(t, 2, inputs, "both HTLCs claimed")
+	r.restart(t)
+	for _, h := range hs {
+		_, ok := r.ch.b.mon.Preimage(h.preimage.Hash())
+		require.True(t, ok, "kept across a restart")
 	}
 }
