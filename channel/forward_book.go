@@ -1,8 +1,6 @@
 package channel
 
 import (
-	"bytes"
-	"cmp"
 	"fmt"
 	"slices"
 	"sync"
@@ -103,12 +101,7 @@ func (b *forwardBook) collect(added bool) []htlcRef {
 		}
 	}
 	b.mu.Unlock()
-	slices.SortFunc(refs, func(x, y htlcRef) int {
-		if c := bytes.Compare(x.channel[:], y.channel[:]); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.id, y.id)
-	})
+	slices.SortFunc(refs, compareRefs)
 	return refs
 }
 

@@ -1,6 +1,8 @@
 package channel
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -33,6 +35,14 @@ type paymentBook struct {
 type htlcRef struct {
 	channel wire.ChannelID
 	id      uint64
+}
+
+// compareRefs orders HTLCs by channel, then id.
+func compareRefs(x, y htlcRef) int {
+	if c := bytes.Compare(x.channel[:], y.channel[:]); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.id, y.id)
 }
 
 // reserve takes id for a payment being sent: false when it exists.

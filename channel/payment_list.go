@@ -2,7 +2,6 @@ package channel
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"slices"
 
@@ -124,12 +123,7 @@ func (m *Manager) reconcilePayments(monitors map[wire.ChannelID]monitor.MonitorI
 		refs = append(refs, ref)
 	}
 	b.mu.Unlock()
-	slices.SortFunc(refs, func(x, y htlcRef) int {
-		if c := bytes.Compare(x.channel[:], y.channel[:]); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.id, y.id)
-	})
+	slices.SortFunc(refs, compareRefs)
 	for _, ref := range refs {
 		m.mu.Lock()
 		node, ok := m.ids[ref.channel]
