@@ -80,6 +80,7 @@ func (m *Manager) ProcessPendingHTLCForwards() {
 // processForwards moves every forward one step on and retries the
 // payments whose attempts failed (no lock held).
 func (m *Manager) processForwards() {
+	m.failDoomedMPP()
 	m.forwardWork()
 	m.processRetries()
 }

@@ -168,14 +168,18 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 	}
 	op, err := paymentOp(pay)
 	if err == nil {
-		// One PaymentSent per payment: at its first fulfilled part.
+		// One PaymentSent per payment, at its first fulfilled part, with
+		// the fee of every part that reached the payee (those still in
+		// flight are claimed with the same preimage); one
+		// PaymentPathSuccessful per fulfilled part.
 		var evs []events.Event
 		if prev.Status != outbound.StatusSucceeded {
 			evs = append(evs, &events.PaymentSent{
 				PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Preimage: preimage,
-				FeePaid: pay.FeePaid, Amount: pay.Amount,
+				FeePaid: pay.CommittedFee(), Amount: pay.Amount,
 			})
 		}
+		evs = append(evs, pathSuccessful(pay, i))
 		err = m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, evs...)
 		if err != nil {
 			err = fmt.Errorf("%w: %w", ErrPersistence, err)
@@ -188,6 +192,18 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 	delete(b.byHTLC, ref)
 	m.cfg.Logger.Info("channel: payment succeeded", "payment_id", pay.ID, "payment_hash", pay.Hash, "fee_msat", pay.FeePaid)
 	return nil
+}
+
+// pathSuccessful is the PaymentPathSuccessful of pay's fulfilled attempt i.
+func pathSuccessful(pay *outbound.Payment, i int) *events.PaymentPathSuccessful {
+	rt := &pay.Attempts[i].Route
+	ev := &events.PaymentPathSuccessful{
+		PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Amount: rt.Amount(), FeePaid: rt.TotalFee,
+	}
+	for _, h := range rt.Hops {
+		ev.Path = append(ev.Path, h.NodeID)
+	}
+	return ev
 }
 
 // outgoingResolved ends the attempt of our HTLC h, now irrevocably
@@ -233,6 +249,9 @@ func (m *Manager) outgoingResolved(d *chanData, h *htlcEntry, act *revokeOutcome
 // over the network may retry (routeFailed: PaymentPathFailed); otherwise
 // the payment gives up, PaymentFailed once nothing is in flight.
 func (m *Manager) failAttempt(pay *outbound.Payment, i int, f *outbound.Failure) ([]events.Event, error) {
+	if pay.Probe {
+		return m.probeEnded(pay, i, f)
+	}
 	var evs []events.Event
 	if pay.Status == outbound.StatusPending {
 		path, retried, err := m.routeFailed(pay, i, f)
@@ -271,13 +290,18 @@ func (m *Manager) failPayment(pay *outbound.Payment, i int, f *outbound.Failure)
 	}
 	ev := &events.PaymentFailed{PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Reason: evReason}
 	if f != nil {
-		ev.Failure = wire.Some(events.HTLCFailure{
-			ErringNode: f.ErringNode, HopIndex: hopIndex(f.HopIndex), Code: uint16(f.Code),
-			Permanent: f.Permanent, ChannelUpdate: f.ChannelUpdate,
-		})
+		ev.Failure = wire.Some(eventFailure(f))
 	}
 	m.cfg.Logger.Info("channel: payment failed", "payment_id", pay.ID, "payment_hash", pay.Hash, "reason", evReason)
 	return ev, nil
+}
+
+// eventFailure is f as events carry it.
+func eventFailure(f *outbound.Failure) events.HTLCFailure {
+	return events.HTLCFailure{
+		ErringNode: f.ErringNode, HopIndex: hopIndex(f.HopIndex), Code: uint16(f.Code),
+		Permanent: f.Permanent, ChannelUpdate: f.ChannelUpdate,
+	}
 }
 
 // hopIndex is f.HopIndex as events carry it.

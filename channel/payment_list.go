@@ -51,6 +51,9 @@ type PaymentDetails struct {
 	Preimage wire.Option[wire.Preimage]
 	// Keysend reports a spontaneous payment.
 	Keysend bool
+	// Probe reports a probe (SendProbe): it ends Failed, its outcome in
+	// ProbeSuccessful or ProbeFailed.
+	Probe bool
 	// Payee is the final node.
 	Payee wire.NodeID
 }
@@ -64,7 +67,7 @@ func (m *Manager) ListPayments() []PaymentDetails {
 	for _, pay := range b.byID {
 		d := PaymentDetails{
 			ID: PaymentID(pay.ID), PaymentHash: pay.Hash, Amount: pay.Amount, Fee: pay.FeePaid,
-			Preimage: pay.Preimage, Keysend: pay.Keysend,
+			Preimage: pay.Preimage, Keysend: pay.Keysend, Probe: pay.Probe,
 		}
 		switch pay.Status {
 		case outbound.StatusSucceeded:

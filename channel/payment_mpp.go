@@ -16,9 +16,11 @@ import (
 // failed) until their amounts reach the total; then one PaymentClaimable
 // is raised for all of them, and ClaimFunds claims them together. Parts
 // that do not reach the total within MPPTimeout are failed back together
-// with mpp_timeout. Parts must agree on total_msat and payment_secret; a
-// part that does not, or comes once the set is complete, is failed back
-// alone. After a restart the sets are rebuilt from the committed HTLCs
+// with mpp_timeout. A part whose total_msat differs from the set's fails
+// the whole set (BOLT 4: the payer is confused; it and the parts held are
+// failed back with incorrect_or_unknown_payment_details). A part whose
+// payment_secret differs, or that comes once the set is complete, is
+// failed back alone. After a restart the sets are rebuilt from the committed HTLCs
 // (their onions peeled again); an incomplete set's wait starts again.
 
 // MPPTimeout is how long the parts of a multi-part payment wait for the
@@ -74,6 +76,9 @@ type mppBook struct {
 	// claimed counts, per hash, the parts claimed whose PaymentClaimed is
 	// still to come, and their amount: one event for the whole payment.
 	claimed map[wire.PaymentHash]*claimedParts
+	// doomed are the hashes of the sets a part with another total_msat
+	// failed, whose held parts are still to fail back (failDoomedMPP).
+	doomed []wire.PaymentHash
 }
 
 // claimedParts are the claimed parts of a payment not yet irrevocably
@@ -108,6 +113,11 @@ func (b *mppBook) add(hash wire.PaymentHash, total wire.MilliSatoshi, secret wir
 		if p.ch == part.ch && p.id == part.id {
 			return mppHeld, s // seen before (rebuilt after a restart)
 		}
+	}
+	if !s.complete && s.total != total && s.secret == secret {
+		delete(b.sets, hash)
+		b.doomed = append(b.doomed, hash)
+		return mppRefused, s
 	}
 	if s.complete || s.total != total || s.secret != secret {
 		return mppRefused, s
@@ -190,10 +200,33 @@ func (b *mppBook) expired(now time.Time) []wire.PaymentHash {
 	return out
 }
 
+// takeDoomed removes and returns the hashes of the sets to fail back.
+func (b *mppBook) takeDoomed() []wire.PaymentHash {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := b.doomed
+	b.doomed = nil
+	return out
+}
+
 // expireMPP fails back, with mpp_timeout, the parts of the multi-part
 // payments that did not reach their total within MPPTimeout.
 func (m *Manager) expireMPP(now time.Time) {
-	hashes := m.mpp.expired(now)
+	m.failMPPSets(m.mpp.expired(now), func(*htlcEntry) onion.FailureMessage { return &onion.MPPTimeout{} })
+}
+
+// failDoomedMPP fails back the held parts of the sets a part with another
+// total_msat failed, with incorrect_or_unknown_payment_details.
+func (m *Manager) failDoomedMPP() {
+	height := uint32(m.bestHeight())
+	m.failMPPSets(m.mpp.takeDoomed(), func(h *htlcEntry) onion.FailureMessage {
+		return &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: h.amount, Height: height}
+	})
+}
+
+// failMPPSets fails back every held part paying one of hashes, with the
+// failure fail gives.
+func (m *Manager) failMPPSets(hashes []wire.PaymentHash, fail func(*htlcEntry) onion.FailureMessage) {
 	if len(hashes) == 0 {
 		return
 	}
@@ -203,9 +236,9 @@ func (m *Manager) expireMPP(now time.Time) {
 				if m.fwd.has(htlcRef{d.id, h.id}) {
 					continue // a forward's, with the same hash
 				}
-				m.cfg.Logger.Info("channel: multi-part payment incomplete: failing its part back",
+				m.cfg.Logger.Info("channel: multi-part payment not taken: failing its part back",
 					"channel_id", d.id, "htlc_id", h.id, "payment_hash", hash)
-				m.check(p, e, m.failIncomingHTLC(p, e, d, &h, &onion.MPPTimeout{}))
+				m.check(p, e, m.failIncomingHTLC(p, e, d, &h, fail(&h)))
 			}
 		}
 	})

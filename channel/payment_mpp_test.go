@@ -191,3 +191,38 @@ func TestPaymentMultiPartOneChannelClosed(t *testing.T) {
 	require.True(t, ok, "the closed channel's monitor has the preimage")
 	require.Equal(t, inv.Preimage.Value, got)
 }
+
+// TestMPPBookTotals: a part whose total_msat differs from its set's (with
+// the same secret) dooms the whole set: it is forgotten and its hash
+// handed to failDoomedMPP once; a part with another secret, or one coming
+// once the set is complete, is refused alone and the set kept.
+func TestMPPBookTotals(t *testing.T) {
+	var b mppBook
+	now := time.Unix(1_750_000_000, 0)
+	hash, secret := wire.PaymentHash{1}, wire.PaymentSecret{2}
+	part := func(id uint64, amount wire.MilliSatoshi) mppPart {
+		return mppPart{ch: wire.ChannelID{9}, id: id, amount: amount, deadline: 500}
+	}
+	out, _ := b.add(hash, 100, secret, part(1, 40), now)
+	require.Equal(t, mppHeld, out)
+	out, _ = b.add(hash, 100, wire.PaymentSecret{3}, part(2, 40), now)
+	require.Equal(t, mppRefused, out, "another secret")
+	require.True(t, b.incomplete(hash), "the set is kept")
+	require.Empty(t, b.takeDoomed())
+
+	out, _ = b.add(hash, 101, secret, part(3, 40), now)
+	require.Equal(t, mppRefused, out, "another total")
+	require.False(t, b.incomplete(hash), "the set is gone")
+	require.Equal(t, []wire.PaymentHash{hash}, b.takeDoomed())
+	require.Empty(t, b.takeDoomed(), "handed out once")
+
+	// A complete set refuses more parts, whatever their total, alone.
+	other := wire.PaymentHash{4}
+	out, _ = b.add(other, 100, secret, part(4, 60), now)
+	require.Equal(t, mppHeld, out)
+	out, _ = b.add(other, 100, secret, part(5, 40), now)
+	require.Equal(t, mppComplete, out)
+	out, _ = b.add(other, 90, secret, part(6, 40), now)
+	require.Equal(t, mppRefused, out)
+	require.Empty(t, b.takeDoomed())
+}

@@ -309,8 +309,7 @@ func (m *Manager) routeFailed(pay *outbound.Payment, i int, f *outbound.Failure)
 		ev.Path = append(ev.Path, h.NodeID)
 	}
 	if f != nil {
-		ev.Failure = events.HTLCFailure{ErringNode: f.ErringNode, HopIndex: hopIndex(f.HopIndex), Code: uint16(f.Code),
-			Permanent: f.Permanent, ChannelUpdate: f.ChannelUpdate}
+		ev.Failure = eventFailure(f)
 	}
 	if permanent {
 		m.retries.done(id)

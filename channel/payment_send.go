@@ -46,6 +46,8 @@ type sendRequest struct {
 	// route, when set, is the whole route to pay over: its first hop is
 	// payee, over the channel it names (or another with the same peer).
 	route *router.Route
+	// probe: a probe (SendProbe), not a payment.
+	probe bool
 }
 
 // SendPayment pays inv (BOLT 11) over a channel with its payee, or, when
@@ -92,16 +94,29 @@ func (m *Manager) invoiceRequest(inv *invoice.Invoice, amount wire.MilliSatoshi)
 
 // SendSpontaneousPayment pays amount to payee without an invoice (keysend:
 // the preimage travels in the onion, record 5482373484) over a channel with
-// it, and returns the payment hash.
+// it or, when none carries it and Config.Router is set, over the network
+// in one part with DefaultRetry, and returns the payment hash.
 func (m *Manager) SendSpontaneousPayment(id PaymentID, payee wire.NodeID, amount wire.MilliSatoshi, preimage wire.Preimage) (wire.PaymentHash, error) {
 	if amount == 0 {
 		return wire.PaymentHash{}, errors.New("channel: keysend of zero")
 	}
 	hash := preimage.Hash()
-	return hash, m.send(sendRequest{
+	r := sendRequest{
 		id: id, hash: hash, keysend: &preimage, amount: amount, payee: payee,
 		finalCLTV: DefaultKeysendMinFinalCLTVExpiryDelta,
-	})
+	}
+	err := m.send(r)
+	if err == nil || m.cfg.Router == nil || !errors.Is(err, ErrNoRoute) {
+		return hash, err
+	}
+	req := router.Request{
+		Payer: m.ourID, Payee: payee, Amount: amount, CurrentHeight: uint32(m.bestHeight()),
+		FinalCLTVDelta: DefaultKeysendMinFinalCLTVExpiryDelta, MaxParts: 1,
+	}
+	err = m.sendRouted(r, req, DefaultRetry)
+	m.flush()
+	m.processRetries()
+	return hash, err
 }
 
 // SendPaymentRoute pays over route (one or more hops, as router.FindRoute
@@ -201,7 +216,7 @@ func (m *Manager) sendLocked(p *peerState, r sendRequest) error {
 func newPayment(r sendRequest, height uint32) (*outbound.Payment, error) {
 	req := outbound.Request{
 		ID: outbound.PaymentID(r.id), Hash: r.hash, Secret: r.secret, Metadata: r.metadata,
-		Amount: r.amount, Height: height,
+		Amount: r.amount, Height: height, Probe: r.probe,
 	}
 	if r.keysend != nil {
 		req.KeysendPreimage = wire.Some(*r.keysend)

@@ -115,6 +115,12 @@ func newEvent(k Kind) Event {
 		return new(PaymentForwarded)
 	case KindHTLCIntercepted:
 		return new(HTLCIntercepted)
+	case KindPaymentPathSuccessful:
+		return new(PaymentPathSuccessful)
+	case KindProbeSuccessful:
+		return new(ProbeSuccessful)
+	case KindProbeFailed:
+		return new(ProbeFailed)
 	}
 	return nil
 }

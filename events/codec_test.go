@@ -180,7 +180,7 @@ func TestFormatIsFixed(t *testing.T) {
 		require.NotContains(t, k.String(), "kind(")
 	}
 	require.Equal(t, "kind(0)", events.Kind(0).String())
-	require.Equal(t, "kind(16)", events.Kind(16).String())
+	require.Equal(t, "kind(19)", events.Kind(19).String())
 }
 
 // A present empty byte string decodes as absent (nil), so decoding, then

@@ -27,6 +27,9 @@ const (
 	KindPaymentPathFailed      Kind = 13
 	KindPaymentForwarded       Kind = 14
 	KindHTLCIntercepted        Kind = 15
+	KindPaymentPathSuccessful  Kind = 16
+	KindProbeSuccessful        Kind = 17
+	KindProbeFailed            Kind = 18
 )
 
 // String names the kind, e.g. "channel-ready".
@@ -62,6 +65,12 @@ func (k Kind) String() string {
 		return "payment-forwarded"
 	case KindHTLCIntercepted:
 		return "htlc-intercepted"
+	case KindPaymentPathSuccessful:
+		return "payment-path-successful"
+	case KindProbeSuccessful:
+		return "probe-successful"
+	case KindProbeFailed:
+		return "probe-failed"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }

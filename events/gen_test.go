@@ -248,12 +248,32 @@ func (g *gen) paymentEvent(k events.Kind) events.Event {
 		if g.maybe() {
 			e.ShortChannelID = wire.NewShortChannelID(g.r.Uint64())
 		}
-		for range g.r.IntN(5) {
-			e.Path = append(e.Path, g.nodeID())
+		e.Path = g.path()
+		return e
+	case events.KindPaymentPathSuccessful:
+		return &events.PaymentPathSuccessful{
+			PaymentID: g.id32(), PaymentHash: g.id32(), Path: g.path(),
+			Amount: wire.MilliSatoshi(g.u64()), FeePaid: wire.MilliSatoshi(g.u64()),
+		}
+	case events.KindProbeSuccessful:
+		return &events.ProbeSuccessful{PaymentID: g.id32(), PaymentHash: g.id32(), Path: g.path()}
+	case events.KindProbeFailed:
+		e := &events.ProbeFailed{PaymentID: g.id32(), PaymentHash: g.id32(), Path: g.path(), Failure: g.htlcFailure()}
+		if g.maybe() {
+			e.ShortChannelID = wire.NewShortChannelID(g.r.Uint64())
 		}
 		return e
 	}
 	panic("gen: unknown kind")
+}
+
+// path draws up to 4 node ids.
+func (g *gen) path() []wire.NodeID {
+	var p []wire.NodeID
+	for range g.r.IntN(5) {
+		p = append(p, g.nodeID())
+	}
+	return p
 }
 
 // purpose draws a payment purpose and the payment hash it goes with.
@@ -303,6 +323,7 @@ var allKinds = []events.Kind{
 	events.KindSpendableOutputs, events.KindBumpTransaction, events.KindPaymentClaimable,
 	events.KindPaymentClaimed, events.KindPaymentSent, events.KindPaymentFailed,
 	events.KindPaymentPathFailed, events.KindPaymentForwarded, events.KindHTLCIntercepted,
+	events.KindPaymentPathSuccessful, events.KindProbeSuccessful, events.KindProbeFailed,
 }
 
 // setID sets an event's ID as the queue would.
@@ -337,6 +358,12 @@ func setID(e events.Event, id uint64) {
 	case *events.PaymentForwarded:
 		e.ID = id
 	case *events.HTLCIntercepted:
+		e.ID = id
+	case *events.PaymentPathSuccessful:
+		e.ID = id
+	case *events.ProbeSuccessful:
+		e.ID = id
+	case *events.ProbeFailed:
 		e.ID = id
 	}
 }

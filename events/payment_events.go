@@ -281,8 +281,10 @@ type PaymentSent struct {
 	// Preimage is the proof of payment. Kept out of String and LogValue
 	// all the same.
 	Preimage wire.Preimage
-	// FeePaid is what the route's forwarding nodes took (zero when
-	// unknown).
+	// FeePaid is what the forwarding nodes took: the fee of every part in
+	// flight or fulfilled when the first part was fulfilled (the payee
+	// claims them all with the same preimage; a part still in flight
+	// that fails after all is not taken off).
 	FeePaid wire.MilliSatoshi
 	// Amount is what was delivered to the payee, fees excluded.
 	Amount wire.MilliSatoshi

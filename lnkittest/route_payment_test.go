@@ -175,9 +175,29 @@ func TestPayOverNetworkMultiPath(t *testing.T) {
 	const amount wire.MilliSatoshi = 30_000_000
 	id, _, err := payOverNetwork(t, net, amount)
 	require.NoError(t, err)
-	a, c := net.Node(0), net.Node(2)
-	requireSent(t, a, id)
+	a, c, d := net.Node(0), net.Node(2), net.Node(3)
+	sent := requireSent(t, a, id)
 	require.Len(t, lnkittest.Logged[*events.PaymentPathFailed](a), 1)
+	// Both parts went over d: PaymentSent's fee counts both, each part's
+	// path success carries its own.
+	dc, ok := usableTo(d, c)
+	require.True(t, ok)
+	part := amount / 2
+	partFee := wire.MilliSatoshi(dc.Config.ForwardingFeeBaseMsat) + part*wire.MilliSatoshi(dc.Config.ForwardingFeeProportionalMillionths)/1_000_000
+	require.Equal(t, 2*partFee, sent.FeePaid)
+	paths := lnkittest.Logged[*events.PaymentPathSuccessful](a)
+	require.Len(t, paths, 2)
+	for _, p := range paths {
+		require.Equal(t, id, p.PaymentID)
+		require.Equal(t, part, p.Amount)
+		require.Equal(t, partFee, p.FeePaid)
+		require.Equal(t, []wire.NodeID{d.ID(), c.ID()}, p.Path)
+	}
+	var earned wire.MilliSatoshi
+	for _, f := range lnkittest.Logged[*events.PaymentForwarded](d) {
+		earned += f.FeeEarned
+	}
+	require.Equal(t, 2*partFee, earned, "d earned what a paid")
 	claimed := lnkittest.Logged[*events.PaymentClaimed](c)
 	require.Len(t, claimed, 1)
 	require.Equal(t, amount, claimed[0].Amount)
@@ -203,4 +223,34 @@ func usableTo(n, peer *lnkittest.Node) (channel.ChannelDetails, bool) {
 		}
 	}
 	return channel.ChannelDetails{}, false
+}
+
+// TestKeysendOverNetwork: a keysend to a node that is not a's peer goes
+// over the router's route in one part: c receives it as spontaneous, d
+// earns its fee, a pays amount plus that fee.
+func TestKeysendOverNetwork(t *testing.T) {
+	net, sr, _ := diamond(t, 77, [][][]int{{{0, 3, 2}}})
+	a, c, d := net.Node(0), net.Node(2), net.Node(3)
+	ad, ok := usableTo(a, d)
+	require.True(t, ok)
+	before := ad.OurBalance
+	const amount wire.MilliSatoshi = 7_000_000
+	id, hash, err := net.Keysend(a, c, amount)
+	require.NoError(t, err)
+	net.Settle()
+	require.Len(t, sr.reqs, 1)
+	require.Equal(t, 1, sr.reqs[0].MaxParts)
+	sent := requireSent(t, a, id)
+	require.Equal(t, hash, sent.PaymentHash)
+	dc, ok := usableTo(d, c)
+	require.True(t, ok)
+	fee := wire.MilliSatoshi(dc.Config.ForwardingFeeBaseMsat) + amount*wire.MilliSatoshi(dc.Config.ForwardingFeeProportionalMillionths)/1_000_000
+	require.Equal(t, fee, sent.FeePaid)
+	claimed := lnkittest.Logged[*events.PaymentClaimed](c)
+	require.Len(t, claimed, 1)
+	require.Equal(t, amount, claimed[0].Amount)
+	require.Equal(t, events.PurposeSpontaneous, claimed[0].Purpose.Kind)
+	ad, ok = usableTo(a, d)
+	require.True(t, ok)
+	require.Equal(t, before-amount-fee, ad.OurBalance)
 }

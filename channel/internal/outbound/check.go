@@ -120,6 +120,8 @@ func (p *Payment) checkFields() error {
 		return fmt.Errorf("metadata of %d bytes", len(p.Metadata))
 	case len(p.Attempts) > MaxAttempts:
 		return fmt.Errorf("%d attempts", len(p.Attempts))
+	case p.Keysend && p.Probe:
+		return errors.New("a keysend probe")
 	case p.Keysend && !p.Preimage.Present:
 		return errors.New("keysend without a preimage")
 	case p.Preimage.Present && p.Preimage.Value.Hash() != p.Hash:

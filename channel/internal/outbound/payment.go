@@ -175,6 +175,10 @@ type Payment struct {
 	// Keysend marks a spontaneous payment: the payer chose the preimage
 	// (Preimage, set from the start) and sends it in the onion.
 	Keysend bool
+	// Probe marks a probe: a payment of a hash no one knows the preimage
+	// of, sent to learn whether a route has the liquidity (its last hop
+	// refusing it is the success).
+	Probe bool
 	// Amount is what the payee receives (the total of all parts).
 	Amount wire.MilliSatoshi
 	// Status is the payment's state.
@@ -211,6 +215,8 @@ type Request struct {
 	Metadata []byte
 	// KeysendPreimage makes a spontaneous payment with this preimage.
 	KeysendPreimage wire.Option[wire.Preimage]
+	// Probe makes a probe (not with KeysendPreimage).
+	Probe bool
 	// Amount is what the payee receives; more than zero, at most
 	// MaxAmount.
 	Amount wire.MilliSatoshi
@@ -229,12 +235,14 @@ func NewPayment(r Request) (*Payment, error) {
 		return nil, fmt.Errorf("%w: amount %d out of range", ErrInvalidPayment, r.Amount)
 	case r.MaxFee > MaxAmount:
 		return nil, fmt.Errorf("%w: fee limit %d out of range", ErrInvalidPayment, r.MaxFee)
+	case r.Probe && r.KeysendPreimage.Present:
+		return nil, fmt.Errorf("%w: a keysend probe", ErrInvalidPayment)
 	case len(r.Metadata) > MaxMetadataLen:
 		return nil, fmt.Errorf("%w: metadata of %d bytes, more than %d", ErrInvalidPayment, len(r.Metadata), MaxMetadataLen)
 	}
 	p := &Payment{
 		ID: r.ID, Hash: r.Hash, Secret: r.Secret, Amount: r.Amount, MaxFee: r.MaxFee,
-		Status: StatusPending, CreatedHeight: r.Height,
+		Status: StatusPending, CreatedHeight: r.Height, Probe: r.Probe,
 	}
 	if r.Metadata != nil {
 		p.Metadata = append([]byte{}, r.Metadata...)

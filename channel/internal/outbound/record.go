@@ -32,10 +32,11 @@ const (
 	hopLen        = 33 + 8 + 8 + 4 + 8 + 2
 )
 
-// flagKeysend is the header flag of a keysend payment; flagAdded the
-// attempt flag of an added HTLC.
+// flagKeysend and flagProbe are the header flags of a keysend payment and
+// a probe; flagAdded the attempt flag of an added HTLC.
 const (
 	flagKeysend = 1 << 0
+	flagProbe   = 1 << 1
 	flagAdded   = 1 << 0
 )
 
@@ -64,6 +65,9 @@ func headerBytes(p *Payment) []byte {
 	var flags byte
 	if p.Keysend {
 		flags |= flagKeysend
+	}
+	if p.Probe {
+		flags |= flagProbe
 	}
 	h := make([]byte, 0, headerLen)
 	h = append(h, p.ID[:]...)
@@ -167,10 +171,11 @@ func readHeader(r *fieldReader, p *Payment) {
 	p.Amount = r.msat()
 	p.Status = Status(r.u8())
 	flags := r.u8()
-	if flags&^flagKeysend != 0 && r.err == nil {
+	if flags&^(flagKeysend|flagProbe) != 0 && r.err == nil {
 		r.err = fmt.Errorf("unknown header flags %#x", flags)
 	}
 	p.Keysend = flags&flagKeysend != 0
+	p.Probe = flags&flagProbe != 0
 	p.FailureReason = FailureReason(r.u8())
 	p.MaxFee = r.msat()
 	p.FeePaid = r.msat()

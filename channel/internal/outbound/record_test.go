@@ -32,8 +32,11 @@ func randomPayment(t testing.TB, r *rand.Rand) *Payment {
 	if r.Intn(2) == 0 {
 		req.MaxFee = wire.MilliSatoshi(r.Intn(5000))
 	}
-	if r.Intn(4) == 0 {
+	switch r.Intn(8) {
+	case 0, 1:
 		req.KeysendPreimage = wire.Some(pre)
+	case 2:
+		req.Probe = true
 	}
 	p, err := NewPayment(req)
 	require.NoError(t, err)
@@ -117,6 +120,7 @@ func TestDecodePaymentErrors(t *testing.T) {
 		{"fee paid without success", encode(func(p *Payment) { p.FeePaid = 1 })},
 		{"channel of an attempt not added", encode(func(p *Payment) { p.Attempts[0].HTLCID = 3 })},
 		{"keysend without preimage", encode(func(p *Payment) { p.Keysend = true })},
+		{"keysend probe", encode(func(p *Payment) { p.Keysend, p.Probe, p.Preimage = true, true, wire.Some(wire.Preimage{}) })},
 		{"fee limit exceeded", encode(func(p *Payment) { p.MaxFee = 1 })},
 		{"unknown failure reason", encode(func(p *Payment) { p.FailureReason = maxFailureReason + 1 })},
 		{"no hops", encode(func(p *Payment) { p.Attempts[0].Route.Hops = nil })},
