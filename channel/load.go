@@ -101,6 +101,9 @@ func Load(cfg Config, monitors []monitor.MonitorInfo) (*Manager, error) {
 	if err := m.loadPayments(); err != nil {
 		return nil, err
 	}
+	if err := m.loadRoutings(); err != nil {
+		return nil, err
+	}
 	if err := m.reconcilePayments(byID); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package channel
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -25,8 +26,12 @@ import (
 // not the recipient's, retried over new routes for what is no longer in
 // flight, the failing channels excluded. The retries run after the public
 // call that learnt of the failure, with no lock held. The retry state is
-// kept in memory: after a restart, a failed attempt is not retried and the
-// payment fails once nothing is in flight.
+// persisted (payment_retry_record.go): written with the payment's record
+// when it is sent, and, when a failure or a retry changed it, before the
+// retry asks the router; removed when the payment ends. A crash can lose
+// the last change (a retry more, or a failing channel not excluded), never
+// the payment's own record; at Load a pending payment whose parts in
+// flight no longer carry its amount is retried.
 
 // PaymentRouter finds routes for payments over the network;
 // *router.Router implements it.
@@ -70,6 +75,62 @@ type retryBook struct {
 	mu    sync.Mutex
 	state map[PaymentID]*routing
 	queue []PaymentID
+	// parked wait for a usable channel (retried at the next
+	// processRetries).
+	parked []PaymentID
+	// dirty are the payments whose routing changed (or ended) since it
+	// was last written.
+	dirty map[PaymentID]bool
+}
+
+// touch marks id's routing to write (b.mu held).
+func (b *retryBook) touch(id PaymentID) {
+	if b.dirty == nil {
+		b.dirty = make(map[PaymentID]bool)
+	}
+	b.dirty[id] = true
+}
+
+// changes returns the writes of the routings changed since the last call
+// (a removal for those that ended), and marks them written.
+func (b *retryBook) changes() ([]persist.Op, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.dirty) == 0 {
+		return nil, nil
+	}
+	ids := make([]PaymentID, 0, len(b.dirty))
+	for id := range b.dirty {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(x, y PaymentID) int { return bytes.Compare(x[:], y[:]) })
+	ops := make([]persist.Op, 0, len(ids))
+	for _, id := range ids {
+		rt := b.state[id]
+		if rt == nil {
+			ops = append(ops, routingRemoveOp(id))
+			continue
+		}
+		op, err := routingOp(id, rt)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, op)
+	}
+	clear(b.dirty)
+	return ops, nil
+}
+
+// persistRetries writes the routings that changed; a failed write leaves
+// them to the next call (logged: the retries go on from memory).
+func (m *Manager) persistRetries() {
+	ops, err := m.retries.changes()
+	if err == nil && len(ops) > 0 {
+		err = m.cfg.Store.Apply(m.cfg.Context, ops)
+	}
+	if err != nil {
+		m.cfg.Logger.Warn("channel: payment retry state not written", "err", err)
+	}
 }
 
 // put starts the routing of id.
@@ -100,34 +161,70 @@ func (b *retryBook) failed(id PaymentID, scid wire.ShortChannelID) {
 	}
 	if scid != (wire.ShortChannelID{}) && !slices.Contains(r.exclude, scid) {
 		r.exclude = append(r.exclude, scid)
+		b.touch(id)
 	}
 	if !slices.Contains(b.queue, id) {
 		b.queue = append(b.queue, id)
 	}
 }
 
-// next pops a payment to retry and its routing (a copy).
-func (b *retryBook) next() (PaymentID, routing, bool) {
+// take empties the queue and returns the payments it held that are
+// still retried, with their routings (copies).
+func (b *retryBook) take() ([]PaymentID, []routing) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for len(b.queue) > 0 {
-		id := b.queue[0]
-		b.queue = b.queue[1:]
+	var ids []PaymentID
+	var rts []routing
+	for _, id := range b.queue {
 		if r := b.state[id]; r != nil {
 			c := *r
 			c.exclude = slices.Clone(r.exclude)
-			r.left--
-			return id, c, true
+			ids, rts = append(ids, id), append(rts, c)
 		}
 	}
-	return PaymentID{}, routing{}, false
+	b.queue = nil
+	return ids, rts
+}
+
+// park sets id aside until the next processRetries.
+func (b *retryBook) park(id PaymentID) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !slices.Contains(b.parked, id) {
+		b.parked = append(b.parked, id)
+	}
+}
+
+// unpark queues the payments set aside.
+func (b *retryBook) unpark() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, id := range b.parked {
+		if !slices.Contains(b.queue, id) {
+			b.queue = append(b.queue, id)
+		}
+	}
+	b.parked = nil
+}
+
+// spend counts one round of new routes for id.
+func (b *retryBook) spend(id PaymentID) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if r := b.state[id]; r != nil {
+		r.left--
+		b.touch(id)
+	}
 }
 
 // done forgets id's routing.
 func (b *retryBook) done(id PaymentID) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	delete(b.state, id)
+	if b.state[id] != nil {
+		delete(b.state, id)
+		b.touch(id)
+	}
 }
 
 // SendPaymentWithRetry is SendPayment with the retry budget of a payment
@@ -165,15 +262,25 @@ func (m *Manager) sendRouted(r sendRequest, req router.Request, retry Retry) err
 		m.pay.unreserve(r.id)
 		return err
 	}
-	if err := m.pay.persist(m, pay); err != nil {
+	rt := &routing{req: req, left: retry.Attempts}
+	if now := m.timeNow(); retry.Timeout > 0 && !now.IsZero() {
+		rt.deadline = now.Add(retry.Timeout)
+	}
+	payOp, err := paymentOp(pay)
+	var rtOp persist.Op
+	if err == nil {
+		rtOp, err = routingOp(r.id, rt)
+	}
+	if err == nil {
+		if err = m.cfg.Store.Apply(m.cfg.Context, []persist.Op{payOp, rtOp}); err != nil {
+			err = fmt.Errorf("%w: payment %v: %w", ErrPersistence, r.id, err)
+		}
+	}
+	if err != nil {
 		m.pay.unreserve(r.id)
 		return err
 	}
 	m.pay.track(pay)
-	rt := &routing{req: req, left: retry.Attempts}
-	if retry.Timeout > 0 {
-		rt.deadline = m.timeNow().Add(retry.Timeout)
-	}
 	m.retries.put(r.id, rt)
 	m.cfg.Logger.Info("channel: payment sent over the network", "payment_id", r.id, "payment_hash", r.hash,
 		"amount_msat", r.amount, "routes", len(routes))
@@ -342,12 +449,16 @@ func failedChannel(rt *router.Route, f *outbound.Failure) wire.ShortChannelID {
 // or no route is found, the payment given up (PaymentFailed when nothing
 // is in flight).
 func (m *Manager) processRetries() {
+	m.retries.unpark()
 	for {
-		id, rt, ok := m.retries.next()
-		if !ok {
+		ids, rts := m.retries.take()
+		m.persistRetries()
+		if len(ids) == 0 {
 			return
 		}
-		m.retry(id, rt)
+		for i, id := range ids {
+			m.retry(id, rts[i])
+		}
 	}
 }
 
@@ -367,11 +478,21 @@ func (m *Manager) retry(id PaymentID, rt routing) {
 		return // the parts in flight carry it
 	}
 	reason := events.FailureRetriesExhausted
-	if rt.left > 0 && (rt.deadline.IsZero() || m.timeNow().Before(rt.deadline)) {
+	if m.cfg.Router == nil {
+		reason = events.FailureRouteNotFound // restarted without one
+	} else if rt.left > 0 && (rt.deadline.IsZero() || m.timeNow().Before(rt.deadline)) {
+		hops := m.firstHops()
+		if len(hops) == 0 {
+			// No channel is usable (yet: after a restart, before the
+			// peers are back): the retry waits, its budget untouched.
+			m.retries.park(id)
+			return
+		}
+		m.retries.spend(id)
 		req := rt.req
 		req.Amount, req.CurrentHeight = remaining, uint32(m.bestHeight())
 		req.ExcludeChannels = rt.exclude
-		req.FirstHops = m.firstHops()
+		req.FirstHops = hops
 		routes, err := m.cfg.Router.FindRoutes(req)
 		if err == nil {
 			m.cfg.Logger.Info("channel: payment retried", "payment_id", id, "amount_msat", remaining, "routes", len(routes))

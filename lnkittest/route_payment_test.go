@@ -1,6 +1,7 @@
 package lnkittest_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/lnkit/lnkit/channel"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest"
+	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/router"
 	"github.com/lnkit/lnkit/wire"
 )
@@ -253,4 +255,57 @@ func TestKeysendOverNetwork(t *testing.T) {
 	ad, ok = usableTo(a, d)
 	require.True(t, ok)
 	require.Equal(t, before-amount-fee, ad.OurBalance)
+}
+
+// TestPayOverNetworkRetryAcrossRestart: a crashes while its first route's
+// HTLC is in flight (or, second case, right after it retried, before the
+// retry left); after the restart the failure of the first route is still
+// retried over d with b–c excluded (the retry state is durable): one
+// PaymentSent with d's fee, c paid once.
+func TestPayOverNetworkRetryAcrossRestart(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// steps delivers up to the crash.
+		steps func(net *lnkittest.Network, a, b *lnkittest.Node)
+	}{
+		{"first route in flight", func(net *lnkittest.Network, a, b *lnkittest.Node) {
+			require.True(t, net.DeliverOne(a, b), "update_add_htlc")
+			require.True(t, net.DeliverOne(a, b), "commitment_signed")
+		}},
+		{"retry not yet sent", func(net *lnkittest.Network, a, b *lnkittest.Node) {
+			// Deliver everything but what a sends d: b fails the first
+			// route back, a retries over d, and crashes before d hears.
+			for net.DeliverOne(a, b) || net.DeliverOne(b, a) {
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			net, sr, _ := diamond(t, 78, [][][]int{{{0, 1, 2}}, {{0, 3, 2}}, {{0, 3, 2}}})
+			a, b, c, d := net.Node(0), net.Node(1), net.Node(2), net.Node(3)
+			inv, err := c.Channels.CreateInvoice(channel.InvoiceRequest{Amount: 20_000_000, Description: "across a crash"})
+			require.NoError(t, err)
+			id := channel.PaymentID{0xab}
+			require.NoError(t, a.Channels.SendPayment(id, inv.Invoice, 0))
+			tc.steps(net, a, b)
+			net.Crash(a)
+			net.Restart(a)
+			net.Connect(a, b)
+			net.Connect(a, d)
+			net.Settle()
+
+			sent := requireSent(t, a, id)
+			require.Equal(t, inv.PaymentHash, sent.PaymentHash)
+			require.Empty(t, lnkittest.Logged[*events.PaymentFailed](a))
+			claimed := lnkittest.Logged[*events.PaymentClaimed](c)
+			require.Len(t, claimed, 1)
+			require.Equal(t, wire.MilliSatoshi(20_000_000), claimed[0].Amount)
+			bc, ok := usableTo(b, c)
+			require.True(t, ok)
+			last := sr.reqs[len(sr.reqs)-1]
+			require.Contains(t, last.ExcludeChannels, bc.ShortChannelID, "the exclusion survived")
+			left, err := a.Store.List(context.Background(), persist.Namespace{Primary: channel.PaymentRoutesNamespace})
+			require.NoError(t, err)
+			require.Empty(t, left, "the retry state is gone with the payment")
+		})
+	}
 }
