@@ -67,6 +67,11 @@ type forward struct {
 	failure htlcOutcome
 	// onChain: the preimage came from the chain.
 	onChain bool
+	// announced: PaymentForwarded was raised, with the upstream channel's
+	// record holding the fulfill, but the upstream monitor refused the
+	// preimage: the claim through the closed channel's monitor must not
+	// raise it again.
+	announced bool
 	// target is the channel the application chose for an intercepted
 	// HTLC (zero: the channel the onion names, with our policy checked).
 	target wire.ChannelID
@@ -121,7 +126,7 @@ func encodeForward(f *forward) ([]byte, error) {
 	w.blob(f.failure.reason)
 	w.be16(f.failure.failureCode)
 	w.fixed(f.failure.onionHash[:])
-	w.flags(f.onChain)
+	w.flags(f.onChain, f.announced)
 	w.fixed(f.target[:])
 	if w.err != nil {
 		return nil, fmt.Errorf("channel: encode forward: %w", w.err)
@@ -158,7 +163,7 @@ func decodeForward(b []byte) (*forward, error) {
 	}
 	f.failure.failureCode = r.be16()
 	r.fixed(f.failure.onionHash[:])
-	r.flags(&f.onChain)
+	r.flags(&f.onChain, &f.announced)
 	r.fixed(f.target[:])
 	if err := r.done(); err != nil {
 		return nil, fmt.Errorf("%w: forward record: %w", ErrCorruptRecord, err)
@@ -193,6 +198,9 @@ func (f *forward) check() error {
 	}
 	if f.state != fwdFailed && f.failure.kind != 0 {
 		return fmt.Errorf("a failure in state %d", f.state)
+	}
+	if f.announced && f.state != fwdFulfilled {
+		return fmt.Errorf("announced in state %d", f.state)
 	}
 	return nil
 }

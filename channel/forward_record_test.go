@@ -33,7 +33,9 @@ func forwardCases() []*forward {
 	intercepted.state = fwdIntercepted
 	targeted := pending
 	targeted.target = wire.ChannelID{5, 5}
-	return []*forward{&pending, &added, &fulfilled, &failed, &malformed, &intercepted, &targeted}
+	announced := fulfilled
+	announced.onChain, announced.announced = false, true
+	return []*forward{&pending, &added, &fulfilled, &failed, &malformed, &intercepted, &targeted, &announced}
 }
 
 func TestForwardRecordRoundTrip(t *testing.T) {
@@ -58,6 +60,7 @@ func TestForwardRecordRefusesImpossibleStates(t *testing.T) {
 		func(f *forward) { f.state, f.preimage = fwdFulfilled, wire.Preimage{1} },
 		func(f *forward) { f.state, f.failure = fwdFailed, htlcOutcome{kind: htlcFulfilled} },
 		func(f *forward) { f.state, f.failure = fwdAdded, htlcOutcome{kind: htlcFailed} },
+		func(f *forward) { f.announced = true },
 	}
 	for i, spoil := range bad {
 		f := *cs[1]

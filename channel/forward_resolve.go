@@ -127,12 +127,23 @@ func (m *Manager) claimForwarded(p *peerState, e *entry, d *chanData, h *htlcEnt
 	if err != nil {
 		return err
 	}
-	ev := &events.PaymentForwarded{
-		PrevChannelID: f.in.channel, NextChannelID: f.out.channel, PaymentHash: f.hash,
-		IncomingAmount: f.inAmount, OutgoingAmount: f.outAmount, FeeEarned: f.inAmount - f.outAmount,
-		ClaimedOnChain: f.onChain,
+	// PaymentForwarded is raised with the fulfill, and the forward,
+	// kept until the monitor took the preimage, says so.
+	var evs []events.Event
+	var ops []persist.Op
+	announced := *f
+	announced.announced = true
+	if !f.announced {
+		op, err := forwardOp(&announced)
+		if err != nil {
+			return err
+		}
+		evs, ops = []events.Event{forwardedEvent(f)}, []persist.Op{op}
 	}
-	id, ok := m.updateMonitor(p, e, d, []events.Event{ev}, nil, &monitor.PaymentPreimage{Preimage: f.preimage})
+	id, ok := m.updateMonitor(p, e, d, evs, ops, &monitor.PaymentPreimage{Preimage: f.preimage})
+	if id != 0 {
+		m.fwd.put(&announced) // the record holding the fulfill is durable
+	}
 	if !ok {
 		return nil // tried again later (see above)
 	}
@@ -173,12 +184,21 @@ func (m *Manager) preimageToClosed(f *forward) {
 		m.cfg.Logger.Error("channel: the closed incoming channel's monitor did not take the preimage", "channel_id", f.in.channel, "htlc_id", f.in.id)
 		return
 	}
-	m.logIf(m.appendEventsWith([]persist.Op{forwardRemoveOp(f.in)}, &events.PaymentForwarded{
+	var evs []events.Event
+	if !f.announced {
+		evs = append(evs, forwardedEvent(f))
+	}
+	m.logIf(m.appendEventsWith([]persist.Op{forwardRemoveOp(f.in)}, evs...))
+	m.fwd.remove(f.in)
+}
+
+// forwardedEvent is the PaymentForwarded of fulfilled forward f.
+func forwardedEvent(f *forward) *events.PaymentForwarded {
+	return &events.PaymentForwarded{
 		PrevChannelID: f.in.channel, NextChannelID: f.out.channel, PaymentHash: f.hash,
 		IncomingAmount: f.inAmount, OutgoingAmount: f.outAmount, FeeEarned: f.inAmount - f.outAmount,
 		ClaimedOnChain: f.onChain,
-	}))
-	m.fwd.remove(f.in)
+	}
 }
 
 // appendEventsWith queues evs durably with ops.

@@ -52,6 +52,9 @@ func (p *asyncPersister) PersistNewChannel(id wire.ChannelID, m *monitor.Channel
 
 // UpdatePersistedChannel implements monitor.Persister.
 func (p *asyncPersister) UpdatePersistedChannel(id wire.ChannelID, u *monitor.Update, m *monitor.ChannelMonitor) monitor.UpdateStatus {
+	if u != nil && p.n.FailMonitorUpdates {
+		return monitor.Failed
+	}
 	if u != nil {
 		p.n.recordHolder(id, u, m)
 	}

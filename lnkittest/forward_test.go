@@ -511,3 +511,31 @@ func TestForwardWaitsForDurableRevocation(t *testing.T) {
 	requireCommitted(t, net, a, b, ab, aStart-2_500_000-fee)
 	requireCommitted(t, net, b, c, bc, bStart-2_500_000)
 }
+
+// TestForwardClaimWhenUpstreamMonitorFails: b learns the preimage from c
+// but its monitor refuses the update holding it for the a–b channel (a
+// broken backup): PaymentForwarded was raised with the fulfill, the a–b
+// channel stops, and once the disk is back the preimage reaches the
+// closed channel's monitor, which claims the HTLC on chain: a's payment
+// succeeds and b's PaymentForwarded is not raised a second time.
+func TestForwardClaimWhenUpstreamMonitorFails(t *testing.T) {
+	net, a, b, c, ab, _, id, _ := heldForward(t, 79)
+	pre, ok := c.Claimable()[0].Purpose.Preimage.Get()
+	require.True(t, ok)
+	b.FailMonitorUpdates = true
+	require.NoError(t, net.Claim(c, pre))
+	net.Settle()
+	stopped := false
+	for _, e := range lnkittest.Logged[*events.ChannelClosed](b) {
+		stopped = stopped || e.ChannelID == ab
+	}
+	require.True(t, stopped, "the a–b channel stopped")
+	b.FailMonitorUpdates = false
+	for range 12 {
+		net.Mine(1)
+		net.Settle()
+	}
+	sent := requireSent(t, a, id)
+	require.Equal(t, pre, sent.Preimage)
+	require.Len(t, lnkittest.Logged[*events.PaymentForwarded](b), 1, "raised once")
+}

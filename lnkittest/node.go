@@ -74,6 +74,11 @@ type Node struct {
 	// then. Held updates are lost at a crash. It may be switched at any
 	// time and lasts across restarts.
 	AsyncMonitorUpdates bool
+	// FailMonitorUpdates, while set, makes the node's monitor persistence
+	// fail (a broken backup): every monitor update is answered Failed,
+	// unwritten. The channel stops and goes on chain from the monitor's
+	// last durable state.
+	FailMonitorUpdates bool
 	// RecordHolderCommitments, while set, makes the node keep each of its
 	// commitments as it becomes current, signed for broadcast with its
 	// HTLC transactions (HolderCommitments): the cheater's tool. Set it
