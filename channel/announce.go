@@ -226,7 +226,7 @@ func (m *Manager) addUpdate(d *chanData, a *Announcement) {
 	u := &wire.ChannelUpdate{
 		ChainHash:                 m.cfg.ChainHash,
 		ShortChannelID:            d.fund.scid,
-		Timestamp:                 uint32(now.Unix()),
+		Timestamp:                 max(uint32(now.Unix()), d.policy.stamp),
 		MessageFlags:              wire.ChanUpdateMustBeOne,
 		CLTVExpiryDelta:           d.config.CLTVExpiryDelta,
 		HTLCMinimumMsat:           d.theirs.htlcMinimum,

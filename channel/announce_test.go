@@ -231,3 +231,36 @@ func TestAnnouncementAfterReorg(t *testing.T) {
 		require.Equal(t, sigs[1].ShortChannelID, got[0].ChannelAnnouncement.ShortChannelID)
 	}
 }
+
+// TestAnnouncementAfterPolicyChange: UpdateChannelConfig signs a new
+// channel_update with the new policy, stamped above the previous one even
+// in the same second, which the gossip graph takes over the old one.
+func TestAnnouncementAfterPolicyChange(t *testing.T) {
+	tp, ch := newAnnouncedPair(t)
+	tp.mine(6)
+	before := tp.a.m.ChannelAnnouncements()
+	require.Len(t, before, 1)
+	old := before[0].ChannelUpdate
+	g, err := graph.New(graph.Config{ChainHash: testChain, UTXOSource: chainUTXO{tp.chain}})
+	require.NoError(t, err)
+	g.Tick(testNow)
+	require.NoError(t, g.AddChannelAnnouncement(context.Background(), before[0].ChannelAnnouncement))
+	require.NoError(t, g.AddChannelUpdate(context.Background(), old))
+
+	cfg := tp.a.details(t, ch.id).Config
+	cfg.ForwardingFeeBaseMsat, cfg.CLTVExpiryDelta = 2_500, 100
+	require.NoError(t, tp.a.m.UpdateChannelConfig(ch.id, tp.b.id, cfg))
+	after := tp.a.m.ChannelAnnouncements()
+	require.Len(t, after, 1)
+	u := after[0].ChannelUpdate
+	require.NotNil(t, u)
+	require.Equal(t, old.Timestamp+1, u.Timestamp, "above the old one in the same second")
+	require.Equal(t, uint32(2_500), u.FeeBaseMsat)
+	require.Equal(t, uint16(100), u.CLTVExpiryDelta)
+	require.NoError(t, g.AddChannelUpdate(context.Background(), u), "the graph takes the new policy")
+	require.Equal(t, cfg, tp.a.details(t, ch.id).Config)
+
+	require.ErrorIs(t, tp.a.m.UpdateChannelConfig(wire.ChannelID{9}, tp.b.id, cfg), ErrUnknownChannel)
+	tp.restart(tp.a)
+	require.Equal(t, cfg, tp.a.details(t, ch.id).Config, "durable")
+}

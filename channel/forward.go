@@ -296,12 +296,21 @@ func (m *Manager) addDownstreamTo(p *peerState, named *entry, f *forward) onion.
 // cltv_expiry_delta and how soon the outgoing HTLC expires.
 func (m *Manager) checkPolicy(d *chanData, f *forward, update []byte) onion.FailureMessage {
 	height := uint32(m.bestHeight())
+	// The previous policy still holds for PolicyGrace after a change
+	// (policy.go).
+	prev := d.policy.honours(m.timeNow())
+	paysFee := func(c *ChannelConfig) bool {
+		return feeSufficient(f.inAmount, f.outAmount, c.ForwardingFeeBaseMsat, c.ForwardingFeeProportionalMillionths)
+	}
+	keepsDelta := func(c *ChannelConfig) bool {
+		return uint64(f.inCLTV) >= uint64(f.outCLTV)+uint64(c.CLTVExpiryDelta)
+	}
 	switch {
 	case f.outAmount < d.theirs.htlcMinimum:
 		return &onion.AmountBelowMinimum{HTLCMsat: f.outAmount, ChannelUpdate: update}
-	case !feeSufficient(f.inAmount, f.outAmount, d.config.ForwardingFeeBaseMsat, d.config.ForwardingFeeProportionalMillionths):
+	case !paysFee(&d.config) && (!prev || !paysFee(&d.policy.prev)):
 		return &onion.FeeInsufficient{HTLCMsat: f.inAmount, ChannelUpdate: update}
-	case uint64(f.inCLTV) < uint64(f.outCLTV)+uint64(d.config.CLTVExpiryDelta):
+	case !keepsDelta(&d.config) && (!prev || !keepsDelta(&d.policy.prev)):
 		return &onion.IncorrectCLTVExpiry{CLTVExpiry: f.inCLTV, ChannelUpdate: update}
 	case uint64(f.outCLTV) <= uint64(height)+MinForwardExpiryAhead:
 		return &onion.ExpiryTooSoon{ChannelUpdate: update}

@@ -93,6 +93,10 @@ type chanData struct {
 	// offered again after channel_reestablish (not persisted: a restart
 	// takes it back again from the stored log).
 	unsent htlcUnsent
+	// policy is the forwarding policy replaced by UpdateChannelConfig,
+	// still honoured for PolicyGrace (not persisted: a restart ends the
+	// grace).
+	policy policyChange
 }
 
 // shutdownState is the persisted part of a cooperative close.
