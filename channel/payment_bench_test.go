@@ -46,6 +46,9 @@ type paymentLoop struct {
 	// msgs and htlcSigs count the messages delivered and the HTLC
 	// signatures they carried.
 	msgs, htlcSigs int
+	// writes is both stores' mutation count when the timed loop started
+	// (each a durable write, an fsync in a real store).
+	writes int
 	// cpu is the process's CPU time when the timed loop started.
 	cpu time.Duration
 }
@@ -131,6 +134,7 @@ func (l *paymentLoop) deliver(b testing.TB) {
 func (l *paymentLoop) start(b *testing.B) {
 	b.ReportAllocs()
 	l.msgs, l.htlcSigs = 0, 0
+	l.writes = l.tp.a.store.Mutations() + l.tp.b.store.Mutations()
 	l.cpu = processCPUTime()
 }
 
@@ -143,6 +147,8 @@ func (l *paymentLoop) report(b *testing.B, n int) {
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n)/1e6, "cpu-ms/payment")
 	b.ReportMetric(float64(l.msgs)/float64(n), "msgs/payment")
 	b.ReportMetric(float64(l.htlcSigs)/float64(n), "htlcsigs/payment")
+	writes := l.tp.a.store.Mutations() + l.tp.b.store.Mutations() - l.writes
+	b.ReportMetric(float64(writes)/float64(n), "writes/payment")
 }
 
 // takeEvents returns the events n raised since the last call, without

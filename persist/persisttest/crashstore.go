@@ -36,6 +36,8 @@ type CrashStore struct {
 	hold     bool
 	failErr  error
 	closed   bool
+	// mutations counts the mutations applied (Mutations).
+	mutations int
 }
 
 type entryKey struct {
@@ -265,6 +267,7 @@ func (s *CrashStore) mutate(ctx context.Context, op string, ops []persist.Op) er
 		return &persist.Error{Op: op, NS: ns, Key: key, Err: err}
 	}
 	applyOps(s.volatile, owned)
+	s.mutations++
 	if !s.hold {
 		applyOps(s.durable, owned)
 		s.mu.Unlock()
@@ -288,6 +291,15 @@ func applyOps(m map[entryKey][]byte, ops []persist.Op) {
 		}
 		m[entryKey{o.NS, o.Key}] = o.Value
 	}
+}
+
+// Mutations returns how many mutations (Write, Remove, Apply) this handle
+// applied: what a real store would make durable one by one, each an
+// fsync.
+func (s *CrashStore) Mutations() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mutations
 }
 
 // check is checkOpen followed by key validation.
