@@ -1,6 +1,8 @@
 package lnkittest_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -77,4 +79,113 @@ func requireGraph(t *testing.T, net *lnkittest.Network) {
 func TestGossipFillsEveryGraph(t *testing.T) {
 	net := gossipNet(t, 81)
 	requireGraph(t, net)
+}
+
+// TestGossipRestartAndClose: a restarted node's graph starts empty and
+// fills again from its peers (gossip_queries); a channel closed on chain
+// leaves every graph graph.DefaultSpendDelay blocks after its funding is
+// spent.
+func TestGossipRestartAndClose(t *testing.T) {
+	net := gossipNet(t, 88)
+	a, b, c, d := net.Node(gA), net.Node(gB), net.Node(gC), net.Node(gD)
+	net.Crash(a)
+	net.Restart(a)
+	v := a.Graph.View()
+	require.Zero(t, v.NumChannels())
+	v.Release()
+	net.Connect(a, b)
+	net.Connect(a, c)
+	net.Settle()
+	net.SyncGossip()
+	requireGraph(t, net)
+
+	var cd wire.ChannelID
+	for _, ch := range c.Channels.ListChannels() {
+		if ch.CounterpartyNodeID == d.ID() {
+			cd = ch.ChannelID
+		}
+	}
+	require.NoError(t, c.Channels.CloseChannel(cd, d.ID(), channel.CloseOptions{}))
+	net.Settle()
+	net.Mine(1)
+	net.Settle()
+	for _, n := range net.Nodes() {
+		v := n.Graph.View()
+		require.Equal(t, 5, v.NumChannels(), "node %d forgets the channel only after the spend delay", n.Index)
+		v.Release()
+	}
+	net.Mine(graph.DefaultSpendDelay)
+	for _, n := range net.Nodes() {
+		v := n.Graph.View()
+		require.Equal(t, 4, v.NumChannels(), "node %d's graph", n.Index)
+		v.Release()
+	}
+}
+
+// TestChainUTXOSource: the funding output a short_channel_id names, and
+// graph.ErrOutputNotFound for every other case.
+func TestChainUTXOSource(t *testing.T) {
+	net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: 89, WalletGapLimit: 5})
+	a, b := net.Node(0), net.Node(1)
+	id := net.OpenChannel(a, b, payCapacity, lnkittest.Anchors, lnkittest.OpenOptions{})
+	scid := net.Channel(a, id).ShortChannelID
+	src := lnkittest.ChainUTXOSource{Chain: net.Chain}
+
+	out, err := src.FundingOutput(context.Background(), scid)
+	require.NoError(t, err)
+	require.Equal(t, wire.Satoshi(payCapacity), out.Value)
+	require.Len(t, out.PkScript, 34)
+
+	tip := uint32(net.Chain.Tip().Height)
+	for _, tc := range []struct {
+		name string
+		scid wire.ShortChannelID
+	}{
+		{"above the tip", wire.ShortChannelID{BlockHeight: tip + 1}},
+		{"beyond int32", wire.ShortChannelID{BlockHeight: 1 << 31}},
+		{"no such transaction", wire.ShortChannelID{BlockHeight: scid.BlockHeight, TxIndex: 100}},
+		{"no such output", wire.ShortChannelID{BlockHeight: scid.BlockHeight, TxIndex: scid.TxIndex, OutputIndex: 100}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := src.FundingOutput(context.Background(), tc.scid)
+			require.ErrorIs(t, err, graph.ErrOutputNotFound)
+		})
+	}
+
+	require.NoError(t, a.Channels.CloseChannel(id, b.ID(), channel.CloseOptions{}))
+	net.Settle()
+	_, err = src.FundingOutput(context.Background(), scid)
+	require.NoError(t, err, "spent in the mempool only: still unspent on chain")
+	net.Mine(1)
+	_, err = src.FundingOutput(context.Background(), scid)
+	require.ErrorIs(t, err, graph.ErrOutputNotFound, "spent")
+}
+
+// TestGossipDeterministic: the same Seed gives the same gossip, routes
+// and payments: every node's events and scorer are the same in two runs.
+func TestGossipDeterministic(t *testing.T) {
+	run := func() ([]string, [][]byte) {
+		net := gossipNet(t, 90)
+		a, b, e := net.Node(gA), net.Node(gB), net.Node(gE)
+		net.Disconnect(b, e)
+		_, err := net.Pay(a, e, 20_000_000)
+		require.NoError(t, err)
+		net.Settle()
+		net.Tick()
+		var log []string
+		var scorers [][]byte
+		for _, n := range net.Nodes() {
+			for _, ev := range n.EventLog {
+				log = append(log, fmt.Sprintf("%d %v", n.Index, ev))
+			}
+			s, err := n.Scorer.MarshalBinary()
+			require.NoError(t, err)
+			scorers = append(scorers, s)
+		}
+		return log, scorers
+	}
+	log1, s1 := run()
+	log2, s2 := run()
+	require.Equal(t, log1, log2)
+	require.Equal(t, s1, s2)
 }
