@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lnkit/lnkit/internal/regtest"
 	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/persist/persisttest"
 	"github.com/lnkit/lnkit/router"
@@ -104,4 +105,33 @@ func TestScorerPersisted(t *testing.T) {
 	require.NoError(t, store.Close())
 	_, err = openScorer(ctx, store, log, later)
 	require.ErrorIs(t, err, persist.ErrClosed)
+}
+
+// TestSampleNodeSavesScorer: a node that quits leaves its scorer in its
+// store, and the next start loads it (a corrupt one does not stop it).
+func TestSampleNodeSavesScorer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: starts btcd/lnd; run without -short")
+	}
+	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
+	btcd.Generate(t, 3)
+	dir := t.TempDir()
+	startTestNode(t, "erin", btcd, dir).quit()
+
+	ns := persist.Namespace{Primary: router.ScorerNamespacePrimary, Secondary: router.ScorerNamespaceSecondary}
+	s, err := openStore(dir)
+	require.NoError(t, err)
+	_, err = s.Read(context.Background(), ns, router.ScorerKey)
+	require.NoError(t, err, "saved at shutdown")
+	require.NoError(t, s.Write(context.Background(), ns, router.ScorerKey, []byte{0xff}))
+	require.NoError(t, s.Close())
+
+	startTestNode(t, "erin", btcd, dir).quit()
+	s, err = openStore(dir)
+	require.NoError(t, err)
+	defer s.Close()
+	b, err := s.Read(context.Background(), ns, router.ScorerKey)
+	require.NoError(t, err)
+	_, err = router.LoadProbabilisticScorer(context.Background(), s, router.ProbabilisticConfig{})
+	require.NoError(t, err, "the corrupt scorer was replaced: %x", b)
 }
