@@ -176,7 +176,7 @@ func (gossipFeed) BlockDisconnected(*btcwire.BlockHeader, int32) {}
 // SyncGossip lets the network's gossip settle (Options.Gossip): it Ticks
 // (each node broadcasts its new announcements, applies the gossip it
 // received, relays it) and delivers every message (DeliverAll), again and
-// again until a round moves no gossip message. Each round advances the
+// again until a round moves no gossip message (none sent, none received). Each round advances the
 // Clock by Options.TickInterval. It fails the test when gossip still moves
 // after DefaultMaxGossipRounds rounds. Events are not processed (Settle
 // does).
@@ -197,7 +197,7 @@ func (n *Network) SyncGossip() {
 }
 
 // gossipMoved counts the gossip messages every node's routing handler has
-// sent so far.
+// sent or received so far.
 func (n *Network) gossipMoved() uint64 {
 	var c uint64
 	for _, node := range n.nodes {

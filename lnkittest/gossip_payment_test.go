@@ -114,53 +114,64 @@ func TestGossipPayOverRouter(t *testing.T) {
 	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + fee), gB: int64(fee), gE: int64(amount)})
 }
 
-// TestGossipPayRetriesAnotherPath: b is cut off from e, which a's graph
-// cannot know. The first route, over b, fails at b–e: one retryable
-// PaymentPathFailed naming it, the ProbabilisticScorer learns that b–e
-// does not carry the amount, and the retry pays over c and d with their
-// fees. After a restart of a, its scorer still knows.
+// TestGossipPayRetriesAnotherPath: b cannot forward to e, which a's
+// graph cannot know: b is cut off from e, or b–e was opened by e (b has
+// nothing on its side). The first route, over b, fails at b–e: one
+// retryable PaymentPathFailed naming it, the ProbabilisticScorer learns
+// that b–e does not carry the amount, and the retry pays over c and d
+// with their fees. After a restart of a, its scorer still knows.
 func TestGossipPayRetriesAnotherPath(t *testing.T) {
-	net := gossipNet(t, 83)
-	a, b, c, d, e := net.Node(gA), net.Node(gB), net.Node(gC), net.Node(gD), net.Node(gE)
-	be := scidTo(t, b, e)
-	net.Disconnect(b, e)
-	before := funds(net)
-	const amount wire.MilliSatoshi = 20_000_000
-	id, err := net.Pay(a, e, amount)
-	require.NoError(t, err)
-	net.Settle()
+	for _, tc := range []struct {
+		name    string
+		seed    uint64
+		drained bool
+	}{{"b cut off from e", 83, false}, {"b-e drained", 93, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			net := gossipNetWith(t, tc.seed, tc.drained)
+			a, b, c, d, e := net.Node(gA), net.Node(gB), net.Node(gC), net.Node(gD), net.Node(gE)
+			be := scidTo(t, b, e)
+			if !tc.drained {
+				net.Disconnect(b, e)
+			}
+			before := funds(net)
+			const amount wire.MilliSatoshi = 20_000_000
+			id, err := net.Pay(a, e, amount)
+			require.NoError(t, err)
+			net.Settle()
 
-	failed := lnkittest.Logged[*events.PaymentPathFailed](a)
-	require.Len(t, failed, 1)
-	require.True(t, failed[0].Retryable)
-	require.Equal(t, id, failed[0].PaymentID)
-	require.Equal(t, be, failed[0].ShortChannelID)
-	require.Equal(t, []wire.NodeID{b.ID(), e.ID()}, failed[0].Path)
-	lo, hi := requireLearnt(t, a, b, e, be, amount)
+			failed := lnkittest.Logged[*events.PaymentPathFailed](a)
+			require.Len(t, failed, 1)
+			require.True(t, failed[0].Retryable)
+			require.Equal(t, id, failed[0].PaymentID)
+			require.Equal(t, be, failed[0].ShortChannelID)
+			require.Equal(t, []wire.NodeID{b.ID(), e.ID()}, failed[0].Path)
+			lo, hi := requireLearnt(t, a, b, e, be, amount)
 
-	fd := policyFee(t, a, d, scidTo(t, d, e), amount)
-	fc := policyFee(t, a, c, scidTo(t, c, d), amount+fd)
-	sent := requireOutcome(t, a, e, id, amount, 1)
-	require.Equal(t, fc+fd, sent.FeePaid)
-	require.Empty(t, lnkittest.Logged[*events.PaymentForwarded](b))
-	for _, f := range []struct {
-		n   *lnkittest.Node
-		fee wire.MilliSatoshi
-	}{{c, fc}, {d, fd}} {
-		fwd := lnkittest.Logged[*events.PaymentForwarded](f.n)
-		require.Len(t, fwd, 1)
-		require.Equal(t, f.fee, fwd[0].FeeEarned, "node %d", f.n.Index)
+			fd := policyFee(t, a, d, scidTo(t, d, e), amount)
+			fc := policyFee(t, a, c, scidTo(t, c, d), amount+fd)
+			sent := requireOutcome(t, a, e, id, amount, 1)
+			require.Equal(t, fc+fd, sent.FeePaid)
+			require.Empty(t, lnkittest.Logged[*events.PaymentForwarded](b))
+			for _, f := range []struct {
+				n   *lnkittest.Node
+				fee wire.MilliSatoshi
+			}{{c, fc}, {d, fd}} {
+				fwd := lnkittest.Logged[*events.PaymentForwarded](f.n)
+				require.Len(t, fwd, 1)
+				require.Equal(t, f.fee, fwd[0].FeeEarned, "node %d", f.n.Index)
+			}
+			requireMoved(t, net, before, map[int]int64{gA: -int64(amount + fc + fd), gC: int64(fc), gD: int64(fd), gE: int64(amount)})
+
+			// The scorer was saved at the next Tick (the bounds decayed a
+			// little): a restart loads it as it was.
+			net.Tick()
+			lo, hi = requireLearnt(t, a, b, e, be, 2*amount)
+			net.Crash(a)
+			net.Restart(a)
+			lo2, hi2 := requireLearnt(t, a, b, e, be, 2*amount)
+			require.Equal(t, [2]wire.MilliSatoshi{lo, hi}, [2]wire.MilliSatoshi{lo2, hi2})
+		})
 	}
-	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + fc + fd), gC: int64(fc), gD: int64(fd), gE: int64(amount)})
-
-	// The scorer was saved at the next Tick (the bounds decayed a
-	// little): a restart loads it as it was.
-	net.Tick()
-	lo, hi = requireLearnt(t, a, b, e, be, 2*amount)
-	net.Crash(a)
-	net.Restart(a)
-	lo2, hi2 := requireLearnt(t, a, b, e, be, 2*amount)
-	require.Equal(t, [2]wire.MilliSatoshi{lo, hi}, [2]wire.MilliSatoshi{lo2, hi2})
 }
 
 // requireLearnt checks that payer's scorer holds that b's direction of

@@ -35,17 +35,37 @@ func gossipFee(i int) (base, prop uint32) {
 // with both policies.
 func gossipNet(t *testing.T, seed uint64) *lnkittest.Network {
 	t.Helper()
+	return gossipNetWith(t, seed, false)
+}
+
+// gossipNetWith is gossipNet, with b–e opened by e when drained is set:
+// b has nothing to forward to e, which no gossip tells.
+func gossipNetWith(t *testing.T, seed uint64, drained bool) *lnkittest.Network {
+	t.Helper()
 	net := lnkittest.NewNetwork(t, lnkittest.Options{Nodes: 5, Seed: seed, Gossip: true, WalletGapLimit: 5,
 		UserConfig: func(n *lnkittest.Node) channel.UserConfig {
 			u := channel.DefaultUserConfig()
 			u.Channel.ForwardingFeeBaseMsat, u.Channel.ForwardingFeeProportionalMillionths = gossipFee(n.Index)
 			return u
 		}})
-	for _, c := range [][2]int{{gA, gB}, {gB, gE}, {gA, gC}, {gC, gD}, {gD, gE}} {
+	be := [2]int{gB, gE}
+	if drained {
+		be = [2]int{gE, gB}
+	}
+	for _, c := range [][2]int{{gA, gB}, be, {gA, gC}, {gC, gD}, {gD, gE}} {
 		net.OpenChannel(net.Node(c[0]), net.Node(c[1]), payCapacity, lnkittest.Anchors, lnkittest.OpenOptions{Public: true})
 	}
 	net.Mine(int(channel.AnnouncementDepth))
 	net.Settle()
+	// The first Tick puts a's announcements on the wire, as gossip.
+	net.Tick()
+	var anns int
+	for _, m := range net.Pending(net.Node(gA), net.Node(gB)) {
+		if _, ok := m.(*wire.ChannelAnnouncement); ok {
+			anns++
+		}
+	}
+	require.Equal(t, 2, anns, "a's two channels announced to b")
 	net.SyncGossip()
 	net.Settle()
 	return net

@@ -12,7 +12,8 @@ import (
 type tap struct {
 	h    Handlers
 	sent []sent
-	// gossip counts the routing handler's messages recorded.
+	// gossip counts the routing handler's messages: those it sent and
+	// those it received.
 	gossip uint64
 }
 
@@ -122,6 +123,7 @@ func (r routingTap) PeerConnected(id wire.NodeID, init *wire.Init, inbound bool)
 func (r routingTap) PeerDisconnected(id wire.NodeID) { r.t.h.Routing.PeerDisconnected(id) }
 
 func (r routingTap) HandleRoutingMessage(from wire.NodeID, msg wire.Message) error {
+	r.t.gossip++
 	return r.t.h.Routing.HandleRoutingMessage(from, msg)
 }
 
