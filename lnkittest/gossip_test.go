@@ -33,14 +33,14 @@ func gossipFee(i int) (base, prop uint32) {
 // payCapacity opened by the first named: a (0) pays e (4) over b, or over
 // c and d. The gossip has settled: every node's graph holds every channel
 // with both policies.
-func gossipNet(t *testing.T, seed uint64) *lnkittest.Network {
+func gossipNet(t testing.TB, seed uint64) *lnkittest.Network {
 	t.Helper()
 	return gossipNetWith(t, seed, false)
 }
 
 // gossipNetWith is gossipNet, with b–e opened by e when drained is set:
 // b has nothing to forward to e, which no gossip tells.
-func gossipNetWith(t *testing.T, seed uint64, drained bool) *lnkittest.Network {
+func gossipNetWith(t testing.TB, seed uint64, drained bool) *lnkittest.Network {
 	t.Helper()
 	net := lnkittest.NewNetwork(t, lnkittest.Options{Nodes: 5, Seed: seed, Gossip: true, WalletGapLimit: 5,
 		UserConfig: func(n *lnkittest.Node) channel.UserConfig {
