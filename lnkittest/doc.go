@@ -74,8 +74,10 @@
 // the gossip received since the last Tick and relays it to the peers (the
 // staggered broadcast runs every TickInterval), and saves the scorer to
 // the node's store when it changed. SyncGossip Ticks and delivers until
-// the gossip rests: after opening public channels, Mine the
-// announcement depth, Settle, then SyncGossip. A restarted node's graph
+// the gossip rests: open public channels (OpenOptions.Public: OpenChannel
+// mines them to the announcement depth), Settle, then SyncGossip. The
+// channel manager signs one channel_update per channel (a restart signs
+// a new one). A restarted node's graph
 // starts empty and fills again from the peers it connects to (initial
 // sync with gossip_queries); its scorer is loaded from its store.
 //

@@ -46,6 +46,7 @@ func gossipNetWith(t testing.TB, seed uint64, drained bool) *lnkittest.Network {
 		UserConfig: func(n *lnkittest.Node) channel.UserConfig {
 			u := channel.DefaultUserConfig()
 			u.Channel.ForwardingFeeBaseMsat, u.Channel.ForwardingFeeProportionalMillionths = gossipFee(n.Index)
+			u.Handshake.MinimumDepth = 2 // OpenChannel mines to the announcement depth
 			return u
 		}})
 	be := [2]int{gB, gE}
@@ -55,7 +56,6 @@ func gossipNetWith(t testing.TB, seed uint64, drained bool) *lnkittest.Network {
 	for _, c := range [][2]int{{gA, gB}, be, {gA, gC}, {gC, gD}, {gD, gE}} {
 		net.OpenChannel(net.Node(c[0]), net.Node(c[1]), payCapacity, lnkittest.Anchors, lnkittest.OpenOptions{Public: true})
 	}
-	net.Mine(int(channel.AnnouncementDepth))
 	net.Settle()
 	// The first Tick puts a's announcements on the wire, as gossip.
 	net.Tick()
