@@ -209,3 +209,31 @@ func TestGossipDeterministic(t *testing.T) {
 	require.Equal(t, log1, log2)
 	require.Equal(t, s1, s2)
 }
+
+// TestGossipDeliverOne: gossip frames are tracked like channel messages:
+// Pending lists them in order and DeliverOne moves them one at a time.
+func TestGossipDeliverOne(t *testing.T) {
+	net := lnkittest.NewNetwork(t, lnkittest.Options{Seed: 91, Gossip: true, WalletGapLimit: 5})
+	a, b := net.Node(0), net.Node(1)
+	net.OpenChannel(a, b, payCapacity, lnkittest.Anchors, lnkittest.OpenOptions{Public: true})
+	net.Settle()
+	net.Tick()
+	pending := net.Pending(a, b)
+	var types []wire.MessageType
+	for _, m := range pending {
+		types = append(types, m.Type())
+	}
+	require.Equal(t, []wire.MessageType{wire.MsgChannelAnnouncement, wire.MsgChannelUpdate, wire.MsgNodeAnnouncement}, types)
+	for i := range pending {
+		require.True(t, net.DeliverOne(a, b))
+		require.Len(t, net.Pending(a, b), len(pending)-i-1)
+	}
+	require.False(t, net.DeliverOne(a, b))
+	net.SyncGossip()
+	for _, n := range []*lnkittest.Node{a, b} {
+		v := n.Graph.View()
+		require.Equal(t, 1, v.NumChannels())
+		require.Equal(t, 2, v.NumNodes())
+		v.Release()
+	}
+}
