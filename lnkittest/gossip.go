@@ -151,9 +151,11 @@ func (n *Node) announce(now time.Time) error {
 }
 
 // gossipFeed is the node's graph as a chain listener: after each block it
-// asks the chain about every channel it holds and forgets those whose
-// funding was spent graph.DefaultSpendDelay blocks ago. The graph starts
-// afresh at each start, so it follows the chain from the tip.
+// asks the chain about every channel it holds (within the graph's lookup
+// budget, refilled by Ticks: what the budget leaves out is asked after a
+// later block) and forgets those whose funding was spent
+// graph.DefaultSpendDelay blocks ago. The graph starts afresh at each
+// start, so it follows the chain from the tip.
 type gossipFeed struct{ n *Node }
 
 // BestBlock implements BestBlocker: a fresh graph is at the tip.
@@ -163,7 +165,7 @@ func (f gossipFeed) BestBlock() chain.BestBlock { return f.n.net.Chain.Tip() }
 func (f gossipFeed) BlockConnected(_ *btcwire.MsgBlock, height int32) {
 	g := f.n.Graph
 	g.BlockConnected(uint32(height))
-	if _, err := g.RecheckFunding(f.n.net.ctx, recheckPerBlock); err != nil {
+	if _, err := g.RecheckFunding(f.n.net.ctx, recheckPerBlock); err != nil && !errors.Is(err, graph.ErrRateLimited) {
 		f.n.net.t.Errorf("lnkittest: node %d: graph: funding recheck: %v", f.n.Index, err)
 	}
 }
