@@ -2,6 +2,7 @@ package lnkittest_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
 
@@ -37,8 +38,24 @@ func requireMoved(t *testing.T, net *lnkittest.Network, before []wire.MilliSatos
 }
 
 // policyFee is the fee from's channel_update for channel scid asks to
-// forward amount, as the payer's graph holds it.
+// forward amount, as the payer's graph holds it; the update says from's
+// configured policy (gossipFee).
 func policyFee(t *testing.T, payer, from *lnkittest.Node, scid wire.ShortChannelID, amount wire.MilliSatoshi) wire.MilliSatoshi {
+	t.Helper()
+	p := graphPolicy(t, payer, from, scid)
+	base, prop := gossipFee(from.Index)
+	require.Equal(t, base, p.FeeBaseMsat, "node %d's channel_update", from.Index)
+	require.Equal(t, prop, p.FeeProportionalMillionths, "node %d's channel_update", from.Index)
+	return fee(p, amount)
+}
+
+// fee is what p asks to forward amount (BOLT 7).
+func fee(p graph.Policy, amount wire.MilliSatoshi) wire.MilliSatoshi {
+	return wire.MilliSatoshi(p.FeeBaseMsat) + amount*wire.MilliSatoshi(p.FeeProportionalMillionths)/1_000_000
+}
+
+// graphPolicy is from's direction of channel scid in payer's graph.
+func graphPolicy(t *testing.T, payer, from *lnkittest.Node, scid wire.ShortChannelID) graph.Policy {
 	t.Helper()
 	v := payer.Graph.View()
 	defer v.Release()
@@ -51,12 +68,9 @@ func policyFee(t *testing.T, payer, from *lnkittest.Node, scid wire.ShortChannel
 		d = 1
 	}
 	require.Equal(t, fromIdx, v.Channel(c).Node[d])
-	p := v.Policy(c, d)
+	p := *v.Policy(c, d)
 	require.NotZero(t, p.Flags&graph.PolicyKnown)
-	base, prop := gossipFee(from.Index)
-	require.Equal(t, base, p.FeeBaseMsat, "node %d's channel_update", from.Index)
-	require.Equal(t, prop, p.FeeProportionalMillionths, "node %d's channel_update", from.Index)
-	return wire.MilliSatoshi(p.FeeBaseMsat) + amount*wire.MilliSatoshi(p.FeeProportionalMillionths)/1_000_000
+	return p
 }
 
 // scidTo is from's short_channel_id with to.
@@ -100,18 +114,18 @@ func TestGossipPayOverRouter(t *testing.T) {
 	require.NoError(t, err)
 	net.Settle()
 
-	fee := policyFee(t, a, b, scidTo(t, b, e), amount)
+	paid := policyFee(t, a, b, scidTo(t, b, e), amount)
 	sent := requireOutcome(t, a, e, id, amount, 1)
-	require.Equal(t, fee, sent.FeePaid)
+	require.Equal(t, paid, sent.FeePaid)
 	fwd := lnkittest.Logged[*events.PaymentForwarded](b)
 	require.Len(t, fwd, 1)
-	require.Equal(t, fee, fwd[0].FeeEarned)
+	require.Equal(t, paid, fwd[0].FeeEarned)
 	require.Equal(t, amount, fwd[0].OutgoingAmount)
 	for _, n := range []int{gC, gD} {
 		require.Empty(t, lnkittest.Logged[*events.PaymentForwarded](net.Node(n)))
 	}
 	require.Empty(t, lnkittest.Logged[*events.PaymentPathFailed](a))
-	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + fee), gB: int64(fee), gE: int64(amount)})
+	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + paid), gB: int64(paid), gE: int64(amount)})
 }
 
 // TestGossipPayRetriesAnotherPath: b cannot forward to e, which a's
@@ -269,10 +283,10 @@ func TestGossipKeysend(t *testing.T) {
 	id, _, err := net.Keysend(a, e, amount)
 	require.NoError(t, err)
 	net.Settle()
-	fee := policyFee(t, a, b, scidTo(t, b, e), amount)
+	paid := policyFee(t, a, b, scidTo(t, b, e), amount)
 	sent := requireOutcome(t, a, e, id, amount, 1)
-	require.Equal(t, fee, sent.FeePaid)
-	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + fee), gB: int64(fee), gE: int64(amount)})
+	require.Equal(t, paid, sent.FeePaid)
+	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + paid), gB: int64(paid), gE: int64(amount)})
 }
 
 // errNoPolicyAPI stands for the channel.Manager method that changes a
@@ -309,8 +323,57 @@ func TestGossipPolicyChange(t *testing.T) {
 	id, err := net.Pay(a, e, amount)
 	require.NoError(t, err)
 	net.Settle()
-	fee := wire.MilliSatoshi(cfg.ForwardingFeeBaseMsat) + amount*wire.MilliSatoshi(cfg.ForwardingFeeProportionalMillionths)/1_000_000
+	paid := wire.MilliSatoshi(cfg.ForwardingFeeBaseMsat) + amount*wire.MilliSatoshi(cfg.ForwardingFeeProportionalMillionths)/1_000_000
 	sent := requireOutcome(t, a, e, id, amount, 1)
-	require.Equal(t, fee, sent.FeePaid)
-	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + fee), gB: int64(fee), gE: int64(amount)})
+	require.Equal(t, paid, sent.FeePaid)
+	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + paid), gB: int64(paid), gE: int64(amount)})
+}
+
+// TestGossipNewChannelUpdate: the gossip side of a policy change. A newer
+// channel_update of b–e, signed by b with three times its fee (made by
+// the test: the channel manager cannot yet, see TestGossipPolicyChange),
+// reaches a's graph through c, d and e's relays and b's; a's next
+// payment pays the new fee, which b, asking less, takes.
+func TestGossipNewChannelUpdate(t *testing.T) {
+	net := gossipNet(t, 92)
+	a, b, e := net.Node(gA), net.Node(gB), net.Node(gE)
+	be := scidTo(t, b, e)
+	var old *wire.ChannelUpdate
+	for _, ann := range b.Channels.ChannelAnnouncements() {
+		if ann.ChannelAnnouncement.ShortChannelID == be {
+			old = ann.ChannelUpdate
+		}
+	}
+	require.NotNil(t, old)
+	u := *old
+	u.Timestamp = uint32(net.Clock.Now().Unix())
+	require.Greater(t, u.Timestamp, old.Timestamp)
+	u.FeeBaseMsat *= 3
+	u.FeeProportionalMillionths *= 3
+	h, err := u.SignedDataHash()
+	require.NoError(t, err)
+	u.Signature, err = b.Keys.SignHash(wire.Digest(h))
+	require.NoError(t, err)
+	require.NoError(t, b.Graph.Broadcast(context.Background(), &u))
+	net.SyncGossip()
+	for _, n := range net.Nodes() {
+		p := graphPolicy(t, n, b, be)
+		require.Equal(t, u.Timestamp, p.Timestamp, "node %d has the new channel_update", n.Index)
+		require.Equal(t, u.FeeBaseMsat, p.FeeBaseMsat)
+	}
+
+	before := funds(net)
+	const amount wire.MilliSatoshi = 20_000_000
+	id, err := net.Pay(a, e, amount)
+	require.NoError(t, err)
+	net.Settle()
+	paid := fee(graphPolicy(t, a, b, be), amount)
+	base, prop := gossipFee(gB)
+	require.Equal(t, 3*(wire.MilliSatoshi(base)+amount*wire.MilliSatoshi(prop)/1_000_000), paid)
+	sent := requireOutcome(t, a, e, id, amount, 1)
+	require.Equal(t, paid, sent.FeePaid)
+	fwd := lnkittest.Logged[*events.PaymentForwarded](b)
+	require.Len(t, fwd, 1)
+	require.Equal(t, paid, fwd[0].FeeEarned)
+	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + paid), gB: int64(paid), gE: int64(amount)})
 }
