@@ -377,3 +377,17 @@ func TestGossipNewChannelUpdate(t *testing.T) {
 	require.Equal(t, paid, fwd[0].FeeEarned)
 	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + paid), gB: int64(paid), gE: int64(amount)})
 }
+
+// TestGossipPayMultiPathScorer: every part of a multi-part payment that
+// succeeded teaches the scorer (PaymentPathSucceeded): after the split
+// over both paths, a's scorer knows of c–d and d–e as of b–e.
+func TestGossipPayMultiPathScorer(t *testing.T) {
+	t.Skip("regression: the scorer learns only the first fulfilled part of a multi-part payment over the network (channel/payment_book.go: PaymentPathSucceeded, then retries.done, so later parts are not routed any more and not reported)")
+	net, _, _ := payMultiPath(t, 94)
+	a := net.Node(gA)
+	for _, p := range [][2]int{{gB, gE}, {gC, gD}, {gD, gE}} {
+		from, to := net.Node(p[0]), net.Node(p[1])
+		_, _, ok := a.Scorer.EstimatedLiquidity(scidTo(t, from, to), 0, wire.MilliSatoshi(payCapacity)*1000)
+		require.True(t, ok, "the scorer learnt of node %d's channel to node %d", p[0], p[1])
+	}
+}
