@@ -26,10 +26,13 @@ func (n *Node) channelHandlers() Handlers {
 	t := n.net.t
 	t.Helper()
 	var router channel.PaymentRouter
+	var scorer channel.PaymentScorer
+	if n.Router != nil {
+		router, scorer = n.Router, n.Scorer
+	}
 	if n.net.opts.PaymentRouter != nil {
 		router = n.net.opts.PaymentRouter(n)
 	}
-	var scorer channel.PaymentScorer
 	if n.net.opts.PaymentScorer != nil {
 		scorer = n.net.opts.PaymentScorer(n)
 	}

@@ -58,6 +58,29 @@
 // and processes events until the network rests. The channel manager gets
 // the Clock's time at every start and at every Tick.
 //
+// # Gossip and routing
+//
+// With Options.Gossip every node keeps a router/graph.Graph (Node.Graph)
+// as its peer.Manager's routing handler (nodes offer gossip_queries), and
+// its channel manager pays nodes it has no channel with over the routes a
+// router.Router (Node.Router) finds in it, teaching the
+// router.ProbabilisticScorer (Node.Scorer) what each attempt showed. The
+// graph checks channel announcements against the simulated chain
+// (ChainUTXOSource) and forgets a channel graph.DefaultSpendDelay blocks
+// after its funding is spent; it runs on the Clock, started by nothing
+// else: each Tick broadcasts the channel manager's new announcements of
+// public channels (once AnnouncementDepth deep and their
+// announcement_signatures exchanged) with our node_announcement, applies
+// the gossip received since the last Tick and relays it to the peers (the
+// staggered broadcast runs every TickInterval), and saves the scorer to
+// the node's store when it changed. SyncGossip Ticks and delivers until
+// the gossip rests: open public channels (OpenOptions.Public: OpenChannel
+// mines them to the announcement depth), Settle, then SyncGossip. The
+// channel manager signs one channel_update per channel (a restart signs
+// a new one). A restarted node's graph
+// starts empty and fills again from the peers it connects to (initial
+// sync with gossip_queries); its scorer is loaded from its store.
+//
 // # Asynchronous persistence
 //
 // While Node.AsyncMonitorUpdates is set, the node's monitor updates are

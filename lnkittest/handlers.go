@@ -17,6 +17,9 @@ type Handlers struct {
 	Channel peer.ChannelMessageHandler
 	// Custom receives the custom messages (types 32768 and up).
 	Custom peer.CustomMessageHandler
+	// Routing receives the gossip (BOLT 7). With Options.Gossip, a nil
+	// Routing is the node's graph's handler (Node.Graph).
+	Routing peer.RoutingMessageHandler
 
 	// Listen, if set, follows the chain: it is caught up and connected
 	// after the node's ChainMonitor and Wallet, so for each block it is

@@ -60,11 +60,21 @@ type Options struct {
 	// manager (when Handlers is nil). Default: channel.DefaultUserConfig.
 	UserConfig func(n *Node) channel.UserConfig
 	// PaymentRouter, if set, returns the router of n's channel manager
-	// (channel.Config.Router: payments over the network). Default: none.
+	// (channel.Config.Router: payments over the network). Default: none,
+	// or n.Router with Gossip.
 	PaymentRouter func(n *Node) channel.PaymentRouter
 	// PaymentScorer, if set, returns the scorer of n's channel manager
-	// (channel.Config.Scorer). Default: none.
+	// (channel.Config.Scorer). Default: none, or n.Scorer with Gossip.
 	PaymentScorer func(n *Node) channel.PaymentScorer
+	// Gossip gives every node the network's gossip and the real router:
+	// a router/graph.Graph (Node.Graph) as its peer.Manager's routing
+	// handler, checking channels against the simulated chain
+	// (ChainUTXOSource), and over it a router.Router (Node.Router) with a
+	// router.ProbabilisticScorer (Node.Scorer), its channel manager's
+	// Config.Router and Config.Scorer unless PaymentRouter and
+	// PaymentScorer say otherwise. Every node offers gossip_queries. See
+	// the package doc, "Gossip and routing".
+	Gossip bool
 	// TickInterval is how far Tick advances the clock; 0 means
 	// DefaultTickInterval.
 	TickInterval time.Duration
@@ -177,9 +187,10 @@ func (n *Network) Node(i int) *Node {
 func (n *Network) Nodes() []*Node { return append([]*Node(nil), n.nodes...) }
 
 // Tick advances the clock by Options.TickInterval and, on every running
-// node, calls its Handlers.Ticker with the clock's time, then TimerTick on
-// its peer.Manager (pings, timeouts). Deliver what they send with
-// DeliverAll.
+// node, calls its Handlers.Ticker with the clock's time, then (with
+// Options.Gossip) broadcasts its new announcements and ticks its graph and
+// scorer, then TimerTick on its peer.Manager (pings, timeouts). Deliver
+// what they send with DeliverAll.
 func (n *Network) Tick() {
 	n.Clock.Advance(n.opts.TickInterval)
 	now := n.Clock.Now()
@@ -189,6 +200,9 @@ func (n *Network) Tick() {
 		}
 		if node.Handlers.Ticker != nil {
 			node.Handlers.Ticker.TimerTick(now)
+		}
+		if err := node.gossipTick(now); err != nil {
+			n.t.Fatalf("%v", err)
 		}
 		node.Peer.TimerTick()
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/lnkit/lnkit/keys"
 	"github.com/lnkit/lnkit/peer"
 	"github.com/lnkit/lnkit/persist/persisttest"
+	"github.com/lnkit/lnkit/router"
+	"github.com/lnkit/lnkit/router/graph"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -48,6 +50,16 @@ type Node struct {
 	// Channels is the node's channel manager (nil when Options.Handlers
 	// replaces it, and while the node is crashed).
 	Channels *channel.Manager
+	// Graph is the node's network graph, fed by the gossip of its peers
+	// (Options.Gossip; nil without, and while the node is crashed). It
+	// starts empty at every start.
+	Graph *graph.Graph
+	// Router finds routes in Graph (Options.Gossip).
+	Router *router.Router
+	// Scorer is Router's scorer, which the channel manager teaches
+	// (Options.Gossip). It is saved to the node's store at every Tick
+	// where it changed and loaded at every start.
+	Scorer *router.ProbabilisticScorer
 	// EventLog lists every event ProcessEvents handled for the node, in
 	// order, across restarts.
 	EventLog []events.Event
@@ -109,6 +121,8 @@ type Node struct {
 	withheld []*btcwire.MsgTx
 	// pendingSweeps are the SpendableOutputs not worth their fee yet.
 	pendingSweeps []*events.SpendableOutputs
+	// gossip is the node's part of the network's gossip (Options.Gossip).
+	gossip *gossip
 }
 
 // ID returns the node's id.
@@ -160,6 +174,11 @@ func (n *Node) start() {
 		t.Fatalf("lnkittest: node %d: open wallet: %v", n.Index, err)
 	}
 	n.Events, n.ChainMonitor, n.Wallet = q, cm, w
+	if n.net.opts.Gossip {
+		if err := n.openGossip(); err != nil {
+			t.Fatalf("%v", err)
+		}
+	}
 
 	features := peer.DefaultFeatures()
 	if n.net.opts.Handlers != nil {
@@ -168,6 +187,12 @@ func (n *Node) start() {
 		n.Handlers = n.channelHandlers()
 		features = channel.Features()
 	}
+	if n.Graph != nil {
+		features.Set(wire.GossipQueriesOptional)
+		if n.Handlers.Routing == nil {
+			n.Handlers.Routing = n.Graph.Handler()
+		}
+	}
 	n.tap.reset(n.Handlers)
 	m, err := peer.New(peer.Config{
 		NodeKey:           n.Keys,
@@ -175,6 +200,7 @@ func (n *Node) start() {
 		Chains:            []chainhash.Hash{*chaincfg.RegressionNetParams.GenesisHash},
 		ChannelHandler:    n.tap.channel(),
 		CustomHandler:     n.tap.custom(),
+		RoutingHandler:    n.tap.routing(),
 		Features:          features,
 		Now:               n.net.Clock.Now,
 		PingIntervalTicks: n.net.opts.PingIntervalTicks,
@@ -184,11 +210,15 @@ func (n *Node) start() {
 	}
 	n.Peer = m
 
-	fs := make([]follower, 0, 3)
+	var graphFeed chain.Listen
+	if n.Graph != nil {
+		graphFeed = gossipFeed{n}
+	}
+	fs := make([]follower, 0, 4)
 	for _, l := range []struct {
 		l   chain.Listen
 		key string
-	}{{monitorFeed{n}, monitorCheckpoint}, {w, ""}, {n.Handlers.Listen, listenCheckpoint}} {
+	}{{monitorFeed{n}, monitorCheckpoint}, {w, ""}, {n.Handlers.Listen, listenCheckpoint}, {graphFeed, ""}} {
 		if l.l == nil {
 			continue
 		}
@@ -230,6 +260,7 @@ func (n *Network) Crash(node *Node) {
 	node.Wallet, node.ChainMonitor, node.Events, node.monitorEvents, node.persister = nil, nil, nil, nil, nil
 	node.resolutions = nil
 	node.Peer, node.Handlers, node.unlisten, node.Channels = nil, Handlers{}, nil, nil
+	node.Graph, node.Router, node.Scorer, node.gossip = nil, nil, nil, nil
 	node.tap.reset(Handlers{})
 	n.collect()
 }

@@ -33,7 +33,10 @@ type OpenOptions struct {
 // if it is short, runs the open (open_channel … funding_signed), lets both
 // applications do their part (ProcessEvents: a's wallet builds the
 // funding transaction), mines the confirmations and delivers
-// channel_ready both ways. It fails the test if any step does not happen.
+// channel_ready both ways; a public channel is then mined to
+// channel.AnnouncementDepth and its announcement_signatures delivered
+// (Network.Tick broadcasts it with Options.Gossip). It fails the test if
+// any step does not happen.
 func (n *Network) OpenChannel(a, b *Node, sats btcutil.Amount, t ChannelType, opts ...OpenOptions) wire.ChannelID {
 	n.t.Helper()
 	var o OpenOptions
@@ -56,6 +59,13 @@ func (n *Network) OpenChannel(a, b *Node, sats btcutil.Amount, t ChannelType, op
 	d = n.channelOf(a, b, tmp)
 	if d.State != channel.StateReady {
 		n.t.Fatalf("lnkittest: OpenChannel: channel %v is %v after its confirmations, not ready", d.ChannelID, d.State)
+	}
+	if o.Public && d.Confirmations < channel.AnnouncementDepth {
+		// announcement_signatures go at the announcement depth.
+		n.Mine(int(channel.AnnouncementDepth - d.Confirmations))
+		n.DeliverAll()
+		n.mustProcess(a)
+		n.mustProcess(b)
 	}
 	return d.ChannelID
 }

@@ -80,3 +80,24 @@ func harnessPay(b *testing.B, net *lnkittest.Network, payer, payee *lnkittest.No
 	}
 	net.Events(payee)
 }
+
+// BenchmarkHarnessPayOverRouter measures one payment per op over the
+// network with the real router (Options.Gossip): a finds the route to e
+// in its gossip graph (a router.Router search with the
+// ProbabilisticScorer), the HTLC goes over b, e claims, a gets
+// PaymentSent and the scorer learns (Settle).
+func BenchmarkHarnessPayOverRouter(b *testing.B) {
+	net := gossipNet(b, 8)
+	a, e := net.Node(gA), net.Node(gE)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := net.Pay(a, e, 100_000); err != nil {
+			b.Fatal(err)
+		}
+		net.Settle()
+	}
+	b.StopTimer()
+	if got, want := len(lnkittest.Logged[*events.PaymentSent](a)), len(lnkittest.Logged[*events.PaymentClaimed](e)); got != want || got == 0 {
+		b.Fatalf("%d PaymentSent, %d PaymentClaimed", got, want)
+	}
+}

@@ -12,6 +12,9 @@ import (
 type tap struct {
 	h    Handlers
 	sent []sent
+	// gossip counts the routing handler's messages: those it sent and
+	// those it received.
+	gossip uint64
 }
 
 // sent is one handler message the Manager took, as the receiver decodes
@@ -30,6 +33,9 @@ func (t *tap) reset(h Handlers) {
 	}
 	if h.Custom == nil {
 		h.Custom = peer.IgnoringMessageHandler{}
+	}
+	if h.Routing == nil {
+		h.Routing = peer.IgnoringMessageHandler{}
 	}
 	t.h, t.sent = h, nil
 }
@@ -62,6 +68,8 @@ func (t *tap) take() []sent {
 func (t *tap) channel() peer.ChannelMessageHandler { return channelTap{t} }
 
 func (t *tap) custom() peer.CustomMessageHandler { return customTap{t} }
+
+func (t *tap) routing() peer.RoutingMessageHandler { return routingTap{t} }
 
 // channelTap is the tap seen as the Manager's ChannelMessageHandler.
 type channelTap struct{ t *tap }
@@ -100,5 +108,29 @@ func (c customTap) PendingMessages(dst []peer.Outbound) []peer.Outbound {
 	start := len(dst)
 	dst = c.t.h.Custom.PendingMessages(dst)
 	c.t.record(dst[start:])
+	return dst
+}
+
+// routingTap is the tap seen as the Manager's RoutingMessageHandler. Its
+// messages are gossip: the Manager sends them after the channel and
+// custom messages it pulls with them.
+type routingTap struct{ t *tap }
+
+func (r routingTap) PeerConnected(id wire.NodeID, init *wire.Init, inbound bool) error {
+	return r.t.h.Routing.PeerConnected(id, init, inbound)
+}
+
+func (r routingTap) PeerDisconnected(id wire.NodeID) { r.t.h.Routing.PeerDisconnected(id) }
+
+func (r routingTap) HandleRoutingMessage(from wire.NodeID, msg wire.Message) error {
+	r.t.gossip++
+	return r.t.h.Routing.HandleRoutingMessage(from, msg)
+}
+
+func (r routingTap) PendingMessages(dst []peer.Outbound) []peer.Outbound {
+	start := len(dst)
+	dst = r.t.h.Routing.PendingMessages(dst)
+	r.t.record(dst[start:])
+	r.t.gossip += uint64(len(dst) - start)
 	return dst
 }

@@ -126,12 +126,14 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 		return fmt.Errorf("sample-node: wallet: %w", err)
 	}
 	// Payments to nodes we have no channel with go over the routes the
-	// router finds in the gossip graph; the scorer learns from them (in
-	// memory: it starts afresh at each start, as the graph).
-	scorer, err := router.NewProbabilisticScorer(router.ProbabilisticConfig{})
+	// router finds in the gossip graph; the scorer learns from them and
+	// is kept in the store (scorer.go), while the graph starts afresh at
+	// each start.
+	n.scorer, err = openScorer(ctx, n.store, log.With("component", "scorer"), time.Now())
 	if err != nil {
-		return fmt.Errorf("sample-node: scorer: %w", err)
+		return err
 	}
+	scorer := n.scorer.scorer
 	rt, err := router.New(router.Config{Graph: n.graph, Scorer: scorer})
 	if err != nil {
 		return fmt.Errorf("sample-node: router: %w", err)

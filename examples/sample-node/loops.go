@@ -104,13 +104,15 @@ func (n *node) pollChain(ctx context.Context) error {
 	return err
 }
 
-// tickLoop gives the channel manager the time, now and every
-// channelTickInterval.
+// tickLoop gives the channel manager and the scorer the time, now and
+// every channelTickInterval (the scorer is saved now and then).
 func (n *node) tickLoop(ctx context.Context) {
 	t := time.NewTicker(channelTickInterval)
 	defer t.Stop()
 	for {
-		n.channels.TimerTick(time.Now())
+		now := time.Now()
+		n.channels.TimerTick(now)
+		n.scorer.tick(ctx, now)
 		n.tcp.Notify()
 		select {
 		case <-ctx.Done():

@@ -64,6 +64,7 @@ type node struct {
 	bcast       *broadcaster // over rebroadcast: what the wallet and the manager broadcast through
 	poller      *chain.Poller
 	graph       *graph.Graph
+	scorer      *scorerKeeper // the router's scorer, persisted
 
 	peers  *peer.Manager
 	tcp    *tcp.Transport
@@ -214,6 +215,9 @@ func startNode(ctx context.Context, cfg config, noticeW io.Writer) (n *node, err
 // did not finish starting.
 func (n *node) stop() error {
 	n.stopLoops()
+	if n.scorer != nil {
+		n.scorer.save(n.bgCtx, time.Now())
+	}
 	if n.peers != nil {
 		n.peers.DisconnectAll()
 	}
