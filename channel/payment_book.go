@@ -160,12 +160,12 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 		*pay = prev
 		return nil
 	}
-	if m.retries.routed(PaymentID(pay.ID)) {
-		if m.cfg.Scorer != nil {
-			m.cfg.Scorer.PaymentPathSucceeded(&pay.Attempts[i].Route)
-		}
-		m.retries.done(PaymentID(pay.ID))
+	// Every fulfilled part teaches the scorer (those of a multi-part
+	// payment fulfilled after the first too).
+	if m.cfg.Scorer != nil {
+		m.cfg.Scorer.PaymentPathSucceeded(&pay.Attempts[i].Route)
 	}
+	m.retries.done(PaymentID(pay.ID))
 	op, err := paymentOp(pay)
 	if err == nil {
 		// One PaymentSent per payment, at its first fulfilled part, with

@@ -3,7 +3,6 @@ package lnkittest_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -224,7 +223,6 @@ func TestGossipPayMultiPath(t *testing.T) {
 // TestGossipPayMultiPathFeePaid: the PaymentSent of a multi-part payment
 // says the fee of every part.
 func TestGossipPayMultiPathFeePaid(t *testing.T) {
-	t.Skip("regression: PaymentSent.FeePaid of a multi-part payment is the fee of the parts fulfilled when the first part is (channel/payment_book.go raises PaymentSent at the first fulfilled part): here one part's of two")
 	net, id, fees := payMultiPath(t, 87)
 	require.Equal(t, fees, requireSent(t, net.Node(gA), id).FeePaid)
 }
@@ -275,7 +273,6 @@ func payMultiPath(t *testing.T, seed uint64) (*lnkittest.Network, channel.Paymen
 // TestGossipKeysend: a keysend to e, not a's peer, goes over the route
 // the router finds, as a payment of an invoice does.
 func TestGossipKeysend(t *testing.T) {
-	t.Skip("regression: keysend over the network: channel.Manager.SendSpontaneousPayment does not ask Config.Router; a payee that is not a peer gets ErrNoRoute")
 	net := gossipNet(t, 85)
 	a, b, e := net.Node(gA), net.Node(gB), net.Node(gE)
 	before := funds(net)
@@ -289,21 +286,10 @@ func TestGossipKeysend(t *testing.T) {
 	requireMoved(t, net, before, map[int]int64{gA: -int64(amount + paid), gB: int64(paid), gE: int64(amount)})
 }
 
-// errNoPolicyAPI stands for the channel.Manager method that changes a
-// channel's forwarding policy at runtime (and signs a new channel_update),
-// which does not exist yet.
-var errNoPolicyAPI = errors.New("channel.Manager cannot change a channel's policy at runtime")
-
-// updateChannelConfig is where the test calls that method.
-func updateChannelConfig(*lnkittest.Node, wire.ChannelID, channel.ChannelConfig) error {
-	return errNoPolicyAPI
-}
-
 // TestGossipPolicyChange: b raises its fee on b–e; its new
 // channel_update reaches a's graph through the gossip and a's next
 // payment pays the new fee.
 func TestGossipPolicyChange(t *testing.T) {
-	t.Skip("regression: channel_update policy change: channel.Manager has no way to change a channel's forwarding policy at runtime (its channel_update is signed once)")
 	net := gossipNet(t, 86)
 	a, b, e := net.Node(gA), net.Node(gB), net.Node(gE)
 	var be channel.ChannelDetails
@@ -315,7 +301,7 @@ func TestGossipPolicyChange(t *testing.T) {
 	cfg := be.Config
 	cfg.ForwardingFeeBaseMsat *= 3
 	cfg.ForwardingFeeProportionalMillionths *= 3
-	require.NoError(t, updateChannelConfig(b, be.ChannelID, cfg))
+	require.NoError(t, b.Channels.UpdateChannelConfig(be.ChannelID, be.CounterpartyNodeID, cfg))
 	net.SyncGossip()
 
 	before := funds(net)
@@ -382,7 +368,6 @@ func TestGossipNewChannelUpdate(t *testing.T) {
 // succeeded teaches the scorer (PaymentPathSucceeded): after the split
 // over both paths, a's scorer knows of c–d and d–e as of b–e.
 func TestGossipPayMultiPathScorer(t *testing.T) {
-	t.Skip("regression: the scorer learns only the first fulfilled part of a multi-part payment over the network (channel/payment_book.go: PaymentPathSucceeded, then retries.done, so later parts are not routed any more and not reported)")
 	net, _, _ := payMultiPath(t, 94)
 	a := net.Node(gA)
 	for _, p := range [][2]int{{gB, gE}, {gC, gD}, {gD, gE}} {
