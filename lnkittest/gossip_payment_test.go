@@ -158,7 +158,7 @@ func TestGossipPayRetriesAnotherPath(t *testing.T) {
 			require.Equal(t, id, failed[0].PaymentID)
 			require.Equal(t, be, failed[0].ShortChannelID)
 			require.Equal(t, []wire.NodeID{b.ID(), e.ID()}, failed[0].Path)
-			lo, hi := requireLearnt(t, a, b, e, be, amount)
+			requireLearnt(t, a, b, e, be, amount)
 
 			fd := policyFee(t, a, d, scidTo(t, d, e), amount)
 			fc := policyFee(t, a, c, scidTo(t, c, d), amount+fd)
@@ -178,7 +178,7 @@ func TestGossipPayRetriesAnotherPath(t *testing.T) {
 			// The scorer was saved at the next Tick (the bounds decayed a
 			// little): a restart loads it as it was.
 			net.Tick()
-			lo, hi = requireLearnt(t, a, b, e, be, 2*amount)
+			lo, hi := requireLearnt(t, a, b, e, be, 2*amount)
 			net.Crash(a)
 			net.Restart(a)
 			lo2, hi2 := requireLearnt(t, a, b, e, be, 2*amount)
