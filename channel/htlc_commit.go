@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/wire"
@@ -71,16 +72,30 @@ func (m *Manager) handleCommitmentSigned(p *peerState, e *entry, msg *wire.Commi
 	if err := d.log.sentRevoke(); err != nil {
 		return err
 	}
-	id, ok := m.updateMonitor(p, e, d, nil, nil, step)
+	// Our own commitment_signed, when there is something to sign, goes in
+	// the same monitor update: one durable write for both messages.
+	sig, sigStep, err := m.signStep(p, d)
+	if err != nil {
+		return err
+	}
+	id, ok := m.updateMonitor(p, e, d, nil, nil, withStep([]monitor.Step{step}, sigStep)...)
 	if !ok {
 		return nil
 	}
 	e.out.sendAfter(id, raa)
-	if err := m.maybeSignCommitment(p, e, d); err != nil {
-		return err
+	if sig != nil {
+		e.out.sendAfter(id, sig)
 	}
 	m.afterRevoke(p, e, d)
 	return nil
+}
+
+// withStep appends step to steps unless it is nil.
+func withStep(steps []monitor.Step, step monitor.Step) []monitor.Step {
+	if step != nil {
+		steps = append(steps, step)
+	}
+	return steps
 }
 
 // handleRevokeAndAck takes the peer's revocation of its previous
@@ -100,7 +115,13 @@ func (m *Manager) handleRevokeAndAck(p *peerState, e *entry, msg *wire.RevokeAnd
 	if err := m.actOnRevoke(p, e, d, res, &act); err != nil {
 		return err
 	}
-	id, ok := m.updateMonitor(p, e, d, act.evs, act.ops, step)
+	// What the revocation unblocked (our next commitment_signed, with the
+	// removals just queued) is made durable in the same write.
+	sig, sigStep, err := m.signStep(p, d)
+	if err != nil {
+		return err
+	}
+	id, ok := m.updateMonitor(p, e, d, act.evs, act.ops, withStep([]monitor.Step{step}, sigStep)...)
 	if ok || d.mon.failed {
 		m.forwardsDurable(&act, id)
 	}
@@ -110,8 +131,8 @@ func (m *Manager) handleRevokeAndAck(p *peerState, e *entry, msg *wire.RevokeAnd
 	for _, msg := range act.msgs {
 		e.out.sendAfter(id, msg)
 	}
-	if err := m.maybeSignCommitment(p, e, d); err != nil {
-		return err
+	if sig != nil {
+		e.out.sendAfter(id, sig)
 	}
 	m.afterRevoke(p, e, d)
 	return nil
@@ -134,18 +155,8 @@ type revokeOutcome struct {
 // awaited and the peer's next point is known. Updates made meanwhile wait
 // for the next round: many updates share one commitment_signed.
 func (m *Manager) maybeSignCommitment(p *peerState, e *entry, d *chanData) error {
-	if d.mon.failed || d.log.awaitingRevoke || d.cc.theirNextPoint == nil || !d.log.hasUnsigned() {
-		return nil
-	}
-	if !p.connected || !d.reestablished {
-		return nil
-	}
-	next, err := d.log.sendingCommitment()
-	if err != nil {
-		return err
-	}
-	msg, step, err := d.cc.signCommitment(next)
-	if err != nil {
+	msg, step, err := m.signStep(p, d)
+	if err != nil || msg == nil {
 		return err
 	}
 	id, ok := m.updateMonitor(p, e, d, nil, nil, step)
@@ -154,6 +165,29 @@ func (m *Manager) maybeSignCommitment(p *peerState, e *entry, d *chanData) error
 	}
 	e.out.sendAfter(id, msg)
 	return nil
+}
+
+// signStep signs the peer's next commitment when maybeSignCommitment
+// would send commitment_signed now, and returns the message and the
+// monitor step that must be durable before it leaves (nil, nil when there
+// is nothing to sign). The log and chain already count it as sent: the
+// caller makes the step durable (updateMonitor) or the channel reloads.
+func (m *Manager) signStep(p *peerState, d *chanData) (wire.Message, monitor.Step, error) {
+	if d.mon.failed || d.log.awaitingRevoke || d.cc.theirNextPoint == nil || !d.log.hasUnsigned() {
+		return nil, nil, nil
+	}
+	if !p.connected || !d.reestablished {
+		return nil, nil, nil
+	}
+	next, err := d.log.sendingCommitment()
+	if err != nil {
+		return nil, nil, err
+	}
+	msg, step, err := d.cc.signCommitment(next)
+	if err != nil {
+		return nil, nil, err
+	}
+	return msg, step, nil
 }
 
 // handleUpdateAddHTLC adds the peer's HTLC to its side of the log; it is

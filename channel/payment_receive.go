@@ -143,7 +143,14 @@ func (m *Manager) claimIn(p *peerState, e *entry, d *chanData, hs []htlcEntry, p
 			send = append(send, hs[i].id)
 		}
 	}
-	id, ok := m.updateMonitor(p, e, d, nil, nil, &monitor.PaymentPreimage{Preimage: preimage})
+	// The commitment_signed holding the removals is made durable in the
+	// same monitor update as the preimage (one write).
+	sig, sigStep, err := m.signStep(p, d)
+	if err != nil {
+		m.check(p, e, err)
+		return err
+	}
+	id, ok := m.updateMonitor(p, e, d, nil, nil, withStep([]monitor.Step{&monitor.PaymentPreimage{Preimage: preimage}}, sigStep)...)
 	if !ok {
 		// The preimage is not durable: nothing is claimed on this
 		// channel, and the caller must hear it.
@@ -152,9 +159,10 @@ func (m *Manager) claimIn(p *peerState, e *entry, d *chanData, hs []htlcEntry, p
 	for _, h := range send {
 		e.out.sendAfter(id, removalMessage(d.id, d.log.find(commit.Remote, h)))
 	}
-	err := m.maybeSignCommitment(p, e, d)
-	m.check(p, e, err)
-	return err
+	if sig != nil {
+		e.out.sendAfter(id, sig)
+	}
+	return nil
 }
 
 // FailHTLCBackwards fails every incoming HTLC paying hash (the application
