@@ -38,13 +38,26 @@ func (m *Manager) watchNew(p *peerState, e *entry, d *chanData) bool {
 // updateMonitor makes the channel's next monitor update of steps: it saves
 // the channel's record holding the update (with evs) first, so a crash
 // never leaves the monitor ahead of the Manager, then hands the update to
-// Watch (ops are written in the same batch). It returns the update's id
+// Watch (ops are written in the same batch). When Watch can hand out the
+// update's write (updateWriter), the update is written in that same batch
+// and applied after: one durable write instead of two, and still never
+// the monitor ahead. It returns the update's id
 // and whether the channel goes on; messages that depend on the update are
 // queued with sendAfter(id, ...).
 func (m *Manager) updateMonitor(p *peerState, e *entry, d *chanData, evs []events.Event, ops []persist.Op, steps ...monitor.Step) (uint64, bool) {
 	d.mon.latest++
 	u := &monitor.Update{ID: d.mon.latest, Steps: steps}
 	d.mon.pending = append(d.mon.pending, u)
+	// A Watch whose persister writes to our store hands us the update's
+	// write: the channel's record and the update go in one durable write,
+	// and the monitor applies it after.
+	uw, combined := m.cfg.Watch.(updateWriter)
+	if combined {
+		var mops []persist.Op
+		if mops, combined = uw.UpdateOps(d.id, u, m.cfg.Events.Store()); combined {
+			ops = append(append([]persist.Op(nil), ops...), mops...)
+		}
+	}
 	if err := m.saveWith(d, ops, evs...); err != nil {
 		d.mon.latest--
 		d.mon.pending = d.mon.pending[:len(d.mon.pending)-1]
@@ -54,7 +67,21 @@ func (m *Manager) updateMonitor(p *peerState, e *entry, d *chanData, evs []event
 		m.failChannel(p, e, err)
 		return 0, false
 	}
+	if combined {
+		return u.ID, m.monitorStatus(p, e, d, u.ID, uw.UpdateChannelPersisted(d.id, u))
+	}
 	return u.ID, m.monitorStatus(p, e, d, u.ID, m.cfg.Watch.UpdateChannel(d.id, u))
+}
+
+// updateWriter is a Watch that can hand the write of an update to the
+// Manager, to go with the channel's record (monitor.ChainMonitor over an
+// UpdateWriter persister on the same store).
+type updateWriter interface {
+	// UpdateOps returns the ops that persist u when written to store, or
+	// false (then UpdateChannel).
+	UpdateOps(id wire.ChannelID, u *monitor.Update, store persist.KVStore) ([]persist.Op, bool)
+	// UpdateChannelPersisted applies u, made durable with those ops.
+	UpdateChannelPersisted(id wire.ChannelID, u *monitor.Update) monitor.UpdateStatus
 }
 
 // reloadChannel undoes, after our store refused a write, what the

@@ -195,6 +195,9 @@ func resetIDs(evs []Event) {
 	}
 }
 
+// Store returns the store the queue writes to (AppendWith's ops go there).
+func (q *Queue) Store() persist.KVStore { return q.cfg.Store }
+
 // Len returns the number of events queued and not yet handled.
 func (q *Queue) Len() int {
 	q.mu.Lock()

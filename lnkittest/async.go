@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/lnkit/lnkit/channel/monitor"
+	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -66,6 +67,27 @@ func (p *asyncPersister) UpdatePersistedChannel(id wire.ChannelID, u *monitor.Up
 		return st
 	}
 	return p.inner.UpdatePersistedChannel(id, u, m)
+}
+
+// UpdateOps implements monitor.UpdateWriter: while the node persists
+// synchronously, with nothing held for the channel and no commitment to
+// record, the channel manager writes the update with its channel's record
+// (the KVPersister's ops).
+func (p *asyncPersister) UpdateOps(id wire.ChannelID, u *monitor.Update, store persist.KVStore) ([]persist.Op, bool) {
+	if p.n.AsyncMonitorUpdates || p.n.FailMonitorUpdates || p.n.RecordHolderCommitments {
+		return nil, false
+	}
+	for _, h := range p.held {
+		if h.ch == id && !h.written {
+			return nil, false
+		}
+	}
+	return p.inner.UpdateOps(id, u, store)
+}
+
+// DiscardUpdate implements monitor.UpdateWriter.
+func (p *asyncPersister) DiscardUpdate(id wire.ChannelID, uid uint64) error {
+	return p.inner.DiscardUpdate(id, uid)
 }
 
 // writeUpTo writes, in order, the held updates of channel id up to

@@ -13,6 +13,7 @@ import (
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/internal/configerr"
+	"github.com/lnkit/lnkit/persist"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
 
@@ -187,6 +188,60 @@ func (c *ChainMonitor) updateChannel(id lnwire.ChannelID, u *Update, next bool) 
 		}
 	}
 	return st, revoked
+}
+
+// UpdateOps returns, when the persister is an UpdateWriter on store, the
+// ops that persist update u of channel id (the next one): the caller
+// writes them with its own, atomically, then calls UpdateChannelPersisted
+// (one write instead of two). False: call UpdateChannel instead (the
+// persister is another, a compaction is due, or the monitor takes no new
+// commitment).
+func (c *ChainMonitor) UpdateOps(id lnwire.ChannelID, u *Update, store persist.KVStore) ([]persist.Op, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w, ok := c.channels[id]
+	pw, writer := c.persister.(UpdateWriter)
+	if !ok || !writer || u == nil || u.ID != w.m.LatestUpdateID()+1 || w.m.refuseCommitment() != nil {
+		return nil, false
+	}
+	return pw.UpdateOps(id, u, store)
+}
+
+// UpdateChannelPersisted applies u, which the caller made durable with
+// the ops UpdateOps gave. An update that no longer applies (the monitor
+// closed meanwhile) is discarded from the store and Failed.
+func (c *ChainMonitor) UpdateChannelPersisted(id lnwire.ChannelID, u *Update) UpdateStatus {
+	st, revoked := c.updatePersisted(id, u)
+	for _, b := range revoked {
+		c.tower(b)
+	}
+	return st
+}
+
+// updatePersisted is UpdateChannelPersisted under c.mu.
+func (c *ChainMonitor) updatePersisted(id lnwire.ChannelID, u *Update) (UpdateStatus, []*Breach) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w, ok := c.channels[id]
+	pw, writer := c.persister.(UpdateWriter)
+	if !ok || !writer || u == nil {
+		return Failed, nil
+	}
+	var revoking []*counterpartyCommitment
+	if c.tower != nil && u.ID == w.m.LatestUpdateID()+1 {
+		revoking = w.m.counterpartyToRevoke(u)
+	}
+	if w.m.Apply(u) != nil {
+		_ = pw.DiscardUpdate(id, u.ID) // a failure leaves it to Load, which skips it
+		return Failed, nil
+	}
+	var revoked []*Breach
+	for _, rc := range revoking {
+		if b := w.m.revokedBreach(rc); b != nil {
+			revoked = append(revoked, b)
+		}
+	}
+	return Completed, revoked
 }
 
 // ChannelMonitorUpdated is how an asynchronous Persister reports that the

@@ -288,3 +288,38 @@ func TestPersistFailure(t *testing.T) {
 	_, err = cm.LatestHolderCommitmentTx(id, ch.b.signer)
 	require.NoError(t, err, "A's commitment 0 is one B knows: B is not behind")
 }
+
+// TestUpdateOpsWrittenByCaller: a caller writing to the persister's store
+// gets the update's write (UpdateOps), makes it durable with its own ops
+// in one batch, then has it applied (UpdateChannelPersisted). Another
+// store or a gap gets no ops (UpdateChannel then). A
+// crash after the batch and before the apply loses nothing (Load replays
+// the update); a full write meanwhile keeps it.
+func TestUpdateOpsWrittenByCaller(t *testing.T) {
+	ch := newTestChannel(t, commit.StaticRemoteKey)
+	store, cm, id := watchStored(t, ch.a, 3)
+	ctx := context.Background()
+	own := persist.WriteOp(persist.Namespace{Primary: "caller"}, "record", []byte("state 1"))
+
+	u1 := update(t, ch, 1)
+	_, ok := cm.UpdateOps(id, u1, persisttest.NewCrashStore())
+	require.False(t, ok, "another store")
+	_, ok = cm.UpdateOps(id, update(t, ch, 2), store)
+	require.False(t, ok, "a gap")
+	ops, ok := cm.UpdateOps(id, u1, store)
+	require.True(t, ok)
+	require.NoError(t, store.Apply(ctx, append([]persist.Op{own}, ops...)))
+	require.Equal(t, monitor.Completed, cm.UpdateChannelPersisted(id, u1))
+	require.EqualValues(t, 1, ch.a.mon.LatestUpdateID())
+
+	// Update 2 written by the caller, then a full write of the monitor
+	// (still at 1) before it is applied, then a crash.
+	u2 := update(t, ch, 2)
+	ops, ok = cm.UpdateOps(id, u2, store)
+	require.True(t, ok)
+	require.NoError(t, store.Apply(ctx, ops))
+	require.Equal(t, monitor.Completed, newKV(t, store, 3).UpdatePersistedChannel(id, nil, ch.a.mon))
+	_, ms := reload(t, store)
+	require.Len(t, ms, 1)
+	require.EqualValues(t, 2, ms[0].LatestUpdateID(), "the caller's update survived the full write and replays")
+}

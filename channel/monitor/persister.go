@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 
@@ -111,7 +112,52 @@ func (p *KVPersister) UpdatePersistedChannel(id lnwire.ChannelID, u *Update, m *
 	return Completed
 }
 
-// full writes the whole monitor and drops its increments, atomically.
+// UpdateWriter is a Persister that can hand the write of an update to a
+// caller writing to the same store, which makes it durable in its own
+// atomic write (the channel manager: with the channel's record), one
+// write instead of two. The caller then has the update applied
+// (ChainMonitor.UpdateChannelPersisted). KVPersister implements it.
+type UpdateWriter interface {
+	Persister
+	// UpdateOps returns the ops that persist update u of channel id, to
+	// be written to store; false when store is not the persister's or
+	// the persister must write the update itself (a compaction is due).
+	UpdateOps(id lnwire.ChannelID, u *Update, store persist.KVStore) ([]persist.Op, bool)
+	// DiscardUpdate removes update uid of channel id, written through
+	// UpdateOps, that its monitor did not take.
+	DiscardUpdate(id lnwire.ChannelID, uid uint64) error
+}
+
+// UpdateOps implements UpdateWriter.
+func (p *KVPersister) UpdateOps(id lnwire.ChannelID, u *Update, store persist.KVStore) ([]persist.Op, bool) {
+	if u == nil || u.ID%p.every == 0 || !sameStore(store, p.store) {
+		return nil, false
+	}
+	b, err := u.Encode()
+	if err != nil {
+		return nil, false
+	}
+	return []persist.Op{persist.WriteOp(updatesNS(id), updateKey(u.ID), b)}, true
+}
+
+// DiscardUpdate implements UpdateWriter.
+func (p *KVPersister) DiscardUpdate(id lnwire.ChannelID, uid uint64) error {
+	return p.store.Remove(p.ctx, updatesNS(id), updateKey(uid))
+}
+
+// sameStore reports whether a and b are the same store (false for stores
+// whose type cannot be compared).
+func sameStore(a, b persist.KVStore) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	return ta == tb && ta.Comparable() && a == b
+}
+
+// full writes the whole monitor and drops its increments up to the
+// monitor's latest update, atomically (a later one, written by a caller
+// through UpdateOps and not yet applied, stays).
 func (p *KVPersister) full(id lnwire.ChannelID, m *ChannelMonitor) UpdateStatus {
 	b, err := m.Encode()
 	if err != nil {
@@ -123,6 +169,9 @@ func (p *KVPersister) full(id lnwire.ChannelID, m *ChannelMonitor) UpdateStatus 
 	}
 	ops := []persist.Op{persist.WriteOp(monitorsNS, monitorKey(id), b)}
 	for _, k := range keys {
+		if uid, err := strconv.ParseUint(k, 10, 64); err == nil && uid > m.LatestUpdateID() {
+			continue
+		}
 		ops = append(ops, persist.RemoveOp(updatesNS(id), k))
 	}
 	if p.store.Apply(p.ctx, ops) != nil {
@@ -191,6 +240,12 @@ func (p *KVPersister) replay(m *ChannelMonitor) error {
 			return fmt.Errorf("%w: update %d stored under %d", ErrCorrupt, u.ID, id)
 		}
 		if err := m.Apply(u); err != nil {
+			if errors.Is(err, errClosed) || errors.Is(err, errBehindState) {
+				// Written through UpdateOps, then refused: the monitor
+				// had closed meanwhile (a crash came before
+				// DiscardUpdate). It never held it.
+				continue
+			}
 			return fmt.Errorf("%w: channel %s: %w", ErrStoredUpdate, m.ChannelID(), err)
 		}
 	}
