@@ -237,6 +237,9 @@ func (m *Manager) addUpdate(d *chanData, a *Announcement) {
 	if !m.weAreNode1(d) {
 		u.ChannelFlags = wire.ChanUpdateDirection
 	}
+	if d.policy.disabled {
+		u.ChannelFlags |= wire.ChanUpdateDisabled
+	}
 	h, _ := u.SignedDataHash()
 	sig, err := m.cfg.Node.SignHash(wire.Digest(h))
 	if err != nil {
@@ -293,8 +296,43 @@ func (m *Manager) announcementOf(p *peerState, fu *funded) *Announcement {
 		}
 		fu.ann = &Announcement{ChannelAnnouncement: ann}
 	}
+	m.refreshUpdate(p, d, fu.ann)
 	m.addUpdate(d, fu.ann)
 	return fu.ann
+}
+
+// ChannelDisableDelay is how long a peer stays disconnected before our
+// public channels with it are announced disabled (BOLT 7: a channel_update
+// with the disable bit once the peer is no longer reachable); the next
+// channel_update after the reconnection enables them again.
+const ChannelDisableDelay = 10 * time.Minute
+
+// ChannelUpdateRefresh is the age at which our channel_update of a public
+// channel is signed again with a new timestamp, so that graphs, which
+// prune channels without an update for two weeks (BOLT 7), keep it.
+const ChannelUpdateRefresh = 7 * 24 * time.Hour
+
+// refreshUpdate drops a's channel_update (addUpdate signs the next, above
+// it) when the channel's disabled state changed or the update is
+// ChannelUpdateRefresh old (p locked).
+func (m *Manager) refreshUpdate(p *peerState, d *chanData, a *Announcement) {
+	now := m.timeNow()
+	if now.IsZero() {
+		return
+	}
+	if !p.connected && p.offSince.IsZero() {
+		p.offSince = now // first looked at since a restart
+	}
+	d.policy.disabled = !p.connected && now.Sub(p.offSince) >= ChannelDisableDelay
+	u := a.ChannelUpdate
+	if u == nil {
+		return
+	}
+	wasDisabled := u.ChannelFlags&wire.ChanUpdateDisabled != 0
+	if wasDisabled != d.policy.disabled || now.Sub(time.Unix(int64(u.Timestamp), 0)) >= ChannelUpdateRefresh {
+		d.policy.stamp = max(d.policy.stamp, u.Timestamp+1)
+		a.ChannelUpdate = nil
+	}
 }
 
 // afterReestablish sends our announcement_signatures again once a

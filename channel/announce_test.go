@@ -264,3 +264,44 @@ func TestAnnouncementAfterPolicyChange(t *testing.T) {
 	tp.restart(tp.a)
 	require.Equal(t, cfg, tp.a.details(t, ch.id).Config, "durable")
 }
+
+// TestAnnouncementDisabledAndRefreshed: once the peer is away for
+// ChannelDisableDelay our channel_update says disabled, stamped later; the
+// reconnection enables it again; an update ChannelUpdateRefresh old is
+// signed again with a new timestamp.
+func TestAnnouncementDisabledAndRefreshed(t *testing.T) {
+	tp, _ := newAnnouncedPair(t)
+	tp.mine(6)
+	update := func() *wire.ChannelUpdate {
+		t.Helper()
+		got := tp.a.m.ChannelAnnouncements()
+		require.Len(t, got, 1)
+		require.NotNil(t, got[0].ChannelUpdate)
+		return got[0].ChannelUpdate
+	}
+	disabled := func(u *wire.ChannelUpdate) bool { return u.ChannelFlags&wire.ChanUpdateDisabled != 0 }
+	first := update()
+	require.False(t, disabled(first))
+
+	tp.a.m.PeerDisconnected(tp.b.id)
+	tp.a.m.TimerTick(testNow.Add(ChannelDisableDelay - time.Second))
+	require.Same(t, first, update(), "not yet")
+	tp.a.m.TimerTick(testNow.Add(ChannelDisableDelay))
+	off := update()
+	require.True(t, disabled(off))
+	require.Greater(t, off.Timestamp, first.Timestamp)
+	require.Same(t, off, update(), "stable while away")
+
+	tp.reconnect()
+	on := update()
+	require.False(t, disabled(on))
+	require.Greater(t, on.Timestamp, off.Timestamp)
+
+	later := time.Unix(int64(on.Timestamp), 0).Add(ChannelUpdateRefresh)
+	tp.a.m.TimerTick(later.Add(-time.Second))
+	require.Same(t, on, update(), "not old enough")
+	tp.a.m.TimerTick(later)
+	fresh := update()
+	require.False(t, disabled(fresh))
+	require.Equal(t, uint32(later.Unix()), fresh.Timestamp, "refreshed")
+}

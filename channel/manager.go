@@ -77,6 +77,11 @@ type peerState struct {
 	// PeerDisconnected since); init is the peer's init then.
 	connected bool
 	init      *wire.Init
+	// offSince is when the peer was last seen disconnected (Manager
+	// time; zero while connected, or until first looked at after a
+	// restart): its public channels are announced disabled once it is
+	// ChannelDisableDelay old.
+	offSince time.Time
 	// entries are the peer's channels in the order they were created
 	// (so the messages of several channels leave in a deterministic
 	// order), byID finds them by their current id.
@@ -310,7 +315,7 @@ func (e *entry) data() *chanData {
 // re-established (channel_reestablish).
 func (m *Manager) PeerConnected(id wire.NodeID, init *wire.Init, _ bool) error {
 	p := m.lockPeer(id, true)
-	p.connected, p.init = true, init
+	p.connected, p.init, p.offSince = true, init, time.Time{}
 	for _, e := range p.entries {
 		if d := e.data(); d != nil {
 			m.startReestablish(p, e, d)
@@ -328,7 +333,7 @@ func (m *Manager) PeerDisconnected(id wire.NodeID) {
 	if p == nil {
 		return
 	}
-	p.connected, p.init = false, nil
+	p.connected, p.init, p.offSince = false, nil, m.timeNow()
 	p.out = p.out[:0]
 	for _, e := range append([]*entry(nil), p.entries...) {
 		e.out.dropMessages()

@@ -93,9 +93,10 @@ type chanData struct {
 	// offered again after channel_reestablish (not persisted: a restart
 	// takes it back again from the stored log).
 	unsent htlcUnsent
-	// policy is the forwarding policy replaced by UpdateChannelConfig,
-	// still honoured for PolicyGrace (not persisted: a restart ends the
-	// grace).
+	// policy is what our channel_update says beyond the config: the
+	// forwarding policy UpdateChannelConfig replaced, still honoured for
+	// PolicyGrace, the least timestamp of the next update, and whether it
+	// says disabled (not persisted: a restart ends the grace).
 	policy policyChange
 }
 

@@ -21,13 +21,17 @@ import (
 // TimerTick).
 const PolicyGrace = 10 * time.Minute
 
-// policyChange is a replaced forwarding policy and until when it holds.
+// policyChange is a replaced forwarding policy and until when it holds,
+// and the state of our next channel_update.
 type policyChange struct {
 	prev  ChannelConfig
 	until time.Time
 	// stamp is the least timestamp of our next channel_update: above the
 	// one the old policy was announced with.
 	stamp uint32
+	// disabled: our channel_update says the channel is disabled (its
+	// peer is away: refreshUpdate).
+	disabled bool
 }
 
 // honours reports whether the replaced policy still holds at now.
