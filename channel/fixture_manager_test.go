@@ -192,7 +192,8 @@ func (tp *testPair) newNode(name string, s byte, user UserConfig) *testNode {
 	if tp.wrapPersister != nil {
 		persister = tp.wrapPersister(name, persister)
 	}
-	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true})
+	_, writer := persister.(monitor.UpdateWriter)
+	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true, UpdatesWithChannel: writer})
 	require.NoError(t, err)
 	bc := &testBroadcaster{chain: tp.chain}
 	fees := &simchain.FeeEstimator{}

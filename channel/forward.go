@@ -305,12 +305,15 @@ func (m *Manager) checkPolicy(d *chanData, f *forward, update []byte) onion.Fail
 	keepsDelta := func(c *ChannelConfig) bool {
 		return uint64(f.inCLTV) >= uint64(f.outCLTV)+uint64(c.CLTVExpiryDelta)
 	}
+	// One policy whole: the current one, or the previous one in its
+	// grace (never the fee of one with the delta of the other).
+	oldOK := prev && paysFee(&d.policy.prev) && keepsDelta(&d.policy.prev)
 	switch {
 	case f.outAmount < d.theirs.htlcMinimum:
 		return &onion.AmountBelowMinimum{HTLCMsat: f.outAmount, ChannelUpdate: update}
-	case !paysFee(&d.config) && (!prev || !paysFee(&d.policy.prev)):
+	case !paysFee(&d.config) && !oldOK:
 		return &onion.FeeInsufficient{HTLCMsat: f.inAmount, ChannelUpdate: update}
-	case !keepsDelta(&d.config) && (!prev || !keepsDelta(&d.policy.prev)):
+	case !keepsDelta(&d.config) && !oldOK:
 		return &onion.IncorrectCLTVExpiry{CLTVExpiry: f.inCLTV, ChannelUpdate: update}
 	case uint64(f.outCLTV) <= uint64(height)+MinForwardExpiryAhead:
 		return &onion.ExpiryTooSoon{ChannelUpdate: update}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/persist"
@@ -74,10 +75,7 @@ func (m *Manager) handleCommitmentSigned(p *peerState, e *entry, msg *wire.Commi
 	}
 	// Our own commitment_signed, when there is something to sign, goes in
 	// the same monitor update: one durable write for both messages.
-	sig, sigStep, err := m.signStep(p, d)
-	if err != nil {
-		return err
-	}
+	sig, sigStep, signErr := m.signStep(p, d)
 	id, ok := m.updateMonitor(p, e, d, nil, nil, withStep([]monitor.Step{step}, sigStep)...)
 	if !ok {
 		return nil
@@ -85,6 +83,9 @@ func (m *Manager) handleCommitmentSigned(p *peerState, e *entry, msg *wire.Commi
 	e.out.sendAfter(id, raa)
 	if sig != nil {
 		e.out.sendAfter(id, sig)
+	}
+	if signErr != nil {
+		return signErr
 	}
 	m.afterRevoke(p, e, d)
 	return nil
@@ -117,10 +118,7 @@ func (m *Manager) handleRevokeAndAck(p *peerState, e *entry, msg *wire.RevokeAnd
 	}
 	// What the revocation unblocked (our next commitment_signed, with the
 	// removals just queued) is made durable in the same write.
-	sig, sigStep, err := m.signStep(p, d)
-	if err != nil {
-		return err
-	}
+	sig, sigStep, signErr := m.signStep(p, d)
 	id, ok := m.updateMonitor(p, e, d, act.evs, act.ops, withStep([]monitor.Step{step}, sigStep)...)
 	if ok || d.mon.failed {
 		m.forwardsDurable(&act, id)
@@ -133,6 +131,9 @@ func (m *Manager) handleRevokeAndAck(p *peerState, e *entry, msg *wire.RevokeAnd
 	}
 	if sig != nil {
 		e.out.sendAfter(id, sig)
+	}
+	if signErr != nil {
+		return signErr
 	}
 	m.afterRevoke(p, e, d)
 	return nil
@@ -170,8 +171,10 @@ func (m *Manager) maybeSignCommitment(p *peerState, e *entry, d *chanData) error
 // signStep signs the peer's next commitment when maybeSignCommitment
 // would send commitment_signed now, and returns the message and the
 // monitor step that must be durable before it leaves (nil, nil when there
-// is nothing to sign). The log and chain already count it as sent: the
-// caller makes the step durable (updateMonitor) or the channel reloads.
+// is nothing to sign). On success the log and chain count it as sent: the
+// caller makes the step durable (updateMonitor) or the channel reloads;
+// on an error nothing changed, and the caller still makes its own step
+// durable before failing the channel.
 func (m *Manager) signStep(p *peerState, d *chanData) (wire.Message, monitor.Step, error) {
 	if d.mon.failed || d.log.awaitingRevoke || d.cc.theirNextPoint == nil || !d.log.hasUnsigned() {
 		return nil, nil, nil
@@ -179,13 +182,13 @@ func (m *Manager) signStep(p *peerState, d *chanData) (wire.Message, monitor.Ste
 	if !p.connected || !d.reestablished {
 		return nil, nil, nil
 	}
-	next, err := d.log.sendingCommitment()
+	// Signed first, then marked sent: a signer failure changes nothing.
+	msg, step, err := d.cc.signCommitment(d.log.nextState(commit.Remote))
 	if err != nil {
 		return nil, nil, err
 	}
-	msg, step, err := d.cc.signCommitment(next)
-	if err != nil {
-		return nil, nil, err
+	if _, err := d.log.sendingCommitment(); err != nil {
+		return nil, nil, err // checked above: cannot happen
 	}
 	return msg, step, nil
 }

@@ -64,7 +64,8 @@ func (tp *testPair) startFrom(n *testNode, store *persisttest.CrashStore) {
 	if tp.wrapPersister != nil {
 		persister = tp.wrapPersister(n.name, pers)
 	}
-	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true})
+	_, writer := persister.(monitor.UpdateWriter)
+	mon, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true, UpdatesWithChannel: writer})
 	require.NoError(t, err)
 	for _, cm := range mons {
 		require.NoError(t, mon.Restore(cm))

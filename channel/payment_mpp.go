@@ -200,12 +200,16 @@ func (b *mppBook) expired(now time.Time) []wire.PaymentHash {
 	return out
 }
 
-// takeDoomed removes and returns the hashes of the sets to fail back.
+// takeDoomed removes and returns the hashes of the sets to fail back,
+// and the sets a part started for them since (failed back with them).
 func (b *mppBook) takeDoomed() []wire.PaymentHash {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := b.doomed
 	b.doomed = nil
+	for _, h := range out {
+		delete(b.sets, h)
+	}
 	return out
 }
 

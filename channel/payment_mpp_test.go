@@ -213,7 +213,10 @@ func TestMPPBookTotals(t *testing.T) {
 	out, _ = b.add(hash, 101, secret, part(3, 40), now)
 	require.Equal(t, mppRefused, out, "another total")
 	require.False(t, b.incomplete(hash), "the set is gone")
+	out, _ = b.add(hash, 100, secret, part(7, 40), now)
+	require.Equal(t, mppHeld, out, "a part before the doomed ones are failed starts a set")
 	require.Equal(t, []wire.PaymentHash{hash}, b.takeDoomed())
+	require.False(t, b.incomplete(hash), "failed back with them: its set is gone too")
 	require.Empty(t, b.takeDoomed(), "handed out once")
 
 	// A complete set refuses more parts, whatever their total, alone.

@@ -145,11 +145,7 @@ func (m *Manager) claimIn(p *peerState, e *entry, d *chanData, hs []htlcEntry, p
 	}
 	// The commitment_signed holding the removals is made durable in the
 	// same monitor update as the preimage (one write).
-	sig, sigStep, err := m.signStep(p, d)
-	if err != nil {
-		m.check(p, e, err)
-		return err
-	}
+	sig, sigStep, signErr := m.signStep(p, d)
 	id, ok := m.updateMonitor(p, e, d, nil, nil, withStep([]monitor.Step{&monitor.PaymentPreimage{Preimage: preimage}}, sigStep)...)
 	if !ok {
 		// The preimage is not durable: nothing is claimed on this
@@ -162,6 +158,7 @@ func (m *Manager) claimIn(p *peerState, e *entry, d *chanData, hs []htlcEntry, p
 	if sig != nil {
 		e.out.sendAfter(id, sig)
 	}
+	m.check(p, e, signErr) // the preimage is durable: the claim stands
 	return nil
 }
 

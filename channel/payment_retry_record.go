@@ -208,7 +208,7 @@ func (m *Manager) loadRoutings() error {
 		id := PaymentID(raw)
 		m.pay.mu.Lock()
 		pay := m.pay.byID[id]
-		pending := pay != nil && pay.Status == outbound.StatusPending
+		pending := pay != nil && pay.Status == outbound.StatusPending && pay.FailureReason == outbound.ReasonNone
 		short := pending && pay.FailureReason == outbound.ReasonNone && pay.Committed() < pay.Amount
 		m.pay.mu.Unlock()
 		if !pending {

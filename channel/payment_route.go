@@ -27,11 +27,13 @@ import (
 // flight, the failing channels excluded. The retries run after the public
 // call that learnt of the failure, with no lock held. The retry state is
 // persisted (payment_retry_record.go): written with the payment's record
-// when it is sent, and, when a failure or a retry changed it, before the
-// retry asks the router; removed when the payment ends. A crash can lose
-// the last change (a retry more, or a failing channel not excluded), never
-// the payment's own record; at Load a pending payment whose parts in
-// flight no longer carry its amount is retried.
+// when it is sent, and, when a failure or a retry changed it, at the next
+// round of retries; removed when the payment ends or gives up. A crash can
+// lose the last change (a retry more, or a failing channel not excluded),
+// never the payment's own record; at Load a pending payment not given up
+// whose parts in flight no longer carry its amount is retried. A retry
+// waiting for a usable channel waits as long as none is (its deadline, if
+// any, still ends it).
 
 // PaymentRouter finds routes for payments over the network;
 // *router.Router implements it.
@@ -467,9 +469,9 @@ func (m *Manager) retry(id PaymentID, rt routing) {
 	b := &m.pay
 	b.mu.Lock()
 	pay := b.byID[id]
-	if pay == nil || pay.Status != outbound.StatusPending {
+	if pay == nil || pay.Status != outbound.StatusPending || pay.FailureReason != outbound.ReasonNone {
 		b.mu.Unlock()
-		m.retries.done(id)
+		m.retries.done(id) // ended, or given up: no new part
 		return
 	}
 	remaining := pay.Amount - pay.Committed()

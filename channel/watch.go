@@ -67,10 +67,23 @@ func (m *Manager) updateMonitor(p *peerState, e *entry, d *chanData, evs []event
 		m.failChannel(p, e, err)
 		return 0, false
 	}
+	var st monitor.UpdateStatus
 	if combined {
-		return u.ID, m.monitorStatus(p, e, d, u.ID, uw.UpdateChannelPersisted(d.id, u))
+		st = uw.UpdateChannelPersisted(d.id, u)
+	} else {
+		st = m.cfg.Watch.UpdateChannel(d.id, u)
 	}
-	return u.ID, m.monitorStatus(p, e, d, u.ID, m.cfg.Watch.UpdateChannel(d.id, u))
+	if st == monitor.Failed && len(steps) > 1 {
+		// The monitor takes an update whole or not at all: its first
+		// step (our new commitment, the peer's revocation secret, a
+		// preimage) is offered alone before the channel stops, so that
+		// what a commitment_signed riding with it broke does not take
+		// it down too.
+		if again := m.cfg.Watch.UpdateChannel(d.id, &monitor.Update{ID: u.ID, Steps: steps[:1]}); again == monitor.Failed {
+			m.cfg.Logger.Error("channel: monitor refused the update's first step too", "channel_id", d.id, "update_id", u.ID)
+		}
+	}
+	return u.ID, m.monitorStatus(p, e, d, u.ID, st)
 }
 
 // updateWriter is a Watch that can hand the write of an update to the

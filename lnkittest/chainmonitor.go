@@ -31,6 +31,9 @@ func (n *Node) openChainMonitor() (*monitor.ChainMonitor, error) {
 	n.persister = &asyncPersister{n: n, inner: p}
 	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{
 		Persister: n.persister,
+		// The channel manager writes each update with its channel's
+		// record (asyncPersister.UpdateOps, while synchronous).
+		UpdatesWithChannel: true,
 		// The channel manager raises ChannelClosed for every close.
 		OmitChannelClosed: n.net.opts.Handlers == nil,
 		// Justice transactions go to the chain, paying the node's wallet.

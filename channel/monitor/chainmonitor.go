@@ -40,6 +40,14 @@ type ChainMonitorConfig struct {
 	// chosen rate and hand it to the tower under Breach.Tx's txid).
 	// Default: none (and no cost).
 	RevokedCommitment func(*Breach)
+	// UpdatesWithChannel lets the channel manager write each update in
+	// the same store batch as its channel's record, then have it applied
+	// (UpdateOps, UpdateChannelPersisted): one durable write per step
+	// instead of two. The Persister must be an UpdateWriter on the
+	// manager's store (a KVPersister over it is); leave it off for a
+	// persister that must see every update itself (a remote backup, a
+	// tower feed). Default: false.
+	UpdatesWithChannel bool
 }
 
 // CompletedUpdate says that every update of a channel up to UpdateID is
@@ -73,6 +81,9 @@ type ChainMonitor struct {
 	omitClosed bool
 	sweeper    *SweepConfig
 	tower      func(*Breach)
+	// writer is the Persister as an UpdateWriter, with
+	// UpdatesWithChannel (nil otherwise).
+	writer UpdateWriter
 
 	mu        sync.Mutex
 	channels  map[lnwire.ChannelID]*watched
@@ -94,9 +105,17 @@ func NewChainMonitor(cfg ChainMonitorConfig) (*ChainMonitor, error) {
 		}
 		sweeper = &s
 	}
+	var writer UpdateWriter
+	if cfg.UpdatesWithChannel {
+		w, ok := cfg.Persister.(UpdateWriter)
+		if !ok {
+			return nil, configerr.New("monitor", "UpdatesWithChannel", "the Persister is not an UpdateWriter")
+		}
+		writer = w
+	}
 	return &ChainMonitor{
 		persister: cfg.Persister, filter: cfg.Filter, omitClosed: cfg.OmitChannelClosed, sweeper: sweeper,
-		tower:    cfg.RevokedCommitment,
+		tower: cfg.RevokedCommitment, writer: writer,
 		channels: map[lnwire.ChannelID]*watched{},
 	}, nil
 }
@@ -149,7 +168,7 @@ func (c *ChainMonitor) WatchChannel(id lnwire.ChannelID, m *ChannelMonitor) Upda
 // update already applied is persisted again (harmless) and answered as the
 // persister answers; an update that does not apply is Failed.
 func (c *ChainMonitor) UpdateChannel(id lnwire.ChannelID, u *Update) UpdateStatus {
-	st, revoked := c.updateChannel(id, u, false)
+	st, revoked := c.updateChannel(id, u)
 	for _, b := range revoked {
 		c.tower(b)
 	}
@@ -158,17 +177,12 @@ func (c *ChainMonitor) UpdateChannel(id lnwire.ChannelID, u *Update) UpdateStatu
 
 // updateChannel is UpdateChannel under c.mu; it returns the breaches of
 // the commitments u revoked when there is a RevokedCommitment callback.
-// With next, u gets the id after the monitor's latest, under the same
-// lock (an update of the ChainMonitor's own, for a closed channel).
-func (c *ChainMonitor) updateChannel(id lnwire.ChannelID, u *Update, next bool) (UpdateStatus, []*Breach) {
+func (c *ChainMonitor) updateChannel(id lnwire.ChannelID, u *Update) (UpdateStatus, []*Breach) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w, ok := c.channels[id]
 	if !ok {
 		return Failed, nil
-	}
-	if next {
-		u.ID = w.m.LatestUpdateID() + 1
 	}
 	var revoking []*counterpartyCommitment
 	if c.tower != nil && u != nil && u.ID == w.m.LatestUpdateID()+1 {
@@ -197,14 +211,18 @@ func (c *ChainMonitor) updateChannel(id lnwire.ChannelID, u *Update, next bool) 
 // persister is another, a compaction is due, or the monitor takes no new
 // commitment).
 func (c *ChainMonitor) UpdateOps(id lnwire.ChannelID, u *Update, store persist.KVStore) ([]persist.Op, bool) {
+	if c.writer == nil {
+		return nil, false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w, ok := c.channels[id]
-	pw, writer := c.persister.(UpdateWriter)
-	if !ok || !writer || u == nil || u.ID != w.m.LatestUpdateID()+1 || w.m.refuseCommitment() != nil {
+	// Not while an earlier update is still in progress: the store would
+	// hold this one without it.
+	if !ok || u == nil || u.ID != w.m.LatestUpdateID()+1 || len(w.pending) > 0 || w.m.refuseCommitment() != nil {
 		return nil, false
 	}
-	return pw.UpdateOps(id, u, store)
+	return c.writer.UpdateOps(id, u, store)
 }
 
 // UpdateChannelPersisted applies u, which the caller made durable with
@@ -223,16 +241,17 @@ func (c *ChainMonitor) updatePersisted(id lnwire.ChannelID, u *Update) (UpdateSt
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w, ok := c.channels[id]
-	pw, writer := c.persister.(UpdateWriter)
-	if !ok || !writer || u == nil {
+	if !ok || c.writer == nil || u == nil || u.ID != w.m.LatestUpdateID()+1 {
+		// Nothing else takes the next id meanwhile (ProvidePreimage
+		// writes the monitor whole): this is a caller's bug.
 		return Failed, nil
 	}
 	var revoking []*counterpartyCommitment
-	if c.tower != nil && u.ID == w.m.LatestUpdateID()+1 {
+	if c.tower != nil {
 		revoking = w.m.counterpartyToRevoke(u)
 	}
 	if w.m.Apply(u) != nil {
-		_ = pw.DiscardUpdate(id, u.ID) // a failure leaves it to Load, which skips it
+		_ = c.writer.DiscardUpdate(id, u.ID) // a failure leaves it to Load, which skips it
 		return Failed, nil
 	}
 	var revoked []*Breach

@@ -22,8 +22,9 @@ func (c *ChainMonitor) Preimage(id lnwire.ChannelID, hash lnwire.PaymentHash) (l
 
 // ProvidePreimage hands preimage to the monitor of every channel that is
 // closed (force-closed, or its funding spent) and holds an HTLC offered
-// to us paying its hash, as an update of its own (made durable as any
-// other): the monitor then claims that HTLC on chain. It returns those
+// to us paying its hash, learnt as what the chain teaches is (no
+// numbered update) and written whole: the monitor then claims that HTLC
+// on chain. It returns those
 // channels. The channel Manager calls it when the application claims a
 // payment whose channel closed before the claim (ClaimFunds); open
 // channels get their preimage through the Manager's updates.
@@ -31,24 +32,27 @@ func (c *ChainMonitor) ProvidePreimage(preimage lnwire.Preimage) []lnwire.Channe
 	hash := preimage.Hash()
 	var ids []lnwire.ChannelID
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, w := range c.sorted() {
 		m := w.m
 		if m.chain.spend == nil && !m.forceClosed || !m.holdsIncoming(hash) {
 			continue
 		}
+		// Learnt like what the chain teaches, not as a numbered update:
+		// the channel manager may still be numbering its own for a
+		// channel whose funding it has not seen spent yet. The monitor is
+		// written whole (a write keeps the updates above its latest).
+		if m.preimages == nil {
+			m.preimages = make(map[lnwire.PaymentHash]lnwire.Preimage)
+		}
+		m.preimages[hash] = preimage
+		if c.persister.UpdatePersistedChannel(m.ChannelID(), nil, m) == Failed {
+			m.chain.changed = true // written again at the next block
+			continue
+		}
 		ids = append(ids, m.ChannelID())
 	}
-	c.mu.Unlock()
-	var taken []lnwire.ChannelID
-	for _, id := range ids {
-		// The id is chosen under the lock the update is applied with: two
-		// calls at once never share one (the second would be skipped).
-		u := &Update{Steps: []Step{&PaymentPreimage{Preimage: preimage}}}
-		if st, _ := c.updateChannel(id, u, true); st != Failed {
-			taken = append(taken, id)
-		}
-	}
-	return taken
+	return ids
 }
 
 // holdsIncoming reports whether a commitment the monitor knows (ours,

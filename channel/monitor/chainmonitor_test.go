@@ -297,12 +297,21 @@ func TestPersistFailure(t *testing.T) {
 // the update); a full write meanwhile keeps it.
 func TestUpdateOpsWrittenByCaller(t *testing.T) {
 	ch := newTestChannel(t, commit.StaticRemoteKey)
-	store, cm, id := watchStored(t, ch.a, 3)
+	store := persisttest.NewCrashStore()
+	_, off, _ := watchStored(t, ch.b, 3)
+	_, ok := off.UpdateOps(ch.b.mon.ChannelID(), update(t, ch, 1), store)
+	require.False(t, ok, "not without UpdatesWithChannel")
+	_, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: &asyncPersister{}, UpdatesWithChannel: true})
+	require.ErrorIs(t, err, monitor.ErrInvalidConfig, "a persister that cannot")
+	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: newKV(t, store, 3), UpdatesWithChannel: true})
+	require.NoError(t, err)
+	id := ch.a.mon.ChannelID()
+	require.Equal(t, monitor.Completed, cm.WatchChannel(id, ch.a.mon))
 	ctx := context.Background()
 	own := persist.WriteOp(persist.Namespace{Primary: "caller"}, "record", []byte("state 1"))
 
 	u1 := update(t, ch, 1)
-	_, ok := cm.UpdateOps(id, u1, persisttest.NewCrashStore())
+	_, ok = cm.UpdateOps(id, u1, persisttest.NewCrashStore())
 	require.False(t, ok, "another store")
 	_, ok = cm.UpdateOps(id, update(t, ch, 2), store)
 	require.False(t, ok, "a gap")

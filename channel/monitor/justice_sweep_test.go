@@ -70,7 +70,7 @@ func newJusticeRigHTLCs(t testing.TB, ch *testChannel, hs []breachHTLC) *justice
 
 func (r *justiceRig) sweepingMonitor(t testing.TB, p monitor.Persister) *monitor.ChainMonitor {
 	t.Helper()
-	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: p, Sweep: &monitor.SweepConfig{
+	cm, err := monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: p, UpdatesWithChannel: true, Sweep: &monitor.SweepConfig{
 		Broadcaster: r.ch.chain, Fees: r.fees,
 		Signers:     func(id [32]byte) (monitor.ClaimSigner, error) { return r.ch.b.mgr.ChannelKeys(id), nil },
 		Destination: func() ([]byte, error) { return r.dest, nil },

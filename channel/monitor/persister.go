@@ -145,14 +145,12 @@ func (p *KVPersister) DiscardUpdate(id lnwire.ChannelID, uid uint64) error {
 	return p.store.Remove(p.ctx, updatesNS(id), updateKey(uid))
 }
 
-// sameStore reports whether a and b are the same store (false for stores
-// whose type cannot be compared).
+// sameStore reports whether a and b are the same store: the same pointer
+// (a store that is not a pointer is never taken for another).
 func sameStore(a, b persist.KVStore) bool {
-	if a == nil || b == nil {
-		return false
-	}
-	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
-	return ta == tb && ta.Comparable() && a == b
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	return va.IsValid() && vb.IsValid() && va.Kind() == reflect.Pointer && vb.Kind() == reflect.Pointer &&
+		va.Type() == vb.Type() && va.Pointer() == vb.Pointer()
 }
 
 // full writes the whole monitor and drops its increments up to the
@@ -227,7 +225,7 @@ func (p *KVPersister) replay(m *ChannelMonitor) error {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
+	for i, id := range ids {
 		b, err := p.store.Read(p.ctx, ns, updateKey(id))
 		if err != nil {
 			return err
@@ -240,10 +238,10 @@ func (p *KVPersister) replay(m *ChannelMonitor) error {
 			return fmt.Errorf("%w: update %d stored under %d", ErrCorrupt, u.ID, id)
 		}
 		if err := m.Apply(u); err != nil {
-			if errors.Is(err, errClosed) || errors.Is(err, errBehindState) {
-				// Written through UpdateOps, then refused: the monitor
-				// had closed meanwhile (a crash came before
-				// DiscardUpdate). It never held it.
+			if i == len(ids)-1 && u.ID == m.LatestUpdateID()+1 {
+				// The last one, written by a caller through UpdateOps
+				// and then refused (a crash came before
+				// DiscardUpdate): the monitor never held it.
 				continue
 			}
 			return fmt.Errorf("%w: channel %s: %w", ErrStoredUpdate, m.ChannelID(), err)

@@ -78,6 +78,9 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 	fees := feeFloor{est: n.chain, floor: wire.FeeRate(n.cfg.MinFeeRate), commitment: wire.FeeRate(n.cfg.CommitmentFeeRate)}
 	n.monitor, err = monitor.NewChainMonitor(monitor.ChainMonitorConfig{
 		Persister: persister,
+		// The channel manager writes each monitor update with its
+		// channel's record: the KVPersister is on the same store.
+		UpdatesWithChannel: true,
 		// The channel manager reports every closure itself.
 		OmitChannelClosed: true,
 		// Justice transactions: broadcast by the monitor at every block

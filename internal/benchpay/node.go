@@ -164,7 +164,7 @@ func (n *lnkitNode) openChannelParts(ctx context.Context, tip chain.BestBlock, p
 		return err
 	}
 	// No Sweep: nothing is claimed on chain in a payments benchmark.
-	if n.monitor, err = monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true}); err != nil {
+	if n.monitor, err = monitor.NewChainMonitor(monitor.ChainMonitorConfig{Persister: persister, OmitChannelClosed: true, UpdatesWithChannel: true}); err != nil {
 		return err
 	}
 	n.wallet, err = wallet.Open(ctx, wallet.Config{
