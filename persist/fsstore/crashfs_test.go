@@ -32,15 +32,20 @@ const (
 	// metadataOnly keeps every directory change but only fsynced file data:
 	// a file system that orders metadata but not data.
 	metadataOnly
-	// tornData keeps every directory change and a random prefix of the
-	// unsynced data of each file.
+	// tornData keeps every directory change and, of each file, its
+	// synced data overwritten by a random prefix of its unsynced writes
+	// (the file's data from its first change on, cut at a random point).
 	tornData
+	// tornSectors keeps every directory change and, of each file, each
+	// 512-byte sector of its unsynced data or the synced one, at random:
+	// a disk writing back out of order.
+	tornSectors
 )
 
 var crashModes = []struct {
 	name string
 	mode crashMode
-}{{"lose-unsynced", loseUnsynced}, {"keep-all", keepAll}, {"metadata-only", metadataOnly}, {"torn-data", tornData}}
+}{{"lose-unsynced", loseUnsynced}, {"keep-all", keepAll}, {"metadata-only", metadataOnly}, {"torn-data", tornData}, {"torn-sectors", tornSectors}}
 
 // memNode is a file or a directory, with its volatile and durable state.
 type memNode struct {
@@ -112,10 +117,9 @@ func rebuild(n *memNode, mode crashMode, rng *rand.Rand) *memNode {
 		case keepAll:
 			content = n.data
 		case tornData:
-			content = n.data
-			if !bytesEqual(n.data, n.synced) && len(n.data) > 0 {
-				content = n.data[:rng.IntN(len(n.data))]
-			}
+			content = tornPrefix(n.data, n.synced, rng)
+		case tornSectors:
+			content = tornBySector(n.data, n.synced, rng)
 		default:
 			content = n.synced
 		}
@@ -135,7 +139,42 @@ func rebuild(n *memNode, mode crashMode, rng *rand.Rand) *memNode {
 	return out
 }
 
-func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
+// tornPrefix is synced overwritten by data from the first byte where they
+// differ up to a random point (a file cut there if data grew it).
+func tornPrefix(data, synced []byte, rng *rand.Rand) []byte {
+	d := 0
+	for d < len(data) && d < len(synced) && data[d] == synced[d] {
+		d++
+	}
+	if d == len(data) && len(data) == len(synced) {
+		return data
+	}
+	k := d + rng.IntN(len(data)-d+1)
+	out := append([]byte{}, data[:k]...)
+	if len(synced) > k && len(data) == len(synced) {
+		out = append(out, synced[k:]...)
+	}
+	return out
+}
+
+// tornBySector takes each 512-byte sector from data or synced at random,
+// of the length of data (a missing synced sector reads as zeros).
+func tornBySector(data, synced []byte, rng *rand.Rand) []byte {
+	out := append([]byte{}, data...)
+	for off := 0; off < len(out); off += 512 {
+		end := min(off+512, len(out))
+		if rng.IntN(2) == 0 {
+			continue
+		}
+		for i := off; i < end; i++ {
+			out[i] = 0
+			if i < len(synced) {
+				out[i] = synced[i]
+			}
+		}
+	}
+	return out
+}
 
 // step counts a call and reports whether it may go ahead. c.mu is held.
 func (c *crashFS) step() error {
@@ -385,6 +424,22 @@ func (f *memFile) Write(b []byte) (int, error) {
 	f.n.data = append(f.n.data, b...)
 	return len(b), nil
 }
+
+func (f *memFile) WriteAt(b []byte, off int64) (int, error) {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	if err := f.fs.step(); err != nil {
+		return 0, err
+	}
+	if end := int(off) + len(b); end > len(f.n.data) {
+		f.n.data = append(f.n.data, make([]byte, end-len(f.n.data))...)
+	}
+	copy(f.n.data[off:], b)
+	return len(b), nil
+}
+
+// Datasync is Sync: crashFS keeps no metadata that fdatasync would skip.
+func (f *memFile) Datasync() error { return f.Sync() }
 
 func (f *memFile) Sync() error {
 	f.fs.mu.Lock()

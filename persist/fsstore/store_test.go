@@ -126,6 +126,8 @@ func TestCorruptFiles(t *testing.T) {
 	s := openAt(t, root)
 	require.NoError(t, s.Write(ctx, ns, "good", []byte("a value of some length")))
 	require.NoError(t, s.Write(ctx, ns, "other", []byte("another value")))
+	require.NoError(t, s.Close()) // checkpoints the log to the key files
+	s = openAt(t, root)
 	dir := filepath.Join(root, "data", "p.p", "s.")
 	good, err := os.ReadFile(filepath.Join(dir, "good"))
 	require.NoError(t, err)
