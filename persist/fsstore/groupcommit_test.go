@@ -19,8 +19,8 @@ import (
 type countingFS struct {
 	OSFS
 	fileSyncs, dataSyncs, dirSyncs, creates atomic.Int64
-	gated               atomic.Bool
-	reached, release    chan struct{}
+	gated                                   atomic.Bool
+	reached, release                        chan struct{}
 }
 
 func (c *countingFS) Create(name string, perm fs.FileMode) (File, error) {
