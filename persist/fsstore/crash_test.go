@@ -38,7 +38,7 @@ type crashScenario struct {
 }
 
 var big = func() []byte {
-	b := make([]byte, 20<<10)
+	b := make([]byte, 40<<10)
 	for i := range b {
 		b[i] = byte(i * 7)
 	}
@@ -64,6 +64,12 @@ var crashScenarios = []crashScenario{
 	},
 	{
 		name:    "overwrite-20KiB",
+		op:      func(ctx context.Context, s *fsstore.Store) error { return s.Write(ctx, nsTop, "top", big[:20<<10]) },
+		changes: []keyChange{{nsTop, "top", big[:300], big[:20<<10]}},
+	},
+	{
+		// Larger than a segment (crashSegmentBytes): a segment of its own.
+		name:    "overwrite-40KiB",
 		op:      func(ctx context.Context, s *fsstore.Store) error { return s.Write(ctx, nsTop, "top", big) },
 		changes: []keyChange{{nsTop, "top", big[:300], big}},
 	},
@@ -387,9 +393,9 @@ func TestCrashDuringGroups(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	reqs := []crashScenario{
 		crashScenarios[0], // overwrite
-		crashScenarios[2], // new key
-		crashScenarios[3], // new namespace
-		crashScenarios[4], // remove
+		crashScenarios[3], // new key
+		crashScenarios[4], // new namespace
+		crashScenarios[5], // remove
 		{
 			name: "batch",
 			op: func(ctx context.Context, s *fsstore.Store) error {
@@ -442,7 +448,8 @@ func TestCrashDuringGroups(t *testing.T) {
 // TestCrashBatchAfterBatch crashes, at every call, a second batch (and the
 // Close that checkpoints both) on the keys of a first: after reopening the
 // keys hold the first batch's values or the second's, together, and the
-// second's once it returned.
+// second's once it returned. Each batch is over 20 KiB: the second does not
+// fit in the first's segment and needs a new one.
 func TestCrashBatchAfterBatch(t *testing.T) {
 	// Checkpoints at Close only, and after every batch.
 	for _, ckpt := range []int{0, 1} {
@@ -458,7 +465,7 @@ func crashBatchAfterBatch(t *testing.T, checkpointBytes int) {
 		return []persist.Op{
 			persist.WriteOp(nsOld, "state", []byte(v)),
 			persist.WriteOp(nsNew, "k", []byte(v)),
-			persist.WriteOp(nsTop, "top", append([]byte(v), big...)),
+			persist.WriteOp(nsTop, "top", append([]byte(v), big[:20<<10]...)),
 		}
 	}
 	for n := 1; ; n++ {
@@ -485,7 +492,7 @@ func crashBatchAfterBatch(t *testing.T, checkpointBytes int) {
 			require.Equal(t, string(state), string(got), "call %d, %s: batches mixed", n, cm.name)
 			got, err = r.Read(ctx, nsTop, "top")
 			require.NoError(t, err)
-			require.Equal(t, append([]byte(state), big...), got, "call %d, %s: batches mixed", n, cm.name)
+			require.Equal(t, append([]byte(state), big[:20<<10]...), got, "call %d, %s: batches mixed", n, cm.name)
 			require.NoError(t, r.Close())
 		}
 		if !crashed {

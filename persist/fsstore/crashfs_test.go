@@ -255,6 +255,19 @@ func (c *crashFS) Create(name string, perm fs.FileMode) (fsstore.File, error) {
 	return &memFile{fs: c, n: n}, nil
 }
 
+// mutateFile changes the data of file name, durably.
+func (c *crashFS) mutateFile(name string, f func(b []byte)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, err := c.lookup(name)
+	if err != nil {
+		return err
+	}
+	f(n.data)
+	n.synced = append([]byte{}, n.data...)
+	return nil
+}
+
 func (c *crashFS) ReadFile(name string) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
