@@ -40,12 +40,16 @@ const (
 	// 512-byte sector of its unsynced data or the synced one, at random:
 	// a disk writing back out of order.
 	tornSectors
+	// reorderDirs keeps each directory change made since the directory's
+	// last fsync, or not, at random, and only fsynced file data: a file
+	// system persisting directory operations in any order.
+	reorderDirs
 )
 
 var crashModes = []struct {
 	name string
 	mode crashMode
-}{{"lose-unsynced", loseUnsynced}, {"keep-all", keepAll}, {"metadata-only", metadataOnly}, {"torn-data", tornData}, {"torn-sectors", tornSectors}}
+}{{"lose-unsynced", loseUnsynced}, {"keep-all", keepAll}, {"metadata-only", metadataOnly}, {"torn-data", tornData}, {"torn-sectors", tornSectors}, {"reorder-dirs", reorderDirs}}
 
 // memNode is a file or a directory, with its volatile and durable state.
 type memNode struct {
@@ -120,15 +124,27 @@ func rebuild(n *memNode, mode crashMode, rng *rand.Rand) *memNode {
 			content = tornPrefix(n.data, n.synced, rng)
 		case tornSectors:
 			content = tornBySector(n.data, n.synced, rng)
-		default:
+		default: // loseUnsynced, metadataOnly, reorderDirs
 			content = n.synced
 		}
 		c := append([]byte{}, content...)
 		return &memNode{data: c, synced: append([]byte{}, c...)}
 	}
 	entries := n.entries
-	if mode == loseUnsynced {
+	switch mode {
+	case loseUnsynced:
 		entries = n.syncedEntries
+	case reorderDirs:
+		entries = map[string]*memNode{}
+		for _, name := range sortedNames(n.entries, n.syncedEntries) {
+			now, ok := n.entries[name]
+			if n.syncedEntries[name] != now && rng.IntN(2) == 0 {
+				now, ok = n.syncedEntries[name]
+			}
+			if ok {
+				entries[name] = now
+			}
+		}
 	}
 	out := newDir()
 	for name, child := range entries {
@@ -137,6 +153,22 @@ func rebuild(n *memNode, mode crashMode, rng *rand.Rand) *memNode {
 		out.syncedEntries[name] = r
 	}
 	return out
+}
+
+// sortedNames is the names of a and b, sorted (a deterministic order for
+// the random choices).
+func sortedNames(a, b map[string]*memNode) []string {
+	var names []string
+	for name := range a {
+		names = append(names, name)
+	}
+	for name := range b {
+		if _, ok := a[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // tornPrefix is synced overwritten by data from the first byte where they

@@ -15,10 +15,10 @@ import (
 	"github.com/lnkit/lnkit/persist/fsstore"
 )
 
-// logValue is the value of the i-th write of TestCrashLogSequence: 9 KiB,
-// so that three fill a crash test segment.
-func logValue(i int) []byte {
-	v := make([]byte, 9<<10)
+// logValue is the value of the i-th write of TestCrashLogSequence, of
+// size bytes.
+func logValue(i, size int) []byte {
+	v := make([]byte, size)
 	for j := range v {
 		v[j] = byte(i + j)
 	}
@@ -30,14 +30,36 @@ func logValue(i int) []byte {
 // retires them and checkpoints them (CheckpointBytes is under two
 // records), then closes the store: after reopening in every crash mode,
 // each key holds the value of its last acknowledged write, or that of the
-// write the crash interrupted.
+// write the crash interrupted. With 9-KiB values in 32-KiB segments, and
+// with a first write larger than the small first segment an open store
+// makes (which it then replaces by a standard one).
 func TestCrashLogSequence(t *testing.T) {
+	tests := []struct {
+		name     string
+		segBytes int
+		size     func(i int) int
+	}{
+		{"9KiB-in-32KiB", crashSegmentBytes, func(int) int { return 9 << 10 }},
+		{"first-300KiB-in-512KiB", 512 << 10, func(i int) int {
+			if i == 0 {
+				return 300 << 10
+			}
+			return 90 << 10
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { crashLogSequence(t, tc.segBytes, tc.size) })
+	}
+}
+
+func crashLogSequence(t *testing.T, segBytes int, size func(i int) int) {
+	t.Helper()
 	const writes = 12
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(6, 6))
 	key := func(i int) string { return fmt.Sprintf("k%d", i%4) }
 	open := func(fsys fsstore.FS) (*fsstore.Store, error) {
-		return fsstore.Open(fsstore.Config{Root: crashRoot, FS: fsys, CheckpointBytes: 15 << 10, SegmentBytes: crashSegmentBytes})
+		return fsstore.Open(fsstore.Config{Root: crashRoot, FS: fsys, CheckpointBytes: 5 * size(1) / 3, SegmentBytes: segBytes})
 	}
 	for n := 1; ; n++ {
 		fsys := newCrashFS()
@@ -47,7 +69,7 @@ func TestCrashLogSequence(t *testing.T) {
 		acked := map[string]int{} // key → its last acknowledged write
 		interrupted := -1
 		for i := range writes {
-			if err := s.Write(ctx, nsOld, key(i), logValue(i)); err != nil {
+			if err := s.Write(ctx, nsOld, key(i), logValue(i, size(i))); err != nil {
 				interrupted = i
 				break
 			}
@@ -62,10 +84,10 @@ func TestCrashLogSequence(t *testing.T) {
 				got, err := r.Read(ctx, nsOld, key(k))
 				var want []string
 				if i, ok := acked[key(k)]; ok {
-					want = append(want, string(logValue(i)))
+					want = append(want, string(logValue(i, size(i))))
 				}
 				if interrupted >= 0 && key(interrupted) == key(k) {
-					want = append(want, string(logValue(interrupted)))
+					want = append(want, string(logValue(interrupted, size(interrupted))))
 				}
 				if _, ok := acked[key(k)]; !ok && errors.Is(err, persist.ErrNotFound) {
 					continue // never acknowledged: absent, or the interrupted write's

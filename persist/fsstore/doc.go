@@ -61,7 +61,9 @@
 // one is prepared in the background; a record that does not fit in the
 // current segment goes to it (waiting for it, or making it, if needed), and
 // the full segment is retired. A record larger than a standard segment
-// gets a segment of its own size.
+// gets a segment of its own size. Open starts preparing the first segment;
+// it is at most 256 KiB, so that neither Open nor the first write waits
+// for a whole standard one.
 //
 // A checkpoint, when Config.CheckpointBytes of records have been written
 // since the last, and at Close, writes the memtable to the key files (each

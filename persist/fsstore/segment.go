@@ -11,6 +11,11 @@ import (
 // preallocation carries.
 const zeroChunk = 1 << 20
 
+// firstSegmentBytes bounds the size of the first segment an open store
+// makes, so that Open (and the first write) need not wait for a whole
+// standard segment: the standard ones follow, prepared ahead.
+const firstSegmentBytes = 256 << 10
+
 // segment is a log file: preallocated with zeros, fsynced with its
 // directory entry before its first record, then written in place.
 type segment struct {
@@ -69,14 +74,23 @@ func (s *Store) startPrepare() {
 	if s.spare != nil || s.pending != nil || s.inlinePrepare {
 		return
 	}
-	num := s.nextNum
+	num, size := s.nextNum, s.nextSegmentBytes()
 	s.nextNum++
 	ch := make(chan prepared, 1)
 	s.pending = ch
 	go func() {
-		seg, err := s.createSegment(num, s.segBytes)
+		seg, err := s.createSegment(num, size)
 		ch <- prepared{seg, err}
 	}()
+}
+
+// nextSegmentBytes is the size of the next segment prepared: the standard
+// size, or at most firstSegmentBytes for the first.
+func (s *Store) nextSegmentBytes() int {
+	if s.cur == nil {
+		return min(s.segBytes, firstSegmentBytes)
+	}
+	return s.segBytes
 }
 
 // waitPrepared waits for a preparation under way, if any, and keeps its
@@ -94,18 +108,25 @@ func (s *Store) waitPrepared() error {
 	return nil
 }
 
-// takeSpare returns a fresh segment of the standard size: the spare,
+// takeSpare returns a fresh segment with room for n bytes: the spare,
 // waiting for its preparation if under way, or one made now (when none
-// was prepared or its preparation failed).
-func (s *Store) takeSpare() (*segment, error) {
+// was prepared, its preparation failed, or it is too small: a first
+// segment).
+func (s *Store) takeSpare(n int) (*segment, error) {
 	_ = s.waitPrepared() // a failed preparation is tried again here
 	if seg := s.spare; seg != nil {
 		s.spare = nil
-		return seg, nil
+		if seg.size >= n {
+			return seg, nil
+		}
+		s.dropSegment(seg)
 	}
-	num := s.nextNum
+	num, size := s.nextNum, s.nextSegmentBytes()
 	s.nextNum++
-	return s.createSegment(num, s.segBytes)
+	if size < n {
+		size = s.segBytes
+	}
+	return s.createSegment(num, size)
 }
 
 // segmentFor returns the segment the next record, of n bytes, goes to: the
@@ -124,7 +145,7 @@ func (s *Store) segmentFor(n int) (*segment, error) {
 		s.nextNum++
 		seg, err = s.createSegment(num, roundUp(n, segmentAlign))
 	} else {
-		seg, err = s.takeSpare()
+		seg, err = s.takeSpare(n)
 	}
 	if err != nil {
 		return nil, err

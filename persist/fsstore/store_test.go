@@ -55,6 +55,12 @@ func TestOpenConfig(t *testing.T) {
 	require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
 	_, err = fsstore.Open(fsstore.Config{Root: t.TempDir(), CheckpointBytes: -1})
 	require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
+	for _, n := range []int{-4096, 1, 4095, 8<<20 + 1} {
+		_, err = fsstore.Open(fsstore.Config{Root: t.TempDir(), SegmentBytes: n})
+		require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
+		require.ErrorAs(t, err, &ce)
+		require.Equal(t, "SegmentBytes", ce.Field)
+	}
 }
 
 func TestLockRefusesSecondOpen(t *testing.T) {
