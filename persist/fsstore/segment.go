@@ -150,15 +150,8 @@ func (s *Store) segmentFor(n int) (*segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cur := s.cur; cur != nil {
-		if cur.last == 0 && s.spare == nil && s.pending == nil {
-			// Unused (the record was larger than a segment): the spare.
-			s.spare = cur
-		} else if cur.last == 0 {
-			s.dropSegment(cur)
-		} else {
-			s.retired = append(s.retired, cur)
-		}
+	if s.cur != nil {
+		s.retired = append(s.retired, s.cur)
 	}
 	s.cur = seg
 	return seg, nil
