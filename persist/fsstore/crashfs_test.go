@@ -1,7 +1,10 @@
 package fsstore_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -114,6 +117,28 @@ func (c *crashFS) afterCrash(mode crashMode, rng *rand.Rand) *crashFS {
 	return out
 }
 
+// fingerprint is a hash of the files and directories of c (their current
+// contents), the same for the same tree.
+func (c *crashFS) fingerprint() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := sha256.New()
+	var walk func(name string, n *memNode)
+	walk = func(name string, n *memNode) {
+		if !n.dir {
+			fmt.Fprintf(h, "f %q %d\n", name, len(n.data))
+			h.Write(n.data)
+			return
+		}
+		fmt.Fprintf(h, "d %q\n", name)
+		for _, child := range sortedNames(n.entries, nil) {
+			walk(name+"/"+child, n.entries[child])
+		}
+	}
+	walk("", c.root)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 func rebuild(n *memNode, mode crashMode, rng *rand.Rand) *memNode {
 	if !n.dir {
 		var content []byte
@@ -175,9 +200,15 @@ func sortedNames(a, b map[string]*memNode) []string {
 // differ up to a random point (a file cut there if data grew it).
 func tornPrefix(data, synced []byte, rng *rand.Rand) []byte {
 	d := 0
-	for d < len(data) && d < len(synced) && data[d] == synced[d] {
-		d++
+	for n := min(len(data), len(synced)); d < n; d += 512 {
+		if e := min(d+512, n); string(data[d:e]) != string(synced[d:e]) {
+			for data[d] == synced[d] {
+				d++
+			}
+			break
+		}
 	}
+	d = min(d, len(data), len(synced))
 	if d == len(data) && len(data) == len(synced) {
 		return data
 	}
@@ -198,12 +229,8 @@ func tornBySector(data, synced []byte, rng *rand.Rand) []byte {
 		if rng.IntN(2) == 0 {
 			continue
 		}
-		for i := off; i < end; i++ {
-			out[i] = 0
-			if i < len(synced) {
-				out[i] = synced[i]
-			}
-		}
+		n := copy(out[off:end], synced[min(off, len(synced)):min(end, len(synced))])
+		clear(out[off+n : end])
 	}
 	return out
 }

@@ -36,28 +36,29 @@ func logValue(i, size int) []byte {
 func TestCrashLogSequence(t *testing.T) {
 	tests := []struct {
 		name     string
+		writes   int
 		segBytes int
 		size     func(i int) int
 	}{
-		{"9KiB-in-32KiB", crashSegmentBytes, func(int) int { return 9 << 10 }},
-		{"first-300KiB-in-512KiB", 512 << 10, func(i int) int {
+		{"9KiB-in-32KiB", 12, crashSegmentBytes, func(int) int { return 9 << 10 }},
+		{"first-260KiB-in-320KiB", 6, 320 << 10, func(i int) int {
 			if i == 0 {
-				return 300 << 10
+				return 260 << 10
 			}
-			return 90 << 10
+			return 30 << 10
 		}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { crashLogSequence(t, tc.segBytes, tc.size) })
+		t.Run(tc.name, func(t *testing.T) { crashLogSequence(t, tc.writes, tc.segBytes, tc.size) })
 	}
 }
 
-func crashLogSequence(t *testing.T, segBytes int, size func(i int) int) {
+func crashLogSequence(t *testing.T, writes, segBytes int, size func(i int) int) {
 	t.Helper()
-	const writes = 12
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(6, 6))
 	key := func(i int) string { return fmt.Sprintf("k%d", i%4) }
+	seen := map[string]bool{}
 	open := func(fsys fsstore.FS) (*fsstore.Store, error) {
 		return fsstore.Open(fsstore.Config{Root: crashRoot, FS: fsys, CheckpointBytes: 5 * size(1) / 3, SegmentBytes: segBytes})
 	}
@@ -78,7 +79,13 @@ func crashLogSequence(t *testing.T, segBytes int, size func(i int) int) {
 		_ = s.Close() // its calls are crash points too
 		crashed := fsys.didCrash()
 		for _, cm := range crashModes {
-			r, err := open(fsys.afterCrash(cm.mode, rng))
+			after := fsys.afterCrash(cm.mode, rng)
+			state := fmt.Sprint(after.fingerprint(), acked, interrupted)
+			if seen[state] {
+				continue // checked already, from another crash point
+			}
+			seen[state] = true
+			r, err := open(after)
 			require.NoError(t, err, "call %d, %s", n, cm.name)
 			for k := range 4 {
 				got, err := r.Read(ctx, nsOld, key(k))

@@ -2,12 +2,12 @@ package fsstore
 
 import (
 	"fmt"
-
-	"github.com/lnkit/lnkit/persist"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/lnkit/lnkit/persist"
 )
 
 // recover runs in Open, before the committer: it makes the wal and data
