@@ -16,6 +16,11 @@ const (
 	maxGroupBytes = 64 << 20
 )
 
+// maxRequestBytes bounds the encoded ops of one request, so that a group
+// (under maxGroupBytes, then one more request) fits a record's 32-bit
+// payload length.
+const maxRequestBytes = 1 << 30
+
 // commitLoop is the committer: it takes every waiting request and commits
 // them as one group, until Close closes the queue.
 func (s *Store) commitLoop() {

@@ -277,6 +277,9 @@ func (s *Store) submit(ctx context.Context, op string, ops []persist.Op) error {
 	if len(ops) == 0 {
 		return nil
 	}
+	if opsLen(ops) > maxRequestBytes {
+		return &persist.Error{Op: op, NS: ns, Key: key, Err: fmt.Errorf("%w: over %d bytes, more than one log record holds", persist.ErrBatchTooLarge, maxRequestBytes)}
+	}
 	req := &request{ops: ops, done: make(chan error, 1)}
 	s.closeMu.RLock()
 	if s.closed {

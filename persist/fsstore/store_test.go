@@ -219,3 +219,17 @@ func TestCloseStopsCommitter(t *testing.T) {
 	}
 	require.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left after Close")
 }
+
+// TestApplyLargerThanARecord: a batch whose encoding would pass a log
+// record's bound is refused before anything is written.
+func TestApplyLargerThanARecord(t *testing.T) {
+	s := openAt(t, t.TempDir())
+	v := make([]byte, persist.MaxValueSize) // shared by every op: 32 MiB in memory
+	var ops []persist.Op
+	for i := range 33 {
+		ops = append(ops, persist.WriteOp(persist.Namespace{}, fmt.Sprintf("k%d", i), v))
+	}
+	err := s.Apply(context.Background(), ops)
+	require.ErrorIs(t, err, persist.ErrBatchTooLarge)
+	require.NoError(t, s.Write(context.Background(), persist.Namespace{}, "k0", []byte("small")))
+}
