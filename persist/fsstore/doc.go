@@ -56,7 +56,9 @@
 // durable, so concurrent writers share one fdatasync without any giving
 // up durability. A lone write goes the same way: one fdatasync is cheaper
 // than writing its key file (a temporary file, fsync, rename and
-// directory fsync); BenchmarkStore/Write measures it.
+// directory fsync); BenchmarkStore/Write measures it. A request whose ops
+// encode to more than 1 GiB is refused (persist.ErrBatchTooLarge): a
+// group must fit a record.
 //
 // The group's ops then go to the memtable, which Read and List see over
 // the key files. When the current segment is more than half full, the next
