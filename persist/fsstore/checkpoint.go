@@ -6,47 +6,26 @@ import (
 	"github.com/lnkit/lnkit/persist"
 )
 
-// maxPendingBatches is the most batch files that wait for a checkpoint.
-const maxPendingBatches = 256
-
-// memEntry is the latest op on a key committed in a batch file and not yet
+// memEntry is the latest op on a key committed in the log and not yet
 // written to its key file.
 type memEntry struct {
 	op persist.Op
 }
 
-// checkpointState lists the batch files whose ops are in the memtable.
-type checkpointState struct {
-	batches []string // oldest first
-	bytes   int      // their total size
-}
-
-// add records a committed batch file of size bytes.
-func (c *checkpointState) add(name string, size int) {
-	c.batches = append(c.batches, name)
-	c.bytes += size
-}
-
-// inMemtable reports whether an op of final is on a key in the memtable.
-// Only the committer calls it (the only writer of the memtable).
-func (s *Store) inMemtable(final []persist.Op) bool {
-	if len(s.mem) == 0 {
-		return false
-	}
-	for _, o := range final {
-		if _, ok := s.mem[s.l.keyPath(o.NS, o.Key)]; ok {
-			return true
-		}
-	}
-	return false
-}
-
 // checkpoint writes the memtable to the key files durably (temporary
-// files, fsync, rename, directory fsync, as a lone write), empties it, and
-// removes the batch files it came from (made durable, as dropBatchFile's
-// removal, by the next wal fsync).
+// files, fsync, rename, directory fsync), empties it, and removes the
+// retired segments: all their records are in the key files now. The
+// current segment stays, its records applied: replaying them again after a
+// crash writes again what they wrote, before the later records.
+//
+// The removals are not fsynced: a crash may bring any of them back. That
+// is harmless, because a checkpoint always removes every segment older
+// than the current one, and recovery replays only the segments from the
+// newest gap in the sequence numbers on (see replayLog): a segment that
+// comes back is either replayed with all the segments after it, which
+// brings each key to its latest value again, or ignored.
 func (s *Store) checkpoint() error {
-	if len(s.ckpt.batches) == 0 {
+	if len(s.mem) == 0 {
 		return nil
 	}
 	paths := make([]string, 0, len(s.mem))
@@ -64,11 +43,12 @@ func (s *Store) checkpoint() error {
 	s.viewMu.Lock()
 	clear(s.mem)
 	s.viewMu.Unlock()
-	for _, name := range s.ckpt.batches {
-		if err := s.dropBatchFile(name); err != nil {
-			return err
+	s.logBytes = 0
+	for len(s.retired) > 0 {
+		if err := s.removeSegment(s.retired[0]); err != nil {
+			return s.fail(err)
 		}
+		s.retired = s.retired[1:]
 	}
-	s.ckpt = checkpointState{}
 	return nil
 }

@@ -2,21 +2,24 @@ package fsstore
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
-	"path/filepath"
 	"sync"
 
 	"github.com/lnkit/lnkit/persist"
 )
 
 // Bounds of a commit group: the most requests it takes, and the value
-// bytes past which it takes no more (a group may go whole into one batch
-// file, held in memory).
+// bytes past which it takes no more (a group goes whole into one log
+// record, held in memory).
 const (
 	maxGroup      = 256
 	maxGroupBytes = 64 << 20
 )
+
+// maxRequestBytes bounds the encoded ops of one request, so that a group
+// (under maxGroupBytes, then one more request) fits a record's 32-bit
+// payload length.
+const maxRequestBytes = 1 << 30
 
 // commitLoop is the committer: it takes every waiting request and commits
 // them as one group, until Close closes the queue.
@@ -54,45 +57,36 @@ func (r *request) size() int {
 	return n
 }
 
-// commitGroup makes every request of group durable, or fails them all. A
-// lone single-key request is written directly to its key file; any other
-// group (several requests, a batch, or a key still in the memtable) is
-// committed whole to one batch file and kept in the memtable until a
-// checkpoint writes it to the key files.
+// commitGroup makes every request of group durable, or fails them all:
+// their ops go whole into one log record, written in place in the current
+// segment and fdatasynced, then to the memtable until a checkpoint writes
+// them to the key files.
 func (s *Store) commitGroup(group []*request) error {
 	if err := s.failure(); err != nil {
 		return err
 	}
 	var ops []persist.Op
-	batch := len(group) > 1 // one batch file is cheaper than a fsync per file
 	for _, r := range group {
 		ops = append(ops, r.ops...)
-		batch = batch || len(r.ops) > 1
 	}
+	rec := encodeRecord(s.recSeq+1, ops)
+	seg, err := s.segmentFor(len(rec))
+	if err != nil {
+		return err // nothing written: the store stays usable
+	}
+	// The group commits when its record is durable. A failed write or
+	// fdatasync may have left any part of it on disk.
+	if _, err := seg.f.WriteAt(rec, int64(seg.off)); err != nil {
+		return s.fail(err)
+	}
+	if err := seg.f.Datasync(); err != nil {
+		return s.fail(err)
+	}
+	s.recSeq++
+	seg.off += len(rec)
+	seg.last = s.recSeq
+	s.logBytes += len(rec)
 	final := lastPerKey(ops)
-	// A key in the memtable goes through a batch file too: written
-	// directly, it would be hidden by the memtable, and overwritten by the
-	// older batch's replay after a crash.
-	if !batch && !s.inMemtable(final) {
-		return s.applyOps(final)
-	}
-	s.seq++
-	name := filepath.Join(s.l.wal(), fmt.Sprintf("%016x%s", s.seq, batchSuffix))
-	body := encodeBatch(ops)
-	tmp := name + tmpSuffix
-	if err := s.writeFile(tmp, body); err != nil {
-		_ = s.fs.Remove(tmp)
-		return err
-	}
-	// The group commits when its batch file is durably in place.
-	if err := s.fs.Rename(tmp, name); err != nil {
-		return s.fail(err)
-	}
-	if err := s.fs.SyncDir(s.l.wal()); err != nil {
-		return s.fail(err)
-	}
-	s.walDirty = false
-	s.ckpt.add(name, len(body))
 	s.viewMu.Lock()
 	for _, o := range final {
 		e := memEntry{op: o}
@@ -102,24 +96,14 @@ func (s *Store) commitGroup(group []*request) error {
 		s.mem[s.l.keyPath(o.NS, o.Key)] = e
 	}
 	s.viewMu.Unlock()
-	if s.ckpt.bytes >= s.ckptBytes || len(s.ckpt.batches) >= maxPendingBatches {
+	if 2*seg.off > seg.size {
+		s.startPrepare()
+	}
+	if s.logBytes >= s.ckptBytes {
 		// The group is durable already; a checkpoint that fails is tried
-		// again after the next batch (or fails the store).
+		// again after the next group (or fails the store).
 		_ = s.checkpoint()
 	}
-	return nil
-}
-
-// dropBatchFile removes an applied batch file. Its removal becomes durable
-// with the next fsync of wal, which the next group does alongside its
-// directory fsyncs (and Close does): before any later write is
-// acknowledged, so the batch is never replayed over a later write, and
-// replaying it before then only writes again what it wrote.
-func (s *Store) dropBatchFile(name string) error {
-	if err := s.fs.Remove(name); err != nil {
-		return s.fail(err)
-	}
-	s.walDirty = true
 	return nil
 }
 
@@ -166,9 +150,8 @@ func (s *Store) prepare(final []persist.Op) error {
 
 // publish renames the temporary files of final over their keys and
 // removes the removed keys, under viewMu, then fsyncs each directory
-// touched, in parallel, and wal when a removed batch file is not yet
-// durably gone. Any error leaves the durable state unknown and fails the
-// store.
+// touched, in parallel. Any error leaves the durable state unknown and
+// fails the store.
 func (s *Store) publish(final []persist.Op) error {
 	var dirs []string
 	seen := map[string]bool{}
@@ -194,13 +177,9 @@ func (s *Store) publish(final []persist.Op) error {
 		}
 	}
 	s.viewMu.Unlock()
-	if s.walDirty {
-		dirs = append(dirs, s.l.wal())
-	}
 	if err := s.parallel(len(dirs), func(i int) error { return s.fs.SyncDir(dirs[i]) }); err != nil {
 		return s.fail(err)
 	}
-	s.walDirty = false
 	return nil
 }
 

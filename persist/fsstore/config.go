@@ -14,7 +14,12 @@ const (
 	DefaultSyncParallelism = 32
 	// DefaultCheckpointBytes is the default Config.CheckpointBytes.
 	DefaultCheckpointBytes = 16 << 20
+	// DefaultSegmentBytes is the default Config.SegmentBytes.
+	DefaultSegmentBytes = 8 << 20
 )
+
+// segmentAlign divides every segment's size.
+const segmentAlign = 4096
 
 // Config configures a Store. Only Root is required.
 type Config struct {
@@ -26,11 +31,16 @@ type Config struct {
 	// SyncParallelism is how many files of one commit group are written
 	// and fsynced at once; 0 means DefaultSyncParallelism.
 	SyncParallelism int
-	// CheckpointBytes is how many bytes of batch files may wait, their
+	// CheckpointBytes is how many bytes of log records may wait, their
 	// ops held in memory (the memtable), before a checkpoint writes them
 	// to the key files; 0 means DefaultCheckpointBytes. It bounds the
 	// memtable's memory and the work of replaying after a crash.
 	CheckpointBytes int
+	// SegmentBytes is the size of a log segment, preallocated when it is
+	// created: a multiple of 4096, at least 4096; 0 means
+	// DefaultSegmentBytes. A commit group larger than a segment gets a
+	// segment of its own size.
+	SegmentBytes int
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -48,6 +58,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.CheckpointBytes == 0 {
 		c.CheckpointBytes = DefaultCheckpointBytes
+	}
+	if c.SegmentBytes < 0 || c.SegmentBytes%segmentAlign != 0 {
+		return c, configerr.New("fsstore", "SegmentBytes", "not a multiple of 4096")
+	}
+	if c.SegmentBytes == 0 {
+		c.SegmentBytes = DefaultSegmentBytes
 	}
 	if c.FS == nil {
 		c.FS = OSFS{}

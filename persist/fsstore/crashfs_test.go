@@ -1,7 +1,10 @@
 package fsstore_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -32,15 +35,24 @@ const (
 	// metadataOnly keeps every directory change but only fsynced file data:
 	// a file system that orders metadata but not data.
 	metadataOnly
-	// tornData keeps every directory change and a random prefix of the
-	// unsynced data of each file.
+	// tornData keeps every directory change and, of each file, its
+	// synced data overwritten by a random prefix of its unsynced writes
+	// (the file's data from its first change on, cut at a random point).
 	tornData
+	// tornSectors keeps every directory change and, of each file, each
+	// 512-byte sector of its unsynced data or the synced one, at random:
+	// a disk writing back out of order.
+	tornSectors
+	// reorderDirs keeps each directory change made since the directory's
+	// last fsync, or not, at random, and only fsynced file data: a file
+	// system persisting directory operations in any order.
+	reorderDirs
 )
 
 var crashModes = []struct {
 	name string
 	mode crashMode
-}{{"lose-unsynced", loseUnsynced}, {"keep-all", keepAll}, {"metadata-only", metadataOnly}, {"torn-data", tornData}}
+}{{"lose-unsynced", loseUnsynced}, {"keep-all", keepAll}, {"metadata-only", metadataOnly}, {"torn-data", tornData}, {"torn-sectors", tornSectors}, {"reorder-dirs", reorderDirs}}
 
 // memNode is a file or a directory, with its volatile and durable state.
 type memNode struct {
@@ -105,6 +117,28 @@ func (c *crashFS) afterCrash(mode crashMode, rng *rand.Rand) *crashFS {
 	return out
 }
 
+// fingerprint is a hash of the files and directories of c (their current
+// contents), the same for the same tree.
+func (c *crashFS) fingerprint() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := sha256.New()
+	var walk func(name string, n *memNode)
+	walk = func(name string, n *memNode) {
+		if !n.dir {
+			fmt.Fprintf(h, "f %q %d\n", name, len(n.data))
+			h.Write(n.data)
+			return
+		}
+		fmt.Fprintf(h, "d %q\n", name)
+		for _, child := range sortedNames(n.entries, nil) {
+			walk(name+"/"+child, n.entries[child])
+		}
+	}
+	walk("", c.root)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 func rebuild(n *memNode, mode crashMode, rng *rand.Rand) *memNode {
 	if !n.dir {
 		var content []byte
@@ -112,19 +146,30 @@ func rebuild(n *memNode, mode crashMode, rng *rand.Rand) *memNode {
 		case keepAll:
 			content = n.data
 		case tornData:
-			content = n.data
-			if !bytesEqual(n.data, n.synced) && len(n.data) > 0 {
-				content = n.data[:rng.IntN(len(n.data))]
-			}
-		default:
+			content = tornPrefix(n.data, n.synced, rng)
+		case tornSectors:
+			content = tornBySector(n.data, n.synced, rng)
+		default: // loseUnsynced, metadataOnly, reorderDirs
 			content = n.synced
 		}
 		c := append([]byte{}, content...)
 		return &memNode{data: c, synced: append([]byte{}, c...)}
 	}
 	entries := n.entries
-	if mode == loseUnsynced {
+	switch mode {
+	case loseUnsynced:
 		entries = n.syncedEntries
+	case reorderDirs:
+		entries = map[string]*memNode{}
+		for _, name := range sortedNames(n.entries, n.syncedEntries) {
+			now, ok := n.entries[name]
+			if n.syncedEntries[name] != now && rng.IntN(2) == 0 {
+				now, ok = n.syncedEntries[name]
+			}
+			if ok {
+				entries[name] = now
+			}
+		}
 	}
 	out := newDir()
 	for name, child := range entries {
@@ -135,7 +180,60 @@ func rebuild(n *memNode, mode crashMode, rng *rand.Rand) *memNode {
 	return out
 }
 
-func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
+// sortedNames is the names of a and b, sorted (a deterministic order for
+// the random choices).
+func sortedNames(a, b map[string]*memNode) []string {
+	var names []string
+	for name := range a {
+		names = append(names, name)
+	}
+	for name := range b {
+		if _, ok := a[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// tornPrefix is synced overwritten by data from the first byte where they
+// differ up to a random point (a file cut there if data grew it).
+func tornPrefix(data, synced []byte, rng *rand.Rand) []byte {
+	d := 0
+	for n := min(len(data), len(synced)); d < n; d += 512 {
+		if e := min(d+512, n); string(data[d:e]) != string(synced[d:e]) {
+			for data[d] == synced[d] {
+				d++
+			}
+			break
+		}
+	}
+	d = min(d, len(data), len(synced))
+	if d == len(data) && len(data) == len(synced) {
+		return data
+	}
+	k := d + rng.IntN(len(data)-d+1)
+	out := append([]byte{}, data[:k]...)
+	if len(synced) > k && len(data) == len(synced) {
+		out = append(out, synced[k:]...)
+	}
+	return out
+}
+
+// tornBySector takes each 512-byte sector from data or synced at random,
+// of the length of data (a missing synced sector reads as zeros).
+func tornBySector(data, synced []byte, rng *rand.Rand) []byte {
+	out := append([]byte{}, data...)
+	for off := 0; off < len(out); off += 512 {
+		end := min(off+512, len(out))
+		if rng.IntN(2) == 0 {
+			continue
+		}
+		n := copy(out[off:end], synced[min(off, len(synced)):min(end, len(synced))])
+		clear(out[off+n : end])
+	}
+	return out
+}
 
 // step counts a call and reports whether it may go ahead. c.mu is held.
 func (c *crashFS) step() error {
@@ -214,6 +312,19 @@ func (c *crashFS) Create(name string, perm fs.FileMode) (fsstore.File, error) {
 		dir.entries[base] = n
 	}
 	return &memFile{fs: c, n: n}, nil
+}
+
+// mutateFile changes the data of file name, durably.
+func (c *crashFS) mutateFile(name string, f func(b []byte)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, err := c.lookup(name)
+	if err != nil {
+		return err
+	}
+	f(n.data)
+	n.synced = append([]byte{}, n.data...)
+	return nil
 }
 
 func (c *crashFS) ReadFile(name string) ([]byte, error) {
@@ -385,6 +496,22 @@ func (f *memFile) Write(b []byte) (int, error) {
 	f.n.data = append(f.n.data, b...)
 	return len(b), nil
 }
+
+func (f *memFile) WriteAt(b []byte, off int64) (int, error) {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	if err := f.fs.step(); err != nil {
+		return 0, err
+	}
+	if end := int(off) + len(b); end > len(f.n.data) {
+		f.n.data = append(f.n.data, make([]byte, end-len(f.n.data))...)
+	}
+	copy(f.n.data[off:], b)
+	return len(b), nil
+}
+
+// Datasync is Sync: crashFS keeps no metadata that fdatasync would skip.
+func (f *memFile) Datasync() error { return f.Sync() }
 
 func (f *memFile) Sync() error {
 	f.fs.mu.Lock()

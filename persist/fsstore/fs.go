@@ -36,8 +36,13 @@ type FS interface {
 // File is a file open for writing.
 type File interface {
 	io.Writer
-	// Sync makes the file's contents durable (fsync).
+	io.WriterAt
+	// Sync makes the file's contents and metadata durable (fsync).
 	Sync() error
+	// Datasync makes the file's contents durable, and of its metadata only
+	// what reading them back needs (fdatasync(2) on Linux, fsync
+	// elsewhere): after an overwrite in place, no journal commit.
+	Datasync() error
 	// Close closes the file.
 	Close() error
 }

@@ -17,6 +17,7 @@ const (
 	secondPfx   = "s."
 	tmpSuffix   = ".tmp"
 	batchSuffix = ".batch"
+	logSuffix   = ".log"
 )
 
 // layout maps namespaces and keys to paths under a root.

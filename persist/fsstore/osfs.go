@@ -12,8 +12,18 @@ var _ FS = OSFS{}
 
 // Create implements FS.
 func (OSFS) Create(name string, perm fs.FileMode) (File, error) {
-	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return nil, err
+	}
+	return osFile{f}, nil
 }
+
+// osFile is an OSFS file: an *os.File with Datasync.
+type osFile struct{ *os.File }
+
+// Datasync implements File.
+func (f osFile) Datasync() error { return fdatasync(f.File) }
 
 // ReadFile implements FS.
 func (OSFS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }

@@ -40,19 +40,26 @@ type Store struct {
 	// its memtable entries, make it visible, so that a reader sees a batch
 	// whole or not at all. It guards mem.
 	viewMu sync.RWMutex
-	// mem is the memtable: the latest op on each key committed in a batch
-	// file and not yet checkpointed to its key file, by key file path.
+	// mem is the memtable: the latest op on each key committed in the log
+	// and not yet checkpointed to its key file, by key file path.
 	// Only the committer writes it.
 	mem map[string]memEntry
 
 	failMu sync.Mutex
 	failed error
 
-	// Owned by the committer (and by Open before it starts).
-	dirs     map[string]bool // directories known durable in their parent
-	seq      uint64          // last batch file number
-	walDirty bool            // a batch file removed, wal not yet fsynced
-	ckpt     checkpointState // the batch files of the memtable
+	// Owned by the committer (and by Open before it starts, Close after
+	// it stopped).
+	dirs          map[string]bool // directories known durable in their parent
+	segBytes      int             // the size of a standard segment
+	inlinePrepare bool            // prepare segments when needed, not ahead (tests)
+	cur           *segment        // the segment records go to; nil before the first
+	retired       []*segment      // older segments with records, oldest first
+	spare         *segment        // a prepared segment, not used yet
+	pending       chan prepared   // the preparation under way, nil if none
+	nextNum       uint64          // the number of the next segment created
+	recSeq        uint64          // the sequence number of the last record
+	logBytes      int             // record bytes since the last checkpoint
 }
 
 var _ persist.KVStore = (*Store)(nil)
@@ -65,9 +72,15 @@ type request struct {
 
 // Open opens the store at cfg.Root, creating it if needed. It takes the
 // root's lock (an error matching persist.ErrLocked when another Store, in
-// this process or another, holds it), replays committed batches and makes
-// what an earlier process left durable.
+// this process or another, holds it), replays the log and makes what an
+// earlier process left durable.
 func Open(cfg Config) (*Store, error) {
+	return open(cfg, false)
+}
+
+// open is Open, preparing log segments when needed rather than ahead when
+// inlinePrepare (the crash tests' deterministic order of calls).
+func open(cfg Config, inlinePrepare bool) (*Store, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -77,10 +90,13 @@ func Open(cfg Config) (*Store, error) {
 		l:         layout{root: filepath.Clean(cfg.Root)},
 		par:       cfg.SyncParallelism,
 		ckptBytes: cfg.CheckpointBytes,
+		segBytes:  cfg.SegmentBytes,
 		queue:     make(chan *request, queueLen),
 		stopped:   make(chan struct{}),
 		dirs:      map[string]bool{},
 		mem:       map[string]memEntry{},
+
+		inlinePrepare: inlinePrepare,
 	}
 	if err := s.mkdir(s.l.root); err != nil {
 		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
@@ -94,6 +110,7 @@ func Open(cfg Config) (*Store, error) {
 		lock.Close()
 		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
 	}
+	s.startPrepare()
 	go s.commitLoop()
 	return s, nil
 }
@@ -198,14 +215,44 @@ func (s *Store) Close() error {
 	close(s.queue)
 	s.closeMu.Unlock()
 	<-s.stopped
+	_ = s.waitPrepared()
 	var err error
 	if s.failure() == nil {
-		err = s.checkpoint()
+		err = s.closeLog()
 	}
-	if err == nil && s.walDirty {
-		err = s.fs.SyncDir(s.l.wal())
+	for _, seg := range []*segment{s.cur, s.spare} {
+		if seg != nil {
+			_ = seg.f.Close()
+		}
+	}
+	for _, seg := range s.retired {
+		_ = seg.f.Close()
 	}
 	return errors.Join(err, s.lock.Close())
+}
+
+// closeLog checkpoints and removes the log: the retired segments (made
+// durably gone by a wal fsync before the current one goes, so that no
+// older segment comes back without it), then the current and the spare.
+func (s *Store) closeLog() error {
+	if s.cur == nil && s.spare == nil {
+		return nil // no segment: nothing was written
+	}
+	if err := s.checkpoint(); err != nil {
+		return err
+	}
+	if err := s.fs.SyncDir(s.l.wal()); err != nil {
+		return err
+	}
+	for _, seg := range []*segment{s.cur, s.spare} {
+		if seg != nil {
+			if err := s.removeSegment(seg); err != nil {
+				return err
+			}
+		}
+	}
+	s.cur, s.spare = nil, nil
+	return s.fs.SyncDir(s.l.wal())
 }
 
 // submit validates ops, queues them for the committer and waits until they
@@ -229,6 +276,9 @@ func (s *Store) submit(ctx context.Context, op string, ops []persist.Op) error {
 	}
 	if len(ops) == 0 {
 		return nil
+	}
+	if opsLen(ops) > maxRequestBytes {
+		return &persist.Error{Op: op, NS: ns, Key: key, Err: fmt.Errorf("%w: over %d bytes, more than one log record holds", persist.ErrBatchTooLarge, maxRequestBytes)}
 	}
 	req := &request{ops: ops, done: make(chan error, 1)}
 	s.closeMu.RLock()

@@ -55,6 +55,12 @@ func TestOpenConfig(t *testing.T) {
 	require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
 	_, err = fsstore.Open(fsstore.Config{Root: t.TempDir(), CheckpointBytes: -1})
 	require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
+	for _, n := range []int{-4096, 1, 4095, 8<<20 + 1} {
+		_, err = fsstore.Open(fsstore.Config{Root: t.TempDir(), SegmentBytes: n})
+		require.ErrorIs(t, err, fsstore.ErrInvalidConfig)
+		require.ErrorAs(t, err, &ce)
+		require.Equal(t, "SegmentBytes", ce.Field)
+	}
 }
 
 func TestLockRefusesSecondOpen(t *testing.T) {
@@ -126,6 +132,8 @@ func TestCorruptFiles(t *testing.T) {
 	s := openAt(t, root)
 	require.NoError(t, s.Write(ctx, ns, "good", []byte("a value of some length")))
 	require.NoError(t, s.Write(ctx, ns, "other", []byte("another value")))
+	require.NoError(t, s.Close()) // checkpoints the log to the key files
+	s = openAt(t, root)
 	dir := filepath.Join(root, "data", "p.p", "s.")
 	good, err := os.ReadFile(filepath.Join(dir, "good"))
 	require.NoError(t, err)
@@ -210,4 +218,18 @@ func TestCloseStopsCommitter(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	require.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left after Close")
+}
+
+// TestApplyLargerThanARecord: a batch whose encoding would pass a log
+// record's bound is refused before anything is written.
+func TestApplyLargerThanARecord(t *testing.T) {
+	s := openAt(t, t.TempDir())
+	v := make([]byte, persist.MaxValueSize) // shared by every op: 32 MiB in memory
+	var ops []persist.Op
+	for i := range 33 {
+		ops = append(ops, persist.WriteOp(persist.Namespace{}, fmt.Sprintf("k%d", i), v))
+	}
+	err := s.Apply(context.Background(), ops)
+	require.ErrorIs(t, err, persist.ErrBatchTooLarge)
+	require.NoError(t, s.Write(context.Background(), persist.Namespace{}, "k0", []byte("small")))
 }
