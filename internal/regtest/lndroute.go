@@ -1,0 +1,79 @@
+package regtest
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// PayOptions constrain the route of PayInvoiceWith. The zero value is
+// PayInvoice's.
+type PayOptions struct {
+	// OutgoingChanID is --outgoing_chan_id: the first hop's channel
+	// (lnd's decimal short channel id); 0 leaves the choice to lnd.
+	OutgoingChanID uint64
+	// LastHop is --last_hop: the node (hex id) before the payee; empty
+	// leaves the choice to lnd.
+	LastHop string
+	// MaxParts is --max_parts: the most HTLCs the payment is split into;
+	// 0 means lnd's default (16).
+	MaxParts int
+	// Timeout is the payment timeout (0: DefaultPaymentTimeout).
+	Timeout time.Duration
+}
+
+// PayInvoiceWith is PayInvoice with the route constrained by opts.
+func (l *Lnd) PayInvoiceWith(ctx context.Context, bolt11 string, opts PayOptions) (PaymentResult, error) {
+	args := []string{"payinvoice", "--force", "--pay_req=" + bolt11}
+	if opts.OutgoingChanID != 0 {
+		args = append(args, "--outgoing_chan_id="+strconv.FormatUint(opts.OutgoingChanID, 10))
+	}
+	if opts.LastHop != "" {
+		args = append(args, "--last_hop="+opts.LastHop)
+	}
+	if opts.MaxParts != 0 {
+		args = append(args, "--max_parts="+strconv.Itoa(opts.MaxParts))
+	}
+	return l.pay(ctx, opts.Timeout, args...)
+}
+
+// NetworkInfo is the size of lnd's network graph (`lncli
+// getnetworkinfo`).
+type NetworkInfo struct {
+	Nodes    int `json:"num_nodes"`
+	Channels int `json:"num_channels"`
+}
+
+// NetworkInfo returns the size of lnd's graph.
+func (l *Lnd) NetworkInfo(ctx context.Context) (NetworkInfo, error) {
+	var n NetworkInfo
+	err := l.cliJSONContext(ctx, &n, "getnetworkinfo")
+	return n, err
+}
+
+// AddHoldInvoice creates a hold invoice (`lncli addholdinvoice`) of
+// amtMsat for hash, with a min_final_cltv_expiry_delta of cltvDelta
+// blocks, and returns its BOLT 11 encoding. lnd accepts its HTLCs and
+// holds them until SettleInvoice (or CancelInvoice).
+func (l *Lnd) AddHoldInvoice(ctx context.Context, hash [32]byte, amtMsat uint64, cltvDelta int, memo string) (string, error) {
+	var res struct {
+		PaymentRequest string `json:"payment_request"`
+	}
+	if err := l.cliJSONContext(ctx, &res, "addholdinvoice", "--amt_msat="+strconv.FormatUint(amtMsat, 10),
+		"--cltv_expiry_delta="+strconv.Itoa(cltvDelta), "--memo="+memo, hex.EncodeToString(hash[:])); err != nil {
+		return "", err
+	}
+	if res.PaymentRequest == "" {
+		return "", fmt.Errorf("regtest: %s addholdinvoice printed no payment_request", l.Alias)
+	}
+	return res.PaymentRequest, nil
+}
+
+// SettleInvoice settles a hold invoice with its preimage (`lncli
+// settleinvoice`).
+func (l *Lnd) SettleInvoice(ctx context.Context, preimage [32]byte) error {
+	_, err := l.cliContext(ctx, "settleinvoice", hex.EncodeToString(preimage[:]))
+	return err
+}
