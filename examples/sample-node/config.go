@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
 
@@ -97,6 +98,17 @@ type config struct {
 	// channel.DefaultForwardingFeeProportionalMillionths.
 	FeeBaseMsat *uint32
 	FeePPM      *uint32
+	// GossipInterval is the period of the gossip broadcast (our own
+	// announcements and relayed gossip). 0 means
+	// graph.DefaultBroadcastInterval (60 s, as BOLT 7 suggests); a
+	// regtest network of test nodes wants it short.
+	GossipInterval time.Duration
+	// TickInterval is the period of the channel manager's TimerTick: its
+	// clock, which stamps our channel_updates (a peer does not relay an
+	// update stamped before the gossip_timestamp_filter of the peer it
+	// relays to), expires multi-part payments and follows the fee
+	// estimate. 0 means once a minute.
+	TickInterval time.Duration
 
 	// RPC is the chain daemon's JSON-RPC endpoint.
 	RPC rpcEndpoint
@@ -172,6 +184,8 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	fs.UintVar(&cfg.CommitmentFeeRate, "commitment-fee-rate", 0, "commitment fee rate of the channels we open, in sat/kw (default: the daemon's estimate)")
 	fs.Func("fee-base-msat", "fee_base_msat of our channels' channel_update (default 1000)", uint32Flag(&cfg.FeeBaseMsat))
 	fs.Func("fee-ppm", "fee_proportional_millionths of our channels' channel_update (default 0)", uint32Flag(&cfg.FeePPM))
+	fs.DurationVar(&cfg.GossipInterval, "gossip-interval", 0, "period of the gossip broadcast (default 60s)")
+	fs.DurationVar(&cfg.TickInterval, "tick-interval", 0, "period of the channel manager's clock tick (default 1m)")
 	pos, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
@@ -122,9 +123,9 @@ func TestParseArgs(t *testing.T) {
 		{name: "max to_self_delay above 2016", args: []string{"--max-to-self-delay=2017", rpc, "/d"}, err: "--max-to-self-delay 2017"},
 		{
 			name: "forwarding fee",
-			args: []string{"--fee-base-msat=2500", "--fee-ppm", "350", rpc, "/d"},
+			args: []string{"--fee-base-msat=2500", "--fee-ppm", "350", "--gossip-interval=2s", "--tick-interval=1s", rpc, "/d"},
 			want: config{
-				FeeBaseMsat: ptrTo(uint32(2500)), FeePPM: ptrTo(uint32(350)),
+				FeeBaseMsat: ptrTo(uint32(2500)), FeePPM: ptrTo(uint32(350)), GossipInterval: 2 * time.Second, TickInterval: time.Second,
 				RPC: rpcEndpoint{User: "user", Pass: "pass", Host: "127.0.0.1:18334"}, DataDir: "/d",
 				ListenPort: 9735, Network: "regtest", LogFile: filepath.Join("/d", "logs", "node.log"), Bind: "127.0.0.1",
 			},

@@ -105,9 +105,13 @@ func (n *node) pollChain(ctx context.Context) error {
 }
 
 // tickLoop gives the channel manager the time, now and every
-// channelTickInterval.
+// channelTickInterval (--tick-interval).
 func (n *node) tickLoop(ctx context.Context) {
-	t := time.NewTicker(channelTickInterval)
+	every := channelTickInterval
+	if n.cfg.TickInterval > 0 {
+		every = n.cfg.TickInterval
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		n.channels.TimerTick(time.Now())

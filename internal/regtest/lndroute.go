@@ -3,6 +3,7 @@ package regtest
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -76,4 +77,35 @@ func (l *Lnd) AddHoldInvoice(ctx context.Context, hash [32]byte, amtMsat uint64,
 func (l *Lnd) SettleInvoice(ctx context.Context, preimage [32]byte) error {
 	_, err := l.cliContext(ctx, "settleinvoice", hex.EncodeToString(preimage[:]))
 	return err
+}
+
+// LndEdge is one channel of lnd's graph (`lncli describegraph`): its
+// short channel id, its nodes, and whether lnd has each node's policy
+// (its channel_update).
+type LndEdge struct {
+	ChanID           uint64
+	Node1, Node2     string // hex node ids
+	Policy1, Policy2 bool
+}
+
+// GraphEdges returns the channels of lnd's graph.
+func (l *Lnd) GraphEdges(ctx context.Context) ([]LndEdge, error) {
+	var g struct {
+		Edges []struct {
+			ChannelID uint64           `json:"channel_id,string"`
+			Node1     string           `json:"node1_pub"`
+			Node2     string           `json:"node2_pub"`
+			Policy1   *json.RawMessage `json:"node1_policy"`
+			Policy2   *json.RawMessage `json:"node2_policy"`
+		} `json:"edges"`
+	}
+	if err := l.cliJSONContext(ctx, &g, "describegraph"); err != nil {
+		return nil, err
+	}
+	out := make([]LndEdge, len(g.Edges))
+	for i, e := range g.Edges {
+		out[i] = LndEdge{ChanID: e.ChannelID, Node1: e.Node1, Node2: e.Node2,
+			Policy1: e.Policy1 != nil && string(*e.Policy1) != "null", Policy2: e.Policy2 != nil && string(*e.Policy2) != "null"}
+	}
+	return out, nil
 }
