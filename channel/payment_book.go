@@ -168,12 +168,14 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 	}
 	op, err := paymentOp(pay)
 	if err == nil {
-		// One PaymentSent per payment: at its first fulfilled part.
+		// One PaymentSent per payment: at its first fulfilled part, with
+		// the fee of every part in flight too (the payee, holding the
+		// preimage, takes them all), not only of this one.
 		var evs []events.Event
 		if prev.Status != outbound.StatusSucceeded {
 			evs = append(evs, &events.PaymentSent{
 				PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Preimage: preimage,
-				FeePaid: pay.FeePaid, Amount: pay.Amount,
+				FeePaid: pay.CommittedFee(), Amount: pay.Amount,
 			})
 		}
 		err = m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, evs...)

@@ -408,6 +408,10 @@ func (r *fwdRig) forwards(l *regtest.Lnd) []lndForward {
 func (r *fwdRig) checkLndForwards(seen map[string]int) (map[string]int64, map[string]int) {
 	r.t.Helper()
 	fees, counts := map[string]int64{}, map[string]int{}
+	// lnd logs a forward once its HTLCs are resolved.
+	for _, l := range r.lnds() {
+		require.NoError(r.t, l.WaitHTLCsResolved(r.ctx, htlcsTimeout))
+	}
 	for name, base := range map[string]int64{"A": lndAFeeBase, "B": lndBFeeBase} {
 		l := r.lnds()[name]
 		fw := r.forwards(l)
