@@ -402,26 +402,28 @@ func (r *fwdRig) forwards(l *regtest.Lnd) []lndForward {
 	return res.Events
 }
 
-// checkLndForwards checks that every forward of A and B after the first
-// skip[name] took exactly its node's policy fee, and returns the fees
-// each earned in them and how many forwards each made.
-func (r *fwdRig) checkLndForwards(seen map[string]int) (map[string]int64, map[string]int) {
+// checkLndForwards waits until the forwards A and B logged after the
+// first seen[name] took wantFee in all (lnd logs its forwards in batches,
+// every 15 s), checks that each took exactly its node's policy fee, and
+// returns the fees each earned in them and how many forwards each made.
+func (r *fwdRig) checkLndForwards(seen map[string]int, wantFee int64) (map[string]int64, map[string]int) {
 	r.t.Helper()
-	fees, counts := map[string]int64{}, map[string]int{}
-	// lnd logs a forward once its HTLCs are resolved.
-	for _, l := range r.lnds() {
-		require.NoError(r.t, l.WaitHTLCsResolved(r.ctx, htlcsTimeout))
-	}
-	for name, base := range map[string]int64{"A": lndAFeeBase, "B": lndBFeeBase} {
-		l := r.lnds()[name]
-		fw := r.forwards(l)
-		for _, f := range fw[seen[name]:] {
-			require.Equal(r.t, f.AmtInMsat-f.AmtOutMsat, f.FeeMsat, "%s forward %+v", name, f)
-			require.Equal(r.t, policyFee(base, lndFeePPM, f.AmtOutMsat), f.FeeMsat, "%s forward %+v: its policy's fee", name, f)
-			fees[name] += f.FeeMsat
-			counts[name]++
+	var fees map[string]int64
+	var counts map[string]int
+	regtest.WaitFor(r.t, fmt.Sprintf("A's and B's forwards taking %d msat", wantFee), func() (bool, string) {
+		fees, counts = map[string]int64{}, map[string]int{}
+		for name, base := range map[string]int64{"A": lndAFeeBase, "B": lndBFeeBase} {
+			for _, f := range r.forwards(r.lnds()[name])[seen[name]:] {
+				require.Equal(r.t, f.AmtInMsat-f.AmtOutMsat, f.FeeMsat, "%s forward %+v", name, f)
+				require.Equal(r.t, policyFee(base, lndFeePPM, f.AmtOutMsat), f.FeeMsat, "%s forward %+v: its policy's fee", name, f)
+				fees[name] += f.FeeMsat
+				counts[name]++
+			}
 		}
-		seen[name] = len(fw)
+		return fees["A"]+fees["B"] == wantFee, fmt.Sprintf("fees %v, forwards %v", fees, counts)
+	})
+	for name := range seen {
+		seen[name] += counts[name]
 	}
 	return fees, counts
 }
@@ -503,9 +505,8 @@ func testFwdRouted(r *fwdRig) {
 		lnd:   map[string]int64{"A": feeA, "C": toC},
 		lnkit: map[string]int64{r.ak.txid: -(toC + feeA)},
 	}, "lnkit paid C through A")
-	fees, n := r.checkLndForwards(seen)
+	_, n := r.checkLndForwards(seen, feeA)
 	require.Equal(t, map[string]int{"A": 1}, n, "one forward, by A")
-	require.Equal(t, feeA, fees["A"])
 
 	const toLnkit = 45_000_000
 	inv := r.node.getInvoice(toLnkit, invoiceExpiry, "C pays lnkit")
@@ -521,9 +522,8 @@ func testFwdRouted(r *fwdRig) {
 		lnd:   map[string]int64{"A": feeA, "C": -(toLnkit + feeA)},
 		lnkit: map[string]int64{r.ak.txid: toLnkit},
 	}, "C paid lnkit through A")
-	fees, n = r.checkLndForwards(seen)
+	_, n = r.checkLndForwards(seen, feeA)
 	require.Equal(t, map[string]int{"A": 1}, n, "one forward, by A")
-	require.Equal(t, feeA, fees["A"])
 }
 
 // testFwdMPP: payments that need both paths, each way.
@@ -545,10 +545,9 @@ func testFwdMPP(r *fwdRig) {
 	require.GreaterOrEqual(t, st.HTLCs, 2, "C received parts")
 	fee := eventInt(t, ev, "fee_msat")
 	require.EqualValues(t, toC, eventInt(t, ev, "amount_msat"), "%s", ev)
-	fees, n := r.checkLndForwards(seen)
+	fees, n := r.checkLndForwards(seen, fee)
 	require.Positive(t, n["A"], "a part through A")
 	require.Positive(t, n["B"], "a part through B")
-	require.Equal(t, fee, fees["A"]+fees["B"], "lnkit's fee is what A and B took")
 	before = r.expectMoved(before, fwdMove{
 		lnd:        map[string]int64{"A": fees["A"], "B": fees["B"], "C": toC},
 		lnkitTotal: ptr(-(toC + fee)),
@@ -570,8 +569,7 @@ func testFwdMPP(r *fwdRig) {
 	require.GreaterOrEqual(t, succeeded, 2, "lnd paid in parts: %+v", res.Shards)
 	claimed := r.node.waitEventsBy("payment_hash", []string{inv.PaymentHash}, "payment_claimed")[inv.PaymentHash]
 	require.EqualValues(t, toLnkit, eventInt(t, claimed, "amount_msat"), "%s", claimed)
-	fees, _ = r.checkLndForwards(seen)
-	require.EqualValues(t, res.FeeMsat, fees["A"]+fees["B"], "C's fee is what A and B took")
+	fees, _ = r.checkLndForwards(seen, int64(res.FeeMsat))
 	r.expectMoved(before, fwdMove{
 		lnd:        map[string]int64{"A": fees["A"], "B": fees["B"], "C": -(toLnkit + int64(res.FeeMsat))},
 		lnkitTotal: ptr(toLnkit),
@@ -623,9 +621,8 @@ func testFwdRetry(r *fwdRig) {
 		lnd:   map[string]int64{"B": feeB, "C": amt},
 		lnkit: map[string]int64{r.kb.txid: -(amt + feeB), r.ak.txid: 0},
 	}, "lnkit paid C through B after A failed")
-	fees, n := r.checkLndForwards(seen)
+	_, n := r.checkLndForwards(seen, feeB)
 	require.Equal(t, map[string]int{"B": 1}, n, "one forward, by B")
-	require.Equal(t, feeB, fees["B"])
 	t.Logf("lnkit: %s; then paid through B for %d msat", failed, feeB)
 }
 
