@@ -160,6 +160,7 @@ func testForwarding(t *testing.T, bin string, anchors bool) {
 
 // newFwdRig starts the chain, the nodes, and opens the four channels.
 func newFwdRig(t *testing.T, bin string, anchors bool) *fwdRig {
+	start := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	btcd := regtest.StartBtcd(t, regtest.BtcdOptions{})
@@ -211,6 +212,7 @@ func newFwdRig(t *testing.T, bin string, anchors bool) *fwdRig {
 	r.bc = &fwdChan{name: "B-C", txid: r.b.OpenChannelTo(t, r.c.NodeID, chanCapacity, open)}
 	r.kb = &fwdChan{name: "lnkit-B", txid: r.lnkitOpens(r.b, anchors)}
 	btcd.Generate(t, announceDepth)
+	t.Logf("nodes started and channels funded after %s", time.Since(start).Round(time.Millisecond))
 
 	for _, c := range []struct {
 		ch   *fwdChan
@@ -245,6 +247,7 @@ func newFwdRig(t *testing.T, bin string, anchors bool) *fwdRig {
 		nodeLog, _ := os.ReadFile(filepath.Join(r.node.dir, "logs", "node.log"))
 		_ = os.WriteFile("/tmp/fwddbg-Klog.log", nodeLog, 0o600)
 	})
+	t.Logf("channels open after %s", time.Since(start).Round(time.Millisecond))
 	r.waitGraphs()
 	return r
 }
@@ -634,6 +637,8 @@ func testFwdOnChain(r *fwdRig) {
 	before := r.readBalances()
 	wallet := r.node.balance()
 	require.Zero(t, wallet.Unconfirmed)
+	lndWallet := r.b.WalletBalance(t)
+	require.Zero(t, lndWallet.Unconfirmed)
 
 	const amt = 30_000_000
 	fee := policyFee(fwdFeeBase, fwdFeePPM, amt)
@@ -707,4 +712,5 @@ func testFwdOnChain(r *fwdRig) {
 	fees := cr.mineUntilSwept(commitment, commitHeight, []uint32{toRemote}, wallet.Confirmed, true, nil)
 	t.Logf("lnkit swept its %d sat from B's commitment for %d sat", view.RemoteBalance, fees)
 	cr.checkLndClosed(kb, view, "LOCAL_FORCE_CLOSE")
+	cr.checkLndWallet(commitment, commitHeight, []uint32{toRemote}, lndWallet.Confirmed)
 }

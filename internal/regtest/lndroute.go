@@ -40,20 +40,6 @@ func (l *Lnd) PayInvoiceWith(ctx context.Context, bolt11 string, opts PayOptions
 	return l.pay(ctx, opts.Timeout, args...)
 }
 
-// NetworkInfo is the size of lnd's network graph (`lncli
-// getnetworkinfo`).
-type NetworkInfo struct {
-	Nodes    int `json:"num_nodes"`
-	Channels int `json:"num_channels"`
-}
-
-// NetworkInfo returns the size of lnd's graph.
-func (l *Lnd) NetworkInfo(ctx context.Context) (NetworkInfo, error) {
-	var n NetworkInfo
-	err := l.cliJSONContext(ctx, &n, "getnetworkinfo")
-	return n, err
-}
-
 // AddHoldInvoice creates a hold invoice (`lncli addholdinvoice`) of
 // amtMsat for hash, with a min_final_cltv_expiry_delta of cltvDelta
 // blocks, and returns its BOLT 11 encoding. lnd accepts its HTLCs and
