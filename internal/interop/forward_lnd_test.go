@@ -584,7 +584,8 @@ func testFwdMPP(r *fwdRig) {
 // the attempt over A fails there and the retry goes through B.
 func testFwdRetry(r *fwdRig) {
 	t := r.t
-	// A empties its side of A-C into C (directly), leaving fwdRetryLeft.
+	// A empties its side of A-C into C (directly), leaving left sat: less
+	// than the payment below.
 	const left = 50_000
 	ac, ok := r.a.FindChannel(t, r.ac.txid)
 	require.True(t, ok)

@@ -9,15 +9,12 @@ import (
 	"time"
 )
 
-// PayOptions constrain the route of PayInvoiceWith. The zero value is
+// PayOptions constrain the payments of PayInvoiceWith. The zero value is
 // PayInvoice's.
 type PayOptions struct {
 	// OutgoingChanID is --outgoing_chan_id: the first hop's channel
 	// (lnd's decimal short channel id); 0 leaves the choice to lnd.
 	OutgoingChanID uint64
-	// LastHop is --last_hop: the node (hex id) before the payee; empty
-	// leaves the choice to lnd.
-	LastHop string
 	// MaxParts is --max_parts: the most HTLCs the payment is split into;
 	// 0 means lnd's default (16).
 	MaxParts int
@@ -30,9 +27,6 @@ func (l *Lnd) PayInvoiceWith(ctx context.Context, bolt11 string, opts PayOptions
 	args := []string{"payinvoice", "--force", "--pay_req=" + bolt11}
 	if opts.OutgoingChanID != 0 {
 		args = append(args, "--outgoing_chan_id="+strconv.FormatUint(opts.OutgoingChanID, 10))
-	}
-	if opts.LastHop != "" {
-		args = append(args, "--last_hop="+opts.LastHop)
 	}
 	if opts.MaxParts != 0 {
 		args = append(args, "--max_parts="+strconv.Itoa(opts.MaxParts))
