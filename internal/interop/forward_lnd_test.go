@@ -111,21 +111,7 @@ func (r *fwdRig) lnds() map[string]*regtest.Lnd {
 // amounts and fees, to the msat, and every lnd forward took its node's
 // policy fee.
 func TestForwardingLnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration: starts btcd/lnd; run without -short")
-	}
-	t.Parallel()
-	bin := buildSampleNode(t)
-	for _, anchors := range []bool{true, false} {
-		name := "static_remotekey"
-		if anchors {
-			name = "anchors"
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			testForwarding(t, bin, anchors)
-		})
-	}
+	perChannelType(t, testForwarding)
 }
 
 // testForwarding runs the scenarios on one topology.
@@ -133,29 +119,13 @@ func testForwarding(t *testing.T, bin string, anchors bool) {
 	start := time.Now()
 	r := newFwdRig(t, bin, anchors)
 	t.Logf("topology ready after %s", time.Since(start).Round(time.Millisecond))
-	steps := []struct {
-		name string
-		run  func(*fwdRig)
-	}{
+	runScenarios(t, t.Name(), r, func(t *testing.T) { r.t, r.node.t = t, t }, []scenario[*fwdRig]{
 		{"forward", testFwdForward},
 		{"routed", testFwdRouted},
 		{"mpp", testFwdMPP},
 		{"retry", testFwdRetry},
 		{"onchain", testFwdOnChain},
-	}
-	for _, st := range steps {
-		stepStart := time.Now()
-		ok := t.Run(st.name, func(t *testing.T) {
-			r.t, r.node.t = t, t
-			st.run(r)
-		})
-		r.t, r.node.t = t, t
-		t.Logf("%s took %s", st.name, time.Since(stepStart).Round(time.Millisecond))
-		if !ok {
-			t.FailNow() // later steps build on the balances of this one
-		}
-	}
-	t.Logf("all steps in %s", time.Since(start).Round(time.Millisecond))
+	})
 }
 
 // newFwdRig starts the chain, the nodes, and opens the four channels.
