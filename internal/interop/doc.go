@@ -37,8 +37,9 @@
 // policy's), lnkit pays C over its gossip graph and C pays lnkit, a
 // multi-part payment each way that needs both paths, a failure at A
 // decoded by lnkit to A's channel and retried through B, and a forward
-// whose downstream lnd force-closes and settles the HTLC on chain (lnkit
-// claims upstream with the preimage it reads there). Balances to the msat
+// whose downstream lnd force-closes with two HTLCs, settling one on chain
+// (lnkit claims upstream with the preimage it reads there) and letting
+// the other expire (lnkit times it out on chain and fails upstream). Balances to the msat
 // on every node after each step, wallets to the satoshi after the force
 // close. About 3-4 minutes on a busy 2-core machine, most of it starting
 // the nodes and opening the channels.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -102,10 +103,12 @@ func (r *fwdRig) lnds() map[string]*regtest.Lnd {
 //   - retry: A's channel to C lacks the balance; lnkit's first attempt
 //     fails at A (temporary_channel_failure on A-C, decoded by lnkit to
 //     that hop) and the retry over B succeeds: one PaymentSent;
-//   - onchain: A pays B through lnkit, B holds the HTLC (hold invoice),
-//     force-closes lnkit-B and settles on chain; lnkit learns the
-//     preimage from B's HTLC-success and claims from A, whose payment
-//     succeeds; lnkit's wallet gains its output to the satoshi.
+//   - onchain: A pays B twice through lnkit, B holds both HTLCs (hold
+//     invoices) and force-closes lnkit-B; it settles the first on chain:
+//     lnkit learns the preimage from B's HTLC-success and claims from A,
+//     whose payment succeeds; the second expires: lnkit takes it back
+//     from B's commitment and fails A's back. lnkit's and B's wallets
+//     gain their outputs, less their claims' fees, to the satoshi.
 //
 // After every step each node's channel balances moved by exactly the
 // amounts and fees, to the msat, and every lnd forward took its node's
@@ -600,8 +603,90 @@ func testFwdRetry(r *fwdRig) {
 	t.Logf("lnkit: %s; then paid through B for %d msat", failed, feeB)
 }
 
-// testFwdOnChain: A pays B through lnkit; B holds the HTLC, force-closes
-// lnkit-B and settles on chain; lnkit claims from A with the preimage.
+// heldForward is a payment of A to a hold invoice of B, forced through
+// lnkit.
+type heldForward struct {
+	amt      int64
+	preimage [32]byte
+	hash     string // hex
+	done     chan payOutcome
+}
+
+// payOutcome is what lnd's payment ended with.
+type payOutcome struct {
+	res regtest.PaymentResult
+	err error
+}
+
+// holdThroughLnkit has B create a hold invoice of amt msat and A pay it
+// through lnkit (in the background), and waits until B holds the HTLC.
+func (r *fwdRig) holdThroughLnkit(amt int64) *heldForward {
+	t := r.t
+	t.Helper()
+	h := &heldForward{amt: amt, done: make(chan payOutcome, 1)}
+	_, err := rand.Read(h.preimage[:])
+	require.NoError(t, err)
+	hash := sha256.Sum256(h.preimage[:])
+	h.hash = hex.EncodeToString(hash[:])
+	bolt11, err := r.b.AddHoldInvoice(r.ctx, hash, uint64(amt), lndHoldCLTVDelta, "held by B")
+	require.NoError(t, err)
+	go func() {
+		res, err := r.a.PayInvoiceWith(r.ctx, bolt11, regtest.PayOptions{OutgoingChanID: r.ak.scid, Timeout: 20 * time.Minute})
+		h.done <- payOutcome{res, err}
+	}()
+	regtest.WaitFor(t, "B to accept the HTLC of its hold invoice "+h.hash, func() (bool, string) {
+		st, err := r.b.LookupInvoice(r.ctx, hash)
+		require.NoError(t, err)
+		return st.State == regtest.InvoiceAccepted, st.State
+	})
+	return h
+}
+
+// outcome waits for A's payment to end. When lncli lost lnd's answer
+// (its stream to lnd broke: it happens on a loaded machine over the
+// minutes the HTLCs are held), lnd's own record of the payment says how
+// it ended.
+func (h *heldForward) outcome(r *fwdRig) payOutcome {
+	t := r.t
+	t.Helper()
+	var o payOutcome
+	select {
+	case o = <-h.done:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("A's payment %s did not end", h.hash)
+	}
+	var pf *regtest.PaymentFailedError
+	if o.err == nil || errors.As(o.err, &pf) {
+		return o
+	}
+	t.Logf("lncli payinvoice %s: %v; reading lnd's record of the payment", h.hash, o.err)
+	regtest.WaitFor(t, "A's payment "+h.hash+" to end", func() (bool, string) {
+		ps, err := r.a.ListPayments(r.ctx)
+		require.NoError(t, err)
+		for _, p := range ps {
+			if hex.EncodeToString(p.Hash[:]) != h.hash {
+				continue
+			}
+			switch p.Status {
+			case regtest.PaymentSucceeded:
+				o = payOutcome{res: p}
+				return true, ""
+			case regtest.PaymentFailed:
+				o = payOutcome{res: p, err: &regtest.PaymentFailedError{Node: r.a.Alias, Hash: p.Hash, Reason: p.FailureReason}}
+				return true, ""
+			}
+			return false, p.Status
+		}
+		return false, "no payment"
+	})
+	return o
+}
+
+// testFwdOnChain: A pays B twice through lnkit; B holds both HTLCs and
+// force-closes lnkit-B. B settles the first on chain (its HTLC-success):
+// lnkit reads the preimage there and claims from A, whose payment
+// succeeds. B never settles the second: lnkit times it out on chain after
+// its expiry and fails A's back.
 func testFwdOnChain(r *fwdRig) {
 	t := r.t
 	cr := &chainRig{rig: &rig{t: t, btcd: r.btcd, lnd: r.b, node: r.node}, ctx: r.ctx, anchors: r.anchors}
@@ -611,49 +696,31 @@ func testFwdOnChain(r *fwdRig) {
 	lndWallet := r.b.WalletBalance(t)
 	require.Zero(t, lndWallet.Unconfirmed)
 
-	const amt = 30_000_000
-	fee := policyFee(fwdFeeBase, fwdFeePPM, amt)
-	var preimage [32]byte
-	_, err := rand.Read(preimage[:])
-	require.NoError(t, err)
-	hash := sha256.Sum256(preimage[:])
-	hashHex := hex.EncodeToString(hash[:])
-	bolt11, err := r.b.AddHoldInvoice(r.ctx, hash, amt, lndHoldCLTVDelta, "held by B")
-	require.NoError(t, err)
-	type outcome struct {
-		res regtest.PaymentResult
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		res, err := r.a.PayInvoiceWith(r.ctx, bolt11, regtest.PayOptions{OutgoingChanID: r.ak.scid, Timeout: 10 * time.Minute})
-		done <- outcome{res, err}
-	}()
-	regtest.WaitFor(t, "B to accept the HTLC of its hold invoice", func() (bool, string) {
-		st, err := r.b.LookupInvoice(r.ctx, hash)
-		require.NoError(t, err)
-		return st.State == regtest.InvoiceAccepted, st.State
-	})
+	settled, timedOut := r.holdThroughLnkit(30_000_000), r.holdThroughLnkit(20_000_000)
+	fee := policyFee(fwdFeeBase, fwdFeePPM, settled.amt)
 	kb := &openedChannel{txid: r.kb.txid, lnkit: sampleChannel{ChannelID: r.kb.lnkitID}}
 	kb.lnd, _ = r.b.FindChannel(t, r.kb.txid)
-	htlc := cr.waitLndHTLC(kb, hashHex)
+	htlc := cr.waitLndHTLC(kb, settled.hash)
+	expiring := cr.waitLndHTLC(kb, timedOut.hash)
 	view := cr.lnkitView(kb)
-	t.Logf("B holds the HTLC of %d sat expiring at %d; lnkit's balance %d sat", htlc.AmountSat, htlc.ExpirationHeight, view.RemoteBalance)
+	t.Logf("B holds HTLCs of %d sat and %d sat expiring at %d; lnkit's balance %d sat", htlc.AmountSat, expiring.AmountSat,
+		expiring.ExpirationHeight, view.RemoteBalance)
 
 	txid := r.b.CloseChannel(t, view.ChannelPoint, true)
 	commitment := getTx(t, r.btcd, txid)
-	require.NoError(t, r.b.SettleInvoice(r.ctx, preimage))
+	require.NoError(t, r.b.SettleInvoice(r.ctx, settled.preimage))
 	toRemote := outputWithValue(t, commitment, view.RemoteBalance, "lnkit's balance")
-	outputWithValue(t, commitment, htlc.AmountSat, "the HTLC")
+	outputWithValue(t, commitment, htlc.AmountSat, "the HTLC B settles")
+	expiringOut := outputWithValue(t, commitment, expiring.AmountSat, "the HTLC that expires")
 	commitHeight := cr.mineOne(true)
 	r.node.waitEvent("channel_closed", r.kb.lnkitID)
 
-	// B claims the HTLC with its HTLC-success; lnkit reads the preimage
-	// there and claims from A.
+	// B claims the first HTLC with its HTLC-success; lnkit reads the
+	// preimage there and claims from A.
 	var fwd nodeEvent
 	for mined := 0; ; mined++ {
 		require.Less(t, mined, maxOnchainBlocks, "lnkit never claimed upstream")
-		if e, ok := r.node.eventsBy("payment_hash", []string{hashHex}, "payment_forwarded")[hashHex]; ok {
+		if e, ok := r.node.eventsBy("payment_hash", []string{settled.hash}, "payment_forwarded")[settled.hash]; ok {
 			fwd = e
 			break
 		}
@@ -661,27 +728,41 @@ func testFwdOnChain(r *fwdRig) {
 	}
 	require.Equal(t, "true", fwd.Fields["claimed_on_chain"], "%s", fwd)
 	require.EqualValues(t, fee, eventInt(t, fwd, "fee_msat"), "%s", fwd)
+	require.EqualValues(t, settled.amt, eventInt(t, fwd, "outgoing_msat"), "%s", fwd)
 	require.Equal(t, r.ak.lnkitID, fwd.Fields["prev_channel_id"], "%s", fwd)
-	var o outcome
-	select {
-	case o = <-done:
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("A's payment did not end")
-	}
+	o := settled.outcome(r)
 	require.NoError(t, o.err)
 	require.EqualValues(t, fee, o.res.FeeMsat, "A paid lnkit's fee")
-	checkPreimage(t, hashHex, hex.EncodeToString(o.res.Preimage[:]))
-	st, err := r.b.LookupInvoice(r.ctx, hash)
+	checkPreimage(t, settled.hash, hex.EncodeToString(o.res.Preimage[:]))
+	st, err := r.b.LookupInvoice(r.ctx, sha256.Sum256(settled.preimage[:]))
 	require.NoError(t, err)
 	require.Equal(t, regtest.InvoiceSettled, st.State)
-	r.expectMoved(before, fwdMove{
-		lnd:   map[string]int64{"A": -(amt + fee)},
-		lnkit: map[string]int64{r.ak.txid: amt + fee},
-		skip:  []string{"B"},
-	}, "lnkit claimed from A")
 
-	fees := cr.mineUntilSwept(commitment, commitHeight, []uint32{toRemote}, wallet.Confirmed, true, nil)
-	t.Logf("lnkit swept its %d sat from B's commitment for %d sat", view.RemoteBalance, fees)
+	// The second: lnkit takes it back from B's commitment once expired,
+	// and fails A's HTLC back; its wallet gets its balance and that HTLC
+	// less its claims' fees.
+	failedBack := func() bool {
+		select {
+		case o := <-timedOut.done:
+			timedOut.done <- o
+			return true
+		default:
+			return false
+		}
+	}
+	fees := cr.mineUntilSwept(commitment, commitHeight, []uint32{toRemote, expiringOut}, wallet.Confirmed, true, failedBack)
+	timeout, h := cr.claimHeight(commitment, commitHeight, expiringOut)
+	require.EqualValues(t, expiring.ExpirationHeight, timeout.LockTime, "lnkit's timeout claim waits for the HTLC's expiry")
+	t.Logf("lnkit timed out the second HTLC at %d (expiry %d); its claims cost %d sat", h, expiring.ExpirationHeight, fees)
+	o = timedOut.outcome(r)
+	var pf *regtest.PaymentFailedError
+	require.ErrorAs(t, o.err, &pf, "A's second payment fails")
+	require.Empty(t, r.node.eventsBy("payment_hash", []string{timedOut.hash}, "payment_forwarded"), "no forward of the expired HTLC")
+	r.expectMoved(before, fwdMove{
+		lnd:   map[string]int64{"A": -(settled.amt + fee)},
+		lnkit: map[string]int64{r.ak.txid: settled.amt + fee},
+		skip:  []string{"B"},
+	}, "lnkit claimed the first from A and failed the second back")
 	cr.checkLndClosed(kb, view, "LOCAL_FORCE_CLOSE")
-	cr.checkLndWallet(commitment, commitHeight, []uint32{toRemote}, lndWallet.Confirmed)
+	cr.checkLndWallet(commitment, commitHeight, []uint32{toRemote, expiringOut}, lndWallet.Confirmed)
 }
