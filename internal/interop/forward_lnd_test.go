@@ -58,14 +58,6 @@ type fwdChan struct {
 	lnkitID string
 }
 
-// point returns lnd's channel point of c.
-func (c *fwdChan) point(t *testing.T, l *regtest.Lnd) string {
-	t.Helper()
-	lc, ok := l.FindChannel(t, c.txid)
-	require.True(t, ok, "%s lists %s", l.Alias, c.name)
-	return lc.ChannelPoint
-}
-
 // fwdRig is one chain with three lnds and the sample node in between:
 //
 //	A -- lnkit -- B      (A opened A-lnkit, lnkit opened lnkit-B)
