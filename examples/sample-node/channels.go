@@ -38,7 +38,8 @@ func openStore(dataDir string) (*fsstore.Store, error) {
 
 // userConfig is the node's channel policy: lnkit's defaults, with our
 // to_self_delay when --to-self-delay is given, the limits of
-// --min-channel-sat and --max-to-self-delay, and every inbound channel
+// --min-channel-sat and --max-to-self-delay, the forwarding fee of
+// --fee-base-msat and --fee-ppm, and every inbound channel
 // raised as an OpenChannelRequest so that the event handler decides
 // (ldk-sample's manually_accept_inbound_channels).
 func userConfig(cfg config) channel.UserConfig {
@@ -51,6 +52,12 @@ func userConfig(cfg config) channel.UserConfig {
 	}
 	if cfg.MaxToSelfDelay != 0 {
 		u.Limits.MaxToSelfDelay = uint16(cfg.MaxToSelfDelay)
+	}
+	if cfg.FeeBaseMsat != nil {
+		u.Channel.ForwardingFeeBaseMsat = *cfg.FeeBaseMsat
+	}
+	if cfg.FeePPM != nil {
+		u.Channel.ForwardingFeeProportionalMillionths = *cfg.FeePPM
 	}
 	u.AcceptInboundChannels = false
 	return u

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
 
@@ -91,6 +92,23 @@ type config struct {
 	// CommitmentFeeRate, when not 0, is the commitment fee rate (sat/kw)
 	// of the channels we open: the manager sends update_fee to follow it.
 	CommitmentFeeRate uint
+	// FeeBaseMsat and FeePPM are the forwarding fee of our channels'
+	// channel_update: fee_base_msat and fee_proportional_millionths. nil
+	// (the flags unset) means channel.DefaultForwardingFeeBaseMsat and
+	// channel.DefaultForwardingFeeProportionalMillionths.
+	FeeBaseMsat *uint32
+	FeePPM      *uint32
+	// GossipInterval is the period of the gossip broadcast (our own
+	// announcements and relayed gossip). 0 means
+	// graph.DefaultBroadcastInterval (60 s, as BOLT 7 suggests); a
+	// regtest network of test nodes wants it short.
+	GossipInterval time.Duration
+	// TickInterval is the period of the channel manager's TimerTick: its
+	// clock, which stamps our channel_updates (a peer does not relay an
+	// update stamped before the gossip_timestamp_filter of the peer it
+	// relays to), expires multi-part payments and follows the fee
+	// estimate. 0 means once a minute.
+	TickInterval time.Duration
 
 	// RPC is the chain daemon's JSON-RPC endpoint.
 	RPC rpcEndpoint
@@ -123,6 +141,19 @@ func (c config) listenAddr() string {
 	return net.JoinHostPort(c.Bind, strconv.Itoa(int(c.ListenPort)))
 }
 
+// uint32Flag parses a flag's value into a new *uint32 at dst.
+func uint32Flag(dst **uint32) func(string) error {
+	return func(s string) error {
+		v, err := strconv.ParseUint(s, 10, 32)
+		if err != nil {
+			return fmt.Errorf("want a number from 0 to %d", uint32(math.MaxUint32))
+		}
+		u := uint32(v)
+		*dst = &u
+		return nil
+	}
+}
+
 // parseArgs parses the command line (without the program name). Flags may
 // come before, between or after the positional arguments ("--" ends the
 // flags). Usage text for errors goes to out. For -h or --help it returns
@@ -151,6 +182,10 @@ func parseArgs(args []string, out io.Writer) (config, error) {
 	fs.UintVar(&cfg.MaxToSelfDelay, "max-to-self-delay", 0, "largest to_self_delay accepted from peers, in blocks (default 2016)")
 	fs.UintVar(&cfg.MinFeeRate, "min-fee-rate", 0, "raise every fee estimate to at least this many sat/kw (default: the daemon's estimates)")
 	fs.UintVar(&cfg.CommitmentFeeRate, "commitment-fee-rate", 0, "commitment fee rate of the channels we open, in sat/kw (default: the daemon's estimate)")
+	fs.Func("fee-base-msat", "fee_base_msat of our channels' channel_update (default 1000)", uint32Flag(&cfg.FeeBaseMsat))
+	fs.Func("fee-ppm", "fee_proportional_millionths of our channels' channel_update (default 0)", uint32Flag(&cfg.FeePPM))
+	fs.DurationVar(&cfg.GossipInterval, "gossip-interval", 0, "period of the gossip broadcast (default 60s)")
+	fs.DurationVar(&cfg.TickInterval, "tick-interval", 0, "period of the channel manager's clock tick (default 1m)")
 	pos, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/stretchr/testify/require"
@@ -120,6 +121,17 @@ func TestParseArgs(t *testing.T) {
 			net: chaincfg.RegressionNetParams,
 		},
 		{name: "max to_self_delay above 2016", args: []string{"--max-to-self-delay=2017", rpc, "/d"}, err: "--max-to-self-delay 2017"},
+		{
+			name: "forwarding fee",
+			args: []string{"--fee-base-msat=2500", "--fee-ppm", "350", "--gossip-interval=2s", "--tick-interval=1s", rpc, "/d"},
+			want: config{
+				FeeBaseMsat: ptrTo(uint32(2500)), FeePPM: ptrTo(uint32(350)), GossipInterval: 2 * time.Second, TickInterval: time.Second,
+				RPC: rpcEndpoint{User: "user", Pass: "pass", Host: "127.0.0.1:18334"}, DataDir: "/d",
+				ListenPort: 9735, Network: "regtest", LogFile: filepath.Join("/d", "logs", "node.log"), Bind: "127.0.0.1",
+			},
+			net: chaincfg.RegressionNetParams,
+		},
+		{name: "forwarding fee above 2^32", args: []string{"--fee-ppm=4294967296", rpc, "/d"}, err: "fee-ppm"},
 		{name: "fee floor above 2^32", args: []string{"--min-fee-rate=4294967296", rpc, "/d"}, err: "--min-fee-rate"},
 		{
 			name: "double dash ends the flags",
@@ -165,3 +177,6 @@ func TestRPCEndpointStringHidesPassword(t *testing.T) {
 	e := rpcEndpoint{User: "u", Pass: "secret", Host: "h:1"}
 	require.NotContains(t, e.String(), "secret")
 }
+
+// ptrTo returns a pointer to v.
+func ptrTo[T any](v T) *T { return &v }

@@ -36,6 +36,11 @@
 //	--min-fee-rate N     raise every fee estimate to at least N sat/kw (default: none;
 //	                     not the anchor channels' commitment rate nor what peers may send)
 //	--commitment-fee-rate N  commitment fee rate of the channels we open (default: the estimate)
+//	--fee-base-msat N    fee_base_msat of our channels' channel_update (default 1000)
+//	--fee-ppm N          fee_proportional_millionths of our channel_update (default 0)
+//	--gossip-interval D  period of the gossip broadcast, ours and relayed (default 60s)
+//	--tick-interval D    period of the channel manager's clock tick, which stamps our
+//	                     channel_updates (default 1m)
 //
 // # Commands
 //

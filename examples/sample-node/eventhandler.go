@@ -117,7 +117,17 @@ func (n *node) handleEvent(ctx context.Context, e events.Event) error {
 		n.onPaymentFailed(e)
 	case *events.PaymentPathFailed:
 		// One attempt failed; PaymentSent or PaymentFailed ends the
-		// payment (logged above).
+		// payment.
+		n.onPaymentPathFailed(e)
+	case *events.PaymentPathSuccessful:
+		// One part arrived; PaymentSent (above) says the payment did.
+	case *events.ProbeSuccessful:
+		n.notice("probe_successful payment_id=%s hops=%d", e.PaymentID, len(e.Path))
+	case *events.ProbeFailed:
+		n.notice("probe_failed payment_id=%s short_channel_id=%s hops=%d", e.PaymentID, e.ShortChannelID, len(e.Path))
+	case *events.PaymentForwarded:
+		n.notice("payment_forwarded payment_hash=%s prev_channel_id=%s next_channel_id=%s incoming_msat=%d outgoing_msat=%d fee_msat=%d claimed_on_chain=%t",
+			e.PaymentHash, e.PrevChannelID, e.NextChannelID, uint64(e.IncomingAmount), uint64(e.OutgoingAmount), uint64(e.FeeEarned), e.ClaimedOnChain)
 	default:
 		// A kind this node does not know: acknowledged so that it does
 		// not block the queue, but not silently.

@@ -88,3 +88,16 @@ func (n *node) onPaymentFailed(e *events.PaymentFailed) {
 	n.notice("payment_failed payment_id=%s payment_hash=%s reason=%s failure_code=%d erring_node=%s",
 		e.PaymentID, e.PaymentHash, e.Reason, code, erring)
 }
+
+// onPaymentPathFailed reports one failed attempt of a payment over the
+// network: the failing channel and the node that reported the failure
+// (empty when unknown), its code, and whether the payment goes on over
+// another path.
+func (n *node) onPaymentPathFailed(e *events.PaymentPathFailed) {
+	erring := ""
+	if id := e.Failure.ErringNode; id != (wire.NodeID{}) {
+		erring = id.String()
+	}
+	n.notice("payment_path_failed payment_id=%s payment_hash=%s short_channel_id=%s erring_node=%s failure_code=%d permanent=%t retryable=%t hops=%d",
+		e.PaymentID, e.PaymentHash, e.ShortChannelID, erring, e.Failure.Code, e.PaymentFailedPermanently, e.Retryable, len(e.Path))
+}

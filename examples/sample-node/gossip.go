@@ -25,7 +25,11 @@ func (n *node) openGraph() error {
 	n.graph, err = graph.New(graph.Config{
 		ChainHash:  *n.cfg.Params.GenesisHash,
 		UTXOSource: src,
-		Logger:     n.log.With("component", "gossip"),
+		// The staggered broadcast: our own announcements and the
+		// gossip we relay go out this often (--gossip-interval; 0
+		// means the graph's default of 60 s).
+		BroadcastInterval: n.cfg.GossipInterval,
+		Logger:            n.log.With("component", "gossip"),
 	})
 	if err != nil {
 		return fmt.Errorf("sample-node: network graph: %w", err)

@@ -105,9 +105,14 @@ func (n *node) pollChain(ctx context.Context) error {
 }
 
 // tickLoop gives the channel manager and the scorer the time, now and
-// every channelTickInterval (the scorer is saved now and then).
+// every channelTickInterval (--tick-interval); the scorer is saved now
+// and then.
 func (n *node) tickLoop(ctx context.Context) {
-	t := time.NewTicker(channelTickInterval)
+	every := channelTickInterval
+	if n.cfg.TickInterval > 0 {
+		every = n.cfg.TickInterval
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		now := time.Now()

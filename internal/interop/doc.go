@@ -30,4 +30,17 @@
 // msat after every step. It takes about 4-5 minutes on a
 // busy 2-core machine, most of it lnd's side of the concurrency-1
 // payments (one lncli process per payment).
+//
+// TestForwardingLnd covers payments across the network (issue 19): per
+// channel type, one chain with three lnds and the sample node (A-lnkit-B
+// and A-C-B, all public): A pays B through lnkit (its fee exactly its
+// policy's), lnkit pays C over its gossip graph and C pays lnkit, a
+// multi-part payment each way that needs both paths, a failure at A
+// decoded by lnkit to A's channel and retried through B, and a forward
+// whose downstream lnd force-closes with two HTLCs, settling one on chain
+// (lnkit claims upstream with the preimage it reads there) and letting
+// the other expire (lnkit times it out on chain and fails upstream). Balances to the msat
+// on every node after each step, wallets to the satoshi after the force
+// close. About 3-4 minutes on a busy 2-core machine, most of it starting
+// the nodes and opening the channels.
 package interop

@@ -70,21 +70,7 @@ const (
 // it resolved) less the fees of the transactions it made on chain, read
 // from the chain (claimGain).
 func TestOnChainHTLCsLnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration: starts btcd/lnd; run without -short")
-	}
-	t.Parallel()
-	bin := buildSampleNode(t)
-	for _, anchors := range []bool{false, true} {
-		name := "static_remotekey"
-		if anchors {
-			name = "anchors"
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			testOnChainHTLCs(t, bin, anchors)
-		})
-	}
+	perChannelType(t, testOnChainHTLCs)
 }
 
 // chainRig is a rig for the on-chain scenarios.
@@ -96,32 +82,19 @@ type chainRig struct {
 
 // testOnChainHTLCs runs the three scenarios on one rig, one channel each.
 func testOnChainHTLCs(t *testing.T, bin string, anchors bool) {
-	start := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	r := newRigLnd(t, bin, 3, regtest.LndOptions{}, "--to-self-delay="+strconv.Itoa(onchainCSV))
 	cr := &chainRig{rig: r, ctx: ctx, anchors: anchors}
-	steps := []struct {
-		name string
-		run  func(*chainRig, *openedChannel)
-	}{
-		{"lnd_offline_htlc_from_lnkit", testLndOfflineOffered},
-		{"lnd_offline_preimage_held_by_lnkit", testLndOfflineClaim},
-		{"lnd_force_closes_htlcs_both_ways", testLndForceCloses},
+	// Each scenario on a channel of its own.
+	onChannel := func(run func(*chainRig, *openedChannel)) func(*chainRig) {
+		return func(cr *chainRig) { run(cr, cr.openChannel()) }
 	}
-	for _, st := range steps {
-		stepStart := time.Now()
-		ok := t.Run(st.name, func(t *testing.T) {
-			r.t, r.node.t = t, t
-			st.run(cr, cr.openChannel())
-		})
-		r.t, r.node.t = t, t
-		t.Logf("%s: %s took %s", t.Name(), st.name, time.Since(stepStart).Round(time.Millisecond))
-		if !ok {
-			t.FailNow() // the wallets of later steps build on this one
-		}
-	}
-	t.Logf("%s: all scenarios in %s", t.Name(), time.Since(start).Round(time.Millisecond))
+	runScenarios(t, t.Name(), cr, func(t *testing.T) { r.t, r.node.t = t, t }, []scenario[*chainRig]{
+		{"lnd_offline_htlc_from_lnkit", onChannel(testLndOfflineOffered)},
+		{"lnd_offline_preimage_held_by_lnkit", onChannel(testLndOfflineClaim)},
+		{"lnd_force_closes_htlcs_both_ways", onChannel(testLndForceCloses)},
+	})
 }
 
 // openChannel has lnd open a channel of the rig's type to the sample node

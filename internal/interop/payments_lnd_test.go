@@ -287,21 +287,7 @@ func sequentialAmounts(n int, base uint64) []uint64 {
 // also by the commitment fee's change); the steps after the update_fee
 // run at the new rate.
 func TestPaymentsLnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration: starts btcd/lnd; run without -short")
-	}
-	t.Parallel()
-	bin := buildSampleNode(t)
-	for _, anchors := range []bool{true, false} {
-		name := "static_remotekey"
-		if anchors {
-			name = "anchors"
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			testPayments(t, bin, anchors)
-		})
-	}
+	perChannelType(t, testPayments)
 }
 
 // testPayments runs the payment scenarios over one channel of the type.
@@ -331,10 +317,7 @@ func testPayments(t *testing.T, bin string, anchors bool) {
 		require.EqualValues(t, openFeeRate, c.lnd.FeePerKw, "lnd opened at its fee server's rate")
 	}
 
-	steps := []struct {
-		name string
-		run  func(p *payRig)
-	}{
+	runScenarios(t, spec.String(), p, func(t *testing.T) { r.t, r.node.t = t, t }, []scenario[*payRig]{
 		{"invoices", testInvoicePayments},
 		{"keysend", testKeysendPayments},
 		{"failures", testFailedPayments},
@@ -346,20 +329,7 @@ func testPayments(t *testing.T, bin string, anchors bool) {
 		{"disconnect in flight", testDisconnectInFlight},
 		{"restart in flight", testRestartInFlight},
 		{"cooperative close", testCloseAfterPayments},
-	}
-	for _, st := range steps {
-		stepStart := time.Now()
-		ok := t.Run(st.name, func(t *testing.T) {
-			r.t, r.node.t = t, t
-			st.run(p)
-		})
-		r.t, r.node.t = t, t
-		t.Logf("%s: %s took %s", spec, st.name, time.Since(stepStart).Round(time.Millisecond))
-		if !ok {
-			t.FailNow() // later steps build on the balances of this one
-		}
-	}
-	t.Logf("%s: all steps in %s", spec, time.Since(start).Round(time.Millisecond))
+	})
 }
 
 // testInvoicePayments: lnkit pays an lnd invoice, lnd pays a lnkit one.

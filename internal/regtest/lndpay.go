@@ -58,6 +58,23 @@ type PaymentResult struct {
 	PaymentIndex uint64
 	// Created is when lnd started the payment.
 	Created time.Time
+	// Shards are the payment's HTLC attempts (one per part and try), in
+	// order.
+	Shards []PaymentShard
+}
+
+// PaymentShard is one HTLC attempt of a payment: its route and outcome.
+type PaymentShard struct {
+	// Status is "SUCCEEDED", "FAILED" or "IN_FLIGHT".
+	Status string
+	// AmountMsat is what the attempt took from the payer, fees included.
+	AmountMsat uint64
+	// FeeMsat is the route's total fee.
+	FeeMsat uint64
+	// ChanIDs are the route's channels (lnd's decimal short channel ids)
+	// and Nodes the hops' node ids (hex), in order, the payee last.
+	ChanIDs []uint64
+	Nodes   []string
 }
 
 // PaymentFailedError is the error of PayInvoice and SendKeysend when lnd
@@ -85,6 +102,15 @@ type lndPayment struct {
 	CreationTimeNs  int64  `json:"creation_time_ns,string"`
 	HTLCs           []struct {
 		Status string `json:"status"`
+		Route  struct {
+			TotalFeesMsat uint64 `json:"total_fees_msat,string"`
+			TotalAmtMsat  uint64 `json:"total_amt_msat,string"`
+			Hops          []struct {
+				ChanID  uint64 `json:"chan_id,string"`
+				PubKey  string `json:"pub_key"`
+				FeeMsat uint64 `json:"fee_msat,string"`
+			} `json:"hops"`
+		} `json:"route"`
 	} `json:"htlcs"`
 }
 
@@ -98,6 +124,14 @@ func (p lndPayment) result() (PaymentResult, error) {
 		Attempts:      len(p.HTLCs),
 		PaymentIndex:  p.PaymentIndex,
 		Created:       time.Unix(0, p.CreationTimeNs),
+	}
+	for _, h := range p.HTLCs {
+		sh := PaymentShard{Status: h.Status, AmountMsat: h.Route.TotalAmtMsat, FeeMsat: h.Route.TotalFeesMsat}
+		for _, hop := range h.Route.Hops {
+			sh.ChanIDs = append(sh.ChanIDs, hop.ChanID)
+			sh.Nodes = append(sh.Nodes, hop.PubKey)
+		}
+		r.Shards = append(r.Shards, sh)
 	}
 	var err error
 	if r.Hash, err = parseHash32(p.PaymentHash); err == nil && p.PaymentPreimage != "" {

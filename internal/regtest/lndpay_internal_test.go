@@ -137,3 +137,38 @@ func TestPaymentFailedError(t *testing.T) {
 	require.Equal(t, "FAILURE_REASON_NO_ROUTE", failed.Reason)
 	require.Contains(t, err.Error(), "regtest: alice payment ab00")
 }
+
+// routedPaymentJSON is a two-hop payment as lncli v0.20 prints it
+// (trimmed): one failed attempt, one that succeeded through a forwarder.
+const routedPaymentJSON = `{
+    "payment_hash":  "babab48d2007d976925404234fb4b364ccbf7854becb253495671d4feee63a53",
+    "payment_preimage":  "e77f38ac1e1100d0d64ff7981e640b9d9ab9c93780c5b2f39e9811dff11c19da",
+    "value_msat":  "45000000",
+    "status":  "SUCCEEDED",
+    "fee_msat":  "5500",
+    "htlcs":  [
+        {"status": "FAILED", "route": {"total_fees_msat": "5500", "total_amt_msat": "45005500",
+            "hops": [{"chan_id": "477188046716929", "pub_key": "02aa", "fee_msat": "5500"},
+                     {"chan_id": "477188046585857", "pub_key": "03bb", "fee_msat": "0"}]}},
+        {"status": "SUCCEEDED", "route": {"total_fees_msat": "5500", "total_amt_msat": "45005500",
+            "hops": [{"chan_id": "477188046651393", "pub_key": "02cc", "fee_msat": "5500"},
+                     {"chan_id": "477188046520321", "pub_key": "03bb", "fee_msat": "0"}]}}
+    ],
+    "payment_index":  "3",
+    "failure_reason":  "FAILURE_REASON_NONE"
+}
+`
+
+// TestPaymentShards: each attempt's route is decoded.
+func TestPaymentShards(t *testing.T) {
+	p, ok, err := lastPayment([]byte(routedPaymentJSON))
+	require.NoError(t, err)
+	require.True(t, ok)
+	res, err := p.result()
+	require.NoError(t, err)
+	require.Equal(t, []PaymentShard{
+		{Status: PaymentFailed, AmountMsat: 45_005_500, FeeMsat: 5500, ChanIDs: []uint64{477188046716929, 477188046585857}, Nodes: []string{"02aa", "03bb"}},
+		{Status: PaymentSucceeded, AmountMsat: 45_005_500, FeeMsat: 5500, ChanIDs: []uint64{477188046651393, 477188046520321}, Nodes: []string{"02cc", "03bb"}},
+	}, res.Shards)
+	require.Equal(t, 2, res.Attempts)
+}
