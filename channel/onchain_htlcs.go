@@ -45,7 +45,7 @@ func (m *Manager) htlcsResolvedOnChain(rs []monitor.HTLCResolution) error {
 			}
 			m.cfg.Logger.Info("channel: htlc claimed on chain", "channel_id", r.ChannelID, "htlc_id", r.HTLCID, "height", r.Height)
 			errs = append(errs, m.attemptSucceeded(ref, r.PaymentHash, *r.Preimage),
-				m.forwardPreimage(ref, *r.Preimage, true))
+				m.forwardPreimage(ref, *r.Preimage, nil, true))
 			continue
 		}
 		m.cfg.Logger.Info("channel: htlc timed out on chain", "channel_id", r.ChannelID, "htlc_id", r.HTLCID, "height", r.Height)

@@ -1,0 +1,100 @@
+package channel
+
+import (
+	"math"
+
+	"github.com/lnkit/lnkit/router/onion"
+	"github.com/lnkit/lnkit/wire"
+)
+
+// Attribution data (BOLT 4 "Returning Errors", attributable failures, and
+// "Hold times for successful payments"; BOLT 2 attribution_data of
+// update_fail_htlc and update_fulfill_htlc): every removal of the peer's
+// HTLC we send carries it (option_attribution_data, Features):
+//
+//   - a failure we originate (final node, or a forward refused here, or
+//     our own failure for a downstream update_fail_malformed_htlc): built
+//     with the failure (onion.NewFailure), our hold time in it;
+//   - a downstream failure we pass upstream: the downstream's data, or
+//     a zeroed block when it sent none, with our hold time and HMACs added
+//     (onion.ForwardFailure);
+//   - our fulfill as the payee (onion.NewSuccessAttribution) and a
+//     forward's fulfill (onion.ForwardSuccessAttribution of the
+//     downstream's data, zeroed when none).
+//
+// The data is fixed when the removal is decided and kept with it (the
+// update log's outcome, a forward's record), so that a retransmission
+// after a reconnection or restart sends the same bytes. An HTLC's hold
+// time runs from its update_add_htlc (htlcEntry.receivedAt, the Manager's
+// injected clock) to that decision, in BOLT 4's units of 100 ms; an HTLC
+// received before receivedAt was recorded (a record written by an older
+// release), or before the first TimerTick, reports 0, which BOLT 4 allows
+// for a node without accurate timing.
+
+// holdTimeUnit is BOLT 4's hold time unit, in milliseconds.
+const holdTimeUnit = 100
+
+// holdTime is the hold time, in units of 100 ms, of an HTLC received at
+// receivedAt and relayed at now (unix milliseconds); 0 when either is
+// unknown (0) or the clock went back.
+func holdTime(receivedAt, now uint64) uint32 {
+	if receivedAt == 0 || now <= receivedAt {
+		return 0
+	}
+	return uint32(min((now-receivedAt)/holdTimeUnit, math.MaxUint32))
+}
+
+// unixMilliNow is the injected time (TimerTick) in unix milliseconds, 0
+// before the first tick.
+func (m *Manager) unixMilliNow() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.now.IsZero() || m.now.UnixMilli() <= 0 {
+		return 0
+	}
+	return uint64(m.now.UnixMilli())
+}
+
+// receivedAttribution is the attribution_data of a received removal as
+// the update log keeps it (nil when absent).
+func receivedAttribution(o wire.Option[wire.AttributionData]) *wire.AttributionData {
+	if !o.Present {
+		return nil
+	}
+	a := o.Value
+	return &a
+}
+
+// sentAttribution is the attribution_data record of a removal we send.
+func sentAttribution(a *wire.AttributionData) wire.Option[wire.AttributionData] {
+	if a == nil {
+		return wire.Option[wire.AttributionData]{}
+	}
+	return wire.Some(*a)
+}
+
+// forwardedAttribution is a copy of the downstream's attribution data a
+// (a zeroed block when it sent none, BOLT 4), for this hop to add its
+// part to.
+func forwardedAttribution(a *wire.AttributionData) *onion.AttributionData {
+	c := new(onion.AttributionData)
+	if a != nil {
+		*c = onion.AttributionData(*a)
+	}
+	return c
+}
+
+// fulfillAttribution is the attribution data of our fulfill, as the
+// payee, of the peer's HTLC h (its onion's shared secret, our hold time);
+// nil when the onion cannot be read (then the fulfill goes without).
+func (m *Manager) fulfillAttribution(h *htlcEntry) *wire.AttributionData {
+	var pkt onion.Packet
+	if err := pkt.Decode(h.onion); err != nil {
+		return nil
+	}
+	ss, err := m.onionSharedSecret(&pkt)
+	if err != nil {
+		return nil
+	}
+	return (*wire.AttributionData)(onion.NewSuccessAttribution(ss, holdTime(h.receivedAt, m.unixMilliNow())))
+}
