@@ -12,6 +12,8 @@ import (
 type tap struct {
 	h    Handlers
 	sent []sent
+	// node is the tap's node, whose Rewrite applies to what it sends.
+	node *Node
 }
 
 // sent is one handler message the Manager took, as the receiver decodes
@@ -79,6 +81,14 @@ func (c channelTap) HandleChannelMessage(from wire.NodeID, msg wire.Message) err
 func (c channelTap) PendingMessages(dst []peer.Outbound) []peer.Outbound {
 	start := len(dst)
 	dst = c.t.h.Channel.PendingMessages(dst)
+	if n := c.t.node; n != nil && n.Rewrite != nil {
+		for i := range dst[start:] {
+			o := &dst[start+i]
+			if o.Msg != nil {
+				o.Msg = n.Rewrite(o.To, o.Msg)
+			}
+		}
+	}
 	c.t.record(dst[start:])
 	return dst
 }
