@@ -177,3 +177,29 @@ func TestAttributionAcrossMiddleNodeRestart(t *testing.T) {
 	require.Equal(t, uint8(1), f.HopIndex)
 	require.Equal(t, c.ID(), f.ErringNode)
 }
+
+// A payment over the network whose first route's failure comes back
+// altered by b, the node it failed at: PaymentPathFailed says so
+// (Tampered, b at hop 0, the channel a–b into it), the scorer learns a–b
+// and the retry, which excludes it, pays over d.
+func TestAttributionTamperedRouteRetried(t *testing.T) {
+	net, sr, sc := diamond(t, 305, [][][]int{{{0, 1, 2}}, {{0, 3, 2}}})
+	a, b := net.Node(0), net.Node(1)
+	corruptFailures(b)
+	id, _, err := payOverNetwork(t, net, 20_000_000)
+	require.NoError(t, err)
+
+	failed := lnkittest.Logged[*events.PaymentPathFailed](a)
+	require.Len(t, failed, 1)
+	f := failed[0].Failure
+	require.True(t, f.Tampered)
+	require.Equal(t, uint8(0), f.HopIndex)
+	require.Equal(t, b.ID(), f.ErringNode)
+	ab, ok := usableTo(a, b)
+	require.True(t, ok)
+	require.Equal(t, ab.ShortChannelID, failed[0].ShortChannelID)
+	require.Equal(t, []wire.ShortChannelID{ab.ShortChannelID}, sc.failed)
+	require.Len(t, sr.reqs, 2)
+	require.Contains(t, sr.reqs[1].ExcludeChannels, ab.ShortChannelID)
+	requireSent(t, a, id)
+}
