@@ -9,8 +9,10 @@ import (
 
 // Attribution data (BOLT 4 "Returning Errors", attributable failures, and
 // "Hold times for successful payments"; BOLT 2 attribution_data of
-// update_fail_htlc and update_fulfill_htlc): every removal of the peer's
-// HTLC we send carries it (option_attribution_data, Features):
+// update_fail_htlc and update_fulfill_htlc): every update_fail_htlc and
+// update_fulfill_htlc we send carries it (an odd TLV a peer without
+// option_attribution_data ignores; Features does not advertise the bit
+// yet, which lnd does not know):
 //
 //   - a failure we originate (final node, or a forward refused here, or
 //     our own failure for a downstream update_fail_malformed_htlc): built
@@ -29,7 +31,16 @@ import (
 // injected clock) to that decision, in BOLT 4's units of 100 ms; an HTLC
 // received before receivedAt was recorded (a record written by an older
 // release), or before the first TimerTick, reports 0, which BOLT 4 allows
-// for a node without accurate timing.
+// for a node without accurate timing. The clock being TimerTick's, hold
+// times are as precise as the ticks are frequent. A peer's HTLC with a
+// path_key (route blinding) is not handled here yet; BOLT 4 says such a
+// failure carries no attribution data.
+//
+// The payer side (payment_book.go, channel/internal/outbound) reads the
+// attribution data of the failures and fulfills it receives: hold times
+// in PaymentFailed, PaymentPathFailed and PaymentSent, and a failure no
+// hop's HMAC matches attributed to the hop whose attribution HMAC did
+// not verify (events.HTLCFailure.Tampered).
 
 // holdTimeUnit is BOLT 4's hold time unit, in milliseconds.
 const holdTimeUnit = 100
