@@ -2,6 +2,7 @@ package channel
 
 import (
 	"math"
+	"time"
 
 	"github.com/lnkit/lnkit/router/onion"
 	"github.com/lnkit/lnkit/wire"
@@ -56,14 +57,16 @@ func holdTime(receivedAt, now uint64) uint32 {
 }
 
 // unixMilliNow is the injected time (TimerTick) in unix milliseconds, 0
-// before the first tick.
-func (m *Manager) unixMilliNow() uint64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.now.IsZero() || m.now.UnixMilli() <= 0 {
+// before the first tick. It takes no lock: callers may hold any.
+func (m *Manager) unixMilliNow() uint64 { return m.nowMilli.Load() }
+
+// unixMilli is t in unix milliseconds, 0 for the zero time or before
+// 1970.
+func unixMilli(t time.Time) uint64 {
+	if t.IsZero() || t.UnixMilli() <= 0 {
 		return 0
 	}
-	return uint64(m.now.UnixMilli())
+	return uint64(t.UnixMilli())
 }
 
 // receivedAttribution is the attribution_data of a received removal as
