@@ -109,17 +109,18 @@ func encodeUpdateLog(l *updateLog) ([]byte, error) {
 // HTLC has either.
 func encodeLogExtras(l *updateLog) fieldWriter {
 	var xs fieldWriter
-	n := 0
+	some, attrs := false, 0
 	for i := range l.htlcs {
 		h := &l.htlcs[i]
-		if h.receivedAt != 0 || h.outcome.attr != nil {
-			n += wire.AttributionDataSize
+		some = some || h.receivedAt != 0 || h.outcome.attr != nil
+		if h.outcome.attr != nil {
+			attrs++
 		}
 	}
-	if n == 0 {
+	if !some {
 		return xs
 	}
-	xs.buf = make([]byte, 0, 4+len(l.htlcs)*logExtraMinLen+n)
+	xs.buf = make([]byte, 0, 4+len(l.htlcs)*logExtraMinLen+attrs*wire.AttributionDataSize)
 	xs.be32(uint32(len(l.htlcs)))
 	for i := range l.htlcs {
 		h := &l.htlcs[i]
