@@ -37,6 +37,7 @@ func (m *Manager) TimerTick(now time.Time) {
 	m.mu.Lock()
 	m.now = now
 	m.mu.Unlock()
+	m.nowMilli.Store(unixMilli(now))
 	m.updateFees()
 	m.expireMPP(now)
 	m.processForwards()

@@ -43,7 +43,7 @@ func (m *Manager) acceptForward(d *chanData, h *htlcEntry, pkt *onion.Packet, pp
 	f := &forward{
 		state: fwdPending, in: htlcRef{d.id, h.id}, inAmount: h.amount, inCLTV: h.cltvExpiry,
 		hash: h.paymentHash, secret: pp.SharedSecret,
-		outSCID: scid, outAmount: amt, outCLTV: cltv, next: pp.Next.Encode(nil),
+		outSCID: scid, outAmount: amt, outCLTV: cltv, next: pp.Next.Encode(nil), inReceivedAt: h.receivedAt,
 	}
 	op, err := forwardOp(f)
 	if err != nil {
@@ -125,7 +125,7 @@ func (m *Manager) forwardOut(f *forward) {
 	}
 	m.cfg.Logger.Info("channel: forward refused", "channel_id", f.in.channel, "htlc_id", f.in.id,
 		"payment_hash", f.hash, "next_scid", f.outSCID, "failure", msg.Code())
-	nf, err := f.failedWith(msg)
+	nf, err := f.failedWith(msg, m.unixMilliNow())
 	if err == nil {
 		err = m.writeForward(nf)
 	}

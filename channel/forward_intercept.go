@@ -79,8 +79,9 @@ func (m *Manager) ForwardInterceptedHTLC(id InterceptID, channel wire.ChannelID,
 // FailInterceptedHTLC fails the intercepted HTLC id back
 // (unknown_next_peer). ErrUnknownIntercept when no HTLC is held under id.
 func (m *Manager) FailInterceptedHTLC(id InterceptID) error {
+	now := m.unixMilliNow()
 	err := m.releaseIntercepted(id, func(f forward) (*forward, error) {
-		return f.failedWith(&onion.UnknownNextPeer{})
+		return f.failedWith(&onion.UnknownNextPeer{}, now)
 	})
 	if err != nil {
 		return err
@@ -131,7 +132,7 @@ func (m *Manager) expireIntercepted(f *forward) {
 		return
 	}
 	m.cfg.Logger.Info("channel: intercepted htlc held too long: failing it back", "channel_id", f.in.channel, "htlc_id", f.in.id)
-	nf, err := f.failedWith(&onion.TemporaryChannelFailure{})
+	nf, err := f.failedWith(&onion.TemporaryChannelFailure{}, m.unixMilliNow())
 	if err == nil {
 		err = m.writeForward(nf)
 	}

@@ -75,6 +75,13 @@ type forward struct {
 	// target is the channel the application chose for an intercepted
 	// HTLC (zero: the channel the onion names, with our policy checked).
 	target wire.ChannelID
+	// inReceivedAt is when the incoming HTLC's update_add_htlc arrived
+	// (htlcEntry.receivedAt; 0 unknown): our hold time starts there.
+	inReceivedAt uint64
+	// attr is the attribution data of the fulfill to send upstream
+	// (fulfilled: the downstream's with our hold time added; nil in a
+	// record of version 1). A failure's is failure.attr.
+	attr *wire.AttributionData
 	// gate is the upstream channel's monitor update that must be durable
 	// before the outgoing HTLC leaves (not persisted: a loaded forward's
 	// revocation is durable).
@@ -100,13 +107,19 @@ func (r htlcRef) bytes() [40]byte {
 	return k
 }
 
-// forwardRecordVersion is the first byte of a forward's record.
-const forwardRecordVersion = 1
+// forwardRecordVersion is the first byte of a forward's record. Version
+// 2 appended the incoming HTLC's arrival time and the attribution data of
+// the failure and of the fulfill; a record of version 1 is still read
+// (arrival unknown, no attribution data).
+const (
+	forwardRecordVersion   = 2
+	forwardRecordVersionV1 = 1
+)
 
 // encodeForward is f's record: a version byte, then fixed fields (big-
 // endian), then the byte strings with 4-byte lengths.
 func encodeForward(f *forward) ([]byte, error) {
-	w := fieldWriter{buf: make([]byte, 0, 300+len(f.next))}
+	w := fieldWriter{buf: make([]byte, 0, 300+len(f.next)+2*wire.AttributionDataSize)}
 	w.u8(forwardRecordVersion)
 	w.u8(byte(f.state))
 	w.fixed(f.in.channel[:])
@@ -128,6 +141,9 @@ func encodeForward(f *forward) ([]byte, error) {
 	w.fixed(f.failure.onionHash[:])
 	w.flags(f.onChain, f.announced)
 	w.fixed(f.target[:])
+	w.be64(f.inReceivedAt)
+	w.attribution(f.failure.attr)
+	w.attribution(f.attr)
 	if w.err != nil {
 		return nil, fmt.Errorf("channel: encode forward: %w", w.err)
 	}
@@ -138,7 +154,8 @@ func encodeForward(f *forward) ([]byte, error) {
 // ErrCorruptRecord.
 func decodeForward(b []byte) (*forward, error) {
 	r := fieldReader{rest: b}
-	if v := r.u8(); r.err == nil && v != forwardRecordVersion {
+	v := r.u8()
+	if r.err == nil && v != forwardRecordVersion && v != forwardRecordVersionV1 {
 		return nil, fmt.Errorf("%w: forward record version %d", ErrCorruptRecord, v)
 	}
 	f := &forward{state: forwardState(r.u8())}
@@ -165,6 +182,11 @@ func decodeForward(b []byte) (*forward, error) {
 	r.fixed(f.failure.onionHash[:])
 	r.flags(&f.onChain, &f.announced)
 	r.fixed(f.target[:])
+	if v == forwardRecordVersion {
+		f.inReceivedAt = r.be64()
+		f.failure.attr = r.attribution()
+		f.attr = r.attribution()
+	}
 	if err := r.done(); err != nil {
 		return nil, fmt.Errorf("%w: forward record: %w", ErrCorruptRecord, err)
 	}
@@ -201,6 +223,9 @@ func (f *forward) check() error {
 	}
 	if f.announced && f.state != fwdFulfilled {
 		return fmt.Errorf("announced in state %d", f.state)
+	}
+	if f.attr != nil && f.state != fwdFulfilled {
+		return fmt.Errorf("fulfill attribution data in state %d", f.state)
 	}
 	return nil
 }

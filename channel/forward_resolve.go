@@ -10,6 +10,7 @@ import (
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/router/onion"
+	"github.com/lnkit/lnkit/wire"
 )
 
 // Resolving forwards: the downstream's fulfill (at once, BOLT 2: the
@@ -21,40 +22,60 @@ import (
 // secret (BOLT 4 "Returning Errors"), or, for update_fail_malformed_htlc
 // from downstream, our own failure with its code and sha256_of_onion.
 
-// failedWith is f failed with our own failure msg.
-func (f *forward) failedWith(msg onion.FailureMessage) (*forward, error) {
+// failedWith is f failed with our own failure msg, now (unix
+// milliseconds) ending our hold time.
+func (f *forward) failedWith(msg onion.FailureMessage, now uint64) (*forward, error) {
 	enc, err := onion.EncodeFailureMessage(nil, msg, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: encode failure: %w", ErrLocal, err)
 	}
-	return f.failedWithEncoded(enc)
+	return f.failedWithEncoded(enc, now)
 }
 
-// failedWithEncoded is f failed with the encoded failure message enc.
-func (f *forward) failedWithEncoded(enc []byte) (*forward, error) {
-	reason, _, err := onion.NewFailure(f.secret, enc, onion.FailureOptions{})
+// failedWithEncoded is f failed with the encoded failure message enc,
+// with its attribution data.
+func (f *forward) failedWithEncoded(enc []byte, now uint64) (*forward, error) {
+	reason, attr, err := onion.NewFailure(f.secret, enc, onion.FailureOptions{Attribution: true, HoldTime: f.holdTime(now)})
 	if err != nil {
 		return nil, fmt.Errorf("%w: failure onion: %w", ErrLocal, err)
 	}
 	nf := *f
-	nf.state, nf.next, nf.failure = fwdFailed, nil, htlcOutcome{kind: htlcFailed, reason: reason}
+	nf.state, nf.next, nf.failure = fwdFailed, nil, htlcOutcome{kind: htlcFailed, reason: reason, attr: (*wire.AttributionData)(attr)}
 	return &nf, nil
 }
 
-// failedDownstream is f failed by the downstream's removal o.
-func (f *forward) failedDownstream(o htlcOutcome) (*forward, error) {
+// failedDownstream is f failed by the downstream's removal o, now: its
+// reason and attribution data (a zeroed block when it sent none) wrapped
+// for upstream with our hold time (BOLT 4 intermediate nodes).
+func (f *forward) failedDownstream(o htlcOutcome, now uint64) (*forward, error) {
 	if o.kind == htlcFailedMalformed {
 		// BOLT 4: the failure_code given, with sha256_of_onion as data.
 		enc := binary.BigEndian.AppendUint16(nil, o.failureCode)
 		enc = append(enc, o.onionHash[:]...)
-		return f.failedWithEncoded(enc)
+		return f.failedWithEncoded(enc, now)
 	}
 	reason := append([]byte(nil), o.reason...)
-	onion.ForwardFailure(f.secret, reason, nil, 0)
+	attr := forwardedAttribution(o.attr)
+	onion.ForwardFailure(f.secret, reason, attr, f.holdTime(now))
 	nf := *f
-	nf.state, nf.failure = fwdFailed, htlcOutcome{kind: htlcFailed, reason: reason}
+	nf.state, nf.failure = fwdFailed, htlcOutcome{kind: htlcFailed, reason: reason, attr: (*wire.AttributionData)(attr)}
 	return &nf, nil
 }
+
+// fulfilled is f fulfilled with preimage, now: the downstream's
+// attribution data attr (nil when none; a zeroed block then) with our
+// hold time added, for the fulfill upstream (BOLT 4 "Hold times for
+// successful payments").
+func (f *forward) fulfilled(preimage wire.Preimage, attr *wire.AttributionData, onChain bool, now uint64) *forward {
+	a := forwardedAttribution(attr)
+	onion.ForwardSuccessAttribution(f.secret, a, f.holdTime(now))
+	nf := *f
+	nf.state, nf.preimage, nf.onChain, nf.attr = fwdFulfilled, preimage, onChain, (*wire.AttributionData)(a)
+	return &nf
+}
+
+// holdTime is our hold time of f's incoming HTLC at now (units of 100 ms).
+func (f *forward) holdTime(now uint64) uint32 { return holdTime(f.inReceivedAt, now) }
 
 // writeForward writes f's record now and puts it in the book.
 func (m *Manager) writeForward(f *forward) error {
@@ -123,7 +144,7 @@ func (m *Manager) resolveUpstream(f *forward) {
 // removed and is dropped then); a monitor that refused it leaves f, whose
 // preimage then goes to the closed channel's monitor (preimageToClosed).
 func (m *Manager) claimForwarded(p *peerState, e *entry, d *chanData, h *htlcEntry, f *forward) error {
-	send, err := applyRemoval(p, d, h, htlcOutcome{kind: htlcFulfilled, preimage: f.preimage})
+	send, err := applyRemoval(p, d, h, htlcOutcome{kind: htlcFulfilled, preimage: f.preimage, attr: f.attr})
 	if err != nil {
 		return err
 	}
@@ -213,21 +234,20 @@ func (m *Manager) appendEventsWith(ops []persist.Op, evs ...events.Event) error 
 // if it is a forward's (update_fulfill_htlc received): durably, at once;
 // the upstream claim follows (processForwards).
 func (m *Manager) forwardFulfilled(d *chanData, h *htlcEntry) error {
-	return m.forwardPreimage(htlcRef{d.id, h.id}, h.outcome.preimage, false)
+	return m.forwardPreimage(htlcRef{d.id, h.id}, h.outcome.preimage, h.outcome.attr, false)
 }
 
-// forwardPreimage makes the forward of outgoing HTLC out fulfilled.
-func (m *Manager) forwardPreimage(out htlcRef, preimage [32]byte, onChain bool) error {
+// forwardPreimage makes the forward of outgoing HTLC out fulfilled, with
+// the downstream's attribution data attr (nil when none, or on chain).
+func (m *Manager) forwardPreimage(out htlcRef, preimage [32]byte, attr *wire.AttributionData, onChain bool) error {
 	f, ok := m.fwd.added(out)
 	if !ok {
 		return nil
 	}
-	nf := f
-	nf.state, nf.preimage, nf.onChain = fwdFulfilled, preimage, onChain
-	if nf.preimage.Hash() != nf.hash {
+	if wire.Preimage(preimage).Hash() != f.hash {
 		return nil
 	}
-	return m.writeForward(&nf)
+	return m.writeForward(f.fulfilled(preimage, attr, onChain, m.unixMilliNow()))
 }
 
 // forwardResolved fails the forward of our HTLC h of channel d, now
@@ -240,7 +260,7 @@ func (m *Manager) forwardResolved(d *chanData, h *htlcEntry, act *revokeOutcome)
 	if !ok {
 		return nil
 	}
-	nf, err := f.failedDownstream(h.outcome)
+	nf, err := f.failedDownstream(h.outcome, m.unixMilliNow())
 	if err != nil {
 		return err
 	}
@@ -261,7 +281,7 @@ func (m *Manager) forwardDropped(out htlcRef, msg onion.FailureMessage) error {
 	if !ok {
 		return nil
 	}
-	nf, err := f.failedWith(msg)
+	nf, err := f.failedWith(msg, m.unixMilliNow())
 	if err != nil {
 		return err
 	}

@@ -205,7 +205,7 @@ func (m *Manager) handleUpdateAddHTLC(p *peerState, e *entry, msg *wire.UpdateAd
 	}
 	_, err := d.log.receiveAdd(htlcAdd{
 		id: msg.ID, amount: msg.Amount, paymentHash: msg.PaymentHash, cltvExpiry: msg.CLTVExpiry,
-		onion: msg.OnionPacket[:],
+		onion: msg.OnionPacket[:], receivedAt: m.unixMilliNow(),
 	})
 	return err
 }
@@ -215,7 +215,7 @@ func (m *Manager) handleUpdateAddHTLC(p *peerState, e *entry, msg *wire.UpdateAd
 // balance moves when the removal is committed both ways.
 func (m *Manager) handleUpdateFulfillHTLC(p *peerState, e *entry, msg *wire.UpdateFulfillHTLC) error {
 	d := e.data()
-	h, err := d.log.receiveFulfill(msg.ID, msg.PaymentPreimage)
+	h, err := d.log.receiveFulfill(msg.ID, msg.PaymentPreimage, receivedAttribution(msg.AttributionData))
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (m *Manager) handleUpdateFulfillHTLC(p *peerState, e *entry, msg *wire.Upda
 // of one of our HTLCs; the payment learns it once the removal is
 // irrevocable.
 func (m *Manager) handleUpdateFailHTLC(p *peerState, e *entry, msg *wire.UpdateFailHTLC) error {
-	return e.data().log.receiveFail(msg.ID, msg.Reason)
+	return e.data().log.receiveFail(msg.ID, msg.Reason, receivedAttribution(msg.AttributionData))
 }
 
 func (m *Manager) handleUpdateFailMalformedHTLC(p *peerState, e *entry, msg *wire.UpdateFailMalformedHTLC) error {

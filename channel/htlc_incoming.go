@@ -8,6 +8,7 @@ import (
 
 	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/router/onion"
+	"github.com/lnkit/lnkit/wire"
 )
 
 // What happens to an HTLC of the peer once it is irrevocably committed
@@ -97,7 +98,8 @@ func (m *Manager) failIncoming(d *chanData, h *htlcEntry, pkt *onion.Packet, f *
 }
 
 // incomingOutcome encodes failure f of h: a malformed onion as such, a
-// failure message encrypted for the payer with the onion's shared secret.
+// failure message encrypted for the payer with the onion's shared secret,
+// with its attribution data (our hold time of h, htlc_attribution.go).
 func (m *Manager) incomingOutcome(h *htlcEntry, pkt *onion.Packet, f *incomingFailure) (htlcOutcome, error) {
 	if f.malformed || pkt == nil {
 		code := f.code
@@ -119,11 +121,12 @@ func (m *Manager) incomingOutcome(h *htlcEntry, pkt *onion.Packet, f *incomingFa
 	if err != nil {
 		return htlcOutcome{}, fmt.Errorf("%w: encode failure: %w", ErrLocal, err)
 	}
-	reason, _, err := onion.NewFailure(ss, msg, onion.FailureOptions{})
+	hold := holdTime(h.receivedAt, m.unixMilliNow())
+	reason, attr, err := onion.NewFailure(ss, msg, onion.FailureOptions{Attribution: true, HoldTime: hold})
 	if err != nil {
 		return htlcOutcome{}, fmt.Errorf("%w: failure onion: %w", ErrLocal, err)
 	}
-	return htlcOutcome{kind: htlcFailed, reason: reason}, nil
+	return htlcOutcome{kind: htlcFailed, reason: reason, attr: (*wire.AttributionData)(attr)}, nil
 }
 
 // onionSharedSecret is the shared secret of pkt (the node key's ECDH with
@@ -181,7 +184,7 @@ func (m *Manager) removeIncoming(p *peerState, e *entry, d *chanData, h *htlcEnt
 func applyRemoval(p *peerState, d *chanData, h *htlcEntry, o htlcOutcome) (bool, error) {
 	var err error
 	if o.kind == htlcFulfilled {
-		err = d.log.fulfill(h.id, o.preimage)
+		err = d.log.fulfill(h.id, o.preimage, o.attr)
 	} else {
 		err = d.log.fail(h.id, o)
 	}

@@ -75,11 +75,11 @@ func addMessage(id wire.ChannelID, h *htlcEntry) *wire.UpdateAddHTLC {
 func removalMessage(id wire.ChannelID, h *htlcEntry) wire.Message {
 	switch h.outcome.kind {
 	case htlcFulfilled:
-		return &wire.UpdateFulfillHTLC{ChannelID: id, ID: h.id, PaymentPreimage: h.outcome.preimage}
+		return &wire.UpdateFulfillHTLC{ChannelID: id, ID: h.id, PaymentPreimage: h.outcome.preimage, AttributionData: sentAttribution(h.outcome.attr)}
 	case htlcFailedMalformed:
 		return &wire.UpdateFailMalformedHTLC{ChannelID: id, ID: h.id, OnionHash: h.outcome.onionHash, FailureCode: h.outcome.failureCode}
 	}
-	return &wire.UpdateFailHTLC{ChannelID: id, ID: h.id, Reason: h.outcome.reason}
+	return &wire.UpdateFailHTLC{ChannelID: id, ID: h.id, Reason: h.outcome.reason, AttributionData: sentAttribution(h.outcome.attr)}
 }
 
 // resendUnsent offers again, after channel_reestablish, what the

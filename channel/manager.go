@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	btcwire "github.com/btcsuite/btcd/wire"
@@ -46,6 +47,10 @@ type Manager struct {
 	scids map[wire.ShortChannelID]wire.NodeID
 	best  chain.BestBlock
 	now   time.Time
+	// nowMilli is now in unix milliseconds (0 before the first tick),
+	// read without mu: the hold times of attribution data are taken
+	// under any lock (htlc_attribution.go).
+	nowMilli atomic.Uint64
 	// txs are transactions released for broadcast, sent by flush once no
 	// lock is held.
 	txs []*btcwire.MsgTx

@@ -44,8 +44,8 @@ func (m *Manager) htlcsResolvedOnChain(rs []monitor.HTLCResolution) error {
 				continue
 			}
 			m.cfg.Logger.Info("channel: htlc claimed on chain", "channel_id", r.ChannelID, "htlc_id", r.HTLCID, "height", r.Height)
-			errs = append(errs, m.attemptSucceeded(ref, r.PaymentHash, *r.Preimage),
-				m.forwardPreimage(ref, *r.Preimage, true))
+			errs = append(errs, m.attemptSucceeded(ref, r.PaymentHash, *r.Preimage, nil),
+				m.forwardPreimage(ref, *r.Preimage, nil, true))
 			continue
 		}
 		m.cfg.Logger.Info("channel: htlc timed out on chain", "channel_id", r.ChannelID, "htlc_id", r.HTLCID, "height", r.Height)

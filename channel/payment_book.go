@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -142,12 +143,13 @@ func clonePayment(pay *outbound.Payment) outbound.Payment {
 // received): the payment succeeds, durably, at once. A retransmitted
 // fulfill changes nothing.
 func (m *Manager) paymentFulfilled(d *chanData, h *htlcEntry) error {
-	return m.attemptSucceeded(htlcRef{d.id, h.id}, h.paymentHash, h.outcome.preimage)
+	return m.attemptSucceeded(htlcRef{d.id, h.id}, h.paymentHash, h.outcome.preimage, h.outcome.attr)
 }
 
 // attemptSucceeded ends the payment of our HTLC ref with its preimage,
-// durably (PaymentSent); nothing when no payment waits for it.
-func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage wire.Preimage) error {
+// durably (PaymentSent, with the hold times of attr, the fulfill's
+// attribution data, nil when none); nothing when no payment waits for it.
+func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage wire.Preimage, attr *wire.AttributionData) error {
 	b := &m.pay
 	pay, i := b.attempt(ref, hash)
 	defer b.mu.Unlock()
@@ -176,7 +178,7 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 		if prev.Status != outbound.StatusSucceeded {
 			evs = append(evs, &events.PaymentSent{
 				PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Preimage: preimage,
-				FeePaid: pay.CommittedFee(), Amount: pay.Amount,
+				FeePaid: pay.CommittedFee(), Amount: pay.Amount, HoldTimes: successHoldTimes(&pay.Attempts[i], attr),
 			})
 		}
 		evs = append(evs, pathSuccessful(pay, i))
@@ -227,7 +229,7 @@ func (m *Manager) outgoingResolved(d *chanData, h *htlcEntry, act *revokeOutcome
 		f = outbound.MalformedFailure(&pay.Attempts[i], h.outcome.failureCode)
 	} else {
 		var err error
-		if f, err = outbound.DecodeFailure(&pay.Attempts[i], h.outcome.reason); err != nil {
+		if f, err = outbound.DecodeAttributedFailure(&pay.Attempts[i], h.outcome.reason, (*onion.AttributionData)(h.outcome.attr)); err != nil {
 			m.cfg.Logger.Warn("channel: unreadable payment failure", "payment_id", pay.ID, "err", err)
 		}
 	}
@@ -290,18 +292,37 @@ func (m *Manager) failPayment(pay *outbound.Payment, i int, f *outbound.Failure)
 	}
 	ev := &events.PaymentFailed{PaymentID: PaymentID(pay.ID), PaymentHash: pay.Hash, Reason: evReason}
 	if f != nil {
-		ev.Failure = wire.Some(eventFailure(f))
+		ev.Failure = wire.Some(htlcFailureEvent(f))
 	}
 	m.cfg.Logger.Info("channel: payment failed", "payment_id", pay.ID, "payment_hash", pay.Hash, "reason", evReason)
 	return ev, nil
 }
 
-// eventFailure is f as events carry it.
-func eventFailure(f *outbound.Failure) events.HTLCFailure {
+// htlcFailureEvent is f as events carry it.
+func htlcFailureEvent(f *outbound.Failure) events.HTLCFailure {
 	return events.HTLCFailure{
 		ErringNode: f.ErringNode, HopIndex: hopIndex(f.HopIndex), Code: uint16(f.Code),
-		Permanent: f.Permanent, ChannelUpdate: f.ChannelUpdate,
+		Permanent: f.Permanent, ChannelUpdate: f.ChannelUpdate, Tampered: f.Tampered, HoldTimes: f.HoldTimes,
 	}
+}
+
+// successHoldTimes are the hold times the hops of attempt a reported in
+// its fulfill's attribution data attr (BOLT 4), for the hops whose HMAC
+// verified; nil without attr.
+func successHoldTimes(a *outbound.Attempt, attr *wire.AttributionData) []uint32 {
+	if attr == nil {
+		return nil
+	}
+	secrets, err := a.SharedSecrets()
+	if err != nil {
+		return nil
+	}
+	holds, err := onion.DecryptSuccessAttribution(secrets, (*onion.AttributionData)(attr))
+	var ae *onion.AttributionError
+	if errors.As(err, &ae) {
+		return ae.HoldTimes
+	}
+	return holds
 }
 
 // hopIndex is f.HopIndex as events carry it.

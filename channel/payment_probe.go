@@ -68,7 +68,7 @@ func (m *Manager) probeEnded(pay *outbound.Payment, i int, f *outbound.Failure) 
 	}
 	ev := &events.ProbeFailed{PaymentID: id, PaymentHash: pay.Hash, Path: path, ShortChannelID: failed}
 	if f != nil {
-		ev.Failure = eventFailure(f)
+		ev.Failure = htlcFailureEvent(f)
 	}
 	m.cfg.Logger.Info("channel: probe failed", "payment_id", id, "short_channel_id", failed)
 	return []events.Event{ev}, nil

@@ -131,9 +131,9 @@ func (m *Manager) ClaimFunds(preimage wire.Preimage) error {
 // preimage saves them with the channel, and the update_fulfill_htlc
 // messages leave once it is durable.
 func (m *Manager) claimIn(p *peerState, e *entry, d *chanData, hs []htlcEntry, preimage wire.Preimage) error {
-	o := htlcOutcome{kind: htlcFulfilled, preimage: preimage}
 	var send []uint64
 	for i := range hs {
+		o := htlcOutcome{kind: htlcFulfilled, preimage: preimage, attr: m.fulfillAttribution(&hs[i])}
 		ok, err := applyRemoval(p, d, &hs[i], o)
 		if err != nil {
 			m.check(p, e, err)

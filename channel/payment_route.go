@@ -418,7 +418,7 @@ func (m *Manager) routeFailed(pay *outbound.Payment, i int, f *outbound.Failure)
 		ev.Path = append(ev.Path, h.NodeID)
 	}
 	if f != nil {
-		ev.Failure = eventFailure(f)
+		ev.Failure = htlcFailureEvent(f)
 	}
 	if permanent {
 		m.retries.done(id)
@@ -439,6 +439,9 @@ func failedChannel(rt *router.Route, f *outbound.Failure) wire.ShortChannelID {
 			return rt.Hops[0].ShortChannelID // never left us
 		}
 		return wire.ShortChannelID{}
+	}
+	if f.Tampered {
+		return f.ShortChannelID // into the hop the attribution data blames
 	}
 	if f.HopIndex < 0 || f.HopIndex+1 >= len(rt.Hops) {
 		return wire.ShortChannelID{}

@@ -157,7 +157,7 @@ func (d *recordDriver) fulfill(e *recordEnd, id uint64) {
 	h := e.log.find(commit.Remote, id)
 	require.NotNil(d.t, h, "%s fulfills %d", e.name, id)
 	pre := d.preimages[h.paymentHash]
-	require.NoError(d.t, e.log.fulfill(id, pre), "%s fulfills %d", e.name, id)
+	require.NoError(d.t, e.log.fulfill(id, pre, nil), "%s fulfills %d", e.name, id)
 	e.out = append(e.out, recordMsg{kind: recordMsgFulfill, id: id, preimage: pre})
 }
 
@@ -212,9 +212,9 @@ func (d *recordDriver) deliver(e *recordEnd) {
 		ignored, err = r.log.receiveAdd(m.add)
 		require.False(d.t, ignored)
 	case recordMsgFulfill:
-		_, err = r.log.receiveFulfill(m.id, m.preimage)
+		_, err = r.log.receiveFulfill(m.id, m.preimage, nil)
 	case recordMsgFail:
-		err = r.log.receiveFail(m.id, m.reason)
+		err = r.log.receiveFail(m.id, m.reason, nil)
 	case recordMsgFailMalformed:
 		err = r.log.receiveFailMalformed(m.id, m.preimage, m.code)
 	case recordMsgFee:

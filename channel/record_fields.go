@@ -62,6 +62,17 @@ func (w *fieldWriter) optScript(name string, s []byte) {
 	w.script(name, s)
 }
 
+// attribution writes a presence byte, then the attribution data when
+// present (not nil).
+func (w *fieldWriter) attribution(a *wire.AttributionData) {
+	if a == nil {
+		w.u8(0)
+		return
+	}
+	w.u8(1)
+	w.fixed(a[:])
+}
+
 // blob writes a byte string with a 4-byte length.
 func (w *fieldWriter) blob(v []byte) {
 	w.be32(uint32(len(v)))
@@ -200,6 +211,24 @@ func (r *fieldReader) optScript() []byte {
 		return []byte{}
 	}
 	r.fail(errors.New("bad script presence byte"))
+	return nil
+}
+
+// attribution reads what fieldWriter.attribution wrote.
+func (r *fieldReader) attribution() *wire.AttributionData {
+	switch r.u8() {
+	case 0:
+		return nil
+	case 1:
+		if len(r.rest) < wire.AttributionDataSize {
+			r.fail(fmt.Errorf("attribution data of %d bytes", len(r.rest)))
+			return nil
+		}
+		a := new(wire.AttributionData)
+		r.fixed(a[:])
+		return a
+	}
+	r.fail(errors.New("bad attribution data presence byte"))
 	return nil
 }
 

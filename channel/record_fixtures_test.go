@@ -176,6 +176,7 @@ func recordChanData(t testing.TB, c recordCase) *chanData {
 	case recordClosing:
 		drv.closing()
 	}
+	recordHoldTimes(d.log)
 	// Our monitor updates: one per step our chain returned (none at the
 	// first commitments), the last ones not yet known durable.
 	var steps [][]monitor.Step
@@ -323,4 +324,39 @@ func (recordProvider) ChannelSigner(id [32]byte) ChannelSigner {
 	}
 	ours, _ := recordSigners()
 	return ours
+}
+
+// recordHoldTimes gives l's inbound HTLCs an arrival time and the removal
+// of its first fulfilled or failed HTLC attribution data (update log
+// record 5): what a log carries since attributable failures. One only:
+// the record tests decode every prefix of the records.
+func recordHoldTimes(l *updateLog) {
+	attr := false
+	for i := range l.htlcs {
+		h := &l.htlcs[i]
+		if h.offerer() == commit.Remote {
+			h.receivedAt = 1_780_000_000_000 + 1000*h.id + 7
+		}
+		if (h.outcome.kind == htlcFulfilled || h.outcome.kind == htlcFailed) && !attr {
+			attr = true
+			a := new(wire.AttributionData)
+			for j := range a {
+				a[j] = byte(i + j)
+			}
+			h.outcome.attr = a
+		}
+	}
+}
+
+// withoutHoldTimes undoes recordHoldTimes on a copy of d's log: d as a log
+// of version 1.0 holds it.
+func withoutHoldTimes(d *chanData) *chanData {
+	c := *d
+	l := *d.log
+	l.htlcs = append([]htlcEntry(nil), l.htlcs...)
+	for i := range l.htlcs {
+		l.htlcs[i].receivedAt, l.htlcs[i].outcome.attr = 0, nil
+	}
+	c.log = &l
+	return &c
 }

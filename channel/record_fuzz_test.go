@@ -14,8 +14,10 @@ import (
 // accepts encodes again, and decoding that gives the same channel and the
 // same bytes once more (decode, encode, decode is stable). The seeds are
 // the 1.1 records of every fixture (in normal operation with HTLCs,
-// closing, at the first commitments), the 1.0 records of those a 1.0 node
-// could write, and the golden records.
+// closing, at the first commitments; their update logs 1.1, with HTLC
+// arrival times and attribution data), the 1.0 records of those a 1.0
+// node could write, and the golden records (also a 1.1 record whose
+// update log is 1.0).
 func FuzzDecodeChanData(f *testing.F) {
 	for _, c := range recordCases() {
 		d := recordChanData(f, c)
@@ -24,7 +26,7 @@ func FuzzDecodeChanData(f *testing.F) {
 			f.Add(recordLegacy(f, d, nil))
 		}
 	}
-	for _, path := range []string{chanRecordGolden, chanRecordV10Golden, chanRecordV10Past} {
+	for _, path := range []string{chanRecordGolden, chanRecordLog10Golden, chanRecordV10Golden, chanRecordV10Past} {
 		f.Add(readGolden(f, path))
 	}
 	f.Add([]byte{ChannelFormat.Type, ChannelFormat.Major, ChannelFormat.Minor})

@@ -428,11 +428,17 @@ func TestChanDataRecordByteFlips(t *testing.T) {
 }
 
 // chanRecordGolden is the pinned encoding of the "anchors_we_open"
-// channel (in normal operation): ChannelFormat 1.1 as written by this
-// code. A change to the encoding fails here; a deliberate one needs a new
-// version (and reading the old one). It was written once with
+// channel (in normal operation): ChannelFormat 1.1 with its update log
+// 1.1 as written by this code. A change to the encoding fails here; a
+// deliberate one needs a new version (and reading the old one). It was
+// written once with
 // hex.EncodeToString(encodeChanData(recordChanData(t, recordCases()[0]))).
-const chanRecordGolden = "testdata/channel_record_v1_1.hex"
+const chanRecordGolden = "testdata/channel_record_v1_1_log_v1_1.hex"
+
+// chanRecordLog10Golden is the same channel as the code before the update
+// log's 1.1 wrote it (update log 1.0: no HTLC arrival times, no
+// attribution data).
+const chanRecordLog10Golden = "testdata/channel_record_v1_1.hex"
 
 // readGolden reads a hex record from testdata.
 func readGolden(t testing.TB, path string) []byte {
@@ -454,6 +460,19 @@ func TestChanDataRecordGolden(t *testing.T) {
 	got, err := decodeChanData(want, recordProvider{})
 	require.NoError(t, err)
 	requireSameChanData(t, d, got)
+}
+
+// A record whose update log is 1.0 still reads: its HTLCs' arrival times
+// are unknown and their removals carry no attribution data.
+func TestChanDataRecordLog10Golden(t *testing.T) {
+	d := withoutHoldTimes(recordChanData(t, recordCases()[0]))
+	old := readGolden(t, chanRecordLog10Golden)
+	got, err := decodeChanData(old, recordProvider{})
+	require.NoError(t, err)
+	requireSameChanData(t, d, got)
+	rec, err := encodeChanData(d)
+	require.NoError(t, err)
+	require.NotEqual(t, old, rec, "written as update log 1.1")
 }
 
 // TestChanDataRecordHostileTxBounded: a transaction field announcing

@@ -146,6 +146,11 @@ type htlcOutcome struct {
 	// failureCode and onionHash are update_fail_malformed_htlc's.
 	failureCode uint16
 	onionHash   [32]byte
+	// attr is the attribution_data (BOLT 4 attributable failures, hold
+	// times) of update_fulfill_htlc or update_fail_htlc, as sent or
+	// received; nil when there was none. Never changed in place: it is
+	// shared by copies of the outcome.
+	attr *wire.AttributionData
 }
 
 // htlcEntry is one HTLC in the log.
@@ -169,6 +174,11 @@ type htlcEntry struct {
 	// says to answer by failing the HTLC once committed, not the channel
 	// (dust exposure, the opener's fee spike buffer); empty otherwise.
 	failBack Rule
+	// receivedAt, for an inbound HTLC, is when its update_add_htlc
+	// arrived (the Manager's injected clock, unix milliseconds; 0 when
+	// unknown): the start of the hold time BOLT 4's attribution data
+	// reports.
+	receivedAt uint64
 }
 
 // offerer is the side that offered the HTLC.
@@ -280,6 +290,8 @@ type htlcAdd struct {
 	paymentHash wire.PaymentHash
 	cltvExpiry  uint32
 	onion       []byte
+	// receivedAt is htlcEntry.receivedAt (receiveAdd only).
+	receivedAt uint64
 }
 
 // addHTLC offers an HTLC to the peer: it checks every limit of BOLT 2 and
@@ -319,15 +331,16 @@ func (l *updateLog) receiveAdd(a htlcAdd) (ignored bool, err error) {
 func (l *updateLog) insert(s commit.Side, a *htlcAdd, st htlcState) {
 	l.htlcs = append(l.htlcs, htlcEntry{
 		id: a.id, amount: a.amount, paymentHash: a.paymentHash, cltvExpiry: a.cltvExpiry,
-		onion: append([]byte(nil), a.onion...), state: st, epoch: l.epoch,
+		onion: append([]byte(nil), a.onion...), state: st, epoch: l.epoch, receivedAt: a.receivedAt,
 	})
 	l.balance[s] -= a.amount
 	l.nextID[s]++
 }
 
 // fulfill removes the peer's committed HTLC id with preimage (we claim
-// it): send update_fulfill_htlc once the preimage is durable.
-func (l *updateLog) fulfill(id uint64, preimage wire.Preimage) error {
+// it) and attribution data attr (nil for none): send update_fulfill_htlc
+// once the preimage is durable.
+func (l *updateLog) fulfill(id uint64, preimage wire.Preimage, attr *wire.AttributionData) error {
 	h := l.find(commit.Remote, id)
 	if h == nil || h.state != htlcInCommitted {
 		return errHTLCUnknown
@@ -335,7 +348,7 @@ func (l *updateLog) fulfill(id uint64, preimage wire.Preimage) error {
 	if preimage.Hash() != h.paymentHash {
 		return ruleErr(RuleUpdateFulfillHTLCPreimage, "preimage does not hash to htlc %d's payment hash", id)
 	}
-	h.state, h.signed, h.outcome = htlcLocalRemoved, false, htlcOutcome{kind: htlcFulfilled, preimage: preimage}
+	h.state, h.signed, h.outcome = htlcLocalRemoved, false, htlcOutcome{kind: htlcFulfilled, preimage: preimage, attr: attr}
 	return nil
 }
 
@@ -354,9 +367,10 @@ func (l *updateLog) fail(id uint64, o htlcOutcome) error {
 	return nil
 }
 
-// receiveFulfill applies update_fulfill_htlc and returns the HTLC it
-// settles (its preimage proves our payment).
-func (l *updateLog) receiveFulfill(id uint64, preimage wire.Preimage) (htlcEntry, error) {
+// receiveFulfill applies update_fulfill_htlc (attr: its attribution_data,
+// nil when none) and returns the HTLC it settles (its preimage proves our
+// payment).
+func (l *updateLog) receiveFulfill(id uint64, preimage wire.Preimage, attr *wire.AttributionData) (htlcEntry, error) {
 	h := l.find(commit.Local, id)
 	if h == nil || h.state != htlcOutCommitted {
 		return htlcEntry{}, ruleErr(RuleUpdateFulfillHTLCID, "id %d is not a committed htlc of ours", id)
@@ -364,17 +378,18 @@ func (l *updateLog) receiveFulfill(id uint64, preimage wire.Preimage) (htlcEntry
 	if preimage.Hash() != h.paymentHash {
 		return htlcEntry{}, ruleErr(RuleUpdateFulfillHTLCPreimage, "preimage does not hash to htlc %d's payment hash", id)
 	}
-	h.state, h.outcome = htlcRemoteRemoved, htlcOutcome{kind: htlcFulfilled, preimage: preimage}
+	h.state, h.outcome = htlcRemoteRemoved, htlcOutcome{kind: htlcFulfilled, preimage: preimage, attr: attr}
 	return *h, nil
 }
 
-// receiveFail applies update_fail_htlc.
-func (l *updateLog) receiveFail(id uint64, reason []byte) error {
+// receiveFail applies update_fail_htlc (attr: its attribution_data, nil
+// when none).
+func (l *updateLog) receiveFail(id uint64, reason []byte, attr *wire.AttributionData) error {
 	h := l.find(commit.Local, id)
 	if h == nil || h.state != htlcOutCommitted {
 		return ruleErr(RuleUpdateFailHTLCID, "id %d is not a committed htlc of ours", id)
 	}
-	h.state, h.outcome = htlcRemoteRemoved, htlcOutcome{kind: htlcFailed, reason: append([]byte(nil), reason...)}
+	h.state, h.outcome = htlcRemoteRemoved, htlcOutcome{kind: htlcFailed, reason: append([]byte(nil), reason...), attr: attr}
 	return nil
 }
 

@@ -109,7 +109,7 @@ func (d *logDriver) step(s int, op byte, arg uint64) error {
 		switch {
 		case op%8 == 1:
 			p := d.preimages[h.paymentHash]
-			if err = l.fulfill(id, p); err == nil {
+			if err = l.fulfill(id, p, nil); err == nil {
 				d.queue[s] = append(d.queue[s], logMsg{kind: logMsgFulfill, id: id, preimage: p})
 			}
 		case arg&2 == 0:
@@ -176,9 +176,9 @@ func (d *logDriver) deliver(s int) error {
 			err = errors.New("add ignored")
 		}
 	case logMsgFulfill:
-		_, err = l.receiveFulfill(m.id, m.preimage)
+		_, err = l.receiveFulfill(m.id, m.preimage, nil)
 	case logMsgFail:
-		err = l.receiveFail(m.id, m.reason)
+		err = l.receiveFail(m.id, m.reason, nil)
 	case logMsgFailMalformed:
 		err = l.receiveFailMalformed(m.id, [32]byte{}, m.code)
 	case logMsgFee:

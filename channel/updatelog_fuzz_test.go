@@ -76,13 +76,13 @@ func fuzzHostileLog(t *testing.T, typ commit.ChannelType, in []byte) {
 		case 1:
 			_, err = l.receiveAdd(htlcAdd{id: arg % 4, amount: wire.MilliSatoshi(arg >> 16), cltvExpiry: uint32(arg >> 3), paymentHash: testPreimage(arg % 8).Hash()})
 		case 2:
-			err = l.fulfill(arg%4, testPreimage(arg>>8%8))
+			err = l.fulfill(arg%4, testPreimage(arg>>8%8), nil)
 		case 3:
 			err = l.fail(arg%4, htlcOutcome{kind: htlcOutcomeKind(arg >> 8 % 4), reason: []byte{byte(arg)}})
 		case 4:
-			_, err = l.receiveFulfill(arg%4, testPreimage(arg>>8%8))
+			_, err = l.receiveFulfill(arg%4, testPreimage(arg>>8%8), nil)
 		case 5:
-			err = l.receiveFail(arg%4, []byte{byte(arg)})
+			err = l.receiveFail(arg%4, []byte{byte(arg)}, nil)
 		case 6:
 			err = l.receiveFailMalformed(arg%4, [32]byte{}, uint16(arg>>8))
 		case 7:
@@ -115,6 +115,13 @@ func FuzzUpdateLogRecord(f *testing.F) {
 	for i, op := range []byte{0, 0, 4, 5, 0, 4, 5, 1, 5, 3, 4, 5} {
 		_ = d.step(i%2, op, uint64(i)*7919+5)
 		b, err := encodeUpdateLog(d.logs[i%2])
+		require.NoError(f, err)
+		f.Add(b)
+	}
+	for _, l := range d.logs {
+		// With arrival times and attribution data (record 5, 1.1).
+		recordHoldTimes(l)
+		b, err := encodeUpdateLog(l)
 		require.NoError(f, err)
 		f.Add(b)
 	}

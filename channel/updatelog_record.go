@@ -14,14 +14,23 @@ import (
 // to be embedded in the channel record. Its body is a TLV stream of
 // fixed-layout values as in [ChannelFormat]; the channel's parameters are
 // not in it (the channel record has them and passes them to the decoder).
-var updateLogFormat = persist.RecordFormat{Type: 0x55, Major: 1, Minor: 0}
+//
+// 1.1 added record 5, each HTLC's arrival time and attribution data;
+// without it (1.0) every HTLC's are unknown (0, none).
+var updateLogFormat = persist.RecordFormat{Type: 0x55, Major: 1, Minor: 1}
 
-// TLV types of an update log record, all required.
+// TLV types of an update log record: the even ones required, the odd ones
+// written only when not empty.
 const (
 	logRecHeader = 0 // balances, agreed rate, next ids, numbers, flags, epoch
 	logRecHTLCs  = 2 // the HTLCs
 	logRecFees   = 4 // the pending fee updates
+	logRecTimes  = 5 // each HTLC's arrival time and outcome's attribution data (1.1)
 )
+
+// logExtraMinLen is the smallest encoded entry of record 5: an arrival
+// time and an absent attribution data.
+const logExtraMinLen = 8 + 1
 
 // Bounds of a decoded log: every HTLC of both directions and its removal,
 // and short strings.
@@ -80,7 +89,8 @@ func encodeUpdateLog(l *updateLog) ([]byte, error) {
 		fs.u8(byte(f.state))
 		fs.flags(f.signed)
 	}
-	for _, w := range []*fieldWriter{&hdr, &hs, &fs} {
+	xs := encodeLogExtras(l)
+	for _, w := range []*fieldWriter{&hdr, &hs, &fs, &xs} {
 		if w.err != nil {
 			return nil, fmt.Errorf("channel: update log: %w", w.err)
 		}
@@ -88,7 +98,36 @@ func encodeUpdateLog(l *updateLog) ([]byte, error) {
 	rs := wire.TLVRecords{
 		{Type: logRecHeader, Value: hdr.buf}, {Type: logRecHTLCs, Value: hs.buf}, {Type: logRecFees, Value: fs.buf},
 	}
+	if xs.buf != nil {
+		rs = append(rs, wire.TLVRecord{Type: logRecTimes, Value: xs.buf})
+	}
 	return updateLogFormat.Append(make([]byte, 0, recordLen(rs)), rs)
+}
+
+// encodeLogExtras is record 5 of l: for each HTLC in order its arrival
+// time and its outcome's attribution data; empty (not written) when no
+// HTLC has either.
+func encodeLogExtras(l *updateLog) fieldWriter {
+	var xs fieldWriter
+	some, attrs := false, 0
+	for i := range l.htlcs {
+		h := &l.htlcs[i]
+		some = some || h.receivedAt != 0 || h.outcome.attr != nil
+		if h.outcome.attr != nil {
+			attrs++
+		}
+	}
+	if !some {
+		return xs
+	}
+	xs.buf = make([]byte, 0, 4+len(l.htlcs)*logExtraMinLen+attrs*wire.AttributionDataSize)
+	xs.be32(uint32(len(l.htlcs)))
+	for i := range l.htlcs {
+		h := &l.htlcs[i]
+		xs.be64(h.receivedAt)
+		xs.attribution(h.outcome.attr)
+	}
+	return xs
 }
 
 // logHTLCFixedLen is the encoded length of one HTLC of the update log
@@ -105,6 +144,11 @@ func decodeUpdateLog(b []byte, p updateLogParams) (*updateLog, error) {
 	l := &updateLog{p: p}
 	var seen [logRecFees/2 + 1]bool
 	_, _, err := updateLogFormat.Decode(b, func(typ uint64, v []byte) (bool, error) {
+		if typ == logRecTimes {
+			r := &fieldReader{rest: v}
+			readLogExtras(r, l)
+			return true, r.done()
+		}
 		if typ > logRecFees || typ%2 != 0 {
 			return false, nil
 		}
@@ -191,6 +235,23 @@ func readLogHTLCs(r *fieldReader, l *updateLog) {
 	}
 }
 
+// readLogExtras reads record 5 (after the HTLCs: TLV types increase).
+func readLogExtras(r *fieldReader, l *updateLog) {
+	n := r.count(logExtraMinLen)
+	if r.err == nil && n != len(l.htlcs) {
+		r.fail(fmt.Errorf("arrival times of %d htlcs, %d in the log", n, len(l.htlcs)))
+		return
+	}
+	for i := range l.htlcs {
+		h := &l.htlcs[i]
+		h.receivedAt = r.be64()
+		h.outcome.attr = r.attribution()
+		if r.err != nil {
+			return
+		}
+	}
+}
+
 func readLogFees(r *fieldReader, l *updateLog) {
 	n := int(r.u8())
 	if n > maxFeeUpdates || n*logFeeLen > len(r.rest) {
@@ -229,7 +290,13 @@ func (l *updateLog) check() error {
 		if h.state.removed() != (h.outcome.kind != 0) || h.outcome.kind > htlcFailedMalformed {
 			return fmt.Errorf("htlc %d: outcome %d in state %s", i, h.outcome.kind, h.state)
 		}
+		if h.outcome.attr != nil && h.outcome.kind != htlcFulfilled && h.outcome.kind != htlcFailed {
+			return fmt.Errorf("htlc %d: attribution data with outcome %d", i, h.outcome.kind)
+		}
 		s := h.offerer()
+		if h.receivedAt != 0 && s == commit.Local {
+			return fmt.Errorf("htlc %d: an arrival time on an htlc of ours", i)
+		}
 		if perSide[s]++; perSide[s] > commit.MaxHTLCsPerDirection {
 			return fmt.Errorf("more than %d htlcs offered by %s", commit.MaxHTLCsPerDirection, s)
 		}

@@ -152,27 +152,27 @@ func TestUpdateLogRemovalFeeAndCommitRules(t *testing.T) {
 		call func(a, b *updateLog) error
 		want error
 	}{
-		{"fulfill of an unknown id", func(a, b *updateLog) error { _, err := a.receiveFulfill(9, testPreimage(1)); return err },
+		{"fulfill of an unknown id", func(a, b *updateLog) error { _, err := a.receiveFulfill(9, testPreimage(1), nil); return err },
 			&RuleError{Rule: RuleUpdateFulfillHTLCID}},
-		{"fulfill with a wrong preimage", func(a, b *updateLog) error { _, err := a.receiveFulfill(0, testPreimage(2)); return err },
+		{"fulfill with a wrong preimage", func(a, b *updateLog) error { _, err := a.receiveFulfill(0, testPreimage(2), nil); return err },
 			&RuleError{Rule: RuleUpdateFulfillHTLCPreimage}},
-		{"fulfill of an HTLC of theirs", func(a, b *updateLog) error { _, err := b.receiveFulfill(0, testPreimage(1)); return err },
+		{"fulfill of an HTLC of theirs", func(a, b *updateLog) error { _, err := b.receiveFulfill(0, testPreimage(1), nil); return err },
 			&RuleError{Rule: RuleUpdateFulfillHTLCID}},
-		{"fail of an unknown id", func(a, b *updateLog) error { return a.receiveFail(9, nil) },
+		{"fail of an unknown id", func(a, b *updateLog) error { return a.receiveFail(9, nil, nil) },
 			&RuleError{Rule: RuleUpdateFailHTLCID}},
 		{"fail malformed of an unknown id", func(a, b *updateLog) error { return a.receiveFailMalformed(9, [32]byte{}, badOnion) },
 			&RuleError{Rule: RuleUpdateFailMalformedHTLCID}},
 		{"fail malformed without BADONION", func(a, b *updateLog) error { return a.receiveFailMalformed(0, [32]byte{}, 0x4002) },
 			&RuleError{Rule: RuleUpdateFailMalformedHTLCFailureCode}},
-		{"our fulfill with a wrong preimage", func(a, b *updateLog) error { return b.fulfill(0, testPreimage(2)) },
+		{"our fulfill with a wrong preimage", func(a, b *updateLog) error { return b.fulfill(0, testPreimage(2), nil) },
 			&RuleError{Rule: RuleUpdateFulfillHTLCPreimage}},
-		{"our fulfill of an unknown id", func(a, b *updateLog) error { return b.fulfill(3, testPreimage(1)) }, errHTLCUnknown},
+		{"our fulfill of an unknown id", func(a, b *updateLog) error { return b.fulfill(3, testPreimage(1), nil) }, errHTLCUnknown},
 		{"our fail of our own HTLC", func(a, b *updateLog) error { return a.fail(0, htlcOutcome{}) }, errHTLCUnknown},
 		{"removal of an uncommitted HTLC", func(a, b *updateLog) error {
 			if _, err := a.addHTLC(testAdd(2, 5_000_000)); err != nil {
 				return err
 			}
-			return a.receiveFail(1, nil)
+			return a.receiveFail(1, nil, nil)
 		}, &RuleError{Rule: RuleUpdateFailHTLCID}},
 		{"update_fee from the acceptor", func(a, b *updateLog) error { return a.receiveFee(2000, bounds) },
 			&RuleError{Rule: RuleUpdateFeeSender}},

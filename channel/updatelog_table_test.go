@@ -80,14 +80,14 @@ func TestUpdateLogStateTable(t *testing.T) {
 				require.Equal(t, uint64(0), l.nextID[commit.Local])
 			}},
 		{name: "out: Committed fulfilled", from: htlcOutCommitted, event: func(t *testing.T, l *updateLog) any {
-			h, err := l.receiveFulfill(0, testPreimage(7))
+			h, err := l.receiveFulfill(0, testPreimage(7), nil)
 			require.NoError(t, err)
 			return h
 		}, to: htlcRemoteRemoved, check: func(t *testing.T, l *updateLog, out any) {
 			require.Equal(t, testPreimage(7), out.(htlcEntry).outcome.preimage)
 		}},
 		{name: "out: Committed failed", from: htlcOutCommitted, event: func(t *testing.T, l *updateLog) any {
-			require.NoError(t, l.receiveFail(0, []byte{1, 2}))
+			require.NoError(t, l.receiveFail(0, []byte{1, 2}, nil))
 			return nil
 		}, to: htlcRemoteRemoved},
 		{name: "out: Committed failed malformed", from: htlcOutCommitted, event: func(t *testing.T, l *updateLog) any {
@@ -126,7 +126,7 @@ func TestUpdateLogStateTable(t *testing.T) {
 		{name: "in: AwaitingAnnouncedRemoteRevoke revoked", from: htlcAwaitingAnnouncedRemoteRevoke, prep: awaiting, event: recvRevoke,
 			to: htlcInCommitted, check: func(t *testing.T, l *updateLog, out any) { require.Len(t, out.(htlcRevokeResult).lockedIn, 1) }},
 		{name: "in: Committed fulfill", from: htlcInCommitted, event: func(t *testing.T, l *updateLog) any {
-			require.NoError(t, l.fulfill(0, testPreimage(7)))
+			require.NoError(t, l.fulfill(0, testPreimage(7), nil))
 			return nil
 		}, to: htlcLocalRemoved},
 		{name: "in: Committed fail", from: htlcInCommitted, event: func(t *testing.T, l *updateLog) any {

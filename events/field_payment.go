@@ -1,6 +1,7 @@
 package events
 
 import (
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 
@@ -14,6 +15,8 @@ const (
 	failCode          = 4
 	failPermanent     = 6
 	failChannelUpdate = 8
+	failTampered      = 9  // odd: added later, an older reader skips it
+	failHoldTimes     = 11 // odd: likewise
 )
 
 // purposeFields are the three fields of a PaymentPurpose, flattened into
@@ -144,6 +147,35 @@ func failureFields(f *HTLCFailure) []field {
 		code,
 		boolField(failPermanent, "permanent", &f.Permanent),
 		bytesField(failChannelUpdate, "channel_update", &f.ChannelUpdate),
+		boolField(failTampered, "tampered", &f.Tampered),
+		holdTimesField(failHoldTimes, "hold_times", &f.HoldTimes),
+	}
+}
+
+// holdTimesField is a list of hold times (BOLT 4 units of 100 ms), 4
+// bytes each big-endian; logged as numbers.
+func holdTimesField(typ uint64, name string, p *[]uint32) field {
+	return field{
+		typ: typ, name: name,
+		enc: func() ([]byte, bool) {
+			b := make([]byte, 0, 4*len(*p))
+			for _, h := range *p {
+				b = binary.BigEndian.AppendUint32(b, h)
+			}
+			return b, len(*p) > 0
+		},
+		dec: func(v []byte) error {
+			if len(v)%4 != 0 {
+				return wire.ErrTLVLength
+			}
+			hs := make([]uint32, 0, len(v)/4)
+			for ; len(v) > 0; v = v[4:] {
+				hs = append(hs, binary.BigEndian.Uint32(v))
+			}
+			*p = hs
+			return nil
+		},
+		log: func() (slog.Value, bool) { return slog.AnyValue(*p), len(*p) > 0 },
 	}
 }
 

@@ -217,7 +217,7 @@ func (g *gen) paymentEvent(k events.Kind) events.Event {
 		pre := wire.Preimage(g.id32())
 		return &events.PaymentSent{
 			PaymentID: g.id32(), PaymentHash: pre.Hash(), Preimage: pre,
-			FeePaid: wire.MilliSatoshi(g.u64()), Amount: wire.MilliSatoshi(g.u64()),
+			FeePaid: wire.MilliSatoshi(g.u64()), Amount: wire.MilliSatoshi(g.u64()), HoldTimes: g.holdTimes(),
 		}
 	case events.KindPaymentFailed:
 		e := &events.PaymentFailed{
@@ -309,6 +309,7 @@ func (g *gen) htlcFailure() events.HTLCFailure {
 	f := events.HTLCFailure{
 		ErringNode: g.nodeID(), HopIndex: uint8(g.u64()), Code: g.u16(),
 		Permanent: g.r.IntN(2) == 0, ChannelUpdate: g.script(),
+		Tampered: g.r.IntN(4) == 0, HoldTimes: g.holdTimes(),
 	}
 	if !g.maybe() {
 		f.HopIndex = events.HopIndexUnknown
@@ -366,4 +367,17 @@ func setID(e events.Event, id uint64) {
 	case *events.ProbeFailed:
 		e.ID = id
 	}
+}
+
+// holdTimes is nil or up to 20 hold times.
+func (g *gen) holdTimes() []uint32 {
+	n := g.r.IntN(21)
+	if n == 0 || !g.maybe() {
+		return nil
+	}
+	hs := make([]uint32, n)
+	for i := range hs {
+		hs[i] = uint32(g.u64())
+	}
+	return hs
 }

@@ -155,11 +155,25 @@ type HTLCFailure struct {
 	// ChannelUpdate is the raw channel_update message the failure carried,
 	// when it carried one (nil otherwise). Never logged.
 	ChannelUpdate []byte
+	// Tampered: the failure came back altered (no hop's HMAC matched it),
+	// so Code is zero. When its attribution data (BOLT 4 attributable
+	// failures) placed the alteration, HopIndex and ErringNode name the
+	// hop whose attribution HMAC did not verify: it or the hop before it
+	// (the payer for hop 0) altered the failure, or it does not support
+	// attribution data; otherwise HopIndex is HopIndexUnknown.
+	Tampered bool
+	// HoldTimes are the hold times the hops reported in the failure's
+	// attribution data, in route order from the first hop, in units of
+	// 100 ms (0: the hop did not say), for the hops whose attribution HMAC
+	// verified; nil when the failure carried no attribution data. Each
+	// hop's time includes the hops' after it.
+	HoldTimes []uint32
 }
 
 // isZero reports whether every field of f is zero.
 func (f *HTLCFailure) isZero() bool {
-	return f.ErringNode == wire.NodeID{} && f.HopIndex == 0 && f.Code == 0 && !f.Permanent && len(f.ChannelUpdate) == 0
+	return f.ErringNode == wire.NodeID{} && f.HopIndex == 0 && f.Code == 0 && !f.Permanent && len(f.ChannelUpdate) == 0 &&
+		!f.Tampered && len(f.HoldTimes) == 0
 }
 
 // PaymentClaimable: HTLCs paying one of our payment hashes arrived, the
@@ -288,6 +302,13 @@ type PaymentSent struct {
 	FeePaid wire.MilliSatoshi
 	// Amount is what was delivered to the payee, fees excluded.
 	Amount wire.MilliSatoshi
+	// HoldTimes are the hold times the hops of the fulfilled HTLC's route
+	// reported in the update_fulfill_htlc's attribution data (BOLT 4
+	// "Hold times for successful payments"), in route order from the
+	// first hop, in units of 100 ms (0: the hop did not say), for the hops
+	// whose attribution HMAC verified; nil when the fulfill carried none
+	// (or the payment was not ours to read: its route unknown).
+	HoldTimes []uint32
 }
 
 // Kind returns KindPaymentSent.
@@ -313,6 +334,7 @@ func (e *PaymentSent) fields() []field {
 		hash32Field(6, "preimage", (*[32]byte)(&e.Preimage), false),
 		uintField(8, "fee_paid_msat", &e.FeePaid),
 		uintField(10, "amount_msat", &e.Amount),
+		holdTimesField(11, "hold_times", &e.HoldTimes),
 	}
 }
 

@@ -147,6 +147,9 @@ func TestPaymentDecodeRejectsMalformedRecords(t *testing.T) {
 		{"retryable with a value", record(events.KindPaymentPathFailed, 1, tlv(14, []byte{1})), wire.ErrTLVLength},
 		{"scid non-minimal", record(events.KindPaymentPathFailed, 1, tlv(10, []byte{0, 1})), wire.ErrNotMinimal},
 		{"path of 34 bytes", record(events.KindPaymentPathFailed, 1, tlv(12, make([]byte, 34))), wire.ErrTLVLength},
+		{"tampered with a value", record(events.KindPaymentPathFailed, 1, tlv(8, []byte{9, 1, 1})), wire.ErrTLVLength},
+		{"hold times of 5 bytes", record(events.KindPaymentPathFailed, 1, tlv(8, []byte{11, 5, 0, 0, 0, 1, 2})), wire.ErrTLVLength},
+		{"sent hold times of 3 bytes", record(events.KindPaymentSent, 1, tlv(11, []byte{0, 0, 1})), wire.ErrTLVLength},
 	} {
 		t.Run(tc.name, func(t *testing.T) { requireDecodeFails(t, tc.data, tc.want) })
 	}
@@ -155,10 +158,22 @@ func TestPaymentDecodeRejectsMalformedRecords(t *testing.T) {
 // Unknown odd fields of a failure (a newer minor version) are skipped, and
 // a present empty byte string decodes as nil.
 func TestPaymentDecodeLenient(t *testing.T) {
-	e, err := events.Decode(record(events.KindPaymentPathFailed, 1, tlv(8, []byte{4, 2, 0x40, 0x0f, 8, 0, 9, 1, 'x'}), tlv(12, nil)))
+	e, err := events.Decode(record(events.KindPaymentPathFailed, 1, tlv(8, []byte{4, 2, 0x40, 0x0f, 8, 0, 13, 1, 'x'}), tlv(12, nil)))
 	require.NoError(t, err)
 	require.Equal(t, &events.PaymentPathFailed{Failure: events.HTLCFailure{Code: 0x400f}}, e)
 	roundTrip(t, e)
+}
+
+// Hold times (BOLT 4 attribution data) round-trip with the failure and
+// with PaymentSent; an older reader skips them (odd types).
+func TestPaymentHoldTimes(t *testing.T) {
+	e, err := events.Decode(record(events.KindPaymentPathFailed, 1, tlv(8, []byte{2, 1, 1, 9, 0, 11, 8, 0, 0, 0, 3, 0, 0, 0, 1})))
+	require.NoError(t, err)
+	require.Equal(t, &events.PaymentPathFailed{Failure: events.HTLCFailure{HopIndex: 1, Tampered: true, HoldTimes: []uint32{3, 1}}}, e)
+	roundTrip(t, e)
+	pre, hash := preimage(0x11)
+	sent := &events.PaymentSent{PaymentHash: hash, Preimage: pre, HoldTimes: []uint32{12, 0, 7}}
+	roundTrip(t, sent)
 }
 
 func TestPaymentString(t *testing.T) {

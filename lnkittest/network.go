@@ -157,8 +157,8 @@ func NewNetwork(t testing.TB, opts Options) *Network {
 			net:     n,
 			seed:    derive("lnkittest node seed", opts.Seed, i),
 			entropy: keys.NewDeterministicEntropy(derive("lnkittest node entropy", opts.Seed, i)),
-			tap:     &tap{},
 		}
+		node.tap = &tap{node: node}
 		node.Keys = keys.NewManager(node.seed, keys.Config{Entropy: node.entropy})
 		node.Store = persisttest.NewCrashStore()
 		node.birthday = c.Tip()

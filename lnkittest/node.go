@@ -96,6 +96,12 @@ type Node struct {
 	// HTLC transactions (HolderCommitments): the cheater's tool. Set it
 	// before the channel opens to keep the first commitment.
 	RecordHolderCommitments bool
+	// Rewrite, while set, is applied to every channel message the node
+	// sends (to is the peer) before it goes on the wire, and what it
+	// returns is sent instead: a node that misbehaves on the wire (one
+	// that alters a failure on its way back, say). The node itself keeps
+	// what it meant to send (a retransmission is rewritten again).
+	Rewrite func(to wire.NodeID, msg wire.Message) wire.Message
 
 	net      *Network
 	seed     keys.Seed

@@ -15,6 +15,8 @@ type tap struct {
 	// gossip counts the routing handler's messages: those it sent and
 	// those it received.
 	gossip uint64
+	// node is the tap's node, whose Rewrite applies to what it sends.
+	node *Node
 }
 
 // sent is one handler message the Manager took, as the receiver decodes
@@ -87,6 +89,14 @@ func (c channelTap) HandleChannelMessage(from wire.NodeID, msg wire.Message) err
 func (c channelTap) PendingMessages(dst []peer.Outbound) []peer.Outbound {
 	start := len(dst)
 	dst = c.t.h.Channel.PendingMessages(dst)
+	if n := c.t.node; n != nil && n.Rewrite != nil {
+		for i := range dst[start:] {
+			o := &dst[start+i]
+			if o.Msg != nil {
+				o.Msg = n.Rewrite(o.To, o.Msg)
+			}
+		}
+	}
 	c.t.record(dst[start:])
 	return dst
 }

@@ -72,3 +72,18 @@ func BenchmarkPaymentDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeAttributedFailure is BenchmarkDecodeFailure with
+// attribution data: every hop's attribution HMAC checked too.
+func BenchmarkDecodeAttributedFailure(b *testing.B) {
+	a, secrets := failingAttempt(b)
+	msg, err := onion.EncodeFailureMessage(nil, &onion.TemporaryChannelFailure{}, nil)
+	require.NoError(b, err)
+	reason, attr := returnAttributedFailure(b, secrets, 2, msg, -1)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeAttributedFailure(a, reason, attr); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

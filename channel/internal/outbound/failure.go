@@ -2,6 +2,7 @@ package outbound
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/lnkit/lnkit/router/onion"
@@ -34,9 +35,24 @@ type Failure struct {
 	ChannelUpdate []byte
 	// ShortChannelID is the channel to blame, from the route: the erring
 	// node's outgoing channel for an intermediate hop, its incoming one
-	// for the final hop or a malformed-onion failure of the first hop
-	// (zero when unknown).
+	// for the final hop, a malformed-onion failure of the first hop or a
+	// Tampered failure (zero when unknown).
 	ShortChannelID wire.ShortChannelID
+	// Tampered: no hop's HMAC matched the returned failure, so it was
+	// altered on its way back (or garbled by the hop that sent it). With
+	// attribution data (BOLT 4 attributable failures) HopIndex names the
+	// hop whose attribution HMAC did not verify: it, or the hop before it,
+	// altered the failure or dropped the data (a hop without
+	// option_attribution_data drops it too); ShortChannelID is the channel
+	// between the two, ErringNode that hop, Code zero. Without, HopIndex
+	// is -1.
+	Tampered bool
+	// HoldTimes are the hold times the hops reported in the failure's
+	// attribution data, in route order from the first hop, in units of
+	// 100 ms (BOLT 4; 0: the hop did not say), for the hops whose
+	// attribution HMAC verified; nil without attribution data. A hop's
+	// time includes the time of the hops after it.
+	HoldTimes []uint32
 }
 
 // IsNode reports whether the failure is the erring node's rather than a
@@ -56,15 +72,25 @@ func (f *Failure) IsNode() bool { return f.Code.IsNode() }
 // blame it) and an error matching ErrUnreadableFailure. Only an attempt
 // whose session key or route is unusable gives a nil Failure.
 func DecodeFailure(a *Attempt, reason []byte) (*Failure, error) {
+	return DecodeAttributedFailure(a, reason, nil)
+}
+
+// DecodeAttributedFailure is DecodeFailure with the update_fail_htlc's
+// attribution_data attr (nil when it carried none): the Failure also has
+// the hops' HoldTimes, and a failure no hop's HMAC matches is attributed
+// to the hop the attribution data blames (Tampered), still with an error
+// matching ErrUnreadableFailure.
+func DecodeAttributedFailure(a *Attempt, reason []byte, attr *onion.AttributionData) (*Failure, error) {
 	secrets, err := a.SharedSecrets()
 	if err != nil {
 		return nil, err
 	}
-	d, err := onion.DecryptFailure(secrets, reason, nil)
+	d, err := onion.DecryptFailure(secrets, reason, attr)
 	if err != nil {
-		return &Failure{HopIndex: -1}, fmt.Errorf("%w: %w", ErrUnreadableFailure, err)
+		return tamperedFailure(a, err), fmt.Errorf("%w: %w", ErrUnreadableFailure, err)
 	}
 	f := hopFailure(a, d.SenderIndex)
+	f.HoldTimes = d.HoldTimes
 	if len(d.Message) >= 2 {
 		f.Code = onion.FailureCode(binary.BigEndian.Uint16(d.Message))
 	}
@@ -96,6 +122,29 @@ func MalformedFailure(a *Attempt, code uint16) *Failure {
 		f.ShortChannelID = a.Route.Hops[0].ShortChannelID
 	}
 	return f
+}
+
+// tamperedFailure is the Failure of a failure DecryptFailure could not
+// read (err): attributed to the hop where its attribution data stopped
+// verifying, or, when every hop's verified, to the final hop (its packet
+// reached us authenticated, yet its HMAC does not match: it garbled it).
+func tamperedFailure(a *Attempt, err error) *Failure {
+	var ue *onion.UnreadableFailureError
+	if !errors.As(err, &ue) {
+		return &Failure{HopIndex: -1}
+	}
+	hops := a.Route.Hops
+	at := ue.AttributionFailedAt
+	if at < 0 && len(ue.HoldTimes) == len(hops) && len(hops) > 0 {
+		at = len(hops) - 1
+	}
+	if at < 0 || at >= len(hops) {
+		return &Failure{HopIndex: -1, Tampered: true, HoldTimes: ue.HoldTimes}
+	}
+	return &Failure{
+		HopIndex: at, ErringNode: hops[at].NodeID, ShortChannelID: hops[at].ShortChannelID,
+		Tampered: true, HoldTimes: ue.HoldTimes,
+	}
 }
 
 // hopFailure returns the Failure attributed to hop i of a's route, the

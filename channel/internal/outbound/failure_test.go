@@ -167,3 +167,83 @@ func TestMalformedFailure(t *testing.T) {
 	f = MalformedFailure(&Attempt{}, uint16(onion.CodeInvalidOnionKey))
 	require.Equal(t, -1, f.HopIndex)
 }
+
+// returnAttributedFailure is returnFailure with attribution data: hop j
+// reports hold time 10*(j+1). When tamper is at least 0, hop tamper flips
+// a bit of the failure after adding its part (before, for the erring hop:
+// it garbles its own packet).
+func returnAttributedFailure(t testing.TB, secrets []onion.SharedSecret, k int, msg []byte, tamper int) ([]byte, *onion.AttributionData) {
+	t.Helper()
+	reason, attr, err := onion.NewFailure(secrets[k], msg, onion.FailureOptions{Attribution: true, HoldTime: uint32(10 * (k + 1))})
+	require.NoError(t, err)
+	if tamper == k {
+		reason[40] ^= 1
+	}
+	for j := k - 1; j >= 0; j-- {
+		onion.ForwardFailure(secrets[j], reason, attr, uint32(10*(j+1)))
+		if tamper == j {
+			reason[40] ^= 1
+		}
+	}
+	return reason, attr
+}
+
+// With attribution data the payer reads every hop's hold time along with
+// the failure.
+func TestDecodeAttributedFailureHoldTimes(t *testing.T) {
+	a, secrets := failingAttempt(t)
+	b, err := onion.EncodeFailureMessage(nil, &onion.IncorrectOrUnknownPaymentDetails{HTLCMsat: testAmount, Height: 7}, nil)
+	require.NoError(t, err)
+	for k := range a.Route.Hops {
+		reason, attr := returnAttributedFailure(t, secrets, k, b, -1)
+		f, err := DecodeAttributedFailure(a, reason, attr)
+		require.NoError(t, err)
+		require.Equal(t, k, f.HopIndex)
+		require.False(t, f.Tampered)
+		want := []uint32{10, 20, 30}[:k+1]
+		require.Equal(t, want, f.HoldTimes, "hop %d", k)
+	}
+	f, err := DecodeFailure(a, returnFailure(t, secrets, 2, b))
+	require.NoError(t, err)
+	require.Nil(t, f.HoldTimes, "no attribution data")
+}
+
+// A failure a hop altered on its way back is unreadable; its attribution
+// data names where: the first hop whose HMAC no longer verifies, which is
+// the culprit (its HMAC covers the packet before it altered it) or its
+// successor (had the link between them altered it, the predecessor's HMAC
+// would cover the altered packet): the pair, and the channel between
+// them, is to blame.
+func TestDecodeAttributedFailureTampered(t *testing.T) {
+	a, secrets := failingAttempt(t)
+	b, err := onion.EncodeFailureMessage(nil, &onion.TemporaryNodeFailure{}, nil)
+	require.NoError(t, err)
+	hops := a.Route.Hops
+	for _, c := range []struct {
+		erring, tamper, blamed int
+		holds                  []uint32
+	}{
+		{erring: 2, tamper: 1, blamed: 1, holds: []uint32{10}},
+		{erring: 2, tamper: 0, blamed: 0, holds: []uint32{}},
+		{erring: 1, tamper: 0, blamed: 0, holds: []uint32{}},
+		// The erring node alters its own packet after its attribution
+		// HMAC: blamed.
+		{erring: 2, tamper: 2, blamed: 2, holds: []uint32{10, 20}},
+	} {
+		reason, attr := returnAttributedFailure(t, secrets, c.erring, b, c.tamper)
+		f, err := DecodeAttributedFailure(a, reason, attr)
+		require.ErrorIs(t, err, ErrUnreadableFailure)
+		require.True(t, f.Tampered)
+		require.Equal(t, c.blamed, f.HopIndex, "%+v", c)
+		require.Equal(t, hops[c.blamed].NodeID, f.ErringNode)
+		require.Equal(t, hops[c.blamed].ShortChannelID, f.ShortChannelID, "the channel into the blamed hop")
+		require.Equal(t, c.holds, f.HoldTimes)
+		require.Zero(t, f.Code)
+	}
+	// Without attribution data the tampering cannot be placed.
+	reason, _ := returnAttributedFailure(t, secrets, 2, b, 1)
+	f, err := DecodeAttributedFailure(a, reason, nil)
+	require.ErrorIs(t, err, ErrUnreadableFailure)
+	require.Equal(t, -1, f.HopIndex)
+	require.True(t, f.Tampered)
+}
