@@ -168,32 +168,51 @@ func (c *ChainMonitor) WatchChannel(id lnwire.ChannelID, m *ChannelMonitor) Upda
 // update already applied is persisted again (harmless) and answered as the
 // persister answers; an update that does not apply is Failed.
 func (c *ChainMonitor) UpdateChannel(id lnwire.ChannelID, u *Update) UpdateStatus {
-	st, revoked := c.updateChannel(id, u)
+	return c.report(c.update(id, u, false))
+}
+
+// report hands the breaches an update revoked to the RevokedCommitment
+// callback (outside the lock) and returns st.
+func (c *ChainMonitor) report(st UpdateStatus, revoked []*Breach) UpdateStatus {
 	for _, b := range revoked {
 		c.tower(b)
 	}
 	return st
 }
 
-// updateChannel is UpdateChannel under c.mu; it returns the breaches of
-// the commitments u revoked when there is a RevokedCommitment callback.
-func (c *ChainMonitor) updateChannel(id lnwire.ChannelID, u *Update) (UpdateStatus, []*Breach) {
+// update applies u under c.mu and persists it, or, persisted, takes it as
+// written by the caller (UpdateOps; discarded from the store when it does
+// not apply); it returns the breaches of the commitments u revoked when
+// there is a RevokedCommitment callback.
+func (c *ChainMonitor) update(id lnwire.ChannelID, u *Update, persisted bool) (UpdateStatus, []*Breach) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w, ok := c.channels[id]
 	if !ok {
 		return Failed, nil
 	}
+	next := u != nil && u.ID == w.m.LatestUpdateID()+1
+	if persisted && (c.writer == nil || !next) {
+		// Nothing else takes the next id meanwhile (ProvidePreimage
+		// writes the monitor whole): this is a caller's bug.
+		return Failed, nil
+	}
 	var revoking []*counterpartyCommitment
-	if c.tower != nil && u != nil && u.ID == w.m.LatestUpdateID()+1 {
+	if c.tower != nil && next {
 		revoking = w.m.counterpartyToRevoke(u)
 	}
 	if w.m.Apply(u) != nil {
+		if persisted {
+			_ = c.writer.DiscardUpdate(id, u.ID) // a failure leaves it to Load, which skips it
+		}
 		return Failed, nil
 	}
-	st := c.persister.UpdatePersistedChannel(id, u, w.m)
-	if st == InProgress {
-		w.pending = append(w.pending, pendingUpdate{id: u.ID})
+	st := Completed
+	if !persisted {
+		st = c.persister.UpdatePersistedChannel(id, u, w.m)
+		if st == InProgress {
+			w.pending = append(w.pending, pendingUpdate{id: u.ID})
+		}
 	}
 	var revoked []*Breach
 	for _, rc := range revoking {
@@ -229,38 +248,7 @@ func (c *ChainMonitor) UpdateOps(id lnwire.ChannelID, u *Update, store persist.K
 // the ops UpdateOps gave. An update that no longer applies (the monitor
 // closed meanwhile) is discarded from the store and Failed.
 func (c *ChainMonitor) UpdateChannelPersisted(id lnwire.ChannelID, u *Update) UpdateStatus {
-	st, revoked := c.updatePersisted(id, u)
-	for _, b := range revoked {
-		c.tower(b)
-	}
-	return st
-}
-
-// updatePersisted is UpdateChannelPersisted under c.mu.
-func (c *ChainMonitor) updatePersisted(id lnwire.ChannelID, u *Update) (UpdateStatus, []*Breach) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	w, ok := c.channels[id]
-	if !ok || c.writer == nil || u == nil || u.ID != w.m.LatestUpdateID()+1 {
-		// Nothing else takes the next id meanwhile (ProvidePreimage
-		// writes the monitor whole): this is a caller's bug.
-		return Failed, nil
-	}
-	var revoking []*counterpartyCommitment
-	if c.tower != nil {
-		revoking = w.m.counterpartyToRevoke(u)
-	}
-	if w.m.Apply(u) != nil {
-		_ = c.writer.DiscardUpdate(id, u.ID) // a failure leaves it to Load, which skips it
-		return Failed, nil
-	}
-	var revoked []*Breach
-	for _, rc := range revoking {
-		if b := w.m.revokedBreach(rc); b != nil {
-			revoked = append(revoked, b)
-		}
-	}
-	return Completed, revoked
+	return c.report(c.update(id, u, true))
 }
 
 // ChannelMonitorUpdated is how an asynchronous Persister reports that the

@@ -260,11 +260,10 @@ func TestCounterpartyHTLCClaimsShared(t *testing.T) {
 	}
 }
 
-// TestProvidePreimageConcurrent: two preimages handed at once to the same
-// closed channel's monitor (two claims of the application, or a claim and
-// a forward) are both kept and both HTLCs claimed: each update takes its
-// own id.
-func TestProvidePreimageConcurrent(t *testing.T) {
+// spentWithTwoHTLCs is a justice rig whose B monitor saw A's commitment
+// confirm with two HTLCs A offered (preimages 1 and 2), and B's channel id.
+func spentWithTwoHTLCs(t *testing.T) (*justiceRig, []breachHTLC, lnwire.ChannelID) {
+	t.Helper()
 	ch := newTestChannel(t, commit.StaticRemoteKey)
 	tip := uint32(ch.chain.Tip().Height)
 	hs := make([]breachHTLC, 2)
@@ -274,11 +273,18 @@ func TestProvidePreimageConcurrent(t *testing.T) {
 			PaymentHash: hs[i].preimage.Hash(), CLTVExpiry: tip + 200}
 	}
 	r := newJusticeRigHTLCs(t, ch, hs)
-	c := r.ch.chain
 	rc := signedCommitmentA(t, r.ch, r.states[3])
-	_, err := c.MineTx(rc.tx)
+	_, err := r.ch.chain.MineTx(rc.tx)
 	require.NoError(t, err)
-	id := r.ch.b.mon.ChannelID()
+	return r, hs, r.ch.b.mon.ChannelID()
+}
+
+// TestProvidePreimageConcurrent: two preimages handed at once to the same
+// closed channel's monitor (two claims of the application, or a claim and
+// a forward) are both kept and both HTLCs claimed.
+func TestProvidePreimageConcurrent(t *testing.T) {
+	r, hs, id := spentWithTwoHTLCs(t)
+	c := r.ch.chain
 	var wg sync.WaitGroup
 	for _, h := range hs {
 		wg.Add(1)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
 	lnwire "github.com/lnkit/lnkit/wire"
 )
@@ -17,20 +16,7 @@ import (
 // preimage is not a numbered update, so ids never collide, and both
 // preimages are held in memory and after a reload.
 func TestProvidePreimageBesideUpdateOps(t *testing.T) {
-	ch := newTestChannel(t, commit.StaticRemoteKey)
-	tip := uint32(ch.chain.Tip().Height)
-	hs := make([]breachHTLC, 2)
-	for i := range hs {
-		hs[i].preimage[0] = byte(i + 1)
-		hs[i].h = commit.HTLC{ID: uint64(i), Offerer: commit.Local, Amount: 30_000_000,
-			PaymentHash: hs[i].preimage.Hash(), CLTVExpiry: tip + 200}
-	}
-	r := newJusticeRigHTLCs(t, ch, hs)
-	c := r.ch.chain
-	rc := signedCommitmentA(t, r.ch, r.states[3])
-	_, err := c.MineTx(rc.tx)
-	require.NoError(t, err)
-	id := r.ch.b.mon.ChannelID()
+	r, hs, id := spentWithTwoHTLCs(t)
 	next := r.ch.b.mon.LatestUpdateID() + 1
 	mgr := &monitor.Update{ID: next, Steps: []monitor.Step{&monitor.PaymentPreimage{Preimage: hs[0].preimage}}}
 	ops, ok := r.cm.UpdateOps(id, mgr, r.store)
@@ -52,19 +38,7 @@ func TestProvidePreimageBesideUpdateOps(t *testing.T) {
 // TestProvidePreimageBesideUpdateChannel: the same through UpdateChannel
 // (the path without UpdateOps).
 func TestProvidePreimageBesideUpdateChannel(t *testing.T) {
-	ch := newTestChannel(t, commit.StaticRemoteKey)
-	tip := uint32(ch.chain.Tip().Height)
-	hs := make([]breachHTLC, 2)
-	for i := range hs {
-		hs[i].preimage[0] = byte(i + 1)
-		hs[i].h = commit.HTLC{ID: uint64(i), Offerer: commit.Local, Amount: 30_000_000,
-			PaymentHash: hs[i].preimage.Hash(), CLTVExpiry: tip + 200}
-	}
-	r := newJusticeRigHTLCs(t, ch, hs)
-	rc := signedCommitmentA(t, r.ch, r.states[3])
-	_, err := r.ch.chain.MineTx(rc.tx)
-	require.NoError(t, err)
-	id := r.ch.b.mon.ChannelID()
+	r, hs, id := spentWithTwoHTLCs(t)
 	next := r.ch.b.mon.LatestUpdateID() + 1
 	mgr := &monitor.Update{ID: next, Steps: []monitor.Step{&monitor.PaymentPreimage{Preimage: hs[0].preimage}}}
 	require.Equal(t, []lnwire.ChannelID{id}, r.cm.ProvidePreimage(hs[1].preimage))
