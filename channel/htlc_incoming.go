@@ -137,7 +137,7 @@ func (m *Manager) onionSharedSecret(pkt *onion.Packet) (onion.SharedSecret, erro
 	if err != nil {
 		return onion.SharedSecret{}, err
 	}
-	ss, err := m.cfg.Node.ECDH(pub)
+	ss, err := m.ecdh.ECDH(pub)
 	return onion.SharedSecret(ss), err
 }
 

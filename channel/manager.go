@@ -58,6 +58,9 @@ type Manager struct {
 	// onion peels incoming onions; replay remembers them (its own lock).
 	onion  *onion.Processor
 	replay replaySet
+	// ecdh is the node key's ECDH, remembered per onion (ecdh_memo.go):
+	// onion and onionSharedSecret share it.
+	ecdh *ecdhMemo
 	// inbound derives and checks our invoices' secrets and preimages.
 	inbound *inbound.Keys
 	// pay tracks our outgoing payments (its own lock, taken under a
@@ -106,7 +109,8 @@ func New(cfg Config) (*Manager, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	proc, err := onion.NewProcessor(onion.ProcessorConfig{ECDH: cfg.Node, ReplayLog: noReplayLog{}})
+	ecdh := newECDHMemo(cfg.Node)
+	proc, err := onion.NewProcessor(onion.ProcessorConfig{ECDH: ecdh, ReplayLog: noReplayLog{}})
 	if err != nil {
 		return nil, fmt.Errorf("channel: onion processor: %w", err)
 	}
@@ -117,6 +121,7 @@ func New(cfg Config) (*Manager, error) {
 		ids:     make(map[wire.ChannelID]wire.NodeID),
 		best:    cfg.BestBlock,
 		onion:   proc,
+		ecdh:    ecdh,
 		inbound: inbound.NewKeys(cfg.Node.InboundPaymentKey()),
 	}, nil
 }
