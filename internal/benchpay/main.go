@@ -145,19 +145,21 @@ func parseConc(s string) ([]int, error) {
 	return out, nil
 }
 
-// checkPeers fails when the pinned btcd or lnd is not installed: building
-// them takes minutes, which is `make peers`' job, not a benchmark's.
-func checkPeers() error {
+// checkPeers fails when the pinned btcd or, unless noLnd, lnd is not
+// installed: building them takes minutes, which is `make peers`' job, not
+// a benchmark's.
+func checkPeers(noLnd bool) error {
 	dir, err := regtest.DefaultCacheDir()
 	if err != nil {
 		return err
 	}
-	for _, p := range []string{
-		filepath.Join(dir, regtest.BtcdDirName(), "btcd"),
-		filepath.Join(dir, regtest.LndDirName(), "lnd"),
-		filepath.Join(dir, regtest.LndDirName(), "lncli"),
-		filepath.Join(dir, regtest.LndDirName(), "lnd-fastfee"),
-	} {
+	need := []string{filepath.Join(dir, regtest.BtcdDirName(), "btcd")}
+	if !noLnd {
+		need = append(need, filepath.Join(dir, regtest.LndDirName(), "lnd"),
+			filepath.Join(dir, regtest.LndDirName(), "lncli"),
+			filepath.Join(dir, regtest.LndDirName(), "lnd-fastfee"))
+	}
+	for _, p := range need {
 		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm()&0o111 == 0 {
 			return fmt.Errorf("benchpay: %s is not installed: run `make peers` (go run ./internal/regtest/cmd/installpeers) first", p)
 		}
@@ -167,7 +169,7 @@ func checkPeers() error {
 
 // run is the whole benchmark; it cleans up after itself.
 func run(ctx context.Context, out io.Writer, o options) (err error) {
-	if err := checkPeers(); err != nil {
+	if err := checkPeers(o.noLnd || o.forward); err != nil {
 		return err
 	}
 	root, err := os.MkdirTemp(o.dir, "benchpay-")
@@ -320,8 +322,11 @@ func bench(ctx context.Context, r *runner, out io.Writer, root string, o options
 		base := o.warmup + k*o.n
 		step("%s: %d payments at concurrency %d", lnkitName, o.n, c)
 		retried := nodes[0].pays.retries.Load()
+		before := wireTotal(nodes)
 		res := runLoad(ctx, lnkitName, o.n, c, offset(base, lnkitFn))
 		res.retries = nodes[0].pays.retries.Load() - retried
+		after := wireTotal(nodes)
+		res.wire = wireCounts{commitSigs: after.commitSigs - before.commitSigs, htlcSigs: after.htlcSigs - before.htlcSigs}
 		lnkitRuns = append(lnkitRuns, res)
 	}
 	if o.cpuProfile != "" {
@@ -346,6 +351,17 @@ func bench(ctx context.Context, r *runner, out io.Writer, root string, o options
 		}
 	}
 	return nil
+}
+
+// wireTotal sums the nodes' wire counts.
+func wireTotal(nodes []*lnkitNode) wireCounts {
+	var t wireCounts
+	for _, n := range nodes {
+		c := n.wire.load()
+		t.commitSigs += c.commitSigs
+		t.htlcSigs += c.htlcSigs
+	}
+	return t
 }
 
 // maxConc is the largest concurrency.

@@ -26,6 +26,16 @@ type result struct {
 	// retries counts the sends refused for want of room in the channel
 	// and tried again (lnkit's; sendRetrying).
 	retries int64
+	// wire counts the commitment_signed messages and their HTLC
+	// signatures all the pair's nodes received during the run (lnkit's):
+	// how many commitment rounds and signatures a payment cost.
+	wire wireCounts
+}
+
+// wireCounts counts commitment_signed messages and the HTLC signatures
+// they carry.
+type wireCounts struct {
+	commitSigs, htlcSigs int64
 }
 
 // rate is successful payments per second of wall time.
@@ -101,6 +111,11 @@ func printTable(w io.Writer, runs []result) {
 		if r.retries > 0 {
 			fmt.Fprintf(w, "%s at concurrency %d: %d sends found the channel full (max_accepted_htlcs or in-flight maximum) and were tried again %s later; the waits count in the latency\n",
 				r.pair, r.conc, r.retries, sendRetryWait)
+		}
+		if r.wire.commitSigs > 0 && r.n > 0 {
+			fmt.Fprintf(w, "%s at concurrency %d: %.2f commitment_signed and %.1f HTLC signatures per payment (%.1f per commitment_signed)\n",
+				r.pair, r.conc, float64(r.wire.commitSigs)/float64(r.n), float64(r.wire.htlcSigs)/float64(r.n),
+				float64(r.wire.htlcSigs)/float64(r.wire.commitSigs))
 		}
 		if r.firstEr != nil {
 			fmt.Fprintf(w, "first failure of %s at concurrency %d: %v\n", r.pair, r.conc, r.firstEr)

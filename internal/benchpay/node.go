@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
@@ -74,6 +75,7 @@ type lnkitNode struct {
 	wake   chan struct{}
 
 	pays payments
+	wire wireCounter
 }
 
 // startNode starts a node whose store and log are in dir, on btcd;
@@ -133,7 +135,7 @@ func startNode(ctx context.Context, name, dir string, btcd *regtest.Btcd, user c
 		Entropy:        ent,
 		Chains:         []chainhash.Hash{*params.GenesisHash},
 		Features:       channel.Features(),
-		ChannelHandler: channelHandler{Manager: n.channels, wake: n.wakeEvents},
+		ChannelHandler: channelHandler{Manager: n.channels, wake: n.wakeEvents, count: &n.wire},
 		Logger:         n.log.With("component", "peer"),
 	})
 	if err != nil {
@@ -303,14 +305,31 @@ func (n *lnkitNode) wakeEvents() {
 }
 
 // channelHandler is the channel manager as the peer manager sees it: the
-// event loop is woken after each message or connection change.
+// event loop is woken after each message or connection change; the
+// commitment_signed messages received are counted.
 type channelHandler struct {
 	*channel.Manager
-	wake func()
+	wake  func()
+	count *wireCounter
+}
+
+// wireCounter is a node's count of the commitment_signed messages it
+// received and their HTLC signatures.
+type wireCounter struct {
+	commitSigs, htlcSigs atomic.Int64
+}
+
+// load returns the counts so far.
+func (c *wireCounter) load() wireCounts {
+	return wireCounts{commitSigs: c.commitSigs.Load(), htlcSigs: c.htlcSigs.Load()}
 }
 
 // HandleChannelMessage implements peer.ChannelMessageHandler.
 func (h channelHandler) HandleChannelMessage(from wire.NodeID, msg wire.Message) error {
+	if cs, ok := msg.(*wire.CommitmentSigned); ok {
+		h.count.commitSigs.Add(1)
+		h.count.htlcSigs.Add(int64(len(cs.HTLCSignatures)))
+	}
 	err := h.Manager.HandleChannelMessage(from, msg)
 	h.wake()
 	return err
