@@ -330,6 +330,10 @@ func (m *Manager) addRouteAttempt(id PaymentID, rt *router.Route) error {
 		if d == nil || !usable(p, e, d) {
 			continue
 		}
+		if err := roomFor(d, r, rt.Amount(), rt.TotalCLTV); err != nil {
+			lastErr = err
+			continue
+		}
 		prev := clonePayment(pay)
 		idx, add, err := m.directAttempt(pay, d, r, rt.Amount(), rt.TotalCLTV)
 		if err == nil {

@@ -178,6 +178,10 @@ func (m *Manager) sendLocked(p *peerState, r sendRequest) error {
 		if d == nil || !usable(p, e, d) {
 			continue
 		}
+		if err := roomFor(d, r, r.amount, cltv); err != nil {
+			lastErr = err
+			continue
+		}
 		pay, err := newPayment(r, height)
 		if err != nil {
 			return err
@@ -226,6 +230,17 @@ func newPayment(r sendRequest, height uint32) (*outbound.Payment, error) {
 		return nil, fmt.Errorf("channel: payment: %w", err)
 	}
 	return pay, nil
+}
+
+// roomFor checks that channel d has room now for the HTLC directAttempt
+// would add for r (count, value in flight, balance, fees), before its
+// onion is built: a busy channel refusing sends costs no key derivation.
+func roomFor(d *chanData, r sendRequest, amount wire.MilliSatoshi, cltv uint32) error {
+	if r.route != nil {
+		amount, cltv = r.route.TotalAmount, r.route.TotalCLTV
+	}
+	add := htlcAdd{id: d.log.nextID[commit.Local], amount: amount, paymentHash: r.hash, cltvExpiry: cltv}
+	return d.log.checkAdd(commit.Local, &add)
 }
 
 // directAttempt adds to pay an attempt of amount over channel d to the

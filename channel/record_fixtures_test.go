@@ -351,11 +351,27 @@ func recordHoldTimes(l *updateLog) {
 // withoutHoldTimes undoes recordHoldTimes on a copy of d's log: d as a log
 // of version 1.0 holds it.
 func withoutHoldTimes(d *chanData) *chanData {
+	return mapHTLCs(d, func(h *htlcEntry) { h.receivedAt, h.outcome.attr = 0, nil })
+}
+
+// withoutCommittedOnions is d without the onions of our adds the peer
+// revoked for (committed, or being removed), which code before they were
+// dropped at that revocation kept.
+func withoutCommittedOnions(d *chanData) *chanData {
+	return mapHTLCs(d, func(h *htlcEntry) {
+		if h.state.outbound() && h.state != htlcLocalAnnounced {
+			h.onion = nil
+		}
+	})
+}
+
+// mapHTLCs is a copy of d with f applied to each HTLC of its log.
+func mapHTLCs(d *chanData, f func(*htlcEntry)) *chanData {
 	c := *d
 	l := *d.log
 	l.htlcs = append([]htlcEntry(nil), l.htlcs...)
 	for i := range l.htlcs {
-		l.htlcs[i].receivedAt, l.htlcs[i].outcome.attr = 0, nil
+		f(&l.htlcs[i])
 	}
 	c.log = &l
 	return &c

@@ -126,7 +126,11 @@ func (l *updateLog) receivedRevoke() (htlcRevokeResult, error) {
 	for _, h := range l.htlcs {
 		switch {
 		case h.state == htlcLocalAnnounced && h.signed:
-			h.state, h.signed = htlcOutCommitted, false
+			// The peer has our add for good (it revoked after our
+			// commitment_signed covering it): it is never sent again,
+			// so its onion, most of the HTLC's bytes in every record
+			// written until it is removed, is dropped.
+			h.state, h.signed, h.onion = htlcOutCommitted, false, nil
 		case h.state == htlcAwaitingAnnouncedRemoteRevoke:
 			h.state = htlcInCommitted
 			res.lockedIn = append(res.lockedIn, h)
