@@ -43,6 +43,7 @@
 // on chain (lnkit claims upstream with the preimage it reads there) and
 // letting the other expire (lnkit times it out on chain and fails
 // upstream). Balances to the msat on every node after each step, wallets
-// to the satoshi after the force close. About 3-4 minutes on a busy 2-core
-// machine, most of it starting the nodes and opening the channels.
+// to the satoshi after the force close. About 1.5-2.5 minutes on a busy
+// 2-core machine, most of it starting the nodes (each lnd creating its
+// wallet) and opening the channels, and the force close's blocks.
 package interop
