@@ -32,15 +32,18 @@
 // payments (one lncli process per payment).
 //
 // TestForwardingLnd covers payments across the network (issue 19): per
-// channel type, one chain with three lnds and the sample node (A-lnkit-B
-// and A-C-B, all public): A pays B through lnkit (its fee exactly its
-// policy's), lnkit pays C over its gossip graph and C pays lnkit, a
-// multi-part payment each way that needs both paths, a failure at A
-// decoded by lnkit to A's channel and retried through B, and a forward
-// whose downstream lnd force-closes with two HTLCs, settling one on chain
-// (lnkit claims upstream with the preimage it reads there) and letting
-// the other expire (lnkit times it out on chain and fails upstream). Balances to the msat
-// on every node after each step, wallets to the satoshi after the force
-// close. About 3-4 minutes on a busy 2-core machine, most of it starting
-// the nodes and opening the channels.
+// channel type, one chain with four lnds and the sample node (A-lnkit-B,
+// A-C-B and C-D-B, all public): A pays B through lnkit (its fee exactly
+// its policy's), lnkit pays C over its gossip graph and C pays lnkit, a
+// multi-part payment each way that needs both paths, a failure at A for
+// want of balance on A-C decoded by lnkit to A's channel and retried
+// through B, a payment to D while lnd C is offline (A fails it with
+// unknown_next_peer, lnkit decodes it to A-C and retries through B), and a
+// forward whose downstream lnd force-closes with two HTLCs, settling one
+// on chain (lnkit claims upstream with the preimage it reads there) and
+// letting the other expire (lnkit times it out on chain and fails
+// upstream). Balances to the msat on every node after each step, wallets
+// to the satoshi after the force close. About 1.5-2.5 minutes on a busy
+// 2-core machine, most of it starting the nodes (each lnd creating its
+// wallet) and opening the channels, and the force close's blocks.
 package interop

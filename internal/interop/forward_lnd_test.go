@@ -31,11 +31,14 @@ const (
 	// The sample node's forwarding policy (--fee-base-msat, --fee-ppm).
 	fwdFeeBase = 1100
 	fwdFeePPM  = 250
-	// lnd A's and lnd B's forwarding policies (--bitcoin.basefee,
-	// --bitcoin.feerate): B charges more, so that routes over A are the
-	// cheaper ones.
+	// The lnds' forwarding policies (--bitcoin.basefee,
+	// --bitcoin.feerate): B charges more than A and C, so that routes over
+	// A (and C) are the cheaper ones. D is only ever a payee: its fee, far
+	// above the others', keeps every route through it dearer than one that
+	// avoids it (so that A and B make every forward of the scenarios).
 	lndAFeeBase = 1000
 	lndBFeeBase = 20_000
+	lndDFeeBase = 200_000
 	lndFeePPM   = 100
 	// fwdCSV is the to_self_delay the sample node asks of lnd.
 	fwdCSV = 15
@@ -43,6 +46,10 @@ const (
 	fwdPayTimeout = 2 * time.Minute
 	// tempChanFailure is BOLT 4's temporary_channel_failure (UPDATE|7).
 	tempChanFailure = 0x1007
+	// unknownNextPeer is BOLT 4's unknown_next_peer (PERM|10), what lnd
+	// answers for a next hop that is offline (its switch has no link to
+	// it).
+	unknownNextPeer = 0x400a
 )
 
 // policyFee is BOLT 7's fee of a channel_update: base + amt*ppm/10^6
@@ -58,32 +65,34 @@ type fwdChan struct {
 	lnkitID string
 }
 
-// fwdRig is one chain with three lnds and the sample node in between:
+// fwdRig is one chain with four lnds and the sample node in between:
 //
 //	A -- lnkit -- B      (A opened A-lnkit, lnkit opened lnkit-B)
 //	A --- C --- B        (A opened A-C, B opened B-C)
+//	      C --- D --- B  (D opened D-C and D-B)
 //
 // every channel public, of one type.
 type fwdRig struct {
-	t       *testing.T
-	ctx     context.Context
-	anchors bool
-	btcd    *regtest.Btcd
-	a, b, c *regtest.Lnd
-	node    *sampleProc
-	ak, kb  *fwdChan
-	ac, bc  *fwdChan
+	t          *testing.T
+	ctx        context.Context
+	anchors    bool
+	btcd       *regtest.Btcd
+	a, b, c, d *regtest.Lnd
+	node       *sampleProc
+	ak, kb     *fwdChan
+	ac, bc     *fwdChan
+	dc, db     *fwdChan
 }
 
 // lnds names the rig's lnds, for messages.
 func (r *fwdRig) lnds() map[string]*regtest.Lnd {
-	return map[string]*regtest.Lnd{"A": r.a, "B": r.b, "C": r.c}
+	return map[string]*regtest.Lnd{"A": r.a, "B": r.b, "C": r.c, "D": r.d}
 }
 
 // TestForwardingLnd runs lnkit's forwarding and payments over the network
-// (issue 19) against three lnd v0.20 on btcd regtest, as the sample node
+// (issue 19) against four lnd v0.20 on btcd regtest, as the sample node
 // composes them, one topology per channel type (parallel subtests):
-// A-lnkit-B and A-C-B, all channels public. In order:
+// A-lnkit-B, A-C-B and C-D-B, all channels public. In order:
 //
 //   - forward: A pays B through lnkit (A's first hop forced); lnkit's
 //     PaymentForwarded earns exactly its policy's fee, which A paid;
@@ -95,6 +104,10 @@ func (r *fwdRig) lnds() map[string]*regtest.Lnd {
 //   - retry: A's channel to C lacks the balance; lnkit's first attempt
 //     fails at A (temporary_channel_failure on A-C, decoded by lnkit to
 //     that hop) and the retry over B succeeds: one PaymentSent;
+//   - offline: lnd C is stopped; lnkit pays D, its first attempt (the
+//     cheaper route, through A and C) fails at A (unknown_next_peer on
+//     A-C, decoded by lnkit to that hop) and the retry goes straight
+//     through B to D: one PaymentSent; C is restarted after;
 //   - onchain: A pays B twice through lnkit, B holds both HTLCs (hold
 //     invoices) and force-closes lnkit-B; it settles the first on chain:
 //     lnkit learns the preimage from B's HTLC-success and claims from A,
@@ -119,11 +132,12 @@ func testForwarding(t *testing.T, bin string, anchors bool) {
 		{"routed", testFwdRouted},
 		{"mpp", testFwdMPP},
 		{"retry", testFwdRetry},
+		{"offline", testFwdOffline},
 		{"onchain", testFwdOnChain},
 	})
 }
 
-// newFwdRig starts the chain, the nodes, and opens the four channels.
+// newFwdRig starts the chain, the nodes, and opens the six channels.
 func newFwdRig(t *testing.T, bin string, anchors bool) *fwdRig {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -138,14 +152,15 @@ func newFwdRig(t *testing.T, bin string, anchors bool) *fwdRig {
 	r.a = regtest.StartLnd(t, btcd, regtest.LndOptions{Alias: "lnd-a", ExtraArgs: lndArgs(lndAFeeBase)})
 	r.b = regtest.StartLnd(t, btcd, regtest.LndOptions{Alias: "lnd-b", ExtraArgs: lndArgs(lndBFeeBase)})
 	r.c = regtest.StartLnd(t, btcd, regtest.LndOptions{Alias: "lnd-c", ExtraArgs: lndArgs(lndAFeeBase)})
+	r.d = regtest.StartLnd(t, btcd, regtest.LndOptions{Alias: "lnd-d", ExtraArgs: lndArgs(lndDFeeBase)})
 	r.node = startSample(t, bin, "lnkit", btcd, "--fee-base-msat="+strconv.Itoa(fwdFeeBase),
 		"--fee-ppm="+strconv.Itoa(fwdFeePPM), "--to-self-delay="+strconv.Itoa(fwdCSV), "--gossip-interval=1s", "--tick-interval=1s")
 
-	// Wallets: A opens two channels, B and lnkit one each.
+	// Wallets: A and D open two channels, B and lnkit one each.
 	var addr struct {
 		Address string `json:"address"`
 	}
-	for _, l := range []*regtest.Lnd{r.a, r.a, r.b} {
+	for _, l := range []*regtest.Lnd{r.a, r.a, r.b, r.d, r.d} {
 		l.CLIJSON(t, &addr, "newaddress", "p2wkh")
 		btcd.SendToAddress(t, addr.Address, utxoAmount)
 	}
@@ -156,7 +171,7 @@ func newFwdRig(t *testing.T, bin string, anchors bool) *fwdRig {
 	for _, w := range []struct {
 		l    *regtest.Lnd
 		want int64
-	}{{r.a, 2 * utxoAmount}, {r.b, utxoAmount}} {
+	}{{r.a, 2 * utxoAmount}, {r.b, utxoAmount}, {r.d, 2 * utxoAmount}} {
 		regtest.WaitFor(t, w.l.Alias+"'s funds", func() (bool, string) {
 			b := w.l.ConfirmedBalance(t)
 			return b == btcAmount(w.want), b.String()
@@ -172,9 +187,13 @@ func newFwdRig(t *testing.T, bin string, anchors bool) *fwdRig {
 	r.b.ConnectPeerAddr(t, r.node.nodeID, r.node.addr)
 	r.a.ConnectPeer(t, r.c)
 	r.b.ConnectPeer(t, r.c)
+	r.d.ConnectPeer(t, r.c)
+	r.d.ConnectPeer(t, r.b)
 	r.ak = &fwdChan{name: "A-lnkit", txid: r.a.OpenChannelTo(t, r.node.nodeID, chanCapacity, open)}
 	r.ac = &fwdChan{name: "A-C", txid: r.a.OpenChannelTo(t, r.c.NodeID, chanCapacity, open)}
 	r.bc = &fwdChan{name: "B-C", txid: r.b.OpenChannelTo(t, r.c.NodeID, chanCapacity, open)}
+	r.dc = &fwdChan{name: "D-C", txid: r.d.OpenChannelTo(t, r.c.NodeID, chanCapacity, open)}
+	r.db = &fwdChan{name: "D-B", txid: r.d.OpenChannelTo(t, r.b.NodeID, chanCapacity, open)}
 	r.kb = &fwdChan{name: "lnkit-B", txid: r.lnkitOpens(r.b, anchors)}
 	btcd.Generate(t, announceDepth)
 	t.Logf("nodes started and channels funded after %s", time.Since(start).Round(time.Millisecond))
@@ -182,7 +201,8 @@ func newFwdRig(t *testing.T, bin string, anchors bool) *fwdRig {
 	for _, c := range []struct {
 		ch   *fwdChan
 		lnds []*regtest.Lnd
-	}{{r.ak, []*regtest.Lnd{r.a}}, {r.kb, []*regtest.Lnd{r.b}}, {r.ac, []*regtest.Lnd{r.a, r.c}}, {r.bc, []*regtest.Lnd{r.b, r.c}}} {
+	}{{r.ak, []*regtest.Lnd{r.a}}, {r.kb, []*regtest.Lnd{r.b}}, {r.ac, []*regtest.Lnd{r.a, r.c}}, {r.bc, []*regtest.Lnd{r.b, r.c}},
+		{r.dc, []*regtest.Lnd{r.d, r.c}}, {r.db, []*regtest.Lnd{r.d, r.b}}} {
 		for _, l := range c.lnds {
 			l.WaitChannelActive(t, c.ch.txid)
 			lc, ok := l.FindChannel(t, c.ch.txid)
@@ -244,8 +264,8 @@ func (r *fwdRig) lnkitOpens(l *regtest.Lnd, anchors bool) string {
 
 // fwdGraphChannels and fwdGraphNodes are the topology's size.
 const (
-	fwdGraphChannels = 4
-	fwdGraphNodes    = 4
+	fwdGraphChannels = 6
+	fwdGraphNodes    = 5
 )
 
 // waitGraphs waits until every node's graph has the whole topology and
@@ -563,36 +583,123 @@ func testFwdRetry(r *fwdRig) {
 	seen := r.forwardSeen()
 	before := r.readBalances()
 	const amt = 80_000_000
-	feeB := policyFee(lndBFeeBase, lndFeePPM, amt)
 	require.Greater(t, before.lnkit[r.ak.txid], int64(2*amt), "lnkit's channel to A carries the payment")
 	require.Greater(t, before.lnkit[r.kb.txid], int64(2*amt), "lnkit's channel to B carries the payment")
 	bolt11, hash, err := r.c.AddInvoice(r.ctx, amt, "retried", invoiceExpiry)
 	require.NoError(t, err)
 	pay, ev := r.lnkitPay(bolt11)
-	require.EqualValues(t, feeB, eventInt(t, ev, "fee_msat"), "paid through B: %s", ev)
-	failed := r.node.eventsBy("payment_id", []string{pay.PaymentID}, "payment_path_failed")[pay.PaymentID]
-	require.Equal(t, "payment_path_failed", failed.Kind, "lnkit's attempt through A failed")
-	require.Equal(t, regtest.SCIDString(r.ac.scid), failed.Fields["short_channel_id"], "the failing channel is A-C: %s", failed)
-	require.Equal(t, r.a.NodeID, failed.Fields["erring_node"], "%s", failed)
-	require.EqualValues(t, tempChanFailure, eventInt(t, failed, "failure_code"), "%s", failed)
-	require.Equal(t, "true", failed.Fields["retryable"], "%s", failed)
-	var ends int
+	failed := r.checkRetriedAfterA(pay, ev, amt, tempChanFailure, 2)
+	st, err := r.c.WaitInvoiceSettled(r.ctx, hash, htlcsTimeout)
+	require.NoError(t, err)
+	require.EqualValues(t, amt, st.AmtPaidMsat)
+	r.checkPaidThroughB(before, seen, "C", amt, "lnkit paid C through B after A failed")
+	t.Logf("lnkit: %s; then paid through B", failed)
+}
+
+// testFwdOffline: lnd C is offline when lnkit pays D. lnkit's cheapest
+// route, lnkit -> A -> C -> D, fails at A, which has no link to C; the
+// retry goes lnkit -> B -> D. C is restarted after, its channels active
+// again for the next scenarios.
+//
+// It runs after retry: lnkit's scorer takes a failure for want of
+// liquidity, so the failure here bounds A-C's liquidity below this
+// payment's amount, which would keep retry's larger payment off A-C from
+// the start; retry's failure bounds it below retry's amount, well above
+// this one, and A-C stays on the cheapest route here.
+func testFwdOffline(r *fwdRig) {
+	t := r.t
+	seen := r.forwardSeen()
+	before := r.readBalances()
+	const amt = 20_000_000
+	feeC := policyFee(lndAFeeBase, lndFeePPM, amt)
+	feeA := policyFee(lndAFeeBase, lndFeePPM, amt+feeC)
+	require.Less(t, feeA+feeC, policyFee(lndBFeeBase, lndFeePPM, amt), "the route through A and C is the cheaper")
+	// A's side of A-C could carry the HTLC: what fails is C's absence.
+	ac, ok := r.a.FindChannel(t, r.ac.txid)
+	require.True(t, ok)
+	require.Greater(t, (ac.LocalBalance-ac.LocalChanReserveSat)*1000, amt+feeC, "A's balance on A-C: %+v", ac)
+	require.Greater(t, before.lnkit[r.ak.txid], int64(2*amt), "lnkit's channel to A carries the payment")
+	require.Greater(t, before.lnkit[r.kb.txid], int64(2*amt), "lnkit's channel to B carries the payment")
+	bolt11, hash, err := r.d.AddInvoice(r.ctx, amt, "C offline", invoiceExpiry)
+	require.NoError(t, err)
+
+	r.c.Stop(t)
+	for name, l := range map[string]*regtest.Lnd{"A": r.a, "B": r.b, "D": r.d} {
+		regtest.WaitFor(t, name+" to see C offline", func() (bool, string) {
+			for _, c := range l.ListChannels(t) {
+				if c.RemotePubkey == r.c.NodeID && c.Active {
+					return false, c.ChannelPoint + " active"
+				}
+			}
+			return true, ""
+		})
+	}
+	pay, ev := r.lnkitPay(bolt11)
+	failed := r.checkRetriedAfterA(pay, ev, amt, unknownNextPeer, 3)
+	st, err := r.d.WaitInvoiceSettled(r.ctx, hash, htlcsTimeout)
+	require.NoError(t, err)
+	require.EqualValues(t, amt, st.AmtPaidMsat)
+
+	r.c.Restart(t)
+	for _, c := range []struct {
+		ch    *fwdChan
+		other *regtest.Lnd
+	}{{r.ac, r.a}, {r.bc, r.b}, {r.dc, r.d}} {
+		r.c.WaitChannelActive(t, c.ch.txid)
+		c.other.WaitChannelActive(t, c.ch.txid)
+	}
+	r.checkPaidThroughB(before, seen, "D", amt, "lnkit paid D through B while C was offline")
+	t.Logf("lnkit: %s; then paid D through B", failed)
+}
+
+// checkRetriedAfterA checks the events of lnkit's payment pay of amt
+// msat, which ended with ev: exactly one attempt failed, over a route of
+// hops hops, A reporting code for its channel A-C (retryable, the payment
+// not failed permanently); the retry went through B (for B's fee); one
+// PaymentSent, no PaymentFailed. It returns the failed attempt's event.
+func (r *fwdRig) checkRetriedAfterA(pay samplePayment, ev nodeEvent, amt int64, code, hops int) nodeEvent {
+	t := r.t
+	t.Helper()
+	require.EqualValues(t, amt, eventInt(t, ev, "amount_msat"), "%s", ev)
+	require.EqualValues(t, policyFee(lndBFeeBase, lndFeePPM, amt), eventInt(t, ev, "fee_msat"), "paid through B: %s", ev)
+	var failed []nodeEvent
+	ends := 0
 	for _, e := range r.node.events() {
-		if e.Fields["payment_id"] == pay.PaymentID && (e.Kind == "payment_sent" || e.Kind == "payment_failed") {
+		if e.Fields["payment_id"] != pay.PaymentID {
+			continue
+		}
+		switch e.Kind {
+		case "payment_path_failed":
+			failed = append(failed, e)
+		case "payment_sent", "payment_failed":
 			ends++
 		}
 	}
 	require.Equal(t, 1, ends, "one PaymentSent, no PaymentFailed")
-	st, err := r.c.WaitInvoiceSettled(r.ctx, hash, htlcsTimeout)
-	require.NoError(t, err)
-	require.EqualValues(t, amt, st.AmtPaidMsat)
+	require.Len(t, failed, 1, "one failed attempt, through A: %v", failed)
+	f := failed[0]
+	require.Equal(t, regtest.SCIDString(r.ac.scid), f.Fields["short_channel_id"], "the failing channel is A-C: %s", f)
+	require.Equal(t, r.a.NodeID, f.Fields["erring_node"], "%s", f)
+	require.EqualValues(t, code, eventInt(t, f, "failure_code"), "%s", f)
+	require.Equal(t, strconv.Itoa(hops), f.Fields["hops"], "%s", f)
+	require.Equal(t, "false", f.Fields["permanent"], "%s", f)
+	require.Equal(t, "true", f.Fields["retryable"], "%s", f)
+	return f
+}
+
+// checkPaidThroughB waits until the balances moved from before by lnkit's
+// payment of amt msat to the lnd named payee through B (lnkit's channel
+// to A unchanged), and checks that B made the one forward since seen.
+func (r *fwdRig) checkPaidThroughB(before fwdBalances, seen map[string]int, payee string, amt int64, what string) {
+	t := r.t
+	t.Helper()
+	feeB := policyFee(lndBFeeBase, lndFeePPM, amt)
 	r.expectMoved(before, fwdMove{
-		lnd:   map[string]int64{"B": feeB, "C": amt},
+		lnd:   map[string]int64{"B": feeB, payee: amt},
 		lnkit: map[string]int64{r.kb.txid: -(amt + feeB), r.ak.txid: 0},
-	}, "lnkit paid C through B after A failed")
+	}, what)
 	_, n := r.checkLndForwards(seen, feeB)
 	require.Equal(t, map[string]int{"B": 1}, n, "one forward, by B")
-	t.Logf("lnkit: %s; then paid through B for %d msat", failed, feeB)
 }
 
 // heldForward is a payment of A to a hold invoice of B, forced through
