@@ -22,11 +22,17 @@ const PaymentRoutesNamespace = "payment_routes"
 func paymentRoutesNS() persist.Namespace { return persist.Namespace{Primary: PaymentRoutesNamespace} }
 
 // routingFormat is the persisted form of a routing (type 0x52, "R"): one
-// required TLV record of fixed-layout big-endian values.
-var routingFormat = persist.RecordFormat{Type: 0x52, Major: 1, Minor: 0}
+// required TLV record of fixed-layout big-endian values, and since 1.1 an
+// optional one of the nodes excluded (33 bytes each; code of 1.0 skips
+// it: it only retried through them).
+var routingFormat = persist.RecordFormat{Type: 0x52, Major: 1, Minor: 1}
 
-// routingRec is the TLV type of the routing's fields.
-const routingRec = 0
+// routingRec and routingNodesRec are the TLV types of the routing's
+// fields and of its excluded nodes.
+const (
+	routingRec      = 0
+	routingNodesRec = 1
+)
 
 // Bounds of a decoded routing.
 const (
@@ -101,7 +107,18 @@ func encodeRouting(rt *routing) ([]byte, error) {
 	if w.err != nil {
 		return nil, fmt.Errorf("channel: routing: %w", w.err)
 	}
-	return routingFormat.Append(nil, wire.TLVRecords{{Type: routingRec, Value: w.buf}})
+	recs := wire.TLVRecords{{Type: routingRec, Value: w.buf}}
+	if len(rt.excludeNodes) > 0 {
+		if len(rt.excludeNodes) > maxRoutingExcluded {
+			return nil, fmt.Errorf("channel: routing: %d excluded nodes", len(rt.excludeNodes))
+		}
+		nodes := make([]byte, 0, len(rt.excludeNodes)*len(wire.NodeID{}))
+		for _, n := range rt.excludeNodes {
+			nodes = append(nodes, n[:]...)
+		}
+		recs = append(recs, wire.TLVRecord{Type: routingNodesRec, Value: nodes})
+	}
+	return routingFormat.Append(nil, recs)
 }
 
 // decodeRouting reads what encodeRouting wrote, the payer set to payer.
@@ -110,14 +127,23 @@ func encodeRouting(rt *routing) ([]byte, error) {
 // version). It never panics; the result does not alias b.
 func decodeRouting(b []byte, payer wire.NodeID) (*routing, error) {
 	var rt *routing
+	var nodes []wire.NodeID
 	_, _, err := routingFormat.Decode(b, func(typ uint64, v []byte) (bool, error) {
-		if typ != routingRec {
-			return false, nil
+		switch typ {
+		case routingRec:
+			r := &fieldReader{rest: v}
+			rt = readRouting(r, payer)
+			return true, r.done()
+		case routingNodesRec:
+			var err error
+			nodes, err = readExcludedNodes(v)
+			return true, err
 		}
-		r := &fieldReader{rest: v}
-		rt = readRouting(r, payer)
-		return true, r.done()
+		return false, nil
 	})
+	if rt != nil {
+		rt.excludeNodes = nodes
+	}
 	if err == nil && rt == nil {
 		err = errors.New("no routing record")
 	}
@@ -128,6 +154,20 @@ func decodeRouting(b []byte, payer wire.NodeID) (*routing, error) {
 		return nil, fmt.Errorf("%w: routing: %w", ErrCorruptRecord, err)
 	}
 	return rt, nil
+}
+
+// readExcludedNodes reads the excluded nodes' record: whole node ids, at
+// most maxRoutingExcluded.
+func readExcludedNodes(v []byte) ([]wire.NodeID, error) {
+	const n = len(wire.NodeID{})
+	if len(v)%n != 0 || len(v)/n > maxRoutingExcluded {
+		return nil, fmt.Errorf("excluded nodes of %d bytes", len(v))
+	}
+	out := make([]wire.NodeID, len(v)/n)
+	for i := range out {
+		copy(out[i][:], v[i*n:])
+	}
+	return out, nil
 }
 
 func readRouting(r *fieldReader, payer wire.NodeID) *routing {
@@ -225,7 +265,7 @@ func (m *Manager) loadRoutings() error {
 		}
 		m.retries.put(id, rt)
 		if short {
-			m.retries.failed(id, wire.ShortChannelID{})
+			m.retries.failed(id, wire.ShortChannelID{}, wire.NodeID{})
 		}
 	}
 	if len(stale) > 0 {

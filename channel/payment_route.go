@@ -69,6 +69,9 @@ type routing struct {
 	left     int
 	deadline time.Time
 	exclude  []wire.ShortChannelID
+	// excludeNodes are the intermediate nodes that failed an attempt
+	// with a NODE failure: BOLT 4 has the payer avoid all their channels.
+	excludeNodes []wire.NodeID
 }
 
 // retryBook holds the routings (its own lock, taken under the payment
@@ -154,15 +157,19 @@ func (b *retryBook) routed(id PaymentID) bool {
 
 // failed records that an attempt of id failed at channel scid (zero for
 // none) and queues a retry.
-func (b *retryBook) failed(id PaymentID, scid wire.ShortChannelID) {
+func (b *retryBook) failed(id PaymentID, scid wire.ShortChannelID, node wire.NodeID) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	r := b.state[id]
 	if r == nil {
 		return
 	}
-	if scid != (wire.ShortChannelID{}) && !slices.Contains(r.exclude, scid) {
+	if scid != (wire.ShortChannelID{}) && !slices.Contains(r.exclude, scid) && len(r.exclude) < maxRoutingExcluded {
 		r.exclude = append(r.exclude, scid)
+		b.touch(id)
+	}
+	if node != (wire.NodeID{}) && !slices.Contains(r.excludeNodes, node) && len(r.excludeNodes) < maxRoutingExcluded {
+		r.excludeNodes = append(r.excludeNodes, node)
 		b.touch(id)
 	}
 	if !slices.Contains(b.queue, id) {
@@ -300,7 +307,7 @@ func (m *Manager) addRoutes(id PaymentID, routes []*router.Route) {
 			if len(rt.Hops) > 0 {
 				scid = rt.Hops[0].ShortChannelID
 			}
-			m.retries.failed(id, scid)
+			m.retries.failed(id, scid, wire.NodeID{})
 		}
 	}
 }
@@ -431,8 +438,19 @@ func (m *Manager) routeFailed(pay *outbound.Payment, i int, f *outbound.Failure)
 	if _, err := pay.AttemptFailed(i, outbound.ReasonNone); err != nil {
 		return nil, false, fmt.Errorf("channel: payment %v: %w", pay.ID, err)
 	}
-	m.retries.failed(id, failed)
+	m.retries.failed(id, failed, failedNode(rt, f))
 	return ev, true, nil
+}
+
+// failedNode is the node of rt to avoid after failure f: an intermediate
+// node that answered with a NODE failure (BOLT 4: the payer should then
+// exclude all its channels); zero otherwise (the payee, a channel
+// failure, a tampered or unattributed failure).
+func failedNode(rt *router.Route, f *outbound.Failure) wire.NodeID {
+	if f == nil || f.Tampered || !f.Code.IsNode() || f.HopIndex < 0 || f.HopIndex+1 >= len(rt.Hops) {
+		return wire.NodeID{}
+	}
+	return rt.Hops[f.HopIndex].NodeID
 }
 
 // failedChannel is the channel of rt the failure f names: the one out of
@@ -501,6 +519,7 @@ func (m *Manager) retry(id PaymentID, rt routing) {
 		req := rt.req
 		req.Amount, req.CurrentHeight = remaining, uint32(m.bestHeight())
 		req.ExcludeChannels = rt.exclude
+		req.ExcludeNodes = rt.excludeNodes
 		req.FirstHops = hops
 		routes, err := m.cfg.Router.FindRoutes(req)
 		if err == nil {
