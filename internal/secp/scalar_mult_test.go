@@ -1,4 +1,4 @@
-package onion
+package secp
 
 import (
 	"math/rand"
@@ -56,23 +56,23 @@ func TestScalarMultMatchesBtcec(t *testing.T) {
 		p.ToAffine()
 		var want btcec.JacobianPoint
 		btcec.ScalarMultNonConst(&k, &p, &want)
-		pa := affineFromPubKey(btcec.NewPublicKey(&p.X, &p.Y))
-		var got jacobian
-		scalarMult(&k, &pa, &got)
+		pa := AffineFromPubKey(btcec.NewPublicKey(&p.X, &p.Y))
+		var got Point
+		ScalarMult(&k, &pa, &got)
 		isInf := want.Z.IsZero()
-		require.Equal(t, got.isInfinity(), isInf, "case %d: infinity mismatch", i)
-		if got.isInfinity() {
+		require.Equal(t, got.IsInfinity(), isInf, "case %d: infinity mismatch", i)
+		if got.IsInfinity() {
 			continue
 		}
 		want.ToAffine()
-		ga := toAffine(&got)
+		ga := got.Affine()
 		var wc, gc [33]byte
 		copy(wc[:], btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed())
-		ga.compress(&gc)
+		ga.Compress(&gc)
 		require.Equal(t, gc, wc, "case %d: k=%v: got %x want %x", i, k, gc, wc)
 		// The point round-trips through compression.
-		var back affinePoint
-		require.True(t, back.decompress(&gc), "case %d: decompress", i)
+		var back Affine
+		require.True(t, back.Decompress(&gc), "case %d: decompress", i)
 		require.Equal(t, ga, back, "case %d: decompress", i)
 	}
 }
@@ -169,11 +169,11 @@ func BenchmarkScalarMult(b *testing.B) {
 	r := rand.New(rand.NewSource(4))
 	k := randScalar(r)
 	pk := randScalar(r)
-	p := affineFromPubKey(btcec.PrivKeyFromScalar(&pk).PubKey())
-	var out jacobian
+	p := AffineFromPubKey(btcec.PrivKeyFromScalar(&pk).PubKey())
+	var out Point
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		scalarMult(&k, &p, &out)
+		ScalarMult(&k, &p, &out)
 	}
 }
 
@@ -200,33 +200,33 @@ func TestDecompressRejects(t *testing.T) {
 	} {
 		var b [33]byte
 		copy(b[:], mustHex(t, h))
-		var a affinePoint
-		require.False(t, a.decompress(&b), "%s accepted", h)
+		var a Affine
+		require.False(t, a.Decompress(&b), "%s accepted", h)
 	}
 }
 
 func TestPointAddSpecialCases(t *testing.T) {
 	r := rand.New(rand.NewSource(5))
 	k := randScalar(r)
-	p := affineFromPubKey(btcec.PrivKeyFromScalar(&k).PubKey())
-	var pj, sum, dbl jacobian
+	p := AffineFromPubKey(btcec.PrivKeyFromScalar(&k).PubKey())
+	var pj, sum, dbl Point
 	pj.fromAffine(&p)
 	// P + P doubles.
 	pointAddAffine(&sum, &pj, &p)
 	pointDouble(&dbl, &pj)
-	require.Equal(t, toAffine(&dbl), toAffine(&sum), "P + P != 2P")
+	require.Equal(t, dbl.Affine(), sum.Affine(), "P + P != 2P")
 	// P + (-P) is the point at infinity, and ∞ + P is P.
 	neg := p
 	feNeg(&neg.y, &p.y)
 	pointAddAffine(&sum, &pj, &neg)
-	require.True(t, sum.isInfinity(), "P - P is not infinity")
+	require.True(t, sum.IsInfinity(), "P - P is not infinity")
 	pointAddAffine(&sum, &sum, &p)
-	require.Equal(t, p, toAffine(&sum), "∞ + P != P")
-	pointDouble(&dbl, &jacobian{})
-	require.True(t, dbl.isInfinity(), "2∞ != ∞")
+	require.Equal(t, p, sum.Affine(), "∞ + P != P")
+	pointDouble(&dbl, &Point{})
+	require.True(t, dbl.IsInfinity(), "2∞ != ∞")
 	// The same holds with a non-trivial Z.
 	pointDouble(&dbl, &pj)
 	pointAddAffine(&sum, &dbl, &neg) // 2P - P = P
 	pointAddAffine(&sum, &sum, &p)   // P + P through the doubling branch
-	require.Equal(t, toAffine(&dbl), toAffine(&sum), "(2P - P) + P != 2P")
+	require.Equal(t, dbl.Affine(), sum.Affine(), "(2P - P) + P != 2P")
 }

@@ -1,4 +1,4 @@
-package onion
+package secp
 
 import (
 	"bytes"
@@ -169,17 +169,17 @@ func FuzzFieldAndScalarMult(f *testing.F) {
 		pt.ToAffine()
 		var want btcec.JacobianPoint
 		btcec.ScalarMultNonConst(&k, &pt, &want)
-		pa := affineFromPubKey(btcec.NewPublicKey(&pt.X, &pt.Y))
-		var got jacobian
-		scalarMult(&k, &pa, &got)
-		require.Equal(t, want.Z.IsZero(), got.isInfinity(), "infinity mismatch")
-		if got.isInfinity() {
+		pa := AffineFromPubKey(btcec.NewPublicKey(&pt.X, &pt.Y))
+		var got Point
+		ScalarMult(&k, &pa, &got)
+		require.Equal(t, want.Z.IsZero(), got.IsInfinity(), "infinity mismatch")
+		if got.IsInfinity() {
 			return
 		}
 		want.ToAffine()
-		ga := toAffine(&got)
+		ga := got.Affine()
 		var gc [33]byte
-		ga.compress(&gc)
+		ga.Compress(&gc)
 		require.Equal(t, btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed(), gc[:], "k=%v m=%v", k, m)
 	})
 }

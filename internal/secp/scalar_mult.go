@@ -1,0 +1,124 @@
+package secp
+
+import "github.com/btcsuite/btcd/btcec/v2"
+
+// Scalar multiplication of an arbitrary point, k·P: the ECDH of BOLT 4 and
+// BOLT 8, the key blinding of an onion hop, the per-commitment key
+// derivations.
+//
+// k is split with the GLV endomorphism of secp256k1 into k = k1 + k2·λ (mod n)
+// with |k1|, |k2| < 2^128, so that k·P = k1·P + k2·φ(P) where
+// φ(x, y) = (β·x, y). Both halves are written in width-5 non-adjacent form and
+// evaluated together over a table of the odd multiples P, 3P, …, 15P. The
+// table is brought to a common Z coordinate and then used as affine points of
+// an isomorphic curve (the addition and doubling formulas of y² = x³ + b do
+// not depend on b), so every table addition is a cheaper mixed addition; the
+// common Z is multiplied back into the result at the end. The field
+// arithmetic is in field.go, the point formulas in point.go, the scalar split
+// in glv.go and the digit recoding in wnaf.go.
+//
+// Everything is in non-constant time, like btcec's own ScalarMultNonConst.
+// See doc.go for where that is used.
+
+// betaFe returns β, the cube root of unity mod p with φ(x, y) = (β·x, y).
+func betaFe() fe {
+	return fe{0xc1396c28719501ee, 0x9cf0497512f58995, 0x6e64479eac3434e9, 0x7ae96a2b657c0710}
+}
+
+// oddMultiples fills tbl with the odd multiples P, 3P, …, 15P of the
+// affine point p, expressed as affine points of the isomorphic curve
+// scaled by the returned c: the true Jacobian point of entry i is
+// (tbl[i].x, tbl[i].y, c). This avoids an inversion: the entries are
+// computed on the curve where 2P is affine, then brought to a common Z.
+func oddMultiples(p *Affine, tbl *[wnafTableLen]Affine) fe {
+	var pj, d Point
+	pj.fromAffine(p)
+	pointDouble(&d, &pj)
+
+	// On the curve scaled by d.z, 2P is affine and P is (x·z², y·z³).
+	var z2, z3 fe
+	feSqr(&z2, &d.z)
+	feMul(&z3, &z2, &d.z)
+	var js [wnafTableLen]Point
+	feMul(&js[0].x, &p.x, &z2)
+	feMul(&js[0].y, &p.y, &z3)
+	js[0].z = feOne()
+	dAff := Affine{x: d.x, y: d.y}
+	for i := 1; i < wnafTableLen; i++ {
+		pointAddAffine(&js[i], &js[i-1], &dAff)
+	}
+
+	// Common Z = ∏ Zi: entry i is scaled by s = ∏_{j≠i} Zj (prefix and
+	// suffix products).
+	var prefix [wnafTableLen]fe
+	prefix[0] = feOne()
+	for i := 1; i < wnafTableLen; i++ {
+		feMul(&prefix[i], &prefix[i-1], &js[i-1].z)
+	}
+	suffix := feOne()
+	for i := wnafTableLen - 1; i >= 0; i-- {
+		var s, s2, s3 fe
+		feMul(&s, &prefix[i], &suffix)
+		feSqr(&s2, &s)
+		feMul(&s3, &s2, &s)
+		feMul(&suffix, &suffix, &js[i].z)
+		feMul(&tbl[i].x, &js[i].x, &s2)
+		feMul(&tbl[i].y, &js[i].y, &s3)
+	}
+	var c fe
+	feMul(&c, &suffix, &d.z)
+	return c
+}
+
+// ScalarMult sets r = k·p for an affine point p. r is the point at
+// infinity when k is zero. See above for the method.
+func ScalarMult(k *btcec.ModNScalar, p *Affine, r *Point) {
+	glv := newGLVConstants()
+	k1, k2, neg1, neg2 := splitScalar(k, &glv)
+	var d1, d2 [wnafMaxDigits]int8
+	n1 := wnaf(k1, &d1)
+	n2 := wnaf(k2, &d2)
+
+	// Four tables, ±P multiples and ±φ(P) multiples, with the signs of
+	// the split folded in so that the digit sign picks the table.
+	var pos1, neg1T, pos2, neg2T [wnafTableLen]Affine
+	c := oddMultiples(p, &pos1)
+	beta := betaFe()
+	for i := range pos1 {
+		neg1T[i].x = pos1[i].x
+		feNeg(&neg1T[i].y, &pos1[i].y)
+		feMul(&pos2[i].x, &pos1[i].x, &beta)
+		pos2[i].y = pos1[i].y
+		neg2T[i].x = pos2[i].x
+		neg2T[i].y = neg1T[i].y
+	}
+	if neg1 {
+		pos1, neg1T = neg1T, pos1
+	}
+	if neg2 {
+		pos2, neg2T = neg2T, pos2
+	}
+
+	var q Point // infinity
+	for i := max(n1, n2) - 1; i >= 0; i-- {
+		pointDouble(&q, &q)
+		if i < n1 {
+			if v := d1[i]; v > 0 {
+				pointAddAffine(&q, &q, &pos1[v>>1])
+			} else if v < 0 {
+				pointAddAffine(&q, &q, &neg1T[(-v)>>1])
+			}
+		}
+		if i < n2 {
+			if v := d2[i]; v > 0 {
+				pointAddAffine(&q, &q, &pos2[v>>1])
+			} else if v < 0 {
+				pointAddAffine(&q, &q, &neg2T[(-v)>>1])
+			}
+		}
+	}
+	if !q.IsInfinity() {
+		feMul(&q.z, &q.z, &c)
+	}
+	*r = q
+}
