@@ -92,15 +92,17 @@ func (a *Affine) PubKey() *btcec.PublicKey {
 	return btcec.NewPublicKey(&x, &y)
 }
 
-// PointFromBtcec converts a btcec Jacobian point.
+// PointFromBtcec converts a btcec Jacobian point (left unmodified).
 func PointFromBtcec(p *btcec.JacobianPoint) Point {
+	// Copies: normalizing p itself would write to the caller's point.
+	x, y, z := p.X, p.Y, p.Z
 	var j Point
 	var b [32]byte
-	p.X.Normalize().PutBytes(&b)
+	x.Normalize().PutBytes(&b)
 	feSetBytes(&j.x, &b)
-	p.Y.Normalize().PutBytes(&b)
+	y.Normalize().PutBytes(&b)
 	feSetBytes(&j.y, &b)
-	p.Z.Normalize().PutBytes(&b)
+	z.Normalize().PutBytes(&b)
 	feSetBytes(&j.z, &b)
 	return j
 }

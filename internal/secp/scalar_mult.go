@@ -76,49 +76,62 @@ func ScalarMult(k *btcec.ModNScalar, p *Affine, r *Point) {
 	glv := newGLVConstants()
 	k1, k2, neg1, neg2 := splitScalar(k, &glv)
 	var d1, d2 [wnafMaxDigits]int8
-	n1 := wnaf(k1, &d1)
-	n2 := wnaf(k2, &d2)
-
-	// Four tables, ±P multiples and ±φ(P) multiples, with the signs of
-	// the split folded in so that the digit sign picks the table.
-	var pos1, neg1T, pos2, neg2T [wnafTableLen]Affine
-	c := oddMultiples(p, &pos1)
-	beta := betaFe()
-	for i := range pos1 {
-		neg1T[i].x = pos1[i].x
-		feNeg(&neg1T[i].y, &pos1[i].y)
-		feMul(&pos2[i].x, &pos1[i].x, &beta)
-		pos2[i].y = pos1[i].y
-		neg2T[i].x = pos2[i].x
-		neg2T[i].y = neg1T[i].y
-	}
-	if neg1 {
-		pos1, neg1T = neg1T, pos1
-	}
-	if neg2 {
-		pos2, neg2T = neg2T, pos2
-	}
+	n1 := wnaf(k1, wnafWidth, &d1)
+	n2 := wnaf(k2, wnafWidth, &d2)
+	var t pointTable
+	t.init(p, neg1, neg2)
 
 	var q Point // infinity
 	for i := max(n1, n2) - 1; i >= 0; i-- {
 		pointDouble(&q, &q)
 		if i < n1 {
-			if v := d1[i]; v > 0 {
-				pointAddAffine(&q, &q, &pos1[v>>1])
-			} else if v < 0 {
-				pointAddAffine(&q, &q, &neg1T[(-v)>>1])
-			}
+			addDigit(&q, d1[i], &t.plus1, &t.minus1)
 		}
 		if i < n2 {
-			if v := d2[i]; v > 0 {
-				pointAddAffine(&q, &q, &pos2[v>>1])
-			} else if v < 0 {
-				pointAddAffine(&q, &q, &neg2T[(-v)>>1])
-			}
+			addDigit(&q, d2[i], &t.plus2, &t.minus2)
 		}
 	}
 	if !q.IsInfinity() {
-		feMul(&q.z, &q.z, &c)
+		feMul(&q.z, &q.z, &t.c)
 	}
 	*r = q
+}
+
+// pointTable holds the odd multiples P, 3P, …, 15P of a point and those of
+// its image φ(P), each with both signs, as affine points of the isomorphic
+// curve of oddMultiples (true Z = c). The signs of a GLV split are folded
+// in, so that a digit's sign picks the table.
+type pointTable struct {
+	plus1, minus1, plus2, minus2 [wnafTableLen]Affine
+	c                            fe
+}
+
+// init fills t for p and the signs neg1, neg2 of the two halves of the
+// split scalar.
+func (t *pointTable) init(p *Affine, neg1, neg2 bool) {
+	t.c = oddMultiples(p, &t.plus1)
+	beta := betaFe()
+	for i := range t.plus1 {
+		t.minus1[i].x = t.plus1[i].x
+		feNeg(&t.minus1[i].y, &t.plus1[i].y)
+		feMul(&t.plus2[i].x, &t.plus1[i].x, &beta)
+		t.plus2[i].y = t.plus1[i].y
+		t.minus2[i].x = t.plus2[i].x
+		t.minus2[i].y = t.minus1[i].y
+	}
+	if neg1 {
+		t.plus1, t.minus1 = t.minus1, t.plus1
+	}
+	if neg2 {
+		t.plus2, t.minus2 = t.minus2, t.plus2
+	}
+}
+
+// addDigit adds the table entry of the wNAF digit d (zero: nothing) to q.
+func addDigit(q *Point, d int8, plus, minus *[wnafTableLen]Affine) {
+	if d > 0 {
+		pointAddAffine(q, q, &plus[d>>1])
+	} else if d < 0 {
+		pointAddAffine(q, q, &minus[(-d)>>1])
+	}
 }
