@@ -70,8 +70,8 @@ func deriveRevocationPoint(r, p, result *btcec.JacobianPoint) {
 	h1 := hashPair(&rBytes, &pBytes)
 	h2 := hashPair(&pBytes, &rBytes)
 	var a, b btcec.JacobianPoint
-	btcec.ScalarMultNonConst(&h1, r, &a)
-	btcec.ScalarMultNonConst(&h2, p, &b)
+	secp.ScalarMultNonConst(&h1, r, &a)
+	secp.ScalarMultNonConst(&h2, p, &b)
 	btcec.AddNonConst(&a, &b, result)
 }
 
@@ -83,7 +83,7 @@ func deriveRevocationPointFixed(r *FixedBase, p *btcec.JacobianPoint, pBytes *[3
 	h2 := hashPair(pBytes, &r.compressed)
 	var a, b btcec.JacobianPoint
 	r.mul(&h1, &a)
-	btcec.ScalarMultNonConst(&h2, p, &b)
+	secp.ScalarMultNonConst(&h2, p, &b)
 	btcec.AddNonConst(&a, &b, result)
 }
 
