@@ -169,8 +169,16 @@ func BenchmarkHMACSHA256(b *testing.B) {
 func BenchmarkECDH(b *testing.B) {
 	ks := testKeys(2)
 	pub := ks[1].PubKey()
-	b.ReportAllocs()
-	for b.Loop() {
-		ECDH(&ks[0].Key, pub)
-	}
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ECDH(&ks[0].Key, pub)
+		}
+	})
+	b.Run("btcec", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			btcecECDH(&ks[0].Key, pub)
+		}
+	})
 }
