@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+
+	"github.com/lnkit/lnkit/internal/secp"
 )
 
 // This file holds the allocation-free point and scalar helpers the BOLT 3
@@ -25,10 +27,12 @@ func toPublicKey(p *btcec.JacobianPoint) *btcec.PublicKey {
 	return btcec.NewPublicKey(&p.X, &p.Y)
 }
 
-// addTweakG sets result = base + t*G. base must be normalized.
+// addTweakG sets result = base + t*G. base must be normalized. t is public
+// (a hash of public points), so t*G is computed with internal/secp's
+// variable-time comb.
 func addTweakG(base *btcec.JacobianPoint, t *btcec.ModNScalar, result *btcec.JacobianPoint) {
 	var tG btcec.JacobianPoint
-	btcec.ScalarBaseMultNonConst(t, &tG)
+	secp.ScalarBaseMultNonConst(t, &tG)
 	btcec.AddNonConst(base, &tG, result)
 }
 

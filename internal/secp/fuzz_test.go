@@ -95,7 +95,8 @@ func FuzzRecover(f *testing.F) {
 }
 
 // FuzzECDH checks ECDH against btcec's product for a scalar and a key
-// from the input (the compressed key pub when it parses, else key·G).
+// from the input (the compressed key pub when it parses, else key·G), and
+// ScalarBaseMultNonConst of the scalar against btcec's.
 func FuzzECDH(f *testing.F) {
 	f.Add([]byte{1}, []byte{2}, []byte(nil))
 	f.Add(make([]byte, 32), []byte{2}, []byte(nil))
@@ -111,5 +112,6 @@ func FuzzECDH(f *testing.F) {
 		got, ok := ECDH(&k, pk)
 		require.Equal(t, wantOK, ok)
 		require.Equal(t, want, got)
+		requireBaseMultMatches(t, &k)
 	})
 }
