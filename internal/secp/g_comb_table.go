@@ -2,10 +2,10 @@
 
 package secp
 
-// gCombTable is the comb of the generator: gCombTable[v-1] is the sum of
-// 2^(16j)·G over the bits j set in v (1 ≤ v ≤ 255), in affine coordinates.
-// It is data only, never written: baseMult indexes it.
-var gCombTable = [combEntries]Affine{
+// gCombTable is the comb of the generator (comb.go): gCombTable[v-1] is the
+// sum of 2^(16j)·G over the bits j set in v (1 ≤ v ≤ 255), in affine
+// coordinates. It is data only, never written: baseMult reads it.
+var gCombTable = combTable{
 	{x: fe{0x59f2815b16f81798, 0x029bfcdb2dce28d9, 0x55a06295ce870b07, 0x79be667ef9dcbbac}, y: fe{0x9c47d08ffb10d4b8, 0xfd17b448a6855419, 0x5da4fbfc0e1108a8, 0x483ada7726a3c465}}, // v = 0x01
 	{x: fe{0x526bad8f83ff4640, 0x53441c7e55552ffe, 0x99ceac05b6262ee0, 0x363d90d447b00c9c}, y: fe{0x62003c7f3bee9de9, 0x45b9a89008199ecb, 0x953b445397f33631, 0x04e273adfc732221}}, // v = 0x02
 	{x: fe{0x59de4e4dc5356876, 0x995d268ece08076a, 0x87a420b92c3c3135, 0x23314d19b5eff3c3}, y: fe{0x74ed9c906769a871, 0x71ac00bfa98c500a, 0xecd1d2a7ba165996, 0xfd254f9a8cc854af}}, // v = 0x03

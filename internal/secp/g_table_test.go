@@ -34,10 +34,10 @@ var gTable = [gTableLen]Affine{
 // gCombTableSource returns the source of g_comb_table.go: entry v-1 is the
 // sum of 2^(16j)·G over the bits j set in v, computed with btcec.
 func gCombTableSource(t *testing.T) []byte {
-	return renderTable(t, `// gCombTable is the comb of the generator: gCombTable[v-1] is the sum of
-// 2^(16j)·G over the bits j set in v (1 ≤ v ≤ 255), in affine coordinates.
-// It is data only, never written: baseMult indexes it.
-var gCombTable = [combEntries]Affine{
+	return renderTable(t, `// gCombTable is the comb of the generator (comb.go): gCombTable[v-1] is the
+// sum of 2^(16j)·G over the bits j set in v (1 ≤ v ≤ 255), in affine
+// coordinates. It is data only, never written: baseMult reads it.
+var gCombTable = combTable{
 `, combEntries, func(i int) (k btcec.ModNScalar, name string) {
 		v := i + 1
 		var b [32]byte
