@@ -9,6 +9,11 @@
 //   - ScalarMult (scalar_mult.go), k·P for an arbitrary point, and
 //     ScalarMultNonConst, its drop-in for btcec.ScalarMultNonConst on btcec
 //     points (the revocation key derivation of keys);
+//   - Comb (comb.go), a table of one point's multiples for many products
+//     (keys.FixedBase, a channel's revocation basepoint), and
+//     ScalarBaseMultNonConst (base_mult.go), k·G for public k over the
+//     generator's comb, generated into g_comb_table.go (the tweaks of the
+//     BOLT 3 key derivations);
 //   - ECDH and ECDHPoint (ecdh.go), the SHA-256 of the compressed product
 //     point of BOLT 4 and BOLT 8, for the node key and the handshake and
 //     onion keys alike;
@@ -17,8 +22,10 @@
 //     signature, both computing u1·G + u2·P with one joint (Strauss–Shamir)
 //     evaluation of four half-length wNAF expansions (mul_add_g.go), the
 //     generator's over a table of its odd multiples generated into
-//     g_table.go (TestGTable regenerates and checks it; it is data, never
-//     written).
+//     g_table.go.
+//
+// TestGTable regenerates and checks the two generated tables; they are
+// data, never written.
 //
 // Verify and RecoverCompact have exactly the semantics of btcec's (decred's)
 // ecdsa.Signature.Verify and ecdsa.RecoverCompact — the same accepted and
