@@ -19,15 +19,7 @@ func ECDHPoint(k *btcec.ModNScalar, p *btcec.JacobianPoint) ([32]byte, bool) {
 	if !ok {
 		return [32]byte{}, false
 	}
-	var r Point
-	ScalarMult(k, &a, &r)
-	if r.IsInfinity() {
-		return [32]byte{}, false
-	}
-	ra := r.Affine()
-	var c [CompressedSize]byte
-	ra.Compress(&c)
-	return sha256.Sum256(c[:]), true
+	return ecdh(k, &a)
 }
 
 // ECDH returns SHA-256(compressed(k·pub)) and reports false if pub is nil
@@ -37,8 +29,14 @@ func ECDH(k *btcec.ModNScalar, pub *btcec.PublicKey) ([32]byte, bool) {
 		return [32]byte{}, false
 	}
 	a := AffineFromPubKey(pub)
+	return ecdh(k, &a)
+}
+
+// ecdh returns SHA-256(compressed(k·a)), reporting false for the point at
+// infinity.
+func ecdh(k *btcec.ModNScalar, a *Affine) ([32]byte, bool) {
 	var r Point
-	ScalarMult(k, &a, &r)
+	ScalarMult(k, a, &r)
 	if r.IsInfinity() {
 		return [32]byte{}, false
 	}

@@ -164,22 +164,6 @@ func FuzzFieldAndScalarMult(f *testing.F) {
 		if m.IsZero() {
 			return
 		}
-		var pt btcec.JacobianPoint
-		btcec.ScalarBaseMultNonConst(&m, &pt)
-		pt.ToAffine()
-		var want btcec.JacobianPoint
-		btcec.ScalarMultNonConst(&k, &pt, &want)
-		pa := AffineFromPubKey(btcec.NewPublicKey(&pt.X, &pt.Y))
-		var got Point
-		ScalarMult(&k, &pa, &got)
-		require.Equal(t, want.Z.IsZero(), got.IsInfinity(), "infinity mismatch")
-		if got.IsInfinity() {
-			return
-		}
-		want.ToAffine()
-		ga := got.Affine()
-		var gc [33]byte
-		ga.Compress(&gc)
-		require.Equal(t, btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed(), gc[:], "k=%v m=%v", k, m)
+		requireScalarMultMatches(t, &k, &m, "k=%v m=%v", k, m)
 	})
 }

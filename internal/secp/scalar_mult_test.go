@@ -51,30 +51,42 @@ func TestScalarMultMatchesBtcec(t *testing.T) {
 				pk.Negate()
 			}
 		}
-		var p btcec.JacobianPoint
-		btcec.ScalarBaseMultNonConst(&pk, &p)
-		p.ToAffine()
-		var want btcec.JacobianPoint
-		btcec.ScalarMultNonConst(&k, &p, &want)
-		pa := AffineFromPubKey(btcec.NewPublicKey(&p.X, &p.Y))
-		var got Point
-		ScalarMult(&k, &pa, &got)
-		isInf := want.Z.IsZero()
-		require.Equal(t, got.IsInfinity(), isInf, "case %d: infinity mismatch", i)
-		if got.IsInfinity() {
+		ga, ok := requireScalarMultMatches(t, &k, &pk, "case %d", i)
+		if !ok {
 			continue
 		}
-		want.ToAffine()
-		ga := got.Affine()
-		var wc, gc [33]byte
-		copy(wc[:], btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed())
+		var gc [33]byte
 		ga.Compress(&gc)
-		require.Equal(t, gc, wc, "case %d: k=%v: got %x want %x", i, k, gc, wc)
 		// The point round-trips through compression.
 		var back Affine
 		require.True(t, back.Decompress(&gc), "case %d: decompress", i)
 		require.Equal(t, ga, back, "case %d: decompress", i)
 	}
+}
+
+// requireScalarMultMatches checks ScalarMult's k·(m·G) against btcec's
+// ScalarMultNonConst, and returns the product in affine coordinates unless
+// it is the point at infinity. m must not be zero.
+func requireScalarMultMatches(t testing.TB, k, m *btcec.ModNScalar, msgAndArgs ...any) (Affine, bool) {
+	t.Helper()
+	var p btcec.JacobianPoint
+	btcec.ScalarBaseMultNonConst(m, &p)
+	p.ToAffine()
+	var want btcec.JacobianPoint
+	btcec.ScalarMultNonConst(k, &p, &want)
+	pa := AffineFromPubKey(btcec.NewPublicKey(&p.X, &p.Y))
+	var got Point
+	ScalarMult(k, &pa, &got)
+	require.Equal(t, want.Z.IsZero(), got.IsInfinity(), msgAndArgs...)
+	if got.IsInfinity() {
+		return Affine{}, false
+	}
+	want.ToAffine()
+	ga := got.Affine()
+	var gc [33]byte
+	ga.Compress(&gc)
+	require.Equal(t, btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed(), gc[:], msgAndArgs...)
+	return ga, true
 }
 
 func TestSplitScalarBounds(t *testing.T) {
