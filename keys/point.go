@@ -56,7 +56,7 @@ func batchToAffine(points []*btcec.JacobianPoint) {
 		}
 		prefix[i].Set(&acc)
 	}
-	inv := acc.Inverse() // (Z_0 * ... * Z_n-1)^-1
+	inv := secp.InvertField(&acc) // (Z_0 * ... * Z_n-1)^-1
 	for i := len(points) - 1; i >= 0; i-- {
 		p := points[i]
 		if p.Z.IsZero() {

@@ -84,3 +84,19 @@ func ToAffine(p *btcec.JacobianPoint) {
 	p.Y.Mul(&zInv2).Normalize()
 	p.Z.SetInt(1)
 }
+
+// InvertField sets f to 1/f (zero stays zero), as f.Inverse() does, with
+// this package's field arithmetic (about twice as fast as btcec's), and
+// returns f normalized. Like everything in this package it is not
+// constant time (the field's reductions branch): it is for coordinates of
+// public points.
+func InvertField(f *btcec.FieldVal) *btcec.FieldVal {
+	var b [32]byte
+	f.Normalize().PutBytes(&b)
+	var x fe
+	feSetBytes(&x, &b) // normalized: below p
+	feInv(&x, &x)
+	fePutBytes(b[:], &x)
+	f.SetBytes(&b)
+	return f
+}
