@@ -104,8 +104,10 @@ func deriveRevocationScalar(revocationBasepointSecret, perCommitmentSecret *btce
 	var r, p btcec.JacobianPoint
 	btcec.ScalarBaseMultNonConst(revocationBasepointSecret, &r)
 	btcec.ScalarBaseMultNonConst(perCommitmentSecret, &p)
-	pts := [2]*btcec.JacobianPoint{&r, &p}
-	batchToAffine(pts[:])
+	// Points of secrets: btcec's inversion, not batchToAffine's
+	// (variable-time, for public points).
+	r.ToAffine()
+	p.ToAffine()
 	var rBytes, pBytes [33]byte
 	secp.PutCompressed(&r, &rBytes)
 	secp.PutCompressed(&p, &pBytes)

@@ -38,7 +38,8 @@ func addTweakG(base *btcec.JacobianPoint, t *btcec.ModNScalar, result *btcec.Jac
 
 // batchToAffine converts points to affine coordinates with a single field
 // inversion (Montgomery's trick). Points at infinity (Z = 0) are left as
-// they are.
+// they are. The inversion (secp.InvertField) is variable time: the points
+// must be public (derived public keys), not products of secrets.
 func batchToAffine(points []*btcec.JacobianPoint) {
 	const maxBatch = 8
 	if len(points) > maxBatch {
