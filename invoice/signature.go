@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -74,7 +74,7 @@ func (inv *Invoice) checkSignature() error {
 		if err != nil {
 			return &Error{Field: "n", Err: ErrInvalidField, Cause: err}
 		}
-		if !ecdsa.NewSignature(&r, &s).Verify(hash[:], pub) {
+		if !secp.Verify(&r, &s, hash[:], pub) {
 			return newError("signature", ErrInvalidSignature, "does not verify against the n field")
 		}
 		return nil
@@ -82,7 +82,7 @@ func (inv *Invoice) checkSignature() error {
 	var compact [65]byte
 	compact[0] = 27 + 4 + inv.recoveryID // 27 + recovery id, +4 for a compressed key
 	copy(compact[1:], inv.signature[:])
-	pub, _, err := ecdsa.RecoverCompact(compact[:], hash[:])
+	pub, _, err := secp.RecoverCompact(compact[:], hash[:])
 	if err != nil {
 		return &Error{Field: "signature", Err: ErrInvalidSignature, Detail: "public key not recoverable", Cause: err}
 	}

@@ -70,8 +70,8 @@ func deriveRevocationPoint(r, p, result *btcec.JacobianPoint) {
 	h1 := hashPair(&rBytes, &pBytes)
 	h2 := hashPair(&pBytes, &rBytes)
 	var a, b btcec.JacobianPoint
-	btcec.ScalarMultNonConst(&h1, r, &a)
-	btcec.ScalarMultNonConst(&h2, p, &b)
+	secp.ScalarMultNonConst(&h1, r, &a)
+	secp.ScalarMultNonConst(&h2, p, &b)
 	btcec.AddNonConst(&a, &b, result)
 }
 
@@ -83,7 +83,7 @@ func deriveRevocationPointFixed(r *FixedBase, p *btcec.JacobianPoint, pBytes *[3
 	h2 := hashPair(pBytes, &r.compressed)
 	var a, b btcec.JacobianPoint
 	r.mul(&h1, &a)
-	btcec.ScalarMultNonConst(&h2, p, &b)
+	secp.ScalarMultNonConst(&h2, p, &b)
 	btcec.AddNonConst(&a, &b, result)
 }
 
@@ -104,8 +104,10 @@ func deriveRevocationScalar(revocationBasepointSecret, perCommitmentSecret *btce
 	var r, p btcec.JacobianPoint
 	btcec.ScalarBaseMultNonConst(revocationBasepointSecret, &r)
 	btcec.ScalarBaseMultNonConst(perCommitmentSecret, &p)
-	pts := [2]*btcec.JacobianPoint{&r, &p}
-	batchToAffine(pts[:])
+	// Points of secrets: btcec's inversion, not batchToAffine's
+	// (variable-time, for public points).
+	r.ToAffine()
+	p.ToAffine()
 	var rBytes, pBytes [33]byte
 	secp.PutCompressed(&r, &rBytes)
 	secp.PutCompressed(&p, &pBytes)

@@ -59,6 +59,8 @@
 //
 // # Constant time
 //
-// Point multiplications use btcec's variable-time ("NonConst") routines, as
-// lnd and btcd do; signing uses btcec's RFC 6979 ECDSA.
+// Point multiplications are variable time, as in lnd and btcd: btcec's
+// "NonConst" routines and internal/secp's faster equivalents (the node key's
+// ECDH, the revocation key derivation, message signature recovery); signing
+// uses btcec's RFC 6979 ECDSA.
 package keys

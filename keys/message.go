@@ -7,6 +7,7 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -64,7 +65,7 @@ func RecoverMessageSigner(msg []byte, zbase32Sig string) (wire.NodeID, error) {
 		return wire.NodeID{}, fmt.Errorf("keys: message signature: %w: %w", ErrInvalidMessageSignature, err)
 	}
 	digest := messageDigest(msg)
-	pub, _, err := ecdsa.RecoverCompact(sig, digest[:])
+	pub, _, err := secp.RecoverCompact(sig, digest[:])
 	if err != nil {
 		return wire.NodeID{}, fmt.Errorf("keys: message signature: %v: %w", err, ErrInvalidMessageSignature)
 	}

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+
+	"github.com/lnkit/lnkit/internal/secp"
 )
 
 // This file holds the allocation-free point and scalar helpers the BOLT 3
@@ -25,16 +27,19 @@ func toPublicKey(p *btcec.JacobianPoint) *btcec.PublicKey {
 	return btcec.NewPublicKey(&p.X, &p.Y)
 }
 
-// addTweakG sets result = base + t*G. base must be normalized.
+// addTweakG sets result = base + t*G. base must be normalized. t is public
+// (a hash of public points), so t*G is computed with internal/secp's
+// variable-time comb.
 func addTweakG(base *btcec.JacobianPoint, t *btcec.ModNScalar, result *btcec.JacobianPoint) {
 	var tG btcec.JacobianPoint
-	btcec.ScalarBaseMultNonConst(t, &tG)
+	secp.ScalarBaseMultNonConst(t, &tG)
 	btcec.AddNonConst(base, &tG, result)
 }
 
 // batchToAffine converts points to affine coordinates with a single field
 // inversion (Montgomery's trick). Points at infinity (Z = 0) are left as
-// they are.
+// they are. The inversion (secp.InvertField) is variable time: the points
+// must be public (derived public keys), not products of secrets.
 func batchToAffine(points []*btcec.JacobianPoint) {
 	const maxBatch = 8
 	if len(points) > maxBatch {
@@ -52,7 +57,7 @@ func batchToAffine(points []*btcec.JacobianPoint) {
 		}
 		prefix[i].Set(&acc)
 	}
-	inv := acc.Inverse() // (Z_0 * ... * Z_n-1)^-1
+	inv := secp.InvertField(&acc) // (Z_0 * ... * Z_n-1)^-1
 	for i := len(points) - 1; i >= 0; i-- {
 		p := points[i]
 		if p.Z.IsZero() {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
+
+	"github.com/lnkit/lnkit/internal/secp"
 )
 
 // Signature is an ECDSA signature in the 64-byte compact form of the wire
@@ -69,13 +71,19 @@ func (s Signature) ToECDSA() (*ecdsa.Signature, error) {
 	return ecdsa.NewSignature(&r, &sv), nil
 }
 
-// Verify reports whether s is a valid signature of hash by pub.
+// Verify reports whether s is a valid signature of hash by pub. It rejects
+// r or s that are zero or not below the curve order, and otherwise accepts
+// exactly what btcec's ecdsa.Signature.Verify accepts (high S included),
+// computed with internal/secp's faster verification.
 func (s Signature) Verify(hash []byte, pub *btcec.PublicKey) bool {
-	sig, err := s.ToECDSA()
-	if err != nil {
+	var r, sv btcec.ModNScalar
+	if overflow := r.SetByteSlice(s[:32]); overflow || r.IsZero() {
 		return false
 	}
-	return sig.Verify(hash, pub)
+	if overflow := sv.SetByteSlice(s[32:]); overflow || sv.IsZero() {
+		return false
+	}
+	return secp.Verify(&r, &sv, hash, pub)
 }
 
 // DER returns the DER encoding of the signature, as used in witnesses

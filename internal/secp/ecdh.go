@@ -8,19 +8,18 @@ import (
 
 // ECDHPoint returns SHA-256(compressed(k·p)), the ECDH of BOLT 4 and BOLT
 // 8, and reports false if the product is the point at infinity (k zero or
-// p not a point of the group). p must be a valid point; it is not modified.
+// p the point at infinity). p must be a point of the curve; it is not
+// modified.
 //
-// The product is computed with btcec's ScalarMultNonConst, the only
-// general scalar multiplication btcec offers (its own GenerateSharedSecret
-// uses the same).
+// The product is computed with ScalarMult, in variable time, as btcec's
+// ScalarMultNonConst (which its own GenerateSharedSecret uses) computed it
+// before.
 func ECDHPoint(k *btcec.ModNScalar, p *btcec.JacobianPoint) ([32]byte, bool) {
-	var r btcec.JacobianPoint
-	btcec.ScalarMultNonConst(k, p, &r)
-	if r.Z.Normalize().IsZero() {
+	a, ok := affineFromBtcec(p)
+	if !ok {
 		return [32]byte{}, false
 	}
-	c := Compress(&r)
-	return sha256.Sum256(c[:]), true
+	return ecdh(k, &a)
 }
 
 // ECDH returns SHA-256(compressed(k·pub)) and reports false if pub is nil
@@ -29,7 +28,20 @@ func ECDH(k *btcec.ModNScalar, pub *btcec.PublicKey) ([32]byte, bool) {
 	if pub == nil || !pub.IsOnCurve() {
 		return [32]byte{}, false
 	}
-	var p btcec.JacobianPoint
-	LoadPubKey(pub, &p)
-	return ECDHPoint(k, &p)
+	a := AffineFromPubKey(pub)
+	return ecdh(k, &a)
+}
+
+// ecdh returns SHA-256(compressed(k·a)), reporting false for the point at
+// infinity.
+func ecdh(k *btcec.ModNScalar, a *Affine) ([32]byte, bool) {
+	var r Point
+	ScalarMult(k, a, &r)
+	if r.IsInfinity() {
+		return [32]byte{}, false
+	}
+	ra := r.Affine()
+	var c [CompressedSize]byte
+	ra.Compress(&c)
+	return sha256.Sum256(c[:]), true
 }

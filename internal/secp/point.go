@@ -1,86 +1,107 @@
 package secp
 
-import (
-	"math/big"
-
-	"github.com/btcsuite/btcd/btcec/v2"
-)
-
-// CompressedSize is the size of a compressed secp256k1 public key.
-const CompressedSize = 33
-
-// PutCompressed writes the compressed form of p to out. p must be in
-// affine coordinates (Z = 1) with X and Y normalized.
-func PutCompressed(p *btcec.JacobianPoint, out *[CompressedSize]byte) {
-	out[0] = 0x02 | byte(p.Y.IsOddBit())
-	p.X.PutBytesUnchecked(out[1:])
+// Point is a secp256k1 point in Jacobian coordinates over this package's
+// field (field.go): the affine point is (x/z², y/z³). z = 0 is the point at
+// infinity. The zero value is the point at infinity.
+type Point struct {
+	x, y, z fe
 }
 
-// Compress converts p, which must not be the point at infinity, to affine
-// coordinates (see ToAffine) and returns its compressed form.
-func Compress(p *btcec.JacobianPoint) [CompressedSize]byte {
-	var out [CompressedSize]byte
-	ToAffine(p)
-	PutCompressed(p, &out)
-	return out
+// Affine is a point (x, y) in affine coordinates, never infinity.
+// Its coordinates are fully reduced, so two Affine values are the same
+// point exactly when they are ==.
+type Affine struct {
+	x, y fe
 }
 
-// CompressPubKey returns the compressed form of pub without allocating.
-func CompressPubKey(pub *btcec.PublicKey) [CompressedSize]byte {
-	var p btcec.JacobianPoint
-	LoadPubKey(pub, &p)
-	var out [CompressedSize]byte
-	PutCompressed(&p, &out)
-	return out
+// IsInfinity reports whether p is the point at infinity.
+func (p *Point) IsInfinity() bool { return p.z.isZero() }
+
+// feOne is 1 in the field.
+func feOne() fe { return fe{1, 0, 0, 0} }
+
+// fromAffine sets p to the affine point a.
+func (p *Point) fromAffine(a *Affine) {
+	p.x, p.y, p.z = a.x, a.y, feOne()
 }
 
-// LoadPubKey loads pub into out as a normalized point with Z = 1.
-func LoadPubKey(pub *btcec.PublicKey, out *btcec.JacobianPoint) {
-	pub.AsJacobian(out)
-	out.X.Normalize()
-	out.Y.Normalize()
-}
-
-// ParseCompressed decodes a compressed public key into p (Z = 1, X and Y
-// normalized) without allocating. It reports false if b is not a valid
-// compressed point.
-func ParseCompressed(b []byte, p *btcec.JacobianPoint) bool {
-	if len(b) != CompressedSize || (b[0] != 0x02 && b[0] != 0x03) {
-		return false
-	}
-	if overflow := p.X.SetByteSlice(b[1:]); overflow {
-		return false
-	}
-	if !btcec.DecompressY(&p.X, b[0] == 0x03, &p.Y) {
-		return false
-	}
-	p.Y.Normalize()
-	p.Z.SetInt(1)
-	return true
-}
-
-// ToAffine converts p, which must not be the point at infinity, to affine
-// coordinates (Z = 1) with X and Y normalized.
-//
-// It does what JacobianPoint.ToAffine does, but inverts Z with math/big's
-// binary GCD instead of the field's Fermat exponentiation, which is about
-// fifteen times slower. Like the scalar multiplications before it, the
-// inversion is variable-time. A point at infinity is left to btcec.
-func ToAffine(p *btcec.JacobianPoint) {
-	var zb [32]byte
-	p.Z.Normalize()
-	p.Z.PutBytes(&zb)
-	z := new(big.Int).SetBytes(zb[:])
-	if z.ModInverse(z, btcec.S256().P) == nil {
-		p.ToAffine() // Z is zero: not a valid point; keep btcec's behaviour
+// pointDouble sets r = 2p (formula dbl-2009-l for a = 0: 2M + 5S).
+func pointDouble(r, p *Point) {
+	if p.IsInfinity() || p.y.isZero() {
+		*r = Point{}
 		return
 	}
-	z.FillBytes(zb[:])
-	var zInv, zInv2 btcec.FieldVal
-	zInv.SetBytes(&zb)
-	zInv2.SquareVal(&zInv)
-	p.X.Mul(&zInv2).Normalize()
-	zInv2.Mul(&zInv) // 1/Z^3
-	p.Y.Mul(&zInv2).Normalize()
-	p.Z.SetInt(1)
+	var a, b, c, d, e, f, t fe
+	feSqr(&a, &p.x)
+	feSqr(&b, &p.y)
+	feSqr(&c, &b)
+	feAdd(&t, &p.x, &b)
+	feSqr(&t, &t)
+	feSub(&t, &t, &a)
+	feSub(&t, &t, &c)
+	feDouble(&d, &t) // D = 2((X+B)² - A - C)
+	feDouble(&e, &a)
+	feAdd(&e, &e, &a) // E = 3A
+	feSqr(&f, &e)     // F = E²
+	var z3 fe
+	feMul(&z3, &p.y, &p.z)
+	feDouble(&r.z, &z3) // Z3 = 2YZ
+	feDouble(&t, &d)
+	feSub(&r.x, &f, &t) // X3 = F - 2D
+	feSub(&t, &d, &r.x)
+	feMul(&t, &e, &t)
+	feDouble(&c, &c)
+	feDouble(&c, &c)
+	feDouble(&c, &c)
+	feSub(&r.y, &t, &c) // Y3 = E(D - X3) - 8C
+}
+
+// pointAddAffine sets r = p + q for an affine q (formula madd-2007-bl:
+// 7M + 4S). r may alias p.
+func pointAddAffine(r, p *Point, q *Affine) {
+	if p.IsInfinity() {
+		r.fromAffine(q)
+		return
+	}
+	var z1z1, u2, s2, h, hh, i, j, rr, v, t fe
+	feSqr(&z1z1, &p.z)
+	feMul(&u2, &q.x, &z1z1)
+	feMul(&s2, &q.y, &p.z)
+	feMul(&s2, &s2, &z1z1)
+	feSub(&h, &u2, &p.x)
+	feSub(&rr, &s2, &p.y)
+	if h.isZero() {
+		if rr.isZero() {
+			pointDouble(r, p)
+			return
+		}
+		*r = Point{}
+		return
+	}
+	feDouble(&rr, &rr) // r = 2(S2 - Y1)
+	feSqr(&hh, &h)
+	feDouble(&i, &hh)
+	feDouble(&i, &i) // I = 4HH
+	feMul(&j, &h, &i)
+	feMul(&v, &p.x, &i)
+	// Z3 = (Z1 + H)² - Z1Z1 - HH, computed before p is overwritten.
+	var z3 fe
+	feAdd(&z3, &p.z, &h)
+	feSqr(&z3, &z3)
+	feSub(&z3, &z3, &z1z1)
+	feSub(&z3, &z3, &hh)
+	// Y1·J before Y1 is overwritten.
+	var y1j fe
+	feMul(&y1j, &p.y, &j)
+	feDouble(&y1j, &y1j)
+	// X3 = r² - J - 2V
+	feSqr(&t, &rr)
+	feSub(&t, &t, &j)
+	feSub(&t, &t, &v)
+	feSub(&r.x, &t, &v)
+	// Y3 = r(V - X3) - 2·Y1·J
+	feSub(&t, &v, &r.x)
+	feMul(&t, &rr, &t)
+	feSub(&r.y, &t, &y1j)
+	r.z = z3
 }

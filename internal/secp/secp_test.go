@@ -169,8 +169,40 @@ func BenchmarkHMACSHA256(b *testing.B) {
 func BenchmarkECDH(b *testing.B) {
 	ks := testKeys(2)
 	pub := ks[1].PubKey()
-	b.ReportAllocs()
-	for b.Loop() {
-		ECDH(&ks[0].Key, pub)
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ECDH(&ks[0].Key, pub)
+		}
+	})
+	b.Run("btcec", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			btcecECDH(&ks[0].Key, pub)
+		}
+	})
+}
+
+func TestInvertFieldMatchesBtcec(t *testing.T) {
+	var fs []btcec.FieldVal
+	for _, v := range []uint16{0, 1, 2, 977} {
+		var f btcec.FieldVal
+		f.SetInt(v)
+		fs = append(fs, f)
+	}
+	var pMinus1 btcec.FieldVal
+	pMinus1.SetInt(1).Negate(1)
+	fs = append(fs, pMinus1)
+	for _, k := range testKeys(20) {
+		var p btcec.JacobianPoint
+		btcec.ScalarBaseMultNonConst(&k.Key, &p)
+		fs = append(fs, p.Z) // not normalized
+	}
+	for i, f := range fs {
+		want := f
+		want.Inverse()
+		got := f
+		require.Same(t, &got, InvertField(&got))
+		require.True(t, want.Normalize().Equals(&got), "case %d", i)
 	}
 }

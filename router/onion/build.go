@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -156,30 +158,30 @@ func deriveSecrets(session *btcec.ModNScalar, n int, pubAt func(int) *btcec.Publ
 	var first wire.Point
 	e := *session
 	for i := 0; i < n; i++ {
-		hop := affineFromPubKey(pubAt(i))
-		var shared jacobian
-		scalarMult(&e, &hop, &shared)
-		if shared.isInfinity() {
+		hop := secp.AffineFromPubKey(pubAt(i))
+		var shared secp.Point
+		secp.ScalarMult(&e, &hop, &shared)
+		if shared.IsInfinity() {
 			return first, fmt.Errorf("onion: hop %d: %w", i, ErrInvalidHopKey)
 		}
 		needEphemeral := i == 0 || i < n-1
-		var ephAff, sharedAff affinePoint
+		var ephAff, sharedAff secp.Affine
 		if needEphemeral {
 			var ephB btcec.JacobianPoint
 			btcec.ScalarBaseMultNonConst(&e, &ephB)
-			eph := jacobianFromBtcec(&ephB)
-			ephAff, sharedAff = toAffinePair(&eph, &shared)
+			eph := secp.PointFromBtcec(&ephB)
+			ephAff, sharedAff = secp.ToAffinePair(&eph, &shared)
 		} else {
-			sharedAff = toAffine(&shared)
+			sharedAff = shared.Affine()
 		}
 		var c [33]byte
-		sharedAff.compress(&c)
+		sharedAff.Compress(&c)
 		out[i] = sha256.Sum256(c[:])
 		if !needEphemeral {
 			break
 		}
 		var ec [33]byte
-		ephAff.compress(&ec)
+		ephAff.Compress(&ec)
 		if i == 0 {
 			first = ec
 		}

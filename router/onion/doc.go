@@ -25,13 +25,10 @@
 // HMAC and reads its reported hold time.
 //
 // The elliptic curve work (one variable-base scalar multiplication per hop,
-// which dominates the cost) uses a GLV endomorphism split with width-5
-// windowed NAF over this package's own 64-bit-limb field arithmetic
-// (field.go, point.go), checked against btcec and math/big by the tests;
-// fixed-base multiplications use btcec's precomputed tables, and each hop's
-// two affine conversions share one field inversion. Building allocates only
-// the returned values; peeling also allocates the public key it hands to the
-// ECDH interface. That code only ever multiplies public or per-payment
-// ephemeral scalars: the node key's ECDH goes through the ECDH interface
-// (keys.Manager, or PrivateKeyECDH), which computes with btcec.
+// which dominates the cost) uses internal/secp's GLV/wNAF scalar
+// multiplication over its 64-bit-limb field arithmetic, checked against
+// btcec and math/big by that package's tests; fixed-base multiplications use
+// btcec's precomputed tables, and each hop's two affine conversions share one
+// field inversion. Building allocates only the returned values; peeling also
+// allocates the public key it hands to the ECDH interface.
 package onion

@@ -19,10 +19,9 @@ import (
 type ECDH = keys.ECDH
 
 // PrivateKeyECDH implements ECDH with a private key held in memory. It is
-// meant for tests and for callers that manage the key themselves. The key
-// is long-lived, so the product is computed with btcec, never with this
-// package's own scalar multiplication (which is reserved for public and
-// per-payment ephemeral scalars).
+// meant for tests and for callers that manage the key themselves. The
+// product is computed by internal/secp's ECDH, in variable time like the
+// btcec ScalarMultNonConst it replaced (as keys.Manager's ECDH).
 type PrivateKeyECDH struct {
 	// Key is the private key; it must be non-nil and non-zero.
 	Key *btcec.PrivateKey

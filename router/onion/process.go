@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+
+	"github.com/lnkit/lnkit/internal/secp"
 	"github.com/lnkit/lnkit/wire"
 	"golang.org/x/crypto/chacha20"
 )
@@ -140,14 +142,14 @@ func (p *Processor) process(pkt *Packet, assocData []byte, cltvExpiry uint32, pa
 	if pkt.Version != Version {
 		return nil, badOnion(pkt, CodeInvalidOnionVersion, fmt.Errorf("version %d: %w", pkt.Version, ErrInvalidVersion))
 	}
-	var eph affinePoint
-	if !eph.decompress((*[33]byte)(&pkt.EphemeralKey)) {
+	var eph secp.Affine
+	if !eph.Decompress((*[33]byte)(&pkt.EphemeralKey)) {
 		return nil, badOnion(pkt, CodeInvalidOnionKey, ErrInvalidKey)
 	}
 
 	// The key the ECDH runs on: the ephemeral key, tweaked inside a
 	// blinded route.
-	ecdhKey := eph.pubKey()
+	ecdhKey := eph.PubKey()
 	if pathKey != nil {
 		bss, err := p.ecdh.ECDH(pathKey)
 		if err != nil {
@@ -156,13 +158,13 @@ func (p *Processor) process(pkt *Packet, assocData []byte, cltvExpiry uint32, pa
 		tweak := generateKey(keyBlinded, &bss)
 		var t btcec.ModNScalar
 		t.SetBytes(&tweak)
-		var tweaked jacobian
-		scalarMult(&t, &eph, &tweaked)
-		if tweaked.isInfinity() {
+		var tweaked secp.Point
+		secp.ScalarMult(&t, &eph, &tweaked)
+		if tweaked.IsInfinity() {
 			return nil, badOnion(pkt, CodeInvalidOnionKey, ErrInvalidKey)
 		}
-		ta := toAffine(&tweaked)
-		ecdhKey = ta.pubKey()
+		ta := tweaked.Affine()
+		ecdhKey = ta.PubKey()
 	}
 	raw, err := p.ecdh.ECDH(ecdhKey)
 	if err != nil {
@@ -239,14 +241,14 @@ func (p *Processor) process(pkt *Packet, assocData []byte, cltvExpiry uint32, pa
 	bf := sha256.Sum256(buf[:])
 	var b btcec.ModNScalar
 	b.SetBytes(&bf)
-	var next jacobian
-	scalarMult(&b, &eph, &next)
-	if next.isInfinity() {
+	var next secp.Point
+	secp.ScalarMult(&b, &eph, &next)
+	if next.IsInfinity() {
 		return nil, badOnion(pkt, CodeInvalidOnionKey, ErrInvalidKey)
 	}
-	na := toAffine(&next)
+	na := next.Affine()
 	out.Next.Version = Version
-	na.compress((*[33]byte)(&out.Next.EphemeralKey))
+	na.Compress((*[33]byte)(&out.Next.EphemeralKey))
 	copy(out.Next.HopPayloads[:], work[shift:shift+HopPayloadsSize])
 	copy(out.Next.HMAC[:], nextHMAC)
 	return out, nil

@@ -1,4 +1,4 @@
-package onion
+package secp
 
 import (
 	"encoding/binary"
@@ -10,11 +10,12 @@ import (
 // values (below p) given fully reduced inputs, so elements can be compared
 // with == and serialized directly.
 //
-// The package keeps its own field arithmetic because the scalar
-// multiplication is where the onion spends its time: 64-bit limbs with
+// The package keeps its own field arithmetic because scalar
+// multiplication is where signature verification, ECDH and the onion spend
+// their time: 64-bit limbs with
 // math/bits (which the compiler turns into single MUL/ADC instructions) are
 // several times faster than the generic 26-bit-limb field of btcec. Nothing
-// here is constant time; see ec.go for why that is acceptable.
+// here is constant time; see scalar_mult.go and doc.go for why that is acceptable.
 type fe [4]uint64
 
 // feC is 2^256 mod p.

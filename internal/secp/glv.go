@@ -1,39 +1,10 @@
-package onion
+package secp
 
 import (
 	"encoding/binary"
 	"math/bits"
 
 	"github.com/btcsuite/btcd/btcec/v2"
-)
-
-// Scalar multiplication of an arbitrary point, k·P, as needed once per hop
-// (the ECDH at the origin, the key blinding at a hop).
-//
-// k is split with the GLV endomorphism of secp256k1 into k = k1 + k2·λ (mod n)
-// with |k1|, |k2| < 2^128, so that k·P = k1·P + k2·φ(P) where
-// φ(x, y) = (β·x, y). Both halves are written in width-5 non-adjacent form and
-// evaluated together over a table of the odd multiples P, 3P, …, 15P. The
-// table is brought to a common Z coordinate and then used as affine points of
-// an isomorphic curve (the addition and doubling formulas of y² = x³ + b do
-// not depend on b), so every table addition is a cheaper mixed addition; the
-// common Z is multiplied back into the result at the end. The field
-// arithmetic is this package's own (field.go), the point formulas are in
-// point.go.
-//
-// Everything is in non-constant time, like btcec's own ScalarMultNonConst.
-// The scalars are either public (a hop's blinding factor) or ephemeral
-// per-payment session scalars, as in other Lightning implementations.
-
-const (
-	// wnafWidth is the window of the NAF digits: digits are odd and in
-	// [-15, 15].
-	wnafWidth = 5
-	// wnafTableLen is the number of odd multiples in the table (1P … 15P).
-	wnafTableLen = 1 << (wnafWidth - 2)
-	// wnafMaxDigits bounds the digit count of a 256-bit value (the split
-	// halves need at most 129; the bound covers any input).
-	wnafMaxDigits = 258
 )
 
 // glvConstants holds the endomorphism constants. They are built per call from
@@ -129,46 +100,4 @@ func splitScalar(k *btcec.ModNScalar, c *glvConstants) (k1, k2 [4]uint64, neg1, 
 		neg2 = true
 	}
 	return scalarLimbs(&r1), scalarLimbs(&r2), neg1, neg2
-}
-
-// wnaf writes v in width-5 non-adjacent form, least significant digit
-// first, and returns the digit count. Every non-zero digit is odd.
-func wnaf(v [4]uint64, d *[wnafMaxDigits]int8) int {
-	// A fifth limb absorbs the carry when a negative digit is taken away.
-	var k [5]uint64
-	copy(k[:], v[:])
-	n := 0
-	for k[0]|k[1]|k[2]|k[3]|k[4] != 0 {
-		if k[0]&1 == 1 {
-			digit := int64(k[0] & (1<<wnafWidth - 1))
-			if digit >= 1<<(wnafWidth-1) {
-				digit -= 1 << wnafWidth
-			}
-			d[n] = int8(digit)
-			// k -= digit
-			if digit > 0 {
-				var b uint64
-				k[0], b = bits.Sub64(k[0], uint64(digit), 0)
-				for i := 1; i < 5 && b != 0; i++ {
-					k[i], b = bits.Sub64(k[i], 0, b)
-				}
-			} else {
-				var c uint64
-				k[0], c = bits.Add64(k[0], uint64(-digit), 0)
-				for i := 1; i < 5 && c != 0; i++ {
-					k[i], c = bits.Add64(k[i], 0, c)
-				}
-			}
-		} else {
-			d[n] = 0
-		}
-		n++
-		// k >>= 1
-		k[0] = k[0]>>1 | k[1]<<63
-		k[1] = k[1]>>1 | k[2]<<63
-		k[2] = k[2]>>1 | k[3]<<63
-		k[3] = k[3]>>1 | k[4]<<63
-		k[4] >>= 1
-	}
-	return n
 }

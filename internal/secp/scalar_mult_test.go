@@ -1,4 +1,4 @@
-package onion
+package secp
 
 import (
 	"math/rand"
@@ -51,30 +51,42 @@ func TestScalarMultMatchesBtcec(t *testing.T) {
 				pk.Negate()
 			}
 		}
-		var p btcec.JacobianPoint
-		btcec.ScalarBaseMultNonConst(&pk, &p)
-		p.ToAffine()
-		var want btcec.JacobianPoint
-		btcec.ScalarMultNonConst(&k, &p, &want)
-		pa := affineFromPubKey(btcec.NewPublicKey(&p.X, &p.Y))
-		var got jacobian
-		scalarMult(&k, &pa, &got)
-		isInf := want.Z.IsZero()
-		require.Equal(t, got.isInfinity(), isInf, "case %d: infinity mismatch", i)
-		if got.isInfinity() {
+		ga, ok := requireScalarMultMatches(t, &k, &pk, "case %d", i)
+		if !ok {
 			continue
 		}
-		want.ToAffine()
-		ga := toAffine(&got)
-		var wc, gc [33]byte
-		copy(wc[:], btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed())
-		ga.compress(&gc)
-		require.Equal(t, gc, wc, "case %d: k=%v: got %x want %x", i, k, gc, wc)
+		var gc [33]byte
+		ga.Compress(&gc)
 		// The point round-trips through compression.
-		var back affinePoint
-		require.True(t, back.decompress(&gc), "case %d: decompress", i)
+		var back Affine
+		require.True(t, back.Decompress(&gc), "case %d: decompress", i)
 		require.Equal(t, ga, back, "case %d: decompress", i)
 	}
+}
+
+// requireScalarMultMatches checks ScalarMult's k·(m·G) against btcec's
+// ScalarMultNonConst, and returns the product in affine coordinates unless
+// it is the point at infinity. m must not be zero.
+func requireScalarMultMatches(t testing.TB, k, m *btcec.ModNScalar, msgAndArgs ...any) (Affine, bool) {
+	t.Helper()
+	var p btcec.JacobianPoint
+	btcec.ScalarBaseMultNonConst(m, &p)
+	p.ToAffine()
+	var want btcec.JacobianPoint
+	btcec.ScalarMultNonConst(k, &p, &want)
+	pa := AffineFromPubKey(btcec.NewPublicKey(&p.X, &p.Y))
+	var got Point
+	ScalarMult(k, &pa, &got)
+	require.Equal(t, want.Z.IsZero(), got.IsInfinity(), msgAndArgs...)
+	if got.IsInfinity() {
+		return Affine{}, false
+	}
+	want.ToAffine()
+	ga := got.Affine()
+	var gc [33]byte
+	ga.Compress(&gc)
+	require.Equal(t, btcec.NewPublicKey(&want.X, &want.Y).SerializeCompressed(), gc[:], msgAndArgs...)
+	return ga, true
 }
 
 func TestSplitScalarBounds(t *testing.T) {
@@ -109,71 +121,15 @@ func limbBytes(l [4]uint64) []byte {
 	return b
 }
 
-func TestWNAF(t *testing.T) {
-	r := rand.New(rand.NewSource(3))
-	for i := 0; i < 1000; i++ {
-		v := [4]uint64{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()}
-		if i%3 == 0 {
-			v[2], v[3] = 0, 0
-		}
-		if i == 0 {
-			v = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
-		}
-		var d [wnafMaxDigits]int8
-		n := wnaf(v, &d)
-		// Recombine as big value: sum d[i]·2^i, using 5 limbs signed.
-		var acc [5]uint64
-		for j := n - 1; j >= 0; j-- {
-			// acc = 2·acc + d[j]
-			for k := 4; k > 0; k-- {
-				acc[k] = acc[k]<<1 | acc[k-1]>>63
-			}
-			acc[0] <<= 1
-			if d[j] > 0 {
-				addSmall(&acc, uint64(d[j]))
-			} else if d[j] < 0 {
-				subSmall(&acc, uint64(-d[j]))
-			}
-			require.False(t, d[j] != 0 && (d[j]&1 == 0 || d[j] > 15 || d[j] < -15), "bad digit %d", d[j])
-		}
-		require.Equal(t, uint64(0), acc[4], "wnaf of %x recombines to %x", v, acc)
-		require.Equal(t, v, [4]uint64(acc[:4]), "wnaf of %x recombines to %x", v, acc)
-	}
-}
-
-func addSmall(a *[5]uint64, v uint64) {
-	for i := 0; i < 5; i++ {
-		s := a[i] + v
-		c := s < a[i]
-		a[i] = s
-		if !c {
-			return
-		}
-		v = 1
-	}
-}
-
-func subSmall(a *[5]uint64, v uint64) {
-	for i := 0; i < 5; i++ {
-		s := a[i] - v
-		b := s > a[i]
-		a[i] = s
-		if !b {
-			return
-		}
-		v = 1
-	}
-}
-
 func BenchmarkScalarMult(b *testing.B) {
 	r := rand.New(rand.NewSource(4))
 	k := randScalar(r)
 	pk := randScalar(r)
-	p := affineFromPubKey(btcec.PrivKeyFromScalar(&pk).PubKey())
-	var out jacobian
+	p := AffineFromPubKey(btcec.PrivKeyFromScalar(&pk).PubKey())
+	var out Point
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		scalarMult(&k, &p, &out)
+		ScalarMult(&k, &p, &out)
 	}
 }
 
@@ -200,33 +156,33 @@ func TestDecompressRejects(t *testing.T) {
 	} {
 		var b [33]byte
 		copy(b[:], mustHex(t, h))
-		var a affinePoint
-		require.False(t, a.decompress(&b), "%s accepted", h)
+		var a Affine
+		require.False(t, a.Decompress(&b), "%s accepted", h)
 	}
 }
 
 func TestPointAddSpecialCases(t *testing.T) {
 	r := rand.New(rand.NewSource(5))
 	k := randScalar(r)
-	p := affineFromPubKey(btcec.PrivKeyFromScalar(&k).PubKey())
-	var pj, sum, dbl jacobian
+	p := AffineFromPubKey(btcec.PrivKeyFromScalar(&k).PubKey())
+	var pj, sum, dbl Point
 	pj.fromAffine(&p)
 	// P + P doubles.
 	pointAddAffine(&sum, &pj, &p)
 	pointDouble(&dbl, &pj)
-	require.Equal(t, toAffine(&dbl), toAffine(&sum), "P + P != 2P")
+	require.Equal(t, dbl.Affine(), sum.Affine(), "P + P != 2P")
 	// P + (-P) is the point at infinity, and ∞ + P is P.
 	neg := p
 	feNeg(&neg.y, &p.y)
 	pointAddAffine(&sum, &pj, &neg)
-	require.True(t, sum.isInfinity(), "P - P is not infinity")
+	require.True(t, sum.IsInfinity(), "P - P is not infinity")
 	pointAddAffine(&sum, &sum, &p)
-	require.Equal(t, p, toAffine(&sum), "∞ + P != P")
-	pointDouble(&dbl, &jacobian{})
-	require.True(t, dbl.isInfinity(), "2∞ != ∞")
+	require.Equal(t, p, sum.Affine(), "∞ + P != P")
+	pointDouble(&dbl, &Point{})
+	require.True(t, dbl.IsInfinity(), "2∞ != ∞")
 	// The same holds with a non-trivial Z.
 	pointDouble(&dbl, &pj)
 	pointAddAffine(&sum, &dbl, &neg) // 2P - P = P
 	pointAddAffine(&sum, &sum, &p)   // P + P through the doubling branch
-	require.Equal(t, toAffine(&dbl), toAffine(&sum), "(2P - P) + P != 2P")
+	require.Equal(t, dbl.Affine(), sum.Affine(), "(2P - P) + P != 2P")
 }
