@@ -41,12 +41,14 @@
 // state machine never keeps a change whose event was lost, nor an event
 // whose change was lost. Process delivers events in the order they were
 // appended, one at a time, and removes an event from the store only after
-// its handler returned nil.
+// its handler returned nil: the events one Process handled are removed
+// together (at most 64 in a write) before it returns.
 //
 // Delivery is at least once: an event is delivered again when its handler
 // returns an error (at the next Process), and after a restart when the node
 // stopped or crashed before the event's removal was durable — including
-// after the handler returned nil but before the removal reached the disk.
+// after the handler returned nil but before the removal reached the disk,
+// which for the events one Process handles comes when it returns.
 // Handlers must therefore be idempotent: use the event's ID (or its channel
 // id) to recognise an event already acted on.
 //

@@ -206,37 +206,74 @@ func (q *Queue) Len() int {
 }
 
 // Process delivers the events queued when it is called to h, in order,
-// one at a time, and removes each from the store once h returned nil for
-// it. Events appended meanwhile (a handler may append) wait for the next
-// Process. It returns nil when all were handled; a *HandlerError when h
-// failed one (that event and the later ones stay queued, in order, and the
-// failed one comes first at the next Process); ctx's error when ctx ends
-// between two events; or the store's error when a removal failed (the
-// event stays queued and is delivered again: at least once).
+// one at a time, and removes those h returned nil for from the store, in
+// one write per removeBatch events and one when it returns (a removal per
+// event would make every handler wait for the disk before the next event
+// is delivered). Events appended meanwhile (a handler may append) wait for
+// the next Process. It returns nil when all were handled; a *HandlerError
+// when h failed one (that event and the later ones stay queued, in order,
+// and the failed one comes first at the next Process); ctx's error when
+// ctx ends between two events; or the store's error when a removal failed
+// (the events it removed stay queued and are delivered again: at least
+// once).
 //
-// Concurrent Process calls run one after the other. The removal of an
-// event h handled is not cancelled by ctx.
-func (q *Queue) Process(ctx context.Context, h Handler) error {
+// Concurrent Process calls run one after the other. The removal of the
+// events h handled is not cancelled by ctx.
+func (q *Queue) Process(ctx context.Context, h Handler) (err error) {
 	q.processMu.Lock()
 	defer q.processMu.Unlock()
+	handled := 0
+	defer func() {
+		if rerr := q.removeHandled(context.WithoutCancel(ctx), handled); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
 	for n := q.Len(); n > 0; n-- {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		q.mu.Lock()
-		e := q.pending[0]
+		e := q.pending[handled]
 		q.mu.Unlock()
 		if err := h.HandleEvent(ctx, e); err != nil {
 			q.cfg.Logger.Warn("events: handler failed; the event will be delivered again", "event", e, "err", err)
 			return &HandlerError{ID: e.EventID(), Kind: e.Kind(), Err: err}
 		}
-		if err := q.cfg.Store.Remove(context.WithoutCancel(ctx), q.pendingNS, eventKey(e.EventID())); err != nil {
-			return fmt.Errorf("events: removing handled event %d (it will be delivered again): %w", e.EventID(), err)
+		handled++
+		if handled == removeBatch {
+			if err := q.removeHandled(context.WithoutCancel(ctx), handled); err != nil {
+				return err
+			}
+			handled = 0
 		}
-		q.mu.Lock()
-		q.pending[0] = nil
-		q.pending = q.pending[1:]
-		q.mu.Unlock()
 	}
+	return nil
+}
+
+// removeBatch bounds how many handled events Process removes in one write
+// (and so how many a crash delivers again).
+const removeBatch = 64
+
+// removeHandled removes the first n pending events, handled, from the
+// store in one write, then from the queue (processMu held). On an error
+// they stay queued.
+func (q *Queue) removeHandled(ctx context.Context, n int) error {
+	if n == 0 {
+		return nil
+	}
+	q.mu.Lock()
+	ops := make([]persist.Op, n)
+	for i, e := range q.pending[:n] {
+		ops[i] = persist.RemoveOp(q.pendingNS, eventKey(e.EventID()))
+	}
+	first, last := q.pending[0].EventID(), q.pending[n-1].EventID()
+	q.mu.Unlock()
+	if err := q.cfg.Store.Apply(ctx, ops); err != nil {
+		return fmt.Errorf("events: removing handled events %d to %d (they will be delivered again): %w", first, last, err)
+	}
+	q.mu.Lock()
+	clear(q.pending[:n])
+	q.pending = q.pending[n:]
+	q.mu.Unlock()
 	return nil
 }

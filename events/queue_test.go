@@ -210,7 +210,7 @@ func TestCrash(t *testing.T) {
 		q = openQueue(t, crashed, events.Config{})
 		r = recorder{}
 		require.NoError(t, q.Process(ctx, &r))
-		require.Equal(t, []uint64{2}, r.got, "the handled event is gone, the interrupted one comes back")
+		require.Equal(t, []uint64{1, 2}, r.got, "the interrupted event comes back, and the one handled before it: its removal waited for Process to return")
 	})
 
 	t.Run("after the handler, before the removal is durable", func(t *testing.T) {
@@ -307,7 +307,27 @@ func TestRemovalFailureRedelivers(t *testing.T) {
 	store.FailWrites(nil)
 	r.fail = nil
 	require.NoError(t, q.Process(ctx, &r))
-	require.Equal(t, []uint64{1, 1, 2}, r.got)
+	require.Equal(t, []uint64{1, 2, 1, 2}, r.got, "both handled, their removal failed: both delivered again")
+	require.Equal(t, 0, q.Len())
+}
+
+// Process removes the events it handled in one write (per removeBatch),
+// not one write per event.
+func TestProcessRemovesInOneWrite(t *testing.T) {
+	ctx := context.Background()
+	store := persisttest.NewCrashStore()
+	q := openQueue(t, store, events.Config{})
+	for i := range 70 {
+		require.NoError(t, q.Append(ctx, ready(uint64(i+1))))
+	}
+	before := store.Mutations()
+	var r recorder
+	require.NoError(t, q.Process(ctx, &r))
+	require.Len(t, r.got, 70)
+	require.Equal(t, 0, q.Len())
+	require.Equal(t, 2, store.Mutations()-before, "64 removals, then the last 6")
+	q = openQueue(t, store.Crash(), events.Config{})
+	require.Equal(t, 0, q.Len(), "the removals are durable")
 }
 
 func TestProcessStopsWithContext(t *testing.T) {
