@@ -51,6 +51,17 @@ type PaymentScorer interface {
 	PaymentPathSucceeded(r *router.Route)
 }
 
+// PermanentFailureScorer is what a PaymentScorer may also implement to
+// learn that a channel forwards nothing (router.ProbabilisticScorer
+// does): the Manager calls PaymentPathFailedPermanently instead of
+// PaymentPathFailed when an intermediate node failed a path with a
+// permanent channel failure (BOLT 4's PERM bit without NODE, such as
+// unknown_next_peer: "remove the channel from consideration"), so that
+// later payments avoid it whatever their amount.
+type PermanentFailureScorer interface {
+	PaymentPathFailedPermanently(r *router.Route, failed wire.ShortChannelID)
+}
+
 // Retry bounds the retries of a payment over the network: at most
 // Attempts rounds of new routes after failures, and none once Timeout
 // (Manager time, TimerTick) passed since the payment was sent; a zero
@@ -418,7 +429,11 @@ func (m *Manager) routeFailed(pay *outbound.Payment, i int, f *outbound.Failure)
 	rt := &pay.Attempts[i].Route
 	failed := failedChannel(rt, f)
 	if m.cfg.Scorer != nil {
-		m.cfg.Scorer.PaymentPathFailed(rt, failed)
+		if ps, ok := m.cfg.Scorer.(PermanentFailureScorer); ok && permanentChannelFailure(rt, f) {
+			ps.PaymentPathFailedPermanently(rt, failed)
+		} else {
+			m.cfg.Scorer.PaymentPathFailed(rt, failed)
+		}
 	}
 	permanent := f != nil && f.PaymentFailedPermanently
 	ev := &events.PaymentPathFailed{
@@ -440,6 +455,13 @@ func (m *Manager) routeFailed(pay *outbound.Payment, i int, f *outbound.Failure)
 	}
 	m.retries.failed(id, failed, failedNode(rt, f))
 	return ev, true, nil
+}
+
+// permanentChannelFailure reports whether f is a permanent failure of the
+// channel out of an intermediate node of rt (PERM without NODE, from a
+// hop before the payee, attributed and not tampered with).
+func permanentChannelFailure(rt *router.Route, f *outbound.Failure) bool {
+	return f != nil && !f.Tampered && f.Code.IsPermanent() && !f.Code.IsNode() && f.HopIndex >= 0 && f.HopIndex+1 < len(rt.Hops)
 }
 
 // failedNode is the node of rt to avoid after failure f: an intermediate

@@ -13,6 +13,7 @@ import (
 	"github.com/lnkit/lnkit/lnkittest"
 	"github.com/lnkit/lnkit/persist"
 	"github.com/lnkit/lnkit/router"
+	"github.com/lnkit/lnkit/router/onion"
 	"github.com/lnkit/lnkit/wire"
 )
 
@@ -23,6 +24,8 @@ import (
 type scriptedRouter struct {
 	net   *lnkittest.Network
 	paths [][][]int
+	// alter, when set, changes the routes of the n-th answer.
+	alter func(n int, r *router.Route)
 	mu    sync.Mutex
 	reqs  []router.Request
 }
@@ -50,6 +53,9 @@ func (s *scriptedRouter) FindRoutes(req router.Request) ([]*router.Route, error)
 		if err != nil {
 			return nil, err
 		}
+		if s.alter != nil {
+			s.alter(n, &r)
+		}
 		out = append(out, &r)
 	}
 	return out, nil
@@ -59,7 +65,14 @@ func (s *scriptedRouter) FindRoutes(req router.Request) ([]*router.Route, error)
 type recordingScorer struct {
 	mu        sync.Mutex
 	failed    []wire.ShortChannelID
+	permanent []wire.ShortChannelID
 	succeeded int
+}
+
+func (s *recordingScorer) PaymentPathFailedPermanently(_ *router.Route, failed wire.ShortChannelID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.permanent = append(s.permanent, failed)
 }
 
 func (s *recordingScorer) PaymentPathFailed(_ *router.Route, failed wire.ShortChannelID) {
@@ -148,6 +161,38 @@ func TestPayOverNetworkRetries(t *testing.T) {
 	require.Equal(t, amount, claimed[0].Amount)
 	require.Len(t, lnkittest.Logged[*events.PaymentForwarded](d), 1)
 	require.Equal(t, []wire.ShortChannelID{bc.ShortChannelID}, sc.failed, "the scorer learnt where it failed")
+	require.Equal(t, 1, sc.succeeded)
+}
+
+// TestPayOverNetworkPermanentChannelFailure: a's first route names a
+// channel out of b that b does not have; b answers unknown_next_peer (a
+// permanent channel failure): a's scorer learns the channel forwards
+// nothing (PaymentPathFailedPermanently, not a liquidity bound), the
+// retry excludes it and pays over d.
+func TestPayOverNetworkPermanentChannelFailure(t *testing.T) {
+	net, sr, sc := diamond(t, 78, [][][]int{{{0, 1, 2}}, {{0, 3, 2}}})
+	bogus := wire.NewShortChannelID(999_999<<40 | 9<<16 | 9)
+	sr.alter = func(n int, r *router.Route) {
+		if n == 0 {
+			r.Hops[1].ShortChannelID = bogus
+		}
+	}
+	const amount wire.MilliSatoshi = 20_000_000
+	id, _, err := payOverNetwork(t, net, amount)
+	require.NoError(t, err)
+	a := net.Node(0)
+
+	failed := lnkittest.Logged[*events.PaymentPathFailed](a)
+	require.Len(t, failed, 1)
+	require.Equal(t, bogus, failed[0].ShortChannelID)
+	require.Equal(t, uint16(onion.CodeUnknownNextPeer), failed[0].Failure.Code)
+	require.True(t, failed[0].Retryable)
+	require.Len(t, sr.reqs, 2)
+	require.Contains(t, sr.reqs[1].ExcludeChannels, bogus)
+	require.Empty(t, sr.reqs[1].ExcludeNodes, "a channel failure excludes no node")
+	require.Equal(t, []wire.ShortChannelID{bogus}, sc.permanent)
+	require.Empty(t, sc.failed)
+	requireSent(t, a, id)
 	require.Equal(t, 1, sc.succeeded)
 }
 

@@ -272,6 +272,18 @@ const (
 // the one at failedAt failed; with failedAt = -1 every hop forwarded (or,
 // with settled, moved the amount).
 func (s *ProbabilisticScorer) learn(r *Route, failedAt int, settled bool) {
+	s.learnOutcome(r, failedAt, settled, 0)
+}
+
+// learnFailure is learn of a failure at failedAt whose channel could not
+// carry failedAmount (instead of the amount r sent through it).
+func (s *ProbabilisticScorer) learnFailure(r *Route, failedAt int, failedAmount uint64) {
+	s.learnOutcome(r, failedAt, false, failedAmount)
+}
+
+// learnOutcome is learn; a failedAmount other than zero replaces the
+// amount the failed channel could not carry.
+func (s *ProbabilisticScorer) learnOutcome(r *Route, failedAt int, settled bool, failedAmount uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range r.Hops {
@@ -289,7 +301,11 @@ func (s *ProbabilisticScorer) learn(r *Route, failedAt int, settled bool) {
 		case settled:
 			o = moved
 		}
-		s.update(h.ShortChannelID.ToUint64(), direction(r.Source(i), h.NodeID), uint64(h.Capacity), uint64(r.AmountIn(i)), o)
+		amt := uint64(r.AmountIn(i))
+		if i == failedAt && failedAmount != 0 {
+			amt = failedAmount
+		}
+		s.update(h.ShortChannelID.ToUint64(), direction(r.Source(i), h.NodeID), uint64(h.Capacity), amt, o)
 		if i == failedAt {
 			return
 		}
@@ -355,6 +371,19 @@ func failedIndex(r *Route, failed wire.ShortChannelID) (i int, ok bool) {
 func (s *ProbabilisticScorer) PaymentPathFailed(r *Route, failed wire.ShortChannelID) {
 	if i, ok := failedIndex(r, failed); ok {
 		s.learn(r, i, false)
+	}
+}
+
+// PaymentPathFailedPermanently: r failed at failed with a permanent
+// channel failure from the node before it (BOLT 4's PERM bit without
+// NODE: unknown_next_peer, permanent_channel_failure, ...): the hops
+// before forwarded, failed carries nothing for now. Its upper bound drops
+// to zero and decays back like any bound, so the channel is avoided for
+// every amount until then, not only for r's. The channel manager calls it
+// in place of PaymentPathFailed when its scorer has it.
+func (s *ProbabilisticScorer) PaymentPathFailedPermanently(r *Route, failed wire.ShortChannelID) {
+	if i, ok := failedIndex(r, failed); ok && i >= 0 {
+		s.learnFailure(r, i, 1)
 	}
 }
 

@@ -118,6 +118,35 @@ func TestScorerLearnsFailure(t *testing.T) {
 	require.Equal(t, before, after)
 }
 
+// TestScorerLearnsPermanentFailure: a permanent channel failure (the
+// node before it answered unknown_next_peer, say) caps the channel at
+// nothing: the next search avoids it for a small amount too, unlike a
+// failure of the amount; the hops before still learn they forwarded, and
+// a failure at the payee (the zero channel) teaches nothing here.
+func TestScorerLearnsPermanentFailure(t *testing.T) {
+	n, r, s := scoredDiamond(t)
+	const amt, capMsat = 300_000_000, 1_000_000_000
+	rt, err := r.FindRoute(req(n, 0, 3, amt))
+	require.NoError(t, err)
+	require.Equal(t, []int{0, 1, 3}, n.path(rt))
+	s.PaymentPathFailedPermanently(rt, scid(2))
+
+	lo, hi, ok := s.EstimatedLiquidity(scid(2), dirOf(n.ids[1], n.ids[3]), capMsat)
+	require.True(t, ok)
+	require.Equal(t, [2]wire.MilliSatoshi{0, 0}, [2]wire.MilliSatoshi{lo, hi})
+	lo, hi, _ = s.EstimatedLiquidity(scid(1), dirOf(n.ids[0], n.ids[1]), capMsat)
+	require.Equal(t, [2]wire.MilliSatoshi{rt.AmountIn(0), capMsat}, [2]wire.MilliSatoshi{lo, hi})
+
+	rt, err = r.FindRoute(req(n, 0, 3, 1_000_000))
+	require.NoError(t, err)
+	require.Equal(t, []int{0, 2, 3}, n.path(rt), "avoided whatever the amount")
+
+	before, _ := s.MarshalBinary()
+	s.PaymentPathFailedPermanently(rt, wire.ShortChannelID{})
+	after, _ := s.MarshalBinary()
+	require.Equal(t, before, after)
+}
+
 // TestScorerLearnsSuccess: a settled payment moves the amount out of each
 // direction's bounds; a probe raises the lower bounds and moves nothing.
 func TestScorerLearnsSuccess(t *testing.T) {
