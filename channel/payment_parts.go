@@ -81,6 +81,9 @@ func maxAdd(d *chanData, hash wire.PaymentHash, cltv uint32, limit wire.MilliSat
 	if ok(limit) {
 		return limit
 	}
+	if least := max(d.log.p.limitsOf(commit.Remote).htlcMinimum, 1); least < limit && !ok(least) {
+		return 0 // no room at all (max_accepted_htlcs, a full balance): no search
+	}
 	lo, hi := wire.MilliSatoshi(0), limit // ok(lo) or lo == 0; !ok(hi)
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
