@@ -36,6 +36,9 @@ func (s *Store) checkpoint() error {
 	}
 	ops := make([]persist.Op, 0, len(s.mem))
 	for _, e := range s.mem {
+		if e.op.Remove && !s.mayHold(e.op.NS, e.op.Key) {
+			continue // nothing to hide: no tombstone
+		}
 		ops = append(ops, e.op)
 	}
 	sort.Slice(ops, func(i, j int) bool { return compareKeys(ops[i].NS, ops[i].Key, ops[j].NS, ops[j].Key) < 0 })
@@ -73,4 +76,11 @@ func (s *Store) checkpoint() error {
 		return s.merge(from)
 	}
 	return nil
+}
+
+// mayHold reports whether a pack or a key file of an earlier version has
+// a record of key: a removal needs a tombstone only then.
+func (s *Store) mayHold(ns persist.Namespace, key string) bool {
+	_, ok := s.index.get(ns, key)
+	return ok || s.legacy.has(s.l.nsDir(ns), key)
 }

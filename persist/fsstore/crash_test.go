@@ -73,24 +73,31 @@ var oldState = []struct {
 func writeLegacyState(t *testing.T, fsys *crashFS) {
 	t.Helper()
 	for _, kv := range oldState {
-		name, b := fsstore.LegacyKeyFile(crashRoot, kv.ns, kv.key, kv.value)
-		dir := path.Dir(name)
-		parts := strings.Split(strings.TrimPrefix(dir, "/"), "/")
-		for i := range parts {
-			d := "/" + strings.Join(parts[:i+1], "/")
-			if err := fsys.Mkdir(d, 0o700); err != nil {
-				require.ErrorIs(t, err, fs.ErrExist)
-			}
-			require.NoError(t, fsys.SyncDir(path.Dir(d)))
-		}
-		f, err := fsys.Create(name, 0o600)
-		require.NoError(t, err)
-		_, err = f.Write(b)
-		require.NoError(t, err)
-		require.NoError(t, f.Sync())
-		require.NoError(t, f.Close())
-		require.NoError(t, fsys.SyncDir(dir))
+		writeLegacyFile(t, fsys, kv.ns, kv.key, string(kv.value))
 	}
+}
+
+// writeLegacyFile writes the key file of an earlier version for key in
+// ns, durably.
+func writeLegacyFile(t *testing.T, fsys *crashFS, ns persist.Namespace, key, value string) {
+	t.Helper()
+	name, b := fsstore.LegacyKeyFile(crashRoot, ns, key, []byte(value))
+	dir := path.Dir(name)
+	parts := strings.Split(strings.TrimPrefix(dir, "/"), "/")
+	for i := range parts {
+		d := "/" + strings.Join(parts[:i+1], "/")
+		if err := fsys.Mkdir(d, 0o700); err != nil {
+			require.ErrorIs(t, err, fs.ErrExist)
+		}
+		require.NoError(t, fsys.SyncDir(path.Dir(d)))
+	}
+	f, err := fsys.Create(name, 0o600)
+	require.NoError(t, err)
+	_, err = f.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, f.Sync())
+	require.NoError(t, f.Close())
+	require.NoError(t, fsys.SyncDir(dir))
 }
 
 // crashSetup opens a store holding the old state.
