@@ -49,3 +49,32 @@ func BenchmarkCheckpoint1000Keys(b *testing.B) {
 	b.ReportMetric(float64(creates)/float64(b.N), "files/op")
 	b.ReportMetric(float64(sys.total.Microseconds())/float64(b.N), "sys-µs/op")
 }
+
+// BenchmarkReadCheckpointed reads 200-byte values a checkpoint wrote
+// (from a pack; from key files before packs).
+func BenchmarkReadCheckpointed(b *testing.B) {
+	s, err := Open(Config{Root: b.TempDir(), CheckpointBytes: 1 << 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	ns := persist.Namespace{Primary: "payments"}
+	ops := make([]persist.Op, 1000)
+	for i := range ops {
+		ops[i] = persist.WriteOp(ns, fmt.Sprintf("k%04d", i), make([]byte, 200))
+	}
+	if err := s.Apply(ctx, ops); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.checkpoint(); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(200)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Read(ctx, ns, fmt.Sprintf("k%04d", i*7%1000)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
