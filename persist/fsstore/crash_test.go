@@ -315,13 +315,20 @@ func reopenAndCheck(t *testing.T, fsys *crashFS, sc crashScenario, mustBeNew, ne
 // earlier version, with checkpoints at Close (TestCrashPackMerges has key
 // files and merges together).
 func TestCrashAtEveryCall(t *testing.T) {
+	forEachCrashCase(t, false, crashAtEveryCall)
+}
+
+// forEachCrashCase runs f for each setup, checkpoint bytes (0 and 1) and
+// scenario, but the key files with a checkpoint after every group only if
+// all.
+func forEachCrashCase(t *testing.T, all bool, f func(t *testing.T, setup crashSetup, checkpointBytes int, sc crashScenario)) {
 	for _, setup := range crashSetups {
 		for _, ckpt := range []int{0, 1} {
-			if setup.name == "legacy-files" && ckpt != 0 {
+			if setup.name == "legacy-files" && ckpt != 0 && !all {
 				continue
 			}
 			for _, sc := range crashScenarios {
-				t.Run(fmt.Sprintf("%s/checkpoint-bytes=%d/%s", setup.name, ckpt, sc.name), func(t *testing.T) { crashAtEveryCall(t, setup, ckpt, sc) })
+				t.Run(fmt.Sprintf("%s/checkpoint-bytes=%d/%s", setup.name, ckpt, sc.name), func(t *testing.T) { f(t, setup, ckpt, sc) })
 			}
 		}
 	}
@@ -369,16 +376,10 @@ func crashAtEveryCall(t *testing.T, setup crashSetup, checkpointBytes int, sc cr
 func TestFailAtEveryCall(t *testing.T) {
 	// With checkpoints at Close only, and after every batch (so failures
 	// hit the checkpoint too).
-	for _, setup := range crashSetups {
-		for _, ckpt := range []int{0, 1} {
-			for _, sc := range crashScenarios {
-				t.Run(fmt.Sprintf("%s/checkpoint-bytes=%d/%s", setup.name, ckpt, sc.name), func(t *testing.T) { failAtEveryCall(t, setup, sc, ckpt) })
-			}
-		}
-	}
+	forEachCrashCase(t, true, failAtEveryCall)
 }
 
-func failAtEveryCall(t *testing.T, setup crashSetup, sc crashScenario, checkpointBytes int) {
+func failAtEveryCall(t *testing.T, setup crashSetup, checkpointBytes int, sc crashScenario) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(2, uint64(len(sc.name))))
 	seen := map[string]bool{}

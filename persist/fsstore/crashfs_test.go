@@ -330,15 +330,9 @@ func (c *crashFS) mutateFile(name string, f func(b []byte)) error {
 func (c *crashFS) ReadFile(name string) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.step(); err != nil {
-		return nil, err
-	}
-	n, err := c.lookup(name)
+	n, err := c.stepFile(name)
 	if err != nil {
 		return nil, err
-	}
-	if n.dir {
-		return nil, errors.New("crashfs: is a directory")
 	}
 	return append([]byte{}, n.data...), nil
 }
@@ -346,6 +340,16 @@ func (c *crashFS) ReadFile(name string) ([]byte, error) {
 func (c *crashFS) Open(name string) (fsstore.FileReader, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	n, err := c.stepFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return &memReader{fs: c, n: n}, nil
+}
+
+// stepFile counts a call on file name and returns its node. c.mu is
+// held.
+func (c *crashFS) stepFile(name string) (*memNode, error) {
 	if err := c.step(); err != nil {
 		return nil, err
 	}
@@ -356,7 +360,7 @@ func (c *crashFS) Open(name string) (fsstore.FileReader, error) {
 	if n.dir {
 		return nil, errors.New("crashfs: is a directory")
 	}
-	return &memReader{fs: c, n: n}, nil
+	return n, nil
 }
 
 func (c *crashFS) ReadDir(name string) ([]fsstore.DirEntry, error) {

@@ -173,16 +173,7 @@ func TestOpenPacks(t *testing.T) {
 			}
 			require.NoError(t, err)
 			defer s.Close()
-			ctx := context.Background()
-			for k, want := range tc.want {
-				got, err := s.Read(ctx, ns, k)
-				if want == "" {
-					require.ErrorIs(t, err, persist.ErrNotFound, k)
-					continue
-				}
-				require.NoError(t, err)
-				require.Equal(t, want, string(got), k)
-			}
+			requireValues(t, s, ns, tc.want)
 			entries, err := os.ReadDir(filepath.Join(root, packsDir))
 			require.NoError(t, err)
 			var left []string
@@ -265,5 +256,19 @@ func TestPickMerge(t *testing.T) {
 			}
 			require.Equal(t, tc.want, pickMerge(packs))
 		})
+	}
+}
+
+// requireValues requires s to hold want in ns ("" for absent).
+func requireValues(t *testing.T, s *Store, ns persist.Namespace, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		got, err := s.Read(context.Background(), ns, k)
+		if v == "" {
+			require.ErrorIs(t, err, persist.ErrNotFound, k)
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, v, string(got), k)
 	}
 }

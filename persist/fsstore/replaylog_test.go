@@ -113,15 +113,7 @@ func TestReplayLogSegments(t *testing.T) {
 			}
 			require.NoError(t, err)
 			defer s.Close()
-			for k, want := range tc.want {
-				got, err := s.Read(ctx, ns, k)
-				if want == "" {
-					require.ErrorIs(t, err, persist.ErrNotFound, k)
-					continue
-				}
-				require.NoError(t, err)
-				require.Equal(t, want, string(got), k)
-			}
+			requireValues(t, s, ns, tc.want)
 			for _, sg := range tc.segs {
 				_, err := os.Stat(filepath.Join(root, walDir, segmentName(sg.num)))
 				require.ErrorIs(t, err, os.ErrNotExist, "segment %d left", sg.num)
