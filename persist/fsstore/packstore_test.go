@@ -165,15 +165,11 @@ func TestOpenPacks(t *testing.T) {
 				}
 				require.NoError(t, os.WriteFile(filepath.Join(root, packsDir, name), b, 0o600))
 			}
-			s, err := Open(Config{Root: root})
-			if tc.corrupt != "" {
-				require.ErrorIs(t, err, persist.ErrCorrupt)
-				require.ErrorContains(t, err, tc.corrupt)
+			s := openWant(t, root, tc.corrupt, ns, tc.want)
+			if s == nil {
 				return
 			}
-			require.NoError(t, err)
 			defer s.Close()
-			requireValues(t, s, ns, tc.want)
 			entries, err := os.ReadDir(filepath.Join(root, packsDir))
 			require.NoError(t, err)
 			var left []string
@@ -271,4 +267,19 @@ func requireValues(t *testing.T, s *Store, ns persist.Namespace, want map[string
 		require.NoError(t, err)
 		require.Equal(t, v, string(got), k)
 	}
+}
+
+// openWant opens the store at root: it must fail naming corrupt when that
+// is set (openWant then returns nil), else hold want in ns.
+func openWant(t *testing.T, root, corrupt string, ns persist.Namespace, want map[string]string) *Store {
+	t.Helper()
+	s, err := Open(Config{Root: root})
+	if corrupt != "" {
+		require.ErrorIs(t, err, persist.ErrCorrupt)
+		require.ErrorContains(t, err, corrupt)
+		return nil
+	}
+	require.NoError(t, err)
+	requireValues(t, s, ns, want)
+	return s
 }
