@@ -92,14 +92,14 @@
 // encode to more than 1 GiB is refused (persist.ErrBatchTooLarge): a
 // group must fit a record.
 //
-// The group's ops then go to the memtable, which Read and List see over
-// the packs and the key files. When the current segment is more than half
-// full, the next one is prepared in the background; a record that does not
-// fit in the current segment goes to it (waiting for it, or making it, if
-// needed), and the full segment is retired. A record larger than a standard segment
+// The group's ops then go to the memtable, which Read and List see over the
+// packs and the key files. When the current segment is more than half full,
+// the next one is prepared in the background; a record that does not fit in
+// the current segment goes to it (waiting for it, or making it, if needed),
+// and the full segment is retired. A record larger than a standard segment
 // gets a segment of its own size. Open starts preparing the first segment;
-// it is at most 256 KiB, so that neither Open nor the first write waits
-// for a whole standard one.
+// it is at most 256 KiB, so that neither Open nor the first write waits for
+// a whole standard one.
 //
 // A checkpoint, when Config.CheckpointBytes of records have been written
 // since the last, and at Close, writes the memtable, sorted by key, into
@@ -129,19 +129,19 @@
 // # Merges
 //
 // After a checkpoint the newest packs merge into one while the next older
-// pack is no larger than they are together, so that sizes double going
-// back, the packs stay few (logarithmic in the store's size) and each
-// byte is rewritten that many times. They also merge from the oldest pack
-// on which, with every newer pack, holds more garbage than live bytes
-// (records a newer pack supersedes; tombstones too when that is every
-// pack), and all merge when there are more than 16. A merge reads its packs in key
-// order, keeps each key's newest record, and drops a tombstone only when
-// it takes every pack and no key file has the key (none has: the
-// checkpoint removed those durably), as nothing older can then hold the
-// key. Its pack covers the numbers of its inputs and is made durable like
-// a checkpoint's before the index points at it and the inputs are removed
-// (not fsynced). A merge that fails before its rename leaves the packs as
-// they were; the next checkpoint tries again.
+// pack is no larger than they are together, so that sizes double going back,
+// the packs stay few (logarithmic in the store's size) and each byte is
+// rewritten that many times. They also merge from the oldest pack on which,
+// with every newer pack, holds more garbage than live bytes (records a newer
+// pack supersedes; tombstones too when that is every pack), and all merge
+// when there are more than 16. A merge reads its packs in key order, keeps
+// each key's newest record, and drops a tombstone only when it takes every
+// pack and no key file has the key (none has: the checkpoint removed those
+// durably), as nothing older can then hold the key. Its pack covers the
+// numbers of its inputs and is made durable like a checkpoint's before the
+// index points at it and the inputs are removed (not fsynced). A merge that
+// fails before its rename leaves the packs as they were; the next checkpoint
+// tries again.
 //
 // A merged pack stands for every pack inside its range. Open loads, in
 // order, the packs no other pack's range contains, and removes the others
@@ -154,15 +154,15 @@
 //
 // Open first loads the packs (see Merges), then finds the key files of
 // earlier versions (removing their temporary files), removes those a pack
-// has the key of (a crash stopped the checkpoint that wrote the pack
-// before it removed them), then replays the batch files an older version
-// left and the log, into one new pack. It reads every segment's records in
-// order, up to the first that is all zero, or is not whole, or fails its
-// CRC: past it the segment must hold no valid record (else the error
-// matches persist.ErrCorrupt and names the segment). A bad record followed only by zeros or by what is
-// not a valid record is a torn write: its fdatasync never returned, so it
-// was never acknowledged, and it is ignored. A valid record out of
-// sequence is corruption too.
+// has the key of (a crash stopped the checkpoint that wrote the pack before
+// it removed them), then replays the batch files an older version left and
+// the log, into one new pack. It reads every segment's records in order, up
+// to the first that is all zero, or is not whole, or fails its CRC: past it
+// the segment must hold no valid record (else the error matches
+// persist.ErrCorrupt and names the segment). A bad record followed only by
+// zeros or by what is not a valid record is a torn write: its fdatasync
+// never returned, so it was never acknowledged, and it is ignored. A valid
+// record out of sequence is corruption too.
 //
 // The segments with records are ordered by sequence number. A gap in the
 // numbers between two of them means a checkpoint removed the segments
