@@ -16,8 +16,8 @@ type memEntry struct {
 // and tombstones) made durable, points the index at it, empties the
 // memtable, removes the key files of earlier versions the pack now has
 // (durably), and removes the retired segments: all their records are in
-// the packs now. It then merges packs if the policy says so (see
-// pickMerge). The current segment stays, its records applied: replaying
+// the packs now. It then starts merging packs if the policy says so (see
+// pickMerge and maybeMerge). The current segment stays, its records applied: replaying
 // them again after a crash writes again what they wrote, before the later
 // records.
 //
@@ -72,10 +72,7 @@ func (s *Store) checkpoint() error {
 		}
 		s.retired = s.retired[1:]
 	}
-	if from := pickMerge(s.packs); from >= 0 {
-		return s.merge(from)
-	}
-	return nil
+	return s.maybeMerge()
 }
 
 // mayHold reports whether a pack or a key file of an earlier version has

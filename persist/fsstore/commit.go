@@ -21,10 +21,22 @@ const (
 const maxRequestBytes = 1 << 30
 
 // commitLoop is the committer: it takes every waiting request and commits
-// them as one group, until Close closes the queue.
+// them as one group, and installs the pack of a merge done in the
+// background, until Close closes the queue.
 func (s *Store) commitLoop() {
 	defer close(s.stopped)
-	for req := range s.queue {
+	for {
+		var req *request
+		select {
+		case r, ok := <-s.queue:
+			if !ok {
+				return
+			}
+			req = r
+		case r := <-s.merging: // never ready when nil
+			_ = s.finishMerge(r) // one that failed is tried again after a checkpoint
+			continue
+		}
 		group := []*request{req}
 		size := req.size()
 	drain:

@@ -143,6 +143,14 @@
 // fails before its rename leaves the packs as they were; the next checkpoint
 // tries again.
 //
+// A merge runs in the background, one at a time, beside the committer:
+// groups commit and checkpoints write newer packs meanwhile (the packs it
+// reads do not change; checkpoints only add packs after them). The
+// committer then installs its pack in place of its inputs: a key a newer
+// pack has keeps pointing there (its record in the merged pack is
+// garbage). Close waits for it; the merges of Close's checkpoint, and of
+// OpenInline's stores (the crash tests'), run inline.
+//
 // A merged pack stands for every pack inside its range. Open loads, in
 // order, the packs no other pack's range contains, and removes the others
 // unread: the inputs of a merge that a crash left, or brought back (their

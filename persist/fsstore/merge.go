@@ -49,18 +49,63 @@ func pickMerge(packs []*packFile) int {
 	return from
 }
 
-// merge writes the packs from the from-th on, the newest, into one new
-// pack covering their numbers, made durable, then points the index at it
-// and removes them. Their records are read in key order, each key's
-// newest kept; a tombstone is dropped only when the merge takes every
-// pack and no key file of an earlier version has the key (none has: a
-// checkpoint removes those its pack has before it merges), as nothing
-// older can then hold the key. The removals are not fsynced: a pack that
-// comes back after a crash is inside the new one's range, and Open
-// removes it (see loadPacks).
-func (s *Store) merge(from int) error {
+// mergeResult is what a merge made: the pack of its inputs' live
+// records, which records it holds, and the tombstones it dropped.
+type mergeResult struct {
+	in      []*packFile
+	out     *packFile
+	recs    []packedRecord
+	dropped []persist.Op
+	err     error
+}
+
+// maybeMerge starts the merge pickMerge chooses, if any and none is under
+// way: in the background (its pack installed by the committer when it is
+// done, see finishMerge), or inline when segments are prepared inline
+// (the crash tests' deterministic order of calls) or the store is
+// closing.
+func (s *Store) maybeMerge() error {
+	if s.merging != nil {
+		return nil // one at a time; the next checkpoint looks again
+	}
+	from := pickMerge(s.packs)
+	if from < 0 {
+		return nil
+	}
 	in := slices.Clone(s.packs[from:])
-	full := from == 0
+	if s.inlinePrepare || s.closing {
+		return s.installMerge(s.mergePacks(in, from == 0))
+	}
+	ch := make(chan mergeResult, 1)
+	s.merging = ch
+	go func() { ch <- s.mergePacks(in, from == 0) }()
+	return nil
+}
+
+// waitMerge waits for the merge under way, if any, and installs its pack.
+func (s *Store) waitMerge() error {
+	if s.merging == nil {
+		return nil
+	}
+	return s.finishMerge(<-s.merging)
+}
+
+// finishMerge installs the pack of the merge that was under way.
+func (s *Store) finishMerge(r mergeResult) error {
+	s.merging = nil
+	return s.installMerge(r)
+}
+
+// mergePacks writes the packs in, the newest packs from some on (every
+// pack when full), into one new pack covering their numbers, made durable.
+// It may run beside the committer: the packs in are not changed or closed
+// while it runs, and checkpoints only add newer packs. Their records are
+// read in key order, each key's newest kept; a tombstone is dropped only
+// when the merge takes every pack and no key file of an earlier version
+// has the key (none has: a checkpoint removes durably those its pack has
+// before it merges), as nothing older can then hold the key.
+func (s *Store) mergePacks(in []*packFile, full bool) mergeResult {
+	res := mergeResult{in: in}
 	scans := make([]*packScanner, len(in))
 	heads := make([]scannedRecord, len(in))
 	live := make([]bool, len(in))
@@ -75,15 +120,21 @@ func (s *Store) merge(from int) error {
 	for i, p := range in {
 		sc, err := newPackScanner(p.r)
 		if err != nil {
-			return fmt.Errorf("pack %s: %w", p.path, err)
+			res.err = fmt.Errorf("pack %s: %w", p.path, err)
+			return res
 		}
 		scans[i] = sc
 		if err := advance(i); err != nil {
-			return err
+			res.err = err
+			return res
 		}
 	}
-	var dropped []persist.Op
-	p, recs, err := s.writePack(in[0].base, in[len(in)-1].top, func(add func(persist.Op) error) error {
+	hasLegacy := func(o persist.Op) bool {
+		s.viewMu.RLock()
+		defer s.viewMu.RUnlock()
+		return s.legacy.has(s.l.nsDir(o.NS), o.Key)
+	}
+	res.out, res.recs, res.err = s.writePack(in[0].base, in[len(in)-1].top, func(add func(persist.Op) error) error {
 		for {
 			best := -1
 			for i := range in {
@@ -96,8 +147,8 @@ func (s *Store) merge(from int) error {
 				return nil
 			}
 			o := heads[best].op
-			if o.Remove && full && !s.legacy.has(s.l.nsDir(o.NS), o.Key) {
-				dropped = append(dropped, o)
+			if o.Remove && full && !hasLegacy(o) {
+				res.dropped = append(res.dropped, o)
 			} else if err := add(o); err != nil {
 				return err
 			}
@@ -110,21 +161,48 @@ func (s *Store) merge(from int) error {
 			}
 		}
 	})
-	if err != nil {
-		return fmt.Errorf("merge packs: %w", err)
+	if res.err != nil {
+		res.err = fmt.Errorf("merge packs: %w", res.err)
+	}
+	return res
+}
+
+// installMerge points the index at a merge's pack, in place of its
+// inputs, then removes them. A key a checkpoint wrote to a newer pack
+// while the merge ran keeps pointing there: its record in the merge's
+// pack is garbage. The removals are not fsynced: a pack that comes back
+// after a crash is inside the new one's range, and Open removes it (see
+// loadPacks).
+func (s *Store) installMerge(r mergeResult) error {
+	if r.err != nil {
+		return r.err // nothing visible: the inputs stay
+	}
+	from := slices.Index(s.packs, r.in[0])
+	if from < 0 || len(s.packs) < from+len(r.in) || !slices.Equal(s.packs[from:from+len(r.in)], r.in) {
+		panic("fsstore: a merge's inputs changed while it ran")
+	}
+	input := make(map[*packFile]bool, len(r.in))
+	for _, p := range r.in {
+		input[p] = true
 	}
 	s.viewMu.Lock()
-	for _, r := range recs {
-		s.index.set(r.ns, r.key, r.ref(p)) // the garbage it counts is an input's, gone
+	for _, rec := range r.recs {
+		if cur, ok := s.index.get(rec.ns, rec.key); ok && input[cur.p] {
+			s.index.set(rec.ns, rec.key, rec.ref(r.out)) // the garbage it counts is an input's, gone
+		} else {
+			r.out.garbage += int64(rec.n)
+		}
 	}
-	for _, o := range dropped {
-		s.index.remove(o.NS, o.Key)
+	for _, o := range r.dropped {
+		if cur, ok := s.index.get(o.NS, o.Key); ok && input[cur.p] {
+			s.index.remove(o.NS, o.Key)
+		}
 	}
-	s.packs = append(s.packs[:from:from], p)
+	s.packs = slices.Concat(s.packs[:from], []*packFile{r.out}, s.packs[from+len(r.in):])
 	s.viewMu.Unlock()
-	for _, q := range in {
-		_ = q.r.Close()
-		_ = s.fs.Remove(q.path) // one left is removed by Open
+	for _, p := range r.in {
+		_ = p.r.Close()
+		_ = s.fs.Remove(p.path) // one left is removed by Open
 	}
 	return nil
 }

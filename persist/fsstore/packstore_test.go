@@ -3,6 +3,7 @@ package fsstore
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -336,4 +337,56 @@ func TestReadDuringMerges(t *testing.T) {
 	for range 2 {
 		require.NoError(t, <-errs)
 	}
+}
+
+// gatedCreateFS stops the creation of the file named gated until release
+// is closed, having closed reached.
+type gatedCreateFS struct {
+	OSFS
+	gated            string
+	reached, release chan struct{}
+}
+
+func (g *gatedCreateFS) Create(name string, perm fs.FileMode) (File, error) {
+	if filepath.Base(name) == g.gated {
+		close(g.reached)
+		<-g.release
+	}
+	return g.OSFS.Create(name, perm)
+}
+
+// TestMergeInBackground holds a merge (of packs 1 and 2) at the creation
+// of its pack while writes commit and checkpoint newer packs (3, 4) over
+// its keys: once it is done, each key reads from the newest pack that has
+// it, before and after reopening.
+func TestMergeInBackground(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	gfs := &gatedCreateFS{gated: packName(1, 2) + tmpSuffix, reached: make(chan struct{}), release: make(chan struct{})}
+	s, err := Open(Config{Root: root, FS: gfs, CheckpointBytes: 1})
+	require.NoError(t, err)
+	ns := persist.Namespace{Primary: "p"}
+	require.NoError(t, s.Write(ctx, ns, "k0", []byte("a")))
+	require.NoError(t, s.Write(ctx, ns, "k1", []byte("b"))) // pack 2: packs 1 and 2 merge
+	<-gfs.reached
+	require.NoError(t, s.Write(ctx, ns, "k0", []byte("new"))) // pack 3
+	require.NoError(t, s.Remove(ctx, ns, "k1"))               // pack 4
+	want := map[string]string{"k0": "new", "k1": ""}
+	requireValues(t, s, ns, want)
+	close(gfs.release)
+	require.NoError(t, s.Close())
+	entries, err := os.ReadDir(filepath.Join(root, packsDir))
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	require.Equal(t, []string{packName(1, 2), packName(3, 3), packName(4, 4)}, names)
+	s, err = Open(Config{Root: root})
+	require.NoError(t, err)
+	defer s.Close()
+	requireValues(t, s, ns, want)
+	keys, err := s.List(ctx, ns)
+	require.NoError(t, err)
+	require.Equal(t, []string{"k0"}, keys)
 }

@@ -57,16 +57,18 @@ type Store struct {
 
 	// Owned by the committer (and by Open before it starts, Close after
 	// it stopped).
-	segBytes      int           // the size of a standard segment
-	inlinePrepare bool          // prepare segments when needed, not ahead (tests)
-	cur           *segment      // the segment records go to; nil before the first
-	retired       []*segment    // older segments with records, oldest first
-	spare         *segment      // a prepared segment, not used yet
-	pending       chan prepared // the preparation under way, nil if none
-	nextNum       uint64        // the number of the next segment created
-	recSeq        uint64        // the sequence number of the last record
-	logBytes      int           // record bytes since the last checkpoint
-	nextPack      uint64        // the number of the next checkpoint's pack
+	segBytes      int              // the size of a standard segment
+	inlinePrepare bool             // prepare segments when needed, not ahead (tests)
+	cur           *segment         // the segment records go to; nil before the first
+	retired       []*segment       // older segments with records, oldest first
+	spare         *segment         // a prepared segment, not used yet
+	pending       chan prepared    // the preparation under way, nil if none
+	nextNum       uint64           // the number of the next segment created
+	recSeq        uint64           // the sequence number of the last record
+	logBytes      int              // record bytes since the last checkpoint
+	nextPack      uint64           // the number of the next checkpoint's pack
+	merging       chan mergeResult // the merge under way, nil if none
+	closing       bool             // Close stopped the committer: merges go inline
 }
 
 var _ persist.KVStore = (*Store)(nil)
@@ -227,9 +229,10 @@ func (s *Store) Close() error {
 	s.closeMu.Unlock()
 	<-s.stopped
 	_ = s.waitPrepared()
-	var err error
+	s.closing = true
+	err := s.waitMerge()
 	if s.failure() == nil {
-		err = s.closeLog()
+		err = errors.Join(err, s.closeLog())
 	}
 	for _, seg := range []*segment{s.cur, s.spare} {
 		if seg != nil {
