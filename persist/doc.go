@@ -9,8 +9,8 @@
 // what lets a channel send a message it must stand behind after a crash.
 //
 // lnkit ships three stores, each in its own package so that an application
-// links only the one it uses: persist/fsstore (one file per key; the
-// default), persist/sqlitestore (SQLite, pure Go) and persist/pgstore
+// links only the one it uses: persist/fsstore (a write-ahead log and pack
+// files; the default), persist/sqlitestore (SQLite, pure Go) and persist/pgstore
 // (PostgreSQL). persist/persisttest has the conformance suite every store,
 // lnkit's or a user's, must pass, and a crash-simulating store for tests.
 //

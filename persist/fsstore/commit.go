@@ -2,7 +2,6 @@ package fsstore
 
 import (
 	"errors"
-	"io/fs"
 	"sync"
 
 	"github.com/lnkit/lnkit/persist"
@@ -22,10 +21,22 @@ const (
 const maxRequestBytes = 1 << 30
 
 // commitLoop is the committer: it takes every waiting request and commits
-// them as one group, until Close closes the queue.
+// them as one group, and installs the pack of a merge done in the
+// background, until Close closes the queue.
 func (s *Store) commitLoop() {
 	defer close(s.stopped)
-	for req := range s.queue {
+	for {
+		var req *request
+		select {
+		case r, ok := <-s.queue:
+			if !ok {
+				return
+			}
+			req = r
+		case r := <-s.merging: // never ready when nil
+			_ = s.finishMerge(r) // one that failed is tried again after a checkpoint
+			continue
+		}
 		group := []*request{req}
 		size := req.size()
 	drain:
@@ -60,7 +71,7 @@ func (r *request) size() int {
 // commitGroup makes every request of group durable, or fails them all:
 // their ops go whole into one log record, written in place in the current
 // segment and fdatasynced, then to the memtable until a checkpoint writes
-// them to the key files.
+// them to a pack.
 func (s *Store) commitGroup(group []*request) error {
 	if err := s.failure(); err != nil {
 		return err
@@ -107,82 +118,6 @@ func (s *Store) commitGroup(group []*request) error {
 	return nil
 }
 
-// applyOps makes final (one op per key, see lastPerKey) durable in the key
-// files: prepare, then publish.
-func (s *Store) applyOps(final []persist.Op) error {
-	if err := s.prepare(final); err != nil {
-		return err
-	}
-	return s.publish(final)
-}
-
-// tempFile is a file prepare writes and fsyncs.
-type tempFile struct {
-	name     string
-	contents func() []byte
-}
-
-// prepare makes the namespace directories of final's writes and writes
-// and fsyncs their temporary files, up to s.par at once. On an error it
-// removes the temporary files: nothing is visible yet.
-func (s *Store) prepare(final []persist.Op) error {
-	var files []tempFile
-	for _, o := range final {
-		if o.Remove {
-			continue
-		}
-		if err := s.ensureNSDir(o.NS); err != nil {
-			return err
-		}
-		files = append(files, tempFile{
-			name:     s.l.keyPath(o.NS, o.Key) + tmpSuffix,
-			contents: func() []byte { return encodeValue(o.NS, o.Key, o.Value) },
-		})
-	}
-	if err := s.writeFiles(files); err != nil {
-		for _, f := range files {
-			_ = s.fs.Remove(f.name)
-		}
-		return err
-	}
-	return nil
-}
-
-// publish renames the temporary files of final over their keys and
-// removes the removed keys, under viewMu, then fsyncs each directory
-// touched, in parallel. Any error leaves the durable state unknown and
-// fails the store.
-func (s *Store) publish(final []persist.Op) error {
-	var dirs []string
-	seen := map[string]bool{}
-	s.viewMu.Lock()
-	for _, o := range final {
-		path := s.l.keyPath(o.NS, o.Key)
-		if o.Remove {
-			err := s.fs.Remove(path)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				s.viewMu.Unlock()
-				return s.fail(err)
-			}
-		} else if err := s.fs.Rename(path+tmpSuffix, path); err != nil {
-			s.viewMu.Unlock()
-			return s.fail(err)
-		}
-		if dir := s.l.nsDir(o.NS); !seen[dir] {
-			seen[dir] = true
-			dirs = append(dirs, dir)
-		}
-	}
-	s.viewMu.Unlock()
-	if err := s.parallel(len(dirs), func(i int) error { return s.fs.SyncDir(dirs[i]) }); err != nil {
-		return s.fail(err)
-	}
-	return nil
-}
-
 // lastPerKey returns the ops that decide each key's final state: the last
 // op on every key, in the order of those last ops.
 func lastPerKey(ops []persist.Op) []persist.Op {
@@ -206,26 +141,6 @@ func lastPerKey(ops []persist.Op) []persist.Op {
 	return final
 }
 
-// ensureNSDir makes the directories of ns exist durably.
-func (s *Store) ensureNSDir(ns persist.Namespace) error {
-	for _, dir := range []string{s.l.primaryDir(ns), s.l.nsDir(ns)} {
-		if s.dirs[dir] {
-			continue
-		}
-		if err := s.mkdir(dir); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeFiles writes and fsyncs files, up to s.par at once.
-func (s *Store) writeFiles(files []tempFile) error {
-	return s.parallel(len(files), func(i int) error {
-		return s.writeFile(files[i].name, files[i].contents())
-	})
-}
-
 // parallel runs job(0..n-1), up to s.par at once (inline when n is 1),
 // and joins their errors.
 func (s *Store) parallel(n int, job func(i int) error) error {
@@ -246,21 +161,4 @@ func (s *Store) parallel(n int, job func(i int) error) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
-}
-
-// writeFile creates name (0600) holding b, fsynced.
-func (s *Store) writeFile(name string, b []byte) error {
-	f, err := s.fs.Create(name, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -28,12 +28,13 @@ type Config struct {
 	Root string
 	// FS is the file system; nil means OSFS, the operating system's.
 	FS FS
-	// SyncParallelism is how many files of one commit group are written
-	// and fsynced at once; 0 means DefaultSyncParallelism.
+	// SyncParallelism is how many directories a checkpoint fsyncs at once
+	// after removing key files of earlier versions; 0 means
+	// DefaultSyncParallelism.
 	SyncParallelism int
 	// CheckpointBytes is how many bytes of log records may wait, their
 	// ops held in memory (the memtable), before a checkpoint writes them
-	// to the key files; 0 means DefaultCheckpointBytes. It bounds the
+	// to a pack; 0 means DefaultCheckpointBytes. It bounds the
 	// memtable's memory and the work of replaying after a crash.
 	CheckpointBytes int
 	// SegmentBytes is the size of a log segment, preallocated when it is

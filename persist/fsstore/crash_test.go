@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"path"
+	"strings"
 	"sync"
 	"testing"
 
@@ -49,9 +52,73 @@ var big = func() []byte {
 func setupCrashStore(t *testing.T, s *fsstore.Store) {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, s.Write(ctx, nsOld, "state", []byte("old state")))
-	require.NoError(t, s.Write(ctx, nsOld, "gone", []byte("to be removed")))
-	require.NoError(t, s.Write(ctx, nsTop, "top", big[:300]))
+	for _, kv := range oldState {
+		require.NoError(t, s.Write(ctx, kv.ns, kv.key, kv.value))
+	}
+}
+
+// oldState is the state every scenario starts from.
+var oldState = []struct {
+	ns    persist.Namespace
+	key   string
+	value []byte
+}{
+	{nsOld, "state", []byte("old state")},
+	{nsOld, "gone", []byte("to be removed")},
+	{nsTop, "top", big[:300]},
+}
+
+// writeLegacyState writes the old state as the key files an earlier
+// version of the store left, durably.
+func writeLegacyState(t *testing.T, fsys *crashFS) {
+	t.Helper()
+	for _, kv := range oldState {
+		writeLegacyFile(t, fsys, kv.ns, kv.key, string(kv.value))
+	}
+}
+
+// writeLegacyFile writes the key file of an earlier version for key in
+// ns, durably.
+func writeLegacyFile(t *testing.T, fsys *crashFS, ns persist.Namespace, key, value string) {
+	t.Helper()
+	name, b := fsstore.LegacyKeyFile(crashRoot, ns, key, []byte(value))
+	dir := path.Dir(name)
+	parts := strings.Split(strings.TrimPrefix(dir, "/"), "/")
+	for i := range parts {
+		d := "/" + strings.Join(parts[:i+1], "/")
+		if err := fsys.Mkdir(d, 0o700); err != nil {
+			require.ErrorIs(t, err, fs.ErrExist)
+		}
+		require.NoError(t, fsys.SyncDir(path.Dir(d)))
+	}
+	f, err := fsys.Create(name, 0o600)
+	require.NoError(t, err)
+	_, err = f.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, f.Sync())
+	require.NoError(t, f.Close())
+	require.NoError(t, fsys.SyncDir(dir))
+}
+
+// crashSetup opens a store holding the old state.
+type crashSetup struct {
+	name string
+	open func(t *testing.T, fsys *crashFS, checkpointBytes int) *fsstore.Store
+}
+
+var crashSetups = []crashSetup{
+	{"written", func(t *testing.T, fsys *crashFS, checkpointBytes int) *fsstore.Store {
+		s, err := openFSCheckpoint(fsys, checkpointBytes)
+		require.NoError(t, err)
+		setupCrashStore(t, s)
+		return s
+	}},
+	{"legacy-files", func(t *testing.T, fsys *crashFS, checkpointBytes int) *fsstore.Store {
+		writeLegacyState(t, fsys)
+		s, err := openFSCheckpoint(fsys, checkpointBytes)
+		require.NoError(t, err)
+		return s
+	}},
 }
 
 var crashScenarios = []crashScenario{
@@ -243,43 +310,63 @@ func reopenAndCheck(t *testing.T, fsys *crashFS, sc crashScenario, mustBeNew, ne
 // of a write, a remove and a batch, in every crash mode, and after
 // reopening (also with a crash during recovery) finds each key holding its
 // old or its new value, a batch whole or not at all, and no acknowledged
-// write lost.
+// write lost. The old state is in packs, with checkpoints at Close or
+// after every group (with the merges they make), or in the key files of an
+// earlier version, with checkpoints at Close (TestCrashPackMerges has key
+// files and merges together).
 func TestCrashAtEveryCall(t *testing.T) {
-	for _, sc := range crashScenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(1, uint64(len(sc.name))))
-			seen := map[string]bool{}
-			points := 0
-			for n := 1; ; n++ {
-				fsys := newCrashFS()
-				s, err := openFS(fsys)
-				require.NoError(t, err)
-				setupCrashStore(t, s)
-				fsys.crashAfter(n)
-				opErr := s.Apply(context.Background(), nil) // a no-op: no calls
-				require.NoError(t, opErr)
-				opErr = sc.op(context.Background(), s)
-				crashedInOp := fsys.didCrash()
-				_ = s.Close() // its calls are crash points too
-				crashed := fsys.didCrash()
-				if crashedInOp {
-					require.Error(t, opErr, "crash at call %d, yet the op succeeded", n)
-				}
-				for _, cm := range crashModes {
-					t.Run(fmt.Sprintf("call%d/%s", n, cm.name), func(t *testing.T) {
-						reopenAndCheck(t, fsys.afterCrash(cm.mode, rng), sc, opErr == nil, crashed && cm.mode == loseUnsynced, rng, seen)
-					})
-				}
-				if !crashed {
-					require.NoError(t, opErr)
-					break
-				}
-				points++
+	forEachCrashCase(t, false, crashAtEveryCall)
+}
+
+// forEachCrashCase runs f for each setup, checkpoint bytes (0 and 1) and
+// scenario, but the key files with a checkpoint after every group only if
+// all.
+func forEachCrashCase(t *testing.T, all bool, f func(t *testing.T, setup crashSetup, checkpointBytes int, sc crashScenario)) {
+	for _, setup := range crashSetups {
+		for _, ckpt := range []int{0, 1} {
+			if setup.name == "legacy-files" && ckpt != 0 && !all {
+				continue
 			}
-			t.Logf("%s: crashed at each of %d calls", sc.name, points)
-			require.Greater(t, points, 1)
-		})
+			for _, sc := range crashScenarios {
+				t.Run(fmt.Sprintf("%s/checkpoint-bytes=%d/%s", setup.name, ckpt, sc.name), func(t *testing.T) { f(t, setup, ckpt, sc) })
+			}
+		}
 	}
+}
+
+func crashAtEveryCall(t *testing.T, setup crashSetup, checkpointBytes int, sc crashScenario) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, uint64(len(sc.name))))
+	seen := map[string]bool{}
+	points := 0
+	for n := 1; ; n++ {
+		fsys := newCrashFS()
+		s := setup.open(t, fsys, checkpointBytes)
+		fsys.crashAfter(n)
+		opErr := s.Apply(context.Background(), nil) // a no-op: no calls
+		require.NoError(t, opErr)
+		opErr = sc.op(context.Background(), s)
+		crashedInOp := fsys.didCrash()
+		_ = s.Close() // its calls are crash points too
+		crashed := fsys.didCrash()
+		if crashedInOp && checkpointBytes == 0 {
+			// (With a checkpoint after the group, the crash may come
+			// in the checkpoint, once the op is durable.)
+			require.Error(t, opErr, "crash at call %d, yet the op succeeded", n)
+		}
+		for _, cm := range crashModes {
+			t.Run(fmt.Sprintf("call%d/%s", n, cm.name), func(t *testing.T) {
+				reopenAndCheck(t, fsys.afterCrash(cm.mode, rng), sc, opErr == nil, crashed && cm.mode == loseUnsynced, rng, seen)
+			})
+		}
+		if !crashed {
+			require.NoError(t, opErr)
+			break
+		}
+		points++
+	}
+	t.Logf("%s: crashed at each of %d calls", sc.name, points)
+	require.Greater(t, points, 1)
 }
 
 // TestFailAtEveryCall fails one file system call with an I/O error at
@@ -289,22 +376,16 @@ func TestCrashAtEveryCall(t *testing.T) {
 func TestFailAtEveryCall(t *testing.T) {
 	// With checkpoints at Close only, and after every batch (so failures
 	// hit the checkpoint too).
-	for _, ckpt := range []int{0, 1} {
-		for _, sc := range crashScenarios {
-			t.Run(fmt.Sprintf("checkpoint-bytes=%d/%s", ckpt, sc.name), func(t *testing.T) { failAtEveryCall(t, sc, ckpt) })
-		}
-	}
+	forEachCrashCase(t, true, failAtEveryCall)
 }
 
-func failAtEveryCall(t *testing.T, sc crashScenario, checkpointBytes int) {
+func failAtEveryCall(t *testing.T, setup crashSetup, checkpointBytes int, sc crashScenario) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(2, uint64(len(sc.name))))
 	seen := map[string]bool{}
 	for n := 1; ; n++ {
 		fsys := newCrashFS()
-		s, err := openFSCheckpoint(fsys, checkpointBytes)
-		require.NoError(t, err)
-		setupCrashStore(t, s)
+		s := setup.open(t, fsys, checkpointBytes)
 		fsys.failAfter(n)
 		opErr := sc.op(context.Background(), s)
 		fsys.failAfter(-1) // no more failures

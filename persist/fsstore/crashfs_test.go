@@ -330,6 +330,26 @@ func (c *crashFS) mutateFile(name string, f func(b []byte)) error {
 func (c *crashFS) ReadFile(name string) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	n, err := c.stepFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{}, n.data...), nil
+}
+
+func (c *crashFS) Open(name string) (fsstore.FileReader, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, err := c.stepFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return &memReader{fs: c, n: n}, nil
+}
+
+// stepFile counts a call on file name and returns its node. c.mu is
+// held.
+func (c *crashFS) stepFile(name string) (*memNode, error) {
 	if err := c.step(); err != nil {
 		return nil, err
 	}
@@ -340,7 +360,7 @@ func (c *crashFS) ReadFile(name string) ([]byte, error) {
 	if n.dir {
 		return nil, errors.New("crashfs: is a directory")
 	}
-	return append([]byte{}, n.data...), nil
+	return n, nil
 }
 
 func (c *crashFS) ReadDir(name string) ([]fsstore.DirEntry, error) {
@@ -480,6 +500,31 @@ func (c *crashFS) Lock(name string) (io.Closer, error) {
 type unlocker func() error
 
 func (u unlocker) Close() error { return u() }
+
+// memReader is a crashFS file open for reading. Its reads count as calls
+// (they may fail), its Close does not (it cannot).
+type memReader struct {
+	fs *crashFS
+	n  *memNode
+}
+
+func (r *memReader) ReadAt(b []byte, off int64) (int, error) {
+	r.fs.mu.Lock()
+	defer r.fs.mu.Unlock()
+	if err := r.fs.step(); err != nil {
+		return 0, err
+	}
+	if off >= int64(len(r.n.data)) {
+		return 0, io.EOF
+	}
+	n := copy(b, r.n.data[off:])
+	if n < len(b) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (r *memReader) Close() error { return nil }
 
 // memFile is a crashFS file open for writing.
 type memFile struct {

@@ -14,6 +14,8 @@ type FS interface {
 	Create(name string, perm fs.FileMode) (File, error)
 	// ReadFile returns the contents of name.
 	ReadFile(name string) ([]byte, error)
+	// Open opens name for reading at offsets (pread(2)).
+	Open(name string) (FileReader, error)
 	// ReadDir returns the entries of directory name.
 	ReadDir(name string) ([]DirEntry, error)
 	// Rename replaces newpath with oldpath atomically.
@@ -45,6 +47,12 @@ type File interface {
 	Datasync() error
 	// Close closes the file.
 	Close() error
+}
+
+// FileReader is a file open for reading.
+type FileReader interface {
+	io.ReaderAt
+	io.Closer
 }
 
 // DirEntry is one entry of a directory.

@@ -1,7 +1,9 @@
 package fsstore
 
 import (
+	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/lnkit/lnkit/persist"
@@ -13,11 +15,13 @@ const (
 	lockName    = "LOCK"
 	walDir      = "wal"
 	dataDir     = "data"
+	packsDir    = "packs"
 	primaryPfx  = "p."
 	secondPfx   = "s."
 	tmpSuffix   = ".tmp"
 	batchSuffix = ".batch"
 	logSuffix   = ".log"
+	packSuffix  = ".pack"
 )
 
 // layout maps namespaces and keys to paths under a root.
@@ -25,9 +29,30 @@ type layout struct {
 	root string
 }
 
-func (l layout) lock() string { return filepath.Join(l.root, lockName) }
-func (l layout) wal() string  { return filepath.Join(l.root, walDir) }
-func (l layout) data() string { return filepath.Join(l.root, dataDir) }
+func (l layout) lock() string  { return filepath.Join(l.root, lockName) }
+func (l layout) wal() string   { return filepath.Join(l.root, walDir) }
+func (l layout) data() string  { return filepath.Join(l.root, dataDir) }
+func (l layout) packs() string { return filepath.Join(l.root, packsDir) }
+
+// packName is the file name of the pack covering base to top.
+func packName(base, top uint64) string {
+	return fmt.Sprintf("%016x-%016x%s", base, top, packSuffix)
+}
+
+// parsePackName returns the range a pack's file name gives, or false for
+// a name packName does not make.
+func parsePackName(name string) (base, top uint64, ok bool) {
+	rest, ok := strings.CutSuffix(name, packSuffix)
+	if !ok || len(rest) != 33 || rest[16] != '-' {
+		return 0, 0, false
+	}
+	base, err1 := strconv.ParseUint(rest[:16], 16, 64)
+	top, err2 := strconv.ParseUint(rest[17:], 16, 64)
+	if err1 != nil || err2 != nil || base == 0 || base > top || packName(base, top) != name {
+		return 0, 0, false
+	}
+	return base, top, true
+}
 
 // primaryDir is the directory of ns.Primary.
 func (l layout) primaryDir(ns persist.Namespace) string {

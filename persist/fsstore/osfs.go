@@ -28,6 +28,15 @@ func (f osFile) Datasync() error { return fdatasync(f.File) }
 // ReadFile implements FS.
 func (OSFS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
 
+// Open implements FS.
+func (OSFS) Open(name string) (FileReader, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
 // ReadDir implements FS.
 func (OSFS) ReadDir(name string) ([]DirEntry, error) {
 	entries, err := os.ReadDir(name)

@@ -165,7 +165,7 @@ func (s *Store) dropSegment(seg *segment) {
 }
 
 // removeSegment closes and removes a segment whose records are all in the
-// key files.
+// packs.
 func (s *Store) removeSegment(seg *segment) error {
 	_ = seg.f.Close() // its records are durable already
 	if err := s.fs.Remove(seg.path); err != nil && !errors.Is(err, fs.ErrNotExist) {

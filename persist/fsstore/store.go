@@ -21,9 +21,9 @@ var ErrFailed = errors.New("fsstore: a write failed half-way; close and reopen t
 // queueLen is how many requests may wait for the committer.
 const queueLen = 1024
 
-// Store is a persist.KVStore keeping one file per key under a root
-// directory. It is safe for concurrent use; see the package doc for the
-// layout, the write protocol and group commit.
+// Store is a persist.KVStore keeping its keys in pack files under a root
+// directory, behind a write-ahead log. It is safe for concurrent use; see
+// the package doc for the layout, the write protocol and group commit.
 type Store struct {
 	fs        FS
 	l         layout
@@ -36,30 +36,39 @@ type Store struct {
 	queue   chan *request
 	stopped chan struct{}
 
-	// viewMu is held for writing while a group's renames and removes, or
-	// its memtable entries, make it visible, so that a reader sees a batch
-	// whole or not at all. It guards mem.
+	// viewMu is held for writing while a group's memtable entries, or a
+	// checkpoint's or a merge's pack, become visible, so that a reader
+	// sees a batch whole or not at all, and a pack is not closed under a
+	// reader. It guards mem, packs, index and legacy, which only the
+	// committer writes.
 	viewMu sync.RWMutex
 	// mem is the memtable: the latest op on each key committed in the log
-	// and not yet checkpointed to its key file, by key file path.
-	// Only the committer writes it.
+	// and not yet checkpointed to a pack, by key file path.
 	mem map[string]memEntry
+	// packs are the packs, oldest first; index has each key's latest
+	// record in them.
+	packs []*packFile
+	index packIndex
+	// legacy is the key files of earlier versions no pack has the key of.
+	legacy legacyFiles
 
 	failMu sync.Mutex
 	failed error
 
 	// Owned by the committer (and by Open before it starts, Close after
 	// it stopped).
-	dirs          map[string]bool // directories known durable in their parent
-	segBytes      int             // the size of a standard segment
-	inlinePrepare bool            // prepare segments when needed, not ahead (tests)
-	cur           *segment        // the segment records go to; nil before the first
-	retired       []*segment      // older segments with records, oldest first
-	spare         *segment        // a prepared segment, not used yet
-	pending       chan prepared   // the preparation under way, nil if none
-	nextNum       uint64          // the number of the next segment created
-	recSeq        uint64          // the sequence number of the last record
-	logBytes      int             // record bytes since the last checkpoint
+	segBytes      int              // the size of a standard segment
+	inlinePrepare bool             // prepare segments when needed, not ahead (tests)
+	cur           *segment         // the segment records go to; nil before the first
+	retired       []*segment       // older segments with records, oldest first
+	spare         *segment         // a prepared segment, not used yet
+	pending       chan prepared    // the preparation under way, nil if none
+	nextNum       uint64           // the number of the next segment created
+	recSeq        uint64           // the sequence number of the last record
+	logBytes      int              // record bytes since the last checkpoint
+	nextPack      uint64           // the number of the next checkpoint's pack
+	merging       chan mergeResult // the merge under way, nil if none
+	closing       bool             // Close stopped the committer: merges go inline
 }
 
 var _ persist.KVStore = (*Store)(nil)
@@ -93,8 +102,10 @@ func open(cfg Config, inlinePrepare bool) (*Store, error) {
 		segBytes:  cfg.SegmentBytes,
 		queue:     make(chan *request, queueLen),
 		stopped:   make(chan struct{}),
-		dirs:      map[string]bool{},
 		mem:       map[string]memEntry{},
+		index:     packIndex{},
+		legacy:    legacyFiles{},
+		nextPack:  1,
 
 		inlinePrepare: inlinePrepare,
 	}
@@ -107,6 +118,7 @@ func open(cfg Config, inlinePrepare bool) (*Store, error) {
 	}
 	s.lock = lock
 	if err := s.recover(); err != nil {
+		s.closePacks()
 		lock.Close()
 		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
 	}
@@ -115,8 +127,9 @@ func open(cfg Config, inlinePrepare bool) (*Store, error) {
 	return s, nil
 }
 
-// Read implements persist.KVStore. A file that is not a value this store
-// wrote for key gives an error matching persist.ErrCorrupt.
+// Read implements persist.KVStore. A record (or a key file of an earlier
+// version) that is not a value this store wrote for key gives an error
+// matching persist.ErrCorrupt.
 func (s *Store) Read(ctx context.Context, ns persist.Namespace, key string) ([]byte, error) {
 	if err := s.check(ctx, "read", ns, key); err != nil {
 		return nil, err
@@ -124,28 +137,34 @@ func (s *Store) Read(ctx context.Context, ns persist.Namespace, key string) ([]b
 	if err := persist.ValidateKey(ns, key); err != nil {
 		return nil, err
 	}
-	path := s.l.keyPath(ns, key)
-	s.viewMu.RLock()
-	if e, ok := s.mem[path]; ok {
-		s.viewMu.RUnlock()
-		if e.op.Remove {
-			return nil, &persist.Error{Op: "read", NS: ns, Key: key, Err: persist.ErrNotFound}
-		}
-		return append([]byte{}, e.op.Value...), nil
-	}
-	b, err := s.fs.ReadFile(path)
-	s.viewMu.RUnlock()
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &persist.Error{Op: "read", NS: ns, Key: key, Err: persist.ErrNotFound}
-	}
-	if err != nil {
-		return nil, &persist.Error{Op: "read", NS: ns, Key: key, Err: err}
-	}
-	v, err := decodeValue(ns, key, b)
+	v, err := s.read(ns, key)
 	if err != nil {
 		return nil, &persist.Error{Op: "read", NS: ns, Key: key, Err: err}
 	}
 	return v, nil
+}
+
+// read returns key's value: the memtable's, else the packs', else that of
+// its key file of an earlier version.
+func (s *Store) read(ns persist.Namespace, key string) ([]byte, error) {
+	s.viewMu.RLock()
+	defer s.viewMu.RUnlock()
+	if e, ok := s.mem[s.l.keyPath(ns, key)]; ok {
+		if e.op.Remove {
+			return nil, persist.ErrNotFound
+		}
+		return append([]byte{}, e.op.Value...), nil
+	}
+	if ref, ok := s.index.get(ns, key); ok {
+		if ref.tomb {
+			return nil, persist.ErrNotFound
+		}
+		return ref.p.value(ref, ns, key)
+	}
+	if s.legacy.has(s.l.nsDir(ns), key) {
+		return s.readLegacy(ns, key)
+	}
+	return nil, persist.ErrNotFound
 }
 
 // List implements persist.KVStore.
@@ -157,26 +176,20 @@ func (s *Store) List(ctx context.Context, ns persist.Namespace) ([]string, error
 		return nil, err
 	}
 	s.viewMu.RLock()
-	entries, err := s.fs.ReadDir(s.l.nsDir(ns))
-	var overlay []persist.Op
+	legacy, inPacks := s.legacy[s.l.nsDir(ns)], s.index[ns]
+	present := make(map[string]bool, len(legacy)+len(inPacks))
+	for key := range legacy {
+		present[key] = true
+	}
+	for key, ref := range inPacks {
+		present[key] = !ref.tomb
+	}
 	for _, e := range s.mem {
 		if e.op.NS == ns {
-			overlay = append(overlay, e.op)
+			present[e.op.Key] = !e.op.Remove
 		}
 	}
 	s.viewMu.RUnlock()
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, &persist.Error{Op: "list", NS: ns, Err: err}
-	}
-	present := make(map[string]bool, len(entries)+len(overlay))
-	for _, e := range entries {
-		if key, ok := keyName(e.Name); ok && !e.IsDir {
-			present[key] = true
-		}
-	}
-	for _, o := range overlay {
-		present[o.Key] = !o.Remove
-	}
 	keys := make([]string, 0, len(present))
 	for k, ok := range present {
 		if ok {
@@ -216,9 +229,10 @@ func (s *Store) Close() error {
 	s.closeMu.Unlock()
 	<-s.stopped
 	_ = s.waitPrepared()
-	var err error
+	s.closing = true
+	err := s.waitMerge()
 	if s.failure() == nil {
-		err = s.closeLog()
+		err = errors.Join(err, s.closeLog())
 	}
 	for _, seg := range []*segment{s.cur, s.spare} {
 		if seg != nil {
@@ -228,6 +242,7 @@ func (s *Store) Close() error {
 	for _, seg := range s.retired {
 		_ = seg.f.Close()
 	}
+	s.closePacks()
 	return errors.Join(err, s.lock.Close())
 }
 
@@ -335,9 +350,5 @@ func (s *Store) mkdir(dir string) error {
 	if err := s.fs.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	if err := s.fs.SyncDir(filepath.Dir(dir)); err != nil {
-		return err
-	}
-	s.dirs[dir] = true
-	return nil
+	return s.fs.SyncDir(filepath.Dir(dir))
 }

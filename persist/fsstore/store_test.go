@@ -125,20 +125,14 @@ func TestPermissions(t *testing.T) {
 	}))
 }
 
+// TestCorruptFiles opens stores whose key files (of an earlier version)
+// are damaged: reading the key gives an error matching persist.ErrCorrupt
+// that names it.
 func TestCorruptFiles(t *testing.T) {
 	ctx := context.Background()
 	ns := persist.Namespace{Primary: "p"}
-	root := t.TempDir()
-	s := openAt(t, root)
-	require.NoError(t, s.Write(ctx, ns, "good", []byte("a value of some length")))
-	require.NoError(t, s.Write(ctx, ns, "other", []byte("another value")))
-	require.NoError(t, s.Close()) // checkpoints the log to the key files
-	s = openAt(t, root)
-	dir := filepath.Join(root, "data", "p.p", "s.")
-	good, err := os.ReadFile(filepath.Join(dir, "good"))
-	require.NoError(t, err)
-	other, err := os.ReadFile(filepath.Join(dir, "other"))
-	require.NoError(t, err)
+	_, good := fsstore.LegacyKeyFile("", ns, "victim", []byte("a value of some length"))
+	_, other := fsstore.LegacyKeyFile("", ns, "other", []byte("another value"))
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)-1] ^= 1
 	badVersion := bytes.Clone(good)
@@ -158,7 +152,11 @@ func TestCorruptFiles(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "victim"), tc.data, 0o600))
+			root := t.TempDir()
+			name, _ := fsstore.LegacyKeyFile(root, ns, "victim", nil)
+			require.NoError(t, os.MkdirAll(filepath.Dir(name), 0o700))
+			require.NoError(t, os.WriteFile(name, tc.data, 0o600))
+			s := openAt(t, root)
 			_, err := s.Read(ctx, ns, "victim")
 			require.ErrorIs(t, err, persist.ErrCorrupt)
 			var perr *persist.Error
@@ -176,6 +174,7 @@ func TestOpenCleansAndRefusesCorruptBatch(t *testing.T) {
 	require.NoError(t, s.Write(context.Background(), ns, "k", []byte("v")))
 	require.NoError(t, s.Close())
 	dir := filepath.Join(root, "data", "p.p", "s.")
+	require.NoError(t, os.MkdirAll(dir, 0o700)) // a directory of an earlier version
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "k.tmp"), []byte("torn"), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "wal", "0000000000000009.batch.tmp"), []byte("torn"), 0o600))
 
