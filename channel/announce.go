@@ -40,6 +40,7 @@ func (m *Manager) TimerTick(now time.Time) {
 	m.nowMilli.Store(unixMilli(now))
 	m.updateFees()
 	m.expireMPP(now)
+	m.flushHeld()
 	m.processForwards()
 	m.flush()
 }

@@ -264,8 +264,11 @@ func (m *Manager) saveWith(d *chanData, ops []persist.Op, evs ...events.Event) e
 	if err != nil {
 		return err
 	}
+	held := m.held.take(d.id)
+	ops, evs = withHeld(held, ops, evs)
 	all := append([]persist.Op{persist.WriteOp(channelsNS(), channelKey(d.id), rec)}, ops...)
 	if err := m.cfg.Events.AppendWith(m.cfg.Context, all, evs...); err != nil {
+		m.held.restore(d.id, held)
 		return fmt.Errorf("%w: %w", ErrPersistence, err)
 	}
 	return nil

@@ -72,6 +72,9 @@ type Manager struct {
 	// retries are the payments over the network that may be retried (its
 	// own lock, taken under pay's).
 	retries retryBook
+	// held are payment writes waiting for their channel's next write
+	// (held_writes.go; its own lock, taken under a peer's lock).
+	held heldBook
 	// fwd tracks the HTLCs we forward (its own lock, taken under a
 	// peer's lock; fwd.proc before any peer's lock).
 	fwd forwardBook
@@ -355,6 +358,7 @@ func (m *Manager) PeerDisconnected(id wire.NodeID) {
 	}
 	m.dropPeer(p)
 	p.mu.Unlock()
+	m.flushHeld()
 	m.flush()
 }
 
@@ -375,6 +379,9 @@ func (m *Manager) HandleChannelMessage(from wire.NodeID, msg wire.Message) error
 	}
 	err := m.dispatch(p, msg)
 	p.mu.Unlock()
+	if !isUpdate(msg) {
+		m.flushHeld()
+	}
 	m.processForwards()
 	m.flush()
 	return err

@@ -44,7 +44,7 @@ func (m *Manager) htlcsResolvedOnChain(rs []monitor.HTLCResolution) error {
 				continue
 			}
 			m.cfg.Logger.Info("channel: htlc claimed on chain", "channel_id", r.ChannelID, "htlc_id", r.HTLCID, "height", r.Height)
-			errs = append(errs, m.attemptSucceeded(ref, r.PaymentHash, *r.Preimage, nil),
+			errs = append(errs, m.attemptSucceeded(ref, r.PaymentHash, *r.Preimage, nil, false),
 				m.forwardPreimage(ref, *r.Preimage, nil, true))
 			continue
 		}

@@ -143,13 +143,15 @@ func clonePayment(pay *outbound.Payment) outbound.Payment {
 // received): the payment succeeds, durably, at once. A retransmitted
 // fulfill changes nothing.
 func (m *Manager) paymentFulfilled(d *chanData, h *htlcEntry) error {
-	return m.attemptSucceeded(htlcRef{d.id, h.id}, h.paymentHash, h.outcome.preimage, h.outcome.attr)
+	return m.attemptSucceeded(htlcRef{d.id, h.id}, h.paymentHash, h.outcome.preimage, h.outcome.attr, true)
 }
 
 // attemptSucceeded ends the payment of our HTLC ref with its preimage,
 // durably (PaymentSent, with the hold times of attr, the fulfill's
 // attribution data, nil when none); nothing when no payment waits for it.
-func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage wire.Preimage, attr *wire.AttributionData) error {
+// With hold, the write waits for the channel's next one (held_writes.go):
+// an update_fulfill_htlc, which the peer's commitment_signed follows.
+func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage wire.Preimage, attr *wire.AttributionData, hold bool) error {
 	b := &m.pay
 	pay, i := b.attempt(ref, hash)
 	defer b.mu.Unlock()
@@ -182,8 +184,9 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 			})
 		}
 		evs = append(evs, pathSuccessful(pay, i))
-		err = m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, evs...)
-		if err != nil {
+		if hold {
+			m.held.hold(ref.channel, []persist.Op{op}, evs)
+		} else if err = m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, evs...); err != nil {
 			err = fmt.Errorf("%w: %w", ErrPersistence, err)
 		}
 	}

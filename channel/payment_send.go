@@ -16,8 +16,9 @@ import (
 // Sending payments over a channel with the payee. A payment is identified
 // by the application's PaymentID and sent at most once per id, across
 // restarts: its record is durable before its HTLC can leave. It ends with
-// exactly one PaymentSent (the preimage, durable as soon as the payee
-// reveals it) or PaymentFailed (once the HTLC's removal is irrevocable, or
+// exactly one PaymentSent (the preimage, durable with the commitment_signed
+// that follows the payee's update_fulfill_htlc, before our revocation of
+// the HTLC can leave) or PaymentFailed (once the HTLC's removal is irrevocable, or
 // when the HTLC never reached a commitment).
 
 // PaymentID is the application's id of a payment (events.PaymentID).

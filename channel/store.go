@@ -63,8 +63,10 @@ func (m *Manager) save(d *chanData, evs ...events.Event) error {
 	if err != nil {
 		return err
 	}
-	ops := []persist.Op{persist.WriteOp(channelsNS(), channelKey(d.id), rec)}
+	held := m.held.take(d.id)
+	ops, evs := withHeld(held, []persist.Op{persist.WriteOp(channelsNS(), channelKey(d.id), rec)}, evs)
 	if err := m.cfg.Events.AppendWith(m.cfg.Context, ops, evs...); err != nil {
+		m.held.restore(d.id, held)
 		return fmt.Errorf("%w: %w", ErrPersistence, err)
 	}
 	return nil
@@ -90,7 +92,10 @@ func (m *Manager) forget(d *chanData, evs ...events.Event) error {
 		}
 		ops = append(ops, persist.WriteOp(closedUpdatesNS(), channelKey(id), rec))
 	}
+	held := m.held.take(id)
+	ops, evs = withHeld(held, ops, evs)
 	if err := m.cfg.Events.AppendWith(m.cfg.Context, ops, evs...); err != nil {
+		m.held.restore(id, held)
 		return fmt.Errorf("%w: %w", ErrPersistence, err)
 	}
 	return nil

@@ -135,14 +135,7 @@ func TestPaymentFailed(t *testing.T) {
 func TestPaymentHeldThenClaimed(t *testing.T) {
 	net, a, b, ch := payPair(t, 24, lnkittest.StaticRemoteKey)
 	start := net.Channel(a, ch).OurBalance
-	b.Claims = lnkittest.HoldPayments
-	id, err := net.Pay(a, b, 9_000_000)
-	require.NoError(t, err)
-	net.Settle()
-	held := b.Claimable()
-	require.Len(t, held, 1)
-	pre, ok := held[0].Purpose.Preimage.Get()
-	require.True(t, ok)
+	id, pre := payHeld(t, net, a, b, 9_000_000)
 
 	net.Crash(b)
 	net.Restart(b)
@@ -229,4 +222,55 @@ func TestAsyncPersistenceCrashLosesHeldUpdates(t *testing.T) {
 	net.Settle()
 	requireSent(t, a, id)
 	requireBalances(t, net, a, b, ch, start-6_000_000)
+}
+
+// TestPaymentSentWithTheCommitment: the payer's PaymentSent waits for the
+// commitment_signed that follows the payee's update_fulfill_htlc and is
+// made durable in the same write (no write of its own); a payer crashing
+// between the two gets the fulfill again after the reconnection and
+// raises exactly one PaymentSent, with the balances moved to the msat.
+func TestPaymentSentWithTheCommitment(t *testing.T) {
+	for _, crash := range []bool{false, true} {
+		net, a, b, ch := payPair(t, 27, lnkittest.Anchors)
+		start := net.Channel(a, ch).OurBalance
+		id, pre := payHeld(t, net, a, b, 5_000_000)
+		require.NoError(t, net.Claim(b, pre))
+
+		pending := net.Pending(b, a)
+		require.GreaterOrEqual(t, len(pending), 2)
+		require.IsType(t, &wire.UpdateFulfillHTLC{}, pending[0])
+		require.IsType(t, &wire.CommitmentSigned{}, pending[1])
+		writes := a.Store.Mutations()
+		require.True(t, net.DeliverOne(b, a)) // update_fulfill_htlc
+		_, err := net.ProcessEvents(a)
+		require.NoError(t, err)
+		require.Equal(t, writes, a.Store.Mutations(), "the fulfill alone writes nothing")
+		require.Empty(t, lnkittest.Logged[*events.PaymentSent](a), "PaymentSent waits for the commitment")
+		if crash {
+			net.Crash(a)
+			net.Restart(a)
+			net.Connect(a, b)
+		} else {
+			require.True(t, net.DeliverOne(b, a)) // commitment_signed
+			require.Equal(t, writes+1, a.Store.Mutations(), "one write for the commitment and the payment")
+		}
+		net.Settle()
+		require.Equal(t, pre, requireSent(t, a, id).Preimage, "crash %v", crash)
+		requireBalances(t, net, a, b, ch, start-5_000_000)
+	}
+}
+
+// payHeld has a pay b amount with b holding the payment, settles, and
+// returns the payment's id and the preimage b may claim it with.
+func payHeld(t *testing.T, net *lnkittest.Network, a, b *lnkittest.Node, amount wire.MilliSatoshi) (channel.PaymentID, wire.Preimage) {
+	t.Helper()
+	b.Claims = lnkittest.HoldPayments
+	id, err := net.Pay(a, b, amount)
+	require.NoError(t, err)
+	net.Settle()
+	held := b.Claimable()
+	require.Len(t, held, 1)
+	pre, ok := held[0].Purpose.Preimage.Get()
+	require.True(t, ok)
+	return id, pre
 }
