@@ -56,6 +56,10 @@ type commitmentChainConfig struct {
 // brings its point.
 type commitmentChain struct {
 	cfg commitmentChainConfig
+	// par makes and checks the HTLC signatures of a commitment_signed
+	// (nil: one after the other); the Manager sets it (Config.Parallel)
+	// before each use. It changes no outcome.
+	par commit.Parallel
 
 	// holder is our latest commitment, holderSigs the counterparty's
 	// signatures of it (commitment and HTLC transactions).
@@ -243,7 +247,7 @@ func (c *commitmentChain) signTheirs(st *commit.State) (*wire.CommitmentSigned, 
 	if err != nil {
 		return nil, nil, commitmentChainErr("counterparty commitment %d: %v", st.Number, err)
 	}
-	sigs, err := cm.SignAsCounterparty(c.cfg.signer)
+	sigs, err := cm.SignAsCounterpartyWith(c.cfg.signer, c.par)
 	if err != nil {
 		return nil, nil, fmt.Errorf("channel: sign counterparty commitment %d: %w", st.Number, err)
 	}
@@ -292,7 +296,7 @@ func (c *commitmentChain) receiveCommitmentSigned(msg *wire.CommitmentSigned, ne
 		}
 	}
 	sigs := cloneSignatures(commit.Signatures{Commitment: msg.Signature, HTLCs: msg.HTLCSignatures})
-	if err := cm.VerifyCounterparty(sigs); err != nil {
+	if err := cm.VerifyCounterpartyWith(sigs, c.par); err != nil {
 		var se *commit.SignatureError
 		switch {
 		case errors.As(err, &se) && se.Index < 0:

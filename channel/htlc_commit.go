@@ -66,6 +66,7 @@ func (m *Manager) handleCommitmentSigned(p *peerState, e *entry, msg *wire.Commi
 	if err != nil {
 		return err
 	}
+	d.cc.par = m.cfg.Parallel
 	step, raa, err := d.cc.receiveCommitmentSigned(msg, next)
 	if err != nil {
 		return err
@@ -183,6 +184,7 @@ func (m *Manager) signStep(p *peerState, d *chanData) (wire.Message, monitor.Ste
 		return nil, nil, nil
 	}
 	// Signed first, then marked sent: a signer failure changes nothing.
+	d.cc.par = m.cfg.Parallel
 	msg, step, err := d.cc.signCommitment(d.log.nextState(commit.Remote))
 	if err != nil {
 		return nil, nil, err

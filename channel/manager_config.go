@@ -114,6 +114,13 @@ type Config struct {
 	Node NodeSigner
 	// Signers gives channel keys. Required.
 	Signers SignerProvider
+	// Parallel, when set, makes and checks the HTLC signatures of each
+	// commitment_signed several at once (commit.Workers(runtime.NumCPU())
+	// spreads them over the CPUs): a busy channel's commitments carry
+	// tens of HTLCs, each with its signature. The channel signers must
+	// then be safe for concurrent use (keys.InMemorySigner is). Nil: one
+	// after the other. It changes no outcome, only the time.
+	Parallel commit.Parallel
 	// Entropy draws temporary channel ids and scid aliases. Required.
 	Entropy keys.EntropySource
 	// Watch is the chain monitor. Required.

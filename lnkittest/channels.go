@@ -14,6 +14,7 @@ import (
 	"github.com/lnkit/lnkit/chain"
 	"github.com/lnkit/lnkit/chain/wallet"
 	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/lnkittest/simchain"
 )
@@ -41,10 +42,13 @@ func (n *Node) channelHandlers() Handlers {
 		user = n.net.opts.UserConfig(n)
 	}
 	m, err := channel.Load(channel.Config{
-		ChainHash:    *chaincfg.RegressionNetParams.GenesisHash,
-		Features:     channel.Features(),
-		Node:         n.Keys,
-		Signers:      channel.KeysSigners(n.Keys),
+		ChainHash: *chaincfg.RegressionNetParams.GenesisHash,
+		Features:  channel.Features(),
+		Node:      n.Keys,
+		Signers:   channel.KeysSigners(n.Keys),
+		// HTLC signatures made and checked on two goroutines, so that
+		// every flow runs the parallel path (under -race too).
+		Parallel:     commit.Workers(2),
 		Entropy:      n.entropy,
 		Watch:        n.ChainMonitor,
 		Broadcaster:  n.net.Chain,

@@ -43,17 +43,25 @@ func (cm *Commitment) FundingSigHash() wire.Digest { return cm.fundingDigest }
 // SIGHASH_ANYONECANPAY with anchors, else SIGHASH_ALL). An error of the
 // signer is returned wrapped (errors.Is finds it) and no signatures.
 func (cm *Commitment) SignAsCounterparty(s Signer) (Signatures, error) {
-	return cm.sign(s, true)
+	return cm.sign(s, true, nil)
+}
+
+// SignAsCounterpartyWith is SignAsCounterparty with the HTLC signatures
+// made through par (several at once: s must then be safe for concurrent
+// use). The signatures are the same; the first signer error by HTLC order
+// is returned.
+func (cm *Commitment) SignAsCounterpartyWith(s Signer, par Parallel) (Signatures, error) {
+	return cm.sign(s, true, par)
 }
 
 // SignAsOwner signs the commitment as its owner does before broadcasting
 // it or its HTLC transactions (every signature SIGHASH_ALL). An error of
 // the signer is returned wrapped and no signatures.
 func (cm *Commitment) SignAsOwner(s Signer) (Signatures, error) {
-	return cm.sign(s, false)
+	return cm.sign(s, false, nil)
 }
 
-func (cm *Commitment) sign(s Signer, byCounterparty bool) (Signatures, error) {
+func (cm *Commitment) sign(s Signer, byCounterparty bool, par Parallel) (Signatures, error) {
 	commitSig, err := s.SignFunding(cm.fundingDigest)
 	if err != nil {
 		return Signatures{}, fmt.Errorf("commit: sign commitment: %w", err)
@@ -63,15 +71,23 @@ func (cm *Commitment) sign(s Signer, byCounterparty bool) (Signatures, error) {
 		HTLCs:      make([]wire.Signature, len(cm.HTLCOutputs)),
 	}
 	hashType := cm.htlcHashType(byCounterparty)
-	var scratch htlcTxScratch
-	for j, i := range cm.HTLCOutputs {
+	errs := make([]error, len(cm.HTLCOutputs))
+	par.run(len(cm.HTLCOutputs), func(j int) {
+		var scratch htlcTxScratch
+		i := cm.HTLCOutputs[j]
 		cm.fillHTLCTx(&scratch, i)
 		digest, err := cm.htlcSigHash(&scratch, i, hashType)
 		if err != nil {
-			return Signatures{}, fmt.Errorf("commit: htlc %d sighash: %w", j, err)
+			errs[j] = fmt.Errorf("commit: htlc %d sighash: %w", j, err)
+			return
 		}
 		if sigs.HTLCs[j], err = s.SignHTLC(cm.Keys.PerCommitmentPoint, digest); err != nil {
-			return Signatures{}, fmt.Errorf("commit: sign htlc %d: %w", j, err)
+			errs[j] = fmt.Errorf("commit: sign htlc %d: %w", j, err)
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return Signatures{}, err
 		}
 	}
 	return sigs, nil
@@ -85,15 +101,22 @@ func (cm *Commitment) sign(s Signer, byCounterparty bool) (Signatures, error) {
 // Commitment the channel built and verified (monitor.NewHolderCommitment
 // Built) does not repeat the work.
 func (cm *Commitment) VerifyCounterparty(sigs Signatures) error {
-	return cm.verify(sigs, true)
+	return cm.verify(sigs, true, nil)
+}
+
+// VerifyCounterpartyWith is VerifyCounterparty with the HTLC signatures
+// checked through par (several at once). The outcome is the same: the
+// first bad signature by HTLC order is the one reported.
+func (cm *Commitment) VerifyCounterpartyWith(sigs Signatures, par Parallel) error {
+	return cm.verify(sigs, true, par)
 }
 
 // VerifyOwner checks signatures made by the commitment's owner.
 func (cm *Commitment) VerifyOwner(sigs Signatures) error {
-	return cm.verify(sigs, false)
+	return cm.verify(sigs, false, nil)
 }
 
-func (cm *Commitment) verify(sigs Signatures, byCounterparty bool) error {
+func (cm *Commitment) verify(sigs Signatures, byCounterparty bool, par Parallel) error {
 	if len(sigs.HTLCs) != len(cm.HTLCOutputs) {
 		return fmt.Errorf("%w: got %d, commitment has %d htlc outputs", ErrSignatureCount, len(sigs.HTLCs), len(cm.HTLCOutputs))
 	}
@@ -108,15 +131,23 @@ func (cm *Commitment) verify(sigs Signatures, byCounterparty bool) error {
 		return &SignatureError{Index: -1, OutputIndex: -1}
 	}
 	hashType := cm.htlcHashType(byCounterparty)
-	var scratch htlcTxScratch
-	for j, i := range cm.HTLCOutputs {
+	errs := make([]error, len(cm.HTLCOutputs))
+	par.run(len(cm.HTLCOutputs), func(j int) {
+		var scratch htlcTxScratch
+		i := cm.HTLCOutputs[j]
 		cm.fillHTLCTx(&scratch, i)
 		digest, err := cm.htlcSigHash(&scratch, i, hashType)
 		if err != nil {
-			return fmt.Errorf("commit: htlc %d sighash: %w", j, err)
+			errs[j] = fmt.Errorf("commit: htlc %d sighash: %w", j, err)
+			return
 		}
 		if !sigs.HTLCs[j].Verify(digest[:], htlcKey) {
-			return &SignatureError{Index: j, OutputIndex: i}
+			errs[j] = &SignatureError{Index: j, OutputIndex: i}
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	cm.rememberVerified(&sigs, byCounterparty)

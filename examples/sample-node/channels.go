@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -15,6 +16,7 @@ import (
 	"github.com/lnkit/lnkit/chain/wallet"
 	"github.com/lnkit/lnkit/chain/wallet/spendable"
 	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/persist/fsstore"
@@ -153,6 +155,7 @@ func (n *node) openChannelParts(ctx context.Context, tip chain.BestBlock) error 
 		Features:     channel.Features(),
 		Node:         n.keys,
 		Signers:      channel.KeysSigners(n.keys),
+		Parallel:     commit.Workers(runtime.NumCPU()),
 		Entropy:      n.entropy,
 		Watch:        n.monitor,
 		Broadcaster:  n.bcast,

@@ -57,6 +57,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"syscall"
@@ -88,6 +89,7 @@ type options struct {
 	keep        bool
 	dir         string
 	cpuProfile  string
+	tracePath   string
 	timeout     time.Duration
 	verbose     bool
 	// maxHTLCs is the lnkit nodes' max_accepted_htlcs; 0 keeps
@@ -108,6 +110,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (logs, stores)")
 	flag.StringVar(&o.dir, "dir", "", "parent of the temporary directory (default: the system's); on a real disk, so that fsync is real")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the lnkit runs to this file")
+	flag.StringVar(&o.tracePath, "trace", "", "write an execution trace of the lnkit runs to this file (go tool trace)")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "bound on the whole run")
 	flag.BoolVar(&o.verbose, "v", false, "debug logs in the nodes' log files")
 	flag.UintVar(&o.maxHTLCs, "max-accepted-htlcs", 0, "the lnkit nodes' max_accepted_htlcs, 1 to 483 (default: lnkit's, 50; lnd's is 483)")
@@ -317,6 +320,13 @@ func bench(ctx context.Context, r *runner, out io.Writer, root string, o options
 		}
 		defer stopProfile()
 	}
+	if o.tracePath != "" {
+		stopTrace, err := startTrace(o.tracePath)
+		if err != nil {
+			return err
+		}
+		defer stopTrace()
+	}
 	var lnkitRuns []result
 	for k, c := range o.conc {
 		base := o.warmup + k*o.n
@@ -331,6 +341,9 @@ func bench(ctx context.Context, r *runner, out io.Writer, root string, o options
 	}
 	if o.cpuProfile != "" {
 		pprof.StopCPUProfile()
+	}
+	if o.tracePath != "" {
+		trace.Stop()
 	}
 	for k, c := range o.conc {
 		runs = append(runs, lnkitRuns[k])
@@ -371,6 +384,23 @@ func maxConc(cs []int) int {
 		m = max(m, c)
 	}
 	return m
+}
+
+// startTrace starts the execution trace into path; the returned function
+// stops it (again: a no-op).
+func startTrace(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("benchpay: trace: %w", err)
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("benchpay: trace: %w", err)
+	}
+	return func() {
+		trace.Stop()
+		f.Close()
+	}, nil
 }
 
 // startProfile starts the CPU profile into path; the returned function

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/lnkit/lnkit/chain/wallet"
 	"github.com/lnkit/lnkit/chain/wallet/spendable"
 	"github.com/lnkit/lnkit/channel"
+	"github.com/lnkit/lnkit/channel/commit"
 	"github.com/lnkit/lnkit/channel/monitor"
 	"github.com/lnkit/lnkit/events"
 	"github.com/lnkit/lnkit/internal/regtest"
@@ -182,6 +184,7 @@ func (n *lnkitNode) openChannelParts(ctx context.Context, tip chain.BestBlock, p
 		Features:     channel.Features(),
 		Node:         n.keys,
 		Signers:      channel.KeysSigners(n.keys),
+		Parallel:     commit.Workers(runtime.NumCPU()),
 		Entropy:      ent,
 		Watch:        n.monitor,
 		Broadcaster:  n.chain,
