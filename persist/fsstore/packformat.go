@@ -48,15 +48,6 @@ func compareKeys(ans persist.Namespace, akey string, bns persist.Namespace, bkey
 	return strings.Compare(akey, bkey)
 }
 
-// packRecordLen is the length of the record of o.
-func packRecordLen(o persist.Op) int {
-	n := packRecHeaderLen + len(o.NS.Primary) + len(o.NS.Secondary) + len(o.Key) + 4
-	if !o.Remove {
-		n += len(o.Value)
-	}
-	return n
-}
-
 // packWriter writes a pack to w: the header at creation, records with
 // add, the footer with finish. It refuses keys out of order.
 type packWriter struct {
