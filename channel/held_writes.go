@@ -15,8 +15,10 @@ import (
 // of ours. The peer follows its updates with the commitment_signed that
 // covers them, whose monitor update is written before our revoke_and_ack
 // may leave, so a burst of fulfills costs one write instead of one each,
-// with the peer's lock never held across a disk flush per fulfill. Safe
-// for losing: until the HTLC's removal is irrevocable (our revocation,
+// with the peer's lock never held across a disk flush per fulfill. Only
+// a payment whose every attempt is on that channel is held: the channel's
+// writes, under its peer's lock, are then the only ones of its record,
+// and they reach the store in order. Safe for losing: until the HTLC's removal is irrevocable (our revocation,
 // gated by that write) the peer must send the fulfill again after a
 // reconnection or restart, and a lost PaymentSent comes back with it.
 //
@@ -78,13 +80,15 @@ func (b *heldBook) restore(id wire.ChannelID, h *heldWrites) {
 	b.byChan[id] = h
 }
 
-// takeAll removes and returns every channel's held writes.
-func (b *heldBook) takeAll() map[wire.ChannelID]*heldWrites {
+// channels returns the channels holding writes.
+func (b *heldBook) channels() []wire.ChannelID {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	all := b.byChan
-	b.byChan = nil
-	return all
+	ids := make([]wire.ChannelID, 0, len(b.byChan))
+	for id := range b.byChan {
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 // withHeld returns ops and evs preceded by h's (h may be nil).
@@ -96,12 +100,26 @@ func withHeld(h *heldWrites, ops []persist.Op, evs []events.Event) ([]persist.Op
 }
 
 // flushHeld writes every channel's held writes now, each channel's in one
-// write; what fails stays held.
+// write under its peer's lock (so that they reach the store in order with
+// the channel's own writes); what fails stays held.
 func (m *Manager) flushHeld() {
-	for id, h := range m.held.takeAll() {
-		if err := m.cfg.Events.AppendWith(m.cfg.Context, h.ops, h.evs...); err != nil {
-			m.held.restore(id, h)
-			m.cfg.Logger.Error("channel: writing held payment records", "channel_id", id, "err", fmt.Errorf("%w: %w", ErrPersistence, err))
+	for _, id := range m.held.channels() {
+		m.mu.Lock()
+		node, known := m.ids[id]
+		m.mu.Unlock()
+		var p *peerState
+		if known {
+			p = m.lockPeer(node, false)
+		}
+		h := m.held.take(id)
+		if h != nil {
+			if err := m.cfg.Events.AppendWith(m.cfg.Context, h.ops, h.evs...); err != nil {
+				m.held.restore(id, h)
+				m.cfg.Logger.Error("channel: writing held payment records", "channel_id", id, "err", fmt.Errorf("%w: %w", ErrPersistence, err))
+			}
+		}
+		if p != nil {
+			p.mu.Unlock()
 		}
 	}
 }

@@ -184,7 +184,7 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 			})
 		}
 		evs = append(evs, pathSuccessful(pay, i))
-		if hold {
+		if hold && allOn(pay, ref.channel) {
 			m.held.hold(ref.channel, []persist.Op{op}, evs)
 		} else if err = m.cfg.Events.AppendWith(m.cfg.Context, []persist.Op{op}, evs...); err != nil {
 			err = fmt.Errorf("%w: %w", ErrPersistence, err)
@@ -197,6 +197,16 @@ func (m *Manager) attemptSucceeded(ref htlcRef, hash wire.PaymentHash, preimage 
 	delete(b.byHTLC, ref)
 	m.cfg.Logger.Info("channel: payment succeeded", "payment_id", pay.ID, "payment_hash", pay.Hash, "fee_msat", pay.FeePaid)
 	return nil
+}
+
+// allOn reports whether every attempt of pay is over channel id.
+func allOn(pay *outbound.Payment, id wire.ChannelID) bool {
+	for i := range pay.Attempts {
+		if pay.Attempts[i].ChannelID != id {
+			return false
+		}
+	}
+	return true
 }
 
 // pathSuccessful is the PaymentPathSuccessful of pay's fulfilled attempt i.
