@@ -21,8 +21,12 @@
 // ("chanKey" is the file "chan^key"), so that names differing only in case
 // stay apart on a case-insensitive file system. Directories are 0700,
 // files 0600. This version writes no key file: it reads those it finds,
-// and removes each once a pack has its key. (An earlier version cannot
-// open a store this one wrote: it would not see the packs.)
+// and removes each once a pack has its key. Never open a store this
+// version wrote with an earlier one: it would not see the packs (values
+// would be missing), and the key files it wrote would be removed as
+// shadowed when this version opened the store again — the writes made in
+// between would be lost. Nothing on disk stops it; downgrading is the
+// caller's to avoid.
 //
 // A key file is a 16-byte header, then the value:
 //

@@ -73,7 +73,7 @@ func (s *Store) maybeMerge() error {
 		return nil
 	}
 	in := slices.Clone(s.packs[from:])
-	if s.inlinePrepare || s.closing {
+	if s.inlinePrepare || s.closing || s.recovering {
 		return s.installMerge(s.mergePacks(in, from == 0))
 	}
 	ch := make(chan mergeResult, 1)

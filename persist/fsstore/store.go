@@ -69,6 +69,10 @@ type Store struct {
 	nextPack      uint64           // the number of the next checkpoint's pack
 	merging       chan mergeResult // the merge under way, nil if none
 	closing       bool             // Close stopped the committer: merges go inline
+	recovering    bool             // Open replays the log: merges go inline
+	// packsClosed: Close closed the packs' files (under viewMu): a Read
+	// racing Close answers persist.ErrClosed.
+	packsClosed bool
 }
 
 var _ persist.KVStore = (*Store)(nil)
@@ -117,7 +121,12 @@ func open(cfg Config, inlinePrepare bool) (*Store, error) {
 		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
 	}
 	s.lock = lock
-	if err := s.recover(); err != nil {
+	// A merge the replay starts runs inline: none may outlive a failed
+	// Open (and write into a root another Store may hold by then).
+	s.recovering = true
+	err = s.recover()
+	s.recovering = false
+	if err != nil {
 		s.closePacks()
 		lock.Close()
 		return nil, fmt.Errorf("fsstore: open %s: %w", s.l.root, err)
@@ -149,6 +158,9 @@ func (s *Store) Read(ctx context.Context, ns persist.Namespace, key string) ([]b
 func (s *Store) read(ns persist.Namespace, key string) ([]byte, error) {
 	s.viewMu.RLock()
 	defer s.viewMu.RUnlock()
+	if s.packsClosed {
+		return nil, persist.ErrClosed
+	}
 	if e, ok := s.mem[s.l.keyPath(ns, key)]; ok {
 		if e.op.Remove {
 			return nil, persist.ErrNotFound
@@ -242,7 +254,10 @@ func (s *Store) Close() error {
 	for _, seg := range s.retired {
 		_ = seg.f.Close()
 	}
+	s.viewMu.Lock()
 	s.closePacks()
+	s.packsClosed = true
+	s.viewMu.Unlock()
 	return errors.Join(err, s.lock.Close())
 }
 
