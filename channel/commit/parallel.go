@@ -48,13 +48,29 @@ func Workers(n int) Parallel {
 // goroutines cost more than they save.
 const parallelMin = 4
 
-// run runs f(0..n-1) through p, or in order when p is nil or n is small.
-func (p Parallel) run(n int, f func(i int)) {
+// eachHTLC runs f for every index below n and returns the error of the
+// lowest index that failed. Through p (when set and n is worth it) the
+// calls run at once, each with a scratch of its own; else one after the
+// other with one scratch, stopping at the first error.
+func (p Parallel) eachHTLC(n int, f func(j int, s *htlcTxScratch) error) error {
 	if p == nil || n < parallelMin {
-		for i := range n {
-			f(i)
+		var scratch htlcTxScratch
+		for j := range n {
+			if err := f(j, &scratch); err != nil {
+				return err
+			}
 		}
-		return
+		return nil
 	}
-	p(n, f)
+	errs := make([]error, n)
+	p(n, func(j int) {
+		var scratch htlcTxScratch
+		errs[j] = f(j, &scratch)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -71,24 +71,20 @@ func (cm *Commitment) sign(s Signer, byCounterparty bool, par Parallel) (Signatu
 		HTLCs:      make([]wire.Signature, len(cm.HTLCOutputs)),
 	}
 	hashType := cm.htlcHashType(byCounterparty)
-	errs := make([]error, len(cm.HTLCOutputs))
-	par.run(len(cm.HTLCOutputs), func(j int) {
-		var scratch htlcTxScratch
+	err = par.eachHTLC(len(cm.HTLCOutputs), func(j int, scratch *htlcTxScratch) error {
 		i := cm.HTLCOutputs[j]
-		cm.fillHTLCTx(&scratch, i)
-		digest, err := cm.htlcSigHash(&scratch, i, hashType)
+		cm.fillHTLCTx(scratch, i)
+		digest, err := cm.htlcSigHash(scratch, i, hashType)
 		if err != nil {
-			errs[j] = fmt.Errorf("commit: htlc %d sighash: %w", j, err)
-			return
+			return fmt.Errorf("commit: htlc %d sighash: %w", j, err)
 		}
 		if sigs.HTLCs[j], err = s.SignHTLC(cm.Keys.PerCommitmentPoint, digest); err != nil {
-			errs[j] = fmt.Errorf("commit: sign htlc %d: %w", j, err)
+			return fmt.Errorf("commit: sign htlc %d: %w", j, err)
 		}
+		return nil
 	})
-	for _, err := range errs {
-		if err != nil {
-			return Signatures{}, err
-		}
+	if err != nil {
+		return Signatures{}, err
 	}
 	return sigs, nil
 }
@@ -131,24 +127,20 @@ func (cm *Commitment) verify(sigs Signatures, byCounterparty bool, par Parallel)
 		return &SignatureError{Index: -1, OutputIndex: -1}
 	}
 	hashType := cm.htlcHashType(byCounterparty)
-	errs := make([]error, len(cm.HTLCOutputs))
-	par.run(len(cm.HTLCOutputs), func(j int) {
-		var scratch htlcTxScratch
+	err := par.eachHTLC(len(cm.HTLCOutputs), func(j int, scratch *htlcTxScratch) error {
 		i := cm.HTLCOutputs[j]
-		cm.fillHTLCTx(&scratch, i)
-		digest, err := cm.htlcSigHash(&scratch, i, hashType)
+		cm.fillHTLCTx(scratch, i)
+		digest, err := cm.htlcSigHash(scratch, i, hashType)
 		if err != nil {
-			errs[j] = fmt.Errorf("commit: htlc %d sighash: %w", j, err)
-			return
+			return fmt.Errorf("commit: htlc %d sighash: %w", j, err)
 		}
 		if !sigs.HTLCs[j].Verify(digest[:], htlcKey) {
-			errs[j] = &SignatureError{Index: j, OutputIndex: i}
+			return &SignatureError{Index: j, OutputIndex: i}
 		}
+		return nil
 	})
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	if err != nil {
+		return err
 	}
 	cm.rememberVerified(&sigs, byCounterparty)
 	return nil
