@@ -178,10 +178,7 @@ func (m *Manager) addRouteAttempt(id PaymentID, rt *router.Route) error {
 			continue
 		}
 		prev := clonePayment(pay)
-		idx, add, err := m.directAttempt(pay, d, r, rt.Amount(), rt.TotalCLTV)
-		if err == nil {
-			err = d.log.checkAdd(commit.Local, &add)
-		}
+		idx, add, err := m.directAttempt(pay, d, r, rt.Amount(), rt.TotalCLTV) // the HTLC roomFor checked
 		if err == nil {
 			err = pay.AttemptAdded(idx, d.id, add.id)
 		}

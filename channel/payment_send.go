@@ -187,13 +187,9 @@ func (m *Manager) sendLocked(p *peerState, r sendRequest) error {
 		if err != nil {
 			return err
 		}
-		idx, add, err := m.directAttempt(pay, d, r, r.amount, cltv)
+		idx, add, err := m.directAttempt(pay, d, r, r.amount, cltv) // the HTLC roomFor checked
 		if err != nil {
 			return err
-		}
-		if err := d.log.checkAdd(commit.Local, &add); err != nil {
-			lastErr = err
-			continue
 		}
 		if err := pay.AttemptAdded(idx, d.id, add.id); err != nil {
 			return fmt.Errorf("channel: payment attempt: %w", err)
